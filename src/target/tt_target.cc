@@ -1,0 +1,180 @@
+/*!
+ * \file tt_target.cc
+ * \brief Registers the `tenstorrent` TVM target kind and its canonicalizer.
+ *
+ * `Target("tenstorrent")` (or `{"kind": "tenstorrent", "arch": ...}`) is a
+ * kDLExtDev target whose options are the architecture facts the TT passes
+ * read: core grid, DRAM bank count, L1 bytes per core and tile shape. Each
+ * fact defaults to the value of the chosen `arch` and can be overridden, e.g.
+ * `{"kind": "tenstorrent", "core_grid_x": 4, "core_grid_y": 1}` to plan for
+ * four cores.
+ */
+
+#include <tvm/ffi/reflection/registry.h>
+#include <tvm/target/target.h>
+#include <tvm/target/target_kind.h>
+
+#include <sstream>
+#include <string>
+
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/target.h"
+
+namespace tilelang_tt {
+
+// TVM_REGISTER_TARGET_KIND spells `ffi::` unqualified.
+namespace ffi = tvm::ffi;
+using tvm::Target;
+using tvm::ffi::Any;
+using tvm::ffi::Map;
+using tvm::ffi::String;
+
+const std::vector<ArchSpec> &KnownArchs() {
+  // Wormhole n150 and Blackhole p150: compute grid, DRAM banks and L1 as
+  // published in tt-metal's Blackhole bring-up programming guide.
+  static const std::vector<ArchSpec> archs = {
+      {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024},
+      {"blackhole", "p150", 11, 10, 8, 1464 * 1024},
+  };
+  return archs;
+}
+
+std::string KnownArchNames() {
+  std::ostringstream os;
+  for (size_t i = 0; i < KnownArchs().size(); ++i) {
+    os << (i ? ", " : "") << KnownArchs()[i].name;
+  }
+  return os.str();
+}
+
+namespace {
+
+/*! \brief The spec of `arch`, or a ValueError naming the valid ones. */
+const ArchSpec &LookupArch(const std::string &arch) {
+  for (const ArchSpec &spec : KnownArchs()) {
+    if (arch == spec.name) {
+      return spec;
+    }
+  }
+  TVM_FFI_THROW(ValueError)
+      << "Unknown Tenstorrent arch '" << arch
+      << "' in target 'tenstorrent'. Valid values: " << KnownArchNames() << ".";
+  TVM_FFI_UNREACHABLE();
+}
+
+/*!
+ * \brief Use the user's value of an integer option, or the arch default.
+ *
+ * A user-given value must be positive; the error names the option.
+ */
+void SetOrCheckPositive(Map<String, Any> *config, const char *key,
+                        int64_t arch_default) {
+  auto it = config->find(key);
+  if (it == config->end()) {
+    config->Set(key, arch_default);
+    return;
+  }
+  int64_t value = (*it).second.cast<int64_t>();
+  if (value <= 0) {
+    TVM_FFI_THROW(ValueError)
+        << "Target 'tenstorrent' option '" << key
+        << "' must be a positive integer, got " << value << ".";
+  }
+}
+
+/*!
+ * \brief Canonicalizer of the `tenstorrent` target kind.
+ *
+ * Step 1: default `arch` to the first KnownArchs() and validate it.
+ * Step 2: fill each architecture fact the user did not give.
+ * Step 3: reject tile shapes other than 32x32, the only one lowered.
+ *
+ * The `arch` default is set here rather than with
+ * `add_attr_option(..., DefaultValue(String))`: with the tvm-ffi release the
+ * TileLang wheel pins, an object-valued DefaultValue is released one time too
+ * many by TVM's ConfigSchema and reads back as garbage.
+ */
+Map<String, Any> CanonicalizeTTTarget(Map<String, Any> config) {
+  // Step 1
+  if (config.find(target_option::kArch) == config.end()) {
+    config.Set(target_option::kArch, String(KnownArchs().front().name));
+  }
+  std::string arch = config.at(target_option::kArch).cast<String>();
+  const ArchSpec &spec = LookupArch(arch);
+  // Step 2
+  SetOrCheckPositive(&config, target_option::kCoreGridX, spec.core_grid_x);
+  SetOrCheckPositive(&config, target_option::kCoreGridY, spec.core_grid_y);
+  SetOrCheckPositive(&config, target_option::kDramBanks, spec.dram_banks);
+  SetOrCheckPositive(&config, target_option::kL1Bytes, spec.l1_bytes);
+  SetOrCheckPositive(&config, target_option::kTileRows, kTileSize);
+  SetOrCheckPositive(&config, target_option::kTileCols, kTileSize);
+  // Step 3
+  int64_t rows = config.at(target_option::kTileRows).cast<int64_t>();
+  int64_t cols = config.at(target_option::kTileCols).cast<int64_t>();
+  if (rows != kTileSize || cols != kTileSize) {
+    TVM_FFI_THROW(ValueError) << "Target 'tenstorrent' tile shape " << rows
+                              << "x" << cols << " is not supported; only "
+                              << kTileSize << "x" << kTileSize << " tiles are.";
+  }
+  return config;
+}
+
+} // namespace
+
+TTTargetInfo TTTargetInfo::FromTarget(const Target &target) {
+  if (target->kind->name != kTargetKindName) {
+    TVM_FFI_THROW(ValueError)
+        << "Expected a '" << kTargetKindName << "' target, got '"
+        << target->kind->name << "' (" << target->str() << ").";
+  }
+  auto get_int = [&](const char *key) {
+    return target->GetAttr<int64_t>(key).value();
+  };
+  TTTargetInfo info;
+  info.arch = target->GetAttr<String>(target_option::kArch).value();
+  info.core_grid_x = get_int(target_option::kCoreGridX);
+  info.core_grid_y = get_int(target_option::kCoreGridY);
+  info.dram_banks = get_int(target_option::kDramBanks);
+  info.l1_bytes = get_int(target_option::kL1Bytes);
+  info.tile_rows = get_int(target_option::kTileRows);
+  info.tile_cols = get_int(target_option::kTileCols);
+  return info;
+}
+
+TVM_REGISTER_TARGET_KIND(kTargetKindName, kDLExtDev)
+    .add_attr_option<String>(target_option::kArch)
+    .add_attr_option<int64_t>(target_option::kCoreGridX)
+    .add_attr_option<int64_t>(target_option::kCoreGridY)
+    .add_attr_option<int64_t>(target_option::kDramBanks)
+    .add_attr_option<int64_t>(target_option::kL1Bytes)
+    .add_attr_option<int64_t>(target_option::kTileRows)
+    .add_attr_option<int64_t>(target_option::kTileCols)
+    .set_default_keys({kTargetKindName})
+    .set_target_canonicalizer(CanonicalizeTTTarget);
+
+TVM_FFI_STATIC_INIT_BLOCK() {
+  namespace refl = tvm::ffi::reflection;
+  refl::GlobalDef()
+      .def("tl.tt.TargetInfo",
+           [](const Target &target) {
+             TTTargetInfo info = TTTargetInfo::FromTarget(target);
+             Map<String, Any> out;
+             out.Set(target_option::kArch, String(info.arch));
+             out.Set(target_option::kCoreGridX, info.core_grid_x);
+             out.Set(target_option::kCoreGridY, info.core_grid_y);
+             out.Set(target_option::kDramBanks, info.dram_banks);
+             out.Set(target_option::kL1Bytes, info.l1_bytes);
+             out.Set(target_option::kTileRows, info.tile_rows);
+             out.Set(target_option::kTileCols, info.tile_cols);
+             return out;
+           })
+      .def("tl.tt.KnownArchs", []() {
+        tvm::ffi::Array<String> names;
+        for (const ArchSpec &spec : KnownArchs()) {
+          names.push_back(spec.name);
+        }
+        return names;
+      });
+}
+
+} // namespace tilelang_tt

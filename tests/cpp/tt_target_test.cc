@@ -1,0 +1,106 @@
+/*!
+ * \file tt_target_test.cc
+ * \brief The `tenstorrent` target kind: registration, arch defaults,
+ *        overrides and errors.
+ */
+
+#include <gtest/gtest.h>
+#include <tvm/target/target.h>
+#include <tvm/target/target_kind.h>
+
+#include "test_util.h"
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/target.h"
+
+namespace tilelang_tt {
+namespace {
+
+using testing::ExpectFfiError;
+using tvm::Target;
+using tvm::ffi::Any;
+using tvm::ffi::Map;
+using tvm::ffi::String;
+
+Target MakeTarget(std::initializer_list<std::pair<String, Any>> options) {
+  Map<String, Any> config;
+  config.Set("kind", String(kTargetKindName));
+  for (const auto &[key, value] : options) {
+    config.Set(key, value);
+  }
+  return Target(config);
+}
+
+TEST(TTTarget, KindIsRegisteredAsExtDev) {
+  auto kind = tvm::TargetKind::Get(kTargetKindName);
+  ASSERT_TRUE(kind.has_value());
+  EXPECT_EQ(kind.value()->default_device_type, kDLExtDev);
+  Target target{String(kTargetKindName)};
+  EXPECT_EQ(target->GetTargetDeviceType(), kDLExtDev);
+  ASSERT_EQ(target->keys.size(), 1u);
+  EXPECT_EQ(target->keys[0], kTargetKindName);
+}
+
+TEST(TTTarget, DefaultArchIsWormholeN150) {
+  TTTargetInfo info = TTTargetInfo::FromTarget(Target(String(kTargetKindName)));
+  EXPECT_EQ(info.arch, "wormhole_b0");
+  EXPECT_EQ(info.core_grid_x, 8);
+  EXPECT_EQ(info.core_grid_y, 8);
+  EXPECT_EQ(info.num_cores(), 64);
+  EXPECT_EQ(info.dram_banks, 12);
+  EXPECT_EQ(info.l1_bytes, 1464 * 1024);
+  EXPECT_EQ(info.tile_rows, 32);
+  EXPECT_EQ(info.tile_cols, 32);
+}
+
+TEST(TTTarget, BlackholeP150Facts) {
+  TTTargetInfo info = TTTargetInfo::FromTarget(
+      MakeTarget({{target_option::kArch, String("blackhole")}}));
+  EXPECT_EQ(info.arch, "blackhole");
+  EXPECT_EQ(info.core_grid_x, 11);
+  EXPECT_EQ(info.core_grid_y, 10);
+  EXPECT_EQ(info.num_cores(), 110);
+  EXPECT_EQ(info.dram_banks, 8);
+  EXPECT_EQ(info.l1_bytes, 1464 * 1024);
+}
+
+TEST(TTTarget, FactsAreReadableAsTargetAttributes) {
+  Target target = MakeTarget({{target_option::kArch, String("blackhole")}});
+  EXPECT_EQ(target->GetAttr<String>(target_option::kArch).value(), "blackhole");
+  EXPECT_EQ(target->GetAttr<int64_t>(target_option::kDramBanks).value(), 8);
+  EXPECT_EQ(target->GetAttr<int64_t>(target_option::kCoreGridX).value(), 11);
+}
+
+TEST(TTTarget, UserGivenFactsOverrideTheArch) {
+  TTTargetInfo info = TTTargetInfo::FromTarget(
+      MakeTarget({{target_option::kCoreGridX, int64_t(4)},
+                  {target_option::kCoreGridY, int64_t(1)},
+                  {target_option::kL1Bytes, int64_t(512 * 1024)}}));
+  EXPECT_EQ(info.arch, "wormhole_b0");
+  EXPECT_EQ(info.num_cores(), 4);
+  EXPECT_EQ(info.l1_bytes, 512 * 1024);
+  EXPECT_EQ(info.dram_banks, 12);
+}
+
+TEST(TTTarget, UnknownArchListsTheValidOnes) {
+  ExpectFfiError(
+      [] { MakeTarget({{target_option::kArch, String("grayskull")}}); },
+      "ValueError", {"grayskull", "wormhole_b0", "blackhole"});
+}
+
+TEST(TTTarget, NonPositiveFactIsRejected) {
+  ExpectFfiError([] { MakeTarget({{target_option::kDramBanks, int64_t(0)}}); },
+                 "ValueError", {"dram_banks", "positive"});
+}
+
+TEST(TTTarget, OnlyThirtyTwoByThirtyTwoTiles) {
+  ExpectFfiError([] { MakeTarget({{target_option::kTileRows, int64_t(16)}}); },
+                 "ValueError", {"16x32", "32x32"});
+}
+
+TEST(TTTarget, FromTargetRejectsOtherKinds) {
+  ExpectFfiError([] { TTTargetInfo::FromTarget(Target(String("c"))); },
+                 "ValueError", {"tenstorrent", "'c'"});
+}
+
+} // namespace
+} // namespace tilelang_tt
