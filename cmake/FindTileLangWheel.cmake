@@ -73,7 +73,10 @@ target_include_directories(TileLangWheel::tvm SYSTEM INTERFACE
   "${TILELANG_WHEEL_PACKAGE_DIR}/src"
   "${TVM_FFI_INCLUDE_DIR}"
   "${TVM_FFI_DLPACK_INCLUDE_DIR}")
-target_link_libraries(TileLangWheel::tvm INTERFACE ${_tt_libs})
+# --no-as-needed: we need libtilelang loaded for its static registrations
+# (tl.region, the tile ops) even though we call none of its symbols directly.
+target_link_libraries(TileLangWheel::tvm INTERFACE
+  "-Wl,--push-state,--no-as-needed" ${_tt_libs} "-Wl,--pop-state")
 
 message(STATUS "tilelang-tt: tilelang ${TILELANG_WHEEL_VERSION} at ${TILELANG_WHEEL_PACKAGE_DIR}")
 message(STATUS "tilelang-tt: tvm-ffi at ${TVM_FFI_INCLUDE_DIR}")

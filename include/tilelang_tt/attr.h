@@ -24,7 +24,19 @@ namespace tilelang_tt {
   X(kTileShape, "tt.tile_shape",                                               \
     "Hardware tile shape [rows, cols] that tensors are cut into.")             \
   X(kDefaultsApplied, "tt.defaults_applied",                                   \
-    "Names of the attributes AnnotateTTDefaults filled in (not user-given).")
+    "Names of the attributes AnnotateTTDefaults filled in (not user-given).")  \
+  X(kSchedule, "tt.schedule",                                                  \
+    "Work split of output blocks over cores (InferDefaultTTSchedule).")        \
+  X(kBuffers, "tt.buffers",                                                    \
+    "DRAM-interleaved descriptor of every global buffer "                      \
+    "(InferDefaultTTShard).")                                                  \
+  X(kCoreRanges, "tt.core_ranges",                                             \
+    "Rectangles [x0, y0, x1, y1] (inclusive) of active cores.")                \
+  X(kCoreAssignments, "tt.core_assignments",                                   \
+    "Per active core [x, y, start_id, count] (TTShardToCoreMap).")             \
+  X(kRuntimeArgs, "tt.runtime_args",                                           \
+    "Names of the per-core runtime arguments, in index order.")                \
+  X(kCBs, "tt.cbs", "Circular buffers of the kernel (MemorySpaceLowerTT).")
 
 /*! \brief Values the attributes above may take. */
 #define TILELANG_TT_ATTR_VALUES(X)                                             \
@@ -36,7 +48,57 @@ namespace tilelang_tt {
   X(kOrderColumnMajor, "column_major",                                         \
     "Block id = bx * grid_y + by (blockIdx.y varies fastest).")                \
   X(kLayoutDramInterleaved, "dram_interleaved",                                \
-    "32x32 tiles as pages, page id p in DRAM bank p % banks.")
+    "32x32 tiles as pages, page id p in DRAM bank p % banks.")                 \
+  X(kFormatFloat16b, "Float16_b", "TT-Metalium DataFormat of bfloat16 tiles.") \
+  X(kCBRoleInput, "input", "tt.cbs role: filled by the reader.")               \
+  X(kCBRoleOutput, "output", "tt.cbs role: drained by the writer.")
+
+/*! \brief Field names inside the map-valued attributes above. */
+#define TILELANG_TT_FIELDS(X)                                                  \
+  X(kFieldPolicy, "policy", "tt.schedule: split policy.")                      \
+  X(kFieldOrder, "order", "tt.schedule: block enumeration order.")             \
+  X(kFieldGridX, "grid_x", "tt.schedule: blockIdx.x extent.")                  \
+  X(kFieldGridY, "grid_y", "tt.schedule: blockIdx.y extent.")                  \
+  X(kFieldNumBlocks, "num_blocks", "tt.schedule: grid_x * grid_y.")            \
+  X(kFieldNumCores, "num_cores", "tt.schedule: cores of the target grid.")     \
+  X(kFieldActiveCores, "active_cores", "tt.schedule: cores given work.")       \
+  X(kFieldRanges, "ranges",                                                    \
+    "tt.schedule: [start_id, count] per active core, in core order.")          \
+  X(kFieldDtype, "dtype", "tt.buffers / tt.cbs: element type.")                \
+  X(kFieldLayout, "layout", "tt.buffers: memory layout.")                      \
+  X(kFieldTile, "tile", "tt.buffers: tile shape [rows, cols].")                \
+  X(kFieldPageBytes, "page_bytes", "tt.buffers / tt.cbs: bytes of one page.")  \
+  X(kFieldShape, "shape", "tt.buffers: logical shape.")                        \
+  X(kFieldPaddedShape, "padded_shape",                                         \
+    "tt.buffers: shape rounded up to whole tiles.")                            \
+  X(kFieldTiles, "tiles", "tt.buffers: tiles per dimension.")                  \
+  X(kFieldNumTiles, "num_tiles", "tt.buffers: total tiles (pages).")           \
+  X(kFieldBanks, "dram_banks", "tt.buffers: interleaving bank count.")         \
+  X(kFieldPadded, "padded_axes",                                               \
+    "tt.buffers: 1 for each axis whose extent is not a multiple of 32.")       \
+  X(kFieldIndex, "index", "tt.cbs: circular buffer index (c_<index>).")        \
+  X(kFieldName, "name", "tt.cbs: name used in the generated kernels.")         \
+  X(kFieldBuffer, "buffer", "tt.cbs: TileLang buffer the CB stands for.")      \
+  X(kFieldNumPages, "num_pages", "tt.cbs: pages (tiles) the CB holds.")        \
+  X(kFieldBlockTiles, "block_tiles", "tt.cbs: tiles moved per push/pop.")      \
+  X(kFieldDataFormat, "data_format", "tt.cbs: TT-Metalium DataFormat.")        \
+  X(kFieldRole, "role", "tt.cbs: input or output.")                            \
+  X(kFieldTensor, "tensor", "tt.cbs: global buffer read into / written from.")
+
+/*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
+#define TILELANG_TT_IR_NAMES(X)                                                \
+  X(kPersistentLoop, "tt.persistent",                                          \
+    "For annotation: the per-core loop over assigned blocks.")                 \
+  X(kRoleAttr, "tt.role",                                                      \
+    "AttrStmt key: the RISC-V kernel the body belongs to.")                    \
+  X(kRoleReader, "reader", "tt.role value: DRAM -> CB data movement.")         \
+  X(kRoleCompute, "compute", "tt.role value: the math kernel.")                \
+  X(kRoleWriter, "writer", "tt.role value: CB -> DRAM data movement.")         \
+  X(kArgStartId, "start_id", "Runtime arg: first block id of the core.")       \
+  X(kArgCount, "count", "Runtime arg: number of blocks of the core.")          \
+  X(kArgGridX, "grid_x", "Runtime arg: blocks along x.")                       \
+  X(kArgGridY, "grid_y", "Runtime arg: blocks along y.")                       \
+  X(kArgKtTiles, "kt_tiles", "Runtime arg: K extent in tiles.")
 
 /*! \brief Options of the `tenstorrent` TVM target kind. */
 #define TILELANG_TT_TARGET_OPTIONS(X)                                          \
@@ -60,6 +122,16 @@ TILELANG_TT_FUNC_ATTRS(TILELANG_TT_DECLARE_CONSTANT)
 namespace value {
 TILELANG_TT_ATTR_VALUES(TILELANG_TT_DECLARE_CONSTANT)
 } // namespace value
+
+/*! \brief Field names of the map-valued attributes. */
+namespace field {
+TILELANG_TT_FIELDS(TILELANG_TT_DECLARE_CONSTANT)
+} // namespace field
+
+/*! \brief Names used inside the TIR body. */
+namespace ir {
+TILELANG_TT_IR_NAMES(TILELANG_TT_DECLARE_CONSTANT)
+} // namespace ir
 
 /*! \brief Target option names of the `tenstorrent` target kind. */
 namespace target_option {

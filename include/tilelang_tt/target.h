@@ -43,6 +43,15 @@ std::string KnownArchNames();
 /*! \brief Edge of the only hardware tile supported: 32x32. */
 constexpr int64_t kTileSize = 32;
 
+/*! \brief Tiles the DST register file holds for the math thread: 16 bf16
+ *         tiles, of which half-sync mode (math and pack alternate halves)
+ *         gives each side 8. */
+constexpr int64_t kDstTilesHalfSync = 8;
+
+/*! \brief Pages of each circular buffer: 2 = double buffering, so the
+ *         producer fills one block while the consumer works on the other. */
+constexpr int64_t kCBDepth = 2;
+
 /*! \brief Typed, validated view of a canonicalized `tenstorrent` target. */
 struct TTTargetInfo {
   std::string arch;

@@ -19,6 +19,12 @@ class FuncAttr:
     kLayout = "tt.layout"
     kTileShape = "tt.tile_shape"
     kDefaultsApplied = "tt.defaults_applied"
+    kSchedule = "tt.schedule"
+    kBuffers = "tt.buffers"
+    kCoreRanges = "tt.core_ranges"
+    kCoreAssignments = "tt.core_assignments"
+    kRuntimeArgs = "tt.runtime_args"
+    kCBs = "tt.cbs"
 
 
 class Value:
@@ -28,6 +34,55 @@ class Value:
     kOrderRowMajor = "row_major"
     kOrderColumnMajor = "column_major"
     kLayoutDramInterleaved = "dram_interleaved"
+    kFormatFloat16b = "Float16_b"
+    kCBRoleInput = "input"
+    kCBRoleOutput = "output"
+
+
+class Field:
+    """Field names inside the map-valued attributes (tt.schedule, tt.buffers, tt.cbs)."""
+
+    kFieldPolicy = "policy"
+    kFieldOrder = "order"
+    kFieldGridX = "grid_x"
+    kFieldGridY = "grid_y"
+    kFieldNumBlocks = "num_blocks"
+    kFieldNumCores = "num_cores"
+    kFieldActiveCores = "active_cores"
+    kFieldRanges = "ranges"
+    kFieldDtype = "dtype"
+    kFieldLayout = "layout"
+    kFieldTile = "tile"
+    kFieldPageBytes = "page_bytes"
+    kFieldShape = "shape"
+    kFieldPaddedShape = "padded_shape"
+    kFieldTiles = "tiles"
+    kFieldNumTiles = "num_tiles"
+    kFieldBanks = "dram_banks"
+    kFieldPadded = "padded_axes"
+    kFieldIndex = "index"
+    kFieldName = "name"
+    kFieldBuffer = "buffer"
+    kFieldNumPages = "num_pages"
+    kFieldBlockTiles = "block_tiles"
+    kFieldDataFormat = "data_format"
+    kFieldRole = "role"
+    kFieldTensor = "tensor"
+
+
+class IRName:
+    """Names used inside the TIR body: annotations, AttrStmt keys, runtime args."""
+
+    kPersistentLoop = "tt.persistent"
+    kRoleAttr = "tt.role"
+    kRoleReader = "reader"
+    kRoleCompute = "compute"
+    kRoleWriter = "writer"
+    kArgStartId = "start_id"
+    kArgCount = "count"
+    kArgGridX = "grid_x"
+    kArgGridY = "grid_y"
+    kArgKtTiles = "kt_tiles"
 
 
 class TargetOption:

@@ -37,6 +37,16 @@ Map<String, Map<String, String>> AttrRegistry() {
     TILELANG_TT_TARGET_OPTIONS(TILELANG_TT_ADD_ENTRY)
     out.Set("target_options", table);
   }
+  {
+    Map<String, String> table;
+    TILELANG_TT_FIELDS(TILELANG_TT_ADD_ENTRY)
+    out.Set("fields", table);
+  }
+  {
+    Map<String, String> table;
+    TILELANG_TT_IR_NAMES(TILELANG_TT_ADD_ENTRY)
+    out.Set("ir_names", table);
+  }
 #undef TILELANG_TT_ADD_ENTRY
   return out;
 }

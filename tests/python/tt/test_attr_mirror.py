@@ -27,6 +27,18 @@ def test_target_options_match_cpp():
     assert attrs.table(attrs.TargetOption) == cpp_registry()["target_options"]
 
 
+def test_fields_match_cpp():
+    assert attrs.table(attrs.Field) == cpp_registry()["fields"]
+
+
+def test_ir_names_match_cpp():
+    assert attrs.table(attrs.IRName) == cpp_registry()["ir_names"]
+
+
+def test_every_cpp_table_is_mirrored():
+    assert set(cpp_registry()) == {"func_attrs", "values", "target_options", "fields", "ir_names"}
+
+
 def test_target_options_are_the_target_kinds_options():
     """Every option we name is one the registered target kind accepts, with the right type."""
     options = TargetKind.options_from_name(attrs.TARGET_KIND)

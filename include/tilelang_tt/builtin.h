@@ -1,0 +1,56 @@
+/*!
+ * \file tilelang_tt/builtin.h
+ * \brief The TT intrinsics the TT passes write into TIR and the code
+ *        generators turn into TT-Metalium calls.
+ *
+ * One table, `X(name, num_inputs, doc)`: each entry is a TVM Op named
+ * `tl.tt.<name>` (printed as `T.tt_<name>(...)`) with an accessor
+ * `tilelang_tt::builtin::<name>()`. CB arguments are circular buffer indices
+ * (`c_<index>`); "slot" is a tile position inside the pages reserved or
+ * waited for (0 = first). All are opaque calls: they move data or block.
+ */
+#ifndef TILELANG_TT_BUILTIN_H_
+#define TILELANG_TT_BUILTIN_H_
+
+#include <tvm/ir/op.h>
+
+namespace tilelang_tt {
+
+#define TILELANG_TT_BUILTINS(X)                                                \
+  X(runtime_arg, 1, "int32 (index): this core's runtime argument `index`.")    \
+  X(cb_reserve_back, 2, "(cb, n): producer waits for n free pages.")           \
+  X(cb_push_back, 2, "(cb, n): producer publishes n pages.")                   \
+  X(cb_wait_front, 2, "(cb, n): consumer waits for n filled pages.")           \
+  X(cb_pop_front, 2, "(cb, n): consumer frees n pages.")                       \
+  X(read_tile, 5,                                                              \
+    "(buffer, tile_row, tile_col, cb, slot): start reading tile (row, col) "   \
+    "of the interleaved buffer (page row * tiles_per_row + col) into the "     \
+    "reserved CB slot.")                                                       \
+  X(zero_tile, 2, "(cb, slot): fill the reserved CB slot with zeros.")         \
+  X(noc_async_read_barrier, 0, "(): wait until every started read landed.")    \
+  X(write_tile, 5,                                                             \
+    "(buffer, tile_row, tile_col, cb, slot): start writing the front CB slot " \
+    "to tile (row, col) of the interleaved buffer.")                           \
+  X(noc_async_write_barrier, 0, "(): wait until every started write left.")    \
+  X(matmul_init, 3, "(cb_a, cb_b, cb_out): configure the FPU for matmul.")     \
+  X(tile_regs_acquire, 0, "(): math takes the DST registers (zeroed).")        \
+  X(tile_regs_commit, 0, "(): math hands DST to the packer.")                  \
+  X(tile_regs_wait, 0, "(): packer waits for DST.")                            \
+  X(tile_regs_release, 0, "(): packer releases DST.")                          \
+  X(gemm_block, 5,                                                             \
+    "(cb_a, cb_b, m_tiles, n_tiles, k_tiles): DST[m, n] += A[m, k] @ B[k, n] " \
+    "over row-major tile blocks at the CB fronts; lowered by TensorizeTT.")    \
+  X(matmul_tiles, 5,                                                           \
+    "(cb_a, cb_b, a_slot, b_slot, dst): DST[dst] += A tile @ B tile.")         \
+  X(pack_tile, 3, "(dst, cb, slot): convert DST[dst] into the CB slot.")
+
+namespace builtin {
+#define TILELANG_TT_DECLARE_BUILTIN(name, num_inputs, doc)                     \
+  const tvm::Op &name();
+TILELANG_TT_BUILTINS(TILELANG_TT_DECLARE_BUILTIN)
+#undef TILELANG_TT_DECLARE_BUILTIN
+} // namespace builtin
+
+} // namespace tilelang_tt
+
+#endif // TILELANG_TT_BUILTIN_H_
