@@ -1,0 +1,135 @@
+/*!
+ * \file infer_tt_shard.cc
+ * \brief Describe every global buffer as DRAM-interleaved 32x32 tiles.
+ */
+
+#include <tvm/ffi/reflection/registry.h>
+#include <tvm/ir/transform.h>
+#include <tvm/tirx/function.h>
+#include <tvm/tirx/transform.h>
+
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/transform.h"
+
+namespace tilelang_tt {
+
+using tvm::ffi::Any;
+using tvm::ffi::Array;
+using tvm::ffi::Map;
+using tvm::ffi::String;
+using tvm::tirx::Buffer;
+using tvm::tirx::PrimFunc;
+
+namespace {
+
+constexpr const char *kPassName = "InferDefaultTTShard";
+
+/*! \brief Largest byte offset a 32-bit NoC address can hold in one bank. */
+constexpr int64_t kMaxBankBytes = int64_t(1) << 32;
+
+/*!
+ * \brief The DRAM-interleaved descriptor of one global buffer.
+ *
+ * Step 1: check what the MVP supports: static 2-D bfloat16, non-empty.
+ * Step 2: round each axis up to whole tiles; mark axes that needed padding.
+ * Step 3: check that one bank's share still fits 32-bit offsets.
+ */
+Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
+                          const std::string &func) {
+  // Step 1
+  const std::vector<int64_t> shape = detail::StaticShape(buffer, func);
+  const std::string where =
+      "PrimFunc '" + func + "': buffer '" + std::string(buffer->name) + "'";
+  if (shape.size() != 2) {
+    TVM_FFI_THROW(ValueError)
+        << where << " has rank " << shape.size() << " (shape "
+        << detail::ShapeString(shape)
+        << "); the Tenstorrent backend supports 2-D tensors only.";
+  }
+  if (buffer->dtype != tvm::DataType::BFloat(16)) {
+    TVM_FFI_THROW(ValueError)
+        << where << " has dtype " << detail::DtypeString(buffer)
+        << "; the Tenstorrent backend supports bfloat16 tensors only "
+           "(accumulate in float32 with T.alloc_fragment).";
+  }
+  for (int64_t dim : shape) {
+    if (dim <= 0) {
+      TVM_FFI_THROW(ValueError)
+          << where << " has shape " << detail::ShapeString(shape)
+          << " with an empty axis; every axis must be at least 1.";
+    }
+  }
+  // Step 2
+  const int64_t tile_dims[2] = {target.tile_rows, target.tile_cols};
+  std::vector<int64_t> tiles, padded, padded_axes;
+  for (size_t axis = 0; axis < 2; ++axis) {
+    const int64_t t = (shape[axis] + tile_dims[axis] - 1) / tile_dims[axis];
+    tiles.push_back(t);
+    padded.push_back(t * tile_dims[axis]);
+    padded_axes.push_back(shape[axis] % tile_dims[axis] != 0 ? 1 : 0);
+  }
+  const int64_t page_bytes =
+      target.tile_rows * target.tile_cols * buffer->dtype.bytes();
+  const int64_t num_tiles = tiles[0] * tiles[1];
+  // Step 3
+  const int64_t pages_per_bank =
+      (num_tiles + target.dram_banks - 1) / target.dram_banks;
+  if (pages_per_bank > kMaxBankBytes / page_bytes) {
+    TVM_FFI_THROW(ValueError)
+        << where << " of shape " << detail::ShapeString(shape) << " needs "
+        << pages_per_bank << " pages of " << page_bytes << " bytes in each of "
+        << target.dram_banks
+        << " DRAM banks, more than a 32-bit bank offset addresses.";
+  }
+  Map<String, Any> desc;
+  desc.Set(field::kFieldDtype, String(detail::DtypeString(buffer)));
+  desc.Set(field::kFieldLayout, String(value::kLayoutDramInterleaved));
+  desc.Set(field::kFieldTile,
+           detail::ToIntegerArray({target.tile_rows, target.tile_cols}));
+  desc.Set(field::kFieldPageBytes, page_bytes);
+  desc.Set(field::kFieldShape, detail::ToIntegerArray(shape));
+  desc.Set(field::kFieldPaddedShape, detail::ToIntegerArray(padded));
+  desc.Set(field::kFieldTiles, detail::ToIntegerArray(tiles));
+  desc.Set(field::kFieldNumTiles, num_tiles);
+  desc.Set(field::kFieldBanks, target.dram_banks);
+  desc.Set(field::kFieldPadded, detail::ToIntegerArray(padded_axes));
+  return desc;
+}
+
+PrimFunc InferShard(PrimFunc f) {
+  const TTTargetInfo target = detail::RequireTTTarget(f, kPassName);
+  const std::string func = detail::FuncName(f);
+  Map<String, Any> buffers;
+  for (const auto &param : f->params) {
+    if (auto it = f->buffer_map.find(param); it != f->buffer_map.end()) {
+      const Buffer &buffer = (*it).second;
+      buffers.Set(buffer->name, Describe(buffer, target, func));
+    }
+  }
+  return tvm::WithAttr(std::move(f), attr::kBuffers, buffers);
+}
+
+} // namespace
+
+namespace transform {
+
+Pass InferDefaultTTShard() {
+  auto pass_func = [](PrimFunc f, const tvm::IRModule &,
+                      const tvm::transform::PassContext &) {
+    return InferShard(std::move(f));
+  };
+  return tvm::tirx::transform::CreatePrimFuncPass(
+      pass_func, 0, "tl.tt.InferDefaultTTShard", {});
+}
+
+TVM_FFI_STATIC_INIT_BLOCK() {
+  tvm::ffi::reflection::GlobalDef().def("tl.tt.transform.InferDefaultTTShard",
+                                        InferDefaultTTShard);
+}
+
+} // namespace transform
+} // namespace tilelang_tt

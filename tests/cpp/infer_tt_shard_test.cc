@@ -1,0 +1,86 @@
+/*!
+ * \file infer_tt_shard_test.cc
+ * \brief InferDefaultTTShard: descriptors, padding marks, bad tensors.
+ */
+
+#include <gtest/gtest.h>
+
+#include "gemm_ir.h"
+#include "test_util.h"
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/transform.h"
+
+namespace tilelang_tt {
+namespace {
+
+using testing::ExpectFfiError;
+using testing::GemmSpec;
+using tvm::ffi::Any;
+using tvm::ffi::Map;
+using tvm::ffi::String;
+
+Map<String, Any> Buffers(const GemmSpec &spec,
+                         Map<String, Any> target_options = {}) {
+  auto f = testing::RunPasses(
+      testing::WithTTTarget(testing::MakeGemm(spec), target_options),
+      {transform::InferDefaultTTShard()});
+  return f->GetAttr<Map<String, Any>>(attr::kBuffers).value();
+}
+
+TEST(InferDefaultTTShard, DescribesEachGlobalBuffer) {
+  auto buffers = Buffers({256, 128, 64});
+  ASSERT_EQ(buffers.size(), 3u);
+  const std::string expected_a =
+      R"({"dtype": "bfloat16", "layout": "dram_interleaved", "tile": (32, 32), "page_bytes": 2048, "shape": (256, 64), "padded_shape": (256, 64), "tiles": (8, 2), "num_tiles": 16, "dram_banks": 12, "padded_axes": (0, 0)})";
+  EXPECT_EQ(testing::JsonText(buffers.at("A")), expected_a);
+  const std::string expected_c =
+      R"({"dtype": "bfloat16", "layout": "dram_interleaved", "tile": (32, 32), "page_bytes": 2048, "shape": (256, 128), "padded_shape": (256, 128), "tiles": (8, 4), "num_tiles": 32, "dram_banks": 12, "padded_axes": (0, 0)})";
+  EXPECT_EQ(testing::JsonText(buffers.at("C")), expected_c);
+}
+
+TEST(InferDefaultTTShard, MarksAxesThatNeedPadding) {
+  auto buffers = Buffers({100, 70, 50}, {{"arch", String("blackhole")}});
+  const std::string expected_a =
+      R"({"dtype": "bfloat16", "layout": "dram_interleaved", "tile": (32, 32), "page_bytes": 2048, "shape": (100, 50), "padded_shape": (128, 64), "tiles": (4, 2), "num_tiles": 8, "dram_banks": 8, "padded_axes": (1, 1)})";
+  EXPECT_EQ(testing::JsonText(buffers.at("A")), expected_a);
+  const std::string expected_b =
+      R"({"dtype": "bfloat16", "layout": "dram_interleaved", "tile": (32, 32), "page_bytes": 2048, "shape": (50, 70), "padded_shape": (64, 96), "tiles": (2, 3), "num_tiles": 6, "dram_banks": 8, "padded_axes": (1, 1)})";
+  EXPECT_EQ(testing::JsonText(buffers.at("B")), expected_b);
+}
+
+TEST(InferDefaultTTShard, RejectsNonBf16) {
+  GemmSpec spec;
+  spec.dtype = tvm::DataType::Float(16);
+  ExpectFfiError([&] { Buffers(spec); }, "ValueError",
+                 {"buffer 'A'", "float16", "bfloat16 tensors only"});
+}
+
+TEST(InferDefaultTTShard, RejectsDynamicShapes) {
+  tvm::tirx::Var m("m", tvm::DataType::Int(32));
+  tvm::tirx::Var h("A_handle", tvm::DataType::Handle());
+  auto buf = tvm::tirx::decl_buffer({m, testing::I32(64)},
+                                    tvm::DataType::BFloat(16), "A");
+  tvm::tirx::PrimFunc f({h}, tvm::tirx::Evaluate(0), tvm::VoidType(),
+                        {{h, buf}});
+  ExpectFfiError(
+      [&] {
+        testing::RunPasses(testing::WithTTTarget(f),
+                           {transform::InferDefaultTTShard()});
+      },
+      "ValueError", {"buffer 'A'", "dynamic shape", "static shapes only"});
+}
+
+TEST(InferDefaultTTShard, RejectsEmptyTensors) {
+  ExpectFfiError([] { Buffers({0, 64, 64}); }, "ValueError",
+                 {"buffer 'A'", "(0, 64)", "empty axis"});
+}
+
+TEST(InferDefaultTTShard, RejectsBankOffsetOverflow) {
+  // 65536 x 65536 bf16 = 4M tiles; 12 banks hold 349526 pages of 2 KiB each:
+  // 682 MiB per bank, fits. 2^20 x 2^18 does not.
+  ExpectFfiError([] { Buffers({int64_t(1) << 20, 64, int64_t(1) << 18}); },
+                 "ValueError", {"buffer 'A'", "32-bit bank offset"});
+}
+
+} // namespace
+} // namespace tilelang_tt
