@@ -32,6 +32,132 @@ using tvm::transform::Pass;
 Pass AnnotateTTDefaults();
 
 /*!
+ * \brief Split the launch grid's output blocks contiguously over the cores.
+ *
+ * Reads:    the blockIdx.x / blockIdx.y loop extents (grid_x, grid_y), the
+ *           target's core grid, tt.schedule_policy and tt.schedule_order.
+ * Writes:   tt.schedule {policy, order, grid_x, grid_y, num_blocks,
+ *           num_cores, active_cores, ranges: [[start_id, count]] per active
+ *           core} -- O(cores), never O(tiles) -- and tt.runtime_args
+ *           [start_id, count, grid_x, grid_y, kt_tiles].
+ * Requires: tirx.BindTarget, AnnotateTTDefaults.
+ * \note Blocks are numbered by tt.schedule_order (row_major: by * grid_x +
+ *       bx). When they do not divide evenly, the first blocks % cores cores
+ *       take one more; with fewer blocks than cores, only that many cores
+ *       are active. A 3-D grid, a dynamic grid or a kernel without T.Kernel
+ *       is a ValueError.
+ */
+Pass InferDefaultTTSchedule();
+
+/*!
+ * \brief Describe each global buffer as DRAM-interleaved 32x32 tiles.
+ *
+ * Reads:    the PrimFunc's buffer_map and the target's DRAM bank count.
+ * Writes:   tt.buffers {name: {dtype, layout, tile, page_bytes, shape,
+ *           padded_shape, tiles, num_tiles, dram_banks, padded_axes}}.
+ * Requires: tirx.BindTarget.
+ * \note Pure metadata. Dynamic shapes, ranks other than 2, dtypes other than
+ *       bfloat16, empty axes and tensors whose per-bank share overflows a
+ *       32-bit offset are ValueErrors naming the buffer.
+ */
+Pass InferDefaultTTShard();
+
+/*!
+ * \brief Place the schedule on logical cores.
+ *
+ * Reads:    tt.schedule, the target's core grid.
+ * Writes:   tt.core_assignments [[x, y, start_id, count]] (schedule entry i
+ *           on core (i % grid_x, i / grid_x)) and tt.core_ranges
+ *           [[x0, y0, x1, y1]] (inclusive rectangles covering them).
+ * Requires: InferDefaultTTSchedule.
+ */
+Pass TTShardToCoreMap();
+
+/*!
+ * \brief Replace shared buffers by circular buffers, the fragment
+ *        accumulator by DST, and the tile copies by the CB protocol.
+ *
+ * Reads:    the kernel's root block (T.alloc_shared -> "shared.dyn",
+ *           T.alloc_fragment -> "local.fragment" buffers) and its tile ops
+ *           tl.tileop.fill / copy / gemm.
+ * Writes:   tt.cbs (one entry per CB: index, name, role, buffer, tensor,
+ *           dtype, data_format, page_bytes, block_tiles, num_pages = 2 *
+ *           block_tiles); in the body, inside `tt.role` scopes:
+ *           - T.copy(global -> shared):  reader  reserve, read_tile per
+ *             tile, read barrier, push  (inputs c_0, c_1, ...);
+ *           - T.clear(accumulator):      compute tile_regs_acquire;
+ *           - T.gemm(A_s, B_s, C_frag):  compute wait A, wait B,
+ *             gemm_block(cb_a, cb_b, mt, nt, kt), pop A, pop B;
+ *           - T.copy(accumulator -> global): compute commit, wait, reserve,
+ *             pack_tile per tile, push, release (output c_16); writer wait,
+ *             write_tile per tile, write barrier, pop.
+ *           The CB-backed allocations (and an emptied root block) are
+ *           removed; num_stages annotations are dropped (the depth-2 CBs
+ *           are the pipeline).
+ * Requires: tirx.BindTarget; runs while the launch loops still exist.
+ * \note Any other tile op, element-wise access to a shared/fragment buffer,
+ *       non-bf16 tiles, blocks that are not multiples of 32 or not aligned
+ *       to tiles, transposed or clear_accum gemms are ValueErrors.
+ */
+Pass MemorySpaceLowerTT();
+
+/*!
+ * \brief Guard tile reads/writes that can reach past the tensor's tiles.
+ *
+ * Reads:    tt_read_tile / tt_write_tile calls, tt.buffers (tiles per axis),
+ *           loop ranges (launch loops included).
+ * Writes:   `if inside: read_tile else zero_tile` and `if inside:
+ *           write_tile` where a tile coordinate is not provably in range;
+ *           nothing where it is.
+ * Requires: InferDefaultTTShard, MemorySpaceLowerTT; before
+ *           GridToPersistentTT (it needs the launch loops' ranges).
+ * \note In-tile padding (elements past M, N or K inside the last tile) is
+ *       zero because the host tilizes zero-padded tensors.
+ */
+Pass TilePadTT();
+
+/*!
+ * \brief Lower gemm_block to matmul_tiles loops accumulating in DST.
+ *
+ * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt.cbs.
+ * Writes:   for mi, ni, kk: matmul_tiles(cb_a, cb_b, mi*kt+kk, kk*nt+ni,
+ *           mi*nt+ni); one compute-role matmul_init(cb_a, cb_b, cb_out)
+ *           before the launch loops.
+ * Requires: MemorySpaceLowerTT.
+ * \note An output block of more than 8 tiles (DST in half-sync mode) is a
+ *       ValueError; DST sub-blocking is not implemented yet.
+ */
+Pass TensorizeTT();
+
+/*!
+ * \brief Turn the launch grid into a persistent per-core loop.
+ *
+ * Reads:    the blockIdx loops, tt.runtime_args, tt.schedule_order.
+ * Writes:   `name = tt_runtime_arg(k)` for each runtime arg, then
+ *           `for i in range(count)` (annotated tt.persistent) binding
+ *           block_id = start_id + i and by, bx from it; drops the
+ *           launch_thread_idx binds.
+ * Requires: InferDefaultTTSchedule; runs after the passes that need the
+ *           launch loops' ranges (MemorySpaceLowerTT, TilePadTT).
+ * \note A body that uses a thread index is a ValueError.
+ */
+Pass GridToPersistentTT();
+
+/*!
+ * \brief Check the TT-annotated PrimFunc before code generation.
+ *
+ * Reads:    everything above. Writes: nothing.
+ * \note Fails (ValueError naming the attribute, CB or core) on: a missing
+ *       attribute, a core assignment that does not cover the blocks once, a
+ *       runtime arg that disagrees with tt.runtime_args, duplicate CB
+ *       indices, a page size that is not the tile size of its format, a CB
+ *       without exactly one producer and one consumer kernel, CBs that
+ *       overflow L1, leftover tile ops / gemm_block / launch loops, and TT
+ *       intrinsics outside a tt.role scope.
+ */
+Pass VerifyTTIR();
+
+/*!
  * \brief Mark every PrimFunc as a device kernel launch.
  *
  * On Tenstorrent the whole PrimFunc becomes device programs (reader, compute

@@ -1,0 +1,565 @@
+/*!
+ * \file memory_space_lower.cc
+ * \brief Turn shared / fragment buffers into circular buffers and DST, and
+ *        TileLang's tile copies into the CB producer/consumer protocol.
+ */
+
+#include <tvm/arith/analyzer.h>
+#include <tvm/ffi/reflection/registry.h>
+#include <tvm/ir/transform.h>
+#include <tvm/tirx/function.h>
+#include <tvm/tirx/op.h>
+#include <tvm/tirx/stmt_functor.h>
+#include <tvm/tirx/transform.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "ir_builder.h"
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/builtin.h"
+#include "tilelang_tt/target.h"
+#include "tilelang_tt/transform.h"
+
+namespace tilelang_tt {
+
+using tvm::Integer;
+using tvm::PrimExpr;
+using tvm::ffi::Any;
+using tvm::ffi::Array;
+using tvm::ffi::Map;
+using tvm::ffi::String;
+using tvm::tirx::Buffer;
+using tvm::tirx::CallNode;
+using tvm::tirx::EvaluateNode;
+using tvm::tirx::For;
+using tvm::tirx::ForNode;
+using tvm::tirx::PrimFunc;
+using tvm::tirx::SBlockRealizeNode;
+using tvm::tirx::Stmt;
+
+namespace {
+
+constexpr const char *kPassName = "MemorySpaceLowerTT";
+/*! \brief First output CB index (tt-metal convention: inputs c_0.., outputs
+ *         c_16..). */
+constexpr int64_t kFirstOutputCB = 16;
+constexpr int64_t kMaxInputCBs = 16;
+
+/*! \brief One circular buffer of the plan. */
+struct CBInfo {
+  int64_t index = 0;
+  std::string name;
+  /*! \brief TileLang buffer the CB replaces (A_shared) or drains (C_local). */
+  std::string buffer;
+  /*! \brief Global buffer read into it / written from it. */
+  std::string tensor;
+  std::string role;
+  int64_t rows_tiles = 0, cols_tiles = 0;
+  int64_t block_tiles() const { return rows_tiles * cols_tiles; }
+};
+
+/*!
+ * \brief Rewrites the tile ops of one TileLang kernel into the TT CB
+ *        protocol (see transform.h for the contract).
+ */
+class MemorySpaceLowerer : public tvm::tirx::StmtExprMutator {
+public:
+  static PrimFunc Apply(PrimFunc f) {
+    MemorySpaceLowerer lowerer(f);
+    auto *n = f.CopyOnWrite();
+    n->body = lowerer(n->body);
+    if (lowerer.cbs_.empty()) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << lowerer.func_
+          << "' moves no tile between DRAM and the cores (no T.copy into a "
+             "T.alloc_shared buffer or out of a T.alloc_fragment); nothing to "
+             "lower for Tenstorrent.";
+    }
+    return tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
+  }
+
+private:
+  explicit MemorySpaceLowerer(const PrimFunc &f)
+      : func_(detail::FuncName(f)),
+        target_(detail::RequireTTTarget(f, kPassName)) {
+    for (const auto &kv : f->buffer_map) {
+      globals_.insert(kv.second.get());
+    }
+  }
+
+  /*! \brief Bind loop ranges so tile offsets can be proven aligned. */
+  Stmt VisitStmt_(const ForNode *op) final {
+    analyzer_.Bind(op->loop_var,
+                   tvm::Range::FromMinExtent(op->min, op->extent));
+    Stmt stmt = StmtExprMutator::VisitStmt_(op);
+    // The CBs' double buffering replaces TileLang's software pipelining.
+    if (op->annotations.count("num_stages")) {
+      For loop = tvm::Downcast<For>(stmt);
+      auto *n = loop.CopyOnWrite();
+      n->annotations.erase("num_stages");
+      return loop;
+    }
+    return stmt;
+  }
+
+  /*!
+   * \brief The kernel's root block: classify its buffers, lower its body and
+   *        drop the allocations the CBs and DST replace.
+   */
+  Stmt VisitStmt_(const SBlockRealizeNode *op) final {
+    const auto &block = op->block;
+    bool is_kernel_root = false;
+    for (const Buffer &buf : block->alloc_buffers) {
+      const std::string scope = buf.scope();
+      if (scope == "shared.dyn" || scope == "shared") {
+        shared_.insert(buf.get());
+        is_kernel_root = true;
+      } else if (scope == "local.fragment") {
+        fragments_.insert(buf.get());
+        is_kernel_root = true;
+      }
+    }
+    if (!is_kernel_root) {
+      return StmtExprMutator::VisitStmt_(op);
+    }
+    Stmt body = VisitStmt(block->body);
+    Array<Buffer> remaining;
+    for (const Buffer &buf : block->alloc_buffers) {
+      if (!shared_.count(buf.get()) && !fragments_.count(buf.get())) {
+        remaining.push_back(buf);
+      }
+    }
+    if (remaining.empty()) {
+      return body;
+    }
+    auto realize = tvm::ffi::GetRef<tvm::tirx::SBlockRealize>(op);
+    auto *n = realize.CopyOnWrite();
+    auto new_block = n->block;
+    new_block.CopyOnWrite()->alloc_buffers = remaining;
+    new_block.CopyOnWrite()->body = body;
+    n->block = new_block;
+    return realize;
+  }
+
+  /*! \brief Dispatch on the TileLang tile op. */
+  Stmt VisitStmt_(const EvaluateNode *op) final {
+    const auto *call = op->value.as<CallNode>();
+    if (call == nullptr) {
+      return StmtExprMutator::VisitStmt_(op);
+    }
+    if (detail::IsTileOp(call, "fill")) {
+      return LowerFill(call);
+    }
+    if (detail::IsTileOp(call, "copy")) {
+      return LowerCopy(call);
+    }
+    if (detail::IsTileOp(call, "gemm")) {
+      return LowerGemm(call);
+    }
+    if (const auto *opnode = call->op.as<tvm::OpNode>()) {
+      const std::string name = opnode->name;
+      if (name.rfind("tl.tileop.", 0) == 0) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': T."
+            << name.substr(std::string("tl.tileop.").size())
+            << " is not supported by the Tenstorrent backend yet; supported "
+               "tile ops: T.copy (DRAM <-> shared/fragment), T.clear / "
+               "T.fill(0) of the accumulator, T.gemm.";
+      }
+    }
+    return StmtExprMutator::VisitStmt_(op);
+  }
+
+  /*! \brief Element-wise access to a CB-backed buffer cannot be lowered. */
+  PrimExpr VisitExpr_(const tvm::tirx::BufferLoadNode *op) final {
+    RejectElementAccess(op->buffer);
+    return StmtExprMutator::VisitExpr_(op);
+  }
+  Stmt VisitStmt_(const tvm::tirx::BufferStoreNode *op) final {
+    RejectElementAccess(op->buffer);
+    return StmtExprMutator::VisitStmt_(op);
+  }
+
+  void RejectElementAccess(const Buffer &buf) {
+    if (shared_.count(buf.get()) || fragments_.count(buf.get())) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': element-wise access to '" << buf->name
+          << "' (e.g. T.Parallel loops) is not supported by the Tenstorrent "
+             "backend yet; only whole-block T.copy / T.clear / T.gemm.";
+    }
+  }
+
+  /*! \brief T.clear(C_local) / T.fill(C_local, 0): DST acquired (zeroed). */
+  Stmt LowerFill(const CallNode *call) {
+    detail::RegionOperand dst =
+        detail::DecodeRegion(call->args[0], Where("T.fill"));
+    if (!fragments_.count(dst.buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.fill") << " of '" << dst.buffer->name << "' (scope "
+          << dst.buffer.scope()
+          << ") is not supported; only T.clear of the T.alloc_fragment "
+             "accumulator is.";
+    }
+    const auto *value = call->args[1].as<tvm::IntImmNode>();
+    const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
+    if (!((value && value->value == 0) || (fvalue && fvalue->value == 0.0))) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.fill") << " of '" << dst.buffer->name << "' with "
+          << call->args[1]
+          << " is not supported; the accumulator can only start at zero "
+             "(T.clear).";
+    }
+    cleared_.insert(dst.buffer.get());
+    return detail::RoleScope(ir::kRoleCompute,
+                             detail::Intrin(builtin::tile_regs_acquire(), {}));
+  }
+
+  /*! \brief T.copy: DRAM -> shared (reader) or fragment -> DRAM (output). */
+  Stmt LowerCopy(const CallNode *call) {
+    detail::RegionOperand src =
+        detail::DecodeRegion(call->args[0], Where("T.copy"));
+    detail::RegionOperand dst =
+        detail::DecodeRegion(call->args[1], Where("T.copy"));
+    const bool src_global = globals_.count(src.buffer.get());
+    const bool dst_global = globals_.count(dst.buffer.get());
+    if (src_global && shared_.count(dst.buffer.get())) {
+      return LowerInputCopy(src, dst);
+    }
+    if (fragments_.count(src.buffer.get()) && dst_global) {
+      return LowerOutputCopy(src, dst);
+    }
+    TVM_FFI_THROW(ValueError)
+        << Where("T.copy") << " from '" << src.buffer->name << "' (scope "
+        << src.buffer.scope() << ") to '" << dst.buffer->name << "' (scope "
+        << dst.buffer.scope()
+        << ") is not supported; supported: a global tensor into a "
+           "T.alloc_shared buffer, and a T.alloc_fragment accumulator into a "
+           "global tensor.";
+  }
+
+  /*! \brief Tile coordinates (row0, col0) and tile counts of a global
+   *         region; checks alignment and whole tiles. */
+  void TileGeometry(const detail::RegionOperand &global,
+                    const std::string &what, PrimExpr *row0, PrimExpr *col0,
+                    int64_t *rows, int64_t *cols) {
+    if (global.extents.size() != 2) {
+      TVM_FFI_THROW(ValueError) << what << ": '" << global.buffer->name
+                                << "' is not 2-D; only 2-D tensors are "
+                                   "supported.";
+    }
+    const int64_t tile[2] = {target_.tile_rows, target_.tile_cols};
+    PrimExpr start[2];
+    for (int axis = 0; axis < 2; ++axis) {
+      if (global.extents[axis] % tile[axis] != 0) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": block " << global.extents[0] << "x"
+            << global.extents[1] << " of '" << global.buffer->name
+            << "' is not a multiple of the " << tile[0] << "x" << tile[1]
+            << " tile; block sizes must be multiples of 32.";
+      }
+      PrimExpr min = global.mins[axis];
+      if (!analyzer_.CanProve(
+              tvm::floormod(min, tvm::IntImm(min.dtype(), tile[axis])) == 0)) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": offset " << min << " into axis " << axis << " of '"
+            << global.buffer->name
+            << "' is not provably a multiple of 32; blocks must start on "
+               "tile boundaries.";
+      }
+      start[axis] = analyzer_.Simplify(
+          tvm::cast(tvm::DataType::Int(32),
+                    tvm::floordiv(min, tvm::IntImm(min.dtype(), tile[axis]))));
+    }
+    *row0 = start[0];
+    *col0 = start[1];
+    *rows = global.extents[0] / tile[0];
+    *cols = global.extents[1] / tile[1];
+  }
+
+  /*!
+   * \brief A[...] -> A_shared becomes, on the reader:
+   *        reserve; read each tile into its slot; barrier; push.
+   */
+  Stmt LowerInputCopy(const detail::RegionOperand &src,
+                      const detail::RegionOperand &dst) {
+    const std::string what =
+        Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
+    if (shape.size() != 2 || shape[0] != src.extents[0] ||
+        shape.size() != src.extents.size() || shape[1] != src.extents[1]) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the copied region " << detail::ShapeString(src.extents)
+          << " must fill the whole shared buffer " << detail::ShapeString(shape)
+          << ".";
+    }
+    if (cb_of_.count(dst.buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << dst.buffer->name
+          << "' is filled by more than one T.copy; one producer per shared "
+             "buffer is supported.";
+    }
+    CheckTileDtype(src.buffer, what);
+    PrimExpr row0, col0;
+    int64_t rows, cols;
+    TileGeometry(src, what, &row0, &col0, &rows, &cols);
+    if (num_inputs_ == kMaxInputCBs) {
+      TVM_FFI_THROW(ValueError) << what << ": more than " << kMaxInputCBs
+                                << " input circular buffers.";
+    }
+    CBInfo cb;
+    cb.index = num_inputs_;
+    cb.name = "cb_in" + std::to_string(num_inputs_++);
+    cb.buffer = dst.buffer->name;
+    cb.tensor = src.buffer->name;
+    cb.role = value::kCBRoleInput;
+    cb.rows_tiles = rows;
+    cb.cols_tiles = cols;
+    cb_of_[dst.buffer.get()] = cbs_.size();
+    cbs_.push_back(cb);
+
+    const PrimExpr cb_id = detail::I32(cb.index);
+    const PrimExpr n = detail::I32(cb.block_tiles());
+    const tvm::tirx::Var data = src.buffer->data;
+    Stmt reads = detail::SerialLoop("r", rows, [&](PrimExpr r) {
+      return detail::SerialLoop("c", cols, [&](PrimExpr c) {
+        return detail::Intrin(
+            builtin::read_tile(),
+            {data, row0 + r, col0 + c, cb_id, r * detail::I32(cols) + c});
+      });
+    });
+    return detail::RoleScope(
+        ir::kRoleReader,
+        detail::Seq({detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
+                     reads,
+                     detail::Intrin(builtin::noc_async_read_barrier(), {}),
+                     detail::Intrin(builtin::cb_push_back(), {cb_id, n})}));
+  }
+
+  /*!
+   * \brief C_local -> C becomes a compute side (commit DST, pack each tile
+   *        into the output CB, release DST) and a writer side (wait, write
+   *        each tile, barrier, pop).
+   */
+  Stmt LowerOutputCopy(const detail::RegionOperand &src,
+                       const detail::RegionOperand &dst) {
+    const std::string what =
+        Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    if (!accumulated_.count(src.buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << src.buffer->name
+          << "' is copied out but no T.gemm accumulates into it.";
+    }
+    CheckTileDtype(dst.buffer, what);
+    PrimExpr row0, col0;
+    int64_t rows, cols;
+    TileGeometry(dst, what, &row0, &col0, &rows, &cols);
+    const std::vector<int64_t> frag = detail::StaticShape(src.buffer, func_);
+    if (frag.size() != 2 || frag[0] != dst.extents[0] ||
+        frag[1] != dst.extents[1]) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the region " << detail::ShapeString(dst.extents)
+          << " must cover the whole accumulator " << detail::ShapeString(frag)
+          << ".";
+    }
+    const int64_t index = kFirstOutputCB + num_outputs_;
+    CBInfo cb;
+    cb.index = index;
+    cb.name = "cb_out" + std::to_string(num_outputs_++);
+    cb.buffer = src.buffer->name;
+    cb.tensor = dst.buffer->name;
+    cb.role = value::kCBRoleOutput;
+    cb.rows_tiles = rows;
+    cb.cols_tiles = cols;
+    cbs_.push_back(cb);
+
+    const PrimExpr cb_id = detail::I32(index);
+    const PrimExpr n = detail::I32(cb.block_tiles());
+    Stmt packs = detail::SerialLoop("t", cb.block_tiles(), [&](PrimExpr t) {
+      return detail::Intrin(builtin::pack_tile(), {t, cb_id, t});
+    });
+    Stmt compute = detail::RoleScope(
+        ir::kRoleCompute,
+        detail::Seq({detail::Intrin(builtin::tile_regs_commit(), {}),
+                     detail::Intrin(builtin::tile_regs_wait(), {}),
+                     detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
+                     packs, detail::Intrin(builtin::cb_push_back(), {cb_id, n}),
+                     detail::Intrin(builtin::tile_regs_release(), {})}));
+    const tvm::tirx::Var data = dst.buffer->data;
+    Stmt writes = detail::SerialLoop("r", rows, [&](PrimExpr r) {
+      return detail::SerialLoop("c", cols, [&](PrimExpr c) {
+        return detail::Intrin(
+            builtin::write_tile(),
+            {data, row0 + r, col0 + c, cb_id, r * detail::I32(cols) + c});
+      });
+    });
+    Stmt writer = detail::RoleScope(
+        ir::kRoleWriter,
+        detail::Seq({detail::Intrin(builtin::cb_wait_front(), {cb_id, n}),
+                     writes,
+                     detail::Intrin(builtin::noc_async_write_barrier(), {}),
+                     detail::Intrin(builtin::cb_pop_front(), {cb_id, n})}));
+    return detail::Seq({compute, writer});
+  }
+
+  /*!
+   * \brief T.gemm(A_shared, B_shared, C_local) becomes, on compute:
+   *        wait A and B; gemm_block on the CB fronts; pop A and B.
+   */
+  Stmt LowerGemm(const CallNode *call) {
+    const std::string what = Where("T.gemm");
+    if (call->args.size() < 10) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": unexpected T.gemm form "
+          << detail::Brief(tvm::ffi::GetRef<PrimExpr>(call));
+    }
+    detail::RegionOperand a =
+        detail::DecodeRegion(call->args[0], what + " operand A");
+    detail::RegionOperand b =
+        detail::DecodeRegion(call->args[1], what + " operand B");
+    detail::RegionOperand c =
+        detail::DecodeRegion(call->args[2], what + " operand C");
+    auto flag = [&](int i) {
+      const auto *imm = call->args[i].as<tvm::IntImmNode>();
+      return imm == nullptr || imm->value != 0;
+    };
+    if (flag(3) || flag(4)) {
+      TVM_FFI_THROW(ValueError)
+          << what << " with transpose_A=" << (flag(3) ? "True" : "False")
+          << ", transpose_B=" << (flag(4) ? "True" : "False")
+          << " is not supported yet; only A (M x K) @ B (K x N) without "
+             "transposes is.";
+    }
+    if (flag(9)) {
+      TVM_FFI_THROW(ValueError)
+          << what
+          << " with clear_accum=True is not supported; clear the accumulator "
+             "with T.clear before the K loop.";
+    }
+    auto cb_index = [&](const detail::RegionOperand &op, const char *name) {
+      auto it = cb_of_.find(op.buffer.get());
+      if (it == cb_of_.end()) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": operand " << name << " '" << op.buffer->name
+            << "' must be a T.alloc_shared buffer filled by T.copy before "
+               "the T.gemm.";
+      }
+      return it->second;
+    };
+    const CBInfo &cb_a = cbs_[cb_index(a, "A")];
+    const CBInfo &cb_b = cbs_[cb_index(b, "B")];
+    if (!fragments_.count(c.buffer.get())) {
+      TVM_FFI_THROW(ValueError) << what << ": operand C '" << c.buffer->name
+                                << "' must be a T.alloc_fragment accumulator.";
+    }
+    if (!cleared_.count(c.buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": accumulator '" << c.buffer->name
+          << "' must be cleared with T.clear before T.gemm accumulates.";
+    }
+    const tvm::DataType acc = c.buffer->dtype;
+    if (acc != tvm::DataType::Float(32) && acc != tvm::DataType::BFloat(16)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": accumulator '" << c.buffer->name << "' has dtype "
+          << detail::DtypeString(c.buffer)
+          << "; supported: float32 or bfloat16.";
+    }
+    const int64_t mt = cb_a.rows_tiles, kt = cb_a.cols_tiles;
+    const int64_t nt = cb_b.cols_tiles;
+    const int64_t tile = target_.tile_rows;
+    if (cb_b.rows_tiles != kt || c.extents.size() != 2 ||
+        c.extents[0] != mt * tile || c.extents[1] != nt * tile) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": shapes do not chain: A " << mt * tile << "x"
+          << kt * tile << ", B " << cb_b.rows_tiles * tile << "x" << nt * tile
+          << ", C " << detail::ShapeString(c.extents) << ".";
+    }
+    accumulated_.insert(c.buffer.get());
+    const PrimExpr ia = detail::I32(cb_a.index), ib = detail::I32(cb_b.index);
+    const PrimExpr na = detail::I32(cb_a.block_tiles());
+    const PrimExpr nb = detail::I32(cb_b.block_tiles());
+    return detail::RoleScope(
+        ir::kRoleCompute,
+        detail::Seq({detail::Intrin(builtin::cb_wait_front(), {ia, na}),
+                     detail::Intrin(builtin::cb_wait_front(), {ib, nb}),
+                     detail::Intrin(builtin::gemm_block(),
+                                    {ia, ib, detail::I32(mt), detail::I32(nt),
+                                     detail::I32(kt)}),
+                     detail::Intrin(builtin::cb_pop_front(), {ia, na}),
+                     detail::Intrin(builtin::cb_pop_front(), {ib, nb})}));
+  }
+
+  void CheckTileDtype(const Buffer &global, const std::string &what) {
+    if (global->dtype != tvm::DataType::BFloat(16)) {
+      TVM_FFI_THROW(ValueError) << what << ": '" << global->name
+                                << "' has dtype " << detail::DtypeString(global)
+                                << "; only bfloat16 tiles are supported.";
+    }
+  }
+
+  std::string Where(const std::string &op) const {
+    return "PrimFunc '" + func_ + "': " + op;
+  }
+
+  /*! \brief tt.cbs: one map per CB, ordered by index. */
+  Array<Map<String, Any>> CBAttr() const {
+    std::vector<CBInfo> sorted = cbs_;
+    std::sort(
+        sorted.begin(), sorted.end(),
+        [](const CBInfo &a, const CBInfo &b) { return a.index < b.index; });
+    const int64_t page_bytes = target_.tile_rows * target_.tile_cols *
+                               tvm::DataType::BFloat(16).bytes();
+    Array<Map<String, Any>> out;
+    for (const CBInfo &cb : sorted) {
+      Map<String, Any> m;
+      m.Set(field::kFieldIndex, cb.index);
+      m.Set(field::kFieldName, String(cb.name));
+      m.Set(field::kFieldRole, String(cb.role));
+      m.Set(field::kFieldBuffer, String(cb.buffer));
+      m.Set(field::kFieldTensor, String(cb.tensor));
+      m.Set(field::kFieldDtype, String("bfloat16"));
+      m.Set(field::kFieldDataFormat, String(value::kFormatFloat16b));
+      m.Set(field::kFieldPageBytes, page_bytes);
+      m.Set(field::kFieldBlockTiles, cb.block_tiles());
+      m.Set(field::kFieldNumPages, cb.block_tiles() * kCBDepth);
+      out.push_back(m);
+    }
+    return out;
+  }
+
+  std::string func_;
+  TTTargetInfo target_;
+  tvm::arith::Analyzer analyzer_;
+  std::set<const tvm::tirx::BufferNode *> globals_, shared_, fragments_;
+  /*! \brief Accumulators cleared by T.clear / accumulated into by T.gemm. */
+  std::set<const tvm::tirx::BufferNode *> cleared_, accumulated_;
+  /*! \brief Shared buffer -> position in cbs_. */
+  std::map<const tvm::tirx::BufferNode *, size_t> cb_of_;
+  std::vector<CBInfo> cbs_;
+  int64_t num_inputs_ = 0, num_outputs_ = 0;
+};
+
+} // namespace
+
+namespace transform {
+
+Pass MemorySpaceLowerTT() {
+  auto pass_func = [](PrimFunc f, const tvm::IRModule &,
+                      const tvm::transform::PassContext &) {
+    return MemorySpaceLowerer::Apply(std::move(f));
+  };
+  return tvm::tirx::transform::CreatePrimFuncPass(
+      pass_func, 0, "tl.tt.MemorySpaceLowerTT", {});
+}
+
+TVM_FFI_STATIC_INIT_BLOCK() {
+  tvm::ffi::reflection::GlobalDef().def("tl.tt.transform.MemorySpaceLowerTT",
+                                        MemorySpaceLowerTT);
+}
+
+} // namespace transform
+} // namespace tilelang_tt

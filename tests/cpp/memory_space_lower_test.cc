@@ -1,0 +1,68 @@
+/*!
+ * \file memory_space_lower_test.cc
+ * \brief MemorySpaceLowerTT: CB plan, the CB protocol in the body, errors.
+ */
+
+#include <gtest/gtest.h>
+
+#include "gemm_ir.h"
+#include "test_util.h"
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/transform.h"
+
+namespace tilelang_tt {
+namespace {
+
+using testing::ExpectFfiError;
+using testing::GemmSpec;
+
+tvm::tirx::PrimFunc Lowered(const GemmSpec &spec) {
+  return testing::RunPasses(testing::WithTTTarget(testing::MakeGemm(spec)),
+                            {transform::MemorySpaceLowerTT()});
+}
+
+TEST(MemorySpaceLowerTT, PlansOneCBPerOperand) {
+  auto f = Lowered({128, 128, 128, 64, 32, 64});
+  EXPECT_EQ(
+      testing::JsonText(f->attrs->dict.at(attr::kCBs)),
+      "({\"index\": 0, \"name\": \"cb_in0\", \"role\": \"input\", "
+      "\"buffer\": \"A_shared\", \"tensor\": \"A\", \"dtype\": "
+      "\"bfloat16\", \"data_format\": \"Float16_b\", \"page_bytes\": 2048, "
+      "\"block_tiles\": 4, \"num_pages\": 8}, {\"index\": 1, \"name\": "
+      "\"cb_in1\", \"role\": \"input\", \"buffer\": \"B_shared\", "
+      "\"tensor\": \"B\", \"dtype\": \"bfloat16\", \"data_format\": "
+      "\"Float16_b\", \"page_bytes\": 2048, \"block_tiles\": 2, "
+      "\"num_pages\": 4}, {\"index\": 16, \"name\": \"cb_out0\", \"role\": "
+      "\"output\", \"buffer\": \"C_local\", \"tensor\": \"C\", \"dtype\": "
+      "\"bfloat16\", \"data_format\": \"Float16_b\", \"page_bytes\": 2048, "
+      "\"block_tiles\": 2, \"num_pages\": 4})");
+}
+
+TEST(MemorySpaceLowerTT, ExpectedIR) {
+  // 128^3 with 64x32x64 blocks: A blocks of 2x2 tiles, B of 2x1, C of 2x1.
+  auto f = Lowered({128, 128, 128, 64, 32, 64});
+  testing::ExpectMatchesGolden("memory_space_lower.tir",
+                               testing::BodyScript(f));
+}
+
+TEST(MemorySpaceLowerTT, RejectsTransposedB) {
+  GemmSpec spec;
+  spec.transpose_b = true;
+  ExpectFfiError([&] { Lowered(spec); }, "ValueError",
+                 {"'gemm'", "transpose_B=True", "not supported yet"});
+}
+
+TEST(MemorySpaceLowerTT, RejectsBlocksThatAreNotTileMultiples) {
+  ExpectFfiError([] { Lowered({96, 96, 96, 48, 48, 32}); }, "ValueError",
+                 {"'A_shared'", "48x32", "multiples of 32"});
+}
+
+TEST(MemorySpaceLowerTT, RejectsNonBf16Tiles) {
+  GemmSpec spec;
+  spec.dtype = tvm::DataType::Float(32);
+  ExpectFfiError([&] { Lowered(spec); }, "ValueError",
+                 {"'A'", "float32", "bfloat16"});
+}
+
+} // namespace
+} // namespace tilelang_tt
