@@ -3,6 +3,8 @@
 TileLang's engine calls :func:`TTPassPipelineBody` (through our
 ``BackendModule``, see ``backend.py``) after its target-neutral semantic
 checks; TileLang then hands the resulting device module to our codegen.
+None of TileLang's SIMT passes (layout inference, tile-op lowering, thread
+sync, packed API) run for this target: our passes rewrite the tile ops.
 """
 
 from __future__ import annotations
@@ -17,21 +19,44 @@ from .target import apply_tt_defaults
 TT_PASSES = (
     "tirx.BindTarget",
     "tl.tt.AnnotateTTDefaults",
+    "tl.tt.InferDefaultTTShard",
+    "tl.tt.InferDefaultTTSchedule",
+    "tl.tt.TTShardToCoreMap",
+    "tl.tt.MemorySpaceLowerTT",
+    "tl.tt.TilePadTT",
+    "tl.tt.TensorizeTT",
+    "tl.tt.GridToPersistentTT",
+    "tl.tt.VerifyTTIR",
     "tl.tt.AnnotateTTKernelEntry",
 )
 
 
 def TTPassPipelineBody(mod: IRModule, target: Target) -> IRModule:  # noqa: N802
-    # Phase 0 -- target and user intent: bind the target, then complete the
-    # user's TT annotations with the defaults (contiguous row-major schedule,
+    # Target and user intent: bind the target, then complete the user's TT
+    # annotations with the defaults (contiguous row-major schedule,
     # DRAM-interleaved 32x32 tiles). Everything after reads these attrs.
     mod = tirx.transform.BindTarget(target)(mod)
     mod = apply_tt_defaults(mod)
 
-    # Phases 1-3 -- metadata inference, TIR transforms and verification --
-    # arrive with issue #3.
+    # Metadata inference: pure attributes, the body is untouched. The shard
+    # pass goes first so that a bad tensor (dtype, dynamic or empty shape) is
+    # reported by name before the grid it implies.
+    mod = transform.InferDefaultTTShard()(mod)
+    mod = transform.InferDefaultTTSchedule()(mod)
+    mod = transform.TTShardToCoreMap()(mod)
 
-    # Last -- hand the whole PrimFunc to the TT device codegen: there is no
-    # TVM host function on this target (the host program is generated).
+    # TIR transforms. MemorySpaceLowerTT and TilePadTT run while the launch
+    # loops still exist: they prove tile offsets aligned / in range from the
+    # loops' extents. GridToPersistentTT removes those loops, so it is last.
+    mod = transform.MemorySpaceLowerTT()(mod)
+    mod = transform.TilePadTT()(mod)
+    mod = transform.TensorizeTT()(mod)
+    mod = transform.GridToPersistentTT()(mod)
+
+    # Verification: everything the code generators rely on.
+    mod = transform.VerifyTTIR()(mod)
+
+    # Hand the whole PrimFunc to the TT device codegen: there is no TVM host
+    # function on this target (the host program is generated).
     mod = transform.AnnotateTTKernelEntry()(mod)
     return mod

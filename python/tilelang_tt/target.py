@@ -22,7 +22,7 @@ from tvm.target import Target
 
 from . import _lib, transform
 from .attrs import TARGET_KIND, TargetOption
-from .errors import TTError, TTTargetError, ffi_message
+from .errors import TTTargetError, ffi_message
 
 _lib.load()
 
@@ -109,7 +109,4 @@ def apply_tt_defaults(mod: IRModule) -> IRModule:
     The work is done by the C++ pass ``AnnotateTTDefaults``; a user value that
     is not supported raises :class:`~tilelang_tt.errors.TTError`.
     """
-    try:
-        return transform.AnnotateTTDefaults()(mod)
-    except ValueError as err:
-        raise TTError(ffi_message(err)) from None
+    return transform.AnnotateTTDefaults()(mod)

@@ -1,30 +1,126 @@
-"""Small TileLang kernels the tests lower (kept in a file: TileLang parses source)."""
+"""Small TileLang kernels the tests lower (kept in a file: TileLang parses source).
 
-from __future__ import annotations
+No `from __future__ import annotations` here: TileLang evaluates the
+T.Tensor annotations and needs them as objects, not strings.
+"""
 
 import tilelang.language as T
 
 
-def copy_kernel(n: int = 64, func_attrs: dict | None = None):
-    """B = A, one 32x32 tile per kernel instance; optional T.func_attr annotations."""
-
+def toy_gemm(func_attrs: dict | None = None):
+    """A 64x64x64 GEMM in 32x32 blocks (4 blocks), optionally with T.func_attr annotations."""
     if func_attrs is None:
-
-        @T.prim_func
-        def toy_copy(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16")):
-            with T.Kernel(n // 32, n // 32, threads=128) as (bx, by):
-                S = T.alloc_shared((32, 32), "bfloat16")
-                T.copy(A[by * 32, bx * 32], S)
-                T.copy(S, B[by * 32, bx * 32])
-
-        return toy_copy
+        return gemm_kernel(64, 64, 64)
 
     @T.prim_func
-    def toy_copy_annotated(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16")):
+    def toy_gemm_annotated(
+        A: T.Tensor((64, 64), "bfloat16"), B: T.Tensor((64, 64), "bfloat16"), C: T.Tensor((64, 64), "bfloat16")
+    ):
         T.func_attr(func_attrs)
+        with T.Kernel(2, 2, threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 32), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(2, num_stages=2):
+                T.copy(A[by * 32, k * 32], A_shared)
+                T.copy(B[k * 32, bx * 32], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, C[by * 32, bx * 32])
+
+    return toy_gemm_annotated
+
+
+def gemm_kernel(
+    M,  # noqa: N803
+    N,  # noqa: N803
+    K,  # noqa: N803
+    block_M=32,  # noqa: N803
+    block_N=32,  # noqa: N803
+    block_K=32,  # noqa: N803
+    dtype="bfloat16",
+    accum_dtype="float32",
+    trans_B=False,  # noqa: N803
+):
+    """The canonical GEMM with every knob the bad-input tests turn."""
+    a_shape = (M, K)
+    b_shape = (N, K) if trans_B else (K, N)
+    b_block = (block_N, block_K) if trans_B else (block_K, block_N)
+
+    @T.prim_func
+    def gemm(A: T.Tensor(a_shape, dtype), B: T.Tensor(b_shape, dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), dtype)
+            B_shared = T.alloc_shared(b_block, dtype)
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[by * block_M, k * block_K], A_shared)
+                if trans_B:
+                    T.copy(B[bx * block_N, k * block_K], B_shared)
+                else:
+                    T.copy(B[k * block_K, bx * block_N], B_shared)
+                T.gemm(A_shared, B_shared, C_local, transpose_B=trans_B)
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return gemm
+
+
+def elementwise_add(n: int = 64):
+    """C = A + B with T.Parallel: an op the backend cannot lower yet."""
+
+    @T.prim_func
+    def add(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16"), C: T.Tensor((n, n), "bfloat16")):
         with T.Kernel(n // 32, n // 32, threads=128) as (bx, by):
+            A_s = T.alloc_shared((32, 32), "bfloat16")
+            B_s = T.alloc_shared((32, 32), "bfloat16")
+            T.copy(A[by * 32, bx * 32], A_s)
+            T.copy(B[by * 32, bx * 32], B_s)
+            for i, j in T.Parallel(32, 32):
+                C[by * 32 + i, bx * 32 + j] = A_s[i, j] + B_s[i, j]
+
+    return add
+
+
+def grid_3d(n: int = 64):
+    """A kernel launched on a 3-D grid."""
+
+    @T.prim_func
+    def grid3(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16")):
+        with T.Kernel(n // 32, n // 32, 2, threads=128) as (bx, by, bz):
             S = T.alloc_shared((32, 32), "bfloat16")
             T.copy(A[by * 32, bx * 32], S)
             T.copy(S, B[by * 32, bx * 32])
 
-    return toy_copy_annotated
+    return grid3
+
+
+def dynamic_gemm(N: int = 64, K: int = 64):  # noqa: N803
+    """A GEMM whose M is symbolic."""
+    M = T.dynamic("m")  # noqa: N806
+
+    @T.prim_func
+    def gemm_dyn(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 32), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, 32), num_stages=2):
+                T.copy(A[by * 32, k * 32], A_shared)
+                T.copy(B[k * 32, bx * 32], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, C[by * 32, bx * 32])
+
+    return gemm_dyn
+
+
+def no_kernel(n: int = 64):
+    """A PrimFunc without T.Kernel: plain loops over the tensor."""
+
+    @T.prim_func
+    def plain(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16")):
+        for i, j in T.grid(n, n):
+            B[i, j] = A[i, j]
+
+    return plain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tilelang
 import tvm
-from kernels import copy_kernel
+from kernels import toy_gemm
 from tvm.ir.instrument import pass_instrument
 
 from tilelang_tt.pipeline import TT_PASSES
@@ -29,14 +29,14 @@ def lowered_pass_names(kernel) -> list[str]:
 
 
 def test_every_tt_pass_runs_once_in_order():
-    names = lowered_pass_names(copy_kernel())
+    names = lowered_pass_names(toy_gemm())
     ran = [name for name in names if name in TT_PASSES]
     assert ran == list(TT_PASSES)
 
 
 def test_no_simt_or_cuda_tile_op_lowering_runs():
     """Our passes rewrite the tile ops; TileLang's SIMT lowering must not run for this target."""
-    names = lowered_pass_names(copy_kernel())
+    names = lowered_pass_names(toy_gemm())
     for simt_pass in (
         "tl.LowerTileOp",
         "tl.LayoutInference",
