@@ -15,10 +15,10 @@ namespace {
 
 TEST(MetadataPasses, LeaveTheBodyUntouched) {
   auto before = testing::WithTTTarget(testing::MakeGemm({100, 70, 50}));
-  auto after = testing::RunPasses(
-      before,
-      {transform::AnnotateTTDefaults(), transform::InferDefaultTTShard(),
-       transform::InferDefaultTTSchedule(), transform::TTShardToCoreMap()});
+  auto after = testing::RunPasses(before, {transform::AnnotateTTDefaults(),
+                                           transform::InferDefaultTTShard(),
+                                           transform::InferDefaultTTSchedule(),
+                                           transform::TTShardToCoreMap()});
   EXPECT_TRUE(after->body.same_as(before->body));
   EXPECT_EQ(testing::BodyScript(after), testing::BodyScript(before));
 }
