@@ -77,7 +77,7 @@ private:
  *          start_id = tt_runtime_arg(0); count = ...; grid_x = ...; ...
  *          for i in range(count):            # annotated tt.persistent
  *            block_id = start_id + i
- *            by = block_id // grid_x; bx = block_id % grid_x    (row_major)
+ *            by = block_id / grid_x; bx = block_id % grid_x     (row_major)
  *            body
  */
 class GridToPersistentRewriter : public tvm::tirx::StmtExprMutator {
@@ -152,7 +152,9 @@ private:
                "kernel with whole-block tile ops.";
       }
     }
-    // Step 3: block coordinates from the persistent loop index.
+    // Step 3: block coordinates from the persistent loop index. All operands
+    // are non-negative, so C-style (truncating) / and % are exact; floordiv
+    // would be lowered to a sign-correcting select by TileLang's LowerIntrin.
     Var i("i", tvm::DataType::Int(32));
     Var block_id("block_id", tvm::DataType::Int(32));
     std::vector<Stmt> loop_body{Bind(block_id, Arg(ir::kArgStartId) + i)};
@@ -160,13 +162,13 @@ private:
     const Var grid_x = Arg(ir::kArgGridX), grid_y = Arg(ir::kArgGridY);
     if (y_var.defined()) {
       loop_body.push_back(Bind(y_var, row_major
-                                          ? tvm::floordiv(block_id, grid_x)
-                                          : tvm::floormod(block_id, grid_y)));
+                                          ? tvm::truncdiv(block_id, grid_x)
+                                          : tvm::truncmod(block_id, grid_y)));
     }
     if (x_var.defined()) {
       loop_body.push_back(Bind(x_var, row_major
-                                          ? tvm::floormod(block_id, grid_x)
-                                          : tvm::floordiv(block_id, grid_y)));
+                                          ? tvm::truncmod(block_id, grid_x)
+                                          : tvm::truncdiv(block_id, grid_y)));
     }
     loop_body.push_back(body);
     Map<String, Any> annotations;

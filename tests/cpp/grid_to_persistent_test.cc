@@ -33,9 +33,11 @@ TEST(GridToPersistentTT, ColumnMajorOrder) {
   auto f = tvm::WithAttr(testing::MakeGemm({64, 64, 64}), attr::kScheduleOrder,
                          tvm::ffi::String(value::kOrderColumnMajor));
   std::string text = testing::BodyScript(Persistent(f));
-  EXPECT_NE(text.find("by: T.int32 = block_id % grid_y"), std::string::npos)
+  EXPECT_NE(text.find("by: T.int32 = T.truncmod(block_id, grid_y)"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("bx: T.int32 = block_id // grid_y"), std::string::npos)
+  EXPECT_NE(text.find("bx: T.int32 = T.Div(block_id, grid_y)"),
+            std::string::npos)
       << text;
 }
 
