@@ -9,8 +9,9 @@
  * named text files. There is no device compiler here, so the two entries
  * produce the same module.
  *
- * Today the only artifact is `lowered_tir.py`, the TT-annotated TIR that the
- * kernel, host-program and plan emitters of issue #4 will consume.
+ * The artifacts: reader.cpp, compute.cpp, writer.cpp (TT-Metalium kernels),
+ * main.cpp (the host program) and tt.plan.json (the plan), emitted from the
+ * TT-annotated PrimFunc (docs/tenstorrent/tt_ir.md).
  */
 
 #include <tvm/ffi/container/map.h>
@@ -20,12 +21,15 @@
 #include <tvm/ffi/string.h>
 #include <tvm/ir/module.h>
 #include <tvm/target/target.h>
+#include <tvm/tirx/function.h>
 
 #include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "emitters.h"
+#include "program_info.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/target.h"
 
@@ -84,13 +88,30 @@ private:
   Map<String, String> artifacts_;
 };
 
-/*! \brief Emit the artifacts of a lowered device module. */
+/*! \brief Emit the artifacts of a lowered device module (one kernel). */
 tvm::ffi::Module BuildTileLangTT(const tvm::IRModule &mod,
                                  const tvm::Target &target) {
   // Validates that the target really is a tenstorrent one.
   TTTargetInfo::FromTarget(target);
+  std::vector<tvm::tirx::PrimFunc> funcs;
+  for (const auto &kv : mod->functions) {
+    if (auto f = kv.second.as<tvm::tirx::PrimFunc>()) {
+      funcs.push_back(f.value());
+    }
+  }
+  if (funcs.size() != 1) {
+    TVM_FFI_THROW(ValueError)
+        << "TT codegen: expected exactly one kernel in the device module, got "
+        << funcs.size() << "; lower one T.prim_func at a time.";
+  }
+  const tvm::tirx::PrimFunc &f = funcs.front();
+  const codegen::ProgramInfo info = codegen::ReadProgramInfo(f);
   Map<String, String> artifacts;
-  artifacts.Set("lowered_tir.py", mod->Script());
+  artifacts.Set("reader.cpp", codegen::EmitReader(info, f));
+  artifacts.Set("compute.cpp", codegen::EmitCompute(info, f));
+  artifacts.Set("writer.cpp", codegen::EmitWriter(info, f));
+  artifacts.Set("main.cpp", codegen::EmitHostProgram(info));
+  artifacts.Set("tt.plan.json", codegen::EmitPlanJson(info));
   return tvm::ffi::Module(
       tvm::ffi::make_object<TTArtifactModuleObj>(std::move(artifacts)));
 }

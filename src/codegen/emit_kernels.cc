@@ -1,0 +1,128 @@
+/*!
+ * \file emit_kernels.cc
+ * \brief The compute kernel: C = A @ B tile by tile on the FPU, accumulating
+ *        in DST and packing each output block into the output CB.
+ */
+
+#include <tvm/tirx/stmt_functor.h>
+
+#include "emitters.h"
+#include "kernel_emitter.h"
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/builtin.h"
+
+namespace tilelang_tt {
+namespace codegen {
+
+using tvm::tirx::CallNode;
+
+namespace {
+
+class ComputeEmitter : public RoleKernelEmitter {
+public:
+  explicit ComputeEmitter(const ProgramInfo &info)
+      : RoleKernelEmitter(info, ir::kRoleCompute) {}
+
+private:
+  std::vector<const CBInfo *> AllCBs() const {
+    std::vector<const CBInfo *> out;
+    for (const CBInfo &cb : info_.cbs) {
+      out.push_back(&cb);
+    }
+    return out;
+  }
+
+  void EmitPreamble() final {
+    EmitDocBlock("Compute kernel (TRISC 0-2): C = A @ B on the matrix engine.",
+                 {"For each output block of this core: take DST (zeroed), "
+                  "accumulate the tile",
+                  "products of every K step, then pack the block into "
+                  "cb_out0 for the writer."},
+                 AllCBs());
+    Line("#include <cstdint>");
+    Blank();
+    Line("#include \"api/compute/cb_api.h\"");
+    Line("#include \"api/compute/common.h\"");
+    Line("#include \"api/compute/compute_kernel_hw_startup.h\"");
+    Line("#include \"api/compute/matmul.h\"");
+    Line("#include \"api/compute/pack.h\"");
+    Line("#include \"api/compute/reg_api.h\"");
+    Blank();
+  }
+
+  void EmitPrologue() final {
+    Blank();
+    for (const CBInfo &cb : info_.cbs) {
+      Line("constexpr uint32_t " + cb.name + " = tt::CBIndex::c_" +
+           std::to_string(cb.index) + ";");
+    }
+  }
+
+  /*! \brief Name the group by the first intrinsic it holds. */
+  std::string GroupComment(const tvm::tirx::Stmt &body) final {
+    std::string comment;
+    tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *call = n.as<CallNode>();
+      if (call == nullptr || !comment.empty()) {
+        return;
+      }
+      if (call->op.same_as(builtin::matmul_init())) {
+        comment = "Configure unpacker, FPU and packer for C = A @ B (once).";
+      } else if (call->op.same_as(builtin::tile_regs_acquire())) {
+        comment = "Start an output block: take DST, zeroed.";
+      } else if (call->op.same_as(builtin::matmul_tiles())) {
+        comment = "Accumulate this K step's A block @ B block into DST "
+                  "(A's tiles row-major in " +
+                  CBName(call->args[0]) + ", B's in " + CBName(call->args[1]) +
+                  ").";
+      } else if (call->op.same_as(builtin::pack_tile())) {
+        comment = "Hand DST to the packer and pack the output block into " +
+                  CBName(call->args[1]) + ".";
+      }
+    });
+    return comment;
+  }
+
+  void EmitIntrinsic(const CallNode *call) final {
+    const auto &a = call->args;
+    if (call->op.same_as(builtin::matmul_init())) {
+      Line("compute_kernel_hw_startup<SrcOrder::Reverse>(" + CBName(a[0]) +
+           ", " + CBName(a[1]) + ", " + CBName(a[2]) + ");");
+      Line("matmul_init(" + CBName(a[0]) + ", " + CBName(a[1]) + ");");
+    } else if (call->op.same_as(builtin::tile_regs_acquire())) {
+      Line("tile_regs_acquire();");
+    } else if (call->op.same_as(builtin::tile_regs_commit())) {
+      Line("tile_regs_commit();");
+    } else if (call->op.same_as(builtin::tile_regs_wait())) {
+      Line("tile_regs_wait();");
+    } else if (call->op.same_as(builtin::tile_regs_release())) {
+      Line("tile_regs_release();");
+    } else if (call->op.same_as(builtin::cb_wait_front())) {
+      Line("cb_wait_front(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+    } else if (call->op.same_as(builtin::cb_pop_front())) {
+      Line("cb_pop_front(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+    } else if (call->op.same_as(builtin::cb_reserve_back())) {
+      Line("cb_reserve_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+    } else if (call->op.same_as(builtin::cb_push_back())) {
+      Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+    } else if (call->op.same_as(builtin::matmul_tiles())) {
+      Line("matmul_tiles(" + CBName(a[0]) + ", " + CBName(a[1]) + ", " +
+           Expr(a[2]) + ", " + Expr(a[3]) + ", " + Expr(a[4]) + ");");
+    } else if (call->op.same_as(builtin::pack_tile())) {
+      Line("pack_tile(" + Expr(a[0]) + ", " + CBName(a[1]) + ", " + Expr(a[2]) +
+           ");");
+    } else {
+      TVM_FFI_THROW(ValueError)
+          << "TT codegen: " << call->op << " cannot run on the compute kernel.";
+    }
+  }
+};
+
+} // namespace
+
+std::string EmitCompute(const ProgramInfo &info, const tvm::tirx::PrimFunc &f) {
+  return ComputeEmitter(info).Emit(f);
+}
+
+} // namespace codegen
+} // namespace tilelang_tt

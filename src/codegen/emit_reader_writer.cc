@@ -1,0 +1,254 @@
+/*!
+ * \file emit_reader_writer.cc
+ * \brief The data-movement kernels: the reader (DRAM -> input CBs, RISCV_1)
+ *        and the writer (output CB -> DRAM, RISCV_0).
+ */
+
+#include <tvm/tirx/stmt_functor.h>
+
+#include "emitters.h"
+#include "kernel_emitter.h"
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/builtin.h"
+
+namespace tilelang_tt {
+namespace codegen {
+
+using tvm::PrimExpr;
+using tvm::tirx::CallNode;
+
+namespace {
+
+/*! \brief Shared by reader and writer: accessors and tile constants. */
+class DataMovementEmitter : public RoleKernelEmitter {
+public:
+  DataMovementEmitter(const ProgramInfo &info, const std::string &role,
+                      const std::string &tensor_role)
+      : RoleKernelEmitter(info, role),
+        tensors_(info.TensorsWithRole(tensor_role)) {}
+
+protected:
+  std::vector<const CBInfo *> MyCBs(const std::string &cb_role) const {
+    std::vector<const CBInfo *> out;
+    for (const CBInfo &cb : info_.cbs) {
+      if (cb.role == cb_role) {
+        out.push_back(&cb);
+      }
+    }
+    return out;
+  }
+
+  void EmitCBIds(const std::vector<const CBInfo *> &cbs) {
+    for (const CBInfo *cb : cbs) {
+      Line("constexpr uint32_t " + cb->name + " = tt::CBIndex::c_" +
+           std::to_string(cb->index) + ";");
+    }
+  }
+
+  /*! \brief The TensorAccessorArgs chain (compile-time args in the order
+   *         the host appends them) and one accessor per tensor. */
+  void EmitAccessors() {
+    Line("// One bf16 32x32 tile: the page size of every tensor and CB.");
+    Line("constexpr uint32_t tile_bytes = " +
+         std::to_string(tensors_.front()->page_bytes) + ";");
+    std::string prev;
+    for (const TensorInfo *t : tensors_) {
+      const std::string n = SafeIdent(t->name);
+      Line("// " + t->name + " is " + std::to_string(t->shape[0]) + " x " +
+           std::to_string(t->shape[1]) + " elements = " +
+           std::to_string(t->tiles[0]) + " x " + std::to_string(t->tiles[1]) +
+           " tiles, interleaved over the DRAM banks; page id = row * " + n +
+           "_tiles_per_row + col.");
+      Line("constexpr uint32_t " + n +
+           "_tiles_per_row = " + std::to_string(t->tiles[1]) + ";");
+      const std::string offset =
+          prev.empty() ? "0" : prev + "_args.next_compile_time_args_offset()";
+      Line("constexpr auto " + n + "_args = TensorAccessorArgs<" + offset +
+           ">();");
+      Line("const auto " + n + "_accessor = TensorAccessor(" + n + "_args, " +
+           n + "_addr, tile_bytes);");
+      prev = n;
+    }
+  }
+
+  /*! \brief `<row> * T_tiles_per_row + <col>` for a tile intrinsic. */
+  std::string PageId(const CallNode *call) {
+    const TensorInfo &t = info_.Tensor(call->args[0].as<tvm::tirx::VarNode>());
+    return Expr(call->args[1], 5) + " * " + SafeIdent(t.name) +
+           "_tiles_per_row + " + Expr(call->args[2], 5);
+  }
+
+  std::string SlotAddr(const std::string &base, const PrimExpr &slot) {
+    if (const auto *imm = slot.as<tvm::IntImmNode>(); imm && imm->value == 0) {
+      return base;
+    }
+    return base + " + " + Expr(slot, 5) + " * tile_bytes";
+  }
+
+  /*! \brief The tensor named by the first tile intrinsic in `body`. */
+  std::pair<std::string, std::string> TensorAndCB(const tvm::tirx::Stmt &body,
+                                                  const tvm::Op &tile_op) {
+    std::pair<std::string, std::string> found;
+    tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *call = n.as<CallNode>();
+      if (call && call->op.same_as(tile_op) && found.first.empty()) {
+        found = {info_.Tensor(call->args[0].as<tvm::tirx::VarNode>()).name,
+                 CBName(call->args[3])};
+      }
+    });
+    return found;
+  }
+
+  std::vector<const TensorInfo *> tensors_;
+};
+
+class ReaderEmitter : public DataMovementEmitter {
+public:
+  explicit ReaderEmitter(const ProgramInfo &info)
+      : DataMovementEmitter(info, ir::kRoleReader, value::kCBRoleInput) {}
+
+private:
+  void EmitPreamble() final {
+    EmitDocBlock(
+        "Reader kernel (RISCV_1, NoC 1): DRAM -> input circular "
+        "buffers.",
+        {"For each output block of this core, streams the A and B "
+         "blocks of every K step",
+         "into cb_in0 / cb_in1, one block per push (double-buffered)."},
+        MyCBs(value::kCBRoleInput));
+    Line("#include <cstdint>");
+    Blank();
+    Line("#include \"api/dataflow/dataflow_api.h\"");
+    Blank();
+    if (NeedsZeroFill()) {
+      Line("// Fill one tile of L1 with zeros: a tile past the tensor's last "
+           "tile contributes nothing.");
+      Line("inline void fill_tile_zeros(uint32_t l1_addr, uint32_t bytes) {");
+      Line("  volatile tt_l1_ptr uint32_t* ptr = "
+           "reinterpret_cast<volatile tt_l1_ptr uint32_t*>(l1_addr);");
+      Line("  for (uint32_t i = 0; i < bytes / sizeof(uint32_t); ++i) {");
+      Line("    ptr[i] = 0;");
+      Line("  }");
+      Line("}");
+      Blank();
+    }
+  }
+
+  bool NeedsZeroFill() {
+    for (const CallNode *call : RoleCalls()) {
+      if (call->op.same_as(builtin::zero_tile())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void EmitPrologue() final {
+    Blank();
+    EmitCBIds(MyCBs(value::kCBRoleInput));
+    Blank();
+    EmitAccessors();
+  }
+
+  std::string GroupComment(const tvm::tirx::Stmt &body) final {
+    auto [tensor, cb] = TensorAndCB(body, builtin::read_tile());
+    if (tensor.empty()) {
+      return "";
+    }
+    return "Read this step's block of " + tensor + " into " + cb +
+           ": reserve, read each tile, wait, push.";
+  }
+
+  void EmitIntrinsic(const CallNode *call) final {
+    const auto &a = call->args;
+    if (call->op.same_as(builtin::cb_reserve_back())) {
+      const std::string cb = CBName(a[0]);
+      Line("cb_reserve_back(" + cb + ", " + Expr(a[1]) + ");");
+      Line("uint32_t " + cb + "_write_addr = get_write_ptr(" + cb + ");");
+    } else if (call->op.same_as(builtin::read_tile())) {
+      const std::string cb = CBName(a[3]);
+      const TensorInfo &t = info_.Tensor(a[0].as<tvm::tirx::VarNode>());
+      Line("noc_async_read_page(" + PageId(call) + ", " + SafeIdent(t.name) +
+           "_accessor, " + SlotAddr(cb + "_write_addr", a[4]) + ");");
+    } else if (call->op.same_as(builtin::zero_tile())) {
+      Line("fill_tile_zeros(" + SlotAddr(CBName(a[0]) + "_write_addr", a[1]) +
+           ", tile_bytes);");
+    } else if (call->op.same_as(builtin::noc_async_read_barrier())) {
+      Line("noc_async_read_barrier();");
+    } else if (call->op.same_as(builtin::cb_push_back())) {
+      Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+    } else {
+      TVM_FFI_THROW(ValueError)
+          << "TT codegen: " << call->op << " cannot run on the reader.";
+    }
+  }
+};
+
+class WriterEmitter : public DataMovementEmitter {
+public:
+  explicit WriterEmitter(const ProgramInfo &info)
+      : DataMovementEmitter(info, ir::kRoleWriter, value::kCBRoleOutput) {}
+
+private:
+  void EmitPreamble() final {
+    EmitDocBlock("Writer kernel (RISCV_0, NoC 0): output circular buffer -> "
+                 "DRAM.",
+                 {"For each output block of this core, drains cb_out0 into "
+                  "the output tensor's tiles."},
+                 MyCBs(value::kCBRoleOutput));
+    Line("#include <cstdint>");
+    Blank();
+    Line("#include \"api/dataflow/dataflow_api.h\"");
+    Blank();
+  }
+
+  void EmitPrologue() final {
+    Blank();
+    EmitCBIds(MyCBs(value::kCBRoleOutput));
+    Blank();
+    EmitAccessors();
+  }
+
+  std::string GroupComment(const tvm::tirx::Stmt &body) final {
+    auto [tensor, cb] = TensorAndCB(body, builtin::write_tile());
+    if (tensor.empty()) {
+      return "";
+    }
+    return "Write the block in " + cb + " to " + tensor +
+           ": wait, write each tile, wait, pop.";
+  }
+
+  void EmitIntrinsic(const CallNode *call) final {
+    const auto &a = call->args;
+    if (call->op.same_as(builtin::cb_wait_front())) {
+      const std::string cb = CBName(a[0]);
+      Line("cb_wait_front(" + cb + ", " + Expr(a[1]) + ");");
+      Line("uint32_t " + cb + "_read_addr = get_read_ptr(" + cb + ");");
+    } else if (call->op.same_as(builtin::write_tile())) {
+      const std::string cb = CBName(a[3]);
+      const TensorInfo &t = info_.Tensor(a[0].as<tvm::tirx::VarNode>());
+      Line("noc_async_write_page(" + PageId(call) + ", " + SafeIdent(t.name) +
+           "_accessor, " + SlotAddr(cb + "_read_addr", a[4]) + ");");
+    } else if (call->op.same_as(builtin::noc_async_write_barrier())) {
+      Line("noc_async_write_barrier();");
+    } else if (call->op.same_as(builtin::cb_pop_front())) {
+      Line("cb_pop_front(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+    } else {
+      TVM_FFI_THROW(ValueError)
+          << "TT codegen: " << call->op << " cannot run on the writer.";
+    }
+  }
+};
+
+} // namespace
+
+std::string EmitReader(const ProgramInfo &info, const tvm::tirx::PrimFunc &f) {
+  return ReaderEmitter(info).Emit(f);
+}
+
+std::string EmitWriter(const ProgramInfo &info, const tvm::tirx::PrimFunc &f) {
+  return WriterEmitter(info).Emit(f);
+}
+
+} // namespace codegen
+} // namespace tilelang_tt

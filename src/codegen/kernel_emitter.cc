@@ -1,0 +1,394 @@
+/*!
+ * \file kernel_emitter.cc
+ * \brief Role projection of the TT body and the C++ printer of kernels.
+ */
+
+#include "kernel_emitter.h"
+
+#include <tvm/ffi/error.h>
+#include <tvm/ffi/extra/structural_equal.h>
+#include <tvm/tirx/stmt_functor.h>
+
+#include "tilelang_tt/attr.h"
+#include "tilelang_tt/builtin.h"
+
+namespace tilelang_tt {
+namespace codegen {
+
+using tvm::PrimExpr;
+using tvm::tirx::AttrStmtNode;
+using tvm::tirx::BindNode;
+using tvm::tirx::CallNode;
+using tvm::tirx::ForNode;
+using tvm::tirx::IfThenElseNode;
+using tvm::tirx::SBlockRealizeNode;
+using tvm::tirx::SeqStmtNode;
+using tvm::tirx::Stmt;
+
+namespace {
+
+bool IsRoleScope(const AttrStmtNode *op, std::string *role) {
+  if (op->attr_key != ir::kRoleAttr) {
+    return false;
+  }
+  *role = tvm::Downcast<tvm::tirx::StringImm>(op->value)->value;
+  return true;
+}
+
+/*! \brief Adds every variable an expression reads to `vars`. */
+void AddVars(const PrimExpr &e, std::set<const tvm::tirx::VarNode *> *vars) {
+  tvm::tirx::PostOrderVisit(e, [&](const tvm::ffi::ObjectRef &n) {
+    if (const auto *v = n.as<tvm::tirx::VarNode>()) {
+      vars->insert(v);
+    }
+  });
+}
+
+/*!
+ * \brief Puts bound names back into expressions.
+ *
+ * TileLang's device-codegen preparation (Simplify) substitutes the values of
+ * `block_id`, `by`, `bx` into their uses while keeping the Binds. For
+ * readable kernels, every later occurrence of a bound (compound) value is
+ * replaced by its variable again; the result computes the same values.
+ */
+class BoundValueNamer : public tvm::tirx::StmtExprMutator {
+public:
+  PrimExpr VisitExpr(const PrimExpr &e) final {
+    // Bottom-up, so `(start_id + i) / grid_x` first becomes
+    // `block_id / grid_x` and then matches the bound value of `by`.
+    PrimExpr out = StmtExprMutator::VisitExpr(e);
+    if (!out->IsInstance<tvm::tirx::VarNode>() &&
+        !out->IsInstance<tvm::IntImmNode>()) {
+      for (auto it = bound_.rbegin(); it != bound_.rend(); ++it) {
+        if (tvm::ffi::StructuralEqual()(out, it->first)) {
+          return it->second;
+        }
+      }
+    }
+    return out;
+  }
+
+private:
+  Stmt VisitStmt_(const BindNode *op) final {
+    PrimExpr value = VisitExpr(op->value);
+    const bool compound = !value->IsInstance<tvm::tirx::VarNode>() &&
+                          !value->IsInstance<tvm::IntImmNode>() &&
+                          !value->IsInstance<CallNode>();
+    if (compound) {
+      bound_.push_back({value, op->var});
+    }
+    return tvm::tirx::Bind(op->var, value);
+  }
+
+  std::vector<std::pair<PrimExpr, tvm::tirx::Var>> bound_;
+};
+
+} // namespace
+
+void RoleKernelEmitter::Collect(const Stmt &body) {
+  // Step 1: which statements contain a scope of this role, and which
+  // variables the role's own statements read.
+  std::vector<const tvm::ffi::Object *> stack;
+  std::function<bool(const Stmt &)> visit = [&](const Stmt &s) -> bool {
+    bool found = false;
+    std::string role;
+    if (const auto *attr = s.as<AttrStmtNode>();
+        attr && IsRoleScope(attr, &role)) {
+      if (role != role_) {
+        return false;
+      }
+      tvm::tirx::PostOrderVisit(attr->body, [&](const tvm::ffi::ObjectRef &n) {
+        if (const auto *call = n.as<CallNode>()) {
+          for (const PrimExpr &arg : call->args) {
+            AddVars(arg, &needed_vars_);
+          }
+          if (call->op->IsInstance<tvm::OpNode>() &&
+              std::string(tvm::Downcast<tvm::Op>(call->op)->name)
+                      .rfind("tl.tt.", 0) == 0) {
+            role_calls_.push_back(call);
+          }
+        } else if (const auto *loop = n.as<ForNode>()) {
+          AddVars(loop->extent, &needed_vars_);
+        } else if (const auto *branch = n.as<IfThenElseNode>()) {
+          AddVars(branch->condition, &needed_vars_);
+        }
+      });
+      found = true;
+    } else if (const auto *seq = s.as<SeqStmtNode>()) {
+      for (const Stmt &child : seq->seq) {
+        found = visit(child) || found;
+      }
+    } else if (const auto *loop = s.as<ForNode>()) {
+      found = visit(loop->body);
+      if (found) {
+        AddVars(loop->extent, &needed_vars_);
+      }
+    } else if (const auto *branch = s.as<IfThenElseNode>()) {
+      found = visit(branch->then_case);
+      if (branch->else_case) {
+        found = visit(branch->else_case.value()) || found;
+      }
+      if (found) {
+        AddVars(branch->condition, &needed_vars_);
+      }
+    } else if (const auto *realize = s.as<SBlockRealizeNode>()) {
+      found = visit(realize->block->body);
+    } else if (const auto *attr2 = s.as<AttrStmtNode>()) {
+      found = visit(attr2->body);
+    }
+    if (found) {
+      has_role_.insert(s.get());
+    }
+    return found;
+  };
+  visit(body);
+  // Step 2: close the needed variables over the Binds that define them.
+  std::vector<const BindNode *> binds;
+  tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
+    if (const auto *bind = n.as<BindNode>()) {
+      binds.push_back(bind);
+      if (const auto *call = bind->value.as<CallNode>();
+          call && call->op.same_as(builtin::runtime_arg())) {
+        runtime_args_[bind->var.get()] =
+            tvm::Downcast<tvm::IntImm>(call->args[0])->value;
+      }
+    }
+  });
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const BindNode *bind : binds) {
+      if (needed_vars_.count(bind->var.get())) {
+        size_t before = needed_vars_.size();
+        AddVars(bind->value, &needed_vars_);
+        changed = changed || needed_vars_.size() != before;
+      }
+    }
+  }
+}
+
+bool RoleKernelEmitter::Needed(const Stmt &stmt) const {
+  return has_role_.count(stmt.get()) > 0;
+}
+
+std::vector<const CallNode *> RoleKernelEmitter::RoleCalls() const {
+  return role_calls_;
+}
+
+void RoleKernelEmitter::Line(const std::string &text) {
+  out_ << std::string(2 * indent_, ' ') << text << "\n";
+}
+
+void RoleKernelEmitter::Blank() { out_ << "\n"; }
+
+std::string RoleKernelEmitter::CBName(const PrimExpr &e) {
+  const auto *imm = e.as<tvm::IntImmNode>();
+  TVM_FFI_ICHECK(imm) << "CB index must be constant: " << e;
+  return info_.CB(imm->value).name;
+}
+
+std::string RoleKernelEmitter::Expr(const PrimExpr &e, int outer_prec) {
+  // Precedence-aware printing of the integer arithmetic the passes emit.
+  std::function<std::string(const PrimExpr &, int)> print =
+      [&](const PrimExpr &x, int outer) -> std::string {
+    auto bin = [&](const PrimExpr &a, const PrimExpr &b, const char *op,
+                   int prec) {
+      std::string s = print(a, prec) + " " + op + " " + print(b, prec + 1);
+      return prec < outer ? "(" + s + ")" : s;
+    };
+    if (const auto *imm = x.as<tvm::IntImmNode>()) {
+      return std::to_string(imm->value);
+    }
+    if (const auto *v = x.as<tvm::tirx::VarNode>()) {
+      return SafeIdent(v->name_hint);
+    }
+    if (const auto *n = x.as<tvm::tirx::CastNode>()) {
+      return print(n->value, outer);
+    }
+    if (const auto *n = x.as<tvm::tirx::AddNode>())
+      return bin(n->a, n->b, "+", 4);
+    if (const auto *n = x.as<tvm::tirx::SubNode>())
+      return bin(n->a, n->b, "-", 4);
+    if (const auto *n = x.as<tvm::tirx::MulNode>())
+      return bin(n->a, n->b, "*", 5);
+    if (const auto *n = x.as<tvm::tirx::FloorDivNode>())
+      return bin(n->a, n->b, "/", 5);
+    if (const auto *n = x.as<tvm::tirx::FloorModNode>())
+      return bin(n->a, n->b, "%", 5);
+    if (const auto *n = x.as<tvm::tirx::DivNode>())
+      return bin(n->a, n->b, "/", 5);
+    if (const auto *n = x.as<tvm::tirx::ModNode>())
+      return bin(n->a, n->b, "%", 5);
+    if (const auto *n = x.as<tvm::tirx::LTNode>())
+      return bin(n->a, n->b, "<", 3);
+    if (const auto *n = x.as<tvm::tirx::LENode>())
+      return bin(n->a, n->b, "<=", 3);
+    if (const auto *n = x.as<tvm::tirx::GTNode>())
+      return bin(n->a, n->b, ">", 3);
+    if (const auto *n = x.as<tvm::tirx::GENode>())
+      return bin(n->a, n->b, ">=", 3);
+    if (const auto *n = x.as<tvm::tirx::EQNode>())
+      return bin(n->a, n->b, "==", 2);
+    if (const auto *n = x.as<tvm::tirx::AndNode>())
+      return bin(n->a, n->b, "&&", 1);
+    if (const auto *n = x.as<tvm::tirx::OrNode>())
+      return bin(n->a, n->b, "||", 0);
+    TVM_FFI_THROW(ValueError) << "TT codegen: cannot print expression " << x
+                              << " in the " << role_ << " kernel.";
+    TVM_FFI_UNREACHABLE();
+  };
+  return print(e, outer_prec);
+}
+
+void RoleKernelEmitter::EmitStmt(const Stmt &stmt) {
+  std::string role;
+  if (const auto *seq = stmt.as<SeqStmtNode>()) {
+    for (const Stmt &s : seq->seq) {
+      EmitStmt(s);
+    }
+  } else if (const auto *bind = stmt.as<BindNode>()) {
+    const auto *var = bind->var.get();
+    if (!needed_vars_.count(var) || runtime_args_.count(var)) {
+      return; // runtime args are read in the prologue
+    }
+    Line("uint32_t " + SafeIdent(var->name_hint) + " = " + Expr(bind->value) +
+         ";");
+  } else if (const auto *loop = stmt.as<ForNode>()) {
+    if (!Needed(stmt) && !in_role_) {
+      return;
+    }
+    const std::string v = SafeIdent(loop->loop_var->name_hint);
+    static const std::map<std::string, std::string> kLoopComments = {
+        {"r", "each tile row of the block"},
+        {"c", "each tile column of the block"},
+        {"t", "each tile of the output block"},
+        {"mi", "each tile row of the output block"},
+        {"ni", "each tile column of the output block"},
+        {"kk", "each K tile of this step"}};
+    if (loop->annotations.count(ir::kPersistentLoop)) {
+      Line("// For each output block assigned to this core.");
+    } else if (auto it = kLoopComments.find(loop->loop_var->name_hint);
+               in_role_ && it != kLoopComments.end()) {
+      Line("// For " + it->second + ".");
+    } else {
+      Line("// The kernel's loop over " + v + " (" + Expr(loop->extent) +
+           " steps).");
+    }
+    Line("for (uint32_t " + v + " = " + Expr(loop->min) + "; " + v + " < " +
+         Expr(loop->min + loop->extent) + "; ++" + v + ") {");
+    ++indent_;
+    EmitStmt(loop->body);
+    --indent_;
+    Line("}");
+  } else if (const auto *branch = stmt.as<IfThenElseNode>()) {
+    if (!Needed(stmt) && !in_role_) {
+      return;
+    }
+    Line("if (" + Expr(branch->condition) + ") {");
+    ++indent_;
+    EmitStmt(branch->then_case);
+    --indent_;
+    if (branch->else_case) {
+      Line("} else {");
+      ++indent_;
+      EmitStmt(branch->else_case.value());
+      --indent_;
+    }
+    Line("}");
+  } else if (const auto *attr = stmt.as<AttrStmtNode>()) {
+    if (IsRoleScope(attr, &role)) {
+      if (role != role_) {
+        return;
+      }
+      std::string comment = GroupComment(attr->body);
+      if (!comment.empty()) {
+        Line("// " + comment);
+      }
+      Line("{");
+      ++indent_;
+      in_role_ = true;
+      EmitStmt(attr->body);
+      in_role_ = false;
+      --indent_;
+      Line("}");
+    } else if (Needed(stmt)) {
+      EmitStmt(attr->body);
+    }
+  } else if (const auto *realize = stmt.as<SBlockRealizeNode>()) {
+    if (Needed(stmt)) {
+      EmitStmt(realize->block->body);
+    }
+  } else if (const auto *eval = stmt.as<tvm::tirx::EvaluateNode>()) {
+    if (!in_role_) {
+      return;
+    }
+    if (const auto *call = eval->value.as<CallNode>()) {
+      EmitIntrinsic(call);
+    }
+  }
+}
+
+void RoleKernelEmitter::EmitDocBlock(const std::string &title,
+                                     const std::vector<std::string> &purpose,
+                                     const std::vector<const CBInfo *> &cbs) {
+  Line("// Generated by tilelang-tt from the TileLang kernel '" +
+       info_.kernel_name + "' for TT-Metalium " + kTTMetaliumVersion +
+       "; do not edit.");
+  Line("//");
+  Line("// " + title);
+  for (const std::string &p : purpose) {
+    Line("// " + p);
+  }
+  Line("//");
+  Line("// Runtime arguments:");
+  std::vector<RuntimeArg> args = info_.KernelArgs(role_);
+  for (size_t i = 0; i < args.size(); ++i) {
+    Line("//   " + std::to_string(i) + "  " + args[i].name + ": " +
+         args[i].comment);
+  }
+  Line("// Circular buffers:");
+  for (const CBInfo *cb : cbs) {
+    Line("//   " + cb->name + " (c_" + std::to_string(cb->index) +
+         "): " + std::to_string(cb->block_tiles) + " tile(s) of " + cb->tensor +
+         " per block, " + std::to_string(cb->num_pages) + " pages of " +
+         std::to_string(cb->page_bytes) + " bytes");
+  }
+}
+
+std::string RoleKernelEmitter::Emit(const tvm::tirx::PrimFunc &f) {
+  const Stmt body = BoundValueNamer()(f->body);
+  Collect(body);
+  EmitPreamble();
+  Line("void kernel_main() {");
+  ++indent_;
+  // Runtime arguments, one per line, in index order; only those this kernel
+  // reads are declared, at their index in the host's argument list.
+  std::vector<RuntimeArg> args = info_.KernelArgs(role_);
+  const size_t schema_base = args.size() - info_.schema.size();
+  std::map<int64_t, const tvm::tirx::VarNode *> by_index;
+  for (const auto &[var, index] : runtime_args_) {
+    if (needed_vars_.count(var)) {
+      by_index[index] = var;
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool is_schema = i >= schema_base;
+    if (is_schema && !by_index.count(static_cast<int64_t>(i - schema_base))) {
+      continue;
+    }
+    if (!is_schema && args[i].name.empty()) {
+      continue;
+    }
+    Line("uint32_t " + args[i].name + " = get_arg_val<uint32_t>(" +
+         std::to_string(i) + ");  // " + args[i].comment);
+  }
+  EmitPrologue();
+  Blank();
+  EmitStmt(body);
+  --indent_;
+  Line("}");
+  return out_.str();
+}
+
+} // namespace codegen
+} // namespace tilelang_tt

@@ -1,0 +1,219 @@
+/*!
+ * \file program_info.cc
+ * \brief Read the plan of a lowered TT kernel from its attributes.
+ */
+
+#include "program_info.h"
+
+#include <tvm/ffi/error.h>
+#include <tvm/target/target.h>
+
+#include <set>
+
+#include "../transform/common.h"
+#include "tilelang_tt/attr.h"
+
+namespace tilelang_tt {
+namespace codegen {
+
+using tvm::Integer;
+using tvm::ffi::Any;
+using tvm::ffi::Array;
+using tvm::ffi::Map;
+using tvm::ffi::String;
+
+namespace {
+
+constexpr const char *kWho = "TT codegen";
+
+const char *ArgComment(const std::string &name) {
+  static const std::map<std::string, const char *> comments = {
+      {ir::kArgStartId, "first output block of this core"},
+      {ir::kArgCount, "number of output blocks of this core"},
+      {ir::kArgGridX, "output blocks along x (columns)"},
+      {ir::kArgGridY, "output blocks along y (rows)"},
+      {ir::kArgKtTiles, "K extent in tiles"}};
+  auto it = comments.find(name);
+  return it == comments.end() ? "" : it->second;
+}
+
+} // namespace
+
+const TensorInfo &ProgramInfo::Tensor(const tvm::tirx::VarNode *data) const {
+  for (const TensorInfo &t : tensors) {
+    if (t.data == data) {
+      return t;
+    }
+  }
+  TVM_FFI_THROW(ValueError) << kWho << ": kernel '" << kernel_name
+                            << "' accesses a tensor that tt.buffers does not "
+                               "describe.";
+  TVM_FFI_UNREACHABLE();
+}
+
+const CBInfo &ProgramInfo::CB(int64_t index) const {
+  for (const CBInfo &cb : cbs) {
+    if (cb.index == index) {
+      return cb;
+    }
+  }
+  TVM_FFI_THROW(ValueError)
+      << kWho << ": kernel '" << kernel_name << "' uses CB c_" << index
+      << ", which tt.cbs does not declare.";
+  TVM_FFI_UNREACHABLE();
+}
+
+std::vector<const TensorInfo *>
+ProgramInfo::TensorsWithRole(const std::string &role) const {
+  std::vector<const TensorInfo *> out;
+  for (const TensorInfo &t : tensors) {
+    if (t.role == role) {
+      out.push_back(&t);
+    }
+  }
+  return out;
+}
+
+std::vector<RuntimeArg> ProgramInfo::KernelArgs(const std::string &role) const {
+  std::vector<RuntimeArg> args;
+  const std::string moved = role == ir::kRoleReader   ? value::kCBRoleInput
+                            : role == ir::kRoleWriter ? value::kCBRoleOutput
+                                                      : "";
+  for (const TensorInfo *t : TensorsWithRole(moved)) {
+    args.push_back(
+        {SafeIdent(t->name) + "_addr", "DRAM address of " + t->name});
+  }
+  for (const std::string &name : schema) {
+    args.push_back({name, ArgComment(name)});
+  }
+  return args;
+}
+
+int64_t ProgramInfo::L1Bytes() const {
+  int64_t total = 0;
+  for (const CBInfo &cb : cbs) {
+    total += cb.num_pages * cb.page_bytes;
+  }
+  return total;
+}
+
+ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
+  ProgramInfo info;
+  info.kernel_name = detail::FuncName(f);
+  info.target = detail::RequireTTTarget(f, kWho);
+  auto require = [&](const char *key) {
+    if (!f->attrs.defined() || !f->attrs->dict.count(key)) {
+      TVM_FFI_THROW(ValueError)
+          << kWho << ": PrimFunc '" << info.kernel_name << "' lacks '" << key
+          << "'; run the TT pass pipeline (tilelang_tt.pipeline) first.";
+    }
+    return f->attrs->dict.at(key);
+  };
+  // Schedule.
+  auto schedule = require(attr::kSchedule).cast<Map<String, Any>>();
+  info.policy = detail::StrField(schedule, field::kFieldPolicy);
+  info.order = detail::StrField(schedule, field::kFieldOrder);
+  info.grid_x = detail::IntField(schedule, field::kFieldGridX);
+  info.grid_y = detail::IntField(schedule, field::kFieldGridY);
+  info.num_blocks = detail::IntField(schedule, field::kFieldNumBlocks);
+  for (const String &name : require(attr::kRuntimeArgs).cast<Array<String>>()) {
+    info.schema.push_back(name);
+  }
+  for (const auto &a :
+       require(attr::kCoreAssignments).cast<Array<Array<Integer>>>()) {
+    info.cores.push_back({a[0]->value, a[1]->value, a[2]->value, a[3]->value});
+  }
+  for (const auto &r :
+       require(attr::kCoreRanges).cast<Array<Array<Integer>>>()) {
+    info.core_ranges.push_back(
+        {r[0]->value, r[1]->value, r[2]->value, r[3]->value});
+  }
+  // CBs.
+  std::set<std::string> inputs, outputs;
+  for (const auto &cb : require(attr::kCBs).cast<Array<Map<String, Any>>>()) {
+    CBInfo c;
+    c.index = detail::IntField(cb, field::kFieldIndex);
+    c.name = detail::StrField(cb, field::kFieldName);
+    c.role = detail::StrField(cb, field::kFieldRole);
+    c.buffer = detail::StrField(cb, field::kFieldBuffer);
+    c.tensor = detail::StrField(cb, field::kFieldTensor);
+    c.data_format = detail::StrField(cb, field::kFieldDataFormat);
+    c.page_bytes = detail::IntField(cb, field::kFieldPageBytes);
+    c.block_tiles = detail::IntField(cb, field::kFieldBlockTiles);
+    c.num_pages = detail::IntField(cb, field::kFieldNumPages);
+    (c.role == value::kCBRoleInput ? inputs : outputs).insert(c.tensor);
+    info.cbs.push_back(c);
+  }
+  // Tensors, in parameter order.
+  auto buffers = require(attr::kBuffers).cast<Map<String, Any>>();
+  for (const auto &param : f->params) {
+    auto it = f->buffer_map.find(param);
+    if (it == f->buffer_map.end()) {
+      continue;
+    }
+    const tvm::tirx::Buffer &buf = (*it).second;
+    auto desc = buffers.at(buf->name).cast<Map<String, Any>>();
+    TensorInfo t;
+    t.name = buf->name;
+    t.data = buf->data.get();
+    t.shape = detail::IntArrayField(desc, field::kFieldShape);
+    t.padded_shape = detail::IntArrayField(desc, field::kFieldPaddedShape);
+    t.tiles = detail::IntArrayField(desc, field::kFieldTiles);
+    t.page_bytes = detail::IntField(desc, field::kFieldPageBytes);
+    t.num_tiles = detail::IntField(desc, field::kFieldNumTiles);
+    t.role = outputs.count(t.name)  ? value::kCBRoleOutput
+             : inputs.count(t.name) ? value::kCBRoleInput
+                                    : "unused";
+    info.tensors.push_back(t);
+  }
+  // kt_tiles: K of the matmul in tiles = tile columns of the tensor feeding
+  // the first input CB (A of C = A @ B).
+  for (const CBInfo &cb : info.cbs) {
+    if (cb.role == value::kCBRoleInput) {
+      for (const TensorInfo &t : info.tensors) {
+        if (t.name == cb.tensor) {
+          info.kt_tiles = t.tiles[1];
+        }
+      }
+      break;
+    }
+  }
+  return info;
+}
+
+std::string SafeIdent(const std::string &name) {
+  // C++ keywords, and the identifiers the emitted code declares itself.
+  static const std::set<std::string> reserved = {
+      "alignas",     "alignof",    "and",
+      "asm",         "auto",       "bool",
+      "break",       "case",       "catch",
+      "char",        "class",      "const",
+      "constexpr",   "continue",   "default",
+      "delete",      "do",         "double",
+      "else",        "enum",       "explicit",
+      "extern",      "false",      "float",
+      "for",         "friend",     "goto",
+      "if",          "inline",     "int",
+      "long",        "mutable",    "namespace",
+      "new",         "noexcept",   "not",
+      "nullptr",     "operator",   "or",
+      "private",     "protected",  "public",
+      "register",    "return",     "short",
+      "signed",      "sizeof",     "static",
+      "struct",      "switch",     "template",
+      "this",        "throw",      "true",
+      "try",         "typedef",    "typename",
+      "union",       "unsigned",   "using",
+      "virtual",     "void",       "volatile",
+      "while",       "xor",        "main",
+      "kernel_main", "tile_bytes", "fill_tile_zeros",
+      "uint32_t",    "int32_t",    "get_arg_val",
+      "std",         "tt"};
+  if (reserved.count(name) || name.rfind("cb_", 0) == 0) {
+    return name + "_";
+  }
+  return name;
+}
+
+} // namespace codegen
+} // namespace tilelang_tt

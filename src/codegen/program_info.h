@@ -1,0 +1,95 @@
+/*!
+ * \file program_info.h
+ * \brief The plan of one lowered TT kernel, read once from the attributes of
+ *        the TT-annotated PrimFunc, and shared by every emitter.
+ */
+#ifndef TILELANG_TT_SRC_CODEGEN_PROGRAM_INFO_H_
+#define TILELANG_TT_SRC_CODEGEN_PROGRAM_INFO_H_
+
+#include <tvm/tirx/function.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tilelang_tt/target.h"
+
+namespace tilelang_tt {
+namespace codegen {
+
+/*! \brief The TT-Metalium release the emitted code is written against. */
+constexpr const char *kTTMetaliumVersion = "v0.81.1";
+/*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
+constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
+/*! \brief Version of tt.plan.json's layout. */
+constexpr int kPlanSchemaVersion = 1;
+
+/*! \brief A global tensor (tt.buffers entry). */
+struct TensorInfo {
+  std::string name;
+  /*! \brief The tensor's data var in the TIR body. */
+  const tvm::tirx::VarNode *data = nullptr;
+  std::vector<int64_t> shape, padded_shape, tiles;
+  int64_t page_bytes = 0, num_tiles = 0;
+  /*! \brief "input" (read by the reader) or "output" (written by the writer).
+   */
+  std::string role;
+};
+
+/*! \brief A circular buffer (tt.cbs entry). */
+struct CBInfo {
+  int64_t index = 0;
+  std::string name, role, buffer, tensor, data_format;
+  int64_t page_bytes = 0, block_tiles = 0, num_pages = 0;
+};
+
+/*! \brief One active core's share of the blocks. */
+struct CoreWork {
+  int64_t x = 0, y = 0, start_id = 0, count = 0;
+};
+
+/*! \brief One runtime argument of a kernel. */
+struct RuntimeArg {
+  std::string name;
+  std::string comment;
+};
+
+/*! \brief Everything the emitters need. */
+struct ProgramInfo {
+  std::string kernel_name;
+  TTTargetInfo target;
+  std::string policy, order;
+  int64_t grid_x = 0, grid_y = 0, num_blocks = 0;
+  std::vector<TensorInfo> tensors; // parameter order
+  std::vector<CBInfo> cbs;         // index order
+  std::vector<CoreWork> cores;     // core order
+  std::vector<std::vector<int64_t>> core_ranges;
+  /*! \brief tt.runtime_args: the per-core schema shared by all kernels. */
+  std::vector<std::string> schema;
+  /*! \brief Value of kt_tiles: K extent of the matmul in tiles. */
+  int64_t kt_tiles = 0;
+
+  const TensorInfo &Tensor(const tvm::tirx::VarNode *data) const;
+  const CBInfo &CB(int64_t index) const;
+  std::vector<const TensorInfo *>
+  TensorsWithRole(const std::string &role) const;
+  /*! \brief Runtime args of the reader / writer / compute kernel: DRAM
+   *         addresses of the tensors it moves, then the schema. */
+  std::vector<RuntimeArg> KernelArgs(const std::string &role) const;
+  int64_t L1Bytes() const;
+};
+
+/*!
+ * \brief Read the plan from a PrimFunc that went through the TT pipeline.
+ * \throws ValueError naming the missing attribute.
+ */
+ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f);
+
+/*! \brief `name` if it is a safe C++ identifier here, else `name_`. */
+std::string SafeIdent(const std::string &name);
+
+} // namespace codegen
+} // namespace tilelang_tt
+
+#endif // TILELANG_TT_SRC_CODEGEN_PROGRAM_INFO_H_
