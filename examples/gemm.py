@@ -3,20 +3,22 @@
 Written in today's TileLang syntax, with nothing Tenstorrent-specific in the
 kernel: the backend picks the schedule and the memory layout itself.
 
-    python examples/gemm.py [--M 256 --N 256 --K 256] [--arch wormhole_b0|blackhole]
+    python examples/gemm.py [--M 256 --N 256 --K 256] [--block 32] [--arch wormhole_b0|blackhole] [--out DIR]
+
+Writes reader.cpp, compute.cpp, writer.cpp, main.cpp and tt.plan.json to DIR
+(default out/gemm) and prints a summary of the plan.
 """
 
 from __future__ import annotations
 
 import argparse
 
-import tilelang
 import tilelang.language as T
 
 import tilelang_tt
 
 
-def matmul(M, N, K, block_M=32, block_N=32, block_K=32, dtype="bfloat16", accum_dtype="float32"):
+def matmul(M, N, K, block_M=32, block_N=32, block_K=32, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
     """C = A @ B with A: (M, K), B: (K, N), one (block_M x block_N) output block per kernel instance."""
 
     @T.prim_func
@@ -44,23 +46,24 @@ def main() -> None:
     parser.add_argument("--M", type=int, default=256)
     parser.add_argument("--N", type=int, default=256)
     parser.add_argument("--K", type=int, default=256)
+    parser.add_argument("--block", type=int, default=32, help="block_M = block_N = block_K")
     parser.add_argument("--arch", default="wormhole_b0", choices=tilelang_tt.known_archs())
+    parser.add_argument("--out", default="out/gemm")
     args = parser.parse_args()
 
     target = tilelang_tt.make_target(args.arch)
-    artifact = tilelang.lower(matmul(args.M, args.N, args.K), target=target)
-
-    info = tilelang_tt.target_info(artifact.target)
-    print(f"target: {artifact.target}")
+    artifacts = tilelang_tt.lower(matmul(args.M, args.N, args.K, args.block, args.block, args.block), target=target)
+    plan = artifacts.plan
+    counts = [core["count"] for core in plan["cores"]]
+    print(f"kernel {plan['kernel_name']} for {plan['arch']} (TT-Metalium {plan['tt_metalium_version']})")
     print(
-        f"  arch={info.arch} cores={info.core_grid_x}x{info.core_grid_y} "
-        f"dram_banks={info.dram_banks} l1_bytes={info.l1_bytes} tile={info.tile_rows}x{info.tile_cols}"
+        f"  {plan['schedule']['num_blocks']} output blocks on {len(counts)} of "
+        f"{plan['core_grid']['x'] * plan['core_grid']['y']} cores, {min(counts)}..{max(counts)} blocks per core"
     )
-    for gvar, func in artifact.device_mod.functions.items():
-        print(f"kernel {gvar.name_hint}: TT attributes")
-        for key in sorted(str(k) for k in func.attrs.keys()):
-            if key.startswith("tt."):
-                print(f"  {key} = {func.attrs[key]}")
+    cbs = ", ".join(f"{cb['name']} {cb['pages']}x{cb['page_bytes']}B" for cb in plan["cbs"])
+    print(f"  circular buffers: {cbs} = {plan['l1_bytes_used_per_core']} bytes of L1 per core")
+    for path in artifacts.write(args.out):
+        print(f"  wrote {path}")
 
 
 if __name__ == "__main__":

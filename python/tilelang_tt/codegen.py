@@ -1,12 +1,111 @@
-"""Device codegen entries of the TT backend (implemented in src/codegen/)."""
+"""Code generation glue: TileLang's device-codegen entries and our lowering entry.
+
+The C++ side (src/codegen/) emits five artifacts from the TT-annotated PrimFunc:
+``reader.cpp``, ``compute.cpp``, ``writer.cpp`` (TT-Metalium kernels), ``main.cpp``
+(the host program) and ``tt.plan.json`` (the plan). This module
+
+* binds TileLang's ``target.build.*`` names (``build_tilelang_tt``), so
+  ``tilelang.lower(..., target="tenstorrent").kernel_source`` holds them all;
+* offers :func:`lower`, which returns them as a :class:`TTArtifacts` with the
+  C++ sources clang-formatted (the repo's ``.clang-format`` style) and the
+  plan parsed, and can write them to a directory.
+"""
 
 from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
 
 from tilelang.backend.device_codegen import global_func_device_codegen
 
 from . import _lib
+from .errors import TTError
 
 _lib.load()
 
 build_tilelang_tt = global_func_device_codegen("target.build.tilelang_tt")
 build_tilelang_tt_without_compile = global_func_device_codegen("target.build.tilelang_tt_without_compile")
+
+#: The artifacts of one kernel, in the order they are listed and written.
+ARTIFACT_FILES = ("reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "tt.plan.json")
+
+#: clang-format style of the emitted C++: the same as the repo's .clang-format
+#: (tests/python/tt/test_codegen_artifacts.py checks they agree).
+CLANG_FORMAT_STYLE = "{BasedOnStyle: LLVM, Standard: c++17, ColumnLimit: 80}"
+
+#: JSON Schema of tt.plan.json.
+PLAN_SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "tt_plan.schema.json"
+
+
+def clang_format(source: str, name: str) -> str:
+    """Format C++ source with the pinned clang-format (from PyPI)."""
+    exe = shutil.which("clang-format")
+    if exe is None:
+        raise TTError("clang-format not found on PATH; install the pinned one: pip install clang-format==23.1.3")
+    proc = subprocess.run(
+        [exe, f"--style={CLANG_FORMAT_STYLE}", f"--assume-filename={name}"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise TTError(f"clang-format failed on {name} (exit {proc.returncode}): {proc.stderr.strip()}")
+    return proc.stdout
+
+
+@dataclass(frozen=True)
+class TTArtifacts:
+    """The artifacts of one lowered kernel."""
+
+    kernel_name: str
+    files: Mapping[str, str]
+    device_mod: object = field(repr=False)
+
+    @property
+    def plan(self) -> dict:
+        """tt.plan.json, parsed."""
+        return json.loads(self.files["tt.plan.json"])
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write every artifact into ``out_dir`` (created if needed); return the paths."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ARTIFACT_FILES:
+            path = out / name
+            path.write_text(self.files[name])
+            written.append(path)
+        return written
+
+
+def from_module(module, device_mod) -> TTArtifacts:
+    """Collect the artifacts of our codegen's runtime module."""
+    raw = {str(k): str(v) for k, v in module.get_function("get_artifacts")().items()}
+    missing = [name for name in ARTIFACT_FILES if name not in raw]
+    if missing:
+        raise TTError(f"TT codegen produced no {', '.join(missing)}")
+    files = {name: clang_format(raw[name], name) if name.endswith(".cpp") else raw[name] for name in ARTIFACT_FILES}
+    kernel_name = json.loads(files["tt.plan.json"])["kernel_name"]
+    return TTArtifacts(kernel_name=kernel_name, files=MappingProxyType(files), device_mod=device_mod)
+
+
+def lower(func, target="tenstorrent") -> TTArtifacts:
+    """Lower a TileLang PrimFunc for Tenstorrent and return its artifacts.
+
+    Runs TileLang's own front half (backend resolution, semantic checks, our
+    pass pipeline) and our device codegen, exactly as ``tilelang.lower`` does,
+    but keeps the codegen's module so the artifacts come back file by file.
+    """
+    from tilelang.backend.module import create_backend_context
+    from tilelang.engine.lower import device_codegen_without_compile, lower_to_host_device_ir
+
+    context = create_backend_context(target, None, "auto")
+    _, device_mod, _, _, _ = lower_to_host_device_ir(func, context)
+    module = device_codegen_without_compile(device_mod, context)
+    return from_module(module, device_mod)

@@ -1,0 +1,109 @@
+"""The five artifacts of the MVP GEMM, byte for byte (issue #4).
+
+Goldens live in tests/python/tt/golden/codegen/<case>/. After an intended
+change: TILELANG_TT_UPDATE_GOLDEN=1 bash scripts/test.sh, then review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+import tilelang
+from golden import assert_matches_golden
+from kernels import gemm_kernel
+
+import tilelang_tt
+from tilelang_tt.codegen import ARTIFACT_FILES, CLANG_FORMAT_STYLE, PLAN_SCHEMA_PATH
+
+REPO = Path(__file__).resolve().parents[3]
+
+CASES = {
+    # square, one tile per block, every core busy
+    "gemm_256_b32": dict(M=256, N=256, K=256),
+    # M != N != K, 64x64 blocks, padding on every axis and blocks past the last tile of N
+    "gemm_100x70x50_b64": dict(M=100, N=70, K=50, block_M=64, block_N=64, block_K=32),
+}
+
+
+def lower_case(name, target="tenstorrent"):
+    return tilelang_tt.lower(gemm_kernel(**CASES[name]), target=target)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("artifact", ARTIFACT_FILES)
+def test_artifact_matches_golden(case, artifact):
+    assert_matches_golden(f"codegen/{case}/{artifact}", lower_case(case).files[artifact])
+
+
+def test_lowering_twice_gives_identical_bytes():
+    first = lower_case("gemm_100x70x50_b64").files
+    second = lower_case("gemm_100x70x50_b64").files
+    assert dict(first) == dict(second)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_plan_validates_against_its_schema(case, arch):
+    plan = lower_case(case, target={"kind": "tenstorrent", "arch": arch}).plan
+    jsonschema.validate(plan, json.loads(PLAN_SCHEMA_PATH.read_text()))
+    assert plan["arch"] == arch
+    assert sum(core["count"] for core in plan["cores"]) == plan["schedule"]["num_blocks"]
+
+
+def test_plan_size_grows_with_cores_not_tiles():
+    """1024 vs 16384 output blocks, both on all 64 cores: the plan only gains digits."""
+    small = tilelang_tt.lower(gemm_kernel(2048, 2048, 256, 64, 64, 32)).files["tt.plan.json"]
+    large = tilelang_tt.lower(gemm_kernel(8192, 8192, 256, 64, 64, 32)).files["tt.plan.json"]
+    assert json.loads(small)["schedule"]["active_cores"] == json.loads(large)["schedule"]["active_cores"] == 64
+    assert len(large) < 1.2 * len(small)
+
+
+def test_tilelang_lower_carries_the_same_artifacts():
+    """tilelang.lower's kernel_source is every artifact under a banner (unformatted)."""
+    source = tilelang.lower(gemm_kernel(64, 64, 64), target="tenstorrent").kernel_source
+    banners = re.findall(r"^// ==== (\S+) ====$", source, flags=re.M)
+    assert banners == sorted(ARTIFACT_FILES)
+
+
+def test_emitted_sources_are_clang_formatted_with_the_repo_style(tmp_path):
+    artifacts = lower_case("gemm_100x70x50_b64")
+    for name in ARTIFACT_FILES:
+        if name.endswith(".cpp"):
+            path = tmp_path / name
+            path.write_text(artifacts.files[name])
+            proc = subprocess.run(
+                ["clang-format", "--dry-run", "--Werror", f"--style=file:{REPO / '.clang-format'}", str(path)],
+                capture_output=True,
+                text=True,
+            )
+            assert proc.returncode == 0, proc.stderr
+
+
+def test_kernel_style_is_the_repo_style():
+    repo_style = {
+        key.strip(): value.strip()
+        for key, value in (
+            line.split(":", 1) for line in (REPO / ".clang-format").read_text().splitlines() if ":" in line
+        )
+        if not key.strip().startswith("#") and key.strip() != "Language"
+    }
+    style = dict(item.split(": ") for item in CLANG_FORMAT_STYLE.strip("{}").split(", "))
+    assert style == repo_style
+
+
+def test_kernels_use_the_current_api():
+    files = lower_case("gemm_100x70x50_b64").files
+    compute, reader, writer = files["compute.cpp"], files["reader.cpp"], files["writer.cpp"]
+    assert "compute_kernel_hw_startup<SrcOrder::Reverse>(cb_in0, cb_in1, cb_out0);" in compute
+    assert "matmul_init(cb_in0, cb_in1);" in compute
+    assert '#include "api/dataflow/dataflow_api.h"' in reader and "void kernel_main()" in reader
+    assert "TensorAccessorArgs<A_args.next_compile_time_args_offset()>()" in reader
+    assert "noc_async_write_page(" in writer
+    for text in (compute, reader, writer, files["main.cpp"]):
+        for deprecated in ("mm_init(", "noc_async_read_tile", "noc_async_write_tile", "InterleavedAddrGenFast"):
+            assert deprecated not in text
