@@ -1,0 +1,233 @@
+// Simulated device, buffers and the host API (tt-metalium/host_api.hpp,
+// tt-metalium/distributed.hpp).
+
+#include <sys/mman.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "tt-metalium/distributed.hpp"
+#include "tt-metalium/host_api.hpp"
+#include "tt_sim/runtime.hpp"
+
+namespace tt_sim {
+
+Device::Device(ArchConfig arch) : arch_(arch), banks_(arch.dram_banks) {}
+
+Device::~Device() {
+  for (auto &kv : cores_) {
+    if (kv.second->l1 != nullptr)
+      munmap(kv.second->l1, arch_.l1_bytes);
+  }
+}
+
+Core &Device::core(uint32_t x, uint32_t y) {
+  if (x >= arch_.grid_x || y >= arch_.grid_y) {
+    throw Fault("core (" + std::to_string(x) + ", " + std::to_string(y) +
+                ") is outside the " + std::to_string(arch_.grid_x) + " x " +
+                std::to_string(arch_.grid_y) + " compute grid");
+  }
+  auto &slot = cores_[{x, y}];
+  if (!slot) {
+    slot = std::make_unique<Core>();
+    slot->x = x;
+    slot->y = y;
+    void *l1 = mmap(nullptr, arch_.l1_bytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (l1 == MAP_FAILED)
+      throw Fault("cannot map L1 below 4 GiB for " + slot->Where());
+    slot->l1 = static_cast<uint8_t *>(l1);
+    slot->l1_base = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(l1));
+  }
+  return *slot;
+}
+
+const DramBuffer &Device::AllocateBuffer(uint32_t size, uint32_t page_bytes) {
+  if (page_bytes == 0 || size % page_bytes != 0) {
+    throw Fault("MeshBuffer of " + std::to_string(size) +
+                " bytes is not a whole number of " +
+                std::to_string(page_bytes) + "-byte pages");
+  }
+  DramBuffer buf;
+  buf.id = static_cast<uint32_t>(buffers_.size());
+  buf.page_bytes = page_bytes;
+  buf.num_pages = size / page_bytes;
+  buf.base = next_base_;
+  const uint64_t per_bank =
+      uint64_t((buf.num_pages + arch_.dram_banks - 1) / arch_.dram_banks) *
+      buf.aligned_page();
+  if (next_base_ + per_bank > kDramBankBytes) {
+    throw Fault("DRAM is full: a buffer of " + std::to_string(size) +
+                " bytes needs " + std::to_string(per_bank) +
+                " bytes in each of " + std::to_string(arch_.dram_banks) +
+                " banks");
+  }
+  next_base_ += static_cast<uint32_t>(per_bank);
+  for (auto &bank : banks_)
+    bank.resize(next_base_);
+  buffers_.push_back(buf);
+  return buffers_.back();
+}
+
+const DramBuffer &Device::buffer(uint32_t id) const {
+  if (id >= buffers_.size())
+    throw Fault("no DRAM buffer with id " + std::to_string(id));
+  return buffers_[id];
+}
+
+uint8_t *Device::Page(const DramBuffer &buf, uint32_t page,
+                      const std::string &who) {
+  if (page >= buf.num_pages) {
+    throw Fault(who + ": DRAM page " + std::to_string(page) +
+                " is out of range of buffer " + std::to_string(buf.id) + " (" +
+                std::to_string(buf.num_pages) + " pages)");
+  }
+  const uint32_t bank = page % arch_.dram_banks;
+  const uint64_t offset =
+      buf.base + uint64_t(page / arch_.dram_banks) * buf.aligned_page();
+  return banks_[bank].data() + offset;
+}
+
+void Device::WriteBuffer(const DramBuffer &buf, const void *data,
+                         size_t bytes) {
+  if (bytes != size_t(buf.num_pages) * buf.page_bytes) {
+    throw Fault("EnqueueWriteMeshBuffer: " + std::to_string(bytes) +
+                " bytes for a buffer of " +
+                std::to_string(size_t(buf.num_pages) * buf.page_bytes));
+  }
+  for (uint32_t p = 0; p < buf.num_pages; ++p) {
+    std::memcpy(Page(buf, p, "host write"),
+                static_cast<const uint8_t *>(data) + size_t(p) * buf.page_bytes,
+                buf.page_bytes);
+  }
+}
+
+void Device::ReadBuffer(const DramBuffer &buf, void *data, size_t bytes) {
+  for (uint32_t p = 0; p < buf.num_pages && size_t(p) * buf.page_bytes < bytes;
+       ++p) {
+    std::memcpy(static_cast<uint8_t *>(data) + size_t(p) * buf.page_bytes,
+                Page(buf, p, "host read"), buf.page_bytes);
+  }
+}
+
+namespace {
+std::unique_ptr<Device> g_device;
+} // namespace
+
+Device &TheDevice() {
+  if (!g_device)
+    throw Fault("no device: call MeshDevice::create_unit_mesh first");
+  return *g_device;
+}
+
+void ResetDevice() {
+  g_device = std::make_unique<Device>(ArchConfig::FromEnv());
+}
+
+} // namespace tt_sim
+
+namespace tt::tt_metal {
+
+std::vector<std::pair<uint32_t, uint32_t>> CoreRangeSet::cores() const {
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  for (const CoreRange &r : ranges_) {
+    for (std::size_t y = r.start_coord.y; y <= r.end_coord.y; ++y) {
+      for (std::size_t x = r.start_coord.x; x <= r.end_coord.x; ++x) {
+        out.push_back({static_cast<uint32_t>(x), static_cast<uint32_t>(y)});
+      }
+    }
+  }
+  return out;
+}
+
+Program CreateProgram() { return Program{}; }
+
+uint32_t CreateCircularBuffer(Program &program, const CoreRangeSet &cores,
+                              const CircularBufferConfig &config) {
+  for (const auto &[index, format] : config.formats()) {
+    auto page = config.page_sizes().find(index);
+    if (page == config.page_sizes().end() || page->second == 0) {
+      throw tt_sim::Fault("CreateCircularBuffer: CB c_" +
+                          std::to_string(index) + " has no page size");
+    }
+    if (config.total_size() % page->second != 0) {
+      throw tt_sim::Fault("CreateCircularBuffer: CB c_" +
+                          std::to_string(index) + " size " +
+                          std::to_string(config.total_size()) +
+                          " is not a multiple of its page size");
+    }
+    program.cbs.push_back({cores, index, config.total_size(), page->second});
+  }
+  return static_cast<uint32_t>(program.cbs.size() - 1);
+}
+
+KernelHandle CreateKernel(Program &program, const std::string &file,
+                          const CoreRangeSet &cores,
+                          const DataMovementConfig &config) {
+  const char *kind =
+      config.processor == DataMovementProcessor::RISCV_1 ? "reader" : "writer";
+  program.kernels.push_back({file, kind, cores, config.compile_args, {}});
+  return static_cast<KernelHandle>(program.kernels.size() - 1);
+}
+
+KernelHandle CreateKernel(Program &program, const std::string &file,
+                          const CoreRangeSet &cores,
+                          const ComputeConfig &config) {
+  program.kernels.push_back({file, "compute", cores, config.compile_args, {}});
+  return static_cast<KernelHandle>(program.kernels.size() - 1);
+}
+
+void SetRuntimeArgs(Program &program, KernelHandle kernel,
+                    const CoreCoord &core, const std::vector<uint32_t> &args) {
+  if (kernel >= program.kernels.size())
+    throw tt_sim::Fault("SetRuntimeArgs: unknown kernel handle");
+  program.kernels[kernel].runtime_args[{static_cast<uint32_t>(core.x),
+                                        static_cast<uint32_t>(core.y)}] = args;
+}
+
+namespace distributed {
+
+std::shared_ptr<MeshDevice> MeshDevice::create_unit_mesh(int) {
+  tt_sim::ResetDevice();
+  return std::make_shared<MeshDevice>();
+}
+
+CoreCoord MeshDevice::compute_with_storage_grid_size() const {
+  const auto &arch = tt_sim::TheDevice().arch();
+  return CoreCoord(arch.grid_x, arch.grid_y);
+}
+
+bool MeshDevice::close() { return true; }
+
+std::shared_ptr<MeshBuffer>
+MeshBuffer::create(const ReplicatedBufferConfig &config,
+                   const DeviceLocalBufferConfig &local, MeshDevice *) {
+  if (local.buffer_type != BufferType::DRAM)
+    throw tt_sim::Fault("MeshBuffer: only DRAM buffers are simulated");
+  const tt_sim::DramBuffer &buf = tt_sim::TheDevice().AllocateBuffer(
+      static_cast<uint32_t>(config.size), local.page_size);
+  auto out = std::make_shared<MeshBuffer>();
+  out->id_ = buf.id;
+  out->address_ = buf.base;
+  out->size_ = config.size;
+  return out;
+}
+
+void EnqueueWriteMeshBuffer(MeshCommandQueue &,
+                            const std::shared_ptr<MeshBuffer> &buffer,
+                            const std::vector<bfloat16> &data, bool) {
+  auto &dev = tt_sim::TheDevice();
+  dev.WriteBuffer(dev.buffer(buffer->id()), data.data(),
+                  data.size() * sizeof(bfloat16));
+}
+
+void EnqueueReadMeshBuffer(MeshCommandQueue &, std::vector<bfloat16> &data,
+                           const std::shared_ptr<MeshBuffer> &buffer, bool) {
+  auto &dev = tt_sim::TheDevice();
+  const auto &buf = dev.buffer(buffer->id());
+  data.resize(size_t(buf.num_pages) * buf.page_bytes / sizeof(bfloat16));
+  dev.ReadBuffer(buf, data.data(), data.size() * sizeof(bfloat16));
+}
+
+} // namespace distributed
+} // namespace tt::tt_metal

@@ -1,0 +1,118 @@
+// tt_sim/circular_buffer.hpp -- one circular buffer of one core.
+//
+// Models: a FIFO of `num_pages` pages of `page_bytes` in the core's L1,
+// shared by one producer kernel (reserve_back / write pointer / push_back) and
+// one consumer kernel (wait_front / read pointer / pop_front).
+//   reserve_back(n) blocks while fewer than n pages are free;
+//   wait_front(n)   blocks while fewer than n pages are filled;
+//   push_back(n) publishes n reserved pages -- more than reserved is a Fault;
+//   pop_front(n) frees n waited-for pages -- more than waited for is a Fault.
+// The write (read) pointer is the L1 address of the first reserved (filled)
+// page; pages wrap around the buffer. Synchronization: all state is guarded by
+// the run's Monitor mutex; blocking goes through Monitor::Wait.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <sstream>
+#include <string>
+
+#include "tt_sim/sync.hpp"
+
+namespace tt_sim {
+
+class CircularBuffer {
+public:
+  CircularBuffer() = default;
+  CircularBuffer(uint32_t id, uint32_t base, uint32_t num_pages,
+                 uint32_t page_bytes, std::string where)
+      : id_(id), base_(base), num_pages_(num_pages), page_bytes_(page_bytes),
+        where_(std::move(where)) {}
+
+  bool configured() const { return num_pages_ > 0; }
+  uint32_t page_bytes() const { return page_bytes_; }
+
+  void reserve_back(Monitor &m, uint32_t n, const std::string &kernel) {
+    std::unique_lock<std::mutex> lock(m.mu);
+    Check(m, n <= num_pages_, kernel,
+          "cb_reserve_back of " + std::to_string(n) + " pages");
+    m.Wait(
+        lock,
+        [&] { return num_pages_ - filled_ - reserved_ >= n || reserved_ >= n; },
+        [&] {
+          return Describe(kernel, "cb_reserve_back(" + std::to_string(n) + ")");
+        });
+    reserved_ = std::max(reserved_, n);
+  }
+
+  void push_back(Monitor &m, uint32_t n, const std::string &kernel) {
+    std::lock_guard<std::mutex> lock(m.mu);
+    Check(m, n <= reserved_, kernel,
+          "cb_push_back(" + std::to_string(n) + ") after reserving only " +
+              std::to_string(reserved_));
+    reserved_ -= n;
+    filled_ += n;
+    wr_page_ = (wr_page_ + n) % num_pages_;
+    peak_ = std::max(peak_, filled_);
+    m.Notify();
+  }
+
+  void wait_front(Monitor &m, uint32_t n, const std::string &kernel) {
+    std::unique_lock<std::mutex> lock(m.mu);
+    Check(m, n <= num_pages_, kernel,
+          "cb_wait_front of " + std::to_string(n) + " pages");
+    m.Wait(
+        lock, [&] { return filled_ >= n; },
+        [&] {
+          return Describe(kernel, "cb_wait_front(" + std::to_string(n) + ")");
+        });
+    waited_ = std::max(waited_, n);
+  }
+
+  void pop_front(Monitor &m, uint32_t n, const std::string &kernel) {
+    std::lock_guard<std::mutex> lock(m.mu);
+    Check(m, n <= waited_ && n <= filled_, kernel,
+          "cb_pop_front(" + std::to_string(n) + ") with only " +
+              std::to_string(std::min(waited_, filled_)) + " pages waited for");
+    waited_ -= n;
+    filled_ -= n;
+    rd_page_ = (rd_page_ + n) % num_pages_;
+    m.Notify();
+  }
+
+  uint32_t write_ptr() const { return base_ + wr_page_ * page_bytes_; }
+  uint32_t read_ptr() const { return base_ + rd_page_ * page_bytes_; }
+  /// L1 address of page `i` after the write (read) pointer, wrapping.
+  uint32_t write_page(uint32_t i) const {
+    return base_ + ((wr_page_ + i) % num_pages_) * page_bytes_;
+  }
+  uint32_t read_page(uint32_t i) const {
+    return base_ + ((rd_page_ + i) % num_pages_) * page_bytes_;
+  }
+  uint32_t peak_pages() const { return peak_; }
+  uint32_t filled_pages() const { return filled_; }
+
+private:
+  std::string Describe(const std::string &kernel, const std::string &op) const {
+    std::ostringstream os;
+    os << where_ << " " << kernel << ": " << op << " on CB c_" << id_
+       << " holding " << filled_ << "/" << num_pages_ << " pages";
+    return os.str();
+  }
+
+  void Check(Monitor &m, bool ok, const std::string &kernel,
+             const std::string &what) {
+    if (!ok) {
+      std::string msg = "API misuse: " + Describe(kernel, what);
+      m.Fail(msg);
+      throw Fault(msg);
+    }
+  }
+
+  uint32_t id_ = 0, base_ = 0, num_pages_ = 0, page_bytes_ = 0;
+  std::string where_;
+  uint32_t filled_ = 0, reserved_ = 0, waited_ = 0;
+  uint32_t wr_page_ = 0, rd_page_ = 0, peak_ = 0;
+};
+
+} // namespace tt_sim

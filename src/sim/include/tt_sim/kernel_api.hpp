@@ -1,0 +1,95 @@
+// tt_sim/kernel_api.hpp -- what a simulated kernel calls.
+//
+// The API shims under api/ (the SDK's include paths) forward to these
+// functions, implemented in src/sim/kernel_api.cc. They act on the core and
+// kernel of the calling thread (tt_sim::Ctx()).
+#pragma once
+
+#include <cstdint>
+
+#ifndef KERNEL_COMPILE_TIME_ARGS
+#define KERNEL_COMPILE_TIME_ARGS
+#endif
+/// The kernel's compile-time args (the runtime compiles each kernel with
+/// -DKERNEL_COMPILE_TIME_ARGS="a,b,..,"), plus a trailing 0.
+constexpr uint32_t kernel_compile_time_args[] = {KERNEL_COMPILE_TIME_ARGS 0u};
+constexpr uint32_t kernel_compile_time_arg_count =
+    sizeof(kernel_compile_time_args) / sizeof(uint32_t) - 1;
+#define get_compile_time_arg_val(i) (kernel_compile_time_args[(i)])
+
+namespace tt_sim::kapi {
+uint32_t RuntimeArg(int index);
+void CbReserveBack(uint32_t cb, uint32_t n);
+void CbPushBack(uint32_t cb, uint32_t n);
+void CbWaitFront(uint32_t cb, uint32_t n);
+void CbPopFront(uint32_t cb, uint32_t n);
+uint32_t CbWritePtr(uint32_t cb);
+uint32_t CbReadPtr(uint32_t cb);
+void CheckAccessor(uint32_t tag, uint32_t buffer_id, uint32_t addr,
+                   uint32_t page_bytes);
+void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr);
+void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr);
+void HwStartup(uint32_t in0, uint32_t in1, uint32_t out);
+void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose);
+void TileRegsAcquire();
+void TileRegsCommit();
+void TileRegsWait();
+void TileRegsRelease();
+void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t in0_index,
+                 uint32_t in1_index, uint32_t dst);
+void PackTile(uint32_t dst, uint32_t cb, uint32_t out_index);
+} // namespace tt_sim::kapi
+
+namespace tt {
+enum CBIndex : uint8_t {
+  c_0 = 0,
+  c_1,
+  c_2,
+  c_3,
+  c_4,
+  c_5,
+  c_6,
+  c_7,
+  c_8,
+  c_9,
+  c_10,
+  c_11,
+  c_12,
+  c_13,
+  c_14,
+  c_15,
+  c_16,
+  c_17,
+  c_18,
+  c_19,
+  c_20,
+  c_21,
+  c_22,
+  c_23,
+  c_24,
+  c_25,
+  c_26,
+  c_27,
+  c_28,
+  c_29,
+  c_30,
+  c_31
+};
+} // namespace tt
+
+template <typename T> inline T get_arg_val(int index) {
+  return static_cast<T>(tt_sim::kapi::RuntimeArg(index));
+}
+
+inline void cb_reserve_back(uint32_t cb, uint32_t n) {
+  tt_sim::kapi::CbReserveBack(cb, n);
+}
+inline void cb_push_back(uint32_t cb, uint32_t n) {
+  tt_sim::kapi::CbPushBack(cb, n);
+}
+inline void cb_wait_front(uint32_t cb, uint32_t n) {
+  tt_sim::kapi::CbWaitFront(cb, n);
+}
+inline void cb_pop_front(uint32_t cb, uint32_t n) {
+  tt_sim::kapi::CbPopFront(cb, n);
+}

@@ -1,0 +1,103 @@
+// tt_sim/runtime.hpp -- the simulated device, programs and the kernel context.
+//
+// Models: one device (a unit mesh) with interleaved DRAM banks, one L1 per
+// active core (mapped below 4 GiB so the kernels' uint32_t L1 addresses are
+// real pointers), the circular buffers and DST of each core, and programs of
+// reader / writer / compute kernels. Each kernel file is compiled by g++ into
+// a shared object (cached by content hash) and each core runs its kernels as
+// concurrent threads; see sync.hpp for blocking and deadlock reports.
+//
+// Kernel-side API calls find their core through the thread-local
+// KernelContext set by the thread that runs the kernel.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tt_sim/arch.hpp"
+#include "tt_sim/circular_buffer.hpp"
+#include "tt_sim/dst_register_file.hpp"
+#include "tt_sim/sync.hpp"
+
+namespace tt_sim {
+
+/// An interleaved DRAM buffer: page p in bank p % banks at base + (p / banks) *
+/// aligned page.
+struct DramBuffer {
+  uint32_t id = 0;
+  uint32_t base = 0;
+  uint32_t page_bytes = 0;
+  uint32_t num_pages = 0;
+  uint32_t aligned_page() const {
+    return (page_bytes + kDramAlignment - 1) / kDramAlignment * kDramAlignment;
+  }
+};
+
+/// Per-core counters, written to TT_SIM_STATS.
+struct CoreStats {
+  uint64_t tiles_read = 0, tiles_written = 0, noc_bytes = 0, matmul_tiles = 0;
+};
+
+struct Core {
+  uint32_t x = 0, y = 0;
+  uint8_t *l1 = nullptr; // l1_bytes, below 4 GiB
+  uint32_t l1_base = 0;
+  std::array<CircularBuffer, kNumCBs> cbs{};
+  DstRegisterFile dst;
+  bool hw_configured = false, matmul_configured = false;
+  CoreStats stats;
+  std::string Where() const {
+    return "core (" + std::to_string(x) + ", " + std::to_string(y) + ")";
+  }
+};
+
+class Device {
+public:
+  explicit Device(ArchConfig arch);
+  ~Device();
+  const ArchConfig &arch() const { return arch_; }
+  Core &core(uint32_t x, uint32_t y);
+  const DramBuffer &AllocateBuffer(uint32_t size, uint32_t page_bytes);
+  const DramBuffer &buffer(uint32_t id) const;
+  /// Bank-local bytes of page `page` of `buf` (bounds-checked).
+  uint8_t *Page(const DramBuffer &buf, uint32_t page, const std::string &who);
+  void WriteBuffer(const DramBuffer &buf, const void *data, size_t bytes);
+  void ReadBuffer(const DramBuffer &buf, void *data, size_t bytes);
+  std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<Core>> &cores() {
+    return cores_;
+  }
+
+private:
+  ArchConfig arch_;
+  std::vector<std::vector<uint8_t>> banks_;
+  std::deque<DramBuffer> buffers_; // deque: references stay valid
+  uint32_t next_base_ = 0;
+  std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<Core>> cores_;
+};
+
+/// What the thread running a kernel knows.
+struct KernelContext {
+  Device *device = nullptr;
+  Core *core = nullptr;
+  Monitor *monitor = nullptr;
+  const std::vector<uint32_t> *runtime_args = nullptr;
+  std::string name; // "reader", "compute", "writer"
+};
+
+KernelContext &Ctx();
+
+/// Raise a Fault that names the core and kernel (and stops the run).
+[[noreturn]] void KernelFault(const std::string &what);
+
+/// The device of the process (created by MeshDevice::create_unit_mesh).
+Device &TheDevice();
+
+/// Create a fresh device from the environment (MeshDevice::create_unit_mesh).
+void ResetDevice();
+
+} // namespace tt_sim

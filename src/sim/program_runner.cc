@@ -1,0 +1,246 @@
+// Running a workload: CBs into each core's L1, kernels compiled by g++ into
+// cached shared objects, and one thread per kernel per core.
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tt-metalium/distributed.hpp"
+#include "tt_sim/runtime.hpp"
+
+#ifndef TT_SIM_DEFAULT_INCLUDE
+#define TT_SIM_DEFAULT_INCLUDE ""
+#endif
+
+namespace tt_sim {
+namespace {
+
+/// Changes whenever the simulator library is rebuilt, so cached kernels
+/// compiled against older simulator headers are not reused.
+constexpr const char *kBuildId = __DATE__ " " __TIME__;
+
+std::string ReadFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Fault("cannot read kernel source " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+uint64_t Fnv1a(const std::string &text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string Env(const char *name, const std::string &fallback) {
+  const char *v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+std::string CacheDir() {
+  std::string dir = Env("TT_SIM_CACHE", Env("HOME", "/tmp") +
+                                            "/.cache/tilelang-tt/sim-kernels");
+  std::string partial;
+  std::stringstream ss(dir);
+  for (std::string part; std::getline(ss, part, '/');) {
+    partial += part + "/";
+    mkdir(partial.c_str(), 0755);
+  }
+  return dir;
+}
+
+/// Compile one kernel source into a shared object (or reuse the cached one).
+std::string CompileKernel(const tt::tt_metal::Program::Kernel &k) {
+  const std::string include = Env("TT_SIM_INCLUDE", TT_SIM_DEFAULT_INCLUDE);
+  std::string args;
+  for (uint32_t a : k.compile_args)
+    args += std::to_string(a) + "u,";
+  const std::string source = ReadFile(k.path);
+  const std::string flags = "-std=c++17 -O2 -fPIC -shared -w";
+  const uint64_t key = Fnv1a(source + "\n" + args + "\n" + k.kind + "\n" +
+                             flags + "\n" + include + "\n" + kBuildId);
+  char name[64];
+  std::snprintf(name, sizeof(name), "%s-%016llx.so", k.kind.c_str(),
+                static_cast<unsigned long long>(key));
+  const std::string so = CacheDir() + "/" + name;
+  if (access(so.c_str(), R_OK) == 0)
+    return so;
+  const std::string tmp = so + ".tmp" + std::to_string(getpid());
+  const std::string cmd = "g++ " + flags + " -I'" + include +
+                          "' '-DKERNEL_COMPILE_TIME_ARGS=" + args + "' '" +
+                          k.path + "' -o '" + tmp + "' 2>&1";
+  FILE *pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr)
+    throw Fault("cannot run g++ for " + k.path);
+  std::string output;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), pipe))
+    output.append(buf, n);
+  const int status = pclose(pipe);
+  if (status != 0) {
+    throw Fault("compiling the " + k.kind + " kernel " + k.path +
+                " failed (exit " + std::to_string(status) + "):\n" + output +
+                "\nrepro: " + cmd);
+  }
+  if (std::rename(tmp.c_str(), so.c_str()) != 0)
+    throw Fault("cannot move " + tmp + " into the kernel cache");
+  return so;
+}
+
+using KernelMain = void (*)();
+
+KernelMain LoadKernel(const std::string &so) {
+  void *handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr)
+    throw Fault(std::string("cannot load kernel: ") + dlerror());
+  void *fn = dlsym(handle, "_Z11kernel_mainv");
+  if (fn == nullptr)
+    throw Fault("kernel " + so + " defines no void kernel_main()");
+  return reinterpret_cast<KernelMain>(fn);
+}
+
+void WriteStats(Device &dev, const std::map<std::pair<uint32_t, uint32_t>,
+                                            std::vector<uint32_t>> &used_cbs) {
+  const std::string path = Env("TT_SIM_STATS", "");
+  if (path.empty())
+    return;
+  std::ofstream out(path);
+  out << "{\n  \"cores\": [\n";
+  bool first = true;
+  for (auto &[xy, core] : dev.cores()) {
+    out << (first ? "" : ",\n") << "    {\"x\": " << core->x
+        << ", \"y\": " << core->y
+        << ", \"tiles_read\": " << core->stats.tiles_read
+        << ", \"tiles_written\": " << core->stats.tiles_written
+        << ", \"noc_bytes\": " << core->stats.noc_bytes
+        << ", \"matmul_tiles\": " << core->stats.matmul_tiles
+        << ", \"cb_peak_pages\": {";
+    bool first_cb = true;
+    auto it = used_cbs.find(xy);
+    if (it != used_cbs.end()) {
+      for (uint32_t id : it->second) {
+        out << (first_cb ? "" : ", ") << "\"c_" << id
+            << "\": " << core->cbs[id].peak_pages();
+        first_cb = false;
+      }
+    }
+    out << "}}";
+    first = false;
+  }
+  out << "\n  ]\n}\n";
+}
+
+} // namespace
+
+void RunProgram(Device &dev, tt::tt_metal::Program &program) {
+  // Step 1: circular buffers, laid out from the bottom of each core's L1.
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> l1_used;
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> used_cbs;
+  for (const auto &cb : program.cbs) {
+    for (auto [x, y] : cb.cores.cores()) {
+      Core &core = dev.core(x, y);
+      uint32_t &used = l1_used[{x, y}];
+      if (used + uint64_t(cb.total_size) > dev.arch().l1_bytes) {
+        throw Fault("L1 overflow on " + core.Where() + ": CB c_" +
+                    std::to_string(cb.index) + " (" +
+                    std::to_string(cb.total_size) +
+                    " bytes) does not fit after " + std::to_string(used) +
+                    " bytes of CBs; the core has " +
+                    std::to_string(dev.arch().l1_bytes));
+      }
+      core.cbs[cb.index] = CircularBuffer(cb.index, core.l1_base + used,
+                                          cb.total_size / cb.page_size,
+                                          cb.page_size, core.Where());
+      used += cb.total_size;
+      used_cbs[{x, y}].push_back(cb.index);
+    }
+  }
+  // Step 2: kernels, compiled once per source and compile args.
+  struct Launch {
+    KernelMain fn;
+    Core *core;
+    const std::vector<uint32_t> *args;
+    std::string name;
+  };
+  std::vector<Launch> launches;
+  for (const auto &k : program.kernels) {
+    KernelMain fn = LoadKernel(CompileKernel(k));
+    for (auto [x, y] : k.cores.cores()) {
+      auto args = k.runtime_args.find({x, y});
+      if (args == k.runtime_args.end()) {
+        throw Fault("the " + k.kind + " kernel has no runtime args for core (" +
+                    std::to_string(x) + ", " + std::to_string(y) +
+                    ") (SetRuntimeArgs)");
+      }
+      launches.push_back({fn, &dev.core(x, y), &args->second, k.kind});
+    }
+  }
+  // Step 3: every kernel of every core concurrently.
+  Monitor monitor;
+  monitor.Start(static_cast<int>(launches.size()));
+  std::vector<std::thread> threads;
+  for (const Launch &l : launches) {
+    threads.emplace_back([&dev, &monitor, l] {
+      KernelContext &ctx = Ctx();
+      ctx.device = &dev;
+      ctx.core = l.core;
+      ctx.monitor = &monitor;
+      ctx.runtime_args = l.args;
+      ctx.name = l.name;
+      try {
+        l.fn();
+      } catch (const Fault &) {
+        // recorded by the monitor
+      } catch (const std::exception &e) {
+        std::lock_guard<std::mutex> lock(monitor.mu);
+        monitor.Fail(l.core->Where() + " " + l.name + ": " + e.what());
+      }
+      std::lock_guard<std::mutex> lock(monitor.mu);
+      monitor.ThreadDone();
+    });
+  }
+  for (auto &t : threads)
+    t.join();
+  const std::string failure = monitor.failure();
+  if (!failure.empty())
+    throw Fault(failure);
+  // Step 4: the protocol must have drained every CB and left DST idle.
+  for (auto &[xy, cbs] : used_cbs) {
+    Core &core = dev.core(xy.first, xy.second);
+    for (uint32_t id : cbs) {
+      if (core.cbs[id].filled_pages() != 0) {
+        throw Fault(core.Where() + ": CB c_" + std::to_string(id) +
+                    " still holds " +
+                    std::to_string(core.cbs[id].filled_pages()) +
+                    " pages after the program finished");
+      }
+    }
+    if (core.dst.state != DstState::kIdle) {
+      throw Fault(core.Where() + ": DST is " + DstStateName(core.dst.state) +
+                  " after the program finished");
+    }
+  }
+  WriteStats(dev, used_cbs);
+}
+
+} // namespace tt_sim
+
+namespace tt::tt_metal::distributed {
+
+void EnqueueMeshWorkload(MeshCommandQueue &, MeshWorkload &workload, bool) {
+  for (Program &program : workload.programs())
+    tt_sim::RunProgram(tt_sim::TheDevice(), program);
+}
+
+} // namespace tt::tt_metal::distributed
