@@ -14,8 +14,9 @@
 #      other pinned dependency from requirements.txt.
 #   4. tilelang-tt itself: `pip install --no-build-isolation -e .` builds
 #      libtilelang_tt.so and the C++ tests against the installed tilelang.
-#   5. The main job: lower the example GEMM for target="tenstorrent" and print
-#      the target facts and the TT attributes the pipeline stamped.
+#   5. The main job: the dry run of the example GEMM (lower it for
+#      target="tenstorrent", write the five artifacts to out/gemm), then its
+#      simulation (run them on the functional simulator, compare with NumPy).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -63,6 +64,7 @@ pip install -q --no-build-isolation -e .
 python -c 'import tilelang_tt, tilelang_tt._lib as lib; print("ok:", lib.library_path())'
 
 if [ "$run_main_job" -eq 1 ]; then
-  step "5/5 main job: lower examples/gemm.py for target=tenstorrent"
-  python examples/gemm.py
+  step "5/5 main job: dry run of examples/gemm.py, then its simulation"
+  python examples/gemm.py --out out/gemm
+  python -m tilelang_tt.sim out/gemm
 fi
