@@ -156,6 +156,24 @@ uint32_t CreateCircularBuffer(Program &program, const CoreRangeSet &cores,
                           std::to_string(config.total_size()) +
                           " is not a multiple of its page size");
     }
+    // L1 budget: every CB of the program on each of these cores must fit.
+    const auto &arch = tt_sim::TheDevice().arch();
+    for (auto [x, y] : cores.cores()) {
+      uint64_t used = config.total_size();
+      for (const auto &cb : program.cbs) {
+        for (auto [cx, cy] : cb.cores.cores()) {
+          if (cx == x && cy == y)
+            used += cb.total_size;
+        }
+      }
+      if (used > arch.l1_bytes) {
+        throw tt_sim::Fault(
+            "CreateCircularBuffer: L1 overflow on core (" + std::to_string(x) +
+            ", " + std::to_string(y) + "): CB c_" + std::to_string(index) +
+            " brings its CBs to " + std::to_string(used) +
+            " bytes, the core has " + std::to_string(arch.l1_bytes));
+      }
+    }
     program.cbs.push_back({cores, index, config.total_size(), page->second});
   }
   return static_cast<uint32_t>(program.cbs.size() - 1);
@@ -164,16 +182,28 @@ uint32_t CreateCircularBuffer(Program &program, const CoreRangeSet &cores,
 KernelHandle CreateKernel(Program &program, const std::string &file,
                           const CoreRangeSet &cores,
                           const DataMovementConfig &config) {
-  const char *kind =
+  const std::string kind =
       config.processor == DataMovementProcessor::RISCV_1 ? "reader" : "writer";
-  program.kernels.push_back({file, kind, cores, config.compile_args, {}});
+  program.kernels.push_back(
+      {file,
+       kind,
+       cores,
+       config.compile_args,
+       {},
+       tt_sim::CompileAndLoadKernel(file, kind, config.compile_args)});
   return static_cast<KernelHandle>(program.kernels.size() - 1);
 }
 
 KernelHandle CreateKernel(Program &program, const std::string &file,
                           const CoreRangeSet &cores,
                           const ComputeConfig &config) {
-  program.kernels.push_back({file, "compute", cores, config.compile_args, {}});
+  program.kernels.push_back(
+      {file,
+       "compute",
+       cores,
+       config.compile_args,
+       {},
+       tt_sim::CompileAndLoadKernel(file, "compute", config.compile_args)});
   return static_cast<KernelHandle>(program.kernels.size() - 1);
 }
 

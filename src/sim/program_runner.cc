@@ -60,8 +60,14 @@ std::string CacheDir() {
   return dir;
 }
 
+struct KernelSource {
+  const std::string &path;
+  const std::string &kind;
+  const std::vector<uint32_t> &compile_args;
+};
+
 /// Compile one kernel source into a shared object (or reuse the cached one).
-std::string CompileKernel(const tt::tt_metal::Program::Kernel &k) {
+std::string CompileKernel(const KernelSource &k) {
   const std::string include = Env("TT_SIM_INCLUDE", TT_SIM_DEFAULT_INCLUDE);
   std::string args;
   for (uint32_t a : k.compile_args)
@@ -97,8 +103,6 @@ std::string CompileKernel(const tt::tt_metal::Program::Kernel &k) {
     throw Fault("cannot move " + tmp + " into the kernel cache");
   return so;
 }
-
-using KernelMain = void (*)();
 
 KernelMain LoadKernel(const std::string &so) {
   void *handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -143,6 +147,12 @@ void WriteStats(Device &dev, const std::map<std::pair<uint32_t, uint32_t>,
 
 } // namespace
 
+KernelMain CompileAndLoadKernel(const std::string &path,
+                                const std::string &kind,
+                                const std::vector<uint32_t> &compile_args) {
+  return LoadKernel(CompileKernel({path, kind, compile_args}));
+}
+
 void RunProgram(Device &dev, tt::tt_metal::Program &program) {
   // Step 1: circular buffers, laid out from the bottom of each core's L1.
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> l1_used;
@@ -166,7 +176,7 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
       used_cbs[{x, y}].push_back(cb.index);
     }
   }
-  // Step 2: kernels, compiled once per source and compile args.
+  // Step 2: one launch per kernel and core (CreateKernel compiled them).
   struct Launch {
     KernelMain fn;
     Core *core;
@@ -175,7 +185,7 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
   };
   std::vector<Launch> launches;
   for (const auto &k : program.kernels) {
-    KernelMain fn = LoadKernel(CompileKernel(k));
+    KernelMain fn = k.entry;
     for (auto [x, y] : k.cores.cores()) {
       auto args = k.runtime_args.find({x, y});
       if (args == k.runtime_args.end()) {

@@ -120,3 +120,18 @@ def test_stats_are_written(tmp_path):
     assert core["tiles_read"] == 4 and core["tiles_written"] == 1 and core["matmul_tiles"] == 2
     assert core["noc_bytes"] == 5 * 2048
     assert core["cb_peak_pages"]["c_0"] <= 2
+
+
+def test_l1_overflow_is_reported_at_cb_creation(tmp_path):
+    artifacts = lowered(tmp_path, (64, 64, 64, 32, 32, 32))
+    break_kernel(artifacts, "main.cpp", "CircularBufferConfig(2 * kTileBytes", "CircularBufferConfig(800 * kTileBytes")
+    with pytest.raises(SimulationError, match=r"CreateCircularBuffer: L1 overflow on core \(0, 0\)"):
+        simulate(artifacts)
+
+
+def test_a_kernel_that_does_not_compile_is_reported_with_a_repro(tmp_path):
+    artifacts = lowered(tmp_path, (64, 64, 64, 32, 32, 32))
+    break_kernel(artifacts, "compute.cpp", "tile_regs_acquire();", "tile_regs_acquire(undeclared_name);")
+    with pytest.raises(SimulationError, match="compiling the compute kernel") as info:
+        simulate(artifacts)
+    assert "undeclared_name" in str(info.value) and "repro: g++" in str(info.value)

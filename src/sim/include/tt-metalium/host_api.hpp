@@ -126,6 +126,7 @@ public:
     CoreRangeSet cores;
     std::vector<uint32_t> compile_args;
     std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> runtime_args;
+    void (*entry)() = nullptr; // kernel_main of the compiled kernel
   };
   std::vector<CB> cbs;
   std::vector<Kernel> kernels;

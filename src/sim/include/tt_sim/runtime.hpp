@@ -94,6 +94,13 @@ KernelContext &Ctx();
 /// Raise a Fault that names the core and kernel (and stops the run).
 [[noreturn]] void KernelFault(const std::string &what);
 
+/// Compile a kernel source with g++ (or reuse the cached shared object) and
+/// return its kernel_main (program_runner.cc).
+using KernelMain = void (*)();
+KernelMain CompileAndLoadKernel(const std::string &path,
+                                const std::string &kind,
+                                const std::vector<uint32_t> &compile_args);
+
 /// The device of the process (created by MeshDevice::create_unit_mesh).
 Device &TheDevice();
 
