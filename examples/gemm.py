@@ -18,7 +18,7 @@ import tilelang.language as T
 import tilelang_tt
 
 
-def matmul(M, N, K, block_M=32, block_N=32, block_K=32, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
+def matmul(M=256, N=256, K=256, block_M=32, block_N=32, block_K=32, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
     """C = A @ B with A: (M, K), B: (K, N), one (block_M x block_N) output block per kernel instance."""
 
     @T.prim_func

@@ -12,6 +12,9 @@ source "${TILELANG_TT_VENV:-.venv}/bin/activate"
 printf '\n== format\n'
 bash scripts/check_format.sh
 
+printf '\n== docs\n'
+bash scripts/check_docs.sh
+
 printf '\n== C++ tests (ctest)\n'
 ctest --test-dir build/cmake --output-on-failure
 

@@ -1,0 +1,258 @@
+"""The ``tilelang-tt`` command: dry run, simulation and plan inspection.
+
+    tilelang-tt dry-run [FILE.py[:func]] --out DIR [--arch ARCH] [-D M=256 ...] [--dump-ir] [--debug]
+    tilelang-tt simulate DIR [--seed N] [--input NAME=FILE.npy ...]
+    tilelang-tt plan DIR [--png FILE]
+
+``dry-run`` lowers a TileLang kernel for Tenstorrent and writes the five
+artifacts (and, with --dump-ir, the module after every pass) into DIR. FILE
+defaults to the example GEMM (examples/gemm.py:matmul). ``func`` may be a
+``T.prim_func`` or a function returning one; -D values are passed to it as
+keyword arguments. Errors print one line (the message) and exit 1; --debug
+prints the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import traceback
+from pathlib import Path
+
+from . import _lib
+
+#: The example GEMM of a source checkout.
+DEFAULT_KERNEL = Path(__file__).resolve().parents[2] / "examples" / "gemm.py"
+DEFAULT_FUNC = "matmul"
+
+
+class CLIError(Exception):
+    """A user error the CLI reports in one line."""
+
+
+# --- dry-run ---------------------------------------------------------------------
+
+
+def _parse_defines(items: list[str]) -> dict[str, object]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise CLIError(f"-D expects NAME=VALUE, got {item!r}")
+        try:
+            out[name] = int(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+def _load_kernel(spec: str | None, defines: dict[str, object]):
+    """The PrimFunc named by FILE.py[:func], built with the -D values."""
+    from tvm import tirx
+
+    path_text, _, func_name = (spec or str(DEFAULT_KERNEL)).partition(":")
+    path = Path(path_text)
+    func_name = func_name or DEFAULT_FUNC
+    if not path.is_file():
+        raise CLIError(f"kernel file not found: {path}")
+    module_spec = importlib.util.spec_from_file_location(f"_tilelang_tt_cli_{path.stem}", path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as err:  # the user's file: report what it raised
+        raise CLIError(f"{path}: {type(err).__name__}: {err}") from err
+    finally:
+        sys.path.remove(str(path.parent))
+    obj = getattr(module, func_name, None)
+    if obj is None:
+        raise CLIError(f"{path} defines no {func_name!r}")
+    if isinstance(obj, tirx.PrimFunc):
+        if defines:
+            raise CLIError(f"{path}:{func_name} is a T.prim_func and takes no -D parameters")
+        return obj
+    if not callable(obj):
+        raise CLIError(f"{path}:{func_name} is neither a T.prim_func nor a function returning one")
+    try:
+        kernel = obj(**defines)
+    except TypeError as err:
+        raise CLIError(f"{path}:{func_name}: {err}") from err
+    if not isinstance(kernel, tirx.PrimFunc):
+        raise CLIError(f"{path}:{func_name}(...) returned {type(kernel).__name__}, not a T.prim_func")
+    return kernel
+
+
+def _ir_dumper(out_dir: Path):
+    """A pass instrument writing the module after each pass to out_dir/NN_<pass>.tir."""
+    from tvm.ir.instrument import pass_instrument
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    @pass_instrument
+    class DumpIR:
+        def __init__(self):
+            self.count = 0
+
+        def run_after_pass(self, mod, info):
+            self.count += 1
+            (out_dir / f"{self.count:02d}_{info.name}.tir").write_text(mod.script())
+
+    return DumpIR()
+
+
+def summarize(plan: dict, files: list[Path]) -> str:
+    counts = [core["count"] for core in plan["cores"]]
+    grid = plan["core_grid"]
+    cbs = ", ".join(f"{cb['name']} (c_{cb['index']}) {cb['pages']} x {cb['page_bytes']} B" for cb in plan["cbs"])
+    lines = [
+        f"kernel {plan['kernel_name']} -> {plan['arch']}, TT-Metalium {plan['tt_metalium_version']}",
+        f"cores used: {len(counts)} of {grid['x'] * grid['y']} ({grid['x']} x {grid['y']})",
+        f"blocks: {plan['schedule']['num_blocks']} ({plan['schedule']['grid_x']} x {plan['schedule']['grid_y']}), "
+        f"per core min {min(counts)} max {max(counts)}",
+        f"circular buffers: {cbs}",
+        f"L1 per core: {plan['l1_bytes_used_per_core']} of {plan['l1_bytes_per_core']} bytes",
+        "files: " + ", ".join(str(f) for f in files),
+    ]
+    return "\n".join(lines)
+
+
+def cmd_dry_run(args) -> int:
+    import tvm
+
+    from .codegen import lower
+    from .target import make_target
+
+    kernel = _load_kernel(args.kernel, _parse_defines(args.define))
+    out = Path(args.out)
+    instruments = [_ir_dumper(out / "ir")] if args.dump_ir else []
+    with tvm.transform.PassContext(instruments=instruments):
+        artifacts = lower(kernel, target=make_target(args.arch))
+    files = artifacts.write(out)
+    print(summarize(artifacts.plan, files))
+    return 0
+
+
+# --- simulate ----------------------------------------------------------------------
+
+
+def cmd_simulate(args) -> int:
+    from . import sim
+
+    argv = [args.dir, "--seed", str(args.seed)]
+    for item in args.input:
+        argv += ["--input", item]
+    return sim.main(argv)
+
+
+# --- plan --------------------------------------------------------------------------
+
+
+def _read_plan(directory: str) -> dict:
+    path = Path(directory) / "tt.plan.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise CLIError(f"{path}: cannot read the plan ({err})") from err
+
+
+def plan_table(plan: dict) -> str:
+    lines = [f"{'core':>10} {'start_id':>9} {'count':>6}   blocks"]
+    for core in plan["cores"]:
+        last = core["start_id"] + core["count"] - 1
+        lines.append(
+            f"({core['x']:>3}, {core['y']:>3}) {core['start_id']:>9} {core['count']:>6}   {core['start_id']}..{last}"
+        )
+    counts = [c["count"] for c in plan["cores"]]
+    mean = sum(counts) / len(counts)
+    lines.append(f"{len(counts)} active cores, blocks per core min {min(counts)} max {max(counts)}, "
+                 f"imbalance max/mean {max(counts) / mean:.2f}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def plan_heatmap(plan: dict, png: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    grid = plan["core_grid"]
+    blocks = np.zeros((grid["y"], grid["x"]))
+    for core in plan["cores"]:
+        blocks[core["y"], core["x"]] = core["count"]
+    fig, ax = plt.subplots(figsize=(1 + 0.6 * grid["x"], 1 + 0.6 * grid["y"]))
+    image = ax.imshow(blocks, cmap="viridis", vmin=0)
+    top = blocks.max()
+    for core in plan["cores"]:
+        color = "black" if core["count"] > top / 2 else "white"
+        ax.text(core["x"], core["y"], str(core["count"]), ha="center", va="center", color=color, fontsize=8)
+    ax.set_xticks(range(grid["x"]))
+    ax.set_yticks(range(grid["y"]))
+    ax.set_xlabel("core x")
+    ax.set_ylabel("core y")
+    ax.set_title(f"{plan['kernel_name']}: output blocks per core ({plan['arch']})")
+    fig.colorbar(image, ax=ax, label="blocks")
+    fig.tight_layout()
+    fig.savefig(png, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def cmd_plan(args) -> int:
+    plan = _read_plan(args.dir)
+    print(plan_table(plan))
+    if args.png:
+        plan_heatmap(plan, Path(args.png))
+        print(f"wrote {args.png}")
+    return 0
+
+
+# --- entry -------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tilelang-tt", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    dry = sub.add_parser("dry-run", help="lower a TileLang kernel and write the TT-Metalium artifacts")
+    dry.add_argument("kernel", nargs="?", help="FILE.py[:func] (default: the example GEMM)")
+    dry.add_argument("--out", required=True, help="output directory")
+    dry.add_argument("--arch", default=None, help="wormhole_b0 (default) or blackhole")
+    dry.add_argument("-D", dest="define", action="append", default=[], metavar="NAME=VALUE",
+                     help="keyword argument for the kernel function, e.g. -D M=512")  # fmt: skip
+    dry.add_argument("--dump-ir", action="store_true", help="also write the IR after every pass to DIR/ir/")
+    dry.add_argument("--debug", action="store_true", help="print tracebacks")
+    dry.set_defaults(run=cmd_dry_run)
+
+    simulate = sub.add_parser("simulate", help="run the artifacts on the functional simulator")
+    simulate.add_argument("dir")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--input", action="append", default=[], metavar="NAME=FILE.npy")
+    simulate.add_argument("--debug", action="store_true")
+    simulate.set_defaults(run=cmd_simulate)
+
+    plan = sub.add_parser("plan", help="print the per-core work split (and draw it)")
+    plan.add_argument("dir")
+    plan.add_argument("--png", help="write a heatmap of blocks per core")
+    plan.add_argument("--debug", action="store_true")
+    plan.set_defaults(run=cmd_plan)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        _lib.load()
+        return args.run(args)
+    except Exception as err:  # one line for the user, the traceback with --debug
+        if args.debug:
+            traceback.print_exc()
+        else:
+            message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            print(f"tilelang-tt {args.command}: error: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The tilelang-tt command line, run as a subprocess (issue #6)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "tilelang_tt.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)  # fmt: skip
+
+
+def test_dry_run_of_the_example_gemm(tmp_path):
+    proc = cli("dry-run", "--out", tmp_path / "gemm", "-D", "M=320", "-D", "N=320", "--dump-ir")
+    assert proc.returncode == 0, proc.stderr
+    files = {p.name for p in (tmp_path / "gemm").iterdir()}
+    assert {"reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "tt.plan.json", "ir"} <= files
+    dumps = sorted(p.name for p in (tmp_path / "gemm" / "ir").iterdir())
+    assert "05_tl.tt.AnnotateTTDefaults.tir" in dumps and any("VerifyTTIR" in d for d in dumps)
+    out = proc.stdout
+    assert "cores used: 64 of 64 (8 x 8)" in out
+    assert "blocks: 100 (10 x 10), per core min 1 max 2" in out
+    assert "L1 per core: 12288 of 1499136 bytes" in out
+    assert "cb_in0 (c_0) 2 x 2048 B" in out
+
+
+def test_dry_run_blackhole_then_simulate_then_plan(tmp_path):
+    out = tmp_path / "bh"
+    proc = cli("dry-run", f"{REPO / 'examples' / 'gemm.py'}:matmul", "--out", out, "--arch", "blackhole",
+               "-D", "M=96", "-D", "N=64", "-D", "K=64")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "tt.plan.json").read_text())["arch"] == "blackhole"
+    sim = cli("simulate", out)
+    assert sim.returncode == 0, sim.stderr
+    assert sim.stdout.startswith("MATCH")
+    plan = cli("plan", out, "--png", tmp_path / "plan.png")
+    assert plan.returncode == 0, plan.stderr
+    assert "6 active cores, blocks per core min 1 max 1" in plan.stdout
+    assert (tmp_path / "plan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+BAD = [
+    (["dry-run", "missing.py", "--out", "x"], "kernel file not found: missing.py"),
+    (["dry-run", "--out", "x", "-D", "M=50", "-D", "block_M=48"], "multiples of 32"),
+    (["dry-run", "--out", "x", "--arch", "grayskull"], "Unknown Tenstorrent arch 'grayskull'"),
+    (["dry-run", "--out", "x", "-D", "oops"], "-D expects NAME=VALUE"),
+    (["simulate", "nowhere"], "not a tilelang-tt plan"),
+    (["plan", "nowhere"], "cannot read the plan"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD, ids=[b[1][:24] for b in BAD])
+def test_errors_are_one_line_and_exit_non_zero(tmp_path, args, message):
+    proc = cli(*args, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_broken_kernel_file_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import tilelang.language as T\n\ndef matmul():\n    raise RuntimeError('boom')\n")
+    proc = cli("dry-run", bad, "--out", tmp_path / "o")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"tilelang-tt dry-run: error: {bad}:matmul: boom" or "boom" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    proc = cli("dry-run", "missing.py", "--out", "x", "--debug", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr
