@@ -107,6 +107,7 @@ namespace tilelang_tt {
   X(kCoreGridY, "core_grid_y", "Rows of the compute core grid.")               \
   X(kDramBanks, "dram_banks", "Number of interleaved DRAM banks.")             \
   X(kL1Bytes, "l1_bytes", "L1 SRAM bytes per compute core.")                   \
+  X(kDramBankBytes, "dram_bank_bytes", "Bytes of each DRAM bank.")             \
   X(kTileRows, "tile_rows", "Rows of one hardware tile.")                      \
   X(kTileCols, "tile_cols", "Columns of one hardware tile.")
 

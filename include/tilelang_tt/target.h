@@ -32,6 +32,8 @@ struct ArchSpec {
   int64_t dram_banks;
   /*! \brief L1 SRAM bytes per compute core. */
   int64_t l1_bytes;
+  /*! \brief Bytes of each DRAM bank. */
+  int64_t dram_bank_bytes;
 };
 
 /*! \brief The architectures the target accepts, default first. */
@@ -59,6 +61,7 @@ struct TTTargetInfo {
   int64_t core_grid_y = 0;
   int64_t dram_banks = 0;
   int64_t l1_bytes = 0;
+  int64_t dram_bank_bytes = 0;
   int64_t tile_rows = 0;
   int64_t tile_cols = 0;
 

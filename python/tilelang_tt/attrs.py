@@ -93,6 +93,7 @@ class TargetOption:
     kCoreGridY = "core_grid_y"
     kDramBanks = "dram_banks"
     kL1Bytes = "l1_bytes"
+    kDramBankBytes = "dram_bank_bytes"
     kTileRows = "tile_rows"
     kTileCols = "tile_cols"
 

@@ -36,6 +36,7 @@ class TTTargetInfo:
     core_grid_y: int
     dram_banks: int
     l1_bytes: int
+    dram_bank_bytes: int
     tile_rows: int
     tile_cols: int
 
@@ -98,6 +99,7 @@ def target_info(target: Target) -> TTTargetInfo:
         core_grid_y=int(facts[TargetOption.kCoreGridY]),
         dram_banks=int(facts[TargetOption.kDramBanks]),
         l1_bytes=int(facts[TargetOption.kL1Bytes]),
+        dram_bank_bytes=int(facts[TargetOption.kDramBankBytes]),
         tile_rows=int(facts[TargetOption.kTileRows]),
         tile_cols=int(facts[TargetOption.kTileCols]),
     )

@@ -31,10 +31,13 @@ using tvm::ffi::String;
 
 const std::vector<ArchSpec> &KnownArchs() {
   // Wormhole n150 and Blackhole p150: compute grid, DRAM banks and L1 as
-  // published in tt-metal's Blackhole bring-up programming guide.
+  // published in tt-metal's Blackhole bring-up programming guide; DRAM per
+  // bank from the boards' totals (n150: 12 GiB in 12 banks, p150: 32 GiB in
+  // 8 banks).
+  constexpr int64_t kGiB = int64_t(1) << 30;
   static const std::vector<ArchSpec> archs = {
-      {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024},
-      {"blackhole", "p150", 11, 10, 8, 1464 * 1024},
+      {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024, 1 * kGiB},
+      {"blackhole", "p150", 11, 10, 8, 1464 * 1024, 4 * kGiB},
   };
   return archs;
 }
@@ -106,6 +109,8 @@ Map<String, Any> CanonicalizeTTTarget(Map<String, Any> config) {
   SetOrCheckPositive(&config, target_option::kCoreGridY, spec.core_grid_y);
   SetOrCheckPositive(&config, target_option::kDramBanks, spec.dram_banks);
   SetOrCheckPositive(&config, target_option::kL1Bytes, spec.l1_bytes);
+  SetOrCheckPositive(&config, target_option::kDramBankBytes,
+                     spec.dram_bank_bytes);
   SetOrCheckPositive(&config, target_option::kTileRows, kTileSize);
   SetOrCheckPositive(&config, target_option::kTileCols, kTileSize);
   // Step 3
@@ -136,6 +141,7 @@ TTTargetInfo TTTargetInfo::FromTarget(const Target &target) {
   info.core_grid_y = get_int(target_option::kCoreGridY);
   info.dram_banks = get_int(target_option::kDramBanks);
   info.l1_bytes = get_int(target_option::kL1Bytes);
+  info.dram_bank_bytes = get_int(target_option::kDramBankBytes);
   info.tile_rows = get_int(target_option::kTileRows);
   info.tile_cols = get_int(target_option::kTileCols);
   return info;
@@ -147,6 +153,7 @@ TVM_REGISTER_TARGET_KIND(kTargetKindName, kDLExtDev)
     .add_attr_option<int64_t>(target_option::kCoreGridY)
     .add_attr_option<int64_t>(target_option::kDramBanks)
     .add_attr_option<int64_t>(target_option::kL1Bytes)
+    .add_attr_option<int64_t>(target_option::kDramBankBytes)
     .add_attr_option<int64_t>(target_option::kTileRows)
     .add_attr_option<int64_t>(target_option::kTileCols)
     .set_default_keys({kTargetKindName})
@@ -164,6 +171,7 @@ TVM_FFI_STATIC_INIT_BLOCK() {
              out.Set(target_option::kCoreGridY, info.core_grid_y);
              out.Set(target_option::kDramBanks, info.dram_banks);
              out.Set(target_option::kL1Bytes, info.l1_bytes);
+             out.Set(target_option::kDramBankBytes, info.dram_bank_bytes);
              out.Set(target_option::kTileRows, info.tile_rows);
              out.Set(target_option::kTileCols, info.tile_cols);
              return out;

@@ -100,15 +100,31 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
   return desc;
 }
 
+/*!
+ * \brief Describe every parameter buffer; their pages must fit the DRAM banks
+ *        together (each bank holds ceil(tiles / banks) pages of each tensor).
+ */
 PrimFunc InferShard(PrimFunc f) {
   const TTTargetInfo target = detail::RequireTTTarget(f, kPassName);
   const std::string func = detail::FuncName(f);
   Map<String, Any> buffers;
+  int64_t bank_bytes = 0;
   for (const auto &param : f->params) {
     if (auto it = f->buffer_map.find(param); it != f->buffer_map.end()) {
       const Buffer &buffer = (*it).second;
-      buffers.Set(buffer->name, Describe(buffer, target, func));
+      Map<String, Any> desc = Describe(buffer, target, func);
+      const int64_t tiles = detail::IntField(desc, field::kFieldNumTiles);
+      bank_bytes += (tiles + target.dram_banks - 1) / target.dram_banks *
+                    detail::IntField(desc, field::kFieldPageBytes);
+      buffers.Set(buffer->name, desc);
     }
+  }
+  if (bank_bytes > target.dram_bank_bytes) {
+    TVM_FFI_THROW(ValueError)
+        << "PrimFunc '" << func << "': its tensors need " << bank_bytes
+        << " bytes in each of the " << target.dram_banks
+        << " DRAM banks, but a " << target.arch << " bank holds "
+        << target.dram_bank_bytes << " bytes; use smaller tensors.";
   }
   return tvm::WithAttr(std::move(f), attr::kBuffers, buffers);
 }

@@ -75,6 +75,14 @@ TEST(InferDefaultTTShard, RejectsEmptyTensors) {
                  {"buffer 'A'", "(0, 64)", "empty axis"});
 }
 
+TEST(InferDefaultTTShard, RejectsTensorsThatOverflowTheBanks) {
+  // 65536^3: A, B and C are 4 Mi tiles each, 349526 pages of 2 KiB per bank
+  // each: 2 GiB per bank in all, a Wormhole bank holds 1 GiB.
+  ExpectFfiError([] { Buffers({65536, 65536, 65536}); }, "ValueError",
+                 {"'gemm'", "2147487744 bytes in each of the 12 DRAM banks",
+                  "wormhole_b0 bank holds 1073741824"});
+}
+
 TEST(InferDefaultTTShard, RejectsBankOffsetOverflow) {
   // 65536 x 65536 bf16 = 4M tiles; 12 banks hold 349526 pages of 2 KiB each:
   // 682 MiB per bank, fits. 2^20 x 2^18 does not.

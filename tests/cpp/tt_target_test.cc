@@ -48,6 +48,7 @@ TEST(TTTarget, DefaultArchIsWormholeN150) {
   EXPECT_EQ(info.num_cores(), 64);
   EXPECT_EQ(info.dram_banks, 12);
   EXPECT_EQ(info.l1_bytes, 1464 * 1024);
+  EXPECT_EQ(info.dram_bank_bytes, int64_t(1) << 30);
   EXPECT_EQ(info.tile_rows, 32);
   EXPECT_EQ(info.tile_cols, 32);
 }

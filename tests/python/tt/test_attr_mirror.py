@@ -49,6 +49,7 @@ def test_target_options_are_the_target_kinds_options():
         "core_grid_y": "int",
         "dram_banks": "int",
         "l1_bytes": "int",
+        "dram_bank_bytes": "int",
         "tile_rows": "int",
         "tile_cols": "int",
     }

@@ -59,6 +59,7 @@ def test_determine_target_accepts_a_dict_with_arch():
         core_grid_y=10,
         dram_banks=8,
         l1_bytes=1464 * 1024,
+        dram_bank_bytes=4 << 30,
         tile_rows=32,
         tile_cols=32,
     )
