@@ -81,8 +81,9 @@ def bf16_ulp_distance(a_bits: np.ndarray, b_bits: np.ndarray) -> np.ndarray:
 
 
 def sim_paths() -> tuple[Path, Path]:
-    """(include dir, lib dir) of the simulator next to the loaded tilelang-tt library."""
-    lib_dir = _lib.library_path().parent
+    """(include dir, lib dir) of the simulator next to the loaded tilelang-tt library
+    (TT_SIM_LIB_DIR selects another libtt_sim.so, e.g. a sanitizer build)."""
+    lib_dir = Path(os.environ["TT_SIM_LIB_DIR"]) if os.environ.get("TT_SIM_LIB_DIR") else _lib.library_path().parent
     repo_include = Path(__file__).resolve().parents[2] / "src" / "sim" / "include"
     for include in (lib_dir.parent / "sim" / "include", repo_include):
         if (include / "tt-metalium" / "host_api.hpp").is_file():
@@ -104,13 +105,14 @@ def build_host_program(artifact_dir: Path, include: Path, lib_dir: Path) -> Path
     """Compile main.cpp against the simulator (cached by content hash)."""
     source = (artifact_dir / "main.cpp").read_text()
     lib = lib_dir / "libtt_sim.so"
-    key = hashlib.sha256(f"{source}\0{include}\0{lib}\0{lib.stat().st_mtime_ns}".encode()).hexdigest()[:16]
+    extra = os.environ.get("TT_SIM_CXXFLAGS", "").split()
+    key = hashlib.sha256(f"{source}\0{include}\0{lib}\0{lib.stat().st_mtime_ns}\0{extra}".encode()).hexdigest()[:16]
     exe = cache_dir() / f"host-{key}"
     if exe.exists():
         return exe
     tmp = exe.with_name(exe.name + f".tmp{os.getpid()}")
-    cmd = ["g++", "-std=c++17", "-O1", f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}", "-ltt_sim",
-           f"-Wl,-rpath,{lib_dir}", "-o", str(tmp)]  # fmt: skip
+    cmd = ["g++", "-std=c++17", "-O1", *extra, f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
+           "-ltt_sim", f"-Wl,-rpath,{lib_dir}", "-o", str(tmp)]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SimulationError(
@@ -161,6 +163,13 @@ def simulate(
         buffers = plan["buffers"]
     except (OSError, ValueError, KeyError) as err:
         raise SimulationError(f"{plan_path}: not a tilelang-tt plan ({err})") from None
+    missing = [
+        name for name in ("main.cpp", "reader.cpp", "compute.cpp", "writer.cpp") if not (artifact_dir / name).is_file()
+    ]
+    if missing:
+        raise SimulationError(
+            f"{artifact_dir}: missing {', '.join(missing)}; write the artifacts with tilelang-tt dry-run"
+        )
     work = Path(work_dir) if work_dir else artifact_dir / "sim"
     work.mkdir(parents=True, exist_ok=True)
 

@@ -53,6 +53,20 @@ void RequireCompute(const char *what) {
     KernelFault(std::string(what) + " called outside the compute kernel");
 }
 
+/// Transfers of `list` that touch the pages of `cb`.
+size_t InFlight(const std::vector<PendingTransfer> &list, uint32_t cb_id) {
+  const CircularBuffer &cb = CB(cb_id);
+  size_t n = 0;
+  for (const PendingTransfer &t : list) {
+    if (t.l1_addr >= cb.base() && t.l1_addr < cb.base() + cb.bytes()) {
+      ++n;
+    }
+  }
+  return n;
+}
+size_t InFlightReads(uint32_t cb) { return InFlight(Ctx().reads, cb); }
+size_t InFlightWrites(uint32_t cb) { return InFlight(Ctx().writes, cb); }
+
 } // namespace
 
 namespace kapi {
@@ -65,6 +79,7 @@ uint32_t RuntimeArg(int index) {
                 std::to_string(args ? args->size() : 0) +
                 " runtime args (SetRuntimeArgs)");
   }
+
   return (*args)[index];
 }
 
@@ -72,12 +87,24 @@ void CbReserveBack(uint32_t cb, uint32_t n) {
   CB(cb).reserve_back(*Ctx().monitor, n, Ctx().name);
 }
 void CbPushBack(uint32_t cb, uint32_t n) {
+  if (size_t pending = InFlightReads(cb)) {
+    KernelFault("cb_push_back on CB c_" + std::to_string(cb) + " with " +
+                std::to_string(pending) +
+                " NoC reads into its pages still in flight (missing "
+                "noc_async_read_barrier)");
+  }
   CB(cb).push_back(*Ctx().monitor, n, Ctx().name);
 }
 void CbWaitFront(uint32_t cb, uint32_t n) {
   CB(cb).wait_front(*Ctx().monitor, n, Ctx().name);
 }
 void CbPopFront(uint32_t cb, uint32_t n) {
+  if (size_t pending = InFlightWrites(cb)) {
+    KernelFault("cb_pop_front on CB c_" + std::to_string(cb) + " with " +
+                std::to_string(pending) +
+                " NoC writes from its pages still in flight (missing "
+                "noc_async_write_barrier)");
+  }
   CB(cb).pop_front(*Ctx().monitor, n, Ctx().name);
 }
 uint32_t CbWritePtr(uint32_t cb) { return CB(cb).write_ptr(); }
@@ -102,6 +129,11 @@ void CheckAccessor(uint32_t tag, uint32_t buffer_id, uint32_t addr,
   }
 }
 
+// NoC transfers are asynchronous: a read lands in L1 only at the next
+// noc_async_read_barrier, a write leaves L1 only at noc_async_write_barrier.
+// Pushing (popping) CB pages while reads into (writes from) them are in
+// flight, or finishing with transfers in flight, is reported: it is the race
+// a missing barrier causes on hardware.
 void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
   KernelContext &c = Ctx();
   const DramBuffer &buf = c.device->buffer(buffer_id);
@@ -111,7 +143,12 @@ void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
   } catch (const Fault &f) {
     KernelFault(f.what());
   }
-  std::memcpy(L1(l1_addr, buf.page_bytes), src, buf.page_bytes);
+  PendingTransfer t;
+  t.dst = L1(l1_addr, buf.page_bytes);
+  t.data.assign(src, src + buf.page_bytes);
+  t.l1_addr = l1_addr;
+  t.bytes = buf.page_bytes;
+  c.reads.push_back(std::move(t));
   c.core->stats.tiles_read++;
   c.core->stats.noc_bytes += buf.page_bytes;
 }
@@ -119,15 +156,41 @@ void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
 void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
   KernelContext &c = Ctx();
   const DramBuffer &buf = c.device->buffer(buffer_id);
-  uint8_t *dst;
+  PendingTransfer t;
   try {
-    dst = c.device->Page(buf, page, "noc_async_write_page");
+    t.dst = c.device->Page(buf, page, "noc_async_write_page");
   } catch (const Fault &f) {
     KernelFault(f.what());
   }
-  std::memcpy(dst, L1(l1_addr, buf.page_bytes), buf.page_bytes);
+  t.src = L1(l1_addr, buf.page_bytes);
+  t.l1_addr = l1_addr;
+  t.bytes = buf.page_bytes;
+  c.writes.push_back(std::move(t));
   c.core->stats.tiles_written++;
   c.core->stats.noc_bytes += buf.page_bytes;
+}
+
+void ReadBarrier() {
+  for (PendingTransfer &t : Ctx().reads) {
+    std::memcpy(t.dst, t.data.data(), t.bytes);
+  }
+  Ctx().reads.clear();
+}
+
+void WriteBarrier() {
+  for (PendingTransfer &t : Ctx().writes) {
+    std::memcpy(t.dst, t.src, t.bytes);
+  }
+  Ctx().writes.clear();
+}
+
+void CheckNoTransfersInFlight() {
+  if (!Ctx().reads.empty() || !Ctx().writes.empty()) {
+    KernelFault("finished with " + std::to_string(Ctx().reads.size()) +
+                " NoC reads and " + std::to_string(Ctx().writes.size()) +
+                " writes in flight (missing noc_async_read_barrier / "
+                "noc_async_write_barrier)");
+  }
 }
 
 void HwStartup(uint32_t in0, uint32_t in1, uint32_t out) {

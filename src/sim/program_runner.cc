@@ -73,7 +73,9 @@ std::string CompileKernel(const KernelSource &k) {
   for (uint32_t a : k.compile_args)
     args += std::to_string(a) + "u,";
   const std::string source = ReadFile(k.path);
-  const std::string flags = "-std=c++17 -O2 -fPIC -shared -w";
+  // TT_SIM_CXXFLAGS adds flags, e.g. sanitizers (scripts/sanitize.sh).
+  const std::string flags =
+      "-std=c++17 -O2 -fPIC -shared -w " + Env("TT_SIM_CXXFLAGS", "");
   const uint64_t key = Fnv1a(source + "\n" + args + "\n" + k.kind + "\n" +
                              flags + "\n" + include + "\n" + kBuildId);
   char name[64];
@@ -210,6 +212,7 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
       ctx.name = l.name;
       try {
         l.fn();
+        kapi::CheckNoTransfersInFlight();
       } catch (const Fault &) {
         // recorded by the monitor
       } catch (const std::exception &e) {

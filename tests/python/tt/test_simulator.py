@@ -135,3 +135,22 @@ def test_a_kernel_that_does_not_compile_is_reported_with_a_repro(tmp_path):
     with pytest.raises(SimulationError, match="compiling the compute kernel") as info:
         simulate(artifacts)
     assert "undeclared_name" in str(info.value) and "repro: g++" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "barrier", "message"),
+    [
+        ("reader.cpp", "noc_async_read_barrier();", "cb_push_back on CB c_0 with 1 NoC reads"),
+        ("writer.cpp", "noc_async_write_barrier();", "cb_pop_front on CB c_16 with 1 NoC writes"),
+    ],
+    ids=["reader", "writer"],
+)
+def test_a_skipped_barrier_is_reported(tmp_path, kernel, barrier, message):
+    """NoC transfers land only at their barrier, so skipping it is caught, not silently right."""
+    artifacts = lowered(tmp_path, (64, 64, 64, 32, 32, 32))
+    break_kernel(artifacts, kernel, barrier, "")
+    start = time.monotonic()
+    with pytest.raises(SimulationError, match="missing noc_async_") as info:
+        simulate(artifacts)
+    assert message in str(info.value)
+    assert time.monotonic() - start < 10

@@ -80,6 +80,9 @@ public:
     m.Notify();
   }
 
+  /// L1 address range [base, base + bytes) of the buffer's pages.
+  uint32_t base() const { return base_; }
+  uint32_t bytes() const { return num_pages_ * page_bytes_; }
   uint32_t write_ptr() const { return base_ + wr_page_ * page_bytes_; }
   uint32_t read_ptr() const { return base_ + rd_page_ * page_bytes_; }
   /// L1 address of page `i` after the write (read) pointer, wrapping.

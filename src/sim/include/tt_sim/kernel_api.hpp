@@ -29,6 +29,10 @@ void CheckAccessor(uint32_t tag, uint32_t buffer_id, uint32_t addr,
                    uint32_t page_bytes);
 void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr);
 void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr);
+void ReadBarrier();
+void WriteBarrier();
+/// Called when a kernel returns: no transfer may still be in flight.
+void CheckNoTransfersInFlight();
 void HwStartup(uint32_t in0, uint32_t in1, uint32_t out);
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose);
 void TileRegsAcquire();

@@ -80,6 +80,14 @@ private:
   std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<Core>> cores_;
 };
 
+/// A NoC transfer started but not yet waited for with a barrier.
+struct PendingTransfer {
+  uint8_t *dst = nullptr;
+  std::vector<uint8_t> data;    // reads: the DRAM page, snapshotted at issue
+  const uint8_t *src = nullptr; // writes: L1, read when the barrier lands it
+  uint32_t l1_addr = 0, bytes = 0;
+};
+
 /// What the thread running a kernel knows.
 struct KernelContext {
   Device *device = nullptr;
@@ -87,6 +95,8 @@ struct KernelContext {
   Monitor *monitor = nullptr;
   const std::vector<uint32_t> *runtime_args = nullptr;
   std::string name; // "reader", "compute", "writer"
+  /// NoC reads / writes in flight (land at noc_async_{read,write}_barrier).
+  std::vector<PendingTransfer> reads, writes;
 };
 
 KernelContext &Ctx();
@@ -100,6 +110,11 @@ using KernelMain = void (*)();
 KernelMain CompileAndLoadKernel(const std::string &path,
                                 const std::string &kind,
                                 const std::vector<uint32_t> &compile_args);
+
+namespace kapi {
+/// Called when a kernel returns: no NoC transfer may still be in flight.
+void CheckNoTransfersInFlight();
+} // namespace kapi
 
 /// The device of the process (created by MeshDevice::create_unit_mesh).
 Device &TheDevice();

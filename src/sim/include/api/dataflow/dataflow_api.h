@@ -1,6 +1,7 @@
 // Simulated "api/dataflow/dataflow_api.h": the data-movement kernel API
 // (runtime args, circular buffers, TensorAccessor page reads/writes over the
-// NoC). NoC transfers complete immediately; the barriers are no-ops.
+// NoC). A read lands in L1 at the next noc_async_read_barrier, a write leaves
+// L1 at the next noc_async_write_barrier (tt_sim/kernel_api.hpp).
 #pragma once
 
 #include <cstdint>
@@ -54,5 +55,5 @@ inline void noc_async_write_page(uint32_t page, const TensorAccessor &accessor,
   tt_sim::kapi::WritePage(accessor.buffer_id(), page, l1_addr);
 }
 
-inline void noc_async_read_barrier() {}
-inline void noc_async_write_barrier() {}
+inline void noc_async_read_barrier() { tt_sim::kapi::ReadBarrier(); }
+inline void noc_async_write_barrier() { tt_sim::kapi::WriteBarrier(); }
