@@ -40,27 +40,34 @@ def gemm_kernel(
     block_K=32,  # noqa: N803
     dtype="bfloat16",
     accum_dtype="float32",
+    trans_A=False,  # noqa: N803
     trans_B=False,  # noqa: N803
+    clear_accum=False,
+    fill_value=0,
 ):
     """The canonical GEMM with every knob the bad-input tests turn."""
-    a_shape = (M, K)
+    a_shape = (K, M) if trans_A else (M, K)
+    a_block = (block_K, block_M) if trans_A else (block_M, block_K)
     b_shape = (N, K) if trans_B else (K, N)
     b_block = (block_N, block_K) if trans_B else (block_K, block_N)
 
     @T.prim_func
     def gemm(A: T.Tensor(a_shape, dtype), B: T.Tensor(b_shape, dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block_M, block_K), dtype)
+            A_shared = T.alloc_shared(a_block, dtype)
             B_shared = T.alloc_shared(b_block, dtype)
             C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
-            T.clear(C_local)
+            T.fill(C_local, fill_value)
             for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
-                T.copy(A[by * block_M, k * block_K], A_shared)
+                if trans_A:
+                    T.copy(A[k * block_K, by * block_M], A_shared)
+                else:
+                    T.copy(A[by * block_M, k * block_K], A_shared)
                 if trans_B:
                     T.copy(B[bx * block_N, k * block_K], B_shared)
                 else:
                     T.copy(B[k * block_K, bx * block_N], B_shared)
-                T.gemm(A_shared, B_shared, C_local, transpose_B=trans_B)
+                T.gemm(A_shared, B_shared, C_local, transpose_A=trans_A, transpose_B=trans_B, clear_accum=clear_accum)
             T.copy(C_local, C[by * block_M, bx * block_N])
 
     return gemm
@@ -95,9 +102,15 @@ def grid_3d(n: int = 64):
     return grid3
 
 
-def dynamic_gemm(N: int = 64, K: int = 64):  # noqa: N803
-    """A GEMM whose M is symbolic."""
-    M = T.dynamic("m")  # noqa: N806
+def dynamic_gemm(N: int = 64, K: int = 64, dynamic: str = "M"):  # noqa: N803
+    """A GEMM whose M (or N, or K) is symbolic."""
+    M = 64  # noqa: N806
+    if dynamic == "M":
+        M = T.dynamic("m")  # noqa: N806
+    elif dynamic == "N":
+        N = T.dynamic("n")  # noqa: N806
+    else:
+        K = T.dynamic("k")  # noqa: N806
 
     @T.prim_func
     def gemm_dyn(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
@@ -124,3 +137,42 @@ def no_kernel(n: int = 64):
             B[i, j] = A[i, j]
 
     return plain
+
+
+def row_sum(n: int = 64):
+    """B[i, 0] = sum_j A[i, j] with T.reduce_sum: a reduction the backend cannot lower yet."""
+
+    @T.prim_func
+    def rowsum(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, 32), "bfloat16")):
+        with T.Kernel(1, n // 32, threads=128) as (bx, by):
+            A_s = T.alloc_shared((32, n), "bfloat16")
+            S = T.alloc_fragment((32,), "float32")
+            T.copy(A[by * 32, 0], A_s)
+            T.reduce_sum(A_s, S, dim=1)
+            for i in T.Parallel(32):
+                B[by * 32 + i, 0] = S[i]
+
+    return rowsum
+
+
+def gemm_with_reserved_names(M: int = 64, N: int = 64, K: int = 64):  # noqa: N803
+    """The GEMM with tensors named like C++ keywords and identifiers the emitted code declares."""
+
+    @T.prim_func
+    def kernel_main(
+        int: T.Tensor((M, K), "bfloat16"),  # noqa: A002
+        cb_in0: T.Tensor((K, N), "bfloat16"),
+        tile_bytes: T.Tensor((M, N), "bfloat16"),
+    ):
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 32), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, 32), num_stages=2):
+                T.copy(int[by * 32, k * 32], A_shared)
+                T.copy(cb_in0[k * 32, bx * 32], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, tile_bytes[by * 32, bx * 32])
+
+    return kernel_main

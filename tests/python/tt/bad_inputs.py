@@ -1,0 +1,148 @@
+"""The bad-input table of docs/limitations.md, as data.
+
+Each case builds an input (a kernel, a target or an artifact directory) and
+names the exception tilelang-tt must raise and fragments its message must
+contain. ``python _bad_input_case.py <id>`` runs one case in its own process
+and prints the outcome as JSON, so a crash is a test failure, not a lost run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import kernels as K
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    what: str  # one line for docs/limitations.md
+    run: object  # callable(tmp_dir) -> None; raises on bad input
+    error: str | None  # exception class name, None if the input is supported
+    fragments: tuple[str, ...] = field(default=())
+
+
+def lower(make_kernel, target="tenstorrent"):
+    def run(tmp):
+        import tilelang_tt
+
+        tilelang_tt.lower(make_kernel(), target=target)
+
+    return run
+
+
+def lower_with_attrs(attrs):
+    return lower(lambda: K.toy_gemm(func_attrs=attrs))
+
+
+def simulate_dir(prepare):
+    def run(tmp):
+        from tilelang_tt.sim import simulate
+
+        simulate(prepare(Path(tmp)))
+
+    return run
+
+
+def malformed_plan(tmp):
+    import tilelang_tt
+
+    tilelang_tt.lower(K.gemm_kernel(64, 64, 64)).write(tmp / "a")
+    (tmp / "a" / "tt.plan.json").write_text('{"buffers": ')
+    return tmp / "a"
+
+
+def missing_host_program(tmp):
+    import tilelang_tt
+
+    tilelang_tt.lower(K.gemm_kernel(64, 64, 64)).write(tmp / "a")
+    (tmp / "a" / "main.cpp").unlink()
+    return tmp / "a"
+
+
+def simulate_reserved_names(tmp):
+    import tilelang_tt
+    from tilelang_tt.sim import simulate
+
+    tilelang_tt.lower(K.gemm_with_reserved_names()).write(tmp / "a")
+    result = simulate(tmp / "a")
+    assert result.ok, result.summary()
+
+
+def simulate_block_k_past_k(tmp):
+    import tilelang_tt
+    from tilelang_tt.sim import simulate
+
+    tilelang_tt.lower(K.gemm_kernel(64, 64, 32, 32, 32, 64)).write(tmp / "a")
+    result = simulate(tmp / "a")
+    assert result.ok, result.summary()
+
+
+E = "TTError"
+S = "SimulationError"
+T = "TTTargetError"
+
+CASES = [
+    Case("fp16", "fp16 operands", lower(lambda: K.gemm_kernel(64, 64, 64, dtype="float16")), E,
+         ("buffer 'A'", "float16", "bfloat16 tensors only")),
+    Case("fp32", "fp32 operands", lower(lambda: K.gemm_kernel(64, 64, 64, dtype="float32")), E,
+         ("buffer 'A'", "float32", "bfloat16 tensors only")),
+    Case("int8", "int8 operands (int32 accumulator)",
+         lower(lambda: K.gemm_kernel(64, 64, 64, dtype="int8", accum_dtype="int32")), E, ("buffer 'A'", "int8")),
+    Case("dynamic-m", "symbolic M", lower(lambda: K.dynamic_gemm(dynamic="M")), E,
+         ("buffer 'A'", "dynamic shape (m, 64)", "static shapes only")),
+    Case("dynamic-n", "symbolic N", lower(lambda: K.dynamic_gemm(dynamic="N")), E,
+         ("buffer 'B'", "dynamic shape (64, n)")),
+    Case("dynamic-k", "symbolic K", lower(lambda: K.dynamic_gemm(dynamic="K")), E,
+         ("buffer 'A'", "dynamic shape (64, k)")),
+    Case("grid-3d", "a 3-D launch grid", lower(K.grid_3d), E, ("'grid3'", "3-D launch grids", "blockIdx.z")),
+    Case("elementwise", "an element-wise kernel (T.Parallel)", lower(K.elementwise_add), E,
+         ("'add'", "element-wise access to 'A_s'", "not supported")),
+    Case("reduction", "a reduction (T.reduce_sum)", lower(K.row_sum), E,
+         ("'rowsum'", "T.copy from 'A_s'", "is not supported")),
+    Case("transpose-a", "T.gemm(..., transpose_A=True)", lower(lambda: K.gemm_kernel(64, 64, 64, trans_A=True)), E,
+         ("transpose_A=True", "not supported yet")),
+    Case("transpose-b", "T.gemm(..., transpose_B=True)", lower(lambda: K.gemm_kernel(64, 64, 64, trans_B=True)), E,
+         ("transpose_B=True", "not supported yet")),
+    Case("clear-accum", "T.gemm(..., clear_accum=True)",
+         lower(lambda: K.gemm_kernel(64, 64, 64, clear_accum=True)), E, ("clear_accum=True", "T.clear")),
+    Case("fill-nonzero", "an accumulator filled with 1", lower(lambda: K.gemm_kernel(64, 64, 64, fill_value=1)), E,
+         ("T.fill of 'C_local' with 1", "start at zero")),
+    Case("block-48", "48 x 48 blocks (not multiples of 32)", lower(lambda: K.gemm_kernel(96, 96, 96, 48, 48, 32)),
+         E, ("'A_shared'", "48x32", "multiples of 32")),
+    Case("empty", "a zero-sized tensor (M = 0)", lower(lambda: K.gemm_kernel(0, 64, 64)), E,
+         ("buffer 'A'", "(0, 64)", "empty axis")),
+    Case("l1-overflow", "CBs that overflow L1 (64 x 64 x 4096 blocks)",
+         lower(lambda: K.gemm_kernel(64, 64, 4096, 64, 64, 4096)), E,
+         ("2113536 bytes of L1", "cb_in0 1048576", "wormhole_b0 core has 1499136")),
+    Case("dst-overflow", "512 x 512 output blocks (more than DST holds)",
+         lower(lambda: K.gemm_kernel(1024, 1024, 64, 512, 512, 32)), E, ("512x512", "256 tiles", "8 tiles DST")),
+    Case("dram-overflow", "65536 x 65536 x 65536 (more than the DRAM banks hold)",
+         lower(lambda: K.gemm_kernel(65536, 65536, 65536, 64, 64, 32)), E,
+         ("2147487744 bytes in each of the 12 DRAM banks", "bank holds 1073741824")),
+    Case("no-kernel", "a PrimFunc without T.Kernel", lower(K.no_kernel), E, ("'plain'", "no T.Kernel launch")),
+    Case("arch", "an unknown arch", lower(K.toy_gemm, target={"kind": "tenstorrent", "arch": "grayskull"}), T,
+         ("Unknown Tenstorrent arch 'grayskull'", "wormhole_b0, blackhole")),
+    Case("target-option", "a non-positive target option (core_grid_x = 0)",
+         lower(K.toy_gemm, target={"kind": "tenstorrent", "core_grid_x": 0}), T,
+         ("'core_grid_x' must be a positive integer",)),
+    Case("policy", "tt.schedule_policy = 'round_robin'", lower_with_attrs({"tt.schedule_policy": "round_robin"}), E,
+         ("tt.schedule_policy", "round_robin", "'contiguous'")),
+    Case("order", "tt.schedule_order = 'zigzag'", lower_with_attrs({"tt.schedule_order": "zigzag"}), E,
+         ("tt.schedule_order", "'row_major', 'column_major'")),
+    Case("layout", "tt.layout = 'l1_sharded'", lower_with_attrs({"tt.layout": "l1_sharded"}), E,
+         ("tt.layout", "l1_sharded", "'dram_interleaved'")),
+    Case("tile-shape", "tt.tile_shape = [16, 16]", lower_with_attrs({"tt.tile_shape": [16, 16]}), E,
+         ("tt.tile_shape", "Supported: [32, 32]")),
+    Case("plan-malformed", "a malformed tt.plan.json given to simulate", simulate_dir(malformed_plan), S,
+         ("not a tilelang-tt plan",)),
+    Case("no-main", "an artifact directory without main.cpp given to simulate", simulate_dir(missing_host_program),
+         S, ("main.cpp",)),
+    Case("reserved-names", "tensors named int, cb_in0, tile_bytes in a kernel named kernel_main (supported)",
+         simulate_reserved_names, None),
+    Case("block-k-past-k", "block_K = 64 > K = 32 (supported: the reader zero-fills)", simulate_block_k_past_k,
+         None),
+]  # fmt: skip
+
+BY_ID = {case.id: case for case in CASES}
