@@ -75,7 +75,7 @@ def test_missing_pop_is_reported_as_a_deadlock(tmp_path):
     start = time.monotonic()
     with pytest.raises(SimulationError, match="deadlock") as info:
         simulate(artifacts, timeout=60)
-    assert time.monotonic() - start < 30
+    assert time.monotonic() - start < 10
     assert "CB c_0" in str(info.value) and "compute" in str(info.value)
 
 
