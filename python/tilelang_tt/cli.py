@@ -3,6 +3,7 @@
     tilelang-tt dry-run [FILE.py[:func]] --out DIR [--arch ARCH] [-D M=256 ...] [--dump-ir] [--debug]
     tilelang-tt simulate DIR [--seed N] [--input NAME=FILE.npy ...]
     tilelang-tt plan DIR [--png FILE]
+    tilelang-tt estimate DIR [--fidelity HiFi4|HiFi2|LoFi]
 
 ``dry-run`` lowers a TileLang kernel for Tenstorrent and writes the five
 artifacts (and, with --dump-ir, the module after every pass) into DIR. FILE
@@ -208,6 +209,20 @@ def cmd_plan(args) -> int:
     return 0
 
 
+# --- estimate ----------------------------------------------------------------------
+
+
+def cmd_estimate(args) -> int:
+    from .estimate import estimate, summary
+
+    est = estimate(args.dir, fidelity=args.fidelity)
+    print(summary(est))
+    if args.json:
+        Path(args.json).write_text(json.dumps(est, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
 # --- entry -------------------------------------------------------------------------
 
 
@@ -237,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--png", help="write a heatmap of blocks per core")
     plan.add_argument("--debug", action="store_true")
     plan.set_defaults(run=cmd_plan)
+
+    est = sub.add_parser("estimate", help="model the program's device time from the plan and simulator stats")
+    est.add_argument("dir")
+    est.add_argument("--fidelity", default="HiFi4", choices=["HiFi4", "HiFi2", "LoFi"])
+    est.add_argument("--json", help="also write the full estimate as JSON")
+    est.add_argument("--debug", action="store_true")
+    est.set_defaults(run=cmd_estimate)
     return parser
 
 

@@ -40,6 +40,10 @@ def test_dry_run_blackhole_then_simulate_then_plan(tmp_path):
     sim = cli("simulate", out)
     assert sim.returncode == 0, sim.stderr
     assert sim.stdout.startswith("MATCH")
+    est = cli("estimate", out, "--json", tmp_path / "est.json")
+    assert est.returncode == 0, est.stderr
+    assert "(simulator statistics)" in est.stdout and "binding limit:" in est.stdout
+    assert json.loads((tmp_path / "est.json").read_text())["arch"] == "blackhole"
     plan = cli("plan", out, "--png", tmp_path / "plan.png")
     assert plan.returncode == 0, plan.stderr
     assert "6 active cores, blocks per core min 1 max 1" in plan.stdout

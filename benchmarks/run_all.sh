@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Run every benchmark (figures, not tests): bash benchmarks/run_all.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck disable=SC1091
+source "${TILELANG_TT_VENV:-../.venv}/bin/activate"
+python lowering_latency.py
+python scaling.py
+python sim_throughput.py
+python cost_model.py --arch wormhole_b0
+python cost_model.py --arch blackhole

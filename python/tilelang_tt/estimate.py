@@ -1,0 +1,152 @@
+"""A cost model of an emitted program: where its time would go on the device.
+
+    tilelang-tt estimate DIR [--fidelity HiFi4|HiFi2|LoFi]
+
+Per core it counts DRAM bytes (tiles read and written), NoC bytes and tile
+matmuls -- from the simulator's statistics when DIR/sim/sim_stats.json exists,
+otherwise derived from the plan by the same rules the kernels follow (tiles
+past the end of a tensor are neither read nor written). Its modeled time is
+max(FPU time, its share of the DRAM bandwidth); the device time is the
+slowest core's. Constants and their sources: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import TTError
+
+#: Per arch: clock, DRAM bandwidth, cycles of one 32x32x32 tile matmul per fidelity.
+ARCH = {
+    "wormhole_b0": {"clock_hz": 1.0e9, "dram_bytes_per_s": 288e9, "board": "n150"},
+    "blackhole": {"clock_hz": 1.35e9, "dram_bytes_per_s": 512e9, "board": "p150"},
+}
+CYCLES_PER_TILE_MATMUL = {"HiFi4": 64, "HiFi2": 32, "LoFi": 16}
+TILE_FLOPS = 2 * 32 * 32 * 32
+
+
+@dataclass
+class CoreCost:
+    x: int
+    y: int
+    blocks: int
+    dram_bytes: int
+    noc_bytes: int
+    matmul_tiles: int
+    fpu_s: float
+    dram_s: float
+
+    @property
+    def time_s(self) -> float:
+        return max(self.fpu_s, self.dram_s)
+
+    @property
+    def bound(self) -> str:
+        return "FPU" if self.fpu_s >= self.dram_s else "DRAM"
+
+
+def _ceil(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def derived_stats(plan: dict) -> list[dict]:
+    """Per-core counters the program would produce, from the plan alone."""
+    inputs = [cb for cb in plan["cbs"] if cb["role"] == "input"]
+    output = next(cb for cb in plan["cbs"] if cb["role"] == "output")
+    a, b = (plan["buffers"][cb["tensor"]] for cb in inputs)
+    mt_tiles, kt_tiles = a["tiles"]
+    nt_tiles = b["tiles"][1]
+    # Block shape in tiles from the CB block sizes: A = mt*kb, B = kb*nt, C = mt*nt.
+    a_blk, b_blk, c_blk = inputs[0]["block_tiles"], inputs[1]["block_tiles"], output["block_tiles"]
+    mt = round((a_blk * c_blk / b_blk) ** 0.5)
+    nt, kb = c_blk // mt, a_blk // mt
+    steps = _ceil(kt_tiles, kb)
+    grid_x = plan["schedule"]["grid_x"]
+    page = output["page_bytes"]
+    out = []
+    for core in plan["cores"]:
+        read = written = matmuls = 0
+        for block in range(core["start_id"], core["start_id"] + core["count"]):
+            if plan["schedule"]["order"] == "row_major":
+                by, bx = divmod(block, grid_x)
+            else:
+                bx, by = divmod(block, plan["schedule"]["grid_y"])
+            rows = max(0, min(mt, mt_tiles - by * mt))
+            cols = max(0, min(nt, nt_tiles - bx * nt))
+            read += rows * kt_tiles + cols * kt_tiles
+            written += rows * cols
+            matmuls += steps * kb * mt * nt
+        out.append({"x": core["x"], "y": core["y"], "tiles_read": read, "tiles_written": written,
+                    "noc_bytes": (read + written) * page, "matmul_tiles": matmuls})  # fmt: skip
+    return out
+
+
+def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
+    """The cost model of the program in ``artifact_dir`` (see the module doc)."""
+    artifact_dir = Path(artifact_dir)
+    try:
+        plan = json.loads((artifact_dir / "tt.plan.json").read_text())
+    except (OSError, ValueError) as err:
+        raise TTError(f"{artifact_dir / 'tt.plan.json'}: cannot read the plan ({err})") from None
+    if fidelity not in CYCLES_PER_TILE_MATMUL:
+        raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(CYCLES_PER_TILE_MATMUL)}")
+    arch = ARCH[plan["arch"]]
+    stats_path = artifact_dir / "sim" / "sim_stats.json"
+    source = "simulator statistics" if stats_path.exists() else "derived from the plan"
+    stats = json.loads(stats_path.read_text())["cores"] if stats_path.exists() else derived_stats(plan)
+    by_xy = {(s["x"], s["y"]): s for s in stats}
+    page = 2048
+    active = len(plan["cores"])
+    share = arch["dram_bytes_per_s"] / active
+    cycles = CYCLES_PER_TILE_MATMUL[fidelity]
+    cores = []
+    for core in plan["cores"]:
+        s = by_xy[(core["x"], core["y"])]
+        dram = (s["tiles_read"] + s["tiles_written"]) * page
+        cores.append(CoreCost(core["x"], core["y"], core["count"], dram, s["noc_bytes"], s["matmul_tiles"],
+                              s["matmul_tiles"] * cycles / arch["clock_hz"], dram / share))  # fmt: skip
+    slowest = max(cores, key=lambda c: c.time_s)
+    device_s = slowest.time_s
+    a, b = (plan["buffers"][cb["tensor"]] for cb in plan["cbs"] if cb["role"] == "input")
+    m, k = a["shape"]
+    n = b["shape"][1]
+    flops = 2 * m * n * k
+    grid = plan["core_grid"]["x"] * plan["core_grid"]["y"]
+    peak_flops = grid * TILE_FLOPS / cycles * arch["clock_hz"]
+    total_dram = sum(c.dram_bytes for c in cores)
+    min_dram = sum(buf["num_tiles"] for buf in plan["buffers"].values()) * page
+    roofline = min(peak_flops, flops / total_dram * arch["dram_bytes_per_s"])
+    counts = [c.blocks for c in cores]
+    return {
+        "kernel": plan["kernel_name"],
+        "arch": plan["arch"],
+        "fidelity": fidelity,
+        "source": source,
+        "shape": [m, n, k],
+        "active_cores": active,
+        "device_seconds": device_s,
+        "tflops": flops / device_s / 1e12,
+        "peak_tflops": peak_flops / 1e12,
+        "roofline_tflops": roofline / 1e12,
+        "percent_of_roofline": 100 * (flops / device_s) / roofline,
+        "binding_limit": slowest.bound,
+        "dram_bytes": total_dram,
+        "dram_bytes_over_minimum": total_dram / min_dram,
+        "load_imbalance": max(counts) / (sum(counts) / len(counts)),
+        "cores": [c.__dict__ | {"time_s": c.time_s, "bound": c.bound} for c in cores],
+    }
+
+
+def summary(est: dict) -> str:
+    m, n, k = est["shape"]
+    return "\n".join([
+        f"{est['kernel']} {m}x{n}x{k} on {est['active_cores']} {est['arch']} cores, "
+        f"{est['fidelity']} ({est['source']})",
+        f"modeled device time {1e3 * est['device_seconds']:.3f} ms -> {est['tflops']:.2f} TFLOP/s "
+        f"({est['percent_of_roofline']:.0f}% of the {est['roofline_tflops']:.2f} TFLOP/s roofline; "
+        f"peak {est['peak_tflops']:.1f})",
+        f"binding limit: {est['binding_limit']}; DRAM traffic {est['dram_bytes_over_minimum']:.1f}x the minimum; "
+        f"load imbalance (max/mean blocks) {est['load_imbalance']:.2f}",
+    ])  # fmt: skip

@@ -1,0 +1,50 @@
+"""The cost model (tilelang-tt estimate, issue #8)."""
+
+from __future__ import annotations
+
+import pytest
+from kernels import gemm_kernel
+
+import tilelang_tt
+from tilelang_tt.estimate import derived_stats, estimate
+from tilelang_tt.sim import simulate
+
+
+def test_counts_derived_from_the_plan_equal_the_simulators(tmp_path):
+    """Padding on every axis and blocks past the last tile: reads/writes are counted as the kernels do."""
+    out = tmp_path / "a"
+    tilelang_tt.lower(gemm_kernel(100, 70, 50, 64, 64, 32)).write(out)
+    result = simulate(out)
+    sim = [{k: v for k, v in core.items() if k != "cb_peak_pages"} for core in result.stats["cores"]]
+    assert derived_stats(tilelang_tt.lower(gemm_kernel(100, 70, 50, 64, 64, 32)).plan) == sim
+
+
+def test_256_cubed_on_wormhole_is_dram_bound(tmp_path):
+    out = tmp_path / "a"
+    tilelang_tt.lower(gemm_kernel(256, 256, 256)).write(out)
+    est = estimate(out)
+    core = est["cores"][0]
+    # Each core: one block, 8 K steps: 8 A + 8 B tiles read, 1 C tile written, 8 tile matmuls.
+    assert (core["dram_bytes"], core["matmul_tiles"]) == (17 * 2048, 8)
+    assert core["fpu_s"] == pytest.approx(8 * 64 / 1e9)  # HiFi4: 64 cycles a tile matmul at 1 GHz
+    assert core["dram_s"] == pytest.approx(17 * 2048 / (288e9 / 64))  # a 64th of 288 GB/s
+    assert est["binding_limit"] == "DRAM"
+    assert est["device_seconds"] == pytest.approx(core["dram_s"])
+    assert est["tflops"] == pytest.approx(2 * 256**3 / core["dram_s"] / 1e12)
+    assert est["dram_bytes_over_minimum"] == pytest.approx(64 * 17 / 192)
+    assert est["load_imbalance"] == 1.0
+    assert est["peak_tflops"] == pytest.approx(64 * 2 * 32**3 / 64 * 1e9 / 1e12)
+
+
+def test_lofi_is_four_times_faster_on_the_fpu(tmp_path):
+    out = tmp_path / "a"
+    tilelang_tt.lower(gemm_kernel(128, 128, 2048, 64, 64, 32)).write(out)
+    hifi4, lofi = estimate(out, "HiFi4"), estimate(out, "LoFi")
+    assert hifi4["cores"][0]["fpu_s"] == pytest.approx(4 * lofi["cores"][0]["fpu_s"])
+
+
+def test_unknown_fidelity_is_an_error(tmp_path):
+    out = tmp_path / "a"
+    tilelang_tt.lower(gemm_kernel(64, 64, 64)).write(out)
+    with pytest.raises(tilelang_tt.TTError, match="unknown fidelity 'HiFi9'"):
+        estimate(out, "HiFi9")
