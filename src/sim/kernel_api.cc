@@ -280,13 +280,20 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
       bf[r][c] = Bf16ToFloat(b[FaceIndex(r, c)]);
     }
   }
+  // Row r of the product: sum[c] accumulates a[r][k] * b[k][c] for k = 0..31
+  // in order (the same fp32 sums as a dot product per element), with the c
+  // loop innermost so it vectorizes; then DST += the row.
   auto &acc = core->dst.tiles[dst_index];
   for (uint32_t r = 0; r < kTileDim; ++r) {
+    float sum[kTileDim] = {};
+    for (uint32_t k = 0; k < kTileDim; ++k) {
+      const float a_rk = af[r][k];
+      for (uint32_t c = 0; c < kTileDim; ++c) {
+        sum[c] += a_rk * bf[k][c];
+      }
+    }
     for (uint32_t c = 0; c < kTileDim; ++c) {
-      float sum = 0.0f;
-      for (uint32_t k = 0; k < kTileDim; ++k)
-        sum += af[r][k] * bf[k][c];
-      acc[FaceIndex(r, c)] += sum;
+      acc[FaceIndex(r, c)] += sum[c];
     }
   }
   core->stats.matmul_tiles++;

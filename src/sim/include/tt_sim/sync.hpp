@@ -50,29 +50,39 @@ public:
     if (ready())
       return;
     const auto id = std::this_thread::get_id();
-    waiting_[id] = Waiter{ready, what};
+    std::condition_variable cv;
+    waiting_[id] = Waiter{ready, what, &cv};
     CheckDeadlock();
-    cv_.wait(lock, [&] { return ready() || !failure_.empty(); });
+    cv.wait(lock, [&] { return ready() || !failure_.empty(); });
     waiting_.erase(id);
     if (!failure_.empty())
       throw Fault(failure_);
   }
 
   /// State changed (a push, pop or thread exit): wake the waiters.
-  void Notify() { cv_.notify_all(); }
+  /// Caller holds mu. Wakes only the waiters whose condition now holds, so a
+  /// push or pop does not wake every thread of the run.
+  void Notify() {
+    for (auto &kv : waiting_) {
+      if (kv.second.ready()) {
+        kv.second.cv->notify_one();
+      }
+    }
+  }
 
   /// Caller holds mu.
   void ThreadDone() {
     --live_;
     CheckDeadlock();
-    cv_.notify_all();
   }
 
   /// Caller holds mu. Records the first failure and wakes everyone.
   void Fail(const std::string &message) {
     if (failure_.empty())
       failure_ = message;
-    cv_.notify_all();
+    for (auto &kv : waiting_) {
+      kv.second.cv->notify_one();
+    }
   }
 
   std::string failure() {
@@ -84,6 +94,7 @@ private:
   struct Waiter {
     std::function<bool()> ready;
     std::function<std::string()> what;
+    std::condition_variable *cv; // the waiting thread's own
   };
 
   void CheckDeadlock() {
@@ -104,7 +115,6 @@ private:
     Fail(os.str());
   }
 
-  std::condition_variable cv_;
   int live_ = 0;
   std::map<std::thread::id, Waiter> waiting_;
   std::string failure_;
