@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "tt_sim/cb_index.hpp"
+
 #ifndef KERNEL_COMPILE_TIME_ARGS
 #define KERNEL_COMPILE_TIME_ARGS
 #endif
@@ -43,43 +45,6 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t in0_index,
                  uint32_t in1_index, uint32_t dst);
 void PackTile(uint32_t dst, uint32_t cb, uint32_t out_index);
 } // namespace tt_sim::kapi
-
-namespace tt {
-enum CBIndex : uint8_t {
-  c_0 = 0,
-  c_1,
-  c_2,
-  c_3,
-  c_4,
-  c_5,
-  c_6,
-  c_7,
-  c_8,
-  c_9,
-  c_10,
-  c_11,
-  c_12,
-  c_13,
-  c_14,
-  c_15,
-  c_16,
-  c_17,
-  c_18,
-  c_19,
-  c_20,
-  c_21,
-  c_22,
-  c_23,
-  c_24,
-  c_25,
-  c_26,
-  c_27,
-  c_28,
-  c_29,
-  c_30,
-  c_31
-};
-} // namespace tt
 
 template <typename T> inline T get_arg_val(int index) {
   return static_cast<T>(tt_sim::kapi::RuntimeArg(index));
