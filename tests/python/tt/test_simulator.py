@@ -75,7 +75,8 @@ def test_missing_pop_is_reported_as_a_deadlock(tmp_path):
     start = time.monotonic()
     with pytest.raises(SimulationError, match="deadlock") as info:
         simulate(artifacts, timeout=60)
-    assert time.monotonic() - start < 10
+    # Detection itself is immediate; the bound also covers g++ compiling the broken kernel.
+    assert time.monotonic() - start < 20
     assert "CB c_0" in str(info.value) and "compute" in str(info.value)
 
 
@@ -153,4 +154,4 @@ def test_a_skipped_barrier_is_reported(tmp_path, kernel, barrier, message):
     with pytest.raises(SimulationError, match="missing noc_async_") as info:
         simulate(artifacts)
     assert message in str(info.value)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 20  # including g++ compiling the broken kernel
