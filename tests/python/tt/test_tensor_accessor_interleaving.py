@@ -18,6 +18,7 @@ from kernels import gemm_kernel
 import tilelang_tt
 
 STUB = Path(__file__).resolve().parent / "dataflow_stub"
+SIM_INCLUDE = Path(__file__).resolve().parents[3] / "src" / "sim" / "include"
 PAGE = 2048
 
 # A: 128 x 256 (4 x 8 tiles), B: 256 x 64 (8 x 2), C: 128 x 64 (4 x 2);
@@ -33,7 +34,17 @@ def run_kernel(tmp_path: Path, source: str, name: str, args: list[int]) -> list[
     exe = tmp_path / name
     if not exe.exists():
         subprocess.run(
-            ["g++", "-std=c++17", "-O0", f"-I{STUB}", str(src), str(STUB / "harness.cpp"), "-o", str(exe)],
+            [
+                "g++",
+                "-std=c++17",
+                "-O0",
+                f"-I{STUB}",
+                f"-I{SIM_INCLUDE}",
+                str(src),
+                str(STUB / "harness.cpp"),
+                "-o",
+                str(exe),
+            ],
             check=True,
             capture_output=True,
             text=True,

@@ -14,34 +14,7 @@
 
 #define tt_l1_ptr
 
-namespace tt {
-enum CBIndex : std::uint8_t {
-  c_0 = 0,
-  c_1,
-  c_2,
-  c_3,
-  c_4,
-  c_5,
-  c_6,
-  c_7,
-  c_8,
-  c_9,
-  c_10,
-  c_11,
-  c_12,
-  c_13,
-  c_14,
-  c_15,
-  c_16,
-  c_17,
-  c_18,
-  c_19,
-  c_20,
-  c_21,
-  c_22,
-  c_23
-};
-} // namespace tt
+#include "tt_sim/cb_index.hpp" // tt::CBIndex, shared with the simulator
 
 // Runtime args of the core being run, set by the harness.
 extern std::vector<uint32_t> g_runtime_args;
