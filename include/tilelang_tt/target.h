@@ -68,6 +68,11 @@ struct TTTargetInfo {
   /*! \brief Cores in the compute grid. */
   int64_t num_cores() const { return core_grid_x * core_grid_y; }
 
+  /*! \brief Bytes of one tile (one DRAM / CB page) of `dtype`. */
+  int64_t TileBytes(tvm::DataType dtype) const {
+    return tile_rows * tile_cols * dtype.bytes();
+  }
+
   /*!
    * \brief Read the facts of a target.
    * \throws ValueError if the target is not of kind `tenstorrent`.

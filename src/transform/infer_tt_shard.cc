@@ -72,8 +72,7 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
     padded.push_back(t * tile_dims[axis]);
     padded_axes.push_back(shape[axis] % tile_dims[axis] != 0 ? 1 : 0);
   }
-  const int64_t page_bytes =
-      target.tile_rows * target.tile_cols * buffer->dtype.bytes();
+  const int64_t page_bytes = target.TileBytes(buffer->dtype);
   const int64_t num_tiles = tiles[0] * tiles[1];
   // Step 3
   const int64_t pages_per_bank =

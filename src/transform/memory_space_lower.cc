@@ -511,8 +511,7 @@ private:
     std::sort(
         sorted.begin(), sorted.end(),
         [](const CBInfo &a, const CBInfo &b) { return a.index < b.index; });
-    const int64_t page_bytes = target_.tile_rows * target_.tile_cols *
-                               tvm::DataType::BFloat(16).bytes();
+    const int64_t page_bytes = target_.TileBytes(tvm::DataType::BFloat(16));
     Array<Map<String, Any>> out;
     for (const CBInfo &cb : sorted) {
       Map<String, Any> m;

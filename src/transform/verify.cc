@@ -210,6 +210,7 @@ void Verify(const PrimFunc &f) {
   std::set<int64_t> seen;
   int64_t l1_total = 0;
   std::ostringstream plan;
+  const int64_t bf16_tile_bytes = target.TileBytes(tvm::DataType::BFloat(16));
   for (const auto &cb : cbs) {
     const int64_t index = detail::IntField(cb, field::kFieldIndex);
     const std::string name = detail::StrField(cb, field::kFieldName);
@@ -221,14 +222,13 @@ void Verify(const PrimFunc &f) {
     }
     if (detail::StrField(cb, field::kFieldDataFormat) !=
             value::kFormatFloat16b ||
-        detail::IntField(cb, field::kFieldPageBytes) !=
-            target.tile_rows * target.tile_cols * 2) {
+        detail::IntField(cb, field::kFieldPageBytes) != bf16_tile_bytes) {
       TVM_FFI_THROW(ValueError)
           << cbwhere << " has format "
           << detail::StrField(cb, field::kFieldDataFormat) << " with "
           << detail::IntField(cb, field::kFieldPageBytes) << "-byte pages; a "
-          << value::kFormatFloat16b << " tile is "
-          << target.tile_rows * target.tile_cols * 2 << " bytes.";
+          << value::kFormatFloat16b << " tile is " << bf16_tile_bytes
+          << " bytes.";
     }
     const std::string producer =
         role == value::kCBRoleInput ? ir::kRoleReader : ir::kRoleCompute;
