@@ -26,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +135,10 @@ class SimResult:
     max_ulp: int
     mismatches: int  # elements outside the allowed error (see module doc)
     stats: dict = field(repr=False)
+    #: Wall time of the simulated program (the host program's process: tilize, DRAM writes, every
+    #: kernel of every core, the read back), with its kernels already compiled; not the harness's
+    #: input generation and NumPy check.
+    run_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -204,8 +209,10 @@ def simulate(
         TT_SIM_CACHE=str(cache_dir() / "kernels"),
     )
     try:
+        start = time.perf_counter()
         proc = subprocess.run([str(exe), str(artifact_dir), str(work)], env=env, capture_output=True, text=True,
                               timeout=timeout)  # fmt: skip
+        run_seconds = time.perf_counter() - start
     except subprocess.TimeoutExpired:
         raise SimulationError(f"the simulated program did not finish within {timeout} s") from None
     if proc.returncode != 0:
@@ -232,6 +239,7 @@ def simulate(
         max_ulp=int(ulps.max(initial=0)),
         mismatches=int((abs_err > allowed).sum()),
         stats=json.loads(stats_path.read_text()) if stats_path.exists() else {},
+        run_seconds=run_seconds,
     )
 
 

@@ -7,21 +7,31 @@
 #include "tt_sim/runtime.hpp"
 #include "tt_sim/tile.hpp"
 
+// The tile matmul is the simulator's hot loop: on x86-64 with GCC it is also
+// built for AVX2 + FMA and AVX-512, the best clone chosen when the library
+// loads; elsewhere the baseline build runs. Every clone computes the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TT_SIM_VECTOR_CLONES                                                   \
+  __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define TT_SIM_VECTOR_CLONES
+#endif
+
 namespace tt_sim {
 
 KernelContext &Ctx() {
-  thread_local KernelContext ctx;
-  return ctx;
+  if (void *running = CoreScheduler::CurrentContext())
+    return *static_cast<KernelContext *>(running);
+  thread_local KernelContext outside_kernels;
+  return outside_kernels;
 }
 
 void KernelFault(const std::string &what) {
   KernelContext &c = Ctx();
   std::string msg = (c.core ? c.core->Where() : std::string("host")) + " " +
                     c.name + ": " + what;
-  if (c.monitor) {
-    std::lock_guard<std::mutex> lock(c.monitor->mu);
-    c.monitor->Fail(msg);
-  }
+  if (c.scheduler)
+    c.scheduler->Fail(msg);
   throw Fault(msg);
 }
 
@@ -67,6 +77,79 @@ size_t InFlight(const std::vector<PendingTransfer> &list, uint32_t cb_id) {
 size_t InFlightReads(uint32_t cb) { return InFlight(Ctx().reads, cb); }
 size_t InFlightWrites(uint32_t cb) { return InFlight(Ctx().writes, cb); }
 
+/// Tiles in row-major fp32, unpacked from the 4-face bf16 layout.
+using RowMajorTile = float[kTileDim][kTileDim];
+
+/// Unpack a bf16 tile: face f holds rows 16 * (f / 2) .. + 15 and columns
+/// 16 * (f % 2) .. + 15, each face row 16 contiguous elements.
+TT_SIM_VECTOR_CLONES void Unpack(const uint16_t *tile, RowMajorTile out) {
+  for (uint32_t f = 0; f < 4; ++f) {
+    const uint32_t r0 = (f / 2) * kFaceDim, c0 = (f % 2) * kFaceDim;
+    for (uint32_t r = 0; r < kFaceDim; ++r) {
+      const uint16_t *src = tile + f * kFaceDim * kFaceDim + r * kFaceDim;
+      for (uint32_t c = 0; c < kFaceDim; ++c)
+        out[r0 + r][c0 + c] = Bf16ToFloat(src[c]);
+    }
+  }
+}
+
+/// 16 fp32 lanes (GCC / Clang vector extension): half a tile row, one face row.
+/// The helpers are always inlined into each clone, so no vector crosses a
+/// call boundary and GCC's note about the AVX-512 calling convention
+/// (-Wpsabi) does not apply (silenced down to TileMatmulAccumulate).
+using Vec16 = float __attribute__((vector_size(16 * sizeof(float))));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+__attribute__((always_inline)) inline Vec16 Load16(const float *p) {
+  Vec16 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+__attribute__((always_inline)) inline void Store16(float *p, Vec16 v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+
+/// Output rows computed together: 4 rows x 2 half rows = 8 independent
+/// accumulators, enough to keep the multiply-add units busy.
+constexpr uint32_t kRowsAtOnce = 4;
+
+/// acc (a DST tile, 4-face layout) += a @ b, for bf16 tiles a and b.
+/// Element (r, c) of the product is the fp32 sum of a[r][k] * b[k][c] for
+/// k = 0..31 in order, starting from 0 (vectorized across c, so the order of
+/// each element's sum is that of a dot product); then DST += that sum. The
+/// product of two bf16 values is exact in fp32 (unless it underflows), so a
+/// fused multiply-add rounds as a multiply then an add: every clone computes
+/// the same bits.
+TT_SIM_VECTOR_CLONES void TileMatmulAccumulate(const uint16_t *a,
+                                               const uint16_t *b, float *acc) {
+  alignas(64) RowMajorTile af, bf;
+  Unpack(a, af);
+  Unpack(b, bf);
+  for (uint32_t r0 = 0; r0 < kTileDim; r0 += kRowsAtOnce) {
+    // Accumulators of rows r0..r0+3: columns 0-15 and 16-31.
+    Vec16 left[kRowsAtOnce] = {}, right[kRowsAtOnce] = {};
+    for (uint32_t k = 0; k < kTileDim; ++k) {
+      const Vec16 b_left = Load16(&bf[k][0]);
+      const Vec16 b_right = Load16(&bf[k][kFaceDim]);
+#pragma GCC unroll 4
+      for (uint32_t i = 0; i < kRowsAtOnce; ++i) {
+        left[i] += af[r0 + i][k] * b_left;
+        right[i] += af[r0 + i][k] * b_right;
+      }
+    }
+    // Row r0 + i of DST: its left half lies in face 0 or 2, its right half
+    // in face 1 or 3 (16 contiguous elements each).
+#pragma GCC unroll 4
+    for (uint32_t i = 0; i < kRowsAtOnce; ++i) {
+      float *row_left = acc + FaceIndex(r0 + i, 0);
+      float *row_right = acc + FaceIndex(r0 + i, kFaceDim);
+      Store16(row_left, Load16(row_left) + left[i]);
+      Store16(row_right, Load16(row_right) + right[i]);
+    }
+  }
+}
+#pragma GCC diagnostic pop
+
 } // namespace
 
 namespace kapi {
@@ -84,7 +167,7 @@ uint32_t RuntimeArg(int index) {
 }
 
 void CbReserveBack(uint32_t cb, uint32_t n) {
-  CB(cb).reserve_back(*Ctx().monitor, n, Ctx().name);
+  CB(cb).reserve_back(*Ctx().scheduler, n, Ctx().name);
 }
 void CbPushBack(uint32_t cb, uint32_t n) {
   if (size_t pending = InFlightReads(cb)) {
@@ -93,10 +176,10 @@ void CbPushBack(uint32_t cb, uint32_t n) {
                 " NoC reads into its pages still in flight (missing "
                 "noc_async_read_barrier)");
   }
-  CB(cb).push_back(*Ctx().monitor, n, Ctx().name);
+  CB(cb).push_back(*Ctx().scheduler, n, Ctx().name);
 }
 void CbWaitFront(uint32_t cb, uint32_t n) {
-  CB(cb).wait_front(*Ctx().monitor, n, Ctx().name);
+  CB(cb).wait_front(*Ctx().scheduler, n, Ctx().name);
 }
 void CbPopFront(uint32_t cb, uint32_t n) {
   if (size_t pending = InFlightWrites(cb)) {
@@ -105,7 +188,7 @@ void CbPopFront(uint32_t cb, uint32_t n) {
                 " NoC writes from its pages still in flight (missing "
                 "noc_async_write_barrier)");
   }
-  CB(cb).pop_front(*Ctx().monitor, n, Ctx().name);
+  CB(cb).pop_front(*Ctx().scheduler, n, Ctx().name);
 }
 uint32_t CbWritePtr(uint32_t cb) { return CB(cb).write_ptr(); }
 uint32_t CbReadPtr(uint32_t cb) { return CB(cb).read_ptr(); }
@@ -130,7 +213,8 @@ void CheckAccessor(uint32_t tag, uint32_t buffer_id, uint32_t addr,
 }
 
 // NoC transfers are asynchronous: a read lands in L1 only at the next
-// noc_async_read_barrier, a write leaves L1 only at noc_async_write_barrier.
+// noc_async_read_barrier, a write leaves L1 only at noc_async_write_barrier
+// (both move their bytes there, the latest moment the hardware may).
 // Pushing (popping) CB pages while reads into (writes from) them are in
 // flight, or finishing with transfers in flight, is reported: it is the race
 // a missing barrier causes on hardware.
@@ -145,7 +229,7 @@ void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
   }
   PendingTransfer t;
   t.dst = L1(l1_addr, buf.page_bytes);
-  t.data.assign(src, src + buf.page_bytes);
+  t.src = src;
   t.l1_addr = l1_addr;
   t.bytes = buf.page_bytes;
   c.reads.push_back(std::move(t));
@@ -172,7 +256,7 @@ void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
 
 void ReadBarrier() {
   for (PendingTransfer &t : Ctx().reads) {
-    std::memcpy(t.dst, t.data.data(), t.bytes);
+    std::memcpy(t.dst, t.src, t.bytes);
   }
   Ctx().reads.clear();
 }
@@ -256,12 +340,8 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
   }
   CircularBuffer &a_cb = CB(in0);
   CircularBuffer &b_cb = CB(in1);
-  uint32_t a_filled, b_filled;
-  {
-    std::lock_guard<std::mutex> lock(Ctx().monitor->mu);
-    a_filled = a_cb.filled_pages();
-    b_filled = b_cb.filled_pages();
-  }
+  const uint32_t a_filled = a_cb.filled_pages();
+  const uint32_t b_filled = b_cb.filled_pages();
   if (i0 >= a_filled || i1 >= b_filled) {
     KernelFault("matmul_tiles reads tile " + std::to_string(i0) + " of c_" +
                 std::to_string(in0) + " and tile " + std::to_string(i1) +
@@ -273,29 +353,7 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
       reinterpret_cast<const uint16_t *>(L1(a_cb.read_page(i0), kTileBytes));
   const auto *b =
       reinterpret_cast<const uint16_t *>(L1(b_cb.read_page(i1), kTileBytes));
-  float af[kTileDim][kTileDim], bf[kTileDim][kTileDim];
-  for (uint32_t r = 0; r < kTileDim; ++r) {
-    for (uint32_t c = 0; c < kTileDim; ++c) {
-      af[r][c] = Bf16ToFloat(a[FaceIndex(r, c)]);
-      bf[r][c] = Bf16ToFloat(b[FaceIndex(r, c)]);
-    }
-  }
-  // Row r of the product: sum[c] accumulates a[r][k] * b[k][c] for k = 0..31
-  // in order (the same fp32 sums as a dot product per element), with the c
-  // loop innermost so it vectorizes; then DST += the row.
-  auto &acc = core->dst.tiles[dst_index];
-  for (uint32_t r = 0; r < kTileDim; ++r) {
-    float sum[kTileDim] = {};
-    for (uint32_t k = 0; k < kTileDim; ++k) {
-      const float a_rk = af[r][k];
-      for (uint32_t c = 0; c < kTileDim; ++c) {
-        sum[c] += a_rk * bf[k][c];
-      }
-    }
-    for (uint32_t c = 0; c < kTileDim; ++c) {
-      acc[FaceIndex(r, c)] += sum[c];
-    }
-  }
+  TileMatmulAccumulate(a, b, core->dst.tiles[dst_index].data());
   core->stats.matmul_tiles++;
 }
 

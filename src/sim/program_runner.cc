@@ -1,12 +1,16 @@
 // Running a workload: CBs into each core's L1, kernels compiled by g++ into
-// cached shared objects, and one thread per kernel per core.
+// cached shared objects, and each core's kernels as fibers of one
+// CoreScheduler, the cores spread over a few OS threads.
 
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -147,6 +151,80 @@ void WriteStats(Device &dev, const std::map<std::pair<uint32_t, uint32_t>,
   out << "\n  ]\n}\n";
 }
 
+/// One kernel to run on one core.
+struct Launch {
+  KernelMain fn;
+  Core *core;
+  const std::vector<uint32_t> *args;
+  std::string name;
+};
+
+/// The kernels of one core and how their run ended ("" when it did not fail).
+struct CoreRun {
+  explicit CoreRun(Core *c) : core(c) {}
+  Core *core;
+  std::vector<const Launch *> launches;
+  std::string failure;
+};
+
+/// Worker threads: TT_SIM_THREADS, else one per hardware thread; never more
+/// than there are cores to run.
+size_t WorkerCount(size_t cores) {
+  size_t n = std::thread::hardware_concurrency();
+  const std::string env = Env("TT_SIM_THREADS", "");
+  if (!env.empty())
+    n = std::strtoul(env.c_str(), nullptr, 10);
+  return std::max<size_t>(1, std::min(n, cores));
+}
+
+/// Run every kernel of one core to the end (or to the core's failure).
+void RunCore(Device &dev, CoreRun &run) {
+  CoreScheduler scheduler(run.core->Where());
+  std::deque<KernelContext> contexts; // stable addresses for the fibers
+  for (const Launch *l : run.launches) {
+    KernelContext &ctx = contexts.emplace_back();
+    ctx.device = &dev;
+    ctx.core = l->core;
+    ctx.scheduler = &scheduler;
+    ctx.runtime_args = l->args;
+    ctx.name = l->name;
+    const std::string who = l->core->Where() + " " + l->name + ": ";
+    scheduler.Spawn(
+        [&scheduler, fn = l->fn, who] {
+          try {
+            fn();
+            kapi::CheckNoTransfersInFlight();
+          } catch (const std::exception &e) {
+            scheduler.Fail(who + e.what()); // a no-op if already recorded
+          } catch (...) {
+            scheduler.Fail(who + "threw an exception that is not a "
+                                 "std::exception");
+          }
+        },
+        &ctx);
+  }
+  scheduler.Run();
+  run.failure = scheduler.failure();
+}
+
+/// Run the cores on WorkerCount() threads; each thread takes the next core
+/// not yet started. A core's failure stops that core only, so every run
+/// records the same failures whatever the threads do.
+void RunCores(Device &dev, std::vector<CoreRun> &runs) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < runs.size();)
+      RunCore(dev, runs[i]);
+  };
+  const size_t workers = WorkerCount(runs.size());
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < workers; ++t)
+    threads.emplace_back(worker);
+  worker(); // the calling thread is a worker too
+  for (auto &t : threads)
+    t.join();
+}
+
 } // namespace
 
 KernelMain CompileAndLoadKernel(const std::string &path,
@@ -179,12 +257,6 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
     }
   }
   // Step 2: one launch per kernel and core (CreateKernel compiled them).
-  struct Launch {
-    KernelMain fn;
-    Core *core;
-    const std::vector<uint32_t> *args;
-    std::string name;
-  };
   std::vector<Launch> launches;
   for (const auto &k : program.kernels) {
     KernelMain fn = k.entry;
@@ -198,36 +270,29 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
       launches.push_back({fn, &dev.core(x, y), &args->second, k.kind});
     }
   }
-  // Step 3: every kernel of every core concurrently.
-  Monitor monitor;
-  monitor.Start(static_cast<int>(launches.size()));
-  std::vector<std::thread> threads;
+  // Step 3: each core's kernels as fibers of one CoreScheduler; the cores
+  // are handed out in launch order to a few OS threads.
+  std::vector<CoreRun> runs;
+  std::map<Core *, size_t> run_of;
   for (const Launch &l : launches) {
-    threads.emplace_back([&dev, &monitor, l] {
-      KernelContext &ctx = Ctx();
-      ctx.device = &dev;
-      ctx.core = l.core;
-      ctx.monitor = &monitor;
-      ctx.runtime_args = l.args;
-      ctx.name = l.name;
-      try {
-        l.fn();
-        kapi::CheckNoTransfersInFlight();
-      } catch (const Fault &) {
-        // recorded by the monitor
-      } catch (const std::exception &e) {
-        std::lock_guard<std::mutex> lock(monitor.mu);
-        monitor.Fail(l.core->Where() + " " + l.name + ": " + e.what());
-      }
-      std::lock_guard<std::mutex> lock(monitor.mu);
-      monitor.ThreadDone();
-    });
+    auto [it, added] = run_of.emplace(l.core, runs.size());
+    if (added)
+      runs.emplace_back(l.core);
+    runs[it->second].launches.push_back(&l);
   }
-  for (auto &t : threads)
-    t.join();
-  const std::string failure = monitor.failure();
-  if (!failure.empty())
-    throw Fault(failure);
+  RunCores(dev, runs);
+  // The first failing core in launch order is reported, so the report does
+  // not depend on which thread got there first.
+  for (const CoreRun &run : runs) {
+    if (!run.failure.empty()) {
+      size_t others = 0;
+      for (const CoreRun &other : runs)
+        others += &other != &run && !other.failure.empty();
+      throw Fault(run.failure + (others ? "\n(" + std::to_string(others) +
+                                              " more cores failed)"
+                                        : std::string()));
+    }
+  }
   // Step 4: the protocol must have drained every CB and left DST idle.
   for (auto &[xy, cbs] : used_cbs) {
     Core &core = dev.core(xy.first, xy.second);

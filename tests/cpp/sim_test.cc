@@ -1,16 +1,19 @@
 /*!
  * \file sim_test.cc
  * \brief Simulator building blocks: bf16 rounding, the face layout, tilize,
- *        circular-buffer protocol errors and deadlock detection.
+ *        circular-buffer protocol errors, fibers, the per-core scheduler and
+ *        deadlock detection.
  */
 
 #include <gtest/gtest.h>
 
-#include <thread>
+#include <string>
 #include <vector>
 
 #include "tt-metalium/tilize_utils.hpp"
 #include "tt_sim/circular_buffer.hpp"
+#include "tt_sim/fiber.hpp"
+#include "tt_sim/sync.hpp"
 #include "tt_sim/tile.hpp"
 
 namespace tt_sim {
@@ -46,8 +49,7 @@ TEST(Tile, TilizeRoundTrips) {
 }
 
 TEST(CircularBuffer, PushingMoreThanReservedIsMisuse) {
-  Monitor m;
-  m.Start(1);
+  CoreScheduler m("core (0, 0)");
   CircularBuffer cb(3, 0x1000, 4, 2048, "core (0, 0)");
   cb.reserve_back(m, 1, "reader");
   EXPECT_THROW(cb.push_back(m, 2, "reader"), Fault);
@@ -57,8 +59,7 @@ TEST(CircularBuffer, PushingMoreThanReservedIsMisuse) {
 }
 
 TEST(CircularBuffer, PopWithoutWaitIsMisuse) {
-  Monitor m;
-  m.Start(1);
+  CoreScheduler m("core (0, 0)");
   CircularBuffer cb(0, 0x1000, 2, 2048, "core (1, 2)");
   EXPECT_THROW(cb.pop_front(m, 1, "compute"), Fault);
   EXPECT_NE(m.failure().find("core (1, 2) compute"), std::string::npos)
@@ -66,8 +67,7 @@ TEST(CircularBuffer, PopWithoutWaitIsMisuse) {
 }
 
 TEST(CircularBuffer, PointersWrapAroundThePages) {
-  Monitor m;
-  m.Start(1);
+  CoreScheduler m("core (0, 0)");
   CircularBuffer cb(0, 0x1000, 2, 2048, "core (0, 0)");
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(cb.write_ptr(), 0x1000u + (i % 2) * 2048);
@@ -79,23 +79,91 @@ TEST(CircularBuffer, PointersWrapAroundThePages) {
   EXPECT_EQ(cb.peak_pages(), 1u);
 }
 
-TEST(Monitor, AllThreadsBlockedIsADeadlock) {
-  Monitor m;
-  m.Start(2);
+TEST(Fiber, ResumeRunsUntilYieldThenContinues) {
+  std::vector<int> trace;
+  Fiber fiber([&] {
+    trace.push_back(1);
+    Fiber::Current()->Yield();
+    trace.push_back(3);
+  });
+  EXPECT_EQ(Fiber::Current(), nullptr);
+  fiber.Resume();
+  trace.push_back(2);
+  EXPECT_EQ(fiber.state(), Fiber::State::kReady);
+  fiber.Resume();
+  EXPECT_TRUE(fiber.done());
+  EXPECT_EQ(trace, (std::vector<int>{1, 2, 3}));
+  EXPECT_THROW(fiber.Resume(), Fault);
+}
+
+TEST(Fiber, YieldOutsideTheFiberIsAFault) {
+  Fiber fiber([] {});
+  EXPECT_THROW(fiber.Yield(), Fault);
+  fiber.Resume();
+  EXPECT_TRUE(fiber.done());
+}
+
+/// A producer and a consumer of a 2-page CB on one core: the scheduler runs
+/// each until it blocks, in the order spawned, the same way every time.
+TEST(CoreScheduler, KernelsTakeTurnsAtTheirCircularBuffers) {
+  CoreScheduler s("core (0, 0)");
+  CircularBuffer cb(0, 0x1000, 2, 2048, "core (0, 0)");
+  std::string trace;
+  int ctx_reader = 0, ctx_compute = 0;
+  std::vector<void *> contexts_seen;
+  s.Spawn(
+      [&] {
+        for (int i = 0; i < 5; ++i) {
+          cb.reserve_back(s, 1, "reader");
+          contexts_seen.push_back(CoreScheduler::CurrentContext());
+          cb.push_back(s, 1, "reader");
+          trace += 'P';
+        }
+      },
+      &ctx_reader);
+  s.Spawn(
+      [&] {
+        for (int i = 0; i < 5; ++i) {
+          cb.wait_front(s, 1, "compute");
+          contexts_seen.push_back(CoreScheduler::CurrentContext());
+          cb.pop_front(s, 1, "compute");
+          trace += 'c';
+        }
+      },
+      &ctx_compute);
+  s.Run();
+  EXPECT_EQ(s.failure(), "");
+  // The reader fills both pages, blocks; the consumer drains them, blocks...
+  EXPECT_EQ(trace, "PPccPPccPc");
+  EXPECT_EQ(contexts_seen.front(), &ctx_reader);
+  EXPECT_EQ(contexts_seen.back(), &ctx_compute);
+  EXPECT_EQ(CoreScheduler::CurrentContext(), nullptr);
+}
+
+TEST(CoreScheduler, AllKernelsBlockedIsADeadlock) {
+  CoreScheduler s("core (0, 0)");
   CircularBuffer a(0, 0x1000, 1, 2048, "core (0, 0)");
   CircularBuffer b(1, 0x2000, 1, 2048, "core (0, 0)");
-  auto waiter = [&m](CircularBuffer *cb, const char *who) {
-    try {
-      cb->wait_front(m, 1, who);
-    } catch (const Fault &) {
-    }
+  int unwound = 0;
+  auto waiter = [&](CircularBuffer *cb, const char *who) {
+    return [&s, &unwound, cb, who] {
+      try {
+        cb->wait_front(s, 1, who);
+      } catch (const Fault &) {
+        ++unwound;
+      }
+    };
   };
-  std::thread t1(waiter, &a, "compute");
-  std::thread t2(waiter, &b, "writer");
-  t1.join();
-  t2.join();
-  const std::string report = m.failure();
-  EXPECT_NE(report.find("deadlock"), std::string::npos) << report;
+  s.Spawn(waiter(&a, "compute"), nullptr);
+  s.Spawn(waiter(&b, "writer"), nullptr);
+  s.Run();
+  const std::string report = s.failure();
+  EXPECT_EQ(unwound, 2) << "each blocked kernel is unwound by a Fault";
+  EXPECT_EQ(report.rfind("deadlock: every running kernel of core (0, 0) is "
+                         "blocked:",
+                         0),
+            0u)
+      << report;
   EXPECT_NE(
       report.find("compute: cb_wait_front(1) on CB c_0 holding 0/1 pages"),
       std::string::npos)
@@ -103,6 +171,45 @@ TEST(Monitor, AllThreadsBlockedIsADeadlock) {
   EXPECT_NE(report.find("writer: cb_wait_front(1) on CB c_1"),
             std::string::npos)
       << report;
+}
+
+TEST(CoreScheduler, AFailingKernelStopsTheOthersOfItsCore) {
+  CoreScheduler s("core (2, 3)");
+  CircularBuffer cb(0, 0x1000, 1, 2048, "core (2, 3)");
+  bool consumer_unwound = false, consumer_finished = false;
+  s.Spawn(
+      [&] {
+        try {
+          cb.wait_front(s, 1, "compute");
+          consumer_finished = true;
+        } catch (const Fault &) {
+          consumer_unwound = true;
+        }
+      },
+      nullptr);
+  s.Spawn(
+      [&] {
+        try {
+          cb.pop_front(s, 1, "writer"); // pop without wait: misuse
+        } catch (const Fault &) {
+        }
+      },
+      nullptr);
+  s.Run();
+  EXPECT_TRUE(consumer_unwound);
+  EXPECT_FALSE(consumer_finished);
+  EXPECT_NE(s.failure().find("API misuse: core (2, 3) writer: cb_pop_front"),
+            std::string::npos)
+      << s.failure();
+}
+
+TEST(CoreScheduler, WaitingOutsideAKernelIsAFault) {
+  CoreScheduler s("core (0, 0)");
+  CircularBuffer cb(0, 0x1000, 1, 2048, "core (0, 0)");
+  EXPECT_THROW(cb.wait_front(s, 1, "compute"), Fault);
+  EXPECT_NE(s.failure().find("blocked outside a running kernel"),
+            std::string::npos)
+      << s.failure();
 }
 
 } // namespace

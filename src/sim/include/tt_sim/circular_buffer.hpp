@@ -8,8 +8,9 @@
 //   push_back(n) publishes n reserved pages -- more than reserved is a Fault;
 //   pop_front(n) frees n waited-for pages -- more than waited for is a Fault.
 // The write (read) pointer is the L1 address of the first reserved (filled)
-// page; pages wrap around the buffer. Synchronization: all state is guarded by
-// the run's Monitor mutex; blocking goes through Monitor::Wait.
+// page; pages wrap around the buffer. Synchronization: only the kernels of the
+// buffer's own core touch it, and they take turns on one OS thread (sync.hpp),
+// so there is no lock; blocking goes through CoreScheduler::Wait.
 #pragma once
 
 #include <algorithm>
@@ -32,12 +33,10 @@ public:
   bool configured() const { return num_pages_ > 0; }
   uint32_t page_bytes() const { return page_bytes_; }
 
-  void reserve_back(Monitor &m, uint32_t n, const std::string &kernel) {
-    std::unique_lock<std::mutex> lock(m.mu);
-    Check(m, n <= num_pages_, kernel,
-          "cb_reserve_back of " + std::to_string(n) + " pages");
-    m.Wait(
-        lock,
+  void reserve_back(CoreScheduler &s, uint32_t n, const std::string &kernel) {
+    Check(s, n <= num_pages_, kernel,
+          [&] { return "cb_reserve_back of " + std::to_string(n) + " pages"; });
+    s.Wait(
         [&] { return num_pages_ - filled_ - reserved_ >= n || reserved_ >= n; },
         [&] {
           return Describe(kernel, "cb_reserve_back(" + std::to_string(n) + ")");
@@ -45,39 +44,36 @@ public:
     reserved_ = std::max(reserved_, n);
   }
 
-  void push_back(Monitor &m, uint32_t n, const std::string &kernel) {
-    std::lock_guard<std::mutex> lock(m.mu);
-    Check(m, n <= reserved_, kernel,
-          "cb_push_back(" + std::to_string(n) + ") after reserving only " +
-              std::to_string(reserved_));
+  void push_back(CoreScheduler &s, uint32_t n, const std::string &kernel) {
+    Check(s, n <= reserved_, kernel, [&] {
+      return "cb_push_back(" + std::to_string(n) + ") after reserving only " +
+             std::to_string(reserved_);
+    });
     reserved_ -= n;
     filled_ += n;
     wr_page_ = (wr_page_ + n) % num_pages_;
     peak_ = std::max(peak_, filled_);
-    m.Notify();
   }
 
-  void wait_front(Monitor &m, uint32_t n, const std::string &kernel) {
-    std::unique_lock<std::mutex> lock(m.mu);
-    Check(m, n <= num_pages_, kernel,
-          "cb_wait_front of " + std::to_string(n) + " pages");
-    m.Wait(
-        lock, [&] { return filled_ >= n; },
-        [&] {
-          return Describe(kernel, "cb_wait_front(" + std::to_string(n) + ")");
-        });
+  void wait_front(CoreScheduler &s, uint32_t n, const std::string &kernel) {
+    Check(s, n <= num_pages_, kernel,
+          [&] { return "cb_wait_front of " + std::to_string(n) + " pages"; });
+    s.Wait([&] { return filled_ >= n; },
+           [&] {
+             return Describe(kernel,
+                             "cb_wait_front(" + std::to_string(n) + ")");
+           });
     waited_ = std::max(waited_, n);
   }
 
-  void pop_front(Monitor &m, uint32_t n, const std::string &kernel) {
-    std::lock_guard<std::mutex> lock(m.mu);
-    Check(m, n <= waited_ && n <= filled_, kernel,
-          "cb_pop_front(" + std::to_string(n) + ") with only " +
-              std::to_string(std::min(waited_, filled_)) + " pages waited for");
+  void pop_front(CoreScheduler &s, uint32_t n, const std::string &kernel) {
+    Check(s, n <= waited_ && n <= filled_, kernel, [&] {
+      return "cb_pop_front(" + std::to_string(n) + ") with only " +
+             std::to_string(std::min(waited_, filled_)) + " pages waited for";
+    });
     waited_ -= n;
     filled_ -= n;
     rd_page_ = (rd_page_ + n) % num_pages_;
-    m.Notify();
   }
 
   /// L1 address range [base, base + bytes) of the buffer's pages.
@@ -103,11 +99,13 @@ private:
     return os.str();
   }
 
-  void Check(Monitor &m, bool ok, const std::string &kernel,
-             const std::string &what) {
+  /// A protocol check; `what()` builds the message only when it fails.
+  template <typename What>
+  void Check(CoreScheduler &s, bool ok, const std::string &kernel,
+             const What &what) {
     if (!ok) {
-      std::string msg = "API misuse: " + Describe(kernel, what);
-      m.Fail(msg);
+      std::string msg = "API misuse: " + Describe(kernel, what());
+      s.Fail(msg);
       throw Fault(msg);
     }
   }

@@ -5,10 +5,11 @@
 // real pointers), the circular buffers and DST of each core, and programs of
 // reader / writer / compute kernels. Each kernel file is compiled by g++ into
 // a shared object (cached by content hash) and each core runs its kernels as
-// concurrent threads; see sync.hpp for blocking and deadlock reports.
+// fibers that take turns (sync.hpp: blocking and deadlock reports); the cores
+// are spread over a few OS threads (program_runner.cc).
 //
-// Kernel-side API calls find their core through the thread-local
-// KernelContext set by the thread that runs the kernel.
+// Kernel-side API calls find their core through Ctx(): the KernelContext of
+// the kernel running on the calling thread.
 #pragma once
 
 #include <array>
@@ -80,25 +81,28 @@ private:
   std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<Core>> cores_;
 };
 
-/// A NoC transfer started but not yet waited for with a barrier.
+/// A NoC transfer started but not yet waited for with a barrier. It moves its
+/// bytes at the barrier: the latest moment the hardware may (reads: DRAM page
+/// -> L1, writes: L1 -> DRAM page).
 struct PendingTransfer {
   uint8_t *dst = nullptr;
-  std::vector<uint8_t> data;    // reads: the DRAM page, snapshotted at issue
-  const uint8_t *src = nullptr; // writes: L1, read when the barrier lands it
-  uint32_t l1_addr = 0, bytes = 0;
+  const uint8_t *src = nullptr;
+  uint32_t l1_addr = 0, bytes = 0; // the L1 side, for the in-flight checks
 };
 
 /// What the thread running a kernel knows.
 struct KernelContext {
   Device *device = nullptr;
   Core *core = nullptr;
-  Monitor *monitor = nullptr;
+  CoreScheduler *scheduler = nullptr; // the core's; records its failure
   const std::vector<uint32_t> *runtime_args = nullptr;
   std::string name; // "reader", "compute", "writer"
   /// NoC reads / writes in flight (land at noc_async_{read,write}_barrier).
   std::vector<PendingTransfer> reads, writes;
 };
 
+/// The context of the kernel running on this thread (a thread-local default
+/// for calls made outside a kernel, e.g. from tests).
 KernelContext &Ctx();
 
 /// Raise a Fault that names the core and kernel (and stops the run).

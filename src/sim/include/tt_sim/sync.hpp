@@ -1,27 +1,34 @@
-// tt_sim/sync.hpp -- blocking with deadlock detection.
+// tt_sim/sync.hpp -- how the kernels of one core take turns, and deadlock.
 //
-// Every kernel thread of a run is registered with the Monitor. A thread that
-// must wait (a full CB on reserve, an empty CB on wait) calls Monitor::Wait
-// with its wake-up condition and a description of the wait. When every live
-// kernel thread is waiting on a condition that is still false -- conditions
-// are re-evaluated at the check, because a waiter that was just notified has
-// not yet left the wait -- none can make progress: the monitor records a
-// deadlock report (core, kernel, CB and its fill level for each waiter) and
-// wakes everyone; Wait then throws tt_sim::Fault, which unwinds the kernel,
-// and the host call that ran the workload rethrows the report. One mutex
-// guards all CB state of a run, so the check is exact.
+// Models: the reader, compute and writer kernels of one core running
+// concurrently and meeting only at their circular buffers. A CoreScheduler
+// runs each kernel of its core on a fiber (tt_sim/fiber.hpp), all on the
+// calling OS thread, round-robin: a kernel runs until it must wait (a full CB
+// on reserve, an empty CB on wait) or returns, then the next one whose wait
+// condition now holds runs. Kernels of different cores never synchronize
+// with each other in the API we emulate (no semaphores, no multicast), so
+// each core is scheduled on its own and different cores may run on
+// different OS threads (program_runner.cc); within a core no lock is needed
+// and the interleaving is the same in every run.
+//
+// Deadlock: when no kernel of the core can run and some have not returned,
+// every one of those is waiting on a condition that is false and nothing
+// else can change it. The scheduler records a report (core, kernel, CB and
+// its fill level for each waiter), then resumes every waiter; Wait throws
+// tt_sim::Fault, which unwinds the kernel, and the host call that ran the
+// workload rethrows the report. Any other failure of a kernel stops its core
+// the same way.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <map>
-#include <mutex>
-#include <sstream>
+#include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
+#include <vector>
 
 namespace tt_sim {
+
+class Fiber;
 
 /// Any error the simulator reports: deadlock, API misuse, out-of-range access.
 class Fault : public std::runtime_error {
@@ -29,94 +36,61 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-class Monitor {
+class CoreScheduler {
 public:
-  std::mutex mu;
+  /// `where` names the core in reports, e.g. "core (1, 2)".
+  explicit CoreScheduler(std::string where);
+  ~CoreScheduler();
+  CoreScheduler(const CoreScheduler &) = delete;
+  CoreScheduler &operator=(const CoreScheduler &) = delete;
 
-  void Start(int threads) {
-    std::lock_guard<std::mutex> lock(mu);
-    live_ = threads;
-    waiting_.clear();
-    failure_.clear();
-  }
+  /// Add a kernel: `body` runs on a fiber of its own, and CurrentContext()
+  /// is `context` whenever it runs. `body` must not throw.
+  void Spawn(std::function<void()> body, void *context);
 
-  /// Caller holds `lock` on mu. Waits until `ready()`; `what` describes the
-  /// wait for a deadlock report.
-  void Wait(std::unique_lock<std::mutex> &lock,
-            const std::function<bool()> &ready,
-            const std::function<std::string()> &what) {
-    if (!failure_.empty())
-      throw Fault(failure_);
+  /// Run the kernels, in the order spawned, each until it waits or returns,
+  /// until every kernel has returned. Returns normally after a failure too:
+  /// failure() says what went wrong.
+  void Run();
+
+  /// From a kernel: return once `ready()` holds; `what()` describes the wait
+  /// for a deadlock report. Throws Fault once the core has failed. Outside a
+  /// running kernel a wait that is not ready at once is a Fault.
+  template <typename Ready, typename What>
+  void Wait(const Ready &ready, const What &what) {
+    ThrowIfFailed();
     if (ready())
       return;
-    const auto id = std::this_thread::get_id();
-    std::condition_variable cv;
-    waiting_[id] = Waiter{ready, what, &cv};
-    CheckDeadlock();
-    cv.wait(lock, [&] { return ready() || !failure_.empty(); });
-    waiting_.erase(id);
-    if (!failure_.empty())
-      throw Fault(failure_);
+    Block(std::cref(ready), std::cref(what));
   }
 
-  /// State changed (a push, pop or thread exit): wake the waiters.
-  /// Caller holds mu. Wakes only the waiters whose condition now holds, so a
-  /// push or pop does not wake every thread of the run.
-  void Notify() {
-    for (auto &kv : waiting_) {
-      if (kv.second.ready()) {
-        kv.second.cv->notify_one();
-      }
-    }
-  }
+  /// Record `message` as the core's failure unless one is recorded already.
+  void Fail(const std::string &message);
+  /// The first failure of this core, or "" while it has none.
+  const std::string &failure() const { return failure_; }
 
-  /// Caller holds mu.
-  void ThreadDone() {
-    --live_;
-    CheckDeadlock();
-  }
-
-  /// Caller holds mu. Records the first failure and wakes everyone.
-  void Fail(const std::string &message) {
-    if (failure_.empty())
-      failure_ = message;
-    for (auto &kv : waiting_) {
-      kv.second.cv->notify_one();
-    }
-  }
-
-  std::string failure() {
-    std::lock_guard<std::mutex> lock(mu);
-    return failure_;
-  }
+  /// The `context` of the kernel running on this OS thread, or nullptr.
+  static void *CurrentContext();
 
 private:
-  struct Waiter {
+  struct Task {
+    std::unique_ptr<Fiber> fiber;
+    void *context = nullptr;
+    /// Set while the kernel is blocked in Wait.
     std::function<bool()> ready;
     std::function<std::string()> what;
-    std::condition_variable *cv; // the waiting thread's own
   };
 
-  void CheckDeadlock() {
-    if (live_ == 0 || static_cast<int>(waiting_.size()) != live_ ||
-        !failure_.empty())
-      return;
-    for (const auto &kv : waiting_) {
-      if (kv.second.ready())
-        return; // notified, about to run
-    }
-    std::ostringstream os;
-    os << "deadlock: every running kernel is blocked:";
-    std::map<std::string, int> sorted;
-    for (const auto &kv : waiting_)
-      sorted[kv.second.what()]++;
-    for (const auto &kv : sorted)
-      os << "\n  " << kv.first;
-    Fail(os.str());
-  }
+  /// Park the running kernel until the scheduler finds `ready()` true (or
+  /// the core failed), then return to it.
+  void Block(std::function<bool()> ready, std::function<std::string()> what);
+  void ThrowIfFailed() const;
+  /// One line per blocked kernel, sorted.
+  std::string DeadlockReport() const;
 
-  int live_ = 0;
-  std::map<std::thread::id, Waiter> waiting_;
+  std::string where_;
+  std::vector<Task> tasks_;
+  Task *running_ = nullptr;
   std::string failure_;
 };
 
