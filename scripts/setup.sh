@@ -8,7 +8,8 @@
 # tree (build/cmake) and only rebuilds what changed.
 #
 # Steps:
-#   1. Debian packages: a C++ compiler and GoogleTest (apt-get, when missing).
+#   1. Debian packages: a C++ compiler (with 32-bit support) and GoogleTest
+#      (apt-get, when missing).
 #   2. A virtual environment in .venv (override with TILELANG_TT_VENV).
 #   3. torch 2.13.0 (CPU build, from this machine's disk) first, then every
 #      other pinned dependency from requirements.txt.
@@ -35,6 +36,9 @@ step "1/5 system packages"
 missing=()
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
+# 32-bit C++ headers: the API conformance check compiles kernels for the
+# 32-bit RISC-V data model with g++ -m32 (scripts/tt_conformance.py).
+echo '#include <cstdint>' | g++ -m32 -x c++ -fsyntax-only - >/dev/null 2>&1 || missing+=(g++-multilib)
 "$python" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -44,7 +48,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
-echo "ok: g++ $(g++ -dumpfullversion), GoogleTest headers present"
+echo "ok: g++ $(g++ -dumpfullversion) (with -m32), GoogleTest headers present"
 
 step "2/5 virtual environment ($venv)"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"

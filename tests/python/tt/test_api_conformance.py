@@ -1,0 +1,110 @@
+"""The emitted kernels compile against the released TT-Metalium headers (issue #9).
+
+Each kernel is compiled with g++ -fsyntax-only inside the real firmware wrapper
+of its processor (reader: NCRISC, writer: BRISC, compute: each of the three
+TRISCs) against the device headers of the ttnn wheel the plan pins; see
+scripts/tt_conformance.py and docs/tenstorrent/api_conformance.md. The module
+is skipped, with the reason, when the wheel cannot be downloaded or g++ has no
+32-bit support.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from kernels import gemm_kernel
+
+import tilelang_tt
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
+import tt_conformance  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def headers():
+    """The pinned release's headers, fetched once (or the reason they cannot be had)."""
+    try:
+        tt_conformance.require_compiler()
+        return tt_conformance.fetch_headers("ttnn==0.81.1")
+    except tt_conformance.Unavailable as err:
+        pytest.skip(f"TT-Metalium API conformance not checked: {err}")
+
+
+def lowered(tmp_path, M, N, K, block, arch="wormhole_b0"):  # noqa: N803
+    out = tmp_path / f"gemm_{arch}"
+    tilelang_tt.lower(gemm_kernel(M, N, K, *block), target={"kind": "tenstorrent", "arch": arch}).write(out)
+    return out
+
+
+def failures(result) -> str:
+    return "\n\n".join(c.report() for c in result.compiles if not c.ok)
+
+
+@pytest.mark.parametrize(
+    "shape, block, arch",
+    [
+        ((256, 256, 256), (32, 32, 32), "wormhole_b0"),
+        ((100, 70, 50), (64, 64, 32), "wormhole_b0"),
+        ((256, 192, 128), (64, 128, 32), "blackhole"),
+    ],  # fmt: skip
+)
+def test_every_kernel_compiles_against_the_release(headers, tmp_path, shape, block, arch):
+    """Reader, writer and all three TRISC builds of compute compile against ttnn==0.81.1."""
+    result = tt_conformance.check(lowered(tmp_path, *shape, block, arch))
+    assert [(c.kernel, c.role.split()[0]) for c in result.compiles] == [
+        ("reader", "NCRISC"), ("compute", "TRISC0"), ("compute", "TRISC1"), ("compute", "TRISC2"),
+        ("writer", "BRISC")]  # fmt: skip
+    assert result.ok, failures(result)
+
+
+def break_kernel(artifacts: Path, name: str, old: str, new: str) -> None:
+    path = artifacts / name
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def failing_roles(result) -> list[str]:
+    return [c.role.split()[0] for c in result.compiles if not c.ok]
+
+
+def test_a_removed_call_fails(headers, tmp_path):
+    """mm_init was removed from the compute API: a kernel calling it does not compile."""
+    artifacts = lowered(tmp_path, 64, 64, 64, (32, 32, 32))
+    break_kernel(artifacts, "compute.cpp", "matmul_init(cb_in0, cb_in1);", "mm_init(cb_in0, cb_in1, cb_out0);")
+    result = tt_conformance.check(artifacts)
+    assert failing_roles(result) == ["TRISC0", "TRISC1", "TRISC2"]
+    assert all("mm_init" in c.output for c in result.compiles if not c.ok)
+
+
+def test_a_wrong_arity_fails(headers, tmp_path):
+    """matmul_tiles takes five arguments; six do not compile."""
+    artifacts = lowered(tmp_path, 64, 64, 64, (32, 32, 32))
+    break_kernel(artifacts, "compute.cpp", "matmul_tiles(cb_in0, cb_in1, 0, 0, 0);",
+                 "matmul_tiles(cb_in0, cb_in1, 0, 0, 0, 0);")  # fmt: skip
+    result = tt_conformance.check(artifacts)
+    assert failing_roles(result) == ["TRISC0", "TRISC1", "TRISC2"]
+    assert all("matmul_tiles" in c.output for c in result.compiles if not c.ok)
+
+
+def test_a_dataflow_call_with_wrong_arguments_fails(headers, tmp_path):
+    """A NoC read that passes the address where the accessor belongs is rejected in the reader only."""
+    artifacts = lowered(tmp_path, 64, 64, 64, (32, 32, 32))
+    break_kernel(artifacts, "reader.cpp", "A_accessor,", "A_addr,")
+    result = tt_conformance.check(artifacts)
+    assert failing_roles(result) == ["NCRISC"]
+    assert "noc_async_read_page" in next(c.output for c in result.compiles if not c.ok)
+
+
+def test_an_unreachable_wheel_is_a_skip_not_a_failure(tmp_path, monkeypatch):
+    """Without the headers the check says why it did not run (exit 77), never passes silently."""
+    artifacts = tmp_path / "a"
+    shutil.copytree(Path(__file__).parent / "golden" / "codegen" / "gemm_256_b32", artifacts)
+    plan = artifacts / "tt.plan.json"
+    plan.write_text(plan.read_text().replace("ttnn==0.81.1", "ttnn==0.0.0.does.not.exist"))
+    monkeypatch.setenv("TT_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    assert tt_conformance.main([str(artifacts)]) == tt_conformance.EXIT_SKIPPED
