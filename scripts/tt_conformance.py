@@ -18,6 +18,14 @@ JIT compiles it, against the headers of the release named in ``tt.plan.json``
   DRAM ``TensorAccessorArgs``, the ArgsConfig word (``IsDram`` = 2) and the
   aligned page size.
 
+The host program is checked through the release's library: ``main.cpp`` is
+compiled (``g++ -std=c++20 -c``) against the simulator's emulated host headers
+(``src/sim/include``), and every TT-Metalium symbol the object needs must be
+exported, with the same mangled name (so the same parameter types), by the
+``libtt_metal.so`` of the same wheel. Header-only templates
+(``EnqueueWriteMeshBuffer`` / ``EnqueueReadMeshBuffer``) and inline members
+have no symbol there and are not checked this way.
+
 ``-m32`` gives the 32-bit data model of the RISC-V cores (pointers are 32-bit).
 The only stand-ins are the two SFPI-toolchain headers in
 ``scripts/tt_conformance_shim/`` (``sfpi.h``, ``lltt.h``: RISC-V-only
@@ -27,10 +35,12 @@ the assembler or the linker would reject, and run-time behaviour.
 
 The headers come from the ``ttnn`` wheel on PyPI: ``pip download --no-deps``
 into the cache (``$TT_CONFORMANCE_CACHE``, default
-``~/.cache/tilelang-tt/conformance``); only ``ttnn/tt_metal/`` headers and the
-firmware wrappers are extracted, and the wheel is deleted. It is never
-imported or installed. Exit status: 0 all kernels pass, 1 a kernel fails,
-77 the headers cannot be had (no network, no ``g++ -m32``): skipped.
+``~/.cache/tilelang-tt/conformance``); only ``ttnn/tt_metal/`` headers, the
+firmware wrappers and the list of symbols ``libtt_metal.so`` exports (``nm -D``)
+are kept, and the wheel is deleted. It is never imported or installed.
+
+Exit status: 0 every compile passes, 1 one fails, 77 the headers cannot be had
+(no network, no ``g++ -m32``): skipped.
 """
 
 from __future__ import annotations
@@ -54,6 +64,11 @@ WHEEL_PYTHON = "3.10"
 #: What is extracted from the wheel: headers, and the firmware wrappers the JIT compiles.
 HEADER_SUFFIXES = (".h", ".hpp", ".inl", ".def")
 SHIM_DIR = Path(__file__).resolve().parent / "tt_conformance_shim"
+#: The simulator's emulated TT-Metalium headers, which main.cpp is compiled against.
+SIM_INCLUDE = Path(__file__).resolve().parents[1] / "src" / "sim" / "include"
+#: The release's host library inside the wheel, and the file its exported symbols are kept in.
+HOST_LIBRARY = "ttnn/build/lib/libtt_metal.so"
+SYMBOLS_FILE = "libtt_metal.symbols"
 
 # DataFormat and MathFidelity values (tensix_types.h, llk_defs.h of the release).
 DATA_FORMAT = {"Float16_b": 5}
@@ -102,6 +117,7 @@ class Compile:
     command: list[str]
     returncode: int = -1
     output: str = ""
+    symbols: list[str] = field(default_factory=list)  # host: the TT-Metalium symbols checked
 
     @property
     def ok(self) -> bool:
@@ -136,11 +152,13 @@ def cache_root() -> Path:
 
 
 def fetch_headers(wheel: str, cache: Path | None = None, timeout: float = 900) -> Path:
-    """The ``tt_metal`` header tree of ``wheel`` (e.g. ``ttnn==0.81.1``), downloaded once."""
+    """The ``tt_metal`` header tree of ``wheel`` (e.g. ``ttnn==0.81.1``), downloaded once.
+
+    Beside it (``../libtt_metal.symbols``): the mangled names ``libtt_metal.so`` exports."""
     cache = cache or cache_root()
     root = cache / wheel.replace("==", "-")
     done = root / ".complete"
-    if done.is_file():
+    if done.is_file() and (root / SYMBOLS_FILE).is_file():
         return root / "tt_metal"
     with tempfile.TemporaryDirectory(dir=cache if cache.is_dir() else None) as tmp:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
@@ -163,6 +181,15 @@ def fetch_headers(wheel: str, cache: Path | None = None, timeout: float = 900) -
                     target = root / name[len("ttnn/") :]
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(z.read(name))
+            if HOST_LIBRARY not in z.namelist():
+                raise Unavailable(f"{wheel} has no {HOST_LIBRARY}")
+            library = Path(tmp) / "libtt_metal.so"
+            library.write_bytes(z.read(HOST_LIBRARY))
+        nm = subprocess.run(["nm", "-D", "--defined-only", str(library)], capture_output=True, text=True)
+        if nm.returncode != 0:
+            raise Unavailable(f"nm -D {HOST_LIBRARY} failed (exit {nm.returncode}): {nm.stderr.strip()}")
+        symbols = sorted({line.split()[-1] for line in nm.stdout.splitlines() if line.strip()})
+        (root / SYMBOLS_FILE).write_text("\n".join(symbols) + "\n")
     if not (root / "tt_metal" / "hw" / "inc" / "api" / "dataflow" / "dataflow_api.h").is_file():
         raise Unavailable(f"{wheel} has no tt_metal/hw/inc/api/dataflow/dataflow_api.h")
     done.write_text(wheel + "\n")
@@ -301,6 +328,42 @@ def kernel_compiles(plan: dict, artifact_dir: Path, tt_metal: Path, work: Path) 
     return out
 
 
+def is_tt_metalium_symbol(mangled: str) -> bool:
+    """A symbol of TT-Metalium's API: namespace tt (``_ZN2tt``, ``_ZNK2tt``) or the tilize templates."""
+    return mangled.startswith(("_ZN2tt", "_ZNK2tt")) or "tilize_nfaces" in mangled
+
+
+def demangle(names: list[str]) -> list[str]:
+    proc = subprocess.run(["c++filt"], input="\n".join(names), capture_output=True, text=True)
+    return proc.stdout.splitlines() if proc.returncode == 0 else names
+
+
+def host_compile(artifact_dir: Path, tt_metal: Path, work: Path) -> Compile:
+    """Compile main.cpp against the simulator's host headers; the symbols it needs from
+    TT-Metalium must all be exported by the release's libtt_metal.so."""
+    obj = work / "main.o"
+    cmd = ["g++", "-std=c++20", "-c", f"-I{SIM_INCLUDE}", str((artifact_dir / "main.cpp").resolve()), "-o", str(obj)]
+    c = Compile("main.cpp", "host (symbols of libtt_metal.so)", cmd)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    c.returncode, c.output = proc.returncode, proc.stdout + proc.stderr
+    if not c.ok:
+        return c
+    nm = subprocess.run(["nm", "-u", str(obj)], capture_output=True, text=True)
+    needed = sorted({line.split()[-1] for line in nm.stdout.splitlines() if line.strip()})
+    needed = [n for n in needed if is_tt_metalium_symbol(n)]
+    exported = set((tt_metal.parent / SYMBOLS_FILE).read_text().split())
+    missing = [n for n in needed if n not in exported]
+    c.symbols = demangle(needed)
+    if missing:
+        c.returncode = 1
+        c.output = (
+            f"error: {len(missing)} of the {len(needed)} TT-Metalium symbols main.cpp needs are not exported by "
+            "the release's libtt_metal.so (a wrong signature in src/sim/include, or a call the release lacks):\n"
+            + "\n".join("  " + d for d in demangle(missing))
+        )
+    return c
+
+
 def check(artifact_dir, cache: Path | None = None) -> Result:
     """Compile every kernel of ``artifact_dir`` against the headers of its pinned release.
 
@@ -316,6 +379,7 @@ def check(artifact_dir, cache: Path | None = None) -> Result:
         for c in result.compiles:
             proc = subprocess.run(c.command, capture_output=True, text=True)
             c.returncode, c.output = proc.returncode, proc.stdout + proc.stderr
+        result.compiles.append(host_compile(artifact_dir, tt_metal, Path(tmp)))
     return result
 
 
@@ -333,9 +397,12 @@ def main(argv=None) -> int:
             print(f"SKIPPED: TT-Metalium API conformance check not run: {err}")
             return EXIT_SKIPPED
         for c in result.compiles:
-            print(f"{'ok  ' if c.ok else 'FAIL'} {d}: {c.kernel} as {c.role} against {result.wheel}")
+            what = f"{c.kernel} as {c.role}" + (f", {len(c.symbols)} symbols" if c.symbols else "")
+            print(f"{'ok  ' if c.ok else 'FAIL'} {d}: {what} against {result.wheel}")
             if args.verbose:
                 print("     " + " ".join(shlex.quote(x) for x in c.command))
+                for symbol in c.symbols:
+                    print(f"     exported: {symbol}")
             if not c.ok:
                 print(c.report())
         failed += not result.ok

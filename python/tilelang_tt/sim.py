@@ -112,7 +112,8 @@ def build_host_program(artifact_dir: Path, include: Path, lib_dir: Path) -> Path
     if exe.exists():
         return exe
     tmp = exe.with_name(exe.name + f".tmp{os.getpid()}")
-    cmd = ["g++", "-std=c++17", "-O1", *extra, f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
+    # C++20: the TT-Metalium host API takes std::span (the kernels are C++17).
+    cmd = ["g++", "-std=c++20", "-O1", *extra, f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
            "-ltt_sim", f"-Wl,-rpath,{lib_dir}", "-o", str(tmp)]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:

@@ -8,6 +8,7 @@
 
 #include "tt-metalium/distributed.hpp"
 #include "tt-metalium/host_api.hpp"
+#include "tt-metalium/tensor_accessor_args.hpp"
 #include "tt_sim/runtime.hpp"
 
 namespace tt_sim {
@@ -128,6 +129,14 @@ void ResetDevice() {
 
 namespace tt::tt_metal {
 
+CoreRange::CoreRange(const CoreCoord &start, const CoreCoord &end)
+    : start_coord(start), end_coord(end) {}
+
+CoreRangeSet::CoreRangeSet(const CoreRange &range) : ranges_{range} {}
+
+CoreRangeSet::CoreRangeSet(std::vector<CoreRange> &&ranges)
+    : ranges_(std::move(ranges)) {}
+
 std::vector<std::pair<uint32_t, uint32_t>> CoreRangeSet::cores() const {
   std::vector<std::pair<uint32_t, uint32_t>> out;
   for (const CoreRange &r : ranges_) {
@@ -140,10 +149,32 @@ std::vector<std::pair<uint32_t, uint32_t>> CoreRangeSet::cores() const {
   return out;
 }
 
+namespace {
+/// The cores of a core, a range or a set, as a set.
+CoreRangeSet ToCoreRangeSet(const CoreSpec &spec) {
+  if (const auto *core = std::get_if<CoreCoord>(&spec))
+    return CoreRangeSet(CoreRange(*core, *core));
+  if (const auto *range = std::get_if<CoreRange>(&spec))
+    return CoreRangeSet(*range);
+  return std::get<CoreRangeSet>(spec);
+}
+} // namespace
+
+CircularBufferConfig::CircularBufferConfig(
+    uint32_t total_size, const std::map<uint8_t, tt::DataFormat> &formats)
+    : total_size_(total_size), formats_(formats) {}
+
+CircularBufferConfig &CircularBufferConfig::set_page_size(uint8_t index,
+                                                          uint32_t page_size) {
+  page_sizes_[index] = page_size;
+  return *this;
+}
+
 Program CreateProgram() { return Program{}; }
 
-uint32_t CreateCircularBuffer(Program &program, const CoreRangeSet &cores,
+CBHandle CreateCircularBuffer(Program &program, const CoreSpec &core_spec,
                               const CircularBufferConfig &config) {
+  const CoreRangeSet cores = ToCoreRangeSet(core_spec);
   for (const auto &[index, format] : config.formats()) {
     auto page = config.page_sizes().find(index);
     if (page == config.page_sizes().end() || page->second == 0) {
@@ -176,51 +207,66 @@ uint32_t CreateCircularBuffer(Program &program, const CoreRangeSet &cores,
     }
     program.cbs.push_back({cores, index, config.total_size(), page->second});
   }
-  return static_cast<uint32_t>(program.cbs.size() - 1);
+  return static_cast<CBHandle>(program.cbs.size() - 1);
 }
 
-KernelHandle CreateKernel(Program &program, const std::string &file,
-                          const CoreRangeSet &cores,
-                          const DataMovementConfig &config) {
-  const std::string kind =
-      config.processor == DataMovementProcessor::RISCV_1 ? "reader" : "writer";
+KernelHandle
+CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
+             const std::variant<DataMovementConfig, ComputeConfig> &config) {
+  std::string kind;
+  std::vector<uint32_t> compile_args;
+  if (const auto *dm = std::get_if<DataMovementConfig>(&config)) {
+    kind =
+        dm->processor == DataMovementProcessor::RISCV_1 ? "reader" : "writer";
+    compile_args = dm->compile_args;
+  } else {
+    kind = "compute";
+    compile_args = std::get<ComputeConfig>(config).compile_args;
+  }
   program.kernels.push_back(
       {file,
        kind,
-       cores,
-       config.compile_args,
+       ToCoreRangeSet(cores),
+       compile_args,
        {},
-       tt_sim::CompileAndLoadKernel(file, kind, config.compile_args)});
+       tt_sim::CompileAndLoadKernel(file, kind, compile_args)});
   return static_cast<KernelHandle>(program.kernels.size() - 1);
 }
 
-KernelHandle CreateKernel(Program &program, const std::string &file,
-                          const CoreRangeSet &cores,
-                          const ComputeConfig &config) {
-  program.kernels.push_back(
-      {file,
-       "compute",
-       cores,
-       config.compile_args,
-       {},
-       tt_sim::CompileAndLoadKernel(file, "compute", config.compile_args)});
-  return static_cast<KernelHandle>(program.kernels.size() - 1);
-}
-
-void SetRuntimeArgs(Program &program, KernelHandle kernel,
-                    const CoreCoord &core, const std::vector<uint32_t> &args) {
+void SetRuntimeArgs(const Program &program, KernelHandle kernel,
+                    const CoreSpec &cores,
+                    std::span<const uint32_t> runtime_args) {
   if (kernel >= program.kernels.size())
     throw tt_sim::Fault("SetRuntimeArgs: unknown kernel handle");
-  program.kernels[kernel].runtime_args[{static_cast<uint32_t>(core.x),
-                                        static_cast<uint32_t>(core.y)}] = args;
+  for (auto xy : ToCoreRangeSet(cores).cores()) {
+    program.kernels[kernel].runtime_args[xy].assign(runtime_args.begin(),
+                                                    runtime_args.end());
+  }
+}
+
+void SetRuntimeArgs(const Program &program, KernelHandle kernel,
+                    const CoreSpec &cores,
+                    std::initializer_list<uint32_t> runtime_args) {
+  SetRuntimeArgs(
+      program, kernel, cores,
+      std::span<const uint32_t>(runtime_args.begin(), runtime_args.size()));
 }
 
 namespace distributed {
 
-std::shared_ptr<MeshDevice> MeshDevice::create_unit_mesh(int) {
+std::shared_ptr<MeshDevice>
+MeshDevice::create_unit_mesh(int, std::size_t, std::size_t, std::size_t,
+                             const DispatchCoreConfig &,
+                             std::span<const std::uint32_t>, std::size_t) {
   tt_sim::ResetDevice();
   return std::make_shared<MeshDevice>();
 }
+
+MeshCommandQueue &MeshDevice::mesh_command_queue(std::optional<uint8_t>) const {
+  return cq_;
+}
+
+const MeshShape &MeshDevice::shape() const { return shape_; }
 
 CoreCoord MeshDevice::compute_with_storage_grid_size() const {
   const auto &arch = tt_sim::TheDevice().arch();
@@ -229,35 +275,70 @@ CoreCoord MeshDevice::compute_with_storage_grid_size() const {
 
 bool MeshDevice::close() { return true; }
 
-std::shared_ptr<MeshBuffer>
-MeshBuffer::create(const ReplicatedBufferConfig &config,
-                   const DeviceLocalBufferConfig &local, MeshDevice *) {
+MeshCoordinateRange::MeshCoordinateRange(const MeshShape &) {}
+
+MeshWorkload::MeshWorkload() = default;
+
+void MeshWorkload::add_program(const MeshCoordinateRange &, Program &&program) {
+  programs_.push_back(std::move(program));
+}
+
+std::shared_ptr<MeshBuffer> MeshBuffer::create(
+    const std::variant<ReplicatedBufferConfig, ShardedBufferConfig> &config,
+    const DeviceLocalBufferConfig &local, MeshDevice *,
+    std::optional<uint64_t> address) {
+  const auto *replicated = std::get_if<ReplicatedBufferConfig>(&config);
+  if (replicated == nullptr)
+    throw tt_sim::Fault("MeshBuffer: sharded buffers are not simulated");
+  if (address.has_value())
+    throw tt_sim::Fault("MeshBuffer: buffers at a given address are not "
+                        "simulated");
   if (local.buffer_type != BufferType::DRAM)
     throw tt_sim::Fault("MeshBuffer: only DRAM buffers are simulated");
   const tt_sim::DramBuffer &buf = tt_sim::TheDevice().AllocateBuffer(
-      static_cast<uint32_t>(config.size), local.page_size);
+      static_cast<uint32_t>(replicated->size), local.page_size);
   auto out = std::make_shared<MeshBuffer>();
   out->id_ = buf.id;
   out->address_ = buf.base;
-  out->size_ = config.size;
+  out->size_ = replicated->size;
   return out;
 }
 
-void EnqueueWriteMeshBuffer(MeshCommandQueue &,
-                            const std::shared_ptr<MeshBuffer> &buffer,
-                            const std::vector<bfloat16> &data, bool) {
-  auto &dev = tt_sim::TheDevice();
-  dev.WriteBuffer(dev.buffer(buffer->id()), data.data(),
-                  data.size() * sizeof(bfloat16));
-}
-
-void EnqueueReadMeshBuffer(MeshCommandQueue &, std::vector<bfloat16> &data,
-                           const std::shared_ptr<MeshBuffer> &buffer, bool) {
-  auto &dev = tt_sim::TheDevice();
-  const auto &buf = dev.buffer(buffer->id());
-  data.resize(size_t(buf.num_pages) * buf.page_bytes / sizeof(bfloat16));
-  dev.ReadBuffer(buf, data.data(), data.size() * sizeof(bfloat16));
-}
-
 } // namespace distributed
+
+TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer &buffer,
+                                       tensor_accessor::ArgsConfig args_config)
+    : buffer_id_(buffer.id()) {
+  if (args_config.raw() != 0)
+    throw tt_sim::Fault("TensorAccessorArgs: only the default ArgsConfig "
+                        "(interleaved, all compile-time) is simulated");
+}
+
+void TensorAccessorArgs::append_to(
+    std::vector<uint32_t> &compile_time_args) const {
+  compile_time_args.push_back(kTensorAccessorTag);
+  compile_time_args.push_back(buffer_id_);
+}
+
 } // namespace tt::tt_metal
+
+namespace tt_sim {
+
+void WriteMeshBuffer(const tt::tt_metal::distributed::MeshBuffer &buffer,
+                     const void *data, std::size_t bytes) {
+  auto &dev = TheDevice();
+  dev.WriteBuffer(dev.buffer(buffer.id()), data, bytes);
+}
+
+void ReadMeshBuffer(const tt::tt_metal::distributed::MeshBuffer &buffer,
+                    void *data, std::size_t bytes) {
+  auto &dev = TheDevice();
+  dev.ReadBuffer(dev.buffer(buffer.id()), data, bytes);
+}
+
+std::size_t MeshBufferBytes(const tt::tt_metal::distributed::MeshBuffer &b) {
+  const DramBuffer &buf = TheDevice().buffer(b.id());
+  return std::size_t(buf.num_pages) * buf.page_bytes;
+}
+
+} // namespace tt_sim

@@ -102,7 +102,13 @@ void Fiber::Entry(unsigned hi, unsigned lo) {
       static_cast<uintptr_t>((uint64_t(hi) << 32) | uint64_t(lo)));
   Impl &impl = *self->impl_;
   FinishSwitch(nullptr, &impl.caller_bottom, &impl.caller_size);
-  self->body_();
+  try {
+    self->body_();
+  } catch (...) {
+    // Nothing above this frame can catch it: say so before stopping.
+    std::fputs("tt_sim: an exception escaped a kernel fiber's body\n", stderr);
+    std::abort();
+  }
   // The body has returned: go back for good. A null fake-stack slot tells
   // ASan this stack is finished.
   self->state_ = State::kDone;

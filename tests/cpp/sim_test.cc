@@ -39,9 +39,9 @@ TEST(Tile, FacesAreRowMajorAndOrderedTLTRBLBR) {
 }
 
 TEST(Tile, TilizeRoundTrips) {
-  std::vector<int> rows(64 * 96);
+  std::vector<uint32_t> rows(64 * 96);
   for (size_t i = 0; i < rows.size(); ++i)
-    rows[i] = static_cast<int>(i);
+    rows[i] = static_cast<uint32_t>(i);
   auto tiled = tilize_nfaces(rows, 64, 96);
   EXPECT_EQ(tiled[256], 16);  // tile 0, face 1, (0, 0) = row 0 col 16
   EXPECT_EQ(tiled[1024], 32); // tile 1 starts at row 0 col 32

@@ -10,6 +10,7 @@ is skipped, with the reason, when the wheel cannot be downloaded or g++ has no
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -22,13 +23,16 @@ import tilelang_tt
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 import tt_conformance  # noqa: E402
 
+GOLDEN = Path(__file__).parent / "golden" / "codegen" / "gemm_256_b32"
+
 
 @pytest.fixture(scope="module")
 def headers():
-    """The pinned release's headers, fetched once (or the reason they cannot be had)."""
+    """The headers of the release the plans pin, fetched once (or the reason they cannot be had)."""
+    wheel = json.loads((GOLDEN / "tt.plan.json").read_text())["tt_metalium_wheel"]
     try:
         tt_conformance.require_compiler()
-        return tt_conformance.fetch_headers("ttnn==0.81.1")
+        return tt_conformance.fetch_headers(wheel)
     except tt_conformance.Unavailable as err:
         pytest.skip(f"TT-Metalium API conformance not checked: {err}")
 
@@ -56,8 +60,34 @@ def test_every_kernel_compiles_against_the_release(headers, tmp_path, shape, blo
     result = tt_conformance.check(lowered(tmp_path, *shape, block, arch))
     assert [(c.kernel, c.role.split()[0]) for c in result.compiles] == [
         ("reader", "NCRISC"), ("compute", "TRISC0"), ("compute", "TRISC1"), ("compute", "TRISC2"),
-        ("writer", "BRISC")]  # fmt: skip
+        ("writer", "BRISC"), ("main.cpp", "host")]  # fmt: skip
     assert result.ok, failures(result)
+
+
+def test_the_host_program_needs_only_symbols_the_release_exports(headers, tmp_path):
+    """Every TT-Metalium call of main.cpp, as compiled against the simulator's headers, is a symbol of
+    the release's libtt_metal.so: the emulated host API has the release's signatures."""
+    host = tt_conformance.check(lowered(tmp_path, 64, 64, 64, (32, 32, 32))).compiles[-1]
+    assert host.ok, host.report()
+    names = "\n".join(host.symbols)
+    for call in ["tt::tt_metal::CreateKernel(", "tt::tt_metal::CreateCircularBuffer(", "tt::tt_metal::SetRuntimeArgs(",
+                 "tt::tt_metal::distributed::MeshBuffer::create(", "tt::tt_metal::distributed::EnqueueMeshWorkload(",
+                 "tt::tt_metal::TensorAccessorArgs::append_to(", "tilize_nfaces<bfloat16>("]:  # fmt: skip
+        assert call in names, f"{call} not among the checked symbols:\n{names}"
+
+
+def test_a_host_signature_the_release_lacks_fails(headers, tmp_path):
+    """A host call whose signature differs from the release's (here CreateKernel taking a CoreRangeSet,
+    not the release's variant) needs a symbol libtt_metal.so does not export."""
+    artifacts = lowered(tmp_path, 64, 64, 64, (32, 32, 32))
+    drifted = (
+        "namespace tt::tt_metal {\nKernelHandle CreateKernel(Program &, const std::string &, const CoreRangeSet &,\n"
+        "                          const ComputeConfig &);\n}\n\nusing namespace tt;"
+    )
+    break_kernel(artifacts, "main.cpp", "using namespace tt;", drifted)
+    result = tt_conformance.check(artifacts)
+    assert failing_roles(result) == ["host"]
+    assert "CreateKernel(tt::tt_metal::Program&" in result.compiles[-1].output
 
 
 def break_kernel(artifacts: Path, name: str, old: str, new: str) -> None:
@@ -102,7 +132,7 @@ def test_a_dataflow_call_with_wrong_arguments_fails(headers, tmp_path):
 def test_an_unreachable_wheel_is_a_skip_not_a_failure(tmp_path, monkeypatch):
     """Without the headers the check says why it did not run (exit 77), never passes silently."""
     artifacts = tmp_path / "a"
-    shutil.copytree(Path(__file__).parent / "golden" / "codegen" / "gemm_256_b32", artifacts)
+    shutil.copytree(GOLDEN, artifacts)
     plan = artifacts / "tt.plan.json"
     plan.write_text(plan.read_text().replace("ttnn==0.81.1", "ttnn==0.0.0.does.not.exist"))
     monkeypatch.setenv("TT_CONFORMANCE_CACHE", str(tmp_path / "cache"))

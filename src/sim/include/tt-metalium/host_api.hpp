@@ -1,41 +1,51 @@
 // Simulated <tt-metalium/host_api.hpp>: the subset of the TT-Metalium host API
 // the programs emitted by tilelang-tt use (docs/tenstorrent/simulator.md).
+//
+// Every function here that the release exports from libtt_metal.so is declared
+// with the release's parameter types, so the symbols a program compiled
+// against these headers needs are exactly the release's symbols (checked by
+// scripts/tt_conformance.py, docs/tenstorrent/api_conformance.md). Like
+// TT-Metalium's own host headers, this one needs C++20 (std::span).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
-#include <set>
+#include <span>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "tt_sim/cb_index.hpp"
 
 namespace tt {
 
-enum class DataFormat : uint8_t { Float16_b = 5 };
+enum class DataFormat : uint8_t { Float16_b = 5, Invalid = 0xff };
+
+/// A pair of coordinates; TT-Metalium's CoreCoord is this type.
+struct xy_pair {
+  std::size_t x = 0, y = 0;
+  constexpr xy_pair() = default;
+  constexpr xy_pair(std::size_t x_, std::size_t y_) : x(x_), y(y_) {}
+};
 
 namespace tt_metal {
 
-struct CoreCoord {
-  std::size_t x = 0, y = 0;
-  CoreCoord() = default;
-  CoreCoord(std::size_t x_, std::size_t y_) : x(x_), y(y_) {}
-};
+using CoreCoord = tt::xy_pair;
 
 struct CoreRange {
   CoreCoord start_coord, end_coord;
-  CoreRange(CoreCoord start, CoreCoord end)
-      : start_coord(start), end_coord(end) {}
+  CoreRange(const CoreCoord &start, const CoreCoord &end);
 };
 
 class CoreRangeSet {
 public:
   CoreRangeSet() = default;
-  CoreRangeSet(const CoreRange &range) : ranges_{range} {} // NOLINT
-  CoreRangeSet(const std::vector<CoreRange> &ranges)
-      : ranges_(ranges) {} // NOLINT
+  CoreRangeSet(const CoreRange &range);          // NOLINT: implicit, as in TT
+  CoreRangeSet(std::vector<CoreRange> &&ranges); // NOLINT
   const std::vector<CoreRange> &ranges() const { return ranges_; }
   /// Every core of every range, (x, y) pairs.
   std::vector<std::pair<uint32_t, uint32_t>> cores() const;
@@ -44,21 +54,21 @@ private:
   std::vector<CoreRange> ranges_;
 };
 
+/// Where a kernel, CB or runtime-arg set applies: one core, a range or a set.
+using CoreSpec = std::variant<CoreCoord, CoreRange, CoreRangeSet>;
+
 enum class BufferType { DRAM, L1 };
 enum class DataMovementProcessor { RISCV_0, RISCV_1 };
 enum class NOC { RISCV_0_default, RISCV_1_default, NOC_0, NOC_1 };
-enum class MathFidelity { LoFi, HiFi2, HiFi3, HiFi4 };
+enum class MathFidelity { LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4 };
 using KernelHandle = uint32_t;
+using CBHandle = uintptr_t;
 
 class CircularBufferConfig {
 public:
   CircularBufferConfig(uint32_t total_size,
-                       const std::map<uint8_t, tt::DataFormat> &formats)
-      : total_size_(total_size), formats_(formats) {}
-  CircularBufferConfig &set_page_size(uint8_t index, uint32_t page_size) {
-    page_sizes_[index] = page_size;
-    return *this;
-  }
+                       const std::map<uint8_t, tt::DataFormat> &formats);
+  CircularBufferConfig &set_page_size(uint8_t index, uint32_t page_size);
   uint32_t total_size() const { return total_size_; }
   const std::map<uint8_t, tt::DataFormat> &formats() const { return formats_; }
   const std::map<uint8_t, uint32_t> &page_sizes() const { return page_sizes_; }
@@ -92,7 +102,9 @@ public:
     std::string path, kind; // kind: reader / writer / compute
     CoreRangeSet cores;
     std::vector<uint32_t> compile_args;
-    std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> runtime_args;
+    /// Set through a const Program& (SetRuntimeArgs), as in TT-Metalium.
+    mutable std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>>
+        runtime_args;
     void (*entry)() = nullptr; // kernel_main of the compiled kernel
   };
   std::vector<CB> cbs;
@@ -100,16 +112,17 @@ public:
 };
 
 Program CreateProgram();
-uint32_t CreateCircularBuffer(Program &program, const CoreRangeSet &cores,
+CBHandle CreateCircularBuffer(Program &program, const CoreSpec &cores,
                               const CircularBufferConfig &config);
-KernelHandle CreateKernel(Program &program, const std::string &file,
-                          const CoreRangeSet &cores,
-                          const DataMovementConfig &config);
-KernelHandle CreateKernel(Program &program, const std::string &file,
-                          const CoreRangeSet &cores,
-                          const ComputeConfig &config);
-void SetRuntimeArgs(Program &program, KernelHandle kernel,
-                    const CoreCoord &core, const std::vector<uint32_t> &args);
+KernelHandle
+CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
+             const std::variant<DataMovementConfig, ComputeConfig> &config);
+void SetRuntimeArgs(const Program &program, KernelHandle kernel,
+                    const CoreSpec &cores,
+                    std::span<const uint32_t> runtime_args);
+void SetRuntimeArgs(const Program &program, KernelHandle kernel,
+                    const CoreSpec &cores,
+                    std::initializer_list<uint32_t> runtime_args);
 
 } // namespace tt_metal
 } // namespace tt
