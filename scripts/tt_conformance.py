@@ -174,9 +174,7 @@ def fetch_headers(wheel: str, cache: Path | None = None, timeout: float = 900) -
         shutil.rmtree(root, ignore_errors=True)
         with zipfile.ZipFile(wheels[0]) as z:
             for name in z.namelist():
-                wanted = name.endswith(HEADER_SUFFIXES) or (
-                    "/hw/firmware/src/" in name and name.endswith(("k.cc", "ck.cc"))
-                )
+                wanted = name.endswith(HEADER_SUFFIXES) or ("/hw/firmware/src/" in name and name.endswith("k.cc"))
                 if name.startswith("ttnn/tt_metal/") and wanted:
                     target = root / name[len("ttnn/") :]
                     target.parent.mkdir(parents=True, exist_ok=True)
