@@ -81,8 +81,10 @@ size_t InFlightWrites(uint32_t cb) { return InFlight(Ctx().writes, cb); }
 using RowMajorTile = float[kTileDim][kTileDim];
 
 /// Unpack a bf16 tile: face f holds rows 16 * (f / 2) .. + 15 and columns
-/// 16 * (f % 2) .. + 15, each face row 16 contiguous elements.
-TT_SIM_VECTOR_CLONES void Unpack(const uint16_t *tile, RowMajorTile out) {
+/// 16 * (f % 2) .. + 15, each face row 16 contiguous elements. Inlined into
+/// each clone of TileMatmulAccumulate, so it is vectorized for that target.
+__attribute__((always_inline)) inline void Unpack(const uint16_t *tile,
+                                                  RowMajorTile out) {
   for (uint32_t f = 0; f < 4; ++f) {
     const uint32_t r0 = (f / 2) * kFaceDim, c0 = (f % 2) * kFaceDim;
     for (uint32_t r = 0; r < kFaceDim; ++r) {
