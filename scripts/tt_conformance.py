@@ -286,8 +286,9 @@ def descriptors(plan: dict, arch: Arch, kernel: dict) -> str:
         + "#if defined(UCK_CHLKC_PACK)\n"
         + arr("std::int32_t", "unpack_src_format", fmt)
         + "#endif\n#endif\n\n"
-        # fp32 accumulation is not requested (DST_ACCUM_MODE false); half-sync DST.
-        + "constexpr bool DST_ACCUM_MODE = false;\n#define DST_SYNC_MODE DstSync::SyncHalf\n"
+        # The DST mode of the host's ComputeConfig, as the JIT build writes it.
+        + f"constexpr bool DST_ACCUM_MODE = {'true' if kernel['fp32_dest_acc_en'] else 'false'};\n"
+        + f"#define DST_SYNC_MODE DstSync::{'SyncFull' if kernel['dst_full_sync_en'] else 'SyncHalf'}\n"
     )
 
 

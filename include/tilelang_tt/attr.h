@@ -36,7 +36,10 @@ namespace tilelang_tt {
     "Per active core [x, y, start_id, count] (TTShardToCoreMap).")             \
   X(kRuntimeArgs, "tt.runtime_args",                                           \
     "Names of the per-core runtime arguments, in index order.")                \
-  X(kCBs, "tt.cbs", "Circular buffers of the kernel (MemorySpaceLowerTT).")
+  X(kCBs, "tt.cbs", "Circular buffers of the kernel (MemorySpaceLowerTT).")    \
+  X(kCompute, "tt.compute",                                                    \
+    "What the kernel computes: op, operand tensors, accumulator and DST "      \
+    "mode (MemorySpaceLowerTT).")
 
 /*! \brief Values the attributes above may take. */
 #define TILELANG_TT_ATTR_VALUES(X)                                             \
@@ -51,7 +54,10 @@ namespace tilelang_tt {
     "32x32 tiles as pages, page id p in DRAM bank p % banks.")                 \
   X(kFormatFloat16b, "Float16_b", "TT-Metalium DataFormat of bfloat16 tiles.") \
   X(kCBRoleInput, "input", "tt.cbs role: filled by the reader.")               \
-  X(kCBRoleOutput, "output", "tt.cbs role: drained by the writer.")
+  X(kCBRoleOutput, "output", "tt.cbs role: drained by the writer.")            \
+  X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
+  X(kFidelityHiFi4, "HiFi4",                                                   \
+    "Math fidelity: all four multiplier phases (full bf16 products).")
 
 /*! \brief Field names inside the map-valued attributes above. */
 #define TILELANG_TT_FIELDS(X)                                                  \
@@ -83,7 +89,24 @@ namespace tilelang_tt {
   X(kFieldBlockTiles, "block_tiles", "tt.cbs: tiles moved per push/pop.")      \
   X(kFieldDataFormat, "data_format", "tt.cbs: TT-Metalium DataFormat.")        \
   X(kFieldRole, "role", "tt.cbs: input or output.")                            \
-  X(kFieldTensor, "tensor", "tt.cbs: global buffer read into / written from.")
+  X(kFieldTensor, "tensor", "tt.cbs: global buffer read into / written from.") \
+  X(kFieldOp, "op", "tt.compute: what is computed (kOpMatmul).")               \
+  X(kFieldOperandA, "a", "tt.compute: tensor of the left operand.")            \
+  X(kFieldOperandB, "b", "tt.compute: tensor of the right operand.")           \
+  X(kFieldOperandC, "c", "tt.compute: tensor of the result.")                  \
+  X(kFieldTransposeA, "transpose_a", "tt.compute: a is used transposed.")      \
+  X(kFieldTransposeB, "transpose_b", "tt.compute: b is used transposed.")      \
+  X(kFieldAccumulator, "accumulator",                                          \
+    "tt.compute: dtype of the T.alloc_fragment accumulator.")                  \
+  X(kFieldFp32DestAccEn, "fp32_dest_acc_en",                                   \
+    "tt.compute: DST holds fp32 (ComputeConfig::fp32_dest_acc_en).")           \
+  X(kFieldDstFullSyncEn, "dst_full_sync_en",                                   \
+    "tt.compute: math and pack share all of DST "                              \
+    "(ComputeConfig::dst_full_sync_en).")                                      \
+  X(kFieldDstTiles, "dst_tiles",                                               \
+    "tt.compute: 32x32 tiles DST holds in this mode.")                         \
+  X(kFieldMathFidelity, "math_fidelity",                                       \
+    "tt.compute: ComputeConfig::math_fidelity.")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \
@@ -97,8 +120,7 @@ namespace tilelang_tt {
   X(kArgStartId, "start_id", "Runtime arg: first block id of the core.")       \
   X(kArgCount, "count", "Runtime arg: number of blocks of the core.")          \
   X(kArgGridX, "grid_x", "Runtime arg: blocks along x.")                       \
-  X(kArgGridY, "grid_y", "Runtime arg: blocks along y.")                       \
-  X(kArgKtTiles, "kt_tiles", "Runtime arg: K extent in tiles.")
+  X(kArgGridY, "grid_y", "Runtime arg: blocks along y.")
 
 /*! \brief Options of the `tenstorrent` TVM target kind. */
 #define TILELANG_TT_TARGET_OPTIONS(X)                                          \

@@ -34,6 +34,11 @@ struct ArchSpec {
   int64_t l1_bytes;
   /*! \brief Bytes of each DRAM bank. */
   int64_t dram_bank_bytes;
+  /*! \brief First L1 address the allocator gives to circular buffers: below
+   *         it lie the firmware (MEM_MAP_END of the release's dev_mem_map.h)
+   *         and the 69 KiB kernel-config window (tt-metal's HAL,
+   *         DEFAULT_UNRESERVED), rounded up to the DRAM alignment. */
+  int64_t l1_unreserved_base;
 };
 
 /*! \brief The architectures the target accepts, default first. */
@@ -45,10 +50,29 @@ std::string KnownArchNames();
 /*! \brief Edge of the only hardware tile supported: 32x32. */
 constexpr int64_t kTileSize = 32;
 
-/*! \brief Tiles the DST register file holds for the math thread: 16 bf16
- *         tiles, of which half-sync mode (math and pack alternate halves)
- *         gives each side 8. */
-constexpr int64_t kDstTilesHalfSync = 8;
+/*!
+ * \brief 32x32 tiles the DST register file holds for the math thread.
+ *
+ * DST is 1024 rows of 16 16-bit datums, or 512 rows of 32-bit datums
+ * (tt-isa-documentation, WormholeB0 Dst.md; DEST_REGISTER_FULL_SIZE in the
+ * release's tensix_types.h, the same on Blackhole). A 32x32 tile takes 64
+ * rows. In half-sync mode math and pack alternate between the two halves;
+ * with dst_full_sync_en math has all of it, but packing cannot overlap the
+ * next block's math. The release's get_dest_max_tiles() (tt-llk ckernel.h):
+ *
+ * |               | 16-bit DST | fp32 DST (fp32_dest_acc_en) |
+ * | half-sync     | 8          | 4                           |
+ * | full-sync     | 16         | 8                           |
+ */
+constexpr int64_t DstTiles(bool fp32_dest_acc_en, bool dst_full_sync_en) {
+  return (dst_full_sync_en ? 1024 : 512) / (fp32_dest_acc_en ? 2 : 1) / 64;
+}
+
+/*! \brief "fp32 DST, half-sync" etc., for messages. */
+inline std::string DstModeName(bool fp32_dest_acc_en, bool dst_full_sync_en) {
+  return std::string(fp32_dest_acc_en ? "fp32" : "16-bit") + " DST, " +
+         (dst_full_sync_en ? "full-sync" : "half-sync");
+}
 
 /*! \brief Pages of each circular buffer: 2 = double buffering, so the
  *         producer fills one block while the consumer works on the other. */
@@ -62,8 +86,13 @@ struct TTTargetInfo {
   int64_t dram_banks = 0;
   int64_t l1_bytes = 0;
   int64_t dram_bank_bytes = 0;
+  /*! \brief From the arch table (not an option): see ArchSpec. */
+  int64_t l1_unreserved_base = 0;
   int64_t tile_rows = 0;
   int64_t tile_cols = 0;
+
+  /*! \brief L1 bytes per core that circular buffers may use. */
+  int64_t l1_cb_bytes() const { return l1_bytes - l1_unreserved_base; }
 
   /*! \brief Cores in the compute grid. */
   int64_t num_cores() const { return core_grid_x * core_grid_y; }

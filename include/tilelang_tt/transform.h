@@ -39,7 +39,8 @@ Pass AnnotateTTDefaults();
  * Writes:   tt.schedule {policy, order, grid_x, grid_y, num_blocks,
  *           num_cores, active_cores, ranges: [[start_id, count]] per active
  *           core} -- O(cores), never O(tiles) -- and tt.runtime_args
- *           [start_id, count, grid_x, grid_y, kt_tiles].
+ *           [start_id, count, grid_x, grid_y] (the K trip count is
+ *           a compile-time constant of the kernels, never a runtime arg).
  * Requires: tirx.BindTarget, AnnotateTTDefaults.
  * \note Blocks are numbered by tt.schedule_order (row_major: by * grid_x +
  *       bx). When they do not divide evenly, the first blocks % cores cores
@@ -82,7 +83,12 @@ Pass TTShardToCoreMap();
  *           tl.tileop.fill / copy / gemm.
  * Writes:   tt.cbs (one entry per CB: index, name, role, buffer, tensor,
  *           dtype, data_format, page_bytes, block_tiles, num_pages = 2 *
- *           block_tiles); in the body, inside `tt.role` scopes:
+ *           block_tiles); tt.compute (what the kernel computes: op
+ *           "matmul", the tensors a, b, c = a @ b, transposes, the
+ *           accumulator dtype and the DST mode it implies: fp32_dest_acc_en
+ *           for a float32 accumulator, dst_full_sync_en when the output
+ *           block does not fit half of DST, dst_tiles from DstTiles(), math
+ *           fidelity); in the body, inside `tt.role` scopes:
  *           - T.copy(global -> shared):  reader  reserve, read_tile per
  *             tile, read barrier, push  (inputs c_0, c_1, ...);
  *           - T.clear(accumulator):      compute tile_regs_acquire;
@@ -97,7 +103,8 @@ Pass TTShardToCoreMap();
  * Requires: tirx.BindTarget; runs while the launch loops still exist.
  * \note Any other tile op, element-wise access to a shared/fragment buffer,
  *       non-bf16 tiles, blocks that are not multiples of 32 or not aligned
- *       to tiles, transposed or clear_accum gemms are ValueErrors.
+ *       to tiles, transposed or clear_accum gemms, and an output block that
+ *       fits no DST mode are ValueErrors.
  */
 Pass MemorySpaceLowerTT();
 
@@ -119,13 +126,15 @@ Pass TilePadTT();
 /*!
  * \brief Lower gemm_block to matmul_tiles loops accumulating in DST.
  *
- * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt.cbs.
+ * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt.cbs, tt.compute
+ *           (dst_tiles: DST capacity in the chosen mode).
  * Writes:   for mi, ni, kk: matmul_tiles(cb_a, cb_b, mi*kt+kk, kk*nt+ni,
  *           mi*nt+ni); one compute-role matmul_init(cb_a, cb_b, cb_out)
  *           before the launch loops.
  * Requires: MemorySpaceLowerTT.
- * \note An output block of more than 8 tiles (DST in half-sync mode) is a
- *       ValueError; DST sub-blocking is not implemented yet.
+ * \note An output block larger than tt.compute's dst_tiles is a ValueError
+ *       (MemorySpaceLowerTT already refuses one that fits no DST mode); DST
+ *       sub-blocking is not implemented yet.
  */
 Pass TensorizeTT();
 

@@ -25,6 +25,7 @@ class FuncAttr:
     kCoreAssignments = "tt.core_assignments"
     kRuntimeArgs = "tt.runtime_args"
     kCBs = "tt.cbs"
+    kCompute = "tt.compute"
 
 
 class Value:
@@ -37,10 +38,12 @@ class Value:
     kFormatFloat16b = "Float16_b"
     kCBRoleInput = "input"
     kCBRoleOutput = "output"
+    kOpMatmul = "matmul"
+    kFidelityHiFi4 = "HiFi4"
 
 
 class Field:
-    """Field names inside the map-valued attributes (tt.schedule, tt.buffers, tt.cbs)."""
+    """Field names inside the map-valued attributes (tt.schedule, tt.buffers, tt.cbs, tt.compute)."""
 
     kFieldPolicy = "policy"
     kFieldOrder = "order"
@@ -68,6 +71,17 @@ class Field:
     kFieldDataFormat = "data_format"
     kFieldRole = "role"
     kFieldTensor = "tensor"
+    kFieldOp = "op"
+    kFieldOperandA = "a"
+    kFieldOperandB = "b"
+    kFieldOperandC = "c"
+    kFieldTransposeA = "transpose_a"
+    kFieldTransposeB = "transpose_b"
+    kFieldAccumulator = "accumulator"
+    kFieldFp32DestAccEn = "fp32_dest_acc_en"
+    kFieldDstFullSyncEn = "dst_full_sync_en"
+    kFieldDstTiles = "dst_tiles"
+    kFieldMathFidelity = "math_fidelity"
 
 
 class IRName:
@@ -82,7 +96,6 @@ class IRName:
     kArgCount = "count"
     kArgGridX = "grid_x"
     kArgGridY = "grid_y"
-    kArgKtTiles = "kt_tiles"
 
 
 class TargetOption:

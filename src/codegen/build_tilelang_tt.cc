@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "emitters.h"
+#include "kernel_emitter.h"
 #include "program_info.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/target.h"
@@ -105,7 +106,12 @@ tvm::ffi::Module BuildTileLangTT(const tvm::IRModule &mod,
         << funcs.size() << "; lower one T.prim_func at a time.";
   }
   const tvm::tirx::PrimFunc &f = funcs.front();
-  const codegen::ProgramInfo info = codegen::ReadProgramInfo(f);
+  codegen::ProgramInfo info = codegen::ReadProgramInfo(f);
+  // Each kernel is passed exactly the runtime args its projection reads.
+  for (const char *role :
+       {ir::kRoleReader, ir::kRoleCompute, ir::kRoleWriter}) {
+    info.schema_read[role] = codegen::SchemaArgsRead(info, f, role);
+  }
   Map<String, String> artifacts;
   artifacts.Set("reader.cpp", codegen::EmitReader(info, f));
   artifacts.Set("compute.cpp", codegen::EmitCompute(info, f));

@@ -4,12 +4,14 @@
  *        in DST and packing each output block into the output CB.
  */
 
+#include <tvm/ffi/extra/structural_equal.h>
 #include <tvm/tirx/stmt_functor.h>
 
 #include "emitters.h"
 #include "kernel_emitter.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
+#include "tilelang_tt/target.h"
 
 namespace tilelang_tt {
 namespace codegen {
@@ -33,11 +35,18 @@ private:
   }
 
   void EmitPreamble() final {
-    EmitDocBlock("Compute kernel (TRISC 0-2): C = A @ B on the matrix engine.",
+    const ComputeInfo &c = info_.compute;
+    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " + c.a + " @ " +
+                     c.b + " on the matrix engine.",
                  {"For each output block of this core: take DST (zeroed), "
                   "accumulate the tile",
                   "products of every K step, then pack the block into "
-                  "cb_out0 for the writer."},
+                  "cb_out0 for the writer.",
+                  std::string("DST holds ") +
+                      (c.fp32_dest_acc_en ? "fp32" : "16-bit (bf16)") +
+                      " values, " + std::to_string(c.dst_tiles) + " tiles (" +
+                      DstModeName(c.fp32_dest_acc_en, c.dst_full_sync_en) +
+                      "; the host's ComputeConfig sets the mode)."},
                  AllCBs());
     Line("#include <cstdint>");
     Blank();
@@ -109,8 +118,14 @@ private:
       Line("matmul_tiles(" + CBName(a[0]) + ", " + CBName(a[1]) + ", " +
            Expr(a[2]) + ", " + Expr(a[3]) + ", " + Expr(a[4]) + ");");
     } else if (call->op.same_as(builtin::pack_tile())) {
-      Line("pack_tile(" + Expr(a[0]) + ", " + CBName(a[1]) + ", " + Expr(a[2]) +
-           ");");
+      // pack_tile writes the next reserved page and ignores its index
+      // argument unless out_of_order_output is set (the release's pack.h).
+      if (tvm::ffi::StructuralEqual()(a[0], a[2])) {
+        Line("pack_tile(" + Expr(a[0]) + ", " + CBName(a[1]) + ");");
+      } else {
+        Line("pack_tile<true>(" + Expr(a[0]) + ", " + CBName(a[1]) + ", " +
+             Expr(a[2]) + ");");
+      }
     } else {
       TVM_FFI_THROW(ValueError)
           << "TT codegen: " << call->op << " cannot run on the compute kernel.";

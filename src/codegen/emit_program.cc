@@ -4,6 +4,7 @@
  *        (tt.plan.json) of a lowered TT kernel.
  */
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -84,8 +85,6 @@ std::string ArgValue(const std::string &name) {
     return "kGridX";
   if (name == ir::kArgGridY)
     return "kGridY";
-  if (name == ir::kArgKtTiles)
-    return "kKtTiles";
   // <tensor>_addr
   return "static_cast<uint32_t>(" + name.substr(0, name.size() - 5) +
          "_buffer->address())";
@@ -137,8 +136,9 @@ std::string EmitHostProgram(const ProgramInfo &info) {
          "The kernels are");
   w.Line("// read from <artifact dir>; <data dir> defaults to it.");
   w.Line();
-  for (const char *h : {"cstdint", "cstdio", "cstring", "exception", "fstream",
-                        "memory", "stdexcept", "string", "vector"}) {
+  for (const char *h :
+       {"cstdint", "cstdio", "cstring", "exception", "filesystem", "fstream",
+        "memory", "stdexcept", "string", "vector"}) {
     w.Line(std::string("#include <") + h + ">");
   }
   w.Line();
@@ -182,13 +182,29 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Dedent();
   w.Line("};");
   w.Line();
-  w.Line("// Runtime arguments every core shares.");
-  w.Line("constexpr uint32_t kGridX = " + U(info.grid_x) +
-         ";  // output blocks along x");
-  w.Line("constexpr uint32_t kGridY = " + U(info.grid_y) +
-         ";  // output blocks along y");
-  w.Line("constexpr uint32_t kKtTiles = " + U(info.kt_tiles) +
-         ";  // K extent in tiles");
+  if (info.AnyKernelReads(ir::kArgGridX) ||
+      info.AnyKernelReads(ir::kArgGridY)) {
+    w.Line("// Runtime arguments every core shares.");
+    if (info.AnyKernelReads(ir::kArgGridX)) {
+      w.Line("constexpr uint32_t kGridX = " + U(info.grid_x) +
+             ";  // output blocks along x");
+    }
+    if (info.AnyKernelReads(ir::kArgGridY)) {
+      w.Line("constexpr uint32_t kGridY = " + U(info.grid_y) +
+             ";  // output blocks along y");
+    }
+    w.Line();
+  }
+  // The smallest compute grid the active cores fit in.
+  int64_t need_x = 0, need_y = 0;
+  for (const auto &r : info.core_ranges) {
+    need_x = std::max(need_x, r[2] + 1);
+    need_y = std::max(need_y, r[3] + 1);
+  }
+  w.Line("// The compute grid the schedule needs (the active cores' bounding "
+         "box).");
+  w.Line("constexpr uint32_t kNeedGridX = " + U(need_x) + ";");
+  w.Line("constexpr uint32_t kNeedGridY = " + U(need_y) + ";");
   w.Line();
   w.Line("// Read rows x cols bf16 values and pad them with zeros to the tile "
          "grid.");
@@ -239,7 +255,10 @@ std::string EmitHostProgram(const ProgramInfo &info) {
          "argv[0]);");
   w.Line("  return 2;");
   w.Line("}");
-  w.Line("const std::string artifact_dir = argv[1];");
+  w.Line("// Absolute, so CreateKernel finds the kernels wherever the program "
+         "runs.");
+  w.Line("const std::string artifact_dir = "
+         "std::filesystem::absolute(argv[1]).string();");
   w.Line("const std::string data_dir = argc > 2 ? argv[2] : artifact_dir;");
   w.Line("try {");
   w.Indent();
@@ -253,10 +272,30 @@ std::string EmitHostProgram(const ProgramInfo &info) {
            "Shape.padded_cols);");
   }
   w.Line();
-  w.Line("// A 1x1 mesh: one device, its command queue, a workload and one "
-         "program.");
+  w.Line("// A 1x1 mesh: one device; its compute grid must hold the "
+         "schedule.");
   w.Line("std::shared_ptr<distributed::MeshDevice> mesh_device = "
          "distributed::MeshDevice::create_unit_mesh(0);");
+  w.Line(
+      "const CoreCoord grid = mesh_device->compute_with_storage_grid_size();");
+  w.Line("if (grid.x < kNeedGridX || grid.y < kNeedGridY) {");
+  w.Line("  mesh_device->close();");
+  w.Line("  throw std::runtime_error(\"this program was planned for a \" + "
+         "std::to_string(kNeedGridX) + \" x \" + std::to_string(kNeedGridY) + "
+         "\" compute grid (" +
+         info.target.arch +
+         "); the device has \" + std::to_string(grid.x) + \" x \" + "
+         "std::to_string(grid.y) + \"; lower it with core_grid_x / "
+         "core_grid_y that fit\");");
+  w.Line("}");
+  for (const TensorInfo *t : outputs) {
+    w.Line("std::vector<bfloat16> " + SafeIdent(t->name) + "_host;");
+  }
+  w.Line("{");
+  w.Indent();
+  w.Line("// The command queue, a workload and one program; they and the "
+         "buffers live in");
+  w.Line("// this scope, so they are released before the device is closed.");
   w.Line("distributed::MeshCommandQueue& cq = "
          "mesh_device->mesh_command_queue();");
   w.Line("distributed::MeshWorkload workload;");
@@ -328,9 +367,18 @@ std::string EmitHostProgram(const ProgramInfo &info) {
            std::string(dm.riscv) + ", .noc = NOC::" + dm.riscv +
            "_default, .compile_args = " + args + "});");
   }
+  const ComputeInfo &c = info.compute;
+  w.Line("// Compute: " + c.c + " = " + c.a + " @ " + c.b + " with a " +
+         c.accumulator + " accumulator, so DST holds " +
+         (c.fp32_dest_acc_en ? "fp32" : "16-bit") + " values (" +
+         U(c.dst_tiles) + " tiles in " +
+         (c.dst_full_sync_en ? "full" : "half") + "-sync mode).");
   w.Line("KernelHandle compute = CreateKernel(program, artifact_dir + "
          "\"/compute.cpp\", cores,");
-  w.Line("    ComputeConfig{.math_fidelity = MathFidelity::HiFi4});");
+  w.Line("    ComputeConfig{.math_fidelity = MathFidelity::" + c.math_fidelity +
+         ", .fp32_dest_acc_en = " + (c.fp32_dest_acc_en ? "true" : "false") +
+         ", .dst_full_sync_en = " + (c.dst_full_sync_en ? "true" : "false") +
+         "});");
   w.Line();
   w.Line("// Runtime arguments of each core, in each kernel's read order.");
   w.Line("for (const CoreWork& work : kCoreWork) {");
@@ -353,17 +401,21 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("distributed::EnqueueMeshWorkload(cq, workload, false);");
   for (const TensorInfo *t : outputs) {
     const std::string n = SafeIdent(t->name);
-    w.Line("std::vector<bfloat16> " + n + "_host;");
     w.Line("distributed::EnqueueReadMeshBuffer(cq, " + n + "_host, " + n +
            "_buffer, true);");
-    w.Line();
+  }
+  w.Dedent();
+  w.Line("}");
+  w.Line("mesh_device->close();");
+  w.Line();
+  for (const TensorInfo *t : outputs) {
+    const std::string n = SafeIdent(t->name);
     w.Line("// Back to row-major, cropped to the logical shape.");
     w.Line("WriteTensor(data_dir + \"/" + t->name +
            ".bf16\", untilize_nfaces(" + n + "_host, k" + n +
            "Shape.padded_rows, k" + n + "Shape.padded_cols), k" + n +
            "Shape);");
   }
-  w.Line("mesh_device->close();");
   w.Dedent();
   w.Line("} catch (const std::exception& e) {");
   w.Line("  std::fprintf(stderr, \"%s: %s\\n\", argv[0], e.what());");
@@ -388,6 +440,7 @@ std::string EmitPlanJson(const ProgramInfo &info) {
          ", \"y\": " + U(info.target.core_grid_y) + "},");
   w.Line("\"dram_banks\": " + U(info.target.dram_banks) + ",");
   w.Line("\"l1_bytes_per_core\": " + U(info.target.l1_bytes) + ",");
+  w.Line("\"l1_unreserved_base\": " + U(info.target.l1_unreserved_base) + ",");
   w.Line("\"schedule\": {\"policy\": " + Quote(info.policy) +
          ", \"order\": " + Quote(info.order) +
          ", \"grid_x\": " + U(info.grid_x) + ", \"grid_y\": " + U(info.grid_y) +
@@ -412,8 +465,7 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   w.Indent();
   w.Line("\"schema\": " + StrList(info.schema) + ",");
   w.Line("\"shared_values\": {\"grid_x\": " + U(info.grid_x) +
-         ", \"grid_y\": " + U(info.grid_y) +
-         ", \"kt_tiles\": " + U(info.kt_tiles) + "}");
+         ", \"grid_y\": " + U(info.grid_y) + "}");
   w.Dedent();
   w.Line("},");
   w.Line("\"cbs\": [");
@@ -430,6 +482,16 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   w.Dedent();
   w.Line("],");
   w.Line("\"l1_bytes_used_per_core\": " + U(info.L1Bytes()) + ",");
+  const ComputeInfo &c = info.compute;
+  auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+  w.Line("\"compute\": {\"op\": " + Quote(c.op) + ", \"a\": " + Quote(c.a) +
+         ", \"b\": " + Quote(c.b) + ", \"c\": " + Quote(c.c) +
+         ", \"transpose_a\": " + flag(c.transpose_a) + ", \"transpose_b\": " +
+         flag(c.transpose_b) + ", \"accumulator\": " + Quote(c.accumulator) +
+         ", \"fp32_dest_acc_en\": " + flag(c.fp32_dest_acc_en) +
+         ", \"dst_full_sync_en\": " + flag(c.dst_full_sync_en) +
+         ", \"dst_tiles\": " + U(c.dst_tiles) +
+         ", \"math_fidelity\": " + Quote(c.math_fidelity) + "},");
   w.Line("\"buffers\": {");
   w.Indent();
   for (size_t i = 0; i < info.tensors.size(); ++i) {
@@ -461,8 +523,11 @@ std::string EmitPlanJson(const ProgramInfo &info) {
          StrList(tensor_names(value::kCBRoleInput)) + "}, \"runtime_args\": " +
          StrList(ArgNames(info, ir::kRoleReader)) + "},");
   w.Line("{\"name\": \"compute\", \"file\": \"compute.cpp\", \"processor\": "
-         "\"TRISC\", \"math_fidelity\": \"HiFi4\", "
-         "\"compile_args\": {\"tensor_accessors\": []}, \"runtime_args\": " +
+         "\"TRISC\", \"math_fidelity\": " +
+         Quote(c.math_fidelity) +
+         ", \"fp32_dest_acc_en\": " + flag(c.fp32_dest_acc_en) +
+         ", \"dst_full_sync_en\": " + flag(c.dst_full_sync_en) +
+         ", \"compile_args\": {\"tensor_accessors\": []}, \"runtime_args\": " +
          StrList(ArgNames(info, ir::kRoleCompute)) + "},");
   w.Line("{\"name\": \"writer\", \"file\": \"writer.cpp\", \"processor\": "
          "\"RISCV_0\", \"noc\": \"RISCV_0_default\", "

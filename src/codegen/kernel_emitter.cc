@@ -355,29 +355,38 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
   }
 }
 
+std::set<int64_t>
+RoleKernelEmitter::SchemaArgsRead(const tvm::tirx::PrimFunc &f) {
+  Collect(BoundValueNamer()(f->body));
+  std::set<int64_t> read;
+  for (const auto &[var, index] : runtime_args_) {
+    if (needed_vars_.count(var)) {
+      read.insert(index);
+    }
+  }
+  return read;
+}
+
 std::string RoleKernelEmitter::Emit(const tvm::tirx::PrimFunc &f) {
   const Stmt body = BoundValueNamer()(f->body);
   Collect(body);
   EmitPreamble();
   Line("void kernel_main() {");
   ++indent_;
-  // Runtime arguments, one per line, in index order; only those this kernel
-  // reads are declared, at their index in the host's argument list.
+  // Runtime arguments, one per line, in index order: the host passes a
+  // kernel exactly the args it reads (ProgramInfo::KernelArgs).
   std::vector<RuntimeArg> args = info_.KernelArgs(role_);
-  const size_t schema_base = args.size() - info_.schema.size();
-  std::map<int64_t, const tvm::tirx::VarNode *> by_index;
-  for (const auto &[var, index] : runtime_args_) {
-    if (needed_vars_.count(var)) {
-      by_index[index] = var;
-    }
-  }
   for (size_t i = 0; i < args.size(); ++i) {
-    const bool is_schema = i >= schema_base;
-    if (is_schema && !by_index.count(static_cast<int64_t>(i - schema_base))) {
-      continue;
-    }
-    if (!is_schema && args[i].name.empty()) {
-      continue;
+    if (args[i].schema_index >= 0) {
+      bool bound = false;
+      for (const auto &[var, index] : runtime_args_) {
+        bound = bound ||
+                (index == args[i].schema_index && needed_vars_.count(var) &&
+                 SafeIdent(var->name_hint) == args[i].name);
+      }
+      TVM_FFI_ICHECK(bound)
+          << "TT codegen: the " << role_ << " kernel is passed runtime arg '"
+          << args[i].name << "' but does not read it.";
     }
     Line("uint32_t " + args[i].name + " = get_arg_val<uint32_t>(" +
          std::to_string(i) + ");  // " + args[i].comment);
@@ -388,6 +397,26 @@ std::string RoleKernelEmitter::Emit(const tvm::tirx::PrimFunc &f) {
   --indent_;
   Line("}");
   return out_.str();
+}
+
+namespace {
+/*! \brief A role projection that prints nothing: only Collect is used. */
+class ArgScanner final : public RoleKernelEmitter {
+public:
+  using RoleKernelEmitter::RoleKernelEmitter;
+
+private:
+  void EmitIntrinsic(const CallNode *) final {}
+  std::string GroupComment(const Stmt &) final { return ""; }
+  void EmitPreamble() final {}
+  void EmitPrologue() final {}
+};
+} // namespace
+
+std::set<int64_t> SchemaArgsRead(const ProgramInfo &info,
+                                 const tvm::tirx::PrimFunc &f,
+                                 const std::string &role) {
+  return ArgScanner(info, role).SchemaArgsRead(f);
 }
 
 } // namespace codegen

@@ -34,6 +34,8 @@ public:
 
   /*! \brief The whole kernel source. */
   std::string Emit(const tvm::tirx::PrimFunc &f);
+  /*! \brief Positions in tt.runtime_args of the args this role reads. */
+  std::set<int64_t> SchemaArgsRead(const tvm::tirx::PrimFunc &f);
 
 protected:
   /*! \brief Lines of one intrinsic call of this role. */
@@ -80,6 +82,14 @@ private:
   std::vector<const tvm::tirx::CallNode *> role_calls_;
   bool in_role_ = false;
 };
+
+/*!
+ * \brief Positions in tt.runtime_args of the args the `role` kernel reads
+ *        (its role projection, as RoleKernelEmitter::Emit prints it).
+ */
+std::set<int64_t> SchemaArgsRead(const ProgramInfo &info,
+                                 const tvm::tirx::PrimFunc &f,
+                                 const std::string &role);
 
 } // namespace codegen
 } // namespace tilelang_tt

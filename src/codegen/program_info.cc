@@ -31,8 +31,7 @@ const char *ArgComment(const std::string &name) {
       {ir::kArgStartId, "first output block of this core"},
       {ir::kArgCount, "number of output blocks of this core"},
       {ir::kArgGridX, "output blocks along x (columns)"},
-      {ir::kArgGridY, "output blocks along y (rows)"},
-      {ir::kArgKtTiles, "K extent in tiles"}};
+      {ir::kArgGridY, "output blocks along y (rows)"}};
   auto it = comments.find(name);
   return it == comments.end() ? "" : it->second;
 }
@@ -83,10 +82,26 @@ std::vector<RuntimeArg> ProgramInfo::KernelArgs(const std::string &role) const {
     args.push_back(
         {SafeIdent(t->name) + "_addr", "DRAM address of " + t->name});
   }
-  for (const std::string &name : schema) {
-    args.push_back({name, ArgComment(name)});
+  auto read = schema_read.find(role);
+  for (size_t i = 0; i < schema.size(); ++i) {
+    if (read == schema_read.end() || read->second.count(i)) {
+      args.push_back(
+          {schema[i], ArgComment(schema[i]), static_cast<int64_t>(i)});
+    }
   }
   return args;
+}
+
+bool ProgramInfo::AnyKernelReads(const std::string &name) const {
+  for (const std::string &role :
+       {ir::kRoleReader, ir::kRoleCompute, ir::kRoleWriter}) {
+    for (const RuntimeArg &arg : KernelArgs(role)) {
+      if (arg.name == name && arg.schema_index >= 0) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 int64_t ProgramInfo::L1Bytes() const {
@@ -166,18 +181,20 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
                                     : "unused";
     info.tensors.push_back(t);
   }
-  // kt_tiles: K of the matmul in tiles = tile columns of the tensor feeding
-  // the first input CB (A of C = A @ B).
-  for (const CBInfo &cb : info.cbs) {
-    if (cb.role == value::kCBRoleInput) {
-      for (const TensorInfo &t : info.tensors) {
-        if (t.name == cb.tensor) {
-          info.kt_tiles = t.tiles[1];
-        }
-      }
-      break;
-    }
-  }
+  // What the program computes (tt.compute).
+  auto compute = require(attr::kCompute).cast<Map<String, Any>>();
+  ComputeInfo &c = info.compute;
+  c.op = detail::StrField(compute, field::kFieldOp);
+  c.a = detail::StrField(compute, field::kFieldOperandA);
+  c.b = detail::StrField(compute, field::kFieldOperandB);
+  c.c = detail::StrField(compute, field::kFieldOperandC);
+  c.transpose_a = detail::BoolField(compute, field::kFieldTransposeA);
+  c.transpose_b = detail::BoolField(compute, field::kFieldTransposeB);
+  c.accumulator = detail::StrField(compute, field::kFieldAccumulator);
+  c.fp32_dest_acc_en = detail::BoolField(compute, field::kFieldFp32DestAccEn);
+  c.dst_full_sync_en = detail::BoolField(compute, field::kFieldDstFullSyncEn);
+  c.dst_tiles = detail::IntField(compute, field::kFieldDstTiles);
+  c.math_fidelity = detail::StrField(compute, field::kFieldMathFidelity);
   return info;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 1;
+constexpr int kPlanSchemaVersion = 2;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -53,6 +54,16 @@ struct CoreWork {
 struct RuntimeArg {
   std::string name;
   std::string comment;
+  /*! \brief Position in tt.runtime_args, or -1 for a tensor address. */
+  int64_t schema_index = -1;
+};
+
+/*! \brief What the program computes and how (tt.compute). */
+struct ComputeInfo {
+  std::string op, a, b, c, accumulator, math_fidelity;
+  bool transpose_a = false, transpose_b = false;
+  bool fp32_dest_acc_en = false, dst_full_sync_en = false;
+  int64_t dst_tiles = 0;
 };
 
 /*! \brief Everything the emitters need. */
@@ -67,16 +78,22 @@ struct ProgramInfo {
   std::vector<std::vector<int64_t>> core_ranges;
   /*! \brief tt.runtime_args: the per-core schema shared by all kernels. */
   std::vector<std::string> schema;
-  /*! \brief Value of kt_tiles: K extent of the matmul in tiles. */
-  int64_t kt_tiles = 0;
+  /*! \brief Kernel role -> positions in `schema` that kernel reads. Set by
+   *         the build from the role projection (SchemaArgsRead) before any
+   *         artifact is emitted; a kernel receives only those. */
+  std::map<std::string, std::set<int64_t>> schema_read;
+  ComputeInfo compute;
 
   const TensorInfo &Tensor(const tvm::tirx::VarNode *data) const;
   const CBInfo &CB(int64_t index) const;
   std::vector<const TensorInfo *>
   TensorsWithRole(const std::string &role) const;
   /*! \brief Runtime args of the reader / writer / compute kernel: DRAM
-   *         addresses of the tensors it moves, then the schema. */
+   *         addresses of the tensors it moves, then the schema entries it
+   *         reads (schema_read), in schema order. */
   std::vector<RuntimeArg> KernelArgs(const std::string &role) const;
+  /*! \brief Some kernel reads schema entry `name`. */
+  bool AnyKernelReads(const std::string &name) const;
   int64_t L1Bytes() const;
 };
 

@@ -33,11 +33,14 @@ const std::vector<ArchSpec> &KnownArchs() {
   // Wormhole n150 and Blackhole p150: compute grid, DRAM banks and L1 as
   // published in tt-metal's Blackhole bring-up programming guide; DRAM per
   // bank from the boards' totals (n150: 12 GiB in 12 banks, p150: 32 GiB in
-  // 8 banks).
+  // 8 banks). The unreserved L1 base is tt-metal's HAL DEFAULT_UNRESERVED:
+  // ((MEM_MAP_END + 69 KiB - 1) | (alignment - 1)) + 1 with MEM_MAP_END of
+  // v0.81.1's dev_mem_map.h (Wormhole 35168, Blackhole 41088) and the DRAM
+  // alignment (32, 64).
   constexpr int64_t kGiB = int64_t(1) << 30;
   static const std::vector<ArchSpec> archs = {
-      {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024, 1 * kGiB},
-      {"blackhole", "p150", 11, 10, 8, 1464 * 1024, 4 * kGiB},
+      {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024, 1 * kGiB, 105824},
+      {"blackhole", "p150", 11, 10, 8, 1464 * 1024, 4 * kGiB, 111744},
   };
   return archs;
 }
@@ -142,6 +145,7 @@ TTTargetInfo TTTargetInfo::FromTarget(const Target &target) {
   info.dram_banks = get_int(target_option::kDramBanks);
   info.l1_bytes = get_int(target_option::kL1Bytes);
   info.dram_bank_bytes = get_int(target_option::kDramBankBytes);
+  info.l1_unreserved_base = LookupArch(info.arch).l1_unreserved_base;
   info.tile_rows = get_int(target_option::kTileRows);
   info.tile_cols = get_int(target_option::kTileCols);
   return info;

@@ -55,6 +55,10 @@ int64_t IntField(const Map<String, Any> &map, const char *key) {
   return map.at(key).cast<int64_t>();
 }
 
+bool BoolField(const Map<String, Any> &map, const char *key) {
+  return map.at(key).cast<bool>();
+}
+
 std::string StrField(const Map<String, Any> &map, const char *key) {
   return map.at(key).cast<String>();
 }

@@ -49,6 +49,7 @@ Map<String, Any> RequireMapAttr(const tvm::tirx::PrimFunc &f, const char *key,
 int64_t IntField(const Map<String, Any> &map, const char *key);
 
 /*! \brief A string field of a map-valued attribute. */
+bool BoolField(const Map<String, Any> &map, const char *key);
 std::string StrField(const Map<String, Any> &map, const char *key);
 
 /*! \brief An array-of-integers field of a map-valued attribute. */

@@ -90,7 +90,7 @@ PrimFunc InferSchedule(PrimFunc f) {
   schedule.Set(field::kFieldActiveCores, static_cast<int64_t>(ranges.size()));
   schedule.Set(field::kFieldRanges, ranges);
   Array<String> runtime_args{ir::kArgStartId, ir::kArgCount, ir::kArgGridX,
-                             ir::kArgGridY, ir::kArgKtTiles};
+                             ir::kArgGridY};
   f = tvm::WithAttr(std::move(f), attr::kSchedule, schedule);
   return tvm::WithAttr(std::move(f), attr::kRuntimeArgs, runtime_args);
 }

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -80,7 +81,11 @@ public:
              "T.alloc_shared buffer or out of a T.alloc_fragment); nothing to "
              "lower for Tenstorrent.";
     }
-    return tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
+    f = tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
+    if (lowerer.compute_) {
+      f = tvm::WithAttr(std::move(f), attr::kCompute, lowerer.ComputeAttr());
+    }
+    return f;
   }
 
 private:
@@ -479,6 +484,7 @@ private:
           << ", C " << detail::ShapeString(c.extents) << ".";
     }
     accumulated_.insert(c.buffer.get());
+    RecordCompute(what, cb_a, cb_b, c.buffer, mt, nt);
     const PrimExpr ia = detail::I32(cb_a.index), ib = detail::I32(cb_b.index);
     const PrimExpr na = detail::I32(cb_a.block_tiles());
     const PrimExpr nb = detail::I32(cb_b.block_tiles());
@@ -491,6 +497,79 @@ private:
                                      detail::I32(kt)}),
                      detail::Intrin(builtin::cb_pop_front(), {ia, na}),
                      detail::Intrin(builtin::cb_pop_front(), {ib, nb})}));
+  }
+
+  /*!
+   * \brief What the kernel computes, and the DST mode its accumulator needs:
+   *        a float32 accumulator keeps DST in fp32 (fp32_dest_acc_en), a
+   *        bfloat16 one in 16 bits. Half-sync DST when the output block fits
+   *        (packing overlaps the next block's math), else full-sync; a block
+   *        that fits neither is a ValueError naming the mode.
+   */
+  void RecordCompute(const std::string &what, const CBInfo &cb_a,
+                     const CBInfo &cb_b, const Buffer &acc, int64_t mt,
+                     int64_t nt) {
+    const int64_t tiles = mt * nt;
+    ComputeInfo info;
+    info.a = cb_a.tensor;
+    info.b = cb_b.tensor;
+    info.accumulator = acc->name;
+    info.fp32 = acc->dtype == tvm::DataType::Float(32);
+    info.full_sync = tiles > DstTiles(info.fp32, false);
+    info.block_tiles = tiles;
+    if (tiles > DstTiles(info.fp32, true)) {
+      const int64_t most = DstTiles(info.fp32, true);
+      TVM_FFI_THROW(ValueError)
+          << what << ": the output block of " << mt * target_.tile_rows << "x"
+          << nt * target_.tile_cols << " elements (" << tiles
+          << " tiles) does not fit DST: with a " << detail::DtypeString(acc)
+          << " accumulator ('" << acc->name << "') DST holds "
+          << DstTiles(info.fp32, false) << " tiles ("
+          << DstModeName(info.fp32, false) << ") or " << most << " ("
+          << DstModeName(info.fp32, true)
+          << "); use block_M * block_N <= " << most << " * 32 * 32"
+          << (info.fp32 ? ", or a bfloat16 accumulator (16-bit DST)" : "")
+          << ". Splitting larger blocks into DST sub-blocks is not supported "
+             "yet.";
+    }
+    if (compute_ && (compute_->a != info.a || compute_->b != info.b ||
+                     compute_->accumulator != info.accumulator)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": more than one T.gemm with different operands; one "
+          << "matmul per kernel is supported.";
+    }
+    compute_ = info;
+  }
+
+  /*! \brief tt.compute, with c the tensor the accumulator is copied to. */
+  Map<String, Any> ComputeAttr() const {
+    std::string c;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleOutput &&
+          cb.buffer == compute_->accumulator) {
+        c = cb.tensor;
+      }
+    }
+    if (c.empty()) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.gemm") << ": accumulator '" << compute_->accumulator
+          << "' is never copied to a global tensor (T.copy("
+          << compute_->accumulator << ", C[...])).";
+    }
+    Map<String, Any> m;
+    m.Set(field::kFieldOp, String(value::kOpMatmul));
+    m.Set(field::kFieldOperandA, String(compute_->a));
+    m.Set(field::kFieldOperandB, String(compute_->b));
+    m.Set(field::kFieldOperandC, String(c));
+    m.Set(field::kFieldTransposeA, false);
+    m.Set(field::kFieldTransposeB, false);
+    m.Set(field::kFieldAccumulator,
+          String(compute_->fp32 ? "float32" : "bfloat16"));
+    m.Set(field::kFieldFp32DestAccEn, compute_->fp32);
+    m.Set(field::kFieldDstFullSyncEn, compute_->full_sync);
+    m.Set(field::kFieldDstTiles, DstTiles(compute_->fp32, compute_->full_sync));
+    m.Set(field::kFieldMathFidelity, String(value::kFidelityHiFi4));
+    return m;
   }
 
   void CheckTileDtype(const Buffer &global, const std::string &what) {
@@ -540,6 +619,13 @@ private:
   std::map<const tvm::tirx::BufferNode *, size_t> cb_of_;
   std::vector<CBInfo> cbs_;
   int64_t num_inputs_ = 0, num_outputs_ = 0;
+  /*! \brief The kernel's matmul (tt.compute), once a T.gemm is seen. */
+  struct ComputeInfo {
+    std::string a, b, accumulator;
+    bool fp32 = true, full_sync = false;
+    int64_t block_tiles = 0;
+  };
+  std::optional<ComputeInfo> compute_;
 };
 
 } // namespace

@@ -59,7 +59,18 @@ public:
           << kPassName << ": PrimFunc '" << detail::FuncName(f)
           << "' has no tt.cbs attribute; run MemorySpaceLowerTT first.";
     }
+    auto compute = f->GetAttr<Map<String, Any>>(attr::kCompute);
+    if (!compute) {
+      TVM_FFI_THROW(ValueError)
+          << kPassName << ": PrimFunc '" << detail::FuncName(f)
+          << "' has no tt.compute attribute; run MemorySpaceLowerTT first.";
+    }
     MatmulTensorizer tensorizer(detail::FuncName(f));
+    tensorizer.dst_tiles_ =
+        detail::IntField(compute.value(), field::kFieldDstTiles);
+    tensorizer.dst_mode_ = DstModeName(
+        detail::BoolField(compute.value(), field::kFieldFp32DestAccEn),
+        detail::BoolField(compute.value(), field::kFieldDstFullSyncEn));
     for (const auto &cb : cbs) {
       if (detail::StrField(cb, field::kFieldRole) == value::kCBRoleOutput) {
         tensorizer.output_cbs_.push_back(
@@ -106,14 +117,13 @@ private:
     const int64_t cb_a = ConstArg(call, 0), cb_b = ConstArg(call, 1);
     const int64_t mt = ConstArg(call, 2), nt = ConstArg(call, 3);
     const int64_t kt = ConstArg(call, 4);
-    if (mt * nt > kDstTilesHalfSync) {
+    // MemorySpaceLowerTT chose a DST mode this block fits; check it holds.
+    if (mt * nt > dst_tiles_) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_ << "': T.gemm output block of " << mt * 32
           << "x" << nt * 32 << " elements is " << mt * nt
-          << " tiles, more than the " << kDstTilesHalfSync
-          << " tiles DST holds; use block_M * block_N <= " << kDstTilesHalfSync
-          << " * 32 * 32 (e.g. 64x128). Splitting larger blocks into DST "
-             "sub-blocks is not supported yet.";
+          << " tiles, more than the " << dst_tiles_ << " tiles DST holds ("
+          << dst_mode_ << ", tt.compute).";
     }
     if (output_cbs_.size() != 1) {
       TVM_FFI_THROW(ValueError)
@@ -142,6 +152,9 @@ private:
   }
 
   std::string func_;
+  /*! \brief DST capacity and mode name from tt.compute. */
+  int64_t dst_tiles_ = 0;
+  std::string dst_mode_;
   std::vector<int64_t> output_cbs_;
   bool inside_launch_ = false;
   /*! \brief (cb_a, cb_b, cb_out) of the kernel's matmul, once one is seen. */

@@ -3,12 +3,14 @@
  * \brief Check the TT-annotated PrimFunc before code generation.
  */
 
+#include <tvm/arith/analyzer.h>
 #include <tvm/ffi/reflection/registry.h>
 #include <tvm/ir/transform.h>
 #include <tvm/tirx/function.h>
 #include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -46,6 +48,8 @@ public:
   std::vector<std::string> outside_role;
   std::map<int64_t, std::string> runtime_arg_names;
   int persistent_loops = 0;
+  /*! \brief Largest DST tile index matmul_tiles / pack_tile can use. */
+  int64_t max_dst_index = -1;
 
 private:
   void VisitStmt_(const AttrStmtNode *op) final {
@@ -60,6 +64,8 @@ private:
   }
 
   void VisitStmt_(const ForNode *op) final {
+    analyzer_.Bind(op->loop_var,
+                   tvm::Range::FromMinExtent(op->min, op->extent));
     if (op->annotations.count(ir::kPersistentLoop)) {
       ++persistent_loops;
     }
@@ -97,6 +103,13 @@ private:
         {builtin::cb_push_back().as<tvm::OpNode>(), "push"},
         {builtin::cb_wait_front().as<tvm::OpNode>(), "wait"},
         {builtin::cb_pop_front().as<tvm::OpNode>(), "pop"}};
+    if (op->op.same_as(builtin::matmul_tiles()) ||
+        op->op.same_as(builtin::pack_tile())) {
+      const tvm::PrimExpr &dst =
+          op->args[op->op.same_as(builtin::pack_tile()) ? 0 : 4];
+      max_dst_index =
+          std::max(max_dst_index, analyzer_.const_int_bound(dst)->max_value);
+    }
     if (auto it = kCBOps.find(opnode); it != kCBOps.end()) {
       const auto *cb = op->args[0].as<tvm::IntImmNode>();
       cb_uses[cb ? cb->value : -1].insert(role_ + ":" + it->second);
@@ -105,6 +118,7 @@ private:
   }
 
   std::string role_;
+  tvm::arith::Analyzer analyzer_;
 };
 
 std::string Join(const std::vector<std::string> &items) {
@@ -127,6 +141,8 @@ std::string Join(const std::vector<std::string> &items) {
  *         together they fit the L1 of a core.
  * Step 5: no TileLang tile op, gemm_block or launch loop is left, exactly
  *         one persistent loop, every TT intrinsic inside a role.
+ * Step 6: DST: tt.compute's dst_tiles is DstTiles() of its mode, and no
+ *         matmul_tiles / pack_tile index can reach past it.
  */
 void Verify(const PrimFunc &f) {
   const std::string func = detail::FuncName(f);
@@ -144,7 +160,8 @@ void Verify(const PrimFunc &f) {
       {attr::kBuffers, "InferDefaultTTShard"},
       {attr::kCoreRanges, "TTShardToCoreMap"},
       {attr::kCoreAssignments, "TTShardToCoreMap"},
-      {attr::kCBs, "MemorySpaceLowerTT"}};
+      {attr::kCBs, "MemorySpaceLowerTT"},
+      {attr::kCompute, "MemorySpaceLowerTT"}};
   for (const auto &[key, producer] : required) {
     if (!f->attrs.defined() || !f->attrs->dict.count(key)) {
       TVM_FFI_THROW(ValueError) << where << " lacks attribute '" << key
@@ -185,8 +202,7 @@ void Verify(const PrimFunc &f) {
   // Step 3
   auto names = f->GetAttr<Array<String>>(attr::kRuntimeArgs).value();
   const std::vector<std::string> schema{ir::kArgStartId, ir::kArgCount,
-                                        ir::kArgGridX, ir::kArgGridY,
-                                        ir::kArgKtTiles};
+                                        ir::kArgGridX, ir::kArgGridY};
   if (names.size() != schema.size()) {
     TVM_FFI_THROW(ValueError)
         << where << ": tt.runtime_args has " << names.size()
@@ -256,12 +272,14 @@ void Verify(const PrimFunc &f) {
                                 << ", which tt.cbs does not declare.";
     }
   }
-  if (l1_total > target.l1_bytes) {
+  if (l1_total > target.l1_cb_bytes()) {
     TVM_FFI_THROW(ValueError)
         << where << ": the circular buffers need " << l1_total
         << " bytes of L1 per core (" << plan.str() << ") but a " << target.arch
-        << " core has " << target.l1_bytes
-        << "; use smaller blocks (block_M, block_N, block_K).";
+        << " core has " << target.l1_bytes << " bytes of L1, of which the "
+        << target.l1_unreserved_base
+        << " below the unreserved base are taken by firmware and kernel "
+           "config; use smaller blocks (block_M, block_N, block_K).";
   }
   // Step 5
   if (!scan.leftovers.empty()) {
@@ -277,6 +295,23 @@ void Verify(const PrimFunc &f) {
   if (!scan.outside_role.empty()) {
     TVM_FFI_THROW(ValueError) << where << ": " << Join(scan.outside_role)
                               << " outside any tt.role scope.";
+  }
+  // Step 6
+  auto compute = f->GetAttr<Map<String, Any>>(attr::kCompute).value();
+  const bool fp32 = detail::BoolField(compute, field::kFieldFp32DestAccEn);
+  const bool full = detail::BoolField(compute, field::kFieldDstFullSyncEn);
+  const int64_t dst_tiles = detail::IntField(compute, field::kFieldDstTiles);
+  if (dst_tiles != DstTiles(fp32, full)) {
+    TVM_FFI_THROW(ValueError)
+        << where << ": tt.compute says DST holds " << dst_tiles
+        << " tiles, but in its mode (" << DstModeName(fp32, full)
+        << ") it holds " << DstTiles(fp32, full) << ".";
+  }
+  if (scan.max_dst_index >= dst_tiles) {
+    TVM_FFI_THROW(ValueError)
+        << where << ": a matmul_tiles / pack_tile can use DST tile "
+        << scan.max_dst_index << ", but DST holds " << dst_tiles << " tiles ("
+        << DstModeName(fp32, full) << ").";
   }
 }
 

@@ -95,7 +95,7 @@ TEST(InferDefaultTTSchedule, WritesTheRuntimeArgSchema) {
       {transform::AnnotateTTDefaults(), transform::InferDefaultTTSchedule()});
   auto args = f->GetAttr<Array<String>>(attr::kRuntimeArgs).value();
   EXPECT_EQ(testing::JsonText(args),
-            R"(("start_id", "count", "grid_x", "grid_y", "kt_tiles"))");
+            R"(("start_id", "count", "grid_x", "grid_y"))");
 }
 
 TEST(InferDefaultTTSchedule, RejectsA3DGrid) {

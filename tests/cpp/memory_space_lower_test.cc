@@ -38,6 +38,26 @@ TEST(MemorySpaceLowerTT, PlansOneCBPerOperand) {
       "\"block_tiles\": 2, \"num_pages\": 4})");
 }
 
+TEST(MemorySpaceLowerTT, RecordsWhatTheKernelComputes) {
+  // A float32 accumulator keeps DST in fp32; a 2-tile block fits half-sync.
+  auto f = Lowered({128, 128, 128, 64, 32, 64});
+  EXPECT_EQ(testing::JsonText(f->attrs->dict.at(attr::kCompute)),
+            "{\"op\": \"matmul\", \"a\": \"A\", \"b\": \"B\", \"c\": "
+            "\"C\", \"transpose_a\": False, \"transpose_b\": False, "
+            "\"accumulator\": \"float32\", \"fp32_dest_acc_en\": True, "
+            "\"dst_full_sync_en\": False, \"dst_tiles\": 4, "
+            "\"math_fidelity\": \"HiFi4\"}");
+}
+
+TEST(MemorySpaceLowerTT, UsesFullSyncDstWhenHalfIsTooSmall) {
+  // 64x128 = 8 tiles: more than fp32 half-sync DST's 4, as many as full-sync.
+  auto f = Lowered({128, 256, 64, 64, 128, 32});
+  const std::string text = testing::JsonText(f->attrs->dict.at(attr::kCompute));
+  EXPECT_NE(text.find("\"dst_full_sync_en\": True, \"dst_tiles\": 8"),
+            std::string::npos)
+      << text;
+}
+
 TEST(MemorySpaceLowerTT, ExpectedIR) {
   // 128^3 with 64x32x64 blocks: A blocks of 2x2 tiles, B of 2x1, C of 2x1.
   auto f = Lowered({128, 128, 128, 64, 32, 64});

@@ -40,7 +40,7 @@ def test_64_blocks_on_64_cores():
     }
     assert schedule[Field.kFieldRanges] == [[i, 1] for i in range(64)]
     assert attrs[FuncAttr.kCoreRanges] == [[0, 0, 7, 7]]
-    assert attrs[FuncAttr.kRuntimeArgs] == ["start_id", "count", "grid_x", "grid_y", "kt_tiles"]
+    assert attrs[FuncAttr.kRuntimeArgs] == ["start_id", "count", "grid_x", "grid_y"]
 
 
 def test_100_blocks_on_64_cores():

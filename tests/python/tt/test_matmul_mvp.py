@@ -62,7 +62,7 @@ def test_mvp_gemm_end_to_end(tmp_path):
     assert plan["cores"] == [{"x": b % 8, "y": b // 8, "start_id": b, "count": 1} for b in range(64)]
     # The interleaved tiles each core reads: block b = (by, bx) needs A tile
     # row by and B tile column bx, one tile per K step, bank = page % 12.
-    kt = plan["runtime_args"]["shared_values"]["kt_tiles"]
+    kt = plan["buffers"]["A"]["tiles"][1]
     assert kt == K // 32
     tiles_per_row = plan["buffers"]["A"]["tiles"][1]
     core_5 = plan["cores"][5]

@@ -64,10 +64,14 @@ def lowered(request):
     return artifacts, banks
 
 
-def core_args(plan, core, addresses):
+def core_args(plan, kernel, core, addresses):
+    """The runtime args the host passes `kernel` on `core`: tensor addresses first, then its schema args."""
     shared = plan["runtime_args"]["shared_values"]
     values = {"start_id": core["start_id"], "count": core["count"], **shared}
-    return [*addresses, *(values[name] for name in plan["runtime_args"]["schema"])]
+    names = next(k["runtime_args"] for k in plan["kernels"] if k["name"] == kernel)
+    tensor_args = [n for n in names if n.endswith("_addr")]
+    assert len(tensor_args) == len(addresses)
+    return [*addresses, *(values[name] for name in names[len(tensor_args) :])]
 
 
 def test_reader_visits_the_hand_computed_pages(lowered, tmp_path):
@@ -82,7 +86,7 @@ def test_reader_visits_the_hand_computed_pages(lowered, tmp_path):
     for core in plan["cores"]:
         block = core["start_id"]
         by, bx = divmod(block, 2)
-        visits = run_kernel(tmp_path, artifacts.files["reader.cpp"], "reader", core_args(plan, core, [0, 0]))
+        visits = run_kernel(tmp_path, artifacts.files["reader.cpp"], "reader", core_args(plan, "reader", core, [0, 0]))
         expected = []
         for k in range(2):  # K steps of 4 tiles
             expected += [("read", 0, (2 * by + r) * 8 + 4 * k + c, 4 * r + c) for r in range(2) for c in range(4)]
@@ -94,7 +98,9 @@ def test_pages_land_in_the_hand_computed_banks(lowered, tmp_path):
     """Core 3 (block by=1, bx=1), written out by hand for both bank counts."""
     artifacts, banks = lowered
     core = artifacts.plan["cores"][3]
-    visits = run_kernel(tmp_path, artifacts.files["reader.cpp"], "reader", core_args(artifacts.plan, core, [0, 0]))
+    visits = run_kernel(
+        tmp_path, artifacts.files["reader.cpp"], "reader", core_args(artifacts.plan, "reader", core, [0, 0])
+    )
     a_pages = [interleave(page, banks) for kind, ordinal, page, _ in visits if ordinal == 0]
     b_pages = [interleave(page, banks) for kind, ordinal, page, _ in visits if ordinal == 1]
     if banks == 12:
@@ -113,7 +119,7 @@ def test_writer_writes_each_output_tile_once(lowered, tmp_path):
     plan = artifacts.plan
     written = []
     for core in plan["cores"]:
-        visits = run_kernel(tmp_path, artifacts.files["writer.cpp"], "writer", core_args(plan, core, [0]))
+        visits = run_kernel(tmp_path, artifacts.files["writer.cpp"], "writer", core_args(plan, "writer", core, [0]))
         by, bx = divmod(core["start_id"], 2)
         assert visits == [("write", 0, (2 * by + r) * 2 + bx, r) for r in range(2)]
         written += [page for _, _, page, _ in visits]

@@ -58,7 +58,11 @@ BAD_INPUTS = [
     ("elementwise", elementwise_add, ["'add'", "element-wise access to 'A_s'", "not supported"]),
     ("transpose_B", lambda: gemm_kernel(64, 64, 64, trans_B=True), ["transpose_B=True", "not supported yet"]),
     ("block 48", lambda: gemm_kernel(96, 96, 96, 48, 48, 32), ["'A_shared'", "48x32", "multiples of 32"]),
-    ("DST overflow", lambda: gemm_kernel(256, 256, 64, 128, 128, 32), ["128x128", "16 tiles", "8 tiles DST holds"]),
+    (
+        "DST overflow",
+        lambda: gemm_kernel(256, 256, 64, 128, 128, 32),
+        ["128x128", "16 tiles", "8 (fp32 DST, full-sync)"],
+    ),
     (
         "L1 overflow",
         lambda: gemm_kernel(64, 64, 4096, 64, 64, 4096),

@@ -4,13 +4,11 @@
 // Compute kernel (TRISC 0-2): C = A @ B on the matrix engine.
 // For each output block of this core: take DST (zeroed), accumulate the tile
 // products of every K step, then pack the block into cb_out0 for the writer.
+// DST holds fp32 values, 4 tiles (fp32 DST, half-sync; the host's ComputeConfig
+// sets the mode).
 //
 // Runtime arguments:
-//   0  start_id: first output block of this core
-//   1  count: number of output blocks of this core
-//   2  grid_x: output blocks along x (columns)
-//   3  grid_y: output blocks along y (rows)
-//   4  kt_tiles: K extent in tiles
+//   0  count: number of output blocks of this core
 // Circular buffers:
 //   cb_in0 (c_0): 2 tile(s) of A per block, 4 pages of 2048 bytes
 //   cb_in1 (c_1): 2 tile(s) of B per block, 4 pages of 2048 bytes
@@ -26,7 +24,7 @@
 
 void kernel_main() {
   uint32_t count =
-      get_arg_val<uint32_t>(1); // number of output blocks of this core
+      get_arg_val<uint32_t>(0); // number of output blocks of this core
 
   constexpr uint32_t cb_in0 = tt::CBIndex::c_0;
   constexpr uint32_t cb_in1 = tt::CBIndex::c_1;
@@ -68,7 +66,7 @@ void kernel_main() {
       cb_reserve_back(cb_out0, 4);
       // For each tile of the output block.
       for (uint32_t t = 0; t < 4; ++t) {
-        pack_tile(t, cb_out0, t);
+        pack_tile(t, cb_out0);
       }
       cb_push_back(cb_out0, 4);
       tile_regs_release();

@@ -11,8 +11,6 @@
 //   2  start_id: first output block of this core
 //   3  count: number of output blocks of this core
 //   4  grid_x: output blocks along x (columns)
-//   5  grid_y: output blocks along y (rows)
-//   6  kt_tiles: K extent in tiles
 // Circular buffers:
 //   cb_in0 (c_0): 2 tile(s) of A per block, 4 pages of 2048 bytes
 //   cb_in1 (c_1): 2 tile(s) of B per block, 4 pages of 2048 bytes

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
@@ -66,9 +67,11 @@ constexpr CoreWork kCoreWork[] = {
 };
 
 // Runtime arguments every core shares.
-constexpr uint32_t kGridX = 8;   // output blocks along x
-constexpr uint32_t kGridY = 8;   // output blocks along y
-constexpr uint32_t kKtTiles = 8; // K extent in tiles
+constexpr uint32_t kGridX = 8; // output blocks along x
+
+// The compute grid the schedule needs (the active cores' bounding box).
+constexpr uint32_t kNeedGridX = 8;
+constexpr uint32_t kNeedGridY = 8;
 
 // Read rows x cols bf16 values and pad them with zeros to the tile grid.
 std::vector<bfloat16> ReadTensor(const std::string &path,
@@ -112,7 +115,8 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "usage: %s <artifact dir> [<data dir>]\n", argv[0]);
     return 2;
   }
-  const std::string artifact_dir = argv[1];
+  // Absolute, so CreateKernel finds the kernels wherever the program runs.
+  const std::string artifact_dir = std::filesystem::absolute(argv[1]).string();
   const std::string data_dir = argc > 2 ? argv[2] : artifact_dir;
   try {
     // Inputs: zero-padded to whole tiles, then tilized (32x32 tiles of four
@@ -124,119 +128,129 @@ int main(int argc, char **argv) {
         tilize_nfaces(ReadTensor(data_dir + "/B.bf16", kBShape),
                       kBShape.padded_rows, kBShape.padded_cols);
 
-    // A 1x1 mesh: one device, its command queue, a workload and one program.
+    // A 1x1 mesh: one device; its compute grid must hold the schedule.
     std::shared_ptr<distributed::MeshDevice> mesh_device =
         distributed::MeshDevice::create_unit_mesh(0);
-    distributed::MeshCommandQueue &cq = mesh_device->mesh_command_queue();
-    distributed::MeshWorkload workload;
-    distributed::MeshCoordinateRange device_range(mesh_device->shape());
-    Program program = CreateProgram();
-
-    // The active cores, as rectangles of the 8 x 8 compute grid.
-    CoreRangeSet cores(
-        std::vector<CoreRange>{CoreRange(CoreCoord(0, 0), CoreCoord(7, 7))});
-
-    // DRAM buffers, interleaved over the banks one tile (page) at a time.
-    distributed::DeviceLocalBufferConfig dram_config{
-        .page_size = kTileBytes, .buffer_type = BufferType::DRAM};
-    auto A_buffer = distributed::MeshBuffer::create(
-        distributed::ReplicatedBufferConfig{.size = kTileBytes * 64},
-        dram_config, mesh_device.get()); // 8 x 8 tiles
-    auto B_buffer = distributed::MeshBuffer::create(
-        distributed::ReplicatedBufferConfig{.size = kTileBytes * 64},
-        dram_config, mesh_device.get()); // 8 x 8 tiles
-    auto C_buffer = distributed::MeshBuffer::create(
-        distributed::ReplicatedBufferConfig{.size = kTileBytes * 64},
-        dram_config, mesh_device.get()); // 8 x 8 tiles
-
-    // Circular buffers: 2 blocks each, so data movement overlaps compute
-    // (double buffering).
-    CreateCircularBuffer(
-        program, cores, // cb_in0: A, 1 tile(s) per block
-        CircularBufferConfig(2 * kTileBytes,
-                             {{CBIndex::c_0, DataFormat::Float16_b}})
-            .set_page_size(CBIndex::c_0, kTileBytes));
-    CreateCircularBuffer(
-        program, cores, // cb_in1: B, 1 tile(s) per block
-        CircularBufferConfig(2 * kTileBytes,
-                             {{CBIndex::c_1, DataFormat::Float16_b}})
-            .set_page_size(CBIndex::c_1, kTileBytes));
-    CreateCircularBuffer(
-        program, cores, // cb_out0: C, 1 tile(s) per block
-        CircularBufferConfig(2 * kTileBytes,
-                             {{CBIndex::c_16, DataFormat::Float16_b}})
-            .set_page_size(CBIndex::c_16, kTileBytes));
-
-    // Kernels: the reader on RISCV_1 (NoC 1), the writer on RISCV_0 (NoC 0),
-    // compute on the TRISCs. The tensor accessors' compile-time args are
-    // appended in the order the kernels chain them.
-    std::vector<uint32_t> reader_compile_args;
-    TensorAccessorArgs(*A_buffer).append_to(reader_compile_args);
-    TensorAccessorArgs(*B_buffer).append_to(reader_compile_args);
-    KernelHandle reader = CreateKernel(
-        program, artifact_dir + "/reader.cpp", cores,
-        DataMovementConfig{.processor = DataMovementProcessor::RISCV_1,
-                           .noc = NOC::RISCV_1_default,
-                           .compile_args = reader_compile_args});
-    std::vector<uint32_t> writer_compile_args;
-    TensorAccessorArgs(*C_buffer).append_to(writer_compile_args);
-    KernelHandle writer = CreateKernel(
-        program, artifact_dir + "/writer.cpp", cores,
-        DataMovementConfig{.processor = DataMovementProcessor::RISCV_0,
-                           .noc = NOC::RISCV_0_default,
-                           .compile_args = writer_compile_args});
-    KernelHandle compute =
-        CreateKernel(program, artifact_dir + "/compute.cpp", cores,
-                     ComputeConfig{.math_fidelity = MathFidelity::HiFi4});
-
-    // Runtime arguments of each core, in each kernel's read order.
-    for (const CoreWork &work : kCoreWork) {
-      const CoreCoord core(work.x, work.y);
-      SetRuntimeArgs(
-          program, reader, core,
-          {
-              static_cast<uint32_t>(A_buffer->address()), // 0: A_addr
-              static_cast<uint32_t>(B_buffer->address()), // 1: B_addr
-              work.start_id,                              // 2: start_id
-              work.count,                                 // 3: count
-              kGridX,                                     // 4: grid_x
-              kGridY,                                     // 5: grid_y
-              kKtTiles                                    // 6: kt_tiles
-          });
-      SetRuntimeArgs(program, compute, core,
-                     {
-                         work.start_id, // 0: start_id
-                         work.count,    // 1: count
-                         kGridX,        // 2: grid_x
-                         kGridY,        // 3: grid_y
-                         kKtTiles       // 4: kt_tiles
-                     });
-      SetRuntimeArgs(
-          program, writer, core,
-          {
-              static_cast<uint32_t>(C_buffer->address()), // 0: C_addr
-              work.start_id,                              // 1: start_id
-              work.count,                                 // 2: count
-              kGridX,                                     // 3: grid_x
-              kGridY,                                     // 4: grid_y
-              kKtTiles                                    // 5: kt_tiles
-          });
+    const CoreCoord grid = mesh_device->compute_with_storage_grid_size();
+    if (grid.x < kNeedGridX || grid.y < kNeedGridY) {
+      mesh_device->close();
+      throw std::runtime_error(
+          "this program was planned for a " + std::to_string(kNeedGridX) +
+          " x " + std::to_string(kNeedGridY) +
+          " compute grid (wormhole_b0); the device has " +
+          std::to_string(grid.x) + " x " + std::to_string(grid.y) +
+          "; lower it with core_grid_x / core_grid_y that fit");
     }
-
-    // Upload the inputs, run the program, read the output back (blocking).
-    distributed::EnqueueWriteMeshBuffer(cq, A_buffer, A_host, false);
-    distributed::EnqueueWriteMeshBuffer(cq, B_buffer, B_host, false);
-    workload.add_program(device_range, std::move(program));
-    distributed::EnqueueMeshWorkload(cq, workload, false);
     std::vector<bfloat16> C_host;
-    distributed::EnqueueReadMeshBuffer(cq, C_host, C_buffer, true);
+    {
+      // The command queue, a workload and one program; they and the buffers
+      // live in this scope, so they are released before the device is closed.
+      distributed::MeshCommandQueue &cq = mesh_device->mesh_command_queue();
+      distributed::MeshWorkload workload;
+      distributed::MeshCoordinateRange device_range(mesh_device->shape());
+      Program program = CreateProgram();
+
+      // The active cores, as rectangles of the 8 x 8 compute grid.
+      CoreRangeSet cores(
+          std::vector<CoreRange>{CoreRange(CoreCoord(0, 0), CoreCoord(7, 7))});
+
+      // DRAM buffers, interleaved over the banks one tile (page) at a time.
+      distributed::DeviceLocalBufferConfig dram_config{
+          .page_size = kTileBytes, .buffer_type = BufferType::DRAM};
+      auto A_buffer = distributed::MeshBuffer::create(
+          distributed::ReplicatedBufferConfig{.size = kTileBytes * 64},
+          dram_config, mesh_device.get()); // 8 x 8 tiles
+      auto B_buffer = distributed::MeshBuffer::create(
+          distributed::ReplicatedBufferConfig{.size = kTileBytes * 64},
+          dram_config, mesh_device.get()); // 8 x 8 tiles
+      auto C_buffer = distributed::MeshBuffer::create(
+          distributed::ReplicatedBufferConfig{.size = kTileBytes * 64},
+          dram_config, mesh_device.get()); // 8 x 8 tiles
+
+      // Circular buffers: 2 blocks each, so data movement overlaps compute
+      // (double buffering).
+      CreateCircularBuffer(
+          program, cores, // cb_in0: A, 1 tile(s) per block
+          CircularBufferConfig(2 * kTileBytes,
+                               {{CBIndex::c_0, DataFormat::Float16_b}})
+              .set_page_size(CBIndex::c_0, kTileBytes));
+      CreateCircularBuffer(
+          program, cores, // cb_in1: B, 1 tile(s) per block
+          CircularBufferConfig(2 * kTileBytes,
+                               {{CBIndex::c_1, DataFormat::Float16_b}})
+              .set_page_size(CBIndex::c_1, kTileBytes));
+      CreateCircularBuffer(
+          program, cores, // cb_out0: C, 1 tile(s) per block
+          CircularBufferConfig(2 * kTileBytes,
+                               {{CBIndex::c_16, DataFormat::Float16_b}})
+              .set_page_size(CBIndex::c_16, kTileBytes));
+
+      // Kernels: the reader on RISCV_1 (NoC 1), the writer on RISCV_0 (NoC 0),
+      // compute on the TRISCs. The tensor accessors' compile-time args are
+      // appended in the order the kernels chain them.
+      std::vector<uint32_t> reader_compile_args;
+      TensorAccessorArgs(*A_buffer).append_to(reader_compile_args);
+      TensorAccessorArgs(*B_buffer).append_to(reader_compile_args);
+      KernelHandle reader = CreateKernel(
+          program, artifact_dir + "/reader.cpp", cores,
+          DataMovementConfig{.processor = DataMovementProcessor::RISCV_1,
+                             .noc = NOC::RISCV_1_default,
+                             .compile_args = reader_compile_args});
+      std::vector<uint32_t> writer_compile_args;
+      TensorAccessorArgs(*C_buffer).append_to(writer_compile_args);
+      KernelHandle writer = CreateKernel(
+          program, artifact_dir + "/writer.cpp", cores,
+          DataMovementConfig{.processor = DataMovementProcessor::RISCV_0,
+                             .noc = NOC::RISCV_0_default,
+                             .compile_args = writer_compile_args});
+      // Compute: C = A @ B with a float32 accumulator, so DST holds fp32 values
+      // (4 tiles in half-sync mode).
+      KernelHandle compute =
+          CreateKernel(program, artifact_dir + "/compute.cpp", cores,
+                       ComputeConfig{.math_fidelity = MathFidelity::HiFi4,
+                                     .fp32_dest_acc_en = true,
+                                     .dst_full_sync_en = false});
+
+      // Runtime arguments of each core, in each kernel's read order.
+      for (const CoreWork &work : kCoreWork) {
+        const CoreCoord core(work.x, work.y);
+        SetRuntimeArgs(
+            program, reader, core,
+            {
+                static_cast<uint32_t>(A_buffer->address()), // 0: A_addr
+                static_cast<uint32_t>(B_buffer->address()), // 1: B_addr
+                work.start_id,                              // 2: start_id
+                work.count,                                 // 3: count
+                kGridX                                      // 4: grid_x
+            });
+        SetRuntimeArgs(program, compute, core,
+                       {
+                           work.count // 0: count
+                       });
+        SetRuntimeArgs(
+            program, writer, core,
+            {
+                static_cast<uint32_t>(C_buffer->address()), // 0: C_addr
+                work.start_id,                              // 1: start_id
+                work.count,                                 // 2: count
+                kGridX                                      // 3: grid_x
+            });
+      }
+
+      // Upload the inputs, run the program, read the output back (blocking).
+      distributed::EnqueueWriteMeshBuffer(cq, A_buffer, A_host, false);
+      distributed::EnqueueWriteMeshBuffer(cq, B_buffer, B_host, false);
+      workload.add_program(device_range, std::move(program));
+      distributed::EnqueueMeshWorkload(cq, workload, false);
+      distributed::EnqueueReadMeshBuffer(cq, C_host, C_buffer, true);
+    }
+    mesh_device->close();
 
     // Back to row-major, cropped to the logical shape.
     WriteTensor(
         data_dir + "/C.bf16",
         untilize_nfaces(C_host, kCShape.padded_rows, kCShape.padded_cols),
         kCShape);
-    mesh_device->close();
   } catch (const std::exception &e) {
     std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
     return 1;

@@ -10,8 +10,6 @@
 //   1  start_id: first output block of this core
 //   2  count: number of output blocks of this core
 //   3  grid_x: output blocks along x (columns)
-//   4  grid_y: output blocks along y (rows)
-//   5  kt_tiles: K extent in tiles
 // Circular buffers:
 //   cb_out0 (c_16): 1 tile(s) of C per block, 2 pages of 2048 bytes
 #include <cstdint>
