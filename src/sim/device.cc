@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -13,7 +14,13 @@
 
 namespace tt_sim {
 
-Device::Device(ArchConfig arch) : arch_(arch), banks_(arch.dram_banks) {}
+Device::Device(ArchConfig arch) : arch_(arch), banks_(arch.dram_banks) {
+  if (arch.l1_unreserved_base >= arch.l1_bytes) {
+    throw Fault("L1 of " + std::to_string(arch.l1_bytes) +
+                " bytes leaves nothing above the reserved region (" +
+                std::to_string(arch.l1_unreserved_base) + " bytes)");
+  }
+}
 
 Device::~Device() {
   for (auto &kv : cores_) {
@@ -74,6 +81,14 @@ const DramBuffer &Device::buffer(uint32_t id) const {
   if (id >= buffers_.size())
     throw Fault("no DRAM buffer with id " + std::to_string(id));
   return buffers_[id];
+}
+
+const DramBuffer *Device::BufferAt(uint32_t addr) const {
+  for (const DramBuffer &buf : buffers_) {
+    if (buf.base == addr)
+      return &buf;
+  }
+  return nullptr;
 }
 
 uint8_t *Device::Page(const DramBuffer &buf, uint32_t page,
@@ -197,12 +212,14 @@ CBHandle CreateCircularBuffer(Program &program, const CoreSpec &core_spec,
             used += cb.total_size;
         }
       }
-      if (used > arch.l1_bytes) {
+      if (used > arch.l1_bytes - arch.l1_unreserved_base) {
         throw tt_sim::Fault(
             "CreateCircularBuffer: L1 overflow on core (" + std::to_string(x) +
             ", " + std::to_string(y) + "): CB c_" + std::to_string(index) +
             " brings its CBs to " + std::to_string(used) +
-            " bytes, the core has " + std::to_string(arch.l1_bytes));
+            " bytes, the core has " +
+            std::to_string(arch.l1_bytes - arch.l1_unreserved_base) +
+            " above its reserved region");
       }
     }
     program.cbs.push_back({cores, index, config.total_size(), page->second});
@@ -215,21 +232,49 @@ CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
              const std::variant<DataMovementConfig, ComputeConfig> &config) {
   std::string kind;
   std::vector<uint32_t> compile_args;
+  std::string defines;
+  tt_sim::DstMode mode;
+  auto reject = [&](bool set, const char *field) {
+    if (set) {
+      throw tt_sim::Fault("CreateKernel(" + file + "): " + field +
+                          " is not simulated");
+    }
+  };
   if (const auto *dm = std::get_if<DataMovementConfig>(&config)) {
     kind =
         dm->processor == DataMovementProcessor::RISCV_1 ? "reader" : "writer";
     compile_args = dm->compile_args;
+    reject(!dm->defines.empty(), "DataMovementConfig::defines");
+    reject(!dm->named_compile_args.empty(),
+           "DataMovementConfig::named_compile_args");
+    reject(dm->noc_mode != NOC_MODE::DM_DEDICATED_NOC,
+           "DataMovementConfig::noc_mode DM_DYNAMIC_NOC");
   } else {
+    const auto &cc = std::get<ComputeConfig>(config);
     kind = "compute";
-    compile_args = std::get<ComputeConfig>(config).compile_args;
+    compile_args = cc.compile_args;
+    reject(!cc.defines.empty(), "ComputeConfig::defines");
+    reject(!cc.named_compile_args.empty(), "ComputeConfig::named_compile_args");
+    reject(!cc.unpack_to_dest_mode.empty(),
+           "ComputeConfig::unpack_to_dest_mode");
+    reject(cc.bfp8_pack_precise, "ComputeConfig::bfp8_pack_precise");
+    mode.fp32_dest_acc_en = cc.fp32_dest_acc_en;
+    mode.dst_full_sync_en = cc.dst_full_sync_en;
+    // MathFidelity's value is its number of phases, LoFi (0) has one.
+    mode.fidelity_phases =
+        std::max<uint32_t>(1, static_cast<uint32_t>(cc.math_fidelity));
+    // As the JIT build defines it for the compute kernel's headers.
+    defines = std::string("-DDST_ACCUM_MODE=") +
+              (cc.fp32_dest_acc_en ? "true" : "false");
   }
   program.kernels.push_back(
       {file,
        kind,
        ToCoreRangeSet(cores),
        compile_args,
+       mode,
        {},
-       tt_sim::CompileAndLoadKernel(file, kind, compile_args)});
+       tt_sim::CompileAndLoadKernel(file, kind, compile_args, defines)});
   return static_cast<KernelHandle>(program.kernels.size() - 1);
 }
 
@@ -308,7 +353,9 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(
 
 TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer &buffer,
                                        tensor_accessor::ArgsConfig args_config)
-    : buffer_id_(buffer.id()) {
+    : args_config_(static_cast<uint32_t>(tensor_accessor::ArgConfig::IsDram)),
+      aligned_page_size_(
+          tt_sim::TheDevice().buffer(buffer.id()).aligned_page()) {
   if (args_config.raw() != 0)
     throw tt_sim::Fault("TensorAccessorArgs: only the default ArgsConfig "
                         "(interleaved, all compile-time) is simulated");
@@ -316,8 +363,8 @@ TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer &buffer,
 
 void TensorAccessorArgs::append_to(
     std::vector<uint32_t> &compile_time_args) const {
-  compile_time_args.push_back(kTensorAccessorTag);
-  compile_time_args.push_back(buffer_id_);
+  compile_time_args.push_back(args_config_);
+  compile_time_args.push_back(aligned_page_size_);
 }
 
 } // namespace tt::tt_metal

@@ -4,18 +4,9 @@
 #include <cstring>
 
 #include "tt_sim/kernel_api.hpp"
+#include "tt_sim/matrix_unit.hpp"
 #include "tt_sim/runtime.hpp"
 #include "tt_sim/tile.hpp"
-
-// The tile matmul is the simulator's hot loop: on x86-64 with GCC it is also
-// built for AVX2 + FMA and AVX-512, the best clone chosen when the library
-// loads; elsewhere the baseline build runs. Every clone computes the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TT_SIM_VECTOR_CLONES                                                   \
-  __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define TT_SIM_VECTOR_CLONES
-#endif
 
 namespace tt_sim {
 
@@ -46,16 +37,57 @@ CircularBuffer &CB(uint32_t id) {
   return core->cbs[id];
 }
 
-/// Pointer to `bytes` of this core's L1 at address `addr`, bounds-checked.
+/// Pointer to `bytes` of this core's L1 at address `addr`, bounds-checked:
+/// inside L1 and above the region reserved for firmware and kernel config.
 uint8_t *L1(uint32_t addr, uint32_t bytes) {
   Core *core = Ctx().core;
-  const uint32_t l1_bytes = Ctx().device->arch().l1_bytes;
+  const ArchConfig &arch = Ctx().device->arch();
   if (addr < core->l1_base ||
-      addr + uint64_t(bytes) > uint64_t(core->l1_base) + l1_bytes) {
+      addr + uint64_t(bytes) > uint64_t(core->l1_base) + arch.l1_bytes) {
     KernelFault("L1 address " + std::to_string(addr) +
                 " is outside this core's L1");
   }
+  if (addr - core->l1_base < arch.l1_unreserved_base) {
+    KernelFault("L1 offset " + std::to_string(addr - core->l1_base) +
+                " is in the region reserved for firmware and kernel config "
+                "(below " +
+                std::to_string(arch.l1_unreserved_base) + ")");
+  }
   return core->l1 + (addr - core->l1_base);
+}
+
+/// The CB of this core whose pages hold L1 address `addr`, or nullptr.
+CircularBuffer *CBAt(uint32_t addr) {
+  for (CircularBuffer &cb : Ctx().core->cbs) {
+    if (cb.configured() && cb.PageFrom(addr, false) >= 0)
+      return &cb;
+  }
+  return nullptr;
+}
+
+/// A NoC transfer of `bytes` at L1 address `addr` must cover whole pages of
+/// one CB that the kernel holds: reserved ones for a read into L1 (the
+/// producer's), waited-for ones for a write out of L1 (the consumer's).
+void CheckCBPages(uint32_t addr, uint32_t bytes, bool into_l1,
+                  const char *what) {
+  CircularBuffer *cb = CBAt(addr);
+  if (cb == nullptr) {
+    KernelFault(std::string(what) + " at L1 offset " +
+                std::to_string(addr - Ctx().core->l1_base) +
+                ", which is in no circular buffer");
+  }
+  const int64_t page = cb->PageFrom(addr, !into_l1);
+  const uint32_t held = into_l1 ? cb->reserved_pages() : cb->waited_pages();
+  const uint32_t pages = (bytes + cb->page_bytes() - 1) / cb->page_bytes();
+  if (!cb->PageAligned(addr) || page + pages > held) {
+    KernelFault(std::string(what) + " touches page " + std::to_string(page) +
+                (pages > 1 ? " (+" + std::to_string(pages - 1) + ")" : "") +
+                " of CB c_" + std::to_string(cb->id()) + ", but the kernel " +
+                (into_l1 ? "reserved " : "waited for ") + std::to_string(held) +
+                " page(s) there" +
+                (cb->PageAligned(addr) ? "" : " (and not at a page start)") +
+                (into_l1 ? " (cb_reserve_back)" : " (cb_wait_front)"));
+  }
 }
 
 void RequireCompute(const char *what) {
@@ -76,81 +108,6 @@ size_t InFlight(const std::vector<PendingTransfer> &list, uint32_t cb_id) {
 }
 size_t InFlightReads(uint32_t cb) { return InFlight(Ctx().reads, cb); }
 size_t InFlightWrites(uint32_t cb) { return InFlight(Ctx().writes, cb); }
-
-/// Tiles in row-major fp32, unpacked from the 4-face bf16 layout.
-using RowMajorTile = float[kTileDim][kTileDim];
-
-/// Unpack a bf16 tile: face f holds rows 16 * (f / 2) .. + 15 and columns
-/// 16 * (f % 2) .. + 15, each face row 16 contiguous elements. Inlined into
-/// each clone of TileMatmulAccumulate, so it is vectorized for that target.
-__attribute__((always_inline)) inline void Unpack(const uint16_t *tile,
-                                                  RowMajorTile out) {
-  for (uint32_t f = 0; f < 4; ++f) {
-    const uint32_t r0 = (f / 2) * kFaceDim, c0 = (f % 2) * kFaceDim;
-    for (uint32_t r = 0; r < kFaceDim; ++r) {
-      const uint16_t *src = tile + f * kFaceDim * kFaceDim + r * kFaceDim;
-      for (uint32_t c = 0; c < kFaceDim; ++c)
-        out[r0 + r][c0 + c] = Bf16ToFloat(src[c]);
-    }
-  }
-}
-
-/// 16 fp32 lanes (GCC / Clang vector extension): half a tile row, one face row.
-/// The helpers are always inlined into each clone, so no vector crosses a
-/// call boundary and GCC's note about the AVX-512 calling convention
-/// (-Wpsabi) does not apply (silenced down to TileMatmulAccumulate).
-using Vec16 = float __attribute__((vector_size(16 * sizeof(float))));
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"
-__attribute__((always_inline)) inline Vec16 Load16(const float *p) {
-  Vec16 v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
-__attribute__((always_inline)) inline void Store16(float *p, Vec16 v) {
-  std::memcpy(p, &v, sizeof(v));
-}
-
-/// Output rows computed together: 4 rows x 2 half rows = 8 independent
-/// accumulators, enough to keep the multiply-add units busy.
-constexpr uint32_t kRowsAtOnce = 4;
-
-/// acc (a DST tile, 4-face layout) += a @ b, for bf16 tiles a and b.
-/// Element (r, c) of the product is the fp32 sum of a[r][k] * b[k][c] for
-/// k = 0..31 in order, starting from 0 (vectorized across c, so the order of
-/// each element's sum is that of a dot product); then DST += that sum. The
-/// product of two bf16 values is exact in fp32 (unless it underflows), so a
-/// fused multiply-add rounds as a multiply then an add: every clone computes
-/// the same bits.
-TT_SIM_VECTOR_CLONES void TileMatmulAccumulate(const uint16_t *a,
-                                               const uint16_t *b, float *acc) {
-  alignas(64) RowMajorTile af, bf;
-  Unpack(a, af);
-  Unpack(b, bf);
-  for (uint32_t r0 = 0; r0 < kTileDim; r0 += kRowsAtOnce) {
-    // Accumulators of rows r0..r0+3: columns 0-15 and 16-31.
-    Vec16 left[kRowsAtOnce] = {}, right[kRowsAtOnce] = {};
-    for (uint32_t k = 0; k < kTileDim; ++k) {
-      const Vec16 b_left = Load16(&bf[k][0]);
-      const Vec16 b_right = Load16(&bf[k][kFaceDim]);
-#pragma GCC unroll 4
-      for (uint32_t i = 0; i < kRowsAtOnce; ++i) {
-        left[i] += af[r0 + i][k] * b_left;
-        right[i] += af[r0 + i][k] * b_right;
-      }
-    }
-    // Row r0 + i of DST: its left half lies in face 0 or 2, its right half
-    // in face 1 or 3 (16 contiguous elements each).
-#pragma GCC unroll 4
-    for (uint32_t i = 0; i < kRowsAtOnce; ++i) {
-      float *row_left = acc + FaceIndex(r0 + i, 0);
-      float *row_right = acc + FaceIndex(r0 + i, kFaceDim);
-      Store16(row_left, Load16(row_left) + left[i]);
-      Store16(row_right, Load16(row_right) + right[i]);
-    }
-  }
-}
-#pragma GCC diagnostic pop
 
 } // namespace
 
@@ -195,23 +152,39 @@ void CbPopFront(uint32_t cb, uint32_t n) {
 uint32_t CbWritePtr(uint32_t cb) { return CB(cb).write_ptr(); }
 uint32_t CbReadPtr(uint32_t cb) { return CB(cb).read_ptr(); }
 
-void CheckAccessor(uint32_t tag, uint32_t buffer_id, uint32_t addr,
-                   uint32_t page_bytes) {
-  if (tag != 0x7A5C0000u) {
-    KernelFault("TensorAccessorArgs read the wrong compile-time args (tag " +
-                std::to_string(tag) +
-                "); check the next_compile_time_args_offset() chain");
+uint32_t CheckAccessor(uint32_t cta_offset, uint32_t args_config,
+                       uint32_t aligned_page_size, uint32_t addr,
+                       uint32_t page_size) {
+  const std::string who =
+      "TensorAccessorArgs<" + std::to_string(cta_offset) + ">";
+  const DramBuffer *buf = Ctx().device->BufferAt(addr);
+  if (buf == nullptr) {
+    KernelFault("TensorAccessor at address " + std::to_string(addr) +
+                ": no DRAM buffer starts there (runtime arg mix-up?)");
   }
-  const DramBuffer &buf = Ctx().device->buffer(buffer_id);
-  if (addr != buf.base) {
-    KernelFault("TensorAccessor for buffer " + std::to_string(buffer_id) +
-                " got address " + std::to_string(addr) + ", the buffer is at " +
-                std::to_string(buf.base));
+  constexpr uint32_t kIsDram = 2; // ArgConfig::IsDram; every buffer is DRAM
+  if (args_config != kIsDram) {
+    KernelFault(who + " reads ArgsConfig " + std::to_string(args_config) +
+                " for the DRAM buffer at " + std::to_string(addr) +
+                ", which needs " + std::to_string(kIsDram) +
+                " (interleaved, IsDram); check the "
+                "next_compile_time_args_offset() chain against the host's "
+                "append_to order");
   }
-  if (page_bytes != buf.page_bytes) {
-    KernelFault("TensorAccessor page size " + std::to_string(page_bytes) +
-                " != buffer page size " + std::to_string(buf.page_bytes));
+  if (aligned_page_size != buf->aligned_page()) {
+    KernelFault(who + " reads page size " + std::to_string(aligned_page_size) +
+                " for the buffer at " + std::to_string(addr) +
+                " whose aligned page is " +
+                std::to_string(buf->aligned_page()) +
+                "; check the compile-time args chain");
   }
+  if (page_size != buf->aligned_page()) {
+    KernelFault("TensorAccessor page size " + std::to_string(page_size) +
+                " != the aligned page size " +
+                std::to_string(buf->aligned_page()) + " of the buffer at " +
+                std::to_string(addr));
+  }
+  return buf->id;
 }
 
 // NoC transfers are asynchronous: a read lands in L1 only at the next
@@ -220,40 +193,60 @@ void CheckAccessor(uint32_t tag, uint32_t buffer_id, uint32_t addr,
 // Pushing (popping) CB pages while reads into (writes from) them are in
 // flight, or finishing with transfers in flight, is reported: it is the race
 // a missing barrier causes on hardware.
-void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
-  KernelContext &c = Ctx();
-  const DramBuffer &buf = c.device->buffer(buffer_id);
-  uint8_t *src;
+namespace {
+/// DRAM side of a page transfer: `bytes` at `offset` into page `page`, which
+/// must stay inside that page.
+uint8_t *DramSide(const DramBuffer &buf, uint32_t page, uint32_t offset,
+                  uint32_t bytes, uint32_t noc, const char *what) {
+  if (noc > 1)
+    KernelFault(std::string(what) + " on NoC " + std::to_string(noc) +
+                "; there are NoCs 0 and 1");
+  if (uint64_t(offset) + bytes > buf.aligned_page()) {
+    KernelFault(std::string(what) + " of " + std::to_string(bytes) +
+                " bytes at offset " + std::to_string(offset) +
+                " runs past the end of the " +
+                std::to_string(buf.aligned_page()) + "-byte page");
+  }
   try {
-    src = c.device->Page(buf, page, "noc_async_read_page");
+    return Ctx().device->Page(buf, page, what) + offset;
   } catch (const Fault &f) {
     KernelFault(f.what());
   }
+}
+} // namespace
+
+void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr,
+              uint32_t offset, uint32_t noc) {
+  KernelContext &c = Ctx();
+  const DramBuffer &buf = c.device->buffer(buffer_id);
+  // The release reads the accessor's (aligned) page size from the page's
+  // address plus `offset`.
+  const uint32_t bytes = buf.aligned_page();
   PendingTransfer t;
-  t.dst = L1(l1_addr, buf.page_bytes);
-  t.src = src;
+  t.src = DramSide(buf, page, offset, bytes, noc, "noc_async_read_page");
+  t.dst = L1(l1_addr, bytes);
+  CheckCBPages(l1_addr, bytes, true, "noc_async_read_page into L1");
   t.l1_addr = l1_addr;
-  t.bytes = buf.page_bytes;
+  t.bytes = bytes;
   c.reads.push_back(std::move(t));
   c.core->stats.tiles_read++;
-  c.core->stats.noc_bytes += buf.page_bytes;
+  c.core->stats.noc_bytes += bytes;
 }
 
-void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr) {
+void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr,
+               uint32_t size, uint32_t offset, uint32_t noc) {
   KernelContext &c = Ctx();
   const DramBuffer &buf = c.device->buffer(buffer_id);
+  const uint32_t bytes = size != 0 ? size : buf.aligned_page();
   PendingTransfer t;
-  try {
-    t.dst = c.device->Page(buf, page, "noc_async_write_page");
-  } catch (const Fault &f) {
-    KernelFault(f.what());
-  }
-  t.src = L1(l1_addr, buf.page_bytes);
+  t.dst = DramSide(buf, page, offset, bytes, noc, "noc_async_write_page");
+  t.src = L1(l1_addr, bytes);
+  CheckCBPages(l1_addr, bytes, false, "noc_async_write_page from L1");
   t.l1_addr = l1_addr;
-  t.bytes = buf.page_bytes;
+  t.bytes = bytes;
   c.writes.push_back(std::move(t));
   c.core->stats.tiles_written++;
-  c.core->stats.noc_bytes += buf.page_bytes;
+  c.core->stats.noc_bytes += bytes;
 }
 
 void ReadBarrier() {
@@ -309,10 +302,23 @@ void TileRegsAcquire() {
   RequireCompute("tile_regs_acquire");
   ExpectDst(DstState::kIdle, "tile_regs_acquire");
   auto &dst = Ctx().core->dst;
-  for (auto &tile : dst.tiles)
-    tile.fill(0.0f);
+  for (uint32_t i = 0; i < dst.mode.capacity(); ++i)
+    dst.tiles[i].fill(0.0f);
   dst.state = DstState::kMath;
 }
+
+namespace {
+/// A DST tile index the current mode has room for.
+void CheckDstIndex(uint32_t index, const char *op) {
+  const DstMode &mode = Ctx().core->dst.mode;
+  if (index >= mode.capacity()) {
+    KernelFault(std::string(op) + " uses DST[" + std::to_string(index) +
+                "]; DST holds " + std::to_string(mode.capacity()) +
+                " tiles in this mode (" + mode.name() +
+                "; ComputeConfig fp32_dest_acc_en / dst_full_sync_en)");
+  }
+}
+} // namespace
 
 void TileRegsCommit() {
   ExpectDst(DstState::kMath, "tile_regs_commit");
@@ -335,40 +341,52 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
   if (!core->matmul_configured)
     KernelFault("matmul_tiles before matmul_init");
   ExpectDst(DstState::kMath, "matmul_tiles");
-  if (dst_index >= kDstTiles) {
-    KernelFault("matmul_tiles into DST[" + std::to_string(dst_index) +
-                "]; DST holds " + std::to_string(kDstTiles) +
-                " tiles in half-sync mode");
-  }
+  CheckDstIndex(dst_index, "matmul_tiles");
   CircularBuffer &a_cb = CB(in0);
   CircularBuffer &b_cb = CB(in1);
-  const uint32_t a_filled = a_cb.filled_pages();
-  const uint32_t b_filled = b_cb.filled_pages();
-  if (i0 >= a_filled || i1 >= b_filled) {
+  // Only pages the compute kernel itself waited for: on the chip the
+  // unpacker reads whatever is at the front, filled or not.
+  const uint32_t a_waited = a_cb.waited_pages();
+  const uint32_t b_waited = b_cb.waited_pages();
+  if (i0 >= a_waited || i1 >= b_waited) {
     KernelFault("matmul_tiles reads tile " + std::to_string(i0) + " of c_" +
                 std::to_string(in0) + " and tile " + std::to_string(i1) +
-                " of c_" + std::to_string(in1) + " but only " +
-                std::to_string(a_filled) + " and " + std::to_string(b_filled) +
-                " pages are at their fronts (cb_wait_front)");
+                " of c_" + std::to_string(in1) + " but the kernel waited for " +
+                std::to_string(a_waited) + " and " + std::to_string(b_waited) +
+                " pages at their fronts (cb_wait_front)");
   }
   const auto *a =
       reinterpret_cast<const uint16_t *>(L1(a_cb.read_page(i0), kTileBytes));
   const auto *b =
       reinterpret_cast<const uint16_t *>(L1(b_cb.read_page(i1), kTileBytes));
-  TileMatmulAccumulate(a, b, core->dst.tiles[dst_index].data());
+  MatmulTile(a, b, core->dst.tiles[dst_index].data(), core->dst.mode);
   core->stats.matmul_tiles++;
 }
 
-void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index) {
+void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
+              bool out_of_order_output, bool is_fp32_dest_acc_en) {
   ExpectDst(DstState::kPacking, "pack_tile");
-  if (dst_index >= kDstTiles)
-    KernelFault("pack_tile from DST[" + std::to_string(dst_index) + "]");
+  CheckDstIndex(dst_index, "pack_tile");
+  const DstMode &mode = Ctx().core->dst.mode;
+  if (is_fp32_dest_acc_en != mode.fp32_dest_acc_en) {
+    KernelFault(std::string("pack_tile<..., is_fp32_dest_acc_en = ") +
+                (is_fp32_dest_acc_en ? "true" : "false") + "> but DST is in " +
+                mode.name() + " mode");
+  }
   CircularBuffer &out = CB(cb);
+  // The release's pack.h: in order, output_tile_index ignored, unless
+  // out_of_order_output.
+  const uint32_t page = out_of_order_output ? out_index : out.next_pack_page();
+  if (page >= out.reserved_pages()) {
+    KernelFault("pack_tile into page " + std::to_string(page) + " of CB c_" +
+                std::to_string(cb) + " but the kernel reserved " +
+                std::to_string(out.reserved_pages()) + " (cb_reserve_back)");
+  }
   auto *dst =
-      reinterpret_cast<uint16_t *>(L1(out.write_page(out_index), kTileBytes));
+      reinterpret_cast<uint16_t *>(L1(out.write_page(page), kTileBytes));
   const auto &acc = Ctx().core->dst.tiles[dst_index];
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
-    dst[i] = FloatToBf16(acc[i]);
+    dst[i] = PackToBf16(acc[i], mode);
 }
 
 } // namespace kapi

@@ -68,6 +68,8 @@ struct KernelSource {
   const std::string &path;
   const std::string &kind;
   const std::vector<uint32_t> &compile_args;
+  /// -D flags the JIT build would define for this kernel (e.g. the DST mode).
+  const std::string &defines;
 };
 
 /// Compile one kernel source into a shared object (or reuse the cached one).
@@ -78,8 +80,8 @@ std::string CompileKernel(const KernelSource &k) {
     args += std::to_string(a) + "u,";
   const std::string source = ReadFile(k.path);
   // TT_SIM_CXXFLAGS adds flags, e.g. sanitizers (scripts/sanitize.sh).
-  const std::string flags =
-      "-std=c++17 -O2 -fPIC -shared -w " + Env("TT_SIM_CXXFLAGS", "");
+  const std::string flags = "-std=c++17 -O2 -fPIC -shared -w " + k.defines +
+                            " " + Env("TT_SIM_CXXFLAGS", "");
   const uint64_t key = Fnv1a(source + "\n" + args + "\n" + k.kind + "\n" +
                              flags + "\n" + include + "\n" + kBuildId);
   char name[64];
@@ -229,29 +231,32 @@ void RunCores(Device &dev, std::vector<CoreRun> &runs) {
 
 KernelMain CompileAndLoadKernel(const std::string &path,
                                 const std::string &kind,
-                                const std::vector<uint32_t> &compile_args) {
-  return LoadKernel(CompileKernel({path, kind, compile_args}));
+                                const std::vector<uint32_t> &compile_args,
+                                const std::string &defines) {
+  return LoadKernel(CompileKernel({path, kind, compile_args, defines}));
 }
 
 void RunProgram(Device &dev, tt::tt_metal::Program &program) {
-  // Step 1: circular buffers, laid out from the bottom of each core's L1.
+  // Step 1: circular buffers, laid out upwards from the unreserved base of
+  // each core's L1 (below it: firmware and kernel config).
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> l1_used;
   std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> used_cbs;
   for (const auto &cb : program.cbs) {
     for (auto [x, y] : cb.cores.cores()) {
       Core &core = dev.core(x, y);
       uint32_t &used = l1_used[{x, y}];
-      if (used + uint64_t(cb.total_size) > dev.arch().l1_bytes) {
+      const uint32_t room = dev.arch().l1_bytes - dev.arch().l1_unreserved_base;
+      if (used + uint64_t(cb.total_size) > room) {
         throw Fault("L1 overflow on " + core.Where() + ": CB c_" +
                     std::to_string(cb.index) + " (" +
                     std::to_string(cb.total_size) +
                     " bytes) does not fit after " + std::to_string(used) +
-                    " bytes of CBs; the core has " +
-                    std::to_string(dev.arch().l1_bytes));
+                    " bytes of CBs; the core has " + std::to_string(room) +
+                    " above its reserved region");
       }
-      core.cbs[cb.index] = CircularBuffer(cb.index, core.l1_base + used,
-                                          cb.total_size / cb.page_size,
-                                          cb.page_size, core.Where());
+      core.cbs[cb.index] = CircularBuffer(
+          cb.index, core.l1_base + dev.arch().l1_unreserved_base + used,
+          cb.total_size / cb.page_size, cb.page_size, core.Where());
       used += cb.total_size;
       used_cbs[{x, y}].push_back(cb.index);
     }
@@ -268,6 +273,8 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
                     ") (SetRuntimeArgs)");
       }
       launches.push_back({fn, &dev.core(x, y), &args->second, k.kind});
+      if (k.kind == "compute")
+        dev.core(x, y).dst.mode = k.dst_mode;
     }
   }
   // Step 3: each core's kernels as fibers of one CoreScheduler; the cores

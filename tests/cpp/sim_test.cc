@@ -1,18 +1,22 @@
 /*!
  * \file sim_test.cc
  * \brief Simulator building blocks: bf16 rounding, the face layout, tilize,
- *        circular-buffer protocol errors, fibers, the per-core scheduler and
- *        deadlock detection.
+ *        the matrix unit's and packer's numerics by DST mode, circular-buffer
+ *        protocol errors, fibers, the per-core scheduler and deadlock
+ *        detection.
  */
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "tt-metalium/tilize_utils.hpp"
 #include "tt_sim/circular_buffer.hpp"
+#include "tt_sim/dst_register_file.hpp"
 #include "tt_sim/fiber.hpp"
+#include "tt_sim/matrix_unit.hpp"
 #include "tt_sim/sync.hpp"
 #include "tt_sim/tile.hpp"
 
@@ -46,6 +50,110 @@ TEST(Tile, TilizeRoundTrips) {
   EXPECT_EQ(tiled[256], 16);  // tile 0, face 1, (0, 0) = row 0 col 16
   EXPECT_EQ(tiled[1024], 32); // tile 1 starts at row 0 col 32
   EXPECT_EQ(untilize_nfaces(tiled, 64, 96), rows);
+}
+
+TEST(Tile, RoundsMantissaToNearestTiesAway) {
+  // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: away from zero.
+  EXPECT_EQ(RoundMantissaTiesAway(1.0f + 1.0f / 256, 7), 1.0f + 1.0f / 128);
+  EXPECT_EQ(RoundMantissaTiesAway(-(1.0f + 1.0f / 256), 7),
+            -(1.0f + 1.0f / 128));
+  EXPECT_EQ(RoundMantissaTiesAway(1.0f + 1.0f / 512, 7), 1.0f);
+  EXPECT_EQ(FlushDenormal(1e-40f), 0.0f);
+  EXPECT_EQ(FlushDenormal(1e-30f), 1e-30f);
+}
+
+/// One bf16 tile of 4-face layout with every element `v`.
+std::vector<uint16_t> FilledTile(float v) {
+  return std::vector<uint16_t>(kTileDim * kTileDim, FloatToBf16(v));
+}
+
+/// A bf16 tile whose only non-zero element is (0, 0) = v.
+std::vector<uint16_t> CornerTile(float v) {
+  std::vector<uint16_t> t(kTileDim * kTileDim, 0);
+  t[0] = FloatToBf16(v);
+  return t;
+}
+
+TEST(Dst, CapacityByModeAndSync) {
+  EXPECT_EQ(DstCapacity(false, false), 8u);
+  EXPECT_EQ(DstCapacity(false, true), 16u);
+  EXPECT_EQ(DstCapacity(true, false), 4u);
+  EXPECT_EQ(DstCapacity(true, true), 8u);
+}
+
+TEST(MatrixUnit, SixteenBitDstRoundsEveryKFaceLikeTheChip) {
+  // tt-metal issue #8449: an all-ones matmul with K = 6144 gives 8192 on
+  // Wormhole with 16-bit DST. Each K-face adds 16; from 4096 on that is half
+  // a bf16 ulp (32), and ties go away from zero, so each step adds 32.
+  DstMode mode; // 16-bit DST, HiFi4
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  const auto ones = FilledTile(1.0f);
+  for (int k = 0; k < 6144 / 32; ++k)
+    MatmulTile(ones.data(), ones.data(), dst.data(), mode);
+  EXPECT_EQ(dst[0], 8192.0f);
+  EXPECT_EQ(dst[1023], 8192.0f);
+  EXPECT_EQ(PackToBf16(dst[0], mode), FloatToBf16(8192.0f));
+}
+
+TEST(MatrixUnit, Fp32DstAccumulatesExactly) {
+  DstMode mode;
+  mode.fp32_dest_acc_en = true;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  const auto ones = FilledTile(1.0f);
+  for (int k = 0; k < 6144 / 32; ++k)
+    MatmulTile(ones.data(), ones.data(), dst.data(), mode);
+  EXPECT_EQ(dst[0], 6144.0f);
+}
+
+TEST(MatrixUnit, FidelityPhasesAreSeparateDstWrites) {
+  // tt-metal issue #12923 reports 10.5 at HiFi4 and 10.4375 at HiFi2 for
+  // 1.3125 x 7.96875 (exact: 10.458984375) with 16-bit DST. With 7.96875 in
+  // SrcB (in0) and 1.3125 in SrcA (in1): phase 0 (high x high) writes
+  // 10.4375, phase 2 (SrcB's low bit x SrcA high) adds 0.041 -> 10.5.
+  const auto a = CornerTile(7.96875f), b = CornerTile(1.3125f);
+  for (uint32_t phases : {2u, 4u}) {
+    DstMode mode;
+    mode.fidelity_phases = phases;
+    std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+    MatmulTile(a.data(), b.data(), dst.data(), mode);
+    EXPECT_EQ(dst[0], phases == 4 ? 10.5f : 10.4375f) << phases << " phases";
+  }
+  // With fp32 DST all four phases give the exact product.
+  DstMode fp32;
+  fp32.fp32_dest_acc_en = true;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  MatmulTile(a.data(), b.data(), dst.data(), fp32);
+  EXPECT_EQ(dst[0], 10.458984375f);
+  // ... which the packer rounds to nearest (10.4375), ties away from zero.
+  EXPECT_EQ(PackToBf16(dst[0], fp32), FloatToBf16(10.4375f));
+  EXPECT_EQ(PackToBf16(1.0f + 1.0f / 256, fp32), 0x3f81);
+}
+
+TEST(MatrixUnit, HiFi3DropsOnlyTheLowTimesLowSlice) {
+  // The phased path with all four phases in fp32 DST differs from the fast
+  // path only in the last bits of fp32: after packing, equal here.
+  std::vector<uint16_t> a(kTileDim * kTileDim), b(kTileDim * kTileDim);
+  for (uint32_t i = 0; i < a.size(); ++i) {
+    a[i] = FloatToBf16(static_cast<float>((i * 37) % 101) / 50.0f - 1.0f);
+    b[i] = FloatToBf16(static_cast<float>((i * 53) % 97) / 48.0f - 1.0f);
+  }
+  DstMode fast;
+  fast.fp32_dest_acc_en = true;
+  DstMode phased = fast;
+  phased.fidelity_phases = 3; // forces the phased path ...
+  std::vector<float> d_fast(kTileDim * kTileDim, 0.0f), d_phased = d_fast;
+  MatmulTile(a.data(), b.data(), d_fast.data(), fast);
+  MatmulTile(a.data(), b.data(), d_phased.data(), phased);
+  // ... which at HiFi3 drops only SrcA-low x SrcB-low (3 bits x 1 bit).
+  for (uint32_t i = 0; i < d_fast.size(); ++i)
+    EXPECT_NEAR(d_fast[i], d_phased[i], 0.02f) << i;
+}
+
+TEST(Packer, NaNBecomesInfinityInFp32Mode) {
+  DstMode fp32;
+  fp32.fp32_dest_acc_en = true;
+  EXPECT_EQ(PackToBf16(std::nanf(""), fp32), 0x7f80);
+  EXPECT_EQ(PackToBf16(1e-40f, fp32), 0x0000);
 }
 
 TEST(CircularBuffer, PushingMoreThanReservedIsMisuse) {

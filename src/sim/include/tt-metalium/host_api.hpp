@@ -15,11 +15,13 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "tt_sim/cb_index.hpp"
+#include "tt_sim/dst_register_file.hpp"
 
 namespace tt {
 
@@ -79,15 +81,35 @@ private:
   std::map<uint8_t, uint32_t> page_sizes_;
 };
 
+enum class NOC_MODE : uint8_t { DM_DEDICATED_NOC = 0, DM_DYNAMIC_NOC = 1 };
+enum class UnpackToDestMode : uint8_t { Default, UnpackToDestFp32 };
+enum class KernelBuildOptLevel : uint8_t { O1, O2, O3, O0, Os, Ofast, Oz };
+
+// The two kernel configs have the release's fields in the release's order
+// (tt_metal/api/tt-metalium/kernel_types.hpp), so designated initializers
+// that compile here compile there. Fields the simulator does not model are
+// rejected by CreateKernel when set (device.cc).
 struct DataMovementConfig {
   DataMovementProcessor processor = DataMovementProcessor::RISCV_0;
   NOC noc = NOC::RISCV_0_default;
+  NOC_MODE noc_mode = NOC_MODE::DM_DEDICATED_NOC;
   std::vector<uint32_t> compile_args;
+  std::map<std::string, std::string> defines;
+  std::unordered_map<std::string, uint32_t> named_compile_args;
+  KernelBuildOptLevel opt_level = KernelBuildOptLevel::O2;
 };
 
 struct ComputeConfig {
   MathFidelity math_fidelity = MathFidelity::HiFi4;
+  bool fp32_dest_acc_en = false;
+  bool dst_full_sync_en = false;
+  std::vector<UnpackToDestMode> unpack_to_dest_mode;
+  bool bfp8_pack_precise = false;
+  bool math_approx_mode = false;
   std::vector<uint32_t> compile_args;
+  std::map<std::string, std::string> defines;
+  std::unordered_map<std::string, uint32_t> named_compile_args;
+  KernelBuildOptLevel opt_level = KernelBuildOptLevel::O3;
 };
 
 /// A program: CBs, kernels and runtime args, run by EnqueueMeshWorkload.
@@ -102,6 +124,8 @@ public:
     std::string path, kind; // kind: reader / writer / compute
     CoreRangeSet cores;
     std::vector<uint32_t> compile_args;
+    /// Compute kernels: the DST mode its ComputeConfig asks for.
+    tt_sim::DstMode dst_mode;
     /// Set through a const Program& (SetRuntimeArgs), as in TT-Metalium.
     mutable std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>>
         runtime_args;

@@ -1,9 +1,10 @@
 // Simulated <tt-metalium/tensor_accessor_args.hpp>: the compile-time args that
-// let a kernel's TensorAccessor address an interleaved buffer. The simulator
-// appends two words, a tag and the buffer id (the release appends two for an
-// interleaved buffer too: its ArgsConfig and the aligned page size); a kernel
-// that reads them at the wrong offset gets a Fault, not silently wrong data.
-// The constructor and append_to have the release's signatures.
+// let a kernel's TensorAccessor address an interleaved buffer. As in the
+// release, append_to adds two words for an interleaved buffer: its ArgsConfig
+// flags (IsDram for a DRAM buffer) and its aligned page size; the kernel side
+// (api/dataflow/dataflow_api.h) decodes them the same way, so a kernel that
+// reads them at the wrong offset gets a Fault, not silently wrong data. The
+// constructor and append_to have the release's signatures.
 #pragma once
 
 #include <cstdint>
@@ -25,15 +26,23 @@ private:
 
 namespace tensor_accessor {
 /// What a tensor accessor's args say (TT-Metalium:
-/// hostdevcommon/tensor_accessor/arg_config.hpp); only None is simulated.
-enum class ArgConfig : uint8_t { None = 0, Sharded = 1, IsDram = 2 };
+/// hostdevcommon/tensor_accessor/arg_config.hpp); only None is simulated as
+/// a user choice (IsDram follows from the buffer).
+enum class ArgConfig : uint8_t {
+  None = 0,
+  Sharded = 1 << 0,
+  IsDram = 1 << 1,
+  RuntimeRank = 1 << 2,
+  RuntimeNumBanks = 1 << 3,
+  RuntimeTensorShape = 1 << 4,
+  RuntimeShardShape = 1 << 5,
+  RuntimeBankCoords = 1 << 6,
+  RuntimePageSize = 1 << 7
+};
 using ArgsConfig = Flags<ArgConfig>;
 } // namespace tensor_accessor
 
 namespace tt::tt_metal {
-
-/// First word of a simulated accessor's compile-time args.
-constexpr uint32_t kTensorAccessorTag = 0x7A5C0000u;
 
 class TensorAccessorArgs {
 public:
@@ -43,7 +52,7 @@ public:
   void append_to(std::vector<uint32_t> &compile_time_args) const;
 
 private:
-  uint32_t buffer_id_;
+  uint32_t args_config_, aligned_page_size_;
 };
 
 } // namespace tt::tt_metal

@@ -7,6 +7,11 @@
 //   wait_front(n)   blocks while fewer than n pages are filled;
 //   push_back(n) publishes n reserved pages -- more than reserved is a Fault;
 //   pop_front(n) frees n waited-for pages -- more than waited for is a Fault.
+// The consumer may touch only the pages it waited for (waited_pages()), the
+// producer only the pages it reserved (reserved_pages()); the kernel API
+// checks every access against these (kernel_api.cc). pack_tile writes the
+// reserved pages in order: next_pack_page() advances on each call and
+// restarts at push_back.
 // The write (read) pointer is the L1 address of the first reserved (filled)
 // page; pages wrap around the buffer. Synchronization: only the kernels of the
 // buffer's own core touch it, and they take turns on one OS thread (sync.hpp),
@@ -50,6 +55,7 @@ public:
              std::to_string(reserved_);
     });
     reserved_ -= n;
+    packed_ = 0;
     filled_ += n;
     wr_page_ = (wr_page_ + n) % num_pages_;
     peak_ = std::max(peak_, filled_);
@@ -90,6 +96,26 @@ public:
   }
   uint32_t peak_pages() const { return peak_; }
   uint32_t filled_pages() const { return filled_; }
+  /// Pages at the front the consumer waited for and has not popped.
+  uint32_t waited_pages() const { return std::min(waited_, filled_); }
+  /// Pages after the write pointer the producer reserved.
+  uint32_t reserved_pages() const { return reserved_; }
+  /// Page (from the write pointer) the next in-order pack_tile writes.
+  uint32_t next_pack_page() { return packed_++; }
+  /// Which page of this CB holds L1 address `addr`, counted from the read
+  /// (`from_front`) or write pointer, or -1 when `addr` is not in the CB.
+  int64_t PageFrom(uint32_t addr, bool from_front) const {
+    if (addr < base_ || addr >= base_ + bytes())
+      return -1;
+    const uint32_t page = (addr - base_) / page_bytes_;
+    const uint32_t start = from_front ? rd_page_ : wr_page_;
+    return (page + num_pages_ - start) % num_pages_;
+  }
+  /// `addr` is the first byte of a page.
+  bool PageAligned(uint32_t addr) const {
+    return (addr - base_) % page_bytes_ == 0;
+  }
+  uint32_t id() const { return id_; }
 
 private:
   std::string Describe(const std::string &kernel, const std::string &op) const {
@@ -112,7 +138,7 @@ private:
 
   uint32_t id_ = 0, base_ = 0, num_pages_ = 0, page_bytes_ = 0;
   std::string where_;
-  uint32_t filled_ = 0, reserved_ = 0, waited_ = 0;
+  uint32_t filled_ = 0, reserved_ = 0, waited_ = 0, packed_ = 0;
   uint32_t wr_page_ = 0, rd_page_ = 0, peak_ = 0;
 };
 

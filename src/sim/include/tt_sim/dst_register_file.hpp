@@ -1,17 +1,30 @@
 // tt_sim/dst_register_file.hpp -- the DST register file of one core.
 //
-// Models: kDstTiles fp32 tiles (half-sync mode: the math thread owns one half)
-// and the protocol between math and pack as a state machine:
+// Models: DST as the compute kernel's ComputeConfig sets it up, and the
+// protocol between math and pack as a state machine:
 //   kIdle --tile_regs_acquire--> kMath --tile_regs_commit--> kCommitted
 //   kCommitted --tile_regs_wait--> kPacking --tile_regs_release--> kIdle
 // matmul_tiles writes DST only in kMath, pack_tile reads it only in kPacking;
 // any other order is a Fault. Acquire hands math zeroed tiles (the packer
-// clears DST as it releases it). Accumulation is fp32; pack_tile rounds to
-// bf16 once.
+// clears DST as it releases it).
+//
+// Storage precision and capacity follow the mode (src/sim/README.md cites
+// the sources):
+//   - fp32_dest_acc_en: every datum is fp32; otherwise 16-bit, and with
+//     bf16 inputs every value written to DST is a bf16 value;
+//   - DST is 1024 rows of 16 16-bit datums (512 rows of fp32), a 32x32 tile
+//     takes 64 rows; half-sync mode gives math one half:
+//
+//                   16-bit DST   fp32 DST
+//       half-sync       8           4
+//       full-sync      16           8
+//
+// Values are kept as floats whatever the mode; the matrix unit
+// (matrix_unit.hpp) rounds what it writes to the mode's precision.
 #pragma once
 
 #include <array>
-#include <string>
+#include <cstdint>
 
 #include "tt_sim/arch.hpp"
 
@@ -33,9 +46,41 @@ inline const char *DstStateName(DstState s) {
   return "?";
 }
 
+/// Rows of DST in 16-bit mode, and rows one 32x32 tile takes.
+constexpr uint32_t kDstRows16Bit = 1024;
+constexpr uint32_t kDstRowsPerTile = 64;
+/// The most tiles any mode holds (16-bit, full-sync).
+constexpr uint32_t kDstMaxTiles = kDstRows16Bit / kDstRowsPerTile;
+
+/// 32x32 tiles the math thread may use in a mode (get_dest_max_tiles()).
+constexpr uint32_t DstCapacity(bool fp32_dest_acc_en, bool dst_full_sync_en) {
+  return (dst_full_sync_en ? kDstRows16Bit : kDstRows16Bit / 2) /
+         (fp32_dest_acc_en ? 2 : 1) / kDstRowsPerTile;
+}
+
+/// What the compute kernel's ComputeConfig asked for.
+struct DstMode {
+  bool fp32_dest_acc_en = false;
+  bool dst_full_sync_en = false;
+  /// Multiplier passes per product: LoFi 1, HiFi2 2, HiFi3 3, HiFi4 4.
+  uint32_t fidelity_phases = 4;
+
+  uint32_t capacity() const {
+    return DstCapacity(fp32_dest_acc_en, dst_full_sync_en);
+  }
+  /// "fp32 DST, half-sync" etc., for messages.
+  const char *name() const {
+    return fp32_dest_acc_en ? (dst_full_sync_en ? "fp32 DST, full-sync"
+                                                : "fp32 DST, half-sync")
+                            : (dst_full_sync_en ? "16-bit DST, full-sync"
+                                                : "16-bit DST, half-sync");
+  }
+};
+
 struct DstRegisterFile {
   DstState state = DstState::kIdle;
-  std::array<std::array<float, kTileDim * kTileDim>, kDstTiles> tiles{};
+  DstMode mode;
+  std::array<std::array<float, kTileDim * kTileDim>, kDstMaxTiles> tiles{};
 };
 
 } // namespace tt_sim

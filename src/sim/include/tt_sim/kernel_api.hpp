@@ -27,10 +27,16 @@ void CbWaitFront(uint32_t cb, uint32_t n);
 void CbPopFront(uint32_t cb, uint32_t n);
 uint32_t CbWritePtr(uint32_t cb);
 uint32_t CbReadPtr(uint32_t cb);
-void CheckAccessor(uint32_t tag, uint32_t buffer_id, uint32_t addr,
-                   uint32_t page_bytes);
-void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr);
-void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr);
+/// The DRAM buffer a TensorAccessor addresses, after checking its
+/// compile-time args (the release's encoding: ArgsConfig word, aligned page
+/// size) and runtime address / page size against the buffer at that address.
+uint32_t CheckAccessor(uint32_t cta_offset, uint32_t args_config,
+                       uint32_t aligned_page_size, uint32_t addr,
+                       uint32_t page_size);
+void ReadPage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr,
+              uint32_t offset, uint32_t noc);
+void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr,
+               uint32_t size, uint32_t offset, uint32_t noc);
 void ReadBarrier();
 void WriteBarrier();
 /// Called when a kernel returns: no transfer may still be in flight.
@@ -43,7 +49,8 @@ void TileRegsWait();
 void TileRegsRelease();
 void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t in0_index,
                  uint32_t in1_index, uint32_t dst);
-void PackTile(uint32_t dst, uint32_t cb, uint32_t out_index);
+void PackTile(uint32_t dst, uint32_t cb, uint32_t out_index,
+              bool out_of_order_output, bool is_fp32_dest_acc_en);
 } // namespace tt_sim::kapi
 
 template <typename T> inline T get_arg_val(int index) {

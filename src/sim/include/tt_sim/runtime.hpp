@@ -65,6 +65,8 @@ public:
   Core &core(uint32_t x, uint32_t y);
   const DramBuffer &AllocateBuffer(uint32_t size, uint32_t page_bytes);
   const DramBuffer &buffer(uint32_t id) const;
+  /// The buffer whose bank base address is `addr`, or nullptr.
+  const DramBuffer *BufferAt(uint32_t addr) const;
   /// Bank-local bytes of page `page` of `buf` (bounds-checked).
   uint8_t *Page(const DramBuffer &buf, uint32_t page, const std::string &who);
   void WriteBuffer(const DramBuffer &buf, const void *data, size_t bytes);
@@ -113,7 +115,8 @@ KernelContext &Ctx();
 using KernelMain = void (*)();
 KernelMain CompileAndLoadKernel(const std::string &path,
                                 const std::string &kind,
-                                const std::vector<uint32_t> &compile_args);
+                                const std::vector<uint32_t> &compile_args,
+                                const std::string &defines);
 
 namespace kapi {
 /// Called when a kernel returns: no NoC transfer may still be in flight.

@@ -2,7 +2,8 @@
 //
 // Models: a 32x32 tile stored as four 16x16 faces (top-left, top-right,
 // bottom-left, bottom-right), each row-major; bf16 <-> fp32 with round to
-// nearest even (NaN kept quiet).
+// nearest even (NaN kept quiet: the host's conversion); the device's
+// ties-away rounding of a mantissa and its flushing of denormals.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,37 @@ inline uint16_t FloatToBf16(float f) {
   const uint32_t lsb = (w >> 16) & 1u;
   w += 0x7fffu + lsb;
   return static_cast<uint16_t>(w >> 16);
+}
+
+/// Bits of an fp32 value, and back.
+inline uint32_t FloatBits(float f) {
+  uint32_t w;
+  std::memcpy(&w, &f, sizeof(w));
+  return w;
+}
+inline float BitsFloat(uint32_t w) {
+  float f;
+  std::memcpy(&f, &w, sizeof(f));
+  return f;
+}
+
+/// Keep the top `keep` of fp32's 23 mantissa bits, rounding to nearest with
+/// ties away from zero (the Tensix FPU and packer rounding, see
+/// src/sim/README.md); infinities and NaN pass unchanged.
+inline float RoundMantissaTiesAway(float f, uint32_t keep) {
+  uint32_t w = FloatBits(f);
+  if ((w & 0x7f800000u) == 0x7f800000u)
+    return f;
+  const uint32_t drop = 23 - keep;
+  w += 1u << (drop - 1); // half an ulp onto the magnitude: ties go away
+  w &= ~((1u << drop) - 1);
+  return BitsFloat(w);
+}
+
+/// fp32 denormals become zero of the same sign (Tensix FPU and packer).
+inline float FlushDenormal(float f) {
+  const uint32_t w = FloatBits(f);
+  return (w & 0x7f800000u) == 0 ? BitsFloat(w & 0x80000000u) : f;
 }
 
 /// Position of element (r, c) of a tile in its 4-face storage.

@@ -1,5 +1,6 @@
 // Simulated "api/compute/matmul.h": DST[dst] += tile(in0, i0) @ tile(in1, i1)
-// in fp32, reading the tiles at the CBs' front.
+// with the matrix unit's numerics in the DST mode (tt_sim/matrix_unit.hpp),
+// reading tiles among the pages the kernel waited for at the CBs' front.
 #pragma once
 #include <cstdint>
 
