@@ -176,3 +176,41 @@ def gemm_with_reserved_names(M: int = 64, N: int = 64, K: int = 64):  # noqa: N8
             T.copy(C_local, tile_bytes[by * 32, bx * 32])
 
     return kernel_main
+
+
+def gemm_b_copied_first(M, N, K, block=32):  # noqa: N803
+    """C = A @ B, but B's block is copied (and so gets the first CB) before A's."""
+
+    @T.prim_func
+    def gemm_b_first(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block, block), "bfloat16")
+            B_shared = T.alloc_shared((block, block), "bfloat16")
+            C_local = T.alloc_fragment((block, block), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
+                T.copy(B[k * block, bx * block], B_shared)
+                T.copy(A[by * block, k * block], A_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, C[by * block, bx * block])
+
+    return gemm_b_first
+
+
+def gemm_left_operand_is_b(M, N, K, block=32):  # noqa: N803
+    """C = B @ A written as T.gemm(B_s, A_s, C): A is (K, N), B is (M, K); A is copied first."""
+
+    @T.prim_func
+    def gemm_ba(A: T.Tensor((K, N), "bfloat16"), B: T.Tensor((M, K), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block, block), "bfloat16")
+            B_shared = T.alloc_shared((block, block), "bfloat16")
+            C_local = T.alloc_fragment((block, block), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
+                T.copy(A[k * block, bx * block], A_shared)
+                T.copy(B[by * block, k * block], B_shared)
+                T.gemm(B_shared, A_shared, C_local)
+            T.copy(C_local, C[by * block, bx * block])
+
+    return gemm_ba

@@ -1,0 +1,244 @@
+"""The simulator is at least as strict as the chip, and its verdict comes from the plan (issue #13).
+
+Each strictness rule gets a hand-broken program that the chip would run wrongly (or not at all) and
+that the simulator must refuse, or, for pack_tile, whose output must be the chip's. The verdict
+tests lower kernels whose buffer / CB order differs from their meaning and check that the
+reference follows the plan's ``compute`` section.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from kernels import gemm_b_copied_first, gemm_kernel, gemm_left_operand_is_b
+
+import tilelang_tt
+from tilelang_tt.sim import SimulationError, bf16_bits_to_float, compare, simulate, to_bf16_bits
+
+
+def lowered(tmp_path, kernel, target="tenstorrent"):
+    out = tmp_path / "artifacts"
+    tilelang_tt.lower(kernel, target=target).write(out)
+    return out
+
+
+def break_kernel(artifacts, name, old, new, count=1):
+    path = artifacts / name
+    text = path.read_text()
+    assert text.count(old) >= count, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, count))
+
+
+# --- the verdict comes from the plan ------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(96, 96, 96), (64, 160, 96)], ids=["square", "non-square"])
+def test_b_copied_before_a_is_judged_as_a_at_b(tmp_path, shape):
+    artifacts = lowered(tmp_path, gemm_b_copied_first(*shape))
+    plan = json.loads((artifacts / "tt.plan.json").read_text())
+    assert [cb["tensor"] for cb in plan["cbs"] if cb["role"] == "input"] == ["B", "A"]
+    assert (plan["compute"]["a"], plan["compute"]["b"], plan["compute"]["c"]) == ("A", "B", "C")
+    result = simulate(artifacts, seed=3)
+    assert result.ok, result.summary()
+    assert result.output.shape == shape[:2]
+
+
+def test_gemm_of_b_and_a_is_judged_as_b_at_a(tmp_path):
+    artifacts = lowered(tmp_path, gemm_left_operand_is_b(64, 96, 128))
+    a = np.random.default_rng(0).uniform(-1, 1, (128, 96)).astype(np.float32)
+    b = np.random.default_rng(1).uniform(-1, 1, (64, 128)).astype(np.float32)
+    result = simulate(artifacts, inputs={"A": a, "B": b})
+    assert result.ok, result.summary()
+    # The reference is B @ A, the product the kernel means, on the bf16-rounded inputs.
+    a16, b16 = (bf16_bits_to_float(to_bf16_bits(x)).astype(np.float64) for x in (a, b))
+    np.testing.assert_array_equal(result.reference, b16 @ a16)
+
+
+def test_all_nan_output_is_a_mismatch():
+    a = np.ones((32, 32))
+    out = np.full((32, 32), np.nan, dtype=np.float32)
+    compute = {"fp32_dest_acc_en": True, "math_fidelity": "HiFi4"}
+    result = compare(out, a, a, compute, stats={})
+    assert not result.ok
+    assert result.mismatches == result.non_finite == 32 * 32
+    assert "MISMATCH: 1024 of 1024 elements outside their bound, 1024 of them NaN or infinite" in result.summary()
+
+
+def test_an_infinite_element_is_a_mismatch_and_a_correct_one_is_not():
+    a = np.full((32, 32), 0.5)
+    good = np.full((32, 32), 8.0, dtype=np.float32)  # 32 * 0.25
+    compute = {"fp32_dest_acc_en": True, "math_fidelity": "HiFi4"}
+    assert compare(good, a, a, compute, stats={}).ok
+    bad = good.copy()
+    bad[3, 4] = np.inf
+    result = compare(bad, a, a, compute, stats={})
+    assert (result.mismatches, result.non_finite) == (1, 1)
+
+
+def test_a_correct_run_never_reads_as_a_failure(tmp_path):
+    """Near-zero outputs used to give a 'max rel error' above 1 on correct runs."""
+    result = simulate(lowered(tmp_path, gemm_kernel(128, 128, 512)), seed=4)
+    assert result.ok
+    text = result.summary()
+    assert text.startswith("MATCH: every element within its bound (the worst at 0.")
+    assert "rel error" not in text
+    assert result.worst_of_bound <= 1.0
+
+
+# --- numerics follow the accumulator -------------------------------------------------
+
+
+def test_bfloat16_accumulator_runs_with_16_bit_dst(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 1024, accum_dtype="bfloat16"))
+    main = (artifacts / "main.cpp").read_text()
+    assert re.search(r"\.fp32_dest_acc_en = false,\s*\.dst_full_sync_en = false", main)
+    result = simulate(artifacts, seed=5)
+    assert result.ok, result.summary()
+    assert "16-bit DST" in result.summary()
+    # 16-bit DST is visibly worse than the fp32 run of the same inputs.
+    fp32 = simulate(lowered(tmp_path / "fp32", gemm_kernel(128, 128, 1024)), seed=5)
+    assert fp32.max_scaled_error * 4 < result.max_scaled_error
+
+
+def test_float32_accumulator_asks_for_fp32_dst(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(128, 256, 64, 64, 128, 32))
+    main = (artifacts / "main.cpp").read_text()
+    # 64 x 128 = 8 tiles: fp32 DST in half-sync mode holds 4, full-sync 8.
+    assert re.search(r"\.fp32_dest_acc_en = true,\s*\.dst_full_sync_en = true", main)
+    assert simulate(artifacts, seed=6).ok
+
+
+# --- the simulator is at least as strict as the chip ---------------------------------
+
+
+def expect_fault(artifacts, *fragments):
+    with pytest.raises(SimulationError) as info:
+        simulate(artifacts, timeout=120)
+    for fragment in fragments:
+        assert fragment in str(info.value), str(info.value)
+
+
+def test_matmul_reading_a_page_it_did_not_wait_for(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 256))
+    break_kernel(artifacts, "compute.cpp", "matmul_tiles(cb_in0, cb_in1, 0, 0, 0);",
+                 "matmul_tiles(cb_in0, cb_in1, 1, 0, 0);")  # fmt: skip
+    expect_fault(artifacts, "matmul_tiles reads tile 1 of c_0", "waited for 1")
+
+
+def test_noc_read_into_a_page_that_was_not_reserved(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 256))
+    break_kernel(artifacts, "reader.cpp", "A_accessor,\n                            cb_in0_write_addr);",
+                 "A_accessor,\n                            cb_in0_write_addr + tile_bytes);")  # fmt: skip
+    expect_fault(artifacts, "noc_async_read_page into L1", "page 1 of CB c_0", "reserved 1 page(s)")
+
+
+def test_noc_write_from_a_page_that_was_not_waited_for(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    break_kernel(artifacts, "writer.cpp", "C_accessor,\n                           cb_out0_read_addr);",
+                 "C_accessor,\n                           cb_out0_read_addr + tile_bytes);")  # fmt: skip
+    expect_fault(artifacts, "noc_async_write_page from L1", "page 1 of CB c_16", "waited for 1 page(s)")
+
+
+def test_pack_tile_ignores_its_index_unless_out_of_order(tmp_path):
+    # 64 x 32 output blocks: two tiles per block, packed in order into pages 0 and 1.
+    artifacts = lowered(tmp_path, gemm_kernel(128, 64, 64, 64, 32, 32))
+    compute = (artifacts / "compute.cpp").read_text()
+    assert "pack_tile(t, cb_out0);" in compute
+    # A "permuted" pack without out_of_order_output: the chip ignores the index, so the
+    # output is still right.
+    break_kernel(artifacts, "compute.cpp", "pack_tile(t, cb_out0);", "pack_tile(t, cb_out0, 1 - t);")
+    assert simulate(artifacts, seed=7).ok
+    # With out_of_order_output the index is honoured: the tiles swap, the output is wrong.
+    break_kernel(artifacts, "compute.cpp", "pack_tile(t, cb_out0, 1 - t);", "pack_tile<true>(t, cb_out0, 1 - t);")
+    result = simulate(artifacts, seed=7)
+    assert not result.ok and result.mismatches > 0
+
+
+def test_pack_tile_past_the_reserved_pages(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    break_kernel(artifacts, "compute.cpp", "pack_tile(0, cb_out0);", "pack_tile<true>(0, cb_out0, 1);")
+    expect_fault(artifacts, "pack_tile into page 1 of CB c_16", "reserved 1")
+
+
+def test_read_page_offset_applies_to_the_dram_page(tmp_path):
+    # The release adds the offset to the source page address; the whole page then runs past it.
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    break_kernel(artifacts, "reader.cpp", "cb_in0_write_addr);", "cb_in0_write_addr, 1024);")
+    expect_fault(artifacts, "noc_async_read_page of 2048 bytes at offset 1024 runs past the end")
+
+
+def test_write_page_size_writes_only_that_many_bytes(tmp_path):
+    # noc_async_write_page(id, accessor, l1, size): half a tile reaches DRAM, the rest stays zero.
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    break_kernel(artifacts, "writer.cpp", "cb_out0_read_addr);", "cb_out0_read_addr, 1024);")
+    result = simulate(artifacts, seed=8)
+    assert not result.ok
+    assert np.all(result.output[16:32, :] == 0.0)  # faces 2 and 3 of every tile were not written
+
+
+def test_l1_below_the_unreserved_base_is_out_of_bounds(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    break_kernel(artifacts, "reader.cpp", "A_accessor,\n                            cb_in0_write_addr);",
+                 "A_accessor,\n                            cb_in0_write_addr - 65536);")  # fmt: skip
+    expect_fault(artifacts, "region reserved for firmware and kernel config (below 105824)")
+
+
+def test_dst_capacity_follows_the_compute_config(tmp_path):
+    # 8 fp32 tiles fit only in full-sync mode; a host that asks for half-sync leaves 4.
+    artifacts = lowered(tmp_path, gemm_kernel(128, 256, 64, 64, 128, 32))
+    break_kernel(artifacts, "main.cpp", ".dst_full_sync_en = true", ".dst_full_sync_en = false")
+    expect_fault(artifacts, "uses DST[4]", "DST holds 4 tiles in this mode (fp32 DST, half-sync")
+
+
+def test_pack_tile_must_agree_with_the_dst_mode(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    break_kernel(artifacts, "compute.cpp", "pack_tile(0, cb_out0);", "pack_tile<false, false>(0, cb_out0);")
+    expect_fault(artifacts, "is_fp32_dest_acc_en = false> but DST is in fp32 DST, half-sync mode")
+
+
+# --- the host program ----------------------------------------------------------------
+
+
+def test_every_runtime_arg_a_kernel_receives_is_read(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(256, 192, 128, 64, 64, 32))
+    plan = json.loads((artifacts / "tt.plan.json").read_text())
+    main = (artifacts / "main.cpp").read_text()
+    for kernel in plan["kernels"]:
+        source = (artifacts / kernel["file"]).read_text()
+        read = [int(i) for i in re.findall(r"get_arg_val<uint32_t>\((\d+)\)", source)]
+        assert read == list(range(len(kernel["runtime_args"]))), kernel["name"]
+        for name in kernel["runtime_args"]:  # declared, and used beyond its declaration
+            assert len(re.findall(rf"\b{name}\b", source)) >= 3, (kernel["name"], name)
+        comments = re.findall(rf"SetRuntimeArgs\(\s*program, {kernel['name']}, core,\s*\{{(.*?)\}}\);", main, re.S)
+        assert re.findall(r"// \d+: (\w+)", comments[0]) == kernel["runtime_args"]
+    # The K trip count is a constant of the kernels, never also a runtime argument.
+    assert "kt_tiles" not in main and all("kt_tiles" not in k["runtime_args"] for k in plan["kernels"])
+
+
+def test_host_program_releases_the_device_in_order(tmp_path):
+    main = (lowered(tmp_path, gemm_kernel(64, 64, 64)) / "main.cpp").read_text()
+    assert "std::filesystem::absolute(argv[1])" in main
+    scope_end = main.index("EnqueueReadMeshBuffer")
+    close = main.index("mesh_device->close();\n", scope_end)
+    # The buffers, program and workload live in a block that ends before close().
+    assert main.rindex("}", scope_end, close) > scope_end
+    assert "compute_with_storage_grid_size()" in main
+
+
+def test_a_device_smaller_than_the_plan_is_a_clear_error(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(256, 256, 64))
+    # The harness sizes the simulated device from the plan's core_grid: shrink it to 4 x 8.
+    plan_path = artifacts / "tt.plan.json"
+    plan = plan_path.read_text().replace('"core_grid": {"x": 8, "y": 8}', '"core_grid": {"x": 4, "y": 8}')
+    plan_path.write_text(plan)
+    expect_fault(artifacts, "planned for a 8 x 8 compute grid", "the device has 4 x 8")
+
+
+def test_kernels_are_found_from_any_working_directory(tmp_path, monkeypatch):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    monkeypatch.chdir(tmp_path)
+    relative = artifacts.relative_to(tmp_path)
+    assert simulate(relative, seed=9).ok
