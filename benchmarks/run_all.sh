@@ -9,3 +9,4 @@ python scaling.py
 python sim_throughput.py
 python cost_model.py --arch wormhole_b0
 python cost_model.py --arch blackhole
+python numerics.py
