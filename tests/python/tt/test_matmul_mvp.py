@@ -73,6 +73,15 @@ def test_mvp_gemm_end_to_end(tmp_path):
     assert [(p % 12, p // 12 * 2048) for p in b_pages] == [(5, 0), (1, 2048), (9, 2048), (5, 4096),
                                                            (1, 6144), (9, 6144), (5, 8192), (1, 10240)]  # fmt: skip
 
+    # The plan says what is computed; the float32 accumulator keeps DST in fp32 (4 tiles, half-sync).
+    assert plan["compute"] == {
+        "op": "matmul", "a": "A", "b": "B", "c": "C", "transpose_a": False, "transpose_b": False,
+        "accumulator": "float32", "fp32_dest_acc_en": True, "dst_full_sync_en": False, "dst_tiles": 4,
+        "math_fidelity": "HiFi4",
+    }  # fmt: skip
+    compute_kernel = next(k for k in plan["kernels"] if k["name"] == "compute")
+    assert (compute_kernel["fp32_dest_acc_en"], compute_kernel["dst_full_sync_en"]) == (True, False)
+
     # 3. Serialize the kernels and the host program, then simulate them.
     written = artifacts.write(tmp_path / "mvp")
     assert sorted(p.name for p in written) == sorted(
