@@ -13,25 +13,6 @@
 
 namespace tt_sim {
 
-inline float Bf16ToFloat(uint16_t bits) {
-  uint32_t w = uint32_t(bits) << 16;
-  float f;
-  std::memcpy(&f, &w, sizeof(f));
-  return f;
-}
-
-/// Round to nearest, ties to even.
-inline uint16_t FloatToBf16(float f) {
-  uint32_t w;
-  std::memcpy(&w, &f, sizeof(w));
-  if ((w & 0x7f800000u) == 0x7f800000u && (w & 0x007fffffu) != 0) {
-    return static_cast<uint16_t>((w >> 16) | 0x40); // quiet NaN
-  }
-  const uint32_t lsb = (w >> 16) & 1u;
-  w += 0x7fffu + lsb;
-  return static_cast<uint16_t>(w >> 16);
-}
-
 /// Bits of an fp32 value, and back.
 inline uint32_t FloatBits(float f) {
   uint32_t w;
@@ -42,6 +23,21 @@ inline float BitsFloat(uint32_t w) {
   float f;
   std::memcpy(&f, &w, sizeof(f));
   return f;
+}
+
+inline float Bf16ToFloat(uint16_t bits) {
+  return BitsFloat(uint32_t(bits) << 16);
+}
+
+/// Round to nearest, ties to even.
+inline uint16_t FloatToBf16(float f) {
+  uint32_t w = FloatBits(f);
+  if ((w & 0x7f800000u) == 0x7f800000u && (w & 0x007fffffu) != 0) {
+    return static_cast<uint16_t>((w >> 16) | 0x40); // quiet NaN
+  }
+  const uint32_t lsb = (w >> 16) & 1u;
+  w += 0x7fffu + lsb;
+  return static_cast<uint16_t>(w >> 16);
 }
 
 /// Keep the top `keep` of fp32's 23 mantissa bits, rounding to nearest with
