@@ -230,6 +230,12 @@ CBHandle CreateCircularBuffer(Program &program, const CoreSpec &core_spec,
 KernelHandle
 CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
              const std::variant<DataMovementConfig, ComputeConfig> &config) {
+  if (file.empty() || file.front() != '/') {
+    // TT-Metalium looks a relative kernel path up in its own search
+    // directories, not the program's working directory.
+    throw tt_sim::Fault("CreateKernel: kernel path '" + file +
+                        "' is relative; pass an absolute path");
+  }
   std::string kind;
   std::vector<uint32_t> compile_args;
   std::string defines;
@@ -318,11 +324,27 @@ CoreCoord MeshDevice::compute_with_storage_grid_size() const {
   return CoreCoord(arch.grid_x, arch.grid_y);
 }
 
-bool MeshDevice::close() { return true; }
+namespace {
+/// MeshBuffers and MeshWorkloads alive, checked by MeshDevice::close().
+int g_live_buffers = 0, g_live_workloads = 0;
+} // namespace
+
+bool MeshDevice::close() {
+  if (g_live_buffers != 0 || g_live_workloads != 0) {
+    throw tt_sim::Fault(
+        "MeshDevice::close() with " + std::to_string(g_live_buffers) +
+        " MeshBuffer(s) and " + std::to_string(g_live_workloads) +
+        " MeshWorkload(s) still alive; release them before closing the "
+        "device");
+  }
+  return true;
+}
 
 MeshCoordinateRange::MeshCoordinateRange(const MeshShape &) {}
 
-MeshWorkload::MeshWorkload() = default;
+MeshWorkload::MeshWorkload() { ++g_live_workloads; }
+MeshWorkload::~MeshWorkload() { --g_live_workloads; }
+MeshBuffer::~MeshBuffer() { --g_live_buffers; }
 
 void MeshWorkload::add_program(const MeshCoordinateRange &, Program &&program) {
   programs_.push_back(std::move(program));
@@ -343,6 +365,7 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(
   const tt_sim::DramBuffer &buf = tt_sim::TheDevice().AllocateBuffer(
       static_cast<uint32_t>(replicated->size), local.page_size);
   auto out = std::make_shared<MeshBuffer>();
+  ++g_live_buffers;
   out->id_ = buf.id;
   out->address_ = buf.base;
   out->size_ = replicated->size;

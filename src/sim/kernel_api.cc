@@ -79,6 +79,10 @@ void CheckCBPages(uint32_t addr, uint32_t bytes, bool into_l1,
   const int64_t page = cb->PageFrom(addr, !into_l1);
   const uint32_t held = into_l1 ? cb->reserved_pages() : cb->waited_pages();
   const uint32_t pages = (bytes + cb->page_bytes() - 1) / cb->page_bytes();
+  if (uint64_t(addr) + bytes > uint64_t(cb->base()) + cb->bytes()) {
+    KernelFault(std::string(what) + " of " + std::to_string(bytes) +
+                " bytes runs past the end of CB c_" + std::to_string(cb->id()));
+  }
   if (!cb->PageAligned(addr) || page + pages > held) {
     KernelFault(std::string(what) + " touches page " + std::to_string(page) +
                 (pages > 1 ? " (+" + std::to_string(pages - 1) + ")" : "") +

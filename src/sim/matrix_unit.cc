@@ -2,6 +2,7 @@
 
 #include "tt_sim/matrix_unit.hpp"
 
+#include <cmath>
 #include <cstring>
 
 #include "tt_sim/tile.hpp"
@@ -40,8 +41,13 @@ Unpack(const uint16_t *tile, RowMajorTile out, uint16_t keep_mask = 0xffff) {
     const uint32_t r0 = (f / 2) * kFaceDim, c0 = (f % 2) * kFaceDim;
     for (uint32_t r = 0; r < kFaceDim; ++r) {
       const uint16_t *src = tile + f * kFaceDim * kFaceDim + r * kFaceDim;
-      for (uint32_t c = 0; c < kFaceDim; ++c)
-        out[r0 + r][c0 + c] = UnpackBf16(src[c] & keep_mask);
+      for (uint32_t c = 0; c < kFaceDim; ++c) {
+        // Infinity and NaN keep all their bits (masking could turn a NaN
+        // into an infinity).
+        const uint16_t bits =
+            (src[c] & 0x7f80u) == 0x7f80u ? src[c] : src[c] & keep_mask;
+        out[r0 + r][c0 + c] = UnpackBf16(bits);
+      }
     }
   }
 }
@@ -111,6 +117,12 @@ TT_SIM_VECTOR_CLONES void MatmulTileFp32HiFi4(const uint16_t *a,
 constexpr uint16_t kSrcAHighMask = 0xfff8; // implicit bit + top 4 of 7
 constexpr uint16_t kSrcBHighMask = 0xfffe; // implicit bit + top 6 of 7
 
+/// The low slice of a value whose high slice is `high`: the rest of its
+/// mantissa (exact), or 0 for infinity and NaN, which have no low bits.
+inline float LowSlice(float full, float high) {
+  return std::isfinite(full) ? full - high : 0.0f;
+}
+
 /// The general path: any fidelity, either DST precision. Each phase p
 /// multiplies (SrcB slice p / 2) x (SrcA slice p % 2): phase 0 high x high,
 /// 1 high(B) x low(A), 2 low(B) x high(A), 3 low x low.
@@ -129,8 +141,12 @@ void MatmulTilePhased(const uint16_t *a, const uint16_t *b, float *acc,
           float sum = 0.0f;
           for (uint32_t k = k0; k < k0 + kFaceDim; ++k) {
             const float ah = a_hi[r][k], bh = b_hi[k][c];
-            const float x = p / 2 == 0 ? ah : a_full[r][k] - ah;
-            const float y = p % 2 == 0 ? bh : b_full[k][c] - bh;
+            const float x = p / 2 == 0 ? ah : LowSlice(a_full[r][k], ah);
+            const float y = p % 2 == 0 ? bh : LowSlice(b_full[k][c], bh);
+            // A zero low slice feeds the multiplier no bits: it adds
+            // nothing, even against an infinity (which has no low slice).
+            if (p != 0 && (x == 0.0f || y == 0.0f))
+              continue;
             sum += x * y;
           }
           d = WriteDst(d + sum, mode);

@@ -238,7 +238,13 @@ KernelMain CompileAndLoadKernel(const std::string &path,
 
 void RunProgram(Device &dev, tt::tt_metal::Program &program) {
   // Step 1: circular buffers, laid out upwards from the unreserved base of
-  // each core's L1 (below it: firmware and kernel config).
+  // each core's L1 (below it: firmware and kernel config). Nothing of an
+  // earlier program's CBs or DST survives into this one.
+  for (auto &[xy, core] : dev.cores()) {
+    core->cbs = {};
+    core->dst = DstRegisterFile{};
+    core->hw_configured = core->matmul_configured = false;
+  }
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> l1_used;
   std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> used_cbs;
   for (const auto &cb : program.cbs) {

@@ -48,8 +48,8 @@ public:
   std::vector<std::string> outside_role;
   std::map<int64_t, std::string> runtime_arg_names;
   int persistent_loops = 0;
-  /*! \brief Largest DST tile index matmul_tiles / pack_tile can use. */
-  int64_t max_dst_index = -1;
+  /*! \brief Range of DST tile indices matmul_tiles / pack_tile can use. */
+  int64_t max_dst_index = -1, min_dst_index = 0;
 
 private:
   void VisitStmt_(const AttrStmtNode *op) final {
@@ -64,8 +64,8 @@ private:
   }
 
   void VisitStmt_(const ForNode *op) final {
-    analyzer_.Bind(op->loop_var,
-                   tvm::Range::FromMinExtent(op->min, op->extent));
+    analyzer_.Bind(op->loop_var, tvm::Range::FromMinExtent(op->min, op->extent),
+                   /*allow_override=*/true);
     if (op->annotations.count(ir::kPersistentLoop)) {
       ++persistent_loops;
     }
@@ -107,8 +107,9 @@ private:
         op->op.same_as(builtin::pack_tile())) {
       const tvm::PrimExpr &dst =
           op->args[op->op.same_as(builtin::pack_tile()) ? 0 : 4];
-      max_dst_index =
-          std::max(max_dst_index, analyzer_.const_int_bound(dst)->max_value);
+      const auto bound = analyzer_.const_int_bound(dst);
+      max_dst_index = std::max(max_dst_index, bound->max_value);
+      min_dst_index = std::min(min_dst_index, bound->min_value);
     }
     if (auto it = kCBOps.find(opnode); it != kCBOps.end()) {
       const auto *cb = op->args[0].as<tvm::IntImmNode>();
@@ -307,10 +308,11 @@ void Verify(const PrimFunc &f) {
         << " tiles, but in its mode (" << DstModeName(fp32, full)
         << ") it holds " << DstTiles(fp32, full) << ".";
   }
-  if (scan.max_dst_index >= dst_tiles) {
+  if (scan.max_dst_index >= dst_tiles || scan.min_dst_index < 0) {
     TVM_FFI_THROW(ValueError)
         << where << ": a matmul_tiles / pack_tile can use DST tile "
-        << scan.max_dst_index << ", but DST holds " << dst_tiles << " tiles ("
+        << (scan.min_dst_index < 0 ? scan.min_dst_index : scan.max_dst_index)
+        << ", but DST holds tiles 0.." << dst_tiles - 1 << " ("
         << DstModeName(fp32, full) << ").";
   }
 }

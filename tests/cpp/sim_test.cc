@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,31 @@ TEST(MatrixUnit, HiFi3DropsOnlyTheLowTimesLowSlice) {
   // ... which at HiFi3 drops only SrcA-low x SrcB-low (3 bits x 1 bit).
   for (uint32_t i = 0; i < d_fast.size(); ++i)
     EXPECT_NEAR(d_fast[i], d_phased[i], 0.02f) << i;
+}
+
+TEST(MatrixUnit, SixteenBitWritesRoundToTf32ThenBf16) {
+  // 1 + 2^-8 - 2^-12 is below the bf16 tie (1 + 2^-8), so rounding straight
+  // to bf16 gives 1; through TF32 it first becomes 1 + 2^-8, a tie that goes
+  // away from zero: 1 + 2^-7.
+  DstMode mode;
+  const float v = 1.0f + 1.0f / 256 - 1.0f / 4096;
+  EXPECT_EQ(RoundMantissaTiesAway(v, 7), 1.0f);
+  EXPECT_EQ(WriteDst(v, mode), 1.0f + 1.0f / 128);
+  EXPECT_EQ(WriteDst(-v, mode), -(1.0f + 1.0f / 128));
+  mode.fp32_dest_acc_en = true;
+  EXPECT_EQ(WriteDst(v, mode), v);
+}
+
+TEST(MatrixUnit, InfinityHasNoLowSliceInAnyPath) {
+  const auto a = CornerTile(std::numeric_limits<float>::infinity());
+  const auto b = CornerTile(1.5f);
+  for (bool fp32 : {false, true}) {
+    DstMode mode;
+    mode.fp32_dest_acc_en = fp32;
+    std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+    MatmulTile(a.data(), b.data(), dst.data(), mode);
+    EXPECT_EQ(dst[0], std::numeric_limits<float>::infinity()) << fp32;
+  }
 }
 
 TEST(Packer, NaNBecomesInfinityInFp32Mode) {

@@ -11,6 +11,7 @@
 #include "test_util.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/target.h"
+#include "tt_sim/dst_register_file.hpp"
 
 namespace tilelang_tt {
 namespace {
@@ -28,6 +29,30 @@ Target MakeTarget(std::initializer_list<std::pair<String, Any>> options) {
     config.Set(key, value);
   }
   return Target(config);
+}
+
+TEST(TTTarget, DstTableMatchesTheSimulatorsAndTheRelease) {
+  // get_dest_max_tiles(): 16-bit 8 / 16 tiles, fp32 4 / 8 (half / full sync).
+  EXPECT_EQ(DstTiles(false, false), 8);
+  EXPECT_EQ(DstTiles(false, true), 16);
+  EXPECT_EQ(DstTiles(true, false), 4);
+  EXPECT_EQ(DstTiles(true, true), 8);
+  for (bool fp32 : {false, true}) {
+    for (bool full : {false, true}) {
+      EXPECT_EQ(DstTiles(fp32, full),
+                static_cast<int64_t>(tt_sim::DstCapacity(fp32, full)));
+    }
+  }
+}
+
+TEST(TTTarget, UnreservedL1BaseFollowsTheArch) {
+  EXPECT_EQ(TTTargetInfo::FromTarget(Target(String(kTargetKindName)))
+                .l1_unreserved_base,
+            105824);
+  EXPECT_EQ(
+      TTTargetInfo::FromTarget(MakeTarget({{"arch", String("blackhole")}}))
+          .l1_unreserved_base,
+      111744);
 }
 
 TEST(TTTarget, KindIsRegisteredAsExtDev) {

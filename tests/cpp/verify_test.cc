@@ -85,6 +85,34 @@ TEST(VerifyTTIR, RejectsCBsThatOverflowL1) {
                  {"2113536 bytes of L1", "cb_in0 1048576", "1499136"});
 }
 
+/*! \brief `f` with tt.compute's field `key` set to `value`. */
+tvm::tirx::PrimFunc WithComputeField(tvm::tirx::PrimFunc f, const char *key,
+                                     tvm::ffi::Any value) {
+  auto compute =
+      f->GetAttr<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>>(attr::kCompute)
+          .value();
+  compute.Set(key, value);
+  return tvm::WithAttr(std::move(f), attr::kCompute, compute);
+}
+
+TEST(VerifyTTIR, RejectsADstTileCountThatIsNotTheModes) {
+  auto f = WithComputeField(Lowered({64, 64, 64}), field::kFieldDstTiles,
+                            int64_t(8));
+  ExpectFfiError([&] { Verify(f); }, "ValueError",
+                 {"tt.compute says DST holds 8 tiles",
+                  "(fp32 DST, half-sync) it holds 4"});
+}
+
+TEST(VerifyTTIR, RejectsDstIndicesPastTheModesCapacity) {
+  // 64x128 blocks: 8 fp32 tiles, in full-sync mode; claim half-sync (4).
+  auto f = Lowered({128, 256, 64, 64, 128, 32});
+  f = WithComputeField(f, field::kFieldDstFullSyncEn, false);
+  f = WithComputeField(f, field::kFieldDstTiles, int64_t(4));
+  ExpectFfiError(
+      [&] { Verify(f); }, "ValueError",
+      {"can use DST tile 7", "DST holds tiles 0..3", "fp32 DST, half-sync"});
+}
+
 TEST(VerifyTTIR, RejectsLeftoverStages) {
   auto f = testing::RunPasses(
       testing::WithTTTarget(testing::MakeGemm({64, 64, 64})),

@@ -37,9 +37,10 @@ def headers():
         pytest.skip(f"TT-Metalium API conformance not checked: {err}")
 
 
-def lowered(tmp_path, M, N, K, block, arch="wormhole_b0"):  # noqa: N803
+def lowered(tmp_path, M, N, K, block, arch="wormhole_b0", accum="float32"):  # noqa: N803
     out = tmp_path / f"gemm_{arch}"
-    tilelang_tt.lower(gemm_kernel(M, N, K, *block), target={"kind": "tenstorrent", "arch": arch}).write(out)
+    kernel = gemm_kernel(M, N, K, *block, accum_dtype=accum)
+    tilelang_tt.lower(kernel, target={"kind": "tenstorrent", "arch": arch}).write(out)
     return out
 
 
@@ -48,16 +49,17 @@ def failures(result) -> str:
 
 
 @pytest.mark.parametrize(
-    "shape, block, arch",
+    "shape, block, arch, accum",
     [
-        ((256, 256, 256), (32, 32, 32), "wormhole_b0"),
-        ((100, 70, 50), (64, 64, 32), "wormhole_b0"),
-        ((256, 192, 128), (64, 128, 32), "blackhole"),
+        ((256, 256, 256), (32, 32, 32), "wormhole_b0", "float32"),  # fp32 DST, half-sync
+        ((100, 70, 50), (64, 64, 32), "wormhole_b0", "float32"),
+        ((256, 192, 128), (64, 128, 32), "blackhole", "float32"),  # fp32 DST, full-sync
+        ((128, 128, 64), (128, 128, 32), "wormhole_b0", "bfloat16"),  # 16-bit DST, full-sync
     ],  # fmt: skip
 )
-def test_every_kernel_compiles_against_the_release(headers, tmp_path, shape, block, arch):
+def test_every_kernel_compiles_against_the_release(headers, tmp_path, shape, block, arch, accum):
     """Reader, writer and all three TRISC builds of compute compile against ttnn==0.81.1."""
-    result = tt_conformance.check(lowered(tmp_path, *shape, block, arch))
+    result = tt_conformance.check(lowered(tmp_path, *shape, block, arch, accum))
     assert [(c.kernel, c.role.split()[0]) for c in result.compiles] == [
         ("reader", "NCRISC"), ("compute", "TRISC0"), ("compute", "TRISC1"), ("compute", "TRISC2"),
         ("writer", "BRISC"), ("main.cpp", "host")]  # fmt: skip

@@ -16,7 +16,7 @@ import pytest
 from kernels import gemm_b_copied_first, gemm_kernel, gemm_left_operand_is_b
 
 import tilelang_tt
-from tilelang_tt.sim import SimulationError, bf16_bits_to_float, compare, simulate, to_bf16_bits
+from tilelang_tt.sim import SimulationError, bf16_bits_to_float, compare, emulate_16bit_dst, simulate, to_bf16_bits
 
 
 def lowered(tmp_path, kernel, target="tenstorrent"):
@@ -101,6 +101,38 @@ def test_bfloat16_accumulator_runs_with_16_bit_dst(tmp_path):
     # 16-bit DST is visibly worse than the fp32 run of the same inputs.
     fp32 = simulate(lowered(tmp_path / "fp32", gemm_kernel(128, 128, 1024)), seed=5)
     assert fp32.max_scaled_error * 4 < result.max_scaled_error
+
+
+def test_a_host_that_drops_fp32_accumulation_is_caught(tmp_path):
+    """The bug this issue started from: a float32 accumulator, but 16-bit DST on the chip."""
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 1024))
+    break_kernel(artifacts, "main.cpp", ".fp32_dest_acc_en = true", ".fp32_dest_acc_en = false")
+    result = simulate(artifacts, seed=10)
+    assert not result.ok
+    assert result.mismatches > 64 * 64 // 4, result.summary()
+
+
+def test_a_16_bit_run_is_judged_against_the_chips_16_bit_result(tmp_path):
+    # The simulator and the harness's NumPy model of 16-bit DST agree bit for bit ...
+    artifacts = lowered(tmp_path, gemm_kernel(64, 96, 512, accum_dtype="bfloat16"))
+    result = simulate(artifacts, seed=11)
+    assert result.ok and result.worst_of_bound == 0.0, result.summary()
+    # ... so a run that accumulates differently, here in fp32, is a mismatch although it is closer to
+    # the exact product: the program does not compute what the plan says the chip computes.
+    break_kernel(artifacts, "main.cpp", ".fp32_dest_acc_en = false", ".fp32_dest_acc_en = true")
+    wrong = simulate(artifacts, seed=11)
+    assert not wrong.ok and wrong.max_scaled_error < result.max_scaled_error
+
+
+def test_a_wrong_16_bit_output_is_a_mismatch():
+    rng = np.random.default_rng(12)
+    a = bf16_bits_to_float(to_bf16_bits(rng.uniform(-1, 1, (32, 256)).astype(np.float32)))
+    b = bf16_bits_to_float(to_bf16_bits(rng.uniform(-1, 1, (256, 32)).astype(np.float32)))
+    compute = {"fp32_dest_acc_en": False, "math_fidelity": "HiFi4"}
+    right = compare(emulate_16bit_dst(a, b, 4), a, b, compute, stats={})
+    assert right.ok
+    for wrong in (np.zeros((32, 32), np.float32), -right.output, right.output.T):
+        assert compare(wrong, a, b, compute, stats={}).mismatches > 32 * 32 // 2
 
 
 def test_float32_accumulator_asks_for_fp32_dst(tmp_path):
@@ -193,6 +225,13 @@ def test_dst_capacity_follows_the_compute_config(tmp_path):
     expect_fault(artifacts, "uses DST[4]", "DST holds 4 tiles in this mode (fp32 DST, half-sync")
 
 
+def test_16_bit_dst_capacity_follows_the_compute_config(tmp_path):
+    # A bfloat16 accumulator: 16 tiles (128 x 128) fit 16-bit DST only in full-sync mode.
+    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 64, 128, 128, 32, accum_dtype="bfloat16"))
+    break_kernel(artifacts, "main.cpp", ".dst_full_sync_en = true", ".dst_full_sync_en = false")
+    expect_fault(artifacts, "uses DST[8]", "DST holds 8 tiles in this mode (16-bit DST, half-sync")
+
+
 def test_pack_tile_must_agree_with_the_dst_mode(tmp_path):
     artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
     break_kernel(artifacts, "compute.cpp", "pack_tile(0, cb_out0);", "pack_tile<false, false>(0, cb_out0);")
@@ -218,14 +257,22 @@ def test_every_runtime_arg_a_kernel_receives_is_read(tmp_path):
     assert "kt_tiles" not in main and all("kt_tiles" not in k["runtime_args"] for k in plan["kernels"])
 
 
-def test_host_program_releases_the_device_in_order(tmp_path):
-    main = (lowered(tmp_path, gemm_kernel(64, 64, 64)) / "main.cpp").read_text()
-    assert "std::filesystem::absolute(argv[1])" in main
-    scope_end = main.index("EnqueueReadMeshBuffer")
-    close = main.index("mesh_device->close();\n", scope_end)
-    # The buffers, program and workload live in a block that ends before close().
-    assert main.rindex("}", scope_end, close) > scope_end
+def test_closing_the_device_with_buffers_alive_is_a_fault(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    main = (artifacts / "main.cpp").read_text()
     assert "compute_with_storage_grid_size()" in main
+    # The buffers and the workload live in a scope that ends before close(); closing inside it faults.
+    break_kernel(artifacts, "main.cpp", "distributed::EnqueueMeshWorkload(cq, workload, false);",
+                 "distributed::EnqueueMeshWorkload(cq, workload, false);\n mesh_device->close();")  # fmt: skip
+    expect_fault(artifacts, "MeshDevice::close() with 3 MeshBuffer(s) and 1 MeshWorkload(s) still alive")
+
+
+def test_kernel_paths_must_be_absolute(tmp_path):
+    # The harness passes the artifact directory relative to the program's working directory; the
+    # host program makes it absolute. Without that, CreateKernel gets a relative path and faults.
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
+    break_kernel(artifacts, "main.cpp", "std::filesystem::absolute(argv[1]).string()", "std::string(argv[1])")
+    expect_fault(artifacts, "CreateKernel: kernel path '../", "is relative; pass an absolute path")
 
 
 def test_a_device_smaller_than_the_plan_is_a_clear_error(tmp_path):
@@ -240,5 +287,4 @@ def test_a_device_smaller_than_the_plan_is_a_clear_error(tmp_path):
 def test_kernels_are_found_from_any_working_directory(tmp_path, monkeypatch):
     artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
     monkeypatch.chdir(tmp_path)
-    relative = artifacts.relative_to(tmp_path)
-    assert simulate(relative, seed=9).ok
+    assert simulate(artifacts.relative_to(tmp_path), seed=9).ok

@@ -41,6 +41,8 @@ public:
   mesh_command_queue(std::optional<uint8_t> cq_id = std::nullopt) const;
   const MeshShape &shape() const;
   CoreCoord compute_with_storage_grid_size() const;
+  /// Faults while MeshBuffers or MeshWorkloads of the device are alive: they
+  /// must be released first (their destructors talk to the device).
   bool close();
 
 private:
@@ -56,6 +58,9 @@ public:
 class MeshWorkload {
 public:
   MeshWorkload();
+  ~MeshWorkload();
+  MeshWorkload(const MeshWorkload &) = delete;
+  MeshWorkload &operator=(const MeshWorkload &) = delete;
   void add_program(const MeshCoordinateRange &range, Program &&program);
   std::vector<Program> &programs() { return programs_; }
 
@@ -81,6 +86,7 @@ public:
       const std::variant<ReplicatedBufferConfig, ShardedBufferConfig> &config,
       const DeviceLocalBufferConfig &local, MeshDevice *device,
       std::optional<uint64_t> address = std::nullopt);
+  ~MeshBuffer();
   uint32_t address() const { return address_; }
   uint32_t id() const { return id_; }
   uint64_t size() const { return size_; }
