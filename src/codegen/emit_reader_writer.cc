@@ -74,15 +74,15 @@ protected:
   /*! \brief `<row> * T_tiles_per_row + <col>` for a tile intrinsic. */
   std::string PageId(const CallNode *call) {
     const TensorInfo &t = info_.Tensor(call->args[0].as<tvm::tirx::VarNode>());
-    return Expr(call->args[1], 5) + " * " + SafeIdent(t.name) +
-           "_tiles_per_row + " + Expr(call->args[2], 5);
+    return Expr(call->args[1], kPrecMul) + " * " + SafeIdent(t.name) +
+           "_tiles_per_row + " + Expr(call->args[2], kPrecMul);
   }
 
   std::string SlotAddr(const std::string &base, const PrimExpr &slot) {
     if (const auto *imm = slot.as<tvm::IntImmNode>(); imm && imm->value == 0) {
       return base;
     }
-    return base + " + " + Expr(slot, 5) + " * tile_bytes";
+    return base + " + " + Expr(slot, kPrecMul) + " * tile_bytes";
   }
 
   /*! \brief The tensor named by the first tile intrinsic in `body`. */

@@ -7,6 +7,7 @@
 
 #include <tvm/ffi/error.h>
 #include <tvm/ffi/extra/structural_equal.h>
+#include <tvm/tirx/builtin.h>
 #include <tvm/tirx/stmt_functor.h>
 
 #include "tilelang_tt/attr.h"
@@ -188,7 +189,9 @@ std::string RoleKernelEmitter::CBName(const PrimExpr &e) {
 }
 
 std::string RoleKernelEmitter::Expr(const PrimExpr &e, int outer_prec) {
-  // Precedence-aware printing of the integer arithmetic the passes emit.
+  // Precedence-aware printing of the integer arithmetic TIR can hold, with
+  // C++'s operator precedence (kPrec* in kernel_emitter.h).
+  namespace tb = tvm::tirx::builtin;
   std::function<std::string(const PrimExpr &, int)> print =
       [&](const PrimExpr &x, int outer) -> std::string {
     auto bin = [&](const PrimExpr &a, const PrimExpr &b, const char *op,
@@ -200,39 +203,80 @@ std::string RoleKernelEmitter::Expr(const PrimExpr &e, int outer_prec) {
       return std::to_string(imm->value);
     }
     if (const auto *v = x.as<tvm::tirx::VarNode>()) {
-      return SafeIdent(v->name_hint);
+      return VarName(v);
     }
     if (const auto *n = x.as<tvm::tirx::CastNode>()) {
       return print(n->value, outer);
     }
     if (const auto *n = x.as<tvm::tirx::AddNode>())
-      return bin(n->a, n->b, "+", 4);
+      return bin(n->a, n->b, "+", kPrecAdd);
     if (const auto *n = x.as<tvm::tirx::SubNode>())
-      return bin(n->a, n->b, "-", 4);
+      return bin(n->a, n->b, "-", kPrecAdd);
     if (const auto *n = x.as<tvm::tirx::MulNode>())
-      return bin(n->a, n->b, "*", 5);
+      return bin(n->a, n->b, "*", kPrecMul);
     if (const auto *n = x.as<tvm::tirx::FloorDivNode>())
-      return bin(n->a, n->b, "/", 5);
+      return bin(n->a, n->b, "/", kPrecMul);
     if (const auto *n = x.as<tvm::tirx::FloorModNode>())
-      return bin(n->a, n->b, "%", 5);
+      return bin(n->a, n->b, "%", kPrecMul);
     if (const auto *n = x.as<tvm::tirx::DivNode>())
-      return bin(n->a, n->b, "/", 5);
+      return bin(n->a, n->b, "/", kPrecMul);
     if (const auto *n = x.as<tvm::tirx::ModNode>())
-      return bin(n->a, n->b, "%", 5);
+      return bin(n->a, n->b, "%", kPrecMul);
     if (const auto *n = x.as<tvm::tirx::LTNode>())
-      return bin(n->a, n->b, "<", 3);
+      return bin(n->a, n->b, "<", kPrecCompare);
     if (const auto *n = x.as<tvm::tirx::LENode>())
-      return bin(n->a, n->b, "<=", 3);
+      return bin(n->a, n->b, "<=", kPrecCompare);
     if (const auto *n = x.as<tvm::tirx::GTNode>())
-      return bin(n->a, n->b, ">", 3);
+      return bin(n->a, n->b, ">", kPrecCompare);
     if (const auto *n = x.as<tvm::tirx::GENode>())
-      return bin(n->a, n->b, ">=", 3);
+      return bin(n->a, n->b, ">=", kPrecCompare);
     if (const auto *n = x.as<tvm::tirx::EQNode>())
-      return bin(n->a, n->b, "==", 2);
+      return bin(n->a, n->b, "==", kPrecEquality);
+    if (const auto *n = x.as<tvm::tirx::NENode>())
+      return bin(n->a, n->b, "!=", kPrecEquality);
     if (const auto *n = x.as<tvm::tirx::AndNode>())
-      return bin(n->a, n->b, "&&", 1);
+      return bin(n->a, n->b, "&&", kPrecLogicalAnd);
     if (const auto *n = x.as<tvm::tirx::OrNode>())
-      return bin(n->a, n->b, "||", 0);
+      return bin(n->a, n->b, "||", kPrecLogicalOr);
+    if (const auto *n = x.as<tvm::tirx::NotNode>())
+      return "!" + print(n->a, kPrecUnary);
+    if (const auto *n = x.as<tvm::tirx::MinNode>()) {
+      const std::string a = print(n->a, kPrecCompare + 1);
+      const std::string b = print(n->b, kPrecCompare + 1);
+      return "(" + a + " < " + b + " ? " + a + " : " + b + ")";
+    }
+    if (const auto *n = x.as<tvm::tirx::MaxNode>()) {
+      const std::string a = print(n->a, kPrecCompare + 1);
+      const std::string b = print(n->b, kPrecCompare + 1);
+      return "(" + a + " > " + b + " ? " + a + " : " + b + ")";
+    }
+    if (const auto *n = x.as<tvm::tirx::SelectNode>()) {
+      std::string s = print(n->condition, kPrecLogicalOr) + " ? " +
+                      print(n->true_value, 0) + " : " +
+                      print(n->false_value, 0);
+      return outer > 0 ? "(" + s + ")" : s;
+    }
+    if (const auto *call = x.as<CallNode>()) {
+      // TileLang's simplifier turns // and % by powers of two into these.
+      const auto &a = call->args;
+      if (call->op.same_as(tb::shift_right()))
+        return bin(a[0], a[1], ">>", kPrecShift);
+      if (call->op.same_as(tb::shift_left()))
+        return bin(a[0], a[1], "<<", kPrecShift);
+      if (call->op.same_as(tb::bitwise_and()))
+        return bin(a[0], a[1], "&", kPrecBitAnd);
+      if (call->op.same_as(tb::bitwise_xor()))
+        return bin(a[0], a[1], "^", kPrecBitXor);
+      if (call->op.same_as(tb::bitwise_or()))
+        return bin(a[0], a[1], "|", kPrecBitOr);
+      if (call->op.same_as(tb::bitwise_not()))
+        return "~" + print(a[0], kPrecUnary);
+      if (call->op.same_as(tb::if_then_else())) {
+        std::string s = print(a[0], kPrecLogicalOr) + " ? " + print(a[1], 0) +
+                        " : " + print(a[2], 0);
+        return outer > 0 ? "(" + s + ")" : s;
+      }
+    }
     TVM_FFI_THROW(ValueError) << "TT codegen: cannot print expression " << x
                               << " in the " << role_ << " kernel.";
     TVM_FFI_UNREACHABLE();
@@ -251,13 +295,12 @@ void RoleKernelEmitter::EmitStmt(const Stmt &stmt) {
     if (!needed_vars_.count(var) || runtime_args_.count(var)) {
       return; // runtime args are read in the prologue
     }
-    Line("uint32_t " + SafeIdent(var->name_hint) + " = " + Expr(bind->value) +
-         ";");
+    Line("uint32_t " + VarName(var) + " = " + Expr(bind->value) + ";");
   } else if (const auto *loop = stmt.as<ForNode>()) {
     if (!Needed(stmt) && !in_role_) {
       return;
     }
-    const std::string v = SafeIdent(loop->loop_var->name_hint);
+    const std::string v = VarName(loop->loop_var.get());
     static const std::map<std::string, std::string> kLoopComments = {
         {"r", "each tile row of the block"},
         {"c", "each tile column of the block"},
@@ -355,6 +398,23 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
   }
 }
 
+std::string RoleKernelEmitter::VarName(const tvm::tirx::VarNode *var) {
+  auto it = var_names_.find(var);
+  if (it != var_names_.end()) {
+    return it->second;
+  }
+  // Distinct TIR variables may share a name (a user's `bx` and the launch
+  // index TileLang also calls `bx`): later ones get a numeric suffix.
+  const std::string base = SafeIdent(var->name_hint);
+  std::string name = base;
+  for (int i = 1; taken_names_.count(name); ++i) {
+    name = base + "_" + std::to_string(i);
+  }
+  taken_names_.insert(name);
+  var_names_[var] = name;
+  return name;
+}
+
 std::set<int64_t>
 RoleKernelEmitter::SchemaArgsRead(const tvm::tirx::PrimFunc &f) {
   Collect(BoundValueNamer()(f->body));
@@ -380,9 +440,9 @@ std::string RoleKernelEmitter::Emit(const tvm::tirx::PrimFunc &f) {
     if (args[i].schema_index >= 0) {
       bool bound = false;
       for (const auto &[var, index] : runtime_args_) {
-        bound = bound ||
-                (index == args[i].schema_index && needed_vars_.count(var) &&
-                 SafeIdent(var->name_hint) == args[i].name);
+        bound =
+            bound || (index == args[i].schema_index &&
+                      needed_vars_.count(var) && VarName(var) == args[i].name);
       }
       TVM_FFI_ICHECK(bound)
           << "TT codegen: the " << role_ << " kernel is passed runtime arg '"

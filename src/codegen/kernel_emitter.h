@@ -48,10 +48,18 @@ protected:
    *         (CB ids, accessors, constants). */
   virtual void EmitPrologue() = 0;
 
-  /*! \brief C++ text of an integer expression; parenthesized when it
-   *         binds looser than an operator of precedence `outer` (4: +,
-   *         5: *). */
+  /*! \brief C++ operator precedence, loosest first. */
+  static constexpr int kPrecLogicalOr = 1, kPrecLogicalAnd = 2, kPrecBitOr = 3,
+                       kPrecBitXor = 4, kPrecBitAnd = 5, kPrecEquality = 6,
+                       kPrecCompare = 7, kPrecShift = 8, kPrecAdd = 9,
+                       kPrecMul = 10, kPrecUnary = 11;
+  /*! \brief C++ text of an integer expression TIR can hold; parenthesized
+   *         when it binds looser than an operator of precedence `outer`
+   *         (kPrec*). */
   std::string Expr(const tvm::PrimExpr &e, int outer = 0);
+  /*! \brief The C++ name of a TIR variable: its name (SafeIdent), made
+   *         unique when distinct variables share one. */
+  std::string VarName(const tvm::tirx::VarNode *var);
   /*! \brief `cb_in0` for CB index expression `e`. */
   std::string CBName(const tvm::PrimExpr &e);
   void Line(const std::string &text);
@@ -81,6 +89,9 @@ private:
   std::map<const tvm::tirx::VarNode *, int64_t> runtime_args_;
   std::vector<const tvm::tirx::CallNode *> role_calls_;
   bool in_role_ = false;
+  /*! \brief VarName's table. */
+  std::map<const tvm::tirx::VarNode *, std::string> var_names_;
+  std::set<std::string> taken_names_;
 };
 
 /*!

@@ -81,6 +81,7 @@ public:
              "T.alloc_shared buffer or out of a T.alloc_fragment); nothing to "
              "lower for Tenstorrent.";
     }
+    lowerer.RejectInPlace();
     f = tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
     if (lowerer.compute_) {
       f = tvm::WithAttr(std::move(f), attr::kCompute, lowerer.ComputeAttr());
@@ -97,11 +98,19 @@ private:
     }
   }
 
-  /*! \brief Bind loop ranges so tile offsets can be proven aligned. */
+  /*! \brief Bind loop ranges so tile offsets can be proven aligned; track
+   *         the kernel's own (non-launch) loops around each tile op. */
   Stmt VisitStmt_(const ForNode *op) final {
     analyzer_.Bind(op->loop_var,
                    tvm::Range::FromMinExtent(op->min, op->extent));
+    const bool own = op->kind != tvm::tirx::ForKind::kThreadBinding;
+    if (own) {
+      loops_.push_back(op->loop_var->name_hint);
+    }
     Stmt stmt = StmtExprMutator::VisitStmt_(op);
+    if (own) {
+      loops_.pop_back();
+    }
     // The CBs' double buffering replaces TileLang's software pipelining.
     if (op->annotations.count("num_stages")) {
       For loop = tvm::Downcast<For>(stmt);
@@ -219,6 +228,10 @@ private:
           << " is not supported; the accumulator can only start at zero "
              "(T.clear).";
     }
+    RequireOncePerBlock(
+        Where("T.clear('" + std::string(dst.buffer->name) + "')"),
+        "clear the accumulator once per output block, before "
+        "the K loop");
     cleared_.insert(dst.buffer.get());
     return detail::RoleScope(ir::kRoleCompute,
                              detail::Intrin(builtin::tile_regs_acquire(), {}));
@@ -360,6 +373,9 @@ private:
           << "' is copied out but no T.gemm accumulates into it.";
     }
     CheckTileDtype(dst.buffer, what);
+    RequireOncePerBlock(what + " from '" + std::string(src.buffer->name) + "'",
+                        "the accumulator leaves DST once per output block: "
+                        "copy it out after the K loop");
     PrimExpr row0, col0;
     int64_t rows, cols;
     TileGeometry(dst, what, &row0, &col0, &rows, &cols);
@@ -532,13 +548,30 @@ private:
           << ". Splitting larger blocks into DST sub-blocks is not supported "
              "yet.";
     }
-    if (compute_ && (compute_->a != info.a || compute_->b != info.b ||
-                     compute_->accumulator != info.accumulator)) {
+    if (compute_) {
       TVM_FFI_THROW(ValueError)
-          << what << ": more than one T.gemm with different operands; one "
-          << "matmul per kernel is supported.";
+          << what << ": a second T.gemm (into '" << acc->name
+          << "'); one T.gemm per kernel, once per K step, is supported.";
     }
     compute_ = info;
+  }
+
+  /*! \brief A tensor both read into a CB and written from one: the reader
+   *         and writer would race on its pages. */
+  void RejectInPlace() const {
+    for (const CBInfo &out : cbs_) {
+      for (const CBInfo &in : cbs_) {
+        if (out.role == value::kCBRoleOutput &&
+            in.role == value::kCBRoleInput && in.tensor == out.tensor) {
+          TVM_FFI_THROW(ValueError)
+              << "PrimFunc '" << func_ << "': tensor '" << out.tensor
+              << "' is both read (T.copy into '" << in.buffer
+              << "') and written (T.copy from '" << out.buffer
+              << "'); in-place GEMMs are not supported: write the result to "
+                 "a tensor of its own.";
+        }
+      }
+    }
   }
 
   /*! \brief tt.compute, with c the tensor the accumulator is copied to. */
@@ -570,6 +603,16 @@ private:
     m.Set(field::kFieldDstTiles, DstTiles(compute_->fp32, compute_->full_sync));
     m.Set(field::kFieldMathFidelity, String(value::kFidelityHiFi4));
     return m;
+  }
+
+  /*! \brief A ValueError unless the current tile op is outside every loop
+   *         of the kernel body: it happens once per output block. */
+  void RequireOncePerBlock(const std::string &what, const std::string &how) {
+    if (!loops_.empty()) {
+      TVM_FFI_THROW(ValueError)
+          << what << " inside the loop over '" << loops_.back()
+          << "' is not supported; " << how << ".";
+    }
   }
 
   void CheckTileDtype(const Buffer &global, const std::string &what) {
@@ -626,6 +669,8 @@ private:
     int64_t block_tiles = 0;
   };
   std::optional<ComputeInfo> compute_;
+  /*! \brief Loop variables of the kernel's own loops around the visit. */
+  std::vector<std::string> loops_;
 };
 
 } // namespace

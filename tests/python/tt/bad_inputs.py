@@ -70,6 +70,18 @@ def simulate_reserved_names(tmp):
     assert result.ok, result.summary()
 
 
+def simulate_1d_grid(tmp):
+    import tilelang_tt
+    from tilelang_tt.sim import simulate
+
+    # 4 blocks per row: // and % become shift_right / bitwise_and; 5 per row: TileLang's floordiv form.
+    for shape in ((128, 128, 64), (96, 160, 64)):
+        out = tmp / f"a{shape[1]}"
+        tilelang_tt.lower(K.gemm_1d_grid(*shape)).write(out)
+        result = simulate(out)
+        assert result.ok, result.summary()
+
+
 def simulate_block_k_past_k(tmp):
     import tilelang_tt
     from tilelang_tt.sim import simulate
@@ -140,6 +152,15 @@ CASES = [
          ("not a tilelang-tt plan",)),
     Case("no-main", "an artifact directory without main.cpp given to simulate", simulate_dir(missing_host_program),
          S, ("main.cpp",)),
+    Case("copy-in-k-loop", "T.copy(C_local, C[...]) inside the K loop", lower(lambda: K.gemm_misplaced("copy_in_loop")),
+         E, ("T.copy into 'C' from 'C_local' inside the loop over 'k'", "after the K loop")),
+    Case("clear-in-k-loop", "T.clear(C_local) inside the K loop", lower(lambda: K.gemm_misplaced("clear_in_loop")),
+         E, ("T.clear('C_local') inside the loop over 'k'", "before the K loop")),
+    Case("gemm-twice", "the same T.gemm twice per K step", lower(lambda: K.gemm_misplaced("gemm_twice")), E,
+         ("a second T.gemm (into 'C_local')", "one T.gemm per kernel")),
+    Case("in-place", "A = A @ B written in place", lower(lambda: K.gemm_misplaced("in_place")), E,
+         ("tensor 'A' is both read", "in-place GEMMs are not supported")),
+    Case("grid-1d", "a 1-D launch grid split with // and % (supported)", simulate_1d_grid, None),
     Case("reserved-names", "tensors named int, cb_in0, tile_bytes in a kernel named kernel_main (supported)",
          simulate_reserved_names, None),
     Case("block-k-past-k", "block_K = 64 > K = 32 (supported: the reader zero-fills)", simulate_block_k_past_k,

@@ -214,3 +214,59 @@ def gemm_left_operand_is_b(M, N, K, block=32):  # noqa: N803
             T.copy(C_local, C[by * block, bx * block])
 
     return gemm_ba
+
+
+def gemm_misplaced(where: str, M=64, N=64, K=128):  # noqa: N803
+    """The canonical GEMM with one tile op misplaced (issue #14):
+
+    ``copy_in_loop``: T.copy(C_local, C) inside the K loop; ``clear_in_loop``: T.clear inside it;
+    ``gemm_twice``: the same T.gemm twice per K step; ``in_place``: A = A @ B written into A.
+    """
+
+    @T.prim_func
+    def gemm_bad(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 32), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            if where != "clear_in_loop":
+                T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, 32), num_stages=2):
+                if where == "clear_in_loop":
+                    T.clear(C_local)
+                T.copy(A[by * 32, k * 32], A_shared)
+                T.copy(B[k * 32, bx * 32], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+                if where == "gemm_twice":
+                    T.gemm(A_shared, B_shared, C_local)
+                if where == "copy_in_loop":
+                    T.copy(C_local, C[by * 32, bx * 32])
+            if where == "in_place":
+                T.copy(C_local, A[by * 32, bx * 32])
+            elif where != "copy_in_loop":
+                T.copy(C_local, C[by * 32, bx * 32])
+
+    return gemm_bad
+
+
+def gemm_1d_grid(M, N, K, block=32):  # noqa: N803
+    """C = A @ B on a 1-D launch grid whose block index is split with // and % (TileLang's
+    simplifier turns a split by a power of two into shift_right / bitwise_and)."""
+    grid_n = T.ceildiv(N, block)
+
+    @T.prim_func
+    def gemm_1d(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(M, block) * grid_n, threads=128) as bid:
+            by = bid // grid_n
+            bx = bid % grid_n
+            A_shared = T.alloc_shared((block, block), "bfloat16")
+            B_shared = T.alloc_shared((block, block), "bfloat16")
+            C_local = T.alloc_fragment((block, block), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
+                T.copy(A[by * block, k * block], A_shared)
+                T.copy(B[k * block, bx * block], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, C[by * block, bx * block])
+
+    return gemm_1d
