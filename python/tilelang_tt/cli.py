@@ -1,16 +1,17 @@
 """The ``tilelang-tt`` command: dry run, simulation and plan inspection.
 
     tilelang-tt dry-run [FILE.py[:func]] --out DIR [--arch ARCH] [-D M=256 ...] [--dump-ir] [--debug]
-    tilelang-tt simulate DIR [--seed N] [--input NAME=FILE.npy ...]
+    tilelang-tt simulate DIR [--seed N] [--input NAME=FILE.npy ...] [--timeout SECONDS]
     tilelang-tt plan DIR [--png FILE]
     tilelang-tt estimate DIR [--fidelity HiFi4|HiFi2|LoFi]
 
 ``dry-run`` lowers a TileLang kernel for Tenstorrent and writes the five
 artifacts (and, with --dump-ir, the module after every pass) into DIR. FILE
 defaults to the example GEMM (examples/gemm.py:matmul). ``func`` may be a
-``T.prim_func`` or a function returning one; -D values are passed to it as
-keyword arguments. Errors print one line (the message) and exit 1; --debug
-prints the traceback instead.
+``T.prim_func``, a function returning one or a ``@tilelang.jit`` factory; -D
+values are passed to it as keyword arguments (decimal integers where the
+parameter takes an int, text otherwise). Errors print one line (the message)
+and exit 1; --debug prints the traceback instead.
 """
 
 from __future__ import annotations
@@ -36,17 +37,70 @@ class CLIError(Exception):
 # --- dry-run ---------------------------------------------------------------------
 
 
-def _parse_defines(items: list[str]) -> dict[str, object]:
+def _parse_defines(items: list[str]) -> dict[str, str]:
+    """-D NAME=VALUE pairs, values still text (``_typed_defines`` converts them)."""
     out = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.isidentifier():
             raise CLIError(f"-D expects NAME=VALUE, got {item!r}")
-        try:
-            out[name] = int(value)
-        except ValueError:
-            out[name] = value
+        if not value:
+            raise CLIError(f"-D {name}= has no value; e.g. -D {name}=512")
+        out[name] = value
     return out
+
+
+def _looks_numeric(text: str) -> bool:
+    """64.0, 0x40, 1e3: numbers the kernel parameters do not take as such."""
+    try:
+        float(text)
+        return True
+    except ValueError:
+        pass
+    try:
+        int(text, 0)
+        return True
+    except ValueError:
+        return False
+
+
+def _typed_defines(func, defines: dict[str, str], where: str) -> dict[str, object]:
+    """Each -D value as the type of the parameter's default: a decimal integer where the default is
+    an int (shapes, block sizes), text where it is a string (dtypes); without a default, an integer
+    if it is one. Anything else names the -D and what it takes."""
+    import inspect
+
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        params = {}
+    out: dict[str, object] = {}
+    for name, text in defines.items():
+        param = params.get(name)
+        if params and param is None and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            raise CLIError(f"-D {name}={text}: {where} has no parameter {name!r} (it takes {', '.join(params)})")
+        default = param.default if param is not None else inspect.Parameter.empty
+        is_int = text.lstrip("-").isdigit()
+        if not is_int and _looks_numeric(text):
+            raise CLIError(f"-D {name}={text}: -D numbers are decimal integers (e.g. -D {name}=64)")
+        if isinstance(default, bool):
+            if text not in ("0", "1", "True", "False", "true", "false"):
+                raise CLIError(f"-D {name}={text}: {name} takes a boolean (true or false)")
+            out[name] = text in ("1", "True", "true")
+        elif isinstance(default, int) or (default is inspect.Parameter.empty and is_int):
+            if not is_int:
+                raise CLIError(
+                    f"-D {name}={text}: {name} takes a decimal integer"
+                    + (f" (its default is {default})" if default is not inspect.Parameter.empty else "")
+                )
+            out[name] = int(text)
+        else:
+            out[name] = text
+    return out
+
+
+def _call_args(defines: dict[str, object]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in defines.items())
 
 
 def _load_kernel(spec: str | None, defines: dict[str, object]):
@@ -63,6 +117,8 @@ def _load_kernel(spec: str | None, defines: dict[str, object]):
     sys.path.insert(0, str(path.parent))
     try:
         module_spec.loader.exec_module(module)
+    except SystemExit as err:  # the user's file called sys.exit() while being imported
+        raise CLIError(f"{path} exited (sys.exit({err.code!r})) while being imported") from err
     except Exception as err:  # the user's file: report what it raised
         raise CLIError(f"{path}: {type(err).__name__}: {err}") from err
     finally:
@@ -76,10 +132,16 @@ def _load_kernel(spec: str | None, defines: dict[str, object]):
         return obj
     if not callable(obj):
         raise CLIError(f"{path}:{func_name} is neither a T.prim_func nor a function returning one")
+    # A @tilelang.jit factory (most of TileLang's examples): build its PrimFunc without compiling
+    # it for TileLang's default target.
+    jit_factory = getattr(obj, "get_tir", None) if callable(getattr(obj, "func", None)) else None
+    defines = _typed_defines(obj.func if jit_factory else obj, defines, f"{path}:{func_name}")
     try:
-        kernel = obj(**defines)
-    except TypeError as err:
-        raise CLIError(f"{path}:{func_name}: {err}") from err
+        kernel = jit_factory(**defines) if jit_factory else obj(**defines)
+    except Exception as err:  # the user's function: say which call failed and with what
+        texts = [f"-D {k}={v}" for k, v in defines.items() if isinstance(v, str)]
+        hint = f" ({', '.join(texts)} passed as text)" if texts else ""
+        raise CLIError(f"{path}:{func_name}({_call_args(defines)}) raised {type(err).__name__}: {err}{hint}") from err
     if not isinstance(kernel, tirx.PrimFunc):
         raise CLIError(f"{path}:{func_name}(...) returned {type(kernel).__name__}, not a T.prim_func")
     return kernel
@@ -139,12 +201,22 @@ def cmd_dry_run(args) -> int:
 
 
 def cmd_simulate(args) -> int:
+    import numpy as np
+
     from . import sim
 
-    argv = [args.dir, "--seed", str(args.seed)]
+    inputs = {}
     for item in args.input:
-        argv += ["--input", item]
-    return sim.main(argv)
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise CLIError(f"--input expects NAME=FILE.npy, got {item!r}")
+        try:
+            inputs[name] = np.load(path)
+        except (OSError, ValueError) as err:
+            raise CLIError(f"--input {item}: cannot load {path} ({err})") from err
+    result = sim.simulate(args.dir, seed=args.seed, inputs=inputs, timeout=args.timeout)
+    print(result.summary())
+    return 0 if result.ok else 1
 
 
 # --- plan --------------------------------------------------------------------------
@@ -244,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("dir")
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--input", action="append", default=[], metavar="NAME=FILE.npy")
+    simulate.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                          help="stop the simulated program after this long (default 600)")  # fmt: skip
     simulate.add_argument("--debug", action="store_true")
     simulate.set_defaults(run=cmd_simulate)
 

@@ -14,8 +14,10 @@ The C++ side (src/codegen/) emits five artifacts from the TT-annotated PrimFunc:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +44,31 @@ CLANG_FORMAT_STYLE = "{BasedOnStyle: LLVM, Standard: c++17, ColumnLimit: 80}"
 PLAN_SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "tt_plan.schema.json"
 
 
+def clang_format_executable() -> str | None:
+    """The pinned clang-format: the one the ``clang-format`` wheel of this environment ships (so the
+    CLI works without the virtual environment activated), else the first on PATH."""
+    try:
+        import clang_format as wheel
+
+        exe = wheel.get_executable("clang-format")
+        if os.access(exe, os.X_OK):
+            return exe
+    except (ImportError, AttributeError, OSError):
+        pass
+    beside = Path(sys.executable).parent / "clang-format"
+    if os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("clang-format")
+
+
 def clang_format(source: str, name: str) -> str:
     """Format C++ source with the pinned clang-format (from PyPI)."""
-    exe = shutil.which("clang-format")
+    exe = clang_format_executable()
     if exe is None:
-        raise TTError("clang-format not found on PATH; install the pinned one: pip install clang-format==23.1.3")
+        raise TTError(
+            "clang-format not found in this Python environment or on PATH; install the pinned one: "
+            "pip install clang-format==23.1.3"
+        )
     proc = subprocess.run(
         [exe, f"--style={CLANG_FORMAT_STYLE}", f"--assume-filename={name}"],
         input=source,

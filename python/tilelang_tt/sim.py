@@ -274,10 +274,29 @@ class SimResult:
         )
 
 
+def program_failure(returncode: int, stderr: str, exe: Path) -> str:
+    """The message of a failed run: what failed on the first line (the host program prefixes its
+    own path, dropped here), the rest of the report below."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()] or ["(no output)"]
+    first = lines[0].removeprefix(f"{exe}: ")
+    return "\n".join([f"the simulated program failed (exit {returncode}): {first}", *lines[1:]])
+
+
 def simulate(
     artifact_dir, *, seed: int = 0, inputs: dict | None = None, work_dir=None, timeout: float = 600
 ) -> SimResult:
-    """Run the program in ``artifact_dir`` on the simulator; compare with NumPy."""
+    """Run the program in ``artifact_dir`` on the simulator and judge its output (module doc).
+
+    Every fault is a ``SimulationError`` whose first line says what failed."""
+    try:
+        return _simulate(artifact_dir, seed=seed, inputs=inputs, work_dir=work_dir, timeout=timeout)
+    except TTError:
+        raise
+    except (ValueError, TypeError, OSError, KeyError, IndexError) as err:
+        raise SimulationError(f"{artifact_dir}: {type(err).__name__}: {err}") from err
+
+
+def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout: float) -> SimResult:
     artifact_dir = Path(artifact_dir).resolve()
     plan_path = artifact_dir / "tt.plan.json"
     try:
@@ -337,7 +356,7 @@ def simulate(
     except subprocess.TimeoutExpired:
         raise SimulationError(f"the simulated program did not finish within {timeout} s") from None
     if proc.returncode != 0:
-        raise SimulationError(f"the simulated program failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
+        raise SimulationError(program_failure(proc.returncode, proc.stderr, exe))
 
     # Output, and the reference built from what the plan says is computed.
     out_desc = buffers[plan["compute"]["c"]]

@@ -82,3 +82,70 @@ def test_debug_shows_the_traceback(tmp_path):
     proc = cli("dry-run", "missing.py", "--out", "x", "--debug", cwd=tmp_path)
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr
+
+
+# --- issue #14: what a new or hostile user runs into ----------------------------------
+
+
+def one_line_error(proc, command="dry-run"):
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"tilelang-tt {command}: error: "), proc.stderr
+    return lines[0]
+
+
+def test_dry_run_of_a_tilelang_jit_factory(tmp_path):
+    kernel = Path(__file__).parent / "jit_gemm_kernel.py"
+    proc = cli("dry-run", f"{kernel}:matmul", "--out", tmp_path / "jit", "-D", "M=96", "-D", "N=64", "-D", "K=64")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "jit" / "tt.plan.json").read_text())["buffers"]["A"]["shape"] == [96, 64]
+
+
+@pytest.mark.parametrize(
+    "define, fragment",
+    [
+        ("M=abc", "-D M=abc: M takes a decimal integer (its default is 256)"),
+        ("M=64.0", "-D M=64.0: -D numbers are decimal integers"),
+        ("M=0x40", "-D M=0x40: -D numbers are decimal integers"),
+        ("M=", "-D M= has no value"),
+        ("Q=1", "has no parameter 'Q'"),
+        ("block=16x", "has no parameter 'block'"),
+    ],
+)
+def test_bad_defines_name_the_define(tmp_path, define, fragment):
+    proc = cli("dry-run", "--out", tmp_path / "x", "-D", define, "-D", "N=64", "-D", "K=64")
+    assert fragment in one_line_error(proc)
+
+
+def test_a_text_value_for_a_parameter_without_default_is_reported(tmp_path):
+    kernel = Path(__file__).parent / "jit_gemm_kernel.py"
+    proc = cli("dry-run", f"{kernel}:matmul", "--out", tmp_path / "x", "-D", "M=abc", "-D", "N=64", "-D", "K=64")
+    assert "matmul(M='abc', N=64, K=64) raised" in one_line_error(proc)
+    assert "(-D M=abc passed as text)" in proc.stderr
+
+
+def test_a_kernel_file_that_exits_is_reported(tmp_path):
+    path = tmp_path / "exits.py"
+    path.write_text("import sys\nsys.exit(3)\n")
+    assert "exited (sys.exit(3)) while being imported" in one_line_error(cli("dry-run", path, "--out", tmp_path / "x"))
+
+
+def test_the_cli_works_without_the_environment_activated(tmp_path):
+    """clang-format is found in the Python environment even when its bin/ is not on PATH."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    proc = subprocess.run([sys.executable, "-m", "tilelang_tt.cli", "dry-run", "--out", str(tmp_path / "g")],
+                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "  uint32_t count =\n      get_arg_val<uint32_t>(0);" in (tmp_path / "g" / "compute.cpp").read_text()
+
+
+def test_a_simulator_fault_is_one_line_and_has_a_timeout_option(tmp_path):
+    out = tmp_path / "g"
+    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=256").returncode == 0
+    compute = out / "compute.cpp"
+    compute.write_text(compute.read_text().replace("cb_pop_front(cb_in0, 1);", "", 1))
+    line = one_line_error(cli("simulate", out), "simulate")
+    assert "the simulated program failed (exit 1): deadlock" in line
+    assert "core (0, 0) compute" in cli("simulate", out, "--debug").stderr
+    line = one_line_error(cli("simulate", out, "--timeout", "0.001"), "simulate")
+    assert "did not finish within 0.001 s" in line
