@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -189,10 +190,20 @@ def cmd_dry_run(args) -> int:
 
     kernel = _load_kernel(args.kernel, _parse_defines(args.define))
     out = Path(args.out)
-    instruments = [_ir_dumper(out / "ir")] if args.dump_ir else []
-    with tvm.transform.PassContext(instruments=instruments):
-        artifacts = lower(kernel, target=make_target(args.arch))
-    files = artifacts.write(out)
+    # The IR dumps go to a fresh directory that replaces DIR/ir only once the lowering succeeded,
+    # so a directory never mixes the dumps of two runs.
+    dumps = out / ".ir.partial"
+    shutil.rmtree(dumps, ignore_errors=True)
+    instruments = [_ir_dumper(dumps)] if args.dump_ir else []
+    try:
+        with tvm.transform.PassContext(instruments=instruments):
+            artifacts = lower(kernel, target=make_target(args.arch))
+        files = artifacts.write(out)
+        if args.dump_ir:
+            shutil.rmtree(out / "ir", ignore_errors=True)
+            dumps.rename(out / "ir")
+    finally:
+        shutil.rmtree(dumps, ignore_errors=True)
     print(summarize(artifacts.plan, files))
     return 0
 
@@ -223,11 +234,9 @@ def cmd_simulate(args) -> int:
 
 
 def _read_plan(directory: str) -> dict:
-    path = Path(directory) / "tt.plan.json"
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise CLIError(f"{path}: cannot read the plan ({err})") from err
+    from .plan import read_plan
+
+    return read_plan(directory)
 
 
 def plan_table(plan: dict) -> str:
@@ -268,8 +277,22 @@ def plan_heatmap(plan: dict, png: Path) -> None:
     ax.set_title(f"{plan['kernel_name']}: output blocks per core ({plan['arch']})")
     fig.colorbar(image, ax=ax, label="blocks")
     fig.tight_layout()
-    fig.savefig(png, dpi=100, metadata={"Software": None})
-    plt.close(fig)
+    # Any format matplotlib writes, chosen by the extension; written beside the target and moved
+    # into place, so a failure leaves no partial file.
+    fmt = png.suffix.lstrip(".").lower()
+    if fmt not in fig.canvas.get_supported_filetypes():
+        plt.close(fig)
+        supported = ", ".join(sorted(fig.canvas.get_supported_filetypes()))
+        raise CLIError(f"--png {png}: unknown image format {png.suffix or '(none)'!r}; use one of: {supported}")
+    tmp = png.with_name(f".{png.name}.partial")
+    # No "Software" stamp in PNGs (the file is then the same on every machine).
+    metadata = {"Software": None} if fmt == "png" else None
+    try:
+        fig.savefig(tmp, format=fmt, dpi=100, metadata=metadata)
+        tmp.replace(png)
+    finally:
+        plt.close(fig)
+        tmp.unlink(missing_ok=True)
 
 
 def cmd_plan(args) -> int:

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,15 +96,26 @@ class TTArtifacts:
         return json.loads(self.files["tt.plan.json"])
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write every artifact into ``out_dir`` (created if needed); return the paths."""
+        """Write every artifact into ``out_dir`` (created if needed); return the paths.
+
+        All or nothing: the files are written into a temporary directory beside ``out_dir`` and
+        then moved into place, so a failure leaves no half-written set. Results of an earlier
+        program in ``out_dir`` (its ``sim/`` directory) are removed: they no longer describe it."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in ARTIFACT_FILES:
-            path = out / name
-            path.write_text(self.files[name])
-            written.append(path)
-        return written
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            blocked = [out / name for name in ARTIFACT_FILES if (out / name).is_dir()]
+            if blocked:
+                raise TTError(f"cannot write the artifacts: {', '.join(map(str, blocked))} is a directory")
+            with tempfile.TemporaryDirectory(prefix=".tt-artifacts-", dir=out) as tmp:
+                for name in ARTIFACT_FILES:
+                    (Path(tmp) / name).write_text(self.files[name])
+                shutil.rmtree(out / "sim", ignore_errors=True)
+                for name in ARTIFACT_FILES:
+                    os.replace(Path(tmp) / name, out / name)
+        except OSError as err:
+            raise TTError(f"cannot write the artifacts into {out}: {err.strerror or err}") from err
+        return [out / name for name in ARTIFACT_FILES]
 
 
 def from_module(module, device_mod) -> TTArtifacts:

@@ -3,8 +3,8 @@
     tilelang-tt estimate DIR [--fidelity HiFi4|HiFi2|LoFi]
 
 Per core it counts DRAM bytes (tiles read and written), NoC bytes and tile
-matmuls -- from the simulator's statistics when DIR/sim/sim_stats.json exists,
-otherwise derived from the plan by the same rules the kernels follow (tiles
+matmuls -- from the simulator's statistics when DIR/sim/sim_stats.json exists
+and records this plan's digest, otherwise derived from the plan by the same rules the kernels follow (tiles
 past the end of a tensor are neither read nor written). Its modeled time is
 max(FPU time, its share of the DRAM bandwidth); the device time is the
 slowest core's. Constants and their sources: docs/performance.md.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TTError
+from .plan import plan_digest, read_plan_text
 
 #: Per arch: clock, DRAM bandwidth, cycles of one 32x32x32 tile matmul per fidelity.
 ARCH = {
@@ -53,8 +54,9 @@ def _ceil(a: int, b: int) -> int:
 
 def derived_stats(plan: dict) -> list[dict]:
     """Per-core counters the program would produce, from the plan alone."""
-    inputs = [cb for cb in plan["cbs"] if cb["role"] == "input"]
-    output = next(cb for cb in plan["cbs"] if cb["role"] == "output")
+    cb_of = {cb["tensor"]: cb for cb in plan["cbs"]}
+    inputs = [cb_of[plan["compute"]["a"]], cb_of[plan["compute"]["b"]]]
+    output = cb_of[plan["compute"]["c"]]
     a, b = (plan["buffers"][cb["tensor"]] for cb in inputs)
     mt_tiles, kt_tiles = a["tiles"]
     nt_tiles = b["tiles"][1]
@@ -86,16 +88,23 @@ def derived_stats(plan: dict) -> list[dict]:
 def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
     """The cost model of the program in ``artifact_dir`` (see the module doc)."""
     artifact_dir = Path(artifact_dir)
-    try:
-        plan = json.loads((artifact_dir / "tt.plan.json").read_text())
-    except (OSError, ValueError) as err:
-        raise TTError(f"{artifact_dir / 'tt.plan.json'}: cannot read the plan ({err})") from None
+    plan, plan_text = read_plan_text(artifact_dir)
     if fidelity not in CYCLES_PER_TILE_MATMUL:
         raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(CYCLES_PER_TILE_MATMUL)}")
     arch = ARCH[plan["arch"]]
+    stats, source = derived_stats(plan), "derived from the plan"
     stats_path = artifact_dir / "sim" / "sim_stats.json"
-    source = "simulator statistics" if stats_path.exists() else "derived from the plan"
-    stats = json.loads(stats_path.read_text())["cores"] if stats_path.exists() else derived_stats(plan)
+    if stats_path.exists():
+        try:
+            recorded = json.loads(stats_path.read_text())
+        except (OSError, ValueError):
+            recorded = {}
+        # Only statistics of this very plan count: a later dry-run into the same directory makes
+        # the old ones stale.
+        if recorded.get("plan_sha256") == plan_digest(plan_text) and "cores" in recorded:
+            stats, source = recorded["cores"], "simulator statistics"
+        else:
+            source = "derived from the plan; the simulator statistics in sim/ are of another plan"
     by_xy = {(s["x"], s["y"]): s for s in stats}
     page = 2048
     active = len(plan["cores"])
@@ -109,7 +118,7 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
                               s["matmul_tiles"] * cycles / arch["clock_hz"], dram / share))  # fmt: skip
     slowest = max(cores, key=lambda c: c.time_s)
     device_s = slowest.time_s
-    a, b = (plan["buffers"][cb["tensor"]] for cb in plan["cbs"] if cb["role"] == "input")
+    a, b = (plan["buffers"][plan["compute"][x]] for x in "ab")
     m, k = a["shape"]
     n = b["shape"][1]
     flops = 2 * m * n * k

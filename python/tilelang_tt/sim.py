@@ -45,6 +45,7 @@ import numpy as np
 
 from . import _lib
 from .errors import TTError
+from .plan import PlanError, plan_digest, read_plan_text
 
 #: bf16 ulps allowed for the final rounding (see module doc).
 MAX_ULP = 1
@@ -298,12 +299,11 @@ def simulate(
 
 def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout: float) -> SimResult:
     artifact_dir = Path(artifact_dir).resolve()
-    plan_path = artifact_dir / "tt.plan.json"
     try:
-        plan = json.loads(plan_path.read_text())
-        buffers = plan["buffers"]
-    except (OSError, ValueError, KeyError) as err:
-        raise SimulationError(f"{plan_path}: not a tilelang-tt plan ({err})") from None
+        plan, plan_text = read_plan_text(artifact_dir)
+    except PlanError as err:
+        raise SimulationError(str(err)) from None
+    buffers = plan["buffers"]
     missing = [
         name for name in ("main.cpp", "reader.cpp", "compute.cpp", "writer.cpp") if not (artifact_dir / name).is_file()
     ]
@@ -368,9 +368,12 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
             f"the plan's compute does not chain: {plan['compute']['a']} {a.shape} @ "
             f"{plan['compute']['b']} {b.shape} -> {plan['compute']['c']} {shape}"
         )
-    return compare(bf16_bits_to_float(out_bits), a, b, plan["compute"],
-                   stats=json.loads(stats_path.read_text()) if stats_path.exists() else {},
-                   run_seconds=run_seconds)  # fmt: skip
+    stats = {}
+    if stats_path.exists():
+        # Stamp the statistics with the plan they belong to (tilelang-tt estimate checks it).
+        stats = json.loads(stats_path.read_text()) | {"plan_sha256": plan_digest(plan_text)}
+        stats_path.write_text(json.dumps(stats, indent=2) + "\n")
+    return compare(bf16_bits_to_float(out_bits), a, b, plan["compute"], stats=stats, run_seconds=run_seconds)
 
 
 def compare(out: np.ndarray, a: np.ndarray, b: np.ndarray, compute: dict, **extra) -> SimResult:

@@ -53,6 +53,30 @@ def malformed_plan(tmp):
     return tmp / "a"
 
 
+def edited_plan(edit):
+    """An artifact directory whose plan was edited by ``edit(plan) -> plan``."""
+
+    def prepare(tmp):
+        import json
+
+        import tilelang_tt
+
+        tilelang_tt.lower(K.gemm_kernel(64, 64, 64)).write(tmp / "a")
+        path = tmp / "a" / "tt.plan.json"
+        path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+        return tmp / "a"
+
+    return prepare
+
+
+def _set(plan, keys, value):
+    node = plan
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = value
+    return plan
+
+
 def missing_host_program(tmp):
     import tilelang_tt
 
@@ -150,6 +174,16 @@ CASES = [
          ("tt.tile_shape", "Supported: [32, 32]")),
     Case("plan-malformed", "a malformed tt.plan.json given to simulate", simulate_dir(malformed_plan), S,
          ("not a tilelang-tt plan",)),
+    Case("plan-list", "a plan that is a JSON list", simulate_dir(edited_plan(lambda p: [p])), S,
+         ("not a tilelang-tt plan: at the top level", "is not of type 'object'")),
+    Case("plan-no-buffers", 'a plan with "buffers": {}', simulate_dir(edited_plan(lambda p: _set(p, ["buffers"], {}))),
+         S, ("not a tilelang-tt plan: at buffers",)),
+    Case("plan-edited-shape", "a plan whose shape was edited (64 -> 96)",
+         simulate_dir(edited_plan(lambda p: _set(p, ["buffers", "A", "shape"], [96, 64]))), S,
+         ("inconsistent plan", "buffer 'A' has shape [96, 64] but tiles [2, 2]")),
+    Case("plan-unknown-arch", 'a plan with "arch": "grayskull"',
+         simulate_dir(edited_plan(lambda p: _set(p, ["arch"], "grayskull"))), S,
+         ("not a tilelang-tt plan: at arch", "'grayskull' is not one of")),
     Case("no-main", "an artifact directory without main.cpp given to simulate", simulate_dir(missing_host_program),
          S, ("main.cpp",)),
     Case("copy-in-k-loop", "T.copy(C_local, C[...]) inside the K loop", lower(lambda: K.gemm_misplaced("copy_in_loop")),

@@ -149,3 +149,56 @@ def test_a_simulator_fault_is_one_line_and_has_a_timeout_option(tmp_path):
     assert "core (0, 0) compute" in cli("simulate", out, "--debug").stderr
     line = one_line_error(cli("simulate", out, "--timeout", "0.001"), "simulate")
     assert "did not finish within 0.001 s" in line
+
+
+def test_a_new_dry_run_leaves_no_stale_results(tmp_path):
+    out = tmp_path / "g"
+    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
+    assert cli("simulate", out).returncode == 0
+    assert "(simulator statistics)" in cli("estimate", out).stdout
+    # Another program into the same directory: the old statistics go.
+    assert cli("dry-run", "--out", out, "-D", "M=128", "-D", "N=128", "-D", "K=64").returncode == 0
+    assert not (out / "sim").exists()
+    assert "(derived from the plan)" in cli("estimate", out).stdout
+
+
+def test_estimate_ignores_statistics_of_another_plan(tmp_path):
+    out = tmp_path / "g"
+    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
+    assert cli("simulate", out).returncode == 0
+    plan = out / "tt.plan.json"
+    plan.write_text(plan.read_text().replace('"kernel_name": "gemm"', '"kernel_name": "gemm2"'))
+    assert "statistics in sim/ are of another plan" in cli("estimate", out).stdout
+
+
+def test_artifacts_are_written_all_or_nothing(tmp_path):
+    out = tmp_path / "g"
+    (out / "main.cpp").mkdir(parents=True)
+    line = one_line_error(cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64"))
+    assert "main.cpp is a directory" in line
+    assert sorted(p.name for p in out.iterdir()) == ["main.cpp"]
+
+
+def test_ir_dumps_of_two_runs_do_not_mix(tmp_path):
+    out = tmp_path / "g"
+    assert cli("dry-run", "--out", out, "--dump-ir", "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
+    (out / "ir" / "99_stale.tir").write_text("from an earlier run")
+    assert cli("dry-run", "--out", out, "--dump-ir", "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
+    assert not (out / "ir" / "99_stale.tir").exists() and not (out / ".ir.partial").exists()
+
+
+@pytest.mark.parametrize("name", ["grid.svg", "grid.pdf"])
+def test_plan_heatmap_in_other_formats(tmp_path, name):
+    out = tmp_path / "g"
+    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
+    proc = cli("plan", out, "--png", tmp_path / name)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / name).stat().st_size > 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_plan_heatmap_of_an_unknown_format_writes_nothing(tmp_path):
+    out = tmp_path / "g"
+    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
+    assert "unknown image format '.xyz'" in one_line_error(cli("plan", out, "--png", tmp_path / "grid.xyz"), "plan")
+    assert not (tmp_path / "grid.xyz").exists()

@@ -1,0 +1,98 @@
+"""Reading ``tt.plan.json``: the one place every consumer (simulate, plan, estimate) reads a plan.
+
+A plan is checked against its JSON schema (``schema/tt_plan.schema.json``), then for the facts a schema
+cannot state: tile counts agree with the shapes, the operands of ``compute`` exist and chain, every core
+is on the grid and the cores cover every block once. Any failure is a ``PlanError`` naming the file and
+the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .errors import TTError
+
+PLAN_FILE = "tt.plan.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "tt_plan.schema.json"
+TILE = 32
+
+
+class PlanError(TTError):
+    """A tt.plan.json that cannot be read or is not a valid tilelang-tt plan."""
+
+
+def plan_digest(text: str) -> str:
+    """SHA-256 of a plan's text: what simulator statistics record to say which plan they belong to."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_plan_text(artifact_dir) -> tuple[dict, str]:
+    """(the validated plan, its text) of ``artifact_dir``."""
+    path = Path(artifact_dir) / PLAN_FILE
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise PlanError(
+            f"{path}: cannot read the plan ({err.strerror or err}); write it with tilelang-tt dry-run"
+        ) from None
+    try:
+        plan = json.loads(text)
+    except ValueError as err:
+        raise PlanError(f"{path}: not a tilelang-tt plan (not JSON: {err})") from None
+    check_plan(plan, path)
+    return plan, text
+
+
+def read_plan(artifact_dir) -> dict:
+    """The validated plan of ``artifact_dir``."""
+    return read_plan_text(artifact_dir)[0]
+
+
+def check_plan(plan, path) -> None:
+    """Raise PlanError unless ``plan`` is a valid plan (schema and cross-field facts)."""
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(plan))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the top level"
+        raise PlanError(f"{path}: not a tilelang-tt plan: at {where}: {error.message}")
+
+    def fail(what: str):
+        raise PlanError(f"{path}: inconsistent plan: {what}")
+
+    for name, buf in plan["buffers"].items():
+        tiles = [-(-extent // TILE) for extent in buf["shape"]]
+        if buf["tiles"] != tiles or buf["padded_shape"] != [t * TILE for t in tiles]:
+            fail(f"buffer {name!r} has shape {buf['shape']} but tiles {buf['tiles']} / padded {buf['padded_shape']}")
+        if buf["num_tiles"] != tiles[0] * tiles[1]:
+            fail(f"buffer {name!r} has {buf['num_tiles']} tiles, its tile grid {tiles} has {tiles[0] * tiles[1]}")
+        if buf["dram_banks"] != plan["dram_banks"]:
+            fail(f"buffer {name!r} is interleaved over {buf['dram_banks']} banks, the device has {plan['dram_banks']}")
+    compute = plan["compute"]
+    for operand, role in (("a", "input"), ("b", "input"), ("c", "output")):
+        name = compute[operand]
+        if name not in plan["buffers"] or plan["buffers"][name]["role"] != role:
+            fail(f"compute.{operand} = {name!r} is not an {role} buffer")
+    a, b, c = (plan["buffers"][compute[x]]["shape"] for x in "abc")
+    a = a[::-1] if compute["transpose_a"] else a
+    b = b[::-1] if compute["transpose_b"] else b
+    if a[1] != b[0] or c != [a[0], b[1]]:
+        fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
+    for cb in plan["cbs"]:
+        if cb["tensor"] not in plan["buffers"]:
+            fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")
+    grid = plan["core_grid"]
+    covered = 0
+    for core in sorted(plan["cores"], key=lambda c: c["start_id"]):
+        if core["x"] >= grid["x"] or core["y"] >= grid["y"]:
+            fail(f"core ({core['x']}, {core['y']}) is outside the {grid['x']} x {grid['y']} grid")
+        if core["start_id"] != covered:
+            fail(f"core ({core['x']}, {core['y']}) starts at block {core['start_id']}, expected {covered}")
+        covered += core["count"]
+    if covered != plan["schedule"]["num_blocks"]:
+        fail(f"the cores cover {covered} blocks, the schedule has {plan['schedule']['num_blocks']}")
+    if plan["l1_unreserved_base"] >= plan["l1_bytes_per_core"]:
+        fail(f"l1_unreserved_base {plan['l1_unreserved_base']} is not below l1_bytes_per_core")
