@@ -4,8 +4,9 @@ The C++ side (src/codegen/) emits five artifacts from the TT-annotated PrimFunc:
 ``reader.cpp``, ``compute.cpp``, ``writer.cpp`` (TT-Metalium kernels), ``main.cpp``
 (the host program) and ``tt.plan.json`` (the plan). This module
 
-* binds TileLang's ``target.build.*`` names (``build_tilelang_tt``), so
-  ``tilelang.lower(..., target="tenstorrent").kernel_source`` holds them all;
+* binds TileLang's ``target.build.*`` names (``build_tilelang_tt``), with the
+  C++ sources clang-formatted, so ``tilelang.lower(..., target="tenstorrent")
+  .kernel_source`` holds them all, the same text the CLI writes;
 * offers :func:`lower`, which returns them as a :class:`TTArtifacts` with the
   C++ sources clang-formatted (the repo's ``.clang-format`` style) and the
   plan parsed, and can write them to a directory.
@@ -31,8 +32,23 @@ from .errors import TTError
 
 _lib.load()
 
-build_tilelang_tt = global_func_device_codegen("target.build.tilelang_tt")
-build_tilelang_tt_without_compile = global_func_device_codegen("target.build.tilelang_tt_without_compile")
+
+def _formatted(build):
+    """``build``, with the C++ sources of the artifact module it returns clang-formatted: the one
+    formatter path, so ``tilelang.lower(...).kernel_source`` and the CLI's files are the same text."""
+
+    def run(mod, target):
+        import tvm_ffi
+
+        raw = {str(k): str(v) for k, v in build(mod, target).get_function("get_artifacts")().items()}
+        files = {name: clang_format(text, name) if name.endswith(".cpp") else text for name, text in raw.items()}
+        return tvm_ffi.get_global_func("tl.tt.ArtifactModule")(files)
+
+    return run
+
+
+build_tilelang_tt = _formatted(global_func_device_codegen("target.build.tilelang_tt"))
+build_tilelang_tt_without_compile = _formatted(global_func_device_codegen("target.build.tilelang_tt_without_compile"))
 
 #: The artifacts of one kernel, in the order they are listed and written.
 ARTIFACT_FILES = ("reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "tt.plan.json")
@@ -119,12 +135,12 @@ class TTArtifacts:
 
 
 def from_module(module, device_mod) -> TTArtifacts:
-    """Collect the artifacts of our codegen's runtime module."""
+    """Collect the artifacts of our codegen's runtime module (already clang-formatted)."""
     raw = {str(k): str(v) for k, v in module.get_function("get_artifacts")().items()}
     missing = [name for name in ARTIFACT_FILES if name not in raw]
     if missing:
         raise TTError(f"TT codegen produced no {', '.join(missing)}")
-    files = {name: clang_format(raw[name], name) if name.endswith(".cpp") else raw[name] for name in ARTIFACT_FILES}
+    files = {name: raw[name] for name in ARTIFACT_FILES}
     kernel_name = json.loads(files["tt.plan.json"])["kernel_name"]
     return TTArtifacts(kernel_name=kernel_name, files=MappingProxyType(files), device_mod=device_mod)
 

@@ -127,7 +127,13 @@ tvm::ffi::Module BuildTileLangTT(const tvm::IRModule &mod,
 TVM_FFI_STATIC_INIT_BLOCK() {
   tvm::ffi::reflection::GlobalDef()
       .def("target.build.tilelang_tt", BuildTileLangTT)
-      .def("target.build.tilelang_tt_without_compile", BuildTileLangTT);
+      .def("target.build.tilelang_tt_without_compile", BuildTileLangTT)
+      // The artifact module of given files: the Python glue rebuilds the
+      // module with its C++ sources clang-formatted (codegen.py).
+      .def("tl.tt.ArtifactModule", [](Map<String, String> artifacts) {
+        return tvm::ffi::Module(
+            tvm::ffi::make_object<TTArtifactModuleObj>(std::move(artifacts)));
+      });
 }
 
 } // namespace tilelang_tt

@@ -89,11 +89,56 @@ void SetOrCheckPositive(Map<String, Any> *config, const char *key,
 }
 
 /*!
+ * \brief The limits every tool downstream can represent, checked in one
+ *        place: L1 and DRAM-bank addresses are 32-bit in the kernels
+ *        (uint32_t), L1 must hold more than its reserved region, and the
+ *        simulator maps every core's L1 into the low 2 GiB of its address
+ *        space (MAP_32BIT), which the program shares with its own code and
+ *        heap (about 1 GiB is left in practice), so the grid's L1 together
+ *        must fit 768 MiB.
+ */
+void CheckRepresentable(const Map<String, Any> &config, const ArchSpec &spec) {
+  auto get = [&](const char *key) { return config.at(key).cast<int64_t>(); };
+  // Byte counts whose addresses (0 .. count - 1) fit in 32 bits.
+  constexpr int64_t kMax32 = int64_t(1) << 32;
+  constexpr int64_t kSimL1Total = int64_t(768) << 20; // 768 MiB
+  for (const char *key :
+       {target_option::kL1Bytes, target_option::kDramBankBytes}) {
+    if (get(key) > kMax32) {
+      TVM_FFI_THROW(ValueError)
+          << "Target 'tenstorrent' option '" << key << "' = " << get(key)
+          << " does not fit the kernels' 32-bit addresses; at most " << kMax32
+          << ".";
+    }
+  }
+  if (get(target_option::kL1Bytes) <= spec.l1_unreserved_base) {
+    TVM_FFI_THROW(ValueError)
+        << "Target 'tenstorrent' option 'l1_bytes' = "
+        << get(target_option::kL1Bytes) << " leaves nothing for circular "
+        << "buffers: the first " << spec.l1_unreserved_base << " bytes of a "
+        << spec.name << " core's L1 are reserved for firmware.";
+  }
+  const int64_t cores =
+      get(target_option::kCoreGridX) * get(target_option::kCoreGridY);
+  if (cores * get(target_option::kL1Bytes) > kSimL1Total) {
+    TVM_FFI_THROW(ValueError)
+        << "Target 'tenstorrent': " << cores << " cores of "
+        << get(target_option::kL1Bytes)
+        << " bytes of L1 exceed what the simulator maps (" << kSimL1Total
+        << " bytes of L1 in all, e.g. "
+        << kSimL1Total / get(target_option::kL1Bytes)
+        << " cores of this L1); use a smaller core_grid_x / core_grid_y.";
+  }
+}
+
+/*!
  * \brief Canonicalizer of the `tenstorrent` target kind.
  *
  * Step 1: default `arch` to the first KnownArchs() and validate it.
  * Step 2: fill each architecture fact the user did not give.
- * Step 3: reject tile shapes other than 32x32, the only one lowered.
+ * Step 3: reject facts the kernels, the host program or the simulator
+ *         cannot represent (CheckRepresentable).
+ * Step 4: reject tile shapes other than 32x32, the only one lowered.
  *
  * The `arch` default is set here rather than with
  * `add_attr_option(..., DefaultValue(String))`: with the tvm-ffi release the
@@ -117,6 +162,8 @@ Map<String, Any> CanonicalizeTTTarget(Map<String, Any> config) {
   SetOrCheckPositive(&config, target_option::kTileRows, kTileSize);
   SetOrCheckPositive(&config, target_option::kTileCols, kTileSize);
   // Step 3
+  CheckRepresentable(config, spec);
+  // Step 4
   int64_t rows = config.at(target_option::kTileRows).cast<int64_t>();
   int64_t cols = config.at(target_option::kTileCols).cast<int64_t>();
   if (rows != kTileSize || cols != kTileSize) {

@@ -106,6 +106,29 @@ def simulate_1d_grid(tmp):
         assert result.ok, result.summary()
 
 
+def simulate_long_name(tmp):
+    import importlib.util
+
+    import tilelang_tt
+    from tilelang_tt.sim import simulate
+
+    # TileLang reads a kernel's source, so the kernel with the long name lives in a file of its own.
+    source = (
+        Path(K.__file__).read_text().split("def gemm_kernel(")[0]
+        + "def gemm_kernel("
+        + Path(K.__file__).read_text().split("def gemm_kernel(")[1].split("\n\n\ndef ")[0]
+    )
+    source = source.replace("def gemm(", f"def {'k' * 5000}(").replace("return gemm", f"return {'k' * 5000}")
+    path = tmp / "long_name_kernel.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("long_name_kernel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tilelang_tt.lower(module.gemm_kernel(64, 64, 64)).write(tmp / "a")
+    result = simulate(tmp / "a")
+    assert result.ok, result.summary()
+
+
 def simulate_block_k_past_k(tmp):
     import tilelang_tt
     from tilelang_tt.sim import simulate
@@ -164,6 +187,16 @@ CASES = [
     Case("target-option", "a non-positive target option (core_grid_x = 0)",
          lower(K.toy_gemm, target={"kind": "tenstorrent", "core_grid_x": 0}), T,
          ("'core_grid_x' must be a positive integer",)),
+    Case("l1-32-bit", "l1_bytes = 2**33 (L1 addresses are 32-bit)",
+         lower(K.toy_gemm, target={"kind": "tenstorrent", "l1_bytes": 2**33}), T,
+         ("'l1_bytes' = 8589934592", "32-bit addresses")),
+    Case("l1-below-reserved", "l1_bytes = 1000 (less than the firmware's region)",
+         lower(K.toy_gemm, target={"kind": "tenstorrent", "l1_bytes": 1000}), T,
+         ("'l1_bytes' = 1000 leaves nothing", "105824 bytes")),
+    Case("grid-too-large", "a 24 x 24 core grid (more L1 than the simulator maps)",
+         lower(K.toy_gemm, target={"kind": "tenstorrent", "core_grid_x": 24, "core_grid_y": 24}), T,
+         ("576 cores", "exceed what the simulator maps", "smaller core_grid_x / core_grid_y")),
+    Case("long-name", "a kernel named with 5000 characters (supported)", simulate_long_name, None),
     Case("policy", "tt.schedule_policy = 'round_robin'", lower_with_attrs({"tt.schedule_policy": "round_robin"}), E,
          ("tt.schedule_policy", "round_robin", "'contiguous'")),
     Case("order", "tt.schedule_order = 'zigzag'", lower_with_attrs({"tt.schedule_order": "zigzag"}), E,

@@ -64,10 +64,14 @@ def test_plan_size_grows_with_cores_not_tiles():
 
 
 def test_tilelang_lower_carries_the_same_artifacts():
-    """tilelang.lower's kernel_source is every artifact under a banner (unformatted)."""
+    """tilelang.lower's kernel_source is every artifact under a banner, the same (formatted) text
+    tilelang_tt.lower and the CLI write: one formatter path."""
     source = tilelang.lower(gemm_kernel(64, 64, 64), target="tenstorrent").kernel_source
     banners = re.findall(r"^// ==== (\S+) ====$", source, flags=re.M)
     assert banners == sorted(ARTIFACT_FILES)
+    artifacts = tilelang_tt.lower(gemm_kernel(64, 64, 64))
+    for name in ARTIFACT_FILES:
+        assert f"// ==== {name} ====\n{artifacts.files[name]}" in source, name
 
 
 def test_emitted_sources_are_clang_formatted_with_the_repo_style(tmp_path):

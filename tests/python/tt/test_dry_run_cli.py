@@ -55,7 +55,7 @@ BAD = [
     (["dry-run", "--out", "x", "-D", "M=50", "-D", "block_M=48"], "multiples of 32"),
     (["dry-run", "--out", "x", "--arch", "grayskull"], "Unknown Tenstorrent arch 'grayskull'"),
     (["dry-run", "--out", "x", "-D", "oops"], "-D expects NAME=VALUE"),
-    (["simulate", "nowhere"], "not a tilelang-tt plan"),
+    (["simulate", "nowhere"], "cannot read the plan (No such file or directory)"),
     (["plan", "nowhere"], "cannot read the plan"),
 ]
 

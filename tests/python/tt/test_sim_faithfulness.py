@@ -9,14 +9,25 @@ reference follows the plan's ``compute`` section.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 
 import numpy as np
 import pytest
 from kernels import gemm_b_copied_first, gemm_kernel, gemm_left_operand_is_b
 
 import tilelang_tt
-from tilelang_tt.sim import SimulationError, bf16_bits_to_float, compare, emulate_16bit_dst, simulate, to_bf16_bits
+from tilelang_tt.sim import (
+    SimulationError,
+    bf16_bits_to_float,
+    build_host_program,
+    compare,
+    emulate_16bit_dst,
+    sim_paths,
+    simulate,
+    to_bf16_bits,
+)
 
 
 def lowered(tmp_path, kernel, target="tenstorrent"):
@@ -276,12 +287,19 @@ def test_kernel_paths_must_be_absolute(tmp_path):
 
 
 def test_a_device_smaller_than_the_plan_is_a_clear_error(tmp_path):
+    # Run the host program itself on a simulated 4 x 8 device (the harness would size the device
+    # from the plan).
     artifacts = lowered(tmp_path, gemm_kernel(256, 256, 64))
-    # The harness sizes the simulated device from the plan's core_grid: shrink it to 4 x 8.
-    plan_path = artifacts / "tt.plan.json"
-    plan = plan_path.read_text().replace('"core_grid": {"x": 8, "y": 8}', '"core_grid": {"x": 4, "y": 8}')
-    plan_path.write_text(plan)
-    expect_fault(artifacts, "planned for a 8 x 8 compute grid", "the device has 4 x 8")
+    include, lib_dir = sim_paths()
+    exe = build_host_program(artifacts, include, lib_dir)
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("A", "B"):
+        np.zeros((256, 64) if name == "A" else (64, 256), dtype="<u2").tofile(work / f"{name}.bf16")
+    env = dict(os.environ, TT_SIM_GRID_X="4", TT_SIM_GRID_Y="8", TT_SIM_INCLUDE=str(include))
+    proc = subprocess.run([str(exe), str(artifacts), str(work)], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "planned for a 8 x 8 compute grid (wormhole_b0); the device has 4 x 8" in proc.stderr
 
 
 def test_kernels_are_found_from_any_working_directory(tmp_path, monkeypatch):
