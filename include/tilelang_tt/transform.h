@@ -104,7 +104,11 @@ Pass TTShardToCoreMap();
  * \note Any other tile op, element-wise access to a shared/fragment buffer,
  *       non-bf16 tiles, blocks that are not multiples of 32 or not aligned
  *       to tiles, transposed or clear_accum gemms, and an output block that
- *       fits no DST mode are ValueErrors.
+ *       fits no DST mode are ValueErrors; so is any structure that would
+ *       emit a program that cannot run: T.clear or the output T.copy inside
+ *       a loop (they happen once per output block), a second T.gemm, a
+ *       shared buffer no T.gemm reads or filled in other loops than the
+ *       T.gemm's, and a tensor both read and written.
  */
 Pass MemorySpaceLowerTT();
 

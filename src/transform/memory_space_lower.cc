@@ -62,6 +62,8 @@ struct CBInfo {
   std::string role;
   int64_t rows_tiles = 0, cols_tiles = 0;
   int64_t block_tiles() const { return rows_tiles * cols_tiles; }
+  /*! \brief The kernel loops around the T.copy that fills / drains it. */
+  std::vector<std::string> loops;
 };
 
 /*!
@@ -82,6 +84,7 @@ public:
              "lower for Tenstorrent.";
     }
     lowerer.RejectInPlace();
+    lowerer.RequireOperandsInTheGemmsLoop();
     f = tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
     if (lowerer.compute_) {
       f = tvm::WithAttr(std::move(f), attr::kCompute, lowerer.ComputeAttr());
@@ -337,6 +340,7 @@ private:
     cb.role = value::kCBRoleInput;
     cb.rows_tiles = rows;
     cb.cols_tiles = cols;
+    cb.loops = loops_;
     cb_of_[dst.buffer.get()] = cbs_.size();
     cbs_.push_back(cb);
 
@@ -529,6 +533,9 @@ private:
     ComputeInfo info;
     info.a = cb_a.tensor;
     info.b = cb_b.tensor;
+    info.cb_a = cb_a.index;
+    info.cb_b = cb_b.index;
+    info.loops = loops_;
     info.accumulator = acc->name;
     info.fp32 = acc->dtype == tvm::DataType::Float(32);
     info.full_sync = tiles > DstTiles(info.fp32, false);
@@ -554,6 +561,42 @@ private:
           << "'); one T.gemm per kernel, once per K step, is supported.";
     }
     compute_ = info;
+  }
+
+  /*!
+   * \brief Every shared buffer is a T.gemm operand, filled in the same loops
+   *        as the T.gemm: the reader pushes one block per K step exactly
+   *        when compute waits for one. Anything else deadlocks or leaves
+   *        pages in a CB.
+   */
+  void RequireOperandsInTheGemmsLoop() const {
+    auto loops = [](const std::vector<std::string> &l) {
+      std::string s;
+      for (const std::string &v : l) {
+        s += (s.empty() ? "'" : ", '") + v + "'";
+      }
+      return l.empty() ? std::string("no loop (once per output block)")
+                       : "the loop(s) over " + s;
+    };
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role != value::kCBRoleInput) {
+        continue;
+      }
+      if (!compute_ ||
+          (cb.index != compute_->cb_a && cb.index != compute_->cb_b)) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': T.copy into '" << cb.buffer
+            << "' fills a shared buffer no T.gemm reads; every "
+               "T.alloc_shared buffer must be an operand of the T.gemm.";
+      }
+      if (cb.loops != compute_->loops) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': T.copy into '" << cb.buffer
+            << "' is in " << loops(cb.loops)
+            << " but the T.gemm reading it is in " << loops(compute_->loops)
+            << "; copy each operand block in the same loop as the T.gemm.";
+      }
+    }
   }
 
   /*! \brief A tensor both read into a CB and written from one: the reader
@@ -665,6 +708,9 @@ private:
   /*! \brief The kernel's matmul (tt.compute), once a T.gemm is seen. */
   struct ComputeInfo {
     std::string a, b, accumulator;
+    int64_t cb_a = -1, cb_b = -1;
+    /*! \brief The kernel loops around the T.gemm. */
+    std::vector<std::string> loops;
     bool fp32 = true, full_sync = false;
     int64_t block_tiles = 0;
   };

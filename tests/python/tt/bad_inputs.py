@@ -227,6 +227,13 @@ CASES = [
          ("a second T.gemm (into 'C_local')", "one T.gemm per kernel")),
     Case("in-place", "A = A @ B written in place", lower(lambda: K.gemm_misplaced("in_place")), E,
          ("tensor 'A' is both read", "in-place GEMMs are not supported")),
+    Case("operand-outside-k-loop", "A's block copied once, before the K loop that reads it",
+         lower(lambda: K.gemm_misplaced("a_outside_loop")), E,
+         ("T.copy into 'A_shared' is in no loop (once per output block)", "the T.gemm reading it is in the loop(s) "
+          "over 'k'", "same loop as the T.gemm")),
+    Case("unused-shared", "a shared buffer filled every K step that no T.gemm reads",
+         lower(lambda: K.gemm_misplaced("unused_shared")), E,
+         ("T.copy into 'X_shared' fills a shared buffer no T.gemm reads",)),
     Case("grid-1d", "a 1-D launch grid split with // and % (supported)", simulate_1d_grid, None),
     Case("reserved-names", "tensors named int, cb_in0, tile_bytes in a kernel named kernel_main (supported)",
          simulate_reserved_names, None),

@@ -220,7 +220,9 @@ def gemm_misplaced(where: str, M=64, N=64, K=128):  # noqa: N803
     """The canonical GEMM with one tile op misplaced (issue #14):
 
     ``copy_in_loop``: T.copy(C_local, C) inside the K loop; ``clear_in_loop``: T.clear inside it;
-    ``gemm_twice``: the same T.gemm twice per K step; ``in_place``: A = A @ B written into A.
+    ``gemm_twice``: the same T.gemm twice per K step; ``in_place``: A = A @ B written into A;
+    ``a_outside_loop``: A's block copied once, before the K loop; ``unused_shared``: a third shared
+    buffer filled every K step that no T.gemm reads.
     """
 
     @T.prim_func
@@ -229,12 +231,18 @@ def gemm_misplaced(where: str, M=64, N=64, K=128):  # noqa: N803
             A_shared = T.alloc_shared((32, 32), "bfloat16")
             B_shared = T.alloc_shared((32, 32), "bfloat16")
             C_local = T.alloc_fragment((32, 32), "float32")
+            X_shared = T.alloc_shared((32, 32), "bfloat16")
             if where != "clear_in_loop":
                 T.clear(C_local)
+            if where == "a_outside_loop":
+                T.copy(A[by * 32, 0], A_shared)
             for k in T.Pipelined(T.ceildiv(K, 32), num_stages=2):
                 if where == "clear_in_loop":
                     T.clear(C_local)
-                T.copy(A[by * 32, k * 32], A_shared)
+                if where != "a_outside_loop":
+                    T.copy(A[by * 32, k * 32], A_shared)
+                if where == "unused_shared":
+                    T.copy(B[k * 32, bx * 32], X_shared)
                 T.copy(B[k * 32, bx * 32], B_shared)
                 T.gemm(A_shared, B_shared, C_local)
                 if where == "gemm_twice":
