@@ -29,6 +29,7 @@ from tilelang.backend.device_codegen import global_func_device_codegen
 
 from . import _lib
 from .errors import TTError
+from .plan import SCHEMA_PATH
 
 _lib.load()
 
@@ -57,8 +58,8 @@ ARTIFACT_FILES = ("reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "tt.pla
 #: (tests/python/tt/test_codegen_artifacts.py checks they agree).
 CLANG_FORMAT_STYLE = "{BasedOnStyle: LLVM, Standard: c++17, ColumnLimit: 80}"
 
-#: JSON Schema of tt.plan.json.
-PLAN_SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "tt_plan.schema.json"
+#: JSON Schema of tt.plan.json (defined with the plan reader).
+PLAN_SCHEMA_PATH = SCHEMA_PATH
 
 
 def clang_format_executable() -> str | None:

@@ -92,7 +92,7 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
     if fidelity not in CYCLES_PER_TILE_MATMUL:
         raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(CYCLES_PER_TILE_MATMUL)}")
     arch = ARCH[plan["arch"]]
-    stats, source = derived_stats(plan), "derived from the plan"
+    stats, source = None, "derived from the plan"
     stats_path = artifact_dir / "sim" / "sim_stats.json"
     if stats_path.exists():
         try:
@@ -105,6 +105,8 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
             stats, source = recorded["cores"], "simulator statistics"
         else:
             source = "derived from the plan; the simulator statistics in sim/ are of another plan"
+    if stats is None:
+        stats = derived_stats(plan)
     by_xy = {(s["x"], s["y"]): s for s in stats}
     page = 2048
     active = len(plan["cores"])

@@ -111,12 +111,12 @@ def emulate_16bit_dst(a: np.ndarray, b: np.ndarray, phases: int) -> np.ndarray:
     return dst
 
 
-def expected_output(a: np.ndarray, b: np.ndarray, compute: dict) -> tuple[np.ndarray, np.ndarray, str]:
-    """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode."""
+def expected_output(
+    a: np.ndarray, b: np.ndarray, exact: np.ndarray, scale: np.ndarray, compute: dict
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
+    given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64."""
     k = a.shape[1]
-    with np.errstate(invalid="ignore", over="ignore"):
-        exact = a @ b
-        scale = np.abs(a) @ np.abs(b)
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore"):
             target = exact.astype(np.float32)  # beyond fp32's range: the chip's infinity
@@ -362,12 +362,8 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
     out_desc = buffers[plan["compute"]["c"]]
     shape = tuple(out_desc["shape"])
     out_bits = np.fromfile(work / out_desc["file"], dtype="<u2").reshape(shape)
+    # (read_plan checked that the operands chain to the output's shape.)
     a, b = reference_operands(plan, host_inputs)
-    if a.shape[1] != b.shape[0] or (a.shape[0], b.shape[1]) != shape:
-        raise SimulationError(
-            f"the plan's compute does not chain: {plan['compute']['a']} {a.shape} @ "
-            f"{plan['compute']['b']} {b.shape} -> {plan['compute']['c']} {shape}"
-        )
     stats = {}
     if stats_path.exists():
         # Stamp the statistics with the plan they belong to (tilelang-tt estimate checks it).
@@ -383,7 +379,7 @@ def compare(out: np.ndarray, a: np.ndarray, b: np.ndarray, compute: dict, **extr
     with np.errstate(invalid="ignore", over="ignore"):
         ref = a @ b
         scale = np.abs(a) @ np.abs(b)
-    target, allowed, rule = expected_output(a, b, compute)
+    target, allowed, rule = expected_output(a, b, ref, scale, compute)
     out = np.asarray(out, dtype=np.float32)
     finite_target, finite_out = np.isfinite(target), np.isfinite(out)
     # Non-finite values: a finite expectation needs a finite output; an infinite one the same

@@ -539,7 +539,6 @@ private:
     info.accumulator = acc->name;
     info.fp32 = acc->dtype == tvm::DataType::Float(32);
     info.full_sync = tiles > DstTiles(info.fp32, false);
-    info.block_tiles = tiles;
     if (tiles > DstTiles(info.fp32, true)) {
       const int64_t most = DstTiles(info.fp32, true);
       TVM_FFI_THROW(ValueError)
@@ -712,7 +711,6 @@ private:
     /*! \brief The kernel loops around the T.gemm. */
     std::vector<std::string> loops;
     bool fp32 = true, full_sync = false;
-    int64_t block_tiles = 0;
   };
   std::optional<ComputeInfo> compute_;
   /*! \brief Loop variables of the kernel's own loops around the visit. */

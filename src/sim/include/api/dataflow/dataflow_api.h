@@ -37,7 +37,6 @@ template <uint32_t CTA_OFFSET> struct TensorAccessorArgs {
   static constexpr uint32_t next_compile_time_args_offset() {
     return CTA_OFFSET + num_compile_time_args();
   }
-  static constexpr uint32_t offset() { return CTA_OFFSET; }
 };
 
 class TensorAccessor {
