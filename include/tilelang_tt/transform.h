@@ -108,7 +108,15 @@ Pass TTShardToCoreMap();
  *       emit a program that cannot run: T.clear or the output T.copy inside
  *       a loop (they happen once per output block), a second T.gemm, a
  *       shared buffer no T.gemm reads or filled in other loops than the
- *       T.gemm's, and a tensor both read and written.
+ *       T.gemm's, a tensor both read and written, a tile op under an `if`,
+ *       and an accumulator copied out twice.
+ *       Before it writes tt.compute it proves the claim (matmul_indexing.h):
+ *       the shapes chain, one K loop from 0 covers K, A's block is (C's
+ *       block row, k * block_K) and B's (k * block_K, C's block column), and
+ *       C's offsets, evaluated at every block of the launch grid as the
+ *       kernels compute them (uint32_t), tile the output exactly once. A
+ *       kernel whose offsets compute anything else is a ValueError naming
+ *       the copy and the offset.
  */
 Pass MemorySpaceLowerTT();
 

@@ -65,10 +65,28 @@ def _looks_numeric(text: str) -> bool:
         return False
 
 
+def _param_type(param) -> type | None:
+    """int, float, bool or str from the parameter's annotation (also written as a string, under
+    ``from __future__ import annotations``), else from its default; None when neither says."""
+    import inspect
+
+    names = {"int": int, "float": float, "bool": bool, "str": str}
+    annotation = param.annotation
+    if isinstance(annotation, str):
+        annotation = names.get(annotation.strip())
+    if annotation in names.values():
+        return annotation
+    default = param.default
+    if default is inspect.Parameter.empty or default is None:
+        return None
+    return next((t for t in (bool, int, float, str) if isinstance(default, t)), None)
+
+
 def _typed_defines(func, defines: dict[str, str], where: str) -> dict[str, object]:
-    """Each -D value as the type of the parameter's default: a decimal integer where the default is
-    an int (shapes, block sizes), text where it is a string (dtypes); without a default, an integer
-    if it is one. Anything else names the -D and what it takes."""
+    """Each -D value as the parameter's type, from its annotation or its default: a decimal integer
+    for an int (shapes, block sizes), a number for a float, true/false for a bool, text for a str
+    (dtypes). Without either, a decimal integer is an int, another decimal number a float and
+    anything else text. A value the type cannot take names the -D and what it takes."""
     import inspect
 
     try:
@@ -80,24 +98,36 @@ def _typed_defines(func, defines: dict[str, str], where: str) -> dict[str, objec
         param = params.get(name)
         if params and param is None and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
             raise CLIError(f"-D {name}={text}: {where} has no parameter {name!r} (it takes {', '.join(params)})")
+        kind = _param_type(param) if param is not None else None
         default = param.default if param is not None else inspect.Parameter.empty
+        known = f" (its default is {default!r})" if default is not inspect.Parameter.empty else ""
         is_int = text.lstrip("-").isdigit()
-        if not is_int and _looks_numeric(text):
-            raise CLIError(f"-D {name}={text}: -D numbers are decimal integers (e.g. -D {name}=64)")
-        if isinstance(default, bool):
+        is_float = _is_decimal_number(text)
+        if kind is bool:
             if text not in ("0", "1", "True", "False", "true", "false"):
-                raise CLIError(f"-D {name}={text}: {name} takes a boolean (true or false)")
+                raise CLIError(f"-D {name}={text}: {name} takes a boolean (true or false){known}")
             out[name] = text in ("1", "True", "true")
-        elif isinstance(default, int) or (default is inspect.Parameter.empty and is_int):
+        elif kind is int or (kind is None and is_int):
             if not is_int:
-                raise CLIError(
-                    f"-D {name}={text}: {name} takes a decimal integer"
-                    + (f" (its default is {default})" if default is not inspect.Parameter.empty else "")
-                )
+                hint = "; -D numbers are decimal integers" if _looks_numeric(text) else ""
+                raise CLIError(f"-D {name}={text}: {name} takes a decimal integer{known}{hint} (e.g. -D {name}=64)")
             out[name] = int(text)
+        elif kind is float or (kind is None and is_float):
+            if not is_float:
+                raise CLIError(f"-D {name}={text}: {name} takes a decimal number{known} (e.g. -D {name}=0.5)")
+            out[name] = float(text)
+        elif kind is None and _looks_numeric(text):
+            raise CLIError(f"-D {name}={text}: -D numbers are decimal (e.g. -D {name}=64 or -D {name}=0.5)")
         else:
             out[name] = text
     return out
+
+
+def _is_decimal_number(text: str) -> bool:
+    """0.5, -2, 1e-3 (not 0x40, inf or nan)."""
+    import re
+
+    return re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text) is not None
 
 
 def _call_args(defines: dict[str, object]) -> str:
@@ -141,7 +171,9 @@ def _load_kernel(spec: str | None, defines: dict[str, object]):
         kernel = jit_factory(**defines) if jit_factory else obj(**defines)
     except Exception as err:  # the user's function: say which call failed and with what
         texts = [f"-D {k}={v}" for k, v in defines.items() if isinstance(v, str)]
-        hint = f" ({', '.join(texts)} passed as text)" if texts else ""
+        floats = [f"-D {k}={v}" for k, v in defines.items() if isinstance(v, float)]
+        hint = "".join(f" ({', '.join(group)} passed as {kind})" for group, kind in ((texts, "text"),
+                       (floats, "a float")) if group)  # fmt: skip
         raise CLIError(f"{path}:{func_name}({_call_args(defines)}) raised {type(err).__name__}: {err}{hint}") from err
     if not isinstance(kernel, tirx.PrimFunc):
         raise CLIError(f"{path}:{func_name}(...) returned {type(kernel).__name__}, not a T.prim_func")

@@ -21,6 +21,7 @@
 
 #include "common.h"
 #include "ir_builder.h"
+#include "matmul_indexing.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
 #include "tilelang_tt/target.h"
@@ -64,6 +65,8 @@ struct CBInfo {
   int64_t block_tiles() const { return rows_tiles * cols_tiles; }
   /*! \brief The kernel loops around the T.copy that fills / drains it. */
   std::vector<std::string> loops;
+  /*! \brief Where in the global tensor the block lies (tile units). */
+  detail::BlockAccess access;
 };
 
 /*!
@@ -85,6 +88,7 @@ public:
     }
     lowerer.RejectInPlace();
     lowerer.RequireOperandsInTheGemmsLoop();
+    lowerer.ProveIndexing(detail::FindLaunchGrid(f));
     f = tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
     if (lowerer.compute_) {
       f = tvm::WithAttr(std::move(f), attr::kCompute, lowerer.ComputeAttr());
@@ -109,10 +113,12 @@ private:
     const bool own = op->kind != tvm::tirx::ForKind::kThreadBinding;
     if (own) {
       loops_.push_back(op->loop_var->name_hint);
+      loop_nodes_.push_back(tvm::ffi::GetRef<For>(op));
     }
     Stmt stmt = StmtExprMutator::VisitStmt_(op);
     if (own) {
       loops_.pop_back();
+      loop_nodes_.pop_back();
     }
     // The CBs' double buffering replaces TileLang's software pipelining.
     if (op->annotations.count("num_stages")) {
@@ -163,11 +169,37 @@ private:
     return realize;
   }
 
+  /*! \brief `by = bx // 4`: tile offsets are recorded with it substituted,
+   *         so that they can be evaluated at every block. */
+  Stmt VisitStmt_(const tvm::tirx::BindNode *op) final {
+    binds_.Set(op->var, tvm::tirx::Substitute(op->value, binds_));
+    return StmtExprMutator::VisitStmt_(op);
+  }
+
+  /*! \brief Tile ops run unconditionally: each T.copy and T.gemm is one
+   *         side of a CB handshake that the other kernel performs always. */
+  Stmt VisitStmt_(const tvm::tirx::IfThenElseNode *op) final {
+    conditions_.push_back(op->condition);
+    Stmt stmt = StmtExprMutator::VisitStmt_(op);
+    conditions_.pop_back();
+    return stmt;
+  }
+
   /*! \brief Dispatch on the TileLang tile op. */
   Stmt VisitStmt_(const EvaluateNode *op) final {
     const auto *call = op->value.as<CallNode>();
     if (call == nullptr) {
       return StmtExprMutator::VisitStmt_(op);
+    }
+    if (const auto *opnode = call->op.as<tvm::OpNode>();
+        opnode && !conditions_.empty() &&
+        std::string(opnode->name).rfind("tl.tileop.", 0) == 0) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T." + std::string(opnode->name)
+                              .substr(std::string("tl.tileop.").size()))
+          << " inside `if " << detail::Brief(conditions_.back())
+          << "` is not supported; tile ops (T.copy, T.clear, T.gemm) must run "
+             "unconditionally, once per output block or once per K step.";
     }
     if (detail::IsTileOp(call, "fill")) {
       return LowerFill(call);
@@ -302,6 +334,23 @@ private:
     *cols = global.extents[1] / tile[1];
   }
 
+  /*! \brief The block a copy moves, for ProveIndexing: its offsets with the
+   *         Bind variables around it substituted. */
+  detail::BlockAccess Access(const std::string &what,
+                             const detail::RegionOperand &global,
+                             const PrimExpr &row0, const PrimExpr &col0,
+                             int64_t rows, int64_t cols) const {
+    detail::BlockAccess access;
+    access.copy = what.substr(what.find(": ") + 2);
+    access.tensor = global.buffer->name;
+    access.shape = detail::StaticShape(global.buffer, func_);
+    access.row = tvm::tirx::Substitute(row0, binds_);
+    access.col = tvm::tirx::Substitute(col0, binds_);
+    access.rows = rows;
+    access.cols = cols;
+    return access;
+  }
+
   /*!
    * \brief A[...] -> A_shared becomes, on the reader:
    *        reserve; read each tile into its slot; barrier; push.
@@ -341,6 +390,7 @@ private:
     cb.rows_tiles = rows;
     cb.cols_tiles = cols;
     cb.loops = loops_;
+    cb.access = Access(what, src, row0, col0, rows, cols);
     cb_of_[dst.buffer.get()] = cbs_.size();
     cbs_.push_back(cb);
 
@@ -377,6 +427,14 @@ private:
           << "' is copied out but no T.gemm accumulates into it.";
     }
     CheckTileDtype(dst.buffer, what);
+    for (const CBInfo &out : cbs_) {
+      if (out.role == value::kCBRoleOutput && out.buffer == src.buffer->name) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << src.buffer->name
+            << "' is copied out a second time (first into '" << out.tensor
+            << "'); one output copy per accumulator is supported.";
+      }
+    }
     RequireOncePerBlock(what + " from '" + std::string(src.buffer->name) + "'",
                         "the accumulator leaves DST once per output block: "
                         "copy it out after the K loop");
@@ -400,6 +458,7 @@ private:
     cb.role = value::kCBRoleOutput;
     cb.rows_tiles = rows;
     cb.cols_tiles = cols;
+    cb.access = Access(what, dst, row0, col0, rows, cols);
     cbs_.push_back(cb);
 
     const PrimExpr cb_id = detail::I32(index);
@@ -536,6 +595,7 @@ private:
     info.cb_a = cb_a.index;
     info.cb_b = cb_b.index;
     info.loops = loops_;
+    info.loop_nodes = loop_nodes_;
     info.accumulator = acc->name;
     info.fp32 = acc->dtype == tvm::DataType::Float(32);
     info.full_sync = tiles > DstTiles(info.fp32, false);
@@ -596,6 +656,37 @@ private:
             << "; copy each operand block in the same loop as the T.gemm.";
       }
     }
+  }
+
+  /*! \brief The plan will say C = A @ B: prove the offsets compute that
+   *         (matmul_indexing.h). */
+  void ProveIndexing(const detail::LaunchGrid &grid) const {
+    const CBInfo *out = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleOutput && compute_ &&
+          cb.buffer == compute_->accumulator) {
+        out = &cb;
+      }
+    }
+    if (out == nullptr) {
+      return; // ComputeAttr names what is missing
+    }
+    std::vector<const ForNode *> loops;
+    for (const For &loop : compute_->loop_nodes) {
+      loops.push_back(loop.get());
+    }
+    auto input = [&](int64_t index) -> const CBInfo & {
+      for (const CBInfo &cb : cbs_) {
+        if (cb.role == value::kCBRoleInput && cb.index == index) {
+          return cb;
+        }
+      }
+      TVM_FFI_THROW(InternalError) << "no input CB " << index;
+      TVM_FFI_UNREACHABLE();
+    };
+    detail::ProveMatmulIndexing(
+        func_, grid, loops, input(compute_->cb_a).access,
+        input(compute_->cb_b).access, out->access, target_.tile_rows);
   }
 
   /*! \brief A tensor both read into a CB and written from one: the reader
@@ -710,11 +801,17 @@ private:
     int64_t cb_a = -1, cb_b = -1;
     /*! \brief The kernel loops around the T.gemm. */
     std::vector<std::string> loops;
+    std::vector<For> loop_nodes;
     bool fp32 = true, full_sync = false;
   };
   std::optional<ComputeInfo> compute_;
   /*! \brief Loop variables of the kernel's own loops around the visit. */
   std::vector<std::string> loops_;
+  std::vector<For> loop_nodes_;
+  /*! \brief Bind variables seen so far and their (substituted) values. */
+  Map<tvm::tirx::Var, PrimExpr> binds_;
+  /*! \brief Conditions of the `if`s around the visit. */
+  std::vector<PrimExpr> conditions_;
 };
 
 } // namespace

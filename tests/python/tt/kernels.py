@@ -278,3 +278,62 @@ def gemm_1d_grid(M, N, K, block=32):  # noqa: N803
             T.copy(C_local, C[by * block, bx * block])
 
     return gemm_1d
+
+
+def gemm_indexed(where: str, M=128, N=64, K=128):  # noqa: N803
+    """The canonical 32 x 32 GEMM with offsets or control flow that make it compute something
+    other than C = A @ B, or that no kernel can run (issue #14):
+
+    ``k_shifted``: A's K block is (k + 1) % KT; ``c_swapped``: C written at (bx, by);
+    ``rows_dup``: rows by % 2 (two blocks write each output block); ``grid_short``: one
+    column of blocks for two; ``negative``: rows max(by - 1, 0), a negative uint32_t
+    intermediate; ``k_from_1``: the K loop starts at 1; ``k_nested``: K split over two loops;
+    ``k_none``: no K loop although K > block_K; ``shapes``: B has 96 rows for A's K = 128;
+    ``two_outputs``: the accumulator copied to C and D; ``gemm_in_if`` / ``copy_in_if``:
+    a tile op under an ``if``.
+    """
+    grid_x = 1 if where == "grid_short" else T.ceildiv(N, 32)
+    grid_y = T.ceildiv(M, 32) + (1 if where == "negative" else 0)
+    kb = 96 if where == "shapes" else K
+
+    def rows(by):  # a function, not an alias: TVMScript renames a variable assigned to a name
+        return by % 2 if where == "rows_dup" else (T.max(by - 1, 0) if where == "negative" else by)
+
+    @T.prim_func
+    def gemm_idx(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((kb, N), "bfloat16"),
+                 C: T.Tensor((M, N), "bfloat16"), D: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(grid_x, grid_y, threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 32), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_local)
+            if where == "k_nested":
+                for ko in T.serial(2):
+                    for ki in T.Pipelined(T.ceildiv(K, 64), num_stages=2):
+                        T.copy(A[rows(by) * 32, (ko * 2 + ki) * 32], A_shared)
+                        T.copy(B[(ko * 2 + ki) * 32, bx * 32], B_shared)
+                        T.gemm(A_shared, B_shared, C_local)
+            elif where == "k_none":
+                T.copy(A[rows(by) * 32, 0], A_shared)
+                T.copy(B[0, bx * 32], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            else:
+                for k in T.Pipelined(1 if where == "k_from_1" else 0, T.ceildiv(K, 32), num_stages=2):
+                    T.copy(A[rows(by) * 32, ((k + 1) % T.ceildiv(K, 32) if where == "k_shifted" else k) * 32], A_shared)
+                    T.copy(B[k * 32, bx * 32], B_shared)
+                    if where == "gemm_in_if":
+                        if k > 0:
+                            T.gemm(A_shared, B_shared, C_local)
+                    else:
+                        T.gemm(A_shared, B_shared, C_local)
+            if where == "c_swapped":
+                T.copy(C_local, C[bx * 32, rows(by) * 32])
+            elif where == "copy_in_if":
+                if bx == 0:
+                    T.copy(C_local, C[rows(by) * 32, bx * 32])
+            else:
+                T.copy(C_local, C[rows(by) * 32, bx * 32])
+                if where == "two_outputs":
+                    T.copy(C_local, D[rows(by) * 32, bx * 32])
+
+    return gemm_idx

@@ -105,8 +105,8 @@ def test_dry_run_of_a_tilelang_jit_factory(tmp_path):
     "define, fragment",
     [
         ("M=abc", "-D M=abc: M takes a decimal integer (its default is 256)"),
-        ("M=64.0", "-D M=64.0: -D numbers are decimal integers"),
-        ("M=0x40", "-D M=0x40: -D numbers are decimal integers"),
+        ("M=64.0", "-D M=64.0: M takes a decimal integer (its default is 256); -D numbers are decimal integers"),
+        ("M=0x40", "-D M=0x40: M takes a decimal integer (its default is 256); -D numbers are decimal integers"),
         ("M=", "-D M= has no value"),
         ("Q=1", "has no parameter 'Q'"),
         ("block=16x", "has no parameter 'block'"),
@@ -122,6 +122,31 @@ def test_a_text_value_for_a_parameter_without_default_is_reported(tmp_path):
     proc = cli("dry-run", f"{kernel}:matmul", "--out", tmp_path / "x", "-D", "M=abc", "-D", "N=64", "-D", "K=64")
     assert "matmul(M='abc', N=64, K=64) raised" in one_line_error(proc)
     assert "(-D M=abc passed as text)" in proc.stderr
+
+
+def test_define_values_take_the_parameters_type():
+    """-D values follow the annotation, else the default; without either, the text's own form."""
+    from tilelang_tt.cli import CLIError, _typed_defines
+
+    def kernel(M, N: int, scale: float, eps=1e-6, dtype="bfloat16", flag=False, note: str = None):  # noqa: N803
+        pass
+
+    typed = _typed_defines(kernel, {"M": "64", "N": "32", "scale": "2", "eps": "1e-5", "dtype": "float16",
+                                    "flag": "true", "note": "12"}, "k")  # fmt: skip
+    assert typed == {"M": 64, "N": 32, "scale": 2.0, "eps": 1e-5, "dtype": "float16", "flag": True, "note": "12"}
+    assert type(typed["scale"]) is float and type(typed["M"]) is int
+    assert _typed_defines(kernel, {"M": "0.5"}, "k") == {"M": 0.5}
+    assert _typed_defines(kernel, {"M": "fp16"}, "k") == {"M": "fp16"}
+    for defines, fragment in [
+        ({"N": "1.5"}, "-D N=1.5: N takes a decimal integer; -D numbers are decimal integers"),
+        ({"scale": "half"}, "-D scale=half: scale takes a decimal number (e.g. -D scale=0.5)"),
+        ({"eps": "0x1"}, "-D eps=0x1: eps takes a decimal number (its default is 1e-06)"),
+        ({"flag": "2"}, "-D flag=2: flag takes a boolean (true or false) (its default is False)"),
+        ({"M": "0x40"}, "-D M=0x40: -D numbers are decimal (e.g. -D M=64 or -D M=0.5)"),
+    ]:
+        with pytest.raises(CLIError) as err:
+            _typed_defines(kernel, defines, "k")
+        assert fragment in str(err.value), (fragment, str(err.value))
 
 
 def test_a_kernel_file_that_exits_is_reported(tmp_path):
