@@ -304,6 +304,17 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
     except PlanError as err:
         raise SimulationError(str(err)) from None
     buffers = plan["buffers"]
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise SimulationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise SimulationError(f"seed must be an integer, got {seed!r}")
+    input_names = [name for name, desc in buffers.items() if desc["role"] == "input"]
+    unknown = sorted(set(inputs or {}) - set(input_names))
+    if unknown:
+        raise SimulationError(
+            f"inputs names {', '.join(map(repr, unknown))}, not an input tensor of the plan "
+            f"(its inputs: {', '.join(input_names)})"
+        )
     missing = [
         name for name in ("main.cpp", "reader.cpp", "compute.cpp", "writer.cpp") if not (artifact_dir / name).is_file()
     ]

@@ -45,6 +45,19 @@ def simulate_dir(prepare):
     return run
 
 
+def simulate_with(**kwargs):
+    """simulate() of a good artifact directory with bad keyword arguments."""
+
+    def run(tmp):
+        import tilelang_tt
+        from tilelang_tt.sim import simulate
+
+        tilelang_tt.lower(K.gemm_kernel(64, 64, 64)).write(tmp / "a")
+        simulate(tmp / "a", **kwargs)
+
+    return run
+
+
 def malformed_plan(tmp):
     import tilelang_tt
 
@@ -217,6 +230,10 @@ CASES = [
     Case("plan-unknown-arch", 'a plan with "arch": "grayskull"',
          simulate_dir(edited_plan(lambda p: _set(p, ["arch"], "grayskull"))), S,
          ("not a tilelang-tt plan: at arch", "'grayskull' is not one of")),
+    Case("sim-unknown-input", "simulate(..., inputs={'Q': ...}): a name that is not an input",
+         simulate_with(inputs={"Q": [[1.0]]}), S, ("inputs names 'Q'", "its inputs: A, B")),
+    Case("sim-timeout", "simulate(..., timeout=-1)", simulate_with(timeout=-1), S,
+         ("timeout must be a positive number of seconds, got -1",)),
     Case("no-main", "an artifact directory without main.cpp given to simulate", simulate_dir(missing_host_program),
          S, ("main.cpp",)),
     Case("copy-in-k-loop", "T.copy(C_local, C[...]) inside the K loop", lower(lambda: K.gemm_misplaced("copy_in_loop")),
