@@ -71,7 +71,7 @@ HOST_LIBRARY = "ttnn/build/lib/libtt_metal.so"
 SYMBOLS_FILE = "libtt_metal.symbols"
 
 # DataFormat and MathFidelity values (tensix_types.h, llk_defs.h of the release).
-DATA_FORMAT = {"Float16_b": 5}
+DATA_FORMAT = {"Float32": 0, "Float16_b": 5}
 DATA_FORMAT_INVALID = 0xFF
 MATH_FIDELITY = {"LoFi": 0, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 # tensor_accessor::ArgConfig::IsDram (hostdevcommon/tensor_accessor/arg_config.hpp).
@@ -247,16 +247,20 @@ def descriptors(plan: dict, arch: Arch, kernel: dict) -> str:
     """chlkc_descriptors.h for the compute kernel: per-CB formats and tile shapes, fidelity, DST mode."""
     n = arch.num_cbs
     fmt = [DATA_FORMAT_INVALID] * n
+    tile_size = [2048] * n
     for cb in plan["cbs"]:
         fmt[cb["index"]] = DATA_FORMAT[cb["data_format"]]
+        tile_size[cb["index"]] = cb["page_bytes"]
+    # A Float32 CB unpacks as Float32 (the partials CB is UnpackToDestFp32) and every other as itself;
+    # the packer's source format is the CB's (fp32 DST packs Float32 as Float32): data_format.cpp.
 
     def arr(ctype: str, name: str, values) -> str:
         return f"constexpr {ctype} {name}[{n}] = {{{', '.join(str(v) for v in values)}}};\n"
 
     def tile_dims(prefix: str) -> str:
-        # 32 x 32 tiles of four 16 x 16 faces; the tile size in bytes of a bf16 tile.
+        # 32 x 32 tiles of four 16 x 16 faces; each CB's tile size in bytes (its page).
         return "".join(
-            arr(t, f"{prefix}_{name}", [v] * n)
+            arr(t, f"{prefix}_{name}", v if isinstance(v, list) else [v] * n)
             for t, name, v in [
                 ("uint8_t", "tile_num_faces", 4),
                 ("uint8_t", "partial_face", 0),
@@ -264,7 +268,7 @@ def descriptors(plan: dict, arch: Arch, kernel: dict) -> str:
                 ("uint8_t", "narrow_tile", 0),
                 ("uint8_t", "tile_r_dim", 32),
                 ("uint8_t", "tile_c_dim", 32),
-                ("uint16_t", "tile_size", 2048),
+                ("uint16_t", "tile_size", tile_size),
                 ("uint8_t", "num_faces_r_dim", 2),
                 ("uint8_t", "num_faces_c_dim", 2),
             ]  # fmt: skip

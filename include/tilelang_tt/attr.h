@@ -53,8 +53,11 @@ namespace tilelang_tt {
   X(kLayoutDramInterleaved, "dram_interleaved",                                \
     "32x32 tiles as pages, page id p in DRAM bank p % banks.")                 \
   X(kFormatFloat16b, "Float16_b", "TT-Metalium DataFormat of bfloat16 tiles.") \
+  X(kFormatFloat32, "Float32", "TT-Metalium DataFormat of float32 tiles.")     \
   X(kCBRoleInput, "input", "tt.cbs role: filled by the reader.")               \
   X(kCBRoleOutput, "output", "tt.cbs role: drained by the writer.")            \
+  X(kCBRolePartials, "partials",                                               \
+    "tt.cbs role: compute's own partial sums between K steps.")                \
   X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
   X(kFidelityHiFi4, "HiFi4",                                                   \
     "Math fidelity: all four multiplier phases (full bf16 products).")
@@ -106,7 +109,11 @@ namespace tilelang_tt {
   X(kFieldDstTiles, "dst_tiles",                                               \
     "tt.compute: 32x32 tiles DST holds in this mode.")                         \
   X(kFieldMathFidelity, "math_fidelity",                                       \
-    "tt.compute: ComputeConfig::math_fidelity.")
+    "tt.compute: ComputeConfig::math_fidelity.")                               \
+  X(kFieldSubblock, "subblock",                                                \
+    "tt.compute: [rows, cols] tiles of the output block held in DST at once.") \
+  X(kFieldPartials, "partials",                                                \
+    "tt.compute: partial sums leave DST between K steps (a partials CB).")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

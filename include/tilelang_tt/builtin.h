@@ -42,7 +42,15 @@ namespace tilelang_tt {
     "over row-major tile blocks at the CB fronts; lowered by TensorizeTT.")    \
   X(matmul_tiles, 5,                                                           \
     "(cb_a, cb_b, a_slot, b_slot, dst): DST[dst] += A tile @ B tile.")         \
-  X(pack_tile, 3, "(dst, cb, slot): convert DST[dst] into the CB slot.")
+  X(pack_tile, 3, "(dst, cb, slot): convert DST[dst] into the CB slot.")       \
+  X(matmul_reinit, 2,                                                          \
+    "(cb_a, cb_b): set the unpacker and FPU up for matmul again.")             \
+  X(copy_init, 1, "(cb): set the unpacker up for copy_tile from cb.")          \
+  X(copy_tile, 3, "(cb, slot, dst): DST[dst] = the CB's waited-for slot.")     \
+  X(reconfig_srca, 2,                                                          \
+    "(old_cb, new_cb): SrcA's data format becomes new_cb's.")                  \
+  X(pack_reconfig, 2,                                                          \
+    "(old_cb, new_cb): the packer's output format becomes new_cb's.")
 
 namespace builtin {
 #define TILELANG_TT_DECLARE_BUILTIN(name, num_inputs, doc)                     \

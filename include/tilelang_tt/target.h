@@ -74,6 +74,58 @@ inline std::string DstModeName(bool fp32_dest_acc_en, bool dst_full_sync_en) {
          (dst_full_sync_en ? "full-sync" : "half-sync");
 }
 
+/*!
+ * \brief How an output block of mt x nt tiles uses DST.
+ *
+ * A block that fits half of DST takes it whole (half-sync: the packer drains
+ * one half while math fills the other); one that fits all of DST takes it
+ * whole in full-sync. A larger block is walked in sub-blocks of sub_h x
+ * sub_w tiles (half-sync), the largest that fit, then the squarest; the
+ * partial sums of each sub-block leave DST between K steps through a
+ * partials CB in the accumulator's precision and are reloaded (copy_tile).
+ */
+struct DstPlan {
+  bool full_sync = false;
+  /*! \brief The block is walked in sub-blocks smaller than itself. */
+  bool subblocked = false;
+  int64_t sub_h = 0, sub_w = 0;
+};
+
+inline DstPlan PlanDst(int64_t mt, int64_t nt, bool fp32_dest_acc_en) {
+  DstPlan plan;
+  plan.sub_h = mt;
+  plan.sub_w = nt;
+  if (mt * nt <= DstTiles(fp32_dest_acc_en, false)) {
+    return plan;
+  }
+  if (mt * nt <= DstTiles(fp32_dest_acc_en, true)) {
+    plan.full_sync = true;
+    return plan;
+  }
+  plan.subblocked = true;
+  const int64_t room = DstTiles(fp32_dest_acc_en, false);
+  int64_t best_h = 1, best_w = 1;
+  for (int64_t h = 1; h <= mt; ++h) {
+    for (int64_t w = 1; w <= nt && h * w <= room; ++w) {
+      if (mt % h != 0 || nt % w != 0) {
+        continue;
+      }
+      const int64_t area = h * w, best = best_h * best_w;
+      const int64_t skew = h > w ? h - w : w - h;
+      const int64_t best_skew =
+          best_h > best_w ? best_h - best_w : best_w - best_h;
+      if (area > best || (area == best && skew < best_skew) ||
+          (area == best && skew == best_skew && w > best_w)) {
+        best_h = h;
+        best_w = w;
+      }
+    }
+  }
+  plan.sub_h = best_h;
+  plan.sub_w = best_w;
+  return plan;
+}
+
 /*! \brief Pages of each circular buffer: 2 = double buffering, so the
  *         producer fills one block while the consumer works on the other. */
 constexpr int64_t kCBDepth = 2;

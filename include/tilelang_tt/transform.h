@@ -83,28 +83,35 @@ Pass TTShardToCoreMap();
  *           tl.tileop.fill / copy / gemm.
  * Writes:   tt.cbs (one entry per CB: index, name, role, buffer, tensor,
  *           dtype, data_format, page_bytes, block_tiles, num_pages = 2 *
- *           block_tiles); tt.compute (what the kernel computes: op
- *           "matmul", the tensors a, b, c = a @ b, transposes, the
- *           accumulator dtype and the DST mode it implies: fp32_dest_acc_en
- *           for a float32 accumulator, dst_full_sync_en when the output
- *           block does not fit half of DST, dst_tiles from DstTiles(), math
- *           fidelity); in the body, inside `tt.role` scopes:
+ *           block_tiles; for an output block larger than DST with more than
+ *           one K step also c_24 `cb_partials`, role partials, one block in
+ *           the accumulator's precision: Float32 or Float16_b); tt.compute
+ *           (what the kernel computes: op "matmul", the tensors a, b, c =
+ *           a @ b, transposes, the accumulator dtype and the DST plan it
+ *           implies (target.h PlanDst): fp32_dest_acc_en for a float32
+ *           accumulator, dst_full_sync_en, dst_tiles from DstTiles(), the
+ *           DST subblock and whether partials leave DST, math fidelity); in
+ *           the body, inside `tt.role` scopes:
  *           - T.copy(global -> shared):  reader  reserve, read_tile per
  *             tile, read barrier, push  (inputs c_0, c_1, ...);
- *           - T.clear(accumulator):      compute tile_regs_acquire;
+ *           - T.clear(accumulator):      compute tile_regs_acquire
+ *             (nothing for a block larger than DST: TensorizeTT starts each
+ *             sub-block at zero in the first K step);
  *           - T.gemm(A_s, B_s, C_frag):  compute wait A, wait B,
  *             gemm_block(cb_a, cb_b, mt, nt, kt), pop A, pop B;
  *           - T.copy(accumulator -> global): compute commit, wait, reserve,
  *             pack_tile per tile, push, release (output c_16); writer wait,
- *             write_tile per tile, write barrier, pop.
+ *             write_tile per tile, write barrier, pop. For a block larger
+ *             than DST compute packs in TensorizeTT's sub-blocks, and the
+ *             writer drains them one sub-block at a time.
  *           The CB-backed allocations (and an emptied root block) are
  *           removed; num_stages annotations are dropped (the depth-2 CBs
  *           are the pipeline).
  * Requires: tirx.BindTarget; runs while the launch loops still exist.
  * \note Any other tile op, element-wise access to a shared/fragment buffer,
  *       non-bf16 tiles, blocks that are not multiples of 32 or not aligned
- *       to tiles, transposed or clear_accum gemms, and an output block that
- *       fits no DST mode are ValueErrors; so is any structure that would
+ *       to tiles and transposed or clear_accum gemms are ValueErrors; so is
+ *       any structure that would
  *       emit a program that cannot run: T.clear or the output T.copy inside
  *       a loop (they happen once per output block), a second T.gemm, a
  *       shared buffer no T.gemm reads or filled in other loops than the
@@ -138,15 +145,21 @@ Pass TilePadTT();
 /*!
  * \brief Lower gemm_block to matmul_tiles loops accumulating in DST.
  *
- * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt.cbs, tt.compute
- *           (dst_tiles: DST capacity in the chosen mode).
- * Writes:   for mi, ni, kk: matmul_tiles(cb_a, cb_b, mi*kt+kk, kk*nt+ni,
- *           mi*nt+ni); one compute-role matmul_init(cb_a, cb_b, cb_out)
- *           before the launch loops.
+ * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt.cbs (the output and
+ *           partials CBs), tt.compute (dst_tiles, subblock, partials), the
+ *           K loop around the gemm_block.
+ * Writes:   one compute-role matmul_init(cb_a, cb_b, cb_out) before the
+ *           launch loops; for a block DST holds whole (subblock = the block):
+ *           for mi, ni, kk: matmul_tiles(cb_a, cb_b, mi*kt+kk, kk*nt+ni,
+ *           mi*nt+ni); for a larger one, for each sub-block (sm, sn):
+ *           acquire DST; unless k is the first K step, reload the sub-block's
+ *           partials (reconfig SrcA to the partials CB if Float32, copy_init,
+ *           wait, copy_tile per tile, pop, reconfig back, matmul re-init);
+ *           matmul_tiles over the sub-block; commit, wait; pack into the
+ *           output CB in the last K step, else into the partials CB (packer
+ *           reconfigured to Float32 and back); release.
  * Requires: MemorySpaceLowerTT.
- * \note An output block larger than tt.compute's dst_tiles is a ValueError
- *       (MemorySpaceLowerTT already refuses one that fits no DST mode); DST
- *       sub-blocking is not implemented yet.
+ * \note A sub-block larger than tt.compute's dst_tiles is a ValueError.
  */
 Pass TensorizeTT();
 

@@ -36,8 +36,10 @@ class Value:
     kOrderColumnMajor = "column_major"
     kLayoutDramInterleaved = "dram_interleaved"
     kFormatFloat16b = "Float16_b"
+    kFormatFloat32 = "Float32"
     kCBRoleInput = "input"
     kCBRoleOutput = "output"
+    kCBRolePartials = "partials"
     kOpMatmul = "matmul"
     kFidelityHiFi4 = "HiFi4"
 
@@ -82,6 +84,8 @@ class Field:
     kFieldDstFullSyncEn = "dst_full_sync_en"
     kFieldDstTiles = "dst_tiles"
     kFieldMathFidelity = "math_fidelity"
+    kFieldSubblock = "subblock"
+    kFieldPartials = "partials"
 
 
 class IRName:

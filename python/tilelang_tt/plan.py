@@ -82,8 +82,15 @@ def check_plan(plan, path) -> None:
     if a[1] != b[0] or c != [a[0], b[1]]:
         fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
     for cb in plan["cbs"]:
-        if cb["tensor"] not in plan["buffers"]:
+        if cb["role"] != "partials" and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")
+        if cb["page_bytes"] != {"Float16_b": 2048, "Float32": 4096}[cb["data_format"]]:
+            fail(f"CB {cb['name']} has {cb['page_bytes']}-byte pages for {cb['data_format']} tiles")
+    if compute["partials"] != any(cb["role"] == "partials" for cb in plan["cbs"]):
+        fail(
+            f"compute.partials is {compute['partials']} but the cbs {'lack' if compute['partials'] else 'have'} "
+            "a partials CB"
+        )
     grid = plan["core_grid"]
     covered = 0
     for core in sorted(plan["cores"], key=lambda c: c["start_id"]):

@@ -36,18 +36,47 @@ private:
 
   void EmitPreamble() final {
     const ComputeInfo &c = info_.compute;
+    bool whole = true;
+    for (const CBInfo &cb : info_.cbs) {
+      if (cb.role == value::kCBRoleOutput) {
+        whole = c.sub_h * c.sub_w == cb.block_tiles;
+      }
+    }
+    const std::string dst =
+        std::string("DST holds ") +
+        (c.fp32_dest_acc_en ? "fp32" : "16-bit (bf16)") + " values, " +
+        std::to_string(c.dst_tiles) + " tiles (" +
+        DstModeName(c.fp32_dest_acc_en, c.dst_full_sync_en) +
+        "; the host's ComputeConfig sets the mode).";
+    std::vector<std::string> purpose;
+    if (whole) {
+      purpose = {"For each output block of this core: take DST (zeroed), "
+                 "accumulate the tile",
+                 "products of every K step, then pack the block into "
+                 "cb_out0 for the writer.",
+                 dst};
+    } else {
+      const std::string sub =
+          std::to_string(c.sub_h) + " x " + std::to_string(c.sub_w) + " tiles";
+      purpose = {"The output block is larger than DST: each K step walks it "
+                 "in sub-blocks of " +
+                     sub + ".",
+                 dst};
+      if (c.partials) {
+        purpose.push_back("Between K steps a sub-block's partial sums wait "
+                          "in cb_partials (" +
+                          info_.PartialsCB()->data_format +
+                          ") and are reloaded;");
+        purpose.push_back("the last K step packs the sub-block into cb_out0 "
+                          "for the writer.");
+      } else {
+        purpose.push_back("Each sub-block is packed into cb_out0 for the "
+                          "writer.");
+      }
+    }
     EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " + c.a + " @ " +
                      c.b + " on the matrix engine.",
-                 {"For each output block of this core: take DST (zeroed), "
-                  "accumulate the tile",
-                  "products of every K step, then pack the block into "
-                  "cb_out0 for the writer.",
-                  std::string("DST holds ") +
-                      (c.fp32_dest_acc_en ? "fp32" : "16-bit (bf16)") +
-                      " values, " + std::to_string(c.dst_tiles) + " tiles (" +
-                      DstModeName(c.fp32_dest_acc_en, c.dst_full_sync_en) +
-                      "; the host's ComputeConfig sets the mode)."},
-                 AllCBs());
+                 purpose, AllCBs());
     Line("#include <cstdint>");
     Blank();
     Line("#include \"api/compute/cb_api.h\"");
@@ -55,7 +84,14 @@ private:
     Line("#include \"api/compute/compute_kernel_hw_startup.h\"");
     Line("#include \"api/compute/matmul.h\"");
     Line("#include \"api/compute/pack.h\"");
+    if (c.partials &&
+        info_.PartialsCB()->data_format != value::kFormatFloat16b) {
+      Line("#include \"api/compute/reconfig_data_format.h\"");
+    }
     Line("#include \"api/compute/reg_api.h\"");
+    if (c.partials) {
+      Line("#include \"api/compute/tile_move_copy.h\"");
+    }
     Blank();
   }
 
@@ -67,29 +103,45 @@ private:
     }
   }
 
-  /*! \brief Name the group by the first intrinsic it holds. */
+  /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
-    std::string comment;
+    const CallNode *matmul = nullptr, *pack = nullptr;
+    bool init = false, acquire = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *call = n.as<CallNode>();
-      if (call == nullptr || !comment.empty()) {
+      if (call == nullptr) {
         return;
       }
-      if (call->op.same_as(builtin::matmul_init())) {
-        comment = "Configure unpacker, FPU and packer for C = A @ B (once).";
-      } else if (call->op.same_as(builtin::tile_regs_acquire())) {
-        comment = "Start an output block: take DST, zeroed.";
-      } else if (call->op.same_as(builtin::matmul_tiles())) {
-        comment = "Accumulate this K step's A block @ B block into DST "
-                  "(A's tiles row-major in " +
-                  CBName(call->args[0]) + ", B's in " + CBName(call->args[1]) +
-                  ").";
-      } else if (call->op.same_as(builtin::pack_tile())) {
-        comment = "Hand DST to the packer and pack the output block into " +
-                  CBName(call->args[1]) + ".";
+      init = init || call->op.same_as(builtin::matmul_init());
+      acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
+      if (call->op.same_as(builtin::matmul_tiles()) && matmul == nullptr) {
+        matmul = call;
+      }
+      if (call->op.same_as(builtin::pack_tile()) && pack == nullptr) {
+        pack = call;
       }
     });
-    return comment;
+    if (init) {
+      return "Configure unpacker, FPU and packer for C = A @ B (once).";
+    }
+    if (matmul != nullptr) {
+      const std::string operands = "(A's tiles row-major in " +
+                                   CBName(matmul->args[0]) + ", B's in " +
+                                   CBName(matmul->args[1]) + ")";
+      return acquire ? "Add this K step's A block @ B block to the output "
+                       "block, one DST sub-block at a time " +
+                           operands + "."
+                     : "Accumulate this K step's A block @ B block into DST " +
+                           operands + ".";
+    }
+    if (acquire) {
+      return "Start an output block: take DST, zeroed.";
+    }
+    if (pack != nullptr) {
+      return "Hand DST to the packer and pack the output block into " +
+             CBName(pack->args[1]) + ".";
+    }
+    return "";
   }
 
   void EmitIntrinsic(const CallNode *call) final {
@@ -114,6 +166,19 @@ private:
       Line("cb_reserve_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
     } else if (call->op.same_as(builtin::cb_push_back())) {
       Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+    } else if (call->op.same_as(builtin::matmul_reinit())) {
+      Line("matmul_init(" + CBName(a[0]) + ", " + CBName(a[1]) + ");");
+    } else if (call->op.same_as(builtin::copy_init())) {
+      Line("copy_init(" + CBName(a[0]) + ");");
+    } else if (call->op.same_as(builtin::copy_tile())) {
+      Line("copy_tile(" + CBName(a[0]) + ", " + Expr(a[1]) + ", " + Expr(a[2]) +
+           ");");
+    } else if (call->op.same_as(builtin::reconfig_srca())) {
+      Line("reconfig_data_format_srca(" + CBName(a[0]) + ", " + CBName(a[1]) +
+           ");");
+    } else if (call->op.same_as(builtin::pack_reconfig())) {
+      Line("pack_reconfig_data_format(" + CBName(a[0]) + ", " + CBName(a[1]) +
+           ");");
     } else if (call->op.same_as(builtin::matmul_tiles())) {
       Line("matmul_tiles(" + CBName(a[0]) + ", " + CBName(a[1]) + ", " +
            Expr(a[2]) + ", " + Expr(a[3]) + ", " + Expr(a[4]) + ");");

@@ -307,7 +307,9 @@ void RoleKernelEmitter::EmitStmt(const Stmt &stmt) {
         {"t", "each tile of the output block"},
         {"mi", "each tile row of the output block"},
         {"ni", "each tile column of the output block"},
-        {"kk", "each K tile of this step"}};
+        {"kk", "each K tile of this step"},
+        {"sm", "each row of DST sub-blocks of the output block"},
+        {"sn", "each sub-block of that row"}};
     if (loop->annotations.count(ir::kPersistentLoop)) {
       Line("// For each output block assigned to this core.");
     } else if (auto it = kLoopComments.find(loop->loop_var->name_hint);

@@ -195,7 +195,21 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
   c.dst_full_sync_en = detail::BoolField(compute, field::kFieldDstFullSyncEn);
   c.dst_tiles = detail::IntField(compute, field::kFieldDstTiles);
   c.math_fidelity = detail::StrField(compute, field::kFieldMathFidelity);
+  const std::vector<int64_t> sub =
+      detail::IntArrayField(compute, field::kFieldSubblock);
+  c.sub_h = sub.at(0);
+  c.sub_w = sub.at(1);
+  c.partials = detail::BoolField(compute, field::kFieldPartials);
   return info;
+}
+
+const CBInfo *ProgramInfo::PartialsCB() const {
+  for (const CBInfo &cb : cbs) {
+    if (cb.role == value::kCBRolePartials) {
+      return &cb;
+    }
+  }
+  return nullptr;
 }
 
 std::string SafeIdent(const std::string &name) {

@@ -24,7 +24,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 2;
+constexpr int kPlanSchemaVersion = 3;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -64,6 +64,10 @@ struct ComputeInfo {
   bool transpose_a = false, transpose_b = false;
   bool fp32_dest_acc_en = false, dst_full_sync_en = false;
   int64_t dst_tiles = 0;
+  /*! \brief DST sub-block (tiles) and whether partial sums go through the
+   *         partials CB between K steps (target.h DstPlan). */
+  int64_t sub_h = 0, sub_w = 0;
+  bool partials = false;
 };
 
 /*! \brief Everything the emitters need. */
@@ -86,6 +90,8 @@ struct ProgramInfo {
 
   const TensorInfo &Tensor(const tvm::tirx::VarNode *data) const;
   const CBInfo &CB(int64_t index) const;
+  /*! \brief The partials CB, or nullptr. */
+  const CBInfo *PartialsCB() const;
   std::vector<const TensorInfo *>
   TensorsWithRole(const std::string &role) const;
   /*! \brief Runtime args of the reader / writer / compute kernel: DRAM

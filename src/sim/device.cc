@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "tt-metalium/circular_buffer_constants.h"
 #include "tt-metalium/distributed.hpp"
 #include "tt-metalium/host_api.hpp"
 #include "tt-metalium/tensor_accessor_args.hpp"
@@ -191,6 +192,12 @@ CBHandle CreateCircularBuffer(Program &program, const CoreSpec &core_spec,
                               const CircularBufferConfig &config) {
   const CoreRangeSet cores = ToCoreRangeSet(core_spec);
   for (const auto &[index, format] : config.formats()) {
+    if (!tt_sim::IsSimulatedFormat(static_cast<uint8_t>(format))) {
+      throw tt_sim::Fault("CreateCircularBuffer: CB c_" +
+                          std::to_string(index) + " has data format " +
+                          std::to_string(static_cast<int>(format)) +
+                          "; the simulator models Float32 and Float16_b");
+    }
     auto page = config.page_sizes().find(index);
     if (page == config.page_sizes().end() || page->second == 0) {
       throw tt_sim::Fault("CreateCircularBuffer: CB c_" +
@@ -222,7 +229,8 @@ CBHandle CreateCircularBuffer(Program &program, const CoreSpec &core_spec,
             " above its reserved region");
       }
     }
-    program.cbs.push_back({cores, index, config.total_size(), page->second});
+    program.cbs.push_back(
+        {cores, index, config.total_size(), page->second, format});
   }
   return static_cast<CBHandle>(program.cbs.size() - 1);
 }
@@ -240,6 +248,7 @@ CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
   std::vector<uint32_t> compile_args;
   std::string defines;
   tt_sim::DstMode mode;
+  std::vector<bool> unpack_to_dest;
   auto reject = [&](bool set, const char *field) {
     if (set) {
       throw tt_sim::Fault("CreateKernel(" + file + "): " + field +
@@ -261,14 +270,33 @@ CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
     compile_args = cc.compile_args;
     reject(!cc.defines.empty(), "ComputeConfig::defines");
     reject(!cc.named_compile_args.empty(), "ComputeConfig::named_compile_args");
-    reject(!cc.unpack_to_dest_mode.empty(),
-           "ComputeConfig::unpack_to_dest_mode");
     reject(cc.bfp8_pack_precise, "ComputeConfig::bfp8_pack_precise");
     mode.fp32_dest_acc_en = cc.fp32_dest_acc_en;
     mode.dst_full_sync_en = cc.dst_full_sync_en;
     // MathFidelity's value is its number of phases, LoFi (0) has one.
     mode.fidelity_phases =
         std::max<uint32_t>(1, static_cast<uint32_t>(cc.math_fidelity));
+    // Empty, or one entry per host CB (NUM_CIRCULAR_BUFFERS), as the
+    // release's JIT build reads it; a Wormhole core uses the first 32.
+    if (!cc.unpack_to_dest_mode.empty() &&
+        cc.unpack_to_dest_mode.size() != NUM_CIRCULAR_BUFFERS) {
+      throw tt_sim::Fault("CreateKernel(" + file +
+                          "): ComputeConfig::unpack_to_dest_mode has " +
+                          std::to_string(cc.unpack_to_dest_mode.size()) +
+                          " entries; it needs NUM_CIRCULAR_BUFFERS (" +
+                          std::to_string(NUM_CIRCULAR_BUFFERS) + ")");
+    }
+    for (size_t i = 0; i < cc.unpack_to_dest_mode.size(); ++i) {
+      const bool fp32 =
+          cc.unpack_to_dest_mode[i] == UnpackToDestMode::UnpackToDestFp32;
+      if (fp32 && i >= tt_sim::kNumCBs) {
+        throw tt_sim::Fault("CreateKernel(" + file + "): unpack_to_dest_mode[" +
+                            std::to_string(i) +
+                            "] names a CB this core does not have");
+      }
+      if (i < tt_sim::kNumCBs)
+        unpack_to_dest.push_back(fp32);
+    }
     // As the JIT build defines it for the compute kernel's headers.
     defines = std::string("-DDST_ACCUM_MODE=") +
               (cc.fp32_dest_acc_en ? "true" : "false");
@@ -279,6 +307,7 @@ CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
        ToCoreRangeSet(cores),
        compile_args,
        mode,
+       unpack_to_dest,
        {},
        tt_sim::CompileAndLoadKernel(file, kind, compile_args, defines)});
   return static_cast<KernelHandle>(program.kernels.size() - 1);

@@ -276,20 +276,83 @@ void CheckNoTransfersInFlight() {
   }
 }
 
-void HwStartup(uint32_t in0, uint32_t in1, uint32_t out) {
+// Data formats and the unpacker's op: tt_sim/data_format.hpp.
+namespace {
+std::string CBName(uint32_t cb) {
+  return "c_" + std::to_string(cb) + " (" + FormatName(CB(cb).format()) + ")";
+}
+
+/// A CB a tile op unpacks from or packs into holds whole tiles of its format.
+void CheckTilePages(uint32_t cb, const char *op) {
+  const CircularBuffer &b = CB(cb);
+  if (b.page_bytes() != TileBytesOf(b.format())) {
+    KernelFault(std::string(op) + " on CB " + CBName(cb) + " whose pages are " +
+                std::to_string(b.page_bytes()) + " bytes; a " +
+                FormatName(b.format()) + " tile is " +
+                std::to_string(TileBytesOf(b.format())));
+  }
+}
+
+EngineConfig &Engines(const char *op) {
+  RequireCompute(op);
+  EngineConfig &e = Ctx().core->engines;
+  if (!e.hw_configured)
+    KernelFault(std::string(op) + " before compute_kernel_hw_startup");
+  return e;
+}
+
+/// The format the unpacker feeds a source register with must be the CB's.
+void CheckSrcFormat(Format configured, uint32_t cb, const char *src,
+                    const char *op) {
+  if (configured != CB(cb).format()) {
+    KernelFault(std::string(op) + " unpacks CB " + CBName(cb) + " into " + src +
+                ", which is configured for " + FormatName(configured) +
+                " (compute_kernel_hw_startup / reconfig_data_format)");
+  }
+}
+} // namespace
+
+void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse) {
   RequireCompute("compute_kernel_hw_startup");
-  CB(in0), CB(in1), CB(out);
-  Ctx().core->hw_configured = true;
+  EngineConfig &e = Ctx().core->engines;
+  e.srca = CB(reverse ? in1 : in0).format();
+  e.srcb = CB(reverse ? in0 : in1).format();
+  e.pack = CB(out).format();
+  e.op = EngineConfig::Op::kNone;
+  e.hw_configured = true;
 }
 
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose) {
-  RequireCompute("matmul_init");
-  if (!Ctx().core->hw_configured)
-    KernelFault("matmul_init before compute_kernel_hw_startup");
+  EngineConfig &e = Engines("matmul_init");
   if (transpose != 0)
     KernelFault("matmul_init with transpose is not simulated");
   CB(in0), CB(in1);
-  Ctx().core->matmul_configured = true;
+  e.op = EngineConfig::Op::kMatmul;
+  e.in0 = in0;
+  e.in1 = in1;
+}
+
+void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face) {
+  EngineConfig &e = Engines("copy_init");
+  if (transpose != 0 || transpose_in_face != 0)
+    KernelFault("copy_init with transpose is not simulated");
+  CB(cb);
+  e.op = EngineConfig::Op::kCopy;
+  e.in0 = cb;
+}
+
+void ReconfigSrcA(int64_t old_cb, uint32_t new_cb) {
+  EngineConfig &e = Engines("reconfig_data_format_srca");
+  const Format next = CB(new_cb).format();
+  if (old_cb < 0 || CB(static_cast<uint32_t>(old_cb)).format() != next)
+    e.srca = next;
+}
+
+void PackReconfig(int64_t old_cb, uint32_t new_cb) {
+  EngineConfig &e = Engines("pack_reconfig_data_format");
+  const Format next = CB(new_cb).format();
+  if (old_cb < 0 || CB(static_cast<uint32_t>(old_cb)).format() != next)
+    e.pack = next;
 }
 
 namespace {
@@ -342,8 +405,29 @@ void TileRegsRelease() {
 void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
                  uint32_t dst_index) {
   Core *core = Ctx().core;
-  if (!core->matmul_configured)
-    KernelFault("matmul_tiles before matmul_init");
+  EngineConfig &e = Engines("matmul_tiles");
+  if (e.op != EngineConfig::Op::kMatmul || e.in0 != in0 || e.in1 != in1) {
+    KernelFault(
+        "matmul_tiles(c_" + std::to_string(in0) + ", c_" + std::to_string(in1) +
+        ") but the unpacker is set up for " +
+        (e.op == EngineConfig::Op::kCopy
+             ? "copy_tile from c_" + std::to_string(e.in0) + " (copy_init)"
+         : e.op == EngineConfig::Op::kMatmul
+             ? "matmul_tiles on c_" + std::to_string(e.in0) + ", c_" +
+                   std::to_string(e.in1)
+             : std::string("no op")) +
+        "; call matmul_init(c_" + std::to_string(in0) + ", c_" +
+        std::to_string(in1) + ") first");
+  }
+  // Matmul unpacks in0 into SrcB and in1 into SrcA.
+  CheckSrcFormat(e.srcb, in0, "SrcB", "matmul_tiles");
+  CheckSrcFormat(e.srca, in1, "SrcA", "matmul_tiles");
+  for (uint32_t cb : {in0, in1}) {
+    CheckTilePages(cb, "matmul_tiles");
+    if (CB(cb).format() != Format::kFloat16_b)
+      KernelFault("matmul_tiles on CB " + CBName(cb) +
+                  ": only bf16 operands are simulated");
+  }
   ExpectDst(DstState::kMath, "matmul_tiles");
   CheckDstIndex(dst_index, "matmul_tiles");
   CircularBuffer &a_cb = CB(in0);
@@ -378,6 +462,13 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
                 mode.name() + " mode");
   }
   CircularBuffer &out = CB(cb);
+  const EngineConfig &e = Engines("pack_tile");
+  if (e.pack != out.format()) {
+    KernelFault("pack_tile into CB " + CBName(cb) +
+                " but the packer is configured for " + FormatName(e.pack) +
+                " (compute_kernel_hw_startup / pack_reconfig_data_format)");
+  }
+  CheckTilePages(cb, "pack_tile");
   // The release's pack.h: in order, output_tile_index ignored, unless
   // out_of_order_output.
   const uint32_t page = out_of_order_output ? out_index : out.next_pack_page();
@@ -386,11 +477,62 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
                 std::to_string(cb) + " but the kernel reserved " +
                 std::to_string(out.reserved_pages()) + " (cb_reserve_back)");
   }
-  auto *dst =
-      reinterpret_cast<uint16_t *>(L1(out.write_page(page), kTileBytes));
   const auto &acc = Ctx().core->dst.tiles[dst_index];
+  uint8_t *page_bytes = L1(out.write_page(page), out.page_bytes());
+  if (out.format() == Format::kFloat32) {
+    // DST's values as they are: fp32 DST's exactly, 16-bit DST's bf16 values
+    // widened (README: the packer's Float32 output).
+    std::memcpy(page_bytes, acc.data(), TileBytesOf(Format::kFloat32));
+    return;
+  }
+  auto *dst = reinterpret_cast<uint16_t *>(page_bytes);
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
     dst[i] = PackToBf16(acc[i], mode);
+}
+
+void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
+  EngineConfig &e = Engines("copy_tile");
+  if (e.op != EngineConfig::Op::kCopy || e.in0 != cb) {
+    KernelFault("copy_tile from c_" + std::to_string(cb) +
+                " but the unpacker is set up for " +
+                (e.op == EngineConfig::Op::kMatmul
+                     ? "matmul_tiles on c_" + std::to_string(e.in0) + ", c_" +
+                           std::to_string(e.in1) + " (matmul_init)"
+                 : e.op == EngineConfig::Op::kCopy
+                     ? "copy_tile from c_" + std::to_string(e.in0)
+                     : std::string("no op")) +
+                "; call copy_init(c_" + std::to_string(cb) + ") first");
+  }
+  ExpectDst(DstState::kMath, "copy_tile");
+  CheckDstIndex(dst_index, "copy_tile");
+  CheckTilePages(cb, "copy_tile");
+  CircularBuffer &in = CB(cb);
+  if (index >= in.waited_pages()) {
+    KernelFault("copy_tile reads tile " + std::to_string(index) + " of c_" +
+                std::to_string(cb) + " but the kernel waited for " +
+                std::to_string(in.waited_pages()) +
+                " pages at its front (cb_wait_front)");
+  }
+  CheckSrcFormat(e.srca, cb, "SrcA", "copy_tile");
+  Core *core = Ctx().core;
+  const DstMode &mode = core->dst.mode;
+  auto &tile = core->dst.tiles[dst_index];
+  const uint8_t *src = L1(in.read_page(index), in.page_bytes());
+  if (in.format() == Format::kFloat32) {
+    if (!e.unpack_to_dest_fp32[cb] || !mode.fp32_dest_acc_en) {
+      KernelFault("copy_tile from Float32 CB c_" + std::to_string(cb) +
+                  " through SrcA, which keeps TF32 at most (not simulated); "
+                  "set ComputeConfig::unpack_to_dest_mode[c_" +
+                  std::to_string(cb) +
+                  "] = UnpackToDestFp32 with fp32_dest_acc_en");
+    }
+    std::memcpy(tile.data(), src, TileBytesOf(Format::kFloat32));
+    return;
+  }
+  // bf16 is exact in SrcA and in DST of either mode.
+  const auto *bf16 = reinterpret_cast<const uint16_t *>(src);
+  for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
+    tile[i] = Bf16ToFloat(bf16[i]);
 }
 
 } // namespace kapi

@@ -243,7 +243,7 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
   for (auto &[xy, core] : dev.cores()) {
     core->cbs = {};
     core->dst = DstRegisterFile{};
-    core->hw_configured = core->matmul_configured = false;
+    core->engines = EngineConfig{};
   }
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> l1_used;
   std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> used_cbs;
@@ -262,7 +262,8 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
       }
       core.cbs[cb.index] = CircularBuffer(
           cb.index, core.l1_base + dev.arch().l1_unreserved_base + used,
-          cb.total_size / cb.page_size, cb.page_size, core.Where());
+          cb.total_size / cb.page_size, cb.page_size,
+          static_cast<Format>(cb.format), core.Where());
       used += cb.total_size;
       used_cbs[{x, y}].push_back(cb.index);
     }
@@ -279,8 +280,12 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
                     ") (SetRuntimeArgs)");
       }
       launches.push_back({fn, &dev.core(x, y), &args->second, k.kind});
-      if (k.kind == "compute")
-        dev.core(x, y).dst.mode = k.dst_mode;
+      if (k.kind == "compute") {
+        Core &core = dev.core(x, y);
+        core.dst.mode = k.dst_mode;
+        for (size_t i = 0; i < k.unpack_to_dest_fp32.size(); ++i)
+          core.engines.unpack_to_dest_fp32[i] = k.unpack_to_dest_fp32[i];
+      }
     }
   }
   // Step 3: each core's kernels as fibers of one CoreScheduler; the cores

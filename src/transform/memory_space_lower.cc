@@ -51,6 +51,8 @@ constexpr const char *kPassName = "MemorySpaceLowerTT";
  *         c_16..). */
 constexpr int64_t kFirstOutputCB = 16;
 constexpr int64_t kMaxInputCBs = 16;
+/*! \brief The partials CB (tt-metal convention: intermediates c_24..). */
+constexpr int64_t kPartialsCB = 24;
 
 /*! \brief One circular buffer of the plan. */
 struct CBInfo {
@@ -63,6 +65,10 @@ struct CBInfo {
   std::string role;
   int64_t rows_tiles = 0, cols_tiles = 0;
   int64_t block_tiles() const { return rows_tiles * cols_tiles; }
+  /*! \brief Float32 tiles (a float32 accumulator's partials), else bf16. */
+  bool fp32 = false;
+  /*! \brief Blocks the CB holds: kCBDepth (double buffering), or 1. */
+  int64_t depth = kCBDepth;
   /*! \brief The kernel loops around the T.copy that fills / drains it. */
   std::vector<std::string> loops;
   /*! \brief Where in the global tensor the block lies (tile units). */
@@ -268,6 +274,11 @@ private:
         "clear the accumulator once per output block, before "
         "the K loop");
     cleared_.insert(dst.buffer.get());
+    // A block larger than DST starts each sub-block at zero in the first K
+    // step instead (TensorizeTT), so there is nothing to do here.
+    if (PlanFor(dst.buffer).subblocked) {
+      return tvm::tirx::Evaluate(0);
+    }
     return detail::RoleScope(ir::kRoleCompute,
                              detail::Intrin(builtin::tile_regs_acquire(), {}));
   }
@@ -462,6 +473,12 @@ private:
     cbs_.push_back(cb);
 
     const PrimExpr cb_id = detail::I32(index);
+    const tvm::tirx::Var data = dst.buffer->data;
+    if (compute_ && compute_->subblocked) {
+      // TensorizeTT packs each sub-block in the last K step; the writer
+      // drains them in that order.
+      return SubblockWriter(*compute_, data, row0, col0, cb_id);
+    }
     const PrimExpr n = detail::I32(cb.block_tiles());
     Stmt packs = detail::SerialLoop("t", cb.block_tiles(), [&](PrimExpr t) {
       return detail::Intrin(builtin::pack_tile(), {t, cb_id, t});
@@ -473,7 +490,6 @@ private:
                      detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
                      packs, detail::Intrin(builtin::cb_push_back(), {cb_id, n}),
                      detail::Intrin(builtin::tile_regs_release(), {})}));
-    const tvm::tirx::Var data = dst.buffer->data;
     Stmt writes = detail::SerialLoop("r", rows, [&](PrimExpr r) {
       return detail::SerialLoop("c", cols, [&](PrimExpr c) {
         return detail::Intrin(
@@ -534,8 +550,9 @@ private:
       }
       return it->second;
     };
-    const CBInfo &cb_a = cbs_[cb_index(a, "A")];
-    const CBInfo &cb_b = cbs_[cb_index(b, "B")];
+    // Copies: RecordCompute may add the partials CB to cbs_.
+    const CBInfo cb_a = cbs_[cb_index(a, "A")];
+    const CBInfo cb_b = cbs_[cb_index(b, "B")];
     if (!fragments_.count(c.buffer.get())) {
       TVM_FFI_THROW(ValueError) << what << ": operand C '" << c.buffer->name
                                 << "' must be a T.alloc_fragment accumulator.";
@@ -588,7 +605,6 @@ private:
   void RecordCompute(const std::string &what, const CBInfo &cb_a,
                      const CBInfo &cb_b, const Buffer &acc, int64_t mt,
                      int64_t nt) {
-    const int64_t tiles = mt * nt;
     ComputeInfo info;
     info.a = cb_a.tensor;
     info.b = cb_b.tensor;
@@ -596,30 +612,82 @@ private:
     info.cb_b = cb_b.index;
     info.loops = loops_;
     info.loop_nodes = loop_nodes_;
+    info.mt = mt;
+    info.nt = nt;
     info.accumulator = acc->name;
     info.fp32 = acc->dtype == tvm::DataType::Float(32);
-    info.full_sync = tiles > DstTiles(info.fp32, false);
-    if (tiles > DstTiles(info.fp32, true)) {
-      const int64_t most = DstTiles(info.fp32, true);
-      TVM_FFI_THROW(ValueError)
-          << what << ": the output block of " << mt * target_.tile_rows << "x"
-          << nt * target_.tile_cols << " elements (" << tiles
-          << " tiles) does not fit DST: with a " << detail::DtypeString(acc)
-          << " accumulator ('" << acc->name << "') DST holds "
-          << DstTiles(info.fp32, false) << " tiles ("
-          << DstModeName(info.fp32, false) << ") or " << most << " ("
-          << DstModeName(info.fp32, true)
-          << "); use block_M * block_N <= " << most << " * 32 * 32"
-          << (info.fp32 ? ", or a bfloat16 accumulator (16-bit DST)" : "")
-          << ". Splitting larger blocks into DST sub-blocks is not supported "
-             "yet.";
+    const DstPlan plan = PlanDst(mt, nt, info.fp32);
+    info.full_sync = plan.full_sync;
+    info.subblocked = plan.subblocked;
+    info.sub_h = plan.sub_h;
+    info.sub_w = plan.sub_w;
+    // Partial sums leave DST between K steps when there is more than one.
+    int64_t k_steps = 1;
+    if (!loop_nodes_.empty()) {
+      const auto *extent = loop_nodes_.back()->extent.as<tvm::IntImmNode>();
+      k_steps = extent ? extent->value : 2;
     }
+    info.partials = plan.subblocked && k_steps > 1;
     if (compute_) {
       TVM_FFI_THROW(ValueError)
           << what << ": a second T.gemm (into '" << acc->name
           << "'); one T.gemm per kernel, once per K step, is supported.";
     }
     compute_ = info;
+    if (info.partials) {
+      CBInfo cb;
+      cb.index = kPartialsCB;
+      cb.name = "cb_partials";
+      cb.buffer = acc->name;
+      cb.tensor = acc->name;
+      cb.role = value::kCBRolePartials;
+      cb.rows_tiles = mt;
+      cb.cols_tiles = nt;
+      cb.fp32 = info.fp32;
+      cb.depth = 1;
+      cbs_.push_back(cb);
+    }
+  }
+
+  /*! \brief The DST plan of an accumulator fragment (target.h PlanDst). */
+  DstPlan PlanFor(const Buffer &acc) const {
+    const std::vector<int64_t> shape = detail::StaticShape(acc, func_);
+    if (shape.size() != 2 || shape[0] % target_.tile_rows != 0 ||
+        shape[1] % target_.tile_cols != 0) {
+      return DstPlan{}; // T.gemm reports the shape
+    }
+    return PlanDst(shape[0] / target_.tile_rows, shape[1] / target_.tile_cols,
+                   acc->dtype == tvm::DataType::Float(32));
+  }
+
+  /*!
+   * \brief The writer side of an output copy whose block compute packs
+   *        sub-block by sub-block: for each sub-block (sm, sn), wait for its
+   *        tiles, write each to its place in the tensor, barrier, pop.
+   */
+  template <typename Compute>
+  Stmt SubblockWriter(const Compute &c, const tvm::tirx::Var &data,
+                      const PrimExpr &row0, const PrimExpr &col0,
+                      const PrimExpr &cb_id) const {
+    const int64_t mt = c.mt, nt = c.nt, sh = c.sub_h, sw = c.sub_w;
+    const PrimExpr n = detail::I32(sh * sw);
+    Stmt writer = detail::SerialLoop("sm", mt / sh, [&](PrimExpr sm) {
+      return detail::SerialLoop("sn", nt / sw, [&](PrimExpr sn) {
+        Stmt writes = detail::SerialLoop("r", sh, [&](PrimExpr r) {
+          return detail::SerialLoop("c", sw, [&](PrimExpr col) {
+            return detail::Intrin(builtin::write_tile(),
+                                  {data, row0 + sm * detail::I32(sh) + r,
+                                   col0 + sn * detail::I32(sw) + col, cb_id,
+                                   r * detail::I32(sw) + col});
+          });
+        });
+        return detail::Seq(
+            {detail::Intrin(builtin::cb_wait_front(), {cb_id, n}), writes,
+             detail::Intrin(builtin::noc_async_write_barrier(), {}),
+             detail::Intrin(builtin::cb_pop_front(), {cb_id, n})});
+      });
+    });
+    return detail::RoleScope(ir::kRoleWriter, writer);
   }
 
   /*!
@@ -735,6 +803,9 @@ private:
     m.Set(field::kFieldDstFullSyncEn, compute_->full_sync);
     m.Set(field::kFieldDstTiles, DstTiles(compute_->fp32, compute_->full_sync));
     m.Set(field::kFieldMathFidelity, String(value::kFidelityHiFi4));
+    m.Set(field::kFieldSubblock,
+          Array<Integer>{compute_->sub_h, compute_->sub_w});
+    m.Set(field::kFieldPartials, compute_->partials);
     return m;
   }
 
@@ -766,20 +837,23 @@ private:
     std::sort(
         sorted.begin(), sorted.end(),
         [](const CBInfo &a, const CBInfo &b) { return a.index < b.index; });
-    const int64_t page_bytes = target_.TileBytes(tvm::DataType::BFloat(16));
     Array<Map<String, Any>> out;
     for (const CBInfo &cb : sorted) {
+      const tvm::DataType dtype =
+          cb.fp32 ? tvm::DataType::Float(32) : tvm::DataType::BFloat(16);
+      const int64_t page_bytes = target_.TileBytes(dtype);
       Map<String, Any> m;
       m.Set(field::kFieldIndex, cb.index);
       m.Set(field::kFieldName, String(cb.name));
       m.Set(field::kFieldRole, String(cb.role));
       m.Set(field::kFieldBuffer, String(cb.buffer));
       m.Set(field::kFieldTensor, String(cb.tensor));
-      m.Set(field::kFieldDtype, String("bfloat16"));
-      m.Set(field::kFieldDataFormat, String(value::kFormatFloat16b));
+      m.Set(field::kFieldDtype, String(cb.fp32 ? "float32" : "bfloat16"));
+      m.Set(field::kFieldDataFormat,
+            String(cb.fp32 ? value::kFormatFloat32 : value::kFormatFloat16b));
       m.Set(field::kFieldPageBytes, page_bytes);
       m.Set(field::kFieldBlockTiles, cb.block_tiles());
-      m.Set(field::kFieldNumPages, cb.block_tiles() * kCBDepth);
+      m.Set(field::kFieldNumPages, cb.block_tiles() * cb.depth);
       out.push_back(m);
     }
     return out;
@@ -803,6 +877,10 @@ private:
     std::vector<std::string> loops;
     std::vector<For> loop_nodes;
     bool fp32 = true, full_sync = false;
+    /*! \brief DstPlan: sub-blocks of sub_h x sub_w tiles; partial sums in
+     *         a partials CB between K steps. */
+    bool subblocked = false, partials = false;
+    int64_t mt = 0, nt = 0, sub_h = 0, sub_w = 0;
   };
   std::optional<ComputeInfo> compute_;
   /*! \brief Loop variables of the kernel's own loops around the visit. */

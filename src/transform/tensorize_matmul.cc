@@ -7,11 +7,13 @@
 #include <tvm/ffi/reflection/registry.h>
 #include <tvm/ir/transform.h>
 #include <tvm/tirx/function.h>
+#include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common.h"
 #include "ir_builder.h"
@@ -71,11 +73,27 @@ public:
     tensorizer.dst_mode_ = DstModeName(
         detail::BoolField(compute.value(), field::kFieldFp32DestAccEn),
         detail::BoolField(compute.value(), field::kFieldDstFullSyncEn));
+    const std::vector<int64_t> sub =
+        detail::IntArrayField(compute.value(), field::kFieldSubblock);
+    tensorizer.sub_h_ = sub.at(0);
+    tensorizer.sub_w_ = sub.at(1);
     for (const auto &cb : cbs) {
-      if (detail::StrField(cb, field::kFieldRole) == value::kCBRoleOutput) {
-        tensorizer.output_cbs_.push_back(
-            detail::IntField(cb, field::kFieldIndex));
+      const std::string role = detail::StrField(cb, field::kFieldRole);
+      const int64_t index = detail::IntField(cb, field::kFieldIndex);
+      if (role == value::kCBRoleOutput) {
+        tensorizer.output_cbs_.push_back(index);
+      } else if (role == value::kCBRolePartials) {
+        tensorizer.partials_cb_ = index;
+        tensorizer.partials_fp32_ =
+            detail::StrField(cb, field::kFieldDataFormat) ==
+            value::kFormatFloat32;
       }
+    }
+    if (detail::BoolField(compute.value(), field::kFieldPartials) !=
+        (tensorizer.partials_cb_ >= 0)) {
+      TVM_FFI_THROW(ValueError)
+          << kPassName << ": PrimFunc '" << detail::FuncName(f)
+          << "': tt.compute and tt.cbs disagree on the partials CB.";
     }
     auto *n = f.CopyOnWrite();
     n->body = tensorizer(n->body);
@@ -92,7 +110,13 @@ private:
     if (outermost) {
       inside_launch_ = true;
     }
+    if (!launch) {
+      loops_.push_back(op);
+    }
     Stmt stmt = StmtExprMutator::VisitStmt_(op);
+    if (!launch) {
+      loops_.pop_back();
+    }
     if (!outermost || !init_args_) {
       return stmt;
     }
@@ -117,8 +141,8 @@ private:
     const int64_t cb_a = ConstArg(call, 0), cb_b = ConstArg(call, 1);
     const int64_t mt = ConstArg(call, 2), nt = ConstArg(call, 3);
     const int64_t kt = ConstArg(call, 4);
-    // MemorySpaceLowerTT chose a DST mode this block fits; check it holds.
-    if (mt * nt > dst_tiles_) {
+    // MemorySpaceLowerTT chose a DST mode this (sub-)block fits; check it.
+    if (sub_h_ * sub_w_ > dst_tiles_ || mt % sub_h_ != 0 || nt % sub_w_ != 0) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_ << "': T.gemm output block of " << mt * 32
           << "x" << nt * 32 << " elements is " << mt * nt
@@ -139,6 +163,9 @@ private:
              "per kernel is supported.";
     }
     init_args_ = init;
+    if (sub_h_ != mt || sub_w_ != nt) {
+      return Subblocks(cb_a, cb_b, output_cbs_.front(), mt, nt, kt);
+    }
     return detail::SerialLoop("mi", mt, [&](PrimExpr mi) {
       return detail::SerialLoop("ni", nt, [&](PrimExpr ni) {
         return detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
@@ -151,7 +178,103 @@ private:
     });
   }
 
+  /*!
+   * \brief gemm_block on a block larger than DST: for each sub-block (sm, sn)
+   *        of sub_h x sub_w tiles, take DST; unless this is the first K step,
+   *        reload the sub-block's partial sums from the partials CB; add this
+   *        K step's products; hand DST to the packer, which writes the
+   *        sub-block to the output CB in the last K step and to the partials
+   *        CB before it. Partials are FIFO: sub-blocks leave and come back in
+   *        the same order, so the CB holds one block.
+   */
+  Stmt Subblocks(int64_t cb_a, int64_t cb_b, int64_t cb_out, int64_t mt,
+                 int64_t nt, int64_t kt) {
+    using detail::I32;
+    using detail::Intrin;
+    const int64_t sh = sub_h_, sw = sub_w_, n = sh * sw;
+    PrimExpr first = tvm::Bool(true), last = tvm::Bool(true);
+    if (!loops_.empty() && !tvm::tirx::is_one(loops_.back()->extent)) {
+      const ForNode *k = loops_.back();
+      first = k->loop_var == k->min;
+      last = k->loop_var == k->min + k->extent - 1;
+    }
+    if (partials_cb_ < 0 &&
+        !(tvm::tirx::is_one(first) && tvm::tirx::is_one(last))) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_
+          << "': the sub-blocked T.gemm is in a K loop but tt.cbs has no "
+             "partials CB.";
+    }
+    const PrimExpr a = I32(cb_a), b = I32(cb_b), out = I32(cb_out);
+    const PrimExpr p = I32(partials_cb_), count = I32(n);
+    auto pack_into = [&](const PrimExpr &cb) {
+      return detail::Seq(
+          {Intrin(builtin::cb_reserve_back(), {cb, count}),
+           detail::SerialLoop("t", n,
+                              [&](PrimExpr t) {
+                                return Intrin(builtin::pack_tile(), {t, cb, t});
+                              }),
+           Intrin(builtin::cb_push_back(), {cb, count})});
+    };
+    return detail::SerialLoop("sm", mt / sh, [&](PrimExpr sm) {
+      return detail::SerialLoop("sn", nt / sw, [&](PrimExpr sn) {
+        std::vector<Stmt> body{Intrin(builtin::tile_regs_acquire(), {})};
+        if (partials_cb_ >= 0) {
+          // SrcA is fed from the partials CB (its format) for the copy.
+          std::vector<Stmt> reload;
+          if (partials_fp32_) {
+            reload.push_back(Intrin(builtin::reconfig_srca(), {b, p}));
+          }
+          reload.push_back(Intrin(builtin::copy_init(), {p}));
+          reload.push_back(Intrin(builtin::cb_wait_front(), {p, count}));
+          reload.push_back(detail::SerialLoop("t", n, [&](PrimExpr t) {
+            return Intrin(builtin::copy_tile(), {p, t, t});
+          }));
+          reload.push_back(Intrin(builtin::cb_pop_front(), {p, count}));
+          if (partials_fp32_) {
+            reload.push_back(Intrin(builtin::reconfig_srca(), {p, b}));
+          }
+          reload.push_back(Intrin(builtin::matmul_reinit(), {a, b}));
+          body.push_back(tvm::tirx::IfThenElse(!first, detail::Seq(reload)));
+        }
+        body.push_back(detail::SerialLoop("r", sh, [&](PrimExpr r) {
+          return detail::SerialLoop("c", sw, [&](PrimExpr c) {
+            return detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
+              return Intrin(builtin::matmul_tiles(),
+                            {a, b, (sm * I32(sh) + r) * I32(kt) + kk,
+                             kk * I32(nt) + sn * I32(sw) + c, r * I32(sw) + c});
+            });
+          });
+        }));
+        body.push_back(Intrin(builtin::tile_regs_commit(), {}));
+        body.push_back(Intrin(builtin::tile_regs_wait(), {}));
+        if (partials_cb_ < 0) {
+          body.push_back(pack_into(out));
+        } else {
+          std::vector<Stmt> spill;
+          if (partials_fp32_) {
+            spill.push_back(Intrin(builtin::pack_reconfig(), {out, p}));
+          }
+          spill.push_back(pack_into(p));
+          if (partials_fp32_) {
+            spill.push_back(Intrin(builtin::pack_reconfig(), {p, out}));
+          }
+          body.push_back(
+              tvm::tirx::IfThenElse(last, pack_into(out), detail::Seq(spill)));
+        }
+        body.push_back(Intrin(builtin::tile_regs_release(), {}));
+        return detail::Seq(body);
+      });
+    });
+  }
+
   std::string func_;
+  /*! \brief The DST sub-block and the partials CB (-1: none), tt.compute /
+   *         tt.cbs. */
+  int64_t sub_h_ = 0, sub_w_ = 0, partials_cb_ = -1;
+  bool partials_fp32_ = false;
+  /*! \brief The kernel's own loops around the visit (innermost: K). */
+  std::vector<const ForNode *> loops_;
   /*! \brief DST capacity and mode name from tt.compute. */
   int64_t dst_tiles_ = 0;
   std::string dst_mode_;

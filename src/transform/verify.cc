@@ -104,9 +104,12 @@ private:
         {builtin::cb_wait_front().as<tvm::OpNode>(), "wait"},
         {builtin::cb_pop_front().as<tvm::OpNode>(), "pop"}};
     if (op->op.same_as(builtin::matmul_tiles()) ||
-        op->op.same_as(builtin::pack_tile())) {
+        op->op.same_as(builtin::pack_tile()) ||
+        op->op.same_as(builtin::copy_tile())) {
       const tvm::PrimExpr &dst =
-          op->args[op->op.same_as(builtin::pack_tile()) ? 0 : 4];
+          op->args[op->op.same_as(builtin::pack_tile())   ? 0
+                   : op->op.same_as(builtin::copy_tile()) ? 2
+                                                          : 4];
       const auto bound = analyzer_.const_int_bound(dst);
       max_dst_index = std::max(max_dst_index, bound->max_value);
       min_dst_index = std::min(min_dst_index, bound->min_value);
@@ -227,7 +230,6 @@ void Verify(const PrimFunc &f) {
   std::set<int64_t> seen;
   int64_t l1_total = 0;
   std::ostringstream plan;
-  const int64_t bf16_tile_bytes = target.TileBytes(tvm::DataType::BFloat(16));
   for (const auto &cb : cbs) {
     const int64_t index = detail::IntField(cb, field::kFieldIndex);
     const std::string name = detail::StrField(cb, field::kFieldName);
@@ -237,20 +239,24 @@ void Verify(const PrimFunc &f) {
     if (!seen.insert(index).second) {
       TVM_FFI_THROW(ValueError) << cbwhere << " is declared twice.";
     }
-    if (detail::StrField(cb, field::kFieldDataFormat) !=
-            value::kFormatFloat16b ||
-        detail::IntField(cb, field::kFieldPageBytes) != bf16_tile_bytes) {
+    // Only the partials CB of a float32 accumulator holds Float32 tiles.
+    const std::string format = detail::StrField(cb, field::kFieldDataFormat);
+    const bool fp32 = format == value::kFormatFloat32;
+    const int64_t tile_bytes = target.TileBytes(
+        fp32 ? tvm::DataType::Float(32) : tvm::DataType::BFloat(16));
+    if ((format != value::kFormatFloat16b &&
+         !(fp32 && role == value::kCBRolePartials)) ||
+        detail::IntField(cb, field::kFieldPageBytes) != tile_bytes) {
       TVM_FFI_THROW(ValueError)
-          << cbwhere << " has format "
-          << detail::StrField(cb, field::kFieldDataFormat) << " with "
-          << detail::IntField(cb, field::kFieldPageBytes) << "-byte pages; a "
-          << value::kFormatFloat16b << " tile is " << bf16_tile_bytes
-          << " bytes.";
+          << cbwhere << " (" << role << ") has format " << format << " with "
+          << detail::IntField(cb, field::kFieldPageBytes) << "-byte pages; "
+          << "expected " << value::kFormatFloat16b
+          << " (or Float32 for partials) with pages of one tile.";
     }
     const std::string producer =
         role == value::kCBRoleInput ? ir::kRoleReader : ir::kRoleCompute;
     const std::string consumer =
-        role == value::kCBRoleInput ? ir::kRoleCompute : ir::kRoleWriter;
+        role == value::kCBRoleOutput ? ir::kRoleWriter : ir::kRoleCompute;
     const std::set<std::string> expected{producer + ":reserve",
                                          producer + ":push", consumer + ":wait",
                                          consumer + ":pop"};

@@ -46,7 +46,35 @@ TEST(MemorySpaceLowerTT, RecordsWhatTheKernelComputes) {
             "\"C\", \"transpose_a\": False, \"transpose_b\": False, "
             "\"accumulator\": \"float32\", \"fp32_dest_acc_en\": True, "
             "\"dst_full_sync_en\": False, \"dst_tiles\": 4, "
-            "\"math_fidelity\": \"HiFi4\"}");
+            "\"math_fidelity\": \"HiFi4\", \"subblock\": (2, 1), "
+            "\"partials\": False}");
+}
+
+TEST(MemorySpaceLowerTT, BlocksLargerThanDstGetSubblocksAndPartials) {
+  // 128 x 128 fp32 = 16 tiles > 8: 2 x 2 sub-blocks in half-sync DST, and a
+  // Float32 partials CB of one block (16 pages of 4096 bytes) for 4 K steps.
+  auto f = Lowered({256, 256, 128, 128, 128, 32});
+  const std::string compute =
+      testing::JsonText(f->attrs->dict.at(attr::kCompute));
+  EXPECT_NE(compute.find("\"dst_full_sync_en\": False, \"dst_tiles\": 4"),
+            std::string::npos)
+      << compute;
+  EXPECT_NE(compute.find("\"subblock\": (2, 2), \"partials\": True"),
+            std::string::npos)
+      << compute;
+  const std::string cbs = testing::JsonText(f->attrs->dict.at(attr::kCBs));
+  EXPECT_NE(cbs.find("{\"index\": 24, \"name\": \"cb_partials\", \"role\": "
+                     "\"partials\", \"buffer\": \"C_local\", \"tensor\": "
+                     "\"C_local\", \"dtype\": \"float32\", \"data_format\": "
+                     "\"Float32\", \"page_bytes\": 4096, \"block_tiles\": 16, "
+                     "\"num_pages\": 16}"),
+            std::string::npos)
+      << cbs;
+  // One K step: sub-blocks, but nothing to carry between steps.
+  auto single = Lowered({128, 128, 32, 128, 128, 32});
+  EXPECT_EQ(
+      testing::JsonText(single->attrs->dict.at(attr::kCBs)).find("cb_partials"),
+      std::string::npos);
 }
 
 TEST(MemorySpaceLowerTT, UsesFullSyncDstWhenHalfIsTooSmall) {

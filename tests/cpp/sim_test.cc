@@ -184,7 +184,7 @@ TEST(Packer, NaNBecomesInfinityInFp32Mode) {
 
 TEST(CircularBuffer, PushingMoreThanReservedIsMisuse) {
   CoreScheduler m("core (0, 0)");
-  CircularBuffer cb(3, 0x1000, 4, 2048, "core (0, 0)");
+  CircularBuffer cb(3, 0x1000, 4, 2048, Format::kFloat16_b, "core (0, 0)");
   cb.reserve_back(m, 1, "reader");
   EXPECT_THROW(cb.push_back(m, 2, "reader"), Fault);
   EXPECT_NE(m.failure().find("cb_push_back(2) after reserving only 1"),
@@ -194,7 +194,7 @@ TEST(CircularBuffer, PushingMoreThanReservedIsMisuse) {
 
 TEST(CircularBuffer, PopWithoutWaitIsMisuse) {
   CoreScheduler m("core (0, 0)");
-  CircularBuffer cb(0, 0x1000, 2, 2048, "core (1, 2)");
+  CircularBuffer cb(0, 0x1000, 2, 2048, Format::kFloat16_b, "core (1, 2)");
   EXPECT_THROW(cb.pop_front(m, 1, "compute"), Fault);
   EXPECT_NE(m.failure().find("core (1, 2) compute"), std::string::npos)
       << m.failure();
@@ -202,7 +202,7 @@ TEST(CircularBuffer, PopWithoutWaitIsMisuse) {
 
 TEST(CircularBuffer, PointersWrapAroundThePages) {
   CoreScheduler m("core (0, 0)");
-  CircularBuffer cb(0, 0x1000, 2, 2048, "core (0, 0)");
+  CircularBuffer cb(0, 0x1000, 2, 2048, Format::kFloat16_b, "core (0, 0)");
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(cb.write_ptr(), 0x1000u + (i % 2) * 2048);
     cb.reserve_back(m, 1, "reader");
@@ -241,7 +241,7 @@ TEST(Fiber, YieldOutsideTheFiberIsAFault) {
 /// each until it blocks, in the order spawned, the same way every time.
 TEST(CoreScheduler, KernelsTakeTurnsAtTheirCircularBuffers) {
   CoreScheduler s("core (0, 0)");
-  CircularBuffer cb(0, 0x1000, 2, 2048, "core (0, 0)");
+  CircularBuffer cb(0, 0x1000, 2, 2048, Format::kFloat16_b, "core (0, 0)");
   std::string trace;
   int ctx_reader = 0, ctx_compute = 0;
   std::vector<void *> contexts_seen;
@@ -276,8 +276,8 @@ TEST(CoreScheduler, KernelsTakeTurnsAtTheirCircularBuffers) {
 
 TEST(CoreScheduler, AllKernelsBlockedIsADeadlock) {
   CoreScheduler s("core (0, 0)");
-  CircularBuffer a(0, 0x1000, 1, 2048, "core (0, 0)");
-  CircularBuffer b(1, 0x2000, 1, 2048, "core (0, 0)");
+  CircularBuffer a(0, 0x1000, 1, 2048, Format::kFloat16_b, "core (0, 0)");
+  CircularBuffer b(1, 0x2000, 1, 2048, Format::kFloat16_b, "core (0, 0)");
   int unwound = 0;
   auto waiter = [&](CircularBuffer *cb, const char *who) {
     return [&s, &unwound, cb, who] {
@@ -309,7 +309,7 @@ TEST(CoreScheduler, AllKernelsBlockedIsADeadlock) {
 
 TEST(CoreScheduler, AFailingKernelStopsTheOthersOfItsCore) {
   CoreScheduler s("core (2, 3)");
-  CircularBuffer cb(0, 0x1000, 1, 2048, "core (2, 3)");
+  CircularBuffer cb(0, 0x1000, 1, 2048, Format::kFloat16_b, "core (2, 3)");
   bool consumer_unwound = false, consumer_finished = false;
   s.Spawn(
       [&] {
@@ -339,7 +339,7 @@ TEST(CoreScheduler, AFailingKernelStopsTheOthersOfItsCore) {
 
 TEST(CoreScheduler, WaitingOutsideAKernelIsAFault) {
   CoreScheduler s("core (0, 0)");
-  CircularBuffer cb(0, 0x1000, 1, 2048, "core (0, 0)");
+  CircularBuffer cb(0, 0x1000, 1, 2048, Format::kFloat16_b, "core (0, 0)");
   EXPECT_THROW(cb.wait_front(s, 1, "compute"), Fault);
   EXPECT_NE(s.failure().find("blocked outside a running kernel"),
             std::string::npos)

@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "gemm_ir.h"
 #include "test_util.h"
 #include "tilelang_tt/attr.h"
+#include "tilelang_tt/target.h"
 #include "tilelang_tt/transform.h"
 
 namespace tilelang_tt {
@@ -33,13 +36,34 @@ TEST(TensorizeTT, OneTileBlockIsOneMatmul) {
   EXPECT_EQ(text.find("tt_gemm_block"), std::string::npos);
 }
 
-TEST(TensorizeTT, RejectsOutputBlocksLargerThanDst) {
-  // A float32 accumulator keeps DST in fp32: 8 tiles at most (full-sync).
-  testing::ExpectFfiError([] { Tensorized({256, 256, 64, 128, 128, 32}); },
-                          "ValueError",
-                          {"'gemm'", "16 tiles", "float32 accumulator",
-                           "4 tiles (fp32 DST, half-sync)",
-                           "8 (fp32 DST, full-sync)", "bfloat16 accumulator"});
+TEST(TensorizeTT, WalksBlocksLargerThanDstInSubblocks) {
+  // 128 x 128 fp32 (16 tiles) in 2 x 2 sub-blocks: reload the partials after
+  // the first K step, pack into the output CB in the last, else into c_24.
+  std::string text =
+      testing::BodyScript(Tensorized({256, 256, 64, 128, 128, 32}));
+  for (const char *want :
+       {"for sm, sn in T.grid(2, 2)", "if not k == 0", "tt_copy_init(24)",
+        "tt_copy_tile(24, t, t)", "tt_reconfig_srca(1, 24)",
+        "tt_reconfig_srca(24, 1)", "tt_matmul_reinit(0, 1)",
+        "tt_pack_reconfig(16, 24)", "tt_pack_tile(t, 24, t)"}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+}
+
+TEST(TensorizeTT, PlanDstPicksTheLargestSquarestSubblock) {
+  EXPECT_FALSE(PlanDst(2, 2, true).subblocked); // 4 tiles: half-sync
+  EXPECT_TRUE(PlanDst(2, 4, true).full_sync);   // 8: full-sync
+  const DstPlan p = PlanDst(4, 4, true);        // 16 > 8
+  EXPECT_TRUE(p.subblocked && !p.full_sync);
+  EXPECT_EQ(std::make_pair(p.sub_h, p.sub_w),
+            std::make_pair(int64_t(2), int64_t(2)));
+  const DstPlan q = PlanDst(3, 3, true); // 9 > 8: 1 x 3
+  EXPECT_EQ(std::make_pair(q.sub_h, q.sub_w),
+            std::make_pair(int64_t(1), int64_t(3)));
+  const DstPlan r = PlanDst(4, 8, false); // 16-bit: 32 > 16
+  EXPECT_EQ(r.sub_h * r.sub_w, 8);
+  EXPECT_EQ(std::make_pair(r.sub_h, r.sub_w),
+            std::make_pair(int64_t(2), int64_t(4)));
 }
 
 TEST(TensorizeTT, EightTilesFit) {

@@ -249,6 +249,66 @@ def test_pack_tile_must_agree_with_the_dst_mode(tmp_path):
     expect_fault(artifacts, "is_fp32_dest_acc_en = false> but DST is in fp32 DST, half-sync mode")
 
 
+# --- data formats, copy_tile and the reconfig calls (DST sub-blocks with partials) ----
+
+
+def subblocked(tmp_path, accum="float32"):
+    """128 x 128 output blocks over 3 K steps: 2 x 2 DST sub-blocks whose partials are reloaded."""
+    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, accum_dtype=accum))
+    compute = (artifacts / "compute.cpp").read_text()
+    assert "copy_tile(cb_partials, t, t);" in compute
+    return artifacts
+
+
+def test_sub_blocked_partials_run_correctly(tmp_path):
+    assert simulate(subblocked(tmp_path), seed=4).ok
+
+
+def test_copy_tile_needs_srca_in_the_partials_format(tmp_path):
+    artifacts = subblocked(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "reconfig_data_format_srca(cb_in1, cb_partials);", "")
+    expect_fault(artifacts, "copy_tile unpacks CB c_24 (Float32) into SrcA, which is configured for Float16_b")
+
+
+def test_matmul_after_copy_needs_matmul_init(tmp_path):
+    artifacts = subblocked(tmp_path)
+    break_kernel(
+        artifacts,
+        "compute.cpp",
+        "reconfig_data_format_srca(cb_partials, cb_in1);\n              matmul_init(cb_in0, cb_in1);",
+        "reconfig_data_format_srca(cb_partials, cb_in1);",
+    )
+    expect_fault(artifacts, "matmul_tiles(c_0, c_1) but the unpacker is set up for copy_tile from c_24 (copy_init)")
+
+
+def test_matmul_needs_srca_back_in_the_operand_format(tmp_path):
+    artifacts = subblocked(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "reconfig_data_format_srca(cb_partials, cb_in1);", "")
+    expect_fault(artifacts, "matmul_tiles unpacks CB c_1 (Float16_b) into SrcA, which is configured for Float32")
+
+
+def test_pack_into_float32_partials_needs_pack_reconfig(tmp_path):
+    artifacts = subblocked(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "pack_reconfig_data_format(cb_out0, cb_partials);", "")
+    expect_fault(artifacts, "pack_tile into CB c_24 (Float32) but the packer is configured for Float16_b")
+
+
+def test_float32_partials_must_unpack_straight_to_dst(tmp_path):
+    # Through SrcA a Float32 tile keeps TF32 only: the host must ask for UnpackToDestFp32.
+    artifacts = subblocked(tmp_path)
+    break_kernel(artifacts, "main.cpp", ",\n                        .unpack_to_dest_mode = unpack_to_dest_mode", "")
+    expect_fault(artifacts, "copy_tile from Float32 CB c_24 through SrcA", "UnpackToDestFp32")
+
+
+def test_bf16_partials_need_no_reconfig(tmp_path):
+    # A bfloat16 accumulator over 128 x 256 blocks: bf16 partials, same format as the operands.
+    artifacts = lowered(tmp_path, gemm_kernel(128, 256, 96, 128, 256, 32, accum_dtype="bfloat16"))
+    compute = (artifacts / "compute.cpp").read_text()
+    assert "copy_tile(cb_partials, t, t);" in compute and "reconfig_data_format" not in compute
+    assert "unpack_to_dest_mode" not in (artifacts / "main.cpp").read_text()
+    assert simulate(artifacts, seed=5).ok
+
+
 # --- the host program ----------------------------------------------------------------
 
 

@@ -59,9 +59,9 @@ BAD_INPUTS = [
     ("transpose_B", lambda: gemm_kernel(64, 64, 64, trans_B=True), ["transpose_B=True", "not supported yet"]),
     ("block 48", lambda: gemm_kernel(96, 96, 96, 48, 48, 32), ["'A_shared'", "48x32", "multiples of 32"]),
     (
-        "DST overflow",
-        lambda: gemm_kernel(256, 256, 64, 128, 128, 32),
-        ["128x128", "16 tiles", "8 (fp32 DST, full-sync)"],
+        "L1 overflow of sub-blocked 512 x 512 blocks",
+        lambda: gemm_kernel(1024, 1024, 64, 512, 512, 32),
+        ["2228224 bytes of L1", "cb_out0 1048576", "cb_partials 1048576"],
     ),
     (
         "L1 overflow",

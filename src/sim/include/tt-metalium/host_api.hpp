@@ -25,7 +25,7 @@
 
 namespace tt {
 
-enum class DataFormat : uint8_t { Float16_b = 5, Invalid = 0xff };
+enum class DataFormat : uint8_t { Float32 = 0, Float16_b = 5, Invalid = 0xff };
 
 /// A pair of coordinates; TT-Metalium's CoreCoord is this type.
 struct xy_pair {
@@ -119,13 +119,16 @@ public:
     CoreRangeSet cores;
     uint8_t index;
     uint32_t total_size, page_size;
+    tt::DataFormat format;
   };
   struct Kernel {
     std::string path, kind; // kind: reader / writer / compute
     CoreRangeSet cores;
     std::vector<uint32_t> compile_args;
-    /// Compute kernels: the DST mode its ComputeConfig asks for.
+    /// Compute kernels: the DST mode its ComputeConfig asks for, and the CBs
+    /// whose unpack_to_dest_mode is UnpackToDestFp32.
     tt_sim::DstMode dst_mode;
+    std::vector<bool> unpack_to_dest_fp32;
     /// Set through a const Program& (SetRuntimeArgs), as in TT-Metalium.
     mutable std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>>
         runtime_args;

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <string>
 
+#include "tt_sim/data_format.hpp"
 #include "tt_sim/sync.hpp"
 
 namespace tt_sim {
@@ -31,12 +32,14 @@ class CircularBuffer {
 public:
   CircularBuffer() = default;
   CircularBuffer(uint32_t id, uint32_t base, uint32_t num_pages,
-                 uint32_t page_bytes, std::string where)
+                 uint32_t page_bytes, Format format, std::string where)
       : id_(id), base_(base), num_pages_(num_pages), page_bytes_(page_bytes),
-        where_(std::move(where)) {}
+        format_(format), where_(std::move(where)) {}
 
   bool configured() const { return num_pages_ > 0; }
   uint32_t page_bytes() const { return page_bytes_; }
+  /// The data format of its tiles (CircularBufferConfig).
+  Format format() const { return format_; }
 
   void reserve_back(CoreScheduler &s, uint32_t n, const std::string &kernel) {
     Check(s, n <= num_pages_, kernel,
@@ -137,6 +140,7 @@ private:
   }
 
   uint32_t id_ = 0, base_ = 0, num_pages_ = 0, page_bytes_ = 0;
+  Format format_ = Format::kNone;
   std::string where_;
   uint32_t filled_ = 0, reserved_ = 0, waited_ = 0, packed_ = 0;
   uint32_t wr_page_ = 0, rd_page_ = 0, peak_ = 0;

@@ -22,6 +22,7 @@
 
 #include "tt_sim/arch.hpp"
 #include "tt_sim/circular_buffer.hpp"
+#include "tt_sim/data_format.hpp"
 #include "tt_sim/dst_register_file.hpp"
 #include "tt_sim/sync.hpp"
 
@@ -50,7 +51,7 @@ struct Core {
   uint32_t l1_base = 0;
   std::array<CircularBuffer, kNumCBs> cbs{};
   DstRegisterFile dst;
-  bool hw_configured = false, matmul_configured = false;
+  EngineConfig engines;
   CoreStats stats;
   std::string Where() const {
     return "core (" + std::to_string(x) + ", " + std::to_string(y) + ")";

@@ -5,12 +5,12 @@
 
 #include "tt_sim/kernel_api.hpp"
 
-// Regular: icb0 -> SrcA, icb1 -> SrcB; Reverse: icb0 -> SrcB, icb1 -> SrcA (the
-// operand routing only matters to hardware; the simulator computes in0 @ in1).
+// Regular: icb0 -> SrcA, icb1 -> SrcB; Reverse: icb0 -> SrcB, icb1 -> SrcA,
+// as matmul needs (tt_sim/data_format.hpp: the formats each source is set to).
 enum class SrcOrder : uint8_t { Regular = 0, Reverse = 1 };
 
 template <SrcOrder order = SrcOrder::Regular>
 inline void compute_kernel_hw_startup(uint32_t in0_cb, uint32_t in1_cb,
                                       uint32_t out_cb) {
-  tt_sim::kapi::HwStartup(in0_cb, in1_cb, out_cb);
+  tt_sim::kapi::HwStartup(in0_cb, in1_cb, out_cb, order == SrcOrder::Reverse);
 }

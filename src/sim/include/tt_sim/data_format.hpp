@@ -1,0 +1,70 @@
+// tt_sim/data_format.hpp -- tile data formats, and the formats and op the
+// unpackers and the packer are configured for.
+//
+// Models (src/sim/README.md, "Rules and their sources"):
+//   - A CB holds tiles of one data format: Float16_b (bf16, 2048-byte tiles)
+//     or Float32 (4096-byte tiles); the values are tt::DataFormat's.
+//   - compute_kernel_hw_startup<order>(in0, in1, out) sets the unpackers'
+//     SrcA / SrcB formats from in0 / in1 (swapped by SrcOrder::Reverse, which
+//     matmul needs: it unpacks in0 to SrcB and in1 to SrcA) and the packer's
+//     output format from out. Only the reconfig calls change them:
+//     reconfig_data_format_srca and pack_reconfig_data_format; their
+//     (old, new) forms do nothing when the two CBs' formats are equal.
+//   - The unpacker is set up for one op at a time: matmul_init(in0, in1) for
+//     matmul_tiles on those CBs, copy_init(cb) for copy_tile from that CB;
+//     neither changes a data format.
+//   - copy_tile from a Float32 CB whose unpack_to_dest_mode is
+//     UnpackToDestFp32 writes the fp32 values straight into fp32 DST;
+//     otherwise the data passes through SrcA, which keeps TF32 at most (not
+//     simulated: such a copy is a fault). bf16 data is exact in SrcA and DST.
+// A tile op whose CB format disagrees with the configured format reads or
+// writes garbage on the chip; the simulator faults instead.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "tt_sim/arch.hpp"
+
+namespace tt_sim {
+
+/// tt::DataFormat's values for the formats the simulator models.
+enum class Format : uint8_t { kFloat32 = 0, kFloat16_b = 5, kNone = 0xff };
+
+inline bool IsSimulatedFormat(uint8_t value) {
+  return value == uint8_t(Format::kFloat32) ||
+         value == uint8_t(Format::kFloat16_b);
+}
+
+inline const char *FormatName(Format f) {
+  switch (f) {
+  case Format::kFloat32:
+    return "Float32";
+  case Format::kFloat16_b:
+    return "Float16_b";
+  case Format::kNone:
+    return "(none)";
+  }
+  return "?";
+}
+
+/// Bytes of one 32x32 tile in format `f`.
+inline uint32_t TileBytesOf(Format f) {
+  return f == Format::kFloat32 ? 4 * kTileDim * kTileDim
+                               : 2 * kTileDim * kTileDim;
+}
+
+/// What the compute kernel configured the unpackers, FPU and packer for.
+struct EngineConfig {
+  bool hw_configured = false;
+  Format srca = Format::kNone, srcb = Format::kNone, pack = Format::kNone;
+  enum class Op { kNone, kMatmul, kCopy };
+  Op op = Op::kNone;
+  /// matmul_init's in0 / in1, or copy_init's CB in in0.
+  uint32_t in0 = 0, in1 = 0;
+  /// ComputeConfig::unpack_to_dest_mode, per CB: UnpackToDestFp32.
+  std::array<bool, kNumCBs> unpack_to_dest_fp32{};
+};
+
+} // namespace tt_sim
