@@ -32,19 +32,22 @@ namespace tilelang_tt {
     "(buffer, tile_row, tile_col, cb, slot): start writing the front CB slot " \
     "to tile (row, col) of the interleaved buffer.")                           \
   X(noc_async_write_barrier, 0, "(): wait until every started write left.")    \
-  X(matmul_init, 3, "(cb_a, cb_b, cb_out): configure the FPU for matmul.")     \
+  X(matmul_init, 4,                                                            \
+    "(cb_a, cb_b, cb_out, transpose_b): configure the FPU for matmul.")        \
   X(tile_regs_acquire, 0, "(): math takes the DST registers (zeroed).")        \
   X(tile_regs_commit, 0, "(): math hands DST to the packer.")                  \
   X(tile_regs_wait, 0, "(): packer waits for DST.")                            \
   X(tile_regs_release, 0, "(): packer releases DST.")                          \
-  X(gemm_block, 5,                                                             \
-    "(cb_a, cb_b, m_tiles, n_tiles, k_tiles): DST[m, n] += A[m, k] @ B[k, n] " \
-    "over row-major tile blocks at the CB fronts; lowered by TensorizeTT.")    \
+  X(gemm_block, 6,                                                             \
+    "(cb_a, cb_b, m_tiles, n_tiles, k_tiles, transpose_b): DST[m, n] += "      \
+    "A[m, k] @ B[k, n] over row-major tile blocks at the CB fronts (B's "      \
+    "block N x K when transpose_b); lowered by TensorizeTT.")                  \
   X(matmul_tiles, 5,                                                           \
     "(cb_a, cb_b, a_slot, b_slot, dst): DST[dst] += A tile @ B tile.")         \
   X(pack_tile, 3, "(dst, cb, slot): convert DST[dst] into the CB slot.")       \
-  X(matmul_reinit, 2,                                                          \
-    "(cb_a, cb_b): set the unpacker and FPU up for matmul again.")             \
+  X(matmul_reinit, 3,                                                          \
+    "(cb_a, cb_b, transpose_b): set the unpacker and FPU up for matmul "       \
+    "again.")                                                                  \
   X(copy_init, 1, "(cb): set the unpacker up for copy_tile from cb.")          \
   X(copy_tile, 3, "(cb, slot, dst): DST[dst] = the CB's waited-for slot.")     \
   X(reconfig_srca, 2,                                                          \

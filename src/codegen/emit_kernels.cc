@@ -5,6 +5,7 @@
  */
 
 #include <tvm/ffi/extra/structural_equal.h>
+#include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
 #include "emitters.h"
@@ -144,12 +145,25 @@ private:
     return "";
   }
 
+  /*! \brief matmul_init; with transpose (B is N x K) the unpacker
+   *         transposes each in1 tile on its way into SrcA. */
+  void EmitMatmulInit(const tvm::PrimExpr &a, const tvm::PrimExpr &b,
+                      const tvm::PrimExpr &transpose) {
+    if (tvm::tirx::is_one(transpose)) {
+      Line("// B is N x K: the unpacker transposes each of its tiles.");
+      Line("matmul_init(" + CBName(a) + ", " + CBName(b) +
+           ", /*transpose=*/1);");
+    } else {
+      Line("matmul_init(" + CBName(a) + ", " + CBName(b) + ");");
+    }
+  }
+
   void EmitIntrinsic(const CallNode *call) final {
     const auto &a = call->args;
     if (call->op.same_as(builtin::matmul_init())) {
       Line("compute_kernel_hw_startup<SrcOrder::Reverse>(" + CBName(a[0]) +
            ", " + CBName(a[1]) + ", " + CBName(a[2]) + ");");
-      Line("matmul_init(" + CBName(a[0]) + ", " + CBName(a[1]) + ");");
+      EmitMatmulInit(a[0], a[1], a[3]);
     } else if (call->op.same_as(builtin::tile_regs_acquire())) {
       Line("tile_regs_acquire();");
     } else if (call->op.same_as(builtin::tile_regs_commit())) {
@@ -167,7 +181,7 @@ private:
     } else if (call->op.same_as(builtin::cb_push_back())) {
       Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
     } else if (call->op.same_as(builtin::matmul_reinit())) {
-      Line("matmul_init(" + CBName(a[0]) + ", " + CBName(a[1]) + ");");
+      EmitMatmulInit(a[0], a[1], a[2]);
     } else if (call->op.same_as(builtin::copy_init())) {
       Line("copy_init(" + CBName(a[0]) + ");");
     } else if (call->op.same_as(builtin::copy_tile())) {

@@ -324,9 +324,8 @@ void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse) {
 
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose) {
   EngineConfig &e = Engines("matmul_init");
-  if (transpose != 0)
-    KernelFault("matmul_init with transpose is not simulated");
   CB(in0), CB(in1);
+  e.transpose_in1 = transpose != 0;
   e.op = EngineConfig::Op::kMatmul;
   e.in0 = in0;
   e.in1 = in1;
@@ -339,6 +338,7 @@ void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face) {
   CB(cb);
   e.op = EngineConfig::Op::kCopy;
   e.in0 = cb;
+  e.transpose_in1 = false;
 }
 
 void ReconfigSrcA(int64_t old_cb, uint32_t new_cb) {
@@ -447,7 +447,16 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
       reinterpret_cast<const uint16_t *>(L1(a_cb.read_page(i0), kTileBytes));
   const auto *b =
       reinterpret_cast<const uint16_t *>(L1(b_cb.read_page(i1), kTileBytes));
-  MatmulTile(a, b, core->dst.tiles[dst_index].data(), core->dst.mode);
+  if (e.transpose_in1) {
+    // The unpacker transposes the faces and each face: the tile's transpose.
+    uint16_t bt[kTileDim * kTileDim];
+    for (uint32_t r = 0; r < kTileDim; ++r)
+      for (uint32_t c = 0; c < kTileDim; ++c)
+        bt[FaceIndex(r, c)] = b[FaceIndex(c, r)];
+    MatmulTile(a, bt, core->dst.tiles[dst_index].data(), core->dst.mode);
+  } else {
+    MatmulTile(a, b, core->dst.tiles[dst_index].data(), core->dst.mode);
+  }
   core->stats.matmul_tiles++;
 }
 

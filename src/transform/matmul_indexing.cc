@@ -215,17 +215,19 @@ std::string Shape(const BlockAccess &t) {
 void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
                          const std::vector<const ForNode *> &k_loops,
                          const BlockAccess &a, const BlockAccess &b,
-                         const BlockAccess &c, int64_t tile) {
+                         const BlockAccess &c, bool transpose_b, int64_t tile) {
   const std::string where = "PrimFunc '" + func + "': ";
-  // 1. Shapes: A is M x K, B is K x N, C is M x N.
+  // 1. Shapes: A is M x K, B is K x N (N x K transposed), C is M x N.
+  const int bk = transpose_b ? 1 : 0, bn = transpose_b ? 0 : 1;
   if (a.shape.size() != 2 || b.shape.size() != 2 || c.shape.size() != 2 ||
-      a.shape[0] != c.shape[0] || b.shape[1] != c.shape[1] ||
-      a.shape[1] != b.shape[0]) {
+      a.shape[0] != c.shape[0] || b.shape[bn] != c.shape[1] ||
+      a.shape[1] != b.shape[bk]) {
     TVM_FFI_THROW(ValueError)
         << where << "the T.gemm computes " << c.tensor << " = " << a.tensor
-        << " @ " << b.tensor << " but the shapes do not chain: " << Shape(a)
-        << ", " << Shape(b) << ", " << Shape(c) << "; expected M x K, K x N "
-        << "and M x N.";
+        << " @ " << b.tensor << (transpose_b ? "^T" : "")
+        << " but the shapes do not chain: " << Shape(a) << ", " << Shape(b)
+        << ", " << Shape(c) << "; expected M x K, "
+        << (transpose_b ? "N x K" : "K x N") << " and M x N.";
   }
   const int64_t m_tiles = CeilDiv(c.shape[0], tile);
   const int64_t n_tiles = CeilDiv(c.shape[1], tile);
@@ -303,16 +305,23 @@ void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
           << "`); only C = A @ B, block by block, is supported.";
     }
   };
-  const std::string bk = std::to_string(kt * tile);
+  const std::string bk_elems = std::to_string(kt * tile);
   require(a, a.row, c.row, "rows",
           "the rows of the output block of '" + c.tensor + "'");
   require(a, a.col, k_offset, "columns",
-          "the columns of K step '" + k_name + "' (" + k_name + " * " + bk +
-              ")");
-  require(b, b.row, k_offset, "rows",
-          "the rows of K step '" + k_name + "' (" + k_name + " * " + bk + ")");
-  require(b, b.col, c.col, "columns",
-          "the columns of the output block of '" + c.tensor + "'");
+          "the columns of K step '" + k_name + "' (" + k_name + " * " +
+              bk_elems + ")");
+  const std::string k_rows =
+      "K step '" + k_name + "' (" + k_name + " * " + bk_elems + ")";
+  const std::string c_cols =
+      "the columns of the output block of '" + c.tensor + "'";
+  if (transpose_b) {
+    require(b, b.row, c.col, "rows", c_cols + " (B is N x K)");
+    require(b, b.col, k_offset, "columns", "the columns of " + k_rows);
+  } else {
+    require(b, b.row, k_offset, "rows", "the rows of " + k_rows);
+    require(b, b.col, c.col, "columns", c_cols);
+  }
 
   // 4. Output blocks: evaluated at every block of the launch grid, C's
   //    offsets tile the output exactly once.

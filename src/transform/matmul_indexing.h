@@ -45,9 +45,11 @@ struct BlockAccess {
  * \param k_loops The kernel's own loops around the T.gemm (at most one: K).
  * \param tile Tile edge in elements.
  *
- * Proven: the shapes chain (A M x K, B K x N, C M x N); the K loop starts at
- * 0 with step 1 and covers K; A's block is (C's block row, k * block_K) and
- * B's (k * block_K, C's block column); evaluated at every block of the launch
+ * Proven: the shapes chain (A M x K, B K x N -- N x K with transpose_b --,
+ * C M x N); the K loop starts at 0 with step 1 and covers K; A's block is
+ * (C's block row, k * block_K) and B's (k * block_K, C's block column), or
+ * (C's block column, k * block_K) with transpose_b; evaluated at every block
+ * of the launch
  * grid, C's block offsets tile the output exactly once, and every
  * intermediate value of those index expressions is a non-negative 32-bit
  * value (the kernels compute indices in uint32_t).
@@ -55,7 +57,7 @@ struct BlockAccess {
 void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
                          const std::vector<const tvm::tirx::ForNode *> &k_loops,
                          const BlockAccess &a, const BlockAccess &b,
-                         const BlockAccess &c, int64_t tile);
+                         const BlockAccess &c, bool transpose_b, int64_t tile);
 
 } // namespace detail
 } // namespace tilelang_tt

@@ -73,6 +73,9 @@ struct CBInfo {
   std::vector<std::string> loops;
   /*! \brief Where in the global tensor the block lies (tile units). */
   detail::BlockAccess access;
+  /*! \brief Output CBs: the buffer the accumulator was copied into (the
+   *         tensor, or the shared buffer it is staged through). */
+  std::string staged;
 };
 
 /*!
@@ -297,6 +300,15 @@ private:
     if (fragments_.count(src.buffer.get()) && dst_global) {
       return LowerOutputCopy(src, dst);
     }
+    if (fragments_.count(src.buffer.get()) && shared_.count(dst.buffer.get())) {
+      return LowerStageOut(src, dst);
+    }
+    if (shared_.count(src.buffer.get()) && dst_global) {
+      return LowerStagedWrite(src, dst);
+    }
+    if (shared_.count(src.buffer.get()) && fragments_.count(dst.buffer.get())) {
+      return LowerOperandCopy(src, dst);
+    }
     TVM_FFI_THROW(ValueError)
         << Where("T.copy") << " from '" << src.buffer->name << "' (scope "
         << src.buffer.scope() << ") to '" << dst.buffer->name << "' (scope "
@@ -432,31 +444,142 @@ private:
                        const detail::RegionOperand &dst) {
     const std::string what =
         Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    const size_t pos =
+        PackSide(src, what, dst.extents, std::string(dst.buffer->name));
+    Stmt pack = pack_stmt_;
+    return detail::Seq({pack, WriterSide(pos, dst, what)});
+  }
+
+  /*!
+   * \brief T.copy(A_shared, A_local): a T.gemm operand moved into a fragment
+   *        first. The matrix engine reads operands from CBs, so nothing
+   *        moves: the T.gemm reads A_shared's CB. The copy must be the whole
+   *        buffer, in the same loop as the T.copy that fills A_shared.
+   */
+  Stmt LowerOperandCopy(const detail::RegionOperand &src,
+                        const detail::RegionOperand &dst) {
+    const std::string what =
+        Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    auto filled = cb_of_.find(src.buffer.get());
+    if (filled == cb_of_.end()) {
+      TVM_FFI_THROW(ValueError)
+          << what << " from '" << src.buffer->name
+          << "', which no T.copy from a global tensor filled before; only a "
+             "T.gemm operand read from DRAM into shared memory can be copied "
+             "into a fragment.";
+    }
+    const std::vector<int64_t> from = detail::StaticShape(src.buffer, func_);
+    const std::vector<int64_t> to = detail::StaticShape(dst.buffer, func_);
+    if (from != to || src.extents != from || dst.extents != to) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": an operand copied into a fragment must be the whole "
+          << detail::ShapeString(from) << " buffer into a fragment of the "
+          << "same shape; got " << detail::ShapeString(src.extents) << " -> "
+          << detail::ShapeString(to) << ".";
+    }
+    if (cbs_[filled->second].loops != loops_) {
+      TVM_FFI_THROW(ValueError)
+          << what << " is not in the loop that fills '" << src.buffer->name
+          << "'; copy the operand into the fragment right after filling it.";
+    }
+    if (operand_of_.count(dst.buffer.get())) {
+      TVM_FFI_THROW(ValueError) << what << ": '" << dst.buffer->name
+                                << "' is filled by more than one T.copy.";
+    }
+    operand_of_[dst.buffer.get()] = src.buffer;
+    return tvm::tirx::Evaluate(0);
+  }
+
+  /*!
+   * \brief T.copy(C_local, C_shared): the accumulator staged through shared
+   *        memory (TileLang's persistent / autotuned GEMMs). On Tenstorrent
+   *        the output CB is that staging buffer: compute packs into it here,
+   *        and the T.copy(C_shared, C[...]) that follows is the writer.
+   */
+  Stmt LowerStageOut(const detail::RegionOperand &src,
+                     const detail::RegionOperand &dst) {
+    const std::string what =
+        Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
+    if (shape != dst.extents || src.extents != dst.extents) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": staging copies the whole accumulator "
+          << detail::ShapeString(src.extents) << " into the whole buffer "
+          << detail::ShapeString(shape) << "; regions "
+          << detail::ShapeString(src.extents) << " -> "
+          << detail::ShapeString(dst.extents) << " are not supported.";
+    }
+    if (staged_.count(dst.buffer.get()) || cb_of_.count(dst.buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << dst.buffer->name
+          << "' is filled by more than one T.copy; one producer per shared "
+             "buffer is supported.";
+    }
+    staged_[dst.buffer.get()] =
+        PackSide(src, what, src.extents, std::string(dst.buffer->name));
+    return pack_stmt_;
+  }
+
+  /*! \brief T.copy(C_shared, C[...]) after T.copy(C_local, C_shared). */
+  Stmt LowerStagedWrite(const detail::RegionOperand &src,
+                        const detail::RegionOperand &dst) {
+    const std::string what =
+        Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    auto it = staged_.find(src.buffer.get());
+    if (it == staged_.end()) {
+      TVM_FFI_THROW(ValueError)
+          << what << " from the shared buffer '" << src.buffer->name
+          << "', which no T.copy from the accumulator fills; only an "
+             "accumulator staged through shared memory (T.copy(C_local, "
+             "C_shared) then T.copy(C_shared, C[...])) can be written out.";
+    }
+    if (!cbs_[it->second].tensor.empty()) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << src.buffer->name
+          << "' is written out a second time (first into '"
+          << cbs_[it->second].tensor << "'); one output copy is supported.";
+    }
+    const std::vector<int64_t> shape = detail::StaticShape(src.buffer, func_);
+    if (shape != src.extents) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the region " << detail::ShapeString(src.extents)
+          << " of '" << src.buffer->name << "' must be the whole buffer "
+          << detail::ShapeString(shape) << ".";
+    }
+    return WriterSide(it->second, dst, what);
+  }
+
+  /*!
+   * \brief The compute side of copying the accumulator out: commit DST and
+   *        pack each tile into a new output CB (nothing for a block larger
+   *        than DST: TensorizeTT packs its sub-blocks). Sets pack_stmt_;
+   *        returns the CB's position in cbs_ (its tensor is set by
+   *        WriterSide).
+   */
+  size_t PackSide(const detail::RegionOperand &src, const std::string &what,
+                  const std::vector<int64_t> &extents,
+                  const std::string &dest) {
     if (!accumulated_.count(src.buffer.get())) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << src.buffer->name
           << "' is copied out but no T.gemm accumulates into it.";
     }
-    CheckTileDtype(dst.buffer, what);
     for (const CBInfo &out : cbs_) {
       if (out.role == value::kCBRoleOutput && out.buffer == src.buffer->name) {
         TVM_FFI_THROW(ValueError)
             << what << ": '" << src.buffer->name
-            << "' is copied out a second time (first into '" << out.tensor
+            << "' is copied out a second time (first into '"
+            << (out.tensor.empty() ? out.staged : out.tensor)
             << "'); one output copy per accumulator is supported.";
       }
     }
     RequireOncePerBlock(what + " from '" + std::string(src.buffer->name) + "'",
                         "the accumulator leaves DST once per output block: "
                         "copy it out after the K loop");
-    PrimExpr row0, col0;
-    int64_t rows, cols;
-    TileGeometry(dst, what, &row0, &col0, &rows, &cols);
     const std::vector<int64_t> frag = detail::StaticShape(src.buffer, func_);
-    if (frag.size() != 2 || frag[0] != dst.extents[0] ||
-        frag[1] != dst.extents[1]) {
+    if (frag != extents) {
       TVM_FFI_THROW(ValueError)
-          << what << ": the region " << detail::ShapeString(dst.extents)
+          << what << ": the region " << detail::ShapeString(extents)
           << " must cover the whole accumulator " << detail::ShapeString(frag)
           << ".";
     }
@@ -465,14 +588,51 @@ private:
     cb.index = index;
     cb.name = "cb_out" + std::to_string(num_outputs_++);
     cb.buffer = src.buffer->name;
-    cb.tensor = dst.buffer->name;
     cb.role = value::kCBRoleOutput;
-    cb.rows_tiles = rows;
-    cb.cols_tiles = cols;
-    cb.access = Access(what, dst, row0, col0, rows, cols);
+    cb.rows_tiles = frag[0] / target_.tile_rows;
+    cb.cols_tiles = frag[1] / target_.tile_cols;
+    cb.staged = dest;
     cbs_.push_back(cb);
-
     const PrimExpr cb_id = detail::I32(index);
+    const PrimExpr n = detail::I32(cb.block_tiles());
+    if (compute_ && compute_->subblocked) {
+      pack_stmt_ = tvm::tirx::Evaluate(0);
+      return cbs_.size() - 1;
+    }
+    Stmt packs = detail::SerialLoop("t", cb.block_tiles(), [&](PrimExpr t) {
+      return detail::Intrin(builtin::pack_tile(), {t, cb_id, t});
+    });
+    pack_stmt_ = detail::RoleScope(
+        ir::kRoleCompute,
+        detail::Seq({detail::Intrin(builtin::tile_regs_commit(), {}),
+                     detail::Intrin(builtin::tile_regs_wait(), {}),
+                     detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
+                     packs, detail::Intrin(builtin::cb_push_back(), {cb_id, n}),
+                     detail::Intrin(builtin::tile_regs_release(), {})}));
+    return cbs_.size() - 1;
+  }
+
+  /*! \brief The writer side: wait for the block in the output CB at `pos`,
+   *         write each tile to the global region `dst`, barrier, pop. */
+  Stmt WriterSide(size_t pos, const detail::RegionOperand &dst,
+                  const std::string &what) {
+    CheckTileDtype(dst.buffer, what);
+    RequireOncePerBlock(what, "the output block is written once per output "
+                              "block: copy it out after the K loop");
+    PrimExpr row0, col0;
+    int64_t rows, cols;
+    TileGeometry(dst, what, &row0, &col0, &rows, &cols);
+    CBInfo &cb = cbs_[pos];
+    if (rows != cb.rows_tiles || cols != cb.cols_tiles) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the region " << detail::ShapeString(dst.extents)
+          << " must cover the whole accumulator '" << cb.buffer << "' ("
+          << cb.rows_tiles * target_.tile_rows << ", "
+          << cb.cols_tiles * target_.tile_cols << ").";
+    }
+    cb.tensor = dst.buffer->name;
+    cb.access = Access(what, dst, row0, col0, rows, cols);
+    const PrimExpr cb_id = detail::I32(cb.index);
     const tvm::tirx::Var data = dst.buffer->data;
     if (compute_ && compute_->subblocked) {
       // TensorizeTT packs each sub-block in the last K step; the writer
@@ -480,16 +640,6 @@ private:
       return SubblockWriter(*compute_, data, row0, col0, cb_id);
     }
     const PrimExpr n = detail::I32(cb.block_tiles());
-    Stmt packs = detail::SerialLoop("t", cb.block_tiles(), [&](PrimExpr t) {
-      return detail::Intrin(builtin::pack_tile(), {t, cb_id, t});
-    });
-    Stmt compute = detail::RoleScope(
-        ir::kRoleCompute,
-        detail::Seq({detail::Intrin(builtin::tile_regs_commit(), {}),
-                     detail::Intrin(builtin::tile_regs_wait(), {}),
-                     detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
-                     packs, detail::Intrin(builtin::cb_push_back(), {cb_id, n}),
-                     detail::Intrin(builtin::tile_regs_release(), {})}));
     Stmt writes = detail::SerialLoop("r", rows, [&](PrimExpr r) {
       return detail::SerialLoop("c", cols, [&](PrimExpr c) {
         return detail::Intrin(
@@ -497,13 +647,12 @@ private:
             {data, row0 + r, col0 + c, cb_id, r * detail::I32(cols) + c});
       });
     });
-    Stmt writer = detail::RoleScope(
+    return detail::RoleScope(
         ir::kRoleWriter,
         detail::Seq({detail::Intrin(builtin::cb_wait_front(), {cb_id, n}),
                      writes,
                      detail::Intrin(builtin::noc_async_write_barrier(), {}),
                      detail::Intrin(builtin::cb_pop_front(), {cb_id, n})}));
-    return detail::Seq({compute, writer});
   }
 
   /*!
@@ -521,19 +670,28 @@ private:
         detail::DecodeRegion(call->args[0], what + " operand A");
     detail::RegionOperand b =
         detail::DecodeRegion(call->args[1], what + " operand B");
+    // An operand copied from shared memory into a fragment (TileLang's
+    // matmul_rs / matmul_sr forms) is read from the shared buffer's CB.
+    for (detail::RegionOperand *op : {&a, &b}) {
+      if (auto it = operand_of_.find(op->buffer.get());
+          it != operand_of_.end()) {
+        op->buffer = it->second;
+      }
+    }
     detail::RegionOperand c =
         detail::DecodeRegion(call->args[2], what + " operand C");
     auto flag = [&](int i) {
       const auto *imm = call->args[i].as<tvm::IntImmNode>();
       return imm == nullptr || imm->value != 0;
     };
-    if (flag(3) || flag(4)) {
+    if (flag(3)) {
       TVM_FFI_THROW(ValueError)
-          << what << " with transpose_A=" << (flag(3) ? "True" : "False")
-          << ", transpose_B=" << (flag(4) ? "True" : "False")
-          << " is not supported yet; only A (M x K) @ B (K x N) without "
-             "transposes is.";
+          << what << " with transpose_A=True is not supported yet; A must be "
+          << "M x K (transpose_B=True is supported: B is N x K).";
     }
+    // transpose_B: B_shared holds an N x K block; the unpacker transposes
+    // each of its tiles into SrcA (matmul_init's transpose).
+    const bool transpose_b = flag(4);
     if (flag(9)) {
       TVM_FFI_THROW(ValueError)
           << what
@@ -570,17 +728,20 @@ private:
           << "; supported: float32 or bfloat16.";
     }
     const int64_t mt = cb_a.rows_tiles, kt = cb_a.cols_tiles;
-    const int64_t nt = cb_b.cols_tiles;
+    const int64_t nt = transpose_b ? cb_b.rows_tiles : cb_b.cols_tiles;
+    const int64_t b_kt = transpose_b ? cb_b.cols_tiles : cb_b.rows_tiles;
     const int64_t tile = target_.tile_rows;
-    if (cb_b.rows_tiles != kt || c.extents.size() != 2 ||
-        c.extents[0] != mt * tile || c.extents[1] != nt * tile) {
+    if (b_kt != kt || c.extents.size() != 2 || c.extents[0] != mt * tile ||
+        c.extents[1] != nt * tile) {
       TVM_FFI_THROW(ValueError)
           << what << ": shapes do not chain: A " << mt * tile << "x"
-          << kt * tile << ", B " << cb_b.rows_tiles * tile << "x" << nt * tile
+          << kt * tile << ", B " << cb_b.rows_tiles * tile << "x"
+          << cb_b.cols_tiles * tile << (transpose_b ? " (transposed)" : "")
           << ", C " << detail::ShapeString(c.extents) << ".";
     }
     accumulated_.insert(c.buffer.get());
     RecordCompute(what, cb_a, cb_b, c.buffer, mt, nt);
+    compute_->transpose_b = transpose_b;
     const PrimExpr ia = detail::I32(cb_a.index), ib = detail::I32(cb_b.index);
     const PrimExpr na = detail::I32(cb_a.block_tiles());
     const PrimExpr nb = detail::I32(cb_b.block_tiles());
@@ -590,7 +751,8 @@ private:
                      detail::Intrin(builtin::cb_wait_front(), {ib, nb}),
                      detail::Intrin(builtin::gemm_block(),
                                     {ia, ib, detail::I32(mt), detail::I32(nt),
-                                     detail::I32(kt)}),
+                                     detail::I32(kt),
+                                     detail::I32(transpose_b ? 1 : 0)}),
                      detail::Intrin(builtin::cb_pop_front(), {ia, na}),
                      detail::Intrin(builtin::cb_pop_front(), {ib, nb})}));
   }
@@ -736,7 +898,7 @@ private:
         out = &cb;
       }
     }
-    if (out == nullptr) {
+    if (out == nullptr || out->tensor.empty()) {
       return; // ComputeAttr names what is missing
     }
     std::vector<const ForNode *> loops;
@@ -752,9 +914,10 @@ private:
       TVM_FFI_THROW(InternalError) << "no input CB " << index;
       TVM_FFI_UNREACHABLE();
     };
-    detail::ProveMatmulIndexing(
-        func_, grid, loops, input(compute_->cb_a).access,
-        input(compute_->cb_b).access, out->access, target_.tile_rows);
+    detail::ProveMatmulIndexing(func_, grid, loops,
+                                input(compute_->cb_a).access,
+                                input(compute_->cb_b).access, out->access,
+                                compute_->transpose_b, target_.tile_rows);
   }
 
   /*! \brief A tensor both read into a CB and written from one: the reader
@@ -777,18 +940,23 @@ private:
 
   /*! \brief tt.compute, with c the tensor the accumulator is copied to. */
   Map<String, Any> ComputeAttr() const {
-    std::string c;
+    std::string c, staged;
     for (const CBInfo &cb : cbs_) {
       if (cb.role == value::kCBRoleOutput &&
           cb.buffer == compute_->accumulator) {
         c = cb.tensor;
+        staged = cb.staged;
       }
     }
     if (c.empty()) {
       TVM_FFI_THROW(ValueError)
           << Where("T.gemm") << ": accumulator '" << compute_->accumulator
-          << "' is never copied to a global tensor (T.copy("
-          << compute_->accumulator << ", C[...])).";
+          << "' is never copied to a global tensor ("
+          << (staged.empty()
+                  ? "T.copy(" + compute_->accumulator + ", C[...])"
+                  : "it is staged into '" + staged + "', which no T.copy(" +
+                        staged + ", C[...]) writes out")
+          << ").";
     }
     Map<String, Any> m;
     m.Set(field::kFieldOp, String(value::kOpMatmul));
@@ -796,7 +964,7 @@ private:
     m.Set(field::kFieldOperandB, String(compute_->b));
     m.Set(field::kFieldOperandC, String(c));
     m.Set(field::kFieldTransposeA, false);
-    m.Set(field::kFieldTransposeB, false);
+    m.Set(field::kFieldTransposeB, compute_->transpose_b);
     m.Set(field::kFieldAccumulator,
           String(compute_->fp32 ? "float32" : "bfloat16"));
     m.Set(field::kFieldFp32DestAccEn, compute_->fp32);
@@ -865,6 +1033,14 @@ private:
   std::set<const tvm::tirx::BufferNode *> globals_, shared_, fragments_;
   /*! \brief Accumulators cleared by T.clear / accumulated into by T.gemm. */
   std::set<const tvm::tirx::BufferNode *> cleared_, accumulated_;
+  /*! \brief Shared buffer an accumulator is staged through -> position of
+   *         its output CB in cbs_. */
+  std::map<const tvm::tirx::BufferNode *, size_t> staged_;
+  /*! \brief Fragment a T.gemm operand was copied into -> the shared buffer
+   *         it came from (the CB the T.gemm reads). */
+  std::map<const tvm::tirx::BufferNode *, Buffer> operand_of_;
+  /*! \brief The compute side PackSide built. */
+  Stmt pack_stmt_;
   /*! \brief Shared buffer -> position in cbs_. */
   std::map<const tvm::tirx::BufferNode *, size_t> cb_of_;
   std::vector<CBInfo> cbs_;
@@ -879,7 +1055,7 @@ private:
     bool fp32 = true, full_sync = false;
     /*! \brief DstPlan: sub-blocks of sub_h x sub_w tiles; partial sums in
      *         a partials CB between K steps. */
-    bool subblocked = false, partials = false;
+    bool subblocked = false, partials = false, transpose_b = false;
     int64_t mt = 0, nt = 0, sub_h = 0, sub_w = 0;
   };
   std::optional<ComputeInfo> compute_;

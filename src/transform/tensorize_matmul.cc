@@ -141,6 +141,7 @@ private:
     const int64_t cb_a = ConstArg(call, 0), cb_b = ConstArg(call, 1);
     const int64_t mt = ConstArg(call, 2), nt = ConstArg(call, 3);
     const int64_t kt = ConstArg(call, 4);
+    transpose_b_ = ConstArg(call, 5) != 0;
     // MemorySpaceLowerTT chose a DST mode this (sub-)block fits; check it.
     if (sub_h_ * sub_w_ > dst_tiles_ || mt % sub_h_ != 0 || nt % sub_w_ != 0) {
       TVM_FFI_THROW(ValueError)
@@ -155,7 +156,8 @@ private:
           << "circular buffer, found " << output_cbs_.size() << ".";
     }
     Array<PrimExpr> init{detail::I32(cb_a), detail::I32(cb_b),
-                         detail::I32(output_cbs_.front())};
+                         detail::I32(output_cbs_.front()),
+                         detail::I32(transpose_b_ ? 1 : 0)};
     if (init_args_ && !tvm::ffi::StructuralEqual()(init_args_.value(), init)) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_
@@ -172,7 +174,7 @@ private:
           return detail::Intrin(
               builtin::matmul_tiles(),
               {detail::I32(cb_a), detail::I32(cb_b), mi * detail::I32(kt) + kk,
-               kk * detail::I32(nt) + ni, mi * detail::I32(nt) + ni});
+               BSlot(kk, ni, nt, kt), mi * detail::I32(nt) + ni});
         });
       });
     });
@@ -234,7 +236,8 @@ private:
           if (partials_fp32_) {
             reload.push_back(Intrin(builtin::reconfig_srca(), {p, b}));
           }
-          reload.push_back(Intrin(builtin::matmul_reinit(), {a, b}));
+          reload.push_back(Intrin(builtin::matmul_reinit(),
+                                  {a, b, I32(transpose_b_ ? 1 : 0)}));
           body.push_back(tvm::tirx::IfThenElse(!first, detail::Seq(reload)));
         }
         body.push_back(detail::SerialLoop("r", sh, [&](PrimExpr r) {
@@ -242,7 +245,8 @@ private:
             return detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
               return Intrin(builtin::matmul_tiles(),
                             {a, b, (sm * I32(sh) + r) * I32(kt) + kk,
-                             kk * I32(nt) + sn * I32(sw) + c, r * I32(sw) + c});
+                             BSlot(kk, sn * I32(sw) + c, nt, kt),
+                             r * I32(sw) + c});
             });
           });
         }));
@@ -268,6 +272,15 @@ private:
     });
   }
 
+  /*! \brief B's CB slot of tile (kk, n) of the K x N operand: row-major
+   *         K x N, or N x K when B is transposed (the unpacker transposes
+   *         each tile). */
+  PrimExpr BSlot(const PrimExpr &kk, const PrimExpr &n, int64_t nt,
+                 int64_t kt) const {
+    return transpose_b_ ? n * detail::I32(kt) + kk : kk * detail::I32(nt) + n;
+  }
+
+  bool transpose_b_ = false;
   std::string func_;
   /*! \brief The DST sub-block and the partials CB (-1: none), tt.compute /
    *         tt.cbs. */

@@ -93,11 +93,18 @@ TEST(MemorySpaceLowerTT, ExpectedIR) {
                                testing::BodyScript(f));
 }
 
-TEST(MemorySpaceLowerTT, RejectsTransposedB) {
+TEST(MemorySpaceLowerTT, LowersTransposedB) {
+  // B is N x K: its block is read as (bx, k) and gemm_block says so.
   GemmSpec spec;
   spec.transpose_b = true;
-  ExpectFfiError([&] { Lowered(spec); }, "ValueError",
-                 {"'gemm'", "transpose_B=True", "not supported yet"});
+  auto f = Lowered(spec);
+  const std::string compute =
+      testing::JsonText(f->attrs->dict.at(attr::kCompute));
+  EXPECT_NE(compute.find("\"transpose_b\": True"), std::string::npos)
+      << compute;
+  const std::string body = testing::BodyScript(f);
+  EXPECT_NE(body.find("T.tt_gemm_block(0, 1, 1, 1, 1, 1)"), std::string::npos)
+      << body;
 }
 
 TEST(MemorySpaceLowerTT, RejectsBlocksThatAreNotTileMultiples) {

@@ -44,7 +44,7 @@ TEST(TensorizeTT, WalksBlocksLargerThanDstInSubblocks) {
   for (const char *want :
        {"for sm, sn in T.grid(2, 2)", "if not k == 0", "tt_copy_init(24)",
         "tt_copy_tile(24, t, t)", "tt_reconfig_srca(1, 24)",
-        "tt_reconfig_srca(24, 1)", "tt_matmul_reinit(0, 1)",
+        "tt_reconfig_srca(24, 1)", "tt_matmul_reinit(0, 1, 0)",
         "tt_pack_reconfig(16, 24)", "tt_pack_tile(t, 24, t)"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   }

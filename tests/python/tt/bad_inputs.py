@@ -142,6 +142,15 @@ def simulate_long_name(tmp):
     assert result.ok, result.summary()
 
 
+def simulate_transposed_b(tmp):
+    import tilelang_tt
+    from tilelang_tt.sim import simulate
+
+    tilelang_tt.lower(K.gemm_kernel(96, 64, 128, 32, 32, 64, trans_B=True)).write(tmp / "a")
+    result = simulate(tmp / "a")
+    assert result.ok, result.summary()
+
+
 def simulate_block_k_past_k(tmp):
     import tilelang_tt
     from tilelang_tt.sim import simulate
@@ -172,11 +181,10 @@ CASES = [
     Case("elementwise", "an element-wise kernel (T.Parallel)", lower(K.elementwise_add), E,
          ("'add'", "element-wise access to 'A_s'", "not supported")),
     Case("reduction", "a reduction (T.reduce_sum)", lower(K.row_sum), E,
-         ("'rowsum'", "T.copy from 'A_s'", "is not supported")),
+         ("'rowsum'", "T.reduce is not supported")),
     Case("transpose-a", "T.gemm(..., transpose_A=True)", lower(lambda: K.gemm_kernel(64, 64, 64, trans_A=True)), E,
          ("transpose_A=True", "not supported yet")),
-    Case("transpose-b", "T.gemm(..., transpose_B=True)", lower(lambda: K.gemm_kernel(64, 64, 64, trans_B=True)), E,
-         ("transpose_B=True", "not supported yet")),
+    Case("transpose-b", "T.gemm(..., transpose_B=True) (supported: B is N x K)", simulate_transposed_b, None),
     Case("clear-accum", "T.gemm(..., clear_accum=True)",
          lower(lambda: K.gemm_kernel(64, 64, 64, clear_accum=True)), E, ("clear_accum=True", "T.clear")),
     Case("fill-nonzero", "an accumulator filled with 1", lower(lambda: K.gemm_kernel(64, 64, 64, fill_value=1)), E,

@@ -300,6 +300,26 @@ def test_float32_partials_must_unpack_straight_to_dst(tmp_path):
     expect_fault(artifacts, "copy_tile from Float32 CB c_24 through SrcA", "UnpackToDestFp32")
 
 
+def test_transposed_b_needs_the_unpackers_transpose(tmp_path):
+    # B is N x K: without matmul_init's transpose the chip multiplies by B's untransposed tiles.
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64, trans_B=True))
+    assert simulate(artifacts, seed=2).ok
+    break_kernel(artifacts, "compute.cpp", "matmul_init(cb_in0, cb_in1, /*transpose=*/1);",
+                 "matmul_init(cb_in0, cb_in1);")  # fmt: skip
+    result = simulate(artifacts, seed=2)
+    assert not result.ok and result.mismatches > 0
+
+
+def test_copy_init_turns_the_transpose_off(tmp_path):
+    # After a reload of partials (copy_init) the re-init must ask for the transpose again.
+    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, trans_B=True))
+    assert simulate(artifacts, seed=3).ok
+    break_kernel(artifacts, "compute.cpp", "              matmul_init(cb_in0, cb_in1, /*transpose=*/1);",
+                 "              matmul_init(cb_in0, cb_in1);")  # fmt: skip
+    result = simulate(artifacts, seed=3)
+    assert not result.ok and result.mismatches > 0
+
+
 def test_bf16_partials_need_no_reconfig(tmp_path):
     # A bfloat16 accumulator over 128 x 256 blocks: bf16 partials, same format as the operands.
     artifacts = lowered(tmp_path, gemm_kernel(128, 256, 96, 128, 256, 32, accum_dtype="bfloat16"))

@@ -33,7 +33,7 @@ def test_final_ir_has_persistent_loop_cbs_and_matmul():
     func = only_func(lower(gemm_kernel(256, 256, 256)))
     text = func.script()
     assert 'for i in T.serial(count, annotations={"tt.persistent": 1}):' in text
-    assert "T.tt_matmul_init(0, 1, 16)" in text
+    assert "T.tt_matmul_init(0, 1, 16, 0)" in text
     assert "T.tt_matmul_tiles(0, 1, 0, 0, 0)" in text
     assert "T.tt_read_tile(A.data, by, k, 0, 0)" in text
     assert "T.tt_write_tile(C.data, by, bx, 16, 0)" in text
@@ -56,7 +56,7 @@ BAD_INPUTS = [
     ("3-D grid", grid_3d, ["'grid3'", "3-D launch grids", "blockIdx.z"]),
     ("no T.Kernel", no_kernel, ["'plain'", "no T.Kernel launch"]),
     ("elementwise", elementwise_add, ["'add'", "element-wise access to 'A_s'", "not supported"]),
-    ("transpose_B", lambda: gemm_kernel(64, 64, 64, trans_B=True), ["transpose_B=True", "not supported yet"]),
+    ("transpose_A", lambda: gemm_kernel(64, 64, 64, trans_A=True), ["transpose_A=True", "not supported yet"]),
     ("block 48", lambda: gemm_kernel(96, 96, 96, 48, 48, 32), ["'A_shared'", "48x32", "multiples of 32"]),
     (
         "L1 overflow of sub-blocked 512 x 512 blocks",

@@ -10,9 +10,11 @@
 //     output format from out. Only the reconfig calls change them:
 //     reconfig_data_format_srca and pack_reconfig_data_format; their
 //     (old, new) forms do nothing when the two CBs' formats are equal.
-//   - The unpacker is set up for one op at a time: matmul_init(in0, in1) for
-//     matmul_tiles on those CBs, copy_init(cb) for copy_tile from that CB;
-//     neither changes a data format.
+//   - The unpacker is set up for one op at a time: matmul_init(in0, in1,
+//     transpose) for matmul_tiles on those CBs (with transpose, each in1
+//     tile is transposed on its way into SrcA), copy_init(cb) for copy_tile
+//     from that CB (it turns the transpose off); neither changes a data
+//     format.
 //   - copy_tile from a Float32 CB whose unpack_to_dest_mode is
 //     UnpackToDestFp32 writes the fp32 values straight into fp32 DST;
 //     otherwise the data passes through SrcA, which keeps TF32 at most (not
@@ -63,6 +65,9 @@ struct EngineConfig {
   Op op = Op::kNone;
   /// matmul_init's in0 / in1, or copy_init's CB in in0.
   uint32_t in0 = 0, in1 = 0;
+  /// matmul_init(..., transpose): in1's tiles are transposed into SrcA.
+  /// copy_init turns the unpacker's transpose off (matmul_init sets it).
+  bool transpose_in1 = false;
   /// ComputeConfig::unpack_to_dest_mode, per CB: UnpackToDestFp32.
   std::array<bool, kNumCBs> unpack_to_dest_fp32{};
 };

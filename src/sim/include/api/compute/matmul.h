@@ -1,4 +1,5 @@
 // Simulated "api/compute/matmul.h": DST[dst] += tile(in0, i0) @ tile(in1, i1)
+// (in1's tile transposed after matmul_init(..., transpose))
 // with the matrix unit's numerics in the DST mode (tt_sim/matrix_unit.hpp),
 // reading tiles among the pages the kernel waited for at the CBs' front.
 #pragma once
