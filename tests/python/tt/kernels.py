@@ -337,3 +337,40 @@ def gemm_indexed(where: str, M=128, N=64, K=128):  # noqa: N803
                     T.copy(C_local, D[rows(by) * 32, bx * 32])
 
     return gemm_idx
+
+
+def gemm_staging(where: str, M=64, N=64, K=64):  # noqa: N803
+    """Staging and fragment copies that cannot run (issue #15's forms, misused):
+
+    ``never_written``: C_local staged into C_shared that no T.copy writes out;
+    ``shared_out``: A_shared (an operand) copied to C; ``frag_from_empty``: an operand fragment
+    copied from a shared buffer nothing filled.
+    """
+
+    @T.prim_func
+    def gemm_stage(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"),
+                   C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 32), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            X_shared = T.alloc_shared((32, 32), "bfloat16")
+            A_frag = T.alloc_fragment((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            C_shared = T.alloc_shared((32, 32), "bfloat16")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, 32), num_stages=2):
+                T.copy(A[by * 32, k * 32], A_shared)
+                T.copy(B[k * 32, bx * 32], B_shared)
+                if where == "frag_from_empty":
+                    T.copy(X_shared, A_frag)
+                    T.gemm(A_frag, B_shared, C_local)
+                else:
+                    T.gemm(A_shared, B_shared, C_local)
+            if where == "shared_out":
+                T.copy(A_shared, C[by * 32, bx * 32])
+            else:
+                T.copy(C_local, C_shared)
+                if where != "never_written":
+                    T.copy(C_shared, C[by * 32, bx * 32])
+
+    return gemm_stage
