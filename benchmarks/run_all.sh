@@ -7,6 +7,7 @@ source "${TILELANG_TT_VENV:-../.venv}/bin/activate"
 python lowering_latency.py
 python scaling.py
 python sim_throughput.py
+python canonical_gemm.py
 python cost_model.py --arch wormhole_b0
 python cost_model.py --arch blackhole
 python numerics.py

@@ -3,7 +3,11 @@
 Written in today's TileLang syntax, with nothing Tenstorrent-specific in the
 kernel: the backend picks the schedule and the memory layout itself.
 
-    python examples/gemm.py [--M 256 --N 256 --K 256] [--block 32] [--arch wormhole_b0|blackhole] [--out DIR]
+    python examples/gemm.py [--M 256 --N 256 --K 256] [--block-m 128 --block-n 128 --block-k 32]
+                            [--arch wormhole_b0|blackhole] [--out DIR]
+
+The default blocks are TileLang's own (128 x 128 x 32): each output block is larger than DST, so the
+compute kernel walks it in DST sub-blocks (docs/architecture.md).
 
 Writes reader.cpp, compute.cpp, writer.cpp, main.cpp and tt.plan.json to DIR
 (default out/gemm) and prints a summary of the plan.
@@ -18,7 +22,7 @@ import tilelang.language as T
 import tilelang_tt
 
 
-def matmul(M=256, N=256, K=256, block_M=32, block_N=32, block_K=32, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
+def matmul(M=256, N=256, K=256, block_M=128, block_N=128, block_K=32, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
     """C = A @ B with A: (M, K), B: (K, N), one (block_M x block_N) output block per kernel instance."""
 
     @T.prim_func
@@ -46,13 +50,16 @@ def main() -> None:
     parser.add_argument("--M", type=int, default=256)
     parser.add_argument("--N", type=int, default=256)
     parser.add_argument("--K", type=int, default=256)
-    parser.add_argument("--block", type=int, default=32, help="block_M = block_N = block_K")
+    parser.add_argument("--block-m", type=int, default=128)
+    parser.add_argument("--block-n", type=int, default=128)
+    parser.add_argument("--block-k", type=int, default=32)
     parser.add_argument("--arch", default="wormhole_b0", choices=tilelang_tt.known_archs())
     parser.add_argument("--out", default="out/gemm")
     args = parser.parse_args()
 
     target = tilelang_tt.make_target(args.arch)
-    artifacts = tilelang_tt.lower(matmul(args.M, args.N, args.K, args.block, args.block, args.block), target=target)
+    kernel = matmul(args.M, args.N, args.K, args.block_m, args.block_n, args.block_k)
+    artifacts = tilelang_tt.lower(kernel, target=target)
     plan = artifacts.plan
     counts = [core["count"] for core in plan["cores"]]
     print(f"kernel {plan['kernel_name']} for {plan['arch']} (TT-Metalium {plan['tt_metalium_version']})")

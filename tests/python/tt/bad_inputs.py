@@ -108,13 +108,15 @@ def simulate_reserved_names(tmp):
 
 
 def simulate_1d_grid(tmp):
+    from corpus import flat_grid
+
     import tilelang_tt
     from tilelang_tt.sim import simulate
 
     # 4 blocks per row: // and % become shift_right / bitwise_and; 5 per row: TileLang's floordiv form.
     for shape in ((128, 128, 64), (96, 160, 64)):
         out = tmp / f"a{shape[1]}"
-        tilelang_tt.lower(K.gemm_1d_grid(*shape)).write(out)
+        tilelang_tt.lower(flat_grid(*shape, 32, 32, 32)).write(out)
         result = simulate(out)
         assert result.ok, result.summary()
 

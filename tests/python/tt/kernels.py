@@ -257,29 +257,6 @@ def gemm_misplaced(where: str, M=64, N=64, K=128):  # noqa: N803
     return gemm_bad
 
 
-def gemm_1d_grid(M, N, K, block=32):  # noqa: N803
-    """C = A @ B on a 1-D launch grid whose block index is split with // and % (TileLang's
-    simplifier turns a split by a power of two into shift_right / bitwise_and)."""
-    grid_n = T.ceildiv(N, block)
-
-    @T.prim_func
-    def gemm_1d(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
-        with T.Kernel(T.ceildiv(M, block) * grid_n, threads=128) as bid:
-            by = bid // grid_n
-            bx = bid % grid_n
-            A_shared = T.alloc_shared((block, block), "bfloat16")
-            B_shared = T.alloc_shared((block, block), "bfloat16")
-            C_local = T.alloc_fragment((block, block), "float32")
-            T.clear(C_local)
-            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
-                T.copy(A[by * block, k * block], A_shared)
-                T.copy(B[k * block, bx * block], B_shared)
-                T.gemm(A_shared, B_shared, C_local)
-            T.copy(C_local, C[by * block, bx * block])
-
-    return gemm_1d
-
-
 def gemm_indexed(where: str, M=128, N=64, K=128):  # noqa: N803
     """The canonical 32 x 32 GEMM with offsets or control flow that make it compute something
     other than C = A @ B, or that no kernel can run (issue #14):

@@ -17,8 +17,13 @@ def cli(*args, cwd=None):
                           cwd=cwd, timeout=300)  # fmt: skip
 
 
+#: The MVP's one-tile blocks, where a test counts blocks, cores or CB pages (the example's own default is
+#: TileLang's 128 x 128 x 32).
+B32 = ("-D", "block_M=32", "-D", "block_N=32", "-D", "block_K=32")
+
+
 def test_dry_run_of_the_example_gemm(tmp_path):
-    proc = cli("dry-run", "--out", tmp_path / "gemm", "-D", "M=320", "-D", "N=320", "--dump-ir")
+    proc = cli("dry-run", "--out", tmp_path / "gemm", "-D", "M=320", "-D", "N=320", *B32, "--dump-ir")
     assert proc.returncode == 0, proc.stderr
     files = {p.name for p in (tmp_path / "gemm").iterdir()}
     assert {"reader.cpp", "compute.cpp", "writer.cpp", "main.cpp", "tt.plan.json", "ir"} <= files
@@ -34,7 +39,7 @@ def test_dry_run_of_the_example_gemm(tmp_path):
 def test_dry_run_blackhole_then_simulate_then_plan(tmp_path):
     out = tmp_path / "bh"
     proc = cli("dry-run", f"{REPO / 'examples' / 'gemm.py'}:matmul", "--out", out, "--arch", "blackhole",
-               "-D", "M=96", "-D", "N=64", "-D", "K=64")  # fmt: skip
+               "-D", "M=96", "-D", "N=64", "-D", "K=64", *B32)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert json.loads((out / "tt.plan.json").read_text())["arch"] == "blackhole"
     sim = cli("simulate", out)
@@ -166,7 +171,7 @@ def test_the_cli_works_without_the_environment_activated(tmp_path):
 
 def test_a_simulator_fault_is_one_line_and_has_a_timeout_option(tmp_path):
     out = tmp_path / "g"
-    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=256").returncode == 0
+    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=256", *B32).returncode == 0
     compute = out / "compute.cpp"
     compute.write_text(compute.read_text().replace("cb_pop_front(cb_in0, 1);", "", 1))
     line = one_line_error(cli("simulate", out), "simulate")
