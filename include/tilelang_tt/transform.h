@@ -116,7 +116,7 @@ Pass TTShardToCoreMap();
  *       a loop (they happen once per output block), a second T.gemm, a
  *       shared buffer no T.gemm reads or filled in other loops than the
  *       T.gemm's, a tensor both read and written, a tile op under an `if`,
- *       and an accumulator copied out twice.
+ *       an accumulator copied out twice, and a T.gemm on part of a buffer.
  *       Before it writes tt.compute it proves the claim (matmul_indexing.h):
  *       the shapes chain, one K loop from 0 covers K, A's block is (C's
  *       block row, k * block_K) and B's (k * block_K, C's block column), and

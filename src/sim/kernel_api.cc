@@ -2,6 +2,7 @@
 // acts on the calling thread's core and is checked against the protocol.
 
 #include <cstring>
+#include <utility>
 
 #include "tt_sim/kernel_api.hpp"
 #include "tt_sim/matrix_unit.hpp"
@@ -344,8 +345,14 @@ void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face) {
 void ReconfigSrcA(int64_t old_cb, uint32_t new_cb) {
   EngineConfig &e = Engines("reconfig_data_format_srca");
   const Format next = CB(new_cb).format();
-  if (old_cb < 0 || CB(static_cast<uint32_t>(old_cb)).format() != next)
+  // The release compares the CBs' unpack source and destination formats;
+  // UnpackToDestFp32 changes the destination of a Float32 CB.
+  auto key = [&](uint32_t cb) {
+    return std::pair{CB(cb).format(), e.unpack_to_dest_fp32[cb]};
+  };
+  if (old_cb < 0 || key(static_cast<uint32_t>(old_cb)) != key(new_cb)) {
     e.srca = next;
+  }
 }
 
 void PackReconfig(int64_t old_cb, uint32_t new_cb) {

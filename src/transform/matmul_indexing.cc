@@ -344,6 +344,30 @@ void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
       if (grid.y_loop.defined()) {
         eval.env[grid.y_loop->loop_var.get()] = y;
       }
+      // The operands' offsets as the reader computes them (uint32_t), at the
+      // first and the last K step.
+      for (int64_t kv : {int64_t{0}, steps - 1}) {
+        if (!k_loops.empty()) {
+          eval.env[k_loops.front()->loop_var.get()] = kv;
+        }
+        for (const BlockAccess *op : {&a, &b}) {
+          for (const PrimExpr &expr : {op->row, op->col}) {
+            int64_t unused = 0;
+            if (!eval.Eval(expr, &unused)) {
+              TVM_FFI_THROW(ValueError)
+                  << where << op->copy << ": the offset `" << Brief(expr)
+                  << "` * " << tile << " into '" << op->tensor
+                  << "' cannot be computed at block " << block_name(x, y)
+                  << (k_loops.empty()
+                          ? std::string()
+                          : ", " + k_name + "=" + std::to_string(kv))
+                  << ": " << eval.problem
+                  << "; block offsets must be non-negative integer "
+                     "arithmetic on the block indices.";
+            }
+          }
+        }
+      }
       int64_t r = 0, col = 0;
       for (auto [expr, out] : {std::pair{c.row, &r}, std::pair{c.col, &col}}) {
         if (!eval.Eval(expr, out)) {

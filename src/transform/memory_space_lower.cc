@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common.h"
@@ -680,6 +681,24 @@ private:
     }
     detail::RegionOperand c =
         detail::DecodeRegion(call->args[2], what + " operand C");
+    // The tile engine multiplies whole CB blocks: each operand region must be
+    // its whole buffer (a sub-region, e.g. A_s[:, 0:32], is not supported).
+    for (const auto &[op, name] :
+         {std::pair{&a, "A"}, std::pair{&b, "B"}, std::pair{&c, "C"}}) {
+      const std::vector<int64_t> shape = detail::StaticShape(op->buffer, func_);
+      bool whole = shape == op->extents;
+      for (const PrimExpr &min : op->mins) {
+        whole = whole && tvm::tirx::is_zero(min);
+      }
+      if (!whole) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": operand " << name << " is a region "
+            << detail::ShapeString(op->extents) << " of '" << op->buffer->name
+            << "' " << detail::ShapeString(shape)
+            << "; T.gemm on part of a buffer is not supported, only on whole "
+               "buffers.";
+      }
+    }
     auto flag = [&](int i) {
       const auto *imm = call->args[i].as<tvm::IntImmNode>();
       return imm == nullptr || imm->value != 0;

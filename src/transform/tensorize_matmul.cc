@@ -145,10 +145,11 @@ private:
     // MemorySpaceLowerTT chose a DST mode this (sub-)block fits; check it.
     if (sub_h_ * sub_w_ > dst_tiles_ || mt % sub_h_ != 0 || nt % sub_w_ != 0) {
       TVM_FFI_THROW(ValueError)
-          << "PrimFunc '" << func_ << "': T.gemm output block of " << mt * 32
-          << "x" << nt * 32 << " elements is " << mt * nt
-          << " tiles, more than the " << dst_tiles_ << " tiles DST holds ("
-          << dst_mode_ << ", tt.compute).";
+          << "PrimFunc '" << func_ << "': the DST sub-block of " << sub_h_
+          << "x" << sub_w_ << " tiles (tt.compute subblock) of the " << mt
+          << "x" << nt << "-tile output block does not divide it or is more "
+          << "than the " << dst_tiles_ << " tiles DST holds (" << dst_mode_
+          << ", tt.compute).";
     }
     if (output_cbs_.size() != 1) {
       TVM_FFI_THROW(ValueError)
@@ -218,7 +219,7 @@ private:
                               }),
            Intrin(builtin::cb_push_back(), {cb, count})});
     };
-    return detail::SerialLoop("sm", mt / sh, [&](PrimExpr sm) {
+    Stmt subblocks = detail::SerialLoop("sm", mt / sh, [&](PrimExpr sm) {
       return detail::SerialLoop("sn", nt / sw, [&](PrimExpr sn) {
         std::vector<Stmt> body{Intrin(builtin::tile_regs_acquire(), {})};
         if (partials_cb_ >= 0) {
@@ -255,21 +256,24 @@ private:
         if (partials_cb_ < 0) {
           body.push_back(pack_into(out));
         } else {
-          std::vector<Stmt> spill;
-          if (partials_fp32_) {
-            spill.push_back(Intrin(builtin::pack_reconfig(), {out, p}));
-          }
-          spill.push_back(pack_into(p));
-          if (partials_fp32_) {
-            spill.push_back(Intrin(builtin::pack_reconfig(), {p, out}));
-          }
           body.push_back(
-              tvm::tirx::IfThenElse(last, pack_into(out), detail::Seq(spill)));
+              tvm::tirx::IfThenElse(last, pack_into(out), pack_into(p)));
         }
         body.push_back(Intrin(builtin::tile_regs_release(), {}));
         return detail::Seq(body);
       });
     });
+    if (partials_cb_ < 0 || !partials_fp32_) {
+      return subblocks;
+    }
+    // Before the last K step the packer writes Float32 partials: reconfigure
+    // it once around the sub-blocks (and back for the output CB).
+    return detail::Seq(
+        {tvm::tirx::IfThenElse(!last,
+                               Intrin(builtin::pack_reconfig(), {out, p})),
+         subblocks,
+         tvm::tirx::IfThenElse(!last,
+                               Intrin(builtin::pack_reconfig(), {p, out}))});
   }
 
   /*! \brief B's CB slot of tile (kk, n) of the K x N operand: row-major

@@ -85,7 +85,8 @@ TEST(TensorizeTT, ChecksTheBlockAgainstTTCompute) {
   f = tvm::WithAttr(std::move(f), attr::kCompute, compute);
   testing::ExpectFfiError(
       [&] { testing::RunPasses(f, {transform::TensorizeTT()}); }, "ValueError",
-      {"4 tiles", "more than the 2 tiles DST holds", "tt.compute"});
+      {"sub-block of 2x2 tiles", "more than the 2 tiles DST holds",
+       "tt.compute"});
 }
 
 TEST(TensorizeTT, NeedsTheCBPlan) {

@@ -351,3 +351,22 @@ def gemm_staging(where: str, M=64, N=64, K=64):  # noqa: N803
                     T.copy(C_shared, C[by * 32, bx * 32])
 
     return gemm_stage
+
+
+def gemm_on_part_of_a_buffer(M=64, N=64, K=128):  # noqa: N803
+    """T.gemm on half of A_shared's K columns (TileLang's region operands, gemm_with_stride style)."""
+
+    @T.prim_func
+    def gemm_part(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 64), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, 64), num_stages=2):
+                T.copy(A[by * 32, k * 64], A_shared)
+                T.copy(B[k * 64, bx * 32], B_shared)
+                T.gemm(A_shared[:, 0:32], B_shared, C_local)
+            T.copy(C_local, C[by * 32, bx * 32])
+
+    return gemm_part

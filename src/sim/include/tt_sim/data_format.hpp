@@ -9,7 +9,8 @@
 //     matmul needs: it unpacks in0 to SrcB and in1 to SrcA) and the packer's
 //     output format from out. Only the reconfig calls change them:
 //     reconfig_data_format_srca and pack_reconfig_data_format; their
-//     (old, new) forms do nothing when the two CBs' formats are equal.
+//     (old, new) forms do nothing when the two CBs' formats are equal (for
+//     SrcA: and their unpack destination, UnpackToDestFp32 or not).
 //   - The unpacker is set up for one op at a time: matmul_init(in0, in1,
 //     transpose) for matmul_tiles on those CBs (with transpose, each in1
 //     tile is transposed on its way into SrcA), copy_init(cb) for copy_tile
