@@ -302,6 +302,20 @@ EngineConfig &Engines(const char *op) {
   return e;
 }
 
+/// What the unpacker is set up for, for messages.
+std::string UnpackerOp(const EngineConfig &e) {
+  switch (e.op) {
+  case EngineConfig::Op::kMatmul:
+    return "matmul_tiles on c_" + std::to_string(e.in0) + ", c_" +
+           std::to_string(e.in1) + " (matmul_init)";
+  case EngineConfig::Op::kCopy:
+    return "copy_tile from c_" + std::to_string(e.in0) + " (copy_init)";
+  case EngineConfig::Op::kNone:
+    break;
+  }
+  return "no op";
+}
+
 /// The format the unpacker feeds a source register with must be the CB's.
 void CheckSrcFormat(Format configured, uint32_t cb, const char *src,
                     const char *op) {
@@ -414,17 +428,10 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
   Core *core = Ctx().core;
   EngineConfig &e = Engines("matmul_tiles");
   if (e.op != EngineConfig::Op::kMatmul || e.in0 != in0 || e.in1 != in1) {
-    KernelFault(
-        "matmul_tiles(c_" + std::to_string(in0) + ", c_" + std::to_string(in1) +
-        ") but the unpacker is set up for " +
-        (e.op == EngineConfig::Op::kCopy
-             ? "copy_tile from c_" + std::to_string(e.in0) + " (copy_init)"
-         : e.op == EngineConfig::Op::kMatmul
-             ? "matmul_tiles on c_" + std::to_string(e.in0) + ", c_" +
-                   std::to_string(e.in1)
-             : std::string("no op")) +
-        "; call matmul_init(c_" + std::to_string(in0) + ", c_" +
-        std::to_string(in1) + ") first");
+    KernelFault("matmul_tiles(c_" + std::to_string(in0) + ", c_" +
+                std::to_string(in1) + ") but the unpacker is set up for " +
+                UnpackerOp(e) + "; call matmul_init(c_" + std::to_string(in0) +
+                ", c_" + std::to_string(in1) + ") first");
   }
   // Matmul unpacks in0 into SrcB and in1 into SrcA.
   CheckSrcFormat(e.srcb, in0, "SrcB", "matmul_tiles");
@@ -510,13 +517,7 @@ void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
   EngineConfig &e = Engines("copy_tile");
   if (e.op != EngineConfig::Op::kCopy || e.in0 != cb) {
     KernelFault("copy_tile from c_" + std::to_string(cb) +
-                " but the unpacker is set up for " +
-                (e.op == EngineConfig::Op::kMatmul
-                     ? "matmul_tiles on c_" + std::to_string(e.in0) + ", c_" +
-                           std::to_string(e.in1) + " (matmul_init)"
-                 : e.op == EngineConfig::Op::kCopy
-                     ? "copy_tile from c_" + std::to_string(e.in0)
-                     : std::string("no op")) +
+                " but the unpacker is set up for " + UnpackerOp(e) +
                 "; call copy_init(c_" + std::to_string(cb) + ") first");
   }
   ExpectDst(DstState::kMath, "copy_tile");

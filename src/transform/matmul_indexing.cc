@@ -73,13 +73,17 @@ private:
       }
       return fn(*x, *y);
     };
-    auto divisor = [&](const PrimExpr &b) -> bool {
-      std::optional<int64_t> y = Visit(b);
-      if (y && *y == 0) {
-        problem = "`" + Brief(b) + "` is 0 (a division by zero)";
-        return false;
-      }
-      return y.has_value();
+    // Checked keeps every value non-negative, so TIR's floor and truncating
+    // division and modulo agree with uint32_t's.
+    auto divide = [&](const PrimExpr &a, const PrimExpr &b,
+                      bool mod) -> std::optional<int64_t> {
+      return both(a, b, [&](int64_t x, int64_t y) -> std::optional<int64_t> {
+        if (y == 0) {
+          problem = "`" + Brief(b) + "` is 0 (a division by zero)";
+          return std::nullopt;
+        }
+        return mod ? x % y : x / y;
+      });
     };
     std::optional<int64_t> v;
     if (const auto *imm = e.as<tvm::IntImmNode>()) {
@@ -101,25 +105,13 @@ private:
     } else if (const auto *n = e.as<MulNode>()) {
       v = both(n->a, n->b, [](int64_t x, int64_t y) { return x * y; });
     } else if (const auto *n = e.as<FloorDivNode>()) {
-      if (!divisor(n->b)) {
-        return std::nullopt;
-      }
-      v = both(n->a, n->b, [](int64_t x, int64_t y) { return x / y; });
+      v = divide(n->a, n->b, false);
     } else if (const auto *n = e.as<DivNode>()) {
-      if (!divisor(n->b)) {
-        return std::nullopt;
-      }
-      v = both(n->a, n->b, [](int64_t x, int64_t y) { return x / y; });
+      v = divide(n->a, n->b, false);
     } else if (const auto *n = e.as<FloorModNode>()) {
-      if (!divisor(n->b)) {
-        return std::nullopt;
-      }
-      v = both(n->a, n->b, [](int64_t x, int64_t y) { return x % y; });
+      v = divide(n->a, n->b, true);
     } else if (const auto *n = e.as<ModNode>()) {
-      if (!divisor(n->b)) {
-        return std::nullopt;
-      }
-      v = both(n->a, n->b, [](int64_t x, int64_t y) { return x % y; });
+      v = divide(n->a, n->b, true);
     } else if (const auto *n = e.as<MinNode>()) {
       v = both(n->a, n->b, [](int64_t x, int64_t y) { return std::min(x, y); });
     } else if (const auto *n = e.as<MaxNode>()) {
