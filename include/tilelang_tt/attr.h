@@ -113,7 +113,9 @@ namespace tilelang_tt {
   X(kFieldSubblock, "subblock",                                                \
     "tt.compute: [rows, cols] tiles of the output block held in DST at once.") \
   X(kFieldPartials, "partials",                                                \
-    "tt.compute: partial sums leave DST between K steps (a partials CB).")
+    "tt.compute: partial sums leave DST between K steps (a partials CB).")     \
+  X(kFieldBatch, "batch",                                                      \
+    "tt.compute: matrices in c (its leading axis; 1 for a 2-D c).")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

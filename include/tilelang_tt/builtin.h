@@ -22,15 +22,15 @@ namespace tilelang_tt {
   X(cb_push_back, 2, "(cb, n): producer publishes n pages.")                   \
   X(cb_wait_front, 2, "(cb, n): consumer waits for n filled pages.")           \
   X(cb_pop_front, 2, "(cb, n): consumer frees n pages.")                       \
-  X(read_tile, 5,                                                              \
-    "(buffer, tile_row, tile_col, cb, slot): start reading tile (row, col) "   \
-    "of the interleaved buffer (page row * tiles_per_row + col) into the "     \
-    "reserved CB slot.")                                                       \
+  X(read_tile, 6,                                                              \
+    "(buffer, tile_row, tile_col, cb, slot, batch): start reading tile "       \
+    "(row, col) of matrix `batch` of the interleaved buffer (page (batch * "   \
+    "tile_rows + row) * tiles_per_row + col) into the reserved CB slot.")      \
   X(zero_tile, 2, "(cb, slot): fill the reserved CB slot with zeros.")         \
   X(noc_async_read_barrier, 0, "(): wait until every started read landed.")    \
-  X(write_tile, 5,                                                             \
-    "(buffer, tile_row, tile_col, cb, slot): start writing the front CB slot " \
-    "to tile (row, col) of the interleaved buffer.")                           \
+  X(write_tile, 6,                                                             \
+    "(buffer, tile_row, tile_col, cb, slot, batch): start writing the front "  \
+    "CB slot to tile (row, col) of matrix `batch` of the interleaved buffer.") \
   X(noc_async_write_barrier, 0, "(): wait until every started write left.")    \
   X(matmul_init, 4,                                                            \
     "(cb_a, cb_b, cb_out, transpose_b): configure the FPU for matmul.")        \

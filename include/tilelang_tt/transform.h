@@ -34,19 +34,20 @@ Pass AnnotateTTDefaults();
 /*!
  * \brief Split the launch grid's output blocks contiguously over the cores.
  *
- * Reads:    the blockIdx.x / blockIdx.y loop extents (grid_x, grid_y), the
- *           target's core grid, tt.schedule_policy and tt.schedule_order.
+ * Reads:    the blockIdx.x / blockIdx.y loop extents (grid_x, grid_y: the
+ *           output's block grid MemorySpaceLowerTT left), the target's core
+ *           grid, tt.schedule_policy and tt.schedule_order.
  * Writes:   tt.schedule {policy, order, grid_x, grid_y, num_blocks,
  *           num_cores, active_cores, ranges: [[start_id, count]] per active
  *           core} -- O(cores), never O(tiles) -- and tt.runtime_args
  *           [start_id, count, grid_x, grid_y] (the K trip count is
  *           a compile-time constant of the kernels, never a runtime arg).
- * Requires: tirx.BindTarget, AnnotateTTDefaults.
+ * Requires: tirx.BindTarget, AnnotateTTDefaults, MemorySpaceLowerTT.
  * \note Blocks are numbered by tt.schedule_order (row_major: by * grid_x +
  *       bx). When they do not divide evenly, the first blocks % cores cores
  *       take one more; with fewer blocks than cores, only that many cores
- *       are active. A 3-D grid, a dynamic grid or a kernel without T.Kernel
- *       is a ValueError.
+ *       are active. A blockIdx.z loop (MemorySpaceLowerTT did not run), a
+ *       dynamic grid or a kernel without T.Kernel is a ValueError.
  */
 Pass InferDefaultTTSchedule();
 
@@ -57,7 +58,9 @@ Pass InferDefaultTTSchedule();
  * Writes:   tt.buffers {name: {dtype, layout, tile, page_bytes, shape,
  *           padded_shape, tiles, num_tiles, dram_banks, padded_axes}}.
  * Requires: tirx.BindTarget.
- * \note Pure metadata. Dynamic shapes, ranks other than 2, dtypes other than
+ * \note Pure metadata. A rank-3 tensor is batched: (batch, rows, cols), its
+ *       matrices tilized one after another, tiles [batch, rows, cols].
+ *       Dynamic shapes, ranks other than 2 and 3, dtypes other than
  *       bfloat16, empty axes and tensors whose per-bank share overflows a
  *       32-bit offset are ValueErrors naming the buffer.
  */
@@ -93,7 +96,11 @@ Pass TTShardToCoreMap();
  *           DST subblock and whether partials leave DST, math fidelity); in
  *           the body, inside `tt.role` scopes:
  *           - T.copy(global -> shared):  reader  reserve, read_tile per
- *             tile, read barrier, push  (inputs c_0, c_1, ...);
+ *             tile, read barrier, push  (inputs c_0, c_1, ...); the
+ *             T.copy may fill a (rows, cols) part of a larger shared buffer
+ *             (A_s[b, :, :], A_s[:, 32:64]) that the T.gemm then reads;
+ *           - T.clear(shared operand) before its T.copy: nothing (the
+ *             T.gemm only reads what each K step's T.copy overwrote);
  *           - T.clear(accumulator):      compute tile_regs_acquire
  *             (nothing for a block larger than DST: TensorizeTT starts each
  *             sub-block at zero in the first K step);
@@ -106,8 +113,15 @@ Pass TTShardToCoreMap();
  *             writer drains them one sub-block at a time.
  *           The CB-backed allocations (and an emptied root block) are
  *           removed; num_stages annotations are dropped (the depth-2 CBs
- *           are the pipeline).
- * Requires: tirx.BindTarget; runs while the launch loops still exist.
+ *           are the pipeline). The block nest -- the launch loops, the
+ *           loops around T.clear (batch loops, persistent waves) and the
+ *           `if`s around it (bounds checks) -- is replaced by the output's
+ *           block grid: blockIdx.x over block columns, blockIdx.y over block
+ *           rows of batch after batch (Binds `batch`, `row_block` when the
+ *           output is batched); every read_tile / write_tile takes its
+ *           (row, col, batch) from those indices and the K loop.
+ * Requires: tirx.BindTarget, InferDefaultTTShard; runs on the kernel as
+ *           TileLang wrote it (before the schedule passes).
  * \note Any other tile op, element-wise access to a shared/fragment buffer,
  *       non-bf16 tiles, blocks that are not multiples of 32 or not aligned
  *       to tiles and transposed or clear_accum gemms are ValueErrors; so is
@@ -119,11 +133,12 @@ Pass TTShardToCoreMap();
  *       an accumulator copied out twice, and a T.gemm on part of a buffer.
  *       Before it writes tt.compute it proves the claim (matmul_indexing.h):
  *       the shapes chain, one K loop from 0 covers K, A's block is (C's
- *       block row, k * block_K) and B's (k * block_K, C's block column), and
- *       C's offsets, evaluated at every block of the launch grid as the
- *       kernels compute them (uint32_t), tile the output exactly once. A
- *       kernel whose offsets compute anything else is a ValueError naming
- *       the copy and the offset.
+ *       block row, k * block_K) and B's (k * block_K, C's block column), in
+ *       C's batch, and C's offsets, evaluated at every point of the block
+ *       nest whose `if`s hold, tile the output exactly once. A kernel whose
+ *       offsets compute anything else is a ValueError naming the copy and
+ *       the offset; so is a tile op inside an `if` that does not enclose a
+ *       whole output block, or in an else branch.
  */
 Pass MemorySpaceLowerTT();
 

@@ -86,6 +86,7 @@ class Field:
     kFieldMathFidelity = "math_fidelity"
     kFieldSubblock = "subblock"
     kFieldPartials = "partials"
+    kFieldBatch = "batch"
 
 
 class IRName:

@@ -57,15 +57,17 @@ def derived_stats(plan: dict) -> list[dict]:
     cb_of = {cb["tensor"]: cb for cb in plan["cbs"]}
     inputs = [cb_of[plan["compute"]["a"]], cb_of[plan["compute"]["b"]]]
     output = cb_of[plan["compute"]["c"]]
-    a, b = (plan["buffers"][cb["tensor"]] for cb in inputs)
-    mt_tiles, kt_tiles = a["tiles"]
-    nt_tiles = b["tiles"][1]
+    a, c = plan["buffers"][plan["compute"]["a"]], plan["buffers"][plan["compute"]["c"]]
+    # Tiles of one matrix (a batched tensor's tiles are [batch, rows, cols]).
+    mt_tiles, nt_tiles = c["tiles"][-2:]
+    kt_tiles = a["tiles"][-1]
     # Block shape in tiles from the CB block sizes: A = mt*kb, B = kb*nt, C = mt*nt.
     a_blk, b_blk, c_blk = inputs[0]["block_tiles"], inputs[1]["block_tiles"], output["block_tiles"]
     mt = round((a_blk * c_blk / b_blk) ** 0.5)
     nt, kb = c_blk // mt, a_blk // mt
     steps = _ceil(kt_tiles, kb)
     grid_x = plan["schedule"]["grid_x"]
+    row_blocks = _ceil(mt_tiles, mt)  # grid_y is batch * row_blocks: matrix after matrix
     page = output["page_bytes"]
     out = []
     for core in plan["cores"]:
@@ -75,6 +77,7 @@ def derived_stats(plan: dict) -> list[dict]:
                 by, bx = divmod(block, grid_x)
             else:
                 bx, by = divmod(block, plan["schedule"]["grid_y"])
+            by %= row_blocks
             rows = max(0, min(mt, mt_tiles - by * mt))
             cols = max(0, min(nt, nt_tiles - bx * nt))
             read += rows * kt_tiles + cols * kt_tiles
@@ -120,10 +123,10 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
                               s["matmul_tiles"] * cycles / arch["clock_hz"], dram / share))  # fmt: skip
     slowest = max(cores, key=lambda c: c.time_s)
     device_s = slowest.time_s
-    a, b = (plan["buffers"][plan["compute"][x]] for x in "ab")
-    m, k = a["shape"]
-    n = b["shape"][1]
-    flops = 2 * m * n * k
+    a, c = (plan["buffers"][plan["compute"][x]] for x in "ac")
+    m, k = a["shape"][-2:][::-1] if plan["compute"]["transpose_a"] else a["shape"][-2:]
+    n = c["shape"][-1]
+    flops = 2 * m * n * k * plan["compute"]["batch"]
     grid = plan["core_grid"]["x"] * plan["core_grid"]["y"]
     peak_flops = grid * TILE_FLOPS / cycles * arch["clock_hz"]
     total_dram = sum(c.dram_bytes for c in cores)
@@ -136,6 +139,7 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
         "fidelity": fidelity,
         "source": source,
         "shape": [m, n, k],
+        "batch": plan["compute"]["batch"],
         "active_cores": active,
         "device_seconds": device_s,
         "tflops": flops / device_s / 1e12,
@@ -152,8 +156,9 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
 
 def summary(est: dict) -> str:
     m, n, k = est["shape"]
+    batch = f"{est['batch']} x " if est.get("batch", 1) > 1 else ""
     return "\n".join([
-        f"{est['kernel']} {m}x{n}x{k} on {est['active_cores']} {est['arch']} cores, "
+        f"{est['kernel']} {batch}{m}x{n}x{k} on {est['active_cores']} {est['arch']} cores, "
         f"{est['fidelity']} ({est['source']})",
         f"modeled device time {1e3 * est['device_seconds']:.3f} ms -> {est['tflops']:.2f} TFLOP/s "
         f"({est['percent_of_roofline']:.0f}% of the {est['roofline_tflops']:.2f} TFLOP/s roofline; "

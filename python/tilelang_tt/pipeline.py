@@ -20,9 +20,9 @@ TT_PASSES = (
     "tirx.BindTarget",
     "tl.tt.AnnotateTTDefaults",
     "tl.tt.InferDefaultTTShard",
+    "tl.tt.MemorySpaceLowerTT",
     "tl.tt.InferDefaultTTSchedule",
     "tl.tt.TTShardToCoreMap",
-    "tl.tt.MemorySpaceLowerTT",
     "tl.tt.TilePadTT",
     "tl.tt.TensorizeTT",
     "tl.tt.GridToPersistentTT",
@@ -38,17 +38,21 @@ def TTPassPipelineBody(mod: IRModule, target: Target) -> IRModule:  # noqa: N802
     mod = tirx.transform.BindTarget(target)(mod)
     mod = apply_tt_defaults(mod)
 
-    # Metadata inference: pure attributes, the body is untouched. The shard
-    # pass goes first so that a bad tensor (dtype, dynamic or empty shape) is
-    # reported by name before the grid it implies.
+    # Tensors first, so that a bad one (dtype, dynamic or empty shape) is
+    # reported by name before anything that uses it.
     mod = transform.InferDefaultTTShard()(mod)
+
+    # MemorySpaceLowerTT lowers the tile ops to the CB protocol, proves that
+    # the kernel computes C = A @ B over its block nest (launch grid, batch or
+    # persistent loops, guards) and replaces that nest by the output's block
+    # grid, which the schedule passes then split over the cores.
+    mod = transform.MemorySpaceLowerTT()(mod)
     mod = transform.InferDefaultTTSchedule()(mod)
     mod = transform.TTShardToCoreMap()(mod)
 
-    # TIR transforms. MemorySpaceLowerTT and TilePadTT run while the launch
-    # loops still exist: they prove tile offsets aligned / in range from the
-    # loops' extents. GridToPersistentTT removes those loops, so it is last.
-    mod = transform.MemorySpaceLowerTT()(mod)
+    # TIR transforms. TilePadTT runs while the launch loops still exist: it
+    # proves tile offsets in range from the loops' extents.
+    # GridToPersistentTT removes those loops, so it is last.
     mod = transform.TilePadTT()(mod)
     mod = transform.TensorizeTT()(mod)
     mod = transform.GridToPersistentTT()(mod)

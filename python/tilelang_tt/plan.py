@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 
 from .errors import TTError
@@ -64,11 +65,13 @@ def check_plan(plan, path) -> None:
         raise PlanError(f"{path}: inconsistent plan: {what}")
 
     for name, buf in plan["buffers"].items():
-        tiles = [-(-extent // TILE) for extent in buf["shape"]]
-        if buf["tiles"] != tiles or buf["padded_shape"] != [t * TILE for t in tiles]:
+        # A batched (batch, rows, cols) tensor: its matrices one after another, each in whole tiles.
+        batch = buf["shape"][:-2]
+        tiles = batch + [-(-extent // TILE) for extent in buf["shape"][-2:]]
+        if buf["tiles"] != tiles or buf["padded_shape"] != batch + [t * TILE for t in tiles[-2:]]:
             fail(f"buffer {name!r} has shape {buf['shape']} but tiles {buf['tiles']} / padded {buf['padded_shape']}")
-        if buf["num_tiles"] != tiles[0] * tiles[1]:
-            fail(f"buffer {name!r} has {buf['num_tiles']} tiles, its tile grid {tiles} has {tiles[0] * tiles[1]}")
+        if buf["num_tiles"] != math.prod(tiles):
+            fail(f"buffer {name!r} has {buf['num_tiles']} tiles, its tile grid {tiles} has {math.prod(tiles)}")
         if buf["dram_banks"] != plan["dram_banks"]:
             fail(f"buffer {name!r} is interleaved over {buf['dram_banks']} banks, the device has {plan['dram_banks']}")
     compute = plan["compute"]
@@ -77,10 +80,13 @@ def check_plan(plan, path) -> None:
         if name not in plan["buffers"] or plan["buffers"][name]["role"] != role:
             fail(f"compute.{operand} = {name!r} is not an {role} buffer")
     a, b, c = (plan["buffers"][compute[x]]["shape"] for x in "abc")
-    a = a[::-1] if compute["transpose_a"] else a
-    b = b[::-1] if compute["transpose_b"] else b
-    if a[1] != b[0] or c != [a[0], b[1]]:
+    a = a[:-2] + a[-2:][::-1] if compute["transpose_a"] else a
+    b = b[:-2] + b[-2:][::-1] if compute["transpose_b"] else b
+    batch = c[:-2]
+    if a[-1] != b[-2] or c[-2:] != [a[-2], b[-1]] or any(x[:-2] not in ([], batch) for x in (a, b)):
         fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
+    if compute["batch"] != math.prod(batch):
+        fail(f"compute.batch is {compute['batch']} but c has shape {c}")
     for cb in plan["cbs"]:
         if cb["role"] != "partials" and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")

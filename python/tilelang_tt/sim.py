@@ -115,8 +115,9 @@ def expected_output(
     a: np.ndarray, b: np.ndarray, exact: np.ndarray, scale: np.ndarray, compute: dict
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
-    given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64."""
-    k = a.shape[1]
+    given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64. Batched operands (batch, rows,
+    cols) -- or one batched and one 2-D, used by every matrix -- are judged matrix by matrix."""
+    k = a.shape[-1]
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore"):
             target = exact.astype(np.float32)  # beyond fp32's range: the chip's infinity
@@ -124,7 +125,12 @@ def expected_output(
         allowed = MAX_ULP * bf16_ulp(np.where(finite, target, 0)) + 2 * k * FP32_EPS * np.where(finite, scale, 0)
         return target, allowed, f"1 bf16 ulp + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
     phases = FIDELITY_PHASES[compute["math_fidelity"]]
-    target = emulate_16bit_dst(a, b, phases)
+    if a.ndim == 2 and b.ndim == 2:
+        target = emulate_16bit_dst(a, b, phases)
+    else:
+        batch = exact.shape[0]
+        target = np.stack([emulate_16bit_dst(a if a.ndim == 2 else a[i], b if b.ndim == 2 else b[i], phases)
+                           for i in range(batch)])  # fmt: skip
     allowed = MAX_ULP * bf16_ulp(np.where(np.isfinite(target), target, 0))
     return target, allowed, f"1 bf16 ulp of the chip's 16-bit DST result ({phases} phases per K-face, emulated)"
 
@@ -136,7 +142,11 @@ def reference_operands(plan: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray
         raise SimulationError(f"the plan computes {compute['op']!r}; the harness checks 'matmul' only")
     a = inputs[compute["a"]].astype(np.float64)
     b = inputs[compute["b"]].astype(np.float64)
-    return (a.T if compute["transpose_a"] else a), (b.T if compute["transpose_b"] else b)
+    # A batched operand is (batch, rows, cols): a transpose swaps the matrix axes of each.
+    return (
+        np.swapaxes(a, -1, -2) if compute["transpose_a"] else a,
+        np.swapaxes(b, -1, -2) if compute["transpose_b"] else b,
+    )
 
 
 class SimulationError(TTError):

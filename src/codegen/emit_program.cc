@@ -126,12 +126,12 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("//");
   w.Line("// Usage: main <artifact dir> [<data dir>]");
   for (const TensorInfo *t : inputs) {
-    w.Line("//   reads  <data dir>/" + t->name + ".bf16 (" + U(t->shape[0]) +
-           " x " + U(t->shape[1]) + ")");
+    w.Line("//   reads  <data dir>/" + t->name + ".bf16 (" +
+           DimsString(t->shape) + ")");
   }
   for (const TensorInfo *t : outputs) {
-    w.Line("//   writes <data dir>/" + t->name + ".bf16 (" + U(t->shape[0]) +
-           " x " + U(t->shape[1]) + ")");
+    w.Line("//   writes <data dir>/" + t->name + ".bf16 (" +
+           DimsString(t->shape) + ")");
   }
   w.Line("// Tensor files hold raw little-endian bfloat16 values, row-major. "
          "The kernels are");
@@ -162,14 +162,17 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("constexpr uint32_t kTileBytes = " + tile_bytes + ";");
   w.Line();
   w.Line("// A tensor's logical shape and its shape padded to whole tiles in "
-         "DRAM.");
+         "DRAM: batch matrices of rows x cols (batch 1 for a 2-D tensor), each "
+         "padded on its own.");
   w.Line("struct TensorShape {");
-  w.Line("  uint32_t rows, cols, padded_rows, padded_cols;");
+  w.Line("  uint32_t batch, rows, cols, padded_rows, padded_cols;");
   w.Line("};");
   for (const TensorInfo &t : info.tensors) {
+    const size_t r = t.shape.size() - 2;
     w.Line("constexpr TensorShape k" + SafeIdent(t.name) + "Shape{" +
-           U(t.shape[0]) + ", " + U(t.shape[1]) + ", " + U(t.padded_shape[0]) +
-           ", " + U(t.padded_shape[1]) + "};");
+           U(r ? t.shape[0] : 1) + ", " + U(t.shape[r]) + ", " +
+           U(t.shape[r + 1]) + ", " + U(t.padded_shape[r]) + ", " +
+           U(t.padded_shape[r + 1]) + "};");
   }
   w.Line();
   w.Line("// The schedule: each active core's logical coordinate, first output "
@@ -210,37 +213,43 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("constexpr uint32_t kNeedGridX = " + U(need_x) + ";");
   w.Line("constexpr uint32_t kNeedGridY = " + U(need_y) + ";");
   w.Line();
-  w.Line("// Read rows x cols bf16 values and pad them with zeros to the tile "
-         "grid.");
+  w.Line("// Read batch x rows x cols bf16 values and pad each matrix with "
+         "zeros to the tile grid.");
   w.Line("std::vector<bfloat16> ReadTensor(const std::string& path, const "
          "TensorShape& s) {");
   w.Indent();
   w.Line("std::ifstream in(path, std::ios::binary);");
-  w.Line("std::vector<uint16_t> raw(size_t(s.rows) * s.cols);");
+  w.Line("std::vector<uint16_t> raw(size_t(s.batch) * s.rows * s.cols);");
   w.Line("in.read(reinterpret_cast<char*>(raw.data()), raw.size() * "
          "sizeof(uint16_t));");
   w.Line("if (!in) {");
   w.Line("  throw std::runtime_error(path + \": cannot read \" + "
          "std::to_string(raw.size() * 2) + \" bytes\");");
   w.Line("}");
-  w.Line("std::vector<bfloat16> padded(size_t(s.padded_rows) * s.padded_cols, "
-         "bfloat16(0.0f));");
-  w.Line("for (uint32_t r = 0; r < s.rows; ++r) {");
-  w.Line("  std::memcpy(&padded[size_t(r) * s.padded_cols], &raw[size_t(r) * "
-         "s.cols], s.cols * sizeof(uint16_t));");
+  w.Line("std::vector<bfloat16> padded(size_t(s.batch) * s.padded_rows * "
+         "s.padded_cols, bfloat16(0.0f));");
+  w.Line("for (uint32_t b = 0; b < s.batch; ++b) {");
+  w.Line("  for (uint32_t r = 0; r < s.rows; ++r) {");
+  w.Line("    std::memcpy(&padded[(size_t(b) * s.padded_rows + r) * "
+         "s.padded_cols], &raw[(size_t(b) * s.rows + r) * s.cols], s.cols * "
+         "sizeof(uint16_t));");
+  w.Line("  }");
   w.Line("}");
   w.Line("return padded;");
   w.Dedent();
   w.Line("}");
   w.Line();
-  w.Line("// Write the logical rows x cols part of a padded row-major tensor.");
+  w.Line("// Write the logical batch x rows x cols part of a padded row-major "
+         "tensor.");
   w.Line("void WriteTensor(const std::string& path, const "
          "std::vector<bfloat16>& padded, const TensorShape& s) {");
   w.Indent();
   w.Line("std::ofstream out(path, std::ios::binary);");
-  w.Line("for (uint32_t r = 0; r < s.rows; ++r) {");
-  w.Line("  out.write(reinterpret_cast<const char*>(&padded[size_t(r) * "
-         "s.padded_cols]), s.cols * sizeof(uint16_t));");
+  w.Line("for (uint32_t b = 0; b < s.batch; ++b) {");
+  w.Line("  for (uint32_t r = 0; r < s.rows; ++r) {");
+  w.Line("    out.write(reinterpret_cast<const char*>(&padded[(size_t(b) * "
+         "s.padded_rows + r) * s.padded_cols]), s.cols * sizeof(uint16_t));");
+  w.Line("  }");
   w.Line("}");
   w.Line("if (!out) {");
   w.Line("  throw std::runtime_error(path + \": cannot write\");");
@@ -267,13 +276,13 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("try {");
   w.Indent();
   w.Line("// Inputs: zero-padded to whole tiles, then tilized (32x32 tiles of "
-         "four 16x16 faces).");
+         "four 16x16 faces; the matrices of a batch one after another).");
   for (const TensorInfo *t : inputs) {
     const std::string n = SafeIdent(t->name);
     w.Line("std::vector<bfloat16> " + n +
            "_host = tilize_nfaces(ReadTensor(data_dir + \"/" + t->name +
-           ".bf16\", k" + n + "Shape), k" + n + "Shape.padded_rows, k" + n +
-           "Shape.padded_cols);");
+           ".bf16\", k" + n + "Shape), k" + n + "Shape.batch * k" + n +
+           "Shape.padded_rows, k" + n + "Shape.padded_cols);");
   }
   w.Line();
   w.Line("// A 1x1 mesh: one device; its compute grid must hold the "
@@ -330,7 +339,7 @@ std::string EmitHostProgram(const ProgramInfo &info) {
     w.Line("auto " + n + "_buffer = distributed::MeshBuffer::create(");
     w.Line("    distributed::ReplicatedBufferConfig{.size = kTileBytes * " +
            U(t.num_tiles) + "}, dram_config, mesh_device.get());  // " +
-           U(t.tiles[0]) + " x " + U(t.tiles[1]) + " tiles");
+           DimsString(t.tiles) + " tiles");
   }
   w.Line();
   w.Line("// Circular buffers: " + U(kCBDepth) +
@@ -436,8 +445,8 @@ std::string EmitHostProgram(const ProgramInfo &info) {
     w.Line("// Back to row-major, cropped to the logical shape.");
     w.Line("WriteTensor(data_dir + \"/" + t->name +
            ".bf16\", untilize_nfaces(" + n + "_host, k" + n +
-           "Shape.padded_rows, k" + n + "Shape.padded_cols), k" + n +
-           "Shape);");
+           "Shape.batch * k" + n + "Shape.padded_rows, k" + n +
+           "Shape.padded_cols), k" + n + "Shape);");
   }
   w.Dedent();
   w.Line("} catch (const std::exception& e) {");
@@ -515,7 +524,8 @@ std::string EmitPlanJson(const ProgramInfo &info) {
          ", \"dst_full_sync_en\": " + flag(c.dst_full_sync_en) +
          ", \"dst_tiles\": " + U(c.dst_tiles) + ", \"math_fidelity\": " +
          Quote(c.math_fidelity) + ", \"subblock\": [" + U(c.sub_h) + ", " +
-         U(c.sub_w) + "], \"partials\": " + flag(c.partials) + "},");
+         U(c.sub_w) + "], \"partials\": " + flag(c.partials) +
+         ", \"batch\": " + U(c.batch) + "},");
   w.Line("\"buffers\": {");
   w.Indent();
   for (size_t i = 0; i < info.tensors.size(); ++i) {

@@ -54,13 +54,22 @@ protected:
     std::string prev;
     for (const TensorInfo *t : tensors_) {
       const std::string n = SafeIdent(t->name);
-      Line("// " + t->name + " is " + std::to_string(t->shape[0]) + " x " +
-           std::to_string(t->shape[1]) + " elements = " +
-           std::to_string(t->tiles[0]) + " x " + std::to_string(t->tiles[1]) +
-           " tiles, interleaved over the DRAM banks; page id = row * " + n +
-           "_tiles_per_row + col.");
+      const bool batched = t->tiles.size() == 3;
+      Line("// " + t->name + " is " + DimsString(t->shape) +
+           " elements = " + DimsString(t->tiles) +
+           (batched
+                ? " (batch x rows x cols) tiles, interleaved over the DRAM "
+                  "banks; page id = (batch * " +
+                      n + "_tile_rows + row) * " + n + "_tiles_per_row + col."
+                : " tiles, interleaved over the DRAM banks; page id = "
+                  "row * " +
+                      n + "_tiles_per_row + col."));
+      if (batched) {
+        Line("constexpr uint32_t " + n +
+             "_tile_rows = " + std::to_string(t->tiles[1]) + ";");
+      }
       Line("constexpr uint32_t " + n +
-           "_tiles_per_row = " + std::to_string(t->tiles[1]) + ";");
+           "_tiles_per_row = " + std::to_string(t->tiles.back()) + ";");
       const std::string offset =
           prev.empty() ? "0" : prev + "_args.next_compile_time_args_offset()";
       Line("constexpr auto " + n + "_args = TensorAccessorArgs<" + offset +
@@ -74,8 +83,14 @@ protected:
   /*! \brief `<row> * T_tiles_per_row + <col>` for a tile intrinsic. */
   std::string PageId(const CallNode *call) {
     const TensorInfo &t = info_.Tensor(call->args[0].as<tvm::tirx::VarNode>());
-    return Expr(call->args[1], kPrecMul) + " * " + SafeIdent(t.name) +
-           "_tiles_per_row + " + Expr(call->args[2], kPrecMul);
+    const std::string n = SafeIdent(t.name);
+    std::string row = Expr(call->args[1], kPrecMul);
+    if (t.tiles.size() == 3) {
+      row = "(" + Expr(call->args[5], kPrecMul) + " * " + n + "_tile_rows + " +
+            Expr(call->args[1], kPrecAdd) + ")";
+    }
+    return row + " * " + n + "_tiles_per_row + " +
+           Expr(call->args[2], kPrecMul);
   }
 
   std::string SlotAddr(const std::string &base, const PrimExpr &slot) {

@@ -200,6 +200,7 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
   c.sub_h = sub.at(0);
   c.sub_w = sub.at(1);
   c.partials = detail::BoolField(compute, field::kFieldPartials);
+  c.batch = detail::IntField(compute, field::kFieldBatch);
   return info;
 }
 
@@ -210,6 +211,14 @@ const CBInfo *ProgramInfo::PartialsCB() const {
     }
   }
   return nullptr;
+}
+
+std::string DimsString(const std::vector<int64_t> &dims) {
+  std::string out;
+  for (int64_t d : dims) {
+    out += (out.empty() ? "" : " x ") + std::to_string(d);
+  }
+  return out;
 }
 
 std::string SafeIdent(const std::string &name) {

@@ -24,7 +24,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 3;
+constexpr int kPlanSchemaVersion = 4;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -68,6 +68,8 @@ struct ComputeInfo {
    *         partials CB between K steps (target.h DstPlan). */
   int64_t sub_h = 0, sub_w = 0;
   bool partials = false;
+  /*! \brief Matrices in c (1 unless c is batched). */
+  int64_t batch = 1;
 };
 
 /*! \brief Everything the emitters need. */
@@ -108,6 +110,9 @@ struct ProgramInfo {
  * \throws ValueError naming the missing attribute.
  */
 ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f);
+
+/*! \brief "4 x 2" (or "2 x 4 x 2"): a shape in comments. */
+std::string DimsString(const std::vector<int64_t> &dims);
 
 /*! \brief `name` if it is a safe C++ identifier here, else `name_`. */
 std::string SafeIdent(const std::string &name);

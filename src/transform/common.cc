@@ -151,19 +151,14 @@ LaunchGrid FindLaunchGrid(const PrimFunc &f) {
   const std::string name = FuncName(f);
   LaunchLoopCollector collector;
   collector(f->body);
-  if (!collector.z.empty()) {
-    TVM_FFI_THROW(ValueError)
-        << "PrimFunc '" << name << "': 3-D launch grids (blockIdx.z, extent "
-        << collector.z.front()->extent
-        << ") are not supported; use T.Kernel(grid_x, grid_y).";
-  }
   if (collector.x.empty()) {
     TVM_FFI_THROW(ValueError)
         << "PrimFunc '" << name
         << "' has no T.Kernel launch (no blockIdx.x loop); the Tenstorrent "
            "backend lowers kernels written with T.Kernel(grid_x, grid_y).";
   }
-  if (collector.x.size() > 1 || collector.y.size() > 1) {
+  if (collector.x.size() > 1 || collector.y.size() > 1 ||
+      collector.z.size() > 1) {
     TVM_FFI_THROW(ValueError)
         << "PrimFunc '" << name
         << "' launches more than one T.Kernel; one launch per PrimFunc is "
@@ -177,6 +172,10 @@ LaunchGrid FindLaunchGrid(const PrimFunc &f) {
     grid.grid_y = ConstExtent(grid.y_loop, name);
   } else {
     grid.grid_y = 1;
+  }
+  if (!collector.z.empty()) {
+    grid.z_loop = collector.z.front();
+    grid.grid_z = ConstExtent(grid.z_loop, name);
   }
   return grid;
 }

@@ -71,18 +71,21 @@ std::string DtypeString(const tvm::tirx::Buffer &buffer);
 
 /*! \brief The launch grid of a TileLang kernel (T.Kernel's blockIdx loops). */
 struct LaunchGrid {
-  /*! \brief The blockIdx.x / blockIdx.y thread-binding loops. */
+  /*! \brief The blockIdx.x / blockIdx.y / blockIdx.z thread-binding loops
+   *         (y and z may be missing: extent 1). */
   tvm::tirx::For x_loop;
   tvm::tirx::For y_loop;
+  tvm::tirx::For z_loop;
   int64_t grid_x = 0;
   int64_t grid_y = 0;
+  int64_t grid_z = 1;
 };
 
 /*!
- * \brief Find the blockIdx.x / blockIdx.y loops of `f`.
+ * \brief Find the blockIdx loops of `f`.
  *
- * Errors (ValueError naming the function): no T.Kernel launch, a blockIdx.z
- * loop (3-D grids are not supported), a non-constant extent.
+ * Errors (ValueError naming the function): no T.Kernel launch, more than one
+ * launch, a non-constant extent.
  */
 LaunchGrid FindLaunchGrid(const tvm::tirx::PrimFunc &f);
 

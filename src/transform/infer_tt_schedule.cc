@@ -70,6 +70,13 @@ PrimFunc InferSchedule(PrimFunc f) {
         << attr::kSchedulePolicy << "/" << attr::kScheduleOrder
         << " attribute; run AnnotateTTDefaults first.";
   }
+  if (grid.grid_z != 1) {
+    TVM_FFI_THROW(ValueError)
+        << kPassName << ": PrimFunc '" << name << "' still has a blockIdx.z "
+        << "loop; MemorySpaceLowerTT replaces the kernel's grid by the "
+           "output's "
+           "2-D block grid, so run it first.";
+  }
   const int64_t num_blocks = grid.grid_x * grid.grid_y;
   if (num_blocks <= 0) {
     TVM_FFI_THROW(ValueError)

@@ -34,8 +34,12 @@ constexpr int64_t kMaxBankBytes = int64_t(1) << 32;
 /*!
  * \brief The DRAM-interleaved descriptor of one global buffer.
  *
- * Step 1: check what the MVP supports: static 2-D bfloat16, non-empty.
- * Step 2: round each axis up to whole tiles; mark axes that needed padding.
+ * Step 1: check what is supported: static bfloat16, non-empty, 2-D or
+ *         batched 3-D (batch, rows, cols).
+ * Step 2: round the matrix axes up to whole tiles; mark axes that needed
+ *         padding. A batched tensor is its matrices one after another, each
+ *         tilized on its own: page (b * tile_rows + row) * tiles_per_row +
+ *         col.
  * Step 3: check that one bank's share still fits 32-bit offsets.
  */
 Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
@@ -44,11 +48,12 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
   const std::vector<int64_t> shape = detail::StaticShape(buffer, func);
   const std::string where =
       "PrimFunc '" + func + "': buffer '" + std::string(buffer->name) + "'";
-  if (shape.size() != 2) {
+  if (shape.size() != 2 && shape.size() != 3) {
     TVM_FFI_THROW(ValueError)
         << where << " has rank " << shape.size() << " (shape "
         << detail::ShapeString(shape)
-        << "); the Tenstorrent backend supports 2-D tensors only.";
+        << "); the Tenstorrent backend supports 2-D tensors and batched 3-D "
+           "(batch, rows, cols) tensors.";
   }
   if (buffer->dtype != tvm::DataType::BFloat(16)) {
     TVM_FFI_THROW(ValueError)
@@ -66,14 +71,17 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
   // Step 2
   const int64_t tile_dims[2] = {target.tile_rows, target.tile_cols};
   std::vector<int64_t> tiles, padded, padded_axes;
-  for (size_t axis = 0; axis < 2; ++axis) {
-    const int64_t t = (shape[axis] + tile_dims[axis] - 1) / tile_dims[axis];
+  const size_t batch_axes = shape.size() - 2;
+  int64_t num_tiles = 1;
+  for (size_t axis = 0; axis < shape.size(); ++axis) {
+    const int64_t edge = axis < batch_axes ? 1 : tile_dims[axis - batch_axes];
+    const int64_t t = (shape[axis] + edge - 1) / edge;
     tiles.push_back(t);
-    padded.push_back(t * tile_dims[axis]);
-    padded_axes.push_back(shape[axis] % tile_dims[axis] != 0 ? 1 : 0);
+    padded.push_back(t * edge);
+    padded_axes.push_back(shape[axis] % edge != 0 ? 1 : 0);
+    num_tiles *= t;
   }
   const int64_t page_bytes = target.TileBytes(buffer->dtype);
-  const int64_t num_tiles = tiles[0] * tiles[1];
   // Step 3
   const int64_t pages_per_bank =
       (num_tiles + target.dram_banks - 1) / target.dram_banks;

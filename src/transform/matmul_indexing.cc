@@ -204,35 +204,46 @@ std::string Shape(const BlockAccess &t) {
 
 } // namespace
 
-void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
-                         const std::vector<const ForNode *> &k_loops,
-                         const BlockAccess &a, const BlockAccess &b,
-                         const BlockAccess &c, bool transpose_b, int64_t tile) {
+OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
+                                 const std::vector<const ForNode *> &k_loops,
+                                 const BlockAccess &a, const BlockAccess &b,
+                                 const BlockAccess &c, bool transpose_b,
+                                 int64_t tile) {
   const std::string where = "PrimFunc '" + func + "': ";
-  // 1. Shapes: A is M x K, B is K x N (N x K transposed), C is M x N.
+  // 1. Shapes: A is M x K, B is K x N (N x K transposed), C is M x N, each
+  //    with the batch axis in front when it has one.
   const int bk = transpose_b ? 1 : 0, bn = transpose_b ? 0 : 1;
-  if (a.shape.size() != 2 || b.shape.size() != 2 || c.shape.size() != 2 ||
-      a.shape[0] != c.shape[0] || b.shape[bn] != c.shape[1] ||
-      a.shape[1] != b.shape[bk]) {
+  auto matrix = [](const BlockAccess &t) {
+    return std::vector<int64_t>(
+        t.shape.end() - std::min<size_t>(2, t.shape.size()), t.shape.end());
+  };
+  const std::vector<int64_t> am = matrix(a), bm = matrix(b), cm = matrix(c);
+  const bool batched = c.shape.size() == 3;
+  auto batch_ok = [&](const BlockAccess &t) {
+    return t.shape.size() == 2 ||
+           (batched && t.shape.size() == 3 && t.shape[0] == c.shape[0]);
+  };
+  if (am.size() != 2 || bm.size() != 2 || cm.size() != 2 || am[0] != cm[0] ||
+      bm[bn] != cm[1] || am[1] != bm[bk] || c.shape.size() > 3 ||
+      !batch_ok(a) || !batch_ok(b)) {
     TVM_FFI_THROW(ValueError)
         << where << "the T.gemm computes " << c.tensor << " = " << a.tensor
         << " @ " << b.tensor << (transpose_b ? "^T" : "")
         << " but the shapes do not chain: " << Shape(a) << ", " << Shape(b)
         << ", " << Shape(c) << "; expected M x K, "
-        << (transpose_b ? "N x K" : "K x N") << " and M x N.";
+        << (transpose_b ? "N x K" : "K x N")
+        << " and M x N (batched: the same batch in front of C and of A and/or "
+           "B).";
   }
-  const int64_t m_tiles = CeilDiv(c.shape[0], tile);
-  const int64_t n_tiles = CeilDiv(c.shape[1], tile);
-  const int64_t k_tiles = CeilDiv(a.shape[1], tile);
+  const int64_t m_tiles = CeilDiv(cm[0], tile);
+  const int64_t n_tiles = CeilDiv(cm[1], tile);
+  const int64_t k_tiles = CeilDiv(am[1], tile);
 
   tvm::arith::Analyzer analyzer;
-  analyzer.Bind(
-      grid.x_loop->loop_var,
-      tvm::Range::FromMinExtent(grid.x_loop->min, grid.x_loop->extent));
-  if (grid.y_loop.defined()) {
-    analyzer.Bind(
-        grid.y_loop->loop_var,
-        tvm::Range::FromMinExtent(grid.y_loop->min, grid.y_loop->extent));
+  for (const NestDim &dim : nest.dims) {
+    analyzer.Bind(dim.var, tvm::Range::FromMinExtent(
+                               tvm::IntImm(dim.var.dtype(), dim.min),
+                               tvm::IntImm(dim.var.dtype(), dim.extent)));
   }
 
   // 2. The K loop: one loop around the T.gemm, from 0 in steps of 1, whose
@@ -279,12 +290,12 @@ void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
                             : " over '" + k_name + "'")
         << " covers " << steps << " block" << (steps == 1 ? "" : "s")
         << " of block_K = " << kt * tile << " but " << Shape(a)
-        << " has K = " << a.shape[1]
+        << " has K = " << am[1]
         << "; it needs T.ceildiv(K, block_K) = " << CeilDiv(k_tiles, kt) << ".";
   }
 
   // 3. Operand blocks: A's is (C's block row, k * block_K), B's
-  //    (k * block_K, C's block column).
+  //    (k * block_K, C's block column), in C's batch.
   const PrimExpr k_offset = k_block * tvm::IntImm(k_block.dtype(), kt);
   auto require = [&](const BlockAccess &op, const PrimExpr &got,
                      const PrimExpr &want, const char *axis,
@@ -314,102 +325,152 @@ void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
     require(b, b.row, k_offset, "rows", "the rows of " + k_rows);
     require(b, b.col, c.col, "columns", c_cols);
   }
+  for (const BlockAccess *op : {&a, &b}) {
+    if (op->batch.defined() && !analyzer.CanProveEqual(op->batch, c.batch)) {
+      TVM_FFI_THROW(ValueError)
+          << where << op->copy << " reads batch `" << Brief(op->batch)
+          << "` of '" << op->tensor << "', where the T.gemm needs the batch "
+          << "of the output block of '" << c.tensor << "' (`" << Brief(c.batch)
+          << "`); only C[b] = A[b] @ B[b] is supported.";
+    }
+  }
 
-  // 4. Output blocks: evaluated at every block of the launch grid, C's
-  //    offsets tile the output exactly once.
-  const int64_t gx = grid.grid_x, gy = grid.grid_y;
+  // 4. Output blocks: evaluated at every point of the nest whose guards
+  //    hold, C's offsets tile the output exactly once.
+  OutputBlocks blocks;
+  blocks.batch = batched ? c.shape[0] : 1;
+  blocks.block_rows = CeilDiv(m_tiles, c.rows);
+  blocks.block_cols = CeilDiv(n_tiles, c.cols);
+  int64_t points = 1;
+  for (const NestDim &dim : nest.dims) {
+    points *= std::max<int64_t>(dim.extent, 0);
+    if (points > (int64_t{1} << 24)) {
+      TVM_FFI_THROW(ValueError)
+          << where << "the launch grid and the loops around the output block "
+          << "have more than 2^24 points; the Tenstorrent backend checks every "
+             "block at lowering time and supports at most that many.";
+    }
+  }
   IndexEvaluator eval;
-  auto block_name = [&](int64_t x, int64_t y) {
+  std::vector<int64_t> at(nest.dims.size(), 0);
+  auto point_name = [&](const std::vector<int64_t> &p) {
     std::ostringstream os;
-    os << "(" << grid.x_loop->loop_var->name_hint << "=" << x;
-    if (grid.y_loop.defined()) {
-      os << ", " << grid.y_loop->loop_var->name_hint << "=" << y;
+    os << "(";
+    for (size_t i = 0; i < nest.dims.size(); ++i) {
+      os << (i ? ", " : "") << nest.dims[i].var->name_hint << "=" << p[i];
     }
     os << ")";
     return os.str();
   };
-  std::unordered_map<int64_t, std::pair<int64_t, int64_t>> writer_of;
-  writer_of.reserve(static_cast<size_t>(gx * gy));
-  for (int64_t y = 0; y < gy; ++y) {
-    for (int64_t x = 0; x < gx; ++x) {
-      eval.env[grid.x_loop->loop_var.get()] = x;
-      if (grid.y_loop.defined()) {
-        eval.env[grid.y_loop->loop_var.get()] = y;
+  auto cannot = [&](const BlockAccess &op, const PrimExpr &expr,
+                    const std::string &kv) {
+    TVM_FFI_THROW(ValueError)
+        << where << op.copy << ": the offset `" << Brief(expr) << "`"
+        << (expr.same_as(op.batch) ? std::string(" (batch)")
+                                   : " * " + std::to_string(tile))
+        << " into '" << op.tensor << "' cannot be computed at block "
+        << point_name(at) << kv << ": " << eval.problem
+        << "; block offsets must be non-negative integer arithmetic on the "
+           "block indices.";
+  };
+  std::unordered_map<int64_t, std::vector<int64_t>> writer_of;
+  for (int64_t p = 0; p < points; ++p) {
+    int64_t rest = p;
+    for (size_t i = 0; i < nest.dims.size(); ++i) {
+      at[i] = nest.dims[i].min + rest % nest.dims[i].extent;
+      rest /= nest.dims[i].extent;
+      eval.env[nest.dims[i].var.get()] = at[i];
+    }
+    bool active = true;
+    for (const PrimExpr &guard : nest.guards) {
+      int64_t holds = 0;
+      if (!eval.Eval(guard, &holds)) {
+        TVM_FFI_THROW(ValueError)
+            << where << "the condition `" << Brief(guard)
+            << "` around the output block cannot be evaluated at block "
+            << point_name(at) << ": " << eval.problem
+            << "; an `if` around a whole output block may only test the "
+               "block indices.";
       }
-      // The operands' offsets as the reader computes them (uint32_t), at the
-      // first and the last K step.
-      for (int64_t kv : {int64_t{0}, steps - 1}) {
-        if (!k_loops.empty()) {
-          eval.env[k_loops.front()->loop_var.get()] = kv;
-        }
-        for (const BlockAccess *op : {&a, &b}) {
-          for (const PrimExpr &expr : {op->row, op->col}) {
-            int64_t unused = 0;
-            if (!eval.Eval(expr, &unused)) {
-              TVM_FFI_THROW(ValueError)
-                  << where << op->copy << ": the offset `" << Brief(expr)
-                  << "` * " << tile << " into '" << op->tensor
-                  << "' cannot be computed at block " << block_name(x, y)
-                  << (k_loops.empty()
-                          ? std::string()
-                          : ", " + k_name + "=" + std::to_string(kv))
-                  << ": " << eval.problem
-                  << "; block offsets must be non-negative integer "
-                     "arithmetic on the block indices.";
-            }
+      active = active && holds != 0;
+    }
+    if (!active) {
+      continue;
+    }
+    // The operands' offsets at the first and the last K step.
+    for (int64_t kv : {int64_t{0}, steps - 1}) {
+      if (!k_loops.empty()) {
+        eval.env[k_loops.front()->loop_var.get()] = kv;
+      }
+      const std::string kname = k_loops.empty()
+                                    ? std::string()
+                                    : ", " + k_name + "=" + std::to_string(kv);
+      for (const BlockAccess *op : {&a, &b}) {
+        for (const PrimExpr &expr : {op->row, op->col, op->batch}) {
+          int64_t unused = 0;
+          if (expr.defined() && !eval.Eval(expr, &unused)) {
+            cannot(*op, expr, kname);
           }
         }
       }
-      int64_t r = 0, col = 0;
-      for (auto [expr, out] : {std::pair{c.row, &r}, std::pair{c.col, &col}}) {
-        if (!eval.Eval(expr, out)) {
-          TVM_FFI_THROW(ValueError)
-              << where << c.copy << ": the offset `" << Brief(expr) << "` * "
-              << tile << " into '" << c.tensor << "' cannot be computed at "
-              << "block " << block_name(x, y) << ": " << eval.problem
-              << "; block offsets must be non-negative integer arithmetic on "
-                 "the block indices.";
-        }
-      }
-      if (r % c.rows != 0 || col % c.cols != 0 || r >= m_tiles ||
-          col >= n_tiles) {
-        TVM_FFI_THROW(ValueError)
-            << where << c.copy << ": block " << block_name(x, y)
-            << " writes the " << c.rows * tile << "x" << c.cols * tile
-            << " block at element (" << r * tile << ", " << col * tile
-            << ") of " << Shape(c)
-            << ", which is not one of the output's blocks (offsets must be "
-               "multiples of the block size, inside the tensor).";
-      }
-      const int64_t key =
-          (r / c.rows) * CeilDiv(n_tiles, c.cols) + col / c.cols;
-      auto [it, fresh] = writer_of.emplace(key, std::pair{x, y});
-      if (!fresh) {
-        TVM_FFI_THROW(ValueError)
-            << where << c.copy << ": blocks "
-            << block_name(it->second.first, it->second.second) << " and "
-            << block_name(x, y) << " both write the block at element ("
-            << r * tile << ", " << col * tile << ") of '" << c.tensor
-            << "'; every output block must be written by exactly one block "
-               "of the launch grid.";
+    }
+    int64_t r = 0, col = 0, batch = 0;
+    for (auto [expr, out] : {std::pair{c.row, &r}, std::pair{c.col, &col},
+                             std::pair{c.batch, &batch}}) {
+      if (expr.defined() && !eval.Eval(expr, out)) {
+        cannot(c, expr, "");
       }
     }
+    if (r % c.rows != 0 || col % c.cols != 0 || r >= m_tiles ||
+        col >= n_tiles || batch >= blocks.batch) {
+      TVM_FFI_THROW(ValueError)
+          << where << c.copy << ": block " << point_name(at) << " writes the "
+          << c.rows * tile << "x" << c.cols * tile << " block at element ("
+          << (batched ? std::to_string(batch) + ", " : std::string())
+          << r * tile << ", " << col * tile << ") of " << Shape(c)
+          << ", which is not one of the output's blocks (offsets must be "
+             "multiples of the block size, inside the tensor).";
+    }
+    const int64_t key =
+        (batch * blocks.block_rows + r / c.rows) * blocks.block_cols +
+        col / c.cols;
+    auto [it, fresh] = writer_of.emplace(key, at);
+    if (!fresh) {
+      TVM_FFI_THROW(ValueError)
+          << where << c.copy << ": blocks " << point_name(it->second) << " and "
+          << point_name(at) << " both write the block at element ("
+          << (batched ? std::to_string(batch) + ", " : std::string())
+          << r * tile << ", " << col * tile << ") of '" << c.tensor
+          << "'; every output block must be written by exactly one block "
+             "of the launch grid.";
+    }
   }
-  const int64_t block_rows = CeilDiv(m_tiles, c.rows);
-  const int64_t block_cols = CeilDiv(n_tiles, c.cols);
-  if (static_cast<int64_t>(writer_of.size()) != block_rows * block_cols) {
-    for (int64_t key = 0; key < block_rows * block_cols; ++key) {
+  const int64_t total = blocks.batch * blocks.block_rows * blocks.block_cols;
+  if (static_cast<int64_t>(writer_of.size()) != total) {
+    const int64_t per_batch = blocks.block_rows * blocks.block_cols;
+    for (int64_t key = 0; key < total; ++key) {
       if (!writer_of.count(key)) {
+        const int64_t in = key % per_batch;
+        std::ostringstream grid;
+        for (size_t i = 0; i < nest.dims.size(); ++i) {
+          grid << (i ? " x " : "") << nest.dims[i].extent;
+        }
         TVM_FFI_THROW(ValueError)
-            << where << c.copy << ": no block of the " << gx << " x " << gy
-            << " launch grid writes the block at element ("
-            << key / block_cols * c.rows * tile << ", "
-            << key % block_cols * c.cols * tile << ") of " << Shape(c) << " ("
-            << block_rows << " x " << block_cols << " blocks of "
-            << c.rows * tile << "x" << c.cols * tile << ").";
+            << where << c.copy << ": no block of the " << grid.str()
+            << (nest.dims.size() > 2 || !nest.guards.empty()
+                    ? " launch grid and loops"
+                    : " launch grid")
+            << " writes the block at element ("
+            << (batched ? std::to_string(key / per_batch) + ", "
+                        : std::string())
+            << in / blocks.block_cols * c.rows * tile << ", "
+            << in % blocks.block_cols * c.cols * tile << ") of " << Shape(c)
+            << " (" << blocks.block_rows << " x " << blocks.block_cols
+            << " blocks of " << c.rows * tile << "x" << c.cols * tile << ").";
       }
     }
   }
+  return blocks;
 }
 
 } // namespace detail

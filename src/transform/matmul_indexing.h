@@ -34,30 +34,60 @@ struct BlockAccess {
   std::vector<int64_t> shape;
   /*! \brief First tile of the block (Bind variables substituted). */
   tvm::PrimExpr row, col;
+  /*! \brief A rank-3 tensor's batch index (undefined for a 2-D tensor). */
+  tvm::PrimExpr batch;
   /*! \brief The block's size in tiles. */
   int64_t rows = 0, cols = 0;
+};
+
+/*! \brief One index of the block nest: a launch index or a loop around the
+ *         whole output block (a batch or persistent-wave loop). */
+struct NestDim {
+  tvm::tirx::Var var;
+  int64_t min = 0, extent = 0;
+};
+
+/*!
+ * \brief How a kernel walks its output blocks: every point of `dims` (launch
+ *        grid x loops around T.clear .. the output T.copy) whose `guards`
+ *        (the `if`s around the block, Bind variables substituted) all hold
+ *        computes one output block.
+ */
+struct BlockNest {
+  std::vector<NestDim> dims;
+  std::vector<tvm::PrimExpr> guards;
+};
+
+/*! \brief The output block each point of the nest computes (tile units of
+ *         the block grid): batch, block row, block column. */
+struct OutputBlocks {
+  int64_t batch = 1, block_rows = 0, block_cols = 0;
 };
 
 /*!
  * \brief ValueError (naming `func`) unless the kernel computes C = A @ B.
  *
- * \param grid The launch grid (blockIdx.x / blockIdx.y loops).
+ * \param nest The block nest (launch indices, loops and guards).
  * \param k_loops The kernel's own loops around the T.gemm (at most one: K).
  * \param tile Tile edge in elements.
  *
  * Proven: the shapes chain (A M x K, B K x N -- N x K with transpose_b --,
- * C M x N); the K loop starts at 0 with step 1 and covers K; A's block is
+ * C M x N; a rank-3 C has a batch axis that a rank-3 A or B shares, a 2-D A
+ * or B is used by every batch) and a batched operand's block is in C's
+ * batch; the K loop starts at 0 with step 1 and covers K; A's block is
  * (C's block row, k * block_K) and B's (k * block_K, C's block column), or
- * (C's block column, k * block_K) with transpose_b; evaluated at every block
- * of the launch
- * grid, C's block offsets tile the output exactly once, and every
- * intermediate value of those index expressions is a non-negative 32-bit
- * value (the kernels compute indices in uint32_t).
+ * (C's block column, k * block_K) with transpose_b; evaluated at every point
+ * of the nest whose guards hold, C's block offsets tile the output exactly
+ * once, and every intermediate value of the index expressions is a
+ * non-negative 32-bit value.
+ * \return The output's block grid, which the lowered kernel walks instead of
+ *         the nest (MemorySpaceLowerTT).
  */
-void ProveMatmulIndexing(const std::string &func, const LaunchGrid &grid,
-                         const std::vector<const tvm::tirx::ForNode *> &k_loops,
-                         const BlockAccess &a, const BlockAccess &b,
-                         const BlockAccess &c, bool transpose_b, int64_t tile);
+OutputBlocks
+ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
+                    const std::vector<const tvm::tirx::ForNode *> &k_loops,
+                    const BlockAccess &a, const BlockAccess &b,
+                    const BlockAccess &c, bool transpose_b, int64_t tile);
 
 } // namespace detail
 } // namespace tilelang_tt

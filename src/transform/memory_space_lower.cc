@@ -7,12 +7,14 @@
 #include <tvm/arith/analyzer.h>
 #include <tvm/ffi/reflection/registry.h>
 #include <tvm/ir/transform.h>
+#include <tvm/tirx/analysis.h>
 #include <tvm/tirx/function.h>
 #include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -77,6 +79,21 @@ struct CBInfo {
   /*! \brief Output CBs: the buffer the accumulator was copied into (the
    *         tensor, or the shared buffer it is staged through). */
   std::string staged;
+  /*! \brief Input CBs: the region of the shared buffer the T.copy fills
+   *         (all of it, a slice A_shared[b, :, :] of a (batch, M, K) buffer,
+   *         or a block A_shared[:, 32:64]); the T.gemm must read that. */
+  detail::RegionOperand region;
+  /*! \brief Stand-ins for the block's first tile (row, col) and batch in
+   *         the read_tile / write_tile calls; Canonicalize replaces them by
+   *         the output block grid's offsets once the indexing is proven. */
+  tvm::tirx::Var row0, col0, batch;
+};
+
+/*! \brief The `if`s around the visit; `in_else` for their else branches. */
+struct Guard {
+  const tvm::tirx::IfThenElseNode *node = nullptr;
+  PrimExpr condition; // Bind variables substituted
+  bool in_else = false;
 };
 
 /*!
@@ -86,6 +103,7 @@ struct CBInfo {
 class MemorySpaceLowerer : public tvm::tirx::StmtExprMutator {
 public:
   static PrimFunc Apply(PrimFunc f) {
+    detail::FindLaunchGrid(f); // one T.Kernel with static extents
     MemorySpaceLowerer lowerer(f);
     auto *n = f.CopyOnWrite();
     n->body = lowerer(n->body);
@@ -98,7 +116,11 @@ public:
     }
     lowerer.RejectInPlace();
     lowerer.RequireOperandsInTheGemmsLoop();
-    lowerer.ProveIndexing(detail::FindLaunchGrid(f));
+    lowerer.RequireClearedSharedAreOperands();
+    if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
+      n->body = lowerer.Canonicalize(n->body, *blocks);
+      lowerer.batch_ = blocks->batch;
+    }
     f = tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
     if (lowerer.compute_) {
       f = tvm::WithAttr(std::move(f), attr::kCompute, lowerer.ComputeAttr());
@@ -120,6 +142,11 @@ private:
   Stmt VisitStmt_(const ForNode *op) final {
     analyzer_.Bind(op->loop_var,
                    tvm::Range::FromMinExtent(op->min, op->extent));
+    if (IsBlockLaunch(op)) {
+      // The launch grid is part of the block nest; Canonicalize replaces it.
+      launch_loops_.push_back(tvm::ffi::GetRef<For>(op));
+      return VisitStmt(op->body);
+    }
     const bool own = op->kind != tvm::tirx::ForKind::kThreadBinding;
     if (own) {
       loops_.push_back(op->loop_var->name_hint);
@@ -129,6 +156,13 @@ private:
     if (own) {
       loops_.pop_back();
       loop_nodes_.pop_back();
+    }
+    // A loop around the whole output block (T.clear .. the output T.copy) is
+    // part of the block nest (a batch loop, a persistent kernel's waves).
+    for (const For &loop : block_.loop_nodes) {
+      if (loop->loop_var.same_as(op->loop_var)) {
+        return tvm::Downcast<For>(stmt)->body;
+      }
     }
     // The CBs' double buffering replaces TileLang's software pipelining.
     if (op->annotations.count("num_stages")) {
@@ -187,12 +221,25 @@ private:
   }
 
   /*! \brief Tile ops run unconditionally: each T.copy and T.gemm is one
-   *         side of a CB handshake that the other kernel performs always. */
+   *         side of a CB handshake that the other kernel performs always.
+   *         An `if` around a whole output block is part of the block nest
+   *         (a persistent kernel's "is this block inside the output"). */
   Stmt VisitStmt_(const tvm::tirx::IfThenElseNode *op) final {
-    conditions_.push_back(op->condition);
-    Stmt stmt = StmtExprMutator::VisitStmt_(op);
-    conditions_.pop_back();
-    return stmt;
+    Guard guard{op, tvm::tirx::Substitute(op->condition, binds_), false};
+    guards_.push_back(guard);
+    Stmt then_case = VisitStmt(op->then_case);
+    std::optional<Stmt> else_case;
+    if (op->else_case) {
+      guards_.back().in_else = true;
+      else_case = VisitStmt(op->else_case.value());
+    }
+    guards_.pop_back();
+    for (const Guard &g : block_.guards) {
+      if (g.node == op) {
+        return then_case;
+      }
+    }
+    return tvm::tirx::IfThenElse(op->condition, then_case, else_case);
   }
 
   /*! \brief Dispatch on the TileLang tile op. */
@@ -202,14 +249,11 @@ private:
       return StmtExprMutator::VisitStmt_(op);
     }
     if (const auto *opnode = call->op.as<tvm::OpNode>();
-        opnode && !conditions_.empty() &&
-        std::string(opnode->name).rfind("tl.tileop.", 0) == 0) {
-      TVM_FFI_THROW(ValueError)
-          << Where("T." + std::string(opnode->name)
-                              .substr(std::string("tl.tileop.").size()))
-          << " inside `if " << detail::Brief(conditions_.back())
-          << "` is not supported; tile ops (T.copy, T.clear, T.gemm) must run "
-             "unconditionally, once per output block or once per K step.";
+        opnode && std::string(opnode->name).rfind("tl.tileop.", 0) == 0 &&
+        !detail::IsTileOp(call, "fill")) {
+      RequireBlockGuards(
+          "T." +
+          std::string(opnode->name).substr(std::string("tl.tileop.").size()));
     }
     if (detail::IsTileOp(call, "fill")) {
       return LowerFill(call);
@@ -257,12 +301,26 @@ private:
   Stmt LowerFill(const CallNode *call) {
     detail::RegionOperand dst =
         detail::DecodeRegion(call->args[0], Where("T.fill"));
+    if (shared_.count(dst.buffer.get()) && !cb_of_.count(dst.buffer.get())) {
+      // T.clear(A_shared) before the T.copy that fills it: the T.gemm reads
+      // only the region each K step's T.copy overwrites (LowerGemm checks),
+      // so nothing reads the zeros; the CB needs no clearing. Checked once
+      // the whole kernel is seen (RequireClearedSharedAreOperands).
+      const auto *value = call->args[1].as<tvm::IntImmNode>();
+      const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
+      if ((value && value->value == 0) || (fvalue && fvalue->value == 0.0)) {
+        RequireBlockGuards("T.clear");
+        cleared_shared_.push_back(dst.buffer);
+        return tvm::tirx::Evaluate(0);
+      }
+    }
     if (!fragments_.count(dst.buffer.get())) {
       TVM_FFI_THROW(ValueError)
           << Where("T.fill") << " of '" << dst.buffer->name << "' (scope "
           << dst.buffer.scope()
           << ") is not supported; only T.clear of the T.alloc_fragment "
-             "accumulator is.";
+             "accumulator is (and of a T.gemm operand's shared buffer before "
+             "the T.copy that fills it).";
     }
     const auto *value = call->args[1].as<tvm::IntImmNode>();
     const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
@@ -273,10 +331,26 @@ private:
           << " is not supported; the accumulator can only start at zero "
              "(T.clear).";
     }
-    RequireOncePerBlock(
-        Where("T.clear('" + std::string(dst.buffer->name) + "')"),
-        "clear the accumulator once per output block, before "
-        "the K loop");
+    if (block_.set) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.clear('" + std::string(dst.buffer->name) + "')")
+          << ": the kernel clears an accumulator a second time (first '"
+          << block_.accumulator
+          << "'); one accumulator, cleared once per output block, is "
+             "supported.";
+    }
+    for (const Guard &g : guards_) {
+      if (g.in_else) {
+        RequireBlockGuards("T.clear");
+      }
+    }
+    // The loops and `if`s around T.clear enclose the whole output block:
+    // they, with the launch grid, are the block nest.
+    block_.set = true;
+    block_.accumulator = dst.buffer->name;
+    block_.loops = loops_;
+    block_.loop_nodes = loop_nodes_;
+    block_.guards = guards_;
     cleared_.insert(dst.buffer.get());
     // A block larger than DST starts each sub-block at zero in the first K
     // step instead (TensorizeTT), so there is nothing to do here.
@@ -320,31 +394,38 @@ private:
   }
 
   /*! \brief Tile coordinates (row0, col0) and tile counts of a global
-   *         region; checks alignment and whole tiles. */
+   *         region, and the batch index of a rank-3 tensor's region;
+   *         checks alignment and whole tiles. */
   void TileGeometry(const detail::RegionOperand &global,
                     const std::string &what, PrimExpr *row0, PrimExpr *col0,
-                    int64_t *rows, int64_t *cols) {
-    if (global.extents.size() != 2) {
-      TVM_FFI_THROW(ValueError) << what << ": '" << global.buffer->name
-                                << "' is not 2-D; only 2-D tensors are "
-                                   "supported.";
+                    int64_t *rows, int64_t *cols, PrimExpr *batch) {
+    const size_t rank = global.extents.size();
+    if ((rank != 2 && rank != 3) || (rank == 3 && global.extents[0] != 1)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the region " << detail::ShapeString(global.extents)
+          << " of '" << global.buffer->name
+          << "' is not one matrix block; supported: a block of a 2-D tensor, "
+             "or of one matrix of a batched (batch, rows, cols) tensor.";
     }
+    *batch = rank == 3 ? analyzer_.Simplify(
+                             tvm::cast(tvm::DataType::Int(32), global.mins[0]))
+                       : PrimExpr();
     const int64_t tile[2] = {target_.tile_rows, target_.tile_cols};
+    const int64_t ext[2] = {global.extents[rank - 2], global.extents[rank - 1]};
     PrimExpr start[2];
     for (int axis = 0; axis < 2; ++axis) {
-      if (global.extents[axis] % tile[axis] != 0) {
+      if (ext[axis] % tile[axis] != 0) {
         TVM_FFI_THROW(ValueError)
-            << what << ": block " << global.extents[0] << "x"
-            << global.extents[1] << " of '" << global.buffer->name
-            << "' is not a multiple of the " << tile[0] << "x" << tile[1]
-            << " tile; block sizes must be multiples of 32.";
+            << what << ": block " << ext[0] << "x" << ext[1] << " of '"
+            << global.buffer->name << "' is not a multiple of the " << tile[0]
+            << "x" << tile[1] << " tile; block sizes must be multiples of 32.";
       }
-      PrimExpr min = global.mins[axis];
+      PrimExpr min = global.mins[rank - 2 + axis];
       if (!analyzer_.CanProve(
               tvm::floormod(min, tvm::IntImm(min.dtype(), tile[axis])) == 0)) {
         TVM_FFI_THROW(ValueError)
-            << what << ": offset " << min << " into axis " << axis << " of '"
-            << global.buffer->name
+            << what << ": offset " << min << " into axis " << rank - 2 + axis
+            << " of '" << global.buffer->name
             << "' is not provably a multiple of 32; blocks must start on "
                "tile boundaries.";
       }
@@ -354,8 +435,8 @@ private:
     }
     *row0 = start[0];
     *col0 = start[1];
-    *rows = global.extents[0] / tile[0];
-    *cols = global.extents[1] / tile[1];
+    *rows = ext[0] / tile[0];
+    *cols = ext[1] / tile[1];
   }
 
   /*! \brief The block a copy moves, for ProveIndexing: its offsets with the
@@ -363,13 +444,17 @@ private:
   detail::BlockAccess Access(const std::string &what,
                              const detail::RegionOperand &global,
                              const PrimExpr &row0, const PrimExpr &col0,
-                             int64_t rows, int64_t cols) const {
+                             int64_t rows, int64_t cols,
+                             const PrimExpr &batch) const {
     detail::BlockAccess access;
     access.copy = what.substr(what.find(": ") + 2);
     access.tensor = global.buffer->name;
     access.shape = detail::StaticShape(global.buffer, func_);
     access.row = tvm::tirx::Substitute(row0, binds_);
     access.col = tvm::tirx::Substitute(col0, binds_);
+    if (batch.defined()) {
+      access.batch = tvm::tirx::Substitute(batch, binds_);
+    }
     access.rows = rows;
     access.cols = cols;
     return access;
@@ -384,12 +469,19 @@ private:
     const std::string what =
         Where("T.copy into '" + std::string(dst.buffer->name) + "'");
     const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
-    if (shape.size() != 2 || shape[0] != src.extents[0] ||
-        shape.size() != src.extents.size() || shape[1] != src.extents[1]) {
+    // The region fills the shared buffer, or one (rows, cols) slice of a
+    // buffer with leading axes (A_shared[b, :, :]); it is one block of the
+    // tensor, of one matrix of a batched tensor.
+    const std::vector<int64_t> block = Matrix(dst.extents);
+    if (block.size() != 2 || !IsBlockRegion(dst, shape) ||
+        Matrix(src.extents) != block ||
+        !std::all_of(src.extents.begin(), src.extents.end() - 2,
+                     [](int64_t e) { return e == 1; })) {
       TVM_FFI_THROW(ValueError)
           << what << ": the copied region " << detail::ShapeString(src.extents)
-          << " must fill the whole shared buffer " << detail::ShapeString(shape)
-          << ".";
+          << " must be one (rows, cols) block of the shared buffer "
+          << detail::ShapeString(shape) << " of the same shape, got the region "
+          << detail::ShapeString(dst.extents) << ".";
     }
     if (cb_of_.count(dst.buffer.get())) {
       TVM_FFI_THROW(ValueError)
@@ -398,9 +490,9 @@ private:
              "buffer is supported.";
     }
     CheckTileDtype(src.buffer, what);
-    PrimExpr row0, col0;
+    PrimExpr row0, col0, batch;
     int64_t rows, cols;
-    TileGeometry(src, what, &row0, &col0, &rows, &cols);
+    TileGeometry(src, what, &row0, &col0, &rows, &cols, &batch);
     if (num_inputs_ == kMaxInputCBs) {
       TVM_FFI_THROW(ValueError) << what << ": more than " << kMaxInputCBs
                                 << " input circular buffers.";
@@ -414,7 +506,9 @@ private:
     cb.rows_tiles = rows;
     cb.cols_tiles = cols;
     cb.loops = loops_;
-    cb.access = Access(what, src, row0, col0, rows, cols);
+    cb.access = Access(what, src, row0, col0, rows, cols, batch);
+    cb.region = dst;
+    Placeholders(&cb);
     cb_of_[dst.buffer.get()] = cbs_.size();
     cbs_.push_back(cb);
 
@@ -423,9 +517,9 @@ private:
     const tvm::tirx::Var data = src.buffer->data;
     Stmt reads = detail::SerialLoop("r", rows, [&](PrimExpr r) {
       return detail::SerialLoop("c", cols, [&](PrimExpr c) {
-        return detail::Intrin(
-            builtin::read_tile(),
-            {data, row0 + r, col0 + c, cb_id, r * detail::I32(cols) + c});
+        return detail::Intrin(builtin::read_tile(),
+                              {data, cb.row0 + r, cb.col0 + c, cb_id,
+                               r * detail::I32(cols) + c, cb.batch});
       });
     });
     return detail::RoleScope(
@@ -578,7 +672,10 @@ private:
                         "the accumulator leaves DST once per output block: "
                         "copy it out after the K loop");
     const std::vector<int64_t> frag = detail::StaticShape(src.buffer, func_);
-    if (frag != extents) {
+    // A region of a batched tensor is one matrix: (1, rows, cols).
+    const bool one_matrix =
+        extents.size() == 3 && extents[0] == 1 && frag.size() == 2;
+    if (frag != (one_matrix ? Matrix(extents) : extents)) {
       TVM_FFI_THROW(ValueError)
           << what << ": the region " << detail::ShapeString(extents)
           << " must cover the whole accumulator " << detail::ShapeString(frag)
@@ -620,9 +717,9 @@ private:
     CheckTileDtype(dst.buffer, what);
     RequireOncePerBlock(what, "the output block is written once per output "
                               "block: copy it out after the K loop");
-    PrimExpr row0, col0;
+    PrimExpr row0, col0, batch;
     int64_t rows, cols;
-    TileGeometry(dst, what, &row0, &col0, &rows, &cols);
+    TileGeometry(dst, what, &row0, &col0, &rows, &cols, &batch);
     CBInfo &cb = cbs_[pos];
     if (rows != cb.rows_tiles || cols != cb.cols_tiles) {
       TVM_FFI_THROW(ValueError)
@@ -632,20 +729,21 @@ private:
           << cb.cols_tiles * target_.tile_cols << ").";
     }
     cb.tensor = dst.buffer->name;
-    cb.access = Access(what, dst, row0, col0, rows, cols);
+    cb.access = Access(what, dst, row0, col0, rows, cols, batch);
+    Placeholders(&cb);
     const PrimExpr cb_id = detail::I32(cb.index);
     const tvm::tirx::Var data = dst.buffer->data;
     if (compute_ && compute_->subblocked) {
       // TensorizeTT packs each sub-block in the last K step; the writer
       // drains them in that order.
-      return SubblockWriter(*compute_, data, row0, col0, cb_id);
+      return SubblockWriter(*compute_, data, cb, cb_id);
     }
     const PrimExpr n = detail::I32(cb.block_tiles());
     Stmt writes = detail::SerialLoop("r", rows, [&](PrimExpr r) {
       return detail::SerialLoop("c", cols, [&](PrimExpr c) {
-        return detail::Intrin(
-            builtin::write_tile(),
-            {data, row0 + r, col0 + c, cb_id, r * detail::I32(cols) + c});
+        return detail::Intrin(builtin::write_tile(),
+                              {data, cb.row0 + r, cb.col0 + c, cb_id,
+                               r * detail::I32(cols) + c, cb.batch});
       });
     });
     return detail::RoleScope(
@@ -682,21 +780,32 @@ private:
     detail::RegionOperand c =
         detail::DecodeRegion(call->args[2], what + " operand C");
     // The tile engine multiplies whole CB blocks: each operand region must be
-    // its whole buffer (a sub-region, e.g. A_s[:, 0:32], is not supported).
+    // the region of its shared buffer the T.copy filled (the whole buffer, a
+    // slice A_s[b, :, :] or a block A_s[:, 32:64]); the accumulator whole.
     for (const auto &[op, name] :
          {std::pair{&a, "A"}, std::pair{&b, "B"}, std::pair{&c, "C"}}) {
       const std::vector<int64_t> shape = detail::StaticShape(op->buffer, func_);
-      bool whole = shape == op->extents;
-      for (const PrimExpr &min : op->mins) {
-        whole = whole && tvm::tirx::is_zero(min);
+      bool whole = IsMatrixRegion(*op, shape);
+      auto filled = cb_of_.find(op->buffer.get());
+      const bool operand = op != &c && filled != cb_of_.end();
+      if (operand) {
+        const detail::RegionOperand &copied = cbs_[filled->second].region;
+        whole = copied.extents == op->extents &&
+                copied.mins.size() == op->mins.size();
+        for (size_t i = 0; whole && i < op->mins.size(); ++i) {
+          whole = analyzer_.CanProveEqual(op->mins[i], copied.mins[i]);
+        }
       }
       if (!whole) {
         TVM_FFI_THROW(ValueError)
             << what << ": operand " << name << " is a region "
             << detail::ShapeString(op->extents) << " of '" << op->buffer->name
             << "' " << detail::ShapeString(shape)
-            << "; T.gemm on part of a buffer is not supported, only on whole "
-               "buffers.";
+            << "; T.gemm on part of a buffer is supported only on the region "
+               "the T.copy before it filled ("
+            << (operand ? RegionString(cbs_[filled->second].region)
+                        : "here all of '" + std::string(op->buffer->name) + "'")
+            << ").";
       }
     }
     auto flag = [&](int i) {
@@ -738,6 +847,13 @@ private:
       TVM_FFI_THROW(ValueError)
           << what << ": accumulator '" << c.buffer->name
           << "' must be cleared with T.clear before T.gemm accumulates.";
+    }
+    if (loops_.size() < block_.loops.size() ||
+        !std::equal(block_.loops.begin(), block_.loops.end(), loops_.begin())) {
+      TVM_FFI_THROW(ValueError)
+          << what << " is not inside the loops T.clear('" << block_.accumulator
+          << "') is in; clear the accumulator once per output block, before "
+             "the K loop around the T.gemm.";
     }
     const tvm::DataType acc = c.buffer->dtype;
     if (acc != tvm::DataType::Float(32) && acc != tvm::DataType::BFloat(16)) {
@@ -793,6 +909,10 @@ private:
     info.cb_b = cb_b.index;
     info.loops = loops_;
     info.loop_nodes = loop_nodes_;
+    // The loops around T.clear are the block nest's; the one after them, if
+    // any, is the K loop.
+    info.k_loops.assign(loop_nodes_.begin() + block_.loop_nodes.size(),
+                        loop_nodes_.end());
     info.mt = mt;
     info.nt = nt;
     info.accumulator = acc->name;
@@ -804,8 +924,8 @@ private:
     info.sub_w = plan.sub_w;
     // Partial sums leave DST between K steps when there is more than one.
     int64_t k_steps = 1;
-    if (!loop_nodes_.empty()) {
-      const auto *extent = loop_nodes_.back()->extent.as<tvm::IntImmNode>();
+    if (!info.k_loops.empty()) {
+      const auto *extent = info.k_loops.back()->extent.as<tvm::IntImmNode>();
       k_steps = extent ? extent->value : 2;
     }
     info.partials = plan.subblocked && k_steps > 1;
@@ -848,8 +968,8 @@ private:
    */
   template <typename Compute>
   Stmt SubblockWriter(const Compute &c, const tvm::tirx::Var &data,
-                      const PrimExpr &row0, const PrimExpr &col0,
-                      const PrimExpr &cb_id) const {
+                      const CBInfo &cb, const PrimExpr &cb_id) const {
+    const PrimExpr row0 = cb.row0, col0 = cb.col0;
     const int64_t mt = c.mt, nt = c.nt, sh = c.sub_h, sw = c.sub_w;
     const PrimExpr n = detail::I32(sh * sw);
     Stmt writer = detail::SerialLoop("sm", mt / sh, [&](PrimExpr sm) {
@@ -859,7 +979,7 @@ private:
             return detail::Intrin(builtin::write_tile(),
                                   {data, row0 + sm * detail::I32(sh) + r,
                                    col0 + sn * detail::I32(sw) + col, cb_id,
-                                   r * detail::I32(sw) + col});
+                                   r * detail::I32(sw) + col, cb.batch});
           });
         });
         return detail::Seq(
@@ -908,8 +1028,10 @@ private:
   }
 
   /*! \brief The plan will say C = A @ B: prove the offsets compute that
-   *         (matmul_indexing.h). */
-  void ProveIndexing(const detail::LaunchGrid &grid) const {
+   *         (matmul_indexing.h) over the block nest (launch grid, loops and
+   *         `if`s around the output block). Nothing when the kernel has no
+   *         output copy (ComputeAttr names what is missing). */
+  std::optional<detail::OutputBlocks> ProveIndexing() const {
     const CBInfo *out = nullptr;
     for (const CBInfo &cb : cbs_) {
       if (cb.role == value::kCBRoleOutput && compute_ &&
@@ -918,11 +1040,37 @@ private:
       }
     }
     if (out == nullptr || out->tensor.empty()) {
-      return; // ComputeAttr names what is missing
+      return std::nullopt;
     }
     std::vector<const ForNode *> loops;
-    for (const For &loop : compute_->loop_nodes) {
+    for (const For &loop : compute_->k_loops) {
       loops.push_back(loop.get());
+    }
+    detail::BlockNest nest;
+    std::vector<For> dims = launch_loops_;
+    std::sort(dims.begin(), dims.end(), [](const For &x, const For &y) {
+      return std::string(x->thread_binding.value()->thread_tag) <
+             std::string(y->thread_binding.value()->thread_tag);
+    });
+    dims.insert(dims.end(), block_.loop_nodes.begin(), block_.loop_nodes.end());
+    for (const For &loop : dims) {
+      const auto *min = loop->min.as<tvm::IntImmNode>();
+      const auto *extent = loop->extent.as<tvm::IntImmNode>();
+      const auto *step =
+          loop->step ? loop->step.value().as<tvm::IntImmNode>() : nullptr;
+      if (min == nullptr || extent == nullptr ||
+          (loop->step && (step == nullptr || step->value != 1))) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': the loop over '"
+            << loop->loop_var->name_hint << "' around the output block runs "
+            << "from " << loop->min << " for " << loop->extent
+            << " steps; loops around a whole output block (and launch grids) "
+               "must have constant bounds and step 1.";
+      }
+      nest.dims.push_back({loop->loop_var, min->value, extent->value});
+    }
+    for (const Guard &g : block_.guards) {
+      nest.guards.push_back(g.condition);
     }
     auto input = [&](int64_t index) -> const CBInfo & {
       for (const CBInfo &cb : cbs_) {
@@ -933,10 +1081,158 @@ private:
       TVM_FFI_THROW(InternalError) << "no input CB " << index;
       TVM_FFI_UNREACHABLE();
     };
-    detail::ProveMatmulIndexing(func_, grid, loops,
-                                input(compute_->cb_a).access,
-                                input(compute_->cb_b).access, out->access,
-                                compute_->transpose_b, target_.tile_rows);
+    return detail::ProveMatmulIndexing(
+        func_, nest, loops, input(compute_->cb_a).access,
+        input(compute_->cb_b).access, out->access, compute_->transpose_b,
+        target_.tile_rows);
+  }
+
+  /*!
+   * \brief Once the indexing is proven, the lowered kernel walks the output's
+   *        block grid instead of the kernel's own block nest: launch loops
+   *          for bx in blockIdx.x (block columns):
+   *            for by in blockIdx.y (block rows, batch after batch):
+   *        and each CB's block offsets in those indices. Every point of the
+   *        nest computed one output block, exactly once, from its own panels
+   *        of A and B (ProveMatmulIndexing), so both compute the same; the
+   *        schedule then splits the block grid over the cores. The nest's
+   *        loops and `if`s were dropped while lowering; Bind statements that
+   *        nothing uses any more are dropped here.
+   */
+  Stmt Canonicalize(Stmt body, const detail::OutputBlocks &blocks) const {
+    const tvm::DataType i32 = tvm::DataType::Int(32);
+    tvm::tirx::Var bx("bx", i32), by("by", i32);
+    PrimExpr row_block = by;
+    PrimExpr batch;
+    std::vector<Stmt> prologue;
+    const CBInfo *out = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleOutput) {
+        out = &cb;
+      }
+    }
+    const bool batched = out->access.batch.defined();
+    if (batched) {
+      tvm::tirx::Var b("batch", i32), r("row_block", i32);
+      prologue.push_back(tvm::tirx::Bind(
+          b, tvm::truncdiv(by, detail::I32(blocks.block_rows))));
+      prologue.push_back(tvm::tirx::Bind(
+          r, tvm::truncmod(by, detail::I32(blocks.block_rows))));
+      batch = b;
+      row_block = r;
+    }
+    PrimExpr k = detail::I32(0);
+    if (!compute_->k_loops.empty()) {
+      k = compute_->k_loops.front()->loop_var;
+    }
+    Map<tvm::tirx::Var, PrimExpr> offsets;
+    auto place = [&](const CBInfo &cb, const PrimExpr &row,
+                     const PrimExpr &col) {
+      offsets.Set(cb.row0, row);
+      offsets.Set(cb.col0, col);
+      offsets.Set(cb.batch, cb.access.batch.defined() ? batch : detail::I32(0));
+    };
+    const PrimExpr c_row = row_block * detail::I32(out->rows_tiles);
+    const PrimExpr c_col = bx * detail::I32(out->cols_tiles);
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleOutput) {
+        place(cb, c_row, c_col);
+      } else if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a) {
+        place(cb, c_row, k * detail::I32(cb.cols_tiles));
+      } else if (cb.role == value::kCBRoleInput) {
+        const PrimExpr k_off =
+            k *
+            detail::I32(compute_->transpose_b ? cb.cols_tiles : cb.rows_tiles);
+        if (compute_->transpose_b) {
+          place(cb, c_col, k_off);
+        } else {
+          place(cb, k_off, c_col);
+        }
+      }
+    }
+    body = tvm::tirx::Substitute(body, offsets);
+    auto launch = [&](const tvm::tirx::Var &v, int64_t extent, const char *tag,
+                      Stmt inner) {
+      tvm::tirx::IterVar iv(
+          tvm::Range::FromMinExtent(detail::I32(0), detail::I32(extent)), v,
+          tvm::tirx::IterVarType::kThreadIndex, tag);
+      return For(v, detail::I32(0), detail::I32(extent),
+                 tvm::tirx::ForKind::kThreadBinding, inner, iv);
+    };
+    // The launch loops go where T.Kernel's were: inside the function's
+    // (allocation-free) root block.
+    std::function<Stmt(Stmt)> wrap = [&](Stmt stmt) -> Stmt {
+      if (const auto *realize = stmt.as<SBlockRealizeNode>();
+          realize && realize->block->alloc_buffers.empty() &&
+          realize->block->iter_vars.empty()) {
+        auto copy = tvm::ffi::GetRef<tvm::tirx::SBlockRealize>(realize);
+        auto block = copy->block;
+        block.CopyOnWrite()->body = wrap(block->body);
+        copy.CopyOnWrite()->block = block;
+        return copy;
+      }
+      prologue.push_back(stmt);
+      return launch(bx, blocks.block_cols, "blockIdx.x",
+                    launch(by, blocks.batch * blocks.block_rows, "blockIdx.y",
+                           detail::Seq(prologue)));
+    };
+    body = DropUnusedBinds(wrap(body));
+    // Nothing but the tile ops may use the nest's indices.
+    std::vector<tvm::tirx::Var> nest;
+    for (const For &loop : launch_loops_) {
+      nest.push_back(loop->loop_var);
+    }
+    for (const For &loop : block_.loop_nodes) {
+      nest.push_back(loop->loop_var);
+    }
+    for (const tvm::tirx::Var &v : nest) {
+      if (tvm::tirx::UsesVar(body, [&](const tvm::tirx::VarNode *u) {
+            return u == v.get();
+          })) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': the kernel uses the block index '"
+            << v->name_hint
+            << "' outside its tile ops (T.copy offsets); the Tenstorrent "
+               "backend lowers kernels whose block indices only place blocks.";
+      }
+    }
+    return body;
+  }
+
+  /*! \brief `body` without the Bind statements whose variable it no longer
+   *         uses (the nest's own `by = tile_id // n` and the like). */
+  static Stmt DropUnusedBinds(Stmt body) {
+    /*! Drops the unused Binds of one pass (a Bind only a dropped Bind used
+     *  goes in the next). */
+    class Dropper : public tvm::tirx::StmtMutator {
+    public:
+      explicit Dropper(const Stmt &all) : all_(all) {}
+      bool dropped = false;
+
+    private:
+      Stmt VisitStmt_(const tvm::tirx::SeqStmtNode *op) final {
+        std::vector<Stmt> kept;
+        for (const Stmt &st : op->seq) {
+          const auto *bind = st.as<tvm::tirx::BindNode>();
+          if (bind &&
+              !tvm::tirx::UsesVar(all_, [&](const tvm::tirx::VarNode *v) {
+                return v == bind->var.get();
+              })) {
+            dropped = true;
+            continue;
+          }
+          kept.push_back(VisitStmt(st));
+        }
+        return detail::Seq(kept);
+      }
+      Stmt all_;
+    };
+    for (bool again = true; again;) {
+      Dropper dropper(body);
+      body = dropper(body);
+      again = dropper.dropped;
+    }
+    return body;
   }
 
   /*! \brief A tensor both read into a CB and written from one: the reader
@@ -993,17 +1289,155 @@ private:
     m.Set(field::kFieldSubblock,
           Array<Integer>{compute_->sub_h, compute_->sub_w});
     m.Set(field::kFieldPartials, compute_->partials);
+    m.Set(field::kFieldBatch, batch_);
     return m;
   }
 
-  /*! \brief A ValueError unless the current tile op is outside every loop
-   *         of the kernel body: it happens once per output block. */
+  /*! \brief A ValueError unless the current tile op is in the loops
+   *         T.clear is in (the block nest's): it happens once per output
+   *         block. */
   void RequireOncePerBlock(const std::string &what, const std::string &how) {
-    if (!loops_.empty()) {
+    const std::vector<std::string> &nest = block_.loops;
+    const size_t common =
+        std::mismatch(nest.begin(), nest.end(), loops_.begin(), loops_.end())
+            .first -
+        nest.begin();
+    if (common < loops_.size()) {
       TVM_FFI_THROW(ValueError)
           << what << " inside the loop over '" << loops_.back()
           << "' is not supported; " << how << ".";
     }
+    if (common < nest.size()) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.clear('" + block_.accumulator + "')")
+          << " inside the loop over '" << nest.back()
+          << "' is not supported; clear the accumulator once per output "
+             "block, before the K loop.";
+    }
+  }
+
+  /*! \brief A ValueError unless the current tile op is inside exactly the
+   *         `if`s T.clear is in (an `if` encloses a whole output block or
+   *         no tile op). */
+  void RequireBlockGuards(const std::string &op) const {
+    for (const Guard &g : guards_) {
+      if (g.in_else) {
+        TVM_FFI_THROW(ValueError)
+            << Where(op) << " in the else branch of `if "
+            << detail::Brief(g.node->condition)
+            << "` is not supported; tile ops (T.copy, T.clear, T.gemm) must "
+               "run unconditionally, once per output block or once per K "
+               "step.";
+      }
+    }
+    const std::vector<Guard> &nest = block_.guards;
+    size_t common = 0;
+    while (common < nest.size() && common < guards_.size() &&
+           nest[common].node == guards_[common].node) {
+      ++common;
+    }
+    if (common < guards_.size()) {
+      TVM_FFI_THROW(ValueError)
+          << Where(op) << " inside `if "
+          << detail::Brief(guards_[common].node->condition)
+          << "` is not supported; tile ops (T.copy, T.clear, T.gemm) must run "
+             "unconditionally, once per output block or once per K step (an "
+             "`if` may enclose a whole output block: T.clear, the K loop and "
+             "the output T.copy).";
+    }
+    if (common < nest.size()) {
+      TVM_FFI_THROW(ValueError)
+          << Where(op) << " is outside `if "
+          << detail::Brief(nest[common].node->condition) << "`, which T.clear('"
+          << block_.accumulator
+          << "') is inside; an `if` around tile ops must enclose a whole "
+             "output block: T.clear, the K loop and the output T.copy.";
+    }
+  }
+
+  /*! \brief T.Kernel's blockIdx loops. */
+  static bool IsBlockLaunch(const ForNode *op) {
+    return op->kind == tvm::tirx::ForKind::kThreadBinding &&
+           op->thread_binding &&
+           std::string(op->thread_binding.value()->thread_tag)
+                   .rfind("blockIdx.", 0) == 0;
+  }
+
+  /*! \brief The last two axes of a shape (the matrix of a batched one). */
+  static std::vector<int64_t> Matrix(const std::vector<int64_t> &shape) {
+    return std::vector<int64_t>(shape.end() - std::min<size_t>(2, shape.size()),
+                                shape.end());
+  }
+
+  /*! \brief `region` is the whole buffer of `shape`, or one (rows, cols)
+   *         slice of it (leading extents 1). */
+  static bool IsMatrixRegion(const detail::RegionOperand &region,
+                             const std::vector<int64_t> &shape) {
+    const size_t rank = shape.size();
+    if (rank < 2 || region.extents.size() != rank ||
+        Matrix(region.extents) != Matrix(shape)) {
+      return false;
+    }
+    for (size_t i = 0; i < rank; ++i) {
+      if ((i + 2 < rank && region.extents[i] != 1) ||
+          (i + 2 >= rank && !tvm::tirx::is_zero(region.mins[i]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /*! \brief "A_shared[0:32, 32:64]" for messages. */
+  static std::string RegionString(const detail::RegionOperand &region) {
+    std::string out = std::string(region.buffer->name) + "[";
+    for (size_t i = 0; i < region.extents.size(); ++i) {
+      PrimExpr end = tvm::arith::Analyzer().Simplify(
+          region.mins[i] +
+          tvm::IntImm(region.mins[i].dtype(), region.extents[i]));
+      out += (i ? ", " : "") + detail::Brief(region.mins[i]) + ":" +
+             detail::Brief(end);
+    }
+    return out + "]";
+  }
+
+  /*! \brief `region` is one (rows, cols) block of a buffer of `shape`:
+   *         leading extents 1. */
+  static bool IsBlockRegion(const detail::RegionOperand &region,
+                            const std::vector<int64_t> &shape) {
+    const size_t rank = shape.size();
+    if (rank < 2 || region.extents.size() != rank) {
+      return false;
+    }
+    for (size_t i = 0; i + 2 < rank; ++i) {
+      if (region.extents[i] != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /*! \brief A T.clear of a shared buffer is dropped (LowerFill); that is
+   *         only exact for an input CB's buffer (each K step overwrites
+   *         what the T.gemm reads before it reads it). */
+  void RequireClearedSharedAreOperands() const {
+    for (const Buffer &buf : cleared_shared_) {
+      auto it = cb_of_.find(buf.get());
+      if (it == cb_of_.end() || cbs_[it->second].role != value::kCBRoleInput) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.clear('" + std::string(buf->name) + "')")
+            << " clears a shared buffer no T.copy from a global tensor fills; "
+               "only the accumulator, or a T.gemm operand's shared buffer "
+               "before the T.copy that fills it, can be cleared.";
+      }
+    }
+  }
+
+  /*! \brief Stand-ins for a CB's block offsets (see CBInfo). */
+  static void Placeholders(CBInfo *cb) {
+    const tvm::DataType i32 = tvm::DataType::Int(32);
+    cb->row0 = tvm::tirx::Var(cb->name + "_row0", i32);
+    cb->col0 = tvm::tirx::Var(cb->name + "_col0", i32);
+    cb->batch = tvm::tirx::Var(cb->name + "_batch", i32);
   }
 
   void CheckTileDtype(const Buffer &global, const std::string &what) {
@@ -1068,9 +1502,10 @@ private:
   struct ComputeInfo {
     std::string a, b, accumulator;
     int64_t cb_a = -1, cb_b = -1;
-    /*! \brief The kernel loops around the T.gemm. */
+    /*! \brief The kernel loops around the T.gemm; the K loop(s) among them
+     *         (those inside the block nest). */
     std::vector<std::string> loops;
-    std::vector<For> loop_nodes;
+    std::vector<For> loop_nodes, k_loops;
     bool fp32 = true, full_sync = false;
     /*! \brief DstPlan: sub-blocks of sub_h x sub_w tiles; partial sums in
      *         a partials CB between K steps. */
@@ -1083,8 +1518,22 @@ private:
   std::vector<For> loop_nodes_;
   /*! \brief Bind variables seen so far and their (substituted) values. */
   Map<tvm::tirx::Var, PrimExpr> binds_;
-  /*! \brief Conditions of the `if`s around the visit. */
-  std::vector<PrimExpr> conditions_;
+  /*! \brief The `if`s around the visit. */
+  std::vector<Guard> guards_;
+  /*! \brief The launch grid's blockIdx loops, as the kernel wrote them. */
+  std::vector<For> launch_loops_;
+  /*! \brief Where T.clear is: the loops and `if`s of the block nest. */
+  struct {
+    bool set = false;
+    std::string accumulator;
+    std::vector<std::string> loops;
+    std::vector<For> loop_nodes;
+    std::vector<Guard> guards;
+  } block_;
+  /*! \brief Matrices in the output (tt.compute batch). */
+  int64_t batch_ = 1;
+  /*! \brief Shared buffers T.clear zeroes (before their T.copy). */
+  std::vector<Buffer> cleared_shared_;
 };
 
 } // namespace

@@ -91,7 +91,10 @@ private:
     // Step 1: the conditions that cannot be proven from the loop ranges.
     PrimExpr inside;
     for (int axis = 0; axis < 2; ++axis) {
-      PrimExpr cond = call->args[1 + axis] < detail::I32(it->second[axis]);
+      // tiles is [rows, cols], or [batch, rows, cols] for a batched tensor.
+      const std::vector<int64_t> &tiles = it->second;
+      PrimExpr cond =
+          call->args[1 + axis] < detail::I32(tiles[tiles.size() - 2 + axis]);
       if (!analyzer_.CanProve(cond)) {
         inside = inside.defined() ? (inside && cond) : cond;
       }

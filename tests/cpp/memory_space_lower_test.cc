@@ -47,7 +47,7 @@ TEST(MemorySpaceLowerTT, RecordsWhatTheKernelComputes) {
             "\"accumulator\": \"float32\", \"fp32_dest_acc_en\": True, "
             "\"dst_full_sync_en\": False, \"dst_tiles\": 4, "
             "\"math_fidelity\": \"HiFi4\", \"subblock\": (2, 1), "
-            "\"partials\": False}");
+            "\"partials\": False, \"batch\": 1}");
 }
 
 TEST(MemorySpaceLowerTT, BlocksLargerThanDstGetSubblocksAndPartials) {

@@ -144,6 +144,20 @@ def simulate_long_name(tmp):
     assert result.ok, result.summary()
 
 
+def simulate_kernel(make_kernel):
+    """Lower and simulate a supported kernel; the verdict must be a match."""
+
+    def run(tmp):
+        import tilelang_tt
+        from tilelang_tt.sim import simulate
+
+        tilelang_tt.lower(make_kernel()).write(tmp / "a")
+        result = simulate(tmp / "a")
+        assert result.ok, result.summary()
+
+    return run
+
+
 def simulate_transposed_b(tmp):
     import tilelang_tt
     from tilelang_tt.sim import simulate
@@ -179,7 +193,8 @@ CASES = [
          ("buffer 'B'", "dynamic shape (64, n)")),
     Case("dynamic-k", "symbolic K", lower(lambda: K.dynamic_gemm(dynamic="K")), E,
          ("buffer 'A'", "dynamic shape (64, k)")),
-    Case("grid-3d", "a 3-D launch grid", lower(K.grid_3d), E, ("'grid3'", "3-D launch grids", "blockIdx.z")),
+    Case("grid-3d", "a 3-D launch grid whose z index places nothing", lower(K.grid_3d), E,
+         ("'grid3'", "blocks (bx=0, by=0, bz=0) and (bx=0, by=0, bz=1) both write the block at element (0, 0)")),
     Case("elementwise", "an element-wise kernel (T.Parallel)", lower(K.elementwise_add), E,
          ("'add'", "element-wise access to 'A_s'", "not supported")),
     Case("reduction", "a reduction (T.reduce_sum)", lower(K.row_sum), E,
@@ -301,7 +316,36 @@ CASES = [
          ("T.copy into 'A_frag' from 'X_shared'", "no T.copy from a global tensor filled")),
     Case("gemm-on-part", "T.gemm(A_shared[:, 0:32], ...) on half of a shared buffer",
          lower(K.gemm_on_part_of_a_buffer), E,
-         ("operand A is a region (32, 32) of 'A_shared' (32, 64)", "only on whole buffers")),
+         ("operand A is a region (32, 32) of 'A_shared' (32, 64)",
+          "only on the region the T.copy before it filled (A_shared[0:32, 0:64])")),
+    Case("gemm-other-region", "the T.copy fills A_shared[:, 32:64], the T.gemm reads A_shared[:, 0:32]",
+         lower(lambda: K.gemm_shared_regions("other_half")), E,
+         ("operand A is a region (32, 32) of 'A_shared' (32, 64)", "(A_shared[0:32, 32:64])")),
+    Case("clear-shared-late", "T.clear(A_shared) after the T.copy that fills it",
+         lower(lambda: K.gemm_shared_regions("late_clear")), E,
+         ("T.fill of 'A_shared' (scope shared.dyn) is not supported",
+          "a T.gemm operand's shared buffer before the T.copy that fills it")),
+    Case("shared-regions", "shared buffers twice the block, cleared, filled and read in one half (supported)",
+         simulate_kernel(lambda: K.gemm_shared_regions()), None),
+    Case("rank-4", "a rank-4 tensor", lower(lambda: K.batched_gemm("rank_4")), E,
+         ("buffer 'A' has rank 4", "batched 3-D (batch, rows, cols) tensors")),
+    Case("batch-mismatch", "A with 3 matrices for C's 2", lower(lambda: K.batched_gemm("batch_mismatch")), E,
+         ("shapes do not chain: 'A' (3, 64, 64), 'B' (2, 64, 64), 'C' (2, 64, 64)", "the same batch")),
+    Case("batch-shifted", "A's matrix read at (bz + 1) % 2", lower(lambda: K.batched_gemm("batch_shifted")), E,
+         ("reads batch `(bz + 1) % 2` of 'A'", "only C[b] = A[b] @ B[b]")),
+    Case("batched", "a batched GEMM over a 3-D grid (supported)", simulate_kernel(lambda: K.batched_gemm()), None),
+    Case("waves-overlap", "a persistent loop whose waves overlap (tile w + block, not w * 3 + block)",
+         lower(lambda: K.persistent_gemm("overlap")), E,
+         ("blocks (bx=1, w=0) and (bx=0, w=1) both write the block at element (0, 32)",)),
+    Case("waves-short", "a persistent loop one wave short", lower(lambda: K.persistent_gemm("short")), E,
+         ("no block of the 3 x 2 launch grid and loops writes the block at element (96, 0) of 'C' (128, 64)",)),
+    Case("guard-partial", "T.clear inside the persistent bounds check, the output T.copy outside it",
+         lower(lambda: K.persistent_gemm("guard_partial")), E,
+         ("T.copy is outside `if w * 3 + bx < 8`, which T.clear('C_l') is inside", "enclose a whole output block")),
+    Case("guard-else", "the output T.copy in an else branch", lower(lambda: K.persistent_gemm("guard_else")), E,
+         ("T.copy in the else branch of `if w * 3 + bx < 9` is not supported",)),
+    Case("persistent", "a persistent loop over waves of 3 blocks with a bounds check (supported)",
+         simulate_kernel(lambda: K.persistent_gemm("")), None),
     Case("grid-1d", "a 1-D launch grid split with // and % (supported)", simulate_1d_grid, None),
     Case("reserved-names", "tensors named int, cb_in0, tile_bytes in a kernel named kernel_main (supported)",
          simulate_reserved_names, None),

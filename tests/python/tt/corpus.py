@@ -153,6 +153,112 @@ def flat_grid(M, N, K, block_M=128, block_N=128, block_K=32):  # noqa: N803
     return main
 
 
+def batched_loop_gemm(batch, M, N, K, block_M, block_N, block_K, trans_B=False, accum_dtype="float32"):  # noqa: N803
+    """testing/python/kernel/test_tilelang_kernel_gemm_batched.py: a serial loop over the batch inside each
+    block of a 2-D grid, with shared buffers that carry the batch axis and are used one slice at a time."""
+    B_shape = (batch, N, K) if trans_B else (batch, K, N)  # noqa: N806
+    B_slab = (batch, block_N, block_K) if trans_B else (batch, block_K, block_N)  # noqa: N806
+
+    @T.prim_func
+    def main(A: T.Tensor((batch, M, K), "bfloat16"), B: T.Tensor(B_shape, "bfloat16"),
+             C: T.Tensor((batch, M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((batch, block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared(B_slab, "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            for b in T.serial(batch):
+                T.clear(C_local)
+                for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=0):
+                    T.copy(A[b, by * block_M, k * block_K], A_shared[b, :, :])
+                    if trans_B:
+                        T.copy(B[b, bx * block_N, k * block_K], B_shared[b, :, :])
+                    else:
+                        T.copy(B[b, k * block_K, bx * block_N], B_shared[b, :, :])
+                    T.gemm(A_shared[b, :, :], B_shared[b, :, :], C_local, transpose_B=trans_B)
+                T.copy(C_local, C[b, by * block_M, bx * block_N])
+
+    return main
+
+
+def batched_grid_gemm(batch, M, N, K, block_M=128, block_N=128, block_K=32, b_batched=True):  # noqa: N803
+    """The batched GEMM with the batch as the launch grid's third axis (T.Kernel(..., batch) as
+    (bx, by, bz)); B is either batched too or one matrix every batch multiplies by (a weight)."""
+    B_shape = (batch, K, N) if b_batched else (K, N)  # noqa: N806
+
+    @T.prim_func
+    def main(A: T.Tensor((batch, M, K), "bfloat16"), B: T.Tensor(B_shape, "bfloat16"),
+             C: T.Tensor((batch, M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), batch, threads=128) as (bx, by, bz):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[bz, by * block_M, k * block_K], A_shared)
+                if b_batched:
+                    T.copy(B[bz, k * block_K, bx * block_N], B_shared)
+                else:
+                    T.copy(B[k * block_K, bx * block_N], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, C[bz, by * block_M, bx * block_N])
+
+    return main
+
+
+def persistent_gemm(M, N, K, block_M=128, block_N=128, block_K=32, sm_num=6):  # noqa: N803
+    """examples/gemm_persistent/example_gemm_persistent.py: sm_num resident blocks walk the output blocks
+    with T.Persistent; the result is staged through shared memory."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(sm_num, threads=128) as block_id:
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), "float32")
+            C_shared = T.alloc_shared((block_M, block_N), "bfloat16")
+            for bx, by in T.Persistent([T.ceildiv(M, block_M), T.ceildiv(N, block_N)], sm_num, block_id):
+                T.clear(C_local)
+                for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                    T.copy(A[bx * block_M, k * block_K], A_shared)
+                    T.copy(B[k * block_K, by * block_N], B_shared)
+                    T.gemm(A_shared, B_shared, C_local)
+                T.copy(C_local, C_shared)
+                T.copy(C_shared, C[bx * block_M, by * block_N])
+
+    return main
+
+
+def manual_persistent_gemm(M, N, K, block_M=64, block_N=64, block_K=32, sm_num=5, group=2):  # noqa: N803
+    """examples/gemm_persistent/example_gemm_persistent.py, written out by hand: waves of sm_num blocks,
+    each wave's tile id mapped to a grouped raster of output blocks (group block rows at a time) and
+    checked against the output's bounds."""
+    m_blocks = (M + block_M - 1) // block_M
+    n_blocks = (N + block_N - 1) // block_N
+    waves = (m_blocks * n_blocks + sm_num - 1) // sm_num
+
+    @T.prim_func
+    def main(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(sm_num, threads=128) as block_id:
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), "float32")
+            for w in T.serial(waves):
+                tile_id = sm_num * w + block_id
+                first_m = tile_id // (group * n_blocks) * group
+                rows = T.min(m_blocks - first_m, group)
+                bm = first_m + tile_id % (group * n_blocks) % rows
+                bn = tile_id % (group * n_blocks) // rows
+                if tile_id < m_blocks * n_blocks:
+                    T.clear(C_local)
+                    for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                        T.copy(A[bm * block_M, k * block_K], A_shared)
+                        T.copy(B[k * block_K, bn * block_N], B_shared)
+                        T.gemm(A_shared, B_shared, C_local)
+                    T.copy(C_local, C[bm * block_M, bn * block_N])
+
+    return main
+
+
 # --- references ------------------------------------------------------------------------------------
 
 
@@ -161,11 +267,12 @@ def nn(inputs):
 
 
 def nt(inputs):
-    return inputs["A"] @ inputs["B"].T
+    return inputs["A"] @ np.swapaxes(inputs["B"], -1, -2)
 
 
-def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, **kw):
-    return Entry(name, style, build, {"A": (m, k), "B": b_shape or (k, n)}, reference, **kw)
+def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, **kw):
+    lead = (batch,) if batch else ()
+    return Entry(name, style, build, {"A": lead + (m, k), "B": b_shape or lead + (k, n)}, reference, **kw)
 
 
 QUICKSTART = "examples/quickstart.py"
@@ -173,6 +280,8 @@ AUTOTUNE = "examples/gemm/example_gemm_autotune.py"
 TEST_GEMM = "testing/python/kernel/test_tilelang_kernel_gemm.py"
 EXAMPLE_GEMM = "examples/gemm/example_gemm.py"
 SCHEDULE = "examples/gemm/example_gemm_schedule.py"
+BATCHED = "testing/python/kernel/test_tilelang_kernel_gemm_batched.py"
+PERSISTENT = "examples/gemm_persistent/example_gemm_persistent.py"
 
 ENTRIES = [
     _gemm("quickstart_256", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256),
@@ -217,6 +326,20 @@ ENTRIES = [
     _gemm("test_gemm_tall_skinny", TEST_GEMM, lambda: tested_gemm(1024, 32, 64, 128, 32, 32), 1024, 32, 64),
     _gemm("matmul_rs_128x256x64", TEST_GEMM, lambda: fragment_operands(128, 256, 64, 128, 128, 32),
           128, 256, 64),
+    _gemm("batched_loop_nn", BATCHED, lambda: batched_loop_gemm(2, 128, 96, 64, 64, 32, 32), 128, 96, 64, batch=2,
+          notes="a serial loop over the batch in each block; shared buffers sliced per matrix"),
+    _gemm("batched_loop_nt_padded", BATCHED, lambda: batched_loop_gemm(3, 70, 100, 50, 64, 64, 32, trans_B=True),
+          70, 100, 50, nt, b_shape=(3, 100, 50), batch=3),
+    _gemm("batched_grid_128", BATCHED, lambda: batched_grid_gemm(2, 256, 256, 128), 256, 256, 128, batch=2,
+          notes="the batch as the launch grid's z axis"),
+    _gemm("batched_grid_shared_weight", BATCHED, lambda: batched_grid_gemm(3, 100, 160, 64, 64, 64, 32, False),
+          100, 160, 64, b_shape=(64, 160), batch=3, notes="B is one matrix every batch multiplies by"),
+    _gemm("persistent_staged", PERSISTENT, lambda: persistent_gemm(384, 256, 128), 384, 256, 128,
+          notes="T.Persistent over 6 resident blocks"),
+    _gemm("persistent_by_hand_grouped", PERSISTENT, lambda: manual_persistent_gemm(320, 192, 96), 320, 192, 96,
+          notes="waves of 5 blocks, a grouped raster with a bounds check"),
+    _gemm("persistent_by_hand_padded", PERSISTENT, lambda: manual_persistent_gemm(200, 136, 72, sm_num=4, group=3),
+          200, 136, 72),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}
@@ -237,7 +360,7 @@ def check_against_reference(entry: Entry, inputs: dict, output: np.ndarray) -> t
     values = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
     reference = entry.reference(values)
     magnitude = entry.reference({name: np.abs(v) for name, v in values.items()})
-    k = entry.inputs["A"][1]
+    k = entry.inputs["A"][-1]
     bound = tolerance(entry, k) * magnitude + 1e-30
     ratio = np.abs(output.astype(np.float64) - reference) / bound
     worst = float(np.max(ratio)) if ratio.size else 0.0

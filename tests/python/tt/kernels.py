@@ -90,16 +90,118 @@ def elementwise_add(n: int = 64):
 
 
 def grid_3d(n: int = 64):
-    """A kernel launched on a 3-D grid."""
+    """A GEMM launched on a 3-D grid whose z index places nothing: both z blocks write every output block."""
 
     @T.prim_func
-    def grid3(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16")):
+    def grid3(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16"), C: T.Tensor((n, n), "bfloat16")):
         with T.Kernel(n // 32, n // 32, 2, threads=128) as (bx, by, bz):
-            S = T.alloc_shared((32, 32), "bfloat16")
-            T.copy(A[by * 32, bx * 32], S)
-            T.copy(S, B[by * 32, bx * 32])
+            A_s = T.alloc_shared((32, 32), "bfloat16")
+            B_s = T.alloc_shared((32, 32), "bfloat16")
+            C_l = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_l)
+            for k in T.serial(n // 32):
+                T.copy(A[by * 32, k * 32], A_s)
+                T.copy(B[k * 32, bx * 32], B_s)
+                T.gemm(A_s, B_s, C_l)
+            T.copy(C_l, C[by * 32, bx * 32])
 
     return grid3
+
+
+def batched_gemm(where: str = "", batch=2, M=64, N=64, K=64):  # noqa: N803
+    """A batched GEMM (batch as the grid's z axis) that is wrong in one way (issue #15):
+    ``rank_4``: A has a fourth axis; ``batch_mismatch``: A has one matrix more than C;
+    ``batch_shifted``: A's matrix is (bz + 1) % batch, not C's."""
+    a_shape = (1, batch, M, K) if where == "rank_4" else (batch + (where == "batch_mismatch"), M, K)
+
+    def a_batch(bz):
+        return (bz + 1) % batch if where == "batch_shifted" else bz
+
+    @T.prim_func
+    def bmm(A: T.Tensor(a_shape, "bfloat16"), B: T.Tensor((batch, K, N), "bfloat16"),
+            C: T.Tensor((batch, M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), batch, threads=128) as (bx, by, bz):
+            A_s = T.alloc_shared((32, 32), "bfloat16")
+            B_s = T.alloc_shared((32, 32), "bfloat16")
+            C_l = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_l)
+            for k in T.serial(T.ceildiv(K, 32)):
+                if where == "rank_4":
+                    T.copy(A[0, bz, by * 32, k * 32], A_s)
+                else:
+                    T.copy(A[a_batch(bz), by * 32, k * 32], A_s)
+                T.copy(B[bz, k * 32, bx * 32], B_s)
+                T.gemm(A_s, B_s, C_l)
+            T.copy(C_l, C[bz, by * 32, bx * 32])
+
+    return bmm
+
+
+def persistent_gemm(where: str, M=128, N=64, K=64, sm_num=3):  # noqa: N803
+    """A hand-written persistent GEMM (waves of sm_num blocks walking the 4 x 2 output blocks) that is wrong
+    in one way (issue #15): ``overlap``: wave w starts at tile w, not w * sm_num; ``short``: one wave too few;
+    ``guard_partial``: T.clear inside the bounds check, the output copy outside it; ``guard_else``: the output
+    copy in the check's else branch."""
+    tiles = (M // 32) * (N // 32)
+    waves = -(-tiles // sm_num) - (where == "short")
+    stride = 1 if where == "overlap" else sm_num
+
+    def tile(w, block_id):
+        return w * stride + block_id
+
+    @T.prim_func
+    def persistent(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"),
+                   C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(sm_num, threads=128) as block_id:
+            A_s = T.alloc_shared((32, 32), "bfloat16")
+            B_s = T.alloc_shared((32, 32), "bfloat16")
+            C_l = T.alloc_fragment((32, 32), "float32")
+            for w in T.serial(waves):
+                if tile(w, block_id) < tiles:
+                    T.clear(C_l)
+                    for k in T.serial(K // 32):
+                        T.copy(A[tile(w, block_id) // (N // 32) * 32, k * 32], A_s)
+                        T.copy(B[k * 32, tile(w, block_id) % (N // 32) * 32], B_s)
+                        T.gemm(A_s, B_s, C_l)
+                    if where not in ("guard_partial", "guard_else"):
+                        T.copy(C_l, C[tile(w, block_id) // (N // 32) * 32, tile(w, block_id) % (N // 32) * 32])
+                    elif where == "guard_else":
+                        if tile(w, block_id) < tiles + 1:
+                            T.evaluate(0)
+                        else:
+                            T.copy(C_l, C[tile(w, block_id) // (N // 32) * 32, tile(w, block_id) % (N // 32) * 32])
+                if where == "guard_partial":
+                    T.copy(C_l, C[tile(w, block_id) // (N // 32) * 32, tile(w, block_id) % (N // 32) * 32])
+
+    return persistent
+
+
+def gemm_shared_regions(where: str = "", M=64, N=64, K=64):  # noqa: N803
+    """test_tilelang_kernel_gemm_with_stride.py's shapes with T.copy instead of T.Parallel: shared buffers
+    twice as wide as the blocks, cleared first, filled and read in one half (supported). Wrong ways:
+    ``late_clear``: T.clear(A_shared) after the T.copy fills it; ``other_half``: the T.copy fills
+    A_shared[:, 32:64] but the T.gemm reads A_shared[:, 0:32]."""
+    read_at = 0 if where == "other_half" else 32
+
+    @T.prim_func
+    def strided(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 64), "bfloat16")
+            B_shared = T.alloc_shared((32, 64), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_local)
+            T.clear(B_shared)
+            if where != "late_clear":
+                T.clear(A_shared)
+            for ko in T.Pipelined(T.ceildiv(K, 32), num_stages=0):
+                T.copy(A[by * 32, ko * 32], A_shared[:, 32:64])
+                T.copy(B[ko * 32, bx * 32], B_shared[0:32, 0:32])
+                if where == "late_clear":
+                    T.clear(A_shared)
+                T.gemm(A_shared[:, read_at : read_at + 32], B_shared[0:32, 0:32], C_local)
+            T.copy(C_local, C[by * 32, bx * 32])
+
+    return strided
 
 
 def dynamic_gemm(N: int = 64, K: int = 64, dynamic: str = "M"):  # noqa: N803

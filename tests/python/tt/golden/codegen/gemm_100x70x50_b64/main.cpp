@@ -37,13 +37,14 @@ namespace {
 // One bf16 32x32 tile: the page size of every DRAM buffer and CB.
 constexpr uint32_t kTileBytes = 2048;
 
-// A tensor's logical shape and its shape padded to whole tiles in DRAM.
+// A tensor's logical shape and its shape padded to whole tiles in DRAM: batch
+// matrices of rows x cols (batch 1 for a 2-D tensor), each padded on its own.
 struct TensorShape {
-  uint32_t rows, cols, padded_rows, padded_cols;
+  uint32_t batch, rows, cols, padded_rows, padded_cols;
 };
-constexpr TensorShape kAShape{100, 50, 128, 64};
-constexpr TensorShape kBShape{50, 70, 64, 96};
-constexpr TensorShape kCShape{100, 70, 128, 96};
+constexpr TensorShape kAShape{1, 100, 50, 128, 64};
+constexpr TensorShape kBShape{1, 50, 70, 64, 96};
+constexpr TensorShape kCShape{1, 100, 70, 128, 96};
 
 // The schedule: each active core's logical coordinate, first output block and
 // block count.
@@ -64,33 +65,39 @@ constexpr uint32_t kGridX = 2; // output blocks along x
 constexpr uint32_t kNeedGridX = 4;
 constexpr uint32_t kNeedGridY = 1;
 
-// Read rows x cols bf16 values and pad them with zeros to the tile grid.
+// Read batch x rows x cols bf16 values and pad each matrix with zeros to the
+// tile grid.
 std::vector<bfloat16> ReadTensor(const std::string &path,
                                  const TensorShape &s) {
   std::ifstream in(path, std::ios::binary);
-  std::vector<uint16_t> raw(size_t(s.rows) * s.cols);
+  std::vector<uint16_t> raw(size_t(s.batch) * s.rows * s.cols);
   in.read(reinterpret_cast<char *>(raw.data()), raw.size() * sizeof(uint16_t));
   if (!in) {
     throw std::runtime_error(path + ": cannot read " +
                              std::to_string(raw.size() * 2) + " bytes");
   }
-  std::vector<bfloat16> padded(size_t(s.padded_rows) * s.padded_cols,
+  std::vector<bfloat16> padded(size_t(s.batch) * s.padded_rows * s.padded_cols,
                                bfloat16(0.0f));
-  for (uint32_t r = 0; r < s.rows; ++r) {
-    std::memcpy(&padded[size_t(r) * s.padded_cols], &raw[size_t(r) * s.cols],
-                s.cols * sizeof(uint16_t));
+  for (uint32_t b = 0; b < s.batch; ++b) {
+    for (uint32_t r = 0; r < s.rows; ++r) {
+      std::memcpy(&padded[(size_t(b) * s.padded_rows + r) * s.padded_cols],
+                  &raw[(size_t(b) * s.rows + r) * s.cols],
+                  s.cols * sizeof(uint16_t));
+    }
   }
   return padded;
 }
 
-// Write the logical rows x cols part of a padded row-major tensor.
+// Write the logical batch x rows x cols part of a padded row-major tensor.
 void WriteTensor(const std::string &path, const std::vector<bfloat16> &padded,
                  const TensorShape &s) {
   std::ofstream out(path, std::ios::binary);
-  for (uint32_t r = 0; r < s.rows; ++r) {
-    out.write(
-        reinterpret_cast<const char *>(&padded[size_t(r) * s.padded_cols]),
-        s.cols * sizeof(uint16_t));
+  for (uint32_t b = 0; b < s.batch; ++b) {
+    for (uint32_t r = 0; r < s.rows; ++r) {
+      out.write(reinterpret_cast<const char *>(
+                    &padded[(size_t(b) * s.padded_rows + r) * s.padded_cols]),
+                s.cols * sizeof(uint16_t));
+    }
   }
   if (!out) {
     throw std::runtime_error(path + ": cannot write");
@@ -111,13 +118,13 @@ int main(int argc, char **argv) {
   const std::string data_dir = argc > 2 ? argv[2] : artifact_dir;
   try {
     // Inputs: zero-padded to whole tiles, then tilized (32x32 tiles of four
-    // 16x16 faces).
+    // 16x16 faces; the matrices of a batch one after another).
     std::vector<bfloat16> A_host =
         tilize_nfaces(ReadTensor(data_dir + "/A.bf16", kAShape),
-                      kAShape.padded_rows, kAShape.padded_cols);
+                      kAShape.batch * kAShape.padded_rows, kAShape.padded_cols);
     std::vector<bfloat16> B_host =
         tilize_nfaces(ReadTensor(data_dir + "/B.bf16", kBShape),
-                      kBShape.padded_rows, kBShape.padded_cols);
+                      kBShape.batch * kBShape.padded_rows, kBShape.padded_cols);
 
     // A 1x1 mesh: one device; its compute grid must hold the schedule.
     std::shared_ptr<distributed::MeshDevice> mesh_device =
@@ -238,10 +245,10 @@ int main(int argc, char **argv) {
     mesh_device->close();
 
     // Back to row-major, cropped to the logical shape.
-    WriteTensor(
-        data_dir + "/C.bf16",
-        untilize_nfaces(C_host, kCShape.padded_rows, kCShape.padded_cols),
-        kCShape);
+    WriteTensor(data_dir + "/C.bf16",
+                untilize_nfaces(C_host, kCShape.batch * kCShape.padded_rows,
+                                kCShape.padded_cols),
+                kCShape);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
     return 1;
