@@ -58,6 +58,8 @@ namespace tilelang_tt {
   X(kCBRoleOutput, "output", "tt.cbs role: drained by the writer.")            \
   X(kCBRolePartials, "partials",                                               \
     "tt.cbs role: compute's own partial sums between K steps.")                \
+  X(kCBRoleTransposed, "transposed",                                           \
+    "tt.cbs role: compute's transpose of an input block (transpose_A).")       \
   X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
   X(kFidelityHiFi4, "HiFi4",                                                   \
     "Math fidelity: all four multiplier phases (full bf16 products).")

@@ -53,7 +53,15 @@ namespace tilelang_tt {
   X(reconfig_srca, 2,                                                          \
     "(old_cb, new_cb): SrcA's data format becomes new_cb's.")                  \
   X(pack_reconfig, 2,                                                          \
-    "(old_cb, new_cb): the packer's output format becomes new_cb's.")
+    "(old_cb, new_cb): the packer's output format becomes new_cb's.")          \
+  X(transpose_block, 4,                                                        \
+    "(cb_in, cb_out, rows, cols): push the transpose of the rows x cols-tile " \
+    "block at cb_in's front into cb_out (cols x rows tiles, each tile "        \
+    "transposed); lowered by TensorizeTT.")                                    \
+  X(transpose_init, 1,                                                         \
+    "(cb): set the unpacker and FPU up for transpose_tile from cb.")           \
+  X(transpose_tile, 3,                                                         \
+    "(cb, slot, dst): DST[dst] = the transpose of the CB's waited-for slot.")
 
 namespace builtin {
 #define TILELANG_TT_DECLARE_BUILTIN(name, num_inputs, doc)                     \

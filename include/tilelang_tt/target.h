@@ -83,22 +83,27 @@ inline std::string DstModeName(bool fp32_dest_acc_en, bool dst_full_sync_en) {
  * sub_w tiles (half-sync), the largest that fit, then the squarest; the
  * partial sums of each sub-block leave DST between K steps through a
  * partials CB in the accumulator's precision and are reloaded (copy_tile).
+ * `dst_free_between_steps` (DST has other work in each K step, e.g. the
+ * transpose of A's block) always walks in sub-blocks, the whole block being
+ * one when it fits half of DST.
  */
 struct DstPlan {
   bool full_sync = false;
-  /*! \brief The block is walked in sub-blocks smaller than itself. */
+  /*! \brief The block is walked in sub-blocks each K step (DST is taken and
+   *         released per sub-block; partial sums leave it between steps). */
   bool subblocked = false;
   int64_t sub_h = 0, sub_w = 0;
 };
 
-inline DstPlan PlanDst(int64_t mt, int64_t nt, bool fp32_dest_acc_en) {
+inline DstPlan PlanDst(int64_t mt, int64_t nt, bool fp32_dest_acc_en,
+                       bool dst_free_between_steps = false) {
   DstPlan plan;
   plan.sub_h = mt;
   plan.sub_w = nt;
-  if (mt * nt <= DstTiles(fp32_dest_acc_en, false)) {
+  if (mt * nt <= DstTiles(fp32_dest_acc_en, false) && !dst_free_between_steps) {
     return plan;
   }
-  if (mt * nt <= DstTiles(fp32_dest_acc_en, true)) {
+  if (mt * nt <= DstTiles(fp32_dest_acc_en, true) && !dst_free_between_steps) {
     plan.full_sync = true;
     return plan;
   }

@@ -105,7 +105,12 @@ Pass TTShardToCoreMap();
  *             (nothing for a block larger than DST: TensorizeTT starts each
  *             sub-block at zero in the first K step);
  *           - T.gemm(A_s, B_s, C_frag):  compute wait A, wait B,
- *             gemm_block(cb_a, cb_b, mt, nt, kt), pop A, pop B;
+ *             gemm_block(cb_a, cb_b, mt, nt, kt), pop A, pop B; with
+ *             transpose_A (A_s is K x M) first wait A,
+ *             transpose_block(cb_a, 25, kt, mt), pop A, and the gemm_block
+ *             reads c_25 `cb_transposed` (role transposed, one block) --
+ *             DST is then taken per K step (PlanDst's
+ *             dst_free_between_steps: sub-blocks, partials between steps);
  *           - T.copy(accumulator -> global): compute commit, wait, reserve,
  *             pack_tile per tile, push, release (output c_16); writer wait,
  *             write_tile per tile, write barrier, pop. For a block larger
@@ -160,9 +165,10 @@ Pass TilePadTT();
 /*!
  * \brief Lower gemm_block to matmul_tiles loops accumulating in DST.
  *
- * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt.cbs (the output and
- *           partials CBs), tt.compute (dst_tiles, subblock, partials), the
- *           K loop around the gemm_block.
+ * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt_transpose_block(cb_in,
+ *           cb_out, rows, cols), tt.cbs (the output and partials CBs),
+ *           tt.compute (dst_tiles, subblock, partials, transpose_a), the K
+ *           loop around the gemm_block.
  * Writes:   one compute-role matmul_init(cb_a, cb_b, cb_out) before the
  *           launch loops; for a block DST holds whole (subblock = the block):
  *           for mi, ni, kk: matmul_tiles(cb_a, cb_b, mi*kt+kk, kk*nt+ni,
@@ -172,7 +178,13 @@ Pass TilePadTT();
  *           wait, copy_tile per tile, pop, reconfig back, matmul re-init);
  *           matmul_tiles over the sub-block; commit, wait; pack into the
  *           output CB in the last K step, else into the partials CB (packer
- *           reconfigured to Float32 and back); release.
+ *           reconfigured to Float32 and back); release. With transpose_a
+ *           the sub-block walk is used even for a block DST holds whole,
+ *           after a matmul_reinit. transpose_block becomes transpose_init,
+ *           a reserve of cb_out, per group of tiles that fits DST: acquire,
+ *           transpose_tile per tile (output tile q from input slot
+ *           (q % rows) * cols + q / rows), commit, wait, pack in order,
+ *           release; and a push.
  * Requires: MemorySpaceLowerTT.
  * \note A sub-block larger than tt.compute's dst_tiles is a ValueError.
  */

@@ -40,6 +40,7 @@ class Value:
     kCBRoleInput = "input"
     kCBRoleOutput = "output"
     kCBRolePartials = "partials"
+    kCBRoleTransposed = "transposed"
     kOpMatmul = "matmul"
     kFidelityHiFi4 = "HiFi4"
 

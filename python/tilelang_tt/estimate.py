@@ -60,7 +60,7 @@ def derived_stats(plan: dict) -> list[dict]:
     a, c = plan["buffers"][plan["compute"]["a"]], plan["buffers"][plan["compute"]["c"]]
     # Tiles of one matrix (a batched tensor's tiles are [batch, rows, cols]).
     mt_tiles, nt_tiles = c["tiles"][-2:]
-    kt_tiles = a["tiles"][-1]
+    kt_tiles = a["tiles"][-2] if plan["compute"]["transpose_a"] else a["tiles"][-1]
     # Block shape in tiles from the CB block sizes: A = mt*kb, B = kb*nt, C = mt*nt.
     a_blk, b_blk, c_blk = inputs[0]["block_tiles"], inputs[1]["block_tiles"], output["block_tiles"]
     mt = round((a_blk * c_blk / b_blk) ** 0.5)

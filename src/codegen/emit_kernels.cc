@@ -93,6 +93,9 @@ private:
     if (c.partials) {
       Line("#include \"api/compute/tile_move_copy.h\"");
     }
+    if (c.transpose_a) {
+      Line("#include \"api/compute/transpose.h\"");
+    }
     Blank();
   }
 
@@ -106,7 +109,7 @@ private:
 
   /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
-    const CallNode *matmul = nullptr, *pack = nullptr;
+    const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr;
     bool init = false, acquire = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *call = n.as<CallNode>();
@@ -121,9 +124,17 @@ private:
       if (call->op.same_as(builtin::pack_tile()) && pack == nullptr) {
         pack = call;
       }
+      if (call->op.same_as(builtin::transpose_init()) && transpose == nullptr) {
+        transpose = call;
+      }
     });
     if (init) {
       return "Configure unpacker, FPU and packer for C = A @ B (once).";
+    }
+    if (transpose != nullptr && pack != nullptr) {
+      return "A is K x M: transpose this K step's block of it from " +
+             CBName(transpose->args[0]) + " into " + CBName(pack->args[1]) +
+             " through DST (each tile, and the block's tile order).";
     }
     if (matmul != nullptr) {
       const std::string operands = "(A's tiles row-major in " +
@@ -182,6 +193,11 @@ private:
       Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
     } else if (call->op.same_as(builtin::matmul_reinit())) {
       EmitMatmulInit(a[0], a[1], a[2]);
+    } else if (call->op.same_as(builtin::transpose_init())) {
+      Line("transpose_init(" + CBName(a[0]) + ");");
+    } else if (call->op.same_as(builtin::transpose_tile())) {
+      Line("transpose_tile(" + CBName(a[0]) + ", " + Expr(a[1]) + ", " +
+           Expr(a[2]) + ");");
     } else if (call->op.same_as(builtin::copy_init())) {
       Line("copy_init(" + CBName(a[0]) + ");");
     } else if (call->op.same_as(builtin::copy_tile())) {

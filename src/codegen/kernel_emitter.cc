@@ -309,7 +309,9 @@ void RoleKernelEmitter::EmitStmt(const Stmt &stmt) {
         {"ni", "each tile column of the output block"},
         {"kk", "each K tile of this step"},
         {"sm", "each row of DST sub-blocks of the output block"},
-        {"sn", "each sub-block of that row"}};
+        {"sn", "each sub-block of that row"},
+        {"g", "each group of the block's tiles that DST holds"},
+        {"gt", "each tile of the group"}};
     if (loop->annotations.count(ir::kPersistentLoop)) {
       Line("// For each output block assigned to this core.");
     } else if (auto it = kLoopComments.find(loop->loop_var->name_hint);

@@ -156,7 +156,14 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
     c.page_bytes = detail::IntField(cb, field::kFieldPageBytes);
     c.block_tiles = detail::IntField(cb, field::kFieldBlockTiles);
     c.num_pages = detail::IntField(cb, field::kFieldNumPages);
-    (c.role == value::kCBRoleInput ? inputs : outputs).insert(c.tensor);
+    // Intermediate CBs (partials, transposed) name the tensor they derive
+    // from; only the reader's and the writer's CBs make a tensor an input or
+    // an output.
+    if (c.role == value::kCBRoleInput) {
+      inputs.insert(c.tensor);
+    } else if (c.role == value::kCBRoleOutput) {
+      outputs.insert(c.tensor);
+    }
     info.cbs.push_back(c);
   }
   // Tensors, in parameter order.

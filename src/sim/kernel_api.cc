@@ -310,6 +310,9 @@ std::string UnpackerOp(const EngineConfig &e) {
            std::to_string(e.in1) + " (matmul_init)";
   case EngineConfig::Op::kCopy:
     return "copy_tile from c_" + std::to_string(e.in0) + " (copy_init)";
+  case EngineConfig::Op::kTranspose:
+    return "transpose_tile from c_" + std::to_string(e.in0) +
+           " (transpose_init)";
   case EngineConfig::Op::kNone:
     break;
   }
@@ -352,6 +355,14 @@ void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face) {
     KernelFault("copy_init with transpose is not simulated");
   CB(cb);
   e.op = EngineConfig::Op::kCopy;
+  e.in0 = cb;
+  e.transpose_in1 = false;
+}
+
+void TransposeInit(uint32_t cb) {
+  EngineConfig &e = Engines("transpose_init");
+  CB(cb);
+  e.op = EngineConfig::Op::kTranspose;
   e.in0 = cb;
   e.transpose_in1 = false;
 }
@@ -550,6 +561,49 @@ void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
   const auto *bf16 = reinterpret_cast<const uint16_t *>(src);
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
     tile[i] = Bf16ToFloat(bf16[i]);
+}
+
+void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
+  EngineConfig &e = Engines("transpose_tile");
+  if (e.op != EngineConfig::Op::kTranspose || e.in0 != cb) {
+    KernelFault("transpose_tile from c_" + std::to_string(cb) +
+                " but the unpacker is set up for " + UnpackerOp(e) +
+                "; call transpose_init(c_" + std::to_string(cb) + ") first");
+  }
+  ExpectDst(DstState::kMath, "transpose_tile");
+  CheckDstIndex(dst_index, "transpose_tile");
+  CheckTilePages(cb, "transpose_tile");
+  CircularBuffer &in = CB(cb);
+  if (index >= in.waited_pages()) {
+    KernelFault("transpose_tile reads tile " + std::to_string(index) +
+                " of c_" + std::to_string(cb) + " but the kernel waited for " +
+                std::to_string(in.waited_pages()) +
+                " pages at its front (cb_wait_front)");
+  }
+  if (in.format() != Format::kFloat16_b) {
+    KernelFault("transpose_tile from " + std::string(FormatName(in.format())) +
+                " CB c_" + std::to_string(cb) +
+                ": only bf16 tiles are simulated (a 32-bit tile takes the "
+                "release's unpack-to-DST path)");
+  }
+  CheckSrcFormat(e.srca, cb, "SrcA", "transpose_tile");
+  const auto *bf16 =
+      reinterpret_cast<const uint16_t *>(L1(in.read_page(index), kTileBytes));
+  auto &tile = Ctx().core->dst.tiles[dst_index];
+  // The unpacker transposes the faces and each face: the tile's transpose.
+  // bf16 is exact in SrcA and DST; whether this init substitutes zeros for
+  // denormals is not modelled, so a denormal is a fault, not a guess.
+  for (uint32_t r = 0; r < kTileDim; ++r) {
+    for (uint32_t c = 0; c < kTileDim; ++c) {
+      const uint16_t v = bf16[FaceIndex(c, r)];
+      if ((v & 0x7f80u) == 0 && (v & 0x007fu) != 0) {
+        KernelFault("transpose_tile of a denormal bf16 value (tile " +
+                    std::to_string(index) + " of c_" + std::to_string(cb) +
+                    "): not simulated");
+      }
+      tile[FaceIndex(r, c)] = Bf16ToFloat(v);
+    }
+  }
 }
 
 } // namespace kapi

@@ -28,10 +28,13 @@ using tvm::tirx::VarNode;
 namespace {
 
 /*!
- * \brief Evaluates an index expression at one block of the launch grid, the
- *        way the emitted kernels compute it: in uint32_t. A value outside
- *        [0, 2^32) would wrap there (and `/`, `%`, `>>` of a wrapped value
- *        differ from TIR's), so it is a problem, reported in `problem`.
+ * \brief Evaluates an index expression (or a guard) at one point of the
+ *        block nest, as TileLang's program computes it. Only non-negative
+ *        values that fit the expression's type are evaluated (there TIR's
+ *        floor and truncating division agree, and nothing wraps); anything
+ *        else -- a negative or overflowing value, a cast to a narrower or
+ *        unsigned type -- is a problem, reported in `problem`, and the
+ *        kernel is refused rather than guessed at.
  */
 class IndexEvaluator {
 public:
@@ -49,9 +52,19 @@ public:
 
 private:
   std::optional<int64_t> Checked(const PrimExpr &e, int64_t v) {
-    if (v < 0 || v > int64_t{0xFFFFFFFF}) {
+    const tvm::DataType t = e.dtype();
+    const int bits = t.is_bool() ? 1 : t.bits();
+    const int64_t max = t.is_bool() ? 1
+                        : t.is_int()
+                            ? (int64_t{1} << std::min(bits - 1, 62)) - 1
+                            : (int64_t{1} << std::min(bits, 62)) - 1;
+    if (v < 0 || v > max) {
       std::ostringstream os;
-      os << "`" << Brief(e) << "` is " << v;
+      os << "`" << Brief(e) << "` is " << v
+         << (v > max
+                 ? " (more than its type " +
+                       std::string(tvm::ffi::DLDataTypeToString(t)) + " holds)"
+                 : std::string());
       problem = os.str();
       return std::nullopt;
     }
@@ -97,7 +110,16 @@ private:
       }
       return it->second;
     } else if (const auto *n = e.as<CastNode>()) {
-      return Visit(n->value);
+      // A cast to a signed type of at least 32 bits keeps the value (Checked
+      // bounds it); a narrowing or unsigned cast would wrap: not evaluated.
+      if (!(n->dtype.is_int() && n->dtype.bits() >= 32) &&
+          !(n->dtype.is_int() && n->value.dtype().is_bool())) {
+        problem = "`" + Brief(e) + "` casts to " +
+                  std::string(tvm::ffi::DLDataTypeToString(n->dtype)) +
+                  ", which is not evaluated";
+        return std::nullopt;
+      }
+      v = Visit(n->value);
     } else if (const auto *n = e.as<AddNode>()) {
       v = both(n->a, n->b, [](int64_t x, int64_t y) { return x + y; });
     } else if (const auto *n = e.as<SubNode>()) {
@@ -207,12 +229,13 @@ std::string Shape(const BlockAccess &t) {
 OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
                                  const std::vector<const ForNode *> &k_loops,
                                  const BlockAccess &a, const BlockAccess &b,
-                                 const BlockAccess &c, bool transpose_b,
-                                 int64_t tile) {
+                                 const BlockAccess &c, bool transpose_a,
+                                 bool transpose_b, int64_t tile) {
   const std::string where = "PrimFunc '" + func + "': ";
   // 1. Shapes: A is M x K, B is K x N (N x K transposed), C is M x N, each
   //    with the batch axis in front when it has one.
   const int bk = transpose_b ? 1 : 0, bn = transpose_b ? 0 : 1;
+  const int am_ = transpose_a ? 1 : 0, ak = transpose_a ? 0 : 1;
   auto matrix = [](const BlockAccess &t) {
     return std::vector<int64_t>(
         t.shape.end() - std::min<size_t>(2, t.shape.size()), t.shape.end());
@@ -223,21 +246,23 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
     return t.shape.size() == 2 ||
            (batched && t.shape.size() == 3 && t.shape[0] == c.shape[0]);
   };
-  if (am.size() != 2 || bm.size() != 2 || cm.size() != 2 || am[0] != cm[0] ||
-      bm[bn] != cm[1] || am[1] != bm[bk] || c.shape.size() > 3 ||
+  if (am.size() != 2 || bm.size() != 2 || cm.size() != 2 || am[am_] != cm[0] ||
+      bm[bn] != cm[1] || am[ak] != bm[bk] || c.shape.size() > 3 ||
       !batch_ok(a) || !batch_ok(b)) {
     TVM_FFI_THROW(ValueError)
         << where << "the T.gemm computes " << c.tensor << " = " << a.tensor
-        << " @ " << b.tensor << (transpose_b ? "^T" : "")
+        << (transpose_a ? "^T" : "") << " @ " << b.tensor
+        << (transpose_b ? "^T" : "")
         << " but the shapes do not chain: " << Shape(a) << ", " << Shape(b)
-        << ", " << Shape(c) << "; expected M x K, "
+        << ", " << Shape(c) << "; expected "
+        << (transpose_a ? "K x M, " : "M x K, ")
         << (transpose_b ? "N x K" : "K x N")
         << " and M x N (batched: the same batch in front of C and of A and/or "
            "B).";
   }
   const int64_t m_tiles = CeilDiv(cm[0], tile);
   const int64_t n_tiles = CeilDiv(cm[1], tile);
-  const int64_t k_tiles = CeilDiv(am[1], tile);
+  const int64_t k_tiles = CeilDiv(am[ak], tile);
 
   tvm::arith::Analyzer analyzer;
   for (const NestDim &dim : nest.dims) {
@@ -250,7 +275,7 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
   //    blocks of K cover A's K exactly (the last may reach into padding).
   PrimExpr k_block = tvm::IntImm(tvm::DataType::Int(32), 0);
   std::string k_name = "0";
-  const int64_t kt = a.cols;
+  const int64_t kt = transpose_a ? a.rows : a.cols;
   if (k_loops.size() > 1) {
     std::string names;
     for (const ForNode *loop : k_loops) {
@@ -290,7 +315,7 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
                             : " over '" + k_name + "'")
         << " covers " << steps << " block" << (steps == 1 ? "" : "s")
         << " of block_K = " << kt * tile << " but " << Shape(a)
-        << " has K = " << am[1]
+        << " has K = " << am[ak]
         << "; it needs T.ceildiv(K, block_K) = " << CeilDiv(k_tiles, kt) << ".";
   }
 
@@ -309,11 +334,19 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
     }
   };
   const std::string bk_elems = std::to_string(kt * tile);
-  require(a, a.row, c.row, "rows",
-          "the rows of the output block of '" + c.tensor + "'");
-  require(a, a.col, k_offset, "columns",
-          "the columns of K step '" + k_name + "' (" + k_name + " * " +
-              bk_elems + ")");
+  const std::string c_rows =
+      "the rows of the output block of '" + c.tensor + "'";
+  const std::string k_cols = "the columns of K step '" + k_name + "' (" +
+                             k_name + " * " + bk_elems + ")";
+  if (transpose_a) {
+    require(a, a.row, k_offset, "rows",
+            "the rows of K step '" + k_name + "' (" + k_name + " * " +
+                bk_elems + ", A is K x M)");
+    require(a, a.col, c.row, "columns", c_rows);
+  } else {
+    require(a, a.row, c.row, "rows", c_rows);
+    require(a, a.col, k_offset, "columns", k_cols);
+  }
   const std::string k_rows =
       "K step '" + k_name + "' (" + k_name + " * " + bk_elems + ")";
   const std::string c_cols =

@@ -71,12 +71,14 @@ struct OutputBlocks {
  * \param k_loops The kernel's own loops around the T.gemm (at most one: K).
  * \param tile Tile edge in elements.
  *
- * Proven: the shapes chain (A M x K, B K x N -- N x K with transpose_b --,
+ * Proven: the shapes chain (A M x K -- K x M with transpose_a --, B K x N --
+ * N x K with transpose_b --,
  * C M x N; a rank-3 C has a batch axis that a rank-3 A or B shares, a 2-D A
  * or B is used by every batch) and a batched operand's block is in C's
  * batch; the K loop starts at 0 with step 1 and covers K; A's block is
  * (C's block row, k * block_K) and B's (k * block_K, C's block column), or
- * (C's block column, k * block_K) with transpose_b; evaluated at every point
+ * (C's block column, k * block_K) with transpose_b (A's (k * block_K, C's
+ * block row) with transpose_a); evaluated at every point
  * of the nest whose guards hold, C's block offsets tile the output exactly
  * once, and every intermediate value of the index expressions is a
  * non-negative 32-bit value.
@@ -87,7 +89,8 @@ OutputBlocks
 ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
                     const std::vector<const tvm::tirx::ForNode *> &k_loops,
                     const BlockAccess &a, const BlockAccess &b,
-                    const BlockAccess &c, bool transpose_b, int64_t tile);
+                    const BlockAccess &c, bool transpose_a, bool transpose_b,
+                    int64_t tile);
 
 } // namespace detail
 } // namespace tilelang_tt

@@ -56,6 +56,8 @@ constexpr int64_t kFirstOutputCB = 16;
 constexpr int64_t kMaxInputCBs = 16;
 /*! \brief The partials CB (tt-metal convention: intermediates c_24..). */
 constexpr int64_t kPartialsCB = 24;
+/*! \brief The transpose of A's block (transpose_A), an intermediate too. */
+constexpr int64_t kTransposedCB = 25;
 
 /*! \brief One circular buffer of the plan. */
 struct CBInfo {
@@ -73,7 +75,7 @@ struct CBInfo {
   /*! \brief Blocks the CB holds: kCBDepth (double buffering), or 1. */
   int64_t depth = kCBDepth;
   /*! \brief The kernel loops around the T.copy that fills / drains it. */
-  std::vector<std::string> loops;
+  std::vector<tvm::tirx::Var> loops;
   /*! \brief Where in the global tensor the block lies (tile units). */
   detail::BlockAccess access;
   /*! \brief Output CBs: the buffer the accumulator was copied into (the
@@ -135,6 +137,15 @@ private:
     for (const auto &kv : f->buffer_map) {
       globals_.insert(kv.second.get());
     }
+    // A transposed A needs DST in each K step (for its transpose) before the
+    // T.clear that would otherwise take DST for the whole block is lowered.
+    tvm::tirx::PostOrderVisit(f->body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *call = n.as<CallNode>();
+      if (call && detail::IsTileOp(call, "gemm") && call->args.size() > 3) {
+        const auto *flag = call->args[3].as<tvm::IntImmNode>();
+        transpose_a_ = transpose_a_ || flag == nullptr || flag->value != 0;
+      }
+    });
   }
 
   /*! \brief Bind loop ranges so tile offsets can be proven aligned; track
@@ -149,7 +160,7 @@ private:
     }
     const bool own = op->kind != tvm::tirx::ForKind::kThreadBinding;
     if (own) {
-      loops_.push_back(op->loop_var->name_hint);
+      loops_.push_back(op->loop_var);
       loop_nodes_.push_back(tvm::ffi::GetRef<For>(op));
     }
     Stmt stmt = StmtExprMutator::VisitStmt_(op);
@@ -572,7 +583,7 @@ private:
           << "same shape; got " << detail::ShapeString(src.extents) << " -> "
           << detail::ShapeString(to) << ".";
     }
-    if (cbs_[filled->second].loops != loops_) {
+    if (!SameLoops(cbs_[filled->second].loops, loops_)) {
       TVM_FFI_THROW(ValueError)
           << what << " is not in the loop that fills '" << src.buffer->name
           << "'; copy the operand into the fragment right after filling it.";
@@ -812,11 +823,10 @@ private:
       const auto *imm = call->args[i].as<tvm::IntImmNode>();
       return imm == nullptr || imm->value != 0;
     };
-    if (flag(3)) {
-      TVM_FFI_THROW(ValueError)
-          << what << " with transpose_A=True is not supported yet; A must be "
-          << "M x K (transpose_B=True is supported: B is N x K).";
-    }
+    // transpose_A: A_shared holds a K x M block. The matrix engine has no
+    // transpose for in0, so compute transposes the block (transpose_tile,
+    // through DST) into cb_transposed each K step and multiplies that.
+    const bool transpose_a = flag(3);
     // transpose_B: B_shared holds an N x K block; the unpacker transposes
     // each of its tiles into SrcA (matmul_init's transpose).
     const bool transpose_b = flag(4);
@@ -849,7 +859,9 @@ private:
           << "' must be cleared with T.clear before T.gemm accumulates.";
     }
     if (loops_.size() < block_.loops.size() ||
-        !std::equal(block_.loops.begin(), block_.loops.end(), loops_.begin())) {
+        !SameLoops(block_.loops,
+                   std::vector<tvm::tirx::Var>(
+                       loops_.begin(), loops_.begin() + block_.loops.size()))) {
       TVM_FFI_THROW(ValueError)
           << what << " is not inside the loops T.clear('" << block_.accumulator
           << "') is in; clear the accumulator once per output block, before "
@@ -862,7 +874,8 @@ private:
           << detail::DtypeString(c.buffer)
           << "; supported: float32 or bfloat16.";
     }
-    const int64_t mt = cb_a.rows_tiles, kt = cb_a.cols_tiles;
+    const int64_t mt = transpose_a ? cb_a.cols_tiles : cb_a.rows_tiles;
+    const int64_t kt = transpose_a ? cb_a.rows_tiles : cb_a.cols_tiles;
     const int64_t nt = transpose_b ? cb_b.rows_tiles : cb_b.cols_tiles;
     const int64_t b_kt = transpose_b ? cb_b.cols_tiles : cb_b.rows_tiles;
     const int64_t tile = target_.tile_rows;
@@ -870,26 +883,56 @@ private:
         c.extents[1] != nt * tile) {
       TVM_FFI_THROW(ValueError)
           << what << ": shapes do not chain: A " << mt * tile << "x"
-          << kt * tile << ", B " << cb_b.rows_tiles * tile << "x"
-          << cb_b.cols_tiles * tile << (transpose_b ? " (transposed)" : "")
-          << ", C " << detail::ShapeString(c.extents) << ".";
+          << kt * tile << (transpose_a ? " (transposed)" : "") << ", B "
+          << cb_b.rows_tiles * tile << "x" << cb_b.cols_tiles * tile
+          << (transpose_b ? " (transposed)" : "") << ", C "
+          << detail::ShapeString(c.extents) << ".";
     }
     accumulated_.insert(c.buffer.get());
     RecordCompute(what, cb_a, cb_b, c.buffer, mt, nt);
+    compute_->transpose_a = transpose_a;
     compute_->transpose_b = transpose_b;
-    const PrimExpr ia = detail::I32(cb_a.index), ib = detail::I32(cb_b.index);
+    PrimExpr ia = detail::I32(cb_a.index);
+    const PrimExpr ib = detail::I32(cb_b.index);
     const PrimExpr na = detail::I32(cb_a.block_tiles());
     const PrimExpr nb = detail::I32(cb_b.block_tiles());
-    return detail::RoleScope(
-        ir::kRoleCompute,
-        detail::Seq({detail::Intrin(builtin::cb_wait_front(), {ia, na}),
-                     detail::Intrin(builtin::cb_wait_front(), {ib, nb}),
-                     detail::Intrin(builtin::gemm_block(),
-                                    {ia, ib, detail::I32(mt), detail::I32(nt),
-                                     detail::I32(kt),
-                                     detail::I32(transpose_b ? 1 : 0)}),
-                     detail::Intrin(builtin::cb_pop_front(), {ia, na}),
-                     detail::Intrin(builtin::cb_pop_front(), {ib, nb})}));
+    std::vector<Stmt> stmts;
+    Stmt transpose_stage = tvm::tirx::Evaluate(0);
+    if (transpose_a) {
+      CBInfo cb;
+      cb.index = kTransposedCB;
+      cb.name = "cb_transposed";
+      cb.buffer = cb_a.buffer;
+      cb.tensor = cb_a.tensor;
+      cb.role = value::kCBRoleTransposed;
+      cb.rows_tiles = mt;
+      cb.cols_tiles = kt;
+      cb.depth = 1; // filled and drained by compute within one K step
+      cbs_.push_back(cb);
+      const PrimExpr it = detail::I32(kTransposedCB);
+      transpose_stage = detail::RoleScope(
+          ir::kRoleCompute,
+          detail::Seq(
+              {detail::Intrin(builtin::cb_wait_front(), {ia, na}),
+               detail::Intrin(builtin::transpose_block(),
+                              {ia, it, detail::I32(kt), detail::I32(mt)}),
+               detail::Intrin(builtin::cb_pop_front(), {ia, na})}));
+      ia = it;
+    }
+    stmts.push_back(detail::Intrin(builtin::cb_wait_front(), {ia, na}));
+    stmts.push_back(detail::Intrin(builtin::cb_wait_front(), {ib, nb}));
+    stmts.push_back(
+        detail::Intrin(builtin::gemm_block(),
+                       {ia, ib, detail::I32(mt), detail::I32(nt),
+                        detail::I32(kt), detail::I32(transpose_b ? 1 : 0)}));
+    stmts.push_back(detail::Intrin(builtin::cb_pop_front(), {ia, na}));
+    stmts.push_back(detail::Intrin(builtin::cb_pop_front(), {ib, nb}));
+    if (!transpose_a) {
+      return detail::RoleScope(ir::kRoleCompute, detail::Seq(stmts));
+    }
+    return detail::Seq(
+        {transpose_stage,
+         detail::RoleScope(ir::kRoleCompute, detail::Seq(stmts))});
   }
 
   /*!
@@ -917,7 +960,7 @@ private:
     info.nt = nt;
     info.accumulator = acc->name;
     info.fp32 = acc->dtype == tvm::DataType::Float(32);
-    const DstPlan plan = PlanDst(mt, nt, info.fp32);
+    const DstPlan plan = PlanDst(mt, nt, info.fp32, transpose_a_);
     info.full_sync = plan.full_sync;
     info.subblocked = plan.subblocked;
     info.sub_h = plan.sub_h;
@@ -958,7 +1001,7 @@ private:
       return DstPlan{}; // T.gemm reports the shape
     }
     return PlanDst(shape[0] / target_.tile_rows, shape[1] / target_.tile_cols,
-                   acc->dtype == tvm::DataType::Float(32));
+                   acc->dtype == tvm::DataType::Float(32), transpose_a_);
   }
 
   /*!
@@ -998,10 +1041,10 @@ private:
    *        pages in a CB.
    */
   void RequireOperandsInTheGemmsLoop() const {
-    auto loops = [](const std::vector<std::string> &l) {
+    auto loops = [](const std::vector<tvm::tirx::Var> &l) {
       std::string s;
-      for (const std::string &v : l) {
-        s += (s.empty() ? "'" : ", '") + v + "'";
+      for (const tvm::tirx::Var &v : l) {
+        s += (s.empty() ? "'" : ", '") + std::string(v->name_hint) + "'";
       }
       return l.empty() ? std::string("no loop (once per output block)")
                        : "the loop(s) over " + s;
@@ -1017,7 +1060,7 @@ private:
             << "' fills a shared buffer no T.gemm reads; every "
                "T.alloc_shared buffer must be an operand of the T.gemm.";
       }
-      if (cb.loops != compute_->loops) {
+      if (!SameLoops(cb.loops, compute_->loops)) {
         TVM_FFI_THROW(ValueError)
             << "PrimFunc '" << func_ << "': T.copy into '" << cb.buffer
             << "' is in " << loops(cb.loops)
@@ -1083,8 +1126,8 @@ private:
     };
     return detail::ProveMatmulIndexing(
         func_, nest, loops, input(compute_->cb_a).access,
-        input(compute_->cb_b).access, out->access, compute_->transpose_b,
-        target_.tile_rows);
+        input(compute_->cb_b).access, out->access, compute_->transpose_a,
+        compute_->transpose_b, target_.tile_rows);
   }
 
   /*!
@@ -1138,7 +1181,11 @@ private:
       if (cb.role == value::kCBRoleOutput) {
         place(cb, c_row, c_col);
       } else if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a) {
-        place(cb, c_row, k * detail::I32(cb.cols_tiles));
+        if (compute_->transpose_a) { // A_shared is K x M
+          place(cb, k * detail::I32(cb.rows_tiles), c_row);
+        } else {
+          place(cb, c_row, k * detail::I32(cb.cols_tiles));
+        }
       } else if (cb.role == value::kCBRoleInput) {
         const PrimExpr k_off =
             k *
@@ -1278,7 +1325,7 @@ private:
     m.Set(field::kFieldOperandA, String(compute_->a));
     m.Set(field::kFieldOperandB, String(compute_->b));
     m.Set(field::kFieldOperandC, String(c));
-    m.Set(field::kFieldTransposeA, false);
+    m.Set(field::kFieldTransposeA, compute_->transpose_a);
     m.Set(field::kFieldTransposeB, compute_->transpose_b);
     m.Set(field::kFieldAccumulator,
           String(compute_->fp32 ? "float32" : "bfloat16"));
@@ -1297,23 +1344,38 @@ private:
    *         T.clear is in (the block nest's): it happens once per output
    *         block. */
   void RequireOncePerBlock(const std::string &what, const std::string &how) {
-    const std::vector<std::string> &nest = block_.loops;
-    const size_t common =
-        std::mismatch(nest.begin(), nest.end(), loops_.begin(), loops_.end())
-            .first -
-        nest.begin();
+    const std::vector<tvm::tirx::Var> &nest = block_.loops;
+    size_t common = 0;
+    while (common < nest.size() && common < loops_.size() &&
+           nest[common].same_as(loops_[common])) {
+      ++common;
+    }
     if (common < loops_.size()) {
       TVM_FFI_THROW(ValueError)
-          << what << " inside the loop over '" << loops_.back()
+          << what << " inside the loop over '" << loops_.back()->name_hint
           << "' is not supported; " << how << ".";
     }
     if (common < nest.size()) {
       TVM_FFI_THROW(ValueError)
           << Where("T.clear('" + block_.accumulator + "')")
-          << " inside the loop over '" << nest.back()
+          << " inside the loop over '" << nest.back()->name_hint
           << "' is not supported; clear the accumulator once per output "
              "block, before the K loop.";
     }
+  }
+
+  /*! \brief The same loops, by variable (names may repeat). */
+  static bool SameLoops(const std::vector<tvm::tirx::Var> &x,
+                        const std::vector<tvm::tirx::Var> &y) {
+    if (x.size() != y.size()) {
+      return false;
+    }
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!x[i].same_as(y[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /*! \brief A ValueError unless the current tile op is inside exactly the
@@ -1504,17 +1566,20 @@ private:
     int64_t cb_a = -1, cb_b = -1;
     /*! \brief The kernel loops around the T.gemm; the K loop(s) among them
      *         (those inside the block nest). */
-    std::vector<std::string> loops;
+    std::vector<tvm::tirx::Var> loops;
     std::vector<For> loop_nodes, k_loops;
     bool fp32 = true, full_sync = false;
     /*! \brief DstPlan: sub-blocks of sub_h x sub_w tiles; partial sums in
      *         a partials CB between K steps. */
-    bool subblocked = false, partials = false, transpose_b = false;
+    bool subblocked = false, partials = false, transpose_a = false,
+         transpose_b = false;
     int64_t mt = 0, nt = 0, sub_h = 0, sub_w = 0;
   };
   std::optional<ComputeInfo> compute_;
   /*! \brief Loop variables of the kernel's own loops around the visit. */
-  std::vector<std::string> loops_;
+  /*! \brief (Loops are told apart by their variable, not their name: two
+   *         loops may both be called `i`.) */
+  std::vector<tvm::tirx::Var> loops_;
   std::vector<For> loop_nodes_;
   /*! \brief Bind variables seen so far and their (substituted) values. */
   Map<tvm::tirx::Var, PrimExpr> binds_;
@@ -1526,7 +1591,7 @@ private:
   struct {
     bool set = false;
     std::string accumulator;
-    std::vector<std::string> loops;
+    std::vector<tvm::tirx::Var> loops;
     std::vector<For> loop_nodes;
     std::vector<Guard> guards;
   } block_;
@@ -1534,6 +1599,8 @@ private:
   int64_t batch_ = 1;
   /*! \brief Shared buffers T.clear zeroes (before their T.copy). */
   std::vector<Buffer> cleared_shared_;
+  /*! \brief The kernel's T.gemm has transpose_A (seen before lowering). */
+  bool transpose_a_ = false;
 };
 
 } // namespace

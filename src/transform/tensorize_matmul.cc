@@ -77,6 +77,8 @@ public:
         detail::IntArrayField(compute.value(), field::kFieldSubblock);
     tensorizer.sub_h_ = sub.at(0);
     tensorizer.sub_w_ = sub.at(1);
+    tensorizer.transpose_a_ =
+        detail::BoolField(compute.value(), field::kFieldTransposeA);
     for (const auto &cb : cbs) {
       const std::string role = detail::StrField(cb, field::kFieldRole);
       const int64_t index = detail::IntField(cb, field::kFieldIndex);
@@ -128,6 +130,56 @@ private:
   }
 
   /*!
+   * \brief transpose_block(cb_in, cb_out, rows, cols): the rows x cols-tile
+   *        block at cb_in's front, transposed into cb_out (cols x rows tiles,
+   *        row-major). transpose_tile unpacks a tile transposed into DST, so
+   *        the block goes through DST in groups that fit it: take DST,
+   *        transpose a group, hand it to the packer, which writes it in
+   *        order into cb_out; release.
+   */
+  Stmt LowerTranspose(const CallNode *call) {
+    using detail::I32;
+    using detail::Intrin;
+    const int64_t in = ConstArg(call, 0), out = ConstArg(call, 1);
+    const int64_t rows = ConstArg(call, 2), cols = ConstArg(call, 3);
+    const int64_t n = rows * cols;
+    int64_t group = 1;
+    for (int64_t d = 1; d <= std::min(n, dst_tiles_); ++d) {
+      if (n % d == 0) {
+        group = d;
+      }
+    }
+    Stmt groups = detail::SerialLoop("g", n / group, [&](PrimExpr g) {
+      // Output slot q = (col, row) row-major in cb_out is input tile
+      // (row, col): slot row * cols + col of cb_in.
+      auto source = [&](const PrimExpr &t) {
+        const PrimExpr q = g * I32(group) + t;
+        return tvm::truncmod(q, I32(rows)) * I32(cols) +
+               tvm::truncdiv(q, I32(rows));
+      };
+      return detail::Seq(
+          {Intrin(builtin::tile_regs_acquire(), {}),
+           detail::SerialLoop("gt", group,
+                              [&](PrimExpr t) {
+                                return Intrin(builtin::transpose_tile(),
+                                              {I32(in), source(t), t});
+                              }),
+           Intrin(builtin::tile_regs_commit(), {}),
+           Intrin(builtin::tile_regs_wait(), {}),
+           detail::SerialLoop("gt", group,
+                              [&](PrimExpr t) {
+                                return Intrin(builtin::pack_tile(),
+                                              {t, I32(out), t});
+                              }),
+           Intrin(builtin::tile_regs_release(), {})});
+    });
+    return detail::Seq({Intrin(builtin::transpose_init(), {I32(in)}),
+                        Intrin(builtin::cb_reserve_back(), {I32(out), I32(n)}),
+                        groups,
+                        Intrin(builtin::cb_push_back(), {I32(out), I32(n)})});
+  }
+
+  /*!
    * \brief gemm_block(cb_a, cb_b, mt, nt, kt): for each output tile (mi, ni)
    *        of the mt x nt block, accumulate the kt products of A's row mi and
    *        B's column ni into DST[mi * nt + ni]. A's tiles sit row-major in
@@ -135,6 +187,9 @@ private:
    */
   Stmt VisitStmt_(const EvaluateNode *op) final {
     const auto *call = op->value.as<CallNode>();
+    if (call != nullptr && call->op.same_as(builtin::transpose_block())) {
+      return LowerTranspose(call);
+    }
     if (call == nullptr || !call->op.same_as(builtin::gemm_block())) {
       return StmtExprMutator::VisitStmt_(op);
     }
@@ -166,7 +221,7 @@ private:
              "per kernel is supported.";
     }
     init_args_ = init;
-    if (sub_h_ != mt || sub_w_ != nt) {
+    if (sub_h_ != mt || sub_w_ != nt || transpose_a_) {
       return Subblocks(cb_a, cb_b, output_cbs_.front(), mt, nt, kt);
     }
     return detail::SerialLoop("mi", mt, [&](PrimExpr mi) {
@@ -263,6 +318,12 @@ private:
         return detail::Seq(body);
       });
     });
+    if (transpose_a_) {
+      // This K step's transpose left the unpacker and FPU set up for it.
+      subblocks = detail::Seq(
+          {Intrin(builtin::matmul_reinit(), {a, b, I32(transpose_b_ ? 1 : 0)}),
+           subblocks});
+    }
     if (partials_cb_ < 0 || !partials_fp32_) {
       return subblocks;
     }
@@ -285,6 +346,9 @@ private:
   }
 
   bool transpose_b_ = false;
+  /*! \brief tt.compute transpose_a: cb_a is compute's transpose of A's
+   *         block, DST is taken per K step (sub-blocks). */
+  bool transpose_a_ = false;
   std::string func_;
   /*! \brief The DST sub-block and the partials CB (-1: none), tt.compute /
    *         tt.cbs. */

@@ -75,6 +75,13 @@ private:
     return StmtExprMutator::VisitStmt_(op);
   }
 
+  /*! \brief `row_block = by % 4` (a batched output's block row): the
+   *         analyzer knows its range from its value. */
+  Stmt VisitStmt_(const tvm::tirx::BindNode *op) final {
+    analyzer_.Bind(op->var, op->value);
+    return StmtExprMutator::VisitStmt_(op);
+  }
+
   Stmt VisitStmt_(const EvaluateNode *op) final {
     const auto *call = op->value.as<CallNode>();
     const bool is_read = call && call->op.same_as(builtin::read_tile());

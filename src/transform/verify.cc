@@ -94,6 +94,8 @@ private:
       leftovers.push_back("tile op " + name + " (MemorySpaceLowerTT)");
     } else if (op->op.same_as(builtin::gemm_block())) {
       leftovers.push_back("tt_gemm_block (TensorizeTT)");
+    } else if (op->op.same_as(builtin::transpose_block())) {
+      leftovers.push_back("tt_transpose_block (TensorizeTT)");
     } else if (name.rfind("tl.tt.", 0) == 0 &&
                !op->op.same_as(builtin::runtime_arg()) && role_.empty()) {
       outside_role.push_back(name);
@@ -105,11 +107,12 @@ private:
         {builtin::cb_pop_front().as<tvm::OpNode>(), "pop"}};
     if (op->op.same_as(builtin::matmul_tiles()) ||
         op->op.same_as(builtin::pack_tile()) ||
-        op->op.same_as(builtin::copy_tile())) {
+        op->op.same_as(builtin::copy_tile()) ||
+        op->op.same_as(builtin::transpose_tile())) {
       const tvm::PrimExpr &dst =
-          op->args[op->op.same_as(builtin::pack_tile())   ? 0
-                   : op->op.same_as(builtin::copy_tile()) ? 2
-                                                          : 4];
+          op->args[op->op.same_as(builtin::pack_tile())      ? 0
+                   : op->op.same_as(builtin::matmul_tiles()) ? 4
+                                                             : 2];
       const auto bound = analyzer_.const_int_bound(dst);
       max_dst_index = std::max(max_dst_index, bound->max_value);
       min_dst_index = std::min(min_dst_index, bound->min_value);

@@ -44,6 +44,8 @@ struct GemmSpec {
   bool transpose_b = false;
   /*! \brief Add a blockIdx.z loop of this extent (0: none). */
   int64_t grid_z = 0;
+  /*! \brief A stored K x M (T.gemm(..., transpose_A=True)). */
+  bool transpose_a = false;
 };
 
 inline PrimExpr I32(int64_t v) {
@@ -86,11 +88,14 @@ inline tvm::tirx::PrimFunc MakeGemm(const GemmSpec &s,
   auto global = [&](const char *n, int64_t r, int64_t c) {
     return tvm::tirx::decl_buffer({I32(r), I32(c)}, s.dtype, n);
   };
-  Buffer A = global("A", s.M, s.K);
+  Buffer A = s.transpose_a ? global("A", s.K, s.M) : global("A", s.M, s.K);
   Buffer B = s.transpose_b ? global("B", s.N, s.K) : global("B", s.K, s.N);
   Buffer C = global("C", s.M, s.N);
-  Buffer A_s = tvm::tirx::decl_buffer({I32(s.bm), I32(s.bk)}, s.dtype,
-                                      "A_shared", "shared.dyn");
+  std::vector<int64_t> a_block = s.transpose_a
+                                     ? std::vector<int64_t>{s.bk, s.bm}
+                                     : std::vector<int64_t>{s.bm, s.bk};
+  Buffer A_s = tvm::tirx::decl_buffer({I32(a_block[0]), I32(a_block[1])},
+                                      s.dtype, "A_shared", "shared.dyn");
   std::vector<int64_t> b_block = s.transpose_b
                                      ? std::vector<int64_t>{s.bn, s.bk}
                                      : std::vector<int64_t>{s.bk, s.bn};
@@ -100,20 +105,23 @@ inline tvm::tirx::PrimFunc MakeGemm(const GemmSpec &s,
       tvm::tirx::decl_buffer({I32(s.bm), I32(s.bn)}, tvm::DataType::Float(32),
                              "C_local", "local.fragment");
   Var bx("bx", i32), by("by", i32), k("k", i32);
-  Stmt copy_a = TileOp(
-      "copy", {Region(A, {by * I32(s.bm), k * I32(s.bk)}, 1, {s.bm, s.bk}),
-               Region(A_s, {I32(0), I32(0)}, 2, {s.bm, s.bk})});
+  std::vector<PrimExpr> a_mins =
+      s.transpose_a ? std::vector<PrimExpr>{k * I32(s.bk), by * I32(s.bm)}
+                    : std::vector<PrimExpr>{by * I32(s.bm), k * I32(s.bk)};
+  Stmt copy_a = TileOp("copy", {Region(A, a_mins, 1, a_block),
+                                Region(A_s, {I32(0), I32(0)}, 2, a_block)});
   std::vector<PrimExpr> b_mins =
       s.transpose_b ? std::vector<PrimExpr>{bx * I32(s.bn), k * I32(s.bk)}
                     : std::vector<PrimExpr>{k * I32(s.bk), bx * I32(s.bn)};
   Stmt copy_b = TileOp("copy", {Region(B, b_mins, 1, b_block),
                                 Region(B_s, {I32(0), I32(0)}, 2, b_block)});
-  Stmt gemm = TileOp("gemm", {Region(A_s, {I32(0), I32(0)}, 1, {s.bm, s.bk}),
-                              Region(B_s, {I32(0), I32(0)}, 1, b_block),
-                              Region(C_l, {I32(0), I32(0)}, 3, {s.bm, s.bn}),
-                              tvm::Bool(false), tvm::Bool(s.transpose_b),
-                              I32(s.bm), I32(s.bn), I32(s.bk), I32(0),
-                              tvm::Bool(false), I32(0), I32(0), I32(0)});
+  Stmt gemm =
+      TileOp("gemm", {Region(A_s, {I32(0), I32(0)}, 1, a_block),
+                      Region(B_s, {I32(0), I32(0)}, 1, b_block),
+                      Region(C_l, {I32(0), I32(0)}, 3, {s.bm, s.bn}),
+                      tvm::Bool(s.transpose_a), tvm::Bool(s.transpose_b),
+                      I32(s.bm), I32(s.bn), I32(s.bk), I32(0), tvm::Bool(false),
+                      I32(0), I32(0), I32(0)});
   tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> stages;
   stages.Set("num_stages", tvm::Integer(2));
   Stmt k_loop = tvm::tirx::For(

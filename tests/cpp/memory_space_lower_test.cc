@@ -119,5 +119,38 @@ TEST(MemorySpaceLowerTT, RejectsNonBf16Tiles) {
                  {"'A'", "float32", "bfloat16"});
 }
 
+// The launch grid is one part of the block nest: a blockIdx.z that places
+// nothing makes two points write each output block, which the proof names.
+TEST(MemorySpaceLowerTT, RefusesANestThatWritesABlockTwice) {
+  GemmSpec spec;
+  spec.grid_z = 2;
+  testing::ExpectFfiError(
+      [&] {
+        testing::RunPasses(testing::WithTTTarget(testing::MakeGemm(spec)),
+                           {transform::MemorySpaceLowerTT()});
+      },
+      "ValueError",
+      {"blocks (bx=0, by=0, bz=0) and (bx=0, by=0, bz=1) both write"});
+}
+
+// transpose_A: the compute side transposes A's K x M block into c_25, which
+// the gemm_block reads; tt.compute says so.
+TEST(MemorySpaceLowerTT, TransposedAGoesThroughATransposedCB) {
+  GemmSpec spec{64, 64, 64, 32, 32, 32};
+  spec.transpose_a = true;
+  auto f = testing::RunPasses(testing::WithTTTarget(testing::MakeGemm(spec)),
+                              {transform::MemorySpaceLowerTT()});
+  std::string text = testing::BodyScript(f);
+  EXPECT_NE(text.find("T.tt_transpose_block(0, 25, 1, 1)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("T.tt_gemm_block(25, 1, 1, 1, 1, 0)"), std::string::npos)
+      << text;
+  const std::string compute =
+      testing::JsonText(f->attrs->dict.at(attr::kCompute));
+  EXPECT_NE(compute.find("\"transpose_a\": True"), std::string::npos)
+      << compute;
+  EXPECT_NE(compute.find("\"subblock\": (1, 1)"), std::string::npos);
+}
+
 } // namespace
 } // namespace tilelang_tt

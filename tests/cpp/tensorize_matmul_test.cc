@@ -50,6 +50,26 @@ TEST(TensorizeTT, WalksBlocksLargerThanDstInSubblocks) {
   }
 }
 
+TEST(TensorizeTT, TransposesABlockThroughDstBeforeTheMatmul) {
+  // A is K x M: 2 x 2-tile blocks of it (64 x 64) become the transposed
+  // block in c_25, tile (q % 2) * 2 + q / 2 into slot q, in groups DST holds
+  // (fp32 half-sync: 4 tiles, the whole block); then the matmul reads c_25
+  // after a re-init, DST taken per K step even though the block fits it.
+  GemmSpec spec{128, 128, 128, 64, 64, 64};
+  spec.transpose_a = true;
+  std::string text = testing::BodyScript(Tensorized(spec));
+  for (const char *want :
+       {"T.tt_transpose_init(0)", "T.tt_cb_reserve_back(25, 4)",
+        "T.tt_transpose_tile(0, T.truncmod(gt, 2) * 2 + T.Div(gt, 2), gt)",
+        "T.tt_pack_tile(gt, 25, gt)", "T.tt_cb_push_back(25, 4)",
+        "T.tt_matmul_reinit(25, 1, 0)", "T.tt_matmul_tiles(25, 1,",
+        "tt_copy_tile(24, t, t)"}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  EXPECT_EQ(text.find("tt_transpose_block"), std::string::npos);
+  EXPECT_TRUE(PlanDst(2, 2, true, /*dst_free_between_steps=*/true).subblocked);
+}
+
 TEST(TensorizeTT, PlanDstPicksTheLargestSquarestSubblock) {
   EXPECT_FALSE(PlanDst(2, 2, true).subblocked); // 4 tiles: half-sync
   EXPECT_TRUE(PlanDst(2, 4, true).full_sync);   // 8: full-sync

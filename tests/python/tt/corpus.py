@@ -28,6 +28,7 @@ class Entry:
     accum: str = "float32"
     notes: str = ""
     target: dict = field(default_factory=dict)
+    k: int = 0  # the contracted dimension (its error bound grows with it)
 
 
 # --- kernels, one per TileLang style ------------------------------------------------------------
@@ -74,26 +75,42 @@ def autotune_nt_staged(M, N, K, block_M=128, block_N=128, block_K=32, dtype="bfl
     return main
 
 
-def tested_gemm(M, N, K, block_M, block_N, block_K, trans_B=False, accum_dtype="float32", num_stages=2):  # noqa: N803
+def tested_gemm(
+    M,
+    N,
+    K,
+    block_M,
+    block_N,
+    block_K,
+    trans_B=False,
+    accum_dtype="float32",
+    num_stages=2,  # noqa: N803
+    trans_A=False,
+):  # noqa: N803
     """testing/python/kernel/test_tilelang_kernel_gemm.py: ``matmul`` with the layout flags the test
-    sweeps (NN, NT) and its own block sizes."""
+    sweeps (NN, NT, TN, TT) and its own block sizes."""
+    A_shape = (K, M) if trans_A else (M, K)  # noqa: N806
+    A_shared_shape = (block_K, block_M) if trans_A else (block_M, block_K)  # noqa: N806
     B_shape = (N, K) if trans_B else (K, N)  # noqa: N806
     B_shared_shape = (block_N, block_K) if trans_B else (block_K, block_N)  # noqa: N806
 
     @T.prim_func
-    def main(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor(B_shape, "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+    def main(A: T.Tensor(A_shape, "bfloat16"), B: T.Tensor(B_shape, "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            A_shared = T.alloc_shared(A_shared_shape, "bfloat16")
             B_shared = T.alloc_shared(B_shared_shape, "bfloat16")
             C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
             T.clear(C_local)
             for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=num_stages):
-                T.copy(A[by * block_M, k * block_K], A_shared)
+                if trans_A:
+                    T.copy(A[k * block_K, by * block_M], A_shared)
+                else:
+                    T.copy(A[by * block_M, k * block_K], A_shared)
                 if trans_B:
                     T.copy(B[bx * block_N, k * block_K], B_shared)
                 else:
                     T.copy(B[k * block_K, bx * block_N], B_shared)
-                T.gemm(A_shared, B_shared, C_local, transpose_B=trans_B)
+                T.gemm(A_shared, B_shared, C_local, transpose_A=trans_A, transpose_B=trans_B)
             T.copy(C_local, C[by * block_M, bx * block_N])
 
     return main
@@ -153,28 +170,44 @@ def flat_grid(M, N, K, block_M=128, block_N=128, block_K=32):  # noqa: N803
     return main
 
 
-def batched_loop_gemm(batch, M, N, K, block_M, block_N, block_K, trans_B=False, accum_dtype="float32"):  # noqa: N803
+def batched_loop_gemm(
+    batch,
+    M,
+    N,
+    K,
+    block_M,
+    block_N,
+    block_K,
+    trans_B=False,
+    accum_dtype="float32",  # noqa: N803
+    trans_A=False,
+):  # noqa: N803
     """testing/python/kernel/test_tilelang_kernel_gemm_batched.py: a serial loop over the batch inside each
     block of a 2-D grid, with shared buffers that carry the batch axis and are used one slice at a time."""
+    A_shape = (batch, K, M) if trans_A else (batch, M, K)  # noqa: N806
+    A_slab = (batch, block_K, block_M) if trans_A else (batch, block_M, block_K)  # noqa: N806
     B_shape = (batch, N, K) if trans_B else (batch, K, N)  # noqa: N806
     B_slab = (batch, block_N, block_K) if trans_B else (batch, block_K, block_N)  # noqa: N806
 
     @T.prim_func
-    def main(A: T.Tensor((batch, M, K), "bfloat16"), B: T.Tensor(B_shape, "bfloat16"),
+    def main(A: T.Tensor(A_shape, "bfloat16"), B: T.Tensor(B_shape, "bfloat16"),
              C: T.Tensor((batch, M, N), "bfloat16")):  # fmt: skip
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((batch, block_M, block_K), "bfloat16")
+            A_shared = T.alloc_shared(A_slab, "bfloat16")
             B_shared = T.alloc_shared(B_slab, "bfloat16")
             C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
             for b in T.serial(batch):
                 T.clear(C_local)
                 for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=0):
-                    T.copy(A[b, by * block_M, k * block_K], A_shared[b, :, :])
+                    if trans_A:
+                        T.copy(A[b, k * block_K, by * block_M], A_shared[b, :, :])
+                    else:
+                        T.copy(A[b, by * block_M, k * block_K], A_shared[b, :, :])
                     if trans_B:
                         T.copy(B[b, bx * block_N, k * block_K], B_shared[b, :, :])
                     else:
                         T.copy(B[b, k * block_K, bx * block_N], B_shared[b, :, :])
-                    T.gemm(A_shared[b, :, :], B_shared[b, :, :], C_local, transpose_B=trans_B)
+                    T.gemm(A_shared[b, :, :], B_shared[b, :, :], C_local, transpose_A=trans_A, transpose_B=trans_B)
                 T.copy(C_local, C[b, by * block_M, bx * block_N])
 
     return main
@@ -270,9 +303,18 @@ def nt(inputs):
     return inputs["A"] @ np.swapaxes(inputs["B"], -1, -2)
 
 
-def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, **kw):
+def tn(inputs):
+    return np.swapaxes(inputs["A"], -1, -2) @ inputs["B"]
+
+
+def tt(inputs):
+    return np.swapaxes(inputs["A"], -1, -2) @ np.swapaxes(inputs["B"], -1, -2)
+
+
+def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, a_shape=None, **kw):
     lead = (batch,) if batch else ()
-    return Entry(name, style, build, {"A": lead + (m, k), "B": b_shape or lead + (k, n)}, reference, **kw)
+    inputs = {"A": a_shape or lead + (m, k), "B": b_shape or lead + (k, n)}
+    return Entry(name, style, build, inputs, reference, k=k, **kw)
 
 
 QUICKSTART = "examples/quickstart.py"
@@ -330,6 +372,8 @@ ENTRIES = [
           notes="a serial loop over the batch in each block; shared buffers sliced per matrix"),
     _gemm("batched_loop_nt_padded", BATCHED, lambda: batched_loop_gemm(3, 70, 100, 50, 64, 64, 32, trans_B=True),
           70, 100, 50, nt, b_shape=(3, 100, 50), batch=3),
+    _gemm("batched_loop_tn_padded", BATCHED, lambda: batched_loop_gemm(2, 96, 64, 100, 64, 32, 32, trans_A=True),
+          96, 64, 100, tn, a_shape=(2, 100, 96), batch=2),
     _gemm("batched_grid_128", BATCHED, lambda: batched_grid_gemm(2, 256, 256, 128), 256, 256, 128, batch=2,
           notes="the batch as the launch grid's z axis"),
     _gemm("batched_grid_shared_weight", BATCHED, lambda: batched_grid_gemm(3, 100, 160, 64, 64, 64, 32, False),
@@ -338,6 +382,15 @@ ENTRIES = [
           notes="T.Persistent over 6 resident blocks"),
     _gemm("persistent_by_hand_grouped", PERSISTENT, lambda: manual_persistent_gemm(320, 192, 96), 320, 192, 96,
           notes="waves of 5 blocks, a grouped raster with a bounds check"),
+    _gemm("test_gemm_tn_128x128x32", TEST_GEMM,
+          lambda: tested_gemm(256, 256, 128, 128, 128, 32, trans_A=True), 256, 256, 128, tn, a_shape=(128, 256),
+          notes="A is K x M: compute transposes each block of it through DST"),
+    _gemm("test_gemm_tt_64x32x64_padded", TEST_GEMM,
+          lambda: tested_gemm(100, 70, 130, 64, 32, 64, trans_A=True, trans_B=True), 100, 70, 130, tt,
+          a_shape=(130, 100), b_shape=(70, 130)),
+    _gemm("test_gemm_tn_bf16_accum", TEST_GEMM,
+          lambda: tested_gemm(128, 128, 96, 64, 64, 32, trans_A=True, accum_dtype="bfloat16"), 128, 128, 96, tn,
+          a_shape=(96, 128), accum="bfloat16"),
     _gemm("persistent_by_hand_padded", PERSISTENT, lambda: manual_persistent_gemm(200, 136, 72, sm_num=4, group=3),
           200, 136, 72),
 ]  # fmt: skip
@@ -360,7 +413,7 @@ def check_against_reference(entry: Entry, inputs: dict, output: np.ndarray) -> t
     values = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
     reference = entry.reference(values)
     magnitude = entry.reference({name: np.abs(v) for name, v in values.items()})
-    k = entry.inputs["A"][-1]
+    k = entry.k
     bound = tolerance(entry, k) * magnitude + 1e-30
     ratio = np.abs(output.astype(np.float64) - reference) / bound
     worst = float(np.max(ratio)) if ratio.size else 0.0

@@ -176,6 +176,39 @@ def persistent_gemm(where: str, M=128, N=64, K=64, sm_num=3):  # noqa: N803
     return persistent
 
 
+def gemm_nest_tricks(where: str):
+    """Block nests that look like one but are not (issue #15): ``loop_names``: T.clear in a loop ``i``,
+    the K loop and the output copy in a second loop also named ``i`` (TileLang sums twice);
+    ``guard_cast``: a bounds check through an int8 cast, which wraps."""
+
+    @T.prim_func
+    def tricks(A: T.Tensor((64, 64), "bfloat16"), B: T.Tensor((64, 64), "bfloat16"),
+               C: T.Tensor((64, 64), "bfloat16")):  # fmt: skip
+        with T.Kernel(2, 2, threads=128) as (bx, by):
+            A_s = T.alloc_shared((32, 32), "bfloat16")
+            B_s = T.alloc_shared((32, 32), "bfloat16")
+            C_l = T.alloc_fragment((32, 32), "float32")
+            if where == "loop_names":
+                for i in T.serial(1):  # noqa: B007 (the name is the point)
+                    T.clear(C_l)
+                for i in T.serial(2):  # noqa: B007
+                    for k in T.serial(2):
+                        T.copy(A[by * 32, k * 32], A_s)
+                        T.copy(B[k * 32, bx * 32], B_s)
+                        T.gemm(A_s, B_s, C_l)
+                    T.copy(C_l, C[by * 32, bx * 32])
+            else:
+                if T.Cast("int8", bx * 128) >= 0:
+                    T.clear(C_l)
+                    for k in T.serial(2):
+                        T.copy(A[by * 32, k * 32], A_s)
+                        T.copy(B[k * 32, bx * 32], B_s)
+                        T.gemm(A_s, B_s, C_l)
+                    T.copy(C_l, C[by * 32, bx * 32])
+
+    return tricks
+
+
 def gemm_shared_regions(where: str = "", M=64, N=64, K=64):  # noqa: N803
     """test_tilelang_kernel_gemm_with_stride.py's shapes with T.copy instead of T.Parallel: shared buffers
     twice as wide as the blocks, cleared first, filled and read in one half (supported). Wrong ways:

@@ -37,9 +37,9 @@ def headers():
         pytest.skip(f"TT-Metalium API conformance not checked: {err}")
 
 
-def lowered(tmp_path, M, N, K, block, arch="wormhole_b0", accum="float32"):  # noqa: N803
+def lowered(tmp_path, M, N, K, block, arch="wormhole_b0", accum="float32", **flags):  # noqa: N803
     out = tmp_path / f"gemm_{arch}"
-    kernel = gemm_kernel(M, N, K, *block, accum_dtype=accum)
+    kernel = gemm_kernel(M, N, K, *block, accum_dtype=accum, **flags)
     tilelang_tt.lower(kernel, target={"kind": "tenstorrent", "arch": arch}).write(out)
     return out
 
@@ -65,6 +65,14 @@ def test_every_kernel_compiles_against_the_release(headers, tmp_path, shape, blo
     assert [(c.kernel, c.role.split()[0]) for c in result.compiles] == [
         ("reader", "NCRISC"), ("compute", "TRISC0"), ("compute", "TRISC1"), ("compute", "TRISC2"),
         ("writer", "BRISC"), ("main.cpp", "host")]  # fmt: skip
+    assert result.ok, failures(result)
+
+
+@pytest.mark.parametrize("flags", [{"trans_A": True}, {"trans_A": True, "trans_B": True}], ids=["tn", "tt"])
+def test_transposed_operands_compile_against_the_release(headers, tmp_path, flags):
+    """transpose_A's transpose_init / transpose_tile stage (and transpose_B's matmul_init) compile."""
+    result = tt_conformance.check(lowered(tmp_path, 128, 96, 160, (64, 32, 32), **flags))
+    assert "transpose_tile(" in (tmp_path / "gemm_wormhole_b0" / "compute.cpp").read_text()
     assert result.ok, failures(result)
 
 

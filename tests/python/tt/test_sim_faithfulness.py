@@ -386,3 +386,40 @@ def test_kernels_are_found_from_any_working_directory(tmp_path, monkeypatch):
     artifacts = lowered(tmp_path, gemm_kernel(64, 64, 64))
     monkeypatch.chdir(tmp_path)
     assert simulate(artifacts.relative_to(tmp_path), seed=9).ok
+
+
+# --- transpose_A: compute transposes A's block through DST (transpose_init / transpose_tile) --------
+
+
+def transposed_a(tmp_path):
+    """A stored K x M (64 x 64 blocks of it, 2 x 2 tiles): each K step transposes its block into
+    cb_transposed, tile by tile and in tile order, before the matmul."""
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 128, 64, 64, 64, trans_A=True))
+    assert "transpose_tile(cb_in0, gt % 2 * 2 + gt / 2, gt);" in (artifacts / "compute.cpp").read_text()
+    return artifacts
+
+
+def test_transposed_a_runs_correctly(tmp_path):
+    assert simulate(transposed_a(tmp_path), seed=5).ok
+
+
+def test_transpose_tile_needs_transpose_init(tmp_path):
+    artifacts = transposed_a(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "transpose_init(cb_in0);", "")
+    expect_fault(artifacts, "transpose_tile from c_0 but the unpacker is set up for matmul_tiles on c_25, c_1")
+
+
+def test_matmul_after_a_transpose_needs_matmul_init_again(tmp_path):
+    artifacts = transposed_a(tmp_path)
+    reinit = "        matmul_init(cb_transposed, cb_in1);\n        tile_regs_acquire();"
+    break_kernel(artifacts, "compute.cpp", reinit, "        tile_regs_acquire();")
+    expect_fault(artifacts, "matmul_tiles(c_25, c_1) but the unpacker is set up for transpose_tile from c_0")
+
+
+def test_a_block_transposed_tile_by_tile_only_is_wrong(tmp_path):
+    # Transposing each tile but keeping the block's tile order computes something else: the verdict,
+    # built from the plan's transpose_a, catches it.
+    artifacts = transposed_a(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "transpose_tile(cb_in0, gt % 2 * 2 + gt / 2, gt);",
+                 "transpose_tile(cb_in0, gt, gt);")  # fmt: skip
+    assert not simulate(artifacts, seed=5).ok

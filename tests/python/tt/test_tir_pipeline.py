@@ -56,7 +56,6 @@ BAD_INPUTS = [
     ("3-D grid", grid_3d, ["'grid3'", "both write the block at element (0, 0)"]),
     ("no T.Kernel", no_kernel, ["'plain'", "no T.Kernel launch"]),
     ("elementwise", elementwise_add, ["'add'", "element-wise access to 'A_s'", "not supported"]),
-    ("transpose_A", lambda: gemm_kernel(64, 64, 64, trans_A=True), ["transpose_A=True", "not supported yet"]),
     ("block 48", lambda: gemm_kernel(96, 96, 96, 48, 48, 32), ["'A_shared'", "48x32", "multiples of 32"]),
     (
         "L1 overflow of sub-blocked 512 x 512 blocks",

@@ -14,8 +14,9 @@
 //   - The unpacker is set up for one op at a time: matmul_init(in0, in1,
 //     transpose) for matmul_tiles on those CBs (with transpose, each in1
 //     tile is transposed on its way into SrcA), copy_init(cb) for copy_tile
-//     from that CB (it turns the transpose off); neither changes a data
-//     format.
+//     from that CB (it turns the transpose off), transpose_init(cb) for
+//     transpose_tile from that CB (a bf16 tile transposed through SrcA into
+//     DST); none changes a data format.
 //   - copy_tile from a Float32 CB whose unpack_to_dest_mode is
 //     UnpackToDestFp32 writes the fp32 values straight into fp32 DST;
 //     otherwise the data passes through SrcA, which keeps TF32 at most (not
@@ -62,9 +63,9 @@ inline uint32_t TileBytesOf(Format f) {
 struct EngineConfig {
   bool hw_configured = false;
   Format srca = Format::kNone, srcb = Format::kNone, pack = Format::kNone;
-  enum class Op { kNone, kMatmul, kCopy };
+  enum class Op { kNone, kMatmul, kCopy, kTranspose };
   Op op = Op::kNone;
-  /// matmul_init's in0 / in1, or copy_init's CB in in0.
+  /// matmul_init's in0 / in1, or copy_init's / transpose_init's CB in in0.
   uint32_t in0 = 0, in1 = 0;
   /// matmul_init(..., transpose): in1's tiles are transposed into SrcA.
   /// copy_init turns the unpacker's transpose off (matmul_init sets it).

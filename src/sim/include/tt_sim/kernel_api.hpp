@@ -46,6 +46,8 @@ void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse);
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose);
 void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face);
 void CopyTile(uint32_t cb, uint32_t index, uint32_t dst);
+void TransposeInit(uint32_t cb);
+void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst);
 /// reconfig_data_format_srca / pack_reconfig_data_format; `old_cb` < 0 for
 /// the one-argument forms (always reconfigure).
 void ReconfigSrcA(int64_t old_cb, uint32_t new_cb);
