@@ -524,24 +524,39 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
     dst[i] = PackToBf16(acc[i], mode);
 }
 
-void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
-  EngineConfig &e = Engines("copy_tile");
-  if (e.op != EngineConfig::Op::kCopy || e.in0 != cb) {
-    KernelFault("copy_tile from c_" + std::to_string(cb) +
-                " but the unpacker is set up for " + UnpackerOp(e) +
-                "; call copy_init(c_" + std::to_string(cb) + ") first");
+namespace {
+/// What copy_tile and transpose_tile check before they unpack tile `index`
+/// of `cb` into DST[dst_index]: the unpacker is set up for `op` on that CB
+/// (by `init`), DST is math's, the index fits DST and the kernel waited for
+/// the tile; the CB's format is SrcA's. Returns the CB.
+CircularBuffer &UnpackToDst(EngineConfig::Op op, const char *name,
+                            const char *init, uint32_t cb, uint32_t index,
+                            uint32_t dst_index) {
+  EngineConfig &e = Engines(name);
+  if (e.op != op || e.in0 != cb) {
+    KernelFault(std::string(name) + " from c_" + std::to_string(cb) +
+                " but the unpacker is set up for " + UnpackerOp(e) + "; call " +
+                init + "(c_" + std::to_string(cb) + ") first");
   }
-  ExpectDst(DstState::kMath, "copy_tile");
-  CheckDstIndex(dst_index, "copy_tile");
-  CheckTilePages(cb, "copy_tile");
+  ExpectDst(DstState::kMath, name);
+  CheckDstIndex(dst_index, name);
+  CheckTilePages(cb, name);
   CircularBuffer &in = CB(cb);
   if (index >= in.waited_pages()) {
-    KernelFault("copy_tile reads tile " + std::to_string(index) + " of c_" +
-                std::to_string(cb) + " but the kernel waited for " +
+    KernelFault(std::string(name) + " reads tile " + std::to_string(index) +
+                " of c_" + std::to_string(cb) + " but the kernel waited for " +
                 std::to_string(in.waited_pages()) +
                 " pages at its front (cb_wait_front)");
   }
-  CheckSrcFormat(e.srca, cb, "SrcA", "copy_tile");
+  CheckSrcFormat(e.srca, cb, "SrcA", name);
+  return in;
+}
+} // namespace
+
+void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
+  CircularBuffer &in = UnpackToDst(EngineConfig::Op::kCopy, "copy_tile",
+                                   "copy_init", cb, index, dst_index);
+  const EngineConfig &e = Ctx().core->engines;
   Core *core = Ctx().core;
   const DstMode &mode = core->dst.mode;
   auto &tile = core->dst.tiles[dst_index];
@@ -564,29 +579,15 @@ void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
 }
 
 void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
-  EngineConfig &e = Engines("transpose_tile");
-  if (e.op != EngineConfig::Op::kTranspose || e.in0 != cb) {
-    KernelFault("transpose_tile from c_" + std::to_string(cb) +
-                " but the unpacker is set up for " + UnpackerOp(e) +
-                "; call transpose_init(c_" + std::to_string(cb) + ") first");
-  }
-  ExpectDst(DstState::kMath, "transpose_tile");
-  CheckDstIndex(dst_index, "transpose_tile");
-  CheckTilePages(cb, "transpose_tile");
-  CircularBuffer &in = CB(cb);
-  if (index >= in.waited_pages()) {
-    KernelFault("transpose_tile reads tile " + std::to_string(index) +
-                " of c_" + std::to_string(cb) + " but the kernel waited for " +
-                std::to_string(in.waited_pages()) +
-                " pages at its front (cb_wait_front)");
-  }
+  CircularBuffer &in =
+      UnpackToDst(EngineConfig::Op::kTranspose, "transpose_tile",
+                  "transpose_init", cb, index, dst_index);
   if (in.format() != Format::kFloat16_b) {
     KernelFault("transpose_tile from " + std::string(FormatName(in.format())) +
                 " CB c_" + std::to_string(cb) +
                 ": only bf16 tiles are simulated (a 32-bit tile takes the "
                 "release's unpack-to-DST path)");
   }
-  CheckSrcFormat(e.srca, cb, "SrcA", "transpose_tile");
   const auto *bf16 =
       reinterpret_cast<const uint16_t *>(L1(in.read_page(index), kTileBytes));
   auto &tile = Ctx().core->dst.tiles[dst_index];
