@@ -35,14 +35,20 @@ private:
     return out;
   }
 
-  void EmitPreamble() final {
-    const ComputeInfo &c = info_.compute;
-    bool whole = true;
+  /*! \brief Tiles of the output block (the output CB's block). */
+  int64_t OutputTiles() const {
     for (const CBInfo &cb : info_.cbs) {
       if (cb.role == value::kCBRoleOutput) {
-        whole = c.sub_h * c.sub_w == cb.block_tiles;
+        return cb.block_tiles;
       }
     }
+    return 0;
+  }
+
+  void EmitPreamble() final {
+    const ComputeInfo &c = info_.compute;
+    // transpose_A takes DST per K step even for a block it holds whole.
+    const bool whole = c.sub_h * c.sub_w == OutputTiles() && !c.transpose_a;
     const std::string dst =
         std::string("DST holds ") +
         (c.fp32_dest_acc_en ? "fp32" : "16-bit (bf16)") + " values, " +
@@ -59,9 +65,12 @@ private:
     } else {
       const std::string sub =
           std::to_string(c.sub_h) + " x " + std::to_string(c.sub_w) + " tiles";
-      purpose = {"The output block is larger than DST: each K step walks it "
-                 "in sub-blocks of " +
-                     sub + ".",
+      const bool fits = c.sub_h * c.sub_w == OutputTiles();
+      purpose = {fits ? "Each K step takes DST for the output block (" + sub +
+                            ") and releases it after packing."
+                      : "The output block is larger than DST: each K step "
+                        "walks it in sub-blocks of " +
+                            sub + ".",
                  dst};
       if (c.partials) {
         purpose.push_back("Between K steps a sub-block's partial sums wait "
@@ -75,8 +84,14 @@ private:
                           "writer.");
       }
     }
-    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " + c.a + " @ " +
-                     c.b + " on the matrix engine.",
+    if (c.transpose_a) {
+      purpose.insert(purpose.begin(),
+                     "A is K x M: each K step first transposes A's block "
+                     "through DST into cb_transposed.");
+    }
+    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " + c.a +
+                     (c.transpose_a ? "^T" : "") + " @ " + c.b +
+                     (c.transpose_b ? "^T" : "") + " on the matrix engine.",
                  purpose, AllCBs());
     Line("#include <cstdint>");
     Blank();

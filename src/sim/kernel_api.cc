@@ -551,6 +551,14 @@ CircularBuffer &UnpackToDst(EngineConfig::Op op, const char *name,
   CheckSrcFormat(e.srca, cb, "SrcA", name);
   return in;
 }
+
+/// A bf16 value moved from SrcA into DST (the release's A2D datacopy):
+/// exact; into fp32 DST the move is an FPU add of a zero SrcB, so -0.0
+/// arrives as +0.0 (README).
+float Bf16IntoDst(uint16_t v, const DstMode &mode) {
+  const float f = Bf16ToFloat(v);
+  return mode.fp32_dest_acc_en && f == 0.0f ? 0.0f : f;
+}
 } // namespace
 
 void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
@@ -572,10 +580,10 @@ void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
     std::memcpy(tile.data(), src, TileBytesOf(Format::kFloat32));
     return;
   }
-  // bf16 is exact in SrcA and in DST of either mode.
+  // bf16 is exact in SrcA and in DST of either mode (but for zero's sign).
   const auto *bf16 = reinterpret_cast<const uint16_t *>(src);
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
-    tile[i] = Bf16ToFloat(bf16[i]);
+    tile[i] = Bf16IntoDst(bf16[i], mode);
 }
 
 void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
@@ -591,9 +599,11 @@ void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
   const auto *bf16 =
       reinterpret_cast<const uint16_t *>(L1(in.read_page(index), kTileBytes));
   auto &tile = Ctx().core->dst.tiles[dst_index];
+  const DstMode &mode = Ctx().core->dst.mode;
   // The unpacker transposes the faces and each face: the tile's transpose.
-  // bf16 is exact in SrcA and DST; whether this init substitutes zeros for
-  // denormals is not modelled, so a denormal is a fault, not a guess.
+  // bf16 is exact in SrcA and DST (but for zero's sign in fp32 DST); whether
+  // this init substitutes zeros for denormals is not modelled, so a denormal
+  // is a fault, not a guess.
   for (uint32_t r = 0; r < kTileDim; ++r) {
     for (uint32_t c = 0; c < kTileDim; ++c) {
       const uint16_t v = bf16[FaceIndex(c, r)];
@@ -602,7 +612,7 @@ void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
                     std::to_string(index) + " of c_" + std::to_string(cb) +
                     "): not simulated");
       }
-      tile[FaceIndex(r, c)] = Bf16ToFloat(v);
+      tile[FaceIndex(r, c)] = Bf16IntoDst(v, mode);
     }
   }
 }

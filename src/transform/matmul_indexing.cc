@@ -125,7 +125,14 @@ private:
     } else if (const auto *n = e.as<SubNode>()) {
       v = both(n->a, n->b, [](int64_t x, int64_t y) { return x - y; });
     } else if (const auto *n = e.as<MulNode>()) {
-      v = both(n->a, n->b, [](int64_t x, int64_t y) { return x * y; });
+      v = both(n->a, n->b, [&](int64_t x, int64_t y) -> std::optional<int64_t> {
+        int64_t product = 0;
+        if (__builtin_mul_overflow(x, y, &product)) {
+          problem = "`" + Brief(e) + "` overflows 64 bits";
+          return std::nullopt;
+        }
+        return product;
+      });
     } else if (const auto *n = e.as<FloorDivNode>()) {
       v = divide(n->a, n->b, false);
     } else if (const auto *n = e.as<DivNode>()) {
@@ -184,15 +191,24 @@ private:
                          call->op.same_as(tb::shift_left());
       if (shift) {
         std::optional<int64_t> count = Visit(a[1]);
-        if (count && *count >= 32) {
-          problem = "`" + Brief(a[1]) + "` is a shift by 32 bits or more";
+        if (count && (*count < 0 || *count >= 32)) {
+          problem = "`" + Brief(a[1]) + "` is a shift by " +
+                    std::to_string(*count) + " bits (not 0 to 31)";
           return std::nullopt;
         }
       }
       if (call->op.same_as(tb::shift_right())) {
         v = both(a[0], a[1], [](int64_t x, int64_t y) { return x >> y; });
       } else if (call->op.same_as(tb::shift_left())) {
-        v = both(a[0], a[1], [](int64_t x, int64_t y) { return x << y; });
+        v = both(a[0], a[1],
+                 [&](int64_t x, int64_t y) -> std::optional<int64_t> {
+                   int64_t shifted = 0;
+                   if (__builtin_mul_overflow(x, int64_t{1} << y, &shifted)) {
+                     problem = "`" + Brief(e) + "` overflows 64 bits";
+                     return std::nullopt;
+                   }
+                   return shifted;
+                 });
       } else if (call->op.same_as(tb::bitwise_and())) {
         v = both(a[0], a[1], [](int64_t x, int64_t y) { return x & y; });
       } else if (call->op.same_as(tb::bitwise_or())) {
