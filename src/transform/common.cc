@@ -10,6 +10,7 @@
 #include <tvm/target/target.h>
 #include <tvm/tirx/stmt_functor.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "tilelang_tt/attr.h"
@@ -104,6 +105,11 @@ std::string ShapeString(const std::vector<int64_t> &shape) {
   }
   os << (shape.size() == 1 ? ",)" : ")");
   return os.str();
+}
+
+std::vector<int64_t> MatrixShape(const std::vector<int64_t> &shape) {
+  return std::vector<int64_t>(shape.end() - std::min<size_t>(2, shape.size()),
+                              shape.end());
 }
 
 std::string DtypeString(const Buffer &buffer) {

@@ -66,6 +66,9 @@ std::vector<int64_t> StaticShape(const tvm::tirx::Buffer &buffer,
 /*! \brief "(a, b)" */
 std::string ShapeString(const std::vector<int64_t> &shape);
 
+/*! \brief The last two axes of a shape: the matrix of a batched one. */
+std::vector<int64_t> MatrixShape(const std::vector<int64_t> &shape);
+
 /*! \brief The element type of a buffer as TVM spells it ("bfloat16"). */
 std::string DtypeString(const tvm::tirx::Buffer &buffer);
 

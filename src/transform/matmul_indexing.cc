@@ -252,11 +252,9 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
   //    with the batch axis in front when it has one.
   const int bk = transpose_b ? 1 : 0, bn = transpose_b ? 0 : 1;
   const int am_ = transpose_a ? 1 : 0, ak = transpose_a ? 0 : 1;
-  auto matrix = [](const BlockAccess &t) {
-    return std::vector<int64_t>(
-        t.shape.end() - std::min<size_t>(2, t.shape.size()), t.shape.end());
-  };
-  const std::vector<int64_t> am = matrix(a), bm = matrix(b), cm = matrix(c);
+  const std::vector<int64_t> am = MatrixShape(a.shape),
+                             bm = MatrixShape(b.shape),
+                             cm = MatrixShape(c.shape);
   const bool batched = c.shape.size() == 3;
   auto batch_ok = [&](const BlockAccess &t) {
     return t.shape.size() == 2 ||

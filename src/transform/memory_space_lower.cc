@@ -75,7 +75,7 @@ struct CBInfo {
   /*! \brief Blocks the CB holds: kCBDepth (double buffering), or 1. */
   int64_t depth = kCBDepth;
   /*! \brief The kernel loops around the T.copy that fills / drains it. */
-  std::vector<tvm::tirx::Var> loops;
+  std::vector<For> loops;
   /*! \brief Where in the global tensor the block lies (tile units). */
   detail::BlockAccess access;
   /*! \brief Output CBs: the buffer the accumulator was copied into (the
@@ -160,17 +160,15 @@ private:
     }
     const bool own = op->kind != tvm::tirx::ForKind::kThreadBinding;
     if (own) {
-      loops_.push_back(op->loop_var);
-      loop_nodes_.push_back(tvm::ffi::GetRef<For>(op));
+      loops_.push_back(tvm::ffi::GetRef<For>(op));
     }
     Stmt stmt = StmtExprMutator::VisitStmt_(op);
     if (own) {
       loops_.pop_back();
-      loop_nodes_.pop_back();
     }
     // A loop around the whole output block (T.clear .. the output T.copy) is
     // part of the block nest (a batch loop, a persistent kernel's waves).
-    for (const For &loop : block_.loop_nodes) {
+    for (const For &loop : block_.loops) {
       if (loop->loop_var.same_as(op->loop_var)) {
         return tvm::Downcast<For>(stmt)->body;
       }
@@ -312,14 +310,16 @@ private:
   Stmt LowerFill(const CallNode *call) {
     detail::RegionOperand dst =
         detail::DecodeRegion(call->args[0], Where("T.fill"));
+    const auto *value = call->args[1].as<tvm::IntImmNode>();
+    const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
+    const bool zero =
+        (value && value->value == 0) || (fvalue && fvalue->value == 0.0);
     if (shared_.count(dst.buffer.get()) && !cb_of_.count(dst.buffer.get())) {
       // T.clear(A_shared) before the T.copy that fills it: the T.gemm reads
       // only the region each K step's T.copy overwrites (LowerGemm checks),
       // so nothing reads the zeros; the CB needs no clearing. Checked once
       // the whole kernel is seen (RequireClearedSharedAreOperands).
-      const auto *value = call->args[1].as<tvm::IntImmNode>();
-      const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
-      if ((value && value->value == 0) || (fvalue && fvalue->value == 0.0)) {
+      if (zero) {
         RequireBlockGuards("T.clear");
         cleared_shared_.push_back(dst.buffer);
         return tvm::tirx::Evaluate(0);
@@ -333,9 +333,7 @@ private:
              "accumulator is (and of a T.gemm operand's shared buffer before "
              "the T.copy that fills it).";
     }
-    const auto *value = call->args[1].as<tvm::IntImmNode>();
-    const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
-    if (!((value && value->value == 0) || (fvalue && fvalue->value == 0.0))) {
+    if (!zero) {
       TVM_FFI_THROW(ValueError)
           << Where("T.fill") << " of '" << dst.buffer->name << "' with "
           << call->args[1]
@@ -360,7 +358,6 @@ private:
     block_.set = true;
     block_.accumulator = dst.buffer->name;
     block_.loops = loops_;
-    block_.loop_nodes = loop_nodes_;
     block_.guards = guards_;
     cleared_.insert(dst.buffer.get());
     // A block larger than DST starts each sub-block at zero in the first K
@@ -483,9 +480,9 @@ private:
     // The region fills the shared buffer, or one (rows, cols) slice of a
     // buffer with leading axes (A_shared[b, :, :]); it is one block of the
     // tensor, of one matrix of a batched tensor.
-    const std::vector<int64_t> block = Matrix(dst.extents);
+    const std::vector<int64_t> block = detail::MatrixShape(dst.extents);
     if (block.size() != 2 || !IsBlockRegion(dst, shape) ||
-        Matrix(src.extents) != block ||
+        detail::MatrixShape(src.extents) != block ||
         !std::all_of(src.extents.begin(), src.extents.end() - 2,
                      [](int64_t e) { return e == 1; })) {
       TVM_FFI_THROW(ValueError)
@@ -686,7 +683,7 @@ private:
     // A region of a batched tensor is one matrix: (1, rows, cols).
     const bool one_matrix =
         extents.size() == 3 && extents[0] == 1 && frag.size() == 2;
-    if (frag != (one_matrix ? Matrix(extents) : extents)) {
+    if (frag != (one_matrix ? detail::MatrixShape(extents) : extents)) {
       TVM_FFI_THROW(ValueError)
           << what << ": the region " << detail::ShapeString(extents)
           << " must cover the whole accumulator " << detail::ShapeString(frag)
@@ -858,10 +855,7 @@ private:
           << what << ": accumulator '" << c.buffer->name
           << "' must be cleared with T.clear before T.gemm accumulates.";
     }
-    if (loops_.size() < block_.loops.size() ||
-        !SameLoops(block_.loops,
-                   std::vector<tvm::tirx::Var>(
-                       loops_.begin(), loops_.begin() + block_.loops.size()))) {
+    if (CommonLoops(block_.loops, loops_) < block_.loops.size()) {
       TVM_FFI_THROW(ValueError)
           << what << " is not inside the loops T.clear('" << block_.accumulator
           << "') is in; clear the accumulator once per output block, before "
@@ -951,11 +945,9 @@ private:
     info.cb_a = cb_a.index;
     info.cb_b = cb_b.index;
     info.loops = loops_;
-    info.loop_nodes = loop_nodes_;
     // The loops around T.clear are the block nest's; the one after them, if
     // any, is the K loop.
-    info.k_loops.assign(loop_nodes_.begin() + block_.loop_nodes.size(),
-                        loop_nodes_.end());
+    info.k_loops.assign(loops_.begin() + block_.loops.size(), loops_.end());
     info.mt = mt;
     info.nt = nt;
     info.accumulator = acc->name;
@@ -1041,10 +1033,11 @@ private:
    *        pages in a CB.
    */
   void RequireOperandsInTheGemmsLoop() const {
-    auto loops = [](const std::vector<tvm::tirx::Var> &l) {
+    auto loops = [](const std::vector<For> &l) {
       std::string s;
-      for (const tvm::tirx::Var &v : l) {
-        s += (s.empty() ? "'" : ", '") + std::string(v->name_hint) + "'";
+      for (const For &loop : l) {
+        s += (s.empty() ? "'" : ", '") +
+             std::string(loop->loop_var->name_hint) + "'";
       }
       return l.empty() ? std::string("no loop (once per output block)")
                        : "the loop(s) over " + s;
@@ -1095,7 +1088,7 @@ private:
       return std::string(x->thread_binding.value()->thread_tag) <
              std::string(y->thread_binding.value()->thread_tag);
     });
-    dims.insert(dims.end(), block_.loop_nodes.begin(), block_.loop_nodes.end());
+    dims.insert(dims.end(), block_.loops.begin(), block_.loops.end());
     for (const For &loop : dims) {
       const auto *min = loop->min.as<tvm::IntImmNode>();
       const auto *extent = loop->extent.as<tvm::IntImmNode>();
@@ -1229,7 +1222,7 @@ private:
     for (const For &loop : launch_loops_) {
       nest.push_back(loop->loop_var);
     }
-    for (const For &loop : block_.loop_nodes) {
+    for (const For &loop : block_.loops) {
       nest.push_back(loop->loop_var);
     }
     for (const tvm::tirx::Var &v : nest) {
@@ -1344,38 +1337,37 @@ private:
    *         T.clear is in (the block nest's): it happens once per output
    *         block. */
   void RequireOncePerBlock(const std::string &what, const std::string &how) {
-    const std::vector<tvm::tirx::Var> &nest = block_.loops;
-    size_t common = 0;
-    while (common < nest.size() && common < loops_.size() &&
-           nest[common].same_as(loops_[common])) {
-      ++common;
-    }
+    const std::vector<For> &nest = block_.loops;
+    const size_t common = CommonLoops(nest, loops_);
     if (common < loops_.size()) {
-      TVM_FFI_THROW(ValueError)
-          << what << " inside the loop over '" << loops_.back()->name_hint
-          << "' is not supported; " << how << ".";
+      TVM_FFI_THROW(ValueError) << what << " inside the loop over '"
+                                << loops_.back()->loop_var->name_hint
+                                << "' is not supported; " << how << ".";
     }
     if (common < nest.size()) {
       TVM_FFI_THROW(ValueError)
           << Where("T.clear('" + block_.accumulator + "')")
-          << " inside the loop over '" << nest.back()->name_hint
+          << " inside the loop over '" << nest.back()->loop_var->name_hint
           << "' is not supported; clear the accumulator once per output "
              "block, before the K loop.";
     }
   }
 
-  /*! \brief The same loops, by variable (names may repeat). */
-  static bool SameLoops(const std::vector<tvm::tirx::Var> &x,
-                        const std::vector<tvm::tirx::Var> &y) {
-    if (x.size() != y.size()) {
-      return false;
+  /*! \brief How many outermost loops x and y share, told apart by their
+   *         variable (names may repeat). */
+  static size_t CommonLoops(const std::vector<For> &x,
+                            const std::vector<For> &y) {
+    size_t n = 0;
+    while (n < x.size() && n < y.size() &&
+           x[n]->loop_var.same_as(y[n]->loop_var)) {
+      ++n;
     }
-    for (size_t i = 0; i < x.size(); ++i) {
-      if (!x[i].same_as(y[i])) {
-        return false;
-      }
-    }
-    return true;
+    return n;
+  }
+
+  /*! \brief The same loops, by variable. */
+  static bool SameLoops(const std::vector<For> &x, const std::vector<For> &y) {
+    return x.size() == y.size() && CommonLoops(x, y) == x.size();
   }
 
   /*! \brief A ValueError unless the current tile op is inside exactly the
@@ -1425,28 +1417,15 @@ private:
                    .rfind("blockIdx.", 0) == 0;
   }
 
-  /*! \brief The last two axes of a shape (the matrix of a batched one). */
-  static std::vector<int64_t> Matrix(const std::vector<int64_t> &shape) {
-    return std::vector<int64_t>(shape.end() - std::min<size_t>(2, shape.size()),
-                                shape.end());
-  }
-
   /*! \brief `region` is the whole buffer of `shape`, or one (rows, cols)
    *         slice of it (leading extents 1). */
   static bool IsMatrixRegion(const detail::RegionOperand &region,
                              const std::vector<int64_t> &shape) {
     const size_t rank = shape.size();
-    if (rank < 2 || region.extents.size() != rank ||
-        Matrix(region.extents) != Matrix(shape)) {
-      return false;
-    }
-    for (size_t i = 0; i < rank; ++i) {
-      if ((i + 2 < rank && region.extents[i] != 1) ||
-          (i + 2 >= rank && !tvm::tirx::is_zero(region.mins[i]))) {
-        return false;
-      }
-    }
-    return true;
+    return IsBlockRegion(region, shape) &&
+           detail::MatrixShape(region.extents) == detail::MatrixShape(shape) &&
+           tvm::tirx::is_zero(region.mins[rank - 2]) &&
+           tvm::tirx::is_zero(region.mins[rank - 1]);
   }
 
   /*! \brief "A_shared[0:32, 32:64]" for messages. */
@@ -1566,8 +1545,7 @@ private:
     int64_t cb_a = -1, cb_b = -1;
     /*! \brief The kernel loops around the T.gemm; the K loop(s) among them
      *         (those inside the block nest). */
-    std::vector<tvm::tirx::Var> loops;
-    std::vector<For> loop_nodes, k_loops;
+    std::vector<For> loops, k_loops;
     bool fp32 = true, full_sync = false;
     /*! \brief DstPlan: sub-blocks of sub_h x sub_w tiles; partial sums in
      *         a partials CB between K steps. */
@@ -1579,8 +1557,7 @@ private:
   /*! \brief Loop variables of the kernel's own loops around the visit. */
   /*! \brief (Loops are told apart by their variable, not their name: two
    *         loops may both be called `i`.) */
-  std::vector<tvm::tirx::Var> loops_;
-  std::vector<For> loop_nodes_;
+  std::vector<For> loops_;
   /*! \brief Bind variables seen so far and their (substituted) values. */
   Map<tvm::tirx::Var, PrimExpr> binds_;
   /*! \brief The `if`s around the visit. */
@@ -1591,8 +1568,7 @@ private:
   struct {
     bool set = false;
     std::string accumulator;
-    std::vector<tvm::tirx::Var> loops;
-    std::vector<For> loop_nodes;
+    std::vector<For> loops;
     std::vector<Guard> guards;
   } block_;
   /*! \brief Matrices in the output (tt.compute batch). */
