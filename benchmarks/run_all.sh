@@ -11,3 +11,4 @@ python canonical_gemm.py
 python cost_model.py --arch wormhole_b0
 python cost_model.py --arch blackhole
 python numerics.py
+python call_latency.py

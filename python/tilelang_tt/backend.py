@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import warnings
+
 from tilelang.backend.device_codegen import DeviceCodegen
 from tilelang.backend.execution_backend import ExecutionBackendSpec
 from tilelang.backend.module import BackendModule, register_backend
 from tilelang.backend.pass_pipeline import PassPipeline
 from tilelang.backend.target import register_target_normalizer
 
-from . import codegen, pipeline
+from . import codegen, device, hook, jit, pipeline
 from .attrs import TARGET_KIND
 from .target import normalize_tt_target
 
-#: The execution backend we declare. Nothing executes on this machine: the
-#: artifacts (kernels, host program, plan) are the product.
-EXECUTION_BACKEND = "tt_artifacts"
+#: The execution backends we declare, in the order ``execution_backend="auto"`` tries them: a
+#: device through a TT-Metalium installation where one is found, else the simulator (jit.py).
+EXECUTION_BACKENDS = (
+    ExecutionBackendSpec(jit.DEVICE_BACKEND, is_available=device.available),
+    ExecutionBackendSpec(jit.SIM_BACKEND),
+)
 
 register_target_normalizer(TARGET_KIND, normalize_tt_target, override=True)
 
@@ -30,6 +35,10 @@ BACKEND = register_backend(
                 build_without_compile=codegen.build_tilelang_tt_without_compile,
             )
         },
-        execution_backends=(ExecutionBackendSpec(EXECUTION_BACKEND),),
+        execution_backends=EXECUTION_BACKENDS,
     )
 )
+
+# tilelang.compile / @tilelang.jit reach our kernel cache through TileLang's dispatch table.
+if hook.install([spec.name for spec in EXECUTION_BACKENDS], jit.KERNEL_CACHE):
+    warnings.warn(f"tilelang-tt: tilelang.compile(target='tenstorrent') will not work: {hook.problem}", stacklevel=2)

@@ -4,6 +4,8 @@
     tilelang-tt simulate DIR [--seed N] [--input NAME=FILE.npy ...] [--timeout SECONDS]
     tilelang-tt plan DIR [--png FILE]
     tilelang-tt estimate DIR [--fidelity HiFi4|HiFi2|LoFi]
+    tilelang-tt cache [info|clear]
+    tilelang-tt device
 
 ``dry-run`` lowers a TileLang kernel for Tenstorrent and writes the five
 artifacts (and, with --dump-ir, the module after every pass) into DIR. FILE
@@ -350,6 +352,44 @@ def cmd_estimate(args) -> int:
     return 0
 
 
+# --- cache and device -------------------------------------------------------------
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB"
+
+
+def cmd_cache(args) -> int:
+    from . import cache
+
+    if args.action == "clear":
+        from .jit import clear_cache
+
+        print(f"cleared {cache.root()}: {_mib(clear_cache())} freed")
+        return 0
+    info = cache.info()
+    print(f"build cache: {info['root']} ({cache.ROOT_ENV}), bound {_mib(info['max_bytes'])} ({cache.MAX_MB_ENV})")
+    for name, sec in info["sections"].items():
+        print(f"  {name:<9} {sec['entries']:>6} entries  {_mib(sec['bytes']):>12}")
+    print(f"  {'total':<9} {'':>6}          {_mib(info['bytes']):>12}")
+    return 0
+
+
+def cmd_device(args) -> int:
+    from . import device
+
+    search = device.find_installation()
+    if not search.found:
+        print(f"tt_device: not available: {search.reason}")
+        print("tilelang.compile(..., target='tenstorrent') runs on the simulator (tt_sim)")
+        return 0
+    inst = search.installation
+    print(f"tt_device: available; tilelang.compile(..., target='tenstorrent') runs on {', '.join(inst.devices)}")
+    print(f"  TT-Metalium: {inst.root} (build {inst.build_dir})")
+    print(f"  host programs are built with: {' '.join(device.build_commands(inst, Path('SRC'), Path('BUILD'))[0])}")
+    return 0
+
+
 # --- entry -------------------------------------------------------------------------
 
 
@@ -388,6 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--json", help="also write the full estimate as JSON")
     est.add_argument("--debug", action="store_true")
     est.set_defaults(run=cmd_estimate)
+
+    cache_cmd = sub.add_parser("cache", help="show the build cache (kernels, host programs) or clear it")
+    cache_cmd.add_argument("action", nargs="?", default="info", choices=["info", "clear"])
+    cache_cmd.add_argument("--debug", action="store_true")
+    cache_cmd.set_defaults(run=cmd_cache)
+
+    dev = sub.add_parser("device", help="say whether tilelang.compile runs on a device here, and why not")
+    dev.add_argument("--debug", action="store_true")
+    dev.set_defaults(run=cmd_device)
     return parser
 
 

@@ -14,6 +14,7 @@ The C++ side (src/codegen/) emits five artifacts from the TT-annotated PrimFunc:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -146,17 +147,27 @@ def from_module(module, device_mod) -> TTArtifacts:
     return TTArtifacts(kernel_name=kernel_name, files=MappingProxyType(files), device_mod=device_mod)
 
 
-def lower(func, target="tenstorrent") -> TTArtifacts:
+def lower(func, target="tenstorrent", *, pass_configs=None, context=None) -> TTArtifacts:
     """Lower a TileLang PrimFunc for Tenstorrent and return its artifacts.
 
     Runs TileLang's own front half (backend resolution, semantic checks, our
     pass pipeline) and our device codegen, exactly as ``tilelang.lower`` does,
     but keeps the codegen's module so the artifacts come back file by file.
+    ``pass_configs`` are TileLang's pass configs (as ``tilelang.compile``
+    takes them); ``context`` a backend context already resolved for ``target``.
     """
+    import tvm
     from tilelang.backend.module import create_backend_context
     from tilelang.engine.lower import device_codegen_without_compile, lower_to_host_device_ir
 
-    context = create_backend_context(target, None, "auto")
-    _, device_mod, _, _, _ = lower_to_host_device_ir(func, context)
-    module = device_codegen_without_compile(device_mod, context)
+    if context is None:
+        context = create_backend_context(target, None, "auto")
+    scope = contextlib.nullcontext()
+    if pass_configs:  # added to the caller's pass context (its instruments, e.g. the CLI's IR dumps, stay)
+        current = tvm.transform.PassContext.current()
+        scope = tvm.transform.PassContext(opt_level=current.opt_level, instruments=list(current.instruments),
+                                          config={**dict(current.config), **pass_configs})  # fmt: skip
+    with scope:
+        _, device_mod, _, _, _ = lower_to_host_device_ir(func, context)
+        module = device_codegen_without_compile(device_mod, context)
     return from_module(module, device_mod)

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _lib
+from . import _lib, cache
 from .errors import TTError
 from .plan import PlanError, plan_digest, read_plan_text
 
@@ -204,22 +204,18 @@ def sim_paths() -> tuple[Path, Path]:
     return include, lib_dir
 
 
-def cache_dir() -> Path:
-    root = Path(os.environ.get("TT_SIM_CACHE", Path.home() / ".cache" / "tilelang-tt"))
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
 def build_host_program(artifact_dir: Path, include: Path, lib_dir: Path) -> Path:
-    """Compile main.cpp against the simulator (cached by content hash)."""
+    """Compile main.cpp against the simulator (cached by content hash in the build cache's
+    ``host`` section, cache.py)."""
     source = (artifact_dir / "main.cpp").read_text()
     lib = lib_dir / "libtt_sim.so"
     extra = os.environ.get("TT_SIM_CXXFLAGS", "").split()
     key = hashlib.sha256(f"{source}\0{include}\0{lib}\0{lib.stat().st_mtime_ns}\0{extra}".encode()).hexdigest()[:16]
-    exe = cache_dir() / f"host-{key}"
+    exe = cache.section("host") / f"host-{key}"
     if exe.exists():
+        cache.touch(exe)
         return exe
-    tmp = exe.with_name(exe.name + f".tmp{os.getpid()}")
+    tmp = cache.fresh_name(exe)
     # C++20: the TT-Metalium host API takes std::span (the kernels are C++17).
     cmd = ["g++", "-std=c++20", "-O1", *extra, f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
            "-ltt_sim", f"-Wl,-rpath,{lib_dir}", "-o", str(tmp)]  # fmt: skip
@@ -229,7 +225,47 @@ def build_host_program(artifact_dir: Path, include: Path, lib_dir: Path) -> Path
             f"compiling main.cpp failed (exit {proc.returncode}):\n{proc.stderr}\nrepro: {' '.join(cmd)}"
         )
     tmp.replace(exe)
+    cache.counters["host_programs_built"] += 1
+    cache.evict(keep=[exe])
     return exe
+
+
+def run_host_program(exe: Path, artifact_dir: Path, data_dir: Path, plan: dict, include: Path, timeout: float):
+    """Run a host program built by ``build_host_program`` on ``artifact_dir``'s kernels, its
+    tensors in ``data_dir``; returns (wall seconds, the simulator's statistics). A fault is a
+    ``SimulationError`` whose first line says what failed."""
+    stats_path = data_dir / "sim_stats.json"
+    stats_path.unlink(missing_ok=True)
+    env = dict(
+        os.environ,
+        TT_SIM_GRID_X=str(plan["core_grid"]["x"]),
+        TT_SIM_GRID_Y=str(plan["core_grid"]["y"]),
+        TT_SIM_DRAM_BANKS=str(plan["dram_banks"]),
+        TT_SIM_L1_BYTES=str(plan["l1_bytes_per_core"]),
+        TT_SIM_L1_UNRESERVED_BASE=str(plan["l1_unreserved_base"]),
+        TT_SIM_INCLUDE=str(include),
+        TT_SIM_STATS=str(stats_path),
+        TT_SIM_CACHE=str(cache.section("kernels")),
+    )
+    try:
+        start = time.perf_counter()
+        # The artifact directory is passed relative to the working directory, as a user would type
+        # it: the host program must make it absolute for CreateKernel itself.
+        relative = os.path.relpath(artifact_dir, data_dir)
+        proc = subprocess.run([str(exe), relative, str(data_dir.resolve())], cwd=data_dir, env=env,
+                              capture_output=True, text=True, timeout=timeout)  # fmt: skip
+        run_seconds = time.perf_counter() - start
+    except subprocess.TimeoutExpired:
+        raise SimulationError(f"the simulated program did not finish within {timeout} s") from None
+    if proc.returncode != 0:
+        raise SimulationError(program_failure(proc.returncode, proc.stderr, exe))
+    stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
+    compiled = stats.get("kernels_compiled", 0)
+    cache.counters["runs"] += 1
+    cache.counters["sim_kernels_compiled"] += compiled
+    if compiled:
+        cache.evict()
+    return run_seconds, stats
 
 
 # --- running -----------------------------------------------------------------------
@@ -354,30 +390,7 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
 
     include, lib_dir = sim_paths()
     exe = build_host_program(artifact_dir, include, lib_dir)
-    stats_path = work / "sim_stats.json"
-    env = dict(
-        os.environ,
-        TT_SIM_GRID_X=str(plan["core_grid"]["x"]),
-        TT_SIM_GRID_Y=str(plan["core_grid"]["y"]),
-        TT_SIM_DRAM_BANKS=str(plan["dram_banks"]),
-        TT_SIM_L1_BYTES=str(plan["l1_bytes_per_core"]),
-        TT_SIM_L1_UNRESERVED_BASE=str(plan["l1_unreserved_base"]),
-        TT_SIM_INCLUDE=str(include),
-        TT_SIM_STATS=str(stats_path),
-        TT_SIM_CACHE=str(cache_dir() / "kernels"),
-    )
-    try:
-        start = time.perf_counter()
-        # The artifact directory is passed relative to the working directory, as a user would type
-        # it: the host program must make it absolute for CreateKernel itself.
-        relative = os.path.relpath(artifact_dir, work)
-        proc = subprocess.run([str(exe), relative, str(work.resolve())], cwd=work, env=env, capture_output=True,
-                              text=True, timeout=timeout)  # fmt: skip
-        run_seconds = time.perf_counter() - start
-    except subprocess.TimeoutExpired:
-        raise SimulationError(f"the simulated program did not finish within {timeout} s") from None
-    if proc.returncode != 0:
-        raise SimulationError(program_failure(proc.returncode, proc.stderr, exe))
+    run_seconds, stats = run_host_program(exe, artifact_dir, work, plan, include, timeout)
 
     # Output, and the reference built from what the plan says is computed.
     out_desc = buffers[plan["compute"]["c"]]
@@ -385,11 +398,10 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
     out_bits = np.fromfile(work / out_desc["file"], dtype="<u2").reshape(shape)
     # (read_plan checked that the operands chain to the output's shape.)
     a, b = reference_operands(plan, host_inputs)
-    stats = {}
-    if stats_path.exists():
+    if stats:
         # Stamp the statistics with the plan they belong to (tilelang-tt estimate checks it).
-        stats = json.loads(stats_path.read_text()) | {"plan_sha256": plan_digest(plan_text)}
-        stats_path.write_text(json.dumps(stats, indent=2) + "\n")
+        stats |= {"plan_sha256": plan_digest(plan_text)}
+        (work / "sim_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     return compare(bf16_bits_to_float(out_bits), a, b, plan["compute"], stats=stats, run_seconds=run_seconds)
 
 

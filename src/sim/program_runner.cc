@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <algorithm>
 #include <atomic>
@@ -72,6 +73,10 @@ struct KernelSource {
   const std::string &defines;
 };
 
+/// Kernels this process compiled (not found in the cache): reported in the
+/// statistics, so a caller can tell a second run builds nothing.
+uint32_t kernels_compiled = 0;
+
 /// Compile one kernel source into a shared object (or reuse the cached one).
 std::string CompileKernel(const KernelSource &k) {
   const std::string include = Env("TT_SIM_INCLUDE", TT_SIM_DEFAULT_INCLUDE);
@@ -88,8 +93,11 @@ std::string CompileKernel(const KernelSource &k) {
   std::snprintf(name, sizeof(name), "%s-%016llx.so", k.kind.c_str(),
                 static_cast<unsigned long long>(key));
   const std::string so = CacheDir() + "/" + name;
-  if (access(so.c_str(), R_OK) == 0)
+  if (access(so.c_str(), R_OK) == 0) {
+    // Mark it used: the cache evicts the least recently used entries first.
+    utime(so.c_str(), nullptr);
     return so;
+  }
   const std::string tmp = so + ".tmp" + std::to_string(getpid());
   const std::string cmd = "g++ " + flags + " -I'" + include +
                           "' '-DKERNEL_COMPILE_TIME_ARGS=" + args + "' '" +
@@ -109,6 +117,7 @@ std::string CompileKernel(const KernelSource &k) {
   }
   if (std::rename(tmp.c_str(), so.c_str()) != 0)
     throw Fault("cannot move " + tmp + " into the kernel cache");
+  ++kernels_compiled;
   return so;
 }
 
@@ -128,7 +137,8 @@ void WriteStats(Device &dev, const std::map<std::pair<uint32_t, uint32_t>,
   if (path.empty())
     return;
   std::ofstream out(path);
-  out << "{\n  \"cores\": [\n";
+  out << "{\n  \"kernels_compiled\": " << kernels_compiled
+      << ",\n  \"cores\": [\n";
   bool first = true;
   for (auto &[xy, core] : dev.cores()) {
     out << (first ? "" : ",\n") << "    {\"x\": " << core->x

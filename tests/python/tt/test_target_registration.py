@@ -205,7 +205,8 @@ def test_backend_is_registered_once():
     assert "tenstorrent" in list_backends()
     backend = list_backends()["tenstorrent"]
     assert backend.target_kinds == ("tenstorrent",)
-    assert [spec.name for spec in backend.execution_backends] == ["tt_artifacts"]
+    # auto tries the device first (available only with a TT-Metalium installation), then the simulator.
+    assert [spec.name for spec in backend.execution_backends] == ["tt_device", "tt_sim"]
 
 
 # (e) ------------------------------------------------------------------------
