@@ -12,7 +12,7 @@ Everything tilelang-tt builds to run a kernel lives under one root,
 
 The sections together are kept under ``$TILELANG_TT_CACHE_MAX_MB`` (default 1024) MiB: after
 something new is built, the least recently used entries are removed until the total fits (an
-entry is touched when it is used). ``conformance/`` (the release headers
+entry is touched when it is used; one used in the last minute is kept). ``conformance/`` (the release headers
 ``scripts/tt_conformance.py`` downloads) is outside the bound: it needs the network to refill.
 ``clear()`` (``tilelang-tt cache clear``) empties the four sections.
 
@@ -32,6 +32,9 @@ from pathlib import Path
 ROOT_ENV = "TILELANG_TT_CACHE_DIR"
 MAX_MB_ENV = "TILELANG_TT_CACHE_MAX_MB"
 DEFAULT_MAX_MB = 1024
+#: Entries used this recently are never evicted: another process may be about to run them (its
+#: kernel sources are read when the host program starts).
+RECENT_SECONDS = 60.0
 #: The bounded sections, in the order ``info`` lists them.
 SECTIONS = ("programs", "host", "kernels", "device")
 
@@ -135,10 +138,12 @@ def _remove(path: Path) -> None:
 
 def evict(keep=()) -> int:
     """Remove the least recently used entries until the sections fit the bound; never those in
-    ``keep`` (what the caller is about to use). Returns the number of entries removed.
+    ``keep`` (what the caller is about to use) nor those used in the last ``RECENT_SECONDS`` (so
+    the bound may be exceeded for that long). Returns the number of entries removed.
 
-    Removing an entry another process is using is safe: a running host program or a loaded kernel
-    keeps its file open, and a kernel object re-writes its program directory before each call."""
+    An entry removed while another process still holds it does no harm: a running host program or
+    a loaded kernel keeps its file open, and a kernel object re-writes its program directory and
+    rebuilds its host program on its next call."""
     bound = max_bytes()
     for legacy in root().glob("host-*"):  # host programs of the layout before the sections: unused now
         if legacy.is_file():
@@ -148,9 +153,10 @@ def evict(keep=()) -> int:
     if total <= bound:
         return 0
     kept = {Path(p).resolve() for p in keep}
+    recent = time.time() - RECENT_SECONDS
     removed = 0
     for entry in sorted(found, key=lambda e: e.used):
-        if total <= bound:
+        if total <= bound or entry.used > recent:
             break
         if entry.path.resolve() in kept:
             continue

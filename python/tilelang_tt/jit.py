@@ -155,6 +155,7 @@ class SimRunner:
         """Run the program; (its wall seconds, the simulator's statistics)."""
         if self._exe is None or not self._exe.exists():  # evicted or cleared meanwhile
             self.prepare(program_dir)
+        cache.touch(self._exe)
         include, _ = sim.sim_paths()
         return sim.run_host_program(self._exe, program_dir, data_dir, plan, include, timeout)
 
@@ -178,6 +179,7 @@ class DeviceRunner:
         """Run the program; (its wall seconds, no statistics: a device reports none)."""
         if self._exe is None or not self._exe.exists():
             self.prepare(program_dir)
+        cache.touch(self._exe.parent.parent)  # the project directory is the cache entry
         return device.run_host_program(self.installation, self._exe, program_dir, data_dir, timeout), {}
 
 

@@ -85,3 +85,13 @@ def test_cli_device_says_why_not(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "tt_device: not available: neither TT_METAL_RUNTIME_ROOT nor TT_METAL_HOME is set" in out
     assert "runs on the simulator (tt_sim)" in out
+
+
+def test_recently_used_entries_are_kept_past_the_bound(root, monkeypatch):
+    monkeypatch.setenv(cache.MAX_MB_ENV, str(50 / 1024))
+    old = put("kernels", "old.so", 100, used=100)
+    fresh = cache.section("kernels") / "fresh.so"
+    fresh.write_bytes(b"x" * (100 << 10))  # used just now: another process may be about to load it
+    assert cache.evict() == 1 and not old.exists() and fresh.exists()
+    monkeypatch.setattr(cache, "RECENT_SECONDS", 0.0)
+    assert cache.evict() == 1 and not fresh.exists()
