@@ -35,6 +35,8 @@ DEFAULT_MAX_MB = 1024
 #: Entries used this recently are never evicted: another process may be about to run them (its
 #: kernel sources are read when the host program starts).
 RECENT_SECONDS = 60.0
+#: A temporary build (``*.tmp<pid>-<n>``) older than this is a leftover of an interrupted one.
+STALE_SECONDS = 3600.0
 #: The bounded sections, in the order ``info`` lists them.
 SECTIONS = ("programs", "host", "kernels", "device")
 
@@ -45,8 +47,8 @@ counters: collections.Counter = collections.Counter()
 
 
 def root() -> Path:
-    """The cache root (created if needed)."""
-    path = Path(os.environ.get(ROOT_ENV) or Path.home() / ".cache" / "tilelang-tt")
+    """The cache root (created if needed), absolute."""
+    path = Path(os.environ.get(ROOT_ENV) or Path.home() / ".cache" / "tilelang-tt").expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -107,8 +109,8 @@ def _size(path: Path) -> int:
 
 
 def entries(names=SECTIONS) -> list[Entry]:
-    """Every entry of the given sections (a file or a directory each); temporary files of builds
-    in progress (``*.tmp<pid>``) are not entries."""
+    """Every entry of the given sections (a file or a directory each); temporary builds
+    (``*.tmp<pid>-<n>``, ``_temporaries``) are not entries."""
     found = []
     base = root()
     for name in names:
@@ -148,6 +150,8 @@ def evict(keep=()) -> int:
     for legacy in root().glob("host-*"):  # host programs of the layout before the sections: unused now
         if legacy.is_file():
             _remove(legacy)
+    for leftover in _temporaries(older_than=STALE_SECONDS):
+        _remove(leftover)
     found = entries()
     total = sum(e.bytes for e in found)
     if total <= bound:
@@ -168,18 +172,66 @@ def evict(keep=()) -> int:
 
 
 def clear() -> int:
-    """Empty the four sections, leftovers of interrupted builds included (and host programs of the
-    layout before them, ``host-*`` in the root); returns the bytes freed. Kernel objects alive in
+    """Empty the four sections, leftovers of interrupted builds included but not builds in progress
+    (younger than ``STALE_SECONDS``), and host programs of the layout before the sections
+    (``host-*`` in the root); returns the bytes freed. Kernel objects alive in
     this process still work: they re-write their programs and rebuild what they need on their next
     call."""
     freed = 0
     base = root()
-    doomed = [child for name in SECTIONS if (base / name).is_dir() for child in (base / name).iterdir()]
+    doomed = [e.path for e in entries()] + _temporaries(older_than=STALE_SECONDS)
     doomed += [p for p in base.glob("host-*") if p.is_file()]
     for path in doomed:
         freed += _size(path)
         _remove(path)
     return freed
+
+
+def _temporaries(older_than: float) -> list[Path]:
+    """Temporary builds in the sections last changed more than ``older_than`` seconds ago."""
+    base = root()
+    limit = time.time() - older_than
+    found = []
+    for name in SECTIONS:
+        directory = base / name
+        if directory.is_dir():
+            for child in directory.iterdir():
+                try:
+                    if ".tmp" in child.name and child.lstat().st_mtime < limit:
+                        found.append(child)
+                except OSError:
+                    pass
+    return found
+
+
+def build(path: Path, make, *, counter: str, product: str = "") -> Path:
+    """The cache entry ``path``, built if it is not there: ``make(tmp)`` builds it into a temporary
+    sibling (a file, or a directory holding ``product``), which is then renamed into place, so no
+    process ever sees half an entry. A directory entry without its ``product`` (interrupted, or
+    partly removed) is built again. Counts the build in ``counters[counter]`` and keeps the cache
+    within its bound."""
+    from .errors import TTError
+
+    done = path / product if product else path
+    if done.exists():
+        touch(path)
+        return path
+    tmp = fresh_name(path)
+    try:
+        make(tmp)
+        if path.exists():  # incomplete (no product), or built by another process meanwhile
+            if done.exists():
+                return path
+            _remove(path)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise TTError(f"cannot put {path.name} into the build cache {root()}: {err}") from None
+    finally:
+        if tmp.exists():
+            _remove(tmp)
+    counters[counter] += 1
+    evict(keep=[path])
+    return path
 
 
 def info() -> dict:

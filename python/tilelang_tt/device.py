@@ -38,12 +38,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache
+from . import _process, cache
 from .errors import TTError
 
 #: Where the tt-kmd driver creates the device nodes (one per chip: /dev/tenstorrent/0, ...).
@@ -152,45 +151,50 @@ def run_environment(inst: Installation, environ=None) -> dict:
     }
 
 
+#: Seconds the CMake configure and build of a host program may take.
+BUILD_TIMEOUT = 3600.0
+
+
 def build_host_program(inst: Installation, artifact_dir: Path) -> Path:
     """Build ``artifact_dir/main.cpp`` against the installation (cached by the source and the
-    installation); returns the executable."""
+    installation's library, so a rebuilt TT-Metalium builds it again); returns the executable."""
     source = (artifact_dir / "main.cpp").read_text()
-    key = hashlib.sha256(f"{source}\0{cmakelists()}\0{inst.build_dir}".encode()).hexdigest()[:16]
-    project = cache.section("device") / key
-    exe = project / "build" / PROGRAM_NAME
-    if exe.is_file():
-        cache.touch(project)
-        return exe
-    tmp = cache.fresh_name(project)
-    tmp.mkdir(parents=True)
-    (tmp / "CMakeLists.txt").write_text(cmakelists())
-    (tmp / "main.cpp").write_text(source)
-    for cmd in build_commands(inst, tmp, tmp / "build"):
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise DeviceError(
-                f"building the host program against TT-Metalium ({inst.build_dir}) failed "
-                f"(exit {proc.returncode}):\n{proc.stdout[-4000:]}{proc.stderr[-4000:]}\nrepro: {' '.join(cmd)}"
-            )
-    # The executable's run paths point into the installation, not into the build tree: the tree
-    # can move into place (another process may have built the same program meanwhile).
-    shutil.rmtree(project, ignore_errors=True)
-    tmp.replace(project)
-    cache.counters["device_programs_built"] += 1
-    cache.evict(keep=[project])
-    return exe
+    lib = (inst.lib_dir / "libtt_metal.so").stat()
+    stamp = f"{source}\0{cmakelists()}\0{inst.build_dir}\0{lib.st_size}\0{lib.st_mtime_ns}"
+    key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+
+    def make(project: Path) -> None:
+        project.mkdir(parents=True)
+        (project / "CMakeLists.txt").write_text(cmakelists())
+        (project / "main.cpp").write_text(source)
+        for cmd in build_commands(inst, project, project / "build"):
+            try:
+                proc = _process.run(cmd, timeout=BUILD_TIMEOUT)
+            except _process.Timeout as err:
+                raise DeviceError(f"building the host program against TT-Metalium: {err}") from None
+            if proc.returncode != 0:
+                raise DeviceError(
+                    f"building the host program against TT-Metalium ({inst.build_dir}) failed "
+                    f"(exit {proc.returncode}):\n{proc.stdout[-4000:]}{proc.stderr[-4000:]}\nrepro: {' '.join(cmd)}"
+                )
+
+    # The executable's run paths point into the installation, not into the build tree, so the
+    # tree can be renamed into place.
+    project = cache.build(cache.section("device") / key, make, counter="device_programs_built",
+                          product=f"build/{PROGRAM_NAME}")  # fmt: skip
+    return project / "build" / PROGRAM_NAME
 
 
 def run_host_program(inst: Installation, exe: Path, artifact_dir: Path, data_dir: Path, timeout: float) -> float:
     """Run the host program on the device; returns the wall seconds."""
     start = time.perf_counter()
     try:
-        proc = subprocess.run([str(exe), str(artifact_dir), str(data_dir)], cwd=data_dir,
-                              env=run_environment(inst), capture_output=True, text=True, timeout=timeout)  # fmt: skip
-    except subprocess.TimeoutExpired:
+        proc = _process.run([str(exe), str(artifact_dir), str(data_dir)], cwd=data_dir, env=run_environment(inst),
+                            timeout=timeout)  # fmt: skip
+    except _process.Timeout:
         raise DeviceError(f"the program did not finish on the device within {timeout} s") from None
+    except OSError as err:
+        raise DeviceError(f"cannot start the host program {exe}: {err.strerror or err}") from None
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()] or ["(no output)"]
         raise DeviceError("\n".join([f"the program failed on the device (exit {proc.returncode}): {lines[0]}",

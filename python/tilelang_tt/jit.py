@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import shutil
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -45,7 +44,7 @@ from .plan import check_plan
 
 SIM_BACKEND = "tt_sim"
 DEVICE_BACKEND = "tt_device"
-#: Default seconds a call may run before it is stopped (the simulator of a 1024^3 GEMM takes ~1 s).
+#: Default seconds a call may run before it is stopped (a simulated 1024^3 GEMM runs in ~0.05 s).
 DEFAULT_TIMEOUT = 600.0
 
 
@@ -137,13 +136,30 @@ def program_key(func, out_idx: list[int], target, pass_configs) -> str:
 # --- runners: where a program runs ------------------------------------------------------------
 
 
-class SimRunner:
-    """Runs host programs on the functional simulator (``sim.py``)."""
+class _Runner:
+    """Builds a kernel's host program once (``prepare``) and runs it (``run``); rebuilds it if the
+    cache evicted or cleared it since."""
 
-    name = SIM_BACKEND
+    name = ""
 
     def __init__(self):
         self._exe: Path | None = None
+
+    def _entry(self) -> Path:
+        """The build cache entry that holds the executable."""
+        return self._exe
+
+    def _ready(self, program_dir: Path) -> None:
+        if self._exe is not None:
+            cache.touch(self._entry())  # first: a recently used entry is never evicted
+        if self._exe is None or not self._exe.exists():
+            self.prepare(program_dir)
+
+
+class SimRunner(_Runner):
+    """Runs host programs on the functional simulator (``sim.py``)."""
+
+    name = SIM_BACKEND
 
     def prepare(self, program_dir: Path) -> None:
         """Build the host program (cached by content: a second kernel with the same host program,
@@ -153,33 +169,32 @@ class SimRunner:
 
     def run(self, program_dir: Path, data_dir: Path, plan: dict, timeout: float) -> tuple[float, dict]:
         """Run the program; (its wall seconds, the simulator's statistics)."""
-        if self._exe is None or not self._exe.exists():  # evicted or cleared meanwhile
-            self.prepare(program_dir)
-        cache.touch(self._exe)
+        self._ready(program_dir)
         include, _ = sim.sim_paths()
         return sim.run_host_program(self._exe, program_dir, data_dir, plan, include, timeout)
 
 
-class DeviceRunner:
+class DeviceRunner(_Runner):
     """Runs host programs on a Tenstorrent device (``device.py``)."""
 
     name = DEVICE_BACKEND
 
     def __init__(self):
+        super().__init__()
         search = device.find_installation()
         if not search.found:
             raise device.DeviceError(f"execution_backend={DEVICE_BACKEND!r}: {search.reason}")
         self.installation = search.installation
-        self._exe: Path | None = None
+
+    def _entry(self) -> Path:
+        return self._exe.parent.parent  # the CMake project directory
 
     def prepare(self, program_dir: Path) -> None:
         self._exe = device.build_host_program(self.installation, program_dir)
 
     def run(self, program_dir: Path, data_dir: Path, plan: dict, timeout: float) -> tuple[float, dict]:
         """Run the program; (its wall seconds, no statistics: a device reports none)."""
-        if self._exe is None or not self._exe.exists():
-            self.prepare(program_dir)
-        cache.touch(self._exe.parent.parent)  # the project directory is the cache entry
+        self._ready(program_dir)
         return device.run_host_program(self.installation, self._exe, program_dir, data_dir, timeout), {}
 
 
@@ -194,7 +209,8 @@ class TTKernel:
 
     The tensors are passed in the PrimFunc's parameter order, leaving out those of ``out_idx``,
     which are allocated and returned (one tensor, or a list); without ``out_idx`` every tensor is
-    passed and the outputs are written into them in place."""
+    passed and the outputs are written into them in place (the call then returns ``[]``, as
+    TileLang's kernels do)."""
 
     def __init__(self, *, name: str, params: list[Param], out_idx: list[int], files: Mapping[str, str],
                  program_dir: Path, runner, target, prim_func=None, owned_dir=None):  # fmt: skip
@@ -267,10 +283,9 @@ class TTKernel:
 
     def _ensure_program_dir(self) -> None:
         """Re-write the artifacts if the cache evicted or cleared them since compile."""
-        if all((self.program_dir / n).is_file() for n in ARTIFACT_FILES):
-            cache.touch(self.program_dir)
-            return
-        write_program(self.program_dir, self.files)
+        cache.touch(self.program_dir)
+        if not all((self.program_dir / n).is_file() for n in ARTIFACT_FILES):
+            self.artifacts.write(self.program_dir)
 
     def check_args(self, args: tuple, kwargs: dict) -> list:
         """The full tensor list (outputs allocated), or a TTCallError naming what is wrong."""
@@ -314,6 +329,12 @@ class TTKernel:
                 raise TTCallError(
                     f"{where} has shape {tuple(arg.shape)}; the kernel declares {p.name} as {p.shape}{hint}"
                 )
+            written = self.plan["buffers"].get(p.name, {}).get("role") == "output"
+            if written and any(st == 0 and n > 1 for st, n in zip(arg.stride(), arg.shape, strict=True)):
+                raise TTCallError(
+                    f"{where} is written in place but repeats its elements in memory (an expanded tensor, "
+                    f"strides {tuple(arg.stride())}); pass a tensor with storage of its own"
+                )
             tensors[i] = arg
         for i in self.out_idx:
             p = self.params[i]
@@ -346,24 +367,9 @@ class TTKernel:
                         raise TTError(f"{self.name}: the program wrote {bits.size} values of {p.name}, not {t.numel()}")
                     with torch.no_grad():
                         t.copy_(torch.from_numpy(bits.astype(np.int16)).view(torch.bfloat16).reshape(p.shape))
-        if not self.out_idx:
-            return None
         if len(self.out_idx) == 1:
             return tensors[self.out_idx[0]]
         return [tensors[i] for i in self.out_idx]
-
-
-def write_program(program_dir: Path, files: Mapping[str, str]) -> None:
-    """Write the artifacts into ``program_dir`` all at once (a temporary sibling, then a rename), so
-    a reader never sees half a program."""
-    tmp = cache.fresh_name(program_dir)
-    tmp.mkdir(parents=True)
-    for name in ARTIFACT_FILES:
-        (tmp / name).write_text(files[name])
-    try:
-        tmp.replace(program_dir)
-    except OSError:  # another process wrote it meanwhile: theirs is the same text
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _read_program(program_dir: Path) -> dict | None:
@@ -390,6 +396,7 @@ class TTKernelCache:
                compile_flags=None, target=None, target_host=None, execution_backend=None) -> TTKernel:  # fmt: skip
         from tilelang import env
         from tilelang.backend.module import create_backend_context
+        from tilelang.transform.pass_config import normalize_pass_configs
 
         if compile_flags:
             raise TTError(
@@ -399,6 +406,7 @@ class TTKernelCache:
         if backend_context is None:
             backend_context = create_backend_context(target, target_host, execution_backend or "auto")
         backend = backend_context.execution_backend.name
+        pass_configs = normalize_pass_configs(pass_configs)  # as TileLang's own kernel cache does
         params = kernel_params(func)
         out = legalize_out_idx(out_idx, params)
         use_cache = env.is_cache_enabled()
@@ -425,15 +433,16 @@ class TTKernelCache:
             artifacts = lower(func, backend_context.target, pass_configs=pass_configs, context=backend_context)
             files = dict(artifacts.files)
             cache.counters["programs_lowered"] += 1
-            write_program(program_dir, files)
+            artifacts.write(program_dir)
             if use_cache:
                 cache.evict(keep=[program_dir])
 
         runner = RUNNERS[backend]()
-        runner.prepare(program_dir)
+        # The kernel object checks out_idx against the plan before anything is built.
         kernel = TTKernel(name=json.loads(files["tt.plan.json"])["kernel_name"], params=params, out_idx=out,
                           files=files, program_dir=program_dir, runner=runner, target=backend_context.target,
                           prim_func=func, owned_dir=owned)  # fmt: skip
+        runner.prepare(program_dir)
         if use_cache:
             with self._lock:
                 kernel = self._memory.setdefault((key, backend), kernel)

@@ -35,7 +35,6 @@ import argparse
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _lib, cache
+from . import _lib, _process, cache
 from .errors import TTError
 from .plan import PlanError, plan_digest, read_plan_text
 
@@ -204,6 +203,10 @@ def sim_paths() -> tuple[Path, Path]:
     return include, lib_dir
 
 
+#: Seconds the g++ build of a host program may take.
+BUILD_TIMEOUT = 600.0
+
+
 def build_host_program(artifact_dir: Path, include: Path, lib_dir: Path) -> Path:
     """Compile main.cpp against the simulator (cached by content hash in the build cache's
     ``host`` section, cache.py)."""
@@ -211,23 +214,21 @@ def build_host_program(artifact_dir: Path, include: Path, lib_dir: Path) -> Path
     lib = lib_dir / "libtt_sim.so"
     extra = os.environ.get("TT_SIM_CXXFLAGS", "").split()
     key = hashlib.sha256(f"{source}\0{include}\0{lib}\0{lib.stat().st_mtime_ns}\0{extra}".encode()).hexdigest()[:16]
-    exe = cache.section("host") / f"host-{key}"
-    if exe.exists():
-        cache.touch(exe)
-        return exe
-    tmp = cache.fresh_name(exe)
-    # C++20: the TT-Metalium host API takes std::span (the kernels are C++17).
-    cmd = ["g++", "-std=c++20", "-O1", *extra, f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
-           "-ltt_sim", f"-Wl,-rpath,{lib_dir}", "-o", str(tmp)]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SimulationError(
-            f"compiling main.cpp failed (exit {proc.returncode}):\n{proc.stderr}\nrepro: {' '.join(cmd)}"
-        )
-    tmp.replace(exe)
-    cache.counters["host_programs_built"] += 1
-    cache.evict(keep=[exe])
-    return exe
+
+    def make(out: Path) -> None:
+        # C++20: the TT-Metalium host API takes std::span (the kernels are C++17).
+        cmd = ["g++", "-std=c++20", "-O1", *extra, f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
+               "-ltt_sim", f"-Wl,-rpath,{lib_dir}", "-o", str(out)]  # fmt: skip
+        try:
+            proc = _process.run(cmd, timeout=BUILD_TIMEOUT)
+        except _process.Timeout as err:
+            raise SimulationError(f"compiling main.cpp: {err}") from None
+        if proc.returncode != 0:
+            raise SimulationError(
+                f"compiling main.cpp failed (exit {proc.returncode}):\n{proc.stderr}\nrepro: {' '.join(cmd)}"
+            )
+
+    return cache.build(cache.section("host") / f"host-{key}", make, counter="host_programs_built")
 
 
 def run_host_program(exe: Path, artifact_dir: Path, data_dir: Path, plan: dict, include: Path, timeout: float):
@@ -247,16 +248,19 @@ def run_host_program(exe: Path, artifact_dir: Path, data_dir: Path, plan: dict, 
         TT_SIM_STATS=str(stats_path),
         TT_SIM_CACHE=str(cache.section("kernels")),
     )
+    # The artifact directory is passed relative to the working directory, as a user would type it
+    # (the host program must make it absolute for CreateKernel itself); relative between the real
+    # paths, since the program follows ".." on those.
+    relative = os.path.relpath(Path(artifact_dir).resolve(), Path(data_dir).resolve())
+    start = time.perf_counter()
     try:
-        start = time.perf_counter()
-        # The artifact directory is passed relative to the working directory, as a user would type
-        # it: the host program must make it absolute for CreateKernel itself.
-        relative = os.path.relpath(artifact_dir, data_dir)
-        proc = subprocess.run([str(exe), relative, str(data_dir.resolve())], cwd=data_dir, env=env,
-                              capture_output=True, text=True, timeout=timeout)  # fmt: skip
-        run_seconds = time.perf_counter() - start
-    except subprocess.TimeoutExpired:
+        proc = _process.run([str(exe), relative, str(Path(data_dir).resolve())], cwd=data_dir, env=env,
+                            timeout=timeout)  # fmt: skip
+    except _process.Timeout:
         raise SimulationError(f"the simulated program did not finish within {timeout} s") from None
+    except OSError as err:
+        raise SimulationError(f"cannot start the host program {exe}: {err.strerror or err}") from None
+    run_seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SimulationError(program_failure(proc.returncode, proc.stderr, exe))
     stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}

@@ -54,8 +54,13 @@ std::string Env(const char *name, const std::string &fallback) {
 }
 
 std::string CacheDir() {
-  std::string dir = Env("TT_SIM_CACHE", Env("HOME", "/tmp") +
-                                            "/.cache/tilelang-tt/sim-kernels");
+  // The kernels section of tilelang-tt's build cache
+  // (python/tilelang_tt/cache.py), which sets TT_SIM_CACHE to it; the same
+  // place when a host program runs alone.
+  std::string dir =
+      Env("TT_SIM_CACHE", Env("TILELANG_TT_CACHE_DIR",
+                              Env("HOME", "/tmp") + "/.cache/tilelang-tt") +
+                              "/kernels");
   std::string partial;
   std::stringstream ss(dir);
   for (std::string part; std::getline(ss, part, '/');) {

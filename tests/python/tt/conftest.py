@@ -24,6 +24,14 @@ def load_example(name: str):
     return module
 
 
+@pytest.fixture(autouse=True)
+def _simulator_even_beside_a_device(monkeypatch):
+    """tilelang.compile picks a device where TT-Metalium is installed; the tests run on the simulator
+    (test_device.py makes its own stand-in installation)."""
+    monkeypatch.delenv("TT_METAL_HOME", raising=False)
+    monkeypatch.delenv("TT_METAL_RUNTIME_ROOT", raising=False)
+
+
 @pytest.fixture(scope="session")
 def gemm_example():
     return load_example("gemm")

@@ -49,16 +49,54 @@ def test_using_an_entry_protects_it(root, monkeypatch):
     assert a.exists() and not b.exists()
 
 
-def test_builds_in_progress_are_not_entries_and_clear_takes_everything(root):
+def test_builds_are_not_entries_and_clear_takes_everything_but_builds_in_progress(root):
     put("kernels", "a.so", 10, used=100)
-    put("kernels", "b.so.tmp123", 10, used=100)  # another process's build in progress
+    put("kernels", "b.so.tmp123-4", 10, used=100)  # left over by an interrupted build
+    building = cache.section("kernels") / "c.so.tmp456-7"  # another process's build in progress
+    building.write_bytes(b"x" * 1024)
     put("programs", "k", 10, used=100, directory=True)
     (root / "host-0123").write_bytes(b"x" * 1024)  # the layout before the sections
     info = cache.info()
     assert info["sections"]["kernels"] == {"entries": 1, "bytes": 10 << 10}
     assert info["sections"]["programs"] == {"entries": 1, "bytes": 10 << 10}
     assert cache.clear() == (30 << 10) + 1024
-    assert cache.info()["bytes"] == 0 and not list(root.glob("*/*")) and not (root / "host-0123").exists()
+    assert cache.info()["bytes"] == 0 and not (root / "host-0123").exists()
+    assert [p.name for p in root.glob("*/*")] == [building.name]
+
+
+def test_evict_removes_leftovers_of_interrupted_builds(root):
+    stale = put("host", "host-1.tmp99-1", 10, used=100)
+    fresh = cache.section("host") / "host-2.tmp99-2"
+    fresh.write_bytes(b"x")
+    assert cache.evict() == 0  # within the bound: no entry removed, but the leftover is gone
+    assert not stale.exists() and fresh.exists()
+
+
+def test_build_publishes_whole_entries_and_repairs_incomplete_ones(root):
+    calls = []
+
+    def make(tmp):
+        calls.append(tmp)
+        tmp.mkdir()
+        (tmp / "product").write_text("built")
+
+    path = cache.section("device") / "p"
+    before = cache.counters.copy()
+    assert cache.build(path, make, counter="device_programs_built", product="product") == path
+    assert cache.build(path, make, counter="device_programs_built", product="product") == path
+    assert len(calls) == 1 and (cache.counters - before)["device_programs_built"] == 1
+    (path / "product").unlink()  # an incomplete entry is built again
+    cache.build(path, make, counter="device_programs_built", product="product")
+    assert len(calls) == 2 and (path / "product").read_text() == "built"
+    assert not [p for p in path.parent.iterdir() if ".tmp" in p.name]
+
+    def fail(tmp):
+        tmp.write_text("half")
+        raise RuntimeError("compiler crashed")
+
+    with pytest.raises(RuntimeError, match="compiler crashed"):
+        cache.build(cache.section("host") / "h", fail, counter="host_programs_built")
+    assert list(cache.section("host").iterdir()) == []  # no half entry, no leftover
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "lots"])

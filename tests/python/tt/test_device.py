@@ -39,7 +39,12 @@ def tree(tmp_path):
 
 
 def env_for(root: Path, **extra) -> dict:
-    return {"TT_METAL_HOME": str(root), "PATH": str(Path(shutil.which("cmake")).parent)} | extra
+    """An environment naming the tree, with a ``cmake`` on PATH (an empty stand-in beside it)."""
+    bin_dir = root.parent / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "cmake").write_text("#!/bin/sh\nexit 1\n")
+    (bin_dir / "cmake").chmod(0o755)
+    return {"TT_METAL_HOME": str(root), "PATH": str(bin_dir)} | extra
 
 
 def test_found(tree):
