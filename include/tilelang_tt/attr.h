@@ -61,6 +61,11 @@ namespace tilelang_tt {
   X(kCBRoleTransposed, "transposed",                                           \
     "tt.cbs role: compute's transpose of an input block (transpose_A).")       \
   X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
+  X(kEpilogueRelu, "relu", "tt.compute epilogue op: x = max(x, 0).")           \
+  X(kEpilogueAdd, "add", "tt.compute epilogue op: x = x + value.")             \
+  X(kEpilogueMul, "mul", "tt.compute epilogue op: x = x * value.")             \
+  X(kEpilogueMax, "max", "tt.compute epilogue op: x = max(x, value).")         \
+  X(kEpilogueMin, "min", "tt.compute epilogue op: x = min(x, value).")         \
   X(kFidelityHiFi4, "HiFi4",                                                   \
     "Math fidelity: all four multiplier phases (full bf16 products).")
 
@@ -117,7 +122,11 @@ namespace tilelang_tt {
   X(kFieldPartials, "partials",                                                \
     "tt.compute: partial sums leave DST between K steps (a partials CB).")     \
   X(kFieldBatch, "batch",                                                      \
-    "tt.compute: matrices in c (its leading axis; 1 for a 2-D c).")
+    "tt.compute: matrices in c (its leading axis; 1 for a 2-D c).")            \
+  X(kFieldEpilogue, "epilogue",                                                \
+    "tt.compute: element-wise ops applied to the accumulator in DST after "    \
+    "the last K step, in order: [{op, value}].")                               \
+  X(kFieldValue, "value", "tt.compute epilogue: the op's constant (fp32).")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

@@ -61,7 +61,15 @@ namespace tilelang_tt {
   X(transpose_init, 1,                                                         \
     "(cb): set the unpacker and FPU up for transpose_tile from cb.")           \
   X(transpose_tile, 3,                                                         \
-    "(cb, slot, dst): DST[dst] = the transpose of the CB's waited-for slot.")
+    "(cb, slot, dst): DST[dst] = the transpose of the CB's waited-for slot.")  \
+  X(epilogue_block, 1,                                                         \
+    "(n): apply tt.compute's epilogue to DST[0..n) before they are packed; "   \
+    "lowered by TensorizeTT.")                                                 \
+  X(sfpu_init, 1,                                                              \
+    "(op): set the SFPU up for the epilogue op `op` (a string).")              \
+  X(sfpu_tile, 3,                                                              \
+    "(op, dst, value): DST[dst] = op(DST[dst], value) on the SFPU; value the " \
+    "fp32 bit pattern of the op's constant (0 for relu).")
 
 namespace builtin {
 #define TILELANG_TT_DECLARE_BUILTIN(name, num_inputs, doc)                     \

@@ -42,6 +42,11 @@ class Value:
     kCBRolePartials = "partials"
     kCBRoleTransposed = "transposed"
     kOpMatmul = "matmul"
+    kEpilogueRelu = "relu"
+    kEpilogueAdd = "add"
+    kEpilogueMul = "mul"
+    kEpilogueMax = "max"
+    kEpilogueMin = "min"
     kFidelityHiFi4 = "HiFi4"
 
 
@@ -88,6 +93,8 @@ class Field:
     kFieldSubblock = "subblock"
     kFieldPartials = "partials"
     kFieldBatch = "batch"
+    kFieldEpilogue = "epilogue"
+    kFieldValue = "value"
 
 
 class IRName:

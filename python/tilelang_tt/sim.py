@@ -9,8 +9,9 @@ simulated TT-Metalium headers (``src/sim/include``) and ``libtt_sim``, runs it
 with what the program means to compute.
 
 The reference comes from the plan's ``compute`` section, never from the order
-of buffers or CBs: ``c = a @ b`` (each operand transposed where the plan says
-so), on the bf16 inputs. What the output must be close to follows the DST
+of buffers or CBs: ``c = epilogue(a @ b)`` (each operand transposed where the
+plan says so, the epilogue's ops applied in order; see ``expected_output``),
+on the bf16 inputs. What the output must be close to follows the DST
 mode the plan asks for (docs/tenstorrent/simulator.md):
 
 - fp32 DST (``fp32_dest_acc_en``): the exact product (float64), within
@@ -110,19 +111,67 @@ def emulate_16bit_dst(a: np.ndarray, b: np.ndarray, phases: int) -> np.ndarray:
     return dst
 
 
+#: The smallest normal fp32 value: the SFPU flushes anything smaller to zero.
+FP32_TINY = float(np.finfo(np.float32).tiny)
+
+
+def epilogue_steps(compute: dict) -> list[tuple[str, float]]:
+    """The plan's epilogue as (op, the fp32 constant as a float)."""
+    return [(step["op"], float(np.float32(step["value"]))) for step in compute.get("epilogue", [])]
+
+
+def apply_epilogue(x: np.ndarray, compute: dict) -> np.ndarray:
+    """The exact (float64) value of the plan's epilogue applied to ``x``."""
+    for op, c in epilogue_steps(compute):
+        with np.errstate(invalid="ignore", over="ignore"):
+            if op == "relu":
+                x = np.maximum(x, 0.0)
+            elif op == "max":
+                x = np.maximum(x, c)
+            elif op == "min":
+                x = np.minimum(x, c)
+            elif op == "add":
+                x = x + c
+            elif op == "mul":
+                x = x * c
+            else:
+                raise SimulationError(f"the plan's epilogue has an op {op!r} the harness does not know")
+    return x
+
+
 def expected_output(
     a: np.ndarray, b: np.ndarray, exact: np.ndarray, scale: np.ndarray, compute: dict
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
-    given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64. Batched operands (batch, rows,
-    cols) -- or one batched and one 2-D, used by every matrix -- are judged matrix by matrix."""
+    given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64 (before the epilogue). Batched operands
+    (batch, rows, cols) -- or one batched and one 2-D, used by every matrix -- are judged matrix by
+    matrix.
+
+    An epilogue (fp32 DST only) is applied to the accumulator as the SFPU does, in fp32, and the bound
+    carried through it: max / min / relu select (the error stays), x + c adds one fp32 rounding
+    (2^-24 of the result), x * c scales the error by |c| and adds one rounding; each adds 2^-126 for
+    the SFPU's flush of denormals to zero."""
     k = a.shape[-1]
+    steps = epilogue_steps(compute)
     if compute["fp32_dest_acc_en"]:
-        with np.errstate(over="ignore"):
-            target = exact.astype(np.float32)  # beyond fp32's range: the chip's infinity
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = exact.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
+            err = 2 * k * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
+            for op, c in steps:
+                value = apply_epilogue(value, {"epilogue": [{"op": op, "value": c}]})
+                if op == "add":
+                    err = err + FP32_EPS * np.abs(value) + FP32_TINY
+                elif op == "mul":
+                    err = err * abs(c) + FP32_EPS * np.abs(value) + FP32_TINY * (1 + abs(c))
+            target = value.astype(np.float32)
         finite = np.isfinite(target)
-        allowed = MAX_ULP * bf16_ulp(np.where(finite, target, 0)) + 2 * k * FP32_EPS * np.where(finite, scale, 0)
-        return target, allowed, f"1 bf16 ulp + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
+        allowed = MAX_ULP * bf16_ulp(np.where(finite, target, 0)) + np.where(finite, err, 0)
+        rule = f"1 bf16 ulp + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
+        if steps:
+            rule += ", carried through the epilogue (one fp32 rounding per add / mul)"
+        return target, allowed, rule
+    if steps:
+        raise SimulationError("the plan has an epilogue on 16-bit DST, which the harness does not model")
     phases = FIDELITY_PHASES[compute["math_fidelity"]]
     if a.ndim == 2 and b.ndim == 2:
         target = emulate_16bit_dst(a, b, phases)
@@ -414,9 +463,10 @@ def compare(out: np.ndarray, a: np.ndarray, b: np.ndarray, compute: dict, **extr
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        ref = a @ b
+        product = a @ b
         scale = np.abs(a) @ np.abs(b)
-    target, allowed, rule = expected_output(a, b, ref, scale, compute)
+    target, allowed, rule = expected_output(a, b, product, scale, compute)
+    ref = apply_epilogue(product, compute)  # what the program means: the exact value
     out = np.asarray(out, dtype=np.float32)
     finite_target, finite_out = np.isfinite(target), np.isfinite(out)
     # Non-finite values: a finite expectation needs a finite output; an infinite one the same

@@ -8,6 +8,10 @@
 #include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
+#include <cstdio>
+#include <cstring>
+#include <set>
+
 #include "emitters.h"
 #include "kernel_emitter.h"
 #include "tilelang_tt/attr.h"
@@ -20,6 +24,47 @@ namespace codegen {
 using tvm::tirx::CallNode;
 
 namespace {
+
+/*! \brief How an epilogue op (attr.h kEpilogue*) is called in the release's
+ *         compute API: its header, init and per-tile function. */
+struct SfpuCall {
+  const char *header, *init, *tile;
+  bool takes_value;
+};
+
+SfpuCall SfpuOp(const std::string &op) {
+  if (op == value::kEpilogueRelu) {
+    return {"api/compute/eltwise_unary/relu.h", "relu_tile_init", "relu_tile",
+            false};
+  }
+  if (op == value::kEpilogueAdd) {
+    return {"api/compute/eltwise_unary/binop_with_scalar.h",
+            "binop_with_scalar_tile_init", "add_unary_tile", true};
+  }
+  if (op == value::kEpilogueMul) {
+    return {"api/compute/eltwise_unary/binop_with_scalar.h",
+            "binop_with_scalar_tile_init", "mul_unary_tile", true};
+  }
+  if (op == value::kEpilogueMax) {
+    return {"api/compute/compute_kernel_api.h", "unary_max_tile_init",
+            "unary_max_tile", true};
+  }
+  if (op == value::kEpilogueMin) {
+    return {"api/compute/compute_kernel_api.h", "unary_min_tile_init",
+            "unary_min_tile", true};
+  }
+  TVM_FFI_THROW(ValueError)
+      << "TT codegen: unknown epilogue op '" << op << "'.";
+}
+
+/*! \brief A constant as C++ writes a float: "2.0", "-0.25", "1e-05". */
+std::string Literal(float v) {
+  std::string text = detail::FloatText(v);
+  if (text.find_first_of(".eEni") == std::string::npos) {
+    text += ".0";
+  }
+  return text;
+}
 
 class ComputeEmitter : public RoleKernelEmitter {
 public:
@@ -84,6 +129,20 @@ private:
                           "writer.");
       }
     }
+    if (!c.epilogue.empty()) {
+      std::string chain = "x";
+      for (const detail::EpilogueOp &e : c.epilogue) {
+        const std::string v = Literal(e.value);
+        chain = e.op == value::kEpilogueRelu  ? "max(" + chain + ", 0)"
+                : e.op == value::kEpilogueMax ? "max(" + chain + ", " + v + ")"
+                : e.op == value::kEpilogueMin ? "min(" + chain + ", " + v + ")"
+                : e.op == value::kEpilogueMul ? chain + " * " + v
+                : e.value < 0 ? chain + " - " + Literal(-e.value)
+                              : chain + " + " + v;
+      }
+      purpose.push_back("Epilogue on the SFPU, in DST before the pack: x = " +
+                        chain + " (fp32).");
+    }
     if (c.transpose_a) {
       purpose.insert(purpose.begin(),
                      "A is K x M: each K step first transposes A's block "
@@ -95,21 +154,27 @@ private:
                  purpose, AllCBs());
     Line("#include <cstdint>");
     Blank();
-    Line("#include \"api/compute/cb_api.h\"");
-    Line("#include \"api/compute/common.h\"");
-    Line("#include \"api/compute/compute_kernel_hw_startup.h\"");
-    Line("#include \"api/compute/matmul.h\"");
-    Line("#include \"api/compute/pack.h\"");
+    std::set<std::string> headers = {"api/compute/cb_api.h",
+                                     "api/compute/common.h",
+                                     "api/compute/compute_kernel_hw_startup.h",
+                                     "api/compute/matmul.h",
+                                     "api/compute/pack.h",
+                                     "api/compute/reg_api.h"};
     if (c.partials &&
         info_.PartialsCB()->data_format != value::kFormatFloat16b) {
-      Line("#include \"api/compute/reconfig_data_format.h\"");
+      headers.insert("api/compute/reconfig_data_format.h");
     }
-    Line("#include \"api/compute/reg_api.h\"");
     if (c.partials) {
-      Line("#include \"api/compute/tile_move_copy.h\"");
+      headers.insert("api/compute/tile_move_copy.h");
     }
     if (c.transpose_a) {
-      Line("#include \"api/compute/transpose.h\"");
+      headers.insert("api/compute/transpose.h");
+    }
+    for (const detail::EpilogueOp &e : c.epilogue) {
+      headers.insert(SfpuOp(e.op).header);
+    }
+    for (const std::string &h : headers) {
+      Line("#include \"" + h + "\"");
     }
     Blank();
   }
@@ -125,7 +190,7 @@ private:
   /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
     const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr;
-    bool init = false, acquire = false;
+    bool init = false, acquire = false, sfpu = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *call = n.as<CallNode>();
       if (call == nullptr) {
@@ -133,6 +198,7 @@ private:
       }
       init = init || call->op.same_as(builtin::matmul_init());
       acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
+      sfpu = sfpu || call->op.same_as(builtin::sfpu_tile());
       if (call->op.same_as(builtin::matmul_tiles()) && matmul == nullptr) {
         matmul = call;
       }
@@ -157,7 +223,10 @@ private:
                                    CBName(matmul->args[1]) + ")";
       return acquire ? "Add this K step's A block @ B block to the output "
                        "block, one DST sub-block at a time " +
-                           operands + "."
+                           operands +
+                           (sfpu ? "; in the last K step apply the epilogue "
+                                   "to each sub-block before packing it."
+                                 : ".")
                      : "Accumulate this K step's A block @ B block into DST " +
                            operands + ".";
     }
@@ -165,10 +234,16 @@ private:
       return "Start an output block: take DST, zeroed.";
     }
     if (pack != nullptr) {
-      return "Hand DST to the packer and pack the output block into " +
+      return std::string(sfpu ? "Apply the epilogue to the block in DST, h"
+                              : "H") +
+             "and DST to the packer and pack the output block into " +
              CBName(pack->args[1]) + ".";
     }
     return "";
+  }
+
+  static std::string OpName(const tvm::PrimExpr &e) {
+    return std::string(e.as<tvm::tirx::StringImmNode>()->value);
   }
 
   /*! \brief matmul_init; with transpose (B is N x K) the unpacker
@@ -224,6 +299,23 @@ private:
     } else if (call->op.same_as(builtin::pack_reconfig())) {
       Line("pack_reconfig_data_format(" + CBName(a[0]) + ", " + CBName(a[1]) +
            ");");
+    } else if (call->op.same_as(builtin::sfpu_init())) {
+      Line(std::string(SfpuOp(OpName(a[0])).init) + "();");
+    } else if (call->op.same_as(builtin::sfpu_tile())) {
+      const SfpuCall op = SfpuOp(OpName(a[0]));
+      if (!op.takes_value) {
+        Line(std::string(op.tile) + "(" + Expr(a[1]) + ");");
+      } else {
+        // The constant goes in as the bit pattern of its fp32 value.
+        const auto bits =
+            static_cast<uint32_t>(a[2].as<tvm::IntImmNode>()->value);
+        float value;
+        std::memcpy(&value, &bits, sizeof(value));
+        char hex[16];
+        std::snprintf(hex, sizeof(hex), "0x%08Xu", bits);
+        Line(std::string(op.tile) + "(" + Expr(a[1]) + ", " + hex + " /* " +
+             Literal(value) + "f */);");
+      }
     } else if (call->op.same_as(builtin::matmul_tiles())) {
       Line("matmul_tiles(" + CBName(a[0]) + ", " + CBName(a[1]) + ", " +
            Expr(a[2]) + ", " + Expr(a[3]) + ", " + Expr(a[4]) + ");");

@@ -50,6 +50,16 @@ std::string Quote(const std::string &s) {
   return out + "\"";
 }
 
+/*! \brief tt.compute's epilogue as the plan's JSON list items. */
+std::string EpilogueJson(const std::vector<detail::EpilogueOp> &ops) {
+  std::string s;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    s += std::string(i ? ", " : "") + "{\"op\": " + Quote(ops[i].op) +
+         ", \"value\": " + detail::FloatText(ops[i].value) + "}";
+  }
+  return s;
+}
+
 std::string IntList(const std::vector<int64_t> &v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) {
@@ -522,10 +532,11 @@ std::string EmitPlanJson(const ProgramInfo &info) {
          flag(c.transpose_b) + ", \"accumulator\": " + Quote(c.accumulator) +
          ", \"fp32_dest_acc_en\": " + flag(c.fp32_dest_acc_en) +
          ", \"dst_full_sync_en\": " + flag(c.dst_full_sync_en) +
-         ", \"dst_tiles\": " + U(c.dst_tiles) + ", \"math_fidelity\": " +
-         Quote(c.math_fidelity) + ", \"subblock\": [" + U(c.sub_h) + ", " +
-         U(c.sub_w) + "], \"partials\": " + flag(c.partials) +
-         ", \"batch\": " + U(c.batch) + "},");
+         ", \"dst_tiles\": " + U(c.dst_tiles) +
+         ", \"math_fidelity\": " + Quote(c.math_fidelity) +
+         ", \"subblock\": [" + U(c.sub_h) + ", " + U(c.sub_w) +
+         "], \"partials\": " + flag(c.partials) + ", \"batch\": " + U(c.batch) +
+         ", \"epilogue\": [" + EpilogueJson(c.epilogue) + "]},");
   w.Line("\"buffers\": {");
   w.Indent();
   for (size_t i = 0; i < info.tensors.size(); ++i) {

@@ -208,6 +208,7 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
   c.sub_w = sub.at(1);
   c.partials = detail::BoolField(compute, field::kFieldPartials);
   c.batch = detail::IntField(compute, field::kFieldBatch);
+  c.epilogue = detail::EpilogueFromAttr(compute);
   return info;
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../transform/epilogue.h"
 #include "tilelang_tt/target.h"
 
 namespace tilelang_tt {
@@ -24,7 +25,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 4;
+constexpr int kPlanSchemaVersion = 5;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -70,6 +71,8 @@ struct ComputeInfo {
   bool partials = false;
   /*! \brief Matrices in c (1 unless c is batched). */
   int64_t batch = 1;
+  /*! \brief Element-wise ops on the accumulator before it is packed. */
+  std::vector<detail::EpilogueOp> epilogue;
 };
 
 /*! \brief Everything the emitters need. */

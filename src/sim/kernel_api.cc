@@ -313,6 +313,9 @@ std::string UnpackerOp(const EngineConfig &e) {
   case EngineConfig::Op::kTranspose:
     return "transpose_tile from c_" + std::to_string(e.in0) +
            " (transpose_init)";
+  case EngineConfig::Op::kSfpu:
+    return std::string("an SFPU op (") + SfpuInitName(e.sfpu) +
+           ", which reprograms state the FPU ops use)";
   case EngineConfig::Op::kNone:
     break;
   }
@@ -365,6 +368,12 @@ void TransposeInit(uint32_t cb) {
   e.op = EngineConfig::Op::kTranspose;
   e.in0 = cb;
   e.transpose_in1 = false;
+}
+
+void SfpuSetUp(SfpuInit init) {
+  EngineConfig &e = Engines(SfpuInitName(init));
+  e.sfpu = init;
+  e.op = EngineConfig::Op::kSfpu;
 }
 
 void ReconfigSrcA(int64_t old_cb, uint32_t new_cb) {
@@ -614,6 +623,24 @@ void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
       }
       tile[FaceIndex(r, c)] = Bf16IntoDst(v, mode);
     }
+  }
+}
+
+void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
+  EngineConfig &e = Engines(name);
+  ExpectDst(DstState::kMath, name);
+  CheckDstIndex(dst, name);
+  if (e.sfpu != InitOf(op)) {
+    KernelFault(std::string(name) + " after " + SfpuInitName(e.sfpu) +
+                "; call " + SfpuInitName(InitOf(op)) + " first");
+  }
+  auto &regs = Ctx().core->dst;
+  if (!regs.mode.fp32_dest_acc_en) {
+    KernelFault(std::string(name) + " on 16-bit DST (" + regs.mode.name() +
+                "): its store truncates to bf16, which is not simulated");
+  }
+  for (float &v : regs.tiles[dst]) {
+    v = SfpuApply(op, v, param);
   }
 }
 

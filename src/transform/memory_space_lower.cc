@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common.h"
+#include "epilogue.h"
 #include "ir_builder.h"
 #include "matmul_indexing.h"
 #include "tilelang_tt/attr.h"
@@ -158,6 +159,9 @@ private:
       launch_loops_.push_back(tvm::ffi::GetRef<For>(op));
       return VisitStmt(op->body);
     }
+    if (op->kind == tvm::tirx::ForKind::kParallel) {
+      return LowerParallel(op);
+    }
     const bool own = op->kind != tvm::tirx::ForKind::kThreadBinding;
     if (own) {
       loops_.push_back(tvm::ffi::GetRef<For>(op));
@@ -287,6 +291,49 @@ private:
     return StmtExprMutator::VisitStmt_(op);
   }
 
+  /*!
+   * \brief A T.Parallel nest: an epilogue on the T.gemm accumulator between
+   *        the K loop and its output T.copy (epilogue.h) joins tt.compute and
+   *        leaves the IR (the compute kernel applies it in DST before the
+   *        pack); element-wise work anywhere else is refused, naming it.
+   */
+  Stmt LowerParallel(const ForNode *op) {
+    const tvm::tirx::BufferStoreNode *store = nullptr;
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      if (store == nullptr) {
+        store = n.as<tvm::tirx::BufferStoreNode>();
+      }
+    });
+    if (store == nullptr || !fragments_.count(store->buffer.get())) {
+      // Not on a fragment: element-wise work on shared or global buffers.
+      return StmtExprMutator::VisitStmt_(op);
+    }
+    const std::string name = store->buffer->name;
+    const std::string what = Where("T.Parallel over '" + name + "'");
+    if (!compute_ || compute_->accumulator != name || compute_->packed) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": element-wise ops are supported only as an epilogue on "
+          << "the T.gemm accumulator, between the K loop and the T.copy that "
+          << "writes it out"
+          << (compute_ && compute_->packed && compute_->accumulator == name
+                  ? " (this one comes after that T.copy)"
+                  : "")
+          << ".";
+    }
+    RequireOncePerBlock(what, "apply the epilogue once, after the K loop");
+    if (!compute_->fp32) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": an epilogue on a bfloat16 accumulator is not supported "
+          << "yet (16-bit DST); accumulate in float32 "
+          << "(T.alloc_fragment(..., \"float32\")).";
+    }
+    for (const detail::EpilogueOp &e :
+         detail::MatchEpilogue(op, store->buffer, what)) {
+      compute_->epilogue.push_back(e);
+    }
+    return tvm::tirx::Evaluate(0);
+  }
+
   /*! \brief Element-wise access to a CB-backed buffer cannot be lowered. */
   PrimExpr VisitExpr_(const tvm::tirx::BufferLoadNode *op) final {
     RejectElementAccess(op->buffer);
@@ -302,7 +349,9 @@ private:
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_ << "': element-wise access to '" << buf->name
           << "' (e.g. T.Parallel loops) is not supported by the Tenstorrent "
-             "backend yet; only whole-block T.copy / T.clear / T.gemm.";
+             "backend yet; only whole-block T.copy / T.clear / T.gemm, and an "
+             "epilogue on the T.gemm accumulator (a T.Parallel over the whole "
+             "fragment before its output T.copy).";
     }
   }
 
@@ -701,16 +750,23 @@ private:
     cbs_.push_back(cb);
     const PrimExpr cb_id = detail::I32(index);
     const PrimExpr n = detail::I32(cb.block_tiles());
-    if (compute_ && compute_->subblocked) {
+    compute_->packed = true;
+    if (compute_->subblocked) {
       pack_stmt_ = tvm::tirx::Evaluate(0);
       return cbs_.size() - 1;
     }
     Stmt packs = detail::SerialLoop("t", cb.block_tiles(), [&](PrimExpr t) {
       return detail::Intrin(builtin::pack_tile(), {t, cb_id, t});
     });
+    std::vector<Stmt> math;
+    if (!compute_->epilogue.empty()) {
+      // TensorizeTT applies tt.compute's epilogue to the block in DST.
+      math.push_back(detail::Intrin(builtin::epilogue_block(), {n}));
+    }
     pack_stmt_ = detail::RoleScope(
         ir::kRoleCompute,
-        detail::Seq({detail::Intrin(builtin::tile_regs_commit(), {}),
+        detail::Seq({detail::Seq(math),
+                     detail::Intrin(builtin::tile_regs_commit(), {}),
                      detail::Intrin(builtin::tile_regs_wait(), {}),
                      detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
                      packs, detail::Intrin(builtin::cb_push_back(), {cb_id, n}),
@@ -1330,6 +1386,9 @@ private:
           Array<Integer>{compute_->sub_h, compute_->sub_w});
     m.Set(field::kFieldPartials, compute_->partials);
     m.Set(field::kFieldBatch, batch_);
+    if (!compute_->epilogue.empty()) {
+      m.Set(field::kFieldEpilogue, detail::EpilogueAttr(compute_->epilogue));
+    }
     return m;
   }
 
@@ -1551,6 +1610,10 @@ private:
      *         a partials CB between K steps. */
     bool subblocked = false, partials = false, transpose_a = false,
          transpose_b = false;
+    /*! \brief T.Parallel epilogues on the accumulator, in order; whether the
+     *         accumulator has been copied out (no epilogue may follow). */
+    std::vector<detail::EpilogueOp> epilogue;
+    bool packed = false;
     int64_t mt = 0, nt = 0, sub_h = 0, sub_w = 0;
   };
   std::optional<ComputeInfo> compute_;

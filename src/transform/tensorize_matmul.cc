@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common.h"
+#include "epilogue.h"
 #include "ir_builder.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
@@ -79,6 +80,7 @@ public:
     tensorizer.sub_w_ = sub.at(1);
     tensorizer.transpose_a_ =
         detail::BoolField(compute.value(), field::kFieldTransposeA);
+    tensorizer.epilogue_ = detail::EpilogueFromAttr(compute.value());
     for (const auto &cb : cbs) {
       const std::string role = detail::StrField(cb, field::kFieldRole);
       const int64_t index = detail::IntField(cb, field::kFieldIndex);
@@ -190,6 +192,9 @@ private:
     if (call != nullptr && call->op.same_as(builtin::transpose_block())) {
       return LowerTranspose(call);
     }
+    if (call != nullptr && call->op.same_as(builtin::epilogue_block())) {
+      return Epilogue(ConstArg(call, 0));
+    }
     if (call == nullptr || !call->op.same_as(builtin::gemm_block())) {
       return StmtExprMutator::VisitStmt_(op);
     }
@@ -234,6 +239,23 @@ private:
         });
       });
     });
+  }
+
+  /*!
+   * \brief tt.compute's epilogue on DST[0..n) (the SFPU ops, epilogue.h),
+   *        then the matmul set up again for the next T.gemm: the SFPU inits
+   *        reprogram state the matmul uses (src/sim/README.md).
+   */
+  Stmt Epilogue(int64_t n) {
+    if (!init_args_) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_
+          << "': an epilogue_block comes before any T.gemm.";
+    }
+    const Array<PrimExpr> &init = init_args_.value();
+    return detail::Seq({detail::LowerEpilogue(epilogue_, n),
+                        detail::Intrin(builtin::matmul_reinit(),
+                                       {init[0], init[1], init[3]})});
   }
 
   /*!
@@ -306,6 +328,12 @@ private:
             });
           });
         }));
+        if (!epilogue_.empty()) {
+          // The epilogue acts on the finished sums: in the last K step.
+          body.push_back(tvm::tirx::is_one(last)
+                             ? Epilogue(n)
+                             : tvm::tirx::IfThenElse(last, Epilogue(n)));
+        }
         body.push_back(Intrin(builtin::tile_regs_commit(), {}));
         body.push_back(Intrin(builtin::tile_regs_wait(), {}));
         if (partials_cb_ < 0) {
@@ -349,6 +377,8 @@ private:
   /*! \brief tt.compute transpose_a: cb_a is compute's transpose of A's
    *         block, DST is taken per K step (sub-blocks). */
   bool transpose_a_ = false;
+  /*! \brief tt.compute's epilogue (none when it has none). */
+  std::vector<detail::EpilogueOp> epilogue_;
   std::string func_;
   /*! \brief The DST sub-block and the partials CB (-1: none), tt.compute /
    *         tt.cbs. */

@@ -96,6 +96,8 @@ private:
       leftovers.push_back("tt_gemm_block (TensorizeTT)");
     } else if (op->op.same_as(builtin::transpose_block())) {
       leftovers.push_back("tt_transpose_block (TensorizeTT)");
+    } else if (op->op.same_as(builtin::epilogue_block())) {
+      leftovers.push_back("tt_epilogue_block (TensorizeTT)");
     } else if (name.rfind("tl.tt.", 0) == 0 &&
                !op->op.same_as(builtin::runtime_arg()) && role_.empty()) {
       outside_role.push_back(name);
@@ -108,10 +110,12 @@ private:
     if (op->op.same_as(builtin::matmul_tiles()) ||
         op->op.same_as(builtin::pack_tile()) ||
         op->op.same_as(builtin::copy_tile()) ||
-        op->op.same_as(builtin::transpose_tile())) {
+        op->op.same_as(builtin::transpose_tile()) ||
+        op->op.same_as(builtin::sfpu_tile())) {
       const tvm::PrimExpr &dst =
           op->args[op->op.same_as(builtin::pack_tile())      ? 0
                    : op->op.same_as(builtin::matmul_tiles()) ? 4
+                   : op->op.same_as(builtin::sfpu_tile())    ? 1
                                                              : 2];
       const auto bound = analyzer_.const_int_bound(dst);
       max_dst_index = std::max(max_dst_index, bound->max_value);

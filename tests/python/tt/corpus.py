@@ -29,6 +29,9 @@ class Entry:
     notes: str = ""
     target: dict = field(default_factory=dict)
     k: int = 0  # the contracted dimension (its error bound grows with it)
+    #: (inputs: dict of float64 arrays) -> the scale the error bound is a fraction of; default: the
+    #: reference on |inputs| (|a| @ |b| for a plain GEMM). An epilogue that scales or shifts sets its own.
+    magnitude: object = None
 
 
 # --- kernels, one per TileLang style ------------------------------------------------------------
@@ -143,6 +146,77 @@ def fragment_operands(M, N, K, block_M, block_N, block_K, a_in_fragment=True, b_
                 else:
                     T.gemm(A_shared, B_frag, C_local)
             T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return main
+
+
+def quickstart_relu(M, N, K, block_M=128, block_N=128, block_K=32, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
+    """examples/quickstart.py as it is: the tiled GEMM with a ReLU epilogue on the accumulator."""
+
+    @T.prim_func
+    def matmul_relu_kernel(A: T.Tensor((M, K), dtype), B: T.Tensor((K, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), dtype)
+            B_shared = T.alloc_shared((block_K, block_N), dtype)
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_local)
+            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
+                T.copy(A[by * block_M, ko * block_K], A_shared)
+                T.copy(B[ko * block_K, bx * block_N], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            # relu
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = T.max(C_local[i, j], 0)
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return matmul_relu_kernel
+
+
+def autotune_nt_scaled(M, N, K, alpha, beta, lo, hi, block_M=128, block_N=128, block_K=32):  # noqa: N803
+    """examples/gemm/example_gemm_autotune.py's NT GEMM staged through shared memory, with a scale-and-
+    shift epilogue and a clamp, in two T.Parallel loops as a model's fused linear layer writes them."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((N, K), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_N, block_K), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), "float32")
+            C_shared = T.alloc_shared((block_M, block_N), "bfloat16")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[by * block_M, k * block_K], A_shared)
+                T.copy(B[bx * block_N, k * block_K], B_shared)
+                T.gemm(A_shared, B_shared, C_local, transpose_B=True)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = C_local[i, j] * alpha + beta
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = T.min(T.max(C_local[i, j], lo), hi)
+            T.copy(C_local, C_shared)
+            T.copy(C_shared, C[by * block_M, bx * block_N])
+
+    return main
+
+
+def batched_grid_relu(batch, M, N, K, block_M=64, block_N=64, block_K=32):  # noqa: N803
+    """The batched GEMM of test_tilelang_kernel_gemm_batched.py's style (the batch as the grid's third
+    axis) with the quickstart's ReLU written as T.max(0, x)."""
+
+    @T.prim_func
+    def main(A: T.Tensor((batch, M, K), "bfloat16"), B: T.Tensor((batch, K, N), "bfloat16"),
+             C: T.Tensor((batch, M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), batch, threads=128) as (bx, by, bz):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[bz, by * block_M, k * block_K], A_shared)
+                T.copy(B[bz, k * block_K, bx * block_N], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = T.max(0, C_local[i, j])
+            T.copy(C_local, C[bz, by * block_M, bx * block_N])
 
     return main
 
@@ -311,6 +385,25 @@ def tt(inputs):
     return np.swapaxes(inputs["A"], -1, -2) @ np.swapaxes(inputs["B"], -1, -2)
 
 
+def relu(reference):
+    return lambda inputs: np.maximum(reference(inputs), 0.0)
+
+
+def scaled_nt(alpha, beta, lo, hi):
+    """The reference of autotune_nt_scaled (the constants as the kernel's fp32 values), and its error
+    scale: the product's magnitude times |alpha|, plus the output's own (one bf16 rounding)."""
+    alpha, beta, lo, hi = (float(np.float32(v)) for v in (alpha, beta, lo, hi))
+
+    def reference(inputs):
+        return np.minimum(np.maximum(nt(inputs) * alpha + beta, lo), hi)
+
+    def magnitude(inputs):
+        absolute = {name: np.abs(v) for name, v in inputs.items()}
+        return abs(alpha) * nt(absolute) + np.abs(reference(inputs))
+
+    return reference, magnitude
+
+
 def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, a_shape=None, **kw):
     lead = (batch,) if batch else ()
     inputs = {"A": a_shape or lead + (m, k), "B": b_shape or lead + (k, n)}
@@ -324,6 +417,8 @@ EXAMPLE_GEMM = "examples/gemm/example_gemm.py"
 SCHEDULE = "examples/gemm/example_gemm_schedule.py"
 BATCHED = "testing/python/kernel/test_tilelang_kernel_gemm_batched.py"
 PERSISTENT = "examples/gemm_persistent/example_gemm_persistent.py"
+
+SCALED = scaled_nt(0.125, -0.5, -1.0, 2.5)
 
 ENTRIES = [
     _gemm("quickstart_256", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256),
@@ -393,6 +488,14 @@ ENTRIES = [
           a_shape=(96, 128), accum="bfloat16"),
     _gemm("persistent_by_hand_padded", PERSISTENT, lambda: manual_persistent_gemm(200, 136, 72, sm_num=4, group=3),
           200, 136, 72),
+    # Epilogues on the accumulator (T.Parallel before the output copy), on the SFPU in DST (#17).
+    _gemm("quickstart_relu", QUICKSTART, lambda: quickstart_relu(256, 256, 128), 256, 256, 128, relu(nn)),
+    _gemm("quickstart_relu_padded_200x300x100", QUICKSTART, lambda: quickstart_relu(200, 300, 100), 200, 300,
+          100, relu(nn)),
+    _gemm("autotune_nt_scale_shift_clamp", AUTOTUNE,
+          lambda: autotune_nt_scaled(256, 192, 160, 0.125, -0.5, -1.0, 2.5, 128, 64, 32), 256, 192, 160,
+          SCALED[0], b_shape=(192, 160), magnitude=SCALED[1]),
+    _gemm("batched_grid_relu", BATCHED, lambda: batched_grid_relu(3, 128, 96, 64), 128, 96, 64, relu(nn), batch=3),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}
@@ -412,7 +515,10 @@ def check_against_reference(entry: Entry, inputs: dict, output: np.ndarray) -> t
     """The output against the entry's own reference on the bf16-rounded inputs."""
     values = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
     reference = entry.reference(values)
-    magnitude = entry.reference({name: np.abs(v) for name, v in values.items()})
+    if entry.magnitude is not None:
+        magnitude = entry.magnitude(values)
+    else:
+        magnitude = entry.reference({name: np.abs(v) for name, v in values.items()})
     k = entry.k
     bound = tolerance(entry, k) * magnitude + 1e-30
     ratio = np.abs(output.astype(np.float64) - reference) / bound

@@ -505,3 +505,59 @@ def gemm_on_part_of_a_buffer(M=64, N=64, K=128):  # noqa: N803
             T.copy(C_local, C[by * 32, bx * 32])
 
     return gemm_part
+
+
+def gemm_epilogue(where: str, M=64, N=64, K=64, block=32, accum="float32"):  # noqa: N803
+    """A GEMM with a T.Parallel epilogue on its accumulator; `where` picks the epilogue (or where it
+    sits): the supported ones (relu, chain) and the refused ones of the bad-input table."""
+
+    @T.prim_func
+    def epi(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block, block), "bfloat16")
+            B_shared = T.alloc_shared((block, block), "bfloat16")
+            C_local = T.alloc_fragment((block, block), accum)
+            D_local = T.alloc_fragment((block, block), accum)
+            T.clear(C_local)
+            if where == "before-gemm":
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = T.max(C_local[i, j], 0)
+            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
+                T.copy(A[by * block, k * block], A_shared)
+                T.copy(B[k * block, bx * block], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+                if where == "in-k-loop":
+                    for i, j in T.Parallel(block, block):
+                        C_local[i, j] = T.max(C_local[i, j], 0)
+            if where in ("relu", "bf16-accum"):
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = T.max(C_local[i, j], 0)
+            elif where == "chain":
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = T.max(C_local[i, j] * 2.0 - 0.25, 0)
+            elif where == "transposed":
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = C_local[j, i] * 2.0
+            elif where == "division":
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = C_local[i, j] / 3.0
+            elif where == "exp":
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = T.exp(C_local[i, j])
+            elif where == "rsub":
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = 1.0 - C_local[i, j]
+            elif where == "partial":
+                for i, j in T.Parallel(block, block // 2):
+                    C_local[i, j] = T.max(C_local[i, j], 0)
+            elif where == "other-fragment":
+                for i, j in T.Parallel(block, block):
+                    D_local[i, j] = C_local[i, j] * 2.0
+            if where == "after-copy":
+                T.copy(C_local, C[by * block, bx * block])
+                for i, j in T.Parallel(block, block):
+                    C_local[i, j] = T.max(C_local[i, j], 0)
+            else:
+                T.copy(C_local, C[by * block, bx * block])
+
+    return epi

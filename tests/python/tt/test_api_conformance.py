@@ -11,12 +11,13 @@ is skipped, with the reason, when the wheel cannot be downloaded or g++ has no
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from kernels import gemm_kernel
+from kernels import gemm_epilogue, gemm_kernel
 
 import tilelang_tt
 
@@ -74,6 +75,48 @@ def test_transposed_operands_compile_against_the_release(headers, tmp_path, flag
     result = tt_conformance.check(lowered(tmp_path, 128, 96, 160, (64, 32, 32), **flags))
     assert "transpose_tile(" in (tmp_path / "gemm_wormhole_b0" / "compute.cpp").read_text()
     assert result.ok, failures(result)
+
+
+@pytest.mark.parametrize("where, block", [("relu", 64), ("chain", 64), ("relu", 32)])
+def test_epilogues_compile_against_the_release(headers, tmp_path, where, block):
+    """The SFPU epilogue calls (relu_tile, binop_with_scalar, their inits) and the matmul re-init after
+    them compile in all three TRISC builds."""
+    out = tmp_path / where
+    tilelang_tt.lower(gemm_epilogue(where, 128, 128, 64, block=block)).write(out)
+    assert "relu_tile(" in (out / "compute.cpp").read_text()
+    result = tt_conformance.check(out)
+    # The SFPU implementations behind the calls need the SFPI compiler; everything else compiles.
+    assert result.api_ok, failures(result)
+    assert [c.role.split()[0] for c in result.compiles if not c.ok] == ["TRISC1", "TRISC2"]
+
+
+def test_clamp_epilogue_compiles_against_the_release(headers, tmp_path):
+    """unary_max_tile / unary_min_tile (compute_kernel_api.h) with a scale, as the corpus's clamp uses."""
+    from corpus import BY_NAME
+
+    out = tmp_path / "clamp"
+    tilelang_tt.lower(BY_NAME["autotune_nt_scale_shift_clamp"].build()).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert "unary_max_tile(" in text and "unary_min_tile(" in text and "mul_unary_tile(" in text
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [(r"relu_tile\((\w+)\);", r"relu_tile(\1, 1);"), (r"relu_tile_init\(\);", "relu_init();"),
+     (r"mul_unary_tile\((\w+), 0x40000000u /\* 2.0f \*/\);", r"mul_unary_tile(\1);")],
+    ids=["extra-argument", "wrong-name", "missing-argument"],
+)  # fmt: skip
+def test_a_wrong_sfpu_call_fails_despite_the_unchecked_implementations(headers, tmp_path, old, new):
+    out = tmp_path / "chain"
+    tilelang_tt.lower(gemm_epilogue("chain", 128, 128, 64, block=64)).write(out)
+    text = (out / "compute.cpp").read_text()
+    broken, count = re.subn(old, new, text)
+    assert count == 1, old
+    (out / "compute.cpp").write_text(broken)
+    result = tt_conformance.check(out)
+    assert not result.api_ok
 
 
 def test_the_host_program_needs_only_symbols_the_release_exports(headers, tmp_path):

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import tilelang
 from golden import assert_matches_golden
-from kernels import gemm_kernel
+from kernels import gemm_epilogue, gemm_kernel
 
 import tilelang_tt
 from tilelang_tt.codegen import ARTIFACT_FILES, CLANG_FORMAT_STYLE, PLAN_SCHEMA_PATH
@@ -24,14 +24,16 @@ REPO = Path(__file__).resolve().parents[3]
 
 CASES = {
     # square, one tile per block, every core busy
-    "gemm_256_b32": dict(M=256, N=256, K=256),
+    "gemm_256_b32": lambda: gemm_kernel(M=256, N=256, K=256),
     # M != N != K, 64x64 blocks, padding on every axis and blocks past the last tile of N
-    "gemm_100x70x50_b64": dict(M=100, N=70, K=50, block_M=64, block_N=64, block_K=32),
+    "gemm_100x70x50_b64": lambda: gemm_kernel(M=100, N=70, K=50, block_M=64, block_N=64, block_K=32),
+    # an epilogue on the accumulator: max(x * 2 - 0.25, 0) on the SFPU before the pack (#17)
+    "gemm_epilogue_128x128x64_b64": lambda: gemm_epilogue("chain", 128, 128, 64, block=64),
 }
 
 
 def lower_case(name, target="tenstorrent"):
-    return tilelang_tt.lower(gemm_kernel(**CASES[name]), target=target)
+    return tilelang_tt.lower(CASES[name](), target=target)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

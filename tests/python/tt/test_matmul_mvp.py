@@ -77,7 +77,7 @@ def test_mvp_gemm_end_to_end(tmp_path):
     assert plan["compute"] == {
         "op": "matmul", "a": "A", "b": "B", "c": "C", "transpose_a": False, "transpose_b": False,
         "accumulator": "float32", "fp32_dest_acc_en": True, "dst_full_sync_en": False, "dst_tiles": 4,
-        "math_fidelity": "HiFi4", "subblock": [1, 1], "partials": False, "batch": 1,
+        "math_fidelity": "HiFi4", "subblock": [1, 1], "partials": False, "batch": 1, "epilogue": [],
     }  # fmt: skip
     compute_kernel = next(k for k in plan["kernels"] if k["name"] == "compute")
     assert (compute_kernel["fp32_dest_acc_en"], compute_kernel["dst_full_sync_en"]) == (True, False)

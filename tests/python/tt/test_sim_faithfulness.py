@@ -15,7 +15,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from kernels import gemm_b_copied_first, gemm_kernel, gemm_left_operand_is_b
+from kernels import gemm_b_copied_first, gemm_epilogue, gemm_kernel, gemm_left_operand_is_b
 
 import tilelang_tt
 from tilelang_tt.sim import (
@@ -423,3 +423,41 @@ def test_a_block_transposed_tile_by_tile_only_is_wrong(tmp_path):
     break_kernel(artifacts, "compute.cpp", "transpose_tile(cb_in0, gt % 2 * 2 + gt / 2, gt);",
                  "transpose_tile(cb_in0, gt, gt);")  # fmt: skip
     assert not simulate(artifacts, seed=5).ok
+
+
+# --- epilogues on the SFPU (#17) --------------------------------------------------------
+
+
+def epilogue_kernel(tmp_path, where="relu"):
+    """One core, four 64 x 64 blocks: the epilogue runs between blocks' matmuls."""
+    return lowered(tmp_path, gemm_epilogue(where, 128, 128, 64, block=64),
+                   target={"kind": "tenstorrent", "core_grid_x": 1, "core_grid_y": 1})  # fmt: skip
+
+
+def test_an_epilogue_runs_and_is_judged_from_the_plan(tmp_path):
+    artifacts = epilogue_kernel(tmp_path, "chain")
+    compute = json.loads((artifacts / "tt.plan.json").read_text())["compute"]
+    assert compute["epilogue"] == [{"op": "mul", "value": 2}, {"op": "add", "value": -0.25}, {"op": "relu", "value": 0}]
+    result = simulate(artifacts, seed=5)
+    assert result.ok, result.summary()
+    assert (result.output >= 0).all() and (result.output == 0).any()
+
+
+def test_an_epilogue_the_kernel_skips_is_a_mismatch(tmp_path):
+    artifacts = epilogue_kernel(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "relu_tile(t);", "")
+    result = simulate(artifacts, seed=5)
+    assert not result.ok and result.mismatches > 0
+
+
+def test_an_sfpu_op_needs_its_init(tmp_path):
+    artifacts = epilogue_kernel(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "relu_tile_init();", "")
+    expect_fault(artifacts, "relu_tile after no SFPU init; call relu_tile_init first")
+
+
+def test_matmul_after_an_sfpu_op_needs_matmul_init(tmp_path):
+    artifacts = epilogue_kernel(tmp_path)
+    break_kernel(artifacts, "compute.cpp", "relu_tile(t);\n      }\n      matmul_init(cb_in0, cb_in1);\n",
+                 "relu_tile(t);\n      }\n")  # fmt: skip
+    expect_fault(artifacts, "matmul_tiles", "an SFPU op (relu_tile_init", "call matmul_init(c_0, c_1")

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "tt_sim/arch.hpp"
+#include "tt_sim/vector_unit.hpp"
 
 namespace tt_sim {
 
@@ -63,13 +64,17 @@ inline uint32_t TileBytesOf(Format f) {
 struct EngineConfig {
   bool hw_configured = false;
   Format srca = Format::kNone, srcb = Format::kNone, pack = Format::kNone;
-  enum class Op { kNone, kMatmul, kCopy, kTranspose };
+  /// kSfpu: an SFPU init ran last (vector_unit.hpp); the FPU ops need their
+  /// init again.
+  enum class Op { kNone, kMatmul, kCopy, kTranspose, kSfpu };
   Op op = Op::kNone;
   /// matmul_init's in0 / in1, or copy_init's / transpose_init's CB in in0.
   uint32_t in0 = 0, in1 = 0;
   /// matmul_init(..., transpose): in1's tiles are transposed into SrcA.
   /// copy_init turns the unpacker's transpose off (matmul_init sets it).
   bool transpose_in1 = false;
+  /// The SFPU op the last SFPU init set the Vector Unit up for.
+  SfpuInit sfpu = SfpuInit::kNone;
   /// ComputeConfig::unpack_to_dest_mode, per CB: UnpackToDestFp32.
   std::array<bool, kNumCBs> unpack_to_dest_fp32{};
 };

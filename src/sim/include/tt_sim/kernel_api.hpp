@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "tt_sim/vector_unit.hpp"
+
 #include "tt_sim/cb_index.hpp"
 
 #ifndef KERNEL_COMPILE_TIME_ARGS
@@ -48,6 +50,10 @@ void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face);
 void CopyTile(uint32_t cb, uint32_t index, uint32_t dst);
 void TransposeInit(uint32_t cb);
 void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst);
+/// An SFPU init (relu_tile_init, ...) and an SFPU op on DST[dst]
+/// (vector_unit.hpp); `name` is the API call, for messages.
+void SfpuSetUp(SfpuInit init);
+void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name);
 /// reconfig_data_format_srca / pack_reconfig_data_format; `old_cb` < 0 for
 /// the one-argument forms (always reconfigure).
 void ReconfigSrcA(int64_t old_cb, uint32_t new_cb);

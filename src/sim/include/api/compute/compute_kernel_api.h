@@ -1,0 +1,24 @@
+// Simulated "api/compute/compute_kernel_api.h", the part the emitted kernels
+// use: unary_max_tile / unary_min_tile make each datum of DST[idst] the max /
+// min of itself and a constant (its fp32 bit pattern) on the SFPU
+// (tt_sim/vector_unit.hpp); their inits set the SFPU up for them.
+#pragma once
+#include <cstdint>
+
+#include "tt_sim/kernel_api.hpp"
+
+inline void unary_max_tile_init() {
+  tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kMax);
+}
+
+inline void unary_max_tile(uint32_t idst, uint32_t param0) {
+  tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kMax, idst, param0, "unary_max_tile");
+}
+
+inline void unary_min_tile_init() {
+  tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kMin);
+}
+
+inline void unary_min_tile(uint32_t idst, uint32_t param0) {
+  tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kMin, idst, param0, "unary_min_tile");
+}
