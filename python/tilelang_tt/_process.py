@@ -30,3 +30,11 @@ def run(cmd: list[str], *, timeout: float, cwd=None, env=None) -> subprocess.Com
             raise Timeout(f"{cmd[0]} did not finish within {timeout} s") from None
         raise
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
+def failure(what: str, proc: subprocess.CompletedProcess) -> str:
+    """The message of a failed host program: what failed on the first line (the program prefixes
+    its own path, dropped here), the rest of its report below."""
+    lines = [line for line in proc.stderr.strip().splitlines() if line.strip()] or ["(no output)"]
+    first = lines[0].removeprefix(f"{proc.args[0]}: ")
+    return "\n".join([f"{what} (exit {proc.returncode}): {first}", *lines[1:]])

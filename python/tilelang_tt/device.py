@@ -196,8 +196,6 @@ def run_host_program(inst: Installation, exe: Path, artifact_dir: Path, data_dir
     except OSError as err:
         raise DeviceError(f"cannot start the host program {exe}: {err.strerror or err}") from None
     if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()] or ["(no output)"]
-        raise DeviceError("\n".join([f"the program failed on the device (exit {proc.returncode}): {lines[0]}",
-                                     *lines[1:]]))  # fmt: skip
+        raise DeviceError(_process.failure("the program failed on the device", proc))
     cache.counters["runs"] += 1
     return time.perf_counter() - start

@@ -8,6 +8,7 @@
 #include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -137,8 +138,8 @@ private:
                 : e.op == value::kEpilogueMax ? "max(" + chain + ", " + v + ")"
                 : e.op == value::kEpilogueMin ? "min(" + chain + ", " + v + ")"
                 : e.op == value::kEpilogueMul ? chain + " * " + v
-                : e.value < 0 ? chain + " - " + Literal(-e.value)
-                              : chain + " + " + v;
+                : std::signbit(e.value) ? chain + " - " + Literal(-e.value)
+                                        : chain + " + " + v;
       }
       purpose.push_back("Epilogue on the SFPU, in DST before the pack: x = " +
                         chain + " (fp32).");

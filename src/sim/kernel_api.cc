@@ -340,11 +340,13 @@ void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse) {
   e.srcb = CB(reverse ? in0 : in1).format();
   e.pack = CB(out).format();
   e.op = EngineConfig::Op::kNone;
+  e.sfpu = SfpuInit::kNone;
   e.hw_configured = true;
 }
 
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose) {
   EngineConfig &e = Engines("matmul_init");
+  e.sfpu = SfpuInit::kNone; // an FPU init reprograms what SFPU ops use
   CB(in0), CB(in1);
   e.transpose_in1 = transpose != 0;
   e.op = EngineConfig::Op::kMatmul;
@@ -354,6 +356,7 @@ void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose) {
 
 void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face) {
   EngineConfig &e = Engines("copy_init");
+  e.sfpu = SfpuInit::kNone; // an FPU init reprograms what SFPU ops use
   if (transpose != 0 || transpose_in_face != 0)
     KernelFault("copy_init with transpose is not simulated");
   CB(cb);
@@ -364,6 +367,7 @@ void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face) {
 
 void TransposeInit(uint32_t cb) {
   EngineConfig &e = Engines("transpose_init");
+  e.sfpu = SfpuInit::kNone; // an FPU init reprograms what SFPU ops use
   CB(cb);
   e.op = EngineConfig::Op::kTranspose;
   e.in0 = cb;

@@ -30,16 +30,26 @@ const char *kSupported =
     "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
     "x - c with constants c, nested, on the element being written";
 
-/*! \brief A constant operand as TileLang's fp32 arithmetic uses it. */
+/*!
+ * \brief A constant operand as the kernel's fp32 arithmetic uses it: a
+ *        float32 (or float64) or integer immediate, or one cast to float32.
+ *        Any other cast (through an integer, bf16, ...) changes the value;
+ *        it is not a constant here, and the kernel is refused.
+ */
 std::optional<float> Constant(const PrimExpr &e) {
   if (const auto *f = e.as<tvm::FloatImmNode>()) {
+    if (f->dtype.bits() < 32) {
+      return std::nullopt;
+    }
     return static_cast<float>(f->value);
   }
   if (const auto *i = e.as<tvm::IntImmNode>()) {
     return static_cast<float>(i->value);
   }
   if (const auto *c = e.as<tvm::tirx::CastNode>()) {
-    return Constant(c->value);
+    if (c->dtype == tvm::DataType::Float(32)) {
+      return Constant(c->value);
+    }
   }
   return std::nullopt;
 }
@@ -115,11 +125,16 @@ private:
       op = value::kEpilogueAdd;
       c = -c; // x - c == x + (-c) exactly in IEEE arithmetic
     } else if (const auto *n = e.as<CastNode>()) {
-      Fail(e, "a cast to " + tvm::ffi::DLDataTypeToString(n->dtype));
+      Fail(e, "a cast to " + tvm::ffi::DLDataTypeToString(n->dtype) +
+                  " (write constants as float32)");
     } else if (e.as<DivNode>() || e.as<FloorDivNode>()) {
       Fail(e, "a division (multiply by the reciprocal instead)");
-    } else if (e.as<SubNode>()) {
+    } else if (const auto *n = e.as<SubNode>(); n && Constant(n->a)) {
       Fail(e, "a constant minus the element");
+    } else if (e.as<MaxNode>() || e.as<MinNode>() || e.as<MulNode>() ||
+               e.as<AddNode>() || e.as<SubNode>()) {
+      Fail(e, "an operand that is neither the element being written nor a "
+              "float32 constant");
     } else if (const auto *n = e.as<CallNode>()) {
       const auto *op = n->op.as<tvm::OpNode>();
       Fail(e, "a call to " + (op ? std::string(op->name) : Brief(n->op)));
@@ -128,6 +143,11 @@ private:
     }
     if (!std::isfinite(c)) {
       Fail(e, "a constant that is not a finite fp32 value");
+    }
+    if ((op == value::kEpilogueAdd || op == value::kEpilogueMul) &&
+        std::fpclassify(c) == FP_SUBNORMAL) {
+      Fail(e, "a denormal constant (the SFPU's multiply-add counts it as "
+              "zero)");
     }
     Walk(x, ops);
     ops->push_back({op, c});

@@ -77,40 +77,43 @@ std::vector<uint16_t> CornerTile(float v) {
 }
 
 TEST(VectorUnit, MinMaxFollowSfpswapsSignMagnitudeOrder) {
+  using tt_sim::FloatBits;
   using tt_sim::SfpuApply;
   using tt_sim::SfpuOp;
-  using tt_sim::sfpu::Bits;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   // relu is max(x, +0): -0 and a negative NaN become +0, +NaN stays.
-  EXPECT_EQ(Bits(SfpuApply(SfpuOp::kRelu, -0.0f, 0)), 0u);
-  EXPECT_EQ(Bits(SfpuApply(SfpuOp::kRelu, -std::fabs(nan), 0)), 0u);
+  EXPECT_EQ(FloatBits(SfpuApply(SfpuOp::kRelu, -0.0f, 0)), 0u);
+  EXPECT_EQ(FloatBits(SfpuApply(SfpuOp::kRelu, -std::fabs(nan), 0)), 0u);
   EXPECT_TRUE(std::isnan(SfpuApply(SfpuOp::kRelu, std::fabs(nan), 0)));
   EXPECT_EQ(SfpuApply(SfpuOp::kRelu, -3.0f, 0), 0.0f);
   EXPECT_EQ(SfpuApply(SfpuOp::kRelu, 2.5f, 0), 2.5f);
-  EXPECT_EQ(SfpuApply(SfpuOp::kMax, -3.0f, Bits(-1.0f)), -1.0f);
-  EXPECT_EQ(SfpuApply(SfpuOp::kMax, 4.0f, Bits(-1.0f)), 4.0f);
-  EXPECT_EQ(SfpuApply(SfpuOp::kMin, 4.0f, Bits(2.5f)), 2.5f);
-  EXPECT_EQ(SfpuApply(SfpuOp::kMin, -INFINITY, Bits(2.5f)), -INFINITY);
-  EXPECT_EQ(Bits(SfpuApply(SfpuOp::kMin, 0.0f, Bits(-0.0f))), Bits(-0.0f));
+  EXPECT_EQ(SfpuApply(SfpuOp::kMax, -3.0f, FloatBits(-1.0f)), -1.0f);
+  EXPECT_EQ(SfpuApply(SfpuOp::kMax, 4.0f, FloatBits(-1.0f)), 4.0f);
+  EXPECT_EQ(SfpuApply(SfpuOp::kMin, 4.0f, FloatBits(2.5f)), 2.5f);
+  EXPECT_EQ(SfpuApply(SfpuOp::kMin, -INFINITY, FloatBits(2.5f)), -INFINITY);
+  EXPECT_EQ(FloatBits(SfpuApply(SfpuOp::kMin, 0.0f, FloatBits(-0.0f))),
+            FloatBits(-0.0f));
 }
 
 TEST(VectorUnit, AddAndMulRoundOnceAndFlushDenormalsToPlusZero) {
+  using tt_sim::FloatBits;
   using tt_sim::SfpuApply;
   using tt_sim::SfpuOp;
-  using tt_sim::sfpu::Bits;
   const float tiny = std::numeric_limits<float>::min();
   // One rounding to nearest even, as IEEE fp32.
-  EXPECT_EQ(SfpuApply(SfpuOp::kMul, 1.0f + 0x1p-23f, Bits(1.0f + 0x1p-23f)),
-            (1.0f + 0x1p-23f) * (1.0f + 0x1p-23f));
-  EXPECT_EQ(SfpuApply(SfpuOp::kAdd, 1.0f, Bits(0x1p-24f)), 1.0f); // tie: even
+  EXPECT_EQ(
+      SfpuApply(SfpuOp::kMul, 1.0f + 0x1p-23f, FloatBits(1.0f + 0x1p-23f)),
+      (1.0f + 0x1p-23f) * (1.0f + 0x1p-23f));
+  EXPECT_EQ(SfpuApply(SfpuOp::kAdd, 1.0f, FloatBits(0x1p-24f)),
+            1.0f); // tie: even
   // A denormal result (before rounding) and -0 become +0.
-  EXPECT_EQ(Bits(SfpuApply(SfpuOp::kMul, tiny, Bits(0.5f))), 0u);
-  EXPECT_EQ(Bits(SfpuApply(SfpuOp::kMul, -1.0f, Bits(0.0f))), 0u);
-  EXPECT_EQ(Bits(SfpuApply(SfpuOp::kAdd, -0.0f, Bits(-0.0f))), 0u);
+  EXPECT_EQ(FloatBits(SfpuApply(SfpuOp::kMul, tiny, FloatBits(0.5f))), 0u);
+  EXPECT_EQ(FloatBits(SfpuApply(SfpuOp::kMul, -1.0f, FloatBits(0.0f))), 0u);
+  EXPECT_EQ(FloatBits(SfpuApply(SfpuOp::kAdd, -0.0f, FloatBits(-0.0f))), 0u);
   // A denormal input counts as zero.
-  EXPECT_EQ(SfpuApply(SfpuOp::kAdd, tiny / 4, Bits(tiny)), tiny);
-  EXPECT_EQ(SfpuApply(SfpuOp::kMul, 3.0f, Bits(tiny / 2)), 0.0f);
-  EXPECT_EQ(SfpuApply(SfpuOp::kMul, INFINITY, Bits(-2.0f)), -INFINITY);
+  EXPECT_EQ(SfpuApply(SfpuOp::kAdd, tiny / 4, FloatBits(tiny)), tiny);
+  EXPECT_EQ(SfpuApply(SfpuOp::kMul, 3.0f, FloatBits(tiny / 2)), 0.0f);
+  EXPECT_EQ(SfpuApply(SfpuOp::kMul, INFINITY, FloatBits(-2.0f)), -INFINITY);
 }
 
 TEST(Dst, CapacityByModeAndSync) {

@@ -507,9 +507,26 @@ def gemm_on_part_of_a_buffer(M=64, N=64, K=128):  # noqa: N803
     return gemm_part
 
 
+#: gemm_epilogue's updates of the accumulator element C[i, j], by name.
+EPILOGUE_UPDATES = {
+    "relu": lambda C, i, j: T.max(C[i, j], 0),
+    "bf16-accum": lambda C, i, j: T.max(C[i, j], 0),
+    "chain": lambda C, i, j: T.max(C[i, j] * 2.0 - 0.25, 0),
+    "transposed": lambda C, i, j: C[j, i] * 2.0,
+    "division": lambda C, i, j: C[i, j] / 3.0,
+    "exp": lambda C, i, j: T.exp(C[i, j]),
+    "rsub": lambda C, i, j: 1.0 - C[i, j],
+    "cast-int": lambda C, i, j: C[i, j] * T.Cast("float32", T.Cast("int32", T.float32(0.7))),
+    "denormal": lambda C, i, j: C[i, j] * T.float32(1e-40),
+    "square": lambda C, i, j: C[i, j] * C[i, j],
+}
+
+
 def gemm_epilogue(where: str, M=64, N=64, K=64, block=32, accum="float32"):  # noqa: N803
-    """A GEMM with a T.Parallel epilogue on its accumulator; `where` picks the epilogue (or where it
-    sits): the supported ones (relu, chain) and the refused ones of the bad-input table."""
+    """A GEMM with a T.Parallel epilogue on its accumulator; `where` picks the epilogue (an
+    EPILOGUE_UPDATES name) or where it sits: the supported ones (relu, chain) and the refused ones of
+    the bad-input table."""
+    update = EPILOGUE_UPDATES.get(where)
 
     @T.prim_func
     def epi(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
@@ -529,35 +546,18 @@ def gemm_epilogue(where: str, M=64, N=64, K=64, block=32, accum="float32"):  # n
                 if where == "in-k-loop":
                     for i, j in T.Parallel(block, block):
                         C_local[i, j] = T.max(C_local[i, j], 0)
-            if where in ("relu", "bf16-accum"):
+            if update is not None:
                 for i, j in T.Parallel(block, block):
-                    C_local[i, j] = T.max(C_local[i, j], 0)
-            elif where == "chain":
-                for i, j in T.Parallel(block, block):
-                    C_local[i, j] = T.max(C_local[i, j] * 2.0 - 0.25, 0)
-            elif where == "transposed":
-                for i, j in T.Parallel(block, block):
-                    C_local[i, j] = C_local[j, i] * 2.0
-            elif where == "division":
-                for i, j in T.Parallel(block, block):
-                    C_local[i, j] = C_local[i, j] / 3.0
-            elif where == "exp":
-                for i, j in T.Parallel(block, block):
-                    C_local[i, j] = T.exp(C_local[i, j])
-            elif where == "rsub":
-                for i, j in T.Parallel(block, block):
-                    C_local[i, j] = 1.0 - C_local[i, j]
-            elif where == "partial":
+                    C_local[i, j] = update(C_local, i, j)
+            if where == "partial":
                 for i, j in T.Parallel(block, block // 2):
                     C_local[i, j] = T.max(C_local[i, j], 0)
-            elif where == "other-fragment":
+            if where == "other-fragment":
                 for i, j in T.Parallel(block, block):
                     D_local[i, j] = C_local[i, j] * 2.0
+            T.copy(C_local, C[by * block, bx * block])
             if where == "after-copy":
-                T.copy(C_local, C[by * block, bx * block])
                 for i, j in T.Parallel(block, block):
                     C_local[i, j] = T.max(C_local[i, j], 0)
-            else:
-                T.copy(C_local, C[by * block, bx * block])
 
     return epi

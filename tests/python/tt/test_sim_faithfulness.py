@@ -461,3 +461,18 @@ def test_matmul_after_an_sfpu_op_needs_matmul_init(tmp_path):
     break_kernel(artifacts, "compute.cpp", "relu_tile(t);\n      }\n      matmul_init(cb_in0, cb_in1);\n",
                  "relu_tile(t);\n      }\n")  # fmt: skip
     expect_fault(artifacts, "matmul_tiles", "an SFPU op (relu_tile_init", "call matmul_init(c_0, c_1")
+
+
+def test_a_nan_under_relu_may_become_zero_or_stay_nan_and_nothing_else():
+    """SFPSWAP orders a negative NaN below +0 and the chip does not specify a NaN's sign, so
+    max(NaN, 0) is 0 or NaN on the chip; the verdict accepts both, and only those."""
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(-1, 1, (32, 32)), rng.uniform(-1, 1, (32, 32))
+    a[0, 0], b[0, :] = np.inf, 0.0  # row 0 of a @ b is inf * 0 + ...: NaN
+    compute = {"fp32_dest_acc_en": True, "math_fidelity": "HiFi4", "epilogue": [{"op": "relu", "value": 0}]}
+    with np.errstate(all="ignore"):
+        good = np.maximum(a @ b, 0).astype(np.float32)
+    for row0, ok in ((0.0, True), (np.nan, True), (5.0, False)):
+        out = good.copy()
+        out[0] = row0
+        assert compare(out, a, b, compute, stats={}).ok == ok, row0

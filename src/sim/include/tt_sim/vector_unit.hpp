@@ -18,8 +18,9 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
+
+#include "tt_sim/tile.hpp"
 
 namespace tt_sim {
 
@@ -59,16 +60,6 @@ inline const char *SfpuInitName(SfpuInit init) {
 }
 
 namespace sfpu {
-inline uint32_t Bits(float v) {
-  uint32_t b;
-  std::memcpy(&b, &v, sizeof(b));
-  return b;
-}
-inline float Float(uint32_t b) {
-  float v;
-  std::memcpy(&v, &b, sizeof(v));
-  return v;
-}
 /// SFPSWAP's order: fp32 bit patterns as sign-magnitude integers.
 inline bool SignMagLess(uint32_t c, uint32_t d) {
   c ^= static_cast<uint32_t>(static_cast<int32_t>(c) >> 30) >> 1;
@@ -92,14 +83,14 @@ inline float FlushOutput(double exact, float rounded) {
 
 /// One op on one fp32 DST datum; `param` is the constant's fp32 bit pattern.
 inline float SfpuApply(SfpuOp op, float x, uint32_t param) {
-  const float c = sfpu::Float(param);
+  const float c = BitsFloat(param);
   switch (op) {
   case SfpuOp::kRelu: // max(x, +0)
-    return sfpu::SignMagLess(sfpu::Bits(x), 0u) ? 0.0f : x;
+    return sfpu::SignMagLess(FloatBits(x), 0u) ? 0.0f : x;
   case SfpuOp::kMax:
-    return sfpu::SignMagLess(sfpu::Bits(x), param) ? c : x;
+    return sfpu::SignMagLess(FloatBits(x), param) ? c : x;
   case SfpuOp::kMin:
-    return sfpu::SignMagLess(param, sfpu::Bits(x)) ? c : x;
+    return sfpu::SignMagLess(param, FloatBits(x)) ? c : x;
   case SfpuOp::kAdd: {
     const float a = sfpu::FlushInput(x), b = sfpu::FlushInput(c);
     return sfpu::FlushOutput(static_cast<double>(a) + b, a + b);
