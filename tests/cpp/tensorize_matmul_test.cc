@@ -109,6 +109,43 @@ TEST(TensorizeTT, ChecksTheBlockAgainstTTCompute) {
        "tt.compute"});
 }
 
+TEST(TensorizeTT, AppliesTheEpilogueToEachSubblockInTheLastKStep) {
+  // tt.compute's epilogue, on a block walked in sub-blocks: per sub-block,
+  // in the last K step only, each op's SFPU init and the op on each of its 4
+  // DST tiles (the constant as fp32 bits: 0.5f is 0x3F000000), then the
+  // matmul set up again, before the pack.
+  auto f = testing::RunPasses(
+      testing::WithTTTarget(testing::MakeGemm({256, 256, 64, 128, 128, 32})),
+      {transform::MemorySpaceLowerTT()});
+  using tvm::ffi::Any;
+  using tvm::ffi::Map;
+  using tvm::ffi::String;
+  auto compute = f->GetAttr<Map<String, Any>>(attr::kCompute).value();
+  tvm::ffi::Array<Map<String, Any>> epilogue;
+  for (const auto &[op, v] : {std::pair{value::kEpilogueMul, 0.5},
+                              std::pair{value::kEpilogueRelu, 0.0}}) {
+    Map<String, Any> step;
+    step.Set(field::kFieldOp, String(op));
+    step.Set(field::kFieldValue, v);
+    epilogue.push_back(step);
+  }
+  compute.Set(field::kFieldEpilogue, epilogue);
+  f = tvm::WithAttr(std::move(f), attr::kCompute, compute);
+  const std::string text =
+      testing::BodyScript(testing::RunPasses(f, {transform::TensorizeTT()}));
+  const size_t last = text.find("if k == 1:");
+  const size_t mul = text.find("T.tt_sfpu_init(\"mul\")");
+  const size_t tiles =
+      text.find("T.tt_sfpu_tile(\"mul\", t, T.uint32(1056964608))");
+  const size_t relu = text.find("T.tt_sfpu_init(\"relu\")");
+  const size_t reinit = text.find("T.tt_matmul_reinit(0, 1, 0)", relu);
+  const size_t commit = text.find("T.tt_tile_regs_commit()", relu);
+  ASSERT_NE(last, std::string::npos) << text;
+  EXPECT_TRUE(last < mul && mul < tiles && tiles < relu && relu < reinit &&
+              reinit < commit)
+      << text;
+}
+
 TEST(TensorizeTT, NeedsTheCBPlan) {
   testing::ExpectFfiError(
       [] {
