@@ -141,8 +141,11 @@ private:
                 : std::signbit(e.value) ? chain + " - " + Literal(-e.value)
                                         : chain + " + " + v;
       }
-      purpose.push_back("Epilogue on the SFPU, in DST before the pack: x = " +
-                        chain + " (fp32).");
+      purpose.push_back(
+          "Epilogue on the SFPU, in DST before the pack: x = " + chain +
+          (c.fp32_dest_acc_en ? " (fp32)."
+                              : " (in fp32, each op's result stored back "
+                                "truncated to bf16)."));
     }
     if (c.transpose_a) {
       purpose.insert(purpose.begin(),

@@ -639,12 +639,10 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
                 "; call " + SfpuInitName(InitOf(op)) + " first");
   }
   auto &regs = Ctx().core->dst;
-  if (!regs.mode.fp32_dest_acc_en) {
-    KernelFault(std::string(name) + " on 16-bit DST (" + regs.mode.name() +
-                "): its store truncates to bf16, which is not simulated");
-  }
+  const bool fp32 = regs.mode.fp32_dest_acc_en;
   for (float &v : regs.tiles[dst]) {
-    v = SfpuApply(op, v, param);
+    const float y = SfpuApply(op, v, param);
+    v = fp32 ? y : StoreToBf16Dst(y);
   }
 }
 

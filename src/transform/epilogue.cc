@@ -38,10 +38,19 @@ const char *kSupported =
  */
 std::optional<float> Constant(const PrimExpr &e) {
   if (const auto *f = e.as<tvm::FloatImmNode>()) {
+    const float v = static_cast<float>(f->value);
+    if (f->dtype == tvm::DataType::BFloat(16)) {
+      // A bfloat16 accumulator's constant: the SFPU takes it as this fp32
+      // value, which it is exactly only if it is a bf16 value.
+      if (FloatBits(v) & 0xffffu) {
+        return std::nullopt;
+      }
+      return v;
+    }
     if (f->dtype.bits() < 32) {
       return std::nullopt;
     }
-    return static_cast<float>(f->value);
+    return v;
   }
   if (const auto *i = e.as<tvm::IntImmNode>()) {
     return static_cast<float>(i->value);
@@ -91,6 +100,15 @@ private:
 
   void Walk(const PrimExpr &e, std::vector<EpilogueOp> *ops) {
     using namespace tvm::tirx;
+    // A bfloat16 accumulator's element read as float32 (TileLang computes a
+    // bf16 fragment's epilogue in float32): the element itself.
+    if (const auto *cast = e.as<CastNode>();
+        cast && cast->dtype == tvm::DataType::Float(32) &&
+        cast->value.as<BufferLoadNode>() &&
+        acc_->dtype == tvm::DataType::BFloat(16)) {
+      Walk(cast->value, ops);
+      return;
+    }
     if (const auto *load = e.as<BufferLoadNode>()) {
       if (!load->buffer.same_as(acc_)) {
         Fail(e, "reading '" + std::string(load->buffer->name) + "'");
@@ -212,7 +230,15 @@ std::vector<EpilogueOp> MatchEpilogue(const ForNode *loop,
           << "' at the loop indices in order; got " << Brief(body) << ".";
     }
   }
-  return Parser(accumulator, vars, where).Parse(store->value);
+  // A bfloat16 accumulator's epilogue is computed in float32 and stored
+  // back: the SFPU does the same, each op's result stored to 16-bit DST.
+  PrimExpr value = store->value;
+  if (const auto *cast = value.as<tvm::tirx::CastNode>();
+      cast && cast->dtype == accumulator->dtype &&
+      accumulator->dtype == tvm::DataType::BFloat(16)) {
+    value = cast->value;
+  }
+  return Parser(accumulator, vars, where).Parse(value);
 }
 
 tvm::ffi::Array<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>>

@@ -321,12 +321,6 @@ private:
           << ".";
     }
     RequireOncePerBlock(what, "apply the epilogue once, after the K loop");
-    if (!compute_->fp32) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": an epilogue on a bfloat16 accumulator is not supported "
-          << "yet (16-bit DST); accumulate in float32 "
-          << "(T.alloc_fragment(..., \"float32\")).";
-    }
     for (const detail::EpilogueOp &e :
          detail::MatchEpilogue(op, store->buffer, what)) {
       compute_->epilogue.push_back(e);

@@ -116,6 +116,16 @@ TEST(VectorUnit, AddAndMulRoundOnceAndFlushDenormalsToPlusZero) {
   EXPECT_EQ(SfpuApply(SfpuOp::kMul, INFINITY, FloatBits(-2.0f)), -INFINITY);
 }
 
+TEST(VectorUnit, StoreTo16BitDstFlushesDenormalsAndTruncates) {
+  using tt_sim::FloatBits;
+  using tt_sim::StoreToBf16Dst;
+  // 1 + 2^-8 + 2^-9 is between two bf16 values: truncated, not rounded.
+  EXPECT_EQ(StoreToBf16Dst(1.0f + 0x1p-8f + 0x1p-9f), 1.0f);
+  EXPECT_EQ(StoreToBf16Dst(-(1.0f + 0x1p-7f + 0x1p-9f)), -(1.0f + 0x1p-7f));
+  EXPECT_EQ(FloatBits(StoreToBf16Dst(-0x1p-130f)), FloatBits(-0.0f));
+  EXPECT_EQ(StoreToBf16Dst(3.0f), 3.0f);
+}
+
 TEST(Dst, CapacityByModeAndSync) {
   EXPECT_EQ(DstCapacity(false, false), 8u);
   EXPECT_EQ(DstCapacity(false, true), 16u);

@@ -495,6 +495,9 @@ ENTRIES = [
     _gemm("autotune_nt_scale_shift_clamp", AUTOTUNE,
           lambda: autotune_nt_scaled(256, 192, 160, 0.125, -0.5, -1.0, 2.5, 128, 64, 32), 256, 192, 160,
           SCALED[0], b_shape=(192, 160), magnitude=SCALED[1]),
+    _gemm("quickstart_relu_bf16_accum", QUICKSTART,
+          lambda: quickstart_relu(128, 256, 96, 64, 128, 32, accum_dtype="bfloat16"), 128, 256, 96, relu(nn),
+          accum="bfloat16"),
     _gemm("batched_grid_relu", BATCHED, lambda: batched_grid_relu(3, 128, 96, 64), 128, 96, 64, relu(nn), batch=3),
 ]  # fmt: skip
 

@@ -4,8 +4,9 @@
 // Models (src/sim/README.md cites the sources):
 //   - each op loads a DST datum into a 32-bit register, computes in fp32 and
 //     stores it back; with fp32 DST both moves are exact (SFPLOAD / SFPSTORE
-//     in their default mode move raw fp32). With 16-bit DST the store
-//     truncates to bf16: not simulated, a fault;
+//     in their default mode move raw fp32). With 16-bit DST (bf16) the load
+//     is exact and the store flushes denormals and truncates the mantissa
+//     toward zero (StoreToBf16Dst);
 //   - relu, max(x, c), min(x, c): SFPSWAP's min/max, which orders fp32 values
 //     as sign-magnitude integers (-NaN < -Inf < ... < -0 < +0 < ... < +Inf <
 //     +NaN): exact selections; relu is max(x, +0), so -0 becomes +0;
@@ -80,6 +81,16 @@ inline float FlushOutput(double exact, float rounded) {
   return rounded;
 }
 } // namespace sfpu
+
+/// SFPSTORE to 16-bit DST (bf16 for bf16 SrcB): denormals flushed to a
+/// zero of their sign, then the mantissa truncated toward zero.
+inline float StoreToBf16Dst(float v) {
+  uint32_t w = FloatBits(v);
+  if ((w & 0x7f800000u) == 0) {
+    w &= 0x80000000u;
+  }
+  return BitsFloat(w & 0xffff0000u);
+}
 
 /// One op on one fp32 DST datum; `param` is the constant's fp32 bit pattern.
 inline float SfpuApply(SfpuOp op, float x, uint32_t param) {
