@@ -120,26 +120,30 @@ def epilogue_steps(compute: dict) -> list[tuple[str, float]]:
     return [(step["op"], float(np.float32(step["value"]))) for step in compute.get("epilogue", [])]
 
 
+def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray:
+    """One epilogue op in exact (float64) arithmetic; see ``apply_epilogue`` for ``nan_selects``."""
+    maximum, minimum = (np.fmax, np.fmin) if nan_selects else (np.maximum, np.minimum)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if op == "relu":
+            return maximum(x, 0.0)
+        if op == "max":
+            return maximum(x, c)
+        if op == "min":
+            return minimum(x, c)
+        if op == "add":
+            return x + c
+        if op == "mul":
+            return x * c
+    raise SimulationError(f"the plan's epilogue has an op {op!r} the harness does not know")
+
+
 def apply_epilogue(x: np.ndarray, compute: dict, nan_selects: bool = False) -> np.ndarray:
     """The exact (float64) value of the plan's epilogue applied to ``x``. max / min / relu keep a NaN,
     or with ``nan_selects`` give the constant instead: SFPSWAP orders a positive NaN above everything
     and a negative one below, and the sign of a NaN the chip produces is not specified, so both are
     outcomes of the chip."""
-    maximum, minimum = (np.fmax, np.fmin) if nan_selects else (np.maximum, np.minimum)
     for op, c in epilogue_steps(compute):
-        with np.errstate(invalid="ignore", over="ignore"):
-            if op == "relu":
-                x = maximum(x, 0.0)
-            elif op == "max":
-                x = maximum(x, c)
-            elif op == "min":
-                x = minimum(x, c)
-            elif op == "add":
-                x = x + c
-            elif op == "mul":
-                x = x * c
-            else:
-                raise SimulationError(f"the plan's epilogue has an op {op!r} the harness does not know")
+        x = _exact_op(x, op, c, nan_selects)
     return x
 
 
@@ -193,7 +197,7 @@ def expected_output(
             value = exact.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
             err = 2 * k * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
             for op, c in steps:
-                value = apply_epilogue(value, {"epilogue": [{"op": op, "value": c}]}, nan_selects)
+                value = _exact_op(value, op, c, nan_selects)
                 if op == "add":
                     err = err + FP32_EPS * np.abs(value) + FP32_TINY
                 elif op == "mul":
