@@ -66,6 +66,14 @@ namespace tilelang_tt {
   X(kEpilogueMul, "mul", "tt.compute epilogue op: x = x * value.")             \
   X(kEpilogueMax, "max", "tt.compute epilogue op: x = max(x, value).")         \
   X(kEpilogueMin, "min", "tt.compute epilogue op: x = min(x, value).")         \
+  X(kBroadcastRow, "row",                                                      \
+    "epilogue operand: a vector with one value per output column, the same "   \
+    "for every row (a bias Bias[col]).")                                       \
+  X(kBroadcastCol, "col",                                                      \
+    "epilogue operand: a vector with one value per output row, the same for "  \
+    "every column (Bias[row]).")                                               \
+  X(kBroadcastNone, "none",                                                    \
+    "epilogue operand: a tensor of the output's shape (a residual).")          \
   X(kFidelityHiFi4, "HiFi4",                                                   \
     "Math fidelity: all four multiplier phases (full bf16 products).")
 
@@ -88,6 +96,9 @@ namespace tilelang_tt {
   X(kFieldPaddedShape, "padded_shape",                                         \
     "tt.buffers: shape rounded up to whole tiles.")                            \
   X(kFieldTiles, "tiles", "tt.buffers: tiles per dimension.")                  \
+  X(kFieldMatrix, "matrix",                                                    \
+    "tt.buffers: the (rows, cols) matrix a 1-D tensor is stored as: (1, n) "   \
+    "for a row vector, (n, 1) for a column vector.")                           \
   X(kFieldNumTiles, "num_tiles", "tt.buffers: total tiles (pages).")           \
   X(kFieldBanks, "dram_banks", "tt.buffers: interleaving bank count.")         \
   X(kFieldPadded, "padded_axes",                                               \
@@ -125,8 +136,17 @@ namespace tilelang_tt {
     "tt.compute: matrices in c (its leading axis; 1 for a 2-D c).")            \
   X(kFieldEpilogue, "epilogue",                                                \
     "tt.compute: element-wise ops applied to the accumulator in DST after "    \
-    "the last K step, in order: [{op, value}].")                               \
-  X(kFieldValue, "value", "tt.compute epilogue: the op's constant (fp32).")
+    "the last K step, in order: [{op, value}] or [{op, operand, broadcast}].") \
+  X(kFieldValue, "value", "tt.compute epilogue: the op's constant (fp32).")    \
+  X(kFieldOperand, "operand",                                                  \
+    "tt.compute epilogue: the tensor the op takes its second operand from "    \
+    "(instead of value).")                                                     \
+  X(kFieldBroadcast, "broadcast",                                              \
+    "tt.compute epilogue: how the operand covers the output block (row, col, " \
+    "none).")                                                                  \
+  X(kFieldCB, "cb",                                                            \
+    "tt.compute epilogue: the index of the CB the reader streams the operand " \
+    "into.")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

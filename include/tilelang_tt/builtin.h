@@ -69,7 +69,18 @@ namespace tilelang_tt {
     "(op): set the SFPU up for the epilogue op `op` (a string).")              \
   X(sfpu_tile, 3,                                                              \
     "(op, dst, value): DST[dst] = op(DST[dst], value) on the SFPU; value the " \
-    "fp32 bit pattern of the op's constant (0 for relu).")
+    "fp32 bit pattern of the op's constant (0 for relu).")                     \
+  X(bcast_init, 2,                                                             \
+    "(cb, broadcast): set the unpacker and FPU up for bcast_tile from cb "     \
+    "(broadcast: attr.h kBroadcastRow / kBroadcastCol).")                      \
+  X(bcast_tile, 4,                                                             \
+    "(cb, slot, dst, broadcast): DST[dst] = the CB's waited-for slot with "    \
+    "its first row (row) or first column (col) repeated over the tile.")       \
+  X(sfpu_binary_init, 1,                                                       \
+    "(op): set the SFPU up for the epilogue op `op` between two DST tiles.")   \
+  X(sfpu_binary_tile, 4,                                                       \
+    "(op, dst0, dst1, out): DST[out] = op(DST[dst0], DST[dst1]) on the "       \
+    "SFPU.")
 
 namespace builtin {
 #define TILELANG_TT_DECLARE_BUILTIN(name, num_inputs, doc)                     \

@@ -85,7 +85,8 @@ inline std::string DstModeName(bool fp32_dest_acc_en, bool dst_full_sync_en) {
  * partials CB in the accumulator's precision and are reloaded (copy_tile).
  * `dst_free_between_steps` (DST has other work in each K step, e.g. the
  * transpose of A's block) always walks in sub-blocks, the whole block being
- * one when it fits half of DST.
+ * one when it fits half of DST. `scratch` DST tiles stay free beside the
+ * accumulator's (an epilogue loads its operand tiles there).
  */
 struct DstPlan {
   bool full_sync = false;
@@ -96,19 +97,21 @@ struct DstPlan {
 };
 
 inline DstPlan PlanDst(int64_t mt, int64_t nt, bool fp32_dest_acc_en,
-                       bool dst_free_between_steps = false) {
+                       bool dst_free_between_steps = false,
+                       int64_t scratch = 0) {
   DstPlan plan;
   plan.sub_h = mt;
   plan.sub_w = nt;
-  if (mt * nt <= DstTiles(fp32_dest_acc_en, false) && !dst_free_between_steps) {
+  const int64_t need = mt * nt + scratch;
+  if (need <= DstTiles(fp32_dest_acc_en, false) && !dst_free_between_steps) {
     return plan;
   }
-  if (mt * nt <= DstTiles(fp32_dest_acc_en, true) && !dst_free_between_steps) {
+  if (need <= DstTiles(fp32_dest_acc_en, true) && !dst_free_between_steps) {
     plan.full_sync = true;
     return plan;
   }
   plan.subblocked = true;
-  const int64_t room = DstTiles(fp32_dest_acc_en, false);
+  const int64_t room = DstTiles(fp32_dest_acc_en, false) - scratch;
   int64_t best_h = 1, best_w = 1;
   for (int64_t h = 1; h <= mt; ++h) {
     for (int64_t w = 1; w <= nt && h * w <= room; ++w) {

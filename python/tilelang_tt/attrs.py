@@ -47,6 +47,9 @@ class Value:
     kEpilogueMul = "mul"
     kEpilogueMax = "max"
     kEpilogueMin = "min"
+    kBroadcastRow = "row"
+    kBroadcastCol = "col"
+    kBroadcastNone = "none"
     kFidelityHiFi4 = "HiFi4"
 
 
@@ -68,6 +71,7 @@ class Field:
     kFieldShape = "shape"
     kFieldPaddedShape = "padded_shape"
     kFieldTiles = "tiles"
+    kFieldMatrix = "matrix"
     kFieldNumTiles = "num_tiles"
     kFieldBanks = "dram_banks"
     kFieldPadded = "padded_axes"
@@ -95,6 +99,9 @@ class Field:
     kFieldBatch = "batch"
     kFieldEpilogue = "epilogue"
     kFieldValue = "value"
+    kFieldOperand = "operand"
+    kFieldBroadcast = "broadcast"
+    kFieldCB = "cb"
 
 
 class IRName:

@@ -81,6 +81,9 @@ def derived_stats(plan: dict) -> list[dict]:
             rows = max(0, min(mt, mt_tiles - by * mt))
             cols = max(0, min(nt, nt_tiles - bx * nt))
             read += rows * kt_tiles + cols * kt_tiles
+            for step in plan["compute"]["epilogue"]:  # an added tensor: the block's tiles of it
+                if "operand" in step:
+                    read += {"row": cols, "col": rows, "none": rows * cols}[step["broadcast"]]
             written += rows * cols
             matmuls += steps * kb * mt * nt
         out.append({"x": core["x"], "y": core["y"], "tiles_read": read, "tiles_written": written,

@@ -66,8 +66,14 @@ def check_plan(plan, path) -> None:
 
     for name, buf in plan["buffers"].items():
         # A batched (batch, rows, cols) tensor: its matrices one after another, each in whole tiles.
-        batch = buf["shape"][:-2]
-        tiles = batch + [-(-extent // TILE) for extent in buf["shape"][-2:]]
+        # A 1-D tensor is stored as the matrix (1, n) or (n, 1).
+        matrix = buf.get("matrix", buf["shape"])
+        if len(buf["shape"]) == 1 and sorted(matrix) != sorted([1] + buf["shape"]):
+            fail(f"buffer {name!r} has shape {buf['shape']} but is stored as the matrix {matrix}")
+        if "matrix" in buf and len(buf["shape"]) != 1:
+            fail(f"buffer {name!r} of shape {buf['shape']} has a matrix; only 1-D tensors do")
+        batch = matrix[:-2]
+        tiles = batch + [-(-extent // TILE) for extent in matrix[-2:]]
         if buf["tiles"] != tiles or buf["padded_shape"] != batch + [t * TILE for t in tiles[-2:]]:
             fail(f"buffer {name!r} has shape {buf['shape']} but tiles {buf['tiles']} / padded {buf['padded_shape']}")
         if buf["num_tiles"] != math.prod(tiles):
@@ -87,6 +93,18 @@ def check_plan(plan, path) -> None:
         fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
     if compute["batch"] != math.prod(batch):
         fail(f"compute.batch is {compute['batch']} but c has shape {c}")
+    for step in compute["epilogue"]:
+        if "operand" not in step:
+            continue
+        name = step["operand"]
+        if name not in plan["buffers"] or plan["buffers"][name]["role"] != "input":
+            fail(f"the epilogue adds {name!r}, which is not an input buffer")
+        want = {"row": [c[-1]], "col": [c[-2]], "none": c}[step["broadcast"]]
+        if plan["buffers"][name]["shape"] != want:
+            fail(
+                f"the epilogue adds {name!r} of shape {plan['buffers'][name]['shape']} as {step['broadcast']!r}; "
+                f"c {c} needs {want}"
+            )
     for cb in plan["cbs"]:
         if cb["role"] != "partials" and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")

@@ -115,9 +115,21 @@ def emulate_16bit_dst(a: np.ndarray, b: np.ndarray, phases: int) -> np.ndarray:
 FP32_TINY = float(np.finfo(np.float32).tiny)
 
 
-def epilogue_steps(compute: dict) -> list[tuple[str, float]]:
-    """The plan's epilogue as (op, the fp32 constant as a float)."""
-    return [(step["op"], float(np.float32(step["value"]))) for step in compute.get("epilogue", [])]
+def epilogue_steps(compute: dict, operands: dict | None = None) -> list[tuple[str, float | np.ndarray]]:
+    """The plan's epilogue as (op, its second operand): the fp32 constant as a float, or the values of
+    an input tensor (``operands[name]``) shaped to broadcast over c: a vector with one value per column
+    as it is, one with a value per row as a column, a residual as c."""
+    steps = []
+    for step in compute.get("epilogue", []):
+        if "operand" not in step:
+            steps.append((step["op"], float(np.float32(step["value"]))))
+            continue
+        name = step["operand"]
+        if operands is None or name not in operands:
+            raise SimulationError(f"the plan's epilogue adds the tensor {name!r}; pass its values (operands)")
+        values = np.asarray(operands[name], dtype=np.float64)
+        steps.append((step["op"], values[:, None] if step["broadcast"] == "col" else values))
+    return steps
 
 
 def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray:
@@ -137,12 +149,12 @@ def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray
     raise SimulationError(f"the plan's epilogue has an op {op!r} the harness does not know")
 
 
-def apply_epilogue(x: np.ndarray, compute: dict, nan_selects: bool = False) -> np.ndarray:
+def apply_epilogue(x: np.ndarray, compute: dict, nan_selects: bool = False, operands: dict | None = None) -> np.ndarray:
     """The exact (float64) value of the plan's epilogue applied to ``x``. max / min / relu keep a NaN,
     or with ``nan_selects`` give the constant instead: SFPSWAP orders a positive NaN above everything
     and a negative one below, and the sign of a NaN the chip produces is not specified, so both are
-    outcomes of the chip."""
-    for op, c in epilogue_steps(compute):
+    outcomes of the chip. ``operands``: the input tensors the epilogue adds (``epilogue_steps``)."""
+    for op, c in epilogue_steps(compute, operands):
         x = _exact_op(x, op, c, nan_selects)
     return x
 
@@ -159,7 +171,9 @@ def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool) -
     sign-magnitude order; x + c and x * c round once to nearest even in fp32, a denormal or -0 result
     becoming +0; the store to bf16 flushes denormals and truncates the mantissa toward zero."""
     x = np.asarray(value, dtype=np.float32)
-    const = np.float32(c)
+    const = np.asarray(c, dtype=np.float32)
+    # SFPMAD counts a denormal input as zero (a tensor operand's element may be one; constants are not).
+    const = np.where(np.abs(const) < FP32_TINY, np.float32(0.0), const).astype(np.float32)
     with np.errstate(over="ignore", invalid="ignore"):
         if op in ("relu", "max", "min"):
             threshold = np.float32(0.0) if op == "relu" else const
@@ -169,7 +183,8 @@ def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool) -
                 take_c |= np.isnan(x)
             y = np.where(take_c, threshold, x).astype(np.float32)
         else:
-            exact = x.astype(np.float64) + float(const) if op == "add" else x.astype(np.float64) * float(const)
+            wide = const.astype(np.float64)
+            exact = x.astype(np.float64) + wide if op == "add" else x.astype(np.float64) * wide
             y = (x + const) if op == "add" else (x * const)
             y = np.where(np.isfinite(exact) & (np.abs(exact) < FP32_TINY), np.float32(0.0), y).astype(np.float32)
     w = y.view(np.uint32)
@@ -178,12 +193,18 @@ def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool) -
 
 
 def expected_output(
-    a: np.ndarray, b: np.ndarray, exact: np.ndarray, scale: np.ndarray, compute: dict, nan_selects: bool = False
+    a: np.ndarray,
+    b: np.ndarray,
+    exact: np.ndarray,
+    scale: np.ndarray,
+    compute: dict,
+    nan_selects: bool = False,
+    operands: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
     given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64 (before the epilogue). Batched operands
     (batch, rows, cols) -- or one batched and one 2-D, used by every matrix -- are judged matrix by
-    matrix. ``nan_selects``: see ``apply_epilogue``.
+    matrix. ``nan_selects``, ``operands``: see ``apply_epilogue``.
 
     An epilogue is applied to the accumulator as the SFPU does. With fp32 DST the bound is carried
     through it: max / min / relu select (the error stays), x + c adds one fp32 rounding (2^-24 of
@@ -191,7 +212,7 @@ def expected_output(
     flush of denormals to zero. With 16-bit DST the emulated chip result goes through the same ops
     (``sfpu_on_16bit_dst``), each stored back truncated to bf16."""
     k = a.shape[-1]
-    steps = epilogue_steps(compute)
+    steps = epilogue_steps(compute, operands)
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore", invalid="ignore"):
             value = exact.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
@@ -201,7 +222,7 @@ def expected_output(
                 if op == "add":
                     err = err + FP32_EPS * np.abs(value) + FP32_TINY
                 elif op == "mul":
-                    err = err * abs(c) + FP32_EPS * np.abs(value) + FP32_TINY * (1 + abs(c))
+                    err = err * np.abs(c) + FP32_EPS * np.abs(value) + FP32_TINY * (1 + np.abs(c))
                 err = np.where(np.isfinite(err), err, 0.0)  # a NaN selected away left no error
             target = value.astype(np.float32)
         finite = np.isfinite(target)
@@ -490,22 +511,33 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
         # Stamp the statistics with the plan they belong to (tilelang-tt estimate checks it).
         stats |= {"plan_sha256": plan_digest(plan_text)}
         (work / "sim_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
-    return compare(bf16_bits_to_float(out_bits), a, b, plan["compute"], stats=stats, run_seconds=run_seconds)
+    return compare(
+        bf16_bits_to_float(out_bits),
+        a,
+        b,
+        plan["compute"],
+        operands=host_inputs,
+        stats=stats,
+        run_seconds=run_seconds,
+    )
 
 
-def compare(out: np.ndarray, a: np.ndarray, b: np.ndarray, compute: dict, **extra) -> SimResult:
-    """Judge the device output ``out`` against ``a @ b`` under the numerics of ``compute`` (module doc)."""
+def compare(
+    out: np.ndarray, a: np.ndarray, b: np.ndarray, compute: dict, operands: dict | None = None, **extra
+) -> SimResult:
+    """Judge the device output ``out`` against ``a @ b`` under the numerics of ``compute`` (module doc);
+    ``operands``: the input tensors the epilogue adds, by name."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         product = a @ b
         scale = np.abs(a) @ np.abs(b)
-    target, allowed, rule = expected_output(a, b, product, scale, compute)
-    ref = apply_epilogue(product, compute)  # what the program means: the exact value
+    target, allowed, rule = expected_output(a, b, product, scale, compute, operands=operands)
+    ref = apply_epilogue(product, compute, operands=operands)  # what the program means: the exact value
     out = np.asarray(out, dtype=np.float32)
-    if epilogue_steps(compute):
+    if compute.get("epilogue"):
         # Where a NaN met max / min / relu, the chip may give the constant instead (apply_epilogue).
-        other, other_allowed, _ = expected_output(a, b, product, scale, compute, nan_selects=True)
+        other, other_allowed, _ = expected_output(a, b, product, scale, compute, nan_selects=True, operands=operands)
         take = np.isnan(target) & np.isfinite(out) & ~np.isnan(other)
         target = np.where(take, other, target)
         allowed = np.where(take, other_allowed, allowed)

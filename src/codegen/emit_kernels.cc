@@ -134,6 +134,13 @@ private:
       std::string chain = "x";
       for (const detail::EpilogueOp &e : c.epilogue) {
         const std::string v = Literal(e.value);
+        if (!e.operand.empty()) {
+          chain += " + " + e.operand +
+                   (e.broadcast == value::kBroadcastRow   ? "[col]"
+                    : e.broadcast == value::kBroadcastCol ? "[row]"
+                                                          : "[row, col]");
+          continue;
+        }
         chain = e.op == value::kEpilogueRelu  ? "max(" + chain + ", 0)"
                 : e.op == value::kEpilogueMax ? "max(" + chain + ", " + v + ")"
                 : e.op == value::kEpilogueMin ? "min(" + chain + ", " + v + ")"
@@ -175,7 +182,14 @@ private:
       headers.insert("api/compute/transpose.h");
     }
     for (const detail::EpilogueOp &e : c.epilogue) {
-      headers.insert(SfpuOp(e.op).header);
+      if (e.operand.empty()) {
+        headers.insert(SfpuOp(e.op).header);
+        continue;
+      }
+      headers.insert("api/compute/eltwise_binary_sfpu.h");
+      headers.insert(e.broadcast == value::kBroadcastNone
+                         ? "api/compute/tile_move_copy.h"
+                         : "api/compute/bcast.h");
     }
     for (const std::string &h : headers) {
       Line("#include \"" + h + "\"");
@@ -202,7 +216,8 @@ private:
       }
       init = init || call->op.same_as(builtin::matmul_init());
       acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
-      sfpu = sfpu || call->op.same_as(builtin::sfpu_tile());
+      sfpu = sfpu || call->op.same_as(builtin::sfpu_tile()) ||
+             call->op.same_as(builtin::sfpu_binary_tile());
       if (call->op.same_as(builtin::matmul_tiles()) && matmul == nullptr) {
         matmul = call;
       }
@@ -248,6 +263,27 @@ private:
 
   static std::string OpName(const tvm::PrimExpr &e) {
     return std::string(e.as<tvm::tirx::StringImmNode>()->value);
+  }
+
+  /*! \brief The release's BroadcastType of attr.h's kBroadcastRow / Col. */
+  static std::string BroadcastType(const tvm::PrimExpr &e) {
+    const std::string b = OpName(e);
+    if (b == value::kBroadcastRow) {
+      return "BroadcastType::ROW";
+    }
+    if (b == value::kBroadcastCol) {
+      return "BroadcastType::COL";
+    }
+    TVM_FFI_THROW(ValueError) << "TT codegen: unknown broadcast '" << b << "'.";
+  }
+
+  /*! \brief The SFPU op between two DST tiles (eltwise_binary_sfpu.h). */
+  static std::string SfpuBinary(const std::string &op) {
+    if (op == value::kEpilogueAdd) {
+      return "add_binary_tile";
+    }
+    TVM_FFI_THROW(ValueError)
+        << "TT codegen: unknown epilogue op '" << op << "' between tiles.";
   }
 
   /*! \brief matmul_init; with transpose (B is N x K) the unpacker
@@ -320,6 +356,17 @@ private:
         Line(std::string(op.tile) + "(" + Expr(a[1]) + ", " + hex + " /* " +
              Literal(value) + "f */);");
       }
+    } else if (call->op.same_as(builtin::bcast_init())) {
+      Line("unary_bcast_init<" + BroadcastType(a[1]) + ">(" + CBName(a[0]) +
+           ");");
+    } else if (call->op.same_as(builtin::bcast_tile())) {
+      Line("unary_bcast<" + BroadcastType(a[3]) + ">(" + CBName(a[0]) + ", " +
+           Expr(a[1]) + ", " + Expr(a[2]) + ");");
+    } else if (call->op.same_as(builtin::sfpu_binary_init())) {
+      Line(SfpuBinary(OpName(a[0])) + "_init();");
+    } else if (call->op.same_as(builtin::sfpu_binary_tile())) {
+      Line(SfpuBinary(OpName(a[0])) + "(" + Expr(a[1]) + ", " + Expr(a[2]) +
+           ", " + Expr(a[3]) + ");");
     } else if (call->op.same_as(builtin::matmul_tiles())) {
       Line("matmul_tiles(" + CBName(a[0]) + ", " + CBName(a[1]) + ", " +
            Expr(a[2]) + ", " + Expr(a[3]) + ", " + Expr(a[4]) + ");");

@@ -55,7 +55,11 @@ std::string EpilogueJson(const std::vector<detail::EpilogueOp> &ops) {
   std::string s;
   for (size_t i = 0; i < ops.size(); ++i) {
     s += std::string(i ? ", " : "") + "{\"op\": " + Quote(ops[i].op) +
-         ", \"value\": " + detail::FloatText(ops[i].value) + "}";
+         (ops[i].operand.empty()
+              ? ", \"value\": " + detail::FloatText(ops[i].value)
+              : ", \"operand\": " + Quote(ops[i].operand) +
+                    ", \"broadcast\": " + Quote(ops[i].broadcast)) +
+         "}";
   }
   return s;
 }
@@ -172,16 +176,16 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("constexpr uint32_t kTileBytes = " + tile_bytes + ";");
   w.Line();
   w.Line("// A tensor's logical shape and its shape padded to whole tiles in "
-         "DRAM: batch matrices of rows x cols (batch 1 for a 2-D tensor), each "
-         "padded on its own.");
+         "DRAM: batch matrices of rows x cols (batch 1 for a 2-D tensor, a 1-D "
+         "vector one row or one column), each padded on its own.");
   w.Line("struct TensorShape {");
   w.Line("  uint32_t batch, rows, cols, padded_rows, padded_cols;");
   w.Line("};");
   for (const TensorInfo &t : info.tensors) {
-    const size_t r = t.shape.size() - 2;
+    const size_t r = t.matrix.size() - 2;
     w.Line("constexpr TensorShape k" + SafeIdent(t.name) + "Shape{" +
-           U(r ? t.shape[0] : 1) + ", " + U(t.shape[r]) + ", " +
-           U(t.shape[r + 1]) + ", " + U(t.padded_shape[r]) + ", " +
+           U(r ? t.matrix[0] : 1) + ", " + U(t.matrix[r]) + ", " +
+           U(t.matrix[r + 1]) + ", " + U(t.padded_shape[r]) + ", " +
            U(t.padded_shape[r + 1]) + "};");
   }
   w.Line();
@@ -543,10 +547,12 @@ std::string EmitPlanJson(const ProgramInfo &info) {
     const TensorInfo &t = info.tensors[i];
     w.Line(Quote(t.name) + ": {\"role\": " + Quote(t.role) +
            ", \"dtype\": \"bfloat16\", \"layout\": " +
-           Quote(value::kLayoutDramInterleaved) + ", \"shape\": " +
-           IntList(t.shape) + ", \"padded_shape\": " + IntList(t.padded_shape) +
-           ", \"tiles\": " + IntList(t.tiles) + ", \"num_tiles\": " +
-           U(t.num_tiles) + ", \"page_bytes\": " + U(t.page_bytes) +
+           Quote(value::kLayoutDramInterleaved) +
+           ", \"shape\": " + IntList(t.shape) +
+           (t.matrix != t.shape ? ", \"matrix\": " + IntList(t.matrix) : "") +
+           ", \"padded_shape\": " + IntList(t.padded_shape) + ", \"tiles\": " +
+           IntList(t.tiles) + ", \"num_tiles\": " + U(t.num_tiles) +
+           ", \"page_bytes\": " + U(t.page_bytes) +
            ", \"dram_banks\": " + U(info.target.dram_banks) +
            ", \"file\": " + Quote(t.name + ".bf16") + "}" +
            (i + 1 < info.tensors.size() ? "," : ""));

@@ -4,6 +4,7 @@
  *        and the writer (output CB -> DRAM, RISCV_0).
  */
 
+#include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
 #include "emitters.h"
@@ -55,8 +56,14 @@ protected:
     for (const TensorInfo *t : tensors_) {
       const std::string n = SafeIdent(t->name);
       const bool batched = t->tiles.size() == 3;
-      Line("// " + t->name + " is " + DimsString(t->shape) +
-           " elements = " + DimsString(t->tiles) +
+      const bool vector = t->shape.size() == 1;
+      Line("// " + t->name + " is " + DimsString(t->shape) + " elements" +
+           (vector ? std::string(t->matrix[0] == 1
+                                     ? ", a row vector in row 0 of its tiles,"
+                                     : ", a column vector in column 0 of its "
+                                       "tiles,")
+                   : std::string()) +
+           " = " + DimsString(t->tiles) +
            (batched
                 ? " (batch x rows x cols) tiles, interleaved over the DRAM "
                   "banks; page id = (batch * " +
@@ -88,6 +95,8 @@ protected:
     if (t.tiles.size() == 3) {
       row = "(" + Expr(call->args[5], kPrecMul) + " * " + n + "_tile_rows + " +
             Expr(call->args[1], kPrecAdd) + ")";
+    } else if (tvm::tirx::is_zero(call->args[1])) {
+      return Expr(call->args[2], kPrecAdd); // a row vector: one tile row
     }
     return row + " * " + n + "_tiles_per_row + " +
            Expr(call->args[2], kPrecMul);
@@ -169,6 +178,13 @@ private:
     auto [tensor, cb] = TensorAndCB(body, builtin::read_tile());
     if (tensor.empty()) {
       return "";
+    }
+    for (const detail::EpilogueOp &e : info_.compute.epilogue) {
+      if (e.operand == tensor) {
+        return "Read the output block's tiles of " + tensor +
+               " (the epilogue adds them) into " + cb +
+               ": reserve, read each tile, wait, push.";
+      }
     }
     return "Read this step's block of " + tensor + " into " + cb +
            ": reserve, read each tile, wait, push.";

@@ -180,6 +180,9 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
     t.data = buf->data.get();
     t.shape = detail::IntArrayField(desc, field::kFieldShape);
     t.padded_shape = detail::IntArrayField(desc, field::kFieldPaddedShape);
+    t.matrix = desc.count(field::kFieldMatrix)
+                   ? detail::IntArrayField(desc, field::kFieldMatrix)
+                   : t.shape;
     t.tiles = detail::IntArrayField(desc, field::kFieldTiles);
     t.page_bytes = detail::IntField(desc, field::kFieldPageBytes);
     t.num_tiles = detail::IntField(desc, field::kFieldNumTiles);

@@ -25,7 +25,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 5;
+constexpr int kPlanSchemaVersion = 6;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -33,6 +33,9 @@ struct TensorInfo {
   /*! \brief The tensor's data var in the TIR body. */
   const tvm::tirx::VarNode *data = nullptr;
   std::vector<int64_t> shape, padded_shape, tiles;
+  /*! \brief The matrix (or batch of matrices) the tensor is stored as: its
+   *         shape, or (1, n) / (n, 1) for a 1-D row / column vector. */
+  std::vector<int64_t> matrix;
   int64_t page_bytes = 0, num_tiles = 0;
   /*! \brief "input" (read by the reader) or "output" (written by the writer).
    */

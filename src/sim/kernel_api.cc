@@ -313,6 +313,9 @@ std::string UnpackerOp(const EngineConfig &e) {
   case EngineConfig::Op::kTranspose:
     return "transpose_tile from c_" + std::to_string(e.in0) +
            " (transpose_init)";
+  case EngineConfig::Op::kBcast:
+    return "unary_bcast<" + std::string(e.bcast == 1 ? "COL" : "ROW") +
+           "> from c_" + std::to_string(e.in0) + " (unary_bcast_init)";
   case EngineConfig::Op::kSfpu:
     return std::string("an SFPU op (") + SfpuInitName(e.sfpu) +
            ", which reprograms state the FPU ops use)";
@@ -371,6 +374,19 @@ void TransposeInit(uint32_t cb) {
   CB(cb);
   e.op = EngineConfig::Op::kTranspose;
   e.in0 = cb;
+  e.transpose_in1 = false;
+}
+
+void BcastInit(uint32_t cb, uint32_t type) {
+  EngineConfig &e = Engines("unary_bcast_init");
+  e.sfpu = SfpuInit::kNone; // an FPU init reprograms what SFPU ops use
+  if (type != 1 && type != 2)
+    KernelFault("unary_bcast_init<BroadcastType " + std::to_string(type) +
+                ">: only COL and ROW are simulated");
+  CB(cb);
+  e.op = EngineConfig::Op::kBcast;
+  e.in0 = cb;
+  e.bcast = type;
   e.transpose_in1 = false;
 }
 
@@ -627,6 +643,59 @@ void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
       }
       tile[FaceIndex(r, c)] = Bf16IntoDst(v, mode);
     }
+  }
+}
+
+void BcastTile(uint32_t cb, uint32_t index, uint32_t dst_index, uint32_t type) {
+  CircularBuffer &in = UnpackToDst(EngineConfig::Op::kBcast, "unary_bcast",
+                                   "unary_bcast_init", cb, index, dst_index);
+  const EngineConfig &e = Ctx().core->engines;
+  const char *name = type == 1 ? "COL" : "ROW";
+  if (e.bcast != type) {
+    KernelFault(std::string("unary_bcast<BroadcastType::") + name +
+                "> but unary_bcast_init set the unpacker up for " +
+                UnpackerOp(e));
+  }
+  if (in.format() != Format::kFloat16_b) {
+    KernelFault("unary_bcast from " + std::string(FormatName(in.format())) +
+                " CB c_" + std::to_string(cb) +
+                ": only bf16 tiles are simulated (a 32-bit tile takes the "
+                "release's unpack-to-DST path)");
+  }
+  const auto *bf16 =
+      reinterpret_cast<const uint16_t *>(L1(in.read_page(index), kTileBytes));
+  auto &tile = Ctx().core->dst.tiles[dst_index];
+  const DstMode &mode = Ctx().core->dst.mode;
+  for (uint32_t r = 0; r < kTileDim; ++r) {
+    for (uint32_t c = 0; c < kTileDim; ++c) {
+      const uint16_t v = bf16[type == 1 ? FaceIndex(r, 0) : FaceIndex(0, c)];
+      tile[FaceIndex(r, c)] = Bf16IntoDst(v, mode);
+    }
+  }
+}
+
+void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
+                    const char *name) {
+  EngineConfig &e = Engines(name);
+  ExpectDst(DstState::kMath, name);
+  CheckDstIndex(a, name);
+  CheckDstIndex(b, name);
+  CheckDstIndex(out, name);
+  if (op != SfpuOp::kAdd) {
+    KernelFault(std::string(name) + ": only add_binary_tile is simulated");
+  }
+  if (e.sfpu != SfpuInit::kAddBinary) {
+    KernelFault(std::string(name) + " after " + SfpuInitName(e.sfpu) +
+                "; call " + SfpuInitName(SfpuInit::kAddBinary) + " first");
+  }
+  auto &regs = Ctx().core->dst;
+  const bool fp32 = regs.mode.fp32_dest_acc_en;
+  const auto &x = regs.tiles[a];
+  const auto &y = regs.tiles[b];
+  auto &z = regs.tiles[out];
+  for (size_t i = 0; i < z.size(); ++i) {
+    const float v = SfpuApply(SfpuOp::kAdd, x[i], FloatBits(y[i]));
+    z[i] = fp32 ? v : StoreToBf16Dst(v);
   }
 }
 

@@ -4,9 +4,12 @@
  */
 #include "epilogue.h"
 
+#include <tvm/arith/analyzer.h>
 #include <tvm/ffi/error.h>
+#include <tvm/tirx/analysis.h>
 #include <tvm/tirx/expr.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -28,7 +31,10 @@ using tvm::tirx::ForNode;
 
 const char *kSupported =
     "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
-    "x - c with constants c, nested, on the element being written";
+    "x - c with constants c, and x + a bfloat16 tensor at the element's own "
+    "position (Bias[bx * block_N + j], Bias[by * block_M + i] or "
+    "D[by * block_M + i, bx * block_N + j]), nested, on the element being "
+    "written";
 
 /*!
  * \brief A constant operand as the kernel's fp32 arithmetic uses it: a
@@ -67,8 +73,9 @@ std::optional<float> Constant(const PrimExpr &e) {
 class Parser {
 public:
   Parser(const Buffer &acc, const std::vector<tvm::tirx::Var> &vars,
-         const std::string &where)
-      : acc_(acc), vars_(vars), where_(where) {}
+         const std::string &where,
+         const std::function<bool(const Buffer &)> &is_global)
+      : acc_(acc), vars_(vars), where_(where), is_global_(is_global) {}
 
   std::vector<EpilogueOp> Parse(const PrimExpr &e) {
     std::vector<EpilogueOp> ops;
@@ -98,8 +105,98 @@ private:
     return false;
   }
 
+  /*! \brief `e` as a load of a global tensor (through an exact cast of a
+   *         bf16 element to float32), or null. */
+  const tvm::tirx::BufferLoadNode *GlobalLoad(const PrimExpr &e) const {
+    PrimExpr x = e;
+    if (const auto *cast = x.as<tvm::tirx::CastNode>();
+        cast && cast->dtype == tvm::DataType::Float(32) &&
+        cast->value.dtype() == tvm::DataType::BFloat(16)) {
+      x = cast->value;
+    }
+    const auto *load = x.as<tvm::tirx::BufferLoadNode>();
+    return load != nullptr && is_global_(load->buffer) ? load : nullptr;
+  }
+
+  bool UsesLoopVar(const PrimExpr &e, size_t axis) const {
+    return tvm::tirx::UsesVar(
+        e, [&](const tvm::tirx::VarNode *v) { return v == vars_[axis].get(); });
+  }
+
+  /*!
+   * \brief The operand a global load gives the element (i, j): a vector
+   *        indexed by the column (`offset + j`, broadcast over the rows) or
+   *        the row (`offset + i`), or a tensor indexed [..., offset_r + i,
+   *        offset_c + j]; offsets free of i and j. The offsets are proven
+   *        against the output copy's by MemorySpaceLowerTT.
+   */
+  EpilogueOp Operand(const tvm::tirx::BufferLoadNode *load) {
+    const PrimExpr e = tvm::ffi::GetRef<PrimExpr>(load);
+    const std::string name = load->buffer->name;
+    EpilogueOp op;
+    op.op = value::kEpilogueAdd;
+    op.operand = name;
+    op.buffer = load->buffer;
+    tvm::arith::Analyzer analyzer;
+    auto offset = [&](const PrimExpr &index, size_t axis) {
+      const PrimExpr off = analyzer.Simplify(index - vars_[axis]);
+      return UsesLoopVar(off, 0) || UsesLoopVar(off, 1) ? PrimExpr() : off;
+    };
+    const auto &idx = load->indices;
+    if (vars_.size() != 2) {
+      Fail(e, "a tensor operand of a " + std::to_string(vars_.size()) +
+                  "-D fragment");
+    }
+    if (idx.size() == 1) {
+      const bool by_col = UsesLoopVar(idx[0], 1),
+                 by_row = UsesLoopVar(idx[0], 0);
+      PrimExpr off;
+      if (by_col != by_row) {
+        off = offset(idx[0], by_col ? 1 : 0);
+      }
+      if (!off.defined()) {
+        Fail(e, "the index of the vector '" + name +
+                    "' (it must be the output element's column, "
+                    "Bias[bx * block_N + j], or its row, Bias[by * block_M + "
+                    "i])");
+      }
+      op.broadcast = by_col ? value::kBroadcastRow : value::kBroadcastCol;
+      op.offsets = {off};
+      return op;
+    }
+    const size_t n = idx.size();
+    for (size_t a = 0; a + 2 < n; ++a) {
+      if (UsesLoopVar(idx[a], 0) || UsesLoopVar(idx[a], 1)) {
+        Fail(e, "the batch index of '" + name + "'");
+      }
+      op.offsets.push_back(idx[a]);
+    }
+    const PrimExpr r = offset(idx[n - 2], 0), c = offset(idx[n - 1], 1);
+    if (!r.defined() || !c.defined()) {
+      Fail(e, "the index of '" + name +
+                  "' (it must be the output element's own position, D[by * "
+                  "block_M + i, bx * block_N + j])");
+    }
+    op.offsets.push_back(r);
+    op.offsets.push_back(c);
+    op.broadcast = value::kBroadcastNone;
+    return op;
+  }
+
   void Walk(const PrimExpr &e, std::vector<EpilogueOp> *ops) {
     using namespace tvm::tirx;
+    // x + a tensor element (either side).
+    if (const auto *n = e.as<AddNode>();
+        n && !Constant(n->a) && !Constant(n->b) &&
+        (GlobalLoad(n->a) || GlobalLoad(n->b))) {
+      const BufferLoadNode *load =
+          GlobalLoad(n->b) ? GlobalLoad(n->b) : GlobalLoad(n->a);
+      const PrimExpr x = GlobalLoad(n->b) ? n->a : n->b;
+      EpilogueOp op = Operand(load);
+      Walk(x, ops);
+      ops->push_back(op);
+      return;
+    }
     // A bfloat16 accumulator's element read as float32 (TileLang computes a
     // bf16 fragment's epilogue in float32): the element itself.
     if (const auto *cast = e.as<CastNode>();
@@ -149,6 +246,9 @@ private:
       Fail(e, "a division (multiply by the reciprocal instead)");
     } else if (const auto *n = e.as<SubNode>(); n && Constant(n->a)) {
       Fail(e, "a constant minus the element");
+    } else if (HasGlobalOperand(e)) {
+      Fail(e, "an op with a tensor other than adding it (only x + Bias[...] "
+              "or x + D[...] is supported)");
     } else if (e.as<MaxNode>() || e.as<MinNode>() || e.as<MulNode>() ||
                e.as<AddNode>() || e.as<SubNode>()) {
       Fail(e, "an operand that is neither the element being written nor a "
@@ -171,9 +271,29 @@ private:
     ops->push_back({op, c});
   }
 
+  /*! \brief A binary op with a global tensor element as one side. */
+  bool HasGlobalOperand(const PrimExpr &e) const {
+    using namespace tvm::tirx;
+    auto sides = [&](const PrimExpr &a, const PrimExpr &b) {
+      return GlobalLoad(a) != nullptr || GlobalLoad(b) != nullptr;
+    };
+    if (const auto *n = e.as<MulNode>())
+      return sides(n->a, n->b);
+    if (const auto *n = e.as<SubNode>())
+      return sides(n->a, n->b);
+    if (const auto *n = e.as<MaxNode>())
+      return sides(n->a, n->b);
+    if (const auto *n = e.as<MinNode>())
+      return sides(n->a, n->b);
+    if (const auto *n = e.as<DivNode>())
+      return sides(n->a, n->b);
+    return false;
+  }
+
   const Buffer &acc_;
   const std::vector<tvm::tirx::Var> &vars_;
   std::string where_;
+  const std::function<bool(const Buffer &)> &is_global_;
 };
 
 } // namespace
@@ -190,9 +310,10 @@ uint32_t FloatBits(float v) {
   return bits;
 }
 
-std::vector<EpilogueOp> MatchEpilogue(const ForNode *loop,
-                                      const Buffer &accumulator,
-                                      const std::string &where) {
+std::vector<EpilogueOp>
+MatchEpilogue(const ForNode *loop, const Buffer &accumulator,
+              const std::string &where,
+              const std::function<bool(const Buffer &)> &is_global) {
   // The nest: one T.Parallel loop per axis of the accumulator, from 0.
   std::vector<tvm::tirx::Var> vars;
   const std::vector<int64_t> shape = StaticShape(accumulator, where);
@@ -238,7 +359,12 @@ std::vector<EpilogueOp> MatchEpilogue(const ForNode *loop,
       accumulator->dtype == tvm::DataType::BFloat(16)) {
     value = cast->value;
   }
-  return Parser(accumulator, vars, where).Parse(value);
+  return Parser(accumulator, vars, where, is_global).Parse(value);
+}
+
+bool HasOperands(const std::vector<EpilogueOp> &ops) {
+  return std::any_of(ops.begin(), ops.end(),
+                     [](const EpilogueOp &op) { return !op.operand.empty(); });
 }
 
 tvm::ffi::Array<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>>
@@ -247,7 +373,13 @@ EpilogueAttr(const std::vector<EpilogueOp> &ops) {
   for (const EpilogueOp &op : ops) {
     tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> m;
     m.Set(field::kFieldOp, tvm::ffi::String(op.op));
-    m.Set(field::kFieldValue, static_cast<double>(op.value));
+    if (op.operand.empty()) {
+      m.Set(field::kFieldValue, static_cast<double>(op.value));
+    } else {
+      m.Set(field::kFieldOperand, tvm::ffi::String(op.operand));
+      m.Set(field::kFieldBroadcast, tvm::ffi::String(op.broadcast));
+      m.Set(field::kFieldCB, op.cb);
+    }
     out.push_back(m);
   }
   return out;
@@ -262,23 +394,79 @@ std::vector<EpilogueOp> EpilogueFromAttr(
   }
   for (const auto &item :
        (*it).second.cast<tvm::ffi::Array<tvm::ffi::Map<String, Any>>>()) {
-    ops.push_back(
-        {StrField(item, field::kFieldOp),
-         static_cast<float>(item.at(field::kFieldValue).cast<double>())});
+    EpilogueOp op;
+    op.op = StrField(item, field::kFieldOp);
+    if (item.count(field::kFieldOperand)) {
+      op.operand = StrField(item, field::kFieldOperand);
+      op.broadcast = StrField(item, field::kFieldBroadcast);
+      op.cb = IntField(item, field::kFieldCB);
+    } else {
+      op.value = static_cast<float>(item.at(field::kFieldValue).cast<double>());
+    }
+    ops.push_back(op);
   }
   return ops;
 }
 
-tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops, int64_t n) {
+tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
+                              const EpilogueBlock &block) {
+  using tvm::tirx::StringImm;
+  const int64_t sh = block.sub_h, sw = block.sub_w;
+  const PrimExpr scratch = I32(block.scratch);
+  auto dst = [&](const PrimExpr &r, const PrimExpr &c) {
+    return r * I32(sw) + c;
+  };
   std::vector<tvm::tirx::Stmt> body;
   for (const EpilogueOp &op : ops) {
-    const tvm::tirx::StringImm name(op.op);
-    const PrimExpr bits =
-        tvm::IntImm(tvm::DataType::UInt(32), FloatBits(op.value));
-    body.push_back(Intrin(builtin::sfpu_init(), {name}));
-    body.push_back(SerialLoop("t", n, [&](PrimExpr t) {
-      return Intrin(builtin::sfpu_tile(), {name, t, bits});
-    }));
+    const StringImm name(op.op);
+    if (op.operand.empty()) {
+      const PrimExpr bits =
+          tvm::IntImm(tvm::DataType::UInt(32), FloatBits(op.value));
+      body.push_back(Intrin(builtin::sfpu_init(), {name}));
+      body.push_back(SerialLoop("t", sh * sw, [&](PrimExpr t) {
+        return Intrin(builtin::sfpu_tile(), {name, t, bits});
+      }));
+      continue;
+    }
+    // The operand's tile goes into the scratch tile (an FPU copy), then the
+    // SFPU adds it to each DST tile it covers; each unit needs its init.
+    const PrimExpr cb = I32(op.cb);
+    const StringImm bcast(op.broadcast);
+    auto add = [&](const PrimExpr &t) {
+      return Intrin(builtin::sfpu_binary_tile(), {name, t, scratch, t});
+    };
+    if (op.broadcast == value::kBroadcastRow) {
+      // One tile of the row vector per tile column of the block.
+      body.push_back(SerialLoop("c", sw, [&](PrimExpr c) {
+        return Seq(
+            {Intrin(builtin::bcast_init(), {cb, bcast}),
+             Intrin(builtin::bcast_tile(),
+                    {cb, block.col0 + c, scratch, bcast}),
+             Intrin(builtin::sfpu_binary_init(), {name}),
+             SerialLoop("r", sh, [&](PrimExpr r) { return add(dst(r, c)); })});
+      }));
+    } else if (op.broadcast == value::kBroadcastCol) {
+      body.push_back(SerialLoop("r", sh, [&](PrimExpr r) {
+        return Seq(
+            {Intrin(builtin::bcast_init(), {cb, bcast}),
+             Intrin(builtin::bcast_tile(),
+                    {cb, block.row0 + r, scratch, bcast}),
+             Intrin(builtin::sfpu_binary_init(), {name}),
+             SerialLoop("c", sw, [&](PrimExpr c) { return add(dst(r, c)); })});
+      }));
+    } else {
+      // The operand's block is row-major in its CB, like the output's.
+      body.push_back(SerialLoop("r", sh, [&](PrimExpr r) {
+        return SerialLoop("c", sw, [&](PrimExpr c) {
+          const PrimExpr slot =
+              (block.row0 + r) * I32(block.nt) + block.col0 + c;
+          return Seq({Intrin(builtin::copy_init(), {cb}),
+                      Intrin(builtin::copy_tile(), {cb, slot, scratch}),
+                      Intrin(builtin::sfpu_binary_init(), {name}),
+                      add(dst(r, c))});
+        });
+      }));
+    }
   }
   return Seq(body);
 }

@@ -13,9 +13,15 @@
  * On Tenstorrent they run on the SFPU, in place on the accumulator's tiles
  * in DST, before they are packed: no extra pass over L1 or DRAM. Supported
  * ops (a chain of them, innermost first): T.max / T.min with a constant
- * (T.max(x, 0) is ReLU), x * c, x + c, x - c. tt.compute records the chain
- * as `epilogue: [{op, value}]`, the plan copies it, and the simulator's
- * reference applies it.
+ * (T.max(x, 0) is ReLU), x * c, x + c, x - c, and x + an element of a global
+ * bfloat16 tensor at the output element's own position: a bias vector
+ * Bias[col] (broadcast over the rows) or Bias[row] (over the columns), or a
+ * residual D[row, col] of the output's shape. tt.compute records the chain as
+ * `epilogue: [{op, value}]` / `[{op, operand, broadcast}]`, the plan copies
+ * it, and the simulator's reference applies it. An operand is streamed by the
+ * reader into a CB of its own, once per output block, and loaded into a free
+ * DST tile (unary_bcast for a vector, copy_tile for a residual) for the
+ * SFPU's add_binary_tile.
  */
 #ifndef TILELANG_TT_SRC_TRANSFORM_EPILOGUE_H_
 #define TILELANG_TT_SRC_TRANSFORM_EPILOGUE_H_
@@ -26,16 +32,31 @@
 #include <tvm/tirx/stmt.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace tilelang_tt {
 namespace detail {
 
-/*! \brief One epilogue op: x = op(x, value) (value unused by relu). */
+/*! \brief One epilogue op: x = op(x, value) (value unused by relu), or
+ *         x = op(x, operand) when `operand` names a tensor. */
 struct EpilogueOp {
   std::string op; // attr.h kEpilogue*
   float value = 0.0f;
+  /*! \brief The global tensor of the second operand; empty for a constant. */
+  std::string operand;
+  /*! \brief attr.h kBroadcast*: how the operand covers the output block. */
+  std::string broadcast;
+  /*! \brief The CB the reader streams the operand into (MemorySpaceLowerTT
+   *         assigns it; -1 for a constant). */
+  int64_t cb = -1;
+  /*! \brief MemorySpaceLowerTT only: the operand's buffer and, per axis of
+   *         it, its index minus the T.Parallel variable (the block's offset,
+   *         proven against the output copy's), or the whole index for a
+   *         leading (batch) axis. */
+  tvm::tirx::Buffer buffer;
+  std::vector<tvm::PrimExpr> offsets;
 };
 
 /*!
@@ -44,9 +65,13 @@ struct EpilogueOp {
  * \param loop The outermost T.Parallel loop.
  * \param where "PrimFunc 'f': T.Parallel over 'C_local'", for messages.
  */
-std::vector<EpilogueOp> MatchEpilogue(const tvm::tirx::ForNode *loop,
-                                      const tvm::tirx::Buffer &accumulator,
-                                      const std::string &where);
+std::vector<EpilogueOp>
+MatchEpilogue(const tvm::tirx::ForNode *loop,
+              const tvm::tirx::Buffer &accumulator, const std::string &where,
+              const std::function<bool(const tvm::tirx::Buffer &)> &is_global);
+
+/*! \brief Whether any op takes a tensor operand (it needs a DST tile). */
+bool HasOperands(const std::vector<EpilogueOp> &ops);
 
 /*! \brief `v` in decimal, with the digits that read back as the same fp32
  *         value ("0.5", "0.100000001"). */
@@ -63,13 +88,27 @@ EpilogueAttr(const std::vector<EpilogueOp> &ops);
 std::vector<EpilogueOp>
 EpilogueFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute);
 
+/*! \brief Where the tiles in DST lie in the output block, for the ops
+ *         with a tensor operand. */
+struct EpilogueBlock {
+  /*! \brief DST holds sub_h x sub_w tiles, row-major, of the output block
+   *         of mt x nt tiles, from tile (row0, col0) of it. */
+  int64_t sub_h = 0, sub_w = 0, mt = 0, nt = 0;
+  tvm::PrimExpr row0, col0;
+  /*! \brief A DST tile the accumulator does not use. */
+  int64_t scratch = 0;
+};
+
 /*!
- * \brief The compute kernel's statements for the ops on DST[0..n): for each
- *        op, its SFPU init and the op on every tile. The caller re-inits the
+ * \brief The compute kernel's statements for the ops on the DST tiles of
+ *        `block`: for each op, its SFPU init and the op on every tile; a
+ *        tensor operand's tile is first loaded into the scratch tile. The
+ *        caller waits for and pops the operands' CBs, and re-inits the
  *        matmul before the next T.gemm (an SFPU init reprograms state the
  *        matmul uses, see src/sim/README.md).
  */
-tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops, int64_t n);
+tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
+                              const EpilogueBlock &block);
 
 } // namespace detail
 } // namespace tilelang_tt

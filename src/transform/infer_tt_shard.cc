@@ -34,8 +34,11 @@ constexpr int64_t kMaxBankBytes = int64_t(1) << 32;
 /*!
  * \brief The DRAM-interleaved descriptor of one global buffer.
  *
- * Step 1: check what is supported: static bfloat16, non-empty, 2-D or
- *         batched 3-D (batch, rows, cols).
+ * Step 1: check what is supported: static bfloat16, non-empty, 2-D,
+ *         batched 3-D (batch, rows, cols), or a 1-D vector (an epilogue's
+ *         bias), stored as the 1 x n matrix of a row vector (row 0 of its
+ *         tiles; MemorySpaceLowerTT makes it the n x 1 matrix of a column
+ *         vector when the kernel broadcasts it over the columns).
  * Step 2: round the matrix axes up to whole tiles; mark axes that needed
  *         padding. A batched tensor is its matrices one after another, each
  *         tilized on its own: page (b * tile_rows + row) * tiles_per_row +
@@ -48,12 +51,13 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
   const std::vector<int64_t> shape = detail::StaticShape(buffer, func);
   const std::string where =
       "PrimFunc '" + func + "': buffer '" + std::string(buffer->name) + "'";
-  if (shape.size() != 2 && shape.size() != 3) {
+  if (shape.size() < 1 || shape.size() > 3) {
     TVM_FFI_THROW(ValueError)
         << where << " has rank " << shape.size() << " (shape "
         << detail::ShapeString(shape)
-        << "); the Tenstorrent backend supports 2-D tensors and batched 3-D "
-           "(batch, rows, cols) tensors.";
+        << "); the Tenstorrent backend supports 2-D tensors, batched 3-D "
+           "(batch, rows, cols) tensors and 1-D vectors (an epilogue's "
+           "bias).";
   }
   if (buffer->dtype != tvm::DataType::BFloat(16)) {
     TVM_FFI_THROW(ValueError)
@@ -69,16 +73,18 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
     }
   }
   // Step 2
+  const std::vector<int64_t> matrix =
+      shape.size() == 1 ? std::vector<int64_t>{1, shape[0]} : shape;
   const int64_t tile_dims[2] = {target.tile_rows, target.tile_cols};
   std::vector<int64_t> tiles, padded, padded_axes;
-  const size_t batch_axes = shape.size() - 2;
+  const size_t batch_axes = matrix.size() - 2;
   int64_t num_tiles = 1;
-  for (size_t axis = 0; axis < shape.size(); ++axis) {
+  for (size_t axis = 0; axis < matrix.size(); ++axis) {
     const int64_t edge = axis < batch_axes ? 1 : tile_dims[axis - batch_axes];
-    const int64_t t = (shape[axis] + edge - 1) / edge;
+    const int64_t t = (matrix[axis] + edge - 1) / edge;
     tiles.push_back(t);
     padded.push_back(t * edge);
-    padded_axes.push_back(shape[axis] % edge != 0 ? 1 : 0);
+    padded_axes.push_back(matrix[axis] % edge != 0 ? 1 : 0);
     num_tiles *= t;
   }
   const int64_t page_bytes = target.TileBytes(buffer->dtype);
@@ -99,6 +105,9 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
            detail::ToIntegerArray({target.tile_rows, target.tile_cols}));
   desc.Set(field::kFieldPageBytes, page_bytes);
   desc.Set(field::kFieldShape, detail::ToIntegerArray(shape));
+  if (shape.size() == 1) {
+    desc.Set(field::kFieldMatrix, detail::ToIntegerArray(matrix));
+  }
   desc.Set(field::kFieldPaddedShape, detail::ToIntegerArray(padded));
   desc.Set(field::kFieldTiles, detail::ToIntegerArray(tiles));
   desc.Set(field::kFieldNumTiles, num_tiles);

@@ -86,6 +86,13 @@ struct CBInfo {
    *         (all of it, a slice A_shared[b, :, :] of a (batch, M, K) buffer,
    *         or a block A_shared[:, 32:64]); the T.gemm must read that. */
   detail::RegionOperand region;
+  /*! \brief An epilogue operand's CB (attr.h kBroadcast*: a bias vector or
+   *         a residual), read once per output block; empty for a T.copy's.
+   *         `offsets`: its index minus the element's (EpilogueOp), proven
+   *         against the output copy's offsets (ProveOperands). */
+  std::string broadcast;
+  std::vector<PrimExpr> offsets;
+  std::string where;
   /*! \brief Stand-ins for the block's first tile (row, col) and batch in
    *         the read_tile / write_tile calls; Canonicalize replaces them by
    *         the output block grid's offsets once the indexing is proven. */
@@ -121,9 +128,11 @@ public:
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireClearedSharedAreOperands();
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
+      lowerer.ProveOperands();
       n->body = lowerer.Canonicalize(n->body, *blocks);
       lowerer.batch_ = blocks->batch;
     }
+    f = lowerer.ColumnVectors(std::move(f));
     f = tvm::WithAttr(std::move(f), attr::kCBs, lowerer.CBAttr());
     if (lowerer.compute_) {
       f = tvm::WithAttr(std::move(f), attr::kCompute, lowerer.ComputeAttr());
@@ -145,6 +154,18 @@ private:
       if (call && detail::IsTileOp(call, "gemm") && call->args.size() > 3) {
         const auto *flag = call->args[3].as<tvm::IntImmNode>();
         transpose_a_ = transpose_a_ || flag == nullptr || flag->value != 0;
+      }
+      // An epilogue that reads a tensor loads its tiles into a DST tile the
+      // accumulator leaves free; known before T.clear plans DST.
+      const auto *loop = n.as<ForNode>();
+      if (loop && loop->kind == tvm::tirx::ForKind::kParallel) {
+        tvm::tirx::PostOrderVisit(
+            loop->body, [&](const tvm::ffi::ObjectRef &m) {
+              const auto *load = m.as<tvm::tirx::BufferLoadNode>();
+              if (load && globals_.count(load->buffer.get())) {
+                dst_scratch_ = 1;
+              }
+            });
       }
     });
   }
@@ -321,11 +342,143 @@ private:
           << ".";
     }
     RequireOncePerBlock(what, "apply the epilogue once, after the K loop");
-    for (const detail::EpilogueOp &e :
-         detail::MatchEpilogue(op, store->buffer, what)) {
+    std::vector<Stmt> reads;
+    for (detail::EpilogueOp &e :
+         detail::MatchEpilogue(op, store->buffer, what, [&](const Buffer &b) {
+           return globals_.count(b.get()) > 0;
+         })) {
+      if (!e.operand.empty()) {
+        reads.push_back(LowerOperand(&e, what));
+      }
       compute_->epilogue.push_back(e);
     }
-    return tvm::tirx::Evaluate(0);
+    return detail::Seq(reads);
+  }
+
+  /*!
+   * \brief An epilogue operand (epilogue.h): the reader streams its block
+   *        into a CB of its own once per output block, after the block's K
+   *        steps: the row vector's tiles over the block's columns, the
+   *        column vector's over its rows, or the residual's block. Records
+   *        the CB in `e`; returns the reader's statements.
+   */
+  Stmt LowerOperand(detail::EpilogueOp *e, const std::string &what) {
+    for (const CBInfo &cb : cbs_) {
+      if (!cb.broadcast.empty() && cb.tensor == e->operand) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << e->operand
+            << "' is added a second time; each tensor may be added once.";
+      }
+    }
+    CheckTileDtype(e->buffer, what);
+    if (num_inputs_ == kMaxInputCBs) {
+      TVM_FFI_THROW(ValueError) << what << ": more than " << kMaxInputCBs
+                                << " input circular buffers.";
+    }
+    CBInfo cb;
+    cb.index = num_inputs_;
+    cb.name = "cb_in" + std::to_string(num_inputs_++);
+    cb.buffer = e->operand;
+    cb.tensor = e->operand;
+    cb.role = value::kCBRoleInput;
+    cb.rows_tiles = e->broadcast == value::kBroadcastRow ? 1 : compute_->mt;
+    cb.cols_tiles = e->broadcast == value::kBroadcastCol ? 1 : compute_->nt;
+    cb.loops = loops_;
+    cb.broadcast = e->broadcast;
+    cb.where = what;
+    for (const PrimExpr &off : e->offsets) {
+      cb.offsets.push_back(tvm::tirx::Substitute(off, binds_));
+    }
+    cb.access.tensor = e->operand;
+    cb.access.shape = detail::StaticShape(e->buffer, func_);
+    Placeholders(&cb);
+    cbs_.push_back(cb);
+    e->cb = cb.index;
+    const PrimExpr cb_id = detail::I32(cb.index);
+    const PrimExpr n = detail::I32(cb.block_tiles());
+    const tvm::tirx::Var data = e->buffer->data;
+    Stmt reads = detail::SerialLoop("r", cb.rows_tiles, [&](PrimExpr r) {
+      return detail::SerialLoop("c", cb.cols_tiles, [&](PrimExpr c) {
+        return detail::Intrin(builtin::read_tile(),
+                              {data, cb.row0 + r, cb.col0 + c, cb_id,
+                               r * detail::I32(cb.cols_tiles) + c, cb.batch});
+      });
+    });
+    return detail::RoleScope(
+        ir::kRoleReader,
+        detail::Seq({detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
+                     reads,
+                     detail::Intrin(builtin::noc_async_read_barrier(), {}),
+                     detail::Intrin(builtin::cb_push_back(), {cb_id, n})}));
+  }
+
+  /*!
+   * \brief Each epilogue operand is read at the output element's own
+   *        position: its offsets (index minus the element's) are the output
+   *        block's, its length the output's columns (a row vector) or rows
+   *        (a column vector), a residual the output's shape. Proven
+   *        symbolically over the block nest's variables.
+   */
+  void ProveOperands() {
+    const CBInfo *out = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleOutput) {
+        out = &cb;
+      }
+    }
+    const std::vector<int64_t> &shape = out->access.shape;
+    const int64_t rows = shape[shape.size() - 2], cols = shape.back();
+    const PrimExpr tile = detail::I32(target_.tile_rows);
+    const PrimExpr row = out->access.row * tile, col = out->access.col * tile;
+    auto require = [&](const CBInfo &cb, const PrimExpr &got,
+                       const PrimExpr &want, const char *axis) {
+      if (!analyzer_.CanProveEqual(tvm::cast(tvm::DataType::Int(64), got),
+                                   tvm::cast(tvm::DataType::Int(64), want))) {
+        TVM_FFI_THROW(ValueError)
+            << cb.where << ": '" << cb.tensor << "' is read at " << axis
+            << " offset " << analyzer_.Simplify(got)
+            << " but the output block '" << out->tensor << "' starts at "
+            << analyzer_.Simplify(want) << "; an epilogue operand must be read "
+            << "at the output element's own position.";
+      }
+    };
+    for (const CBInfo &cb : cbs_) {
+      if (cb.broadcast.empty()) {
+        continue;
+      }
+      const std::vector<int64_t> &got = cb.access.shape;
+      const bool row_vec = cb.broadcast == value::kBroadcastRow;
+      const bool col_vec = cb.broadcast == value::kBroadcastCol;
+      const bool fits = row_vec   ? got == std::vector<int64_t>{cols}
+                        : col_vec ? got == std::vector<int64_t>{rows}
+                                  : got == shape;
+      if (!fits) {
+        TVM_FFI_THROW(ValueError)
+            << cb.where << ": '" << cb.tensor << "' has shape "
+            << detail::ShapeString(got) << "; added to the output '"
+            << out->tensor << "' " << detail::ShapeString(shape) << " it must "
+            << (row_vec   ? "have one value per column"
+                : col_vec ? "have one value per row"
+                          : "have the output's shape")
+            << " ("
+            << detail::ShapeString(row_vec   ? std::vector{cols}
+                                   : col_vec ? std::vector{rows}
+                                             : shape)
+            << ").";
+      }
+      if (row_vec) {
+        require(cb, cb.offsets[0], col, "column");
+      } else if (col_vec) {
+        require(cb, cb.offsets[0], row, "row");
+      } else {
+        const size_t n = cb.offsets.size();
+        require(cb, cb.offsets[n - 2], row, "row");
+        require(cb, cb.offsets[n - 1], col, "column");
+        if (n == 3) {
+          require(cb, cb.offsets[0], out->access.batch, "batch");
+        }
+      }
+    }
   }
 
   /*! \brief Element-wise access to a CB-backed buffer cannot be lowered. */
@@ -1002,7 +1155,7 @@ private:
     info.nt = nt;
     info.accumulator = acc->name;
     info.fp32 = acc->dtype == tvm::DataType::Float(32);
-    const DstPlan plan = PlanDst(mt, nt, info.fp32, transpose_a_);
+    const DstPlan plan = PlanDst(mt, nt, info.fp32, transpose_a_, dst_scratch_);
     info.full_sync = plan.full_sync;
     info.subblocked = plan.subblocked;
     info.sub_h = plan.sub_h;
@@ -1043,7 +1196,8 @@ private:
       return DstPlan{}; // T.gemm reports the shape
     }
     return PlanDst(shape[0] / target_.tile_rows, shape[1] / target_.tile_cols,
-                   acc->dtype == tvm::DataType::Float(32), transpose_a_);
+                   acc->dtype == tvm::DataType::Float(32), transpose_a_,
+                   dst_scratch_);
   }
 
   /*!
@@ -1093,7 +1247,7 @@ private:
                        : "the loop(s) over " + s;
     };
     for (const CBInfo &cb : cbs_) {
-      if (cb.role != value::kCBRoleInput) {
+      if (cb.role != value::kCBRoleInput || !cb.broadcast.empty()) {
         continue;
       }
       if (!compute_ ||
@@ -1223,6 +1377,13 @@ private:
     for (const CBInfo &cb : cbs_) {
       if (cb.role == value::kCBRoleOutput) {
         place(cb, c_row, c_col);
+      } else if (!cb.broadcast.empty()) {
+        // An epilogue operand: the output block's own tiles (ProveOperands).
+        place(cb, cb.broadcast == value::kBroadcastRow ? detail::I32(0) : c_row,
+              cb.broadcast == value::kBroadcastCol ? detail::I32(0) : c_col);
+        if (cb.offsets.size() == 3) {
+          offsets.Set(cb.batch, batch);
+        }
       } else if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a) {
         if (compute_->transpose_a) { // A_shared is K x M
           place(cb, k * detail::I32(cb.rows_tiles), c_row);
@@ -1323,6 +1484,35 @@ private:
       again = dropper.dropped;
     }
     return body;
+  }
+
+  /*!
+   * \brief tt.buffers describes a 1-D tensor as the 1 x n matrix of a row
+   *        vector (InferDefaultTTShard); one the epilogue broadcasts over the
+   *        columns (one value per row) is stored as the n x 1 matrix of a
+   *        column vector instead: its values in column 0 of its tiles, where
+   *        unary_bcast<BroadcastType::COL> takes them from.
+   */
+  PrimFunc ColumnVectors(PrimFunc f) const {
+    auto buffers = f->GetAttr<Map<String, Any>>(attr::kBuffers);
+    if (!buffers) {
+      return f;
+    }
+    Map<String, Any> updated = buffers.value();
+    for (const CBInfo &cb : cbs_) {
+      if (cb.broadcast != value::kBroadcastCol) {
+        continue;
+      }
+      auto desc = updated.at(cb.tensor).cast<Map<String, Any>>();
+      for (const char *key : {field::kFieldMatrix, field::kFieldPaddedShape,
+                              field::kFieldTiles, field::kFieldPadded}) {
+        std::vector<int64_t> v = detail::IntArrayField(desc, key);
+        std::reverse(v.begin(), v.end());
+        desc.Set(key, detail::ToIntegerArray(v));
+      }
+      updated.Set(cb.tensor, desc);
+    }
+    return tvm::WithAttr(std::move(f), attr::kBuffers, updated);
   }
 
   /*! \brief A tensor both read into a CB and written from one: the reader
@@ -1634,6 +1824,8 @@ private:
   std::vector<Buffer> cleared_shared_;
   /*! \brief The kernel's T.gemm has transpose_A (seen before lowering). */
   bool transpose_a_ = false;
+  /*! \brief DST tiles an epilogue needs beside the accumulator's. */
+  int64_t dst_scratch_ = 0;
 };
 
 } // namespace

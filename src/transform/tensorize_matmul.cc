@@ -193,7 +193,10 @@ private:
       return LowerTranspose(call);
     }
     if (call != nullptr && call->op.same_as(builtin::epilogue_block())) {
-      return Epilogue(ConstArg(call, 0));
+      // The whole block in DST: its operands' blocks are used up here.
+      return detail::Seq(
+          {Epilogue(ConstArg(call, 0), detail::I32(0), detail::I32(0)),
+           PopOperands()});
     }
     if (call == nullptr || !call->op.same_as(builtin::gemm_block())) {
       return StmtExprMutator::VisitStmt_(op);
@@ -202,6 +205,8 @@ private:
     const int64_t mt = ConstArg(call, 2), nt = ConstArg(call, 3);
     const int64_t kt = ConstArg(call, 4);
     transpose_b_ = ConstArg(call, 5) != 0;
+    mt_ = mt;
+    nt_ = nt;
     // MemorySpaceLowerTT chose a DST mode this (sub-)block fits; check it.
     if (sub_h_ * sub_w_ > dst_tiles_ || mt % sub_h_ != 0 || nt % sub_w_ != 0) {
       TVM_FFI_THROW(ValueError)
@@ -242,20 +247,68 @@ private:
   }
 
   /*!
-   * \brief tt.compute's epilogue on DST[0..n) (the SFPU ops, epilogue.h),
-   *        then the matmul set up again for the next T.gemm: the SFPU inits
-   *        reprogram state the matmul uses (src/sim/README.md).
+   * \brief tt.compute's epilogue on the n tiles in DST (the SFPU ops,
+   *        epilogue.h): the sub-block from tile (row0, col0) of the output
+   *        block, or all of it. Waits for the operands' blocks (each is
+   *        popped once the block is done: PopOperands). Then the matmul is
+   *        set up again for the next T.gemm: the SFPU inits reprogram state
+   *        the matmul uses (src/sim/README.md).
    */
-  Stmt Epilogue(int64_t n) {
+  Stmt Epilogue(int64_t n, const PrimExpr &row0, const PrimExpr &col0) {
     if (!init_args_) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_
           << "': an epilogue_block comes before any T.gemm.";
     }
+    detail::EpilogueBlock block;
+    block.sub_h = n == mt_ * nt_ ? mt_ : sub_h_;
+    block.sub_w = n == mt_ * nt_ ? nt_ : sub_w_;
+    block.mt = mt_;
+    block.nt = nt_;
+    block.row0 = row0;
+    block.col0 = col0;
+    block.scratch = n;
+    std::vector<Stmt> body;
+    for (const detail::EpilogueOp &op : epilogue_) {
+      if (op.cb >= 0) {
+        if (n >= dst_tiles_) {
+          TVM_FFI_THROW(ValueError)
+              << "PrimFunc '" << func_ << "': the epilogue adds '" << op.operand
+              << "' through a DST tile beside the " << n
+              << " the accumulator takes, but DST holds " << dst_tiles_ << " ("
+              << dst_mode_ << ", tt.compute).";
+        }
+        body.push_back(detail::Intrin(
+            builtin::cb_wait_front(),
+            {detail::I32(op.cb), detail::I32(OperandTiles(op))}));
+      }
+    }
     const Array<PrimExpr> &init = init_args_.value();
-    return detail::Seq({detail::LowerEpilogue(epilogue_, n),
-                        detail::Intrin(builtin::matmul_reinit(),
-                                       {init[0], init[1], init[3]})});
+    body.push_back(detail::LowerEpilogue(epilogue_, block));
+    body.push_back(
+        detail::Intrin(builtin::matmul_reinit(), {init[0], init[1], init[3]}));
+    return detail::Seq(body);
+  }
+
+  /*! \brief Tiles of an epilogue operand's block in its CB. */
+  int64_t OperandTiles(const detail::EpilogueOp &op) const {
+    return op.broadcast == value::kBroadcastRow   ? nt_
+           : op.broadcast == value::kBroadcastCol ? mt_
+                                                  : mt_ * nt_;
+  }
+
+  /*! \brief Pop each epilogue operand's block once the output block is
+   *         done. */
+  Stmt PopOperands() const {
+    std::vector<Stmt> pops;
+    for (const detail::EpilogueOp &op : epilogue_) {
+      if (op.cb >= 0) {
+        pops.push_back(detail::Intrin(
+            builtin::cb_pop_front(),
+            {detail::I32(op.cb), detail::I32(OperandTiles(op))}));
+      }
+    }
+    return detail::Seq(pops);
   }
 
   /*!
@@ -330,9 +383,10 @@ private:
         }));
         if (!epilogue_.empty()) {
           // The epilogue acts on the finished sums: in the last K step.
+          Stmt epilogue = Epilogue(n, sm * I32(sh), sn * I32(sw));
           body.push_back(tvm::tirx::is_one(last)
-                             ? Epilogue(n)
-                             : tvm::tirx::IfThenElse(last, Epilogue(n)));
+                             ? epilogue
+                             : tvm::tirx::IfThenElse(last, epilogue));
         }
         body.push_back(Intrin(builtin::tile_regs_commit(), {}));
         body.push_back(Intrin(builtin::tile_regs_wait(), {}));
@@ -346,6 +400,12 @@ private:
         return detail::Seq(body);
       });
     });
+    if (Stmt pops = PopOperands(); detail::HasOperands(epilogue_)) {
+      // The epilogue's operands are used up after the last K step.
+      subblocks = detail::Seq(
+          {subblocks,
+           tvm::tirx::is_one(last) ? pops : tvm::tirx::IfThenElse(last, pops)});
+    }
     if (transpose_a_) {
       // This K step's transpose left the unpacker and FPU set up for it.
       subblocks = detail::Seq(
@@ -377,6 +437,8 @@ private:
   /*! \brief tt.compute transpose_a: cb_a is compute's transpose of A's
    *         block, DST is taken per K step (sub-blocks). */
   bool transpose_a_ = false;
+  /*! \brief The output block's tiles (the T.gemm's m_tiles, n_tiles). */
+  int64_t mt_ = 0, nt_ = 0;
   /*! \brief tt.compute's epilogue (none when it has none). */
   std::vector<detail::EpilogueOp> epilogue_;
   std::string func_;

@@ -86,6 +86,18 @@ TEST(TensorizeTT, PlanDstPicksTheLargestSquarestSubblock) {
             std::make_pair(int64_t(2), int64_t(4)));
 }
 
+TEST(TensorizeTT, PlanDstLeavesTheScratchTilesFree) {
+  // An epilogue operand takes one DST tile beside the accumulator's.
+  EXPECT_TRUE(PlanDst(2, 2, true, false, /*scratch=*/1).full_sync); // 5 > 4
+  EXPECT_FALSE(PlanDst(2, 2, true, false, 1).subblocked);
+  const DstPlan p = PlanDst(4, 4, true, false, 1); // 3 tiles of room: 1 x 2
+  EXPECT_TRUE(p.subblocked);
+  EXPECT_EQ(std::make_pair(p.sub_h, p.sub_w),
+            std::make_pair(int64_t(1), int64_t(2)));
+  const DstPlan q = PlanDst(2, 4, false, false, 1); // 16-bit: 8 + 1 > 8
+  EXPECT_TRUE(q.full_sync && !q.subblocked);
+}
+
 TEST(TensorizeTT, EightTilesFit) {
   std::string text =
       testing::BodyScript(Tensorized({128, 256, 64, 64, 128, 32}));

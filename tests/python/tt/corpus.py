@@ -221,6 +221,81 @@ def batched_grid_relu(batch, M, N, K, block_M=64, block_N=64, block_K=32):  # no
     return main
 
 
+def linear_bias_relu(M, N, K, block_M=128, block_N=128, block_K=32):  # noqa: N803
+    """examples/quickstart.py's GEMM as a model's linear layer: B stored N x K (the weight), a rank-1 bias
+    per output feature added to the accumulator, then the quickstart's ReLU."""
+
+    @T.prim_func
+    def linear(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((N, K), "bfloat16"), Bias: T.Tensor((N,), "bfloat16"),
+               C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_N, block_K), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), "float32")
+            T.clear(C_local)
+            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
+                T.copy(A[by * block_M, ko * block_K], A_shared)
+                T.copy(B[bx * block_N, ko * block_K], B_shared)
+                T.gemm(A_shared, B_shared, C_local, transpose_B=True)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = T.max(C_local[i, j] + Bias[bx * block_N + j], 0)
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return linear
+
+
+def tested_gemm_bias(M, N, K, block_M, block_N, block_K, per_row=False, accum_dtype="float32"):  # noqa: N803
+    """testing/python/kernel/test_tilelang_kernel_gemm.py's ``matmul`` with a bias added to the
+    accumulator as TileLang's GEMM templates do (``C_local[i, j] += Bias[...]``): one value per column,
+    or with ``per_row`` one per row."""
+    bias_len = M if per_row else N
+
+    @T.prim_func
+    def main(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), Bias: T.Tensor((bias_len,), "bfloat16"),
+             C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[by * block_M, k * block_K], A_shared)
+                T.copy(B[k * block_K, bx * block_N], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            if per_row:
+                for i, j in T.Parallel(block_M, block_N):
+                    C_local[i, j] += Bias[by * block_M + i]
+            else:
+                for i, j in T.Parallel(block_M, block_N):
+                    C_local[i, j] += Bias[bx * block_N + j]
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return main
+
+
+def batched_residual(batch, M, N, K, alpha, block_M=64, block_N=64, block_K=32, accum_dtype="float32"):  # noqa: N803
+    """test_tilelang_kernel_gemm_batched.py's style (the batch as the grid's third axis) with a
+    transformer block's residual: C = alpha * (A @ B) + D, D of C's shape."""
+
+    @T.prim_func
+    def main(A: T.Tensor((batch, M, K), "bfloat16"), B: T.Tensor((batch, K, N), "bfloat16"),
+             D: T.Tensor((batch, M, N), "bfloat16"), C: T.Tensor((batch, M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), batch, threads=128) as (bx, by, bz):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[bz, by * block_M, k * block_K], A_shared)
+                T.copy(B[bz, k * block_K, bx * block_N], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = C_local[i, j] * alpha + D[bz, by * block_M + i, bx * block_N + j]
+            T.copy(C_local, C[bz, by * block_M, bx * block_N])
+
+    return main
+
+
 def flat_grid(M, N, K, block_M=128, block_N=128, block_K=32):  # noqa: N803
     """examples/gemm/example_gemm_schedule.py-like: a 1-D launch grid whose block index is split into a
     (row, column) of output blocks with // and %."""
@@ -404,9 +479,28 @@ def scaled_nt(alpha, beta, lo, hi):
     return reference, magnitude
 
 
-def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, a_shape=None, **kw):
+def plus(reference, name, per_row=False):
+    """``reference`` plus the input ``name``: a vector per column (or ``per_row``), or a tensor of the
+    output's shape."""
+    return lambda inputs: reference(inputs) + (inputs[name][:, None] if per_row else inputs[name])
+
+
+def scaled_plus(alpha, name):
+    """alpha * (A @ B) + inputs[name] (alpha as the kernel's fp32 value), and its error scale."""
+    alpha = float(np.float32(alpha))
+
+    def reference(inputs):
+        return nn(inputs) * alpha + inputs[name]
+
+    def magnitude(inputs):
+        return abs(alpha) * nn({n: np.abs(v) for n, v in inputs.items()}) + np.abs(reference(inputs))
+
+    return reference, magnitude
+
+
+def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, a_shape=None, extra=None, **kw):
     lead = (batch,) if batch else ()
-    inputs = {"A": a_shape or lead + (m, k), "B": b_shape or lead + (k, n)}
+    inputs = {"A": a_shape or lead + (m, k), "B": b_shape or lead + (k, n), **(extra or {})}
     return Entry(name, style, build, inputs, reference, k=k, **kw)
 
 
@@ -419,6 +513,7 @@ BATCHED = "testing/python/kernel/test_tilelang_kernel_gemm_batched.py"
 PERSISTENT = "examples/gemm_persistent/example_gemm_persistent.py"
 
 SCALED = scaled_nt(0.125, -0.5, -1.0, 2.5)
+SCALED_PLUS = scaled_plus(0.5, "D")
 
 ENTRIES = [
     _gemm("quickstart_256", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256),
@@ -499,6 +594,19 @@ ENTRIES = [
           lambda: quickstart_relu(128, 256, 96, 64, 128, 32, accum_dtype="bfloat16"), 128, 256, 96, relu(nn),
           accum="bfloat16"),
     _gemm("batched_grid_relu", BATCHED, lambda: batched_grid_relu(3, 128, 96, 64), 128, 96, 64, relu(nn), batch=3),
+    # Epilogues with a tensor operand, streamed by the reader into a CB of its own (#17).
+    _gemm("linear_bias_relu", QUICKSTART, lambda: linear_bias_relu(256, 256, 128), 256, 256, 128,
+          relu(plus(nt, "Bias")), b_shape=(256, 128), extra={"Bias": (256,)},
+          notes="a rank-1 bias per column, 128 x 128 blocks in DST sub-blocks"),
+    _gemm("test_gemm_bias_per_row_padded", TEST_GEMM, lambda: tested_gemm_bias(200, 136, 72, 64, 64, 32, True),
+          200, 136, 72, plus(nn, "Bias", per_row=True), extra={"Bias": (200,)},
+          notes="a bias per row: a column vector, padded"),
+    _gemm("test_gemm_bias_bf16_accum", TEST_GEMM,
+          lambda: tested_gemm_bias(128, 256, 96, 64, 128, 32, accum_dtype="bfloat16"), 128, 256, 96,
+          plus(nn, "Bias"), extra={"Bias": (256,)}, accum="bfloat16"),
+    _gemm("batched_residual", BATCHED, lambda: batched_residual(2, 128, 96, 64, 0.5), 128, 96, 64,
+          SCALED_PLUS[0], batch=2, extra={"D": (2, 128, 96)}, magnitude=SCALED_PLUS[1],
+          notes="C = 0.5 * (A @ B) + D, D of C's shape"),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}

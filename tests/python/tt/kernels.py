@@ -561,3 +561,55 @@ def gemm_epilogue(where: str, M=64, N=64, K=64, block=32, accum="float32"):  # n
                     C_local[i, j] = T.max(C_local[i, j], 0)
 
     return epi
+
+
+#: gemm_operand_epilogue's updates of C[i, j] with the tensor X, by name: (X's shape for M x N
+#: blocks of `block`, its dtype, the update). The supported ones, then the refused ones.
+OPERAND_UPDATES = {
+    "bias-row": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j]),
+    "bias-col": (lambda M, N: (M,), "bfloat16", lambda C, X, i, j, bx, by, b: X[by * b + i] + C[i, j]),
+    "residual": (
+        lambda M, N: (M, N),
+        "bfloat16",
+        lambda C, X, i, j, bx, by, b: T.max(C[i, j] + X[by * b + i, bx * b + j], 0),
+    ),
+    "bias-unshifted": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[j]),
+    "bias-of-the-row-block": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[by * b + j]),
+    "bias-too-short": (lambda M, N: (N // 2,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j]),
+    "bias-float32": (lambda M, N: (N,), "float32", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j]),
+    "bias-times": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] * X[bx * b + j]),
+    "bias-twice": (
+        lambda M, N: (N,),
+        "bfloat16",
+        lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j] + X[bx * b + j],
+    ),
+    "bias-diagonal": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + i + j]),
+    "residual-transposed": (
+        lambda M, N: (N, M),
+        "bfloat16",
+        lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j, by * b + i],
+    ),
+}
+
+
+def gemm_operand_epilogue(where: str, M=128, N=128, K=64, block=64, accum="float32"):  # noqa: N803
+    """A GEMM whose epilogue adds a tensor X to the accumulator; `where` picks the OPERAND_UPDATES entry."""
+    shape, dtype, update = OPERAND_UPDATES[where]
+
+    @T.prim_func
+    def epi_x(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), X: T.Tensor(shape(M, N), dtype),
+              C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block, block), "bfloat16")
+            B_shared = T.alloc_shared((block, block), "bfloat16")
+            C_local = T.alloc_fragment((block, block), accum)
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
+                T.copy(A[by * block, k * block], A_shared)
+                T.copy(B[k * block, bx * block], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            for i, j in T.Parallel(block, block):
+                C_local[i, j] = update(C_local, X, i, j, bx, by, block)
+            T.copy(C_local, C[by * block, bx * block])
+
+    return epi_x

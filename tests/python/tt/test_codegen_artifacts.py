@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import tilelang
 from golden import assert_matches_golden
-from kernels import gemm_epilogue, gemm_kernel
+from kernels import gemm_epilogue, gemm_kernel, gemm_operand_epilogue
 
 import tilelang_tt
 from tilelang_tt.codegen import ARTIFACT_FILES, CLANG_FORMAT_STYLE, PLAN_SCHEMA_PATH
@@ -29,6 +29,8 @@ CASES = {
     "gemm_100x70x50_b64": lambda: gemm_kernel(M=100, N=70, K=50, block_M=64, block_N=64, block_K=32),
     # an epilogue on the accumulator: max(x * 2 - 0.25, 0) on the SFPU before the pack (#17)
     "gemm_epilogue_128x128x64_b64": lambda: gemm_epilogue("chain", 128, 128, 64, block=64),
+    # a bias per column added in DST: the reader streams it, unary_bcast + add_binary_tile (#17)
+    "gemm_bias_128x128x64_b64": lambda: gemm_operand_epilogue("bias-row", 128, 128, 64, block=64),
 }
 
 

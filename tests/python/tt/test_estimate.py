@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import pytest
-from kernels import gemm_kernel
+from kernels import gemm_kernel, gemm_operand_epilogue
 
 import tilelang_tt
 from tilelang_tt.estimate import derived_stats, estimate
 from tilelang_tt.sim import simulate
 
 
-def test_counts_derived_from_the_plan_equal_the_simulators(tmp_path):
-    """Padding on every axis and blocks past the last tile: reads/writes are counted as the kernels do."""
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        lambda: gemm_kernel(100, 70, 50, 64, 64, 32),
+        lambda: gemm_operand_epilogue("bias-col", 100, 70, 50, block=64),
+        lambda: gemm_operand_epilogue("residual", 100, 70, 50, block=64),
+    ],
+    ids=["gemm", "bias-per-row", "residual"],
+)
+def test_counts_derived_from_the_plan_equal_the_simulators(tmp_path, kernel):
+    """Padding on every axis and blocks past the last tile: reads/writes are counted as the kernels do,
+    an epilogue's tensor operand included."""
     out = tmp_path / "a"
-    tilelang_tt.lower(gemm_kernel(100, 70, 50, 64, 64, 32)).write(out)
+    tilelang_tt.lower(kernel()).write(out)
     result = simulate(out)
     sim = [{k: v for k, v in core.items() if k != "cb_peak_pages"} for core in result.stats["cores"]]
-    assert derived_stats(tilelang_tt.lower(gemm_kernel(100, 70, 50, 64, 64, 32)).plan) == sim
+    assert derived_stats(tilelang_tt.lower(kernel()).plan) == sim
 
 
 def test_256_cubed_on_wormhole_is_dram_bound(tmp_path):

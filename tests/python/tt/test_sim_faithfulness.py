@@ -15,7 +15,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from kernels import gemm_b_copied_first, gemm_epilogue, gemm_kernel, gemm_left_operand_is_b
+from kernels import gemm_b_copied_first, gemm_epilogue, gemm_kernel, gemm_left_operand_is_b, gemm_operand_epilogue
 
 import tilelang_tt
 from tilelang_tt.sim import (
@@ -476,3 +476,70 @@ def test_a_nan_under_relu_may_become_zero_or_stay_nan_and_nothing_else():
         out = good.copy()
         out[0] = row0
         assert compare(out, a, b, compute, stats={}).ok == ok, row0
+
+
+# --- epilogues with a tensor operand (#17) ---------------------------------------------------
+
+
+def operand_kernel(tmp_path, where, accum="float32"):
+    """One core, four 64 x 64 blocks; the epilogue adds X (OPERAND_UPDATES[where])."""
+    return lowered(tmp_path, gemm_operand_epilogue(where, accum=accum),
+                   target={"kind": "tenstorrent", "core_grid_x": 1, "core_grid_y": 1})  # fmt: skip
+
+
+@pytest.mark.parametrize("where, accum", [("bias-row", "float32"), ("bias-col", "float32"),
+                                          ("residual", "float32"), ("residual", "bfloat16")])  # fmt: skip
+def test_an_operand_epilogue_runs_and_is_judged_from_the_plan(tmp_path, where, accum):
+    artifacts = operand_kernel(tmp_path, where, accum)
+    plan = json.loads((artifacts / "tt.plan.json").read_text())
+    broadcast = {"bias-row": "row", "bias-col": "col", "residual": "none"}[where]
+    assert plan["compute"]["epilogue"][0] == {"op": "add", "operand": "X", "broadcast": broadcast}
+    rng = np.random.default_rng(4)
+    inputs = {n: rng.uniform(-1, 1, plan["buffers"][n]["shape"]).astype(np.float32) for n in ("A", "B", "X")}
+    result = simulate(artifacts, inputs=inputs)
+    assert result.ok, result.summary()
+    # The reference adds X where the kernel says, from the plan alone.
+    a, b, x = (bf16_bits_to_float(to_bf16_bits(inputs[n])).astype(np.float64) for n in ("A", "B", "X"))
+    exact = a @ b + (x[:, None] if broadcast == "col" else x)
+    np.testing.assert_allclose(result.reference, np.maximum(exact, 0) if where == "residual" else exact)
+
+
+def test_a_bias_broadcast_the_wrong_way_is_a_mismatch(tmp_path):
+    artifacts = operand_kernel(tmp_path, "bias-row")
+    break_kernel(artifacts, "compute.cpp", "BroadcastType::ROW", "BroadcastType::COL", count=2)
+    result = simulate(artifacts, seed=1)
+    assert not result.ok and result.mismatches > 0
+
+
+def test_a_bias_from_the_wrong_tile_is_a_mismatch(tmp_path):
+    artifacts = operand_kernel(tmp_path, "bias-row")
+    compute = (artifacts / "compute.cpp").read_text()
+    call = re.search(r"unary_bcast<BroadcastType::ROW>\(cb_in2, \w+, ", compute).group(0)
+    break_kernel(artifacts, "compute.cpp", call, "unary_bcast<BroadcastType::ROW>(cb_in2, 0, ")
+    result = simulate(artifacts, seed=1)
+    assert not result.ok and result.mismatches > 0
+
+
+def test_add_binary_tile_needs_its_init(tmp_path):
+    artifacts = operand_kernel(tmp_path, "residual")
+    break_kernel(artifacts, "compute.cpp", "add_binary_tile_init();", "")
+    expect_fault(artifacts, "add_binary_tile after no SFPU init; call add_binary_tile_init first")
+
+
+def test_copy_tile_after_an_sfpu_op_needs_copy_init(tmp_path):
+    artifacts = operand_kernel(tmp_path, "residual")
+    break_kernel(artifacts, "compute.cpp", "copy_init(cb_in2);", "")
+    expect_fault(artifacts, "copy_tile from c_2 but the unpacker is set up for")
+
+
+def test_unary_bcast_needs_its_init(tmp_path):
+    artifacts = operand_kernel(tmp_path, "bias-col")
+    break_kernel(artifacts, "compute.cpp", "unary_bcast_init<BroadcastType::COL>(cb_in2);", "")
+    expect_fault(artifacts, "unary_bcast from c_2 but the unpacker is set up for")
+
+
+def test_an_operand_block_never_popped_stalls_the_reader(tmp_path):
+    artifacts = operand_kernel(tmp_path, "bias-row")
+    break_kernel(artifacts, "compute.cpp", "cb_pop_front(cb_in2, 2);", "")
+    with pytest.raises(SimulationError, match="cb_in2|c_2"):
+        simulate(artifacts, seed=1, timeout=60)

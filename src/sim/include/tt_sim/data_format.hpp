@@ -17,6 +17,10 @@
 //     from that CB (it turns the transpose off), transpose_init(cb) for
 //     transpose_tile from that CB (a bf16 tile transposed through SrcA into
 //     DST); none changes a data format.
+//   - unary_bcast_init<ROW / COL>(cb) sets it up for unary_bcast from that
+//     CB: the tile goes through the unpacker with its first row (ROW) or
+//     first column (COL) repeated over the tile, into SrcB, and is moved
+//     into DST (the release's bcast.h); a bf16 tile is exact on the way.
 //   - copy_tile from a Float32 CB whose unpack_to_dest_mode is
 //     UnpackToDestFp32 writes the fp32 values straight into fp32 DST;
 //     otherwise the data passes through SrcA, which keeps TF32 at most (not
@@ -66,13 +70,15 @@ struct EngineConfig {
   Format srca = Format::kNone, srcb = Format::kNone, pack = Format::kNone;
   /// kSfpu: an SFPU init ran last (vector_unit.hpp); the FPU ops need their
   /// init again.
-  enum class Op { kNone, kMatmul, kCopy, kTranspose, kSfpu };
+  enum class Op { kNone, kMatmul, kCopy, kTranspose, kBcast, kSfpu };
   Op op = Op::kNone;
   /// matmul_init's in0 / in1, or copy_init's / transpose_init's CB in in0.
   uint32_t in0 = 0, in1 = 0;
   /// matmul_init(..., transpose): in1's tiles are transposed into SrcA.
   /// copy_init turns the unpacker's transpose off (matmul_init sets it).
   bool transpose_in1 = false;
+  /// unary_bcast_init's BroadcastType (1 = COL, 2 = ROW, as the release's).
+  uint32_t bcast = 0;
   /// The SFPU op the last SFPU init set the Vector Unit up for.
   SfpuInit sfpu = SfpuInit::kNone;
   /// ComputeConfig::unpack_to_dest_mode, per CB: UnpackToDestFp32.

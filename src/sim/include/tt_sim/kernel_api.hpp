@@ -54,6 +54,13 @@ void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst);
 /// (vector_unit.hpp); `name` is the API call, for messages.
 void SfpuSetUp(SfpuInit init);
 void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name);
+/// unary_bcast_init / unary_bcast; `type` is the release's BroadcastType
+/// value (1 = COL, 2 = ROW).
+void BcastInit(uint32_t cb, uint32_t type);
+void BcastTile(uint32_t cb, uint32_t index, uint32_t dst, uint32_t type);
+/// add_binary_tile: DST[out] = DST[a] + DST[b] on the SFPU.
+void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
+                    const char *name);
 /// reconfig_data_format_srca / pack_reconfig_data_format; `old_cb` < 0 for
 /// the one-argument forms (always reconfigure).
 void ReconfigSrcA(int64_t old_cb, uint32_t new_cb);

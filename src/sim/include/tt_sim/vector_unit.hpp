@@ -13,8 +13,11 @@
 //   - x + c, x * c: SFPMAD, one rounding to nearest even; a denormal input
 //     counts as zero, a denormal or negative-zero result (before rounding)
 //     becomes +0; NaN and infinity follow IEEE 754;
+//   - add_binary_tile(a, b, out): DST[out] = DST[a] + DST[b], the same
+//     SFPMAD rule per datum, stored back as above;
 //   - every op needs its own init first (relu_tile_init,
-//     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init).
+//     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
+//     add_binary_tile_init).
 #pragma once
 
 #include <cmath>
@@ -27,7 +30,7 @@ namespace tt_sim {
 
 enum class SfpuOp { kRelu, kAdd, kMul, kMax, kMin };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
-enum class SfpuInit { kNone, kRelu, kBinopWithScalar, kMax, kMin };
+enum class SfpuInit { kNone, kRelu, kBinopWithScalar, kMax, kMin, kAddBinary };
 
 inline SfpuInit InitOf(SfpuOp op) {
   switch (op) {
@@ -54,6 +57,8 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "unary_max_tile_init";
   case SfpuInit::kMin:
     return "unary_min_tile_init";
+  case SfpuInit::kAddBinary:
+    return "add_binary_tile_init";
   case SfpuInit::kNone:
     break;
   }

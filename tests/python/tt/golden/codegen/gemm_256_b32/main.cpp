@@ -38,7 +38,8 @@ namespace {
 constexpr uint32_t kTileBytes = 2048;
 
 // A tensor's logical shape and its shape padded to whole tiles in DRAM: batch
-// matrices of rows x cols (batch 1 for a 2-D tensor), each padded on its own.
+// matrices of rows x cols (batch 1 for a 2-D tensor, a 1-D vector one row or
+// one column), each padded on its own.
 struct TensorShape {
   uint32_t batch, rows, cols, padded_rows, padded_cols;
 };

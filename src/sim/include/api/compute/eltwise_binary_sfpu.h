@@ -1,0 +1,21 @@
+// Simulated "api/compute/eltwise_binary_sfpu.h": add_binary_tile(a, b, out)
+// makes each datum of DST[out] DST[a] + DST[b] on the SFPU
+// (tt_sim/vector_unit.hpp); add_binary_tile_init sets the SFPU up for it.
+#pragma once
+#include <cstdint>
+
+#include "tt_sim/kernel_api.hpp"
+
+#ifndef DST_ACCUM_MODE
+#define DST_ACCUM_MODE false
+#endif
+
+inline void add_binary_tile_init() {
+  tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kAddBinary);
+}
+
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+inline void add_binary_tile(uint32_t idst0, uint32_t idst1, uint32_t odst) {
+  tt_sim::kapi::SfpuBinaryTile(tt_sim::SfpuOp::kAdd, idst0, idst1, odst,
+                               "add_binary_tile");
+}
