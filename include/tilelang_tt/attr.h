@@ -61,6 +61,8 @@ namespace tilelang_tt {
   X(kCBRoleTransposed, "transposed",                                           \
     "tt.cbs role: compute's transpose of an input block (transpose_A).")       \
   X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
+  X(kOpEltwise, "eltwise",                                                     \
+    "tt.compute op: c = epilogue(a), element by element (no matmul).")         \
   X(kEpilogueRelu, "relu", "tt.compute epilogue op: x = max(x, 0).")           \
   X(kEpilogueAdd, "add", "tt.compute epilogue op: x = x + value.")             \
   X(kEpilogueMul, "mul", "tt.compute epilogue op: x = x * value.")             \

@@ -70,6 +70,13 @@ namespace tilelang_tt {
   X(sfpu_tile, 3,                                                              \
     "(op, dst, value): DST[dst] = op(DST[dst], value) on the SFPU; value the " \
     "fp32 bit pattern of the op's constant (0 for relu).")                     \
+  X(eltwise_block, 3,                                                          \
+    "(cb_in, m_tiles, n_tiles): an element-wise kernel's block: each tile "    \
+    "at cb_in's front through DST, tt.compute's epilogue applied, packed "     \
+    "into the output CB; lowered by TensorizeTT.")                             \
+  X(hw_startup, 2,                                                             \
+    "(cb_in, cb_out): configure unpacker, FPU and packer for ops from cb_in "  \
+    "into cb_out (once).")                                                     \
   X(bcast_init, 2,                                                             \
     "(cb, broadcast): set the unpacker and FPU up for bcast_tile from cb "     \
     "(broadcast: attr.h kBroadcastRow / kBroadcastCol).")                      \

@@ -42,6 +42,7 @@ class Value:
     kCBRolePartials = "partials"
     kCBRoleTransposed = "transposed"
     kOpMatmul = "matmul"
+    kOpEltwise = "eltwise"
     kEpilogueRelu = "relu"
     kEpilogueAdd = "add"
     kEpilogueMul = "mul"

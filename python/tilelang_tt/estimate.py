@@ -53,7 +53,7 @@ def _ceil(a: int, b: int) -> int:
 
 
 def derived_stats(plan: dict) -> list[dict]:
-    """Per-core counters the program would produce, from the plan alone."""
+    """Per-core counters the program would produce, from the plan alone (a GEMM's)."""
     cb_of = {cb["tensor"]: cb for cb in plan["cbs"]}
     inputs = [cb_of[plan["compute"]["a"]], cb_of[plan["compute"]["b"]]]
     output = cb_of[plan["compute"]["c"]]
@@ -95,6 +95,12 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
     """The cost model of the program in ``artifact_dir`` (see the module doc)."""
     artifact_dir = Path(artifact_dir)
     plan, plan_text = read_plan_text(artifact_dir)
+    if plan["compute"]["op"] != "matmul":
+        raise TTError(
+            f"{artifact_dir}: the plan computes {plan['compute']['op']!r}; the cost model covers GEMMs "
+            "only (an element-wise kernel is DRAM-bound: its tiles read and written are in the "
+            "simulator's statistics, sim/sim_stats.json)"
+        )
     if fidelity not in CYCLES_PER_TILE_MATMUL:
         raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(CYCLES_PER_TILE_MATMUL)}")
     arch = ARCH[plan["arch"]]

@@ -81,16 +81,23 @@ def check_plan(plan, path) -> None:
         if buf["dram_banks"] != plan["dram_banks"]:
             fail(f"buffer {name!r} is interleaved over {buf['dram_banks']} banks, the device has {plan['dram_banks']}")
     compute = plan["compute"]
+    matmul = compute["op"] == "matmul"
     for operand, role in (("a", "input"), ("b", "input"), ("c", "output")):
+        if operand not in compute:  # an element-wise kernel has no b
+            continue
         name = compute[operand]
         if name not in plan["buffers"] or plan["buffers"][name]["role"] != role:
             fail(f"compute.{operand} = {name!r} is not an {role} buffer")
-    a, b, c = (plan["buffers"][compute[x]]["shape"] for x in "abc")
-    a = a[:-2] + a[-2:][::-1] if compute["transpose_a"] else a
-    b = b[:-2] + b[-2:][::-1] if compute["transpose_b"] else b
+    a, c = (plan["buffers"][compute[x]]["shape"] for x in "ac")
     batch = c[:-2]
-    if a[-1] != b[-2] or c[-2:] != [a[-2], b[-1]] or any(x[:-2] not in ([], batch) for x in (a, b)):
-        fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
+    if matmul:
+        b = plan["buffers"][compute["b"]]["shape"]
+        a = a[:-2] + a[-2:][::-1] if compute["transpose_a"] else a
+        b = b[:-2] + b[-2:][::-1] if compute["transpose_b"] else b
+        if a[-1] != b[-2] or c[-2:] != [a[-2], b[-1]] or any(x[:-2] not in ([], batch) for x in (a, b)):
+            fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
+    elif a != c:
+        fail(f"the element-wise compute reads a {a} for c {c}; they must have one shape")
     if compute["batch"] != math.prod(batch):
         fail(f"compute.batch is {compute['batch']} but c has shape {c}")
     for step in compute["epilogue"]:

@@ -210,8 +210,11 @@ def expected_output(
     through it: max / min / relu select (the error stays), x + c adds one fp32 rounding (2^-24 of
     the result), x * c scales the error by |c| and adds one rounding; each adds 2^-126 for the SFPU's
     flush of denormals to zero. With 16-bit DST the emulated chip result goes through the same ops
-    (``sfpu_on_16bit_dst``), each stored back truncated to bf16."""
-    k = a.shape[-1]
+    (``sfpu_on_16bit_dst``), each stored back truncated to bf16. An element-wise kernel (``b`` None,
+    ``exact`` = a) starts from a's exact values in fp32 DST: no accumulation error."""
+    k = 0 if b is None else a.shape[-1]
+    if b is None and not compute["fp32_dest_acc_en"]:
+        raise SimulationError("an element-wise plan with 16-bit DST: the harness models fp32 DST only")
     steps = epilogue_steps(compute, operands)
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -228,6 +231,8 @@ def expected_output(
         finite = np.isfinite(target)
         allowed = MAX_ULP * bf16_ulp(np.where(finite, target, 0)) + np.where(finite, err, 0)
         rule = f"1 bf16 ulp + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
+        if b is None:
+            rule = "1 bf16 ulp of the exact value (fp32 DST)"
         if steps:
             rule += ", carried through the epilogue (one fp32 rounding per add / mul)"
         return target, allowed, rule
@@ -247,12 +252,15 @@ def expected_output(
     return target, allowed, rule
 
 
-def reference_operands(plan: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray]:
-    """The float64 left and right operands of the plan's ``compute``, transposes applied."""
+def reference_operands(plan: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """The float64 left and right operands of the plan's ``compute``, transposes applied; for an
+    element-wise kernel (``c = epilogue(a)``) ``a`` and None."""
     compute = plan["compute"]
-    if compute["op"] != "matmul":
-        raise SimulationError(f"the plan computes {compute['op']!r}; the harness checks 'matmul' only")
+    if compute["op"] not in ("matmul", "eltwise"):
+        raise SimulationError(f"the plan computes {compute['op']!r}; the harness checks 'matmul' and 'eltwise'")
     a = inputs[compute["a"]].astype(np.float64)
+    if compute["op"] == "eltwise":
+        return a, None
     b = inputs[compute["b"]].astype(np.float64)
     # A batched operand is (batch, rows, cols): a transpose swaps the matrix axes of each.
     return (
@@ -411,6 +419,8 @@ class SimResult:
     #: kernel of every core, the read back), with its kernels already compiled; not the harness's
     #: input generation and NumPy check.
     run_seconds: float = 0.0
+    #: What ``reference_scale`` is: |a| @ |b|, or for an element-wise kernel the sum of its terms' |.|.
+    scale_name: str = "|a|@|b|"
 
     @property
     def ok(self) -> bool:
@@ -432,7 +442,7 @@ class SimResult:
             )
         return (
             f"{verdict}\n"
-            f"errors against the exact product: max {self.max_scaled_error:.3g} x (|a|@|b|), "
+            f"errors against the exact value: max {self.max_scaled_error:.3g} x ({self.scale_name}), "
             f"max abs {self.max_abs_error:.3g}, max {self.max_ulp} bf16 ulp from it rounded\n"
             f"stats: {len(cores)} cores, {tiles} matmul_tiles, {read} tiles read, {written} tiles written"
         )
@@ -523,15 +533,21 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
 
 
 def compare(
-    out: np.ndarray, a: np.ndarray, b: np.ndarray, compute: dict, operands: dict | None = None, **extra
+    out: np.ndarray, a: np.ndarray, b: np.ndarray | None, compute: dict, operands: dict | None = None, **extra
 ) -> SimResult:
-    """Judge the device output ``out`` against ``a @ b`` under the numerics of ``compute`` (module doc);
-    ``operands``: the input tensors the epilogue adds, by name."""
+    """Judge the device output ``out`` against ``a @ b`` (``a`` itself when ``b`` is None: an element-wise
+    kernel) under the numerics of ``compute`` (module doc); ``operands``: the input tensors the epilogue
+    adds, by name."""
     a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    b = None if b is None else np.asarray(b, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        product = a @ b
-        scale = np.abs(a) @ np.abs(b)
+        product = a if b is None else a @ b
+        scale = np.abs(a) if b is None else np.abs(a) @ np.abs(b)
+        if b is None:  # the terms an element-wise kernel adds
+            for op, c in epilogue_steps(compute, operands):
+                if op == "add" and isinstance(c, np.ndarray):
+                    scale = scale + np.abs(c)
+            extra.setdefault("scale_name", "|a| + |added tensors|")
     target, allowed, rule = expected_output(a, b, product, scale, compute, operands=operands)
     ref = apply_epilogue(product, compute, operands=operands)  # what the program means: the exact value
     out = np.asarray(out, dtype=np.float32)

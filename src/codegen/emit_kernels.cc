@@ -93,6 +93,10 @@ private:
 
   void EmitPreamble() final {
     const ComputeInfo &c = info_.compute;
+    if (c.op == value::kOpEltwise) {
+      EmitElementwisePreamble();
+      return;
+    }
     // transpose_A takes DST per K step even for a block it holds whole.
     const bool whole = c.sub_h * c.sub_w == OutputTiles() && !c.transpose_a;
     const std::string dst =
@@ -131,7 +135,29 @@ private:
       }
     }
     if (!c.epilogue.empty()) {
-      std::string chain = "x";
+      purpose.push_back(
+          "Epilogue on the SFPU, in DST before the pack: x = " + Chain("x") +
+          (c.fp32_dest_acc_en ? " (fp32)."
+                              : " (in fp32, each op's result stored back "
+                                "truncated to bf16)."));
+    }
+    if (c.transpose_a) {
+      purpose.insert(purpose.begin(),
+                     "A is K x M: each K step first transposes A's block "
+                     "through DST into cb_transposed.");
+    }
+    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " + c.a +
+                     (c.transpose_a ? "^T" : "") + " @ " + c.b +
+                     (c.transpose_b ? "^T" : "") + " on the matrix engine.",
+                 purpose, AllCBs());
+    EmitIncludes();
+  }
+
+  /*! \brief tt.compute's epilogue applied to `x`, as text: "max(x * 2.0,
+   *         0) + Bias[col]". */
+  std::string Chain(std::string chain) const {
+    const ComputeInfo &c = info_.compute;
+    {
       for (const detail::EpilogueOp &e : c.epilogue) {
         const std::string v = Literal(e.value);
         if (!e.operand.empty()) {
@@ -148,29 +174,40 @@ private:
                 : std::signbit(e.value) ? chain + " - " + Literal(-e.value)
                                         : chain + " + " + v;
       }
-      purpose.push_back(
-          "Epilogue on the SFPU, in DST before the pack: x = " + chain +
-          (c.fp32_dest_acc_en ? " (fp32)."
-                              : " (in fp32, each op's result stored back "
-                                "truncated to bf16)."));
     }
-    if (c.transpose_a) {
-      purpose.insert(purpose.begin(),
-                     "A is K x M: each K step first transposes A's block "
-                     "through DST into cb_transposed.");
-    }
-    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " + c.a +
-                     (c.transpose_a ? "^T" : "") + " @ " + c.b +
-                     (c.transpose_b ? "^T" : "") + " on the matrix engine.",
+    return chain;
+  }
+
+  /*! \brief An element-wise kernel's doc block and includes. */
+  void EmitElementwisePreamble() {
+    const ComputeInfo &c = info_.compute;
+    const std::vector<std::string> purpose = {
+        "For each output block of this core, tile by tile: take DST, copy the "
+        "tile of " +
+            c.a +
+            " into DST[0], apply the ops on the SFPU in fp32 (an "
+            "added tensor's tile is copied into DST[1] first), pack "
+            "DST[0] into cb_out0 for the writer.",
+        "DST holds fp32 values (fp32 DST; the host's ComputeConfig sets the "
+        "mode), so the only rounding to bf16 is the packer's."};
+    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " +
+                     Chain(c.a + "[row, col]") +
+                     ", element by element on the SFPU.",
                  purpose, AllCBs());
+    EmitIncludes();
+  }
+
+  void EmitIncludes() {
+    const ComputeInfo &c = info_.compute;
+    const bool elementwise = c.op == value::kOpEltwise;
     Line("#include <cstdint>");
     Blank();
-    std::set<std::string> headers = {"api/compute/cb_api.h",
-                                     "api/compute/common.h",
-                                     "api/compute/compute_kernel_hw_startup.h",
-                                     "api/compute/matmul.h",
-                                     "api/compute/pack.h",
-                                     "api/compute/reg_api.h"};
+    std::set<std::string> headers = {
+        "api/compute/cb_api.h", "api/compute/common.h",
+        "api/compute/compute_kernel_hw_startup.h", "api/compute/pack.h",
+        "api/compute/reg_api.h"};
+    headers.insert(elementwise ? "api/compute/tile_move_copy.h"
+                               : "api/compute/matmul.h");
     if (c.partials &&
         info_.PartialsCB()->data_format != value::kFormatFloat16b) {
       headers.insert("api/compute/reconfig_data_format.h");
@@ -207,14 +244,19 @@ private:
 
   /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
-    const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr;
-    bool init = false, acquire = false, sfpu = false;
+    const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr,
+                   *copy = nullptr;
+    bool init = false, startup = false, acquire = false, sfpu = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *call = n.as<CallNode>();
       if (call == nullptr) {
         return;
       }
       init = init || call->op.same_as(builtin::matmul_init());
+      startup = startup || call->op.same_as(builtin::hw_startup());
+      if (call->op.same_as(builtin::copy_tile()) && copy == nullptr) {
+        copy = call;
+      }
       acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
       sfpu = sfpu || call->op.same_as(builtin::sfpu_tile()) ||
              call->op.same_as(builtin::sfpu_binary_tile());
@@ -230,6 +272,15 @@ private:
     });
     if (init) {
       return "Configure unpacker, FPU and packer for C = A @ B (once).";
+    }
+    if (startup) {
+      return "Configure unpacker, FPU and packer for the element-wise ops "
+             "(once).";
+    }
+    if (copy != nullptr && pack != nullptr && matmul == nullptr) {
+      return "The output block, tile by tile: " + CBName(copy->args[0]) +
+             "'s tile into DST, the ops, packed into " + CBName(pack->args[1]) +
+             ".";
     }
     if (transpose != nullptr && pack != nullptr) {
       return "A is K x M: transpose this K step's block of it from " +
@@ -301,7 +352,10 @@ private:
 
   void EmitIntrinsic(const CallNode *call) final {
     const auto &a = call->args;
-    if (call->op.same_as(builtin::matmul_init())) {
+    if (call->op.same_as(builtin::hw_startup())) {
+      Line("compute_kernel_hw_startup(" + CBName(a[0]) + ", " + CBName(a[1]) +
+           ");");
+    } else if (call->op.same_as(builtin::matmul_init())) {
       Line("compute_kernel_hw_startup<SrcOrder::Reverse>(" + CBName(a[0]) +
            ", " + CBName(a[1]) + ", " + CBName(a[2]) + ");");
       EmitMatmulInit(a[0], a[1], a[3]);

@@ -402,11 +402,17 @@ std::string EmitHostProgram(const ProgramInfo &info) {
            "_default, .compile_args = " + args + "});");
   }
   const ComputeInfo &c = info.compute;
-  w.Line("// Compute: " + c.c + " = " + c.a + " @ " + c.b + " with a " +
-         c.accumulator + " accumulator, so DST holds " +
-         (c.fp32_dest_acc_en ? "fp32" : "16-bit") + " values (" +
-         U(c.dst_tiles) + " tiles in " +
-         (c.dst_full_sync_en ? "full" : "half") + "-sync mode).");
+  if (c.op == value::kOpEltwise) {
+    w.Line("// Compute: " + c.c + " from " + c.a +
+           " element by element on the SFPU, so DST holds fp32 values (" +
+           U(c.dst_tiles) + " tiles in half-sync mode).");
+  } else {
+    w.Line("// Compute: " + c.c + " = " + c.a + " @ " + c.b + " with a " +
+           c.accumulator + " accumulator, so DST holds " +
+           (c.fp32_dest_acc_en ? "fp32" : "16-bit") + " values (" +
+           U(c.dst_tiles) + " tiles in " +
+           (c.dst_full_sync_en ? "full" : "half") + "-sync mode).");
+  }
   const bool unpack_to_dest =
       partials != nullptr && partials->data_format == value::kFormatFloat32;
   if (unpack_to_dest) {
@@ -530,10 +536,16 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   w.Line("\"l1_bytes_used_per_core\": " + U(info.L1Bytes()) + ",");
   const ComputeInfo &c = info.compute;
   auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
-  w.Line("\"compute\": {\"op\": " + Quote(c.op) + ", \"a\": " + Quote(c.a) +
-         ", \"b\": " + Quote(c.b) + ", \"c\": " + Quote(c.c) +
-         ", \"transpose_a\": " + flag(c.transpose_a) + ", \"transpose_b\": " +
-         flag(c.transpose_b) + ", \"accumulator\": " + Quote(c.accumulator) +
+  // An element-wise kernel's c = epilogue(a) has no b and no transposes.
+  const std::string operands =
+      c.op == value::kOpEltwise
+          ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c)
+          : ", \"a\": " + Quote(c.a) + ", \"b\": " + Quote(c.b) +
+                ", \"c\": " + Quote(c.c) +
+                ", \"transpose_a\": " + flag(c.transpose_a) +
+                ", \"transpose_b\": " + flag(c.transpose_b);
+  w.Line("\"compute\": {\"op\": " + Quote(c.op) + operands +
+         ", \"accumulator\": " + Quote(c.accumulator) +
          ", \"fp32_dest_acc_en\": " + flag(c.fp32_dest_acc_en) +
          ", \"dst_full_sync_en\": " + flag(c.dst_full_sync_en) +
          ", \"dst_tiles\": " + U(c.dst_tiles) +

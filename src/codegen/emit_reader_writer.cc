@@ -179,6 +179,10 @@ private:
     if (tensor.empty()) {
       return "";
     }
+    if (info_.compute.op == value::kOpEltwise) {
+      return "Read the output block's tiles of " + tensor + " into " + cb +
+             ": reserve, read each tile, wait, push.";
+    }
     for (const detail::EpilogueOp &e : info_.compute.epilogue) {
       if (e.operand == tensor) {
         return "Read the output block's tiles of " + tensor +

@@ -8,6 +8,7 @@
 #include <tvm/ffi/error.h>
 #include <tvm/tirx/analysis.h>
 #include <tvm/tirx/expr.h>
+#include <tvm/tirx/stmt_functor.h>
 
 #include <algorithm>
 #include <cmath>
@@ -81,6 +82,24 @@ public:
     std::vector<EpilogueOp> ops;
     Walk(e, &ops);
     return ops;
+  }
+
+  /*! \brief Element-wise mode (no accumulator): the chain's first tensor. */
+  ElementwiseExpr ParseElementwise(const PrimExpr &e) {
+    bool reads = false;
+    tvm::tirx::PostOrderVisit(e, [&](const tvm::ffi::ObjectRef &n) {
+      reads = reads || n.as<tvm::tirx::BufferLoadNode>() != nullptr;
+    });
+    if (!reads) {
+      Fail(e, "an update that reads no tensor");
+    }
+    ElementwiseExpr out;
+    Walk(e, &out.ops);
+    if (!base_) {
+      Fail(e, "an update that reads no tensor");
+    }
+    out.base = *base_;
+    return out;
   }
 
 private:
@@ -185,13 +204,17 @@ private:
 
   void Walk(const PrimExpr &e, std::vector<EpilogueOp> *ops) {
     using namespace tvm::tirx;
-    // x + a tensor element (either side).
+    // x + a tensor element (either side; a vector rather than a tensor of
+    // the output's shape when both are, so the chain starts from the one).
     if (const auto *n = e.as<AddNode>();
         n && !Constant(n->a) && !Constant(n->b) &&
         (GlobalLoad(n->a) || GlobalLoad(n->b))) {
-      const BufferLoadNode *load =
-          GlobalLoad(n->b) ? GlobalLoad(n->b) : GlobalLoad(n->a);
-      const PrimExpr x = GlobalLoad(n->b) ? n->a : n->b;
+      const BufferLoadNode *la = GlobalLoad(n->a), *lb = GlobalLoad(n->b);
+      const bool take_a =
+          lb == nullptr ||
+          (la != nullptr && la->indices.size() < lb->indices.size());
+      const BufferLoadNode *load = take_a ? la : lb;
+      const PrimExpr x = take_a ? n->b : n->a;
       EpilogueOp op = Operand(load);
       Walk(x, ops);
       ops->push_back(op);
@@ -202,8 +225,25 @@ private:
     if (const auto *cast = e.as<CastNode>();
         cast && cast->dtype == tvm::DataType::Float(32) &&
         cast->value.as<BufferLoadNode>() &&
-        acc_->dtype == tvm::DataType::BFloat(16)) {
+        cast->value.dtype() == tvm::DataType::BFloat(16) &&
+        (!acc_.defined() || acc_->dtype == tvm::DataType::BFloat(16))) {
       Walk(cast->value, ops);
+      return;
+    }
+    if (const auto *load = e.as<BufferLoadNode>(); load && !acc_.defined()) {
+      // Element-wise mode: the chain starts from this tensor's element.
+      if (!is_global_(load->buffer)) {
+        Fail(e, "reading '" + std::string(load->buffer->name) +
+                    "' (element-wise kernels read global tensors)");
+      }
+      EpilogueOp base = Operand(load);
+      if (base.broadcast != value::kBroadcastNone) {
+        Fail(e, "an update made of vectors only ('" +
+                    std::string(load->buffer->name) +
+                    "' is a vector; a tensor of the output's shape must be "
+                    "read too)");
+      }
+      base_ = base;
       return;
     }
     if (const auto *load = e.as<BufferLoadNode>()) {
@@ -290,10 +330,12 @@ private:
     return false;
   }
 
-  const Buffer &acc_;
+  /*! \brief The accumulator (undefined in element-wise mode). */
+  Buffer acc_;
   const std::vector<tvm::tirx::Var> &vars_;
   std::string where_;
   const std::function<bool(const Buffer &)> &is_global_;
+  std::optional<EpilogueOp> base_;
 };
 
 } // namespace
@@ -360,6 +402,13 @@ MatchEpilogue(const ForNode *loop, const Buffer &accumulator,
     value = cast->value;
   }
   return Parser(accumulator, vars, where, is_global).Parse(value);
+}
+
+ElementwiseExpr
+MatchElementwise(const PrimExpr &value, const std::vector<tvm::tirx::Var> &vars,
+                 const std::string &where,
+                 const std::function<bool(const Buffer &)> &is_global) {
+  return Parser(Buffer(), vars, where, is_global).ParseElementwise(value);
 }
 
 bool HasOperands(const std::vector<EpilogueOp> &ops) {

@@ -70,6 +70,25 @@ MatchEpilogue(const tvm::tirx::ForNode *loop,
               const tvm::tirx::Buffer &accumulator, const std::string &where,
               const std::function<bool(const tvm::tirx::Buffer &)> &is_global);
 
+/*! \brief An element-wise kernel's update, `C[y, x] = f(A[y, x], ...)`: the
+ *         tensor the chain of ops starts from and the ops. */
+struct ElementwiseExpr {
+  /*! \brief The first tensor (op unused; broadcast none). */
+  EpilogueOp base;
+  std::vector<EpilogueOp> ops;
+};
+
+/*!
+ * \brief The element-wise update `value` of the element (vars) as a tensor
+ *        and a chain of epilogue ops on it (the same ops and operands as an
+ *        epilogue, the accumulator replaced by a tensor read at the element's
+ *        own position), or a ValueError naming the construct.
+ */
+ElementwiseExpr MatchElementwise(
+    const tvm::PrimExpr &value, const std::vector<tvm::tirx::Var> &vars,
+    const std::string &where,
+    const std::function<bool(const tvm::tirx::Buffer &)> &is_global);
+
 /*! \brief Whether any op takes a tensor operand (it needs a DST tile). */
 bool HasOperands(const std::vector<EpilogueOp> &ops);
 

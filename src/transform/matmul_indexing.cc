@@ -12,6 +12,7 @@
 #include <tvm/tirx/op.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -240,7 +241,153 @@ std::string Shape(const BlockAccess &t) {
   return "'" + t.tensor + "' " + ShapeString(t.shape);
 }
 
+/*! \brief Step 4 of the proofs: evaluated at every point of the nest whose
+ *         guards hold, C's block offsets tile the output exactly once;
+ *         `inputs` checks the inputs' offsets at each point. */
+OutputBlocks ProveCoverage(
+    const std::string &func, const BlockNest &nest, const BlockAccess &c,
+    int64_t tile,
+    const std::function<
+        void(IndexEvaluator &,
+             const std::function<void(const BlockAccess &, const PrimExpr &,
+                                      const std::string &)> &)> &inputs) {
+  const std::string where = "PrimFunc '" + func + "': ";
+  const std::vector<int64_t> cm = MatrixShape(c.shape);
+  const bool batched = c.shape.size() == 3;
+  const int64_t m_tiles = CeilDiv(cm[0], tile);
+  const int64_t n_tiles = CeilDiv(cm[1], tile);
+  // 4. Output blocks: evaluated at every point of the nest whose guards
+  //    hold, C's offsets tile the output exactly once.
+  OutputBlocks blocks;
+  blocks.batch = batched ? c.shape[0] : 1;
+  blocks.block_rows = CeilDiv(m_tiles, c.rows);
+  blocks.block_cols = CeilDiv(n_tiles, c.cols);
+  int64_t points = 1;
+  for (const NestDim &dim : nest.dims) {
+    points *= std::max<int64_t>(dim.extent, 0);
+    if (points > (int64_t{1} << 24)) {
+      TVM_FFI_THROW(ValueError)
+          << where << "the launch grid and the loops around the output block "
+          << "have more than 2^24 points; the Tenstorrent backend checks every "
+             "block at lowering time and supports at most that many.";
+    }
+  }
+  IndexEvaluator eval;
+  std::vector<int64_t> at(nest.dims.size(), 0);
+  auto point_name = [&](const std::vector<int64_t> &p) {
+    std::ostringstream os;
+    os << "(";
+    for (size_t i = 0; i < nest.dims.size(); ++i) {
+      os << (i ? ", " : "") << nest.dims[i].var->name_hint << "=" << p[i];
+    }
+    os << ")";
+    return os.str();
+  };
+  std::function<void(const BlockAccess &, const PrimExpr &,
+                     const std::string &)>
+      cannot = [&](const BlockAccess &op, const PrimExpr &expr,
+                   const std::string &kv) {
+        TVM_FFI_THROW(ValueError)
+            << where << op.copy << ": the offset `" << Brief(expr) << "`"
+            << (expr.same_as(op.batch) ? std::string(" (batch)")
+                                       : " * " + std::to_string(tile))
+            << " into '" << op.tensor << "' cannot be computed at block "
+            << point_name(at) << kv << ": " << eval.problem
+            << "; block offsets must be non-negative integer arithmetic on the "
+               "block indices.";
+      };
+  std::unordered_map<int64_t, std::vector<int64_t>> writer_of;
+  for (int64_t p = 0; p < points; ++p) {
+    int64_t rest = p;
+    for (size_t i = 0; i < nest.dims.size(); ++i) {
+      at[i] = nest.dims[i].min + rest % nest.dims[i].extent;
+      rest /= nest.dims[i].extent;
+      eval.env[nest.dims[i].var.get()] = at[i];
+    }
+    bool active = true;
+    for (const PrimExpr &guard : nest.guards) {
+      int64_t holds = 0;
+      if (!eval.Eval(guard, &holds)) {
+        TVM_FFI_THROW(ValueError)
+            << where << "the condition `" << Brief(guard)
+            << "` around the output block cannot be evaluated at block "
+            << point_name(at) << ": " << eval.problem
+            << "; an `if` around a whole output block may only test the "
+               "block indices.";
+      }
+      active = active && holds != 0;
+    }
+    if (!active) {
+      continue;
+    }
+    // The inputs' offsets must be computable here too.
+    inputs(eval, cannot);
+    int64_t r = 0, col = 0, batch = 0;
+    for (auto [expr, out] : {std::pair{c.row, &r}, std::pair{c.col, &col},
+                             std::pair{c.batch, &batch}}) {
+      if (expr.defined() && !eval.Eval(expr, out)) {
+        cannot(c, expr, "");
+      }
+    }
+    if (r % c.rows != 0 || col % c.cols != 0 || r >= m_tiles ||
+        col >= n_tiles || batch >= blocks.batch) {
+      TVM_FFI_THROW(ValueError)
+          << where << c.copy << ": block " << point_name(at) << " writes the "
+          << c.rows * tile << "x" << c.cols * tile << " block at element ("
+          << (batched ? std::to_string(batch) + ", " : std::string())
+          << r * tile << ", " << col * tile << ") of " << Shape(c)
+          << ", which is not one of the output's blocks (offsets must be "
+             "multiples of the block size, inside the tensor).";
+    }
+    const int64_t key =
+        (batch * blocks.block_rows + r / c.rows) * blocks.block_cols +
+        col / c.cols;
+    auto [it, fresh] = writer_of.emplace(key, at);
+    if (!fresh) {
+      TVM_FFI_THROW(ValueError)
+          << where << c.copy << ": blocks " << point_name(it->second) << " and "
+          << point_name(at) << " both write the block at element ("
+          << (batched ? std::to_string(batch) + ", " : std::string())
+          << r * tile << ", " << col * tile << ") of '" << c.tensor
+          << "'; every output block must be written by exactly one block "
+             "of the launch grid.";
+    }
+  }
+  const int64_t total = blocks.batch * blocks.block_rows * blocks.block_cols;
+  if (static_cast<int64_t>(writer_of.size()) != total) {
+    const int64_t per_batch = blocks.block_rows * blocks.block_cols;
+    for (int64_t key = 0; key < total; ++key) {
+      if (!writer_of.count(key)) {
+        const int64_t in = key % per_batch;
+        std::ostringstream grid;
+        for (size_t i = 0; i < nest.dims.size(); ++i) {
+          grid << (i ? " x " : "") << nest.dims[i].extent;
+        }
+        TVM_FFI_THROW(ValueError)
+            << where << c.copy << ": no block of the " << grid.str()
+            << (nest.dims.size() > 2 || !nest.guards.empty()
+                    ? " launch grid and loops"
+                    : " launch grid")
+            << " writes the block at element ("
+            << (batched ? std::to_string(key / per_batch) + ", "
+                        : std::string())
+            << in / blocks.block_cols * c.rows * tile << ", "
+            << in % blocks.block_cols * c.cols * tile << ") of " << Shape(c)
+            << " (" << blocks.block_rows << " x " << blocks.block_cols
+            << " blocks of " << c.rows * tile << "x" << c.cols * tile << ").";
+      }
+    }
+  }
+  return blocks;
+}
+
 } // namespace
+
+OutputBlocks ProveBlockCoverage(const std::string &func, const BlockNest &nest,
+                                const BlockAccess &c, int64_t tile) {
+  return ProveCoverage(func, nest, c, tile,
+                       [](IndexEvaluator &, const auto &) {});
+}
 
 OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
                                  const std::vector<const ForNode *> &k_loops,
@@ -383,141 +530,30 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
   }
 
   // 4. Output blocks: evaluated at every point of the nest whose guards
-  //    hold, C's offsets tile the output exactly once.
-  OutputBlocks blocks;
-  blocks.batch = batched ? c.shape[0] : 1;
-  blocks.block_rows = CeilDiv(m_tiles, c.rows);
-  blocks.block_cols = CeilDiv(n_tiles, c.cols);
-  int64_t points = 1;
-  for (const NestDim &dim : nest.dims) {
-    points *= std::max<int64_t>(dim.extent, 0);
-    if (points > (int64_t{1} << 24)) {
-      TVM_FFI_THROW(ValueError)
-          << where << "the launch grid and the loops around the output block "
-          << "have more than 2^24 points; the Tenstorrent backend checks every "
-             "block at lowering time and supports at most that many.";
-    }
-  }
-  IndexEvaluator eval;
-  std::vector<int64_t> at(nest.dims.size(), 0);
-  auto point_name = [&](const std::vector<int64_t> &p) {
-    std::ostringstream os;
-    os << "(";
-    for (size_t i = 0; i < nest.dims.size(); ++i) {
-      os << (i ? ", " : "") << nest.dims[i].var->name_hint << "=" << p[i];
-    }
-    os << ")";
-    return os.str();
-  };
-  auto cannot = [&](const BlockAccess &op, const PrimExpr &expr,
-                    const std::string &kv) {
-    TVM_FFI_THROW(ValueError)
-        << where << op.copy << ": the offset `" << Brief(expr) << "`"
-        << (expr.same_as(op.batch) ? std::string(" (batch)")
-                                   : " * " + std::to_string(tile))
-        << " into '" << op.tensor << "' cannot be computed at block "
-        << point_name(at) << kv << ": " << eval.problem
-        << "; block offsets must be non-negative integer arithmetic on the "
-           "block indices.";
-  };
-  std::unordered_map<int64_t, std::vector<int64_t>> writer_of;
-  for (int64_t p = 0; p < points; ++p) {
-    int64_t rest = p;
-    for (size_t i = 0; i < nest.dims.size(); ++i) {
-      at[i] = nest.dims[i].min + rest % nest.dims[i].extent;
-      rest /= nest.dims[i].extent;
-      eval.env[nest.dims[i].var.get()] = at[i];
-    }
-    bool active = true;
-    for (const PrimExpr &guard : nest.guards) {
-      int64_t holds = 0;
-      if (!eval.Eval(guard, &holds)) {
-        TVM_FFI_THROW(ValueError)
-            << where << "the condition `" << Brief(guard)
-            << "` around the output block cannot be evaluated at block "
-            << point_name(at) << ": " << eval.problem
-            << "; an `if` around a whole output block may only test the "
-               "block indices.";
-      }
-      active = active && holds != 0;
-    }
-    if (!active) {
-      continue;
-    }
-    // The operands' offsets at the first and the last K step.
-    for (int64_t kv : {int64_t{0}, steps - 1}) {
-      if (!k_loops.empty()) {
-        eval.env[k_loops.front()->loop_var.get()] = kv;
-      }
-      const std::string kname = k_loops.empty()
-                                    ? std::string()
-                                    : ", " + k_name + "=" + std::to_string(kv);
-      for (const BlockAccess *op : {&a, &b}) {
-        for (const PrimExpr &expr : {op->row, op->col, op->batch}) {
-          int64_t unused = 0;
-          if (expr.defined() && !eval.Eval(expr, &unused)) {
-            cannot(*op, expr, kname);
+  //    hold, C's offsets tile the output exactly once; the operands' offsets
+  //    are computable at the first and the last K step.
+  return ProveCoverage(
+      func, nest, c, tile,
+      [&](IndexEvaluator &eval,
+          const std::function<void(const BlockAccess &, const PrimExpr &,
+                                   const std::string &)> &cannot) {
+        for (int64_t kv : {int64_t{0}, steps - 1}) {
+          if (!k_loops.empty()) {
+            eval.env[k_loops.front()->loop_var.get()] = kv;
+          }
+          const std::string kname =
+              k_loops.empty() ? std::string()
+                              : ", " + k_name + "=" + std::to_string(kv);
+          for (const BlockAccess *op : {&a, &b}) {
+            for (const PrimExpr &expr : {op->row, op->col, op->batch}) {
+              int64_t unused = 0;
+              if (expr.defined() && !eval.Eval(expr, &unused)) {
+                cannot(*op, expr, kname);
+              }
+            }
           }
         }
-      }
-    }
-    int64_t r = 0, col = 0, batch = 0;
-    for (auto [expr, out] : {std::pair{c.row, &r}, std::pair{c.col, &col},
-                             std::pair{c.batch, &batch}}) {
-      if (expr.defined() && !eval.Eval(expr, out)) {
-        cannot(c, expr, "");
-      }
-    }
-    if (r % c.rows != 0 || col % c.cols != 0 || r >= m_tiles ||
-        col >= n_tiles || batch >= blocks.batch) {
-      TVM_FFI_THROW(ValueError)
-          << where << c.copy << ": block " << point_name(at) << " writes the "
-          << c.rows * tile << "x" << c.cols * tile << " block at element ("
-          << (batched ? std::to_string(batch) + ", " : std::string())
-          << r * tile << ", " << col * tile << ") of " << Shape(c)
-          << ", which is not one of the output's blocks (offsets must be "
-             "multiples of the block size, inside the tensor).";
-    }
-    const int64_t key =
-        (batch * blocks.block_rows + r / c.rows) * blocks.block_cols +
-        col / c.cols;
-    auto [it, fresh] = writer_of.emplace(key, at);
-    if (!fresh) {
-      TVM_FFI_THROW(ValueError)
-          << where << c.copy << ": blocks " << point_name(it->second) << " and "
-          << point_name(at) << " both write the block at element ("
-          << (batched ? std::to_string(batch) + ", " : std::string())
-          << r * tile << ", " << col * tile << ") of '" << c.tensor
-          << "'; every output block must be written by exactly one block "
-             "of the launch grid.";
-    }
-  }
-  const int64_t total = blocks.batch * blocks.block_rows * blocks.block_cols;
-  if (static_cast<int64_t>(writer_of.size()) != total) {
-    const int64_t per_batch = blocks.block_rows * blocks.block_cols;
-    for (int64_t key = 0; key < total; ++key) {
-      if (!writer_of.count(key)) {
-        const int64_t in = key % per_batch;
-        std::ostringstream grid;
-        for (size_t i = 0; i < nest.dims.size(); ++i) {
-          grid << (i ? " x " : "") << nest.dims[i].extent;
-        }
-        TVM_FFI_THROW(ValueError)
-            << where << c.copy << ": no block of the " << grid.str()
-            << (nest.dims.size() > 2 || !nest.guards.empty()
-                    ? " launch grid and loops"
-                    : " launch grid")
-            << " writes the block at element ("
-            << (batched ? std::to_string(key / per_batch) + ", "
-                        : std::string())
-            << in / blocks.block_cols * c.rows * tile << ", "
-            << in % blocks.block_cols * c.cols * tile << ") of " << Shape(c)
-            << " (" << blocks.block_rows << " x " << blocks.block_cols
-            << " blocks of " << c.rows * tile << "x" << c.cols * tile << ").";
-      }
-    }
-  }
-  return blocks;
+      });
 }
 
 } // namespace detail

@@ -1,6 +1,7 @@
 /*!
  * \file matmul_indexing.h
- * \brief Proof that a kernel's T.copy offsets make it compute C = A @ B.
+ * \brief Proof that a kernel's T.copy offsets make it compute C = A @ B
+ *        (and that an element-wise kernel writes every output block once).
  *
  * The plan's `compute` section says "C = A @ B" and the simulator judges the
  * program against that. MemorySpaceLowerTT lowers whatever offsets the user
@@ -91,6 +92,16 @@ ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
                     const BlockAccess &a, const BlockAccess &b,
                     const BlockAccess &c, bool transpose_a, bool transpose_b,
                     int64_t tile);
+
+/*!
+ * \brief ValueError (naming `func`) unless C's block offsets, evaluated at
+ *        every point of the nest whose guards hold, tile the output exactly
+ *        once (the last step of ProveMatmulIndexing; an element-wise kernel,
+ *        whose inputs are read at C's own offsets, needs only this).
+ * \return The output's block grid.
+ */
+OutputBlocks ProveBlockCoverage(const std::string &func, const BlockNest &nest,
+                                const BlockAccess &c, int64_t tile);
 
 } // namespace detail
 } // namespace tilelang_tt

@@ -155,6 +155,7 @@ private:
         const auto *flag = call->args[3].as<tvm::IntImmNode>();
         transpose_a_ = transpose_a_ || flag == nullptr || flag->value != 0;
       }
+      has_gemm_ = has_gemm_ || (call && detail::IsTileOp(call, "gemm"));
       // An epilogue that reads a tensor loads its tiles into a DST tile the
       // accumulator leaves free; known before T.clear plans DST.
       const auto *loop = n.as<ForNode>();
@@ -325,6 +326,13 @@ private:
         store = n.as<tvm::tirx::BufferStoreNode>();
       }
     });
+    if (store != nullptr && !has_gemm_ &&
+        (globals_.count(store->buffer.get()) ||
+         fragments_.count(store->buffer.get()) ||
+         shared_.count(store->buffer.get()))) {
+      // An element-wise kernel: C[y, x] = f(A[y, x], ...).
+      return LowerElementwise(op);
+    }
     if (store == nullptr || !fragments_.count(store->buffer.get())) {
       // Not on a fragment: element-wise work on shared or global buffers.
       return StmtExprMutator::VisitStmt_(op);
@@ -353,6 +361,228 @@ private:
       compute_->epilogue.push_back(e);
     }
     return detail::Seq(reads);
+  }
+
+  /*!
+   * \brief An element-wise kernel, as TileLang's examples/elementwise and
+   *        testing write it: a T.Parallel nest over one block whose body
+   *        (after Binds such as `y = by * block_M + i`) stores into a global
+   *        tensor at the element's position, `C[y, x] = A[y, x] + B[y, x]`;
+   *        or, staged, `C_local[i, j] = A_shared[i, j] + B_shared[i, j]`
+   *        between T.copy's of whole blocks in and out. The value is a tensor
+   *        and a chain of epilogue ops on it (epilogue.h). Lowered to the
+   *        GEMM's three kernels without the K loop: the reader streams each
+   *        input's block into a CB of its own (the staged form's T.copy's
+   *        already do), compute (eltwise_block, expanded by TensorizeTT)
+   *        takes each tile of the first through DST, applies the ops on the
+   *        SFPU and packs it, the writer writes the output block.
+   */
+  Stmt LowerElementwise(const ForNode *op) {
+    std::vector<tvm::tirx::Var> vars;
+    std::vector<int64_t> extents;
+    Stmt body = tvm::ffi::GetRef<Stmt>(op);
+    while (const auto *f = body.as<ForNode>()) {
+      const auto *min = f->min.as<tvm::IntImmNode>();
+      const auto *extent = f->extent.as<tvm::IntImmNode>();
+      if (f->kind != tvm::tirx::ForKind::kParallel || min == nullptr ||
+          min->value != 0 || extent == nullptr) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel") << ": an element-wise kernel's loops must "
+            << "be T.Parallel from 0 with constant extents; got the loop over '"
+            << f->loop_var->name_hint << "' of " << detail::Brief(f->extent)
+            << ".";
+      }
+      vars.push_back(f->loop_var);
+      extents.push_back(extent->value);
+      analyzer_.Bind(f->loop_var, tvm::Range::FromMinExtent(f->min, f->extent));
+      body = f->body;
+    }
+    // Binds inside the nest (`y = start_y + local_y`), then one store.
+    Map<tvm::tirx::Var, PrimExpr> local = binds_;
+    std::vector<Stmt> stmts;
+    if (const auto *seq = body.as<tvm::tirx::SeqStmtNode>()) {
+      stmts.assign(seq->seq.begin(), seq->seq.end());
+    } else {
+      stmts.push_back(body);
+    }
+    const tvm::tirx::BufferStoreNode *store = nullptr;
+    for (size_t i = 0; i < stmts.size(); ++i) {
+      if (const auto *bind = stmts[i].as<tvm::tirx::BindNode>();
+          bind && i + 1 < stmts.size()) {
+        local.Set(bind->var, tvm::tirx::Substitute(bind->value, local));
+        continue;
+      }
+      store = i + 1 == stmts.size() ? stmts[i].as<tvm::tirx::BufferStoreNode>()
+                                    : nullptr;
+    }
+    if (store == nullptr || vars.size() != 2) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.Parallel") << ": an element-wise kernel is one "
+          << "T.Parallel nest over the rows and columns of a block whose body "
+          << "is one store 'C[y, x] = f(A[y, x], ...)' (after assignments "
+          << "such as y = by * block_M + i); got " << vars.size()
+          << " loop(s) and " << detail::Brief(body) << ".";
+    }
+    const Buffer out = store->buffer;
+    const bool staged = !globals_.count(out.get());
+    const std::string what =
+        Where("T.Parallel writing '" + std::string(out->name) + "'");
+    if (block_.set) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": a second element-wise update (after one into '"
+          << block_.accumulator << "'); one T.Parallel nest per kernel is "
+          << "supported.";
+    }
+    RequireBlockGuards("T.Parallel");
+    Array<PrimExpr> indices;
+    for (const PrimExpr &index : store->indices) {
+      indices.push_back(
+          analyzer_.Simplify(tvm::tirx::Substitute(index, local)));
+    }
+    PrimExpr value = tvm::tirx::Substitute(store->value, local);
+    if (const auto *cast = value.as<tvm::tirx::CastNode>();
+        cast && cast->dtype == out->dtype) {
+      value = cast->value; // computed in float32, stored as the output's type
+    }
+    // The value: a tensor and the ops on it; the staged form reads the
+    // shared buffers its T.copy's filled.
+    detail::ElementwiseExpr expr =
+        detail::MatchElementwise(value, vars, what, [&](const Buffer &b) {
+          return globals_.count(b.get()) > 0 || cb_of_.count(b.get()) > 0;
+        });
+    for (size_t a = 0; a < 2; ++a) {
+      if (extents[a] % target_.tile_rows != 0) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": the block " << detail::ShapeString(extents)
+            << " is not a multiple of the " << target_.tile_rows << "x"
+            << target_.tile_cols << " tile; block sizes must be multiples of "
+            << "32.";
+      }
+    }
+    block_.set = true;
+    block_.accumulator = out->name;
+    block_.loops = loops_;
+    block_.guards = guards_;
+    ComputeInfo info;
+    info.elementwise = true;
+    info.accumulator = out->name;
+    info.mt = extents[0] / target_.tile_rows;
+    info.nt = extents[1] / target_.tile_cols;
+    info.fp32 = true; // the SFPU computes in fp32; fp32 DST keeps it
+    info.sub_h = 1;
+    info.sub_w = 1;
+    compute_ = info;
+    if (staged) {
+      // C_local[i, j] = ...: the whole fragment, written out by a T.copy.
+      const std::vector<int64_t> shape = detail::StaticShape(out, func_);
+      bool whole = shape == extents;
+      for (size_t a = 0; whole && a < 2; ++a) {
+        whole = tvm::tirx::is_zero(analyzer_.Simplify(indices[a] - vars[a]));
+      }
+      if (!whole) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": a staged element-wise update must write all of '"
+            << out->name << "' " << detail::ShapeString(shape)
+            << " at the loop indices, " << out->name << "[i, j]; got "
+            << out->name << detail::Brief(indices) << " over "
+            << detail::ShapeString(extents) << ".";
+      }
+      eltwise_out_ = out.get();
+    }
+    // Inputs: the base tensor, then each operand, each in a CB of its own.
+    std::vector<Stmt> lowered;
+    auto input = [&](detail::EpilogueOp *e) {
+      auto it = cb_of_.find(e->buffer.get());
+      if (it == cb_of_.end()) {
+        lowered.push_back(LowerOperand(e, what));
+        return;
+      }
+      // A shared block its T.copy filled: read at the output's offsets.
+      CBInfo &cb = cbs_[it->second];
+      if (cb.rows_tiles != info.mt || cb.cols_tiles != info.nt ||
+          !cb.broadcast.empty()) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << e->operand << "' holds a "
+            << cb.rows_tiles * target_.tile_rows << "x"
+            << cb.cols_tiles * target_.tile_cols
+            << " block; a staged element-wise update reads each shared "
+            << "buffer once, as a block of the update's "
+            << detail::ShapeString(extents) << ".";
+      }
+      const PrimExpr tile = detail::I32(target_.tile_rows);
+      cb.broadcast = value::kBroadcastNone;
+      cb.where = what;
+      cb.offsets.clear();
+      if (cb.access.batch.defined()) {
+        cb.offsets.push_back(cb.access.batch);
+      }
+      cb.offsets.push_back(cb.access.row * tile);
+      cb.offsets.push_back(cb.access.col * tile);
+      e->cb = cb.index;
+      e->operand = cb.tensor;
+    };
+    input(&expr.base);
+    compute_->a = expr.base.operand;
+    for (detail::EpilogueOp &e : expr.ops) {
+      if (!e.operand.empty()) {
+        input(&e);
+      }
+      compute_->epilogue.push_back(e);
+    }
+    compute_->cb_a = expr.base.cb;
+    // Compute: each tile of the block through DST (TensorizeTT).
+    lowered.push_back(detail::RoleScope(
+        ir::kRoleCompute,
+        detail::Intrin(builtin::eltwise_block(),
+                       {detail::I32(expr.base.cb), detail::I32(info.mt),
+                        detail::I32(info.nt)})));
+    if (staged) {
+      return detail::Seq(lowered); // the output T.copy writes it out
+    }
+    // The output element: C[(batch,) row0 + i, col0 + j].
+    CheckTileDtype(out, what);
+    auto uses_element = [&](const PrimExpr &e) {
+      return tvm::tirx::UsesVar(e, [&](const tvm::tirx::VarNode *v) {
+        return v == vars[0].get() || v == vars[1].get();
+      });
+    };
+    const size_t rank = indices.size();
+    PrimExpr row, col;
+    detail::RegionOperand region;
+    region.buffer = out;
+    if (rank == 2 || rank == 3) {
+      row = analyzer_.Simplify(indices[rank - 2] - vars[0]);
+      col = analyzer_.Simplify(indices[rank - 1] - vars[1]);
+      if (rank == 3) {
+        region.mins.push_back(indices[0]);
+        region.extents.push_back(1);
+      }
+    }
+    if (!row.defined() || uses_element(row) || uses_element(col) ||
+        (rank == 3 && uses_element(indices[0]))) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the store " << out->name << detail::Brief(indices)
+          << " must write the element (i, j) of the loops at a block offset "
+          << "(C[by * block_M + i, bx * block_N + j], with a batch index in "
+          << "front for a batched C).";
+    }
+    region.mins.push_back(row);
+    region.mins.push_back(col);
+    region.extents.push_back(extents[0]);
+    region.extents.push_back(extents[1]);
+    const int64_t index = kFirstOutputCB + num_outputs_;
+    CBInfo cb;
+    cb.index = index;
+    cb.name = "cb_out" + std::to_string(num_outputs_++);
+    cb.buffer = out->name;
+    cb.role = value::kCBRoleOutput;
+    cb.rows_tiles = info.mt;
+    cb.cols_tiles = info.nt;
+    cb.staged = out->name;
+    cbs_.push_back(cb);
+    compute_->packed = true;
+    lowered.push_back(WriterSide(cbs_.size() - 1, region, what));
+    return detail::Seq(lowered);
   }
 
   /*!
@@ -858,10 +1088,12 @@ private:
   size_t PackSide(const detail::RegionOperand &src, const std::string &what,
                   const std::vector<int64_t> &extents,
                   const std::string &dest) {
-    if (!accumulated_.count(src.buffer.get())) {
+    const bool elementwise = src.buffer.get() == eltwise_out_;
+    if (!accumulated_.count(src.buffer.get()) && !elementwise) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << src.buffer->name
-          << "' is copied out but no T.gemm accumulates into it.";
+          << "' is copied out but no T.gemm accumulates into it"
+          << (has_gemm_ ? "" : " and no element-wise update writes it") << ".";
     }
     for (const CBInfo &out : cbs_) {
       if (out.role == value::kCBRoleOutput && out.buffer == src.buffer->name) {
@@ -898,7 +1130,8 @@ private:
     const PrimExpr cb_id = detail::I32(index);
     const PrimExpr n = detail::I32(cb.block_tiles());
     compute_->packed = true;
-    if (compute_->subblocked) {
+    if (compute_->subblocked || elementwise) {
+      // TensorizeTT packs the sub-blocks / the element-wise tiles.
       pack_stmt_ = tvm::tirx::Evaluate(0);
       return cbs_.size() - 1;
     }
@@ -1312,6 +1545,11 @@ private:
     for (const Guard &g : block_.guards) {
       nest.guards.push_back(g.condition);
     }
+    if (compute_->elementwise) {
+      // Its inputs are read at the output's own offsets (ProveOperands).
+      return detail::ProveBlockCoverage(func_, nest, out->access,
+                                        target_.tile_rows);
+    }
     auto input = [&](int64_t index) -> const CBInfo & {
       for (const CBInfo &cb : cbs_) {
         if (cb.role == value::kCBRoleInput && cb.index == index) {
@@ -1554,7 +1792,8 @@ private:
           << ").";
     }
     Map<String, Any> m;
-    m.Set(field::kFieldOp, String(value::kOpMatmul));
+    m.Set(field::kFieldOp,
+          String(compute_->elementwise ? value::kOpEltwise : value::kOpMatmul));
     m.Set(field::kFieldOperandA, String(compute_->a));
     m.Set(field::kFieldOperandB, String(compute_->b));
     m.Set(field::kFieldOperandC, String(c));
@@ -1794,6 +2033,8 @@ private:
      *         a partials CB between K steps. */
     bool subblocked = false, partials = false, transpose_a = false,
          transpose_b = false;
+    /*! \brief An element-wise kernel: c = epilogue(a), no matmul. */
+    bool elementwise = false;
     /*! \brief T.Parallel epilogues on the accumulator, in order; whether the
      *         accumulator has been copied out (no epilogue may follow). */
     std::vector<detail::EpilogueOp> epilogue;
@@ -1826,6 +2067,11 @@ private:
   bool transpose_a_ = false;
   /*! \brief DST tiles an epilogue needs beside the accumulator's. */
   int64_t dst_scratch_ = 0;
+  /*! \brief The kernel has a T.gemm (else it may be element-wise). */
+  bool has_gemm_ = false;
+  /*! \brief A staged element-wise kernel's result (C_local), which its
+   *         output T.copy writes out. */
+  const tvm::tirx::BufferNode *eltwise_out_ = nullptr;
 };
 
 } // namespace

@@ -121,6 +121,14 @@ private:
     if (!launch) {
       loops_.pop_back();
     }
+    if (outermost && startup_args_) {
+      inside_launch_ = false;
+      return detail::Seq(
+          {detail::RoleScope(
+               ir::kRoleCompute,
+               detail::Intrin(builtin::hw_startup(), startup_args_.value())),
+           stmt});
+    }
     if (!outermost || !init_args_) {
       return stmt;
     }
@@ -191,6 +199,10 @@ private:
     const auto *call = op->value.as<CallNode>();
     if (call != nullptr && call->op.same_as(builtin::transpose_block())) {
       return LowerTranspose(call);
+    }
+    if (call != nullptr && call->op.same_as(builtin::eltwise_block())) {
+      return Elementwise(ConstArg(call, 0), ConstArg(call, 1),
+                         ConstArg(call, 2));
     }
     if (call != nullptr && call->op.same_as(builtin::epilogue_block())) {
       // The whole block in DST: its operands' blocks are used up here.
@@ -287,6 +299,66 @@ private:
     body.push_back(detail::LowerEpilogue(epilogue_, block));
     body.push_back(
         detail::Intrin(builtin::matmul_reinit(), {init[0], init[1], init[3]}));
+    return detail::Seq(body);
+  }
+
+  /*!
+   * \brief eltwise_block(cb_in, mt, nt): an element-wise kernel's block of
+   *        mt x nt tiles. Each tile (r, c) in turn: take DST, copy the tile
+   *        of cb_in into DST[0], apply tt.compute's epilogue to it (an
+   *        operand's tile through DST[1]), pack it into the output CB,
+   *        release. The inputs' blocks are popped once the block is done.
+   */
+  Stmt Elementwise(int64_t cb_in, int64_t mt, int64_t nt) {
+    using detail::I32;
+    using detail::Intrin;
+    if (output_cbs_.size() != 1) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': an element-wise block needs exactly "
+          << "one output circular buffer, found " << output_cbs_.size() << ".";
+    }
+    if (dst_tiles_ < 2) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': an element-wise block needs 2 DST "
+          << "tiles; " << dst_mode_ << " holds " << dst_tiles_ << ".";
+    }
+    const PrimExpr in = I32(cb_in), out = I32(output_cbs_.front());
+    const PrimExpr n = I32(mt * nt);
+    startup_args_ = Array<PrimExpr>{in, out};
+    mt_ = mt;
+    nt_ = nt;
+    std::vector<Stmt> body{Intrin(builtin::cb_wait_front(), {in, n})};
+    for (const detail::EpilogueOp &op : epilogue_) {
+      if (op.cb >= 0) {
+        body.push_back(Intrin(builtin::cb_wait_front(),
+                              {I32(op.cb), I32(OperandTiles(op))}));
+      }
+    }
+    body.push_back(Intrin(builtin::cb_reserve_back(), {out, n}));
+    body.push_back(detail::SerialLoop("r", mt, [&](PrimExpr r) {
+      return detail::SerialLoop("c", nt, [&](PrimExpr c) {
+        detail::EpilogueBlock block;
+        block.sub_h = block.sub_w = 1;
+        block.mt = mt;
+        block.nt = nt;
+        block.row0 = r;
+        block.col0 = c;
+        block.scratch = 1;
+        const PrimExpr zero = I32(0);
+        return detail::Seq(
+            {Intrin(builtin::tile_regs_acquire(), {}),
+             Intrin(builtin::copy_init(), {in}),
+             Intrin(builtin::copy_tile(), {in, r * I32(nt) + c, zero}),
+             detail::LowerEpilogue(epilogue_, block),
+             Intrin(builtin::tile_regs_commit(), {}),
+             Intrin(builtin::tile_regs_wait(), {}),
+             Intrin(builtin::pack_tile(), {zero, out, zero}),
+             Intrin(builtin::tile_regs_release(), {})});
+      });
+    }));
+    body.push_back(Intrin(builtin::cb_push_back(), {out, n}));
+    body.push_back(Intrin(builtin::cb_pop_front(), {in, n}));
+    body.push_back(PopOperands());
     return detail::Seq(body);
   }
 
@@ -437,6 +509,8 @@ private:
   /*! \brief tt.compute transpose_a: cb_a is compute's transpose of A's
    *         block, DST is taken per K step (sub-blocks). */
   bool transpose_a_ = false;
+  /*! \brief An element-wise kernel's hw_startup (cb_in, cb_out). */
+  std::optional<Array<PrimExpr>> startup_args_;
   /*! \brief The output block's tiles (the T.gemm's m_tiles, n_tiles). */
   int64_t mt_ = 0, nt_ = 0;
   /*! \brief tt.compute's epilogue (none when it has none). */

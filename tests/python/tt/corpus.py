@@ -296,6 +296,44 @@ def batched_residual(batch, M, N, K, alpha, block_M=64, block_N=64, block_K=32, 
     return main
 
 
+def elementwise_add(M, N, block_M, block_N, dtype="bfloat16"):  # noqa: N803
+    """examples/elementwise/example_elementwise_add.py: C = A + B, one T.Parallel nest per block over
+    the global tensors, the element's position computed in the loop body."""
+
+    @T.prim_func
+    def elem_add(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            start_x = bx * block_N
+            start_y = by * block_M
+            for local_y, local_x in T.Parallel(block_M, block_N):
+                y = start_y + local_y
+                x = start_x + local_x
+                C[y, x] = A[y, x] + B[y, x]
+
+    return elem_add
+
+
+def elementwise_staged(M, N, alpha, block_M=64, block_N=64):  # noqa: N803
+    """The element-wise update of examples/elementwise staged the way TileLang's GEMM examples stage
+    their blocks: A and B copied into shared memory, C_local = max(alpha * A + B + Bias, 0) in a
+    float32 fragment, copied out."""
+
+    @T.prim_func
+    def staged(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16"), Bias: T.Tensor((N,), "bfloat16"),
+               C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_N), "bfloat16")
+            B_shared = T.alloc_shared((block_M, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), "float32")
+            T.copy(A[by * block_M, bx * block_N], A_shared)
+            T.copy(B[by * block_M, bx * block_N], B_shared)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = T.max(A_shared[i, j] * alpha + B_shared[i, j] + Bias[bx * block_N + j], 0)
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return staged
+
+
 def flat_grid(M, N, K, block_M=128, block_N=128, block_K=32):  # noqa: N803
     """examples/gemm/example_gemm_schedule.py-like: a 1-D launch grid whose block index is split into a
     (row, column) of output blocks with // and %."""
@@ -498,6 +536,20 @@ def scaled_plus(alpha, name):
     return reference, magnitude
 
 
+def ew_sum(inputs):
+    return inputs["A"] + inputs["B"]
+
+
+def staged_reference(alpha):
+    alpha = float(np.float32(alpha))
+    return lambda inputs: np.maximum(inputs["A"] * alpha + inputs["B"] + inputs["Bias"], 0.0)
+
+
+def _elementwise(name, style, build, m, n, reference, extra=None, **kw):
+    inputs = {"A": (m, n), "B": (m, n), **(extra or {})}
+    return Entry(name, style, build, inputs, reference, k=0, **kw)
+
+
 def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, a_shape=None, extra=None, **kw):
     lead = (batch,) if batch else ()
     inputs = {"A": a_shape or lead + (m, k), "B": b_shape or lead + (k, n), **(extra or {})}
@@ -511,6 +563,8 @@ EXAMPLE_GEMM = "examples/gemm/example_gemm.py"
 SCHEDULE = "examples/gemm/example_gemm_schedule.py"
 BATCHED = "testing/python/kernel/test_tilelang_kernel_gemm_batched.py"
 PERSISTENT = "examples/gemm_persistent/example_gemm_persistent.py"
+ELEMENTWISE = "examples/elementwise/example_elementwise_add.py"
+TEST_ELEMENTWISE = "testing/python/kernel/test_tilelang_kernel_element_wise_add.py"
 
 SCALED = scaled_nt(0.125, -0.5, -1.0, 2.5)
 SCALED_PLUS = scaled_plus(0.5, "D")
@@ -607,6 +661,16 @@ ENTRIES = [
     _gemm("batched_residual", BATCHED, lambda: batched_residual(2, 128, 96, 64, 0.5), 128, 96, 64,
           SCALED_PLUS[0], batch=2, extra={"D": (2, 128, 96)}, magnitude=SCALED_PLUS[1],
           notes="C = 0.5 * (A @ B) + D, D of C's shape"),
+    # Element-wise kernels without a GEMM: inputs through DST, the ops on the SFPU (#17).
+    _elementwise("elementwise_add_example", ELEMENTWISE, lambda: elementwise_add(256, 512, 32, 32), 256, 512,
+                 ew_sum, notes="the example's default 32 x 32 blocks: 128 blocks"),
+    _elementwise("elementwise_add_test_128x256", TEST_ELEMENTWISE, lambda: elementwise_add(256, 512, 128, 256),
+                 256, 512, ew_sum, notes="the test's 128 x 256 blocks"),
+    _elementwise("elementwise_add_padded_100x70", ELEMENTWISE, lambda: elementwise_add(100, 70, 64, 64), 100, 70,
+                 ew_sum),
+    _elementwise("elementwise_staged_scale_bias_relu", ELEMENTWISE, lambda: elementwise_staged(192, 160, 0.5),
+                 192, 160, staged_reference(0.5), extra={"Bias": (160,)},
+                 notes="blocks staged through shared memory and a float32 fragment"),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}

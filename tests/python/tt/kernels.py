@@ -74,7 +74,7 @@ def gemm_kernel(
 
 
 def elementwise_add(n: int = 64):
-    """C = A + B with T.Parallel: an op the backend cannot lower yet."""
+    """C = A + B with T.Parallel from blocks copied into shared memory, written straight to C."""
 
     @T.prim_func
     def add(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, n), "bfloat16"), C: T.Tensor((n, n), "bfloat16")):
@@ -613,3 +613,30 @@ def gemm_operand_epilogue(where: str, M=128, N=128, K=64, block=64, accum="float
             T.copy(C_local, C[by * block, bx * block])
 
     return epi_x
+
+
+#: elementwise's updates of C[y, x] from A, B (the element (y, x)), by name: supported, then refused.
+ELEMENTWISE_UPDATES = {
+    "add": lambda A, B, y, x: A[y, x] + B[y, x],
+    "scale-add-relu": lambda A, B, y, x: T.max(A[y, x] * 0.5 + B[y, x], 0),
+    "times": lambda A, B, y, x: A[y, x] * B[y, x],
+    "shifted": lambda A, B, y, x: A[y, x] + B[y, x + 32],
+    "transposed": lambda A, B, y, x: A[y, x] + B[x, y],
+    "constant": lambda A, B, y, x: T.bfloat16(1.0) + T.bfloat16(2.0),
+    "exp": lambda A, B, y, x: T.exp(A[y, x]),
+}
+
+
+def elementwise(where: str, M=128, N=128, block_M=64, block_N=64):  # noqa: N803
+    """examples/elementwise's form: C[y, x] = f(A[y, x], B[y, x]) in one T.Parallel nest per block."""
+    update = ELEMENTWISE_UPDATES[where]
+
+    @T.prim_func
+    def ew(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            for i, j in T.Parallel(block_M, block_N):
+                y = by * block_M + i
+                x = bx * block_N + j
+                C[y, x] = update(A, B, y, x)
+
+    return ew

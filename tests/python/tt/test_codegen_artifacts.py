@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import tilelang
 from golden import assert_matches_golden
-from kernels import gemm_epilogue, gemm_kernel, gemm_operand_epilogue
+from kernels import elementwise, gemm_epilogue, gemm_kernel, gemm_operand_epilogue
 
 import tilelang_tt
 from tilelang_tt.codegen import ARTIFACT_FILES, CLANG_FORMAT_STYLE, PLAN_SCHEMA_PATH
@@ -31,6 +31,8 @@ CASES = {
     "gemm_epilogue_128x128x64_b64": lambda: gemm_epilogue("chain", 128, 128, 64, block=64),
     # a bias per column added in DST: the reader streams it, unary_bcast + add_binary_tile (#17)
     "gemm_bias_128x128x64_b64": lambda: gemm_operand_epilogue("bias-row", 128, 128, 64, block=64),
+    # an element-wise kernel, examples/elementwise's form: tiles through DST, ops on the SFPU (#17)
+    "elementwise_100x70_b64": lambda: elementwise("scale-add-relu", 100, 70),
 }
 
 

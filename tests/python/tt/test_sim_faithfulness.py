@@ -15,7 +15,14 @@ import subprocess
 
 import numpy as np
 import pytest
-from kernels import gemm_b_copied_first, gemm_epilogue, gemm_kernel, gemm_left_operand_is_b, gemm_operand_epilogue
+from kernels import (
+    elementwise,
+    gemm_b_copied_first,
+    gemm_epilogue,
+    gemm_kernel,
+    gemm_left_operand_is_b,
+    gemm_operand_epilogue,
+)
 
 import tilelang_tt
 from tilelang_tt.sim import (
@@ -543,3 +550,32 @@ def test_an_operand_block_never_popped_stalls_the_reader(tmp_path):
     break_kernel(artifacts, "compute.cpp", "cb_pop_front(cb_in2, 2);", "")
     with pytest.raises(SimulationError, match="cb_in2|c_2"):
         simulate(artifacts, seed=1, timeout=60)
+
+
+# --- element-wise kernels (#17) ------------------------------------------------------------
+
+
+def test_an_elementwise_kernel_is_judged_from_the_plan(tmp_path):
+    artifacts = lowered(tmp_path, elementwise("scale-add-relu"))
+    compute = json.loads((artifacts / "tt.plan.json").read_text())["compute"]
+    assert (compute["op"], compute["a"], compute["fp32_dest_acc_en"]) == ("eltwise", "A", True)
+    assert "b" not in compute and "transpose_a" not in compute
+    rng = np.random.default_rng(2)
+    inputs = {n: rng.uniform(-1, 1, (128, 128)).astype(np.float32) for n in ("A", "B")}
+    result = simulate(artifacts, inputs=inputs)
+    assert result.ok, result.summary()
+    a, b = (bf16_bits_to_float(to_bf16_bits(inputs[n])).astype(np.float64) for n in ("A", "B"))
+    np.testing.assert_array_equal(result.reference, np.maximum(a * 0.5 + b, 0))
+
+
+def test_an_elementwise_op_the_kernel_skips_is_a_mismatch(tmp_path):
+    artifacts = lowered(tmp_path, elementwise("add"))
+    break_kernel(artifacts, "compute.cpp", "add_binary_tile(0, 1, 0);", "")
+    result = simulate(artifacts, seed=3)
+    assert not result.ok and result.mismatches > 0
+
+
+def test_an_elementwise_copy_needs_copy_init_for_its_cb(tmp_path):
+    artifacts = lowered(tmp_path, elementwise("add"))
+    break_kernel(artifacts, "compute.cpp", "copy_init(cb_in1);", "")
+    expect_fault(artifacts, "copy_tile from c_1 but the unpacker is set up for")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import tilelang
 from golden import assert_matches_golden
-from kernels import dynamic_gemm, elementwise_add, gemm_kernel, grid_3d, no_kernel
+from kernels import dynamic_gemm, elementwise, gemm_kernel, grid_3d, no_kernel
 
 import tilelang_tt
 from tilelang_tt.attrs import FuncAttr
@@ -55,7 +55,7 @@ BAD_INPUTS = [
     ("dynamic M", dynamic_gemm, ["buffer 'A'", "dynamic shape", "static shapes only"]),
     ("3-D grid", grid_3d, ["'grid3'", "both write the block at element (0, 0)"]),
     ("no T.Kernel", no_kernel, ["'plain'", "no T.Kernel launch"]),
-    ("elementwise", elementwise_add, ["'add'", "element-wise access to 'A_s'", "not supported"]),
+    ("elementwise-times", lambda: elementwise("times"), ["T.Parallel writing 'C'", "an op with a tensor other than"]),
     ("block 48", lambda: gemm_kernel(96, 96, 96, 48, 48, 32), ["'A_shared'", "48x32", "multiples of 32"]),
     (
         "L1 overflow of sub-blocked 512 x 512 blocks",

@@ -14,3 +14,9 @@ inline void compute_kernel_hw_startup(uint32_t in0_cb, uint32_t in1_cb,
                                       uint32_t out_cb) {
   tt_sim::kapi::HwStartup(in0_cb, in1_cb, out_cb, order == SrcOrder::Reverse);
 }
+
+// One input CB: both sources are set up from it (the release's overload
+// passes icb0 for both).
+inline void compute_kernel_hw_startup(uint32_t in_cb, uint32_t out_cb) {
+  tt_sim::kapi::HwStartup(in_cb, in_cb, out_cb, false);
+}
