@@ -68,7 +68,7 @@ def derived_stats(plan: dict) -> list[dict]:
     steps = _ceil(kt_tiles, kb)
     grid_x = plan["schedule"]["grid_x"]
     row_blocks = _ceil(mt_tiles, mt)  # grid_y is batch * row_blocks: matrix after matrix
-    page = output["page_bytes"]
+    in_page, out_page = inputs[0]["page_bytes"], output["page_bytes"]
     out = []
     for core in plan["cores"]:
         read = written = matmuls = 0
@@ -87,7 +87,7 @@ def derived_stats(plan: dict) -> list[dict]:
             written += rows * cols
             matmuls += steps * kb * mt * nt
         out.append({"x": core["x"], "y": core["y"], "tiles_read": read, "tiles_written": written,
-                    "noc_bytes": (read + written) * page, "matmul_tiles": matmuls})  # fmt: skip
+                    "noc_bytes": read * in_page + written * out_page, "matmul_tiles": matmuls})  # fmt: skip
     return out
 
 
@@ -120,14 +120,16 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
     if stats is None:
         stats = derived_stats(plan)
     by_xy = {(s["x"], s["y"]): s for s in stats}
+    # Reads are of bfloat16 tiles (a T.gemm's operands and epilogue tensors); the output's may be float32.
     page = 2048
+    out_page = plan["buffers"][plan["compute"]["c"]]["page_bytes"]
     active = len(plan["cores"])
     share = arch["dram_bytes_per_s"] / active
     cycles = CYCLES_PER_TILE_MATMUL[fidelity]
     cores = []
     for core in plan["cores"]:
         s = by_xy[(core["x"], core["y"])]
-        dram = (s["tiles_read"] + s["tiles_written"]) * page
+        dram = s["tiles_read"] * page + s["tiles_written"] * out_page
         cores.append(CoreCost(core["x"], core["y"], core["count"], dram, s["noc_bytes"], s["matmul_tiles"],
                               s["matmul_tiles"] * cycles / arch["clock_hz"], dram / share))  # fmt: skip
     slowest = max(cores, key=lambda c: c.time_s)
@@ -139,7 +141,7 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
     grid = plan["core_grid"]["x"] * plan["core_grid"]["y"]
     peak_flops = grid * TILE_FLOPS / cycles * arch["clock_hz"]
     total_dram = sum(c.dram_bytes for c in cores)
-    min_dram = sum(buf["num_tiles"] for buf in plan["buffers"].values()) * page
+    min_dram = sum(buf["num_tiles"] * buf["page_bytes"] for buf in plan["buffers"].values())
     roofline = min(peak_flops, flops / total_dram * arch["dram_bytes_per_s"])
     counts = [c.blocks for c in cores]
     return {

@@ -352,21 +352,25 @@ class TTKernel:
             for p, t in zip(self.params, tensors, strict=True):
                 desc = buffers.get(p.name)
                 if desc is not None and desc["role"] == "input":
-                    # Raw little-endian bfloat16, row-major: the host program's file format.
-                    t.detach().contiguous().view(torch.int16).numpy().astype("<i2", copy=False).tofile(
-                        data / desc["file"]
-                    )
+                    # Raw little-endian values, row-major: the host program's file format.
+                    raw = t.detach().contiguous()
+                    if desc["dtype"] == "bfloat16":
+                        raw.view(torch.int16).numpy().astype("<i2", copy=False).tofile(data / desc["file"])
+                    else:
+                        raw.numpy().astype("<f4", copy=False).tofile(data / desc["file"])
             self.last_run_seconds, self.last_run_stats = self.runner.run(
                 self.program_dir, data, self.plan, self.timeout
             )
             for p, t in zip(self.params, tensors, strict=True):
                 desc = buffers.get(p.name)
                 if desc is not None and desc["role"] == "output":
-                    bits = np.fromfile(data / desc["file"], dtype="<i2")
+                    fp32 = desc["dtype"] == "float32"
+                    bits = np.fromfile(data / desc["file"], dtype="<f4" if fp32 else "<i2")
                     if bits.size != t.numel():
                         raise TTError(f"{self.name}: the program wrote {bits.size} values of {p.name}, not {t.numel()}")
+                    values = torch.from_numpy(bits.astype(np.float32 if fp32 else np.int16))
                     with torch.no_grad():
-                        t.copy_(torch.from_numpy(bits.astype(np.int16)).view(torch.bfloat16).reshape(p.shape))
+                        t.copy_((values if fp32 else values.view(torch.bfloat16)).reshape(p.shape))
         if len(self.out_idx) == 1:
             return tensors[self.out_idx[0]]
         return [tensors[i] for i in self.out_idx]

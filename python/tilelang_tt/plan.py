@@ -78,6 +78,9 @@ def check_plan(plan, path) -> None:
             fail(f"buffer {name!r} has shape {buf['shape']} but tiles {buf['tiles']} / padded {buf['padded_shape']}")
         if buf["num_tiles"] != math.prod(tiles):
             fail(f"buffer {name!r} has {buf['num_tiles']} tiles, its tile grid {tiles} has {math.prod(tiles)}")
+        page, suffix = {"bfloat16": (2048, ".bf16"), "float32": (4096, ".f32")}[buf["dtype"]]
+        if buf["page_bytes"] != page or not buf["file"].endswith(suffix):
+            fail(f"buffer {name!r} of {buf['dtype']} has {buf['page_bytes']}-byte pages in {buf['file']!r}")
         if buf["dram_banks"] != plan["dram_banks"]:
             fail(f"buffer {name!r} is interleaved over {buf['dram_banks']} banks, the device has {plan['dram_banks']}")
     compute = plan["compute"]

@@ -200,11 +200,13 @@ def expected_output(
     compute: dict,
     nan_selects: bool = False,
     operands: dict | None = None,
+    out_dtype: str = "bfloat16",
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
     given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64 (before the epilogue). Batched operands
     (batch, rows, cols) -- or one batched and one 2-D, used by every matrix -- are judged matrix by
-    matrix. ``nan_selects``, ``operands``: see ``apply_epilogue``.
+    matrix. ``nan_selects``, ``operands``: see ``apply_epilogue``. A float32 output (``out_dtype``) is
+    DST's value as it is: with fp32 DST the packer's bf16 ulp becomes one fp32 ulp.
 
     An epilogue is applied to the accumulator as the SFPU does. With fp32 DST the bound is carried
     through it: max / min / relu select (the error stays), x + c adds one fp32 rounding (2^-24 of
@@ -229,10 +231,11 @@ def expected_output(
                 err = np.where(np.isfinite(err), err, 0.0)  # a NaN selected away left no error
             target = value.astype(np.float32)
         finite = np.isfinite(target)
-        allowed = MAX_ULP * bf16_ulp(np.where(finite, target, 0)) + np.where(finite, err, 0)
-        rule = f"1 bf16 ulp + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
+        ulp, unit = (fp32_ulp, "fp32") if out_dtype == "float32" else (bf16_ulp, "bf16")
+        allowed = MAX_ULP * ulp(np.where(finite, target, 0)) + np.where(finite, err, 0)
+        rule = f"1 {unit} ulp + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
         if b is None:
-            rule = "1 bf16 ulp of the exact value (fp32 DST)"
+            rule = f"1 {unit} ulp of the exact value (fp32 DST)"
         if steps:
             rule += ", carried through the epilogue (one fp32 rounding per add / mul)"
         return target, allowed, rule
@@ -294,6 +297,21 @@ def bf16_ulp(x: np.ndarray) -> np.ndarray:
     """Spacing of bf16 values at |x| (8 significant bits)."""
     mag = np.maximum(np.abs(x), np.finfo(np.float32).tiny)
     return np.exp2(np.floor(np.log2(mag)) - 7).astype(np.float32)
+
+
+def fp32_ulp(x: np.ndarray) -> np.ndarray:
+    """Spacing of float32 values at |x|."""
+    return np.spacing(np.abs(np.asarray(x, dtype=np.float32))).astype(np.float32)
+
+
+def fp32_ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance in representable float32 values between two finite float32 arrays."""
+
+    def ordered(v):
+        w = np.ascontiguousarray(v, dtype=np.float32).view(np.int32).astype(np.int64)
+        return np.where(w < 0, -(w & 0x7FFFFFFF), w)
+
+    return np.abs(ordered(a) - ordered(b))
 
 
 def bf16_ulp_distance(a_bits: np.ndarray, b_bits: np.ndarray) -> np.ndarray:
@@ -421,6 +439,8 @@ class SimResult:
     run_seconds: float = 0.0
     #: What ``reference_scale`` is: |a| @ |b|, or for an element-wise kernel the sum of its terms' |.|.
     scale_name: str = "|a|@|b|"
+    #: The unit of ``max_ulp``: the output's dtype's ulp.
+    ulp_unit: str = "bf16"
 
     @property
     def ok(self) -> bool:
@@ -443,7 +463,7 @@ class SimResult:
         return (
             f"{verdict}\n"
             f"errors against the exact value: max {self.max_scaled_error:.3g} x ({self.scale_name}), "
-            f"max abs {self.max_abs_error:.3g}, max {self.max_ulp} bf16 ulp from it rounded\n"
+            f"max abs {self.max_abs_error:.3g}, max {self.max_ulp} {self.ulp_unit} ulp from it rounded\n"
             f"stats: {len(cores)} cores, {tiles} matmul_tiles, {read} tiles read, {written} tiles written"
         )
 
@@ -503,6 +523,10 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
                 raise SimulationError(f"input {name} has shape {values.shape}, the plan says {shape}")
         else:
             values = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+        if desc["dtype"] == "float32":
+            values.astype("<f4").tofile(work / desc["file"])
+            host_inputs[name] = values.reshape(shape)
+            continue
         bits = to_bf16_bits(values)
         bits.astype("<u2").tofile(work / desc["file"])
         host_inputs[name] = bf16_bits_to_float(bits).reshape(shape)
@@ -514,7 +538,10 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
     # Output, and the reference built from what the plan says is computed.
     out_desc = buffers[plan["compute"]["c"]]
     shape = tuple(out_desc["shape"])
-    out_bits = np.fromfile(work / out_desc["file"], dtype="<u2").reshape(shape)
+    if out_desc["dtype"] == "float32":
+        out_values = np.fromfile(work / out_desc["file"], dtype="<f4").reshape(shape)
+    else:
+        out_values = bf16_bits_to_float(np.fromfile(work / out_desc["file"], dtype="<u2").reshape(shape))
     # (read_plan checked that the operands chain to the output's shape.)
     a, b = reference_operands(plan, host_inputs)
     if stats:
@@ -522,22 +549,29 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
         stats |= {"plan_sha256": plan_digest(plan_text)}
         (work / "sim_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     return compare(
-        bf16_bits_to_float(out_bits),
+        out_values,
         a,
         b,
         plan["compute"],
         operands=host_inputs,
+        out_dtype=out_desc["dtype"],
         stats=stats,
         run_seconds=run_seconds,
     )
 
 
 def compare(
-    out: np.ndarray, a: np.ndarray, b: np.ndarray | None, compute: dict, operands: dict | None = None, **extra
+    out: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray | None,
+    compute: dict,
+    operands: dict | None = None,
+    out_dtype: str = "bfloat16",
+    **extra,
 ) -> SimResult:
     """Judge the device output ``out`` against ``a @ b`` (``a`` itself when ``b`` is None: an element-wise
     kernel) under the numerics of ``compute`` (module doc); ``operands``: the input tensors the epilogue
-    adds, by name."""
+    adds, by name; ``out_dtype``: the output tensor's dtype."""
     a = np.asarray(a, dtype=np.float64)
     b = None if b is None else np.asarray(b, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -548,12 +582,14 @@ def compare(
                 if op == "add" and isinstance(c, np.ndarray):
                     scale = scale + np.abs(c)
             extra.setdefault("scale_name", "|a| + |added tensors|")
-    target, allowed, rule = expected_output(a, b, product, scale, compute, operands=operands)
+    target, allowed, rule = expected_output(a, b, product, scale, compute, operands=operands, out_dtype=out_dtype)
     ref = apply_epilogue(product, compute, operands=operands)  # what the program means: the exact value
     out = np.asarray(out, dtype=np.float32)
     if compute.get("epilogue"):
         # Where a NaN met max / min / relu, the chip may give the constant instead (apply_epilogue).
-        other, other_allowed, _ = expected_output(a, b, product, scale, compute, nan_selects=True, operands=operands)
+        other, other_allowed, _ = expected_output(
+            a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=out_dtype
+        )
         take = np.isnan(target) & np.isfinite(out) & ~np.isnan(other)
         target = np.where(take, other, target)
         allowed = np.where(take, other_allowed, allowed)
@@ -567,7 +603,11 @@ def compare(
         abs_err = np.where(both & np.isfinite(ref), np.abs(out.astype(np.float64) - ref), 0.0)
     tiny = np.finfo(np.float64).tiny
     ref_bits = to_bf16_bits(np.where(np.isfinite(ref), ref, 0.0).astype(np.float32))
-    ulps = np.where(both, bf16_ulp_distance(to_bf16_bits(np.where(both, out, 0)), ref_bits), 0)
+    if out_dtype == "float32":
+        ulps = np.where(both, fp32_ulp_distance(np.where(both, out, 0), np.where(np.isfinite(ref), ref, 0)), 0)
+        extra.setdefault("ulp_unit", "fp32")
+    else:
+        ulps = np.where(both, bf16_ulp_distance(to_bf16_bits(np.where(both, out, 0)), ref_bits), 0)
     return SimResult(
         output=out,
         reference=ref,

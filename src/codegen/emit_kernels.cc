@@ -81,6 +81,16 @@ private:
     return out;
   }
 
+  /*! \brief The output CB's data format. */
+  std::string OutputFormat() const {
+    for (const CBInfo &cb : info_.cbs) {
+      if (cb.role == value::kCBRoleOutput) {
+        return cb.data_format;
+      }
+    }
+    return value::kFormatFloat16b;
+  }
+
   /*! \brief Tiles of the output block (the output CB's block). */
   int64_t OutputTiles() const {
     for (const CBInfo &cb : info_.cbs) {
@@ -208,8 +218,10 @@ private:
         "api/compute/reg_api.h"};
     headers.insert(elementwise ? "api/compute/tile_move_copy.h"
                                : "api/compute/matmul.h");
+    // Partials in another format than the operands' or the output's.
     if (c.partials &&
-        info_.PartialsCB()->data_format != value::kFormatFloat16b) {
+        (info_.PartialsCB()->data_format != value::kFormatFloat16b ||
+         OutputFormat() != value::kFormatFloat16b)) {
       headers.insert("api/compute/reconfig_data_format.h");
     }
     if (c.partials) {

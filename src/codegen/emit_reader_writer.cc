@@ -49,7 +49,21 @@ protected:
   /*! \brief The TensorAccessorArgs chain (compile-time args in the order
    *         the host appends them) and one accessor per tensor. */
   void EmitAccessors() {
-    Line("// One bf16 32x32 tile: the page size of every tensor and CB.");
+    // A kernel's tensors share one dtype (MemorySpaceLowerTT: a T.gemm's
+    // operands and epilogue tensors are bfloat16, an element-wise kernel's
+    // inputs share one; the writer has one output).
+    for (const TensorInfo *t : tensors_) {
+      if (t->page_bytes != tensors_.front()->page_bytes) {
+        TVM_FFI_THROW(ValueError)
+            << "TT codegen: the " << role_ << " moves tensors of different "
+            << "tile sizes ('" << tensors_.front()->name << "', '" << t->name
+            << "').";
+      }
+    }
+    Line(
+        "// One " +
+        std::string(tensors_.front()->dtype == "float32" ? "float32" : "bf16") +
+        " 32x32 tile: the page size of every tensor and CB.");
     Line("constexpr uint32_t tile_bytes = " +
          std::to_string(tensors_.front()->page_bytes) + ";");
     std::string prev;
@@ -133,13 +147,24 @@ public:
 
 private:
   void EmitPreamble() final {
-    EmitDocBlock(
-        "Reader kernel (RISCV_1, NoC 1): DRAM -> input circular "
-        "buffers.",
-        {"For each output block of this core, streams the A and B "
-         "blocks of every K step",
-         "into cb_in0 / cb_in1, one block per push (double-buffered)."},
-        MyCBs(value::kCBRoleInput));
+    const ComputeInfo &c = info_.compute;
+    std::vector<std::string> purpose;
+    if (c.op == value::kOpEltwise) {
+      purpose = {"For each output block of this core, streams the block of "
+                 "each input into its CB,",
+                 "one block per push (double-buffered)."};
+    } else {
+      purpose = {"For each output block of this core, streams the A and B "
+                 "blocks of every K step",
+                 "into cb_in0 / cb_in1, one block per push (double-buffered)."};
+      if (detail::HasOperands(c.epilogue)) {
+        purpose.push_back("After the K steps, the block of each tensor the "
+                          "epilogue adds, into its own CB.");
+      }
+    }
+    EmitDocBlock("Reader kernel (RISCV_1, NoC 1): DRAM -> input circular "
+                 "buffers.",
+                 purpose, MyCBs(value::kCBRoleInput));
     Line("#include <cstdint>");
     Blank();
     Line("#include \"api/dataflow/dataflow_api.h\"");

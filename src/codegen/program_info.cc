@@ -185,6 +185,7 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
                    : t.shape;
     t.tiles = detail::IntArrayField(desc, field::kFieldTiles);
     t.page_bytes = detail::IntField(desc, field::kFieldPageBytes);
+    t.dtype = detail::StrField(desc, field::kFieldDtype);
     t.num_tiles = detail::IntField(desc, field::kFieldNumTiles);
     t.role = outputs.count(t.name)  ? value::kCBRoleOutput
              : inputs.count(t.name) ? value::kCBRoleInput

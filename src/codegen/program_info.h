@@ -37,6 +37,16 @@ struct TensorInfo {
    *         shape, or (1, n) / (n, 1) for a 1-D row / column vector. */
   std::vector<int64_t> matrix;
   int64_t page_bytes = 0, num_tiles = 0;
+  /*! \brief "bfloat16" or "float32". */
+  std::string dtype;
+  /*! \brief The host's element type ("bfloat16", "float") and the file
+   *         suffix ("bf16", "f32") of that dtype. */
+  std::string HostType() const {
+    return dtype == "float32" ? "float" : "bfloat16";
+  }
+  std::string FileName() const {
+    return name + (dtype == "float32" ? ".f32" : ".bf16");
+  }
   /*! \brief "input" (read by the reader) or "output" (written by the writer).
    */
   std::string role;

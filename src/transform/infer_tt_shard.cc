@@ -34,16 +34,16 @@ constexpr int64_t kMaxBankBytes = int64_t(1) << 32;
 /*!
  * \brief The DRAM-interleaved descriptor of one global buffer.
  *
- * Step 1: check what is supported: static bfloat16, non-empty, 2-D,
- *         batched 3-D (batch, rows, cols), or a 1-D vector (an epilogue's
- *         bias), stored as the 1 x n matrix of a row vector (row 0 of its
- *         tiles; MemorySpaceLowerTT makes it the n x 1 matrix of a column
- *         vector when the kernel broadcasts it over the columns).
- * Step 2: round the matrix axes up to whole tiles; mark axes that needed
- *         padding. A batched tensor is its matrices one after another, each
- *         tilized on its own: page (b * tile_rows + row) * tiles_per_row +
- *         col.
- * Step 3: check that one bank's share still fits 32-bit offsets.
+ * Step 1: check what is supported: static bfloat16 or float32 (where a
+ *         float32 tensor may be used is MemorySpaceLowerTT's check), non-empty,
+ * 2-D, batched 3-D (batch, rows, cols), or a 1-D vector (an epilogue's bias),
+ * stored as the 1 x n matrix of a row vector (row 0 of its tiles;
+ * MemorySpaceLowerTT makes it the n x 1 matrix of a column vector when the
+ * kernel broadcasts it over the columns). Step 2: round the matrix axes up to
+ * whole tiles; mark axes that needed padding. A batched tensor is its matrices
+ * one after another, each tilized on its own: page (b * tile_rows + row) *
+ * tiles_per_row + col. Step 3: check that one bank's share still fits 32-bit
+ * offsets.
  */
 Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
                           const std::string &func) {
@@ -59,11 +59,13 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
            "(batch, rows, cols) tensors and 1-D vectors (an epilogue's "
            "bias).";
   }
-  if (buffer->dtype != tvm::DataType::BFloat(16)) {
+  if (buffer->dtype != tvm::DataType::BFloat(16) &&
+      buffer->dtype != tvm::DataType::Float(32)) {
     TVM_FFI_THROW(ValueError)
         << where << " has dtype " << detail::DtypeString(buffer)
-        << "; the Tenstorrent backend supports bfloat16 tensors only "
-           "(accumulate in float32 with T.alloc_fragment).";
+        << "; the Tenstorrent backend supports bfloat16 tensors, and float32 "
+           "ones as outputs and element-wise inputs (accumulate in float32 "
+           "with T.alloc_fragment).";
   }
   for (int64_t dim : shape) {
     if (dim <= 0) {

@@ -499,6 +499,12 @@ private:
       }
       // A shared block its T.copy filled: read at the output's offsets.
       CBInfo &cb = cbs_[it->second];
+      if (!SameLoops(cb.loops, loops_)) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << e->buffer->name << "' is filled inside a loop "
+            << "the update is not in; copy each input block once per output "
+            << "block, next to the update.";
+      }
       if (cb.rows_tiles != info.mt || cb.cols_tiles != info.nt ||
           !cb.broadcast.empty()) {
         TVM_FFI_THROW(ValueError)
@@ -530,6 +536,23 @@ private:
       compute_->epilogue.push_back(e);
     }
     compute_->cb_a = expr.base.cb;
+    // copy_tile takes a float32 input straight into DST and a bfloat16 one
+    // through SrcA, configured once: the inputs share one format.
+    for (const CBInfo &cb : cbs_) {
+      if (cbs_[0].fp32 && (cb.broadcast == value::kBroadcastRow ||
+                           cb.broadcast == value::kBroadcastCol)) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": a float32 element-wise kernel adds the vector '"
+            << cb.tensor << "'; vectors are supported with bfloat16 inputs "
+            << "only (unary_bcast of float32 tiles is not modelled yet).";
+      }
+      if (cb.role == value::kCBRoleInput && cb.fp32 != cbs_[0].fp32) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": the inputs mix bfloat16 and float32 ('"
+            << cbs_[0].tensor << "' and '" << cb.tensor
+            << "'); an element-wise kernel's inputs must share one dtype.";
+      }
+    }
     // Compute: each tile of the block through DST (TensorizeTT).
     lowered.push_back(detail::RoleScope(
         ir::kRoleCompute,
@@ -540,7 +563,6 @@ private:
       return detail::Seq(lowered); // the output T.copy writes it out
     }
     // The output element: C[(batch,) row0 + i, col0 + j].
-    CheckTileDtype(out, what);
     auto uses_element = [&](const PrimExpr &e) {
       return tvm::tirx::UsesVar(e, [&](const tvm::tirx::VarNode *v) {
         return v == vars[0].get() || v == vars[1].get();
@@ -600,7 +622,14 @@ private:
             << "' is added a second time; each tensor may be added once.";
       }
     }
-    CheckTileDtype(e->buffer, what);
+    const bool fp32 =
+        TileFp32(e->buffer, what,
+                 !compute_->elementwise
+                     ? "a tensor an epilogue adds must be bfloat16"
+                     : (e->broadcast != value::kBroadcastNone
+                            ? "a vector an element-wise update adds must be "
+                              "bfloat16, with bfloat16 inputs"
+                            : ""));
     if (num_inputs_ == kMaxInputCBs) {
       TVM_FFI_THROW(ValueError) << what << ": more than " << kMaxInputCBs
                                 << " input circular buffers.";
@@ -616,6 +645,7 @@ private:
     cb.loops = loops_;
     cb.broadcast = e->broadcast;
     cb.where = what;
+    cb.fp32 = fp32;
     for (const PrimExpr &off : e->offsets) {
       cb.offsets.push_back(tvm::tirx::Substitute(off, binds_));
     }
@@ -668,7 +698,10 @@ private:
             << cb.where << ": '" << cb.tensor << "' is read at " << axis
             << " offset " << analyzer_.Simplify(got)
             << " but the output block '" << out->tensor << "' starts at "
-            << analyzer_.Simplify(want) << "; an epilogue operand must be read "
+            << analyzer_.Simplify(want) << "; "
+            << (compute_->elementwise ? "an element-wise input"
+                                      : "an epilogue operand")
+            << " must be read "
             << "at the output element's own position.";
       }
     };
@@ -923,7 +956,12 @@ private:
           << "' is filled by more than one T.copy; one producer per shared "
              "buffer is supported.";
     }
-    CheckTileDtype(src.buffer, what);
+    const bool fp32 = TileFp32(
+        src.buffer, what,
+        has_gemm_ ? "a T.gemm operand must be bfloat16 (the matrix engine "
+                    "reads float32 as TF32, which the simulator does not "
+                    "model yet)"
+                  : "");
     PrimExpr row0, col0, batch;
     int64_t rows, cols;
     TileGeometry(src, what, &row0, &col0, &rows, &cols, &batch);
@@ -942,6 +980,7 @@ private:
     cb.loops = loops_;
     cb.access = Access(what, src, row0, col0, rows, cols, batch);
     cb.region = dst;
+    cb.fp32 = fp32;
     Placeholders(&cb);
     cb_of_[dst.buffer.get()] = cbs_.size();
     cbs_.push_back(cb);
@@ -1054,6 +1093,11 @@ private:
                         const detail::RegionOperand &dst) {
     const std::string what =
         Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    if (src.buffer.get() == eltwise_out_ && !staged_.count(src.buffer.get())) {
+      // An element-wise update written straight into a shared buffer.
+      staged_[src.buffer.get()] =
+          PackSide(src, what, src.extents, std::string(dst.buffer->name));
+    }
     auto it = staged_.find(src.buffer.get());
     if (it == staged_.end()) {
       TVM_FFI_THROW(ValueError)
@@ -1158,7 +1202,7 @@ private:
    *         write each tile to the global region `dst`, barrier, pop. */
   Stmt WriterSide(size_t pos, const detail::RegionOperand &dst,
                   const std::string &what) {
-    CheckTileDtype(dst.buffer, what);
+    cbs_[pos].fp32 = TileFp32(dst.buffer, what);
     RequireOncePerBlock(what, "the output block is written once per output "
                               "block: copy it out after the K loop");
     PrimExpr row0, col0, batch;
@@ -1963,12 +2007,27 @@ private:
     cb->batch = tvm::tirx::Var(cb->name + "_batch", i32);
   }
 
-  void CheckTileDtype(const Buffer &global, const std::string &what) {
-    if (global->dtype != tvm::DataType::BFloat(16)) {
-      TVM_FFI_THROW(ValueError) << what << ": '" << global->name
-                                << "' has dtype " << detail::DtypeString(global)
-                                << "; only bfloat16 tiles are supported.";
+  /*!
+   * \brief Whether the tiles of `global` are Float32 (else bfloat16): a
+   *        ValueError unless its dtype is bfloat16, or float32 where
+   *        `fp32_why` is empty (it says why float32 is refused here).
+   */
+  bool TileFp32(const Buffer &global, const std::string &what,
+                const std::string &fp32_why = "") {
+    if (global->dtype == tvm::DataType::BFloat(16)) {
+      return false;
     }
+    if (global->dtype == tvm::DataType::Float(32) && fp32_why.empty()) {
+      return true;
+    }
+    TVM_FFI_THROW(ValueError)
+        << what << ": '" << global->name << "' has dtype "
+        << detail::DtypeString(global) << "; "
+        << (global->dtype == tvm::DataType::Float(32)
+                ? fp32_why
+                : std::string("supported: bfloat16 tensors, and float32 "
+                              "outputs and element-wise inputs"))
+        << ".";
   }
 
   std::string Where(const std::string &op) const {

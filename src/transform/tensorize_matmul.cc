@@ -86,6 +86,8 @@ public:
       const int64_t index = detail::IntField(cb, field::kFieldIndex);
       if (role == value::kCBRoleOutput) {
         tensorizer.output_cbs_.push_back(index);
+        tensorizer.out_fp32_ = detail::StrField(cb, field::kFieldDataFormat) ==
+                               value::kFormatFloat32;
       } else if (role == value::kCBRolePartials) {
         tensorizer.partials_cb_ = index;
         tensorizer.partials_fp32_ =
@@ -183,10 +185,19 @@ private:
                               }),
            Intrin(builtin::tile_regs_release(), {})});
     });
-    return detail::Seq({Intrin(builtin::transpose_init(), {I32(in)}),
-                        Intrin(builtin::cb_reserve_back(), {I32(out), I32(n)}),
-                        groups,
-                        Intrin(builtin::cb_push_back(), {I32(out), I32(n)})});
+    Stmt transpose = detail::Seq(
+        {Intrin(builtin::transpose_init(), {I32(in)}),
+         Intrin(builtin::cb_reserve_back(), {I32(out), I32(n)}), groups,
+         Intrin(builtin::cb_push_back(), {I32(out), I32(n)})});
+    if (!out_fp32_ || output_cbs_.empty()) {
+      return transpose;
+    }
+    // The packer is set up for the Float32 output CB; the transposed block
+    // is bf16: reconfigure it around the packs (and back).
+    const PrimExpr c = I32(output_cbs_.front());
+    return detail::Seq({Intrin(builtin::pack_reconfig(), {c, I32(out)}),
+                        transpose,
+                        Intrin(builtin::pack_reconfig(), {I32(out), c})});
   }
 
   /*!
@@ -484,11 +495,12 @@ private:
           {Intrin(builtin::matmul_reinit(), {a, b, I32(transpose_b_ ? 1 : 0)}),
            subblocks});
     }
-    if (partials_cb_ < 0 || !partials_fp32_) {
+    if (partials_cb_ < 0 || partials_fp32_ == out_fp32_) {
       return subblocks;
     }
-    // Before the last K step the packer writes Float32 partials: reconfigure
-    // it once around the sub-blocks (and back for the output CB).
+    // Before the last K step the packer writes the partials, in another
+    // format than the output's: reconfigure it once around the sub-blocks
+    // (and back for the output CB).
     return detail::Seq(
         {tvm::tirx::IfThenElse(!last,
                                Intrin(builtin::pack_reconfig(), {out, p})),
@@ -520,6 +532,8 @@ private:
    *         tt.cbs. */
   int64_t sub_h_ = 0, sub_w_ = 0, partials_cb_ = -1;
   bool partials_fp32_ = false;
+  /*! \brief The output CB holds Float32 tiles (a float32 output tensor). */
+  bool out_fp32_ = false;
   /*! \brief The kernel's own loops around the visit (innermost: K). */
   std::vector<const ForNode *> loops_;
   /*! \brief DST capacity and mode name from tt.compute. */

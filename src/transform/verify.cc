@@ -234,6 +234,7 @@ void Verify(const PrimFunc &f) {
   }
   // Step 4
   auto cbs = f->GetAttr<Array<Map<String, Any>>>(attr::kCBs).value();
+  const auto buffers = f->GetAttr<Map<String, Any>>(attr::kBuffers).value();
   std::set<int64_t> seen;
   int64_t l1_total = 0;
   std::ostringstream plan;
@@ -246,19 +247,27 @@ void Verify(const PrimFunc &f) {
     if (!seen.insert(index).second) {
       TVM_FFI_THROW(ValueError) << cbwhere << " is declared twice.";
     }
-    // Only the partials CB of a float32 accumulator holds Float32 tiles.
+    // Float32 tiles: the partials CB of a float32 accumulator, and the CBs
+    // that move a float32 tensor; all others are bf16.
     const std::string format = detail::StrField(cb, field::kFieldDataFormat);
     const bool fp32 = format == value::kFormatFloat32;
     const int64_t tile_bytes = target.TileBytes(
         fp32 ? tvm::DataType::Float(32) : tvm::DataType::BFloat(16));
-    if ((format != value::kFormatFloat16b &&
-         !(fp32 && role == value::kCBRolePartials)) ||
+    const std::string tensor = detail::StrField(cb, field::kFieldTensor);
+    const bool fp32_tensor =
+        (role == value::kCBRoleInput || role == value::kCBRoleOutput) &&
+        buffers.count(tensor) &&
+        detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
+                         field::kFieldDtype) == "float32";
+    if (fp32 != (role == value::kCBRolePartials ? fp32 : fp32_tensor) ||
+        (!fp32 && format != value::kFormatFloat16b) ||
         detail::IntField(cb, field::kFieldPageBytes) != tile_bytes) {
       TVM_FFI_THROW(ValueError)
           << cbwhere << " (" << role << ") has format " << format << " with "
           << detail::IntField(cb, field::kFieldPageBytes) << "-byte pages; "
           << "expected " << value::kFormatFloat16b
-          << " (or Float32 for partials) with pages of one tile.";
+          << " (Float32 for partials and for a float32 tensor's tiles) with "
+             "pages of one tile.";
     }
     const std::string producer =
         role == value::kCBRoleInput ? ir::kRoleReader : ir::kRoleCompute;

@@ -51,8 +51,9 @@ TEST(InferDefaultTTShard, MarksAxesThatNeedPadding) {
 TEST(InferDefaultTTShard, RejectsNonBf16) {
   GemmSpec spec;
   spec.dtype = tvm::DataType::Float(16);
-  ExpectFfiError([&] { Buffers(spec); }, "ValueError",
-                 {"buffer 'A'", "float16", "bfloat16 tensors only"});
+  ExpectFfiError(
+      [&] { Buffers(spec); }, "ValueError",
+      {"buffer 'A'", "float16", "supports bfloat16 tensors, and float32"});
 }
 
 TEST(InferDefaultTTShard, RejectsDynamicShapes) {

@@ -32,6 +32,8 @@ class Entry:
     #: (inputs: dict of float64 arrays) -> the scale the error bound is a fraction of; default: the
     #: reference on |inputs| (|a| @ |b| for a plain GEMM). An epilogue that scales or shifts sets its own.
     magnitude: object = None
+    #: Tensors that are not bfloat16: name -> dtype ("float32").
+    dtypes: dict = field(default_factory=dict)
 
 
 # --- kernels, one per TileLang style ------------------------------------------------------------
@@ -89,6 +91,7 @@ def tested_gemm(
     accum_dtype="float32",
     num_stages=2,  # noqa: N803
     trans_A=False,
+    out_dtype="bfloat16",
 ):  # noqa: N803
     """testing/python/kernel/test_tilelang_kernel_gemm.py: ``matmul`` with the layout flags the test
     sweeps (NN, NT, TN, TT) and its own block sizes."""
@@ -98,7 +101,7 @@ def tested_gemm(
     B_shared_shape = (block_N, block_K) if trans_B else (block_K, block_N)  # noqa: N806
 
     @T.prim_func
-    def main(A: T.Tensor(A_shape, "bfloat16"), B: T.Tensor(B_shape, "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+    def main(A: T.Tensor(A_shape, "bfloat16"), B: T.Tensor(B_shape, "bfloat16"), C: T.Tensor((M, N), out_dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
             A_shared = T.alloc_shared(A_shared_shape, "bfloat16")
             B_shared = T.alloc_shared(B_shared_shape, "bfloat16")
@@ -296,12 +299,12 @@ def batched_residual(batch, M, N, K, alpha, block_M=64, block_N=64, block_K=32, 
     return main
 
 
-def elementwise_add(M, N, block_M, block_N, dtype="bfloat16"):  # noqa: N803
+def elementwise_add(M, N, block_M, block_N, dtype="bfloat16", out_dtype=None):  # noqa: N803
     """examples/elementwise/example_elementwise_add.py: C = A + B, one T.Parallel nest per block over
     the global tensors, the element's position computed in the loop body."""
 
     @T.prim_func
-    def elem_add(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+    def elem_add(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), out_dtype or dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
             start_x = bx * block_N
             start_y = by * block_M
@@ -671,6 +674,21 @@ ENTRIES = [
     _elementwise("elementwise_staged_scale_bias_relu", ELEMENTWISE, lambda: elementwise_staged(192, 160, 0.5),
                  192, 160, staged_reference(0.5), extra={"Bias": (160,)},
                  notes="blocks staged through shared memory and a float32 fragment"),
+    # float32 tensors (#17): a GEMM's output, an element-wise kernel's inputs and output.
+    _gemm("test_gemm_f32_out", TEST_GEMM, lambda: tested_gemm(256, 256, 128, 128, 128, 32, out_dtype="float32"),
+          256, 256, 128, dtypes={"C": "float32"}, notes="bf16 in, fp32 accumulator, float32 C: no output rounding"),
+    _gemm("test_gemm_nt_bf16_accum_f32_out", TEST_GEMM,
+          lambda: tested_gemm(128, 192, 96, 64, 64, 32, trans_B=True, accum_dtype="bfloat16", out_dtype="float32"),
+          128, 192, 96, nt, b_shape=(192, 96), accum="bfloat16", dtypes={"C": "float32"}),
+    _gemm("test_gemm_tn_f32_out", TEST_GEMM,
+          lambda: tested_gemm(128, 128, 96, 64, 64, 32, trans_A=True, out_dtype="float32"), 128, 128, 96, tn,
+          a_shape=(96, 128), dtypes={"C": "float32"}, notes="A's transpose packed in bf16 beside a Float32 output"),
+    _elementwise("elementwise_add_f32", ELEMENTWISE, lambda: elementwise_add(256, 512, 32, 32, "float32"), 256, 512,
+                 ew_sum, dtypes={"A": "float32", "B": "float32", "C": "float32"},
+                 notes="the example as written: float32 throughout, exact in fp32 DST"),
+    _elementwise("elementwise_add_f32_to_bf16", TEST_ELEMENTWISE,
+                 lambda: elementwise_add(256, 512, 128, 256, "float32", "bfloat16"), 256, 512, ew_sum,
+                 dtypes={"A": "float32", "B": "float32"}, notes="the test's f32f16 case with a bf16 output"),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}

@@ -640,3 +640,85 @@ def elementwise(where: str, M=128, N=128, block_M=64, block_N=64):  # noqa: N803
                 C[y, x] = update(A, B, y, x)
 
     return ew
+
+
+def gemm_out_dtype(M, N, K, out_dtype="float32", block=32):  # noqa: N803
+    """A bf16 GEMM with a float32 accumulator written to a C of out_dtype."""
+
+    @T.prim_func
+    def gemm_out(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), out_dtype)):
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block, block), "bfloat16")
+            B_shared = T.alloc_shared((block, block), "bfloat16")
+            C_local = T.alloc_fragment((block, block), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
+                T.copy(A[by * block, k * block], A_shared)
+                T.copy(B[k * block, bx * block], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, C[by * block, bx * block])
+
+    return gemm_out
+
+
+def elementwise_mixed(M=64, N=64):  # noqa: N803
+    """C = A + B with A float32 and B bfloat16."""
+
+    @T.prim_func
+    def mixed(A: T.Tensor((M, N), "float32"), B: T.Tensor((M, N), "bfloat16"), C: T.Tensor((M, N), "float32")):
+        with T.Kernel(N // 32, M // 32, threads=128) as (bx, by):
+            for i, j in T.Parallel(32, 32):
+                C[by * 32 + i, bx * 32 + j] = A[by * 32 + i, bx * 32 + j] + B[by * 32 + i, bx * 32 + j]
+
+    return mixed
+
+
+def elementwise_f32(M=128, N=96, block=32):  # noqa: N803
+    """examples/elementwise as written: C = A + B in float32."""
+
+    @T.prim_func
+    def ew32(A: T.Tensor((M, N), "float32"), B: T.Tensor((M, N), "float32"), C: T.Tensor((M, N), "float32")):
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            for i, j in T.Parallel(block, block):
+                C[by * block + i, bx * block + j] = (
+                    A[by * block + i, bx * block + j] + B[by * block + i, bx * block + j]
+                )
+
+    return ew32
+
+
+def elementwise_staged(where: str, M=128, N=128, block=64):  # noqa: N803
+    """The staged element-wise form: blocks copied into shared memory, the update, copied out.
+    `where`: "shared-out" (the update writes a shared buffer) or "copy-in-loop" (A's copy sits in a
+    loop the update is not in)."""
+
+    @T.prim_func
+    def staged_ew(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16"),
+                  C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            A_s = T.alloc_shared((block, block), "bfloat16")
+            B_s = T.alloc_shared((block, block), "bfloat16")
+            C_s = T.alloc_shared((block, block), "bfloat16")
+            if where == "copy-in-loop":
+                for _ in T.serial(2):
+                    T.copy(A[by * block, bx * block], A_s)
+            else:
+                T.copy(A[by * block, bx * block], A_s)
+            T.copy(B[by * block, bx * block], B_s)
+            for i, j in T.Parallel(block, block):
+                C_s[i, j] = A_s[i, j] + B_s[i, j]
+            T.copy(C_s, C[by * block, bx * block])
+
+    return staged_ew
+
+
+def elementwise_f32_bias(M=64, N=64):  # noqa: N803
+    """C = A + Bias[x] with A float32 and a bfloat16 bias."""
+
+    @T.prim_func
+    def f32_bias(A: T.Tensor((M, N), "float32"), Bias: T.Tensor((N,), "bfloat16"), C: T.Tensor((M, N), "float32")):
+        with T.Kernel(N // 32, M // 32, threads=128) as (bx, by):
+            for i, j in T.Parallel(32, 32):
+                C[by * 32 + i, bx * 32 + j] = A[by * 32 + i, bx * 32 + j] + Bias[bx * 32 + j]
+
+    return f32_bias

@@ -27,16 +27,26 @@ def test_corpus_kernel(entry, tmp_path):
     plan = json.loads((artifacts / "tt.plan.json").read_text())
     assert plan["compute"]["accumulator"] == entry.accum
     rng = np.random.default_rng(sum(map(ord, entry.name)))
-    inputs = {
-        name: bf16_bits_to_float(to_bf16_bits(rng.uniform(-1, 1, shape).astype(np.float32))).reshape(shape)
-        for name, shape in entry.inputs.items()
-    }
+    inputs = {}
+    for name, shape in entry.inputs.items():
+        values = rng.uniform(-1, 1, shape).astype(np.float32)
+        # A float32 tensor keeps all its bits; a bfloat16 one is rounded to what it holds.
+        exact = entry.dtypes.get(name) == "float32"
+        inputs[name] = values if exact else bf16_bits_to_float(to_bf16_bits(values)).reshape(shape)
     result = simulate(artifacts, inputs=inputs)
     assert result.ok, result.summary()
     ok, message = check_against_reference(entry, inputs, result.output)
     assert ok, message
     # The user's way: the compiled kernel called with torch tensors computes the very same bits.
-    called = kernel(*[torch.from_numpy(inputs[n]).bfloat16() for n in names if n != entry.output])
+    called = kernel(
+        *[
+            torch.from_numpy(inputs[n]).float()
+            if entry.dtypes.get(n) == "float32"
+            else torch.from_numpy(inputs[n]).bfloat16()
+            for n in names
+            if n != entry.output
+        ]
+    )
     np.testing.assert_array_equal(called.float().numpy(), result.output)
 
 

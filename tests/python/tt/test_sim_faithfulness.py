@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from kernels import (
     elementwise,
+    elementwise_f32,
     gemm_b_copied_first,
     gemm_epilogue,
     gemm_kernel,
@@ -579,3 +580,26 @@ def test_an_elementwise_copy_needs_copy_init_for_its_cb(tmp_path):
     artifacts = lowered(tmp_path, elementwise("add"))
     break_kernel(artifacts, "compute.cpp", "copy_init(cb_in1);", "")
     expect_fault(artifacts, "copy_tile from c_1 but the unpacker is set up for")
+
+
+# --- float32 tensors (#17) ------------------------------------------------------------------
+
+
+def test_a_float32_output_is_judged_to_an_fp32_ulp():
+    """A float32 C is fp32 DST's value as it is: rounding it to bf16 on the way is a mismatch."""
+    rng = np.random.default_rng(5)
+    a, b = (bf16_bits_to_float(to_bf16_bits(rng.uniform(-1, 1, (64, 64)).astype(np.float32))) for _ in "ab")
+    compute = {"op": "matmul", "fp32_dest_acc_en": True, "math_fidelity": "HiFi4", "epilogue": []}
+    exact = a.astype(np.float64) @ b.astype(np.float64)
+    assert compare(exact.astype(np.float32), a, b, compute, out_dtype="float32", stats={}).ok
+    rounded = bf16_bits_to_float(to_bf16_bits(exact.astype(np.float32)))
+    assert compare(rounded, a, b, compute, stats={}).ok  # a bf16 C may be rounded
+    result = compare(rounded, a, b, compute, out_dtype="float32", stats={})
+    assert not result.ok and result.mismatches > 64 * 64 // 2
+
+
+def test_a_float32_elementwise_input_must_unpack_straight_to_dst(tmp_path):
+    artifacts = lowered(tmp_path, elementwise_f32())
+    assert simulate(artifacts, seed=1).ok
+    break_kernel(artifacts, "main.cpp", "= UnpackToDestMode::UnpackToDestFp32;", "= UnpackToDestMode::Default;", 2)
+    expect_fault(artifacts, "copy_tile from Float32 CB c_0 through SrcA", "UnpackToDestFp32")

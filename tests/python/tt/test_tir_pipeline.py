@@ -49,8 +49,8 @@ def test_lowering_is_deterministic():
 
 
 BAD_INPUTS = [
-    ("fp16", lambda: gemm_kernel(64, 64, 64, dtype="float16"), ["buffer 'A'", "float16", "bfloat16 tensors only"]),
-    ("fp32", lambda: gemm_kernel(64, 64, 64, dtype="float32"), ["buffer 'A'", "float32", "bfloat16"]),
+    ("fp16", lambda: gemm_kernel(64, 64, 64, dtype="float16"), ["buffer 'A'", "float16", "supports bfloat16 tensors"]),
+    ("fp32", lambda: gemm_kernel(64, 64, 64, dtype="float32"), ["'A' has dtype float32", "must be bfloat16"]),
     ("int8", lambda: gemm_kernel(64, 64, 64, dtype="int8", accum_dtype="int32"), ["buffer 'A'", "int8"]),
     ("dynamic M", dynamic_gemm, ["buffer 'A'", "dynamic shape", "static shapes only"]),
     ("3-D grid", grid_3d, ["'grid3'", "both write the block at element (0, 0)"]),

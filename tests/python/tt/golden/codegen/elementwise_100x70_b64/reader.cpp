@@ -2,8 +2,8 @@
 // v0.81.1; do not edit.
 //
 // Reader kernel (RISCV_1, NoC 1): DRAM -> input circular buffers.
-// For each output block of this core, streams the A and B blocks of every K
-// step into cb_in0 / cb_in1, one block per push (double-buffered).
+// For each output block of this core, streams the block of each input into its
+// CB, one block per push (double-buffered).
 //
 // Runtime arguments:
 //   0  A_addr: DRAM address of A

@@ -3,7 +3,8 @@
 //
 // Reader kernel (RISCV_1, NoC 1): DRAM -> input circular buffers.
 // For each output block of this core, streams the A and B blocks of every K
-// step into cb_in0 / cb_in1, one block per push (double-buffered).
+// step into cb_in0 / cb_in1, one block per push (double-buffered). After the K
+// steps, the block of each tensor the epilogue adds, into its own CB.
 //
 // Runtime arguments:
 //   0  A_addr: DRAM address of A

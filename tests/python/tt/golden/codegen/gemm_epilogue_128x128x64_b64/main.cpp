@@ -9,8 +9,9 @@
 //   reads  <data dir>/A.bf16 (128 x 64)
 //   reads  <data dir>/B.bf16 (64 x 128)
 //   writes <data dir>/C.bf16 (128 x 128)
-// Tensor files hold raw little-endian bfloat16 values, row-major. The kernels
-// are read from <artifact dir>; <data dir> defaults to it.
+// Tensor files hold raw little-endian values, row-major: bfloat16 (.bf16) or
+// float32 (.f32). The kernels are read from <artifact dir>; <data dir> defaults
+// to it.
 
 #include <cstdint>
 #include <cstdio>
@@ -66,38 +67,38 @@ constexpr uint32_t kGridX = 2; // output blocks along x
 constexpr uint32_t kNeedGridX = 4;
 constexpr uint32_t kNeedGridY = 1;
 
-// Read batch x rows x cols bf16 values and pad each matrix with zeros to the
-// tile grid.
-std::vector<bfloat16> ReadTensor(const std::string &path,
-                                 const TensorShape &s) {
+// Read batch x rows x cols values of type T (bfloat16 or float) and pad each
+// matrix with zeros to the tile grid.
+template <typename T>
+std::vector<T> ReadTensor(const std::string &path, const TensorShape &s) {
   std::ifstream in(path, std::ios::binary);
-  std::vector<uint16_t> raw(size_t(s.batch) * s.rows * s.cols);
-  in.read(reinterpret_cast<char *>(raw.data()), raw.size() * sizeof(uint16_t));
+  std::vector<T> raw(size_t(s.batch) * s.rows * s.cols);
+  in.read(reinterpret_cast<char *>(raw.data()), raw.size() * sizeof(T));
   if (!in) {
     throw std::runtime_error(path + ": cannot read " +
-                             std::to_string(raw.size() * 2) + " bytes");
+                             std::to_string(raw.size() * sizeof(T)) + " bytes");
   }
-  std::vector<bfloat16> padded(size_t(s.batch) * s.padded_rows * s.padded_cols,
-                               bfloat16(0.0f));
+  std::vector<T> padded(size_t(s.batch) * s.padded_rows * s.padded_cols,
+                        T(0.0f));
   for (uint32_t b = 0; b < s.batch; ++b) {
     for (uint32_t r = 0; r < s.rows; ++r) {
       std::memcpy(&padded[(size_t(b) * s.padded_rows + r) * s.padded_cols],
-                  &raw[(size_t(b) * s.rows + r) * s.cols],
-                  s.cols * sizeof(uint16_t));
+                  &raw[(size_t(b) * s.rows + r) * s.cols], s.cols * sizeof(T));
     }
   }
   return padded;
 }
 
 // Write the logical batch x rows x cols part of a padded row-major tensor.
-void WriteTensor(const std::string &path, const std::vector<bfloat16> &padded,
+template <typename T>
+void WriteTensor(const std::string &path, const std::vector<T> &padded,
                  const TensorShape &s) {
   std::ofstream out(path, std::ios::binary);
   for (uint32_t b = 0; b < s.batch; ++b) {
     for (uint32_t r = 0; r < s.rows; ++r) {
       out.write(reinterpret_cast<const char *>(
                     &padded[(size_t(b) * s.padded_rows + r) * s.padded_cols]),
-                s.cols * sizeof(uint16_t));
+                s.cols * sizeof(T));
     }
   }
   if (!out) {
@@ -121,10 +122,10 @@ int main(int argc, char **argv) {
     // Inputs: zero-padded to whole tiles, then tilized (32x32 tiles of four
     // 16x16 faces; the matrices of a batch one after another).
     std::vector<bfloat16> A_host =
-        tilize_nfaces(ReadTensor(data_dir + "/A.bf16", kAShape),
+        tilize_nfaces(ReadTensor<bfloat16>(data_dir + "/A.bf16", kAShape),
                       kAShape.batch * kAShape.padded_rows, kAShape.padded_cols);
     std::vector<bfloat16> B_host =
-        tilize_nfaces(ReadTensor(data_dir + "/B.bf16", kBShape),
+        tilize_nfaces(ReadTensor<bfloat16>(data_dir + "/B.bf16", kBShape),
                       kBShape.batch * kBShape.padded_rows, kBShape.padded_cols);
 
     // A 1x1 mesh: one device; its compute grid must hold the schedule.
