@@ -10,13 +10,16 @@ with what the program means to compute.
 
 The reference comes from the plan's ``compute`` section, never from the order
 of buffers or CBs: ``c = epilogue(a @ b)`` (each operand transposed where the
-plan says so, the epilogue's ops applied in order; see ``expected_output``),
-on the bf16 inputs. What the output must be close to follows the DST
-mode the plan asks for (docs/tenstorrent/simulator.md):
+plan says so, the epilogue's ops applied in order, a tensor it adds taken from
+the inputs; see ``expected_output``), or ``c = epilogue(a)`` for an element-wise
+kernel, on the inputs as the device holds them (bf16, or float32). What the
+output must be close to follows the DST mode the plan asks for
+(docs/tenstorrent/simulator.md):
 
 - fp32 DST (``fp32_dest_acc_en``): the exact product (float64), within
-  1 bf16 ulp (the packer's final rounding) + 2 * K * 2^-24 * (|a| @ |b|)[i, j]
-  (the fp32 rounding of the sums, in any order);
+  1 bf16 ulp (the packer's final rounding; 1 fp32 ulp for a float32 output)
+  + 2 * K * 2^-24 * (|a| @ |b|)[i, j] (the fp32 rounding of the sums, in any
+  order);
 - 16-bit DST: every K-face of 16 products and every fidelity phase is rounded
   to bf16 on the chip, an error far too large for any bound around the exact
   product to tell a right program from a wrong one. So the output must be

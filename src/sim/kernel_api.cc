@@ -615,18 +615,28 @@ void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
     tile[i] = Bf16IntoDst(bf16[i], mode);
 }
 
-void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
-  CircularBuffer &in =
-      UnpackToDst(EngineConfig::Op::kTranspose, "transpose_tile",
-                  "transpose_init", cb, index, dst_index);
+namespace {
+/// The bf16 values of tile `index` of `in` (CB `cb`) for an op that moves
+/// them into DST through a source register: a 32-bit tile takes the
+/// release's unpack-to-DST path, which is not simulated for `op`.
+const uint16_t *Bf16Tile(CircularBuffer &in, uint32_t cb, uint32_t index,
+                         const char *op) {
   if (in.format() != Format::kFloat16_b) {
-    KernelFault("transpose_tile from " + std::string(FormatName(in.format())) +
+    KernelFault(std::string(op) + " from " + FormatName(in.format()) +
                 " CB c_" + std::to_string(cb) +
                 ": only bf16 tiles are simulated (a 32-bit tile takes the "
                 "release's unpack-to-DST path)");
   }
-  const auto *bf16 =
-      reinterpret_cast<const uint16_t *>(L1(in.read_page(index), kTileBytes));
+  return reinterpret_cast<const uint16_t *>(
+      L1(in.read_page(index), kTileBytes));
+}
+} // namespace
+
+void TransposeTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
+  CircularBuffer &in =
+      UnpackToDst(EngineConfig::Op::kTranspose, "transpose_tile",
+                  "transpose_init", cb, index, dst_index);
+  const uint16_t *bf16 = Bf16Tile(in, cb, index, "transpose_tile");
   auto &tile = Ctx().core->dst.tiles[dst_index];
   const DstMode &mode = Ctx().core->dst.mode;
   // The unpacker transposes the faces and each face: the tile's transpose.
@@ -656,14 +666,7 @@ void BcastTile(uint32_t cb, uint32_t index, uint32_t dst_index, uint32_t type) {
                 "> but unary_bcast_init set the unpacker up for " +
                 UnpackerOp(e));
   }
-  if (in.format() != Format::kFloat16_b) {
-    KernelFault("unary_bcast from " + std::string(FormatName(in.format())) +
-                " CB c_" + std::to_string(cb) +
-                ": only bf16 tiles are simulated (a 32-bit tile takes the "
-                "release's unpack-to-DST path)");
-  }
-  const auto *bf16 =
-      reinterpret_cast<const uint16_t *>(L1(in.read_page(index), kTileBytes));
+  const uint16_t *bf16 = Bf16Tile(in, cb, index, "unary_bcast");
   auto &tile = Ctx().core->dst.tiles[dst_index];
   const DstMode &mode = Ctx().core->dst.mode;
   for (uint32_t r = 0; r < kTileDim; ++r) {

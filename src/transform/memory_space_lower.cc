@@ -630,16 +630,9 @@ private:
                             ? "a vector an element-wise update adds must be "
                               "bfloat16, with bfloat16 inputs"
                             : ""));
-    if (num_inputs_ == kMaxInputCBs) {
-      TVM_FFI_THROW(ValueError) << what << ": more than " << kMaxInputCBs
-                                << " input circular buffers.";
-    }
-    CBInfo cb;
-    cb.index = num_inputs_;
-    cb.name = "cb_in" + std::to_string(num_inputs_++);
+    CBInfo cb = NewInputCB(what);
     cb.buffer = e->operand;
     cb.tensor = e->operand;
-    cb.role = value::kCBRoleInput;
     cb.rows_tiles = e->broadcast == value::kBroadcastRow ? 1 : compute_->mt;
     cb.cols_tiles = e->broadcast == value::kBroadcastCol ? 1 : compute_->nt;
     cb.loops = loops_;
@@ -965,16 +958,9 @@ private:
     PrimExpr row0, col0, batch;
     int64_t rows, cols;
     TileGeometry(src, what, &row0, &col0, &rows, &cols, &batch);
-    if (num_inputs_ == kMaxInputCBs) {
-      TVM_FFI_THROW(ValueError) << what << ": more than " << kMaxInputCBs
-                                << " input circular buffers.";
-    }
-    CBInfo cb;
-    cb.index = num_inputs_;
-    cb.name = "cb_in" + std::to_string(num_inputs_++);
+    CBInfo cb = NewInputCB(what);
     cb.buffer = dst.buffer->name;
     cb.tensor = src.buffer->name;
-    cb.role = value::kCBRoleInput;
     cb.rows_tiles = rows;
     cb.cols_tiles = cols;
     cb.loops = loops_;
@@ -2028,6 +2014,19 @@ private:
                 : std::string("supported: bfloat16 tensors, and float32 "
                               "outputs and element-wise inputs"))
         << ".";
+  }
+
+  /*! \brief The next input CB (c_0.., "cb_in<n>"), filled by the reader. */
+  CBInfo NewInputCB(const std::string &what) {
+    if (num_inputs_ == kMaxInputCBs) {
+      TVM_FFI_THROW(ValueError) << what << ": more than " << kMaxInputCBs
+                                << " input circular buffers.";
+    }
+    CBInfo cb;
+    cb.index = num_inputs_;
+    cb.name = "cb_in" + std::to_string(num_inputs_++);
+    cb.role = value::kCBRoleInput;
+    return cb;
   }
 
   std::string Where(const std::string &op) const {
