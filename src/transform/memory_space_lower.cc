@@ -647,22 +647,7 @@ private:
     Placeholders(&cb);
     cbs_.push_back(cb);
     e->cb = cb.index;
-    const PrimExpr cb_id = detail::I32(cb.index);
-    const PrimExpr n = detail::I32(cb.block_tiles());
-    const tvm::tirx::Var data = e->buffer->data;
-    Stmt reads = detail::SerialLoop("r", cb.rows_tiles, [&](PrimExpr r) {
-      return detail::SerialLoop("c", cb.cols_tiles, [&](PrimExpr c) {
-        return detail::Intrin(builtin::read_tile(),
-                              {data, cb.row0 + r, cb.col0 + c, cb_id,
-                               r * detail::I32(cb.cols_tiles) + c, cb.batch});
-      });
-    });
-    return detail::RoleScope(
-        ir::kRoleReader,
-        detail::Seq({detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
-                     reads,
-                     detail::Intrin(builtin::noc_async_read_barrier(), {}),
-                     detail::Intrin(builtin::cb_push_back(), {cb_id, n})}));
+    return ReaderBlock(cb, e->buffer->data);
   }
 
   /*!
@@ -970,23 +955,7 @@ private:
     Placeholders(&cb);
     cb_of_[dst.buffer.get()] = cbs_.size();
     cbs_.push_back(cb);
-
-    const PrimExpr cb_id = detail::I32(cb.index);
-    const PrimExpr n = detail::I32(cb.block_tiles());
-    const tvm::tirx::Var data = src.buffer->data;
-    Stmt reads = detail::SerialLoop("r", rows, [&](PrimExpr r) {
-      return detail::SerialLoop("c", cols, [&](PrimExpr c) {
-        return detail::Intrin(builtin::read_tile(),
-                              {data, cb.row0 + r, cb.col0 + c, cb_id,
-                               r * detail::I32(cols) + c, cb.batch});
-      });
-    });
-    return detail::RoleScope(
-        ir::kRoleReader,
-        detail::Seq({detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
-                     reads,
-                     detail::Intrin(builtin::noc_async_read_barrier(), {}),
-                     detail::Intrin(builtin::cb_push_back(), {cb_id, n})}));
+    return ReaderBlock(cb, src.buffer->data);
   }
 
   /*!
@@ -2014,6 +1983,29 @@ private:
                 : std::string("supported: bfloat16 tensors, and float32 "
                               "outputs and element-wise inputs"))
         << ".";
+  }
+
+  /*!
+   * \brief The reader's side of filling `cb` with one block of the tensor
+   *        `data`: reserve; read each tile into its slot (row-major, from the
+   *        block's placeholder offsets); barrier; push.
+   */
+  static Stmt ReaderBlock(const CBInfo &cb, const tvm::tirx::Var &data) {
+    const PrimExpr cb_id = detail::I32(cb.index);
+    const PrimExpr n = detail::I32(cb.block_tiles());
+    Stmt reads = detail::SerialLoop("r", cb.rows_tiles, [&](PrimExpr r) {
+      return detail::SerialLoop("c", cb.cols_tiles, [&](PrimExpr c) {
+        return detail::Intrin(builtin::read_tile(),
+                              {data, cb.row0 + r, cb.col0 + c, cb_id,
+                               r * detail::I32(cb.cols_tiles) + c, cb.batch});
+      });
+    });
+    return detail::RoleScope(
+        ir::kRoleReader,
+        detail::Seq({detail::Intrin(builtin::cb_reserve_back(), {cb_id, n}),
+                     reads,
+                     detail::Intrin(builtin::noc_async_read_barrier(), {}),
+                     detail::Intrin(builtin::cb_push_back(), {cb_id, n})}));
   }
 
   /*! \brief The next input CB (c_0.., "cb_in<n>"), filled by the reader. */

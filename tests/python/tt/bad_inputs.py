@@ -186,7 +186,7 @@ CASES = [
     Case("fp32", "fp32 operands of a T.gemm", lower(lambda: K.gemm_kernel(64, 64, 64, dtype="float32")), E,
          ("T.copy into 'A_shared'", "'A' has dtype float32", "a T.gemm operand must be bfloat16", "TF32")),
     Case("fp32-out", "bf16 operands, a float32 accumulator and a float32 C (supported: packed exactly)",
-         simulate_kernel(lambda: K.gemm_out_dtype(96, 64, 128, "float32")), None),
+         simulate_kernel(lambda: K.gemm_kernel(96, 64, 128, out_dtype="float32")), None),
     Case("fp32-bias", "a float32 bias added by an epilogue",
          lower(lambda: K.gemm_operand_epilogue("bias-float32")), E,
          ("'X' has dtype float32", "a tensor an epilogue adds must be bfloat16")),

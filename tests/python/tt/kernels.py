@@ -44,15 +44,16 @@ def gemm_kernel(
     trans_B=False,  # noqa: N803
     clear_accum=False,
     fill_value=0,
+    out_dtype=None,
 ):
-    """The canonical GEMM with every knob the bad-input tests turn."""
+    """The canonical GEMM with every knob the bad-input tests turn (C is of `dtype` unless `out_dtype`)."""
     a_shape = (K, M) if trans_A else (M, K)
     a_block = (block_K, block_M) if trans_A else (block_M, block_K)
     b_shape = (N, K) if trans_B else (K, N)
     b_block = (block_N, block_K) if trans_B else (block_K, block_N)
 
     @T.prim_func
-    def gemm(A: T.Tensor(a_shape, dtype), B: T.Tensor(b_shape, dtype), C: T.Tensor((M, N), dtype)):
+    def gemm(A: T.Tensor(a_shape, dtype), B: T.Tensor(b_shape, dtype), C: T.Tensor((M, N), out_dtype or dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
             A_shared = T.alloc_shared(a_block, dtype)
             B_shared = T.alloc_shared(b_block, dtype)
@@ -640,25 +641,6 @@ def elementwise(where: str, M=128, N=128, block_M=64, block_N=64):  # noqa: N803
                 C[y, x] = update(A, B, y, x)
 
     return ew
-
-
-def gemm_out_dtype(M, N, K, out_dtype="float32", block=32):  # noqa: N803
-    """A bf16 GEMM with a float32 accumulator written to a C of out_dtype."""
-
-    @T.prim_func
-    def gemm_out(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), out_dtype)):
-        with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block, block), "bfloat16")
-            B_shared = T.alloc_shared((block, block), "bfloat16")
-            C_local = T.alloc_fragment((block, block), "float32")
-            T.clear(C_local)
-            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
-                T.copy(A[by * block, k * block], A_shared)
-                T.copy(B[k * block, bx * block], B_shared)
-                T.gemm(A_shared, B_shared, C_local)
-            T.copy(C_local, C[by * block, bx * block])
-
-    return gemm_out
 
 
 def elementwise_mixed(M=64, N=64):  # noqa: N803

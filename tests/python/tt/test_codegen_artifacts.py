@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import tilelang
 from golden import assert_matches_golden
-from kernels import elementwise, gemm_epilogue, gemm_kernel, gemm_operand_epilogue, gemm_out_dtype
+from kernels import elementwise, gemm_epilogue, gemm_kernel, gemm_operand_epilogue
 
 import tilelang_tt
 from tilelang_tt.codegen import ARTIFACT_FILES, CLANG_FORMAT_STYLE, PLAN_SCHEMA_PATH
@@ -34,7 +34,7 @@ CASES = {
     # an element-wise kernel, examples/elementwise's form: tiles through DST, ops on the SFPU (#17)
     "elementwise_100x70_b64": lambda: elementwise("scale-add-relu", 100, 70),
     # a float32 output: Float32 output CB and DRAM pages, packed from fp32 DST exactly (#17)
-    "gemm_f32out_96x64x128_b32": lambda: gemm_out_dtype(96, 64, 128, "float32"),
+    "gemm_f32out_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, out_dtype="float32"),
 }
 
 
