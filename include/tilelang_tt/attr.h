@@ -68,6 +68,12 @@ namespace tilelang_tt {
   X(kEpilogueMul, "mul", "tt.compute epilogue op: x = x * value.")             \
   X(kEpilogueMax, "max", "tt.compute epilogue op: x = max(x, value).")         \
   X(kEpilogueMin, "min", "tt.compute epilogue op: x = min(x, value).")         \
+  X(kEpilogueExp, "exp",                                                       \
+    "tt.compute epilogue op: x = exp(x) (the release's accurate exp_tile).")   \
+  X(kEpilogueSigmoid, "sigmoid",                                               \
+    "tt.compute epilogue op: x = 1 / (1 + exp(-x)) (sigmoid_tile).")           \
+  X(kEpilogueSilu, "silu",                                                     \
+    "tt.compute epilogue op: x = x * sigmoid(x) (silu_tile).")                 \
   X(kBroadcastRow, "row",                                                      \
     "epilogue operand: a vector with one value per output column, the same "   \
     "for every row (a bias Bias[col]).")                                       \

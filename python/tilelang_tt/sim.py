@@ -135,6 +135,21 @@ def epilogue_steps(compute: dict, operands: dict | None = None) -> list[tuple[st
     return steps
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+#: The epilogue's functions of one value, exactly (float64).
+FUNCTIONS = {"exp": np.exp, "sigmoid": _sigmoid, "silu": lambda x: x * _sigmoid(x)}
+#: The relative error of the release's accurate SFPU routines on fp32 DST, as a bound: measured
+#: against float64 by tests/cpp/sfpu_test.cc (exp 0.81 fp32 ulp, sigmoid and silu 2.3; see
+#: docs/tenstorrent/simulator.md), rounded up with a margin, in units of 2^-24 of the result.
+FUNCTION_ULPS = {"exp": 2, "sigmoid": 4, "silu": 4}
+#: A bound on |f'(x)| / |f(x)| (exp) or |f'(x)| (sigmoid, silu): how an error in x carries through.
+FUNCTION_SLOPE = {"sigmoid": 0.25, "silu": 1.1}
+
+
 def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray:
     """One epilogue op in exact (float64) arithmetic; see ``apply_epilogue`` for ``nan_selects``."""
     maximum, minimum = (np.fmax, np.fmin) if nan_selects else (np.maximum, np.minimum)
@@ -149,6 +164,8 @@ def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray
             return x + c
         if op == "mul":
             return x * c
+        if op in FUNCTIONS:
+            return FUNCTIONS[op](x)
     raise SimulationError(f"the plan's epilogue has an op {op!r} the harness does not know")
 
 
@@ -174,6 +191,13 @@ def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool) -
     sign-magnitude order; x + c and x * c round once to nearest even in fp32, a denormal or -0 result
     becoming +0; the store to bf16 flushes denormals and truncates the mantissa toward zero."""
     x = np.asarray(value, dtype=np.float32)
+    if op in FUNCTIONS:
+        # The release's routine rounds its result to bf16 before the store and lands within 0.92 bf16
+        # ulp of the exact value (tests/cpp/sfpu_test.cc, every bf16 input): the correctly rounded
+        # value or its neighbour, so within the harness's 1 bf16 ulp of this (as the last op).
+        with np.errstate(over="ignore", invalid="ignore"):
+            exact = FUNCTIONS[op](x.astype(np.float64)).astype(np.float32)  # ties: either neighbour
+        return bf16_bits_to_float(to_bf16_bits(exact)).astype(np.float32)
     const = np.asarray(c, dtype=np.float32)
     # SFPMAD counts a denormal input as zero (a tensor operand's element may be one; constants are not).
     const = np.where(np.abs(const) < FP32_TINY, np.float32(0.0), const).astype(np.float32)
@@ -231,6 +255,9 @@ def expected_output(
                     err = err + FP32_EPS * np.abs(value) + FP32_TINY
                 elif op == "mul":
                     err = err * np.abs(c) + FP32_EPS * np.abs(value) + FP32_TINY * (1 + np.abs(c))
+                elif op in FUNCTIONS:  # the input's error through f, the routine's own, the flush
+                    carried = np.abs(value) * np.expm1(err) if op == "exp" else FUNCTION_SLOPE[op] * err
+                    err = carried + FUNCTION_ULPS[op] * FP32_EPS * np.abs(value) + FP32_TINY
                 err = np.where(np.isfinite(err), err, 0.0)  # a NaN selected away left no error
             target = value.astype(np.float32)
         finite = np.isfinite(target)
@@ -240,7 +267,11 @@ def expected_output(
         if b is None:
             rule = f"1 {unit} ulp of the exact value (fp32 DST)"
         if steps:
-            rule += ", carried through the epilogue (one fp32 rounding per add / mul)"
+            rule += ", carried through the epilogue (one fp32 rounding per add / mul"
+            functions = sorted({op for op, _ in steps if op in FUNCTIONS})
+            if functions:
+                rule += ", " + ", ".join(f"{FUNCTION_ULPS[f]} ulp for {f}" for f in functions)
+            rule += ")"
         return target, allowed, rule
     phases = FIDELITY_PHASES[compute["math_fidelity"]]
     if a.ndim == 2 and b.ndim == 2:
@@ -249,7 +280,12 @@ def expected_output(
         batch = exact.shape[0]
         target = np.stack([emulate_16bit_dst(a if a.ndim == 2 else a[i], b if b.ndim == 2 else b[i], phases)
                            for i in range(batch)])  # fmt: skip
-    for op, c in steps:  # on the SFPU, in DST, each op a load and a truncating store
+    for n, (op, c) in enumerate(steps):  # on the SFPU, in DST, each op a load and a truncating store
+        if op in FUNCTIONS and n + 1 < len(steps):
+            raise SimulationError(
+                f"the plan's epilogue applies {op} on 16-bit DST before other ops: the harness judges a "
+                "function (exp, sigmoid, silu) on a bfloat16 accumulator only as the last op"
+            )
         target = sfpu_on_16bit_dst(target, op, c, nan_selects)
     allowed = MAX_ULP * bf16_ulp(np.where(np.isfinite(target), target, 0))
     rule = f"1 bf16 ulp of the chip's 16-bit DST result ({phases} phases per K-face, emulated)"

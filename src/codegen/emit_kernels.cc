@@ -54,6 +54,21 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/compute_kernel_api.h", "unary_min_tile_init",
             "unary_min_tile", true};
   }
+  // The release's accurate variants: exp_tile's and sigmoid_tile's `approx`
+  // template arguments default to false (ComputeConfig::math_approx_mode
+  // does not select them); silu_tile has no approximate variant.
+  if (op == value::kEpilogueExp) {
+    return {"api/compute/eltwise_unary/exp.h", "exp_tile_init", "exp_tile",
+            false};
+  }
+  if (op == value::kEpilogueSigmoid) {
+    return {"api/compute/compute_kernel_api.h", "sigmoid_tile_init",
+            "sigmoid_tile", false};
+  }
+  if (op == value::kEpilogueSilu) {
+    return {"api/compute/compute_kernel_api.h", "silu_tile_init", "silu_tile",
+            false};
+  }
   TVM_FFI_THROW(ValueError)
       << "TT codegen: unknown epilogue op '" << op << "'.";
 }
@@ -175,6 +190,11 @@ private:
                    (e.broadcast == value::kBroadcastRow   ? "[col]"
                     : e.broadcast == value::kBroadcastCol ? "[row]"
                                                           : "[row, col]");
+          continue;
+        }
+        if (e.op == value::kEpilogueExp || e.op == value::kEpilogueSigmoid ||
+            e.op == value::kEpilogueSilu) {
+          chain = e.op + "(" + chain + ")";
           continue;
         }
         chain = e.op == value::kEpilogueRelu  ? "max(" + chain + ", 0)"

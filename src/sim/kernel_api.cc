@@ -713,7 +713,7 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
   auto &regs = Ctx().core->dst;
   const bool fp32 = regs.mode.fp32_dest_acc_en;
   for (float &v : regs.tiles[dst]) {
-    const float y = SfpuApply(op, v, param);
+    const float y = SfpuApply(op, v, param, fp32);
     v = fp32 ? y : StoreToBf16Dst(y);
   }
 }

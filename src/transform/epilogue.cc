@@ -6,6 +6,7 @@
 
 #include <tvm/arith/analyzer.h>
 #include <tvm/ffi/error.h>
+#include <tvm/ffi/extra/structural_equal.h>
 #include <tvm/tirx/analysis.h>
 #include <tvm/tirx/expr.h>
 #include <tvm/tirx/stmt_functor.h>
@@ -32,7 +33,8 @@ using tvm::tirx::ForNode;
 
 const char *kSupported =
     "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
-    "x - c with constants c, and x + a bfloat16 tensor at the element's own "
+    "x - c with constants c, T.exp(x), T.sigmoid(x), x * T.sigmoid(x) (SiLU), "
+    "and x + a bfloat16 tensor at the element's own "
     "position (Bias[bx * block_N + j], Bias[by * block_M + i] or "
     "D[by * block_M + i, bx * block_N + j]), nested, on the element being "
     "written";
@@ -261,6 +263,13 @@ private:
       }
       return;
     }
+    // A transcendental function of the chain so far (SFPU routines of the
+    // release, vector_unit.hpp): T.exp(x), T.sigmoid(x), x * T.sigmoid(x).
+    if (const std::string fn = Function(e); !fn.empty()) {
+      Walk(Argument(e), ops);
+      ops->push_back({fn, 0.0f});
+      return;
+    }
     PrimExpr x;
     float c = 0.0f;
     std::string op;
@@ -309,6 +318,46 @@ private:
     }
     Walk(x, ops);
     ops->push_back({op, c});
+  }
+
+  /*! \brief The calls of T.* functions the SFPU computes, by TIR op. */
+  static std::string CallOp(const PrimExpr &e) {
+    const auto *call = e.as<tvm::tirx::CallNode>();
+    const auto *op = call ? call->op.as<tvm::OpNode>() : nullptr;
+    if (op == nullptr || call->args.size() != 1 ||
+        (call->dtype != tvm::DataType::Float(32) &&
+         call->dtype != tvm::DataType::BFloat(16))) {
+      return "";
+    }
+    const std::string name = op->name;
+    return name == "tirx.exp"       ? value::kEpilogueExp
+           : name == "tirx.sigmoid" ? value::kEpilogueSigmoid
+                                    : "";
+  }
+
+  /*! \brief `e` as an epilogue op that is a function of one value: exp,
+   *         sigmoid, or silu (`x * T.sigmoid(x)`, either order); "" if not. */
+  static std::string Function(const PrimExpr &e) {
+    if (const auto *n = e.as<tvm::tirx::MulNode>()) {
+      for (const auto &[x, y] :
+           {std::pair(n->a, n->b), std::pair(n->b, n->a)}) {
+        if (CallOp(y) == value::kEpilogueSigmoid &&
+            tvm::ffi::StructuralEqual()(x,
+                                        y.as<tvm::tirx::CallNode>()->args[0])) {
+          return value::kEpilogueSilu;
+        }
+      }
+      return "";
+    }
+    return CallOp(e);
+  }
+
+  /*! \brief The value `Function(e)` applies its function to. */
+  static PrimExpr Argument(const PrimExpr &e) {
+    if (const auto *n = e.as<tvm::tirx::MulNode>()) {
+      return CallOp(n->a).empty() ? n->a : n->b;
+    }
+    return e.as<tvm::tirx::CallNode>()->args[0];
   }
 
   /*! \brief A binary op with a global tensor element as one side. */

@@ -13,7 +13,8 @@
  * On Tenstorrent they run on the SFPU, in place on the accumulator's tiles
  * in DST, before they are packed: no extra pass over L1 or DRAM. Supported
  * ops (a chain of them, innermost first): T.max / T.min with a constant
- * (T.max(x, 0) is ReLU), x * c, x + c, x - c, and x + an element of a global
+ * (T.max(x, 0) is ReLU), x * c, x + c, x - c, T.exp(x), T.sigmoid(x),
+ * x * T.sigmoid(x) (SiLU), and x + an element of a global
  * bfloat16 tensor at the output element's own position: a bias vector
  * Bias[col] (broadcast over the rows) or Bias[row] (over the columns), or a
  * residual D[row, col] of the output's shape. tt.compute records the chain as
@@ -43,7 +44,7 @@ namespace detail {
  *         x = op(x, operand) when `operand` names a tensor. */
 struct EpilogueOp {
   std::string op; // attr.h kEpilogue*
-  float value = 0.0f;
+  float value = 0.0f; // unused by relu, exp, sigmoid, silu
   /*! \brief The global tensor of the second operand; empty for a constant. */
   std::string operand;
   /*! \brief attr.h kBroadcast*: how the operand covers the output block. */

@@ -516,6 +516,9 @@ EPILOGUE_UPDATES = {
     "transposed": lambda C, i, j: C[j, i] * 2.0,
     "division": lambda C, i, j: C[i, j] / 3.0,
     "exp": lambda C, i, j: T.exp(C[i, j]),
+    "silu": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j]),
+    "tanh": lambda C, i, j: T.tanh(C[i, j]),
+    "sigmoid-of-other": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j] * 2.0),
     "rsub": lambda C, i, j: 1.0 - C[i, j],
     "cast-int": lambda C, i, j: C[i, j] * T.Cast("float32", T.Cast("int32", T.float32(0.7))),
     "denormal": lambda C, i, j: C[i, j] * T.float32(1e-40),
@@ -625,6 +628,7 @@ ELEMENTWISE_UPDATES = {
     "transposed": lambda A, B, y, x: A[y, x] + B[x, y],
     "constant": lambda A, B, y, x: T.bfloat16(1.0) + T.bfloat16(2.0),
     "exp": lambda A, B, y, x: T.exp(A[y, x]),
+    "exp2": lambda A, B, y, x: T.exp2(A[y, x]),
 }
 
 

@@ -10,27 +10,44 @@
 //   - relu, max(x, c), min(x, c): SFPSWAP's min/max, which orders fp32 values
 //     as sign-magnitude integers (-NaN < -Inf < ... < -0 < +0 < ... < +Inf <
 //     +NaN): exact selections; relu is max(x, +0), so -0 becomes +0;
-//   - x + c, x * c: SFPMAD, one rounding to nearest even; a denormal input
-//     counts as zero, a denormal or negative-zero result (before rounding)
-//     becomes +0; NaN and infinity follow IEEE 754;
+//   - x + c, x * c: SFPADD / SFPMUL, Wormhole's multiply-add
+//     (tt_sim/sfpu_isa.hpp): one rounding to nearest even, denormal inputs
+//     count as zero, a zero or denormal result is +0;
 //   - add_binary_tile(a, b, out): DST[out] = DST[a] + DST[b], the same
-//     SFPMAD rule per datum, stored back as above;
+//     SFPADD per datum, stored back as above;
+//   - exp, sigmoid, silu: the release's accurate routines, instruction by
+//     instruction (tt_sim/sfpu_functions.hpp); they differ between fp32 and
+//     16-bit DST (on 16-bit DST each rounds its result to bf16, ties away
+//     from zero, before the store);
 //   - every op needs its own init first (relu_tile_init,
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
-//     add_binary_tile_init).
+//     add_binary_tile_init, exp_tile_init, sigmoid_tile_init,
+//     silu_tile_init).
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
+#include "tt_sim/sfpu_functions.hpp"
+#include "tt_sim/sfpu_isa.hpp"
 #include "tt_sim/tile.hpp"
 
 namespace tt_sim {
 
-enum class SfpuOp { kRelu, kAdd, kMul, kMax, kMin };
+enum class SfpuOp { kRelu, kAdd, kMul, kMax, kMin, kExp, kSigmoid, kSilu };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
-enum class SfpuInit { kNone, kRelu, kBinopWithScalar, kMax, kMin, kAddBinary };
+enum class SfpuInit {
+  kNone,
+  kRelu,
+  kBinopWithScalar,
+  kMax,
+  kMin,
+  kAddBinary,
+  kExp,
+  kSigmoid,
+  kSilu
+};
 
 inline SfpuInit InitOf(SfpuOp op) {
   switch (op) {
@@ -43,6 +60,12 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kMax;
   case SfpuOp::kMin:
     return SfpuInit::kMin;
+  case SfpuOp::kExp:
+    return SfpuInit::kExp;
+  case SfpuOp::kSigmoid:
+    return SfpuInit::kSigmoid;
+  case SfpuOp::kSilu:
+    return SfpuInit::kSilu;
   }
   return SfpuInit::kNone;
 }
@@ -59,33 +82,17 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "unary_min_tile_init";
   case SfpuInit::kAddBinary:
     return "add_binary_tile_init";
+  case SfpuInit::kExp:
+    return "exp_tile_init";
+  case SfpuInit::kSigmoid:
+    return "sigmoid_tile_init";
+  case SfpuInit::kSilu:
+    return "silu_tile_init";
   case SfpuInit::kNone:
     break;
   }
   return "no SFPU init";
 }
-
-namespace sfpu {
-/// SFPSWAP's order: fp32 bit patterns as sign-magnitude integers.
-inline bool SignMagLess(uint32_t c, uint32_t d) {
-  c ^= static_cast<uint32_t>(static_cast<int32_t>(c) >> 30) >> 1;
-  d ^= static_cast<uint32_t>(static_cast<int32_t>(d) >> 30) >> 1;
-  return static_cast<int32_t>(c) < static_cast<int32_t>(d);
-}
-/// SFPMAD's inputs: a denormal counts as (signed) zero.
-inline float FlushInput(float v) {
-  return std::fpclassify(v) == FP_SUBNORMAL ? std::copysign(0.0f, v) : v;
-}
-/// SFPMAD's output: denormal or -0 before rounding becomes +0.
-inline float FlushOutput(double exact, float rounded) {
-  if (std::isnan(exact) || std::isinf(exact))
-    return rounded;
-  if (exact == 0.0 ||
-      std::fabs(exact) < static_cast<double>(std::numeric_limits<float>::min()))
-    return 0.0f;
-  return rounded;
-}
-} // namespace sfpu
 
 /// SFPSTORE to 16-bit DST (bf16 for bf16 SrcB): denormals flushed to a
 /// zero of their sign, then the mantissa truncated toward zero.
@@ -97,24 +104,29 @@ inline float StoreToBf16Dst(float v) {
   return BitsFloat(w & 0xffff0000u);
 }
 
-/// One op on one fp32 DST datum; `param` is the constant's fp32 bit pattern.
-inline float SfpuApply(SfpuOp op, float x, uint32_t param) {
-  const float c = BitsFloat(param);
+/// One op on one DST datum (as fp32); `param` is the constant's fp32 bit
+/// pattern; `fp32_dest`: the DST mode, which the transcendental routines
+/// depend on.
+inline float SfpuApply(SfpuOp op, float x, uint32_t param,
+                       bool fp32_dest = true) {
+  const uint32_t v = FloatBits(x);
   switch (op) {
-  case SfpuOp::kRelu: // max(x, +0)
-    return sfpu::SignMagLess(FloatBits(x), 0u) ? 0.0f : x;
+  case SfpuOp::kRelu:
+    return BitsFloat(isa::Max(v, 0u));
   case SfpuOp::kMax:
-    return sfpu::SignMagLess(FloatBits(x), param) ? c : x;
+    return BitsFloat(isa::Max(v, param));
   case SfpuOp::kMin:
-    return sfpu::SignMagLess(param, FloatBits(x)) ? c : x;
-  case SfpuOp::kAdd: {
-    const float a = sfpu::FlushInput(x), b = sfpu::FlushInput(c);
-    return sfpu::FlushOutput(static_cast<double>(a) + b, a + b);
-  }
-  case SfpuOp::kMul: {
-    const float a = sfpu::FlushInput(x), b = sfpu::FlushInput(c);
-    return sfpu::FlushOutput(static_cast<double>(a) * b, a * b);
-  }
+    return BitsFloat(isa::Min(v, param));
+  case SfpuOp::kAdd:
+    return BitsFloat(isa::Add(v, param));
+  case SfpuOp::kMul:
+    return BitsFloat(isa::Mul(v, param));
+  case SfpuOp::kExp:
+    return BitsFloat(sfpu_fn::Exp(v, fp32_dest));
+  case SfpuOp::kSigmoid:
+    return BitsFloat(sfpu_fn::Sigmoid(v, fp32_dest));
+  case SfpuOp::kSilu:
+    return BitsFloat(sfpu_fn::Silu(v, fp32_dest));
   }
   return x;
 }

@@ -22,3 +22,29 @@ inline void unary_min_tile_init() {
 inline void unary_min_tile(uint32_t idst, uint32_t param0) {
   tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kMin, idst, param0, "unary_min_tile");
 }
+
+// sigmoid_tile / silu_tile: the release's accurate sigmoid(x) and
+// x * sigmoid(x) (tt_sim/sfpu_functions.hpp). `fast_and_approx` picks the
+// release's approximate sigmoid, which is not simulated: it faults.
+template <bool fast_and_approx = false> inline void sigmoid_tile_init() {
+  static_assert(!fast_and_approx,
+                "sigmoid_tile_init<true> (approximate) is not simulated");
+  tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kSigmoid);
+}
+
+template <int vec_mode = 0, bool fast_and_approx = false>
+inline void sigmoid_tile(uint32_t idst) {
+  static_assert(vec_mode == 0,
+                "sigmoid_tile: only VectorMode::RC is simulated");
+  static_assert(!fast_and_approx,
+                "sigmoid_tile<..., true> (approximate) is not simulated");
+  tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kSigmoid, idst, 0, "sigmoid_tile");
+}
+
+inline void silu_tile_init() {
+  tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kSilu);
+}
+
+inline void silu_tile(uint32_t idst) {
+  tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kSilu, idst, 0, "silu_tile");
+}

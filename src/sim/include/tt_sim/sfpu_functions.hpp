@@ -1,0 +1,141 @@
+// tt_sim/sfpu_functions.hpp -- the release's accurate SFPU routines behind
+// exp_tile, sigmoid_tile and silu_tile (TT-Metalium v0.81.1, Wormhole:
+// hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu/ckernel_sfpu_exp.h,
+// ckernel_sfpu_recip.h, ckernel_sfpu_sigmoid.h, ckernel_sfpu_silu.h), step
+// by step on the instructions of tt_sim/sfpu_isa.hpp, for one lane value.
+//
+// Each step is the instruction the release's code issues (its TTI_* calls)
+// or the one sfpi compiles its expression to; `a * b + c` is one SFPMAD
+// (sfpi-gcc fuses a multiply into the add that uses it). Two things are not
+// pinned by the sources we have (src/sim/README.md): sfpi-gcc may instead
+// emit SFPMUL + SFPADDI for `a * b + 1.0f` (a bf16-exact constant), and a
+// NaN's payload bits depend on operand order. Neither changes a result by
+// more than the tolerance docs/tenstorrent/simulator.md derives.
+#pragma once
+
+#include <cstdint>
+
+#include "tt_sim/sfpu_isa.hpp"
+#include "tt_sim/tile.hpp"
+
+namespace tt_sim {
+namespace sfpu_fn {
+
+/// A float constant's bits, as the kernel loads it (SFPLOADI, exact).
+inline uint32_t Bits(float v) { return FloatBits(v); }
+
+namespace detail {
+constexpr uint32_t kOne = 0x3f800000u;        // 1.0f
+constexpr uint32_t kMinusOne = 0xbf800000u;   // -1.0f
+constexpr uint32_t kHalf = 0x3f000000u;       // 0.5f
+constexpr uint32_t kZero = 0x00000000u;       // 0.0f
+constexpr uint32_t kPlusInf = 0x7f800000u;    // infinity
+constexpr uint32_t kOneOverLn2 = 0x3fb8aa3bu; // 1.4426950216293334961f
+constexpr uint32_t k127 = 0x42fe0000u;        // 127.0f
+constexpr uint32_t k255 = 0x437f0000u;        // 255.0f
+} // namespace detail
+
+/// _sfpu_exp_21f_bf16_ / _sfpu_exp_21f_bf16_tti_ (CLAMP_NEGATIVE): exp(x) =
+/// 2^(x / ln2) from the integer and fraction of z = x / ln2 + 127 (Moroz et
+/// al.'s exp_21f), 2^fraction refined by c0 + f * (c1 + f * c2). `c0` is
+/// 1.0017248f in the sfpi routine and 1.001953125 (0x3c02 as FP16A, the
+/// nearest fp16 value) in the TTI routine exp_tile runs on 16-bit DST.
+inline uint32_t Exp21f(uint32_t x, uint32_t c0) {
+  using namespace isa;
+  uint32_t xlog2 = Mad(x, detail::kOneOverLn2, detail::k127);
+  xlog2 = Min(Max(xlog2, detail::kZero), detail::k255); // clamp to [0, 255]
+  // z's bits: xlog2 * 2^23 as an integer (the mantissa shifted by the
+  // exponent), i.e. integer part in the exponent field, fraction below.
+  const uint32_t z = Shift(ExMan(xlog2, true), ExExp(xlog2, false));
+  const uint32_t frac = CastSignMag(ExMan(z, false));
+  const uint32_t c1 = Bits(7.839635491371155e-08f);
+  const uint32_t c2 = Bits(4.791750143340323e-15f);
+  const uint32_t poly = Mad(frac, Mad(frac, c2, c1), c0);
+  return SetExp(poly, ExExp(z, true));
+}
+
+/// _sfpu_exp_fp32_accurate_ (unsafe = false): exp on fp32 DST. j = round(x /
+/// ln2) as a sign-magnitude int16, f = x - j ln2 (two-part Cody-Waite), a
+/// degree-6 polynomial for exp(f), scaled by 2^j through the exponent field;
+/// 0 below the range, infinity above, NaN kept.
+inline uint32_t ExpFp32(uint32_t a) {
+  using namespace isa;
+  uint32_t j = Mul(Bits(1.442695f), a);
+  const uint32_t sm = RoundToSignMag16(j);
+  j = CastSignMag(sm);
+  uint32_t f = Mad(j, Bits(-6.93145752e-1f), a);
+  f = Mad(j, Bits(-1.42860677e-6f), f);
+  uint32_t r = Bits(1.37805939e-3f);
+  r = Mad(r, f, Bits(8.37312452e-3f));
+  r = Mad(r, f, Bits(4.16695364e-2f));
+  r = Mad(r, f, Bits(1.66664720e-1f));
+  r = Mad(r, f, Bits(4.99999851e-1f));
+  uint32_t i = AbsInt(sm);
+  uint32_t y = Mad(r, f, detail::kOne);
+  i = CopySign(i, j); // sign-magnitude j as two's complement
+  r = Mad(y, f, detail::kOne);
+  // Underflow: 0, or NaN from a NaN (its bits less one: Inf, times 0).
+  y = Mul(y - 1u, detail::kZero);
+  const uint32_t e = ExExp(r, true) + i;
+  if (!IntLess(e, 1u)) {
+    y = Add(y, detail::kPlusInf); // overflow: infinity (NaN stays NaN)
+    if (IntLess(e, 255u)) {
+      y = SetExp(r, e);
+    }
+  }
+  return y;
+}
+
+/// sfpu_reciprocal_iter<iterations> (not normalized, not rounded to bf16):
+/// a quadratic estimate of 1 / m for the mantissa m in [1, 2) (the seed
+/// `k` = vConstFloatPrgm0..2 of sfpu_reciprocal_init), Newton-Raphson
+/// steps, scaled by 2^-exponent, the sign of `in`.
+inline uint32_t Reciprocal(uint32_t in, int iterations) {
+  using namespace isa;
+  const uint32_t k0 = Bits(0.3232325017452239990234375f);
+  const uint32_t k1 = Bits(1.4545459747314453125f);
+  const uint32_t k2 = Bits(2.121212482452392578125f);
+  const uint32_t neg_x = SetMan(detail::kMinusOne, in);
+  uint32_t y = Mad(k0, neg_x, k1);
+  uint32_t scale = SetMan(~in, 0u);
+  y = Mad(y, neg_x, k2);
+  uint32_t t = Mad(neg_x, y, detail::kOne);
+  scale = Mul(scale, detail::kHalf);
+  y = Mad(y, t, y);
+  for (int it = 1; it < iterations; ++it) {
+    t = Mad(neg_x, y, detail::kOne);
+    y = Mad(y, t, y);
+  }
+  return CopySign(Mul(y, scale), in);
+}
+
+/// _sfpu_sigmoid_: 1 / (1 + exp(-x)); on fp32 DST with the fp32 exp and two
+/// Newton steps, on 16-bit DST with exp_21f (unrounded) and one.
+inline uint32_t SigmoidInner(uint32_t x, bool fp32_dest) {
+  const uint32_t e = fp32_dest ? ExpFp32(isa::Negate(x))
+                               : Exp21f(isa::Negate(x), Bits(1.0017248f));
+  return Reciprocal(isa::Add(detail::kOne, e), fp32_dest ? 2 : 1);
+}
+
+/// calculate_exponential (accurate): the fp32 routine on fp32 DST; on
+/// 16-bit DST the TTI exp_21f rounded to bf16 before the store.
+inline uint32_t Exp(uint32_t x, bool fp32_dest) {
+  return fp32_dest
+             ? ExpFp32(x)
+             : isa::RoundToBf16(Exp21f(x, 0x3f804000u /* FP16A 0x3c02 */));
+}
+
+/// calculate_sigmoid (accurate): rounded to bf16 on 16-bit DST.
+inline uint32_t Sigmoid(uint32_t x, bool fp32_dest) {
+  const uint32_t s = SigmoidInner(x, fp32_dest);
+  return fp32_dest ? s : isa::RoundToBf16(s);
+}
+
+/// calculate_silu: x * sigmoid(x), rounded to bf16 on 16-bit DST.
+inline uint32_t Silu(uint32_t x, bool fp32_dest) {
+  const uint32_t s = isa::Mul(x, SigmoidInner(x, fp32_dest));
+  return fp32_dest ? s : isa::RoundToBf16(s);
+}
+
+} // namespace sfpu_fn
+} // namespace tt_sim
