@@ -43,7 +43,7 @@ namespace detail {
 /*! \brief One epilogue op: x = op(x, value) (value unused by relu), or
  *         x = op(x, operand) when `operand` names a tensor. */
 struct EpilogueOp {
-  std::string op; // attr.h kEpilogue*
+  std::string op;     // attr.h kEpilogue*
   float value = 0.0f; // unused by relu, exp, sigmoid, silu
   /*! \brief The global tensor of the second operand; empty for a constant. */
   std::string operand;
