@@ -247,6 +247,76 @@ def linear_bias_relu(M, N, K, block_M=128, block_N=128, block_K=32):  # noqa: N8
     return linear
 
 
+def linear_bias_silu(M, N, K, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
+    """examples/quickstart.py's GEMM as a model's gated-MLP projection: B stored N x K, a bias per output
+    feature, then SiLU written as models write it, x * T.sigmoid(x)."""
+
+    @T.prim_func
+    def linear_silu(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((N, K), "bfloat16"),
+                    Bias: T.Tensor((N,), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_N, block_K), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_local)
+            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
+                T.copy(A[by * block_M, ko * block_K], A_shared)
+                T.copy(B[bx * block_N, ko * block_K], B_shared)
+                T.gemm(A_shared, B_shared, C_local, transpose_B=True)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = (C_local[i, j] + Bias[bx * block_N + j]) * T.sigmoid(
+                    C_local[i, j] + Bias[bx * block_N + j]
+                )
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return linear_silu
+
+
+#: quickstart_activation's update of the accumulator element x, by name.
+ACTIVATIONS = {"sigmoid": lambda x: T.sigmoid(x), "exp": lambda x: T.exp(x * 0.125)}
+#: elementwise_activation's C[y, x] from the elements a, b, by name.
+ELEMENTWISE_ACTIVATIONS = {"silu": lambda a, b: (a + b) * T.sigmoid(a + b), "exp": lambda a, b: T.exp(a) + b}
+
+
+def quickstart_activation(M, N, K, activation, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
+    """examples/quickstart.py with another activation in place of its ReLU: T.sigmoid, or T.exp of the
+    scaled accumulator (a softmax numerator's exp(x * scale))."""
+
+    @T.prim_func
+    def matmul_act(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_local)
+            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
+                T.copy(A[by * block_M, ko * block_K], A_shared)
+                T.copy(B[ko * block_K, bx * block_N], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = ACTIVATIONS[activation](C_local[i, j])
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return matmul_act
+
+
+def elementwise_activation(M, N, block_M, block_N, activation, dtype="bfloat16"):  # noqa: N803
+    """examples/elementwise with an activation of the sum: SiLU(A + B) (a gated MLP's x * sigmoid(x)
+    on a residual sum), or exp(A) + B."""
+
+    @T.prim_func
+    def elem_act(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            start_x = bx * block_N
+            start_y = by * block_M
+            for local_y, local_x in T.Parallel(block_M, block_N):
+                y = start_y + local_y
+                x = start_x + local_x
+                C[y, x] = ELEMENTWISE_ACTIVATIONS[activation](A[y, x], B[y, x])
+
+    return elem_act
+
+
 def tested_gemm_bias(M, N, K, block_M, block_N, block_K, per_row=False, accum_dtype="float32"):  # noqa: N803
     """testing/python/kernel/test_tilelang_kernel_gemm.py's ``matmul`` with a bias added to the
     accumulator as TileLang's GEMM templates do (``C_local[i, j] += Bias[...]``): one value per column,
@@ -539,6 +609,36 @@ def scaled_plus(alpha, name):
     return reference, magnitude
 
 
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def activated(reference, activation, slope):
+    """activation(reference(inputs)), and its error scale: the result's own magnitude (its rounding)
+    plus ``slope`` (a bound on |f'|, or f itself for exp) times the magnitude of f's argument."""
+
+    def value(inputs):
+        return activation(reference(inputs))
+
+    def magnitude(inputs):
+        absolute = {n: np.abs(v) for n, v in inputs.items()}
+        argument = reference(absolute)
+        carried = np.abs(value(inputs)) * argument if slope is None else slope * argument
+        return np.abs(value(inputs)) + carried
+
+    return value, magnitude
+
+
+def silu(x):
+    return x * _sigmoid(x)
+
+
+LINEAR_SILU = activated(plus(nt, "Bias"), silu, 1.1)
+SIGMOID_NN = activated(nn, _sigmoid, 0.25)
+EXP_NN = activated(lambda inputs: nn(inputs) * 0.125, np.exp, None)
+EW_SILU = activated(lambda inputs: inputs["A"] + inputs["B"], silu, 1.1)
+
+
 def ew_sum(inputs):
     return inputs["A"] + inputs["B"]
 
@@ -674,6 +774,24 @@ ENTRIES = [
     _elementwise("elementwise_staged_scale_bias_relu", ELEMENTWISE, lambda: elementwise_staged(192, 160, 0.5),
                  192, 160, staged_reference(0.5), extra={"Bias": (160,)},
                  notes="blocks staged through shared memory and a float32 fragment"),
+    # Transcendental activations (#17): the release's accurate exp / sigmoid / silu routines on the SFPU.
+    _gemm("linear_bias_silu", QUICKSTART, lambda: linear_bias_silu(256, 256, 128), 256, 256, 128, LINEAR_SILU[0],
+          b_shape=(256, 128), extra={"Bias": (256,)}, magnitude=LINEAR_SILU[1],
+          notes="SiLU of the biased accumulator, x * T.sigmoid(x), in fp32 DST"),
+    _gemm("quickstart_sigmoid_bf16_accum", QUICKSTART,
+          lambda: quickstart_activation(128, 256, 96, "sigmoid", 64, 128, 32, accum_dtype="bfloat16"), 128, 256, 96,
+          SIGMOID_NN[0], accum="bfloat16", magnitude=SIGMOID_NN[1],
+          notes="sigmoid on 16-bit DST: the release's bf16 path, rounded to bf16 ties away"),
+    _gemm("quickstart_exp_scaled", QUICKSTART, lambda: quickstart_activation(128, 128, 64, "exp"), 128, 128, 64,
+          EXP_NN[0], magnitude=EXP_NN[1], notes="exp(x * 0.125): a softmax numerator without its max"),
+    _elementwise("elementwise_silu_of_sum", ELEMENTWISE, lambda: elementwise_activation(256, 512, 32, 32, "silu"),
+                 256, 512, EW_SILU[0], magnitude=EW_SILU[1]),
+    _elementwise("elementwise_exp_plus_f32", TEST_ELEMENTWISE,
+                 lambda: elementwise_activation(128, 256, 64, 128, "exp", "float32"), 128, 256,
+                 lambda inputs: np.exp(inputs["A"]) + inputs["B"],
+                 dtypes={"A": "float32", "B": "float32", "C": "float32"},
+                 magnitude=lambda inputs: np.exp(inputs["A"]) + np.abs(inputs["B"]),
+                 notes="float32 throughout: exp's own error (about 1 fp32 ulp) is visible in C"),
     # float32 tensors (#17): a GEMM's output, an element-wise kernel's inputs and output.
     _gemm("test_gemm_f32_out", TEST_GEMM, lambda: tested_gemm(256, 256, 128, 128, 128, 32, out_dtype="float32"),
           256, 256, 128, dtypes={"C": "float32"}, notes="bf16 in, fp32 accumulator, float32 C: no output rounding"),

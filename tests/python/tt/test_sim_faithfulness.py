@@ -603,3 +603,45 @@ def test_a_float32_elementwise_input_must_unpack_straight_to_dst(tmp_path):
     assert simulate(artifacts, seed=1).ok
     break_kernel(artifacts, "main.cpp", "= UnpackToDestMode::UnpackToDestFp32;", "= UnpackToDestMode::Default;", 2)
     expect_fault(artifacts, "copy_tile from Float32 CB c_0 through SrcA", "UnpackToDestFp32")
+
+
+# --- transcendental SFPU ops (#17) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("accum", ["float32", "bfloat16"])
+def test_an_exp_epilogue_is_judged_from_the_plan(tmp_path, accum):
+    artifacts = lowered(tmp_path, gemm_epilogue("exp", 128, 128, 64, block=64, accum=accum),
+                        target={"kind": "tenstorrent", "core_grid_x": 1, "core_grid_y": 1})  # fmt: skip
+    assert json.loads((artifacts / "tt.plan.json").read_text())["compute"]["epilogue"] == [{"op": "exp", "value": 0}]
+    result = simulate(artifacts, seed=3)
+    assert result.ok, result.summary()
+    # A sigmoid where the plan says exp: every element is wrong.
+    break_kernel(artifacts, "compute.cpp", "exp_tile_init();", "sigmoid_tile_init();")
+    break_kernel(artifacts, "compute.cpp", "exp_tile(t);", "sigmoid_tile(t);")
+    break_kernel(artifacts, "compute.cpp", '#include "api/compute/eltwise_unary/exp.h"',
+                 '#include "api/compute/compute_kernel_api.h"')  # fmt: skip
+    result = simulate(artifacts, seed=3)
+    assert not result.ok and result.mismatches > 128 * 128 // 2
+
+
+def test_a_transcendental_op_needs_its_own_init(tmp_path):
+    """sigmoid_tile_init and exp_tile_init program different constants into the SFPU."""
+    artifacts = epilogue_kernel(tmp_path, "silu")
+    break_kernel(artifacts, "compute.cpp", "silu_tile_init();", "exp_tile_init();")
+    break_kernel(artifacts, "compute.cpp", '#include "api/compute/compute_kernel_api.h"',
+                 '#include "api/compute/compute_kernel_api.h"\n#include "api/compute/eltwise_unary/exp.h"')  # fmt: skip
+    expect_fault(artifacts, "silu_tile after exp_tile_init; call silu_tile_init first")
+
+
+def test_the_approximate_exp_is_not_simulated(tmp_path):
+    artifacts = epilogue_kernel(tmp_path, "exp")
+    break_kernel(artifacts, "compute.cpp", "exp_tile(t);", "exp_tile<true>(t);")
+    expect_fault(artifacts, "exp_tile<true> (approximate) is not simulated")
+
+
+def test_a_16_bit_function_followed_by_other_ops_is_not_judged():
+    compute = {"op": "matmul", "fp32_dest_acc_en": False, "math_fidelity": "HiFi4",
+               "epilogue": [{"op": "exp", "value": 0}, {"op": "mul", "value": 2.0}]}  # fmt: skip
+    a = np.ones((32, 32), np.float32)
+    with pytest.raises(SimulationError, match="applies exp on 16-bit DST before other ops"):
+        compare(a, a, a, compute, stats={})
