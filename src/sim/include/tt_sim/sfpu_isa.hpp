@@ -12,7 +12,7 @@ namespace tt_sim {
 namespace isa {
 
 constexpr uint32_t kSign = 0x80000000u;
-constexpr uint32_t kInf = 0x7f800000u;
+constexpr uint32_t kInfinity = 0x7f800000u;
 
 inline uint32_t ExponentField(uint32_t v) { return (v >> 23) & 0xffu; }
 
@@ -56,7 +56,7 @@ inline uint32_t Mad(uint32_t x, uint32_t y, uint32_t z) {
     } else if (ze == 255) {
       return z;
     } else {
-      return psign | kInf;
+      return psign | kInfinity;
     }
     pe = pe > 255 ? 255 : pe;
   }
@@ -93,7 +93,7 @@ inline uint32_t Mad(uint32_t x, uint32_t y, uint32_t z) {
   const int32_t n = 5 - __builtin_clz(rm);
   re += n;
   if (re >= 255) {
-    return nan != 0 ? nan : (rsign | kInf);
+    return nan != 0 ? nan : (rsign | kInfinity);
   }
   if (re < 0) {
     return nan; // far below the range: +0
