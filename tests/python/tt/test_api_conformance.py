@@ -102,6 +102,20 @@ def test_clamp_epilogue_compiles_against_the_release(headers, tmp_path):
     assert result.api_ok, failures(result)
 
 
+@pytest.mark.parametrize("where, calls", [("exp", ("exp_tile_init();", "exp_tile(")),
+                                          ("silu", ("silu_tile_init();", "silu_tile("))])  # fmt: skip
+@pytest.mark.parametrize("accum", ["float32", "bfloat16"])
+def test_transcendental_epilogues_compile_against_the_release(headers, tmp_path, where, calls, accum):
+    """exp_tile / silu_tile and their inits, with fp32 and 16-bit DST (their routines differ by mode)."""
+    out = tmp_path / where
+    tilelang_tt.lower(gemm_epilogue(where, 128, 128, 64, block=64, accum=accum)).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert all(call in text for call in calls)
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+    assert [c.role.split()[0] for c in result.compiles if not c.ok] == ["TRISC1", "TRISC2"]
+
+
 @pytest.mark.parametrize(
     "old, new",
     [(r"relu_tile\((\w+)\);", r"relu_tile(\1, 1);"), (r"relu_tile_init\(\);", "relu_init();"),
