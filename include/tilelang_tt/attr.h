@@ -68,6 +68,9 @@ namespace tilelang_tt {
   X(kEpilogueMul, "mul", "tt.compute epilogue op: x = x * value.")             \
   X(kEpilogueMax, "max", "tt.compute epilogue op: x = max(x, value).")         \
   X(kEpilogueMin, "min", "tt.compute epilogue op: x = min(x, value).")         \
+  X(kEpilogueSub, "sub",                                                       \
+    "tt.compute epilogue op: x = x - operand (a tensor; constants are added "  \
+    "negated).")                                                               \
   X(kEpilogueExp, "exp",                                                       \
     "tt.compute epilogue op: x = exp(x) (the release's accurate exp_tile).")   \
   X(kEpilogueSigmoid, "sigmoid",                                               \

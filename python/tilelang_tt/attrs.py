@@ -48,6 +48,7 @@ class Value:
     kEpilogueMul = "mul"
     kEpilogueMax = "max"
     kEpilogueMin = "min"
+    kEpilogueSub = "sub"
     kEpilogueExp = "exp"
     kEpilogueSigmoid = "sigmoid"
     kEpilogueSilu = "silu"

@@ -162,6 +162,8 @@ def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray
             return minimum(x, c)
         if op == "add":
             return x + c
+        if op == "sub":
+            return x - c
         if op == "mul":
             return x * c
         if op in FUNCTIONS:
@@ -185,11 +187,13 @@ def _sign_magnitude_key(v: np.ndarray) -> np.ndarray:
     return np.where(w & 0x80000000, -(w & 0x7FFFFFFF) - 1, w)
 
 
-def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray:
+def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool, tensor: bool = False) -> np.ndarray:
     """One epilogue op as the SFPU applies it to 16-bit DST (an independent NumPy model of the rules in
     src/sim/README.md): the bf16 datum loads exactly into fp32; max / min / relu select in SFPSWAP's
-    sign-magnitude order; x + c and x * c round once to nearest even in fp32, a denormal or -0 result
-    becoming +0; the store to bf16 flushes denormals and truncates the mantissa toward zero."""
+    sign-magnitude order; x + c, x - c and x * c round once to nearest even in fp32, a denormal or -0
+    result becoming +0; the store to bf16 flushes denormals and truncates the mantissa toward zero. A
+    product with a ``tensor`` (mul_binary_tile) is rounded to bf16 to nearest even before the store and
+    is +0 where either factor is +0."""
     x = np.asarray(value, dtype=np.float32)
     if op in FUNCTIONS:
         # The release's routine rounds its result to bf16 before the store and lands within 0.92 bf16
@@ -211,10 +215,16 @@ def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool) -
             y = np.where(take_c, threshold, x).astype(np.float32)
         else:
             wide = const.astype(np.float64)
-            exact = x.astype(np.float64) + wide if op == "add" else x.astype(np.float64) * wide
-            y = (x + const) if op == "add" else (x * const)
+            if op == "sub":
+                wide, const = -wide, -const
+            exact = x.astype(np.float64) * wide if op == "mul" else x.astype(np.float64) + wide
+            y = (x * const) if op == "mul" else (x + const)
             y = np.where(np.isfinite(exact) & (np.abs(exact) < FP32_TINY), np.float32(0.0), y).astype(np.float32)
     w = y.view(np.uint32)
+    if op == "mul" and tensor:  # float32_to_bf16_rne, then +0 for a zero factor
+        w = (w + np.uint32(0x7FFF) + ((w >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)
+        zero = (x.view(np.uint32) == 0) | (np.asarray(c, dtype=np.float32).view(np.uint32) == 0)
+        w = np.where(zero, np.uint32(0), w).astype(np.uint32)
     w = np.where((w & 0x7F800000) == 0, w & 0x80000000, w)  # denormal -> signed zero
     return (w & np.uint32(0xFFFF0000)).astype(np.uint32).view(np.float32)  # truncate toward zero
 
@@ -251,7 +261,7 @@ def expected_output(
             err = 2 * k * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
             for op, c in steps:
                 value = _exact_op(value, op, c, nan_selects)
-                if op == "add":
+                if op in ("add", "sub"):
                     err = err + FP32_EPS * np.abs(value) + FP32_TINY
                 elif op == "mul":
                     err = err * np.abs(c) + FP32_EPS * np.abs(value) + FP32_TINY * (1 + np.abs(c))
@@ -286,7 +296,7 @@ def expected_output(
                 f"the plan's epilogue applies {op} on 16-bit DST before other ops: the harness judges a "
                 "function (exp, sigmoid, silu) on a bfloat16 accumulator only as the last op"
             )
-        target = sfpu_on_16bit_dst(target, op, c, nan_selects)
+        target = sfpu_on_16bit_dst(target, op, c, nan_selects, tensor=isinstance(c, np.ndarray))
     allowed = MAX_ULP * bf16_ulp(np.where(np.isfinite(target), target, 0))
     rule = f"1 bf16 ulp of the chip's 16-bit DST result ({phases} phases per K-face, emulated)"
     if steps:
@@ -618,8 +628,10 @@ def compare(
         scale = np.abs(a) if b is None else np.abs(a) @ np.abs(b)
         if b is None:  # the terms an element-wise kernel adds
             for op, c in epilogue_steps(compute, operands):
-                if op == "add" and isinstance(c, np.ndarray):
+                if op in ("add", "sub") and isinstance(c, np.ndarray):
                     scale = scale + np.abs(c)
+                elif op == "mul" and isinstance(c, np.ndarray):
+                    scale = scale * np.abs(c)
             extra.setdefault("scale_name", "|a| + |added tensors|")
     target, allowed, rule = expected_output(a, b, product, scale, compute, operands=operands, out_dtype=out_dtype)
     ref = apply_epilogue(product, compute, operands=operands)  # what the program means: the exact value

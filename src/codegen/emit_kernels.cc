@@ -8,6 +8,7 @@
 #include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -186,10 +187,23 @@ private:
       for (const detail::EpilogueOp &e : c.epilogue) {
         const std::string v = Literal(e.value);
         if (!e.operand.empty()) {
-          chain += " + " + e.operand +
-                   (e.broadcast == value::kBroadcastRow   ? "[col]"
-                    : e.broadcast == value::kBroadcastCol ? "[row]"
-                                                          : "[row, col]");
+          const std::string operand =
+              e.operand + (e.broadcast == value::kBroadcastRow ? "[col]"
+                           : e.broadcast == value::kBroadcastCol
+                               ? "[row]"
+                               : "[row, col]");
+          if (e.op == value::kEpilogueMul) {
+            // A call or a single term needs no parentheses.
+            int depth = 0;
+            bool bare = true;
+            for (char ch : chain) {
+              depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+              bare = bare && !(depth == 0 && ch == ' ');
+            }
+            chain = (bare ? chain : "(" + chain + ")") + " * " + operand;
+          } else {
+            chain += (e.op == value::kEpilogueSub ? " - " : " + ") + operand;
+          }
           continue;
         }
         if (e.op == value::kEpilogueExp || e.op == value::kEpilogueSigmoid ||
@@ -211,13 +225,17 @@ private:
   /*! \brief An element-wise kernel's doc block and includes. */
   void EmitElementwisePreamble() {
     const ComputeInfo &c = info_.compute;
+    const bool only_adds = std::all_of(
+        c.epilogue.begin(), c.epilogue.end(), [](const detail::EpilogueOp &e) {
+          return e.operand.empty() || e.op == value::kEpilogueAdd;
+        });
     const std::vector<std::string> purpose = {
         "For each output block of this core, tile by tile: take DST, copy the "
         "tile of " +
-            c.a +
-            " into DST[0], apply the ops on the SFPU in fp32 (an "
-            "added tensor's tile is copied into DST[1] first), pack "
-            "DST[0] into cb_out0 for the writer.",
+            c.a + " into DST[0], apply the ops on the SFPU in fp32 (" +
+            (only_adds ? "an added tensor's" : "a tensor operand's") +
+            " tile is copied into DST[1] first), pack DST[0] into cb_out0 "
+            "for the writer.",
         "DST holds fp32 values (fp32 DST; the host's ComputeConfig sets the "
         "mode), so the only rounding to bf16 is the packer's."};
     EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " +
@@ -364,6 +382,12 @@ private:
   static std::string SfpuBinary(const std::string &op) {
     if (op == value::kEpilogueAdd) {
       return "add_binary_tile";
+    }
+    if (op == value::kEpilogueSub) {
+      return "sub_binary_tile";
+    }
+    if (op == value::kEpilogueMul) {
+      return "mul_binary_tile";
     }
     TVM_FFI_THROW(ValueError)
         << "TT codegen: unknown epilogue op '" << op << "' between tiles.";

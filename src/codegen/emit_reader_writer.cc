@@ -210,8 +210,11 @@ private:
     }
     for (const detail::EpilogueOp &e : info_.compute.epilogue) {
       if (e.operand == tensor) {
+        const std::string uses = e.op == value::kEpilogueMul   ? "multiplies by"
+                                 : e.op == value::kEpilogueSub ? "subtracts"
+                                                               : "adds";
         return "Read the output block's tiles of " + tensor +
-               " (the epilogue adds them) into " + cb +
+               " (the epilogue " + uses + " them) into " + cb +
                ": reserve, read each tile, wait, push.";
       }
     }

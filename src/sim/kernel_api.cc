@@ -684,12 +684,13 @@ void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
   CheckDstIndex(a, name);
   CheckDstIndex(b, name);
   CheckDstIndex(out, name);
-  if (op != SfpuOp::kAdd) {
-    KernelFault(std::string(name) + ": only add_binary_tile is simulated");
+  const SfpuInit init = BinaryInitOf(op);
+  if (init == SfpuInit::kNone) {
+    KernelFault(std::string(name) + " is not simulated");
   }
-  if (e.sfpu != SfpuInit::kAddBinary) {
+  if (e.sfpu != init) {
     KernelFault(std::string(name) + " after " + SfpuInitName(e.sfpu) +
-                "; call " + SfpuInitName(SfpuInit::kAddBinary) + " first");
+                "; call " + SfpuInitName(init) + " first");
   }
   auto &regs = Ctx().core->dst;
   const bool fp32 = regs.mode.fp32_dest_acc_en;
@@ -697,7 +698,7 @@ void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
   const auto &y = regs.tiles[b];
   auto &z = regs.tiles[out];
   for (size_t i = 0; i < z.size(); ++i) {
-    const float v = SfpuApply(SfpuOp::kAdd, x[i], FloatBits(y[i]));
+    const float v = SfpuBinaryApply(op, x[i], y[i], fp32);
     z[i] = fp32 ? v : StoreToBf16Dst(v);
   }
 }

@@ -34,7 +34,7 @@ using tvm::tirx::ForNode;
 const char *kSupported =
     "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
     "x - c with constants c, T.exp(x), T.sigmoid(x), x * T.sigmoid(x) (SiLU), "
-    "and x + a bfloat16 tensor at the element's own "
+    "and x + / - / * a bfloat16 tensor at the element's own "
     "position (Bias[bx * block_N + j], Bias[by * block_M + i] or "
     "D[by * block_M + i, bx * block_N + j]), nested, on the element being "
     "written";
@@ -206,20 +206,39 @@ private:
 
   void Walk(const PrimExpr &e, std::vector<EpilogueOp> *ops) {
     using namespace tvm::tirx;
-    // x + a tensor element (either side; a vector rather than a tensor of
-    // the output's shape when both are, so the chain starts from the one).
-    if (const auto *n = e.as<AddNode>();
-        n && !Constant(n->a) && !Constant(n->b) &&
-        (GlobalLoad(n->a) || GlobalLoad(n->b))) {
-      const BufferLoadNode *la = GlobalLoad(n->a), *lb = GlobalLoad(n->b);
+    // x + / * a tensor element (either side; a vector rather than a tensor
+    // of the output's shape when both are, so the chain starts from the
+    // one), or x - a tensor element.
+    auto with_tensor = [&](const PrimExpr &a, const PrimExpr &b,
+                           const char *name, bool commutative) {
+      if (Constant(a) || Constant(b)) {
+        return false;
+      }
+      const BufferLoadNode *la = commutative ? GlobalLoad(a) : nullptr;
+      const BufferLoadNode *lb = GlobalLoad(b);
+      if (la == nullptr && lb == nullptr) {
+        return false;
+      }
       const bool take_a =
           lb == nullptr ||
           (la != nullptr && la->indices.size() < lb->indices.size());
-      const BufferLoadNode *load = take_a ? la : lb;
-      const PrimExpr x = take_a ? n->b : n->a;
-      EpilogueOp op = Operand(load);
-      Walk(x, ops);
+      EpilogueOp op = Operand(take_a ? la : lb);
+      op.op = name;
+      Walk(take_a ? b : a, ops);
       ops->push_back(op);
+      return true;
+    };
+    if (const auto *n = e.as<AddNode>();
+        n && with_tensor(n->a, n->b, value::kEpilogueAdd, true)) {
+      return;
+    }
+    if (const auto *n = e.as<MulNode>();
+        n && Function(e).empty() &&
+        with_tensor(n->a, n->b, value::kEpilogueMul, true)) {
+      return;
+    }
+    if (const auto *n = e.as<SubNode>();
+        n && with_tensor(n->a, n->b, value::kEpilogueSub, false)) {
       return;
     }
     // A bfloat16 accumulator's element read as float32 (TileLang computes a
@@ -295,9 +314,12 @@ private:
       Fail(e, "a division (multiply by the reciprocal instead)");
     } else if (const auto *n = e.as<SubNode>(); n && Constant(n->a)) {
       Fail(e, "a constant minus the element");
+    } else if (const auto *n = e.as<SubNode>(); n && GlobalLoad(n->a)) {
+      Fail(e, "a tensor minus the element (x - D[...] is supported, D[...] - "
+              "x is not)");
     } else if (HasGlobalOperand(e)) {
-      Fail(e, "an op with a tensor other than adding it (only x + Bias[...] "
-              "or x + D[...] is supported)");
+      Fail(e, "an op with a tensor other than adding, subtracting or "
+              "multiplying by it (x + D[...], x - D[...], x * D[...])");
     } else if (e.as<MaxNode>() || e.as<MinNode>() || e.as<MulNode>() ||
                e.as<AddNode>() || e.as<SubNode>()) {
       Fail(e, "an operand that is neither the element being written nor a "

@@ -618,14 +618,15 @@ private:
     for (const CBInfo &cb : cbs_) {
       if (!cb.broadcast.empty() && cb.tensor == e->operand) {
         TVM_FFI_THROW(ValueError)
-            << what << ": '" << e->operand
-            << "' is added a second time; each tensor may be added once.";
+            << what << ": '" << e->operand << "' is "
+            << (e->op == value::kEpilogueAdd ? "added" : "used")
+            << " a second time; each tensor may be used once.";
       }
     }
     const bool fp32 =
         TileFp32(e->buffer, what,
                  !compute_->elementwise
-                     ? "a tensor an epilogue adds must be bfloat16"
+                     ? "a tensor an epilogue reads must be bfloat16"
                      : (e->broadcast != value::kBroadcastNone
                             ? "a vector an element-wise update adds must be "
                               "bfloat16, with bfloat16 inputs"

@@ -275,7 +275,34 @@ def linear_bias_silu(M, N, K, block_M=128, block_N=128, block_K=32, accum_dtype=
 #: quickstart_activation's update of the accumulator element x, by name.
 ACTIVATIONS = {"sigmoid": lambda x: T.sigmoid(x), "exp": lambda x: T.exp(x * 0.125)}
 #: elementwise_activation's C[y, x] from the elements a, b, by name.
-ELEMENTWISE_ACTIVATIONS = {"silu": lambda a, b: (a + b) * T.sigmoid(a + b), "exp": lambda a, b: T.exp(a) + b}
+ELEMENTWISE_ACTIVATIONS = {
+    "silu": lambda a, b: (a + b) * T.sigmoid(a + b),
+    "exp": lambda a, b: T.exp(a) + b,
+    "swiglu": lambda a, b: a * T.sigmoid(a) * b,
+}
+
+
+def linear_channel_scale(M, N, K, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
+    """examples/quickstart.py's GEMM as a linear layer with a per-output-channel scale (a dequantised
+    weight's scales): C_local[i, j] * Scale[bx * block_N + j]."""
+
+    @T.prim_func
+    def linear_scaled(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((N, K), "bfloat16"),
+                      Scale: T.Tensor((N,), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
+            B_shared = T.alloc_shared((block_N, block_K), "bfloat16")
+            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_local)
+            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
+                T.copy(A[by * block_M, ko * block_K], A_shared)
+                T.copy(B[bx * block_N, ko * block_K], B_shared)
+                T.gemm(A_shared, B_shared, C_local, transpose_B=True)
+            for i, j in T.Parallel(block_M, block_N):
+                C_local[i, j] = C_local[i, j] * Scale[bx * block_N + j]
+            T.copy(C_local, C[by * block_M, bx * block_N])
+
+    return linear_scaled
 
 
 def quickstart_activation(M, N, K, activation, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
@@ -639,6 +666,15 @@ EXP_NN = activated(lambda inputs: nn(inputs) * 0.125, np.exp, None)
 EW_SILU = activated(lambda inputs: inputs["A"] + inputs["B"], silu, 1.1)
 
 
+def times(reference, name):
+    """``reference`` times the vector ``name``, one value per column."""
+    return lambda inputs: reference(inputs) * inputs[name]
+
+
+def swiglu(inputs):
+    return silu(inputs["A"]) * inputs["B"]
+
+
 def ew_sum(inputs):
     return inputs["A"] + inputs["B"]
 
@@ -792,6 +828,15 @@ ENTRIES = [
                  dtypes={"A": "float32", "B": "float32", "C": "float32"},
                  magnitude=lambda inputs: np.exp(inputs["A"]) + np.abs(inputs["B"]),
                  notes="float32 throughout: exp's own error (about 1 fp32 ulp) is visible in C"),
+    # Products with a tensor (#17): mul_binary_tile, rounded to nearest even on 16-bit DST.
+    _gemm("linear_channel_scale", QUICKSTART, lambda: linear_channel_scale(256, 256, 128), 256, 256, 128,
+          times(nt, "Scale"), b_shape=(256, 128), extra={"Scale": (256,)},
+          notes="a per-output-channel scale multiplied in DST"),
+    _gemm("linear_channel_scale_bf16_accum", QUICKSTART,
+          lambda: linear_channel_scale(128, 192, 96, 64, 64, 32, accum_dtype="bfloat16"), 128, 192, 96,
+          times(nt, "Scale"), b_shape=(192, 96), extra={"Scale": (192,)}, accum="bfloat16"),
+    _elementwise("elementwise_swiglu", ELEMENTWISE, lambda: elementwise_activation(256, 512, 64, 64, "swiglu"),
+                 256, 512, swiglu, notes="a gated MLP's SiLU(A) * B: silu_tile, then mul_binary_tile"),
     # float32 tensors (#17): a GEMM's output, an element-wise kernel's inputs and output.
     _gemm("test_gemm_f32_out", TEST_GEMM, lambda: tested_gemm(256, 256, 128, 128, 128, 32, out_dtype="float32"),
           256, 256, 128, dtypes={"C": "float32"}, notes="bf16 in, fp32 accumulator, float32 C: no output rounding"),

@@ -588,6 +588,21 @@ OPERAND_UPDATES = {
         lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j] + X[bx * b + j],
     ),
     "bias-diagonal": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + i + j]),
+    "residual-times": (
+        lambda M, N: (M, N),
+        "bfloat16",
+        lambda C, X, i, j, bx, by, b: C[i, j] * X[by * b + i, bx * b + j],
+    ),
+    "residual-minus": (
+        lambda M, N: (M, N),
+        "bfloat16",
+        lambda C, X, i, j, bx, by, b: C[i, j] - X[by * b + i, bx * b + j],
+    ),
+    "tensor-minus": (
+        lambda M, N: (M, N),
+        "bfloat16",
+        lambda C, X, i, j, bx, by, b: X[by * b + i, bx * b + j] - C[i, j],
+    ),
     "residual-transposed": (
         lambda M, N: (N, M),
         "bfloat16",
@@ -629,6 +644,7 @@ ELEMENTWISE_UPDATES = {
     "constant": lambda A, B, y, x: T.bfloat16(1.0) + T.bfloat16(2.0),
     "exp": lambda A, B, y, x: T.exp(A[y, x]),
     "exp2": lambda A, B, y, x: T.exp2(A[y, x]),
+    "swiglu": lambda A, B, y, x: A[y, x] * T.sigmoid(A[y, x]) * B[y, x],
 }
 
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kernels import gemm_epilogue, gemm_kernel
+from kernels import gemm_epilogue, gemm_kernel, gemm_operand_epilogue
 
 import tilelang_tt
 
@@ -114,6 +114,17 @@ def test_transcendental_epilogues_compile_against_the_release(headers, tmp_path,
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
     assert [c.role.split()[0] for c in result.compiles if not c.ok] == ["TRISC1", "TRISC2"]
+
+
+@pytest.mark.parametrize("where, call", [("residual-times", "mul_binary_tile("), ("residual-minus", "sub_binary_tile("),
+                                         ("bias-row", "add_binary_tile(")])  # fmt: skip
+def test_tensor_operand_epilogues_compile_against_the_release(headers, tmp_path, where, call):
+    """The SFPU ops between two DST tiles (eltwise_binary_sfpu.h) after copy_tile / unary_bcast."""
+    out = tmp_path / where
+    tilelang_tt.lower(gemm_operand_epilogue(where, accum="bfloat16")).write(out)
+    assert call in (out / "compute.cpp").read_text()
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
 
 
 @pytest.mark.parametrize(

@@ -495,21 +495,49 @@ def operand_kernel(tmp_path, where, accum="float32"):
                    target={"kind": "tenstorrent", "core_grid_x": 1, "core_grid_y": 1})  # fmt: skip
 
 
+#: OPERAND_UPDATES entries: (the plan's op, broadcast, the exact result from A @ B and X).
+OPERAND_RESULTS = {
+    "bias-row": ("add", "row", lambda p, x: p + x),
+    "bias-col": ("add", "col", lambda p, x: p + x[:, None]),
+    "residual": ("add", "none", lambda p, x: np.maximum(p + x, 0)),
+    "residual-times": ("mul", "none", lambda p, x: p * x),
+    "bias-times": ("mul", "row", lambda p, x: p * x),
+    "residual-minus": ("sub", "none", lambda p, x: p - x),
+}
+
+
 @pytest.mark.parametrize("where, accum", [("bias-row", "float32"), ("bias-col", "float32"),
-                                          ("residual", "float32"), ("residual", "bfloat16")])  # fmt: skip
+                                          ("residual", "float32"), ("residual", "bfloat16"),
+                                          ("residual-times", "float32"), ("residual-times", "bfloat16"),
+                                          ("bias-times", "bfloat16"), ("residual-minus", "float32"),
+                                          ("residual-minus", "bfloat16")])  # fmt: skip
 def test_an_operand_epilogue_runs_and_is_judged_from_the_plan(tmp_path, where, accum):
     artifacts = operand_kernel(tmp_path, where, accum)
     plan = json.loads((artifacts / "tt.plan.json").read_text())
-    broadcast = {"bias-row": "row", "bias-col": "col", "residual": "none"}[where]
-    assert plan["compute"]["epilogue"][0] == {"op": "add", "operand": "X", "broadcast": broadcast}
+    op, broadcast, result_of = OPERAND_RESULTS[where]
+    assert plan["compute"]["epilogue"][0] == {"op": op, "operand": "X", "broadcast": broadcast}
     rng = np.random.default_rng(4)
     inputs = {n: rng.uniform(-1, 1, plan["buffers"][n]["shape"]).astype(np.float32) for n in ("A", "B", "X")}
     result = simulate(artifacts, inputs=inputs)
     assert result.ok, result.summary()
-    # The reference adds X where the kernel says, from the plan alone.
+    # The reference applies X where the kernel says, from the plan alone.
     a, b, x = (bf16_bits_to_float(to_bf16_bits(inputs[n])).astype(np.float64) for n in ("A", "B", "X"))
-    exact = a @ b + (x[:, None] if broadcast == "col" else x)
-    np.testing.assert_allclose(result.reference, np.maximum(exact, 0) if where == "residual" else exact)
+    np.testing.assert_allclose(result.reference, result_of(a @ b, x))
+
+
+def test_a_16_bit_product_with_a_tensor_rounds_to_nearest_even():
+    """mul_binary_tile rounds its product to bf16 (ties to even) before the store; x * c with a constant
+    is truncated by the store. 1.0078125 * 1.5 = 1.51171875 lies between bf16 1.5078125 and 1.515625."""
+    from tilelang_tt.sim import sfpu_on_16bit_dst
+
+    x = np.array([1.0078125], np.float32)
+    assert sfpu_on_16bit_dst(x, "mul", np.array([1.5], np.float32), False, tensor=True)[0] == 1.515625
+    assert sfpu_on_16bit_dst(x, "mul", 1.5, False)[0] == 1.5078125
+    # A zero factor gives +0 even against infinity (the routine's zero test), not NaN.
+    assert (
+        sfpu_on_16bit_dst(np.array([np.inf], np.float32), "mul", np.array([0.0], np.float32), False, tensor=True)[0]
+        == 0
+    )
 
 
 def test_a_bias_broadcast_the_wrong_way_is_a_mismatch(tmp_path):

@@ -13,15 +13,18 @@
 //   - x + c, x * c: SFPADD / SFPMUL, Wormhole's multiply-add
 //     (tt_sim/sfpu_isa.hpp): one rounding to nearest even, denormal inputs
 //     count as zero, a zero or denormal result is +0;
-//   - add_binary_tile(a, b, out): DST[out] = DST[a] + DST[b], the same
-//     SFPADD per datum, stored back as above;
+//   - add_binary_tile / sub_binary_tile / mul_binary_tile(a, b, out):
+//     DST[out] = DST[a] op DST[b], the same SFPMAD per datum, stored back as
+//     above; on 16-bit DST the product is first rounded to bf16, ties to
+//     even (SfpuBinaryApply);
 //   - exp, sigmoid, silu: the release's accurate routines, instruction by
 //     instruction (tt_sim/sfpu_functions.hpp); they differ between fp32 and
 //     16-bit DST (on 16-bit DST each rounds its result to bf16, ties away
 //     from zero, before the store);
 //   - every op needs its own init first (relu_tile_init,
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
-//     add_binary_tile_init, exp_tile_init, sigmoid_tile_init,
+//     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
+//     exp_tile_init, sigmoid_tile_init,
 //     silu_tile_init).
 #pragma once
 
@@ -35,7 +38,17 @@
 
 namespace tt_sim {
 
-enum class SfpuOp { kRelu, kAdd, kMul, kMax, kMin, kExp, kSigmoid, kSilu };
+enum class SfpuOp {
+  kRelu,
+  kAdd,
+  kMul,
+  kMax,
+  kMin,
+  kExp,
+  kSigmoid,
+  kSilu,
+  kSub // between two DST tiles only
+};
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
 enum class SfpuInit {
   kNone,
@@ -46,7 +59,9 @@ enum class SfpuInit {
   kAddBinary,
   kExp,
   kSigmoid,
-  kSilu
+  kSilu,
+  kSubBinary,
+  kMulBinary
 };
 
 inline SfpuInit InitOf(SfpuOp op) {
@@ -66,6 +81,8 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kSigmoid;
   case SfpuOp::kSilu:
     return SfpuInit::kSilu;
+  case SfpuOp::kSub:
+    break;
   }
   return SfpuInit::kNone;
 }
@@ -82,6 +99,10 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "unary_min_tile_init";
   case SfpuInit::kAddBinary:
     return "add_binary_tile_init";
+  case SfpuInit::kSubBinary:
+    return "sub_binary_tile_init";
+  case SfpuInit::kMulBinary:
+    return "mul_binary_tile_init";
   case SfpuInit::kExp:
     return "exp_tile_init";
   case SfpuInit::kSigmoid:
@@ -127,8 +148,39 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
     return BitsFloat(sfpu_fn::Sigmoid(v, fp32_dest));
   case SfpuOp::kSilu:
     return BitsFloat(sfpu_fn::Silu(v, fp32_dest));
+  case SfpuOp::kSub:
+    break;
   }
   return x;
+}
+
+/// What an init sets the SFPU up for, for an op between two DST tiles.
+inline SfpuInit BinaryInitOf(SfpuOp op) {
+  return op == SfpuOp::kAdd   ? SfpuInit::kAddBinary
+         : op == SfpuOp::kSub ? SfpuInit::kSubBinary
+         : op == SfpuOp::kMul ? SfpuInit::kMulBinary
+                              : SfpuInit::kNone;
+}
+
+/// One datum of add_binary_tile / sub_binary_tile / mul_binary_tile: x op y
+/// (calculate_sfpu_binary, calculate_sfpu_binary_mul). On 16-bit DST the
+/// product is rounded to bf16, ties to even, by integer arithmetic on its
+/// bits (float32_to_bf16_rne), and is +0 if either input's bits are zero;
+/// the sum and difference are left to the truncating store.
+inline float SfpuBinaryApply(SfpuOp op, float x, float y, bool fp32_dest) {
+  const uint32_t a = FloatBits(x), b = FloatBits(y);
+  if (op == SfpuOp::kAdd) {
+    return BitsFloat(isa::Add(a, b));
+  }
+  if (op == SfpuOp::kSub) {
+    return BitsFloat(isa::Mad(0xbf800000u, b, a)); // -1.0 * y + x
+  }
+  uint32_t r = isa::Mul(a, b);
+  if (!fp32_dest) {
+    r = (r + 0x7fffu + ((r >> 16) & 1u)) & 0xffff0000u;
+    r = a == 0 || b == 0 ? 0u : r;
+  }
+  return BitsFloat(r);
 }
 
 } // namespace tt_sim
