@@ -75,6 +75,8 @@ namespace tilelang_tt {
     "tt.compute epilogue op: x = exp(x) (the release's accurate exp_tile).")   \
   X(kEpilogueSigmoid, "sigmoid",                                               \
     "tt.compute epilogue op: x = 1 / (1 + exp(-x)) (sigmoid_tile).")           \
+  X(kEpilogueTanh, "tanh",                                                     \
+    "tt.compute epilogue op: x = tanh(x) (the release's accurate tanh_tile).") \
   X(kEpilogueSilu, "silu",                                                     \
     "tt.compute epilogue op: x = x * sigmoid(x) (silu_tile).")                 \
   X(kBroadcastRow, "row",                                                      \

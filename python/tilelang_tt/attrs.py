@@ -51,6 +51,7 @@ class Value:
     kEpilogueSub = "sub"
     kEpilogueExp = "exp"
     kEpilogueSigmoid = "sigmoid"
+    kEpilogueTanh = "tanh"
     kEpilogueSilu = "silu"
     kBroadcastRow = "row"
     kBroadcastCol = "col"

@@ -55,7 +55,8 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/compute_kernel_api.h", "unary_min_tile_init",
             "unary_min_tile", true};
   }
-  // The release's accurate variants: exp_tile's and sigmoid_tile's `approx`
+  // The release's accurate variants: exp_tile's, sigmoid_tile's and
+  // tanh_tile's `approx`
   // template arguments default to false (ComputeConfig::math_approx_mode
   // does not select them); silu_tile has no approximate variant.
   if (op == value::kEpilogueExp) {
@@ -65,6 +66,10 @@ SfpuCall SfpuOp(const std::string &op) {
   if (op == value::kEpilogueSigmoid) {
     return {"api/compute/compute_kernel_api.h", "sigmoid_tile_init",
             "sigmoid_tile", false};
+  }
+  if (op == value::kEpilogueTanh) {
+    return {"api/compute/compute_kernel_api.h", "tanh_tile_init", "tanh_tile",
+            false};
   }
   if (op == value::kEpilogueSilu) {
     return {"api/compute/compute_kernel_api.h", "silu_tile_init", "silu_tile",
@@ -207,7 +212,7 @@ private:
           continue;
         }
         if (e.op == value::kEpilogueExp || e.op == value::kEpilogueSigmoid ||
-            e.op == value::kEpilogueSilu) {
+            e.op == value::kEpilogueTanh || e.op == value::kEpilogueSilu) {
           chain = e.op + "(" + chain + ")";
           continue;
         }

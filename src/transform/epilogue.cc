@@ -33,7 +33,8 @@ using tvm::tirx::ForNode;
 
 const char *kSupported =
     "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
-    "x - c with constants c, T.exp(x), T.sigmoid(x), x * T.sigmoid(x) (SiLU), "
+    "x - c with constants c, T.exp(x), T.sigmoid(x), T.tanh(x), x * "
+    "T.sigmoid(x) (SiLU), "
     "and x + / - / * a bfloat16 tensor at the element's own "
     "position (Bias[bx * block_N + j], Bias[by * block_M + i] or "
     "D[by * block_M + i, bx * block_N + j]), nested, on the element being "
@@ -283,7 +284,8 @@ private:
       return;
     }
     // A transcendental function of the chain so far (SFPU routines of the
-    // release, vector_unit.hpp): T.exp(x), T.sigmoid(x), x * T.sigmoid(x).
+    // release, vector_unit.hpp): T.exp(x), T.sigmoid(x), T.tanh(x),
+    // x * T.sigmoid(x).
     if (const std::string fn = Function(e); !fn.empty()) {
       Walk(Argument(e), ops);
       ops->push_back({fn, 0.0f});
@@ -354,30 +356,39 @@ private:
     const std::string name = op->name;
     return name == "tirx.exp"       ? value::kEpilogueExp
            : name == "tirx.sigmoid" ? value::kEpilogueSigmoid
+           : name == "tirx.tanh"    ? value::kEpilogueTanh
                                     : "";
   }
 
-  /*! \brief `e` as an epilogue op that is a function of one value: exp,
-   *         sigmoid, or silu (`x * T.sigmoid(x)`, either order); "" if not. */
-  static std::string Function(const PrimExpr &e) {
+  /*! \brief The value SiLU is applied to if `e` is `x * T.sigmoid(x)` (either
+   *         order), else undefined. */
+  static PrimExpr SiluArgument(const PrimExpr &e) {
     if (const auto *n = e.as<tvm::tirx::MulNode>()) {
       for (const auto &[x, y] :
            {std::pair(n->a, n->b), std::pair(n->b, n->a)}) {
         if (CallOp(y) == value::kEpilogueSigmoid &&
             tvm::ffi::StructuralEqual()(x,
                                         y.as<tvm::tirx::CallNode>()->args[0])) {
-          return value::kEpilogueSilu;
+          return x;
         }
       }
-      return "";
+    }
+    return PrimExpr();
+  }
+
+  /*! \brief `e` as an epilogue op that is a function of one value: exp,
+   *         sigmoid, tanh, or silu (`x * T.sigmoid(x)`); "" if not. */
+  static std::string Function(const PrimExpr &e) {
+    if (e.as<tvm::tirx::MulNode>()) {
+      return SiluArgument(e).defined() ? value::kEpilogueSilu : "";
     }
     return CallOp(e);
   }
 
   /*! \brief The value `Function(e)` applies its function to. */
   static PrimExpr Argument(const PrimExpr &e) {
-    if (const auto *n = e.as<tvm::tirx::MulNode>()) {
-      return CallOp(n->a).empty() ? n->a : n->b;
+    if (e.as<tvm::tirx::MulNode>()) {
+      return SiluArgument(e);
     }
     return e.as<tvm::tirx::CallNode>()->args[0];
   }

@@ -273,7 +273,11 @@ def linear_bias_silu(M, N, K, block_M=128, block_N=128, block_K=32, accum_dtype=
 
 
 #: quickstart_activation's update of the accumulator element x, by name.
-ACTIVATIONS = {"sigmoid": lambda x: T.sigmoid(x), "exp": lambda x: T.exp(x * 0.125)}
+ACTIVATIONS = {
+    "sigmoid": lambda x: T.sigmoid(x),
+    "exp": lambda x: T.exp(x * 0.125),
+    "tanh": lambda x: T.tanh(x * 0.5),
+}
 #: elementwise_activation's C[y, x] from the elements a, b, by name.
 ELEMENTWISE_ACTIVATIONS = {
     "silu": lambda a, b: (a + b) * T.sigmoid(a + b),
@@ -663,6 +667,7 @@ def silu(x):
 LINEAR_SILU = activated(plus(nt, "Bias"), silu, 1.1)
 SIGMOID_NN = activated(nn, _sigmoid, 0.25)
 EXP_NN = activated(lambda inputs: nn(inputs) * 0.125, np.exp, None)
+TANH_NN = activated(lambda inputs: nn(inputs) * 0.5, np.tanh, 1.0)
 EW_SILU = activated(lambda inputs: inputs["A"] + inputs["B"], silu, 1.1)
 
 
@@ -820,6 +825,11 @@ ENTRIES = [
           notes="sigmoid on 16-bit DST: the release's bf16 path, rounded to bf16 ties away"),
     _gemm("quickstart_exp_scaled", QUICKSTART, lambda: quickstart_activation(128, 128, 64, "exp"), 128, 128, 64,
           EXP_NN[0], magnitude=EXP_NN[1], notes="exp(x * 0.125): a softmax numerator without its max"),
+    _gemm("quickstart_tanh_bf16_accum", QUICKSTART,
+          lambda: quickstart_activation(128, 128, 96, "tanh", 64, 64, 32, accum_dtype="bfloat16"), 128, 128, 96,
+          TANH_NN[0], accum="bfloat16", magnitude=TANH_NN[1], notes="tanh's 16-bit polynomial after x * 0.5"),
+    _gemm("quickstart_tanh", QUICKSTART, lambda: quickstart_activation(256, 128, 64, "tanh"), 256, 128, 64,
+          TANH_NN[0], magnitude=TANH_NN[1], notes="tanh's fp32 routine (expm1 and a refined reciprocal)"),
     _elementwise("elementwise_silu_of_sum", ELEMENTWISE, lambda: elementwise_activation(256, 512, 32, 32, "silu"),
                  256, 512, EW_SILU[0], magnitude=EW_SILU[1]),
     _elementwise("elementwise_exp_plus_f32", TEST_ELEMENTWISE,

@@ -518,6 +518,8 @@ EPILOGUE_UPDATES = {
     "exp": lambda C, i, j: T.exp(C[i, j]),
     "silu": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j]),
     "tanh": lambda C, i, j: T.tanh(C[i, j]),
+    "erf": lambda C, i, j: T.erf(C[i, j]),
+    "silu-of-exp": lambda C, i, j: T.exp(C[i, j] * 0.25) * T.sigmoid(T.exp(C[i, j] * 0.25)),
     "sigmoid-of-other": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j] * 2.0),
     "rsub": lambda C, i, j: 1.0 - C[i, j],
     "cast-int": lambda C, i, j: C[i, j] * T.Cast("float32", T.Cast("int32", T.float32(0.7))),

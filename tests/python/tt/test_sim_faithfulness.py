@@ -527,12 +527,14 @@ def test_an_operand_epilogue_runs_and_is_judged_from_the_plan(tmp_path, where, a
 
 def test_a_16_bit_product_with_a_tensor_rounds_to_nearest_even():
     """mul_binary_tile rounds its product to bf16 (ties to even) before the store; x * c with a constant
-    is truncated by the store. 1.0078125 * 1.5 = 1.51171875 lies between bf16 1.5078125 and 1.515625."""
+    is truncated by the store. Both products are ties between two bf16 values: the first tells nearest
+    even from truncation, the second from ties away from zero."""
     from tilelang_tt.sim import sfpu_on_16bit_dst
 
-    x = np.array([1.0078125], np.float32)
-    assert sfpu_on_16bit_dst(x, "mul", np.array([1.5], np.float32), False, tensor=True)[0] == 1.515625
-    assert sfpu_on_16bit_dst(x, "mul", 1.5, False)[0] == 1.5078125
+    x = np.array([1.0078125, 1.0234375], np.float32)  # * 1.5 = 1.51171875, 1.53515625
+    product = sfpu_on_16bit_dst(x, "mul", np.array([1.5, 1.5], np.float32), False, tensor=True)
+    np.testing.assert_array_equal(product, [1.515625, 1.53125])
+    np.testing.assert_array_equal(sfpu_on_16bit_dst(x, "mul", 1.5, False), [1.5078125, 1.53125])
     # A zero factor gives +0 even against infinity (the routine's zero test), not NaN.
     assert (
         sfpu_on_16bit_dst(np.array([np.inf], np.float32), "mul", np.array([0.0], np.float32), False, tensor=True)[0]
@@ -650,6 +652,15 @@ def test_an_exp_epilogue_is_judged_from_the_plan(tmp_path, accum):
                  '#include "api/compute/compute_kernel_api.h"')  # fmt: skip
     result = simulate(artifacts, seed=3)
     assert not result.ok and result.mismatches > 128 * 128 // 2
+
+
+def test_silu_of_a_function_is_that_function_then_silu(tmp_path):
+    """x * T.sigmoid(x) where x is itself a call: the chain is [..., exp, silu], not a sigmoid too."""
+    artifacts = epilogue_kernel(tmp_path, "silu-of-exp")
+    ops = [step["op"] for step in json.loads((artifacts / "tt.plan.json").read_text())["compute"]["epilogue"]]
+    assert ops == ["mul", "exp", "silu"]
+    result = simulate(artifacts, seed=2)
+    assert result.ok, result.summary()
 
 
 def test_a_transcendental_op_needs_its_own_init(tmp_path):

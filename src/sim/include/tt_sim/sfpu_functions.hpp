@@ -1,8 +1,9 @@
 // tt_sim/sfpu_functions.hpp -- the release's accurate SFPU routines behind
-// exp_tile, sigmoid_tile and silu_tile (TT-Metalium v0.81.1, Wormhole:
-// hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu/ckernel_sfpu_exp.h,
-// ckernel_sfpu_recip.h, ckernel_sfpu_sigmoid.h, ckernel_sfpu_silu.h), step
-// by step on the instructions of tt_sim/sfpu_isa.hpp, for one lane value.
+// exp_tile, sigmoid_tile, tanh_tile and silu_tile (TT-Metalium v0.81.1,
+// Wormhole: hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu/ckernel_sfpu_exp.h,
+// ckernel_sfpu_recip.h, ckernel_sfpu_sigmoid.h, ckernel_sfpu_tanh.h,
+// ckernel_sfpu_silu.h), step by step on the instructions of
+// tt_sim/sfpu_isa.hpp, for one lane value.
 //
 // Each step is the instruction the release's code issues (its TTI_* calls)
 // or the one sfpi compiles its expression to; `a * b + c` is one SFPMAD
@@ -115,6 +116,71 @@ inline uint32_t SigmoidInner(uint32_t x, bool fp32_dest) {
   const uint32_t e = fp32_dest ? ExpFp32(isa::Negate(x))
                                : Exp21f(isa::Negate(x), Bits(1.0017248f));
   return Reciprocal(isa::Add(detail::kOne, e), fp32_dest ? 2 : 1);
+}
+
+/// _sfpu_tanh_fp32_accurate_: tanh(|x|) = x0 / (x0 + 1) with x0 = expm1(2|x|)
+/// (2|x| = j ln 2 + f, j rounded to an unsigned 8-bit integer, a degree-6
+/// polynomial for expm1(f), scaled by 2^j), the quotient by a magic-number
+/// reciprocal refined twice with a residual correction; 1 for j >= 61, x
+/// itself for |x| < 2^-12; the sign of x.
+inline uint32_t TanhFp32(uint32_t x) {
+  using namespace isa;
+  const uint32_t p0 = Bits(2.0f * 1.442695f), p1 = Bits(-0.6931471805599453f);
+  const uint32_t p2 = Bits(1.666667163e-1f);
+  uint32_t j = Mul(x, p0);
+  uint32_t a = Add(x, x);
+  const uint32_t i = RoundToUint8(j);
+  j = CastSignMag(i);
+  a &= ~kSign; // setsgn(a, 0)
+  const uint32_t f = Mad(j, p1, a);
+  uint32_t r = Bits(1.974105835e-04f);
+  r = Mad(r, f, Bits(1.393318176e-3f));
+  r = Mad(r, f, Bits(8.331298828e-3f));
+  r = Mad(r, f, Bits(4.166680202e-2f));
+  const uint32_t s = Mul(f, f);
+  r = Mad(r, f, p2);
+  r = Mad(r, f, detail::kHalf);
+  r = Mad(r, s, f);
+  const uint32_t scale = SetExp(detail::kZero, i + 126u);
+  const uint32_t bias0 = Mad(detail::kMinusOne, detail::kHalf, scale);
+  const uint32_t x0 = Mad(r, scale, bias0);
+  uint32_t y = Mad(a - 1u, detail::kZero, detail::kOne);
+  const uint32_t x1 = Add(x0, detail::kOne);
+  uint32_t rcp = 0xfef30000u - x1; // a negative reciprocal estimate
+  uint32_t t = Mad(x1, rcp, detail::kOne);
+  if (IntLess(i, 61u)) {
+    t = Mad(t, t, t);
+    y = x;
+    rcp = Mad(rcp, t, rcp);
+    const uint32_t y0 = Mul(x0, rcp);
+    t = Mad(x1, y0, x0);
+    if (!IntLess(ExExp(x, true), 115u)) {
+      y = Mad(t, rcp, y0);
+    }
+  }
+  return CopySign(y, x);
+}
+
+/// calculate_tanh on 16-bit DST (_sfpu_tanh_polynomial_x2_): an odd
+/// degree-6 polynomial in |x| (the coefficients of tanh_init's 16-bit
+/// branch and TANH_POLY_C1..C3), capped at 1, the sign of x, rounded to
+/// bf16.
+inline uint32_t TanhBf16(uint32_t x) {
+  using namespace isa;
+  const uint32_t a = AbsFloat(x);
+  uint32_t r = Bits(5.876733921468257904052734375e-3f);
+  r = Mad(r, a, Bits(-6.6649019718170166015625e-2f));
+  r = Mad(r, a, Bits(0.281917631626129150390625f));
+  r = Mad(r, a, Bits(-0.4890659749507904052734375f));
+  r = Mad(r, a, Bits(3.0897438526153564453125e-2f));
+  r = Mad(r, a, Bits(0.999004364013671875f));
+  r = Mul(r, a);
+  return RoundToBf16(CopySign(Min(r, detail::kOne), x));
+}
+
+/// calculate_tanh (accurate).
+inline uint32_t Tanh(uint32_t x, bool fp32_dest) {
+  return fp32_dest ? TanhFp32(x) : TanhBf16(x);
 }
 
 /// calculate_exponential (accurate): the fp32 routine on fp32 DST; on

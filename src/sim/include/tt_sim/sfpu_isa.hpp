@@ -211,28 +211,41 @@ inline uint32_t RoundToBf16(uint32_t v) {
   return (v - dropped) + (dropped >= 0x8000u ? 0x10000u : 0u);
 }
 
-/// SFP_STOCH_RND, deterministic, FP32 -> INT16 (mod1 7): a sign-magnitude
-/// integer, to the nearest, ties away from zero, saturated at 32767 (Inf and
-/// NaN too); |v| < 0.5 gives +0 (SFPSTOCHRND_FloatInt.md).
-inline uint32_t RoundToSignMag16(uint32_t v) {
+/// SFP_STOCH_RND, deterministic, FP32 -> an integer: INT16 (mod1 7,
+/// `max` 32767, the sign kept: sign-magnitude) or UINT8 (mod1 2, `max` 255,
+/// the magnitude only). To the nearest, ties away from zero, saturated at
+/// `max` (Inf and NaN too); |v| < 0.5 gives +0 (SFPSTOCHRND_FloatInt.md).
+inline uint32_t RoundToInteger(uint32_t v, uint32_t max, bool keep_sign) {
   const int32_t e = static_cast<int32_t>(ExponentField(v)) - 127;
-  uint32_t sign = v & kSign, mag = 0;
+  uint32_t sign = keep_sign ? v & kSign : 0u, mag = 0;
   if (e < -1) {
     return 0u;
   }
   if (e >= 16) {
-    mag = 32767u;
+    mag = max;
   } else {
     const uint64_t m = static_cast<uint64_t>((v & 0x7fffffu) | 0x800000u);
     const uint64_t scaled = e >= 0 ? m << e : m >> -e;
     mag = static_cast<uint32_t>(scaled >> 23) +
           ((scaled & 0x7fffffu) >= 0x400000u ? 1u : 0u);
-    mag = mag > 32767u ? 32767u : mag;
+    mag = mag > max ? max : mag;
   }
   if (mag == 0) {
     sign = 0;
   }
   return sign | mag;
+}
+inline uint32_t RoundToSignMag16(uint32_t v) {
+  return RoundToInteger(v, 32767u, true);
+}
+inline uint32_t RoundToUint8(uint32_t v) {
+  return RoundToInteger(v, 255u, false);
+}
+
+/// SFPABS in float mode: the sign cleared, except a negative NaN stays
+/// (SFPABS.md).
+inline uint32_t AbsFloat(uint32_t v) {
+  return v > 0xff800000u ? v : v & ~kSign;
 }
 
 } // namespace isa

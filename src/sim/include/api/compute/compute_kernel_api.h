@@ -48,3 +48,17 @@ inline void silu_tile_init() {
 inline void silu_tile(uint32_t idst) {
   tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kSilu, idst, 0, "silu_tile");
 }
+
+// tanh_tile: the release's accurate tanh(x) (tt_sim/sfpu_functions.hpp);
+// `fast_and_approx` (a lookup table) is not simulated.
+template <bool fast_and_approx = false> inline void tanh_tile_init() {
+  static_assert(!fast_and_approx,
+                "tanh_tile_init<true> (approximate) is not simulated");
+  tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kTanh);
+}
+
+template <bool fast_and_approx = false> inline void tanh_tile(uint32_t idst) {
+  static_assert(!fast_and_approx,
+                "tanh_tile<true> (approximate) is not simulated");
+  tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kTanh, idst, 0, "tanh_tile");
+}
