@@ -153,28 +153,6 @@ def fragment_operands(M, N, K, block_M, block_N, block_K, a_in_fragment=True, b_
     return main
 
 
-def quickstart_relu(M, N, K, block_M=128, block_N=128, block_K=32, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
-    """examples/quickstart.py as it is: the tiled GEMM with a ReLU epilogue on the accumulator."""
-
-    @T.prim_func
-    def matmul_relu_kernel(A: T.Tensor((M, K), dtype), B: T.Tensor((K, N), dtype), C: T.Tensor((M, N), dtype)):
-        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block_M, block_K), dtype)
-            B_shared = T.alloc_shared((block_K, block_N), dtype)
-            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
-            T.clear(C_local)
-            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
-                T.copy(A[by * block_M, ko * block_K], A_shared)
-                T.copy(B[ko * block_K, bx * block_N], B_shared)
-                T.gemm(A_shared, B_shared, C_local)
-            # relu
-            for i, j in T.Parallel(block_M, block_N):
-                C_local[i, j] = T.max(C_local[i, j], 0)
-            T.copy(C_local, C[by * block_M, bx * block_N])
-
-    return matmul_relu_kernel
-
-
 def autotune_nt_scaled(M, N, K, alpha, beta, lo, hi, block_M=128, block_N=128, block_K=32):  # noqa: N803
     """examples/gemm/example_gemm_autotune.py's NT GEMM staged through shared memory, with a scale-and-
     shift epilogue and a clamp, in two T.Parallel loops as a model's fused linear layer writes them."""
@@ -224,36 +202,23 @@ def batched_grid_relu(batch, M, N, K, block_M=64, block_N=64, block_K=32):  # no
     return main
 
 
-def linear_bias_relu(M, N, K, block_M=128, block_N=128, block_K=32):  # noqa: N803
-    """examples/quickstart.py's GEMM as a model's linear layer: B stored N x K (the weight), a rank-1 bias
-    per output feature added to the accumulator, then the quickstart's ReLU."""
+#: linear_layer's update of the accumulator element c with the vector element v = Bias[bx * block_N + j].
+LINEAR_EPILOGUES = {
+    "bias-relu": lambda c, v: T.max(c + v, 0),
+    "bias-silu": lambda c, v: (c + v) * T.sigmoid(c + v),
+    "channel-scale": lambda c, v: c * v,
+}
+
+
+def linear_layer(M, N, K, epilogue, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
+    """examples/quickstart.py's GEMM as a model's linear layer: B stored N x K (the weight), then an
+    epilogue with a per-output-feature vector (LINEAR_EPILOGUES): a bias and the quickstart's ReLU, a bias
+    and SiLU as models write it (x * T.sigmoid(x)), or a per-channel scale (a dequantised weight's)."""
+    update = LINEAR_EPILOGUES[epilogue]
 
     @T.prim_func
     def linear(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((N, K), "bfloat16"), Bias: T.Tensor((N,), "bfloat16"),
                C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
-        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
-            B_shared = T.alloc_shared((block_N, block_K), "bfloat16")
-            C_local = T.alloc_fragment((block_M, block_N), "float32")
-            T.clear(C_local)
-            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
-                T.copy(A[by * block_M, ko * block_K], A_shared)
-                T.copy(B[bx * block_N, ko * block_K], B_shared)
-                T.gemm(A_shared, B_shared, C_local, transpose_B=True)
-            for i, j in T.Parallel(block_M, block_N):
-                C_local[i, j] = T.max(C_local[i, j] + Bias[bx * block_N + j], 0)
-            T.copy(C_local, C[by * block_M, bx * block_N])
-
-    return linear
-
-
-def linear_bias_silu(M, N, K, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
-    """examples/quickstart.py's GEMM as a model's gated-MLP projection: B stored N x K, a bias per output
-    feature, then SiLU written as models write it, x * T.sigmoid(x)."""
-
-    @T.prim_func
-    def linear_silu(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((N, K), "bfloat16"),
-                    Bias: T.Tensor((N,), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
             A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
             B_shared = T.alloc_shared((block_N, block_K), "bfloat16")
@@ -264,16 +229,15 @@ def linear_bias_silu(M, N, K, block_M=128, block_N=128, block_K=32, accum_dtype=
                 T.copy(B[bx * block_N, ko * block_K], B_shared)
                 T.gemm(A_shared, B_shared, C_local, transpose_B=True)
             for i, j in T.Parallel(block_M, block_N):
-                C_local[i, j] = (C_local[i, j] + Bias[bx * block_N + j]) * T.sigmoid(
-                    C_local[i, j] + Bias[bx * block_N + j]
-                )
+                C_local[i, j] = update(C_local[i, j], Bias[bx * block_N + j])
             T.copy(C_local, C[by * block_M, bx * block_N])
 
-    return linear_silu
+    return linear
 
 
 #: quickstart_activation's update of the accumulator element x, by name.
 ACTIVATIONS = {
+    "relu": lambda x: T.max(x, 0),
     "sigmoid": lambda x: T.sigmoid(x),
     "exp": lambda x: T.exp(x * 0.125),
     "tanh": lambda x: T.tanh(x * 0.5),
@@ -286,32 +250,10 @@ ELEMENTWISE_ACTIVATIONS = {
 }
 
 
-def linear_channel_scale(M, N, K, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
-    """examples/quickstart.py's GEMM as a linear layer with a per-output-channel scale (a dequantised
-    weight's scales): C_local[i, j] * Scale[bx * block_N + j]."""
-
-    @T.prim_func
-    def linear_scaled(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((N, K), "bfloat16"),
-                      Scale: T.Tensor((N,), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
-        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
-            B_shared = T.alloc_shared((block_N, block_K), "bfloat16")
-            C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
-            T.clear(C_local)
-            for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
-                T.copy(A[by * block_M, ko * block_K], A_shared)
-                T.copy(B[bx * block_N, ko * block_K], B_shared)
-                T.gemm(A_shared, B_shared, C_local, transpose_B=True)
-            for i, j in T.Parallel(block_M, block_N):
-                C_local[i, j] = C_local[i, j] * Scale[bx * block_N + j]
-            T.copy(C_local, C[by * block_M, bx * block_N])
-
-    return linear_scaled
-
-
 def quickstart_activation(M, N, K, activation, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
-    """examples/quickstart.py with another activation in place of its ReLU: T.sigmoid, or T.exp of the
-    scaled accumulator (a softmax numerator's exp(x * scale))."""
+    """examples/quickstart.py: the tiled GEMM with an activation on the accumulator (ACTIVATIONS): its
+    ReLU as written, T.max(x, 0), or T.sigmoid, T.exp of the scaled accumulator (a softmax numerator's
+    exp(x * scale)), T.tanh."""
 
     @T.prim_func
     def matmul_act(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
@@ -782,18 +724,19 @@ ENTRIES = [
     _gemm("persistent_by_hand_padded", PERSISTENT, lambda: manual_persistent_gemm(200, 136, 72, sm_num=4, group=3),
           200, 136, 72),
     # Epilogues on the accumulator (T.Parallel before the output copy), on the SFPU in DST (#17).
-    _gemm("quickstart_relu", QUICKSTART, lambda: quickstart_relu(256, 256, 128), 256, 256, 128, relu(nn)),
-    _gemm("quickstart_relu_padded_200x300x100", QUICKSTART, lambda: quickstart_relu(200, 300, 100), 200, 300,
-          100, relu(nn)),
+    _gemm("quickstart_relu", QUICKSTART, lambda: quickstart_activation(256, 256, 128, "relu"), 256, 256, 128, relu(nn)),
+    _gemm("quickstart_relu_padded_200x300x100", QUICKSTART, lambda: quickstart_activation(200, 300, 100, "relu"),
+          200, 300, 100, relu(nn)),
     _gemm("autotune_nt_scale_shift_clamp", AUTOTUNE,
           lambda: autotune_nt_scaled(256, 192, 160, 0.125, -0.5, -1.0, 2.5, 128, 64, 32), 256, 192, 160,
           SCALED[0], b_shape=(192, 160), magnitude=SCALED[1]),
     _gemm("quickstart_relu_bf16_accum", QUICKSTART,
-          lambda: quickstart_relu(128, 256, 96, 64, 128, 32, accum_dtype="bfloat16"), 128, 256, 96, relu(nn),
+          lambda: quickstart_activation(128, 256, 96, "relu", 64, 128, 32, accum_dtype="bfloat16"), 128, 256, 96,
+          relu(nn),
           accum="bfloat16"),
     _gemm("batched_grid_relu", BATCHED, lambda: batched_grid_relu(3, 128, 96, 64), 128, 96, 64, relu(nn), batch=3),
     # Epilogues with a tensor operand, streamed by the reader into a CB of its own (#17).
-    _gemm("linear_bias_relu", QUICKSTART, lambda: linear_bias_relu(256, 256, 128), 256, 256, 128,
+    _gemm("linear_bias_relu", QUICKSTART, lambda: linear_layer(256, 256, 128, "bias-relu"), 256, 256, 128,
           relu(plus(nt, "Bias")), b_shape=(256, 128), extra={"Bias": (256,)},
           notes="a rank-1 bias per column, 128 x 128 blocks in DST sub-blocks"),
     _gemm("test_gemm_bias_per_row_padded", TEST_GEMM, lambda: tested_gemm_bias(200, 136, 72, 64, 64, 32, True),
@@ -815,9 +758,9 @@ ENTRIES = [
     _elementwise("elementwise_staged_scale_bias_relu", ELEMENTWISE, lambda: elementwise_staged(192, 160, 0.5),
                  192, 160, staged_reference(0.5), extra={"Bias": (160,)},
                  notes="blocks staged through shared memory and a float32 fragment"),
-    # Transcendental activations (#17): the release's accurate exp / sigmoid / silu routines on the SFPU.
-    _gemm("linear_bias_silu", QUICKSTART, lambda: linear_bias_silu(256, 256, 128), 256, 256, 128, LINEAR_SILU[0],
-          b_shape=(256, 128), extra={"Bias": (256,)}, magnitude=LINEAR_SILU[1],
+    # Transcendental activations (#17): the release's accurate exp / sigmoid / tanh / silu routines on the SFPU.
+    _gemm("linear_bias_silu", QUICKSTART, lambda: linear_layer(256, 256, 128, "bias-silu"), 256, 256, 128,
+          LINEAR_SILU[0], b_shape=(256, 128), extra={"Bias": (256,)}, magnitude=LINEAR_SILU[1],
           notes="SiLU of the biased accumulator, x * T.sigmoid(x), in fp32 DST"),
     _gemm("quickstart_sigmoid_bf16_accum", QUICKSTART,
           lambda: quickstart_activation(128, 256, 96, "sigmoid", 64, 128, 32, accum_dtype="bfloat16"), 128, 256, 96,
@@ -839,12 +782,12 @@ ENTRIES = [
                  magnitude=lambda inputs: np.exp(inputs["A"]) + np.abs(inputs["B"]),
                  notes="float32 throughout: exp's own error (about 1 fp32 ulp) is visible in C"),
     # Products with a tensor (#17): mul_binary_tile, rounded to nearest even on 16-bit DST.
-    _gemm("linear_channel_scale", QUICKSTART, lambda: linear_channel_scale(256, 256, 128), 256, 256, 128,
-          times(nt, "Scale"), b_shape=(256, 128), extra={"Scale": (256,)},
+    _gemm("linear_channel_scale", QUICKSTART, lambda: linear_layer(256, 256, 128, "channel-scale"), 256, 256, 128,
+          times(nt, "Bias"), b_shape=(256, 128), extra={"Bias": (256,)},
           notes="a per-output-channel scale multiplied in DST"),
     _gemm("linear_channel_scale_bf16_accum", QUICKSTART,
-          lambda: linear_channel_scale(128, 192, 96, 64, 64, 32, accum_dtype="bfloat16"), 128, 192, 96,
-          times(nt, "Scale"), b_shape=(192, 96), extra={"Scale": (192,)}, accum="bfloat16"),
+          lambda: linear_layer(128, 192, 96, "channel-scale", 64, 64, 32, accum_dtype="bfloat16"), 128, 192, 96,
+          times(nt, "Bias"), b_shape=(192, 96), extra={"Bias": (192,)}, accum="bfloat16"),
     _elementwise("elementwise_swiglu", ELEMENTWISE, lambda: elementwise_activation(256, 512, 64, 64, "swiglu"),
                  256, 512, swiglu, notes="a gated MLP's SiLU(A) * B: silu_tile, then mul_binary_tile"),
     # float32 tensors (#17): a GEMM's output, an element-wise kernel's inputs and output.
