@@ -73,6 +73,8 @@ namespace tilelang_tt {
     "negated).")                                                               \
   X(kEpilogueExp, "exp",                                                       \
     "tt.compute epilogue op: x = exp(x) (the release's accurate exp_tile).")   \
+  X(kEpilogueExp2, "exp2",                                                     \
+    "tt.compute epilogue op: x = 2^x (the release's accurate exp2_tile).")     \
   X(kEpilogueSigmoid, "sigmoid",                                               \
     "tt.compute epilogue op: x = 1 / (1 + exp(-x)) (sigmoid_tile).")           \
   X(kEpilogueTanh, "tanh",                                                     \

@@ -51,6 +51,7 @@ class Value:
     kEpilogueSub = "sub"
     kEpilogueExp = "exp"
     kEpilogueSigmoid = "sigmoid"
+    kEpilogueExp2 = "exp2"
     kEpilogueTanh = "tanh"
     kEpilogueSilu = "silu"
     kBroadcastRow = "row"

@@ -142,18 +142,18 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 #: The epilogue's functions of one value, exactly (float64).
-FUNCTIONS = {"exp": np.exp, "sigmoid": _sigmoid, "tanh": np.tanh, "silu": lambda x: x * _sigmoid(x)}
+FUNCTIONS = {"exp": np.exp, "exp2": np.exp2, "sigmoid": _sigmoid, "tanh": np.tanh, "silu": lambda x: x * _sigmoid(x)}
 #: The relative error of the release's accurate SFPU routines on fp32 DST, as a bound: measured
-#: against float64 by tests/cpp/sfpu_test.cc (exp 1.18 x 2^-24, sigmoid 2.31, silu 2.95, tanh 3.35; see
+#: against float64 by tests/cpp/sfpu_test.cc (exp 1.18 x 2^-24, exp2 1.45, sigmoid 2.31, silu 2.95, tanh 3.35; see
 #: docs/tenstorrent/simulator.md), rounded up with a margin, in units of 2^-24 of the result.
-FUNCTION_ULPS = {"exp": 2, "sigmoid": 4, "silu": 4, "tanh": 5}
+FUNCTION_ULPS = {"exp": 2, "exp2": 2, "sigmoid": 4, "silu": 4, "tanh": 5}
 #: silu's minimum, x * sigmoid(x) at x = -1.27846...: silu is not monotone around it.
 SILU_ARGMIN, SILU_MIN = -1.2784645427610738, -0.27846454276107373
 
 
 def _function_spread(op: str, v: np.ndarray, e: np.ndarray) -> np.ndarray:
     """How far f moves over [v - e, v + e]: an input known to within e is known to within this after f
-    (exp, sigmoid and tanh are monotone; silu also reaches its minimum where that lies inside)."""
+    (exp, exp2, sigmoid and tanh are monotone; silu also reaches its minimum where that lies inside)."""
     f = FUNCTIONS[op]
     with np.errstate(over="ignore", invalid="ignore"):
         fv = f(v)
@@ -312,7 +312,7 @@ def expected_output(
         if op in FUNCTIONS and n + 1 < len(steps):
             raise SimulationError(
                 f"the plan's epilogue applies {op} on 16-bit DST before other ops: the harness judges a "
-                "function (exp, sigmoid, tanh, silu) on a bfloat16 accumulator only as the last op"
+                "function (exp, exp2, sigmoid, tanh, silu) on a bfloat16 accumulator only as the last op"
             )
         if op in FUNCTIONS:  # a result near the normal range's bottom (silu: |x| times one) may be 0
             flushed = FP32_TINY * (1 + np.abs(target)) if op == "silu" else FP32_TINY

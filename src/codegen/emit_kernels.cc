@@ -67,6 +67,10 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/compute_kernel_api.h", "sigmoid_tile_init",
             "sigmoid_tile", false};
   }
+  if (op == value::kEpilogueExp2) {
+    return {"api/compute/compute_kernel_api.h", "exp2_tile_init", "exp2_tile",
+            false};
+  }
   if (op == value::kEpilogueTanh) {
     return {"api/compute/compute_kernel_api.h", "tanh_tile_init", "tanh_tile",
             false};
@@ -211,8 +215,9 @@ private:
           }
           continue;
         }
-        if (e.op == value::kEpilogueExp || e.op == value::kEpilogueSigmoid ||
-            e.op == value::kEpilogueTanh || e.op == value::kEpilogueSilu) {
+        if (e.op == value::kEpilogueExp || e.op == value::kEpilogueExp2 ||
+            e.op == value::kEpilogueSigmoid || e.op == value::kEpilogueTanh ||
+            e.op == value::kEpilogueSilu) {
           chain = e.op + "(" + chain + ")";
           continue;
         }

@@ -33,7 +33,7 @@ using tvm::tirx::ForNode;
 
 const char *kSupported =
     "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
-    "x - c with constants c, T.exp(x), T.sigmoid(x), T.tanh(x), x * "
+    "x - c with constants c, T.exp(x), T.exp2(x), T.sigmoid(x), T.tanh(x), x * "
     "T.sigmoid(x) (SiLU), "
     "and x + / - / * a bfloat16 tensor at the element's own "
     "position (Bias[bx * block_N + j], Bias[by * block_M + i] or "
@@ -284,7 +284,7 @@ private:
       return;
     }
     // A transcendental function of the chain so far (SFPU routines of the
-    // release, vector_unit.hpp): T.exp(x), T.sigmoid(x), T.tanh(x),
+    // release, vector_unit.hpp): T.exp(x), T.exp2(x), T.sigmoid(x), T.tanh(x),
     // x * T.sigmoid(x).
     if (const std::string fn = Function(e); !fn.empty()) {
       Walk(Argument(e), ops);
@@ -355,6 +355,7 @@ private:
     }
     const std::string name = op->name;
     return name == "tirx.exp"       ? value::kEpilogueExp
+           : name == "tirx.exp2"    ? value::kEpilogueExp2
            : name == "tirx.sigmoid" ? value::kEpilogueSigmoid
            : name == "tirx.tanh"    ? value::kEpilogueTanh
                                     : "";

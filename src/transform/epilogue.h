@@ -13,11 +13,12 @@
  * On Tenstorrent they run on the SFPU, in place on the accumulator's tiles
  * in DST, before they are packed: no extra pass over L1 or DRAM. Supported
  * ops (a chain of them, innermost first): T.max / T.min with a constant
- * (T.max(x, 0) is ReLU), x * c, x + c, x - c, T.exp(x), T.sigmoid(x),
- * T.tanh(x), x * T.sigmoid(x) (SiLU), and x +, - or * an element of a global
- * bfloat16 tensor at the output element's own position: a bias vector Bias[col]
- * (broadcast over the rows) or Bias[row] (over the columns), or a residual
- * D[row, col] of the output's shape. tt.compute records the chain as `epilogue:
+ * (T.max(x, 0) is ReLU), x * c, x + c, x - c, T.exp(x), T.exp2(x),
+ * T.sigmoid(x), T.tanh(x), x * T.sigmoid(x) (SiLU), and x +, - or * an element
+ * of a global bfloat16 tensor at the output element's own position: a bias
+ * vector Bias[col] (broadcast over the rows) or Bias[row] (over the columns),
+ * or a residual D[row, col] of the output's shape. tt.compute records the chain
+ * as `epilogue:
  * [{op, value}]` / `[{op, operand, broadcast}]`, the plan copies it, and the
  * simulator's reference applies it. An operand is streamed by the reader into a
  * CB of its own, once per output block, and loaded into a free DST tile
@@ -44,7 +45,7 @@ namespace detail {
  *         x = op(x, operand) when `operand` names a tensor. */
 struct EpilogueOp {
   std::string op;     // attr.h kEpilogue*
-  float value = 0.0f; // unused by relu, exp, sigmoid, tanh, silu
+  float value = 0.0f; // unused by relu and the functions
   /*! \brief The global tensor of the second operand; empty for a constant. */
   std::string operand;
   /*! \brief attr.h kBroadcast*: how the operand covers the output block. */

@@ -127,6 +127,7 @@ TEST(SfpuBinary, MulBinaryTileRoundsToNearestEvenOnSixteenBitDst) {
 double Exact(const std::string &name, double x) {
   const double s = 1.0 / (1.0 + std::exp(-x));
   return name == "exp"       ? std::exp(x)
+         : name == "exp2"    ? std::exp2(x)
          : name == "sigmoid" ? s
          : name == "tanh"    ? std::tanh(x)
                              : x * s;
@@ -134,6 +135,7 @@ double Exact(const std::string &name, double x) {
 
 uint32_t Routine(const std::string &name, uint32_t x, bool fp32) {
   return name == "exp"       ? fn::Exp(x, fp32)
+         : name == "exp2"    ? fn::Exp2(x, fp32)
          : name == "sigmoid" ? fn::Sigmoid(x, fp32)
          : name == "tanh"    ? fn::Tanh(x, fp32)
                              : fn::Silu(x, fp32);
@@ -159,6 +161,7 @@ struct Case {
   int fp32_ulps; // FUNCTION_ULPS in python/tilelang_tt/sim.py
 };
 const Case kCases[] = {{"exp", -87.0, 88.0, 2},
+                       {"exp2", -125.0, 127.0, 2},
                        {"sigmoid", -80.0, 80.0, 4},
                        {"silu", -80.0, 80.0, 4},
                        {"tanh", -80.0, 80.0, 5}};
@@ -231,6 +234,10 @@ TEST(SfpuRoutines, SpecialValues) {
     EXPECT_EQ(fn::Sigmoid(B(-100.0f), fp32), 0u);
     EXPECT_EQ(fn::Silu(B(0.0f), fp32), 0u);
     EXPECT_EQ(fn::Silu(B(100.0f), fp32), B(100.0f));
+    EXPECT_EQ(fn::Exp2(B(10.0f), fp32), B(1024.0f));
+    EXPECT_EQ(fn::Exp2(B(-130.0f), fp32), 0u);
+    EXPECT_EQ(fn::Exp2(B(130.0f), fp32), inf);
+    EXPECT_EQ(fn::Exp2(ninf, fp32), 0u);
     EXPECT_EQ(fn::Tanh(B(0.0f), fp32), 0u);
     EXPECT_EQ(fn::Tanh(B(30.0f), fp32), B(1.0f));
     EXPECT_EQ(fn::Tanh(B(-30.0f), fp32), B(-1.0f));

@@ -241,12 +241,14 @@ ACTIVATIONS = {
     "sigmoid": lambda x: T.sigmoid(x),
     "exp": lambda x: T.exp(x * 0.125),
     "tanh": lambda x: T.tanh(x * 0.5),
+    "exp2": lambda x: T.exp2(x * 0.25),
 }
 #: elementwise_activation's C[y, x] from the elements a, b, by name.
 ELEMENTWISE_ACTIVATIONS = {
     "silu": lambda a, b: (a + b) * T.sigmoid(a + b),
     "exp": lambda a, b: T.exp(a) + b,
     "swiglu": lambda a, b: a * T.sigmoid(a) * b,
+    "exp2-minus-max": lambda a, b: T.exp2(a * 1.44269504 - b),
 }
 
 
@@ -586,16 +588,17 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def activated(reference, activation, slope):
+def activated(reference, activation, slope, argument_scale=None):
     """activation(reference(inputs)), and its error scale: the result's own magnitude (its rounding)
-    plus ``slope`` (a bound on |f'|, or f itself for exp) times the magnitude of f's argument."""
+    plus ``slope`` (a bound on |f'|, or f itself for exp) times the magnitude of f's argument (by default
+    the reference on |inputs|; ``argument_scale`` when the argument subtracts)."""
 
     def value(inputs):
         return activation(reference(inputs))
 
     def magnitude(inputs):
         absolute = {n: np.abs(v) for n, v in inputs.items()}
-        argument = reference(absolute)
+        argument = (argument_scale or reference)(absolute)
         carried = np.abs(value(inputs)) * argument if slope is None else slope * argument
         return np.abs(value(inputs)) + carried
 
@@ -610,6 +613,14 @@ LINEAR_SILU = activated(plus(nt, "Bias"), silu, 1.1)
 SIGMOID_NN = activated(nn, _sigmoid, 0.25)
 EXP_NN = activated(lambda inputs: nn(inputs) * 0.125, np.exp, None)
 TANH_NN = activated(lambda inputs: nn(inputs) * 0.5, np.tanh, 1.0)
+EXP2_NN = activated(lambda inputs: nn(inputs) * 0.25, np.exp2, None)
+LOG2E = float(np.float32(1.44269504))
+EW_EXP2 = activated(
+    lambda inputs: inputs["A"] * LOG2E - inputs["B"],
+    np.exp2,
+    None,
+    lambda absolute: absolute["A"] * LOG2E + absolute["B"],
+)
 EW_SILU = activated(lambda inputs: inputs["A"] + inputs["B"], silu, 1.1)
 
 
@@ -649,6 +660,7 @@ EXAMPLE_GEMM = "examples/gemm/example_gemm.py"
 SCHEDULE = "examples/gemm/example_gemm_schedule.py"
 BATCHED = "testing/python/kernel/test_tilelang_kernel_gemm_batched.py"
 PERSISTENT = "examples/gemm_persistent/example_gemm_persistent.py"
+FLASH_MHA = "examples/flash_attention/example_mha_fwd_bshd.py"
 ELEMENTWISE = "examples/elementwise/example_elementwise_add.py"
 TEST_ELEMENTWISE = "testing/python/kernel/test_tilelang_kernel_element_wise_add.py"
 
@@ -773,6 +785,13 @@ ENTRIES = [
           TANH_NN[0], accum="bfloat16", magnitude=TANH_NN[1], notes="tanh's 16-bit polynomial after x * 0.5"),
     _gemm("quickstart_tanh", QUICKSTART, lambda: quickstart_activation(256, 128, 64, "tanh"), 256, 128, 64,
           TANH_NN[0], magnitude=TANH_NN[1], notes="tanh's fp32 routine (expm1 and a refined reciprocal)"),
+    _gemm("quickstart_exp2_bf16_accum", QUICKSTART,
+          lambda: quickstart_activation(128, 128, 64, "exp2", 64, 64, 32, accum_dtype="bfloat16"), 128, 128, 64,
+          EXP2_NN[0], accum="bfloat16", magnitude=EXP2_NN[1], notes="exp2's 16-bit path (exp_21f from x + 127)"),
+    _elementwise("flash_attention_exp2_step", FLASH_MHA,
+                 lambda: elementwise_activation(128, 256, 64, 64, "exp2-minus-max", "float32"), 128, 256, EW_EXP2[0],
+                 magnitude=EW_EXP2[1], dtypes={"A": "float32", "B": "float32", "C": "float32"},
+                 notes="the online softmax's exp2(s * log2(e) - m) as an element-wise kernel, fp32 exp2"),
     _elementwise("elementwise_silu_of_sum", ELEMENTWISE, lambda: elementwise_activation(256, 512, 32, 32, "silu"),
                  256, 512, EW_SILU[0], magnitude=EW_SILU[1]),
     _elementwise("elementwise_exp_plus_f32", TEST_ELEMENTWISE,

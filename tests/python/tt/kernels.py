@@ -519,6 +519,7 @@ EPILOGUE_UPDATES = {
     "silu": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j]),
     "tanh": lambda C, i, j: T.tanh(C[i, j]),
     "erf": lambda C, i, j: T.erf(C[i, j]),
+    "exp2": lambda C, i, j: T.exp2(C[i, j] * 0.5),
     "silu-of-exp": lambda C, i, j: T.exp(C[i, j] * 0.25) * T.sigmoid(T.exp(C[i, j] * 0.25)),
     "sigmoid-of-other": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j] * 2.0),
     "rsub": lambda C, i, j: 1.0 - C[i, j],
@@ -646,6 +647,7 @@ ELEMENTWISE_UPDATES = {
     "constant": lambda A, B, y, x: T.bfloat16(1.0) + T.bfloat16(2.0),
     "exp": lambda A, B, y, x: T.exp(A[y, x]),
     "exp2": lambda A, B, y, x: T.exp2(A[y, x]),
+    "log": lambda A, B, y, x: T.log(A[y, x]),
     "swiglu": lambda A, B, y, x: A[y, x] * T.sigmoid(A[y, x]) * B[y, x],
 }
 

@@ -104,7 +104,8 @@ def test_clamp_epilogue_compiles_against_the_release(headers, tmp_path):
 
 @pytest.mark.parametrize("where, calls", [("exp", ("exp_tile_init();", "exp_tile(")),
                                           ("silu", ("silu_tile_init();", "silu_tile(")),
-                                          ("tanh", ("tanh_tile_init();", "tanh_tile("))])  # fmt: skip
+                                          ("tanh", ("tanh_tile_init();", "tanh_tile(")),
+                                          ("exp2", ("exp2_tile_init();", "exp2_tile("))])  # fmt: skip
 @pytest.mark.parametrize("accum", ["float32", "bfloat16"])
 def test_transcendental_epilogues_compile_against_the_release(headers, tmp_path, where, calls, accum):
     """exp_tile / silu_tile and their inits, with fp32 and 16-bit DST (their routines differ by mode)."""

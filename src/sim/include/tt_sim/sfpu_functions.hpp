@@ -1,9 +1,9 @@
 // tt_sim/sfpu_functions.hpp -- the release's accurate SFPU routines behind
-// exp_tile, sigmoid_tile, tanh_tile and silu_tile (TT-Metalium v0.81.1,
-// Wormhole: hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu/ckernel_sfpu_exp.h,
-// ckernel_sfpu_recip.h, ckernel_sfpu_sigmoid.h, ckernel_sfpu_tanh.h,
-// ckernel_sfpu_silu.h), step by step on the instructions of
-// tt_sim/sfpu_isa.hpp, for one lane value.
+// exp_tile, exp2_tile, sigmoid_tile, tanh_tile and silu_tile (TT-Metalium
+// v0.81.1, Wormhole: hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu/
+// ckernel_sfpu_exp.h, ckernel_sfpu_exp2.h, ckernel_sfpu_recip.h,
+// ckernel_sfpu_sigmoid.h, ckernel_sfpu_tanh.h, ckernel_sfpu_silu.h), step by
+// step on the instructions of tt_sim/sfpu_isa.hpp, for one lane value.
 //
 // Each step is the instruction the release's code issues (its TTI_* calls)
 // or the one sfpi compiles its expression to; `a * b + c` is one SFPMAD
@@ -36,14 +36,11 @@ constexpr uint32_t k127 = 0x42fe0000u;        // 127.0f
 constexpr uint32_t k255 = 0x437f0000u;        // 255.0f
 } // namespace detail
 
-/// _sfpu_exp_21f_bf16_ / _sfpu_exp_21f_bf16_tti_ (CLAMP_NEGATIVE): exp(x) =
-/// 2^(x / ln2) from the integer and fraction of z = x / ln2 + 127 (Moroz et
-/// al.'s exp_21f), 2^fraction refined by c0 + f * (c1 + f * c2). `c0` is
-/// 1.0017248f in the sfpi routine and 1.001953125 (0x3c02 as FP16A, the
-/// nearest fp16 value) in the TTI routine exp_tile runs on 16-bit DST.
-inline uint32_t Exp21f(uint32_t x, uint32_t c0) {
+/// The exp_21f core: 2^(xlog2 - 127) for xlog2 clamped to [0, 255], from its
+/// integer part (the exponent) and fraction, 2^fraction refined by c0 + f *
+/// (c1 + f * c2) (Moroz et al.'s exp_21f).
+inline uint32_t Pow2Biased21f(uint32_t xlog2, uint32_t c0) {
   using namespace isa;
-  uint32_t xlog2 = Mad(x, detail::kOneOverLn2, detail::k127);
   xlog2 = Min(Max(xlog2, detail::kZero), detail::k255); // clamp to [0, 255]
   // z's bits: xlog2 * 2^23 as an integer (the mantissa shifted by the
   // exponent), i.e. integer part in the exponent field, fraction below.
@@ -53,6 +50,59 @@ inline uint32_t Exp21f(uint32_t x, uint32_t c0) {
   const uint32_t c2 = Bits(4.791750143340323e-15f);
   const uint32_t poly = Mad(frac, Mad(frac, c2, c1), c0);
   return SetExp(poly, ExExp(z, true));
+}
+
+/// _sfpu_exp_21f_bf16_ / _sfpu_exp_21f_bf16_tti_ (CLAMP_NEGATIVE): exp(x) =
+/// 2^(x / ln2), z = x / ln2 + 127 by one SFPMAD. `c0` is 1.0017248f in the
+/// sfpi routine and 1.001953125 (0x3c02 as FP16A, the nearest fp16 value) in
+/// the TTI routine exp_tile runs on 16-bit DST.
+inline uint32_t Exp21f(uint32_t x, uint32_t c0) {
+  return Pow2Biased21f(isa::Mad(x, detail::kOneOverLn2, detail::k127), c0);
+}
+
+/// _sfpu_exp2_bf16_: 2^x on 16-bit DST, z = x + 127 by SFPADD, the sfpi
+/// exp_21f constants, rounded to bf16.
+inline uint32_t Exp2Bf16(uint32_t x) {
+  return isa::RoundToBf16(
+      Pow2Biased21f(isa::Add(x, detail::k127), Bits(1.0017248f)));
+}
+
+/// _sfpu_exp2_fp32_accurate_: 2^x on fp32 DST: j = round(x) (a sign-
+/// magnitude int16), f = x - j, a degree-6 polynomial for 2^f (the last three
+/// coefficients from exp2_init's programmable constants), scaled by 2^j in
+/// the exponent field; 0 below the range, infinity above; a negative NaN
+/// skips the scaling (`abs(x) >= 0` is false for it).
+inline uint32_t Exp2Fp32(uint32_t x) {
+  using namespace isa;
+  const uint32_t sm = RoundToSignMag16(x);
+  const uint32_t j = CastSignMag(sm);
+  const uint32_t f = Mad(detail::kMinusOne, j, x); // x - j
+  uint32_t r = Bits(0x1.41cp-13f);
+  r = Mad(r, f, Bits(0x1.5f4p-10f));
+  r = Mad(r, f, Bits(0x1.3b4p-7f));
+  uint32_t i = AbsInt(sm);
+  uint32_t y = Mad(r, f, Bits(0x1.c6afd8p-5f));
+  i = CopySign(i, j); // sign-magnitude j as two's complement
+  r = Mad(y, f, Bits(0x1.ebfba0p-3f));
+  y = Mul(y, detail::kPlusInf); // the result above the range (NaN stays)
+  r = Mad(r, f, Bits(0x1.62e42ep-1f));
+  const uint32_t abs_x = AbsFloat(x);
+  r = Mad(r, f, detail::kOne);
+  if ((abs_x & kSign) == 0) { // abs(x) >= 0: the sign bit (SFPSETCC)
+    const uint32_t e = ExExp(r, true) + i;
+    if (IntLess(e, 255u)) {
+      y = SetExp(r, e);
+      if (IntLess(e, 1u)) {
+        y = 0u;
+      }
+    }
+  }
+  return y;
+}
+
+/// calculate_exp2.
+inline uint32_t Exp2(uint32_t x, bool fp32_dest) {
+  return fp32_dest ? Exp2Fp32(x) : Exp2Bf16(x);
 }
 
 /// _sfpu_exp_fp32_accurate_ (unsafe = false): exp on fp32 DST. j = round(x /

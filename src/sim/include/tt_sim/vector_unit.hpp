@@ -17,14 +17,16 @@
 //     DST[out] = DST[a] op DST[b], the same SFPMAD per datum, stored back as
 //     above; on 16-bit DST the product is first rounded to bf16, ties to
 //     even (SfpuBinaryApply);
-//   - exp, sigmoid, tanh, silu: the release's accurate routines, instruction by
+//   - exp, exp2, sigmoid, tanh, silu: the release's accurate routines,
+//   instruction by
 //     instruction (tt_sim/sfpu_functions.hpp); they differ between fp32 and
 //     16-bit DST (on 16-bit DST each rounds its result to bf16, ties away
 //     from zero, before the store);
 //   - every op needs its own init first (relu_tile_init,
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
 //     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
-//     exp_tile_init, sigmoid_tile_init, tanh_tile_init, silu_tile_init).
+//     exp_tile_init, exp2_tile_init, sigmoid_tile_init, tanh_tile_init,
+//     silu_tile_init).
 #pragma once
 
 #include <cmath>
@@ -47,7 +49,8 @@ enum class SfpuOp {
   kSigmoid,
   kSilu,
   kSub, // between two DST tiles only
-  kTanh
+  kTanh,
+  kExp2
 };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
 enum class SfpuInit {
@@ -62,7 +65,8 @@ enum class SfpuInit {
   kSilu,
   kSubBinary,
   kMulBinary,
-  kTanh
+  kTanh,
+  kExp2
 };
 
 inline SfpuInit InitOf(SfpuOp op) {
@@ -84,6 +88,8 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kSilu;
   case SfpuOp::kTanh:
     return SfpuInit::kTanh;
+  case SfpuOp::kExp2:
+    return SfpuInit::kExp2;
   case SfpuOp::kSub:
     break;
   }
@@ -114,6 +120,8 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "silu_tile_init";
   case SfpuInit::kTanh:
     return "tanh_tile_init";
+  case SfpuInit::kExp2:
+    return "exp2_tile_init";
   case SfpuInit::kNone:
     break;
   }
@@ -155,6 +163,8 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
     return BitsFloat(sfpu_fn::Silu(v, fp32_dest));
   case SfpuOp::kTanh:
     return BitsFloat(sfpu_fn::Tanh(v, fp32_dest));
+  case SfpuOp::kExp2:
+    return BitsFloat(sfpu_fn::Exp2(v, fp32_dest));
   case SfpuOp::kSub:
     break;
   }

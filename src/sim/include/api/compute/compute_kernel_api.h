@@ -62,3 +62,13 @@ template <bool fast_and_approx = false> inline void tanh_tile(uint32_t idst) {
                 "tanh_tile<true> (approximate) is not simulated");
   tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kTanh, idst, 0, "tanh_tile");
 }
+
+// exp2_tile: the release's 2^x (tt_sim/sfpu_functions.hpp; its accurate
+// routines, which it runs whatever its APPROXIMATE argument says).
+inline void exp2_tile_init() {
+  tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kExp2);
+}
+
+inline void exp2_tile(uint32_t idst) {
+  tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kExp2, idst, 0, "exp2_tile");
+}
