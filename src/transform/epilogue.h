@@ -17,13 +17,12 @@
  * T.sigmoid(x), T.tanh(x), x * T.sigmoid(x) (SiLU), and x +, - or * an element
  * of a global bfloat16 tensor at the output element's own position: a bias
  * vector Bias[col] (broadcast over the rows) or Bias[row] (over the columns),
- * or a residual D[row, col] of the output's shape. tt.compute records the chain
- * as `epilogue:
- * [{op, value}]` / `[{op, operand, broadcast}]`, the plan copies it, and the
- * simulator's reference applies it. An operand is streamed by the reader into a
- * CB of its own, once per output block, and loaded into a free DST tile
- * (unary_bcast for a vector, copy_tile for a residual) for the SFPU's
- * add_binary_tile, sub_binary_tile or mul_binary_tile.
+ * or a residual D[row, col] of the output's shape. tt.compute records the
+ * chain as `epilogue: [{op, value}]` / `[{op, operand, broadcast}]`, the plan
+ * copies it, and the simulator's reference applies it. An operand is streamed
+ * by the reader into a CB of its own, once per output block, and loaded into a
+ * free DST tile (unary_bcast for a vector, copy_tile for a residual) for the
+ * SFPU's add_binary_tile, sub_binary_tile or mul_binary_tile.
  */
 #ifndef TILELANG_TT_SRC_TRANSFORM_EPILOGUE_H_
 #define TILELANG_TT_SRC_TRANSFORM_EPILOGUE_H_

@@ -9,9 +9,12 @@
 // or the one sfpi compiles its expression to; `a * b + c` is one SFPMAD
 // (sfpi-gcc fuses a multiply into the add that uses it). Two things are not
 // pinned by the sources we have (src/sim/README.md): sfpi-gcc may instead
-// emit SFPMUL + SFPADDI for `a * b + 1.0f` (a bf16-exact constant), and a
-// NaN's payload bits depend on operand order. Neither changes a result by
-// more than the tolerance docs/tenstorrent/simulator.md derives.
+// emit SFPMUL + SFPADDI for `a * b + 1.0f` (a bf16-exact constant: the
+// `y * f + 1.0f` steps of ExpFp32, `t = 1 + neg_x * y` of Reciprocal,
+// `r * f + 1.0f` of Exp2Fp32, `x1 * rcp + 1.0f` of TanhFp32), and a NaN's
+// payload bits depend on operand order. Neither changes a result by more
+// than the tolerance docs/tenstorrent/simulator.md derives (a review replayed
+// the unfused forms of exp, sigmoid and silu: within it).
 #pragma once
 
 #include <cstdint>

@@ -18,10 +18,9 @@
 //     above; on 16-bit DST the product is first rounded to bf16, ties to
 //     even (SfpuBinaryApply);
 //   - exp, exp2, sigmoid, tanh, silu: the release's accurate routines,
-//   instruction by
-//     instruction (tt_sim/sfpu_functions.hpp); they differ between fp32 and
-//     16-bit DST (on 16-bit DST each rounds its result to bf16, ties away
-//     from zero, before the store);
+//     instruction by instruction (tt_sim/sfpu_functions.hpp); they differ
+//     between fp32 and 16-bit DST (on 16-bit DST each rounds its result to
+//     bf16, ties away from zero, before the store);
 //   - every op needs its own init first (relu_tile_init,
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
 //     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
