@@ -177,8 +177,12 @@ def test_a_simulator_fault_is_one_line_and_has_a_timeout_option(tmp_path):
     line = one_line_error(cli("simulate", out), "simulate")
     assert "the simulated program failed (exit 1): deadlock" in line
     assert "core (0, 0) compute" in cli("simulate", out, "--debug").stderr
-    line = one_line_error(cli("simulate", out, "--timeout", "0.001"), "simulate")
-    assert "did not finish within 0.001 s" in line
+    # A reader that never returns: whatever the machine's speed, only the timeout ends the run.
+    reader = out / "reader.cpp"
+    spin = "void kernel_main() {\n  for (volatile uint32_t spin = 0;; spin = spin + 1) {\n  }\n"
+    reader.write_text(reader.read_text().replace("void kernel_main() {\n", spin, 1))
+    line = one_line_error(cli("simulate", out, "--timeout", "0.5"), "simulate")
+    assert "did not finish within 0.5 s" in line
 
 
 def test_a_new_dry_run_leaves_no_stale_results(tmp_path):
