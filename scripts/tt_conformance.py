@@ -75,7 +75,7 @@ HOST_LIBRARY = "ttnn/build/lib/libtt_metal.so"
 SYMBOLS_FILE = "libtt_metal.symbols"
 
 # DataFormat and MathFidelity values (tensix_types.h, llk_defs.h of the release).
-DATA_FORMAT = {"Float32": 0, "Float16_b": 5}
+DATA_FORMAT = {"Float32": 0, "Float16": 1, "Tf32": 4, "Float16_b": 5}
 DATA_FORMAT_INVALID = 0xFF
 MATH_FIDELITY = {"LoFi": 0, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 # tensor_accessor::ArgConfig::IsDram (hostdevcommon/tensor_accessor/arg_config.hpp).
@@ -279,11 +279,28 @@ def descriptors(plan: dict, arch: Arch, kernel: dict) -> str:
     n = arch.num_cbs
     fmt = [DATA_FORMAT_INVALID] * n
     tile_size = [2048] * n
+    pack_src = [DATA_FORMAT_INVALID] * n
+    unpack_dst = [DATA_FORMAT_INVALID] * n
+    matmul = plan["compute"]["op"] == "matmul"
+    fp32_dest = kernel["fp32_dest_acc_en"]
+    # The JIT's "conditional" format of a program with 16-bit DST: the 16-bit format of its CBs.
+    conditional = "Float16" if any(cb["data_format"] == "Float16" for cb in plan["cbs"]) else "Float16_b"
     for cb in plan["cbs"]:
         fmt[cb["index"]] = DATA_FORMAT[cb["data_format"]]
+        # A Float32 matmul operand unpacks to TF32 in its source register (the conditional format of
+        # a program with fp32 DST and no 5-bit-exponent CB); other Float32 CBs go straight to DST.
+        tf32 = matmul and cb["data_format"] == "Float32" and cb["role"] == "input"
+        unpack_dst[cb["index"]] = DATA_FORMAT["Tf32" if tf32 else cb["data_format"]]
         tile_size[cb["index"]] = cb["page_bytes"]
-    # A Float32 CB unpacks as Float32 (the partials CB is UnpackToDestFp32) and every other as itself;
-    # the packer's source format is the CB's (fp32 DST packs Float32 as Float32): data_format.cpp.
+        # With fp32 DST the packer reads a Float16 CB's tiles from a Float16_b source; with 16-bit
+        # DST a Float32 CB's from the conditional format.
+        pack = cb["data_format"]
+        if pack == "Float16" and fp32_dest:
+            pack = "Float16_b"
+        elif pack == "Float32" and not fp32_dest:
+            pack = conditional
+        pack_src[cb["index"]] = DATA_FORMAT[pack]
+    # data_format.cpp (get_single_pack_src_format) and genfiles.cpp (compute_data_formats).
 
     def arr(ctype: str, name: str, values) -> str:
         return f"constexpr {ctype} {name}[{n}] = {{{', '.join(str(v) for v in values)}}};\n"
@@ -314,10 +331,10 @@ def descriptors(plan: dict, arch: Arch, kernel: dict) -> str:
         "#endif\n\n"
         "#if !defined(UCK_CHLKC_PACK)\n"
         + arr("std::int32_t", "unpack_src_format", fmt)
-        + arr("std::int32_t", "unpack_dst_format", fmt)
+        + arr("std::int32_t", "unpack_dst_format", unpack_dst)
         + tile_dims("unpack")
         + "#endif\n\n#if !defined(UCK_CHLKC_MATH) && !defined(UCK_CHLKC_UNPACK)\n"
-        + arr("unsigned char", "pack_src_format", fmt)
+        + arr("unsigned char", "pack_src_format", pack_src)
         + arr("unsigned char", "pack_dst_format", fmt)
         + tile_dims("pack")
         + "#if defined(UCK_CHLKC_PACK)\n"

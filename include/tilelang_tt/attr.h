@@ -53,6 +53,7 @@ namespace tilelang_tt {
   X(kLayoutDramInterleaved, "dram_interleaved",                                \
     "32x32 tiles as pages, page id p in DRAM bank p % banks.")                 \
   X(kFormatFloat16b, "Float16_b", "TT-Metalium DataFormat of bfloat16 tiles.") \
+  X(kFormatFloat16, "Float16", "TT-Metalium DataFormat of float16 tiles.")     \
   X(kFormatFloat32, "Float32", "TT-Metalium DataFormat of float32 tiles.")     \
   X(kCBRoleInput, "input", "tt.cbs role: filled by the reader.")               \
   X(kCBRoleOutput, "output", "tt.cbs role: drained by the writer.")            \
@@ -81,6 +82,9 @@ namespace tilelang_tt {
     "tt.compute epilogue op: x = tanh(x) (the release's accurate tanh_tile).") \
   X(kEpilogueSilu, "silu",                                                     \
     "tt.compute epilogue op: x = x * sigmoid(x) (silu_tile).")                 \
+  X(kEpilogueGelu, "gelu",                                                     \
+    "tt.compute epilogue op: x = x * 0.5 * (1 + erf(x / sqrt 2)) (the "        \
+    "release's accurate gelu_tile).")                                          \
   X(kBroadcastRow, "row",                                                      \
     "epilogue operand: a vector with one value per output column, the same "   \
     "for every row (a bias Bias[col]).")                                       \

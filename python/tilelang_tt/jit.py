@@ -347,17 +347,19 @@ class TTKernel:
         tensors = self.check_args(args, kwargs)
         self._ensure_program_dir()
         buffers = self.plan["buffers"]
+        dtypes = _torch_dtypes()
         with tempfile.TemporaryDirectory(prefix="tilelang-tt-call-") as tmp:
             data = Path(tmp)
             for p, t in zip(self.params, tensors, strict=True):
                 desc = buffers.get(p.name)
                 if desc is not None and desc["role"] == "input":
                     # Raw little-endian values, row-major: the host program's file format.
+                    # bfloat16 and float16 travel as their bit patterns.
                     raw = t.detach().contiguous()
-                    if desc["dtype"] == "bfloat16":
-                        raw.view(torch.int16).numpy().astype("<i2", copy=False).tofile(data / desc["file"])
-                    else:
+                    if desc["dtype"] == "float32":
                         raw.numpy().astype("<f4", copy=False).tofile(data / desc["file"])
+                    else:
+                        raw.view(torch.int16).numpy().astype("<i2", copy=False).tofile(data / desc["file"])
             self.last_run_seconds, self.last_run_stats = self.runner.run(
                 self.program_dir, data, self.plan, self.timeout
             )
@@ -370,7 +372,7 @@ class TTKernel:
                         raise TTError(f"{self.name}: the program wrote {bits.size} values of {p.name}, not {t.numel()}")
                     values = torch.from_numpy(bits.astype(np.float32 if fp32 else np.int16))
                     with torch.no_grad():
-                        t.copy_((values if fp32 else values.view(torch.bfloat16)).reshape(p.shape))
+                        t.copy_((values if fp32 else values.view(dtypes[desc["dtype"]])).reshape(p.shape))
         if len(self.out_idx) == 1:
             return tensors[self.out_idx[0]]
         return [tensors[i] for i in self.out_idx]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TTError
@@ -18,6 +19,25 @@ from .errors import TTError
 PLAN_FILE = "tt.plan.json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "tt_plan.schema.json"
 TILE = 32
+
+
+@dataclass(frozen=True)
+class TileFormat:
+    """How a dtype's tensors are stored: TT-Metalium DataFormat, tile page bytes, the tensor file's suffix and
+    the NumPy dtype of its raw values (the C++ side's table: include/tilelang_tt/data_format.h)."""
+
+    data_format: str
+    page_bytes: int
+    suffix: str
+    numpy_dtype: str
+
+
+#: dtype -> its tile format; float16 files hold IEEE float16 values.
+TILE_FORMATS = {
+    "bfloat16": TileFormat("Float16_b", 2048, ".bf16", "<u2"),
+    "float16": TileFormat("Float16", 2048, ".f16", "<f2"),
+    "float32": TileFormat("Float32", 4096, ".f32", "<f4"),
+}
 
 
 class PlanError(TTError):
@@ -78,8 +98,8 @@ def check_plan(plan, path) -> None:
             fail(f"buffer {name!r} has shape {buf['shape']} but tiles {buf['tiles']} / padded {buf['padded_shape']}")
         if buf["num_tiles"] != math.prod(tiles):
             fail(f"buffer {name!r} has {buf['num_tiles']} tiles, its tile grid {tiles} has {math.prod(tiles)}")
-        page, suffix = {"bfloat16": (2048, ".bf16"), "float32": (4096, ".f32")}[buf["dtype"]]
-        if buf["page_bytes"] != page or not buf["file"].endswith(suffix):
+        fmt = TILE_FORMATS[buf["dtype"]]
+        if buf["page_bytes"] != fmt.page_bytes or not buf["file"].endswith(fmt.suffix):
             fail(f"buffer {name!r} of {buf['dtype']} has {buf['page_bytes']}-byte pages in {buf['file']!r}")
         if buf["dram_banks"] != plan["dram_banks"]:
             fail(f"buffer {name!r} is interleaved over {buf['dram_banks']} banks, the device has {plan['dram_banks']}")
@@ -118,7 +138,8 @@ def check_plan(plan, path) -> None:
     for cb in plan["cbs"]:
         if cb["role"] != "partials" and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")
-        if cb["page_bytes"] != {"Float16_b": 2048, "Float32": 4096}[cb["data_format"]]:
+        pages = {f.data_format: f.page_bytes for f in TILE_FORMATS.values()}
+        if cb["page_bytes"] != pages[cb["data_format"]]:
             fail(f"CB {cb['name']} has {cb['page_bytes']}-byte pages for {cb['data_format']} tiles")
     if compute["partials"] != any(cb["role"] == "partials" for cb in plan["cbs"]):
         fail(

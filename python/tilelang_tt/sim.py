@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -48,7 +49,7 @@ import numpy as np
 
 from . import _lib, _process, cache
 from .errors import TTError
-from .plan import PlanError, plan_digest, read_plan_text
+from .plan import TILE_FORMATS, PlanError, plan_digest, read_plan_text
 
 #: bf16 ulps allowed for the final rounding (see module doc).
 MAX_ULP = 1
@@ -72,30 +73,73 @@ def _flush_denormals(v: np.ndarray) -> np.ndarray:
     return np.where((w & np.uint32(0x7F800000)) == 0, w & np.uint32(0x80000000), w).view(np.float32)
 
 
+#: fp16 as the coprocessor holds it: normal from 2^-14, exponent 31 a finite binade up to 131008.
+FP16_MIN_NORMAL = 2.0**-14
+FP16_MAX_TT = 131008.0
+
+
+def source_register(x: np.ndarray, dtype: str, src: str) -> np.ndarray:
+    """``x`` (values of a ``dtype`` tensor) as the unpacker puts them into SrcA or SrcB for a
+    multiplication (src/sim/README.md, Numerics): float32 becomes TF32 (its low 13 mantissa bits
+    dropped); a datum below the format's normal range is a zero; fp16 and TF32 in SrcA lose their
+    last mantissa bit, which no fidelity phase uses (SrcASrcB.md)."""
+    x = np.asarray(x, dtype=np.float32)
+    if dtype == "float32":
+        x = (np.ascontiguousarray(x).view(np.uint32) & np.uint32(0xFFFFE000)).view(np.float32)
+    if dtype == "float16":
+        x = np.where(np.abs(x) < FP16_MIN_NORMAL, np.float32(0), x).astype(np.float32)
+    else:
+        x = _flush_denormals(x)
+    if src == "srca" and dtype != "bfloat16":
+        x = (np.ascontiguousarray(x).view(np.uint32) & np.uint32(0xFFFFC000)).view(np.float32)
+    return x
+
+
+def matrix_unit_operands(a: np.ndarray, b: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """The operands of ``a @ b`` as the matrix unit multiplies them at full fidelity: ``a`` (in0) in
+    SrcB, ``b`` (in1) in SrcA (``source_register``), in float64."""
+    return (
+        source_register(a, dtype, "srcb").astype(np.float64),
+        source_register(b, dtype, "srca").astype(np.float64),
+    )
+
+
 def _fidelity_slices(x: np.ndarray, high_mask: int) -> tuple[np.ndarray, np.ndarray]:
-    """(high, low) mantissa slices of bf16 values as SrcA / SrcB hold them (src/sim/README.md)."""
-    x = _flush_denormals(x)
-    w = x.view(np.uint32)
+    """(high, low) mantissa slices of source-register values (``source_register``): ``high_mask`` keeps
+    the sign, exponent and leading mantissa bits of their fp32 bits (src/sim/README.md)."""
+    w = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
     special = (w & np.uint32(0x7F800000)) == np.uint32(0x7F800000)
-    high = np.where(special, w, w & np.uint32((high_mask << 16) | 0xFFFF)).view(np.float32)
+    high = np.where(special, w, w & np.uint32(high_mask)).view(np.float32)
     with np.errstate(invalid="ignore"):
         low = np.where(special, np.float32(0), x - high).astype(np.float32)
     return high, low
 
 
-def emulate_16bit_dst(a: np.ndarray, b: np.ndarray, phases: int) -> np.ndarray:
+def _write_dst16(v: np.ndarray, dtype: str) -> np.ndarray:
+    """What 16-bit DST holds after the FPU writes ``v``: bf16 (through TF32), or fp16 from 2^-14 to
+    131008 (a smaller magnitude a zero, a larger one saturated); ties away from zero."""
+    if dtype != "float16":
+        return _flush_denormals(_round_ties_away(_round_ties_away(v, 10), 7))
+    r = _round_ties_away(v, 10)
+    r = np.where(np.abs(r) < FP16_MIN_NORMAL, np.copysign(np.float32(0), r), r)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.abs(r) > FP16_MAX_TT, np.copysign(np.float32(FP16_MAX_TT), r), r).astype(np.float32)
+
+
+def emulate_16bit_dst(a: np.ndarray, b: np.ndarray, phases: int, dtype: str = "bfloat16") -> np.ndarray:
     """a @ b as the chip computes it with 16-bit DST (an independent NumPy model of the rules in
-    src/sim/README.md): a in SrcB, b in SrcA; per 32-wide K tile, per fidelity phase, per K-face of
-    16, the fp32 sum of the 16 partial products in k order is added to DST and the result rounded
-    to TF32 and then to bf16, ties away from zero, denormals flushed. K is padded to whole tiles."""
-    a = np.asarray(a, dtype=np.float32)
-    b = np.asarray(b, dtype=np.float32)
+    src/sim/README.md) for ``dtype`` (bfloat16 or float16) operands, DST holding that format: a in
+    SrcB, b in SrcA; per 32-wide K tile, per fidelity phase, per K-face of 16, the fp32 sum of the
+    16 partial products in k order is added to DST and the result rounded to bf16 (through TF32) or
+    to fp16, ties away from zero, tiny results flushed. K is padded to whole tiles."""
+    a = source_register(a, dtype, "srcb")
+    b = source_register(b, dtype, "srca")
     k = a.shape[1]
     kp = -(-k // 32) * 32
     a = np.pad(a, ((0, 0), (0, kp - k)))
     b = np.pad(b, ((0, kp - k), (0, 0)))
-    a_hi, a_lo = _fidelity_slices(a, 0xFFFE)  # SrcB: implicit bit + top 6 of 7
-    b_hi, b_lo = _fidelity_slices(b, 0xFFF8)  # SrcA: implicit bit + top 4 of 7
+    a_hi, a_lo = _fidelity_slices(a, 0xFFFE0000)  # SrcB: implicit bit + top 6
+    b_hi, b_lo = _fidelity_slices(b, 0xFFF80000)  # SrcA: implicit bit + top 4
     dst = np.zeros((a.shape[0], b.shape[1]), dtype=np.float32)
     with np.errstate(invalid="ignore", over="ignore"):
         for tile in range(0, kp, 32):
@@ -110,7 +154,7 @@ def emulate_16bit_dst(a: np.ndarray, b: np.ndarray, phases: int) -> np.ndarray:
                         if p:  # a zero low slice adds nothing, even against an infinity
                             product = np.where((xk == 0) | (yk == 0), np.float32(0), product)
                         partial += product
-                    dst = _flush_denormals(_round_ties_away(_round_ties_away(dst + partial, 10), 7))
+                    dst = _write_dst16(dst + partial, dtype)
     return dst
 
 
@@ -141,26 +185,50 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-x))
 
 
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """x * Phi(x) = x * 0.5 * (1 + erf(x / sqrt 2)), in float64."""
+    x = np.asarray(x, dtype=np.float64)
+    return x * 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
 #: The epilogue's functions of one value, exactly (float64).
-FUNCTIONS = {"exp": np.exp, "exp2": np.exp2, "sigmoid": _sigmoid, "tanh": np.tanh, "silu": lambda x: x * _sigmoid(x)}
+FUNCTIONS = {
+    "exp": np.exp,
+    "exp2": np.exp2,
+    "sigmoid": _sigmoid,
+    "tanh": np.tanh,
+    "silu": lambda x: x * _sigmoid(x),
+    "gelu": _gelu,
+}
 #: The relative error of the release's accurate SFPU routines on fp32 DST, as a bound: measured
 #: against float64 by tests/cpp/sfpu_test.cc (exp 1.18 x 2^-24, exp2 1.45, sigmoid 2.31, silu 2.95,
 #: tanh 3.35, 3.48 on a denser scan; see docs/tenstorrent/simulator.md), rounded up with a margin, in
-#: units of 2^-24 of the result.
-FUNCTION_ULPS = {"exp": 2, "exp2": 2, "sigmoid": 4, "silu": 4, "tanh": 5}
-#: silu's minimum, x * sigmoid(x) at x = -1.27846...: silu is not monotone around it.
+#: units of 2^-24 of the result. gelu's is in units of 2^-24 of |result| + |x| (GELU_ABS_X): its
+#: 0.5 + 0.5 * erf cancels where erf nears -1, so its error there is absolute, about |x| * 2^-24
+#: (measured 2.50).
+FUNCTION_ULPS = {"exp": 2, "exp2": 2, "sigmoid": 4, "silu": 4, "tanh": 5, "gelu": 4}
+#: Functions whose allowance also scales with |x| (see FUNCTION_ULPS).
+GELU_ABS_X = {"gelu"}
+#: silu's minimum, x * sigmoid(x) at x = -1.27846...: silu is not monotone around it; gelu's,
+#: x * Phi(x) at x = -0.75179..., likewise.
 SILU_ARGMIN, SILU_MIN = -1.2784645427610738, -0.27846454276107373
+GELU_ARGMIN, GELU_MIN = -0.751791526040078, -0.16997120747990369
 
 
 def _function_spread(op: str, v: np.ndarray, e: np.ndarray) -> np.ndarray:
     """How far f moves over [v - e, v + e]: an input known to within e is known to within this after f
-    (exp, exp2, sigmoid and tanh are monotone; silu also reaches its minimum where that lies inside)."""
+    (exp, exp2, sigmoid and tanh are monotone; silu and gelu also reach their minimum where that lies
+    inside)."""
     f = FUNCTIONS[op]
     with np.errstate(over="ignore", invalid="ignore"):
         fv = f(v)
         spread = np.maximum(np.abs(f(v + e) - fv), np.abs(f(v - e) - fv))
-        if op == "silu":
-            spread = np.where(np.abs(v - SILU_ARGMIN) <= e, np.maximum(spread, np.abs(SILU_MIN - fv)), spread)
+        for name, argmin, minimum in (("silu", SILU_ARGMIN, SILU_MIN), ("gelu", GELU_ARGMIN, GELU_MIN)):
+            if op == name:
+                spread = np.where(np.abs(v - argmin) <= e, np.maximum(spread, np.abs(minimum - fv)), spread)
     return np.where(np.isnan(spread), 0.0, spread)
 
 
@@ -201,14 +269,29 @@ def _sign_magnitude_key(v: np.ndarray) -> np.ndarray:
     return np.where(w & 0x80000000, -(w & 0x7FFFFFFF) - 1, w)
 
 
-def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool, tensor: bool = False) -> np.ndarray:
+def _store_fp16_dst(y: np.ndarray) -> np.ndarray:
+    """SFPSTORE into 16-bit DST holding FP16: below 2^-14 a zero of its sign, from 2^17 (and NaN,
+    infinity) the largest value 131008, else the mantissa truncated toward zero to 10 bits."""
+    w = np.ascontiguousarray(y, dtype=np.float32).view(np.uint32)
+    exp = ((w >> np.uint32(23)) & np.uint32(0xFF)).astype(np.int64) - 112
+    sign = w & np.uint32(0x80000000)
+    out = np.where(exp <= 0, sign, np.where(exp > 31, sign | np.uint32(0x47FFE000), w & np.uint32(0xFFFFE000)))
+    return out.astype(np.uint32).view(np.float32)
+
+
+def sfpu_on_16bit_dst(
+    value: np.ndarray, op: str, c: float, nan_selects: bool, tensor: bool = False, dst: str = "bfloat16"
+) -> np.ndarray:
     """One epilogue op as the SFPU applies it to 16-bit DST (an independent NumPy model of the rules in
     src/sim/README.md): the bf16 datum loads exactly into fp32; max / min / relu select in SFPSWAP's
     sign-magnitude order; x + c, x - c and x * c round once to nearest even in fp32, a denormal or -0
     result becoming +0; the store to bf16 flushes denormals and truncates the mantissa toward zero. A
     product with a ``tensor`` (mul_binary_tile) is rounded to bf16 to nearest even before the store and
-    is +0 where either factor is +0."""
+    is +0 where either factor is +0. With ``dst`` float16 (DST holding FP16) the datum is an fp16 value
+    and the store truncates to fp16 (``_store_fp16_dst``); the functions are not modelled there."""
     x = np.asarray(value, dtype=np.float32)
+    if op in FUNCTIONS and dst == "float16":
+        raise SimulationError(f"the plan applies {op} on 16-bit DST holding FP16, which the harness does not model")
     if op in FUNCTIONS:
         # The release's routine rounds its result to bf16 before the store and lands on the correctly
         # rounded value or its neighbour (tests/cpp/sfpu_test.cc, every bf16 input of the tested
@@ -240,6 +323,8 @@ def sfpu_on_16bit_dst(value: np.ndarray, op: str, c: float, nan_selects: bool, t
         w = (w + np.uint32(0x7FFF) + ((w >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)
         zero = (x.view(np.uint32) == 0) | (np.asarray(c, dtype=np.float32).view(np.uint32) == 0)
         w = np.where(zero, np.uint32(0), w).astype(np.uint32)
+    if dst == "float16":
+        return _store_fp16_dst(w.view(np.float32))
     w = np.where((w & 0x7F800000) == 0, w & 0x80000000, w)  # denormal -> signed zero
     return (w & np.uint32(0xFFFF0000)).astype(np.uint32).view(np.float32)  # truncate toward zero
 
@@ -253,12 +338,15 @@ def expected_output(
     nan_selects: bool = False,
     operands: dict | None = None,
     out_dtype: str = "bfloat16",
+    in_dtype: str = "bfloat16",
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
     given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64 (before the epilogue). Batched operands
     (batch, rows, cols) -- or one batched and one 2-D, used by every matrix -- are judged matrix by
     matrix. ``nan_selects``, ``operands``: see ``apply_epilogue``. A float32 output (``out_dtype``) is
-    DST's value as it is: with fp32 DST the packer's bf16 ulp becomes one fp32 ulp.
+    DST's value as it is: with fp32 DST the packer's bf16 ulp becomes one fp32 ulp; a float16 one
+    keeps that bf16 ulp (the packer goes through bf16) and may be 0 below 2^-14. ``in_dtype``: the
+    operands' dtype (float16 and float32 operands are those SrcA / SrcB hold, ``matrix_unit_operands``).
 
     An epilogue is applied to the accumulator as the SFPU does. With fp32 DST the bound is carried
     through it: max / min / relu select (the error stays), x + c adds one fp32 rounding (2^-24 of
@@ -267,8 +355,8 @@ def expected_output(
     (``sfpu_on_16bit_dst``), each stored back truncated to bf16. An element-wise kernel (``b`` None,
     ``exact`` = a) starts from a's exact values in fp32 DST: no accumulation error."""
     k = 0 if b is None else a.shape[-1]
-    if b is None and not compute["fp32_dest_acc_en"]:
-        raise SimulationError("an element-wise plan with 16-bit DST: the harness models fp32 DST only")
+    if b is None and not compute["fp32_dest_acc_en"] and compute.get("accumulator") != "float16":
+        raise SimulationError("an element-wise plan with 16-bit DST: the harness models fp32 DST and FP16 DST")
     steps = epilogue_steps(compute, operands)
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -284,16 +372,26 @@ def expected_output(
                 elif op in FUNCTIONS:  # the input's error through f, the routine's own, the flush
                     # (silu is 0 where its sigmoid falls below the normal range: |x| * 2^-126)
                     flush = FP32_TINY * (1 + np.abs(before)) if op == "silu" else FP32_TINY
-                    err = _function_spread(op, before, err) + FUNCTION_ULPS[op] * FP32_EPS * np.abs(value) + flush
+                    own = np.abs(value) + (np.abs(before) if op in GELU_ABS_X else 0.0)
+                    err = _function_spread(op, before, err) + FUNCTION_ULPS[op] * FP32_EPS * own + flush
                 err = np.where(np.isnan(err), 0.0, err)  # a NaN selected away left no error
                 value = np.where(np.abs(value) > FP32_MAX, np.copysign(np.inf, value), value)  # fp32's range
             target = value.astype(np.float32)
         finite = np.isfinite(target)
+        # The packer's rounding: none into float32, to bf16 into bfloat16, and into float16 to bf16
+        # too (the release's pack source format for a Float16 CB with fp32 DST is Float16_b), whose
+        # narrowing to fp16 then makes anything below fp16's normal range a zero.
         ulp, unit = (fp32_ulp, "fp32") if out_dtype == "float32" else (bf16_ulp, "bf16")
         allowed = MAX_ULP * ulp(np.where(finite, target, 0)) + np.where(finite, err, 0)
-        rule = f"1 {unit} ulp + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
+        first = f"1 {unit} ulp"
+        if out_dtype == "float16":
+            allowed = allowed + FP16_MIN_NORMAL
+            first = "1 bf16 ulp + 2^-14 (float16 packed through bf16)"
+        rule = f"{first} + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
+        if b is not None and in_dtype != "bfloat16":
+            rule = rule.replace("exact product", "exact product of the operands as SrcA / SrcB hold them")
         if b is None:
-            rule = f"1 {unit} ulp of the exact value (fp32 DST)"
+            rule = f"{first} of the exact value (fp32 DST)"
         if steps:
             rule += ", carried through the epilogue (one fp32 rounding per add / mul"
             functions = sorted({op for op, _ in steps if op in FUNCTIONS})
@@ -302,11 +400,15 @@ def expected_output(
             rule += ")"
         return target, allowed, rule
     phases = FIDELITY_PHASES[compute["math_fidelity"]]
-    if a.ndim == 2 and b.ndim == 2:
-        target = emulate_16bit_dst(a, b, phases)
+    dst16 = compute.get("accumulator", "bfloat16")  # DST holds the operands' 16-bit format
+    if b is None:  # an element-wise kernel on FP16 DST: the copy is exact; an exponent-0 datum counts
+        # as zero everywhere after it (the SFPU's load, its store, the packer), modelled as +0 here
+        target = np.where(np.abs(a) < FP16_MIN_NORMAL, 0.0, a).astype(np.float32)
+    elif a.ndim == 2 and b.ndim == 2:
+        target = emulate_16bit_dst(a, b, phases, dst16)
     else:
         batch = exact.shape[0]
-        target = np.stack([emulate_16bit_dst(a if a.ndim == 2 else a[i], b if b.ndim == 2 else b[i], phases)
+        target = np.stack([emulate_16bit_dst(a if a.ndim == 2 else a[i], b if b.ndim == 2 else b[i], phases, dst16)
                            for i in range(batch)])  # fmt: skip
     flushed = 0.0  # what a function's flush of tiny results to 0 may take away
     for n, (op, c) in enumerate(steps):  # on the SFPU, in DST, each op a load and a truncating store
@@ -317,12 +419,18 @@ def expected_output(
             )
         if op in FUNCTIONS:  # a result near the normal range's bottom (silu: |x| times one) may be 0
             flushed = FP32_TINY * (1 + np.abs(target)) if op == "silu" else FP32_TINY
-        target = sfpu_on_16bit_dst(target, op, c, nan_selects, tensor=isinstance(c, np.ndarray))
-    allowed = MAX_ULP * bf16_ulp(np.where(np.isfinite(target), target, 0))
+        tensor = isinstance(c, np.ndarray)
+        if tensor and dst16 == "float16":  # an operand tile copied into DST: exponent-0 data as zeros
+            c = np.where(np.abs(c) < FP16_MIN_NORMAL, 0.0, c)
+        target = sfpu_on_16bit_dst(target, op, c, nan_selects, tensor=tensor, dst=dst16)
+    ulp, unit = (fp16_ulp, "fp16") if dst16 == "float16" else (bf16_ulp, "bf16")
+    allowed = MAX_ULP * ulp(np.where(np.isfinite(target), target, 0))
     allowed = allowed + flushed
-    rule = f"1 bf16 ulp of the chip's 16-bit DST result ({phases} phases per K-face, emulated)"
+    rule = f"1 {unit} ulp of the chip's 16-bit DST result ({phases} phases per K-face, emulated)"
+    if b is None:
+        rule = f"1 {unit} ulp of the chip's result on 16-bit DST"
     if steps:
-        rule += ", the epilogue applied as the SFPU does (each op stored back truncated to bf16)"
+        rule += f", the epilogue applied as the SFPU does (each op stored back truncated to {unit})"
     return target, allowed, rule
 
 
@@ -370,6 +478,12 @@ def bf16_ulp(x: np.ndarray) -> np.ndarray:
     return np.exp2(np.floor(np.log2(mag)) - 7).astype(np.float32)
 
 
+def fp16_ulp(x: np.ndarray) -> np.ndarray:
+    """Spacing of fp16 values at |x| (11 significant bits, normal range)."""
+    mag = np.maximum(np.abs(x), FP16_MIN_NORMAL)
+    return np.exp2(np.floor(np.log2(mag)) - 10).astype(np.float32)
+
+
 def fp32_ulp(x: np.ndarray) -> np.ndarray:
     """Spacing of float32 values at |x|."""
     return np.spacing(np.abs(np.asarray(x, dtype=np.float32))).astype(np.float32)
@@ -381,6 +495,17 @@ def fp32_ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     def ordered(v):
         w = np.ascontiguousarray(v, dtype=np.float32).view(np.int32).astype(np.int64)
         return np.where(w < 0, -(w & 0x7FFFFFFF), w)
+
+    return np.abs(ordered(a) - ordered(b))
+
+
+def fp16_ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance in representable fp16 values between two finite arrays (``b`` rounded to fp16 first)."""
+
+    def ordered(v):
+        with np.errstate(over="ignore"):
+            w = np.asarray(v, dtype=np.float32).astype(np.float16).view(np.int16).astype(np.int64)
+        return np.where(w < 0, -(w & 0x7FFF), w)
 
     return np.abs(ordered(a) - ordered(b))
 
@@ -581,7 +706,7 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
     work = Path(work_dir) if work_dir else artifact_dir / "sim"
     work.mkdir(parents=True, exist_ok=True)
 
-    # Inputs: seeded random values in [-1, 1), rounded to bf16, or the given arrays.
+    # Inputs: seeded random values in [-1, 1), rounded to the tensor's dtype, or the given arrays.
     rng = np.random.default_rng(seed)
     host_inputs = {}
     for name, desc in buffers.items():
@@ -594,9 +719,10 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
                 raise SimulationError(f"input {name} has shape {values.shape}, the plan says {shape}")
         else:
             values = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
-        if desc["dtype"] == "float32":
-            values.astype("<f4").tofile(work / desc["file"])
-            host_inputs[name] = values.reshape(shape)
+        if desc["dtype"] in ("float32", "float16"):  # IEEE: NumPy writes them (float16 rounded to even)
+            held = values.astype(TILE_FORMATS[desc["dtype"]].numpy_dtype)
+            held.tofile(work / desc["file"])
+            host_inputs[name] = held.astype(np.float32).reshape(shape)
             continue
         bits = to_bf16_bits(values)
         bits.astype("<u2").tofile(work / desc["file"])
@@ -609,8 +735,9 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
     # Output, and the reference built from what the plan says is computed.
     out_desc = buffers[plan["compute"]["c"]]
     shape = tuple(out_desc["shape"])
-    if out_desc["dtype"] == "float32":
-        out_values = np.fromfile(work / out_desc["file"], dtype="<f4").reshape(shape)
+    if out_desc["dtype"] in ("float32", "float16"):
+        raw = np.fromfile(work / out_desc["file"], dtype=TILE_FORMATS[out_desc["dtype"]].numpy_dtype)
+        out_values = raw.astype(np.float32).reshape(shape)
     else:
         out_values = bf16_bits_to_float(np.fromfile(work / out_desc["file"], dtype="<u2").reshape(shape))
     # (read_plan checked that the operands chain to the output's shape.)
@@ -626,6 +753,7 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
         plan["compute"],
         operands=host_inputs,
         out_dtype=out_desc["dtype"],
+        in_dtype=buffers[plan["compute"]["a"]]["dtype"],
         stats=stats,
         run_seconds=run_seconds,
     )
@@ -638,13 +766,17 @@ def compare(
     compute: dict,
     operands: dict | None = None,
     out_dtype: str = "bfloat16",
+    in_dtype: str = "bfloat16",
     **extra,
 ) -> SimResult:
     """Judge the device output ``out`` against ``a @ b`` (``a`` itself when ``b`` is None: an element-wise
     kernel) under the numerics of ``compute`` (module doc); ``operands``: the input tensors the epilogue
-    adds, by name; ``out_dtype``: the output tensor's dtype."""
+    adds, by name; ``out_dtype`` / ``in_dtype``: the output tensor's and the operands' dtypes. Float16
+    and float32 operands are judged as the matrix unit multiplies them (``matrix_unit_operands``)."""
     a = np.asarray(a, dtype=np.float64)
     b = None if b is None else np.asarray(b, dtype=np.float64)
+    if b is not None and in_dtype != "bfloat16":  # exact in the source registers as it is
+        a, b = matrix_unit_operands(a, b, in_dtype)
     with np.errstate(invalid="ignore", over="ignore"):
         product = a if b is None else a @ b
         scale = np.abs(a) if b is None else np.abs(a) @ np.abs(b)
@@ -655,13 +787,15 @@ def compare(
                 elif op == "mul" and isinstance(c, np.ndarray):
                     scale = scale * np.abs(c)
             extra.setdefault("scale_name", "|a| with the tensors it adds or is multiplied by")
-    target, allowed, rule = expected_output(a, b, product, scale, compute, operands=operands, out_dtype=out_dtype)
+    target, allowed, rule = expected_output(
+        a, b, product, scale, compute, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype
+    )
     ref = apply_epilogue(product, compute, operands=operands)  # what the program means: the exact value
     out = np.asarray(out, dtype=np.float32)
     if compute.get("epilogue"):
         # Where a NaN met max / min / relu, the chip may give the constant instead (apply_epilogue).
         other, other_allowed, _ = expected_output(
-            a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=out_dtype
+            a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype
         )
         take = np.isnan(target) & np.isfinite(out) & ~np.isnan(other)
         target = np.where(take, other, target)
@@ -679,6 +813,9 @@ def compare(
     if out_dtype == "float32":
         ulps = np.where(both, fp32_ulp_distance(np.where(both, out, 0), np.where(np.isfinite(ref), ref, 0)), 0)
         extra.setdefault("ulp_unit", "fp32")
+    elif out_dtype == "float16":
+        ulps = np.where(both, fp16_ulp_distance(np.where(both, out, 0), np.where(np.isfinite(ref), ref, 0)), 0)
+        extra.setdefault("ulp_unit", "fp16")
     else:
         ulps = np.where(both, bf16_ulp_distance(to_bf16_bits(np.where(both, out, 0)), ref_bits), 0)
     return SimResult(

@@ -79,6 +79,12 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/compute_kernel_api.h", "silu_tile_init", "silu_tile",
             false};
   }
+  // gelu_tile's `fast_and_approx` defaults to true (a lookup table): the
+  // accurate routine is asked for by name.
+  if (op == value::kEpilogueGelu) {
+    return {"api/compute/eltwise_unary/gelu.h", "gelu_tile_init<false>",
+            "gelu_tile<false>", false};
+  }
   TVM_FFI_THROW(ValueError)
       << "TT codegen: unknown epilogue op '" << op << "'.";
 }
@@ -106,14 +112,18 @@ private:
     return out;
   }
 
-  /*! \brief The output CB's data format. */
-  std::string OutputFormat() const {
+  /*! \brief The data format of the first CB with `role`. */
+  std::string FormatOfRole(const std::string &role) const {
     for (const CBInfo &cb : info_.cbs) {
-      if (cb.role == value::kCBRoleOutput) {
+      if (cb.role == role) {
         return cb.data_format;
       }
     }
     return value::kFormatFloat16b;
+  }
+  /*! \brief The output CB's data format. */
+  std::string OutputFormat() const {
+    return FormatOfRole(value::kCBRoleOutput);
   }
 
   /*! \brief Tiles of the output block (the output CB's block). */
@@ -136,8 +146,12 @@ private:
     const bool whole = c.sub_h * c.sub_w == OutputTiles() && !c.transpose_a;
     const std::string dst =
         std::string("DST holds ") +
-        (c.fp32_dest_acc_en ? "fp32" : "16-bit (bf16)") + " values, " +
-        std::to_string(c.dst_tiles) + " tiles (" +
+        (c.fp32_dest_acc_en
+             ? std::string("fp32")
+             : "16-bit (" +
+                   std::string(c.accumulator == "float16" ? "fp16" : "bf16") +
+                   ")") +
+        " values, " + std::to_string(c.dst_tiles) + " tiles (" +
         DstModeName(c.fp32_dest_acc_en, c.dst_full_sync_en) +
         "; the host's ComputeConfig sets the mode).";
     std::vector<std::string> purpose;
@@ -217,7 +231,7 @@ private:
         }
         if (e.op == value::kEpilogueExp || e.op == value::kEpilogueExp2 ||
             e.op == value::kEpilogueSigmoid || e.op == value::kEpilogueTanh ||
-            e.op == value::kEpilogueSilu) {
+            e.op == value::kEpilogueSilu || e.op == value::kEpilogueGelu) {
           chain = e.op + "(" + chain + ")";
           continue;
         }
@@ -246,8 +260,12 @@ private:
             (only_adds ? "an added tensor's" : "a tensor operand's") +
             " tile is copied into DST[1] first), pack DST[0] into cb_out0 "
             "for the writer.",
-        "DST holds fp32 values (fp32 DST; the host's ComputeConfig sets the "
-        "mode), so the only rounding to bf16 is the packer's."};
+        c.fp32_dest_acc_en
+            ? "DST holds fp32 values (fp32 DST; the host's ComputeConfig "
+              "sets the mode), so the only rounding to bf16 is the packer's."
+            : "DST holds fp16 values (16-bit DST; the host's ComputeConfig "
+              "sets the mode): each op's fp32 result is stored back "
+              "truncated to fp16, and the packer copies them."};
     EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " = " +
                      Chain(c.a + "[row, col]") +
                      ", element by element on the SFPU.",
@@ -266,10 +284,17 @@ private:
         "api/compute/reg_api.h"};
     headers.insert(elementwise ? "api/compute/tile_move_copy.h"
                                : "api/compute/matmul.h");
-    // Partials in another format than the operands' or the output's.
-    if (c.partials &&
-        (info_.PartialsCB()->data_format != value::kFormatFloat16b ||
-         OutputFormat() != value::kFormatFloat16b)) {
+    // Partials or a transposed block in another format than the one the
+    // unpacker or the packer is set up for (the operands', the output's).
+    const std::string operands = FormatOfRole(value::kCBRoleInput);
+    const std::string out = OutputFormat();
+    const std::string partials =
+        c.partials ? info_.PartialsCB()->data_format : operands;
+    if ((c.partials &&
+         (partials != operands || partials != out ||
+          partials == value::kFormatFloat32)) || // unpacked to DST: reconfig
+
+        (c.transpose_a && FormatOfRole(value::kCBRoleTransposed) != out)) {
       headers.insert("api/compute/reconfig_data_format.h");
     }
     if (c.partials) {

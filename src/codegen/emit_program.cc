@@ -166,6 +166,13 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("// Tensor files hold raw little-endian values, row-major: bfloat16 "
          "(.bf16) or float32 (.f32). The kernels are");
   w.Line("// read from <artifact dir>; <data dir> defaults to it.");
+  if (std::any_of(info.tensors.begin(), info.tensors.end(),
+                  [](const TensorInfo &t) {
+                    return t.role != "unused" && t.dtype == "float16";
+                  })) {
+    w.Line("// float16 tensors (.f16) travel as their IEEE bit patterns "
+           "(uint16_t), tilized unchanged.");
+  }
   w.Line();
   for (const char *h :
        {"cstdint", "cstdio", "cstring", "exception", "filesystem", "fstream",
@@ -188,7 +195,15 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line();
   w.Line("namespace {");
   w.Line();
-  w.Line("// One bf16 32x32 tile: the page size of every DRAM buffer and CB.");
+  bool any_fp16 = false;
+  for (const TensorInfo &t : info.tensors) {
+    any_fp16 = any_fp16 || (t.role != "unused" && t.dtype == "float16");
+  }
+  w.Line(any_fp16
+             ? "// One 32x32 tile of 16-bit values (bf16 or fp16): the page "
+               "size of their DRAM buffers and CBs."
+             : "// One bf16 32x32 tile: the page size of every DRAM "
+               "buffer and CB.");
   w.Line("constexpr uint32_t kTileBytes = " + tile_bytes + ";");
   w.Line();
   w.Line("// A tensor's logical shape and its shape padded to whole tiles in "
@@ -243,8 +258,10 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("constexpr uint32_t kNeedGridX = " + U(need_x) + ";");
   w.Line("constexpr uint32_t kNeedGridY = " + U(need_y) + ";");
   w.Line();
-  w.Line("// Read batch x rows x cols values of type T (bfloat16 or float) and "
-         "pad each matrix with zeros to the tile grid.");
+  w.Line(std::string("// Read batch x rows x cols values of type T (") +
+         (any_fp16 ? "bfloat16, float, or uint16_t for float16's bits"
+                   : "bfloat16 or float") +
+         ") and pad each matrix with zeros to the tile grid.");
   w.Line("template <typename T>");
   w.Line("std::vector<T> ReadTensor(const std::string& path, const "
          "TensorShape& s) {");
@@ -365,9 +382,10 @@ std::string EmitHostProgram(const ProgramInfo &info) {
          "time.");
   w.Line("distributed::DeviceLocalBufferConfig dram_config{.page_size = "
          "kTileBytes, .buffer_type = BufferType::DRAM};");
+  const int64_t bf16_tile = info.target.TileBytes(tvm::DataType::BFloat(16));
   bool any_fp32 = false;
   for (const TensorInfo &t : info.tensors) {
-    any_fp32 = any_fp32 || (t.role != "unused" && t.dtype == "float32");
+    any_fp32 = any_fp32 || (t.role != "unused" && t.page_bytes != bf16_tile);
   }
   if (any_fp32) {
     w.Line("// float32 tensors: pages of one float32 tile.");
@@ -381,7 +399,7 @@ std::string EmitHostProgram(const ProgramInfo &info) {
       continue;
     }
     const std::string n = SafeIdent(t.name);
-    const bool fp32 = t.dtype == "float32";
+    const bool fp32 = t.page_bytes != bf16_tile;
     w.Line("auto " + n + "_buffer = distributed::MeshBuffer::create(");
     w.Line("    distributed::ReplicatedBufferConfig{.size = " +
            (fp32 ? U(t.page_bytes) : std::string("kTileBytes")) + " * " +
@@ -399,7 +417,7 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   }
   for (const CBInfo &cb : info.cbs) {
     const std::string idx = "CBIndex::c_" + U(cb.index);
-    const std::string page = cb.data_format == value::kFormatFloat16b
+    const std::string page = cb.page_bytes == bf16_tile
                                  ? std::string("kTileBytes")
                                  : U(cb.page_bytes);
     w.Line("CreateCircularBuffer(program, cores,  // " + cb.name + ": " +
@@ -438,7 +456,8 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   const ComputeInfo &c = info.compute;
   if (c.op == value::kOpEltwise) {
     w.Line("// Compute: " + c.c + " from " + c.a +
-           " element by element on the SFPU, so DST holds fp32 values (" +
+           " element by element on the SFPU, so DST holds " +
+           (c.fp32_dest_acc_en ? "fp32" : "fp16") + " values (" +
            U(c.dst_tiles) + " tiles in half-sync mode).");
   } else {
     w.Line("// Compute: " + c.c + " = " + c.a + " @ " + c.b + " with a " +

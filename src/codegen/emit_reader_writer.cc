@@ -60,10 +60,10 @@ protected:
             << "').";
       }
     }
-    Line(
-        "// One " +
-        std::string(tensors_.front()->dtype == "float32" ? "float32" : "bf16") +
-        " 32x32 tile: the page size of every tensor and CB.");
+    Line("// One " +
+         (tensors_.front()->dtype == "bfloat16" ? std::string("bf16")
+                                                : tensors_.front()->dtype) +
+         " 32x32 tile: the page size of every tensor and CB.");
     Line("constexpr uint32_t tile_bytes = " +
          std::to_string(tensors_.front()->page_bytes) + ";");
     std::string prev;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../transform/epilogue.h"
+#include "tilelang_tt/data_format.h"
 #include "tilelang_tt/target.h"
 
 namespace tilelang_tt {
@@ -37,16 +38,14 @@ struct TensorInfo {
    *         shape, or (1, n) / (n, 1) for a 1-D row / column vector. */
   std::vector<int64_t> matrix;
   int64_t page_bytes = 0, num_tiles = 0;
-  /*! \brief "bfloat16" or "float32". */
+  /*! \brief "bfloat16", "float16" or "float32". */
   std::string dtype;
-  /*! \brief The host's element type ("bfloat16", "float") and the file
-   *         suffix ("bf16", "f32") of that dtype. */
-  std::string HostType() const {
-    return dtype == "float32" ? "float" : "bfloat16";
-  }
-  std::string FileName() const {
-    return name + (dtype == "float32" ? ".f32" : ".bf16");
-  }
+  /*! \brief Its tile format (data_format.h). */
+  const TileFormatSpec &Format() const { return SpecOf(*TileFormatOf(dtype)); }
+  /*! \brief The host's element type ("bfloat16", "uint16_t", "float") and
+   *         the tensor file's name ("A.bf16", "A.f16", "A.f32"). */
+  std::string HostType() const { return Format().host_type; }
+  std::string FileName() const { return name + Format().file_suffix; }
   /*! \brief "input" (read by the reader) or "output" (written by the writer).
    */
   std::string role;

@@ -193,10 +193,10 @@ CBHandle CreateCircularBuffer(Program &program, const CoreSpec &core_spec,
   const CoreRangeSet cores = ToCoreRangeSet(core_spec);
   for (const auto &[index, format] : config.formats()) {
     if (!tt_sim::IsSimulatedFormat(static_cast<uint8_t>(format))) {
-      throw tt_sim::Fault("CreateCircularBuffer: CB c_" +
-                          std::to_string(index) + " has data format " +
-                          std::to_string(static_cast<int>(format)) +
-                          "; the simulator models Float32 and Float16_b");
+      throw tt_sim::Fault(
+          "CreateCircularBuffer: CB c_" + std::to_string(index) +
+          " has data format " + std::to_string(static_cast<int>(format)) +
+          "; the simulator models Float32, Float16_b and Float16");
     }
     auto page = config.page_sizes().find(index);
     if (page == config.page_sizes().end() || page->second == 0) {

@@ -340,11 +340,14 @@ void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse) {
   RequireCompute("compute_kernel_hw_startup");
   EngineConfig &e = Ctx().core->engines;
   e.srca = CB(reverse ? in1 : in0).format();
+  e.srca_to_dest = e.unpack_to_dest_fp32[reverse ? in1 : in0];
   e.srcb = CB(reverse ? in0 : in1).format();
   e.pack = CB(out).format();
   e.op = EngineConfig::Op::kNone;
   e.sfpu = SfpuInit::kNone;
   e.hw_configured = true;
+  // 16-bit DST holds what the sources hold (SrcASrcB.md): FP16 for Float16.
+  Ctx().core->dst.mode.fp16 = IsExpAFormat(e.srca);
 }
 
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose) {
@@ -406,6 +409,7 @@ void ReconfigSrcA(int64_t old_cb, uint32_t new_cb) {
   };
   if (old_cb < 0 || key(static_cast<uint32_t>(old_cb)) != key(new_cb)) {
     e.srca = next;
+    e.srca_to_dest = e.unpack_to_dest_fp32[new_cb];
   }
 }
 
@@ -448,6 +452,22 @@ void CheckDstIndex(uint32_t index, const char *op) {
 }
 } // namespace
 
+namespace {
+/// With 16-bit DST, a tile op moving `format` data in or out of DST needs DST
+/// to hold that format: BF16 for Float16_b, FP16 for Float16 (the source
+/// formats set it; the JIT never mixes the two in one program).
+void CheckDst16Format(Format format, const char *op) {
+  const DstMode &mode = Ctx().core->dst.mode;
+  if (mode.fp32_dest_acc_en)
+    return;
+  if ((format == Format::kFloat16) != mode.fp16) {
+    KernelFault(std::string(op) + " moves " + FormatName(format) +
+                " data, but 16-bit DST holds " + (mode.fp16 ? "FP16" : "BF16") +
+                " (the source formats of compute_kernel_hw_startup)");
+  }
+}
+} // namespace
+
 void TileRegsCommit() {
   ExpectDst(DstState::kMath, "tile_regs_commit");
   Ctx().core->dst.state = DstState::kCommitted;
@@ -478,10 +498,29 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
   CheckSrcFormat(e.srca, in1, "SrcA", "matmul_tiles");
   for (uint32_t cb : {in0, in1}) {
     CheckTilePages(cb, "matmul_tiles");
-    if (CB(cb).format() != Format::kFloat16_b)
-      KernelFault("matmul_tiles on CB " + CBName(cb) +
-                  ": only bf16 operands are simulated");
+    if (CB(cb).format() != Format::kFloat32)
+      continue;
+    // A Float32 operand unpacks to TF32 in its source register, which the
+    // LLK allows only with fp32 DST; an UnpackToDestFp32 CB would not.
+    if (!Ctx().core->dst.mode.fp32_dest_acc_en)
+      KernelFault("matmul_tiles on Float32 CB c_" + std::to_string(cb) +
+                  " with 16-bit DST: TF32 sources need fp32_dest_acc_en");
+    if (e.unpack_to_dest_fp32[cb])
+      KernelFault("matmul_tiles on Float32 CB c_" + std::to_string(cb) +
+                  ", whose unpack_to_dest_mode is UnpackToDestFp32: it would "
+                  "bypass the source registers");
   }
+  if (e.srca_to_dest) {
+    KernelFault("matmul_tiles with SrcA's unpacker set up to unpack straight "
+                "to DST (an UnpackToDestFp32 CB); reconfig_data_format_srca "
+                "to c_" +
+                std::to_string(in1) + " first");
+  }
+  if (CB(in0).format() != CB(in1).format()) {
+    KernelFault("matmul_tiles multiplies " + CBName(in0) + " by " +
+                CBName(in1) + "; the matrix unit needs one source format");
+  }
+  CheckDst16Format(CB(in0).format(), "matmul_tiles");
   ExpectDst(DstState::kMath, "matmul_tiles");
   CheckDstIndex(dst_index, "matmul_tiles");
   CircularBuffer &a_cb = CB(in0);
@@ -497,19 +536,24 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
                 std::to_string(a_waited) + " and " + std::to_string(b_waited) +
                 " pages at their fronts (cb_wait_front)");
   }
-  const auto *a =
-      reinterpret_cast<const uint16_t *>(L1(a_cb.read_page(i0), kTileBytes));
-  const auto *b =
-      reinterpret_cast<const uint16_t *>(L1(b_cb.read_page(i1), kTileBytes));
+  const Format fa = a_cb.format(), fb = b_cb.format();
+  const auto *a = reinterpret_cast<const uint16_t *>(
+      L1(a_cb.read_page(i0), TileBytesOf(fa)));
+  const auto *b = reinterpret_cast<const uint16_t *>(
+      L1(b_cb.read_page(i1), TileBytesOf(fb)));
   if (e.transpose_in1) {
     // The unpacker transposes the faces and each face: the tile's transpose.
-    uint16_t bt[kTileDim * kTileDim];
+    const uint32_t size = TileBytesOf(fb) / (kTileDim * kTileDim);
+    const auto *bytes = reinterpret_cast<const uint8_t *>(b);
+    uint8_t bt[4 * kTileDim * kTileDim];
     for (uint32_t r = 0; r < kTileDim; ++r)
       for (uint32_t c = 0; c < kTileDim; ++c)
-        bt[FaceIndex(r, c)] = b[FaceIndex(c, r)];
-    MatmulTile(a, bt, core->dst.tiles[dst_index].data(), core->dst.mode);
+        std::memcpy(bt + FaceIndex(r, c) * size, bytes + FaceIndex(c, r) * size,
+                    size);
+    MatmulTile(a, fa, bt, fb, core->dst.tiles[dst_index].data(),
+               core->dst.mode);
   } else {
-    MatmulTile(a, b, core->dst.tiles[dst_index].data(), core->dst.mode);
+    MatmulTile(a, fa, b, fb, core->dst.tiles[dst_index].data(), core->dst.mode);
   }
   core->stats.matmul_tiles++;
 }
@@ -532,6 +576,9 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
                 " (compute_kernel_hw_startup / pack_reconfig_data_format)");
   }
   CheckTilePages(cb, "pack_tile");
+  if (out.format() != Format::kFloat32) {
+    CheckDst16Format(out.format(), "pack_tile");
+  }
   // The release's pack.h: in order, output_tile_index ignored, unless
   // out_of_order_output.
   const uint32_t page = out_of_order_output ? out_index : out.next_pack_page();
@@ -549,8 +596,9 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
     return;
   }
   auto *dst = reinterpret_cast<uint16_t *>(page_bytes);
+  const bool fp16 = out.format() == Format::kFloat16;
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
-    dst[i] = PackToBf16(acc[i], mode);
+    dst[i] = fp16 ? PackToFp16(acc[i], mode) : PackToBf16(acc[i], mode);
 }
 
 namespace {
@@ -599,6 +647,13 @@ void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
   auto &tile = core->dst.tiles[dst_index];
   const uint8_t *src = L1(in.read_page(index), in.page_bytes());
   if (in.format() == Format::kFloat32) {
+    if (e.unpack_to_dest_fp32[cb] && !e.srca_to_dest) {
+      KernelFault("copy_tile from c_" + std::to_string(cb) +
+                  " (UnpackToDestFp32) while SrcA's unpacker is set up for a "
+                  "Float32 CB through SrcA (TF32); reconfig_data_format_srca "
+                  "to c_" +
+                  std::to_string(cb) + " first");
+    }
     if (!e.unpack_to_dest_fp32[cb] || !mode.fp32_dest_acc_en) {
       KernelFault("copy_tile from Float32 CB c_" + std::to_string(cb) +
                   " through SrcA, which keeps TF32 at most (not simulated); "
@@ -609,6 +664,19 @@ void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
     std::memcpy(tile.data(), src, TileBytesOf(Format::kFloat32));
     return;
   }
+  if (in.format() == Format::kFloat16) {
+    // fp16 moves exactly into DST of either mode as the coprocessor reads
+    // it (exponent 31 finite), an exponent-0 datum as +0 (the move's zero
+    // flag; README).
+    CheckDst16Format(Format::kFloat16, "copy_tile");
+    const auto *fp16 = reinterpret_cast<const uint16_t *>(src);
+    for (uint32_t i = 0; i < kTileDim * kTileDim; ++i) {
+      const float v = Fp16ToFloat(fp16[i]);
+      tile[i] = v == 0.0f ? 0.0f : v;
+    }
+    return;
+  }
+  CheckDst16Format(Format::kFloat16_b, "copy_tile");
   // bf16 is exact in SrcA and in DST of either mode (but for zero's sign).
   const auto *bf16 = reinterpret_cast<const uint16_t *>(src);
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
@@ -625,7 +693,8 @@ const uint16_t *Bf16Tile(CircularBuffer &in, uint32_t cb, uint32_t index,
     KernelFault(std::string(op) + " from " + FormatName(in.format()) +
                 " CB c_" + std::to_string(cb) +
                 ": only bf16 tiles are simulated (a 32-bit tile takes the "
-                "release's unpack-to-DST path)");
+                "release's unpack-to-DST path; an fp16 one cannot be moved "
+                "into fp32 DST by MOVB2D)");
   }
   return reinterpret_cast<const uint16_t *>(
       L1(in.read_page(index), kTileBytes));
@@ -699,7 +768,7 @@ void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
   auto &z = regs.tiles[out];
   for (size_t i = 0; i < z.size(); ++i) {
     const float v = SfpuBinaryApply(op, x[i], y[i], fp32);
-    z[i] = fp32 ? v : StoreToBf16Dst(v);
+    z[i] = StoreToDst(v, fp32, regs.mode.fp16);
   }
 }
 
@@ -713,9 +782,13 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
   }
   auto &regs = Ctx().core->dst;
   const bool fp32 = regs.mode.fp32_dest_acc_en;
+  if (op == SfpuOp::kGelu && !fp32) {
+    KernelFault(std::string(name) +
+                " on 16-bit DST: the release's piecewise bf16 GELU is not "
+                "simulated (only its fp32 DST routine is)");
+  }
   for (float &v : regs.tiles[dst]) {
-    const float y = SfpuApply(op, v, param, fp32);
-    v = fp32 ? y : StoreToBf16Dst(y);
+    v = StoreToDst(SfpuApply(op, v, param, fp32), fp32, regs.mode.fp16);
   }
 }
 

@@ -24,29 +24,54 @@ namespace {
 /// Tiles in row-major fp32, unpacked from the 4-face bf16 layout.
 using RowMajorTile = float[kTileDim][kTileDim];
 
-/// A bf16 operand as the unpacker puts it in SrcA / SrcB: exact, except
-/// that denormals become zero.
-inline float UnpackBf16(uint16_t bits) {
-  return (bits & 0x7f80u) == 0 ? Bf16ToFloat(bits & 0x8000u)
-                               : Bf16ToFloat(bits);
+/// The fp32 bits of datum `i` of a tile as the unpacker puts it in SrcA /
+/// SrcB: bf16 exactly; fp16 as the coprocessor reads it (Fp16ToFloat:
+/// exponent 31 finite); fp32 as TF32, its low 13 mantissa bits dropped. A
+/// datum without exponent bits (zero or denormal) is a zero.
+inline uint32_t SrcBits(const void *tile, uint32_t i, Format format) {
+  uint32_t w;
+  if (format == Format::kFloat16) {
+    w = FloatBits(Fp16ToFloat(static_cast<const uint16_t *>(tile)[i]));
+  } else if (format == Format::kFloat32) {
+    std::memcpy(&w, static_cast<const uint32_t *>(tile) + i, sizeof(w));
+    w &= 0xffffe000u;
+  } else {
+    w = uint32_t(static_cast<const uint16_t *>(tile)[i]) << 16;
+  }
+  return (w & 0x7f800000u) == 0 ? w & 0x80000000u : w;
 }
 
-/// Unpack a bf16 tile: face f holds rows 16 * (f / 2) .. + 15 and columns
+/// Fidelity slices as masks on those fp32 bits (sign, exponent and the
+/// mantissa bits a slice keeps; README "Numerics"): SrcA multiplies with its
+/// implicit bit + top 4 mantissa bits, then the next 3 (bf16) or 5 (fp16
+/// and TF32, whose last bit no phase uses); SrcB with its implicit bit + top
+/// 6, then the rest.
+constexpr uint32_t kSrcAHighMask = 0xfff80000u; // implicit bit + top 4
+constexpr uint32_t kSrcBHighMask = 0xfffe0000u; // implicit bit + top 6
+constexpr uint32_t kAllBits = 0xffffffffu;
+/// All that SrcA's multiplier uses of a value in `format`: fp16's and
+/// TF32's last mantissa bit is not in any fidelity phase.
+inline uint32_t SrcAFullMask(Format format) {
+  return format == Format::kFloat16_b ? kAllBits : 0xffffc000u;
+}
+
+/// Unpack a tile: face f holds rows 16 * (f / 2) .. + 15 and columns
 /// 16 * (f % 2) .. + 15, each face row 16 contiguous elements. `keep_mask`
-/// clears low mantissa bits (a fidelity slice; 0xffff keeps all). Inlined
+/// clears low mantissa bits (a fidelity slice; kAllBits keeps all). Inlined
 /// into each clone of the fast path, so it is vectorized for that target.
 __attribute__((always_inline)) inline void
-Unpack(const uint16_t *tile, RowMajorTile out, uint16_t keep_mask = 0xffff) {
+Unpack(const void *tile, Format format, RowMajorTile out,
+       uint32_t keep_mask = kAllBits) {
   for (uint32_t f = 0; f < 4; ++f) {
     const uint32_t r0 = (f / 2) * kFaceDim, c0 = (f % 2) * kFaceDim;
     for (uint32_t r = 0; r < kFaceDim; ++r) {
-      const uint16_t *src = tile + f * kFaceDim * kFaceDim + r * kFaceDim;
+      const uint32_t row = f * kFaceDim * kFaceDim + r * kFaceDim;
       for (uint32_t c = 0; c < kFaceDim; ++c) {
+        const uint32_t w = SrcBits(tile, row + c, format);
         // Infinity and NaN keep all their bits (masking could turn a NaN
         // into an infinity).
-        const uint16_t bits =
-            (src[c] & 0x7f80u) == 0x7f80u ? src[c] : src[c] & keep_mask;
-        out[r0 + r][c0 + c] = UnpackBf16(bits);
+        out[r0 + r][c0 + c] =
+            BitsFloat((w & 0x7f800000u) == 0x7f800000u ? w : w & keep_mask);
       }
     }
   }
@@ -75,13 +100,16 @@ constexpr uint32_t kRowsAtOnce = 4;
 /// The fast path, fp32 DST at HiFi4: for each K-face (k = 0..15, then
 /// 16..31) the fp32 sum of the 16 exact products in k order (vectorized
 /// across c), added to DST; denormal results flushed. A product of two bf16
-/// values is exact in fp32 (unless it underflows), so a fused multiply-add
-/// rounds as a multiply then an add: every clone computes the same bits.
-TT_SIM_VECTOR_CLONES void MatmulTileFp32HiFi4(const uint16_t *a,
-                                              const uint16_t *b, float *acc) {
+/// values, or of an fp16 / TF32 value and one with 10 significant bits
+/// (SrcA's at HiFi4), is exact in fp32 (unless it underflows), so a fused
+/// multiply-add rounds as a multiply then an add: every clone computes the
+/// same bits.
+TT_SIM_VECTOR_CLONES void MatmulTileFp32HiFi4(const void *a, Format fa,
+                                              const void *b, Format fb,
+                                              float *acc) {
   alignas(64) RowMajorTile af, bf;
-  Unpack(a, af);
-  Unpack(b, bf);
+  Unpack(a, fa, af);
+  Unpack(b, fb, bf, SrcAFullMask(fb));
   for (uint32_t r0 = 0; r0 < kTileDim; r0 += kRowsAtOnce) {
     for (uint32_t k0 = 0; k0 < kTileDim; k0 += kFaceDim) {
       // Partial sums of rows r0..r0+3 over this K-face: columns 0-15, 16-31.
@@ -111,12 +139,6 @@ TT_SIM_VECTOR_CLONES void MatmulTileFp32HiFi4(const uint16_t *a,
 }
 #pragma GCC diagnostic pop
 
-/// Mantissa slices of the fidelity phases (bf16 bits to keep for the high
-/// slice; the low slice is the rest of the value). SrcA (in1) multiplies
-/// with 5 bits of magnitude, SrcB (in0) with 7.
-constexpr uint16_t kSrcAHighMask = 0xfff8; // implicit bit + top 4 of 7
-constexpr uint16_t kSrcBHighMask = 0xfffe; // implicit bit + top 6 of 7
-
 /// The low slice of a value whose high slice is `high`: the rest of its
 /// mantissa (exact), or 0 for infinity and NaN, which have no low bits.
 inline float LowSlice(float full, float high) {
@@ -126,13 +148,13 @@ inline float LowSlice(float full, float high) {
 /// The general path: any fidelity, either DST precision. Each phase p
 /// multiplies (SrcB slice p / 2) x (SrcA slice p % 2): phase 0 high x high,
 /// 1 high(B) x low(A), 2 low(B) x high(A), 3 low x low.
-void MatmulTilePhased(const uint16_t *a, const uint16_t *b, float *acc,
-                      const DstMode &mode) {
+void MatmulTilePhased(const void *a, Format fa, const void *b, Format fb,
+                      float *acc, const DstMode &mode) {
   static thread_local RowMajorTile a_hi, a_full, b_hi, b_full;
-  Unpack(a, a_full);
-  Unpack(a, a_hi, kSrcBHighMask);
-  Unpack(b, b_full);
-  Unpack(b, b_hi, kSrcAHighMask);
+  Unpack(a, fa, a_full);
+  Unpack(a, fa, a_hi, kSrcBHighMask);
+  Unpack(b, fb, b_full, SrcAFullMask(fb));
+  Unpack(b, fb, b_hi, kSrcAHighMask);
   for (uint32_t r = 0; r < kTileDim; ++r) {
     for (uint32_t c = 0; c < kTileDim; ++c) {
       float d = acc[FaceIndex(r, c)];
@@ -160,19 +182,31 @@ void MatmulTilePhased(const uint16_t *a, const uint16_t *b, float *acc,
 } // namespace
 
 float WriteDst(float v, const DstMode &mode) {
-  if (!mode.fp32_dest_acc_en) {
-    // FPU result at TF32 precision, then narrowed to DST's bf16.
-    v = RoundMantissaTiesAway(RoundMantissaTiesAway(v, 10), 7);
+  if (mode.fp32_dest_acc_en) {
+    return FlushDenormal(v);
   }
-  return FlushDenormal(v);
+  if (!mode.fp16) {
+    // FPU result at TF32 precision, then narrowed to DST's bf16.
+    return FlushDenormal(
+        RoundMantissaTiesAway(RoundMantissaTiesAway(v, 10), 7));
+  }
+  // FP16 DST: TF32's 10 mantissa bits are fp16's; the exponent range is
+  // fp16's (with exponent 31 finite): below 2^-14 a zero, above 131008 the
+  // largest value (0x7fff, FloatBitPatterns.md: the FPU's "too large").
+  if (std::isnan(v))
+    return v;
+  v = std::isinf(v) ? v : RoundMantissaTiesAway(v, 10);
+  if (std::fabs(v) < kFp16MinNormal)
+    return std::copysign(0.0f, v);
+  return std::fabs(v) > kFp16Max ? std::copysign(kFp16Max, v) : v;
 }
 
-void MatmulTile(const uint16_t *a, const uint16_t *b, float *dst,
+void MatmulTile(const void *a, Format fa, const void *b, Format fb, float *dst,
                 const DstMode &mode) {
   if (mode.fp32_dest_acc_en && mode.fidelity_phases == 4) {
-    MatmulTileFp32HiFi4(a, b, dst);
+    MatmulTileFp32HiFi4(a, fa, b, fb, dst);
   } else {
-    MatmulTilePhased(a, b, dst, mode);
+    MatmulTilePhased(a, fa, b, fb, dst, mode);
   }
 }
 
@@ -186,6 +220,25 @@ uint16_t PackToBf16(float v, const DstMode &mode) {
   }
   return static_cast<uint16_t>(
       FloatBits(RoundMantissaTiesAway(FlushDenormal(v), 7)) >> 16);
+}
+
+uint16_t PackToFp16(float v, const DstMode &mode) {
+  if (!mode.fp32_dest_acc_en) {
+    return FloatToFp16Bits(v); // DST holds fp16 values already
+  }
+  // The JIT packs fp32 DST into a Float16 CB with Float16_b as the pack
+  // source format: the early conversion rounds to bf16 (as PackToBf16), the
+  // late one narrows the exponent: a magnitude past fp16's range saturates
+  // (to 0x7fff, the largest), one below its normal range becomes a zero
+  // (ISA Packers/FormatConversion.md: |x| <= 2^-15 flushed, (2^-15, 2^-14)
+  // "mishandled"; the model takes zero there too, README).
+  const float b = Bf16ToFloat(PackToBf16(v, mode));
+  const uint16_t sign = static_cast<uint16_t>((FloatBits(b) >> 16) & 0x8000u);
+  if (std::isinf(b) || std::fabs(b) >= 131072.0f)
+    return sign | 0x7fffu;
+  if (std::fabs(b) < kFp16MinNormal)
+    return sign;
+  return FloatToFp16Bits(b);
 }
 
 } // namespace tt_sim

@@ -260,6 +260,25 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
     core->dst = DstRegisterFile{};
     core->engines = EngineConfig{};
   }
+  // The JIT build derives the unpack / pack formats from the CBs' formats
+  // and stops when they mix exponent families (Float16_b with Float16;
+  // Float32 is exempt): tt-metal jit_build/data_format.cpp,
+  // check_consistent_format_across_buffers.
+  const tt::tt_metal::Program::CB *exp_a = nullptr, *exp_b = nullptr;
+  for (const auto &cb : program.cbs) {
+    const Format f = static_cast<Format>(cb.format);
+    if (f == Format::kFloat16)
+      exp_a = exp_a ? exp_a : &cb;
+    if (f == Format::kFloat16_b)
+      exp_b = exp_b ? exp_b : &cb;
+  }
+  if (exp_a && exp_b) {
+    throw Fault("the program's CBs mix exponent families: c_" +
+                std::to_string(exp_a->index) + " is Float16 and c_" +
+                std::to_string(exp_b->index) +
+                " Float16_b; TT-Metalium's JIT build refuses it (\"All input "
+                "data-formats must have the same exponent format\")");
+  }
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> l1_used;
   std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> used_cbs;
   for (const auto &cb : program.cbs) {

@@ -31,10 +31,15 @@ using tvm::PrimExpr;
 using tvm::tirx::Buffer;
 using tvm::tirx::ForNode;
 
+/*! \brief GELU's erf form as the messages quote it. */
+constexpr const char *kGeluForm =
+    "x * 0.5 * (1 + T.erf(x * 0.7071067811865476))";
+
 const char *kSupported =
     "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
     "x - c with constants c, T.exp(x), T.exp2(x), T.sigmoid(x), T.tanh(x), x * "
-    "T.sigmoid(x) (SiLU), "
+    "T.sigmoid(x) (SiLU), x * 0.5 * (1 + T.erf(x * 0.7071067811865476)) "
+    "(GELU), "
     "and x + / - / * a bfloat16 tensor at the element's own "
     "position (Bias[bx * block_N + j], Bias[by * block_M + i] or "
     "D[by * block_M + i, bx * block_N + j]), nested, on the element being "
@@ -53,6 +58,16 @@ std::optional<float> Constant(const PrimExpr &e) {
       // A bfloat16 accumulator's constant: the SFPU takes it as this fp32
       // value, which it is exactly only if it is a bf16 value.
       if (FloatBits(v) & 0xffffu) {
+        return std::nullopt;
+      }
+      return v;
+    }
+    if (f->dtype == tvm::DataType::Float(16)) {
+      // A float16 kernel's constant: exact in fp32 when it is a normal fp16
+      // value (11 significant bits, from 2^-14 to 65504) or zero.
+      const float a = std::fabs(v);
+      if ((FloatBits(v) & 0x1fffu) ||
+          (a != 0.0f && (a < 0x1p-14f || a > 65504.0f))) {
         return std::nullopt;
       }
       return v;
@@ -129,11 +144,16 @@ private:
 
   /*! \brief `e` as a load of a global tensor (through an exact cast of a
    *         bf16 element to float32), or null. */
+  /*! \brief A 16-bit float dtype, which a cast to float32 widens exactly. */
+  static bool Widens(tvm::DataType t) {
+    return t == tvm::DataType::BFloat(16) || t == tvm::DataType::Float(16);
+  }
+
   const tvm::tirx::BufferLoadNode *GlobalLoad(const PrimExpr &e) const {
     PrimExpr x = e;
     if (const auto *cast = x.as<tvm::tirx::CastNode>();
         cast && cast->dtype == tvm::DataType::Float(32) &&
-        cast->value.dtype() == tvm::DataType::BFloat(16)) {
+        Widens(cast->value.dtype())) {
       x = cast->value;
     }
     const auto *load = x.as<tvm::tirx::BufferLoadNode>();
@@ -243,12 +263,12 @@ private:
       return;
     }
     // A bfloat16 accumulator's element read as float32 (TileLang computes a
-    // bf16 fragment's epilogue in float32): the element itself.
+    // bf16 fragment's epilogue in float32), or a 16-bit tensor's in an
+    // element-wise kernel: the element itself.
     if (const auto *cast = e.as<CastNode>();
         cast && cast->dtype == tvm::DataType::Float(32) &&
-        cast->value.as<BufferLoadNode>() &&
-        cast->value.dtype() == tvm::DataType::BFloat(16) &&
-        (!acc_.defined() || acc_->dtype == tvm::DataType::BFloat(16))) {
+        cast->value.as<BufferLoadNode>() && Widens(cast->value.dtype()) &&
+        (!acc_.defined() || acc_->dtype == cast->value.dtype())) {
       Walk(cast->value, ops);
       return;
     }
@@ -322,13 +342,20 @@ private:
     } else if (HasGlobalOperand(e)) {
       Fail(e, "an op with a tensor other than adding, subtracting or "
               "multiplying by it (x + D[...], x - D[...], x * D[...])");
+    } else if (e.as<MulNode>() && ErfCall(e) != nullptr) {
+      Fail(e, std::string("T.erf in a product that is not GELU's ") +
+                  kGeluForm + " (with float32 literals for its constants)");
     } else if (e.as<MaxNode>() || e.as<MinNode>() || e.as<MulNode>() ||
                e.as<AddNode>() || e.as<SubNode>()) {
       Fail(e, "an operand that is neither the element being written nor a "
               "float32 constant");
     } else if (const auto *n = e.as<CallNode>()) {
       const auto *op = n->op.as<tvm::OpNode>();
-      Fail(e, "a call to " + (op ? std::string(op->name) : Brief(n->op)));
+      Fail(e, "a call to " + (op ? std::string(op->name) : Brief(n->op)) +
+                  (op && op->name == "tirx.erf"
+                       ? std::string(" (T.erf is supported inside GELU, ") +
+                             kGeluForm + ")"
+                       : std::string()));
     } else {
       Fail(e, "the expression " + std::string(e->GetTypeKey()));
     }
@@ -349,8 +376,7 @@ private:
     const auto *call = e.as<tvm::tirx::CallNode>();
     const auto *op = call ? call->op.as<tvm::OpNode>() : nullptr;
     if (op == nullptr || call->args.size() != 1 ||
-        (call->dtype != tvm::DataType::Float(32) &&
-         call->dtype != tvm::DataType::BFloat(16))) {
+        (call->dtype != tvm::DataType::Float(32) && !Widens(call->dtype))) {
       return "";
     }
     const std::string name = op->name;
@@ -377,11 +403,116 @@ private:
     return PrimExpr();
   }
 
+  /*! \brief The T.erf call in `e`, if it has exactly one. */
+  static const tvm::tirx::CallNode *ErfCall(const PrimExpr &e) {
+    const tvm::tirx::CallNode *found = nullptr;
+    int count = 0;
+    tvm::tirx::PostOrderVisit(e, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *call = n.as<tvm::tirx::CallNode>();
+      const auto *op = call ? call->op.as<tvm::OpNode>() : nullptr;
+      if (op != nullptr && op->name == "tirx.erf" && call->args.size() == 1) {
+        found = call;
+        ++count;
+      }
+    });
+    return count == 1 ? found : nullptr;
+  }
+
+  /*! \brief The value of a float32 constant, if `e` is one. */
+  static std::optional<double> FloatConst(const PrimExpr &e) {
+    const auto *imm = e.as<tvm::tirx::FloatImmNode>();
+    if (imm == nullptr || imm->dtype != tvm::DataType::Float(32)) {
+      return std::nullopt;
+    }
+    return imm->value;
+  }
+
+  /*! \brief `e`'s factors when its products are multiplied out, `x` (if
+   *         defined) taken as one factor, the float32 constants among them
+   *         multiplied into `constant`. */
+  static void Factors(const PrimExpr &e, const PrimExpr &x,
+                      std::vector<PrimExpr> *factors, double *constant) {
+    const auto *mul = e.as<tvm::tirx::MulNode>();
+    if (mul != nullptr && !(x.defined() && tvm::ffi::StructuralEqual()(e, x))) {
+      Factors(mul->a, x, factors, constant);
+      Factors(mul->b, x, factors, constant);
+    } else if (std::optional<double> c = FloatConst(e)) {
+      *constant *= *c;
+    } else {
+      factors->push_back(e);
+    }
+  }
+
+  /*! \brief The value GELU is applied to if `e` is its erf form, written as
+   *         TileLang kernels do: x * 0.5 * (1 + T.erf(x * 0.70710678)), its
+   *         factors in any order and grouping, (1 + erf) or (0.5 + 0.5 *
+   *         erf) either way round, the argument x * (1 / sqrt 2) or x /
+   *         sqrt 2 (each constant to float32 precision); else undefined. */
+  static PrimExpr GeluArgument(const PrimExpr &e) {
+    using namespace tvm::tirx;
+    const CallNode *erf = e.as<MulNode>() ? ErfCall(e) : nullptr;
+    if (erf == nullptr) {
+      return PrimExpr();
+    }
+    // The argument: x * c with c = 1 / sqrt 2, or x / c with c = sqrt 2.
+    const PrimExpr &arg = erf->args[0];
+    const double rsqrt2 = 0.70710678118654752, tol = 1e-7;
+    PrimExpr x;
+    if (const auto *m = arg.as<MulNode>()) {
+      for (const auto &[v, c] :
+           {std::pair(m->a, m->b), std::pair(m->b, m->a)}) {
+        if (std::optional<double> k = FloatConst(c);
+            k && std::fabs(*k - rsqrt2) < tol) {
+          x = v;
+        }
+      }
+    } else if (const auto *d = arg.as<DivNode>()) {
+      if (std::optional<double> k = FloatConst(d->b);
+          k && std::fabs(*k - 1.0 / rsqrt2) < 2 * tol) {
+        x = d->a;
+      }
+    }
+    if (!x.defined()) {
+      return PrimExpr();
+    }
+    // e = constant * x * (c0 + c1 * erf) with constant * c0 = constant * c1
+    // = 0.5.
+    std::vector<PrimExpr> factors;
+    double constant = 1.0;
+    Factors(e, x, &factors, &constant);
+    if (factors.size() != 2) {
+      return PrimExpr();
+    }
+    for (int which = 0; which < 2; ++which) {
+      const PrimExpr &sum = factors[which], &other = factors[1 - which];
+      const auto *add = sum.as<AddNode>();
+      if (add == nullptr || !tvm::ffi::StructuralEqual()(other, x)) {
+        continue;
+      }
+      for (const auto &[c, t] :
+           {std::pair(add->a, add->b), std::pair(add->b, add->a)}) {
+        const std::optional<double> c0 = FloatConst(c);
+        std::vector<PrimExpr> erf_factors;
+        double c1 = 1.0;
+        Factors(t, PrimExpr(), &erf_factors, &c1);
+        if (c0 && erf_factors.size() == 1 &&
+            erf_factors[0].as<CallNode>() == erf && constant * *c0 == 0.5 &&
+            constant * c1 == 0.5) {
+          return x;
+        }
+      }
+    }
+    return PrimExpr();
+  }
+
   /*! \brief `e` as an epilogue op that is a function of one value: exp,
-   *         sigmoid, tanh, or silu (`x * T.sigmoid(x)`); "" if not. */
+   *         sigmoid, tanh, silu (`x * T.sigmoid(x)`) or gelu (its erf
+   *         form); "" if not. */
   static std::string Function(const PrimExpr &e) {
     if (e.as<tvm::tirx::MulNode>()) {
-      return SiluArgument(e).defined() ? value::kEpilogueSilu : "";
+      return SiluArgument(e).defined()   ? value::kEpilogueSilu
+             : GeluArgument(e).defined() ? value::kEpilogueGelu
+                                         : "";
     }
     return CallOp(e);
   }
@@ -389,7 +520,8 @@ private:
   /*! \brief The value `Function(e)` applies its function to. */
   static PrimExpr Argument(const PrimExpr &e) {
     if (e.as<tvm::tirx::MulNode>()) {
-      return SiluArgument(e);
+      const PrimExpr silu = SiluArgument(e);
+      return silu.defined() ? silu : GeluArgument(e);
     }
     return e.as<tvm::tirx::CallNode>()->args[0];
   }

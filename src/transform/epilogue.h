@@ -14,7 +14,8 @@
  * in DST, before they are packed: no extra pass over L1 or DRAM. Supported
  * ops (a chain of them, innermost first): T.max / T.min with a constant
  * (T.max(x, 0) is ReLU), x * c, x + c, x - c, T.exp(x), T.exp2(x),
- * T.sigmoid(x), T.tanh(x), x * T.sigmoid(x) (SiLU), and x +, - or * an element
+ * T.sigmoid(x), T.tanh(x), x * T.sigmoid(x) (SiLU), GELU in its erf form
+ * x * 0.5 * (1 + T.erf(x * 0.7071...)) (gelu_tile), and x +, - or * an element
  * of a global bfloat16 tensor at the output element's own position: a bias
  * vector Bias[col] (broadcast over the rows) or Bias[row] (over the columns),
  * or a residual D[row, col] of the output's shape. tt.compute records the

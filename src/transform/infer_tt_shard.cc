@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "tilelang_tt/attr.h"
+#include "tilelang_tt/data_format.h"
 #include "tilelang_tt/transform.h"
 
 namespace tilelang_tt {
@@ -59,13 +60,11 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
            "(batch, rows, cols) tensors and 1-D vectors (an epilogue's "
            "bias).";
   }
-  if (buffer->dtype != tvm::DataType::BFloat(16) &&
-      buffer->dtype != tvm::DataType::Float(32)) {
+  if (!TileFormatOf(buffer->dtype)) {
     TVM_FFI_THROW(ValueError)
         << where << " has dtype " << detail::DtypeString(buffer)
-        << "; the Tenstorrent backend supports bfloat16 tensors, and float32 "
-           "ones as outputs and element-wise inputs (accumulate in float32 "
-           "with T.alloc_fragment).";
+        << "; the Tenstorrent backend supports bfloat16, float16 and float32 "
+           "tensors (which of them where: docs/limitations.md).";
   }
   for (int64_t dim : shape) {
     if (dim <= 0) {

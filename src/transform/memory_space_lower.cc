@@ -28,6 +28,7 @@
 #include "matmul_indexing.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
+#include "tilelang_tt/data_format.h"
 #include "tilelang_tt/target.h"
 #include "tilelang_tt/transform.h"
 
@@ -71,8 +72,9 @@ struct CBInfo {
   std::string role;
   int64_t rows_tiles = 0, cols_tiles = 0;
   int64_t block_tiles() const { return rows_tiles * cols_tiles; }
-  /*! \brief Float32 tiles (a float32 accumulator's partials), else bf16. */
-  bool fp32 = false;
+  /*! \brief The format of its tiles: the tensor's, or for compute's own
+   *         CBs the accumulator's (partials) or A's (its transpose). */
+  TileFormat format = TileFormat::kBfloat16;
   /*! \brief Blocks the CB holds: kCBDepth (double buffering), or 1. */
   int64_t depth = kCBDepth;
   /*! \brief The kernel loops around the T.copy that fills / drains it. */
@@ -125,6 +127,7 @@ public:
              "lower for Tenstorrent.";
     }
     lowerer.RejectInPlace();
+    lowerer.CheckProgramFormats();
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireClearedSharedAreOperands();
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
@@ -350,6 +353,12 @@ private:
           << ".";
     }
     RequireOncePerBlock(what, "apply the epilogue once, after the K loop");
+    if (compute_->acc_format == TileFormat::kFloat16) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": an epilogue on the float16 accumulator '" << name
+          << "' is not supported yet (the SFPU's ops are modelled on fp32 and "
+             "bf16 DST); accumulate in float32.";
+    }
     std::vector<Stmt> reads;
     for (detail::EpilogueOp &e :
          detail::MatchEpilogue(op, store->buffer, what, [&](const Buffer &b) {
@@ -357,6 +366,13 @@ private:
          })) {
       if (!e.operand.empty()) {
         reads.push_back(LowerOperand(&e, what));
+      }
+      if (e.op == value::kEpilogueGelu && !compute_->fp32) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": GELU on the bfloat16 accumulator '" << name
+            << "' is not supported yet (the release's 16-bit GELU, a "
+               "piecewise approximation, is not modelled by the simulator); "
+               "accumulate in float32.";
       }
       compute_->epilogue.push_back(e);
     }
@@ -536,21 +552,50 @@ private:
       compute_->epilogue.push_back(e);
     }
     compute_->cb_a = expr.base.cb;
-    // copy_tile takes a float32 input straight into DST and a bfloat16 one
+    // copy_tile takes a float32 input straight into DST and a 16-bit one
     // through SrcA, configured once: the inputs share one format.
+    const TileFormat in = cbs_[0].format;
     for (const CBInfo &cb : cbs_) {
-      if (cbs_[0].fp32 && (cb.broadcast == value::kBroadcastRow ||
-                           cb.broadcast == value::kBroadcastCol)) {
+      if (in != TileFormat::kBfloat16 &&
+          (cb.broadcast == value::kBroadcastRow ||
+           cb.broadcast == value::kBroadcastCol)) {
         TVM_FFI_THROW(ValueError)
-            << what << ": a float32 element-wise kernel adds the vector '"
-            << cb.tensor << "'; vectors are supported with bfloat16 inputs "
-            << "only (unary_bcast of float32 tiles is not modelled yet).";
+            << what << ": a " << SpecOf(in).dtype
+            << " element-wise kernel adds the vector '" << cb.tensor
+            << "'; vectors are supported with bfloat16 inputs only "
+               "(unary_bcast of float32 or float16 tiles into DST is not "
+               "modelled yet).";
       }
-      if (cb.role == value::kCBRoleInput && cb.fp32 != cbs_[0].fp32) {
+      if (cb.role == value::kCBRoleInput && cb.format != in) {
+        const std::string x = SpecOf(in).dtype, y = SpecOf(cb.format).dtype;
         TVM_FFI_THROW(ValueError)
-            << what << ": the inputs mix bfloat16 and float32 ('"
-            << cbs_[0].tensor << "' and '" << cb.tensor
+            << what << ": the inputs mix " << std::min(x, y) << " and "
+            << std::max(x, y) << " ('" << cbs_[0].tensor << "' and '"
+            << cb.tensor
             << "'); an element-wise kernel's inputs must share one dtype.";
+      }
+    }
+    if (in == TileFormat::kFloat16) {
+      // float16 tiles move into 16-bit DST, which then holds FP16, unchanged
+      // (through fp32 DST the packer would round the result to bf16); each
+      // SFPU op's result is stored back to FP16 (SFPSTORE truncates).
+      compute_->fp32 = false;
+      compute_->acc_format = TileFormat::kFloat16;
+      for (const detail::EpilogueOp &e : compute_->epilogue) {
+        const bool product = e.op == value::kEpilogueMul && !e.operand.empty();
+        if (product || e.op == value::kEpilogueExp ||
+            e.op == value::kEpilogueExp2 || e.op == value::kEpilogueSigmoid ||
+            e.op == value::kEpilogueTanh || e.op == value::kEpilogueSilu ||
+            e.op == value::kEpilogueGelu) {
+          TVM_FFI_THROW(ValueError)
+              << what << ": "
+              << (product ? "a product with the tensor '" + e.operand + "'"
+                          : "T." + e.op)
+              << " in a float16 element-wise kernel is not supported yet "
+                 "(float16 runs in 16-bit DST, where the release rounds "
+                 "that op's result to bf16); supported there: constants, "
+                 "ReLU / max / min, adding and subtracting float16 tensors.";
+        }
       }
     }
     // Compute: each tile of the block through DST (TensorizeTT).
@@ -623,14 +668,22 @@ private:
             << " a second time; each tensor may be used once.";
       }
     }
-    const bool fp32 =
-        TileFp32(e->buffer, what,
-                 !compute_->elementwise
-                     ? "a tensor an epilogue reads must be bfloat16"
-                     : (e->broadcast != value::kBroadcastNone
-                            ? "a vector an element-wise update adds must be "
-                              "bfloat16, with bfloat16 inputs"
-                            : ""));
+    const bool elementwise = compute_->elementwise;
+    const TileFormat format =
+        TensorFormat(e->buffer, what, [&](TileFormat f) -> std::string {
+          if (f == TileFormat::kBfloat16) {
+            return "";
+          }
+          if (!elementwise) {
+            return "a tensor an epilogue reads must be bfloat16 (epilogue "
+                   "tensors are supported with bfloat16 T.gemm operands)";
+          }
+          if (e->broadcast != value::kBroadcastNone) {
+            return "a vector an element-wise update adds must be bfloat16, "
+                   "with bfloat16 inputs";
+          }
+          return "";
+        });
     CBInfo cb = NewInputCB(what);
     cb.buffer = e->operand;
     cb.tensor = e->operand;
@@ -639,7 +692,7 @@ private:
     cb.loops = loops_;
     cb.broadcast = e->broadcast;
     cb.where = what;
-    cb.fp32 = fp32;
+    cb.format = format;
     for (const PrimExpr &off : e->offsets) {
       cb.offsets.push_back(tvm::tirx::Substitute(off, binds_));
     }
@@ -935,12 +988,7 @@ private:
           << "' is filled by more than one T.copy; one producer per shared "
              "buffer is supported.";
     }
-    const bool fp32 = TileFp32(
-        src.buffer, what,
-        has_gemm_ ? "a T.gemm operand must be bfloat16 (the matrix engine "
-                    "reads float32 as TF32, which the simulator does not "
-                    "model yet)"
-                  : "");
+    const TileFormat format = TensorFormat(src.buffer, what);
     PrimExpr row0, col0, batch;
     int64_t rows, cols;
     TileGeometry(src, what, &row0, &col0, &rows, &cols, &batch);
@@ -952,7 +1000,7 @@ private:
     cb.loops = loops_;
     cb.access = Access(what, src, row0, col0, rows, cols, batch);
     cb.region = dst;
-    cb.fp32 = fp32;
+    cb.format = format;
     Placeholders(&cb);
     cb_of_[dst.buffer.get()] = cbs_.size();
     cbs_.push_back(cb);
@@ -1158,7 +1206,7 @@ private:
    *         write each tile to the global region `dst`, barrier, pop. */
   Stmt WriterSide(size_t pos, const detail::RegionOperand &dst,
                   const std::string &what) {
-    cbs_[pos].fp32 = TileFp32(dst.buffer, what);
+    cbs_[pos].format = TensorFormat(dst.buffer, what);
     RequireOncePerBlock(what, "the output block is written once per output "
                               "block: copy it out after the K loop");
     PrimExpr row0, col0, batch;
@@ -1297,13 +1345,7 @@ private:
           << "') is in; clear the accumulator once per output block, before "
              "the K loop around the T.gemm.";
     }
-    const tvm::DataType acc = c.buffer->dtype;
-    if (acc != tvm::DataType::Float(32) && acc != tvm::DataType::BFloat(16)) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": accumulator '" << c.buffer->name << "' has dtype "
-          << detail::DtypeString(c.buffer)
-          << "; supported: float32 or bfloat16.";
-    }
+    CheckGemmFormats(what, cb_a, cb_b, c.buffer);
     const int64_t mt = transpose_a ? cb_a.cols_tiles : cb_a.rows_tiles;
     const int64_t kt = transpose_a ? cb_a.rows_tiles : cb_a.cols_tiles;
     const int64_t nt = transpose_b ? cb_b.rows_tiles : cb_b.cols_tiles;
@@ -1335,6 +1377,7 @@ private:
       cb.buffer = cb_a.buffer;
       cb.tensor = cb_a.tensor;
       cb.role = value::kCBRoleTransposed;
+      cb.format = cb_a.format;
       cb.rows_tiles = mt;
       cb.cols_tiles = kt;
       cb.depth = 1; // filled and drained by compute within one K step
@@ -1366,6 +1409,58 @@ private:
   }
 
   /*!
+   * \brief The dtypes a T.gemm supports, checked once its operands' CBs and
+   *        accumulator are known: A and B share one dtype (bfloat16, float16,
+   *        or float32, which the unpacker narrows to TF32), and the
+   *        accumulator is float32 (fp32 DST) or that 16-bit dtype (DST holds
+   *        it: SrcASrcB.md allows Dst BF16 += BF16 @ BF16 and Dst FP16 +=
+   *        FP16 @ FP16, nothing mixed; TF32 sources need fp32 DST).
+   */
+  void CheckGemmFormats(const std::string &what, const CBInfo &cb_a,
+                        const CBInfo &cb_b, const Buffer &acc) {
+    if (cb_a.format != cb_b.format) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the operands '" << cb_a.tensor << "' ("
+          << SpecOf(cb_a.format).dtype << ") and '" << cb_b.tensor << "' ("
+          << SpecOf(cb_b.format).dtype
+          << ") must have one dtype: the matrix engine multiplies bfloat16 "
+             "by bfloat16, float16 by float16 or TF32 by TF32.";
+    }
+    const std::optional<TileFormat> format = TileFormatOf(acc->dtype);
+    if (!format ||
+        (*format != TileFormat::kFloat32 && *format != cb_a.format)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": accumulator '" << acc->name << "' has dtype "
+          << detail::DtypeString(acc) << "; supported: float32"
+          << (cb_a.format == TileFormat::kFloat32
+                  ? std::string(" (float32 operands enter the matrix engine as "
+                                "TF32, which needs fp32 DST)")
+                  : std::string(", or the operands' dtype (") +
+                        SpecOf(cb_a.format).dtype + ")")
+          << ".";
+    }
+    if (cb_a.format == TileFormat::kFloat16 && transpose_a_) {
+      TVM_FFI_THROW(ValueError)
+          << what
+          << ": transpose_A with float16 operands is not supported yet ("
+          << (*format == TileFormat::kFloat32
+                  ? "compute would pack the transposed block from fp32 DST "
+                    "into a Float16 CB, which the release's packer does "
+                    "through bf16"
+                  : "transpose_tile of float16 tiles is not modelled by the "
+                    "simulator")
+          << ").";
+    }
+    if (cb_a.format == TileFormat::kFloat32 && transpose_a_) {
+      TVM_FFI_THROW(ValueError)
+          << what
+          << ": transpose_A with float32 operands is not supported "
+             "yet (transpose_tile of a 32-bit tile takes the release's "
+             "unpack-to-DST path, which the simulator does not model).";
+    }
+  }
+
+  /*!
    * \brief What the kernel computes, and the DST mode its accumulator needs:
    *        a float32 accumulator keeps DST in fp32 (fp32_dest_acc_en), a
    *        bfloat16 one in 16 bits. Half-sync DST when the output block fits
@@ -1387,7 +1482,8 @@ private:
     info.mt = mt;
     info.nt = nt;
     info.accumulator = acc->name;
-    info.fp32 = acc->dtype == tvm::DataType::Float(32);
+    info.acc_format = *TileFormatOf(acc->dtype); // CheckGemmFormats
+    info.fp32 = info.acc_format == TileFormat::kFloat32;
     const DstPlan plan = PlanDst(mt, nt, info.fp32, transpose_a_, dst_scratch_);
     info.full_sync = plan.full_sync;
     info.subblocked = plan.subblocked;
@@ -1415,7 +1511,7 @@ private:
       cb.role = value::kCBRolePartials;
       cb.rows_tiles = mt;
       cb.cols_tiles = nt;
-      cb.fp32 = info.fp32;
+      cb.format = info.fp32 ? TileFormat::kFloat32 : info.acc_format;
       cb.depth = 1;
       cbs_.push_back(cb);
     }
@@ -1753,6 +1849,63 @@ private:
     return tvm::WithAttr(std::move(f), attr::kBuffers, updated);
   }
 
+  /*!
+   * \brief The CBs' formats can share one program: TT-Metalium's JIT build
+   *        refuses CBs that mix Float16_b and Float16 tiles (data_format.h
+   *        SameExponentFamily).
+   */
+  void CheckProgramFormats() const {
+    const CBInfo *first = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.format == TileFormat::kFloat32) {
+        continue;
+      }
+      if (first == nullptr) {
+        first = &cb;
+      } else if (!SameExponentFamily(first->format, cb.format)) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': '" << cb.tensor << "' ("
+            << SpecOf(cb.format).dtype << ") and '" << first->tensor << "' ("
+            << SpecOf(first->format).dtype
+            << ") cannot share a program: TT-Metalium's JIT build refuses "
+               "circular buffers that mix Float16_b and Float16 tiles (their "
+               "exponents differ); "
+            << (cb.broadcast.empty()
+                    ? "use one 16-bit dtype, or float32."
+                    : "an epilogue's tensors are supported with bfloat16 "
+                      "T.gemm operands only.");
+      }
+    }
+    const CBInfo *a = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      a = compute_ && !compute_->elementwise && cb.index == compute_->cb_a ? &cb
+                                                                           : a;
+    }
+    if (a == nullptr || a->format != TileFormat::kFloat32) {
+      return;
+    }
+    for (const CBInfo &cb : cbs_) {
+      if (cb.format == TileFormat::kFloat16) {
+        // data_format.cpp: the conditional format of a program with 5-bit
+        // exponents is Float16, so the operands would be unpacked to FP16.
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': float32 T.gemm operands beside the "
+            << "float16 '" << cb.tensor
+            << "': TT-Metalium's JIT would unpack the operands to FP16 "
+               "instead of TF32, which the simulator does not model; use "
+               "float32 or bfloat16 for '"
+            << cb.tensor << "'.";
+      }
+      if (!cb.broadcast.empty()) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': the epilogue reads '" << cb.tensor
+            << "' beside the float32 T.gemm operands '" << a->tensor
+            << "': the reader moves tiles of one size; an epilogue's tensors "
+               "are supported with bfloat16 operands.";
+      }
+    }
+  }
+
   /*! \brief A tensor both read into a CB and written from one: the reader
    *         and writer would race on its pages. */
   void RejectInPlace() const {
@@ -1799,8 +1952,7 @@ private:
     m.Set(field::kFieldOperandC, String(c));
     m.Set(field::kFieldTransposeA, compute_->transpose_a);
     m.Set(field::kFieldTransposeB, compute_->transpose_b);
-    m.Set(field::kFieldAccumulator,
-          String(compute_->fp32 ? "float32" : "bfloat16"));
+    m.Set(field::kFieldAccumulator, String(SpecOf(compute_->acc_format).dtype));
     m.Set(field::kFieldFp32DestAccEn, compute_->fp32);
     m.Set(field::kFieldDstFullSyncEn, compute_->full_sync);
     m.Set(field::kFieldDstTiles, DstTiles(compute_->fp32, compute_->full_sync));
@@ -1968,22 +2120,21 @@ private:
    *        ValueError unless its dtype is bfloat16, or float32 where
    *        `fp32_why` is empty (it says why float32 is refused here).
    */
-  bool TileFp32(const Buffer &global, const std::string &what,
-                const std::string &fp32_why = "") {
-    if (global->dtype == tvm::DataType::BFloat(16)) {
-      return false;
-    }
-    if (global->dtype == tvm::DataType::Float(32) && fp32_why.empty()) {
-      return true;
+  TileFormat
+  TensorFormat(const Buffer &global, const std::string &what,
+               const std::function<std::string(TileFormat)> &refuse = nullptr) {
+    const std::optional<TileFormat> format = TileFormatOf(global->dtype);
+    const std::string why =
+        !format  ? std::string("supported: bfloat16, float16 and float32 "
+                               "tensors")
+        : refuse ? refuse(*format)
+                 : std::string();
+    if (why.empty()) {
+      return *format;
     }
     TVM_FFI_THROW(ValueError)
         << what << ": '" << global->name << "' has dtype "
-        << detail::DtypeString(global) << "; "
-        << (global->dtype == tvm::DataType::Float(32)
-                ? fp32_why
-                : std::string("supported: bfloat16 tensors, and float32 "
-                              "outputs and element-wise inputs"))
-        << ".";
+        << detail::DtypeString(global) << "; " << why << ".";
   }
 
   /*!
@@ -2034,18 +2185,17 @@ private:
         [](const CBInfo &a, const CBInfo &b) { return a.index < b.index; });
     Array<Map<String, Any>> out;
     for (const CBInfo &cb : sorted) {
-      const tvm::DataType dtype =
-          cb.fp32 ? tvm::DataType::Float(32) : tvm::DataType::BFloat(16);
-      const int64_t page_bytes = target_.TileBytes(dtype);
+      const TileFormatSpec &spec = SpecOf(cb.format);
+      const int64_t page_bytes =
+          target_.tile_rows * target_.tile_cols * spec.element_bytes;
       Map<String, Any> m;
       m.Set(field::kFieldIndex, cb.index);
       m.Set(field::kFieldName, String(cb.name));
       m.Set(field::kFieldRole, String(cb.role));
       m.Set(field::kFieldBuffer, String(cb.buffer));
       m.Set(field::kFieldTensor, String(cb.tensor));
-      m.Set(field::kFieldDtype, String(cb.fp32 ? "float32" : "bfloat16"));
-      m.Set(field::kFieldDataFormat,
-            String(cb.fp32 ? value::kFormatFloat32 : value::kFormatFloat16b));
+      m.Set(field::kFieldDtype, String(spec.dtype));
+      m.Set(field::kFieldDataFormat, String(spec.data_format));
       m.Set(field::kFieldPageBytes, page_bytes);
       m.Set(field::kFieldBlockTiles, cb.block_tiles());
       m.Set(field::kFieldNumPages, cb.block_tiles() * cb.depth);
@@ -2080,6 +2230,9 @@ private:
      *         (those inside the block nest). */
     std::vector<For> loops, k_loops;
     bool fp32 = true, full_sync = false;
+    /*! \brief The accumulator's format: fp32 DST for float32, else DST
+     *         holds 16-bit values of this format (bf16 or fp16). */
+    TileFormat acc_format = TileFormat::kFloat32;
     /*! \brief DstPlan: sub-blocks of sub_h x sub_w tiles; partial sums in
      *         a partials CB between K steps. */
     bool subblocked = false, partials = false, transpose_a = false,

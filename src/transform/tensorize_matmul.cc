@@ -11,6 +11,7 @@
 #include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,15 +85,12 @@ public:
     for (const auto &cb : cbs) {
       const std::string role = detail::StrField(cb, field::kFieldRole);
       const int64_t index = detail::IntField(cb, field::kFieldIndex);
+      tensorizer.formats_[index] =
+          detail::StrField(cb, field::kFieldDataFormat);
       if (role == value::kCBRoleOutput) {
         tensorizer.output_cbs_.push_back(index);
-        tensorizer.out_fp32_ = detail::StrField(cb, field::kFieldDataFormat) ==
-                               value::kFormatFloat32;
       } else if (role == value::kCBRolePartials) {
         tensorizer.partials_cb_ = index;
-        tensorizer.partials_fp32_ =
-            detail::StrField(cb, field::kFieldDataFormat) ==
-            value::kFormatFloat32;
       }
     }
     if (detail::BoolField(compute.value(), field::kFieldPartials) !=
@@ -189,11 +187,12 @@ private:
         {Intrin(builtin::transpose_init(), {I32(in)}),
          Intrin(builtin::cb_reserve_back(), {I32(out), I32(n)}), groups,
          Intrin(builtin::cb_push_back(), {I32(out), I32(n)})});
-    if (!out_fp32_ || output_cbs_.empty()) {
+    if (output_cbs_.empty() ||
+        formats_.at(output_cbs_.front()) == formats_.at(out)) {
       return transpose;
     }
-    // The packer is set up for the Float32 output CB; the transposed block
-    // is bf16: reconfigure it around the packs (and back).
+    // The packer is set up for the output CB (a Float32 one); the transposed
+    // block has A's format: reconfigure it around the packs (and back).
     const PrimExpr c = I32(output_cbs_.front());
     return detail::Seq({Intrin(builtin::pack_reconfig(), {c, I32(out)}),
                         transpose,
@@ -435,10 +434,18 @@ private:
     Stmt subblocks = detail::SerialLoop("sm", mt / sh, [&](PrimExpr sm) {
       return detail::SerialLoop("sn", nt / sw, [&](PrimExpr sn) {
         std::vector<Stmt> body{Intrin(builtin::tile_regs_acquire(), {})};
+        // SrcA is set up for B's CB (compute_kernel_hw_startup): the copy
+        // of partials in another format needs it set up for theirs, as does
+        // the copy of Float32 partials, which unpack straight to DST
+        // (UnpackToDestFp32) where a Float32 B unpacks to TF32 in SrcA.
+        const bool srca_reconfig =
+            partials_cb_ >= 0 &&
+            (formats_.at(partials_cb_) != formats_.at(cb_b) ||
+             formats_.at(partials_cb_) == value::kFormatFloat32);
         if (partials_cb_ >= 0) {
           // SrcA is fed from the partials CB (its format) for the copy.
           std::vector<Stmt> reload;
-          if (partials_fp32_) {
+          if (srca_reconfig) {
             reload.push_back(Intrin(builtin::reconfig_srca(), {b, p}));
           }
           reload.push_back(Intrin(builtin::copy_init(), {p}));
@@ -447,7 +454,7 @@ private:
             return Intrin(builtin::copy_tile(), {p, t, t});
           }));
           reload.push_back(Intrin(builtin::cb_pop_front(), {p, count}));
-          if (partials_fp32_) {
+          if (srca_reconfig) {
             reload.push_back(Intrin(builtin::reconfig_srca(), {p, b}));
           }
           reload.push_back(Intrin(builtin::matmul_reinit(),
@@ -495,7 +502,8 @@ private:
           {Intrin(builtin::matmul_reinit(), {a, b, I32(transpose_b_ ? 1 : 0)}),
            subblocks});
     }
-    if (partials_cb_ < 0 || partials_fp32_ == out_fp32_) {
+    if (partials_cb_ < 0 || output_cbs_.empty() ||
+        formats_.at(partials_cb_) == formats_.at(output_cbs_.front())) {
       return subblocks;
     }
     // Before the last K step the packer writes the partials, in another
@@ -531,9 +539,10 @@ private:
   /*! \brief The DST sub-block and the partials CB (-1: none), tt.compute /
    *         tt.cbs. */
   int64_t sub_h_ = 0, sub_w_ = 0, partials_cb_ = -1;
-  bool partials_fp32_ = false;
-  /*! \brief The output CB holds Float32 tiles (a float32 output tensor). */
-  bool out_fp32_ = false;
+  /*! \brief Each CB's data format (tt.cbs): a pack into, or a copy from, a
+   *         CB of another format than the packer's / SrcA's needs a
+   *         reconfig around it. */
+  std::map<int64_t, std::string> formats_;
   /*! \brief The kernel's own loops around the visit (innermost: K). */
   std::vector<const ForNode *> loops_;
   /*! \brief DST capacity and mode name from tt.compute. */

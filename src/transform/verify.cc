@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -20,6 +21,7 @@
 #include "common.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
+#include "tilelang_tt/data_format.h"
 #include "tilelang_tt/transform.h"
 
 namespace tilelang_tt {
@@ -235,6 +237,7 @@ void Verify(const PrimFunc &f) {
   // Step 4
   auto cbs = f->GetAttr<Array<Map<String, Any>>>(attr::kCBs).value();
   const auto buffers = f->GetAttr<Map<String, Any>>(attr::kBuffers).value();
+  const auto compute_attr = f->GetAttr<Map<String, Any>>(attr::kCompute);
   std::set<int64_t> seen;
   int64_t l1_total = 0;
   std::ostringstream plan;
@@ -247,27 +250,30 @@ void Verify(const PrimFunc &f) {
     if (!seen.insert(index).second) {
       TVM_FFI_THROW(ValueError) << cbwhere << " is declared twice.";
     }
-    // Float32 tiles: the partials CB of a float32 accumulator, and the CBs
-    // that move a float32 tensor; all others are bf16.
+    // A CB holds tiles of its tensor's dtype; compute's partials hold the
+    // accumulator's (Float32 with fp32 DST), its transpose of A A's.
     const std::string format = detail::StrField(cb, field::kFieldDataFormat);
-    const bool fp32 = format == value::kFormatFloat32;
-    const int64_t tile_bytes = target.TileBytes(
-        fp32 ? tvm::DataType::Float(32) : tvm::DataType::BFloat(16));
     const std::string tensor = detail::StrField(cb, field::kFieldTensor);
-    const bool fp32_tensor =
-        (role == value::kCBRoleInput || role == value::kCBRoleOutput) &&
-        buffers.count(tensor) &&
-        detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
-                         field::kFieldDtype) == "float32";
-    if (fp32 != (role == value::kCBRolePartials ? fp32 : fp32_tensor) ||
-        (!fp32 && format != value::kFormatFloat16b) ||
-        detail::IntField(cb, field::kFieldPageBytes) != tile_bytes) {
+    std::string dtype;
+    if (role == value::kCBRolePartials && compute_attr) {
+      dtype = detail::BoolField(*compute_attr, field::kFieldFp32DestAccEn)
+                  ? "float32"
+                  : detail::StrField(*compute_attr, field::kFieldAccumulator);
+    } else if (buffers.count(tensor)) {
+      dtype = detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
+                               field::kFieldDtype);
+    }
+    const std::optional<TileFormat> want = TileFormatOf(dtype);
+    if (!want || format != SpecOf(*want).data_format ||
+        detail::IntField(cb, field::kFieldPageBytes) !=
+            target.tile_rows * target.tile_cols * SpecOf(*want).element_bytes) {
       TVM_FFI_THROW(ValueError)
           << cbwhere << " (" << role << ") has format " << format << " with "
           << detail::IntField(cb, field::kFieldPageBytes) << "-byte pages; "
-          << "expected " << value::kFormatFloat16b
-          << " (Float32 for partials and for a float32 tensor's tiles) with "
-             "pages of one tile.";
+          << "expected "
+          << (want ? SpecOf(*want).data_format : "a known data format")
+          << " (the tiles of " << (dtype.empty() ? "?" : dtype)
+          << ") with pages of one tile.";
     }
     const std::string producer =
         role == value::kCBRoleInput ? ir::kRoleReader : ir::kRoleCompute;

@@ -48,12 +48,20 @@ TEST(InferDefaultTTShard, MarksAxesThatNeedPadding) {
   EXPECT_EQ(testing::JsonText(buffers.at("B")), expected_b);
 }
 
-TEST(InferDefaultTTShard, RejectsNonBf16) {
+TEST(InferDefaultTTShard, RejectsDtypesWithoutATileFormat) {
   GemmSpec spec;
-  spec.dtype = tvm::DataType::Float(16);
+  spec.dtype = tvm::DataType::Int(8);
   ExpectFfiError(
       [&] { Buffers(spec); }, "ValueError",
-      {"buffer 'A'", "float16", "supports bfloat16 tensors, and float32"});
+      {"buffer 'A'", "int8", "supports bfloat16, float16 and float32"});
+}
+
+TEST(InferDefaultTTShard, Float16TilesAre2048Bytes) {
+  GemmSpec spec;
+  spec.dtype = tvm::DataType::Float(16);
+  const std::string a = testing::JsonText(Buffers(spec).at("A"));
+  EXPECT_NE(a.find(R"("dtype": "float16")"), std::string::npos) << a;
+  EXPECT_NE(a.find(R"("page_bytes": 2048)"), std::string::npos) << a;
 }
 
 TEST(InferDefaultTTShard, RejectsDynamicShapes) {

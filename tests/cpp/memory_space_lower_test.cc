@@ -112,11 +112,27 @@ TEST(MemorySpaceLowerTT, RejectsBlocksThatAreNotTileMultiples) {
                  {"'A_shared'", "48x32", "multiples of 32"});
 }
 
-TEST(MemorySpaceLowerTT, RejectsNonBf16Tiles) {
+// Tiles take the tensors' formats (data_format.h): float16 operands and C
+// are Float16 CBs; float32 ones Float32, which the matrix engine reads as
+// TF32, but not through transpose_tile.
+TEST(MemorySpaceLowerTT, CBsTakeTheirTensorsFormats) {
   GemmSpec spec;
+  spec.dtype = tvm::DataType::Float(16);
+  const std::string f16 =
+      testing::JsonText(Lowered(spec)->attrs->dict.at(attr::kCBs));
+  EXPECT_EQ(f16.find("Float16_b"), std::string::npos) << f16;
+  EXPECT_NE(f16.find(R"("dtype": "float16", "data_format": "Float16")"),
+            std::string::npos)
+      << f16;
   spec.dtype = tvm::DataType::Float(32);
+  const std::string f32 =
+      testing::JsonText(Lowered(spec)->attrs->dict.at(attr::kCBs));
+  EXPECT_NE(f32.find(R"("data_format": "Float32", "page_bytes": 4096)"),
+            std::string::npos)
+      << f32;
+  spec.transpose_a = true;
   ExpectFfiError([&] { Lowered(spec); }, "ValueError",
-                 {"'A'", "float32", "bfloat16"});
+                 {"transpose_A with float32 operands is not supported yet"});
 }
 
 // The launch grid is one part of the block nest: a blockIdx.z that places

@@ -221,6 +221,34 @@ TEST(SfpuRoutines, OnFp32DstTheRelativeErrorIsWithinTheHarnessBound) {
   }
 }
 
+TEST(SfpuRoutines, GeluOnFp32DstIsWithinTheHarnessBound) {
+  // calculate_gelu<false> on fp32 DST against x * Phi(x) in float64, every
+  // 1021st fp32 input in [-100, 100]: 0.5 + 0.5 * erf cancels where erf nears
+  // -1, so the bound is FUNCTION_ULPS["gelu"] x 2^-24 of |GELU(x)| + |x|
+  // (python/tilelang_tt/sim.py), not of the result alone.
+  double worst = 0.0;
+  for (uint64_t w = 0; w <= 0xffffffffu; w += 1021) {
+    const auto x = static_cast<uint32_t>(w);
+    const double xf = F(x);
+    if (!std::isfinite(xf) || std::fabs(xf) > 100.0) {
+      continue;
+    }
+    const double exact = xf * 0.5 * std::erfc(-xf / std::sqrt(2.0));
+    const double err = std::fabs(F(fn::GeluFp32(x)) - exact);
+    worst = std::max(
+        worst, err / ((std::fabs(exact) + std::fabs(xf)) * 0x1p-24 + 0x1p-126));
+  }
+  EXPECT_LE(worst, 4.0);
+  std::printf("gelu on fp32 DST: worst %.3f x 2^-24 (|GELU(x)| + |x|)\n",
+              worst);
+  EXPECT_EQ(fn::GeluFp32(B(0.0f)), 0u);
+  EXPECT_NEAR(F(fn::GeluFp32(B(10.0f))), 10.0, 10.0 * 0x1p-23); // erf ~ 1
+  EXPECT_EQ(fn::GeluFp32(B(-10.0f)), 0u); // below -5.54259443: +0
+  EXPECT_EQ(fn::GeluFp32(0x7f800000u), 0x7f800000u);
+  EXPECT_TRUE(std::isnan(F(fn::GeluFp32(0xff800000u)))); // -inf - -inf
+  EXPECT_TRUE(std::isnan(F(fn::GeluFp32(0x7fc00000u))));
+}
+
 TEST(SfpuRoutines, SpecialValues) {
   const uint32_t inf = 0x7f800000u, ninf = 0xff800000u;
   for (bool fp32 : {true, false}) {

@@ -141,7 +141,8 @@ TEST(MatrixUnit, SixteenBitDstRoundsEveryKFaceLikeTheChip) {
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
   const auto ones = FilledTile(1.0f);
   for (int k = 0; k < 6144 / 32; ++k)
-    MatmulTile(ones.data(), ones.data(), dst.data(), mode);
+    MatmulTile(ones.data(), Format::kFloat16_b, ones.data(), Format::kFloat16_b,
+               dst.data(), mode);
   EXPECT_EQ(dst[0], 8192.0f);
   EXPECT_EQ(dst[1023], 8192.0f);
   EXPECT_EQ(PackToBf16(dst[0], mode), FloatToBf16(8192.0f));
@@ -153,7 +154,8 @@ TEST(MatrixUnit, Fp32DstAccumulatesExactly) {
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
   const auto ones = FilledTile(1.0f);
   for (int k = 0; k < 6144 / 32; ++k)
-    MatmulTile(ones.data(), ones.data(), dst.data(), mode);
+    MatmulTile(ones.data(), Format::kFloat16_b, ones.data(), Format::kFloat16_b,
+               dst.data(), mode);
   EXPECT_EQ(dst[0], 6144.0f);
 }
 
@@ -167,14 +169,16 @@ TEST(MatrixUnit, FidelityPhasesAreSeparateDstWrites) {
     DstMode mode;
     mode.fidelity_phases = phases;
     std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-    MatmulTile(a.data(), b.data(), dst.data(), mode);
+    MatmulTile(a.data(), Format::kFloat16_b, b.data(), Format::kFloat16_b,
+               dst.data(), mode);
     EXPECT_EQ(dst[0], phases == 4 ? 10.5f : 10.4375f) << phases << " phases";
   }
   // With fp32 DST all four phases give the exact product.
   DstMode fp32;
   fp32.fp32_dest_acc_en = true;
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-  MatmulTile(a.data(), b.data(), dst.data(), fp32);
+  MatmulTile(a.data(), Format::kFloat16_b, b.data(), Format::kFloat16_b,
+             dst.data(), fp32);
   EXPECT_EQ(dst[0], 10.458984375f);
   // ... which the packer rounds to nearest (10.4375), ties away from zero.
   EXPECT_EQ(PackToBf16(dst[0], fp32), FloatToBf16(10.4375f));
@@ -194,11 +198,113 @@ TEST(MatrixUnit, HiFi3DropsOnlyTheLowTimesLowSlice) {
   DstMode phased = fast;
   phased.fidelity_phases = 3; // forces the phased path ...
   std::vector<float> d_fast(kTileDim * kTileDim, 0.0f), d_phased = d_fast;
-  MatmulTile(a.data(), b.data(), d_fast.data(), fast);
-  MatmulTile(a.data(), b.data(), d_phased.data(), phased);
+  MatmulTile(a.data(), Format::kFloat16_b, b.data(), Format::kFloat16_b,
+             d_fast.data(), fast);
+  MatmulTile(a.data(), Format::kFloat16_b, b.data(), Format::kFloat16_b,
+             d_phased.data(), phased);
   // ... which at HiFi3 drops only SrcA-low x SrcB-low (3 bits x 1 bit).
   for (uint32_t i = 0; i < d_fast.size(); ++i)
     EXPECT_NEAR(d_fast[i], d_phased[i], 0.02f) << i;
+}
+
+/// A tile of fp16 bit patterns, `bits` at (0, 0) and zeros elsewhere.
+std::vector<uint16_t> Fp16CornerTile(uint16_t bits) {
+  std::vector<uint16_t> t(kTileDim * kTileDim, 0);
+  t[0] = bits;
+  return t;
+}
+
+/// (in0 x in1)[0][0] for fp16 corner tiles with fp32 DST at HiFi4.
+float Fp16Product(uint16_t in0, uint16_t in1) {
+  DstMode mode;
+  mode.fp32_dest_acc_en = true;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  const auto a = Fp16CornerTile(in0), b = Fp16CornerTile(in1);
+  MatmulTile(a.data(), Format::kFloat16, b.data(), Format::kFloat16, dst.data(),
+             mode);
+  return dst[0];
+}
+
+TEST(MatrixUnit, Fp16SrcAIgnoresItsLastMantissaBit) {
+  // SrcASrcB.md: at HiFi4 SrcA (in1) multiplies with all but the last of
+  // fp16's 10 mantissa bits, SrcB (in0) with all of them.
+  const uint16_t one = 0x3c00, one_lsb = 0x3c01, one_two = 0x3c03; // 1+2^-10
+  EXPECT_EQ(Fp16Product(one, one_lsb), 1.0f);
+  EXPECT_EQ(Fp16Product(one_lsb, one), 1.0f + 0x1p-10f);
+  EXPECT_EQ(Fp16Product(one, one_two), 1.0f + 0x1p-9f);
+}
+
+TEST(MatrixUnit, Fp32SourcesAreTf32) {
+  // SrcASrcB.md: FP32 becomes TF32 by dropping the low 13 mantissa bits; at
+  // HiFi4 SrcA (in1) also ignores TF32's last one (FloatBits: fp32 bits).
+  auto product = [](float in0, float in1) {
+    DstMode mode;
+    mode.fp32_dest_acc_en = true;
+    std::vector<float> a(kTileDim * kTileDim, 0.0f), b = a, dst = a;
+    a[0] = in0;
+    b[0] = in1;
+    MatmulTile(a.data(), Format::kFloat32, b.data(), Format::kFloat32,
+               dst.data(), mode);
+    return dst[0];
+  };
+  EXPECT_EQ(product(1.0f + 0x1p-11f, 1.0f), 1.0f); // below TF32: truncated
+  EXPECT_EQ(product(-(1.0f + 0x1p-10f + 0x1p-12f), 1.0f), -(1.0f + 0x1p-10f));
+  EXPECT_EQ(product(1.0f, 1.0f + 0x1p-10f), 1.0f); // SrcA's last bit
+  EXPECT_EQ(product(1.0f, 1.0f + 0x1p-9f), 1.0f + 0x1p-9f);
+  EXPECT_EQ(product(1e-39f, 1.0f), 0.0f); // a denormal is a zero
+}
+
+TEST(MatrixUnit, Fp16ReadsExponent31AsFiniteAndDenormalsAsZero) {
+  // FloatBitPatterns.md (FP16, the matrix unit's column).
+  EXPECT_EQ(Fp16Product(0x7c00, 0x3c00), 65536.0f);   // IEEE's +inf
+  EXPECT_EQ(Fp16Product(0x7fff, 0x3c00), 131008.0f);  // IEEE's NaN
+  EXPECT_EQ(Fp16Product(0x3c00, 0xffff), -130944.0f); // SrcA drops bit 0
+  EXPECT_EQ(Fp16Product(0x0001, 0x3c00), 0.0f);       // a denormal
+  EXPECT_EQ(Fp16Product(0x3c00, 0x03ff), 0.0f);
+}
+
+TEST(MatrixUnit, Fp16DstRoundsTiesAwayFlushesAndSaturates) {
+  DstMode mode; // 16-bit DST
+  mode.fp16 = true;
+  EXPECT_EQ(WriteDst(1.0f + 0x1p-11f, mode), 1.0f + 0x1p-10f);
+  EXPECT_EQ(WriteDst(-(1.0f + 0x1p-11f), mode), -(1.0f + 0x1p-10f));
+  EXPECT_EQ(WriteDst(1.0f + 0x1p-12f, mode), 1.0f);
+  EXPECT_EQ(WriteDst(0x1p-15f, mode), 0.0f);
+  EXPECT_EQ(WriteDst(0x1p-14f, mode), 0x1p-14f);
+  EXPECT_EQ(WriteDst(200000.0f, mode), 131008.0f);
+  EXPECT_EQ(WriteDst(-100000.0f, mode), -100032.0f); // a tie, 64 apart
+  // Packed into a Float16 CB unchanged.
+  EXPECT_EQ(PackToFp16(131008.0f, mode), 0x7fff);
+  EXPECT_EQ(PackToFp16(1.0f + 0x1p-10f, mode), 0x3c01);
+}
+
+TEST(VectorUnit, SfpstoreToFp16DstTruncatesFlushesAndSaturates) {
+  // ISA SFPSTORE.md, ToFP16 (MOD0_FMT_FP16, which MOD0_FMT_SRCB resolves to
+  // for an FP16 SrcB).
+  using tt_sim::StoreToFp16Dst;
+  EXPECT_EQ(StoreToFp16Dst(1.0f + 3 * 0x1p-11f), 1.0f + 0x1p-10f);
+  EXPECT_EQ(StoreToFp16Dst(-(1.0f + 3 * 0x1p-11f)), -(1.0f + 0x1p-10f));
+  EXPECT_EQ(StoreToFp16Dst(0x1p-14f), 0x1p-14f);
+  EXPECT_EQ(tt_sim::FloatBits(StoreToFp16Dst(-0x1p-15f)),
+            tt_sim::FloatBits(-0.0f));
+  EXPECT_EQ(StoreToFp16Dst(100000.0f), 99968.0f); // 11 bits, truncated
+  EXPECT_EQ(StoreToFp16Dst(200000.0f), 131008.0f);
+  EXPECT_EQ(StoreToFp16Dst(-INFINITY), -131008.0f);
+  EXPECT_EQ(StoreToFp16Dst(NAN), 131008.0f);
+}
+
+TEST(MatrixUnit, Fp32DstPacksIntoFloat16ThroughBf16) {
+  // The JIT's pack source format for a Float16 CB with fp32 DST is
+  // Float16_b: the value is rounded to bf16 (ties away) before it is fp16.
+  DstMode mode;
+  mode.fp32_dest_acc_en = true;
+  EXPECT_EQ(PackToFp16(1.0f + 0x1p-8f, mode), 0x3c08); // -> 1 + 2^-7
+  EXPECT_EQ(PackToFp16(1.0f + 0x1p-9f, mode), 0x3c00);
+  EXPECT_EQ(PackToFp16(-2.5f, mode), 0xc100);
+  EXPECT_EQ(PackToFp16(1e6f, mode), 0x7fff); // saturated
+  EXPECT_EQ(PackToFp16(-1e6f, mode), 0xffff);
+  EXPECT_EQ(PackToFp16(0x1p-16f, mode), 0x0000); // below fp16's normal range
+  EXPECT_EQ(PackToFp16(70000.0f, mode), 0x7c48); // 70144: exponent 31
 }
 
 TEST(MatrixUnit, SixteenBitWritesRoundToTf32ThenBf16) {
@@ -221,7 +327,8 @@ TEST(MatrixUnit, InfinityHasNoLowSliceInAnyPath) {
     DstMode mode;
     mode.fp32_dest_acc_en = fp32;
     std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-    MatmulTile(a.data(), b.data(), dst.data(), mode);
+    MatmulTile(a.data(), Format::kFloat16_b, b.data(), Format::kFloat16_b,
+               dst.data(), mode);
     EXPECT_EQ(dst[0], std::numeric_limits<float>::infinity()) << fp32;
   }
 }

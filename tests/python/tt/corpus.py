@@ -11,6 +11,7 @@ Grow the corpus with every capability (issue #15 asks for at least 25 GEMM-famil
 No ``from __future__ import annotations`` here: TileLang evaluates the kernels' annotations.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,20 +92,23 @@ def tested_gemm(
     accum_dtype="float32",
     num_stages=2,  # noqa: N803
     trans_A=False,
-    out_dtype="bfloat16",
+    out_dtype=None,
+    dtype="bfloat16",
 ):  # noqa: N803
     """testing/python/kernel/test_tilelang_kernel_gemm.py: ``matmul`` with the layout flags the test
-    sweeps (NN, NT, TN, TT) and its own block sizes."""
+    sweeps (NN, NT, TN, TT), its own block sizes and its dtypes (``in_dtype``, ``out_dtype`` (default:
+    the input's), ``accum_dtype``)."""
+    out_dtype = out_dtype or dtype
     A_shape = (K, M) if trans_A else (M, K)  # noqa: N806
     A_shared_shape = (block_K, block_M) if trans_A else (block_M, block_K)  # noqa: N806
     B_shape = (N, K) if trans_B else (K, N)  # noqa: N806
     B_shared_shape = (block_N, block_K) if trans_B else (block_K, block_N)  # noqa: N806
 
     @T.prim_func
-    def main(A: T.Tensor(A_shape, "bfloat16"), B: T.Tensor(B_shape, "bfloat16"), C: T.Tensor((M, N), out_dtype)):
+    def main(A: T.Tensor(A_shape, dtype), B: T.Tensor(B_shape, dtype), C: T.Tensor((M, N), out_dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared(A_shared_shape, "bfloat16")
-            B_shared = T.alloc_shared(B_shared_shape, "bfloat16")
+            A_shared = T.alloc_shared(A_shared_shape, dtype)
+            B_shared = T.alloc_shared(B_shared_shape, dtype)
             C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
             T.clear(C_local)
             for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=num_stages):
@@ -206,6 +210,7 @@ def batched_grid_relu(batch, M, N, K, block_M=64, block_N=64, block_K=32):  # no
 LINEAR_EPILOGUES = {
     "bias-relu": lambda c, v: T.max(c + v, 0),
     "bias-silu": lambda c, v: (c + v) * T.sigmoid(c + v),
+    "bias-gelu": lambda c, v: (c + v) * 0.5 * (1.0 + T.erf((c + v) * 0.7071067811865476)),
     "channel-scale": lambda c, v: c * v,
 }
 
@@ -242,6 +247,7 @@ ACTIVATIONS = {
     "exp": lambda x: T.exp(x * 0.125),
     "tanh": lambda x: T.tanh(x * 0.5),
     "exp2": lambda x: T.exp2(x * 0.25),
+    "gelu": lambda x: 0.5 * x * (1.0 + T.erf(x / 1.4142135623730951)),
 }
 #: elementwise_activation's C[y, x] from the elements a, b, by name.
 ELEMENTWISE_ACTIVATIONS = {
@@ -249,19 +255,30 @@ ELEMENTWISE_ACTIVATIONS = {
     "exp": lambda a, b: T.exp(a) + b,
     "swiglu": lambda a, b: a * T.sigmoid(a) * b,
     "exp2-minus-max": lambda a, b: T.exp2(a * 1.44269504 - b),
+    "geglu": lambda a, b: a * 0.5 * (1.0 + T.erf(a * 0.7071067811865476)) * b,
 }
 
 
-def quickstart_activation(M, N, K, activation, block_M=128, block_N=128, block_K=32, accum_dtype="float32"):  # noqa: N803
+def quickstart_activation(  # noqa: N803
+    M,
+    N,
+    K,
+    activation,
+    block_M=128,
+    block_N=128,
+    block_K=32,
+    accum_dtype="float32",
+    dtype="bfloat16",  # noqa: N803
+):
     """examples/quickstart.py: the tiled GEMM with an activation on the accumulator (ACTIVATIONS): its
     ReLU as written, T.max(x, 0), or T.sigmoid, T.exp of the scaled accumulator (a softmax numerator's
     exp(x * scale)), T.tanh."""
 
     @T.prim_func
-    def matmul_act(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+    def matmul_act(A: T.Tensor((M, K), dtype), B: T.Tensor((K, N), dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
-            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            A_shared = T.alloc_shared((block_M, block_K), dtype)
+            B_shared = T.alloc_shared((block_K, block_N), dtype)
             C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
             T.clear(C_local)
             for ko in T.Pipelined(T.ceildiv(K, block_K), num_stages=3):
@@ -448,17 +465,17 @@ def batched_loop_gemm(
     return main
 
 
-def batched_grid_gemm(batch, M, N, K, block_M=128, block_N=128, block_K=32, b_batched=True):  # noqa: N803
+def batched_grid_gemm(batch, M, N, K, block_M=128, block_N=128, block_K=32, b_batched=True, dtype="bfloat16"):  # noqa: N803
     """The batched GEMM with the batch as the launch grid's third axis (T.Kernel(..., batch) as
     (bx, by, bz)); B is either batched too or one matrix every batch multiplies by (a weight)."""
     B_shape = (batch, K, N) if b_batched else (K, N)  # noqa: N806
 
     @T.prim_func
-    def main(A: T.Tensor((batch, M, K), "bfloat16"), B: T.Tensor(B_shape, "bfloat16"),
-             C: T.Tensor((batch, M, N), "bfloat16")):  # fmt: skip
+    def main(A: T.Tensor((batch, M, K), dtype), B: T.Tensor(B_shape, dtype),
+             C: T.Tensor((batch, M, N), dtype)):  # fmt: skip
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), batch, threads=128) as (bx, by, bz):
-            A_shared = T.alloc_shared((block_M, block_K), "bfloat16")
-            B_shared = T.alloc_shared((block_K, block_N), "bfloat16")
+            A_shared = T.alloc_shared((block_M, block_K), dtype)
+            B_shared = T.alloc_shared((block_K, block_N), dtype)
             C_local = T.alloc_fragment((block_M, block_N), "float32")
             T.clear(C_local)
             for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
@@ -609,6 +626,13 @@ def silu(x):
     return x * _sigmoid(x)
 
 
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def gelu(x):
+    return x * 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
 LINEAR_SILU = activated(plus(nt, "Bias"), silu, 1.1)
 SIGMOID_NN = activated(nn, _sigmoid, 0.25)
 EXP_NN = activated(lambda inputs: nn(inputs) * 0.125, np.exp, None)
@@ -622,6 +646,16 @@ EW_EXP2 = activated(
     lambda absolute: absolute["A"] * LOG2E + absolute["B"],
 )
 EW_SILU = activated(lambda inputs: inputs["A"] + inputs["B"], silu, 1.1)
+LINEAR_GELU = activated(plus(nt, "Bias"), gelu, 1.2)
+GELU_NN = activated(nn, gelu, 1.2)
+
+
+def geglu(inputs):
+    return gelu(inputs["A"]) * inputs["B"]
+
+
+def geglu_magnitude(inputs):
+    return (np.abs(gelu(inputs["A"])) + 1.2 * np.abs(inputs["A"])) * np.abs(inputs["B"])
 
 
 def times(reference, name):
@@ -665,6 +699,8 @@ ELEMENTWISE = "examples/elementwise/example_elementwise_add.py"
 TEST_ELEMENTWISE = "testing/python/kernel/test_tilelang_kernel_element_wise_add.py"
 
 SCALED = scaled_nt(0.125, -0.5, -1.0, 2.5)
+F16 = {"A": "float16", "B": "float16", "C": "float16"}
+F32 = {"A": "float32", "B": "float32", "C": "float32"}
 SCALED_PLUS = scaled_plus(0.5, "D")
 
 ENTRIES = [
@@ -824,23 +860,70 @@ ENTRIES = [
     _elementwise("elementwise_add_f32_to_bf16", TEST_ELEMENTWISE,
                  lambda: elementwise_add(256, 512, 128, 256, "float32", "bfloat16"), 256, 512, ew_sum,
                  dtypes={"A": "float32", "B": "float32"}, notes="the test's f32f16 case with a bf16 output"),
+    # float16 tensors (#17): TileLang's own tests' default dtype. fp16 in the source registers (SrcA
+    # ignores its last mantissa bit), fp32 DST packed into a Float16 CB through bf16, or FP16 DST.
+    _gemm("test_gemm_f16_nn_128x128x32", TEST_GEMM, lambda: tested_gemm(256, 256, 128, 128, 128, 32, dtype="float16"),
+          256, 256, 128, dtypes=F16, notes="float16 in and out, float32 accumulator: C has bf16 precision"),
+    _gemm("test_gemm_f16_nt_f32_out", TEST_GEMM,
+          lambda: tested_gemm(128, 192, 160, 64, 64, 32, trans_B=True, dtype="float16", out_dtype="float32"),
+          128, 192, 160, nt, b_shape=(192, 160), dtypes=F16 | {"C": "float32"},
+          notes="float16 operands, float32 C: the product as the matrix unit forms it, unrounded"),
+    _gemm("test_gemm_f16_f16_accum", TEST_GEMM,
+          lambda: tested_gemm(256, 256, 96, 128, 256, 32, dtype="float16", accum_dtype="float16"), 256, 256, 96,
+          accum="float16", dtypes=F16,
+          notes="a float16 accumulator: FP16 DST, 1 x 8 sub-blocks, Float16 partials between K steps"),
+    _gemm("quickstart_f16_padded_200x300x100", QUICKSTART,
+          lambda: quickstart_matmul(200, 300, 100, dtype="float16"), 200, 300, 100, dtypes=F16),
+    _gemm("quickstart_f16_relu", QUICKSTART, lambda: quickstart_activation(256, 128, 96, "relu", dtype="float16"),
+          256, 128, 96, relu(nn), dtypes=F16, notes="ReLU on the float32 accumulator of a float16 GEMM"),
+    # GELU (#17): x * 0.5 * (1 + T.erf(x / sqrt 2)), the release's accurate gelu_tile on fp32 DST.
+    _gemm("linear_bias_gelu", QUICKSTART, lambda: linear_layer(256, 256, 128, "bias-gelu"), 256, 256, 128,
+          LINEAR_GELU[0], b_shape=(256, 128), extra={"Bias": (256,)}, magnitude=LINEAR_GELU[1],
+          notes="a transformer MLP's up projection: bias, then GELU in fp32 DST"),
+    _gemm("quickstart_gelu_padded", QUICKSTART, lambda: quickstart_activation(200, 136, 96, "gelu", 64, 64, 32),
+          200, 136, 96, GELU_NN[0], magnitude=GELU_NN[1], notes="GELU written with x / sqrt(2)"),
+    _elementwise("elementwise_geglu", ELEMENTWISE, lambda: elementwise_activation(256, 512, 64, 64, "geglu"),
+                 256, 512, geglu, magnitude=geglu_magnitude, notes="GeGLU: GELU(A) * B"),
+    _gemm("batched_grid_f16", BATCHED, lambda: batched_grid_gemm(2, 128, 96, 64, 64, 32, 32, dtype="float16"),
+          128, 96, 64, batch=2, dtypes=F16),
+    _elementwise("elementwise_add_f16", TEST_ELEMENTWISE, lambda: elementwise_add(256, 512, 128, 256, "float16"),
+                 256, 512, ew_sum, dtypes=F16, accum="float16",
+                 notes="float16 in FP16 DST: the sum truncated to fp16 by the store"),
+    _elementwise("elementwise_add_f32_to_f16", TEST_ELEMENTWISE,
+                 lambda: elementwise_add(256, 512, 128, 256, "float32", "float16"), 256, 512, ew_sum,
+                 dtypes={"A": "float32", "B": "float32", "C": "float16"},
+                 notes="the test's f32f16 case: fp32 DST packed into Float16 through bf16"),
+    # float32 T.gemm operands (#17): TF32 in the source registers (low 13 mantissa bits dropped).
+    _gemm("test_gemm_f32_nn_128x128x32", TEST_GEMM,
+          lambda: tested_gemm(256, 256, 128, 128, 128, 32, dtype="float32"), 256, 256, 128, dtypes=F32,
+          notes="float32 throughout: TF32 products, fp32 accumulation, Float32 partials beside Float32 operands"),
+    _gemm("test_gemm_f32_nt_bf16_out", TEST_GEMM,
+          lambda: tested_gemm(192, 160, 96, 64, 32, 32, trans_B=True, dtype="float32", out_dtype="bfloat16"),
+          192, 160, 96, nt, b_shape=(160, 96), dtypes={"A": "float32", "B": "float32"}),
+    _gemm("quickstart_f32_relu_padded", QUICKSTART,
+          lambda: quickstart_activation(200, 136, 72, "relu", 64, 64, 32, dtype="float32"), 200, 136, 72, relu(nn),
+          dtypes=F32),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}
 
 
 def tolerance(entry: Entry, k: int) -> float:
-    """Allowed |error| as a fraction of (|a| @ |b|): one bf16 rounding of the output (2^-8) plus the
-    accumulation: fp32 keeps it far below that; a bfloat16 accumulator rounds once per K-face of 16
-    products and fidelity phase (TF32 then bf16: 2^-9 each, 4 phases at HiFi4), so its error grows
-    with K."""
+    """Allowed |error| as a fraction of (|a| @ |b|): one bf16 rounding of the output (2^-8; a float16
+    output of a float32 accumulator is packed through bf16 too) plus the accumulation: fp32 keeps it
+    far below that; a bfloat16 accumulator rounds once per K-face of 16 products and fidelity phase
+    (TF32 then bf16: 2^-9 each, 4 phases at HiFi4), a float16 one likewise to fp16 (2^-11 each), so
+    their error grows with K. float16 operands lose their last mantissa bit in SrcA (2^-10), float32 ones
+    become TF32 in both source registers (2^-10) and lose one more bit in SrcA (2^-9)."""
+    srca = {"float16": 2.0**-10, "float32": 2.0**-10 + 2.0**-9}.get(entry.dtypes.get("A"), 0.0)
     if entry.accum == "float32":
-        return 2.0**-8 + k * 2.0**-22
-    return 2.0**-8 + 2.0**-9 * 4 * -(-k // 16)
+        return 2.0**-8 + k * 2.0**-22 + srca
+    rounding = 2.0**-11 if entry.accum == "float16" else 2.0**-9
+    return 2.0**-8 + rounding * 4 * -(-k // 16) + srca
 
 
 def check_against_reference(entry: Entry, inputs: dict, output: np.ndarray) -> tuple[bool, str]:
-    """The output against the entry's own reference on the bf16-rounded inputs."""
+    """The output against the entry's own reference on the inputs as their tensors hold them."""
     values = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
     reference = entry.reference(values)
     if entry.magnitude is not None:
@@ -848,7 +931,8 @@ def check_against_reference(entry: Entry, inputs: dict, output: np.ndarray) -> t
     else:
         magnitude = entry.reference({name: np.abs(v) for name, v in values.items()})
     k = entry.k
-    bound = tolerance(entry, k) * magnitude + 1e-30
+    flush = 2.0**-14 if entry.dtypes.get(entry.output) == "float16" else 0.0  # below fp16's normal range
+    bound = tolerance(entry, k) * magnitude + flush + 1e-30
     ratio = np.abs(output.astype(np.float64) - reference) / bound
     worst = float(np.max(ratio)) if ratio.size else 0.0
     return worst <= 1.0, f"{entry.name}: worst error {worst:.3g} x its bound (tolerance {tolerance(entry, k):.3g})"

@@ -45,18 +45,21 @@ def gemm_kernel(
     clear_accum=False,
     fill_value=0,
     out_dtype=None,
+    b_dtype=None,
 ):
-    """The canonical GEMM with every knob the bad-input tests turn (C is of `dtype` unless `out_dtype`)."""
+    """The canonical GEMM with every knob the bad-input tests turn (C is of `dtype` unless `out_dtype`, B
+    unless `b_dtype`)."""
     a_shape = (K, M) if trans_A else (M, K)
     a_block = (block_K, block_M) if trans_A else (block_M, block_K)
     b_shape = (N, K) if trans_B else (K, N)
     b_block = (block_N, block_K) if trans_B else (block_K, block_N)
+    b_type = b_dtype or dtype
 
     @T.prim_func
-    def gemm(A: T.Tensor(a_shape, dtype), B: T.Tensor(b_shape, dtype), C: T.Tensor((M, N), out_dtype or dtype)):
+    def gemm(A: T.Tensor(a_shape, dtype), B: T.Tensor(b_shape, b_type), C: T.Tensor((M, N), out_dtype or dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
             A_shared = T.alloc_shared(a_block, dtype)
-            B_shared = T.alloc_shared(b_block, dtype)
+            B_shared = T.alloc_shared(b_block, b_type)
             C_local = T.alloc_fragment((block_M, block_N), accum_dtype)
             T.fill(C_local, fill_value)
             for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
@@ -519,6 +522,9 @@ EPILOGUE_UPDATES = {
     "silu": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j]),
     "tanh": lambda C, i, j: T.tanh(C[i, j]),
     "erf": lambda C, i, j: T.erf(C[i, j]),
+    "gelu": lambda C, i, j: C[i, j] * 0.5 * (1.0 + T.erf(C[i, j] * 0.7071067811865476)),
+    "gelu-wrong-scale": lambda C, i, j: C[i, j] * 0.5 * (1.0 + T.erf(C[i, j] * 0.5)),
+    "x-times-erf": lambda C, i, j: C[i, j] * T.erf(C[i, j]),
     "exp2": lambda C, i, j: T.exp2(C[i, j] * 0.5),
     "silu-of-exp": lambda C, i, j: T.exp(C[i, j] * 0.25) * T.sigmoid(T.exp(C[i, j] * 0.25)),
     "sigmoid-of-other": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j] * 2.0),
@@ -529,17 +535,17 @@ EPILOGUE_UPDATES = {
 }
 
 
-def gemm_epilogue(where: str, M=64, N=64, K=64, block=32, accum="float32"):  # noqa: N803
+def gemm_epilogue(where: str, M=64, N=64, K=64, block=32, accum="float32", dtype="bfloat16"):  # noqa: N803
     """A GEMM with a T.Parallel epilogue on its accumulator; `where` picks the epilogue (an
     EPILOGUE_UPDATES name) or where it sits: the supported ones (relu, chain) and the refused ones of
     the bad-input table."""
     update = EPILOGUE_UPDATES.get(where)
 
     @T.prim_func
-    def epi(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+    def epi(A: T.Tensor((M, K), dtype), B: T.Tensor((K, N), dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block, block), "bfloat16")
-            B_shared = T.alloc_shared((block, block), "bfloat16")
+            A_shared = T.alloc_shared((block, block), dtype)
+            B_shared = T.alloc_shared((block, block), dtype)
             C_local = T.alloc_fragment((block, block), accum)
             D_local = T.alloc_fragment((block, block), accum)
             T.clear(C_local)
@@ -584,6 +590,7 @@ OPERAND_UPDATES = {
     "bias-of-the-row-block": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[by * b + j]),
     "bias-too-short": (lambda M, N: (N // 2,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j]),
     "bias-float32": (lambda M, N: (N,), "float32", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j]),
+    "bias-float16": (lambda M, N: (N,), "float16", lambda C, X, i, j, bx, by, b: C[i, j] + X[bx * b + j]),
     "bias-times": (lambda M, N: (N,), "bfloat16", lambda C, X, i, j, bx, by, b: C[i, j] * X[bx * b + j]),
     "bias-twice": (
         lambda M, N: (N,),
@@ -614,16 +621,17 @@ OPERAND_UPDATES = {
 }
 
 
-def gemm_operand_epilogue(where: str, M=128, N=128, K=64, block=64, accum="float32"):  # noqa: N803
-    """A GEMM whose epilogue adds a tensor X to the accumulator; `where` picks the OPERAND_UPDATES entry."""
+def gemm_operand_epilogue(where: str, M=128, N=128, K=64, block=64, accum="float32", ab="bfloat16"):  # noqa: N803
+    """A GEMM whose epilogue adds a tensor X to the accumulator; `where` picks the OPERAND_UPDATES entry;
+    `ab`: the dtype of A, B and C."""
     shape, dtype, update = OPERAND_UPDATES[where]
 
     @T.prim_func
-    def epi_x(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, N), "bfloat16"), X: T.Tensor(shape(M, N), dtype),
-              C: T.Tensor((M, N), "bfloat16")):  # fmt: skip
+    def epi_x(A: T.Tensor((M, K), ab), B: T.Tensor((K, N), ab), X: T.Tensor(shape(M, N), dtype),
+              C: T.Tensor((M, N), ab)):  # fmt: skip
         with T.Kernel(T.ceildiv(N, block), T.ceildiv(M, block), threads=128) as (bx, by):
-            A_shared = T.alloc_shared((block, block), "bfloat16")
-            B_shared = T.alloc_shared((block, block), "bfloat16")
+            A_shared = T.alloc_shared((block, block), ab)
+            B_shared = T.alloc_shared((block, block), ab)
             C_local = T.alloc_fragment((block, block), accum)
             T.clear(C_local)
             for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
@@ -649,15 +657,16 @@ ELEMENTWISE_UPDATES = {
     "exp2": lambda A, B, y, x: T.exp2(A[y, x]),
     "log": lambda A, B, y, x: T.log(A[y, x]),
     "swiglu": lambda A, B, y, x: A[y, x] * T.sigmoid(A[y, x]) * B[y, x],
+    "add-relu-f16": lambda A, B, y, x: T.max(A[y, x] + B[y, x], T.float16(0)),
 }
 
 
-def elementwise(where: str, M=128, N=128, block_M=64, block_N=64):  # noqa: N803
+def elementwise(where: str, M=128, N=128, block_M=64, block_N=64, dtype="bfloat16"):  # noqa: N803
     """examples/elementwise's form: C[y, x] = f(A[y, x], B[y, x]) in one T.Parallel nest per block."""
     update = ELEMENTWISE_UPDATES[where]
 
     @T.prim_func
-    def ew(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+    def ew(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M), threads=128) as (bx, by):
             for i, j in T.Parallel(block_M, block_N):
                 y = by * block_M + i

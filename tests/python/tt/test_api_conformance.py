@@ -69,6 +69,26 @@ def test_every_kernel_compiles_against_the_release(headers, tmp_path, shape, blo
     assert result.ok, failures(result)
 
 
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"dtype": "float16"},  # Float16 CBs, fp32 DST packed into Float16 (from a Float16_b source)
+        {"dtype": "float16", "out_dtype": "float32", "trans_B": True},
+        {"dtype": "float16", "accum": "float16"},  # FP16 DST, Float16 partials
+        {"dtype": "float32"},  # TF32 operands, Float32 partials (reconfigured between)
+        {"dtype": "float32", "out_dtype": "bfloat16", "trans_B": True},
+    ],
+    ids=["f16", "f16-f32-out-nt", "f16-accum", "f32", "f32-bf16-out-nt"],
+)
+def test_float16_and_float32_kernels_compile_against_the_release(headers, tmp_path, flags):
+    result = tt_conformance.check(lowered(tmp_path, 256, 256, 96, (128, 256, 32), **flags))
+    assert (
+        f"DataFormat::{'Float16' if flags['dtype'] == 'float16' else 'Float32'}}}"
+        in (tmp_path / "gemm_wormhole_b0" / "main.cpp").read_text()
+    )
+    assert result.ok, failures(result)
+
+
 @pytest.mark.parametrize("flags", [{"trans_A": True}, {"trans_A": True, "trans_B": True}], ids=["tn", "tt"])
 def test_transposed_operands_compile_against_the_release(headers, tmp_path, flags):
     """transpose_A's transpose_init / transpose_tile stage (and transpose_B's matmul_init) compile."""
@@ -98,6 +118,17 @@ def test_clamp_epilogue_compiles_against_the_release(headers, tmp_path):
     tilelang_tt.lower(BY_NAME["autotune_nt_scale_shift_clamp"].build()).write(out)
     text = (out / "compute.cpp").read_text()
     assert "unary_max_tile(" in text and "unary_min_tile(" in text and "mul_unary_tile(" in text
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+def test_the_accurate_gelu_compiles_against_the_release(headers, tmp_path):
+    """gelu_tile_init<false>() / gelu_tile<false>(i): the release's accurate GELU (its default is the
+    approximate one), with fp32 DST."""
+    out = tmp_path / "gelu"
+    tilelang_tt.lower(gemm_epilogue("gelu", 128, 128, 64, block=64)).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert "gelu_tile_init<false>();" in text and "gelu_tile<false>(" in text
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

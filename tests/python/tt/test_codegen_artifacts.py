@@ -35,6 +35,11 @@ CASES = {
     "elementwise_100x70_b64": lambda: elementwise("scale-add-relu", 100, 70),
     # a float32 output: Float32 output CB and DRAM pages, packed from fp32 DST exactly (#17)
     "gemm_f32out_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, out_dtype="float32"),
+    # float16 tensors: Float16 CBs and .f16 files (uint16_t bit patterns on the host) (#17)
+    "gemm_f16_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, dtype="float16"),
+    # float32 operands (TF32 in SrcA / SrcB) in DST sub-blocks: SrcA reconfigured between the Float32
+    # B and the Float32 partials, which unpack straight to DST (#17)
+    "gemm_f32_128x128x96_b128": lambda: gemm_kernel(128, 128, 96, 128, 128, 32, dtype="float32"),
 }
 
 

@@ -30,19 +30,22 @@ def test_corpus_kernel(entry, tmp_path):
     inputs = {}
     for name, shape in entry.inputs.items():
         values = rng.uniform(-1, 1, shape).astype(np.float32)
-        # A float32 tensor keeps all its bits; a bfloat16 one is rounded to what it holds.
-        exact = entry.dtypes.get(name) == "float32"
-        inputs[name] = values if exact else bf16_bits_to_float(to_bf16_bits(values)).reshape(shape)
+        # A float32 tensor keeps all its bits; a bfloat16 or float16 one is rounded to what it holds.
+        dtype = entry.dtypes.get(name, "bfloat16")
+        if dtype == "bfloat16":
+            values = bf16_bits_to_float(to_bf16_bits(values)).reshape(shape)
+        elif dtype == "float16":
+            values = values.astype(np.float16).astype(np.float32)
+        inputs[name] = values
     result = simulate(artifacts, inputs=inputs)
     assert result.ok, result.summary()
     ok, message = check_against_reference(entry, inputs, result.output)
     assert ok, message
     # The user's way: the compiled kernel called with torch tensors computes the very same bits.
+    torch_dtypes = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
     called = kernel(
         *[
-            torch.from_numpy(inputs[n]).float()
-            if entry.dtypes.get(n) == "float32"
-            else torch.from_numpy(inputs[n]).bfloat16()
+            torch.from_numpy(inputs[n]).to(torch_dtypes[entry.dtypes.get(n, "bfloat16")])
             for n in names
             if n != entry.output
         ]

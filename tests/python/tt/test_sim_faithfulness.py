@@ -638,20 +638,27 @@ def test_a_float32_elementwise_input_must_unpack_straight_to_dst(tmp_path):
 # --- transcendental SFPU ops (#17) --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("accum", ["float32", "bfloat16"])
-def test_an_exp_epilogue_is_judged_from_the_plan(tmp_path, accum):
-    artifacts = lowered(tmp_path, gemm_epilogue("exp", 128, 128, 64, block=64, accum=accum),
+#: A function the plan names, and the kernel's calls of it replaced by another function's.
+SWAPPED_FUNCTIONS = {
+    "exp": [("exp_tile_init();", "sigmoid_tile_init();"), ("exp_tile(t);", "sigmoid_tile(t);"),
+            ('#include "api/compute/eltwise_unary/exp.h"', '#include "api/compute/compute_kernel_api.h"')],
+    "gelu": [("gelu_tile_init<false>();", "silu_tile_init();"), ("gelu_tile<false>(t);", "silu_tile(t);"),
+             ('#include "api/compute/eltwise_unary/gelu.h"', '#include "api/compute/compute_kernel_api.h"')],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("where, accum", [("exp", "float32"), ("exp", "bfloat16"), ("gelu", "float32")])
+def test_a_function_epilogue_is_judged_from_the_plan(tmp_path, where, accum):
+    artifacts = lowered(tmp_path, gemm_epilogue(where, 128, 128, 64, block=64, accum=accum),
                         target={"kind": "tenstorrent", "core_grid_x": 1, "core_grid_y": 1})  # fmt: skip
-    assert json.loads((artifacts / "tt.plan.json").read_text())["compute"]["epilogue"] == [{"op": "exp", "value": 0}]
+    assert json.loads((artifacts / "tt.plan.json").read_text())["compute"]["epilogue"] == [{"op": where, "value": 0}]
     result = simulate(artifacts, seed=3)
     assert result.ok, result.summary()
-    # A sigmoid where the plan says exp: every element is wrong.
-    break_kernel(artifacts, "compute.cpp", "exp_tile_init();", "sigmoid_tile_init();")
-    break_kernel(artifacts, "compute.cpp", "exp_tile(t);", "sigmoid_tile(t);")
-    break_kernel(artifacts, "compute.cpp", '#include "api/compute/eltwise_unary/exp.h"',
-                 '#include "api/compute/compute_kernel_api.h"')  # fmt: skip
+    # Another function where the plan says this one (sigmoid for exp, SiLU for GELU): a mismatch.
+    for old, new in SWAPPED_FUNCTIONS[where]:
+        break_kernel(artifacts, "compute.cpp", old, new)
     result = simulate(artifacts, seed=3)
-    assert not result.ok and result.mismatches > 128 * 128 // 2
+    assert not result.ok and result.mismatches > 128 * 128 // 4
 
 
 def test_silu_of_a_function_is_that_function_then_silu(tmp_path):
@@ -678,9 +685,108 @@ def test_the_approximate_exp_is_not_simulated(tmp_path):
     expect_fault(artifacts, "exp_tile<true> (approximate) is not simulated")
 
 
+def test_the_release_default_gelu_is_the_approximate_one_and_not_simulated(tmp_path):
+    """gelu_tile_init() / gelu_tile(i) without template arguments pick the release's lookup table."""
+    artifacts = epilogue_kernel(tmp_path, "gelu")
+    break_kernel(artifacts, "compute.cpp", "gelu_tile_init<false>();", "gelu_tile_init();")
+    expect_fault(artifacts, "gelu_tile_init<true> (the approximate GELU, the release's default) is not simulated")
+
+
 def test_a_16_bit_function_followed_by_other_ops_is_not_judged():
     compute = {"op": "matmul", "fp32_dest_acc_en": False, "math_fidelity": "HiFi4",
                "epilogue": [{"op": "exp", "value": 0}, {"op": "mul", "value": 2.0}]}  # fmt: skip
     a = np.ones((32, 32), np.float32)
     with pytest.raises(SimulationError, match="applies exp on 16-bit DST before other ops"):
         compare(a, a, a, compute, stats={})
+
+
+# --- float16 tensors (#17) -----------------------------------------------------------
+
+
+def fp16_corner_inputs(a00: float, b00: float, k: int = 32) -> dict:
+    """A (32 x k) and B (k x 32) of zeros but for A[0, 0] and B[0, 0]: C[0, 0] is their product."""
+    a = np.zeros((32, k), np.float32)
+    b = np.zeros((k, 32), np.float32)
+    a[0, 0], b[0, 0] = a00, b00
+    return {"A": a, "B": b}
+
+
+def test_a_float16_output_of_fp32_dst_has_bf16_precision(tmp_path):
+    """The release packs fp32 DST into a Float16 CB with Float16_b as the pack source format: C is the
+    product rounded to bf16 (ties away), then widened to fp16 -- not the product rounded to fp16."""
+    artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float16"))
+    result = simulate(artifacts, inputs=fp16_corner_inputs(1.0 + 2.0**-8, 1.0))  # an fp16 value, a bf16 tie
+    assert result.ok, result.summary()
+    assert result.output[0, 0] == 1.0 + 2.0**-7
+
+
+def test_float16_srca_ignores_its_last_mantissa_bit(tmp_path):
+    """At HiFi4 SrcA (in1: B) multiplies with all but fp16's last mantissa bit, SrcB (in0: A) with all."""
+    artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float16", out_dtype="float32"))
+    lsb = 1.0 + 2.0**-10
+    assert simulate(artifacts, inputs=fp16_corner_inputs(1.0, lsb)).output[0, 0] == 1.0
+    assert simulate(artifacts, inputs=fp16_corner_inputs(lsb, 1.0)).output[0, 0] == lsb
+
+
+def test_float16_and_bfloat16_cbs_in_one_program_are_refused_like_the_jit(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float16"))
+    break_kernel(
+        artifacts, "main.cpp", "{{CBIndex::c_16, DataFormat::Float16}}", "{{CBIndex::c_16, DataFormat::Float16_b}}"
+    )
+    expect_fault(artifacts, "mix exponent families", "c_0 is Float16 and c_16 Float16_b")
+
+
+def test_a_float16_accumulator_is_judged_against_the_chips_fp16_dst(tmp_path):
+    # FP16 DST rounds every K-face and phase to fp16; the harness's model agrees with the simulator ...
+    artifacts = lowered(tmp_path, gemm_kernel(64, 96, 512, dtype="float16", accum_dtype="float16"))
+    result = simulate(artifacts, seed=13)
+    assert result.ok and result.worst_of_bound == 0.0, result.summary()
+    assert "fp16 ulp of the chip's 16-bit DST result" in result.rule
+    # ... so accumulating in fp32 instead is a mismatch, closer to the exact product as it is.
+    break_kernel(artifacts, "main.cpp", ".fp32_dest_acc_en = false", ".fp32_dest_acc_en = true")
+    wrong = simulate(artifacts, seed=13)
+    assert not wrong.ok and wrong.max_scaled_error < result.max_scaled_error
+
+
+def test_a_float16_elementwise_sum_is_truncated_to_fp16_by_the_store(tmp_path):
+    """FP16 DST: the SFPU adds in fp32 and SFPSTORE truncates to fp16 (ISA SFPSTORE.md, ToFP16):
+    1 + 3 * 2^-11 becomes 1 + 2^-10, where rounding to nearest would give 1 + 2^-9."""
+    artifacts = lowered(tmp_path, elementwise("add", 32, 32, 32, 32, dtype="float16"))
+    assert json.loads((artifacts / "tt.plan.json").read_text())["compute"]["fp32_dest_acc_en"] is False
+    a = np.ones((32, 32), np.float32)
+    b = np.full((32, 32), 3 * 2.0**-11, np.float32)
+    result = simulate(artifacts, inputs={"A": a, "B": b})
+    assert result.ok, result.summary()
+    assert np.all(result.output == 1.0 + 2.0**-10)
+
+
+def test_an_fp16_dst_emulation_is_not_a_bf16_one():
+    rng = np.random.default_rng(14)
+    a = rng.uniform(-1, 1, (32, 256)).astype(np.float16).astype(np.float32)
+    b = rng.uniform(-1, 1, (256, 32)).astype(np.float16).astype(np.float32)
+    compute = {"fp32_dest_acc_en": False, "math_fidelity": "HiFi4", "accumulator": "float16"}
+    right = emulate_16bit_dst(a, b, 4, "float16")
+    assert compare(right, a, b, compute, in_dtype="float16", out_dtype="float16", stats={}).ok
+    as_bf16 = emulate_16bit_dst(a, b, 4, "bfloat16")
+    assert compare(as_bf16, a, b, compute, in_dtype="float16", out_dtype="float16", stats={}).mismatches > 32 * 32 // 2
+
+
+# --- float32 T.gemm operands: TF32 in the source registers (#17) ----------------------
+
+
+def test_float32_operands_are_multiplied_as_tf32(tmp_path):
+    """The unpacker drops fp32's low 13 mantissa bits on the way into SrcA / SrcB (SrcASrcB.md)."""
+    artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float32"))
+    result = simulate(artifacts, inputs=fp16_corner_inputs(1.0 + 2.0**-12, 1.0))
+    assert result.ok, result.summary()
+    assert result.output[0, 0] == 1.0
+    assert simulate(artifacts, inputs=fp16_corner_inputs(1.0 + 2.0**-10, 1.0)).output[0, 0] == 1.0 + 2.0**-10
+
+
+def test_float32_partials_beside_float32_operands_need_a_srca_reconfig(tmp_path):
+    """Float32 B unpacks to TF32 in SrcA, Float32 partials straight to DST: SrcA needs reconfiguring
+    between them although both CBs are Float32."""
+    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, dtype="float32"))
+    assert simulate(artifacts, seed=2).ok
+    break_kernel(artifacts, "compute.cpp", "reconfig_data_format_srca(cb_partials, cb_in1);", "")
+    expect_fault(artifacts, "matmul_tiles with SrcA's unpacker set up to unpack straight to DST")

@@ -49,9 +49,17 @@ def test_lowering_is_deterministic():
 
 
 BAD_INPUTS = [
-    ("fp16", lambda: gemm_kernel(64, 64, 64, dtype="float16"), ["buffer 'A'", "float16", "supports bfloat16 tensors"]),
-    ("fp32", lambda: gemm_kernel(64, 64, 64, dtype="float32"), ["'A' has dtype float32", "must be bfloat16"]),
-    ("int8", lambda: gemm_kernel(64, 64, 64, dtype="int8", accum_dtype="int32"), ["buffer 'A'", "int8"]),
+    (
+        "fp16 operands with a bf16 C",
+        lambda: gemm_kernel(64, 64, 64, dtype="float16", out_dtype="bfloat16"),
+        ["'C' (bfloat16) and 'A' (float16)", "mix Float16_b and Float16"],
+    ),
+    (
+        "fp32 operands with a float16 C",
+        lambda: gemm_kernel(64, 64, 64, dtype="float32", out_dtype="float16"),
+        ["float32 T.gemm operands beside the float16 'C'"],
+    ),
+    ("int8", lambda: gemm_kernel(64, 64, 64, dtype="int8", accum_dtype="int32"), ["buffer 'A'", "int8", "float16"]),
     ("dynamic M", dynamic_gemm, ["buffer 'A'", "dynamic shape", "static shapes only"]),
     ("3-D grid", grid_3d, ["'grid3'", "both write the block at element (0, 0)"]),
     ("no T.Kernel", no_kernel, ["'plain'", "no T.Kernel launch"]),

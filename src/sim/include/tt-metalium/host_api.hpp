@@ -25,7 +25,12 @@
 
 namespace tt {
 
-enum class DataFormat : uint8_t { Float32 = 0, Float16_b = 5, Invalid = 0xff };
+enum class DataFormat : uint8_t {
+  Float32 = 0,
+  Float16 = 1,
+  Float16_b = 5,
+  Invalid = 0xff
+};
 
 /// A pair of coordinates; TT-Metalium's CoreCoord is this type.
 struct xy_pair {

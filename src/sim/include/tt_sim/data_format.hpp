@@ -2,8 +2,10 @@
 // unpackers and the packer are configured for.
 //
 // Models (src/sim/README.md, "Rules and their sources"):
-//   - A CB holds tiles of one data format: Float16_b (bf16, 2048-byte tiles)
-//     or Float32 (4096-byte tiles); the values are tt::DataFormat's.
+//   - A CB holds tiles of one data format: Float16_b (bf16, 2048-byte tiles),
+//     Float16 (IEEE-like fp16, 2048) or Float32 (4096-byte tiles); the values
+//     are tt::DataFormat's. One program's CBs may not mix Float16_b and
+//     Float16 (the JIT build's exponent-family rule; Float32 is exempt).
 //   - compute_kernel_hw_startup<order>(in0, in1, out) sets the unpackers'
 //     SrcA / SrcB formats from in0 / in1 (swapped by SrcOrder::Reverse, which
 //     matmul needs: it unpacks in0 to SrcB and in1 to SrcA) and the packer's
@@ -25,6 +27,10 @@
 //     UnpackToDestFp32 writes the fp32 values straight into fp32 DST;
 //     otherwise the data passes through SrcA, which keeps TF32 at most (not
 //     simulated: such a copy is a fault). bf16 data is exact in SrcA and DST.
+//     Which of the two a Float32 CB takes is part of SrcA's configuration
+//     (srca_to_dest): a matmul on Float32 operands (TF32 in SrcA) and a copy
+//     of UnpackToDestFp32 partials need a reconfig_data_format_srca between
+//     them although the CBs' formats are equal.
 // A tile op whose CB format disagrees with the configured format reads or
 // writes garbage on the chip; the simulator faults instead.
 #pragma once
@@ -39,12 +45,22 @@
 namespace tt_sim {
 
 /// tt::DataFormat's values for the formats the simulator models.
-enum class Format : uint8_t { kFloat32 = 0, kFloat16_b = 5, kNone = 0xff };
+enum class Format : uint8_t {
+  kFloat32 = 0,
+  kFloat16 = 1,
+  kFloat16_b = 5,
+  kNone = 0xff
+};
 
 inline bool IsSimulatedFormat(uint8_t value) {
   return value == uint8_t(Format::kFloat32) ||
+         value == uint8_t(Format::kFloat16) ||
          value == uint8_t(Format::kFloat16_b);
 }
+
+/// Float16's 5-bit exponent ("a" family) against Float16_b's 8-bit one
+/// ("b"); Float32 belongs to neither (the JIT exempts it).
+inline bool IsExpAFormat(Format f) { return f == Format::kFloat16; }
 
 inline const char *FormatName(Format f) {
   switch (f) {
@@ -52,6 +68,8 @@ inline const char *FormatName(Format f) {
     return "Float32";
   case Format::kFloat16_b:
     return "Float16_b";
+  case Format::kFloat16:
+    return "Float16";
   case Format::kNone:
     return "(none)";
   }
@@ -68,6 +86,10 @@ inline uint32_t TileBytesOf(Format f) {
 struct EngineConfig {
   bool hw_configured = false;
   Format srca = Format::kNone, srcb = Format::kNone, pack = Format::kNone;
+  /// SrcA's unpacker is set up to unpack straight to DST (the CB it was
+  /// configured from is UnpackToDestFp32): copy_tile's path for Float32
+  /// partials; a Float32 matmul operand instead unpacks to TF32 in SrcA.
+  bool srca_to_dest = false;
   /// kSfpu: an SFPU init ran last (vector_unit.hpp); the FPU ops need their
   /// init again.
   enum class Op { kNone, kMatmul, kCopy, kTranspose, kBcast, kSfpu };

@@ -10,8 +10,9 @@
 //
 // Storage precision and capacity follow the mode (src/sim/README.md cites
 // the sources):
-//   - fp32_dest_acc_en: every datum is fp32; otherwise 16-bit, and with
-//     bf16 inputs every value written to DST is a bf16 value;
+//   - fp32_dest_acc_en: every datum is fp32; otherwise 16-bit, and every
+//     value written to DST is a bf16 value (bf16 inputs) or an fp16 one
+//     (fp16 inputs: DstMode::fp16);
 //   - DST is 1024 rows of 16 16-bit datums (512 rows of fp32), a 32x32 tile
 //     takes 64 rows; half-sync mode gives math one half:
 //
@@ -64,6 +65,10 @@ struct DstMode {
   bool dst_full_sync_en = false;
   /// Multiplier passes per product: LoFi 1, HiFi2 2, HiFi3 3, HiFi4 4.
   uint32_t fidelity_phases = 4;
+  /// 16-bit DST holds FP16 rather than BF16: the matrix unit writes the
+  /// format of its sources (ISA SrcASrcB.md: Dst FP16 += FP16 @ FP16), so
+  /// compute_kernel_hw_startup sets it from the source formats.
+  bool fp16 = false;
 
   uint32_t capacity() const {
     return DstCapacity(fp32_dest_acc_en, dst_full_sync_en);

@@ -3,38 +3,52 @@
 // Models what the Tensix matrix unit (FPU) and packer compute, per
 // src/sim/README.md (each rule there names its source):
 //   - matmul_tiles(in0, in1) unpacks the in0 tile into SrcB and the in1 tile
-//     into SrcA (bf16 is exact there; denormals are flushed) and issues
-//     MVMULs: Dst[8x16] += SrcB[8x16] @ SrcA[16x16], i.e. one K-face of 16
-//     products per element at a time. With math fidelity of P phases each
-//     product is formed in P passes from slices of the operands' mantissas
-//     (SrcA: implicit bit + top 4 bits, then the low 3; SrcB: implicit bit +
-//     top 6, then the low 1), and each pass is a separate MVMUL. So every DST
-//     element receives, for each phase and each of the two K-faces in that
-//     order, the fp32 sum of 16 partial products.
+//     into SrcA and issues MVMULs: Dst[8x16] += SrcB[8x16] @ SrcA[16x16],
+//     i.e. one K-face of 16 products per element at a time. bf16 and fp16
+//     are exact in the source registers, fp32 becomes TF32 (its low 13
+//     mantissa bits dropped); an exponent-0 datum (zero or denormal) is a
+//     zero, and fp16's exponent 31 is a finite binade (FloatBitPatterns.md).
+//   - With math fidelity of P phases each product is formed in P passes from
+//     slices of the operands' mantissas, each pass a separate MVMUL: SrcA
+//     contributes its implicit bit + top 4 mantissa bits, then the next 3
+//     (bf16) or 5 (fp16, TF32: the last bit is never used); SrcB its
+//     implicit bit + top 6, then the rest (1 bit of bf16, 4 of fp16 / TF32). So
+//     every DST element receives, for each phase and each of the two K-faces in
+//     that order, the fp32 sum of 16 partial products.
 //   - Each of those additions is written to DST in its mode's precision:
-//     fp32 with fp32_dest_acc_en; otherwise rounded to TF32 and then to bf16,
-//     both to nearest with ties away from zero. Denormal results are flushed.
+//     fp32 with fp32_dest_acc_en; otherwise rounded to TF32 and then to
+//     bf16 (bf16 sources), or to fp16 (fp16 sources: 2^-14 to 131008, a
+//     smaller magnitude flushed, a larger one saturated), to nearest with
+//     ties away from zero. Denormal results are flushed.
 //   - pack_tile converts fp32 DST to bf16 by rounding to nearest with ties
-//     away from zero (denormals flushed, NaN becomes infinity); 16-bit DST
-//     already holds bf16 values and is copied.
+//     away from zero (denormals flushed, NaN becomes infinity), and to fp16
+//     through that same bf16 value (the release packs fp32 DST into a
+//     Float16 CB from a Float16_b intermediate); 16-bit DST already holds
+//     the CB's format and is copied.
 // With fp32 DST and HiFi4 the four passes of one K-face are added to DST as
-// one sum (their slices add up to the exact product); the difference is in
-// the last bits of fp32 (README: "approximations").
+// one sum (their slices add up to the product of the operands as the
+// multiplier sees them); the difference is in the last bits of fp32
+// (README: "approximations").
 #pragma once
 
 #include <cstdint>
 
+#include "tt_sim/data_format.hpp"
 #include "tt_sim/dst_register_file.hpp"
 
 namespace tt_sim {
 
-/// dst (one DST tile, 4-face layout) += a @ b for the bf16 tiles a (in0,
-/// 4-face layout) and b (in1), as matmul_tiles computes it in `mode`.
-void MatmulTile(const uint16_t *a, const uint16_t *b, float *dst,
+/// dst (one DST tile, 4-face layout) += a @ b for the tiles a (in0, 4-face
+/// layout, in format `fa`) and b (in1, `fb`), as matmul_tiles computes it
+/// in `mode`. Formats: Float16_b, Float16, or Float32 (read as TF32).
+void MatmulTile(const void *a, Format fa, const void *b, Format fb, float *dst,
                 const DstMode &mode);
 
 /// The bf16 bits pack_tile writes for the DST value `v` in `mode`.
 uint16_t PackToBf16(float v, const DstMode &mode);
+
+/// The fp16 bits pack_tile writes for the DST value `v` in `mode`.
+uint16_t PackToFp16(float v, const DstMode &mode);
 
 /// The value DST holds after the FPU writes the fp32 result `v` in `mode`.
 float WriteDst(float v, const DstMode &mode);

@@ -1,9 +1,10 @@
 // tt_sim/sfpu_functions.hpp -- the release's accurate SFPU routines behind
-// exp_tile, exp2_tile, sigmoid_tile, tanh_tile and silu_tile (TT-Metalium
-// v0.81.1, Wormhole: hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu/
-// ckernel_sfpu_exp.h, ckernel_sfpu_exp2.h, ckernel_sfpu_recip.h,
-// ckernel_sfpu_sigmoid.h, ckernel_sfpu_tanh.h, ckernel_sfpu_silu.h), step by
-// step on the instructions of tt_sim/sfpu_isa.hpp, for one lane value.
+// exp_tile, exp2_tile, sigmoid_tile, tanh_tile, silu_tile and gelu_tile
+// (TT-Metalium v0.81.1, Wormhole: hw/ckernels/wormhole_b0/metal/llk_api/
+// llk_sfpu/ckernel_sfpu_exp.h, ckernel_sfpu_exp2.h, ckernel_sfpu_recip.h,
+// ckernel_sfpu_sigmoid.h, ckernel_sfpu_tanh.h, ckernel_sfpu_silu.h,
+// ckernel_sfpu_gelu.h, ckernel_sfpu_piecewise_rational.h), step by step on
+// the instructions of tt_sim/sfpu_isa.hpp, for one lane value.
 //
 // Each step is the instruction the release's code issues (its TTI_* calls)
 // or the one sfpi compiles its expression to; `a * b + c` is one SFPMAD
@@ -248,6 +249,64 @@ inline uint32_t Exp(uint32_t x, bool fp32_dest) {
 inline uint32_t Sigmoid(uint32_t x, bool fp32_dest) {
   const uint32_t s = SigmoidInner(x, fp32_dest);
   return fp32_dest ? s : isa::RoundToBf16(s);
+}
+
+/// sfpi's float comparisons with a constant (sfpi-gcc's lowering of `v > c`
+/// and `v == c`): d = v - c by one SFPMAD (c * -1 + v), then SFPSETCC on d's
+/// bits: `>` is "d >= 0" and "d != 0", `==` is "d == 0"; a NaN goes by its
+/// sign.
+inline bool Greater(uint32_t v, uint32_t c) {
+  const uint32_t d = isa::Mad(c, detail::kMinusOne, v);
+  return (d & isa::kSign) == 0 && d != 0u;
+}
+inline bool Equal(uint32_t v, uint32_t c) {
+  return isa::Mad(c, detail::kMinusOne, v) == 0u;
+}
+
+/// calculate_gelu<APPROXIMATION_MODE = false> on fp32 DST: x * (0.5 + 0.5 *
+/// erf(x / sqrt 2)), erf from the release's degree-16 parity rational
+/// (odd numerator, even denominator, both Horner in s^2 for s = min(x /
+/// sqrt 2, 10); the quotient by sfpu_reciprocal's two Newton steps), clamped
+/// to [-1, 1]; +0 (x - x: NaN for a NaN) where x <= -5.54259443, x * 2^-25
+/// where erf rounds to -1.
+inline uint32_t GeluFp32(uint32_t x) {
+  using namespace isa;
+  // GELU_ERF_NUM's odd coefficients n1..n15 and GELU_ERF_DEN's even ones
+  // d0..d16, as the release lists them.
+  static const float kNum[8] = {1.1283791065e+00f, 2.1477432549e-01f,
+                                6.2133435160e-02f, 5.6230435148e-03f,
+                                6.1307044234e-04f, 1.7678321456e-05f,
+                                2.7384647439e-08f, -2.8632063387e-10f};
+  static const float kDen[9] = {1.0f,
+                                5.2367275953e-01f,
+                                1.2961706519e-01f,
+                                1.9642570987e-02f,
+                                1.9545555115e-03f,
+                                1.3179056987e-04f,
+                                1.3156344494e-06f,
+                                -3.5153888689e-09f,
+                                -6.7350725691e-12f};
+  uint32_t result = Mad(detail::kMinusOne, x, x); // x - x
+  if (Greater(x, Bits(-5.54259443f))) {
+    const uint32_t s = Min(Mul(x, Bits(0.7071067811865475f)), Bits(10.0f));
+    const uint32_t s2 = Mul(s, s);
+    // The denominator has one more step (degree 16 against the
+    // numerator's 15): d16 s^2 + d14 first, then both together.
+    uint32_t den = Mad(Bits(kDen[8]), s2, Bits(kDen[7]));
+    uint32_t num = Bits(kNum[7]);
+    for (int k = 6; k >= 0; --k) {
+      num = Mad(num, s2, Bits(kNum[k]));
+      den = Mad(den, s2, Bits(kDen[k]));
+    }
+    num = Mul(num, s);
+    uint32_t erf = Mul(num, Reciprocal(den, 2));
+    erf = Min(Max(erf, detail::kMinusOne), detail::kOne); // clamp
+    result = Mul(x, Mad(detail::kHalf, erf, detail::kHalf));
+    if (Equal(erf, detail::kMinusOne)) {
+      result = Mul(x, Bits(2.9802322387695313e-08f)); // 2^-25
+    }
+  }
+  return result;
 }
 
 /// calculate_silu: x * sigmoid(x), rounded to bf16 on 16-bit DST.

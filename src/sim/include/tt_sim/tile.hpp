@@ -1,4 +1,4 @@
-// tt_sim/tile.hpp -- bf16 numerics and the 4-face tile layout.
+// tt_sim/tile.hpp -- bf16 and fp16 numerics and the 4-face tile layout.
 //
 // Models: a 32x32 tile stored as four 16x16 faces (top-left, top-right,
 // bottom-left, bottom-right), each row-major; bf16 <-> fp32 with round to
@@ -57,6 +57,38 @@ inline float RoundMantissaTiesAway(float f, uint32_t keep) {
 inline float FlushDenormal(float f) {
   const uint32_t w = FloatBits(f);
   return (w & 0x7f800000u) == 0 ? BitsFloat(w & 0x80000000u) : f;
+}
+
+// FP16 as the Tensix coprocessor reads it (ISA FloatBitPatterns.md, FP16):
+// like IEEE for normal numbers, but exponent 31 is an ordinary finite binade
+// ((1 + m / 1024) * 2^16: no infinity, no NaN, 131008 at most), and the
+// matrix unit reads an exponent-0 datum (zero or denormal) as a zero.
+
+/// Smallest normal fp16 magnitude, 2^-14, and the largest TT fp16 one
+/// (exponent 31, mantissa 1023).
+constexpr float kFp16MinNormal = 6.103515625e-05f;
+constexpr float kFp16Max = 131008.0f;
+
+/// The value of an fp16 datum in a source register (denormals are zeros).
+inline float Fp16ToFloat(uint16_t bits) {
+  const uint32_t sign = uint32_t(bits & 0x8000u) << 16;
+  const uint32_t exp = (bits >> 10) & 0x1fu;
+  if (exp == 0)
+    return BitsFloat(sign);
+  return BitsFloat(sign | ((exp + 112u) << 23) |
+                   (uint32_t(bits & 0x3ffu) << 13));
+}
+
+/// The fp16 bits of a value TT fp16 holds exactly (a zero, or a normal
+/// number of at most 11 significant bits up to kFp16Max).
+inline uint16_t FloatToFp16Bits(float v) {
+  const uint32_t w = FloatBits(v);
+  const uint16_t sign = static_cast<uint16_t>((w >> 16) & 0x8000u);
+  const int32_t exp = int32_t((w >> 23) & 0xffu) - 112;
+  if (exp <= 0)
+    return sign;
+  return static_cast<uint16_t>(sign | (uint32_t(exp) << 10) |
+                               ((w >> 13) & 0x3ffu));
 }
 
 /// Position of element (r, c) of a tile in its 4-face storage.

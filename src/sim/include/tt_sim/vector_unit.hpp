@@ -4,9 +4,11 @@
 // Models (src/sim/README.md cites the sources):
 //   - each op loads a DST datum into a 32-bit register, computes in fp32 and
 //     stores it back; with fp32 DST both moves are exact (SFPLOAD / SFPSTORE
-//     in their default mode move raw fp32). With 16-bit DST (bf16) the load
-//     is exact and the store flushes denormals and truncates the mantissa
-//     toward zero (StoreToBf16Dst);
+//     in their default mode move raw fp32). With 16-bit DST the load is
+//     exact and the store flushes denormals and truncates the mantissa
+//     toward zero: to bf16 (StoreToBf16Dst), or with fp16 sources to fp16,
+//     a magnitude below 2^-14 flushed, one from 2^17 saturated
+//     (StoreToFp16Dst);
 //   - relu, max(x, c), min(x, c): SFPSWAP's min/max, which orders fp32 values
 //     as sign-magnitude integers (-NaN < -Inf < ... < -0 < +0 < ... < +Inf <
 //     +NaN): exact selections; relu is max(x, +0), so -0 becomes +0;
@@ -20,12 +22,13 @@
 //   - exp, exp2, sigmoid, tanh, silu: the release's accurate routines,
 //     instruction by instruction (tt_sim/sfpu_functions.hpp); they differ
 //     between fp32 and 16-bit DST (on 16-bit DST each rounds its result to
-//     bf16, ties away from zero, before the store);
+//     bf16, ties away from zero, before the store); gelu: the accurate
+//     routine on fp32 DST (its 16-bit piecewise one is not simulated);
 //   - every op needs its own init first (relu_tile_init,
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
 //     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
 //     exp_tile_init, exp2_tile_init, sigmoid_tile_init, tanh_tile_init,
-//     silu_tile_init).
+//     silu_tile_init, gelu_tile_init).
 #pragma once
 
 #include <cmath>
@@ -49,7 +52,8 @@ enum class SfpuOp {
   kSilu,
   kSub, // between two DST tiles only
   kTanh,
-  kExp2
+  kExp2,
+  kGelu
 };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
 enum class SfpuInit {
@@ -65,7 +69,8 @@ enum class SfpuInit {
   kSubBinary,
   kMulBinary,
   kTanh,
-  kExp2
+  kExp2,
+  kGelu
 };
 
 inline SfpuInit InitOf(SfpuOp op) {
@@ -89,6 +94,8 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kTanh;
   case SfpuOp::kExp2:
     return SfpuInit::kExp2;
+  case SfpuOp::kGelu:
+    return SfpuInit::kGelu;
   case SfpuOp::kSub:
     break;
   }
@@ -121,6 +128,8 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "tanh_tile_init";
   case SfpuInit::kExp2:
     return "exp2_tile_init";
+  case SfpuInit::kGelu:
+    return "gelu_tile_init";
   case SfpuInit::kNone:
     break;
   }
@@ -135,6 +144,30 @@ inline float StoreToBf16Dst(float v) {
     w &= 0x80000000u;
   }
   return BitsFloat(w & 0xffff0000u);
+}
+
+/// SFPSTORE to 16-bit DST holding FP16 (fp16 SrcB; ISA SFPSTORE.md, ToFP16):
+/// a magnitude below 2^-14 becomes a zero of its sign, one of 2^17 or more
+/// (or a NaN, or an infinity) the largest value, 131008 (exponent 31: DST
+/// has no infinity); otherwise the mantissa is truncated toward zero to 10
+/// bits.
+inline float StoreToFp16Dst(float v) {
+  const uint32_t w = FloatBits(v);
+  const uint32_t sign = w & 0x80000000u;
+  const int32_t exp = int32_t((w >> 23) & 0xffu) - 112;
+  if (exp <= 0) {
+    return BitsFloat(sign);
+  }
+  if (exp > 31) {
+    return BitsFloat(sign | 0x47ffe000u); // 131008
+  }
+  return BitsFloat(w & 0xffffe000u);
+}
+
+/// What storing `v` into DST leaves there in a mode: fp32 as it is; 16-bit
+/// DST holds BF16 or FP16 (DstMode::fp16).
+inline float StoreToDst(float v, bool fp32_dest, bool fp16) {
+  return fp32_dest ? v : fp16 ? StoreToFp16Dst(v) : StoreToBf16Dst(v);
 }
 
 /// One op on one DST datum (as fp32); `param` is the constant's fp32 bit
@@ -164,6 +197,8 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
     return BitsFloat(sfpu_fn::Tanh(v, fp32_dest));
   case SfpuOp::kExp2:
     return BitsFloat(sfpu_fn::Exp2(v, fp32_dest));
+  case SfpuOp::kGelu:
+    return BitsFloat(sfpu_fn::GeluFp32(v)); // fp32 DST only (kernel_api.cc)
   case SfpuOp::kSub:
     break;
   }
