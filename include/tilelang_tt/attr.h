@@ -94,7 +94,13 @@ namespace tilelang_tt {
   X(kBroadcastNone, "none",                                                    \
     "epilogue operand: a tensor of the output's shape (a residual).")          \
   X(kFidelityHiFi4, "HiFi4",                                                   \
-    "Math fidelity: all four multiplier phases (full bf16 products).")
+    "Math fidelity: all four multiplier phases (full bf16 products).")         \
+  X(kFidelityHiFi3, "HiFi3",                                                   \
+    "Math fidelity: phases 0-2 (all but SrcB's low x SrcA's low slice).")      \
+  X(kFidelityHiFi2, "HiFi2",                                                   \
+    "Math fidelity: phases 0-1 (SrcB's high slice x all of SrcA).")            \
+  X(kFidelityLoFi, "LoFi",                                                     \
+    "Math fidelity: phase 0 (SrcB's high slice x SrcA's high slice).")
 
 /*! \brief Field names inside the map-valued attributes above. */
 #define TILELANG_TT_FIELDS(X)                                                  \
@@ -190,7 +196,9 @@ namespace tilelang_tt {
   X(kL1Bytes, "l1_bytes", "L1 SRAM bytes per compute core.")                   \
   X(kDramBankBytes, "dram_bank_bytes", "Bytes of each DRAM bank.")             \
   X(kTileRows, "tile_rows", "Rows of one hardware tile.")                      \
-  X(kTileCols, "tile_cols", "Columns of one hardware tile.")
+  X(kTileCols, "tile_cols", "Columns of one hardware tile.")                   \
+  X(kMathFidelity, "math_fidelity",                                            \
+    "Matrix engine fidelity: HiFi4 (default), HiFi3, HiFi2 or LoFi.")
 
 #define TILELANG_TT_DECLARE_CONSTANT(name, str, doc)                           \
   constexpr const char *name = str;

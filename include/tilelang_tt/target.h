@@ -150,6 +150,10 @@ struct TTTargetInfo {
   int64_t l1_unreserved_base = 0;
   int64_t tile_rows = 0;
   int64_t tile_cols = 0;
+  /*! \brief The matrix engine's fidelity (attr.h kFidelity*): how many
+   *         multiplier phases each product takes (tt.compute records it,
+   *         the host's ComputeConfig asks for it). */
+  std::string math_fidelity;
 
   /*! \brief L1 bytes per core that circular buffers may use. */
   int64_t l1_cb_bytes() const { return l1_bytes - l1_unreserved_base; }

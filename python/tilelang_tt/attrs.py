@@ -60,6 +60,9 @@ class Value:
     kBroadcastCol = "col"
     kBroadcastNone = "none"
     kFidelityHiFi4 = "HiFi4"
+    kFidelityHiFi3 = "HiFi3"
+    kFidelityHiFi2 = "HiFi2"
+    kFidelityLoFi = "LoFi"
 
 
 class Field:
@@ -138,6 +141,7 @@ class TargetOption:
     kDramBankBytes = "dram_bank_bytes"
     kTileRows = "tile_rows"
     kTileCols = "tile_cols"
+    kMathFidelity = "math_fidelity"
 
 
 def table(cls: type) -> dict[str, str]:

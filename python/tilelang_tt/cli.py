@@ -3,7 +3,7 @@
     tilelang-tt dry-run [FILE.py[:func]] --out DIR [--arch ARCH] [-D M=256 ...] [--dump-ir] [--debug]
     tilelang-tt simulate DIR [--seed N] [--input NAME=FILE.npy ...] [--timeout SECONDS]
     tilelang-tt plan DIR [--png FILE]
-    tilelang-tt estimate DIR [--fidelity HiFi4|HiFi2|LoFi]
+    tilelang-tt estimate DIR [--fidelity HiFi4|HiFi3|HiFi2|LoFi]
     tilelang-tt cache [info|clear]
     tilelang-tt device
 
@@ -424,7 +424,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     est = sub.add_parser("estimate", help="model the program's device time from the plan and simulator stats")
     est.add_argument("dir")
-    est.add_argument("--fidelity", default="HiFi4", choices=["HiFi4", "HiFi2", "LoFi"])
+    est.add_argument(
+        "--fidelity",
+        default=None,
+        choices=["HiFi4", "HiFi3", "HiFi2", "LoFi"],
+        help="time the matmuls at this math fidelity (default: the plan's, the target's math_fidelity)",
+    )
     est.add_argument("--json", help="also write the full estimate as JSON")
     est.add_argument("--debug", action="store_true")
     est.set_defaults(run=cmd_estimate)

@@ -1,13 +1,15 @@
 """A cost model of an emitted program: where its time would go on the device.
 
-    tilelang-tt estimate DIR [--fidelity HiFi4|HiFi2|LoFi]
+    tilelang-tt estimate DIR [--fidelity HiFi4|HiFi3|HiFi2|LoFi]
 
 Per core it counts DRAM bytes (tiles read and written), NoC bytes and tile
 matmuls -- from the simulator's statistics when DIR/sim/sim_stats.json exists
 and records this plan's digest, otherwise derived from the plan by the same rules the kernels follow (tiles
 past the end of a tensor are neither read nor written). Its modeled time is
 max(FPU time, its share of the DRAM bandwidth); the device time is the
-slowest core's. Constants and their sources: docs/performance.md.
+slowest core's. The FPU time is at the plan's math fidelity (the target's
+``math_fidelity``) unless --fidelity asks for another. Constants and their
+sources: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ ARCH = {
     "wormhole_b0": {"clock_hz": 1.0e9, "dram_bytes_per_s": 288e9, "board": "n150"},
     "blackhole": {"clock_hz": 1.35e9, "dram_bytes_per_s": 512e9, "board": "p150"},
 }
-CYCLES_PER_TILE_MATMUL = {"HiFi4": 64, "HiFi2": 32, "LoFi": 16}
+CYCLES_PER_TILE_MATMUL = {"HiFi4": 64, "HiFi3": 48, "HiFi2": 32, "LoFi": 16}
 TILE_FLOPS = 2 * 32 * 32 * 32
 
 
@@ -91,8 +93,9 @@ def derived_stats(plan: dict) -> list[dict]:
     return out
 
 
-def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
-    """The cost model of the program in ``artifact_dir`` (see the module doc)."""
+def estimate(artifact_dir, fidelity: str | None = None) -> dict:
+    """The cost model of the program in ``artifact_dir`` (see the module doc); ``fidelity``: the math
+    fidelity to time the matmuls at (default: the plan's)."""
     artifact_dir = Path(artifact_dir)
     plan, plan_text = read_plan_text(artifact_dir)
     if plan["compute"]["op"] != "matmul":
@@ -101,6 +104,7 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
             "only (an element-wise kernel is DRAM-bound: its tiles read and written are in the "
             "simulator's statistics, sim/sim_stats.json)"
         )
+    fidelity = fidelity or plan["compute"]["math_fidelity"]
     if fidelity not in CYCLES_PER_TILE_MATMUL:
         raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(CYCLES_PER_TILE_MATMUL)}")
     arch = ARCH[plan["arch"]]
@@ -120,8 +124,8 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
     if stats is None:
         stats = derived_stats(plan)
     by_xy = {(s["x"], s["y"]): s for s in stats}
-    # Reads are of bfloat16 tiles (a T.gemm's operands and epilogue tensors); the output's may be float32.
-    page = 2048
+    # Reads are of the operands' tiles (epilogue tensors have the same size); the output's may differ.
+    page = plan["buffers"][plan["compute"]["a"]]["page_bytes"]
     out_page = plan["buffers"][plan["compute"]["c"]]["page_bytes"]
     active = len(plan["cores"])
     share = arch["dram_bytes_per_s"] / active
@@ -141,8 +145,12 @@ def estimate(artifact_dir, fidelity: str = "HiFi4") -> dict:
     grid = plan["core_grid"]["x"] * plan["core_grid"]["y"]
     peak_flops = grid * TILE_FLOPS / cycles * arch["clock_hz"]
     total_dram = sum(c.dram_bytes for c in cores)
-    min_dram = sum(buf["num_tiles"] * buf["page_bytes"] for buf in plan["buffers"].values())
-    roofline = min(peak_flops, flops / total_dram * arch["dram_bytes_per_s"])
+    # Every tensor's tiles moved once: the least traffic any schedule of this computation needs.
+    min_dram = sum(b["num_tiles"] * b["page_bytes"] for b in plan["buffers"].values() if b["role"] != "unused")
+    # The device's roofline, not the program's: its peak FPU rate, or the DRAM bandwidth at the minimal
+    # traffic's arithmetic intensity, whichever binds (a schedule that re-reads its operands cannot look
+    # better than it is).
+    roofline = min(peak_flops, flops / min_dram * arch["dram_bytes_per_s"])
     counts = [c.blocks for c in cores]
     return {
         "kernel": plan["kernel_name"],

@@ -115,6 +115,24 @@ def _fidelity_slices(x: np.ndarray, high_mask: int) -> tuple[np.ndarray, np.ndar
     return high, low
 
 
+def multiplier_product(a: np.ndarray, b: np.ndarray, dtype: str, phases: int) -> np.ndarray:
+    """a @ b (float64, exact) as the matrix engine's ``phases`` fidelity phases form the products
+    (src/sim/README.md): all four multiply the whole operands; below that, phase p multiplies SrcB's (a's)
+    slice p // 2 by SrcA's (b's) slice p % 2, high slices first, so HiFi2 leaves out SrcB's low mantissa
+    bits and LoFi SrcA's too."""
+    if phases == 4:
+        return a @ b
+    a_hi, a_lo = _fidelity_slices(source_register(a, dtype, "srcb"), 0xFFFE0000)
+    b_hi, b_lo = _fidelity_slices(source_register(b, dtype, "srca"), 0xFFF80000)
+    total = 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        for p in range(phases):
+            x = a_hi if p // 2 == 0 else a_lo
+            y = b_hi if p % 2 == 0 else b_lo
+            total = total + x.astype(np.float64) @ y.astype(np.float64)
+    return total
+
+
 def _write_dst16(v: np.ndarray, dtype: str) -> np.ndarray:
     """What 16-bit DST holds after the FPU writes ``v``: bf16 (through TF32), or fp16 from 2^-14 to
     131008 (a smaller magnitude a zero, a larger one saturated); ties away from zero."""
@@ -361,7 +379,10 @@ def expected_output(
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore", invalid="ignore"):
             value = exact.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
-            err = 2 * k * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
+            # Below HiFi4 each fidelity phase of a K-face is its own fp32 write to DST.
+            phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
+            rounds = k if phases == 4 else phases * k
+            err = 2 * rounds * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
             for op, c in steps:
                 before = value
                 value = _exact_op(value, op, c, nan_selects)
@@ -388,6 +409,9 @@ def expected_output(
             allowed = allowed + FP16_MIN_NORMAL
             first = "1 bf16 ulp + 2^-14 (float16 packed through bf16)"
         rule = f"{first} + 2*K*2^-24 (K={k}) x (|a|@|b|) of the exact product (fp32 DST)"
+        if phases < 4:
+            fidelity = compute["math_fidelity"]
+            rule = f"{first} + 2*{phases}*K*2^-24 (K={k}) x (|a|@|b|) of the {fidelity} product (fp32 DST)"
         if b is not None and in_dtype != "bfloat16":
             rule = rule.replace("exact product", "exact product of the operands as SrcA / SrcB hold them")
         if b is None:
@@ -426,7 +450,9 @@ def expected_output(
     ulp, unit = (fp16_ulp, "fp16") if dst16 == "float16" else (bf16_ulp, "bf16")
     allowed = MAX_ULP * ulp(np.where(np.isfinite(target), target, 0))
     allowed = allowed + flushed
-    rule = f"1 {unit} ulp of the chip's 16-bit DST result ({phases} phases per K-face, emulated)"
+    rule = (
+        f"1 {unit} ulp of the chip's 16-bit DST result ({phases} phase{'s' if phases > 1 else ''} per K-face, emulated)"
+    )
     if b is None:
         rule = f"1 {unit} ulp of the chip's result on 16-bit DST"
     if steps:
@@ -777,8 +803,10 @@ def compare(
     b = None if b is None else np.asarray(b, dtype=np.float64)
     if b is not None and in_dtype != "bfloat16":  # exact in the source registers as it is
         a, b = matrix_unit_operands(a, b, in_dtype)
+    phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
     with np.errstate(invalid="ignore", over="ignore"):
-        product = a if b is None else a @ b
+        product = a if b is None else multiplier_product(a, b, in_dtype, phases)
+        exact = a if b is None else a @ b  # the product the fidelity phases approximate
         scale = np.abs(a) if b is None else np.abs(a) @ np.abs(b)
         if b is None:  # the terms an element-wise kernel adds
             for op, c in epilogue_steps(compute, operands):
@@ -790,7 +818,7 @@ def compare(
     target, allowed, rule = expected_output(
         a, b, product, scale, compute, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype
     )
-    ref = apply_epilogue(product, compute, operands=operands)  # what the program means: the exact value
+    ref = apply_epilogue(exact, compute, operands=operands)  # what the program means: the exact value
     out = np.asarray(out, dtype=np.float32)
     if compute.get("epilogue"):
         # Where a NaN met max / min / relu, the chip may give the constant instead (apply_epilogue).

@@ -39,6 +39,7 @@ class TTTargetInfo:
     dram_bank_bytes: int
     tile_rows: int
     tile_cols: int
+    math_fidelity: str = "HiFi4"
 
     @property
     def num_cores(self) -> int:
@@ -102,6 +103,7 @@ def target_info(target: Target) -> TTTargetInfo:
         dram_bank_bytes=int(facts[TargetOption.kDramBankBytes]),
         tile_rows=int(facts[TargetOption.kTileRows]),
         tile_cols=int(facts[TargetOption.kTileCols]),
+        math_fidelity=str(facts[TargetOption.kMathFidelity]),
     )
 
 

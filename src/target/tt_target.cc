@@ -14,8 +14,10 @@
 #include <tvm/target/target.h>
 #include <tvm/target/target_kind.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/target.h"
@@ -131,10 +133,19 @@ void CheckRepresentable(const Map<String, Any> &config, const ArchSpec &spec) {
   }
 }
 
+/*! \brief The values of the `math_fidelity` option, default first. */
+const std::vector<std::string> &KnownFidelities() {
+  static const std::vector<std::string> values = {
+      value::kFidelityHiFi4, value::kFidelityHiFi3, value::kFidelityHiFi2,
+      value::kFidelityLoFi};
+  return values;
+}
+
 /*!
  * \brief Canonicalizer of the `tenstorrent` target kind.
  *
- * Step 1: default `arch` to the first KnownArchs() and validate it.
+ * Step 1: default `arch` to the first KnownArchs() and validate it, and
+ *         `math_fidelity` to HiFi4.
  * Step 2: fill each architecture fact the user did not give.
  * Step 3: reject facts the kernels, the host program or the simulator
  *         cannot represent (CheckRepresentable).
@@ -152,6 +163,22 @@ Map<String, Any> CanonicalizeTTTarget(Map<String, Any> config) {
   }
   std::string arch = config.at(target_option::kArch).cast<String>();
   const ArchSpec &spec = LookupArch(arch);
+  if (config.find(target_option::kMathFidelity) == config.end()) {
+    config.Set(target_option::kMathFidelity, String(KnownFidelities()[0]));
+  }
+  const std::string fidelity =
+      config.at(target_option::kMathFidelity).cast<String>();
+  const auto &fidelities = KnownFidelities();
+  if (std::find(fidelities.begin(), fidelities.end(), fidelity) ==
+      fidelities.end()) {
+    std::ostringstream names;
+    for (size_t i = 0; i < fidelities.size(); ++i) {
+      names << (i ? ", " : "") << fidelities[i];
+    }
+    TVM_FFI_THROW(ValueError)
+        << "Target 'tenstorrent' option 'math_fidelity' = '" << fidelity
+        << "' is not a math fidelity; valid values: " << names.str() << ".";
+  }
   // Step 2
   SetOrCheckPositive(&config, target_option::kCoreGridX, spec.core_grid_x);
   SetOrCheckPositive(&config, target_option::kCoreGridY, spec.core_grid_y);
@@ -195,6 +222,8 @@ TTTargetInfo TTTargetInfo::FromTarget(const Target &target) {
   info.l1_unreserved_base = LookupArch(info.arch).l1_unreserved_base;
   info.tile_rows = get_int(target_option::kTileRows);
   info.tile_cols = get_int(target_option::kTileCols);
+  info.math_fidelity =
+      target->GetAttr<String>(target_option::kMathFidelity).value();
   return info;
 }
 
@@ -207,6 +236,7 @@ TVM_REGISTER_TARGET_KIND(kTargetKindName, kDLExtDev)
     .add_attr_option<int64_t>(target_option::kDramBankBytes)
     .add_attr_option<int64_t>(target_option::kTileRows)
     .add_attr_option<int64_t>(target_option::kTileCols)
+    .add_attr_option<String>(target_option::kMathFidelity)
     .set_default_keys({kTargetKindName})
     .set_target_canonicalizer(CanonicalizeTTTarget);
 
@@ -225,6 +255,7 @@ TVM_FFI_STATIC_INIT_BLOCK() {
              out.Set(target_option::kDramBankBytes, info.dram_bank_bytes);
              out.Set(target_option::kTileRows, info.tile_rows);
              out.Set(target_option::kTileCols, info.tile_cols);
+             out.Set(target_option::kMathFidelity, String(info.math_fidelity));
              return out;
            })
       .def("tl.tt.KnownArchs", []() {

@@ -1956,7 +1956,7 @@ private:
     m.Set(field::kFieldFp32DestAccEn, compute_->fp32);
     m.Set(field::kFieldDstFullSyncEn, compute_->full_sync);
     m.Set(field::kFieldDstTiles, DstTiles(compute_->fp32, compute_->full_sync));
-    m.Set(field::kFieldMathFidelity, String(value::kFidelityHiFi4));
+    m.Set(field::kFieldMathFidelity, String(target_.math_fidelity));
     m.Set(field::kFieldSubblock,
           Array<Integer>{compute_->sub_h, compute_->sub_w});
     m.Set(field::kFieldPartials, compute_->partials);

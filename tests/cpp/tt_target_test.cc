@@ -76,6 +76,16 @@ TEST(TTTarget, DefaultArchIsWormholeN150) {
   EXPECT_EQ(info.dram_bank_bytes, int64_t(1) << 30);
   EXPECT_EQ(info.tile_rows, 32);
   EXPECT_EQ(info.tile_cols, 32);
+  EXPECT_EQ(info.math_fidelity, "HiFi4");
+}
+
+TEST(TTTarget, MathFidelityIsAnOption) {
+  TTTargetInfo info = TTTargetInfo::FromTarget(
+      MakeTarget({{target_option::kMathFidelity, String("LoFi")}}));
+  EXPECT_EQ(info.math_fidelity, "LoFi");
+  ExpectFfiError(
+      [] { MakeTarget({{target_option::kMathFidelity, String("HiFi8")}}); },
+      "ValueError", {"'math_fidelity' = 'HiFi8'", "HiFi4, HiFi3, HiFi2, LoFi"});
 }
 
 TEST(TTTarget, BlackholeP150Facts) {

@@ -144,14 +144,14 @@ def simulate_long_name(tmp):
     assert result.ok, result.summary()
 
 
-def simulate_kernel(make_kernel):
+def simulate_kernel(make_kernel, target="tenstorrent"):
     """Lower and simulate a supported kernel; the verdict must be a match."""
 
     def run(tmp):
         import tilelang_tt
         from tilelang_tt.sim import simulate
 
-        tilelang_tt.lower(make_kernel()).write(tmp / "a")
+        tilelang_tt.lower(make_kernel(), target=target).write(tmp / "a")
         result = simulate(tmp / "a")
         assert result.ok, result.summary()
 
@@ -381,6 +381,12 @@ CASES = [
     Case("no-kernel", "a PrimFunc without T.Kernel", lower(K.no_kernel), E, ("'plain'", "no T.Kernel launch")),
     Case("arch", "an unknown arch", lower(K.toy_gemm, target={"kind": "tenstorrent", "arch": "grayskull"}), T,
          ("Unknown Tenstorrent arch 'grayskull'", "wormhole_b0, blackhole")),
+    Case("fidelity", "an unknown math fidelity (math_fidelity = 'HiFi8')",
+         lower(K.toy_gemm, target={"kind": "tenstorrent", "math_fidelity": "HiFi8"}), T,
+         ("'math_fidelity' = 'HiFi8' is not a math fidelity", "HiFi4, HiFi3, HiFi2, LoFi")),
+    Case("fidelity-hifi2", "math_fidelity = 'HiFi2' (supported: two multiplier phases, judged as such)",
+         simulate_kernel(lambda: K.gemm_kernel(96, 64, 128), {"kind": "tenstorrent", "math_fidelity": "HiFi2"}),
+         None),
     Case("target-option", "a non-positive target option (core_grid_x = 0)",
          lower(K.toy_gemm, target={"kind": "tenstorrent", "core_grid_x": 0}), T,
          ("'core_grid_x' must be a positive integer",)),

@@ -893,6 +893,12 @@ ENTRIES = [
                  lambda: elementwise_add(256, 512, 128, 256, "float32", "float16"), 256, 512, ew_sum,
                  dtypes={"A": "float32", "B": "float32", "C": "float16"},
                  notes="the test's f32f16 case: fp32 DST packed into Float16 through bf16"),
+    # The target's math fidelity (#18): fewer multiplier phases, SrcB's (HiFi2) and SrcA's (LoFi) low bits out.
+    _gemm("quickstart_hifi2", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256,
+          target={"math_fidelity": "HiFi2"}),
+    _gemm("test_gemm_nt_lofi_bf16_accum", TEST_GEMM,
+          lambda: tested_gemm(128, 128, 96, 64, 64, 32, trans_B=True, accum_dtype="bfloat16"), 128, 128, 96, nt,
+          b_shape=(128, 96), accum="bfloat16", target={"math_fidelity": "LoFi"}),
     # float32 T.gemm operands (#17): TF32 in the source registers (low 13 mantissa bits dropped).
     _gemm("test_gemm_f32_nn_128x128x32", TEST_GEMM,
           lambda: tested_gemm(256, 256, 128, 128, 128, 32, dtype="float32"), 256, 256, 128, dtypes=F32,
@@ -914,8 +920,13 @@ def tolerance(entry: Entry, k: int) -> float:
     far below that; a bfloat16 accumulator rounds once per K-face of 16 products and fidelity phase
     (TF32 then bf16: 2^-9 each, 4 phases at HiFi4), a float16 one likewise to fp16 (2^-11 each), so
     their error grows with K. float16 operands lose their last mantissa bit in SrcA (2^-10), float32 ones
-    become TF32 in both source registers (2^-10) and lose one more bit in SrcA (2^-9)."""
+    become TF32 in both source registers (2^-10) and lose one more bit in SrcA (2^-9); a target's lower
+    math fidelity drops mantissa bits of each product (SrcB's last at HiFi2, SrcA's last three at LoFi)."""
     srca = {"float16": 2.0**-10, "float32": 2.0**-10 + 2.0**-9}.get(entry.dtypes.get("A"), 0.0)
+    # Below HiFi4 products lose SrcB's low slice (HiFi2: its last bf16 bit) and at LoFi SrcA's (3 bits).
+    srca += {"HiFi3": 2.0**-7 * 2.0**-4, "HiFi2": 2.0**-7, "LoFi": 2.0**-7 + 2.0**-4}.get(
+        entry.target.get("math_fidelity", "HiFi4"), 0.0
+    )
     if entry.accum == "float32":
         return 2.0**-8 + k * 2.0**-22 + srca
     rounding = 2.0**-11 if entry.accum == "float16" else 2.0**-9

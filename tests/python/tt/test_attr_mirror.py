@@ -52,4 +52,5 @@ def test_target_options_are_the_target_kinds_options():
         "dram_bank_bytes": "int",
         "tile_rows": "int",
         "tile_cols": "int",
+        "math_fidelity": "str",
     }

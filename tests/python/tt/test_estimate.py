@@ -44,6 +44,10 @@ def test_256_cubed_on_wormhole_is_dram_bound(tmp_path):
     assert est["dram_bytes_over_minimum"] == pytest.approx(64 * 17 / 192)
     assert est["load_imbalance"] == 1.0
     assert est["peak_tflops"] == pytest.approx(64 * 2 * 32**3 / 64 * 1e9 / 1e12)
+    # The device's roofline: the minimal traffic (192 tiles) at 288 GB/s binds before the peak FPU rate,
+    # and this schedule, which moves 64 * 17 tiles, reaches 192 / (64 * 17) of it.
+    assert est["roofline_tflops"] == pytest.approx(2 * 256**3 / (192 * 2048 / 288e9) / 1e12)
+    assert est["percent_of_roofline"] == pytest.approx(100 * 192 / (64 * 17))
 
 
 def test_lofi_is_four_times_faster_on_the_fpu(tmp_path):
@@ -51,6 +55,16 @@ def test_lofi_is_four_times_faster_on_the_fpu(tmp_path):
     tilelang_tt.lower(gemm_kernel(128, 128, 2048, 64, 64, 32)).write(out)
     hifi4, lofi = estimate(out, "HiFi4"), estimate(out, "LoFi")
     assert hifi4["cores"][0]["fpu_s"] == pytest.approx(4 * lofi["cores"][0]["fpu_s"])
+
+
+def test_the_plans_fidelity_times_the_matmuls(tmp_path):
+    """The target's math_fidelity is the plan's, and the estimate's default."""
+    out = tmp_path / "a"
+    target = {"kind": "tenstorrent", "math_fidelity": "HiFi2"}
+    tilelang_tt.lower(gemm_kernel(128, 128, 2048, 64, 64, 32), target=target).write(out)
+    hifi2, hifi4 = estimate(out), estimate(out, "HiFi4")
+    assert hifi2["fidelity"] == "HiFi2"
+    assert hifi4["cores"][0]["fpu_s"] == pytest.approx(2 * hifi2["cores"][0]["fpu_s"])
 
 
 def test_unknown_fidelity_is_an_error(tmp_path):

@@ -790,3 +790,29 @@ def test_float32_partials_beside_float32_operands_need_a_srca_reconfig(tmp_path)
     assert simulate(artifacts, seed=2).ok
     break_kernel(artifacts, "compute.cpp", "reconfig_data_format_srca(cb_partials, cb_in1);", "")
     expect_fault(artifacts, "matmul_tiles with SrcA's unpacker set up to unpack straight to DST")
+
+
+# --- math fidelity (#18): the target's math_fidelity, in the plan and the ComputeConfig --------
+
+
+@pytest.mark.parametrize("fidelity", ["HiFi3", "HiFi2", "LoFi"])
+def test_a_lower_fidelity_is_judged_as_its_phases_form_the_products(tmp_path, fidelity):
+    """The harness's reference is the product the plan's fidelity phases form: a run at HiFi4 where the
+    plan says HiFi2 or LoFi is a mismatch, although HiFi4 is closer to the exact product. (HiFi3 leaves
+    out only SrcB's low bit times SrcA's low bits, below the fp32 bound of a K = 256 sum.)"""
+    target = {"kind": "tenstorrent", "math_fidelity": fidelity}
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 256, 32, 32, 32, out_dtype="float32"), target=target)
+    assert json.loads((artifacts / "tt.plan.json").read_text())["compute"]["math_fidelity"] == fidelity
+    result = simulate(artifacts, seed=7)
+    assert result.ok, result.summary()
+    if fidelity == "HiFi3":
+        return
+    break_kernel(artifacts, "main.cpp", f"MathFidelity::{fidelity}", "MathFidelity::HiFi4")
+    wrong = simulate(artifacts, seed=7)
+    assert not wrong.ok and wrong.mismatches > 64 * 64 // 4, wrong.summary()
+
+
+def test_hifi4_where_the_plan_says_hifi4_and_lofi_in_the_kernel_is_a_mismatch(tmp_path):
+    artifacts = lowered(tmp_path, gemm_kernel(64, 64, 256, 32, 32, 32))
+    break_kernel(artifacts, "main.cpp", "MathFidelity::HiFi4", "MathFidelity::LoFi")
+    assert not simulate(artifacts, seed=7).ok

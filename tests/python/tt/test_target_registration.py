@@ -71,6 +71,11 @@ def test_default_arch_is_wormhole_n150():
     assert (info.dram_banks, info.l1_bytes, info.tile_rows, info.tile_cols) == (12, 1499136, 32, 32)
 
 
+def test_math_fidelity_defaults_to_hifi4_and_can_be_chosen():
+    assert tilelang_tt.target_info(tilelang_tt.make_target()).math_fidelity == "HiFi4"
+    assert tilelang_tt.target_info(tilelang_tt.make_target(math_fidelity="HiFi2")).math_fidelity == "HiFi2"
+
+
 def test_arch_facts_can_be_overridden():
     info = tilelang_tt.target_info(tilelang_tt.make_target("blackhole", core_grid_x=4, core_grid_y=2, dram_banks=6))
     assert (info.arch, info.num_cores, info.dram_banks, info.l1_bytes) == ("blackhole", 8, 6, 1499136)
@@ -188,6 +193,7 @@ def test_unknown_arch_through_tilelang_lower(gemm_example):
     [
         ({"core_grid_x": 0}, "'core_grid_x' must be a positive integer, got 0"),
         ({"tile_rows": 16}, "tile shape 16x32 is not supported; only 32x32"),
+        ({"math_fidelity": "HiFi1"}, "'math_fidelity' = 'HiFi1' is not a math fidelity; valid values: HiFi4, HiFi3"),
     ],
 )
 def test_bad_target_options_are_errors(options, fragment):
