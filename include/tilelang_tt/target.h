@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "tilelang_tt/data_format.h"
+
 namespace tilelang_tt {
 
 /*! \brief Published facts of one Tenstorrent architecture. */
@@ -161,9 +163,9 @@ struct TTTargetInfo {
   /*! \brief Cores in the compute grid. */
   int64_t num_cores() const { return core_grid_x * core_grid_y; }
 
-  /*! \brief Bytes of one tile (one DRAM / CB page) of `dtype`. */
-  int64_t TileBytes(tvm::DataType dtype) const {
-    return tile_rows * tile_cols * dtype.bytes();
+  /*! \brief Bytes of one tile (one DRAM / CB page) of `format`. */
+  int64_t TileBytes(TileFormat format) const {
+    return tile_rows * tile_cols * SpecOf(format).element_bytes;
   }
 
   /*!

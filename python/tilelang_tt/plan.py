@@ -135,10 +135,10 @@ def check_plan(plan, path) -> None:
                 f"the epilogue adds {name!r} of shape {plan['buffers'][name]['shape']} as {step['broadcast']!r}; "
                 f"c {c} needs {want}"
             )
+    pages = {f.data_format: f.page_bytes for f in TILE_FORMATS.values()}
     for cb in plan["cbs"]:
         if cb["role"] != "partials" and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")
-        pages = {f.data_format: f.page_bytes for f in TILE_FORMATS.values()}
         if cb["page_bytes"] != pages[cb["data_format"]]:
             fail(f"CB {cb['name']} has {cb['page_bytes']}-byte pages for {cb['data_format']} tiles")
     if compute["partials"] != any(cb["role"] == "partials" for cb in plan["cbs"]):

@@ -112,20 +112,6 @@ private:
     return out;
   }
 
-  /*! \brief The data format of the first CB with `role`. */
-  std::string FormatOfRole(const std::string &role) const {
-    for (const CBInfo &cb : info_.cbs) {
-      if (cb.role == role) {
-        return cb.data_format;
-      }
-    }
-    return value::kFormatFloat16b;
-  }
-  /*! \brief The output CB's data format. */
-  std::string OutputFormat() const {
-    return FormatOfRole(value::kCBRoleOutput);
-  }
-
   /*! \brief Tiles of the output block (the output CB's block). */
   int64_t OutputTiles() const {
     for (const CBInfo &cb : info_.cbs) {
@@ -284,18 +270,13 @@ private:
         "api/compute/reg_api.h"};
     headers.insert(elementwise ? "api/compute/tile_move_copy.h"
                                : "api/compute/matmul.h");
-    // Partials or a transposed block in another format than the one the
-    // unpacker or the packer is set up for (the operands', the output's).
-    const std::string operands = FormatOfRole(value::kCBRoleInput);
-    const std::string out = OutputFormat();
-    const std::string partials =
-        c.partials ? info_.PartialsCB()->data_format : operands;
-    if ((c.partials &&
-         (partials != operands || partials != out ||
-          partials == value::kFormatFloat32)) || // unpacked to DST: reconfig
-
-        (c.transpose_a && FormatOfRole(value::kCBRoleTransposed) != out)) {
-      headers.insert("api/compute/reconfig_data_format.h");
+    // TensorizeTT decides where the unpacker or the packer is reconfigured;
+    // the header comes with its calls.
+    for (const tvm::tirx::CallNode *call : RoleCalls()) {
+      if (call->op.same_as(builtin::reconfig_srca()) ||
+          call->op.same_as(builtin::pack_reconfig())) {
+        headers.insert("api/compute/reconfig_data_format.h");
+      }
     }
     if (c.partials) {
       headers.insert("api/compute/tile_move_copy.h");

@@ -236,9 +236,7 @@ uint16_t PackToFp16(float v, const DstMode &mode) {
   const uint16_t sign = static_cast<uint16_t>((FloatBits(b) >> 16) & 0x8000u);
   if (std::isinf(b) || std::fabs(b) >= 131072.0f)
     return sign | 0x7fffu;
-  if (std::fabs(b) < kFp16MinNormal)
-    return sign;
-  return FloatToFp16Bits(b);
+  return FloatToFp16Bits(b); // a zero of its sign below 2^-14
 }
 
 } // namespace tt_sim

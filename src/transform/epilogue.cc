@@ -142,13 +142,13 @@ private:
     return false;
   }
 
-  /*! \brief `e` as a load of a global tensor (through an exact cast of a
-   *         bf16 element to float32), or null. */
   /*! \brief A 16-bit float dtype, which a cast to float32 widens exactly. */
   static bool Widens(tvm::DataType t) {
     return t == tvm::DataType::BFloat(16) || t == tvm::DataType::Float(16);
   }
 
+  /*! \brief `e` as a load of a global tensor (through an exact cast of a
+   *         16-bit element to float32), or null. */
   const tvm::tirx::BufferLoadNode *GlobalLoad(const PrimExpr &e) const {
     PrimExpr x = e;
     if (const auto *cast = x.as<tvm::tirx::CastNode>();

@@ -88,7 +88,7 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
     padded_axes.push_back(matrix[axis] % edge != 0 ? 1 : 0);
     num_tiles *= t;
   }
-  const int64_t page_bytes = target.TileBytes(buffer->dtype);
+  const int64_t page_bytes = target.TileBytes(*TileFormatOf(buffer->dtype));
   // Step 3
   const int64_t pages_per_bank =
       (num_tiles + target.dram_banks - 1) / target.dram_banks;

@@ -1876,12 +1876,14 @@ private:
                       "T.gemm operands only.");
       }
     }
-    const CBInfo *a = nullptr;
-    for (const CBInfo &cb : cbs_) {
-      a = compute_ && !compute_->elementwise && cb.index == compute_->cb_a ? &cb
-                                                                           : a;
+    if (!compute_ || compute_->elementwise) {
+      return;
     }
-    if (a == nullptr || a->format != TileFormat::kFloat32) {
+    const auto a =
+        std::find_if(cbs_.begin(), cbs_.end(), [&](const CBInfo &cb) {
+          return cb.index == compute_->cb_a;
+        });
+    if (a == cbs_.end() || a->format != TileFormat::kFloat32) {
       return;
     }
     for (const CBInfo &cb : cbs_) {
@@ -2116,9 +2118,9 @@ private:
   }
 
   /*!
-   * \brief Whether the tiles of `global` are Float32 (else bfloat16): a
-   *        ValueError unless its dtype is bfloat16, or float32 where
-   *        `fp32_why` is empty (it says why float32 is refused here).
+   * \brief The tile format of `global`'s dtype: a ValueError if it has none
+   *        (data_format.h), or if `refuse` gives a reason not to take that
+   *        format here (it returns "" to accept it).
    */
   TileFormat
   TensorFormat(const Buffer &global, const std::string &what,
@@ -2186,8 +2188,7 @@ private:
     Array<Map<String, Any>> out;
     for (const CBInfo &cb : sorted) {
       const TileFormatSpec &spec = SpecOf(cb.format);
-      const int64_t page_bytes =
-          target_.tile_rows * target_.tile_cols * spec.element_bytes;
+      const int64_t page_bytes = target_.TileBytes(cb.format);
       Map<String, Any> m;
       m.Set(field::kFieldIndex, cb.index);
       m.Set(field::kFieldName, String(cb.name));

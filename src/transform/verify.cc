@@ -266,7 +266,7 @@ void Verify(const PrimFunc &f) {
     const std::optional<TileFormat> want = TileFormatOf(dtype);
     if (!want || format != SpecOf(*want).data_format ||
         detail::IntField(cb, field::kFieldPageBytes) !=
-            target.tile_rows * target.tile_cols * SpecOf(*want).element_bytes) {
+            target.TileBytes(*want)) {
       TVM_FFI_THROW(ValueError)
           << cbwhere << " (" << role << ") has format " << format << " with "
           << detail::IntField(cb, field::kFieldPageBytes) << "-byte pages; "

@@ -703,7 +703,7 @@ def test_a_16_bit_function_followed_by_other_ops_is_not_judged():
 # --- float16 tensors (#17) -----------------------------------------------------------
 
 
-def fp16_corner_inputs(a00: float, b00: float, k: int = 32) -> dict:
+def corner_inputs(a00: float, b00: float, k: int = 32) -> dict:
     """A (32 x k) and B (k x 32) of zeros but for A[0, 0] and B[0, 0]: C[0, 0] is their product."""
     a = np.zeros((32, k), np.float32)
     b = np.zeros((k, 32), np.float32)
@@ -715,7 +715,7 @@ def test_a_float16_output_of_fp32_dst_has_bf16_precision(tmp_path):
     """The release packs fp32 DST into a Float16 CB with Float16_b as the pack source format: C is the
     product rounded to bf16 (ties away), then widened to fp16 -- not the product rounded to fp16."""
     artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float16"))
-    result = simulate(artifacts, inputs=fp16_corner_inputs(1.0 + 2.0**-8, 1.0))  # an fp16 value, a bf16 tie
+    result = simulate(artifacts, inputs=corner_inputs(1.0 + 2.0**-8, 1.0))  # an fp16 value, a bf16 tie
     assert result.ok, result.summary()
     assert result.output[0, 0] == 1.0 + 2.0**-7
 
@@ -724,8 +724,8 @@ def test_float16_srca_ignores_its_last_mantissa_bit(tmp_path):
     """At HiFi4 SrcA (in1: B) multiplies with all but fp16's last mantissa bit, SrcB (in0: A) with all."""
     artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float16", out_dtype="float32"))
     lsb = 1.0 + 2.0**-10
-    assert simulate(artifacts, inputs=fp16_corner_inputs(1.0, lsb)).output[0, 0] == 1.0
-    assert simulate(artifacts, inputs=fp16_corner_inputs(lsb, 1.0)).output[0, 0] == lsb
+    assert simulate(artifacts, inputs=corner_inputs(1.0, lsb)).output[0, 0] == 1.0
+    assert simulate(artifacts, inputs=corner_inputs(lsb, 1.0)).output[0, 0] == lsb
 
 
 def test_float16_and_bfloat16_cbs_in_one_program_are_refused_like_the_jit(tmp_path):
@@ -777,10 +777,10 @@ def test_an_fp16_dst_emulation_is_not_a_bf16_one():
 def test_float32_operands_are_multiplied_as_tf32(tmp_path):
     """The unpacker drops fp32's low 13 mantissa bits on the way into SrcA / SrcB (SrcASrcB.md)."""
     artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float32"))
-    result = simulate(artifacts, inputs=fp16_corner_inputs(1.0 + 2.0**-12, 1.0))
+    result = simulate(artifacts, inputs=corner_inputs(1.0 + 2.0**-12, 1.0))
     assert result.ok, result.summary()
     assert result.output[0, 0] == 1.0
-    assert simulate(artifacts, inputs=fp16_corner_inputs(1.0 + 2.0**-10, 1.0)).output[0, 0] == 1.0 + 2.0**-10
+    assert simulate(artifacts, inputs=corner_inputs(1.0 + 2.0**-10, 1.0)).output[0, 0] == 1.0 + 2.0**-10
 
 
 def test_float32_partials_beside_float32_operands_need_a_srca_reconfig(tmp_path):
