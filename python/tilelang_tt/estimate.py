@@ -55,7 +55,9 @@ def _ceil(a: int, b: int) -> int:
 
 
 def derived_stats(plan: dict) -> list[dict]:
-    """Per-core counters the program would produce, from the plan alone (a GEMM's)."""
+    """Per-core counters the program would produce, from the plan alone (a GEMM's): DRAM tiles read and
+    written (and their bytes, ``noc_bytes``), tile matmuls, and under the mcast2d schedule the bytes each
+    core multicasts to / receives from the others (``l1_bytes_sent`` / ``l1_bytes_received``)."""
     cb_of = {cb["tensor"]: cb for cb in plan["cbs"]}
     inputs = [cb_of[plan["compute"]["a"]], cb_of[plan["compute"]["b"]]]
     output = cb_of[plan["compute"]["c"]]
@@ -68,28 +70,54 @@ def derived_stats(plan: dict) -> list[dict]:
     mt = round((a_blk * c_blk / b_blk) ** 0.5)
     nt, kb = c_blk // mt, a_blk // mt
     steps = _ceil(kt_tiles, kb)
-    grid_x = plan["schedule"]["grid_x"]
+    schedule = plan["schedule"]
+    grid_x = schedule["grid_x"]
     row_blocks = _ceil(mt_tiles, mt)  # grid_y is batch * row_blocks: matrix after matrix
     in_page, out_page = inputs[0]["page_bytes"], output["page_bytes"]
+    mcast = schedule["policy"] == "mcast2d"
     out = []
     for core in plan["cores"]:
-        read = written = matmuls = 0
-        for block in range(core["start_id"], core["start_id"] + core["count"]):
-            if plan["schedule"]["order"] == "row_major":
+        read = written = matmuls = sent = received = 0
+        if mcast:  # core (x, y): a rectangle core_block_cols wide from start_id
+            cols_per_core = schedule["core_block_cols"]
+            blocks = [
+                core["start_id"] + (i // cols_per_core) * grid_x + i % cols_per_core for i in range(core["count"])
+            ]
+        else:
+            blocks = range(core["start_id"], core["start_id"] + core["count"])
+        for block in blocks:
+            if schedule["order"] == "row_major":
                 by, bx = divmod(block, grid_x)
             else:
-                bx, by = divmod(block, plan["schedule"]["grid_y"])
+                bx, by = divmod(block, schedule["grid_y"])
             by %= row_blocks
             rows = max(0, min(mt, mt_tiles - by * mt))
             cols = max(0, min(nt, nt_tiles - bx * nt))
-            read += rows * kt_tiles + cols * kt_tiles
+            # A's tiles are read by the first core of each core row, B's by the top core of each column
+            # (mcast2d); each multicasts its whole block, then a 4-byte semaphore word, once per K step,
+            # to the others, which answer each step with a 4-byte increment.
+            a_reader = not mcast or core["x"] == 0
+            b_reader = not mcast or core["y"] == 0
+            read += (rows * kt_tiles if a_reader else 0) + (cols * kt_tiles if b_reader else 0)
+            if mcast:
+                for first, others, blk in ((core["x"] == 0, schedule["cores_x"] - 1, a_blk),
+                                           (core["y"] == 0, schedule["cores_y"] - 1, b_blk)):  # fmt: skip
+                    if others == 0:
+                        continue
+                    if first:
+                        sent += steps * (blk * in_page + 4)
+                        received += steps * others * 4
+                    else:
+                        sent += steps * 4
+                        received += steps * (blk * in_page + 4)
             for step in plan["compute"]["epilogue"]:  # an added tensor: the block's tiles of it
                 if "operand" in step:
                     read += {"row": cols, "col": rows, "none": rows * cols}[step["broadcast"]]
             written += rows * cols
             matmuls += steps * kb * mt * nt
         out.append({"x": core["x"], "y": core["y"], "tiles_read": read, "tiles_written": written,
-                    "noc_bytes": read * in_page + written * out_page, "matmul_tiles": matmuls})  # fmt: skip
+                    "noc_bytes": read * in_page + written * out_page, "matmul_tiles": matmuls,
+                    "l1_bytes_sent": sent, "l1_bytes_received": received})  # fmt: skip
     return out
 
 

@@ -115,6 +115,19 @@ def _fidelity_slices(x: np.ndarray, high_mask: int) -> tuple[np.ndarray, np.ndar
     return high, low
 
 
+#: The fp32 bits of the high fidelity slices (src/sim/README.md): sign, exponent and the implicit bit
+#: with the top 6 mantissa bits of SrcB, the top 4 of SrcA.
+SRCB_HIGH_MASK, SRCA_HIGH_MASK = 0xFFFE0000, 0xFFF80000
+
+
+def _phase_operands(a: np.ndarray, b: np.ndarray, phases: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each of ``phases`` fidelity phases, the slices of SrcB's ``a`` and SrcA's ``b`` (source-register
+    values) it multiplies: phase p takes SrcB's slice p // 2 and SrcA's slice p % 2, high slices first."""
+    a_slices = _fidelity_slices(a, SRCB_HIGH_MASK)
+    b_slices = _fidelity_slices(b, SRCA_HIGH_MASK)
+    return [(a_slices[p // 2], b_slices[p % 2]) for p in range(phases)]
+
+
 def multiplier_product(a: np.ndarray, b: np.ndarray, dtype: str, phases: int) -> np.ndarray:
     """a @ b (float64, exact) as the matrix engine's ``phases`` fidelity phases form the products
     (src/sim/README.md): all four multiply the whole operands; below that, phase p multiplies SrcB's (a's)
@@ -122,13 +135,9 @@ def multiplier_product(a: np.ndarray, b: np.ndarray, dtype: str, phases: int) ->
     bits and LoFi SrcA's too."""
     if phases == 4:
         return a @ b
-    a_hi, a_lo = _fidelity_slices(source_register(a, dtype, "srcb"), 0xFFFE0000)
-    b_hi, b_lo = _fidelity_slices(source_register(b, dtype, "srca"), 0xFFF80000)
     total = 0.0
     with np.errstate(invalid="ignore", over="ignore"):
-        for p in range(phases):
-            x = a_hi if p // 2 == 0 else a_lo
-            y = b_hi if p % 2 == 0 else b_lo
+        for x, y in _phase_operands(source_register(a, dtype, "srcb"), source_register(b, dtype, "srca"), phases):
             total = total + x.astype(np.float64) @ y.astype(np.float64)
     return total
 
@@ -156,14 +165,11 @@ def emulate_16bit_dst(a: np.ndarray, b: np.ndarray, phases: int, dtype: str = "b
     kp = -(-k // 32) * 32
     a = np.pad(a, ((0, 0), (0, kp - k)))
     b = np.pad(b, ((0, kp - k), (0, 0)))
-    a_hi, a_lo = _fidelity_slices(a, 0xFFFE0000)  # SrcB: implicit bit + top 6
-    b_hi, b_lo = _fidelity_slices(b, 0xFFF80000)  # SrcA: implicit bit + top 4
+    sliced = _phase_operands(a, b, phases)
     dst = np.zeros((a.shape[0], b.shape[1]), dtype=np.float32)
     with np.errstate(invalid="ignore", over="ignore"):
         for tile in range(0, kp, 32):
-            for p in range(phases):
-                x = a_hi if p // 2 == 0 else a_lo
-                y = b_hi if p % 2 == 0 else b_lo
+            for p, (x, y) in enumerate(sliced):
                 for face in (tile, tile + 16):
                     partial = np.zeros_like(dst)
                     for kk in range(face, face + 16):
@@ -230,10 +236,8 @@ FUNCTIONS = {
 FUNCTION_ULPS = {"exp": 2, "exp2": 2, "sigmoid": 4, "silu": 4, "tanh": 5, "gelu": 4}
 #: Functions whose allowance also scales with |x| (see FUNCTION_ULPS).
 GELU_ABS_X = {"gelu"}
-#: silu's minimum, x * sigmoid(x) at x = -1.27846...: silu is not monotone around it; gelu's,
-#: x * Phi(x) at x = -0.75179..., likewise.
-SILU_ARGMIN, SILU_MIN = -1.2784645427610738, -0.27846454276107373
-GELU_ARGMIN, GELU_MIN = -0.751791526040078, -0.16997120747990369
+#: (argmin, minimum) of the functions that are not monotone: silu, x * sigmoid(x), and gelu, x * Phi(x).
+MINIMA = {"silu": (-1.2784645427610738, -0.27846454276107373), "gelu": (-0.751791526040078, -0.16997120747990369)}
 
 
 def _function_spread(op: str, v: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -244,9 +248,9 @@ def _function_spread(op: str, v: np.ndarray, e: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         fv = f(v)
         spread = np.maximum(np.abs(f(v + e) - fv), np.abs(f(v - e) - fv))
-        for name, argmin, minimum in (("silu", SILU_ARGMIN, SILU_MIN), ("gelu", GELU_ARGMIN, GELU_MIN)):
-            if op == name:
-                spread = np.where(np.abs(v - argmin) <= e, np.maximum(spread, np.abs(minimum - fv)), spread)
+        if op in MINIMA:
+            argmin, minimum = MINIMA[op]
+            spread = np.where(np.abs(v - argmin) <= e, np.maximum(spread, np.abs(minimum - fv)), spread)
     return np.where(np.isnan(spread), 0.0, spread)
 
 
@@ -600,6 +604,7 @@ def run_host_program(exe: Path, artifact_dir: Path, data_dir: Path, plan: dict, 
     stats_path.unlink(missing_ok=True)
     env = dict(
         os.environ,
+        TT_SIM_ARCH=plan["arch"],
         TT_SIM_GRID_X=str(plan["core_grid"]["x"]),
         TT_SIM_GRID_Y=str(plan["core_grid"]["y"]),
         TT_SIM_DRAM_BANKS=str(plan["dram_banks"]),

@@ -11,6 +11,7 @@
 #include "tt-metalium/distributed.hpp"
 #include "tt-metalium/host_api.hpp"
 #include "tt-metalium/tensor_accessor_args.hpp"
+#include "tt_sim/noc.hpp"
 #include "tt_sim/runtime.hpp"
 
 namespace tt_sim {
@@ -264,6 +265,11 @@ CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
            "DataMovementConfig::named_compile_args");
     reject(dm->noc_mode != NOC_MODE::DM_DEDICATED_NOC,
            "DataMovementConfig::noc_mode DM_DYNAMIC_NOC");
+    // The kernel's NoC, as the JIT build defines it (noc_index): the
+    // release's NOC values are RISCV_0_default = NOC_0 = 0 and
+    // RISCV_1_default = NOC_1 = 1, whichever processor runs the kernel.
+    const bool noc1 = dm->noc == NOC::NOC_1 || dm->noc == NOC::RISCV_1_default;
+    defines = std::string("-DNOC_INDEX=") + (noc1 ? "1" : "0");
   } else {
     const auto &cc = std::get<ComputeConfig>(config);
     kind = "compute";
@@ -313,6 +319,39 @@ CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
   return static_cast<KernelHandle>(program.kernels.size() - 1);
 }
 
+uint32_t CreateSemaphore(Program &program,
+                         const std::variant<CoreRange, CoreRangeSet> &core_spec,
+                         uint32_t initial_value) {
+  const CoreRangeSet cores = std::holds_alternative<CoreRange>(core_spec)
+                                 ? CoreRangeSet(std::get<CoreRange>(core_spec))
+                                 : std::get<CoreRangeSet>(core_spec);
+  const auto &arch = tt_sim::TheDevice().arch();
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> used;
+  for (const auto &sem : program.semaphores) {
+    for (auto xy : sem.cores.cores())
+      used[xy] |= 1u << sem.id;
+  }
+  uint32_t taken = 0;
+  for (auto [x, y] : cores.cores()) {
+    if (x >= arch.grid_x || y >= arch.grid_y) {
+      throw tt_sim::Fault("CreateSemaphore: core (" + std::to_string(x) + ", " +
+                          std::to_string(y) + ") is outside the " +
+                          std::to_string(arch.grid_x) + " x " +
+                          std::to_string(arch.grid_y) + " compute grid");
+    }
+    taken |= used[{x, y}];
+  }
+  for (uint32_t id = 0; id < tt_sim::kMaxSemaphores; ++id) {
+    if (!(taken >> id & 1)) {
+      program.semaphores.push_back({cores, id, initial_value});
+      return id;
+    }
+  }
+  throw tt_sim::Fault("CreateSemaphore: a core of the range already has " +
+                      std::to_string(tt_sim::kMaxSemaphores) +
+                      " semaphores, the most a core can have");
+}
+
 void SetRuntimeArgs(const Program &program, KernelHandle kernel,
                     const CoreSpec &cores,
                     std::span<const uint32_t> runtime_args) {
@@ -351,6 +390,22 @@ const MeshShape &MeshDevice::shape() const { return shape_; }
 CoreCoord MeshDevice::compute_with_storage_grid_size() const {
   const auto &arch = tt_sim::TheDevice().arch();
   return CoreCoord(arch.grid_x, arch.grid_y);
+}
+
+CoreCoord
+MeshDevice::worker_core_from_logical_core(const CoreCoord &logical_core) const {
+  const auto &arch = tt_sim::TheDevice().arch();
+  if (logical_core.x >= arch.grid_x || logical_core.y >= arch.grid_y) {
+    throw tt_sim::Fault("worker_core_from_logical_core(" +
+                        std::to_string(logical_core.x) + ", " +
+                        std::to_string(logical_core.y) + "): outside the " +
+                        std::to_string(arch.grid_x) + " x " +
+                        std::to_string(arch.grid_y) + " compute grid");
+  }
+  const tt_sim::NocCoord c =
+      tt_sim::WorkerNocCoord(arch, static_cast<uint32_t>(logical_core.x),
+                             static_cast<uint32_t>(logical_core.y));
+  return CoreCoord(c.x, c.y);
 }
 
 namespace {

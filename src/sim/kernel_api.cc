@@ -1,11 +1,13 @@
 // The kernel-side API of the simulator (tt_sim/kernel_api.hpp): every call
 // acts on the calling thread's core and is checked against the protocol.
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "tt_sim/kernel_api.hpp"
 #include "tt_sim/matrix_unit.hpp"
+#include "tt_sim/noc.hpp"
 #include "tt_sim/runtime.hpp"
 #include "tt_sim/tile.hpp"
 
@@ -261,11 +263,258 @@ void ReadBarrier() {
   Ctx().reads.clear();
 }
 
+namespace {
+/// A write from this core into `core`'s L1 at `offset` must hit what the
+/// protocol has that core hold there: a semaphore the program created on
+/// it (4 bytes, the start of its slot), or whole pages of one CB that the
+/// core's producer reserved (cb_reserve_back) and has not pushed -- when
+/// the write is issued and again when it lands.
+void CheckRemoteL1(const Core &core, uint32_t offset, uint32_t bytes,
+                   bool semaphore, const char *what) {
+  const ArchConfig &arch = Ctx().device->arch();
+  const std::string where = std::string(what) + " into " + core.Where() +
+                            " at L1 offset " + std::to_string(offset);
+  if (semaphore) {
+    const uint32_t base = SemaphoreBase(arch);
+    const uint32_t id = (offset - base) / kSemaphoreStride;
+    if (offset < base || (offset - base) % kSemaphoreStride != 0 ||
+        !core.HasSemaphore(id) || bytes != 4) {
+      KernelFault(where + ", which is no semaphore of that core (it has " +
+                  std::to_string(__builtin_popcount(core.semaphore_ids)) +
+                  "; CreateSemaphore on its cores, get_semaphore(id) for the "
+                  "address)");
+    }
+    return;
+  }
+  const uint32_t addr = core.l1_base + offset;
+  for (const CircularBuffer &cb : core.cbs) {
+    if (!cb.configured() || cb.PageFrom(addr, false) < 0)
+      continue;
+    const int64_t page = cb.PageFrom(addr, false);
+    const uint32_t pages = (bytes + cb.page_bytes() - 1) / cb.page_bytes();
+    if (uint64_t(addr) + bytes > uint64_t(cb.base()) + cb.bytes() ||
+        !cb.PageAligned(addr) || page + pages > cb.reserved_pages()) {
+      KernelFault(where + " (page " + std::to_string(page) + " of CB c_" +
+                  std::to_string(cb.id()) + ", " + std::to_string(pages) +
+                  " page(s)), but that core reserved " +
+                  std::to_string(cb.reserved_pages()) +
+                  " page(s) there: a receiver must cb_reserve_back before "
+                  "the data can land");
+    }
+    return;
+  }
+  KernelFault(where + ", which is in no circular buffer or semaphore there");
+}
+
+/// The offset into this core's L1 of address `addr` (the reserved region
+/// included: semaphores live there).
+uint32_t OwnL1Offset(uint32_t addr, uint32_t bytes, const char *what) {
+  const Core &core = *Ctx().core;
+  if (addr < core.l1_base ||
+      uint64_t(addr) + bytes >
+          uint64_t(core.l1_base) + Ctx().device->arch().l1_bytes) {
+    KernelFault(std::string(what) + ": L1 address " + std::to_string(addr) +
+                " is outside this core's L1 (a NoC address is made from an "
+                "address of the calling core: get_write_ptr, "
+                "get_semaphore)");
+  }
+  return addr - core.l1_base;
+}
+
+void CheckNoc(uint32_t noc, const char *what) {
+  if (noc > 1)
+    KernelFault(std::string(what) + " on NoC " + std::to_string(noc) +
+                "; there are NoCs 0 and 1");
+}
+
+/// The cores a NoC address names: a unicast's core, or every core of a
+/// multicast rectangle but the caller, checked against `num_dests`.
+std::vector<Core *> Destinations(const NocAddress &a, uint32_t num_dests,
+                                 uint32_t noc, const char *what) {
+  Device &dev = *Ctx().device;
+  const ArchConfig &arch = dev.arch();
+  const std::string name = std::string(what) + " to " + NocAddressName(a);
+  auto core_at = [&](uint32_t x, uint32_t y) -> Core * {
+    const auto logical = LogicalOfNoc(arch, x, y);
+    if (!logical) {
+      // Blackhole's columns 8 and 9 are no Tensix columns; a rectangle
+      // across them reaches only the Tensix cores (model).
+      if (arch.blackhole && (x == 8 || x == 9))
+        return nullptr;
+      KernelFault(name + ": NoC coordinate (" + std::to_string(x) + ", " +
+                  std::to_string(y) +
+                  ") is no worker core of the device (NoC coordinates come "
+                  "from the host's worker_core_from_logical_core, not the "
+                  "logical grid)");
+    }
+    return &dev.core(logical->x, logical->y);
+  };
+  std::vector<Core *> out;
+  if (!a.multicast) {
+    if (Core *c = core_at(a.x_start, a.y_start))
+      out.push_back(c);
+    return out;
+  }
+  // NoC 0 travels towards larger coordinates, NoC 1 towards smaller: a
+  // rectangle starts at the corner its NoC leaves from.
+  const bool forward = noc == 0;
+  const bool ok = forward ? a.x_start <= a.x_end && a.y_start <= a.y_end
+                          : a.x_start >= a.x_end && a.y_start >= a.y_end;
+  if (!ok) {
+    KernelFault(name + " on NoC " + std::to_string(noc) +
+                ": the rectangle runs against the NoC's direction (NoC 0 "
+                "from the smaller coordinates to the larger, NoC 1 the "
+                "other way; on the chip it would wrap around)");
+  }
+  for (uint32_t y = std::min(a.y_start, a.y_end);
+       y <= std::max(a.y_start, a.y_end); ++y) {
+    for (uint32_t x = std::min(a.x_start, a.x_end);
+         x <= std::max(a.x_start, a.x_end); ++x) {
+      Core *c = core_at(x, y);
+      if (c != nullptr && c != Ctx().core)
+        out.push_back(c);
+    }
+  }
+  if (out.empty() || out.size() != num_dests) {
+    KernelFault(name + " with num_dests " + std::to_string(num_dests) +
+                ", but the rectangle holds " + std::to_string(out.size()) +
+                " core(s) besides the sender (num_dests counts them; the "
+                "sender is not written)");
+  }
+  return out;
+}
+
+/// The word of this core's semaphore at `addr`, checked.
+volatile uint32_t *OwnSemaphore(volatile uint32_t *addr, const char *what,
+                                uint32_t *id) {
+  const Core &core = *Ctx().core;
+  const uint32_t a = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(addr));
+  const uint32_t offset = OwnL1Offset(a, 4, what);
+  const uint32_t base = SemaphoreBase(Ctx().device->arch());
+  *id = (offset - base) / kSemaphoreStride;
+  if (offset < base || (offset - base) % kSemaphoreStride != 0 ||
+      !core.HasSemaphore(*id)) {
+    KernelFault(std::string(what) + " at L1 offset " + std::to_string(offset) +
+                ", which is no semaphore of this core (it has " +
+                std::to_string(__builtin_popcount(core.semaphore_ids)) + ")");
+  }
+  return addr;
+}
+} // namespace
+
 void WriteBarrier() {
   for (PendingTransfer &t : Ctx().writes) {
+    if (t.remote != nullptr) {
+      CheckRemoteL1(*t.remote, t.remote_offset, t.bytes, t.semaphore,
+                    "a NoC write landing");
+      t.remote->stats.l1_bytes_received += t.bytes;
+    }
     std::memcpy(t.dst, t.src, t.bytes);
   }
   Ctx().writes.clear();
+}
+
+uint32_t Semaphore(uint32_t id) {
+  const Core &core = *Ctx().core;
+  if (!core.HasSemaphore(id)) {
+    KernelFault("get_semaphore(" + std::to_string(id) + ") but the program " +
+                "created " +
+                std::to_string(__builtin_popcount(core.semaphore_ids)) +
+                " semaphore(s) on this core (CreateSemaphore)");
+  }
+  return core.l1_base + SemaphoreBase(Ctx().device->arch()) +
+         id * kSemaphoreStride;
+}
+
+uint64_t NocAddr(uint32_t x, uint32_t y, uint32_t addr, uint32_t noc) {
+  CheckNoc(noc, "get_noc_addr");
+  NocAddress a;
+  a.x_start = a.x_end = x;
+  a.y_start = a.y_end = y;
+  a.l1_offset = OwnL1Offset(addr, 1, "get_noc_addr");
+  return EncodeNocAddress(a);
+}
+
+uint64_t NocMulticastAddr(uint32_t x_start, uint32_t y_start, uint32_t x_end,
+                          uint32_t y_end, uint32_t addr, uint32_t noc) {
+  CheckNoc(noc, "get_noc_multicast_addr");
+  NocAddress a;
+  a.multicast = true;
+  a.x_start = x_start;
+  a.y_start = y_start;
+  a.x_end = x_end;
+  a.y_end = y_end;
+  a.l1_offset = OwnL1Offset(addr, 1, "get_noc_multicast_addr");
+  return EncodeNocAddress(a);
+}
+
+void WriteL1(uint32_t l1_addr, uint64_t noc_addr, uint32_t bytes,
+             uint32_t num_dests, bool multicast, bool semaphore, uint32_t noc,
+             const char *what) {
+  KernelContext &c = Ctx();
+  CheckNoc(noc, what);
+  const NocAddress a = DecodeNocAddress(noc_addr);
+  if (a.multicast != multicast) {
+    KernelFault(std::string(what) + " with " + NocAddressName(a) +
+                (a.multicast ? " (use noc_async_write_multicast)"
+                             : " (get_noc_multicast_addr makes a rectangle)"));
+  }
+  if (semaphore) {
+    uint32_t id = 0;
+    OwnSemaphore(reinterpret_cast<volatile uint32_t *>(uintptr_t(l1_addr)),
+                 what, &id);
+  }
+  const uint8_t *src = semaphore
+                           ? c.core->l1 + OwnL1Offset(l1_addr, bytes, what)
+                           : L1(l1_addr, bytes);
+  for (Core *dst : Destinations(a, num_dests, noc, what)) {
+    CheckRemoteL1(*dst, a.l1_offset, bytes, semaphore, what);
+    PendingTransfer t;
+    t.dst = dst->l1 + a.l1_offset;
+    t.src = src;
+    t.l1_addr = l1_addr;
+    t.bytes = bytes;
+    t.remote = dst;
+    t.remote_offset = a.l1_offset;
+    t.semaphore = semaphore;
+    c.writes.push_back(std::move(t));
+  }
+  c.core->stats.l1_bytes_sent += bytes;
+}
+
+void SemaphoreInc(uint64_t noc_addr, uint32_t incr, uint32_t noc) {
+  CheckNoc(noc, "noc_semaphore_inc");
+  const NocAddress a = DecodeNocAddress(noc_addr);
+  if (a.multicast)
+    KernelFault("noc_semaphore_inc to a multicast " + NocAddressName(a));
+  for (Core *dst : Destinations(a, 1, noc, "noc_semaphore_inc")) {
+    CheckRemoteL1(*dst, a.l1_offset, 4, true, "noc_semaphore_inc");
+    uint32_t word;
+    std::memcpy(&word, dst->l1 + a.l1_offset, 4);
+    word += incr; // 32-bit wrap, as the release's atomic
+    std::memcpy(dst->l1 + a.l1_offset, &word, 4);
+    Ctx().core->stats.l1_bytes_sent += 4;
+    dst->stats.l1_bytes_received += 4;
+  }
+}
+
+void SemaphoreWait(volatile uint32_t *addr, uint32_t value, bool at_least) {
+  const char *what = at_least ? "noc_semaphore_wait_min" : "noc_semaphore_wait";
+  uint32_t id = 0;
+  OwnSemaphore(addr, what, &id);
+  KernelContext &c = Ctx();
+  c.scheduler->Wait([&] { return at_least ? *addr >= value : *addr == value; },
+                    [&] {
+                      return c.core->Where() + " " + c.name + ": " + what +
+                             "(semaphore " + std::to_string(id) + ", " +
+                             std::to_string(value) + ") reads " +
+                             std::to_string(*addr);
+                    });
+}
+
+void SemaphoreSet(volatile uint32_t *addr, uint32_t value) {
+  uint32_t id = 0;
+  *OwnSemaphore(addr, "noc_semaphore_set", &id) = value;
 }
 
 void CheckNoTransfersInFlight() {
@@ -537,18 +786,15 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
                 " pages at their fronts (cb_wait_front)");
   }
   const Format fa = a_cb.format(), fb = b_cb.format();
-  const auto *a = reinterpret_cast<const uint16_t *>(
-      L1(a_cb.read_page(i0), TileBytesOf(fa)));
-  const auto *b = reinterpret_cast<const uint16_t *>(
-      L1(b_cb.read_page(i1), TileBytesOf(fb)));
+  const uint8_t *a = L1(a_cb.read_page(i0), TileBytesOf(fa));
+  const uint8_t *b = L1(b_cb.read_page(i1), TileBytesOf(fb));
   if (e.transpose_in1) {
     // The unpacker transposes the faces and each face: the tile's transpose.
     const uint32_t size = TileBytesOf(fb) / (kTileDim * kTileDim);
-    const auto *bytes = reinterpret_cast<const uint8_t *>(b);
     uint8_t bt[4 * kTileDim * kTileDim];
     for (uint32_t r = 0; r < kTileDim; ++r)
       for (uint32_t c = 0; c < kTileDim; ++c)
-        std::memcpy(bt + FaceIndex(r, c) * size, bytes + FaceIndex(c, r) * size,
+        std::memcpy(bt + FaceIndex(r, c) * size, b + FaceIndex(c, r) * size,
                     size);
     MatmulTile(a, fa, bt, fb, core->dst.tiles[dst_index].data(),
                core->dst.mode);

@@ -11,12 +11,14 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "tt-metalium/distributed.hpp"
+#include "tt_sim/noc.hpp"
 #include "tt_sim/runtime.hpp"
 
 #ifndef TT_SIM_DEFAULT_INCLUDE
@@ -152,6 +154,8 @@ void WriteStats(Device &dev, const std::map<std::pair<uint32_t, uint32_t>,
         << ", \"tiles_written\": " << core->stats.tiles_written
         << ", \"noc_bytes\": " << core->stats.noc_bytes
         << ", \"matmul_tiles\": " << core->stats.matmul_tiles
+        << ", \"l1_bytes_sent\": " << core->stats.l1_bytes_sent
+        << ", \"l1_bytes_received\": " << core->stats.l1_bytes_received
         << ", \"cb_peak_pages\": {";
     bool first_cb = true;
     auto it = used_cbs.find(xy);
@@ -176,10 +180,12 @@ struct Launch {
   std::string name;
 };
 
-/// The kernels of one core and how their run ended ("" when it did not fail).
+/// The kernels of one core -- or of every core, when the program's cores
+/// synchronize with each other through semaphores -- and how their run ended
+/// ("" when it did not fail). `where` names them in deadlock reports.
 struct CoreRun {
-  explicit CoreRun(Core *c) : core(c) {}
-  Core *core;
+  explicit CoreRun(std::string w) : where(std::move(w)) {}
+  std::string where;
   std::vector<const Launch *> launches;
   std::string failure;
 };
@@ -196,7 +202,7 @@ size_t WorkerCount(size_t cores) {
 
 /// Run every kernel of one core to the end (or to the core's failure).
 void RunCore(Device &dev, CoreRun &run) {
-  CoreScheduler scheduler(run.core->Where());
+  CoreScheduler scheduler(run.where);
   std::deque<KernelContext> contexts; // stable addresses for the fibers
   for (const Launch *l : run.launches) {
     KernelContext &ctx = contexts.emplace_back();
@@ -259,6 +265,18 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
     core->cbs = {};
     core->dst = DstRegisterFile{};
     core->engines = EngineConfig{};
+    core->semaphore_ids = 0;
+  }
+  // Semaphores (CreateSemaphore): their slots in the kernel-config region
+  // hold their initial values when the program starts.
+  for (const auto &sem : program.semaphores) {
+    for (auto [x, y] : sem.cores.cores()) {
+      Core &core = dev.core(x, y);
+      core.semaphore_ids |= 1u << sem.id;
+      std::memcpy(core.l1 + SemaphoreBase(dev.arch()) +
+                      sem.id * kSemaphoreStride,
+                  &sem.initial_value, 4);
+    }
   }
   // The JIT build derives the unpack / pack formats from the CBs' formats
   // and stops when they mix exponent families (Float16_b with Float16;
@@ -323,13 +341,21 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
     }
   }
   // Step 3: each core's kernels as fibers of one CoreScheduler; the cores
-  // are handed out in launch order to a few OS threads.
+  // are handed out in launch order to a few OS threads. Kernels of
+  // different cores meet only at semaphores (and the L1 writes they guard),
+  // so a program with semaphores runs all its cores' kernels as fibers of
+  // one scheduler, on one thread: their interleaving is the same in every
+  // run and a deadlock among cores is seen whole.
   std::vector<CoreRun> runs;
   std::map<Core *, size_t> run_of;
+  const bool together = !program.semaphores.empty();
   for (const Launch &l : launches) {
-    auto [it, added] = run_of.emplace(l.core, runs.size());
-    if (added)
-      runs.emplace_back(l.core);
+    auto [it, added] = run_of.emplace(together ? nullptr : l.core, runs.size());
+    if (added) {
+      runs.emplace_back(together ? "the program's cores (scheduled together: "
+                                   "they share semaphores)"
+                                 : l.core->Where());
+    }
     runs[it->second].launches.push_back(&l);
   }
   RunCores(dev, runs);

@@ -41,6 +41,9 @@ public:
   mesh_command_queue(std::optional<uint8_t> cq_id = std::nullopt) const;
   const MeshShape &shape() const;
   CoreCoord compute_with_storage_grid_size() const;
+  /// The NoC coordinate kernels address logical worker core `logical_core`
+  /// by (the chip's translated coordinate; tt_sim/noc.hpp).
+  CoreCoord worker_core_from_logical_core(const CoreCoord &logical_core) const;
   /// Faults while MeshBuffers or MeshWorkloads of the device are alive: they
   /// must be released first (their destructors talk to the device).
   bool close();

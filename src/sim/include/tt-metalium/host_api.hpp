@@ -139,8 +139,15 @@ public:
         runtime_args;
     void (*entry)() = nullptr; // kernel_main of the compiled kernel
   };
+  /// CreateSemaphore: semaphore `id` on each of `cores`, starting at
+  /// `initial_value` when the program runs.
+  struct Semaphore {
+    CoreRangeSet cores;
+    uint32_t id, initial_value;
+  };
   std::vector<CB> cbs;
   std::vector<Kernel> kernels;
+  std::vector<Semaphore> semaphores;
 };
 
 Program CreateProgram();
@@ -149,6 +156,12 @@ CBHandle CreateCircularBuffer(Program &program, const CoreSpec &cores,
 KernelHandle
 CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
              const std::variant<DataMovementConfig, ComputeConfig> &config);
+/// A 4-byte semaphore on every core of `core_spec`: the smallest id free on
+/// all of them (a core has at most eight); kernels get its L1 address with
+/// get_semaphore(id).
+uint32_t CreateSemaphore(Program &program,
+                         const std::variant<CoreRange, CoreRangeSet> &core_spec,
+                         uint32_t initial_value);
 void SetRuntimeArgs(const Program &program, KernelHandle kernel,
                     const CoreSpec &cores,
                     std::span<const uint32_t> runtime_args);

@@ -3,9 +3,9 @@
 // Models: the numbers the emitted program depends on -- compute grid, DRAM
 // bank count and size, L1 bytes per core and the reserved region at its
 // bottom. They come from the plan: the harness (tilelang_tt.sim) sets
-// TT_SIM_GRID_X, TT_SIM_GRID_Y, TT_SIM_DRAM_BANKS, TT_SIM_L1_BYTES and
-// TT_SIM_L1_UNRESERVED_BASE from tt.plan.json; without them the simulator is
-// a Wormhole n150. (DST capacity is in dst_register_file.hpp.)
+// TT_SIM_ARCH, TT_SIM_GRID_X, TT_SIM_GRID_Y, TT_SIM_DRAM_BANKS, TT_SIM_L1_BYTES
+// and TT_SIM_L1_UNRESERVED_BASE from tt.plan.json; without them the simulator
+// is a Wormhole n150. (DST capacity is in dst_register_file.hpp.)
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,8 @@ struct ArchConfig {
   /// DEFAULT_UNRESERVED); CBs start here and no kernel may touch L1 below.
   /// Wormhole: 105824, Blackhole: 111744.
   uint32_t l1_unreserved_base = 105824;
+  /// Blackhole (TT_SIM_ARCH=blackhole): its NoC coordinates (noc.hpp).
+  bool blackhole = false;
 
   static ArchConfig FromEnv() {
     ArchConfig c;
@@ -48,6 +50,8 @@ struct ArchConfig {
     read("TT_SIM_DRAM_BANKS", &c.dram_banks);
     read("TT_SIM_L1_BYTES", &c.l1_bytes);
     read("TT_SIM_L1_UNRESERVED_BASE", &c.l1_unreserved_base);
+    if (const char *v = std::getenv("TT_SIM_ARCH"))
+      c.blackhole = std::string(v) == "blackhole";
     return c;
   }
 };

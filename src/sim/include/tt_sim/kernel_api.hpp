@@ -41,6 +41,22 @@ void WritePage(uint32_t buffer_id, uint32_t page, uint32_t l1_addr,
                uint32_t size, uint32_t offset, uint32_t noc);
 void ReadBarrier();
 void WriteBarrier();
+/// Semaphores and core-to-core writes (noc.hpp): the L1 address of
+/// semaphore `id` of this core; a NoC address of another core's L1 (or a
+/// rectangle of cores); writes of `bytes` from this core's L1 there (they
+/// land at the next write barrier, as noc_async_write_page's do); an atomic
+/// increment (it lands at once); a wait until the word at `addr` is `value`
+/// (`at_least`: >= `value`); a plain store.
+uint32_t Semaphore(uint32_t id);
+uint64_t NocAddr(uint32_t x, uint32_t y, uint32_t addr, uint32_t noc);
+uint64_t NocMulticastAddr(uint32_t x_start, uint32_t y_start, uint32_t x_end,
+                          uint32_t y_end, uint32_t addr, uint32_t noc);
+void WriteL1(uint32_t l1_addr, uint64_t noc_addr, uint32_t bytes,
+             uint32_t num_dests, bool multicast, bool semaphore, uint32_t noc,
+             const char *what);
+void SemaphoreInc(uint64_t noc_addr, uint32_t incr, uint32_t noc);
+void SemaphoreWait(volatile uint32_t *addr, uint32_t value, bool at_least);
+void SemaphoreSet(volatile uint32_t *addr, uint32_t value);
 /// Called when a kernel returns: no transfer may still be in flight.
 void CheckNoTransfersInFlight();
 /// `reverse`: SrcOrder::Reverse (in0 -> SrcB, in1 -> SrcA).

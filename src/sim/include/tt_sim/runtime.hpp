@@ -41,8 +41,13 @@ struct DramBuffer {
 };
 
 /// Per-core counters, written to TT_SIM_STATS.
+/// tiles_read / tiles_written / noc_bytes: DRAM pages and their bytes;
+/// l1_bytes_sent: bytes this core's kernels wrote into other cores' L1 (a
+/// multicast counted once, as the NoC carries it), l1_bytes_received: bytes
+/// other cores wrote into this one's (semaphore words included).
 struct CoreStats {
   uint64_t tiles_read = 0, tiles_written = 0, noc_bytes = 0, matmul_tiles = 0;
+  uint64_t l1_bytes_sent = 0, l1_bytes_received = 0;
 };
 
 struct Core {
@@ -53,6 +58,12 @@ struct Core {
   DstRegisterFile dst;
   EngineConfig engines;
   CoreStats stats;
+  /// Bit i: the program created semaphore i on this core (CreateSemaphore);
+  /// it lives in L1 slot i from SemaphoreBase (noc.hpp).
+  uint32_t semaphore_ids = 0;
+  bool HasSemaphore(uint32_t id) const {
+    return id < 32 && (semaphore_ids >> id & 1) != 0;
+  }
   std::string Where() const {
     return "core (" + std::to_string(x) + ", " + std::to_string(y) + ")";
   }
@@ -91,6 +102,11 @@ struct PendingTransfer {
   uint8_t *dst = nullptr;
   const uint8_t *src = nullptr;
   uint32_t l1_addr = 0, bytes = 0; // the L1 side, for the in-flight checks
+  /// A write into another core's L1: that core and the L1 offset there,
+  /// checked again when the bytes land (kernel_api.cc, CheckRemoteL1).
+  Core *remote = nullptr;
+  uint32_t remote_offset = 0;
+  bool semaphore = false; // into a semaphore (else into CB pages)
 };
 
 /// What the thread running a kernel knows.

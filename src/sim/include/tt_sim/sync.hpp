@@ -5,11 +5,12 @@
 // runs each kernel of its core on a fiber (tt_sim/fiber.hpp), all on the
 // calling OS thread, round-robin: a kernel runs until it must wait (a full CB
 // on reserve, an empty CB on wait) or returns, then the next one whose wait
-// condition now holds runs. Kernels of different cores never synchronize
-// with each other in the API we emulate (no semaphores, no multicast), so
-// each core is scheduled on its own and different cores may run on
-// different OS threads (program_runner.cc); within a core no lock is needed
-// and the interleaving is the same in every run.
+// condition now holds runs. Kernels of different cores synchronize only
+// through semaphores (and the L1 writes those guard); a program without
+// semaphores has each core scheduled on its own, the cores spread over a
+// few OS threads, and a program with semaphores has all its cores' kernels
+// on one scheduler, on one thread (program_runner.cc). Either way no lock is
+// needed and the interleaving is the same in every run.
 //
 // Deadlock: when no kernel of the core can run and some have not returned,
 // every one of those is waiting on a condition that is false and nothing

@@ -57,10 +57,13 @@ private:
   uint32_t aligned_page_size_;
 };
 
-/// The NoC the calling kernel uses by default (0 for the writer on RISCV_0,
-/// 1 for the reader on RISCV_1 in the emitted programs); only checked to be
-/// 0 or 1 here.
-constexpr uint8_t noc_index = 0;
+/// The NoC the kernel was created on (DataMovementConfig::noc): the host
+/// compiles each data-movement kernel with -DNOC_INDEX, as the JIT build
+/// does.
+#ifndef NOC_INDEX
+#define NOC_INDEX 0
+#endif
+constexpr uint8_t noc_index = NOC_INDEX;
 
 /// Read one page into L1: the page's address plus `offset` is the source
 /// (the release applies `offset` to the page, not to L1), the accessor's
@@ -83,3 +86,66 @@ inline void noc_async_write_page(uint32_t id, const TensorAccessor &addrgen,
 
 inline void noc_async_read_barrier() { tt_sim::kapi::ReadBarrier(); }
 inline void noc_async_write_barrier() { tt_sim::kapi::WriteBarrier(); }
+inline void noc_async_writes_flushed(uint8_t noc = noc_index) {
+  tt_sim::kapi::WriteBarrier();
+}
+/// Atomics land at once in the simulator (noc_semaphore_inc).
+inline void noc_async_atomic_barrier(uint8_t noc_idx = noc_index) {}
+
+// Semaphores and core-to-core writes (tt_sim/noc.hpp): addresses are NoC
+// coordinates the host passes (worker_core_from_logical_core) plus an L1
+// address of the calling core, the same on every core.
+inline uintptr_t get_semaphore(uint32_t id) {
+  return tt_sim::kapi::Semaphore(id);
+}
+inline uint64_t get_noc_addr(uint32_t noc_x, uint32_t noc_y, uint32_t addr,
+                             uint8_t noc = noc_index) {
+  return tt_sim::kapi::NocAddr(noc_x, noc_y, addr, noc);
+}
+inline uint64_t get_noc_multicast_addr(uint32_t noc_x_start,
+                                       uint32_t noc_y_start, uint32_t noc_x_end,
+                                       uint32_t noc_y_end, uint32_t addr,
+                                       uint8_t noc = noc_index) {
+  return tt_sim::kapi::NocMulticastAddr(noc_x_start, noc_y_start, noc_x_end,
+                                        noc_y_end, addr, noc);
+}
+/// L1 of this core -> L1 of the core at `dst_noc_addr` (get_noc_addr).
+inline void noc_async_write(uint32_t src_local_l1_addr, uint64_t dst_noc_addr,
+                            uint32_t size, uint8_t noc = noc_index) {
+  tt_sim::kapi::WriteL1(src_local_l1_addr, dst_noc_addr, size, 1, false, false,
+                        noc, "noc_async_write");
+}
+/// L1 of this core -> the same L1 address of every core of the rectangle
+/// but this one; `num_dests` counts them.
+inline void noc_async_write_multicast(uint32_t src_local_l1_addr,
+                                      uint64_t dst_noc_addr_multicast,
+                                      uint32_t size, uint32_t num_dests,
+                                      bool linked = false,
+                                      uint8_t noc = noc_index) {
+  tt_sim::kapi::WriteL1(src_local_l1_addr, dst_noc_addr_multicast, size,
+                        num_dests, true, false, noc,
+                        "noc_async_write_multicast");
+}
+/// The 4-byte word at `src_local_l1_addr` into a semaphore of every core
+/// of the rectangle but this one.
+inline void noc_semaphore_set_multicast(uint32_t src_local_l1_addr,
+                                        uint64_t dst_noc_addr_multicast,
+                                        uint32_t num_dests, bool linked = false,
+                                        uint8_t noc = noc_index) {
+  tt_sim::kapi::WriteL1(src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests,
+                        true, true, noc, "noc_semaphore_set_multicast");
+}
+template <bool posted = false>
+inline void noc_semaphore_inc(uint64_t addr, uint32_t incr,
+                              uint8_t noc_id = noc_index) {
+  tt_sim::kapi::SemaphoreInc(addr, incr, noc_id);
+}
+inline void noc_semaphore_wait(volatile uint32_t *sem_addr, uint32_t val) {
+  tt_sim::kapi::SemaphoreWait(sem_addr, val, false);
+}
+inline void noc_semaphore_wait_min(volatile uint32_t *sem_addr, uint32_t val) {
+  tt_sim::kapi::SemaphoreWait(sem_addr, val, true);
+}
+inline void noc_semaphore_set(volatile uint32_t *sem_addr, uint32_t val) {
+  tt_sim::kapi::SemaphoreSet(sem_addr, val);
+}
