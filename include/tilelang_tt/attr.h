@@ -46,6 +46,14 @@ namespace tilelang_tt {
   X(kPolicyContiguous, "contiguous",                                           \
     "Core i takes one contiguous run of blocks; the first blocks%cores "       \
     "cores take one extra.")                                                   \
+  X(kPolicyMcast2D, "mcast2d",                                                 \
+    "A GEMM's cores form a cores_x x cores_y grid over the output; each "      \
+    "takes "                                                                   \
+    "a rectangle of blocks; A's blocks are read once per core row and "        \
+    "multicast along it, B's once per core column.")                           \
+  X(kPolicyAuto, "auto",                                                       \
+    "The backend picks mcast2d or contiguous (InferDefaultTTSchedule; the "    \
+    "plan records which).")                                                    \
   X(kOrderRowMajor, "row_major",                                               \
     "Block id = by * grid_x + bx (blockIdx.x varies fastest).")                \
   X(kOrderColumnMajor, "column_major",                                         \
@@ -113,6 +121,14 @@ namespace tilelang_tt {
   X(kFieldActiveCores, "active_cores", "tt.schedule: cores given work.")       \
   X(kFieldRanges, "ranges",                                                    \
     "tt.schedule: [start_id, count] per active core, in core order.")          \
+  X(kFieldCoresX, "cores_x",                                                   \
+    "tt.schedule (mcast2d): columns of the core grid the output is tiled "     \
+    "over (core order is row-major on it).")                                   \
+  X(kFieldCoresY, "cores_y", "tt.schedule (mcast2d): rows of that grid.")      \
+  X(kFieldCoreBlockRows, "core_block_rows",                                    \
+    "tt.schedule (mcast2d): output block rows of each core's rectangle.")      \
+  X(kFieldCoreBlockCols, "core_block_cols",                                    \
+    "tt.schedule (mcast2d): output block columns of each core's rectangle.")   \
   X(kFieldDtype, "dtype", "tt.buffers / tt.cbs: element type.")                \
   X(kFieldLayout, "layout", "tt.buffers: memory layout.")                      \
   X(kFieldTile, "tile", "tt.buffers: tile shape [rows, cols].")                \
@@ -185,7 +201,9 @@ namespace tilelang_tt {
   X(kArgStartId, "start_id", "Runtime arg: first block id of the core.")       \
   X(kArgCount, "count", "Runtime arg: number of blocks of the core.")          \
   X(kArgGridX, "grid_x", "Runtime arg: blocks along x.")                       \
-  X(kArgGridY, "grid_y", "Runtime arg: blocks along y.")
+  X(kArgGridY, "grid_y", "Runtime arg: blocks along y.")                       \
+  X(kArgCoreBlockCols, "core_block_cols",                                      \
+    "Runtime arg (mcast2d): block columns of the core's rectangle.")
 
 /*! \brief Options of the `tenstorrent` TVM target kind. */
 #define TILELANG_TT_TARGET_OPTIONS(X)                                          \

@@ -41,6 +41,15 @@ struct ArchSpec {
    *         and the 69 KiB kernel-config window (tt-metal's HAL,
    *         DEFAULT_UNRESERVED), rounded up to the DRAM alignment. */
   int64_t l1_unreserved_base;
+  /*! \brief The cost model's facts (docs/performance.md gives each source):
+   *         clock, the board's DRAM bandwidth, and what one core's
+   *         data-movement kernels move per cycle (its DRAM reads, its DRAM
+   *         writes, its multicast to a rectangle of cores). */
+  int64_t clock_mhz;
+  int64_t dram_gb_per_s;
+  int64_t core_dram_read_bytes_per_cycle;
+  int64_t core_dram_write_bytes_per_cycle;
+  int64_t core_multicast_bytes_per_cycle;
 };
 
 /*! \brief The architectures the target accepts, default first. */
@@ -48,6 +57,18 @@ const std::vector<ArchSpec> &KnownArchs();
 
 /*! \brief Comma-separated names of KnownArchs(), for error messages. */
 std::string KnownArchNames();
+/*! \brief The spec of arch `name` (a ValueError naming the known ones). */
+const ArchSpec &ArchSpecOf(const std::string &name);
+
+/*! \brief Cycles of one 32 x 32 x 32 tile matmul at a math fidelity: the
+ *         matrix engine does 8 x 16 x 16 per cycle and phase (tt-metal
+ *         tech_reports/matrix_engine/matrix_engine.md), 1 to 4 phases. */
+inline int64_t CyclesPerTileMatmul(const std::string &fidelity) {
+  return fidelity == "LoFi"    ? 16
+         : fidelity == "HiFi2" ? 32
+         : fidelity == "HiFi3" ? 48
+                               : 64;
+}
 
 /*! \brief Edge of the only hardware tile supported: 32x32. */
 constexpr int64_t kTileSize = 32;

@@ -32,6 +32,8 @@ class Value:
     """Values the attributes may take."""
 
     kPolicyContiguous = "contiguous"
+    kPolicyMcast2D = "mcast2d"
+    kPolicyAuto = "auto"
     kOrderRowMajor = "row_major"
     kOrderColumnMajor = "column_major"
     kLayoutDramInterleaved = "dram_interleaved"
@@ -76,6 +78,10 @@ class Field:
     kFieldNumCores = "num_cores"
     kFieldActiveCores = "active_cores"
     kFieldRanges = "ranges"
+    kFieldCoresX = "cores_x"
+    kFieldCoresY = "cores_y"
+    kFieldCoreBlockRows = "core_block_rows"
+    kFieldCoreBlockCols = "core_block_cols"
     kFieldDtype = "dtype"
     kFieldLayout = "layout"
     kFieldTile = "tile"
@@ -128,6 +134,7 @@ class IRName:
     kArgCount = "count"
     kArgGridX = "grid_x"
     kArgGridY = "grid_y"
+    kArgCoreBlockCols = "core_block_cols"
 
 
 class TargetOption:

@@ -209,11 +209,21 @@ def summarize(plan: dict, files: list[Path]) -> str:
         f"cores used: {len(counts)} of {grid['x'] * grid['y']} ({grid['x']} x {grid['y']})",
         f"blocks: {plan['schedule']['num_blocks']} ({plan['schedule']['grid_x']} x {plan['schedule']['grid_y']}), "
         f"per core min {min(counts)} max {max(counts)}",
+        "schedule: " + _schedule_line(plan["schedule"]),
         f"circular buffers: {cbs}",
         f"L1 per core: {plan['l1_bytes_used_per_core']} of {plan['l1_bytes_per_core']} bytes",
         "files: " + ", ".join(str(f) for f in files),
     ]
     return "\n".join(lines)
+
+
+def _schedule_line(schedule: dict) -> str:
+    if schedule["policy"] != "mcast2d":
+        return f"{schedule['policy']} (core i takes a run of block ids)"
+    return (
+        f"mcast2d on {schedule['cores_x']} x {schedule['cores_y']} cores, {schedule['core_block_rows']} x "
+        f"{schedule['core_block_cols']} blocks each (A multicast along core rows, B down core columns)"
+    )
 
 
 def cmd_dry_run(args) -> int:

@@ -2,12 +2,13 @@
 
     tilelang-tt estimate DIR [--fidelity HiFi4|HiFi3|HiFi2|LoFi]
 
-Per core it counts DRAM bytes (tiles read and written), NoC bytes and tile
-matmuls -- from the simulator's statistics when DIR/sim/sim_stats.json exists
-and records this plan's digest, otherwise derived from the plan by the same rules the kernels follow (tiles
-past the end of a tensor are neither read nor written). Its modeled time is
-max(FPU time, its share of the DRAM bandwidth); the device time is the
-slowest core's. The FPU time is at the plan's math fidelity (the target's
+Per core it counts DRAM bytes (tiles read and written), NoC bytes, bytes
+multicast to other cores and tile matmuls -- from the simulator's statistics
+when DIR/sim/sim_stats.json exists and records this plan's digest, otherwise
+derived from the plan by the same rules the kernels follow (tiles past the end
+of a tensor are neither read nor written). Its modeled time is max(FPU time,
+its share of the DRAM bandwidth, its busier data-movement kernel's time at one
+core's NoC rates); the device time is the slowest core's. The FPU time is at the plan's math fidelity (the target's
 ``math_fidelity``) unless --fidelity asks for another. Constants and their
 sources: docs/performance.md.
 """
@@ -21,12 +22,8 @@ from pathlib import Path
 from .errors import TTError
 from .plan import plan_digest, read_plan_text
 
-#: Per arch: clock, DRAM bandwidth, cycles of one 32x32x32 tile matmul per fidelity.
-ARCH = {
-    "wormhole_b0": {"clock_hz": 1.0e9, "dram_bytes_per_s": 288e9, "board": "n150"},
-    "blackhole": {"clock_hz": 1.35e9, "dram_bytes_per_s": 512e9, "board": "p150"},
-}
-CYCLES_PER_TILE_MATMUL = {"HiFi4": 64, "HiFi3": 48, "HiFi2": 32, "LoFi": 16}
+#: The arch's facts (clock, DRAM bandwidth, one core's NoC rates, cycles of a tile matmul by fidelity)
+#: come from the plan's ``device`` section, written from the compiler's one table (target.h ArchSpec).
 TILE_FLOPS = 2 * 32 * 32 * 32
 
 
@@ -38,16 +35,19 @@ class CoreCost:
     dram_bytes: int
     noc_bytes: int
     matmul_tiles: int
+    l1_bytes_sent: int
     fpu_s: float
     dram_s: float
+    #: The busier data-movement kernel: the reader's DRAM reads and multicasts, or the writer's writes.
+    noc_s: float = 0.0
 
     @property
     def time_s(self) -> float:
-        return max(self.fpu_s, self.dram_s)
+        return max(self.fpu_s, self.dram_s, self.noc_s)
 
     @property
     def bound(self) -> str:
-        return "FPU" if self.fpu_s >= self.dram_s else "DRAM"
+        return max((self.fpu_s, "FPU"), (self.dram_s, "DRAM"), (self.noc_s, "NoC"))[1]
 
 
 def _ceil(a: int, b: int) -> int:
@@ -85,7 +85,7 @@ def derived_stats(plan: dict) -> list[dict]:
             ]
         else:
             blocks = range(core["start_id"], core["start_id"] + core["count"])
-        for block in blocks:
+        for i, block in enumerate(blocks):
             if schedule["order"] == "row_major":
                 by, bx = divmod(block, grid_x)
             else:
@@ -93,23 +93,25 @@ def derived_stats(plan: dict) -> list[dict]:
             by %= row_blocks
             rows = max(0, min(mt, mt_tiles - by * mt))
             cols = max(0, min(nt, nt_tiles - bx * nt))
-            # A's tiles are read by the first core of each core row, B's by the top core of each column
-            # (mcast2d); each multicasts its whole block, then a 4-byte semaphore word, once per K step,
-            # to the others, which answer each step with a 4-byte increment.
-            a_reader = not mcast or core["x"] == 0
-            b_reader = not mcast or core["y"] == 0
-            read += (rows * kt_tiles if a_reader else 0) + (cols * kt_tiles if b_reader else 0)
-            if mcast:
-                for first, others, blk in ((core["x"] == 0, schedule["cores_x"] - 1, a_blk),
-                                           (core["y"] == 0, schedule["cores_y"] - 1, b_blk)):  # fmt: skip
-                    if others == 0:
-                        continue
-                    if first:
-                        sent += steps * (blk * in_page + 4)
-                        received += steps * others * 4
-                    else:
-                        sent += steps * 4
-                        received += steps * (blk * in_page + 4)
+            if not mcast:
+                read += rows * kt_tiles + cols * kt_tiles
+            else:
+                # Each K step one core of the row reads A's block (its tiles inside the tensor) and
+                # multicasts the whole block, then a 4-byte semaphore word, to the others, which each
+                # answer with a 4-byte increment; the cores take turns. B's likewise down the column.
+                for s in range(steps):
+                    t = i * steps + s
+                    k_tiles = min(kb, kt_tiles - s * kb)
+                    for place, cores, valid, blk in ((core["x"], schedule["cores_x"], rows, a_blk),
+                                                     (core["y"], schedule["cores_y"], cols, b_blk)):  # fmt: skip
+                        if t % cores == place:
+                            read += valid * k_tiles
+                            if cores > 1:
+                                sent += blk * in_page + 4
+                                received += (cores - 1) * 4
+                        else:
+                            sent += 4
+                            received += blk * in_page + 4
             for step in plan["compute"]["epilogue"]:  # an added tensor: the block's tiles of it
                 if "operand" in step:
                     read += {"row": cols, "col": rows, "none": rows * cols}[step["broadcast"]]
@@ -118,7 +120,7 @@ def derived_stats(plan: dict) -> list[dict]:
         out.append({"x": core["x"], "y": core["y"], "tiles_read": read, "tiles_written": written,
                     "noc_bytes": read * in_page + written * out_page, "matmul_tiles": matmuls,
                     "l1_bytes_sent": sent, "l1_bytes_received": received})  # fmt: skip
-    return out
+    return sorted(out, key=lambda s: (s["x"], s["y"]))  # the simulator's order
 
 
 def estimate(artifact_dir, fidelity: str | None = None) -> dict:
@@ -133,9 +135,16 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
             "simulator's statistics, sim/sim_stats.json)"
         )
     fidelity = fidelity or plan["compute"]["math_fidelity"]
-    if fidelity not in CYCLES_PER_TILE_MATMUL:
-        raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(CYCLES_PER_TILE_MATMUL)}")
-    arch = ARCH[plan["arch"]]
+    device = plan["device"]
+    cycles_of = device["cycles_per_tile_matmul"]
+    if fidelity not in cycles_of:
+        raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(cycles_of)}")
+    arch = {
+        "clock_hz": device["clock_mhz"] * 1e6,
+        "dram_bytes_per_s": device["dram_gb_per_s"] * 1e9,
+        **{k: device[k] for k in ("core_dram_read_bytes_per_cycle", "core_dram_write_bytes_per_cycle",
+                                  "core_multicast_bytes_per_cycle")},
+    }  # fmt: skip
     stats, source = None, "derived from the plan"
     stats_path = artifact_dir / "sim" / "sim_stats.json"
     if stats_path.exists():
@@ -157,13 +166,20 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     out_page = plan["buffers"][plan["compute"]["c"]]["page_bytes"]
     active = len(plan["cores"])
     share = arch["dram_bytes_per_s"] / active
-    cycles = CYCLES_PER_TILE_MATMUL[fidelity]
+    cycles = cycles_of[fidelity]
     cores = []
     for core in plan["cores"]:
         s = by_xy[(core["x"], core["y"])]
         dram = s["tiles_read"] * page + s["tiles_written"] * out_page
-        cores.append(CoreCost(core["x"], core["y"], core["count"], dram, s["noc_bytes"], s["matmul_tiles"],
-                              s["matmul_tiles"] * cycles / arch["clock_hz"], dram / share))  # fmt: skip
+        sent = s.get("l1_bytes_sent", 0)
+        reader_cycles = (
+            s["tiles_read"] * page / arch["core_dram_read_bytes_per_cycle"]
+            + sent / arch["core_multicast_bytes_per_cycle"]
+        )
+        writer_cycles = s["tiles_written"] * out_page / arch["core_dram_write_bytes_per_cycle"]
+        cores.append(CoreCost(core["x"], core["y"], core["count"], dram, s["noc_bytes"], s["matmul_tiles"], sent,
+                              s["matmul_tiles"] * cycles / arch["clock_hz"], dram / share,
+                              max(reader_cycles, writer_cycles) / arch["clock_hz"]))  # fmt: skip
     slowest = max(cores, key=lambda c: c.time_s)
     device_s = slowest.time_s
     a, c = (plan["buffers"][plan["compute"][x]] for x in "ac")
@@ -183,6 +199,7 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     return {
         "kernel": plan["kernel_name"],
         "arch": plan["arch"],
+        "schedule": plan["schedule"]["policy"],
         "fidelity": fidelity,
         "source": source,
         "shape": [m, n, k],
@@ -206,7 +223,7 @@ def summary(est: dict) -> str:
     batch = f"{est['batch']} x " if est.get("batch", 1) > 1 else ""
     return "\n".join([
         f"{est['kernel']} {batch}{m}x{n}x{k} on {est['active_cores']} {est['arch']} cores, "
-        f"{est['fidelity']} ({est['source']})",
+        f"{est['schedule']} schedule, {est['fidelity']} ({est['source']})",
         f"modeled device time {1e3 * est['device_seconds']:.3f} ms -> {est['tflops']:.2f} TFLOP/s "
         f"({est['percent_of_roofline']:.0f}% of the {est['roofline_tflops']:.2f} TFLOP/s roofline; "
         f"peak {est['peak_tflops']:.1f})",

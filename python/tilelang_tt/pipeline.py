@@ -33,7 +33,7 @@ TT_PASSES = (
 
 def TTPassPipelineBody(mod: IRModule, target: Target) -> IRModule:  # noqa: N802
     # Target and user intent: bind the target, then complete the user's TT
-    # annotations with the defaults (contiguous row-major schedule,
+    # annotations with the defaults (the backend picks the schedule, row-major,
     # DRAM-interleaved 32x32 tiles). Everything after reads these attrs.
     mod = tirx.transform.BindTarget(target)(mod)
     mod = apply_tt_defaults(mod)

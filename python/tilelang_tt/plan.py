@@ -147,11 +147,20 @@ def check_plan(plan, path) -> None:
             "a partials CB"
         )
     grid = plan["core_grid"]
+    schedule = plan["schedule"]
     covered = 0
     for core in sorted(plan["cores"], key=lambda c: c["start_id"]):
         if core["x"] >= grid["x"] or core["y"] >= grid["y"]:
             fail(f"core ({core['x']}, {core['y']}) is outside the {grid['x']} x {grid['y']} grid")
-        if core["start_id"] != covered:
+        if schedule["policy"] == "mcast2d":  # core (x, y): the rectangle at block row y * rows, column x * cols
+            rows, cols = schedule["core_block_rows"], schedule["core_block_cols"]
+            want = (core["y"] * rows * schedule["grid_x"] + core["x"] * cols, rows * cols)
+            if (core["start_id"], core["count"]) != want or core["x"] >= schedule["cores_x"]:
+                fail(
+                    f"core ({core['x']}, {core['y']}) has blocks {core['start_id']} + {core['count']}; its mcast2d "
+                    f"rectangle starts at {want[0]} with {want[1]}"
+                )
+        elif core["start_id"] != covered:
             fail(f"core ({core['x']}, {core['y']}) starts at block {core['start_id']}, expected {covered}")
         covered += core["count"]
     if covered != plan["schedule"]["num_blocks"]:

@@ -91,6 +91,23 @@ std::vector<std::string> ArgNames(const ProgramInfo &info,
 
 /*! \brief C++ expression of runtime argument `name` for core work `w`. */
 std::string ArgValue(const std::string &name) {
+  // mcast2d's multicast args: in0_* / in1_* (McastReaderArgs), from the
+  // per-core coordinates the host loop computes.
+  if (name.rfind("in0_", 0) == 0 || name.rfind("in1_", 0) == 0) {
+    const std::string p = name.substr(0, 3), field = name.substr(4);
+    if (field == "cores")
+      return p == "in0" ? "kCoresX" : "kCoresY";
+    if (field == "index")
+      return p == "in0" ? "work.x" : "work.y";
+    if (field == "sender_sem" || field == "receiver_sem")
+      return name;
+    // start_x, end_y, ...: a CoreCoord's x or y.
+    const std::string coord = field.substr(0, field.size() - 2);
+    return "static_cast<uint32_t>(" + p + "_" + coord + "." +
+           field.substr(field.size() - 1) + ")";
+  }
+  if (name == ir::kArgCoreBlockCols)
+    return "kCoreBlockCols";
   if (name == ir::kArgStartId)
     return "work.start_id";
   if (name == ir::kArgCount)
@@ -107,17 +124,42 @@ std::string ArgValue(const std::string &name) {
 void EmitSetRuntimeArgs(Writer &w, const ProgramInfo &info,
                         const std::string &role, const std::string &kernel) {
   std::vector<RuntimeArg> args = info.KernelArgs(role);
-  w.Line("SetRuntimeArgs(program, " + kernel + ", core,");
+  // mcast2d's reader also gets its row's and column's NoC coordinates,
+  // appended in a loop.
+  const bool tables = role == ir::kRoleReader && info.Mcast();
+  w.Line(tables ? "std::vector<uint32_t> " + kernel + "_args{"
+                : "SetRuntimeArgs(program, " + kernel + ", core,");
   w.Indent();
-  w.Line("{");
-  w.Indent();
+  if (!tables) {
+    w.Line("{");
+    w.Indent();
+  }
   for (size_t i = 0; i < args.size(); ++i) {
     w.Line(ArgValue(args[i].name) + (i + 1 < args.size() ? "," : "") + "  // " +
            std::to_string(i) + ": " + args[i].name);
   }
   w.Dedent();
-  w.Line("});");
-  w.Dedent();
+  if (!tables) {
+    w.Line("});");
+    w.Dedent();
+    return;
+  }
+  w.Line("};");
+  w.Line("// " + std::to_string(args.size()) +
+         "...: the NoC x of each core of this row, then the NoC y of each "
+         "core of this");
+  w.Line("// column (the senders the reader's receivers answer).");
+  w.Line("for (uint32_t x = 0; x < kCoresX; ++x) {");
+  w.Line("  " + kernel +
+         "_args.push_back(static_cast<uint32_t>(mesh_device->worker_core_from_"
+         "logical_core(CoreCoord(x, work.y)).x));");
+  w.Line("}");
+  w.Line("for (uint32_t y = 0; y < kCoresY; ++y) {");
+  w.Line("  " + kernel +
+         "_args.push_back(static_cast<uint32_t>(mesh_device->worker_core_from_"
+         "logical_core(CoreCoord(work.x, y)).y));");
+  w.Line("}");
+  w.Line("SetRuntimeArgs(program, " + kernel + ", core, " + kernel + "_args);");
 }
 
 /*! \brief The Float32 CBs compute copies into DST: the partials and an
@@ -155,8 +197,12 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("// Host program: runs the reader, compute and writer kernels of '" +
          info.kernel_name + "' on " + U(info.cores.size()) + " core(s) of a");
   w.Line("// " + info.target.arch + " unit mesh (" + U(info.grid_x) + " x " +
-         U(info.grid_y) +
-         " output blocks, contiguous split; see tt.plan.json).");
+         U(info.grid_y) + " output blocks, " +
+         (info.Mcast()
+              ? std::string("mcast2d: tiled over a ") + U(info.cores_x) +
+                    " x " + U(info.cores_y) + " core grid"
+              : std::string("contiguous split")) +
+         "; see tt.plan.json).");
   w.Line("//");
   w.Line("// Usage: main <artifact dir> [<data dir>]");
   for (const TensorInfo *t : inputs) {
@@ -242,6 +288,18 @@ std::string EmitHostProgram(const ProgramInfo &info) {
       w.Line("constexpr uint32_t kGridY = " + U(info.grid_y) +
              ";  // output blocks along y");
     }
+    w.Line();
+  }
+  if (info.Mcast()) {
+    w.Line("// The mcast2d schedule: the output's blocks tiled over " +
+           U(info.cores_x) + " x " + U(info.cores_y) + " cores, each core");
+    w.Line("// a rectangle of " + U(info.core_block_rows) + " x " +
+           U(info.core_block_cols) +
+           " blocks (row after row from its start_id).");
+    w.Line("constexpr uint32_t kCoresX = " + U(info.cores_x) + ";");
+    w.Line("constexpr uint32_t kCoresY = " + U(info.cores_y) + ";");
+    w.Line("constexpr uint32_t kCoreBlockCols = " + U(info.core_block_cols) +
+           ";");
     w.Line();
   }
   // The smallest compute grid the active cores fit in.
@@ -422,6 +480,21 @@ std::string EmitHostProgram(const ProgramInfo &info) {
            ", {{" + idx + ", DataFormat::" + cb.data_format +
            "}}).set_page_size(" + idx + ", " + page + "));");
   }
+  if (info.Mcast()) {
+    w.Line();
+    w.Line("// The multicast handshake's semaphores (mcast2d schedule), on "
+           "every core: a sender");
+    w.Line("// counts its receivers' \"slot reserved\" increments in "
+           "*_sender_sem; "
+           "its multicast sets");
+    w.Line("// each receiver's *_receiver_sem once the block has landed.");
+    for (const char *p : {"in0", "in1"}) {
+      for (const char *sem : {"sender", "receiver"}) {
+        w.Line("const uint32_t " + std::string(p) + "_" + sem +
+               "_sem = CreateSemaphore(program, cores, 0);");
+      }
+    }
+  }
   w.Line();
   w.Line("// Kernels: the reader on RISCV_1 (NoC 1), the writer on RISCV_0 "
          "(NoC 0), compute on the TRISCs.");
@@ -493,6 +566,25 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("for (const CoreWork& work : kCoreWork) {");
   w.Indent();
   w.Line("const CoreCoord core(work.x, work.y);");
+  if (info.Mcast()) {
+    w.Line("// The multicasts: A's blocks to this core's row, B's to its "
+           "column. The reader");
+    w.Line("// multicasts on NoC 1, whose rectangles run from the larger NoC "
+           "coordinates to the");
+    w.Line("// smaller. Kernels address cores by NoC coordinate.");
+    w.Line("const CoreCoord in0_start = "
+           "mesh_device->worker_core_from_logical_core(CoreCoord(kCoresX - 1, "
+           "work.y));");
+    w.Line("const CoreCoord in0_end = "
+           "mesh_device->worker_core_from_logical_core(CoreCoord(0, "
+           "work.y));");
+    w.Line("const CoreCoord in1_start = "
+           "mesh_device->worker_core_from_logical_core(CoreCoord(work.x, "
+           "kCoresY - 1));");
+    w.Line("const CoreCoord in1_end = "
+           "mesh_device->worker_core_from_logical_core(CoreCoord(work.x, "
+           "0));");
+  }
   EmitSetRuntimeArgs(w, info, ir::kRoleReader, "reader");
   EmitSetRuntimeArgs(w, info, ir::kRoleCompute, "compute");
   EmitSetRuntimeArgs(w, info, ir::kRoleWriter, "writer");
@@ -550,11 +642,35 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   w.Line("\"dram_banks\": " + U(info.target.dram_banks) + ",");
   w.Line("\"l1_bytes_per_core\": " + U(info.target.l1_bytes) + ",");
   w.Line("\"l1_unreserved_base\": " + U(info.target.l1_unreserved_base) + ",");
-  w.Line("\"schedule\": {\"policy\": " + Quote(info.policy) +
-         ", \"order\": " + Quote(info.order) +
-         ", \"grid_x\": " + U(info.grid_x) + ", \"grid_y\": " + U(info.grid_y) +
-         ", \"num_blocks\": " + U(info.num_blocks) +
-         ", \"active_cores\": " + U(info.cores.size()) + "},");
+  // The cost model's facts of the arch (target.h ArchSpec), read by
+  // tilelang_tt.estimate.
+  const ArchSpec &spec = ArchSpecOf(info.target.arch);
+  std::string cycles;
+  for (const char *f : {value::kFidelityHiFi4, value::kFidelityHiFi3,
+                        value::kFidelityHiFi2, value::kFidelityLoFi}) {
+    cycles += std::string(cycles.empty() ? "" : ", ") + Quote(f) + ": " +
+              U(CyclesPerTileMatmul(f));
+  }
+  w.Line("\"device\": {\"board\": " + Quote(spec.board) + ", \"clock_mhz\": " +
+         U(spec.clock_mhz) + ", \"dram_gb_per_s\": " + U(spec.dram_gb_per_s) +
+         ", \"core_dram_read_bytes_per_cycle\": " +
+         U(spec.core_dram_read_bytes_per_cycle) +
+         ", \"core_dram_write_bytes_per_cycle\": " +
+         U(spec.core_dram_write_bytes_per_cycle) +
+         ", \"core_multicast_bytes_per_cycle\": " +
+         U(spec.core_multicast_bytes_per_cycle) +
+         ", \"cycles_per_tile_matmul\": {" + cycles + "}},");
+  w.Line(
+      "\"schedule\": {\"policy\": " + Quote(info.policy) +
+      ", \"order\": " + Quote(info.order) + ", \"grid_x\": " + U(info.grid_x) +
+      ", \"grid_y\": " + U(info.grid_y) + ", \"num_blocks\": " +
+      U(info.num_blocks) + ", \"active_cores\": " + U(info.cores.size()) +
+      (info.Mcast() ? ", \"cores_x\": " + U(info.cores_x) +
+                          ", \"cores_y\": " + U(info.cores_y) +
+                          ", \"core_block_rows\": " + U(info.core_block_rows) +
+                          ", \"core_block_cols\": " + U(info.core_block_cols)
+                    : std::string()) +
+      "},");
   std::string ranges;
   for (const auto &r : info.core_ranges) {
     ranges += std::string(ranges.empty() ? "" : ", ") + IntList(r);
@@ -574,7 +690,10 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   w.Indent();
   w.Line("\"schema\": " + StrList(info.schema) + ",");
   w.Line("\"shared_values\": {\"grid_x\": " + U(info.grid_x) +
-         ", \"grid_y\": " + U(info.grid_y) + "}");
+         ", \"grid_y\": " + U(info.grid_y) +
+         (info.Mcast() ? ", \"core_block_cols\": " + U(info.core_block_cols)
+                       : std::string()) +
+         "}");
   w.Dedent();
   w.Line("},");
   w.Line("\"cbs\": [");

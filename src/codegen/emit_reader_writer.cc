@@ -157,6 +157,13 @@ private:
       purpose = {"For each output block of this core, streams the A and B "
                  "blocks of every K step",
                  "into cb_in0 / cb_in1, one block per push (double-buffered)."};
+      if (info_.Mcast()) {
+        purpose.push_back(
+            "mcast2d schedule: each K step's A block is read from DRAM by one "
+            "core of the core row");
+        purpose.push_back("(in turn) and multicast to the others; B's "
+                          "likewise down the core column.");
+      }
       if (detail::HasOperands(c.epilogue)) {
         purpose.push_back("After the K steps, the block of each tensor the "
                           "epilogue adds, into its own CB.");
@@ -197,6 +204,97 @@ private:
     EmitCBIds(MyCBs(value::kCBRoleInput));
     Blank();
     EmitAccessors();
+    if (info_.Mcast()) {
+      EmitMcastPrologue();
+    }
+  }
+
+  /*! \brief "in0" / "in1" when `cb` is A's / B's CB of an mcast2d GEMM. */
+  std::string McastOperand(const PrimExpr &cb) const {
+    if (!info_.Mcast()) {
+      return "";
+    }
+    const int64_t index = cb.as<tvm::IntImmNode>()->value;
+    const CBInfo &c = info_.CB(index);
+    if (c.role != value::kCBRoleInput) {
+      return "";
+    }
+    return c.tensor == info_.compute.a   ? "in0"
+           : c.tensor == info_.compute.b ? "in1"
+                                         : "";
+  }
+
+  void EmitMcastPrologue() {
+    Blank();
+    Line("// The multicast handshake (mcast2d schedule). The cores of a core "
+         "row share A's");
+    Line("// blocks, those of a core column B's; for each K step one of them, "
+         "in turn, reads the");
+    Line("// block from DRAM and multicasts it to the others. A receiver "
+         "reserves its CB slot,");
+    Line("// sets its receiver semaphore to kInvalid and increments the "
+         "sender's semaphore; once");
+    Line("// all have, the sender multicasts the block into the same slot of "
+         "each, then its");
+    Line("// kValid word into their receiver semaphores.");
+    Line("constexpr uint32_t kInvalid = 0;");
+    Line("constexpr uint32_t kValid = 1;");
+    // The senders' NoC coordinates follow the named args (McastReaderArgs).
+    const size_t tables = info_.KernelArgs(role_).size();
+    Line("// Runtime args from here on: the NoC x of each core of this row, "
+         "then the NoC y of");
+    Line("// each core of this column.");
+    Line("constexpr uint32_t in0_noc_x_arg = " + std::to_string(tables) + ";");
+    Line("constexpr uint32_t in1_noc_y_arg = " +
+         std::to_string(tables + info_.cores_x) + ";");
+    for (const char *p : {"in0", "in1"}) {
+      const std::string n = p;
+      for (const char *sem : {"sender", "receiver"}) {
+        const std::string s = n + "_" + sem + "_sem";
+        Line("uint32_t " + s + "_addr = get_semaphore(" + s + ");");
+        Line("volatile tt_l1_ptr uint32_t* " + s +
+             "_ptr = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(" + s +
+             "_addr);");
+      }
+      Line("// The word this core multicasts when it sends.");
+      Line("noc_semaphore_set(" + n + "_receiver_sem_ptr, kValid);");
+      Line("uint32_t " + n + "_step = 0;");
+    }
+  }
+
+  void EmitMcastSend(const std::string &p, const std::string &cb) {
+    Line("if (" + p + "_cores > 1) {");
+    ++indent_;
+    Line("// Once every other core has reserved its slot, multicast the block "
+         "into it and flag it.");
+    Line("noc_semaphore_wait(" + p + "_sender_sem_ptr, " + p + "_cores - 1);");
+    Line("noc_semaphore_set(" + p + "_sender_sem_ptr, 0);");
+    const std::string rect =
+        p + "_start_x, " + p + "_start_y, " + p + "_end_x, " + p + "_end_y, ";
+    Line("noc_async_write_multicast(" + cb + "_write_addr, " +
+         "get_noc_multicast_addr(" + rect + cb + "_write_addr), " +
+         mcast_tiles_ + " * tile_bytes, " + p + "_cores - 1);");
+    Line("noc_semaphore_set_multicast(" + p + "_receiver_sem_addr, " +
+         "get_noc_multicast_addr(" + rect + p + "_receiver_sem_addr), " + p +
+         "_cores - 1);");
+    Line("noc_async_write_barrier();");
+    --indent_;
+    Line("}");
+  }
+
+  void EmitMcastReceive(const std::string &p) {
+    // in0's senders share this core's row (its NoC y), in1's its column.
+    const std::string sender_noc =
+        p == "in0" ? "get_arg_val<uint32_t>(in0_noc_x_arg + in0_sender), "
+                     "in0_start_y"
+                   : "in1_start_x, get_arg_val<uint32_t>(in1_noc_y_arg + "
+                     "in1_sender)";
+    Line("// Tell the sender this slot is free; wait until the block has "
+         "landed in it.");
+    Line("noc_semaphore_set(" + p + "_receiver_sem_ptr, kInvalid);");
+    Line("noc_semaphore_inc(get_noc_addr(" + sender_noc + ", " + p +
+         "_sender_sem_addr), 1);");
+    Line("noc_semaphore_wait(" + p + "_receiver_sem_ptr, kValid);");
   }
 
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
@@ -218,6 +316,12 @@ private:
                ": reserve, read each tile, wait, push.";
       }
     }
+    if (info_.Mcast() &&
+        (tensor == info_.compute.a || tensor == info_.compute.b)) {
+      return "This step's block of " + tensor + " into " + cb +
+             ": this step's sender reads each tile and multicasts the "
+             "block, the others wait for it; push.";
+    }
     return "Read this step's block of " + tensor + " into " + cb +
            ": reserve, read each tile, wait, push.";
   }
@@ -228,6 +332,16 @@ private:
       const std::string cb = CBName(a[0]);
       Line("cb_reserve_back(" + cb + ", " + Expr(a[1]) + ");");
       Line("uint32_t " + cb + "_write_addr = get_write_ptr(" + cb + ");");
+      const std::string p = McastOperand(a[0]);
+      if (!p.empty()) {
+        // This step's sender reads; the push closes the branch.
+        Line("uint32_t " + p + "_sender = " + p + "_step % " + p + "_cores;");
+        Line("if (" + p + "_sender == " + p + "_index) {");
+        ++indent_;
+        mcast_operand_ = p;
+        mcast_cb_ = cb;
+        mcast_tiles_ = Expr(a[1]);
+      }
     } else if (call->op.same_as(builtin::read_tile())) {
       const std::string cb = CBName(a[3]);
       const TensorInfo &t = info_.Tensor(a[0].as<tvm::tirx::VarNode>());
@@ -239,12 +353,29 @@ private:
     } else if (call->op.same_as(builtin::noc_async_read_barrier())) {
       Line("noc_async_read_barrier();");
     } else if (call->op.same_as(builtin::cb_push_back())) {
+      if (!mcast_operand_.empty() && CBName(a[0]) == mcast_cb_) {
+        EmitMcastSend(mcast_operand_, mcast_cb_);
+        --indent_;
+        Line("} else {");
+        ++indent_;
+        EmitMcastReceive(mcast_operand_);
+        --indent_;
+        Line("}");
+        Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
+        Line("++" + mcast_operand_ + "_step;");
+        mcast_operand_.clear();
+        return;
+      }
       Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
     } else {
       TVM_FFI_THROW(ValueError)
           << "TT codegen: " << call->op << " cannot run on the reader.";
     }
   }
+
+  /*! \brief The mcast2d operand whose sender branch is open, its CB and the
+   *         tiles of its block. */
+  std::string mcast_operand_, mcast_cb_, mcast_tiles_;
 };
 
 class WriterEmitter : public DataMovementEmitter {

@@ -31,7 +31,8 @@ const char *ArgComment(const std::string &name) {
       {ir::kArgStartId, "first output block of this core"},
       {ir::kArgCount, "number of output blocks of this core"},
       {ir::kArgGridX, "output blocks along x (columns)"},
-      {ir::kArgGridY, "output blocks along y (rows)"}};
+      {ir::kArgGridY, "output blocks along y (rows)"},
+      {ir::kArgCoreBlockCols, "block columns of this core's rectangle"}};
   auto it = comments.find(name);
   return it == comments.end() ? "" : it->second;
 }
@@ -89,6 +90,32 @@ std::vector<RuntimeArg> ProgramInfo::KernelArgs(const std::string &role) const {
           {schema[i], ArgComment(schema[i]), static_cast<int64_t>(i)});
     }
   }
+  if (role == ir::kRoleReader && Mcast()) {
+    for (const RuntimeArg &a : McastReaderArgs()) {
+      args.push_back(a);
+    }
+  }
+  return args;
+}
+
+std::vector<RuntimeArg> McastReaderArgs() {
+  std::vector<RuntimeArg> args;
+  for (const char *cb : {"in0", "in1"}) {
+    const std::string p = cb;
+    args.push_back({p + "_cores",
+                    p == "in0" ? "cores of this row; they take turns sending A"
+                               : "cores of this column; they take turns "
+                                 "sending B",
+                    kMcastArg});
+    args.push_back({p + "_index", "this core's place among them", kMcastArg});
+    args.push_back({p + "_start_x", "their NoC rectangle: start x", kMcastArg});
+    args.push_back({p + "_start_y", "start y", kMcastArg});
+    args.push_back({p + "_end_x", "end x", kMcastArg});
+    args.push_back({p + "_end_y", "end y", kMcastArg});
+    args.push_back(
+        {p + "_sender_sem", "semaphore: receivers ready", kMcastArg});
+    args.push_back({p + "_receiver_sem", "semaphore: block landed", kMcastArg});
+  }
   return args;
 }
 
@@ -131,6 +158,14 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
   info.grid_x = detail::IntField(schedule, field::kFieldGridX);
   info.grid_y = detail::IntField(schedule, field::kFieldGridY);
   info.num_blocks = detail::IntField(schedule, field::kFieldNumBlocks);
+  if (info.Mcast()) {
+    info.cores_x = detail::IntField(schedule, field::kFieldCoresX);
+    info.cores_y = detail::IntField(schedule, field::kFieldCoresY);
+    info.core_block_rows =
+        detail::IntField(schedule, field::kFieldCoreBlockRows);
+    info.core_block_cols =
+        detail::IntField(schedule, field::kFieldCoreBlockCols);
+  }
   for (const String &name : require(attr::kRuntimeArgs).cast<Array<String>>()) {
     info.schema.push_back(name);
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../transform/epilogue.h"
+#include "tilelang_tt/attr.h"
 #include "tilelang_tt/data_format.h"
 #include "tilelang_tt/target.h"
 
@@ -26,7 +27,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 6;
+constexpr int kPlanSchemaVersion = 7;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -67,9 +68,23 @@ struct CoreWork {
 struct RuntimeArg {
   std::string name;
   std::string comment;
-  /*! \brief Position in tt.runtime_args, or -1 for a tensor address. */
+  /*! \brief Position in tt.runtime_args, -1 for a tensor address, or
+   *         kMcastArg for an mcast2d reader's multicast argument. */
   int64_t schema_index = -1;
 };
+constexpr int64_t kMcastArg = -2;
+
+/*!
+ * \brief mcast2d: the reader's multicast arguments, after the schema's. For
+ *        each operand CB (in0 = A, shared by a core row; in1 = B, shared by
+ *        a core column): the line's core count and this core's place in it
+ *        (the line's cores take turns reading a K step's block and
+ *        multicasting it), the line's NoC rectangle in the reader's NoC
+ *        direction, and the two semaphore ids of the handshake. After them
+ *        the host appends the NoC x of each core of the row, then the NoC y
+ *        of each core of the column (the senders' addresses).
+ */
+std::vector<RuntimeArg> McastReaderArgs();
 
 /*! \brief What the program computes and how (tt.compute). */
 struct ComputeInfo {
@@ -93,6 +108,10 @@ struct ProgramInfo {
   TTTargetInfo target;
   std::string policy, order;
   int64_t grid_x = 0, grid_y = 0, num_blocks = 0;
+  /*! \brief mcast2d: the core grid the output is tiled over and each
+   *         core's rectangle of blocks (tt.schedule). */
+  int64_t cores_x = 0, cores_y = 0, core_block_rows = 0, core_block_cols = 0;
+  bool Mcast() const { return policy == value::kPolicyMcast2D; }
   std::vector<TensorInfo> tensors; // parameter order
   std::vector<CBInfo> cbs;         // index order
   std::vector<CoreWork> cores;     // core order

@@ -41,8 +41,12 @@ const std::vector<ArchSpec> &KnownArchs() {
   // alignment (32, 64).
   constexpr int64_t kGiB = int64_t(1) << 30;
   static const std::vector<ArchSpec> archs = {
-      {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024, 1 * kGiB, 105824},
-      {"blackhole", "p150", 11, 10, 8, 1464 * 1024, 4 * kGiB, 111744},
+      // clock, DRAM bandwidth: the boards' published figures; per-core
+      // rates: tt-metal's data-movement measurements (ideal_performance.md).
+      {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024, 1 * kGiB, 105824, 1000,
+       288, 22, 21, 15},
+      {"blackhole", "p150", 11, 10, 8, 1464 * 1024, 4 * kGiB, 111744, 1350, 512,
+       33, 34, 24},
   };
   return archs;
 }
@@ -55,10 +59,7 @@ std::string KnownArchNames() {
   return os.str();
 }
 
-namespace {
-
-/*! \brief The spec of `arch`, or a ValueError naming the valid ones. */
-const ArchSpec &LookupArch(const std::string &arch) {
+const ArchSpec &ArchSpecOf(const std::string &arch) {
   for (const ArchSpec &spec : KnownArchs()) {
     if (arch == spec.name) {
       return spec;
@@ -69,6 +70,8 @@ const ArchSpec &LookupArch(const std::string &arch) {
       << "' in target 'tenstorrent'. Valid values: " << KnownArchNames() << ".";
   TVM_FFI_UNREACHABLE();
 }
+
+namespace {
 
 /*!
  * \brief Use the user's value of an integer option, or the arch default.
@@ -162,7 +165,7 @@ Map<String, Any> CanonicalizeTTTarget(Map<String, Any> config) {
     config.Set(target_option::kArch, String(KnownArchs().front().name));
   }
   std::string arch = config.at(target_option::kArch).cast<String>();
-  const ArchSpec &spec = LookupArch(arch);
+  const ArchSpec &spec = ArchSpecOf(arch);
   if (config.find(target_option::kMathFidelity) == config.end()) {
     config.Set(target_option::kMathFidelity, String(KnownFidelities()[0]));
   }
@@ -219,7 +222,7 @@ TTTargetInfo TTTargetInfo::FromTarget(const Target &target) {
   info.dram_banks = get_int(target_option::kDramBanks);
   info.l1_bytes = get_int(target_option::kL1Bytes);
   info.dram_bank_bytes = get_int(target_option::kDramBankBytes);
-  info.l1_unreserved_base = LookupArch(info.arch).l1_unreserved_base;
+  info.l1_unreserved_base = ArchSpecOf(info.arch).l1_unreserved_base;
   info.tile_rows = get_int(target_option::kTileRows);
   info.tile_cols = get_int(target_option::kTileCols);
   info.math_fidelity =

@@ -38,8 +38,8 @@ struct StringAttrRule {
 const std::vector<StringAttrRule> &StringAttrRules() {
   static const std::vector<StringAttrRule> rules = {
       {attr::kSchedulePolicy,
-       value::kPolicyContiguous,
-       {value::kPolicyContiguous}},
+       value::kPolicyAuto,
+       {value::kPolicyAuto, value::kPolicyContiguous, value::kPolicyMcast2D}},
       {attr::kScheduleOrder,
        value::kOrderRowMajor,
        {value::kOrderRowMajor, value::kOrderColumnMajor}},

@@ -112,6 +112,15 @@ private:
     }
   }
 
+  bool HasArg(const char *name) const {
+    for (const Var &v : args_) {
+      if (v->name_hint == name) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   Var Arg(const char *name) const {
     for (const Var &v : args_) {
       if (v->name_hint == name) {
@@ -157,7 +166,15 @@ private:
     // would be lowered to a sign-correcting select by TileLang's LowerIntrin.
     Var i("i", tvm::DataType::Int(32));
     Var block_id("block_id", tvm::DataType::Int(32));
-    std::vector<Stmt> loop_body{Bind(block_id, Arg(ir::kArgStartId) + i)};
+    // A core's blocks: a contiguous run of block ids, or (mcast2d) a
+    // rectangle core_block_cols wide from start_id, row after row.
+    PrimExpr id = Arg(ir::kArgStartId) + i;
+    if (HasArg(ir::kArgCoreBlockCols)) {
+      const Var cols = Arg(ir::kArgCoreBlockCols);
+      id = Arg(ir::kArgStartId) + tvm::truncdiv(i, cols) * Arg(ir::kArgGridX) +
+           tvm::truncmod(i, cols);
+    }
+    std::vector<Stmt> loop_body{Bind(block_id, id)};
     const bool row_major = order_ == value::kOrderRowMajor;
     const Var grid_x = Arg(ir::kArgGridX), grid_y = Arg(ir::kArgGridY);
     if (y_var.defined()) {

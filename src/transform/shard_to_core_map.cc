@@ -28,8 +28,9 @@ constexpr const char *kPassName = "TTShardToCoreMap";
 /*!
  * \brief Attach tt.core_ranges and tt.core_assignments.
  *
- * Step 1: schedule entry i goes to logical core (i % grid_x, i / grid_x),
- *         filling the core grid row by row.
+ * Step 1: schedule entry i goes to logical core (i % cols, i / cols),
+ *         filling the core grid row by row; cols is the target's grid width,
+ *         or the mcast2d schedule's cores_x.
  * Step 2: the active cores form at most two rectangles: the full rows, and
  *         the partly filled last row.
  */
@@ -45,8 +46,12 @@ PrimFunc MapToCores(PrimFunc f) {
         << active << " cores but the target grid has " << target.num_cores()
         << "; re-run InferDefaultTTSchedule for this target.";
   }
-  // Step 1
-  const int64_t cols = target.core_grid_x;
+  // Step 1 (mcast2d: row-major on its own cores_x-wide grid, so that the
+  // cores of one block row of the output share a core row).
+  const bool mcast =
+      detail::StrField(schedule, field::kFieldPolicy) == value::kPolicyMcast2D;
+  const int64_t cols = mcast ? detail::IntField(schedule, field::kFieldCoresX)
+                             : target.core_grid_x;
   Array<Array<Integer>> assignments;
   for (int64_t i = 0; i < active; ++i) {
     assignments.push_back(

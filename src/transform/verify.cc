@@ -187,6 +187,16 @@ void Verify(const PrimFunc &f) {
   const int64_t num_blocks = detail::IntField(schedule, field::kFieldNumBlocks);
   auto assignments =
       f->GetAttr<Array<Array<Integer>>>(attr::kCoreAssignments).value();
+  // Contiguous: core i starts where core i - 1 ended. mcast2d: core (x, y)
+  // of the cores_x x cores_y grid starts at its rectangle's corner.
+  const bool mcast =
+      detail::StrField(schedule, field::kFieldPolicy) == value::kPolicyMcast2D;
+  int64_t rows = 0, cols = 0, grid_x = 0;
+  if (mcast) {
+    rows = detail::IntField(schedule, field::kFieldCoreBlockRows);
+    cols = detail::IntField(schedule, field::kFieldCoreBlockCols);
+    grid_x = detail::IntField(schedule, field::kFieldGridX);
+  }
   int64_t next = 0;
   std::set<std::pair<int64_t, int64_t>> cores;
   for (const auto &a : assignments) {
@@ -197,11 +207,16 @@ void Verify(const PrimFunc &f) {
           << where << ": tt.core_assignments places work"
           << " on core (" << x << ", " << y << "), outside the grid or twice.";
     }
-    if (a[2]->value != next || a[3]->value <= 0) {
+    const int64_t start = mcast ? y * rows * grid_x + x * cols : next;
+    const int64_t count = mcast ? rows * cols : a[3]->value;
+    if (a[2]->value != start || a[3]->value != count || count <= 0) {
       TVM_FFI_THROW(ValueError)
           << where << ": core (" << x << ", " << y << ") starts at block "
           << a[2]->value << " with " << a[3]->value
-          << " blocks; expected start " << next << " and a positive count.";
+          << " blocks; expected start " << start << " and "
+          << (mcast ? std::to_string(count) + " blocks (its mcast2d rectangle)"
+                    : std::string("a positive count"))
+          << ".";
     }
     next += a[3]->value;
   }
@@ -214,8 +229,11 @@ void Verify(const PrimFunc &f) {
   scan(f->body);
   // Step 3
   auto names = f->GetAttr<Array<String>>(attr::kRuntimeArgs).value();
-  const std::vector<std::string> schema{ir::kArgStartId, ir::kArgCount,
-                                        ir::kArgGridX, ir::kArgGridY};
+  std::vector<std::string> schema{ir::kArgStartId, ir::kArgCount, ir::kArgGridX,
+                                  ir::kArgGridY};
+  if (mcast) {
+    schema.push_back(ir::kArgCoreBlockCols);
+  }
   if (names.size() != schema.size()) {
     TVM_FFI_THROW(ValueError)
         << where << ": tt.runtime_args has " << names.size()

@@ -47,7 +47,7 @@ std::string AttrString(const PrimFunc &f, const char *key) {
 
 TEST(AnnotateTTDefaults, StampsEveryDefault) {
   PrimFunc f = RunPass(MakeToyFunc());
-  EXPECT_EQ(AttrString(f, attr::kSchedulePolicy), "contiguous");
+  EXPECT_EQ(AttrString(f, attr::kSchedulePolicy), "auto");
   EXPECT_EQ(AttrString(f, attr::kScheduleOrder), "row_major");
   EXPECT_EQ(AttrString(f, attr::kLayout), "dram_interleaved");
   auto tile = f->GetAttr<Array<Integer>>(attr::kTileShape).value();
@@ -64,7 +64,7 @@ TEST(AnnotateTTDefaults, ExpectedIRText) {
 
 @T.prim_func
 def toy(A: T.Buffer((32, 32), "bfloat16")):
-    T.func_attr({"tt.defaults_applied": ["tt.schedule_policy", "tt.schedule_order", "tt.layout", "tt.tile_shape"], "tt.layout": "dram_interleaved", "tt.schedule_order": "row_major", "tt.schedule_policy": "contiguous", "tt.tile_shape": [32, 32]})
+    T.func_attr({"tt.defaults_applied": ["tt.schedule_policy", "tt.schedule_order", "tt.layout", "tt.tile_shape"], "tt.layout": "dram_interleaved", "tt.schedule_order": "row_major", "tt.schedule_policy": "auto", "tt.tile_shape": [32, 32]})
     T.evaluate(0))";
   EXPECT_EQ(f->Script(), expected);
 }

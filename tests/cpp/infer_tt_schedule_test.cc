@@ -127,5 +127,67 @@ TEST(InferDefaultTTSchedule, NamesTheMissingPrerequisites) {
       "ValueError", {"run AnnotateTTDefaults first"});
 }
 
+/*! \brief The schedule of a GEMM after MemorySpaceLowerTT (which records
+ *         tt.compute), as the pipeline runs it; `policy` forces one. */
+Map<String, Any> GemmSchedule(const GemmSpec &spec,
+                              const char *policy = nullptr) {
+  tvm::tirx::PrimFunc f = testing::MakeGemm(spec);
+  if (policy != nullptr) {
+    f = tvm::WithAttr(std::move(f), attr::kSchedulePolicy, String(policy));
+  }
+  f = testing::RunPasses(
+      testing::WithTTTarget(f),
+      {transform::AnnotateTTDefaults(), transform::InferDefaultTTShard(),
+       transform::MemorySpaceLowerTT(), transform::InferDefaultTTSchedule()});
+  return f->GetAttr<Map<String, Any>>(attr::kSchedule).value();
+}
+
+TEST(InferDefaultTTSchedule, AutoTilesAGemmOverA2DCoreGridForMulticast) {
+  // 256 x 512 output, 32 x 32 blocks: 16 x 8 blocks on 8 x 8 cores, 2 each
+  // either way, so mcast2d only removes DRAM traffic: each core a 1 x 2
+  // rectangle.
+  auto s = GemmSchedule({256, 512, 64});
+  EXPECT_EQ(s.at(field::kFieldPolicy).cast<String>(), "mcast2d");
+  EXPECT_EQ(Int(s, field::kFieldCoresX), 8);
+  EXPECT_EQ(Int(s, field::kFieldCoresY), 8);
+  EXPECT_EQ(Int(s, field::kFieldCoreBlockRows), 1);
+  EXPECT_EQ(Int(s, field::kFieldCoreBlockCols), 2);
+  auto ranges = Ranges(s);
+  ASSERT_EQ(ranges.size(), 64u);
+  // Core (x, y) = entry y * 8 + x starts at block row y, column 2 x.
+  EXPECT_EQ(ranges[9], std::make_pair(int64_t(1 * 16 + 2), int64_t(2)));
+  EXPECT_EQ(ranges[63], std::make_pair(int64_t(7 * 16 + 14), int64_t(2)));
+}
+
+TEST(InferDefaultTTSchedule, AutoWeighsCoreLoadAgainstDramTraffic) {
+  // 10 x 10 blocks of 32 x 32: the 5 x 5 core grid mcast2d needs (10 divides
+  // by 5, not by 8) gives each core 4 blocks against contiguous's 2, but
+  // both are DRAM-bound and mcast2d moves far less: it wins.
+  auto s = GemmSchedule({320, 320, 64});
+  EXPECT_EQ(s.at(field::kFieldPolicy).cast<String>(), "mcast2d");
+  EXPECT_EQ(Int(s, field::kFieldCoresX), 5);
+  EXPECT_EQ(Int(s, field::kFieldActiveCores), 25);
+  EXPECT_EQ(Ranges(s)[6], std::make_pair(int64_t(2 * 10 + 2), int64_t(4)));
+  // 13 x 8 blocks of 128 x 128, K = 4096: 13 rows tile onto one core row
+  // only, 13 blocks a core against 2; the matmuls bind: contiguous.
+  auto deep = GemmSchedule({1664, 1024, 4096, 128, 128, 32});
+  EXPECT_EQ(deep.at(field::kFieldPolicy).cast<String>(), "contiguous");
+  auto forced = GemmSchedule({1664, 1024, 4096, 128, 128, 32}, "mcast2d");
+  EXPECT_EQ(forced.at(field::kFieldPolicy).cast<String>(), "mcast2d");
+  EXPECT_EQ(Int(forced, field::kFieldCoresY), 1);
+  EXPECT_EQ(Int(forced, field::kFieldCoreBlockRows), 13);
+  auto contiguous = GemmSchedule({256, 512, 64}, "contiguous");
+  EXPECT_EQ(contiguous.at(field::kFieldPolicy).cast<String>(), "contiguous");
+}
+
+TEST(InferDefaultTTSchedule, Mcast2DNeedsTwoCoresOfTheBlockGrid) {
+  // One block: no core grid of two cores tiles it.
+  EXPECT_EQ(GemmSchedule({32, 32, 64}).at(field::kFieldPolicy).cast<String>(),
+            "contiguous");
+  ExpectFfiError([] { GemmSchedule({32, 32, 64}, "mcast2d"); }, "ValueError",
+                 {"'gemm'", "tt.schedule_policy 'mcast2d'", "1 x 1",
+                  "'contiguous' or 'auto'"});
+}
+
 } // namespace
 } // namespace tilelang_tt

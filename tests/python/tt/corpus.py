@@ -35,6 +35,8 @@ class Entry:
     magnitude: object = None
     #: Tensors that are not bfloat16: name -> dtype ("float32").
     dtypes: dict = field(default_factory=dict)
+    #: The schedule the plan must record ("mcast2d", "contiguous"), if the entry is about one.
+    schedule: str = ""
 
 
 # --- kernels, one per TileLang style ------------------------------------------------------------
@@ -707,6 +709,15 @@ ENTRIES = [
     _gemm("quickstart_256", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256),
     _gemm("example_gemm_384x256x128", EXAMPLE_GEMM, lambda: quickstart_matmul(384, 256, 128), 384, 256, 128),
     _gemm("quickstart_padded_200x300x100", QUICKSTART, lambda: quickstart_matmul(200, 300, 100), 200, 300, 100),
+    # The schedules forced both ways (T.func_attr's tt.schedule_policy, set on the parsed kernel): 10 x 10
+    # blocks under mcast2d on 5 x 5 cores, 2 x 2 blocks each, the senders taking turns over blocks and K
+    # steps; and 4 x 4 blocks split contiguously, which auto would multicast.
+    _gemm("quickstart_mcast2d_forced", QUICKSTART,
+          lambda: quickstart_matmul(640, 640, 128, 64, 64, 32).with_attr("tt.schedule_policy", "mcast2d"),
+          640, 640, 128, schedule="mcast2d"),
+    _gemm("quickstart_contiguous_forced", QUICKSTART,
+          lambda: quickstart_matmul(256, 256, 256, 64, 64, 32).with_attr("tt.schedule_policy", "contiguous"),
+          256, 256, 256, schedule="contiguous"),
     _gemm("quickstart_bf16_accum", QUICKSTART, lambda: quickstart_matmul(256, 256, 128, accum_dtype="bfloat16"),
           256, 256, 128, accum="bfloat16"),
     _gemm("autotune_nt_staged", AUTOTUNE, lambda: autotune_nt_staged(256, 256, 256), 256, 256, 256, nt,

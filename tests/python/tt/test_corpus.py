@@ -26,6 +26,7 @@ def test_corpus_kernel(entry, tmp_path):
     kernel.artifacts.write(artifacts)
     plan = json.loads((artifacts / "tt.plan.json").read_text())
     assert plan["compute"]["accumulator"] == entry.accum
+    assert plan["schedule"]["policy"] == (entry.schedule or plan["schedule"]["policy"])
     rng = np.random.default_rng(sum(map(ord, entry.name)))
     inputs = {}
     for name, shape in entry.inputs.items():

@@ -30,8 +30,11 @@ def test_dry_run_of_the_example_gemm(tmp_path):
     dumps = sorted(p.name for p in (tmp_path / "gemm" / "ir").iterdir())
     assert "05_tl.tt.AnnotateTTDefaults.tir" in dumps and any("VerifyTTIR" in d for d in dumps)
     out = proc.stdout
-    assert "cores used: 64 of 64 (8 x 8)" in out
-    assert "blocks: 100 (10 x 10), per core min 1 max 2" in out
+    # 10 x 10 blocks: the backend multicasts on 5 x 5 cores (less DRAM traffic outweighs 4 blocks a core
+    # against the contiguous split's 2).
+    assert "cores used: 25 of 64 (8 x 8)" in out
+    assert "blocks: 100 (10 x 10), per core min 4 max 4" in out
+    assert "schedule: mcast2d on 5 x 5 cores, 2 x 2 blocks each" in out
     assert "L1 per core: 12288 of 1499136 bytes" in out
     assert "cb_in0 (c_0) 2 x 2048 B" in out
 

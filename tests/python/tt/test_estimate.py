@@ -30,8 +30,9 @@ def test_counts_derived_from_the_plan_equal_the_simulators(tmp_path, kernel):
 
 
 def test_256_cubed_on_wormhole_is_dram_bound(tmp_path):
+    """The contiguous schedule (forced): every core reads its own panels."""
     out = tmp_path / "a"
-    tilelang_tt.lower(gemm_kernel(256, 256, 256)).write(out)
+    tilelang_tt.lower(gemm_kernel(256, 256, 256).with_attr("tt.schedule_policy", "contiguous")).write(out)
     est = estimate(out)
     core = est["cores"][0]
     # Each core: one block, 8 K steps: 8 A + 8 B tiles read, 1 C tile written, 8 tile matmuls.
@@ -48,6 +49,26 @@ def test_256_cubed_on_wormhole_is_dram_bound(tmp_path):
     # and this schedule, which moves 64 * 17 tiles, reaches 192 / (64 * 17) of it.
     assert est["roofline_tflops"] == pytest.approx(2 * 256**3 / (192 * 2048 / 288e9) / 1e12)
     assert est["percent_of_roofline"] == pytest.approx(100 * 192 / (64 * 17))
+
+
+def test_the_multicast_schedule_moves_the_minimal_dram_traffic(tmp_path):
+    """256^3 in 32 x 32 blocks under mcast2d (auto picks it: one block a core either way): each K step
+    one core of a row reads A's tile and multicasts it, one of a column B's, so A and B are read once."""
+    out = tmp_path / "a"
+    tilelang_tt.lower(gemm_kernel(256, 256, 256)).write(out)
+    est = estimate(out)
+    assert est["schedule"] == "mcast2d"
+    assert est["dram_bytes_over_minimum"] == pytest.approx(1.0)
+    core = est["cores"][0]
+    # 8 K steps: the core sends A's tile in one of them and B's in one (8 cores a row / column), and
+    # writes its output tile.
+    assert core["dram_bytes"] == 3 * 2048
+    # Each send: the tile and a semaphore word to 7 cores, counted once; each other step a 4-byte
+    # increment to that step's sender.
+    assert core["l1_bytes_sent"] == 2 * (2048 + 4) + 2 * 7 * 4
+    contiguous = tmp_path / "b"
+    tilelang_tt.lower(gemm_kernel(256, 256, 256).with_attr("tt.schedule_policy", "contiguous")).write(contiguous)
+    assert estimate(contiguous)["dram_bytes"] == 17 / 3 * est["dram_bytes"]  # 17 tiles a core, not 3
 
 
 def test_lofi_is_four_times_faster_on_the_fpu(tmp_path):

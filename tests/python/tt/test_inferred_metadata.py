@@ -20,39 +20,57 @@ def plain(value):
     return int(value)
 
 
-def lowered_attrs(M, N, K, block=32, target="tenstorrent"):  # noqa: N803
-    artifact = tilelang.lower(gemm_kernel(M, N, K, block, block, 32), target=target)
+def lowered_attrs(M, N, K, block=32, target="tenstorrent", policy=None):  # noqa: N803
+    kernel = gemm_kernel(M, N, K, block, block, 32)
+    if policy:
+        kernel = kernel.with_attr("tt.schedule_policy", policy)
+    artifact = tilelang.lower(kernel, target=target)
     (func,) = artifact.device_mod.functions.values()
     return {str(k): plain(func.attrs[k]) for k in func.attrs.keys() if str(k).startswith("tt.")}
 
 
 def test_64_blocks_on_64_cores():
+    """One block a core either way, so the backend multicasts (mcast2d): the 8 x 8 blocks on the 8 x 8
+    core grid, core (x, y) taking block (x, y)."""
     attrs = lowered_attrs(256, 256, 64)
     schedule = attrs[FuncAttr.kSchedule]
     assert {k: v for k, v in schedule.items() if k != Field.kFieldRanges} == {
-        "policy": "contiguous",
+        "policy": "mcast2d",
         "order": "row_major",
         "grid_x": 8,
         "grid_y": 8,
         "num_blocks": 64,
         "num_cores": 64,
         "active_cores": 64,
+        "cores_x": 8,
+        "cores_y": 8,
+        "core_block_rows": 1,
+        "core_block_cols": 1,
     }
     assert schedule[Field.kFieldRanges] == [[i, 1] for i in range(64)]
     assert attrs[FuncAttr.kCoreRanges] == [[0, 0, 7, 7]]
-    assert attrs[FuncAttr.kRuntimeArgs] == ["start_id", "count", "grid_x", "grid_y"]
+    assert attrs[FuncAttr.kRuntimeArgs] == ["start_id", "count", "grid_x", "grid_y", "core_block_cols"]
+
+
+def test_multicast_rectangles_are_row_major_on_their_own_core_grid():
+    """16 x 8 blocks of 32 x 32 on 8 x 8 cores: each core a 1 x 2 rectangle; the 8-wide core grid is the
+    target's here, and core (x, y) starts at block row y, column 2x."""
+    attrs = lowered_attrs(256, 512, 64)
+    assert attrs[FuncAttr.kCoreAssignments][:3] == [[0, 0, 0, 2], [1, 0, 2, 2], [2, 0, 4, 2]]
+    assert attrs[FuncAttr.kCoreAssignments][9] == [1, 1, 18, 2]
 
 
 def test_100_blocks_on_64_cores():
-    """100 = 64 + 36: cores 0..35 take two blocks, cores 36..63 one."""
-    schedule = lowered_attrs(320, 320, 64)[FuncAttr.kSchedule]
+    """100 = 64 + 36: cores 0..35 take two blocks, cores 36..63 one (the contiguous split, forced: the
+    backend would multicast on 5 x 5 cores)."""
+    schedule = lowered_attrs(320, 320, 64, policy="contiguous")[FuncAttr.kSchedule]
     expected = [[2 * i, 2] for i in range(36)] + [[72 + i, 1] for i in range(28)]
     assert schedule[Field.kFieldRanges] == expected
     assert schedule[Field.kFieldActiveCores] == 64
 
 
 def test_10_blocks_on_64_cores():
-    attrs = lowered_attrs(32, 320, 64)
+    attrs = lowered_attrs(32, 320, 64, policy="contiguous")
     assert attrs[FuncAttr.kSchedule][Field.kFieldRanges] == [[i, 1] for i in range(10)]
     assert attrs[FuncAttr.kSchedule][Field.kFieldActiveCores] == 10
     assert attrs[FuncAttr.kCoreRanges] == [[0, 0, 7, 0], [0, 1, 1, 1]]

@@ -121,8 +121,14 @@ def test_stats_are_written(tmp_path):
     stats = json.loads((artifacts / "sim" / "sim_stats.json").read_text())
     assert stats == result.stats
     core = stats["cores"][0]
-    assert core["tiles_read"] == 4 and core["tiles_written"] == 1 and core["matmul_tiles"] == 2
-    assert core["noc_bytes"] == 5 * 2048
+    # 2 x 4 blocks on a 2 x 4 core grid (mcast2d), 2 K steps: core (0, 0) reads A's tile of step 0 and
+    # multicasts it along its row, B's likewise down its column; in step 1 it receives both.
+    assert json.loads((artifacts / "tt.plan.json").read_text())["schedule"]["policy"] == "mcast2d"
+    assert core["tiles_read"] == 2 and core["tiles_written"] == 1 and core["matmul_tiles"] == 2
+    assert core["noc_bytes"] == 3 * 2048
+    assert core["l1_bytes_sent"] == 2 * (2048 + 4) + 2 * 4  # two sends, two increments
+    # Step 0: the increments of the other core of its row and the 3 others of its column; step 1: the blocks.
+    assert core["l1_bytes_received"] == (1 + 3) * 4 + 2 * (2048 + 4)
     assert core["cb_peak_pages"]["c_0"] <= 2
 
 
@@ -158,3 +164,36 @@ def test_a_skipped_barrier_is_reported(tmp_path, kernel, barrier, message):
         simulate(artifacts)
     assert message in str(info.value)
     assert time.monotonic() - start < 20  # including g++ compiling the broken kernel
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        # A receiver that never says its slot is free: that step's sender waits for it forever.
+        (
+            "noc_semaphore_inc(",
+            "if (false) noc_semaphore_inc(",
+            r"deadlock: every running kernel of the program's cores[\s\S]*noc_semaphore_wait\(semaphore 0, 1\) reads 0",
+        ),
+        # A receiver that pushes without waiting for the block: it lands in a slot the core no longer holds.
+        (
+            "noc_semaphore_wait(in0_receiver_sem_ptr, kValid);",
+            "",
+            "a receiver must cb_reserve_back before the data can land",
+        ),
+        # The rectangle the wrong way round for the reader's NoC 1 (it runs from the larger coordinates).
+        (
+            "get_noc_multicast_addr(in0_start_x, in0_start_y, in0_end_x,",
+            "get_noc_multicast_addr(in0_end_x, in0_start_y, in0_start_x,",
+            "runs against the NoC's direction",
+        ),
+    ],  # fmt: skip
+    ids=["no-ready-signal", "no-wait-for-the-block", "reversed-rectangle"],
+)
+def test_a_broken_multicast_handshake_is_reported(tmp_path, old, new, message):
+    """The mcast2d reader's handshake, each step broken in turn: a fault naming it, never a wrong result."""
+    artifacts = lowered(tmp_path, (128, 64, 64, 32, 32, 32))  # 4 x 2 blocks on 2 x 4 cores, 2 K steps
+    assert "noc_async_write_multicast(" in (artifacts / "reader.cpp").read_text()
+    break_kernel(artifacts, "reader.cpp", old, new)
+    with pytest.raises(SimulationError, match=message):
+        simulate(artifacts)

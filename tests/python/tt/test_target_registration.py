@@ -14,7 +14,7 @@ from tilelang.backend.target import determine_target
 from tvm.target import Target
 
 import tilelang_tt
-from tilelang_tt.attrs import FuncAttr, Value
+from tilelang_tt.attrs import Field, FuncAttr, Value
 
 HERE = Path(__file__).resolve().parent
 
@@ -106,7 +106,7 @@ def test_lowering_a_toy_kernel_stamps_the_default_attrs():
         )
     }
     assert defaults == {
-        FuncAttr.kSchedulePolicy: Value.kPolicyContiguous,
+        FuncAttr.kSchedulePolicy: Value.kPolicyAuto,
         FuncAttr.kScheduleOrder: Value.kOrderRowMajor,
         FuncAttr.kLayout: Value.kLayoutDramInterleaved,
         FuncAttr.kTileShape: [32, 32],
@@ -125,7 +125,9 @@ def test_lowering_a_toy_kernel_stamps_the_default_attrs():
 def test_lowering_the_example_gemm_reaches_our_codegen(gemm_example):
     artifact = tilelang.lower(gemm_example.matmul(256, 256, 256), target="tenstorrent")
     func = only_function(artifact.device_mod)
-    assert tt_attrs(func)[FuncAttr.kSchedulePolicy] == Value.kPolicyContiguous
+    # The default policy lets the backend pick: 8 x 8 blocks of 32 x 32 tile onto the 8 x 8 cores.
+    assert tt_attrs(func)[FuncAttr.kSchedulePolicy] == Value.kPolicyAuto
+    assert str(func.attrs[FuncAttr.kSchedule][Field.kFieldPolicy]) == Value.kPolicyMcast2D
     # The TT codegen's module: every artifact under a banner, in name order.
     assert artifact.kernel_source.startswith("// ==== compute.cpp ====\n")
     assert "// ==== tt.plan.json ====\n" in artifact.kernel_source
@@ -146,7 +148,9 @@ def test_user_given_attrs_survive():
     attrs = tt_attrs(func)
     assert attrs[FuncAttr.kScheduleOrder] == Value.kOrderColumnMajor
     assert FuncAttr.kScheduleOrder not in attrs[FuncAttr.kDefaultsApplied]
-    assert attrs[FuncAttr.kSchedulePolicy] == Value.kPolicyContiguous
+    assert attrs[FuncAttr.kSchedulePolicy] == Value.kPolicyAuto
+    # mcast2d enumerates blocks row-major, so a column-major order keeps the contiguous split.
+    assert str(func.attrs[FuncAttr.kSchedule][Field.kFieldPolicy]) == Value.kPolicyContiguous
 
 
 def test_unsupported_user_attr_is_a_clear_error():

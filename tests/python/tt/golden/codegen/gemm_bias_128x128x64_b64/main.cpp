@@ -2,8 +2,8 @@
 // v0.81.1; do not edit.
 //
 // Host program: runs the reader, compute and writer kernels of 'epi_x' on 4
-// core(s) of a wormhole_b0 unit mesh (2 x 2 output blocks, contiguous split;
-// see tt.plan.json).
+// core(s) of a wormhole_b0 unit mesh (2 x 2 output blocks, mcast2d: tiled over
+// a 2 x 2 core grid; see tt.plan.json).
 //
 // Usage: main <artifact dir> [<data dir>]
 //   reads  <data dir>/A.bf16 (128 x 64)
@@ -58,16 +58,22 @@ struct CoreWork {
 constexpr CoreWork kCoreWork[] = {
     {0, 0, 0, 1},
     {1, 0, 1, 1},
-    {2, 0, 2, 1},
-    {3, 0, 3, 1},
+    {0, 1, 2, 1},
+    {1, 1, 3, 1},
 };
 
 // Runtime arguments every core shares.
 constexpr uint32_t kGridX = 2; // output blocks along x
 
+// The mcast2d schedule: the output's blocks tiled over 2 x 2 cores, each core
+// a rectangle of 1 x 1 blocks (row after row from its start_id).
+constexpr uint32_t kCoresX = 2;
+constexpr uint32_t kCoresY = 2;
+constexpr uint32_t kCoreBlockCols = 1;
+
 // The compute grid the schedule needs (the active cores' bounding box).
-constexpr uint32_t kNeedGridX = 4;
-constexpr uint32_t kNeedGridY = 1;
+constexpr uint32_t kNeedGridX = 2;
+constexpr uint32_t kNeedGridY = 2;
 
 // Read batch x rows x cols values of type T (bfloat16 or float) and pad each
 // matrix with zeros to the tile grid.
@@ -157,7 +163,7 @@ int main(int argc, char **argv) {
 
       // The active cores, as rectangles of the 8 x 8 compute grid.
       CoreRangeSet cores(
-          std::vector<CoreRange>{CoreRange(CoreCoord(0, 0), CoreCoord(3, 0))});
+          std::vector<CoreRange>{CoreRange(CoreCoord(0, 0), CoreCoord(1, 1))});
 
       // DRAM buffers, interleaved over the banks one tile (page) at a time.
       distributed::DeviceLocalBufferConfig dram_config{
@@ -198,6 +204,15 @@ int main(int argc, char **argv) {
                                {{CBIndex::c_16, DataFormat::Float16_b}})
               .set_page_size(CBIndex::c_16, kTileBytes));
 
+      // The multicast handshake's semaphores (mcast2d schedule), on every core:
+      // a sender counts its receivers' "slot reserved" increments in
+      // *_sender_sem; its multicast sets each receiver's *_receiver_sem once
+      // the block has landed.
+      const uint32_t in0_sender_sem = CreateSemaphore(program, cores, 0);
+      const uint32_t in0_receiver_sem = CreateSemaphore(program, cores, 0);
+      const uint32_t in1_sender_sem = CreateSemaphore(program, cores, 0);
+      const uint32_t in1_receiver_sem = CreateSemaphore(program, cores, 0);
+
       // Kernels: the reader on RISCV_1 (NoC 1), the writer on RISCV_0 (NoC 0),
       // compute on the TRISCs. The tensor accessors' compile-time args are
       // appended in the order the kernels chain them.
@@ -228,16 +243,55 @@ int main(int argc, char **argv) {
       // Runtime arguments of each core, in each kernel's read order.
       for (const CoreWork &work : kCoreWork) {
         const CoreCoord core(work.x, work.y);
-        SetRuntimeArgs(
-            program, reader, core,
-            {
-                static_cast<uint32_t>(A_buffer->address()), // 0: A_addr
-                static_cast<uint32_t>(B_buffer->address()), // 1: B_addr
-                static_cast<uint32_t>(X_buffer->address()), // 2: X_addr
-                work.start_id,                              // 3: start_id
-                work.count,                                 // 4: count
-                kGridX                                      // 5: grid_x
-            });
+        // The multicasts: A's blocks to this core's row, B's to its column. The
+        // reader multicasts on NoC 1, whose rectangles run from the larger NoC
+        // coordinates to the smaller. Kernels address cores by NoC coordinate.
+        const CoreCoord in0_start = mesh_device->worker_core_from_logical_core(
+            CoreCoord(kCoresX - 1, work.y));
+        const CoreCoord in0_end =
+            mesh_device->worker_core_from_logical_core(CoreCoord(0, work.y));
+        const CoreCoord in1_start = mesh_device->worker_core_from_logical_core(
+            CoreCoord(work.x, kCoresY - 1));
+        const CoreCoord in1_end =
+            mesh_device->worker_core_from_logical_core(CoreCoord(work.x, 0));
+        std::vector<uint32_t> reader_args{
+            static_cast<uint32_t>(A_buffer->address()), // 0: A_addr
+            static_cast<uint32_t>(B_buffer->address()), // 1: B_addr
+            static_cast<uint32_t>(X_buffer->address()), // 2: X_addr
+            work.start_id,                              // 3: start_id
+            work.count,                                 // 4: count
+            kGridX,                                     // 5: grid_x
+            kCoreBlockCols,                             // 6: core_block_cols
+            kCoresX,                                    // 7: in0_cores
+            work.x,                                     // 8: in0_index
+            static_cast<uint32_t>(in0_start.x),         // 9: in0_start_x
+            static_cast<uint32_t>(in0_start.y),         // 10: in0_start_y
+            static_cast<uint32_t>(in0_end.x),           // 11: in0_end_x
+            static_cast<uint32_t>(in0_end.y),           // 12: in0_end_y
+            in0_sender_sem,                             // 13: in0_sender_sem
+            in0_receiver_sem,                           // 14: in0_receiver_sem
+            kCoresY,                                    // 15: in1_cores
+            work.y,                                     // 16: in1_index
+            static_cast<uint32_t>(in1_start.x),         // 17: in1_start_x
+            static_cast<uint32_t>(in1_start.y),         // 18: in1_start_y
+            static_cast<uint32_t>(in1_end.x),           // 19: in1_end_x
+            static_cast<uint32_t>(in1_end.y),           // 20: in1_end_y
+            in1_sender_sem,                             // 21: in1_sender_sem
+            in1_receiver_sem                            // 22: in1_receiver_sem
+        };
+        // 23...: the NoC x of each core of this row, then the NoC y of each
+        // core of this column (the senders the reader's receivers answer).
+        for (uint32_t x = 0; x < kCoresX; ++x) {
+          reader_args.push_back(static_cast<uint32_t>(
+              mesh_device->worker_core_from_logical_core(CoreCoord(x, work.y))
+                  .x));
+        }
+        for (uint32_t y = 0; y < kCoresY; ++y) {
+          reader_args.push_back(static_cast<uint32_t>(
+              mesh_device->worker_core_from_logical_core(CoreCoord(work.x, y))
+                  .y));
+        }
+        SetRuntimeArgs(program, reader, core, reader_args);
         SetRuntimeArgs(program, compute, core,
                        {
                            work.count // 0: count
@@ -248,7 +302,8 @@ int main(int argc, char **argv) {
                 static_cast<uint32_t>(C_buffer->address()), // 0: C_addr
                 work.start_id,                              // 1: start_id
                 work.count,                                 // 2: count
-                kGridX                                      // 3: grid_x
+                kGridX,                                     // 3: grid_x
+                kCoreBlockCols // 4: core_block_cols
             });
       }
 

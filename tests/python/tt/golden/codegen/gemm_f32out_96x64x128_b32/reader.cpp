@@ -3,7 +3,9 @@
 //
 // Reader kernel (RISCV_1, NoC 1): DRAM -> input circular buffers.
 // For each output block of this core, streams the A and B blocks of every K
-// step into cb_in0 / cb_in1, one block per push (double-buffered).
+// step into cb_in0 / cb_in1, one block per push (double-buffered). mcast2d
+// schedule: each K step's A block is read from DRAM by one core of the core row
+// (in turn) and multicast to the others; B's likewise down the core column.
 //
 // Runtime arguments:
 //   0  A_addr: DRAM address of A
@@ -11,6 +13,23 @@
 //   2  start_id: first output block of this core
 //   3  count: number of output blocks of this core
 //   4  grid_x: output blocks along x (columns)
+//   5  core_block_cols: block columns of this core's rectangle
+//   6  in0_cores: cores of this row; they take turns sending A
+//   7  in0_index: this core's place among them
+//   8  in0_start_x: their NoC rectangle: start x
+//   9  in0_start_y: start y
+//   10  in0_end_x: end x
+//   11  in0_end_y: end y
+//   12  in0_sender_sem: semaphore: receivers ready
+//   13  in0_receiver_sem: semaphore: block landed
+//   14  in1_cores: cores of this column; they take turns sending B
+//   15  in1_index: this core's place among them
+//   16  in1_start_x: their NoC rectangle: start x
+//   17  in1_start_y: start y
+//   18  in1_end_x: end x
+//   19  in1_end_y: end y
+//   20  in1_sender_sem: semaphore: receivers ready
+//   21  in1_receiver_sem: semaphore: block landed
 // Circular buffers:
 //   cb_in0 (c_0): 1 tile(s) of A per block, 2 pages of 2048 bytes
 //   cb_in1 (c_1): 1 tile(s) of B per block, 2 pages of 2048 bytes
@@ -26,6 +45,33 @@ void kernel_main() {
   uint32_t count =
       get_arg_val<uint32_t>(3); // number of output blocks of this core
   uint32_t grid_x = get_arg_val<uint32_t>(4); // output blocks along x (columns)
+  uint32_t core_block_cols =
+      get_arg_val<uint32_t>(5); // block columns of this core's rectangle
+  uint32_t in0_cores =
+      get_arg_val<uint32_t>(6); // cores of this row; they take turns sending A
+  uint32_t in0_index = get_arg_val<uint32_t>(7); // this core's place among them
+  uint32_t in0_start_x =
+      get_arg_val<uint32_t>(8); // their NoC rectangle: start x
+  uint32_t in0_start_y = get_arg_val<uint32_t>(9); // start y
+  uint32_t in0_end_x = get_arg_val<uint32_t>(10);  // end x
+  uint32_t in0_end_y = get_arg_val<uint32_t>(11);  // end y
+  uint32_t in0_sender_sem =
+      get_arg_val<uint32_t>(12); // semaphore: receivers ready
+  uint32_t in0_receiver_sem =
+      get_arg_val<uint32_t>(13); // semaphore: block landed
+  uint32_t in1_cores = get_arg_val<uint32_t>(
+      14); // cores of this column; they take turns sending B
+  uint32_t in1_index =
+      get_arg_val<uint32_t>(15); // this core's place among them
+  uint32_t in1_start_x =
+      get_arg_val<uint32_t>(16); // their NoC rectangle: start x
+  uint32_t in1_start_y = get_arg_val<uint32_t>(17); // start y
+  uint32_t in1_end_x = get_arg_val<uint32_t>(18);   // end x
+  uint32_t in1_end_y = get_arg_val<uint32_t>(19);   // end y
+  uint32_t in1_sender_sem =
+      get_arg_val<uint32_t>(20); // semaphore: receivers ready
+  uint32_t in1_receiver_sem =
+      get_arg_val<uint32_t>(21); // semaphore: block landed
 
   constexpr uint32_t cb_in0 = tt::CBIndex::c_0;
   constexpr uint32_t cb_in1 = tt::CBIndex::c_1;
@@ -44,32 +90,126 @@ void kernel_main() {
       TensorAccessorArgs<A_args.next_compile_time_args_offset()>();
   const auto B_accessor = TensorAccessor(B_args, B_addr, tile_bytes);
 
+  // The multicast handshake (mcast2d schedule). The cores of a core row share
+  // A's blocks, those of a core column B's; for each K step one of them, in
+  // turn, reads the block from DRAM and multicasts it to the others. A receiver
+  // reserves its CB slot, sets its receiver semaphore to kInvalid and
+  // increments the sender's semaphore; once all have, the sender multicasts the
+  // block into the same slot of each, then its kValid word into their receiver
+  // semaphores.
+  constexpr uint32_t kInvalid = 0;
+  constexpr uint32_t kValid = 1;
+  // Runtime args from here on: the NoC x of each core of this row, then the NoC
+  // y of each core of this column.
+  constexpr uint32_t in0_noc_x_arg = 22;
+  constexpr uint32_t in1_noc_y_arg = 24;
+  uint32_t in0_sender_sem_addr = get_semaphore(in0_sender_sem);
+  volatile tt_l1_ptr uint32_t *in0_sender_sem_ptr =
+      reinterpret_cast<volatile tt_l1_ptr uint32_t *>(in0_sender_sem_addr);
+  uint32_t in0_receiver_sem_addr = get_semaphore(in0_receiver_sem);
+  volatile tt_l1_ptr uint32_t *in0_receiver_sem_ptr =
+      reinterpret_cast<volatile tt_l1_ptr uint32_t *>(in0_receiver_sem_addr);
+  // The word this core multicasts when it sends.
+  noc_semaphore_set(in0_receiver_sem_ptr, kValid);
+  uint32_t in0_step = 0;
+  uint32_t in1_sender_sem_addr = get_semaphore(in1_sender_sem);
+  volatile tt_l1_ptr uint32_t *in1_sender_sem_ptr =
+      reinterpret_cast<volatile tt_l1_ptr uint32_t *>(in1_sender_sem_addr);
+  uint32_t in1_receiver_sem_addr = get_semaphore(in1_receiver_sem);
+  volatile tt_l1_ptr uint32_t *in1_receiver_sem_ptr =
+      reinterpret_cast<volatile tt_l1_ptr uint32_t *>(in1_receiver_sem_addr);
+  // The word this core multicasts when it sends.
+  noc_semaphore_set(in1_receiver_sem_ptr, kValid);
+  uint32_t in1_step = 0;
+
   // For each output block assigned to this core.
   for (uint32_t i = 0; i < count; ++i) {
-    uint32_t block_id = start_id + i;
+    uint32_t block_id =
+        start_id + i / core_block_cols * grid_x + i % core_block_cols;
     uint32_t by = block_id / grid_x;
     uint32_t bx = block_id % grid_x;
     // The kernel's loop over k (4 steps).
     for (uint32_t k = 0; k < 4; ++k) {
-      // Read this step's block of A into cb_in0: reserve, read each tile, wait,
-      // push.
+      // This step's block of A into cb_in0: this step's sender reads each tile
+      // and multicasts the block, the others wait for it; push.
       {
         cb_reserve_back(cb_in0, 1);
         uint32_t cb_in0_write_addr = get_write_ptr(cb_in0);
-        noc_async_read_page(by * A_tiles_per_row + k, A_accessor,
-                            cb_in0_write_addr);
-        noc_async_read_barrier();
+        uint32_t in0_sender = in0_step % in0_cores;
+        if (in0_sender == in0_index) {
+          noc_async_read_page(by * A_tiles_per_row + k, A_accessor,
+                              cb_in0_write_addr);
+          noc_async_read_barrier();
+          if (in0_cores > 1) {
+            // Once every other core has reserved its slot, multicast the block
+            // into it and flag it.
+            noc_semaphore_wait(in0_sender_sem_ptr, in0_cores - 1);
+            noc_semaphore_set(in0_sender_sem_ptr, 0);
+            noc_async_write_multicast(
+                cb_in0_write_addr,
+                get_noc_multicast_addr(in0_start_x, in0_start_y, in0_end_x,
+                                       in0_end_y, cb_in0_write_addr),
+                1 * tile_bytes, in0_cores - 1);
+            noc_semaphore_set_multicast(
+                in0_receiver_sem_addr,
+                get_noc_multicast_addr(in0_start_x, in0_start_y, in0_end_x,
+                                       in0_end_y, in0_receiver_sem_addr),
+                in0_cores - 1);
+            noc_async_write_barrier();
+          }
+        } else {
+          // Tell the sender this slot is free; wait until the block has landed
+          // in it.
+          noc_semaphore_set(in0_receiver_sem_ptr, kInvalid);
+          noc_semaphore_inc(
+              get_noc_addr(get_arg_val<uint32_t>(in0_noc_x_arg + in0_sender),
+                           in0_start_y, in0_sender_sem_addr),
+              1);
+          noc_semaphore_wait(in0_receiver_sem_ptr, kValid);
+        }
         cb_push_back(cb_in0, 1);
+        ++in0_step;
       }
-      // Read this step's block of B into cb_in1: reserve, read each tile, wait,
-      // push.
+      // This step's block of B into cb_in1: this step's sender reads each tile
+      // and multicasts the block, the others wait for it; push.
       {
         cb_reserve_back(cb_in1, 1);
         uint32_t cb_in1_write_addr = get_write_ptr(cb_in1);
-        noc_async_read_page(k * B_tiles_per_row + bx, B_accessor,
-                            cb_in1_write_addr);
-        noc_async_read_barrier();
+        uint32_t in1_sender = in1_step % in1_cores;
+        if (in1_sender == in1_index) {
+          noc_async_read_page(k * B_tiles_per_row + bx, B_accessor,
+                              cb_in1_write_addr);
+          noc_async_read_barrier();
+          if (in1_cores > 1) {
+            // Once every other core has reserved its slot, multicast the block
+            // into it and flag it.
+            noc_semaphore_wait(in1_sender_sem_ptr, in1_cores - 1);
+            noc_semaphore_set(in1_sender_sem_ptr, 0);
+            noc_async_write_multicast(
+                cb_in1_write_addr,
+                get_noc_multicast_addr(in1_start_x, in1_start_y, in1_end_x,
+                                       in1_end_y, cb_in1_write_addr),
+                1 * tile_bytes, in1_cores - 1);
+            noc_semaphore_set_multicast(
+                in1_receiver_sem_addr,
+                get_noc_multicast_addr(in1_start_x, in1_start_y, in1_end_x,
+                                       in1_end_y, in1_receiver_sem_addr),
+                in1_cores - 1);
+            noc_async_write_barrier();
+          }
+        } else {
+          // Tell the sender this slot is free; wait until the block has landed
+          // in it.
+          noc_semaphore_set(in1_receiver_sem_ptr, kInvalid);
+          noc_semaphore_inc(
+              get_noc_addr(in1_start_x,
+                           get_arg_val<uint32_t>(in1_noc_y_arg + in1_sender),
+                           in1_sender_sem_addr),
+              1);
+          noc_semaphore_wait(in1_receiver_sem_ptr, kValid);
+        }
         cb_push_back(cb_in1, 1);
+        ++in1_step;
       }
     }
   }

@@ -10,6 +10,7 @@
 //   1  start_id: first output block of this core
 //   2  count: number of output blocks of this core
 //   3  grid_x: output blocks along x (columns)
+//   4  core_block_cols: block columns of this core's rectangle
 // Circular buffers:
 //   cb_out0 (c_16): 1 tile(s) of C per block, 2 pages of 4096 bytes
 #include <cstdint>
@@ -23,6 +24,8 @@ void kernel_main() {
   uint32_t count =
       get_arg_val<uint32_t>(2); // number of output blocks of this core
   uint32_t grid_x = get_arg_val<uint32_t>(3); // output blocks along x (columns)
+  uint32_t core_block_cols =
+      get_arg_val<uint32_t>(4); // block columns of this core's rectangle
 
   constexpr uint32_t cb_out0 = tt::CBIndex::c_16;
 
@@ -36,7 +39,8 @@ void kernel_main() {
 
   // For each output block assigned to this core.
   for (uint32_t i = 0; i < count; ++i) {
-    uint32_t block_id = start_id + i;
+    uint32_t block_id =
+        start_id + i / core_block_cols * grid_x + i % core_block_cols;
     uint32_t by = block_id / grid_x;
     uint32_t bx = block_id % grid_x;
     // Write the block in cb_out0 to C: wait, write each tile, wait, pop.
