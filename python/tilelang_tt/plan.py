@@ -148,6 +148,13 @@ def check_plan(plan, path) -> None:
         )
     grid = plan["core_grid"]
     schedule = plan["schedule"]
+    if schedule["policy"] == "mcast2d" and (
+        schedule["cores_x"] * schedule["core_block_cols"] != schedule["grid_x"]
+        or schedule["cores_y"] * schedule["core_block_rows"] != schedule["grid_y"]
+    ):
+        fail("the mcast2d rectangles do not tile the block grid")
+    if len({(c["x"], c["y"]) for c in plan["cores"]}) != len(plan["cores"]):
+        fail("a core appears twice in cores")
     covered = 0
     for core in sorted(plan["cores"], key=lambda c: c["start_id"]):
         if core["x"] >= grid["x"] or core["y"] >= grid["y"]:
@@ -155,7 +162,9 @@ def check_plan(plan, path) -> None:
         if schedule["policy"] == "mcast2d":  # core (x, y): the rectangle at block row y * rows, column x * cols
             rows, cols = schedule["core_block_rows"], schedule["core_block_cols"]
             want = (core["y"] * rows * schedule["grid_x"] + core["x"] * cols, rows * cols)
-            if (core["start_id"], core["count"]) != want or core["x"] >= schedule["cores_x"]:
+            if (core["start_id"], core["count"]) != want or not (
+                core["x"] < schedule["cores_x"] and core["y"] < schedule["cores_y"]
+            ):
                 fail(
                     f"core ({core['x']}, {core['y']}) has blocks {core['start_id']} + {core['count']}; its mcast2d "
                     f"rectangle starts at {want[0]} with {want[1]}"

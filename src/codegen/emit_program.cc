@@ -89,11 +89,13 @@ std::vector<std::string> ArgNames(const ProgramInfo &info,
   return names;
 }
 
-/*! \brief C++ expression of runtime argument `name` for core work `w`. */
-std::string ArgValue(const std::string &name) {
+/*! \brief C++ expression of runtime argument `arg` for core work `w`. */
+std::string ArgValue(const RuntimeArg &arg) {
+  const std::string &name = arg.name;
   // mcast2d's multicast args: in0_* / in1_* (McastReaderArgs), from the
-  // per-core coordinates the host loop computes.
-  if (name.rfind("in0_", 0) == 0 || name.rfind("in1_", 0) == 0) {
+  // per-core coordinates the host loop computes. (Known by their kind, not
+  // their name: a tensor may be called in0.)
+  if (arg.schema_index == kMcastArg) {
     const std::string p = name.substr(0, 3), field = name.substr(4);
     if (field == "cores")
       return p == "in0" ? "kCoresX" : "kCoresY";
@@ -135,7 +137,7 @@ void EmitSetRuntimeArgs(Writer &w, const ProgramInfo &info,
     w.Indent();
   }
   for (size_t i = 0; i < args.size(); ++i) {
-    w.Line(ArgValue(args[i].name) + (i + 1 < args.size() ? "," : "") + "  // " +
+    w.Line(ArgValue(args[i]) + (i + 1 < args.size() ? "," : "") + "  // " +
            std::to_string(i) + ": " + args[i].name);
   }
   w.Dedent();

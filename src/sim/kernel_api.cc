@@ -338,8 +338,9 @@ std::vector<Core *> Destinations(const NocAddress &a, uint32_t num_dests,
     const auto logical = LogicalOfNoc(arch, x, y);
     if (!logical) {
       // Blackhole's columns 8 and 9 are no Tensix columns; a rectangle
-      // across them reaches only the Tensix cores (model).
-      if (arch.blackhole && (x == 8 || x == 9))
+      // across them reaches only the Tensix cores (model). A unicast there
+      // names no core.
+      if (arch.blackhole && (x == 8 || x == 9) && a.multicast)
         return nullptr;
       KernelFault(name + ": NoC coordinate (" + std::to_string(x) + ", " +
                   std::to_string(y) +

@@ -90,6 +90,28 @@ std::optional<McastTiling> PlanMcast(const PrimFunc &f,
            "T.gemm";
     return std::nullopt;
   }
+  // A's and B's blocks are told from the other inputs by their tensors:
+  // each must be the tensor of exactly one input CB (not also an epilogue
+  // operand, and not each other).
+  const std::string a =
+      detail::StrField(compute.value(), field::kFieldOperandA);
+  const std::string b =
+      detail::StrField(compute.value(), field::kFieldOperandB);
+  int64_t a_cbs = 0, b_cbs = 0;
+  for (const auto &cb :
+       f->GetAttr<Array<Map<String, Any>>>(attr::kCBs).value()) {
+    if (detail::StrField(cb, field::kFieldRole) == value::kCBRoleInput) {
+      a_cbs += detail::StrField(cb, field::kFieldTensor) == a;
+      b_cbs += detail::StrField(cb, field::kFieldTensor) == b;
+    }
+  }
+  if (a == b || a_cbs != 1 || b_cbs != 1) {
+    *why = "it tells A's and B's blocks from the other inputs by their "
+           "tensors, and '" +
+           a + "' / '" + b +
+           "' are the same tensor or also read by the epilogue";
+    return std::nullopt;
+  }
   if (detail::IntField(compute.value(), field::kFieldBatch) != 1) {
     *why = "a batched output is not supported by it yet (the cores of a "
            "column would need different B blocks)";

@@ -192,10 +192,20 @@ void Verify(const PrimFunc &f) {
   const bool mcast =
       detail::StrField(schedule, field::kFieldPolicy) == value::kPolicyMcast2D;
   int64_t rows = 0, cols = 0, grid_x = 0;
+  int64_t cores_x = 0, cores_y = 0;
   if (mcast) {
     rows = detail::IntField(schedule, field::kFieldCoreBlockRows);
     cols = detail::IntField(schedule, field::kFieldCoreBlockCols);
     grid_x = detail::IntField(schedule, field::kFieldGridX);
+    cores_x = detail::IntField(schedule, field::kFieldCoresX);
+    cores_y = detail::IntField(schedule, field::kFieldCoresY);
+    if (cores_x * cols != grid_x ||
+        cores_y * rows != detail::IntField(schedule, field::kFieldGridY)) {
+      TVM_FFI_THROW(ValueError)
+          << where << ": the mcast2d rectangles (" << rows << " x " << cols
+          << " blocks on " << cores_x << " x " << cores_y
+          << " cores) do not tile the block grid.";
+    }
   }
   int64_t next = 0;
   std::set<std::pair<int64_t, int64_t>> cores;
@@ -206,6 +216,11 @@ void Verify(const PrimFunc &f) {
       TVM_FFI_THROW(ValueError)
           << where << ": tt.core_assignments places work"
           << " on core (" << x << ", " << y << "), outside the grid or twice.";
+    }
+    if (mcast && (x >= cores_x || y >= cores_y)) {
+      TVM_FFI_THROW(ValueError)
+          << where << ": core (" << x << ", " << y << ") is outside the "
+          << cores_x << " x " << cores_y << " mcast2d core grid.";
     }
     const int64_t start = mcast ? y * rows * grid_x + x * cols : next;
     const int64_t count = mcast ? rows * cols : a[3]->value;

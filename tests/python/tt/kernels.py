@@ -737,3 +737,43 @@ def elementwise_f32_bias(M=64, N=64):  # noqa: N803
                 C[by * 32 + i, bx * 32 + j] = A[by * 32 + i, bx * 32 + j] + Bias[bx * 32 + j]
 
     return f32_bias
+
+
+def gemm_plus_a(M=128, K=128, block=64):  # noqa: N803
+    """C = A @ B + A (B square, K x K): A is both the left operand and the epilogue's residual."""
+
+    @T.prim_func
+    def gemm_plus_a(A: T.Tensor((M, K), "bfloat16"), B: T.Tensor((K, K), "bfloat16"), C: T.Tensor((M, K), "bfloat16")):
+        with T.Kernel(T.ceildiv(K, block), T.ceildiv(M, block), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((block, block), "bfloat16")
+            B_shared = T.alloc_shared((block, block), "bfloat16")
+            C_local = T.alloc_fragment((block, block), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, block), num_stages=2):
+                T.copy(A[by * block, k * block], A_shared)
+                T.copy(B[k * block, bx * block], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            for i, j in T.Parallel(block, block):
+                C_local[i, j] = C_local[i, j] + A[by * block + i, bx * block + j]
+            T.copy(C_local, C[by * block, bx * block])
+
+    return gemm_plus_a
+
+
+def gemm_named_in0(M=128, N=128, K=64):  # noqa: N803
+    """A GEMM whose tensors are called in0, in1 and out (names the reader's own variables start with)."""
+
+    @T.prim_func
+    def named(in0: T.Tensor((M, K), "bfloat16"), in1: T.Tensor((K, N), "bfloat16"), out: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, 32), T.ceildiv(M, 32), threads=128) as (bx, by):
+            A_shared = T.alloc_shared((32, 32), "bfloat16")
+            B_shared = T.alloc_shared((32, 32), "bfloat16")
+            C_local = T.alloc_fragment((32, 32), "float32")
+            T.clear(C_local)
+            for k in T.Pipelined(T.ceildiv(K, 32), num_stages=2):
+                T.copy(in0[by * 32, k * 32], A_shared)
+                T.copy(in1[k * 32, bx * 32], B_shared)
+                T.gemm(A_shared, B_shared, C_local)
+            T.copy(C_local, out[by * 32, bx * 32])
+
+    return named

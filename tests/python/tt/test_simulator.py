@@ -115,6 +115,23 @@ def test_malformed_plan_is_a_clear_error(tmp_path):
         simulate(artifacts)
 
 
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda p: p["schedule"].update(cores_x=1), "the mcast2d rectangles do not tile the block grid"),
+        (lambda p: p["cores"][1].update(x=0, y=0), "a core appears twice in cores"),
+    ],
+    ids=["rectangles", "twice"],
+)
+def test_an_inconsistent_multicast_plan_is_a_clear_error(tmp_path, edit, message):
+    artifacts = lowered(tmp_path, (128, 64, 64, 32, 32, 32))  # mcast2d on 2 x 4 cores
+    plan = json.loads((artifacts / "tt.plan.json").read_text())
+    edit(plan)
+    (artifacts / "tt.plan.json").write_text(json.dumps(plan))
+    with pytest.raises(SimulationError, match=message):
+        simulate(artifacts)
+
+
 def test_stats_are_written(tmp_path):
     artifacts = lowered(tmp_path, (128, 64, 64, 32, 32, 32))
     result = simulate(artifacts)
@@ -197,3 +214,26 @@ def test_a_broken_multicast_handshake_is_reported(tmp_path, old, new, message):
     break_kernel(artifacts, "reader.cpp", old, new)
     with pytest.raises(SimulationError, match=message):
         simulate(artifacts)
+
+
+def test_tensors_named_like_the_readers_variables(tmp_path):
+    """Tensors called in0 / in1 (their addresses in0_addr / in1_addr) are not taken for multicast args."""
+    from kernels import gemm_named_in0
+
+    artifacts = tmp_path / "a"
+    tilelang_tt.lower(gemm_named_in0()).write(artifacts)
+    assert json.loads((artifacts / "tt.plan.json").read_text())["schedule"]["policy"] == "mcast2d"
+    assert simulate(artifacts).ok
+
+
+def test_an_operand_the_epilogue_reads_too_is_not_multicast(tmp_path):
+    """C = A @ B + A: A's tiles come into two CBs (the operand's and the residual's); the multicast tells
+    them apart by tensor, so the backend keeps the contiguous split and refuses a forced mcast2d."""
+    from kernels import gemm_plus_a
+
+    artifacts = tmp_path / "a"
+    tilelang_tt.lower(gemm_plus_a()).write(artifacts)
+    assert json.loads((artifacts / "tt.plan.json").read_text())["schedule"]["policy"] == "contiguous"
+    assert simulate(artifacts).ok
+    with pytest.raises(tilelang_tt.TTError, match="are the same tensor or also read by the epilogue"):
+        tilelang_tt.lower(gemm_plus_a().with_attr("tt.schedule_policy", "mcast2d"))
