@@ -37,6 +37,37 @@ const char *ArgComment(const std::string &name) {
   return it == comments.end() ? "" : it->second;
 }
 
+/*!
+ * \brief mcast2d: the reader's multicast arguments, after the schema's. For
+ *        each operand CB (in0 = A, shared by a core row; in1 = B, shared by
+ *        a core column): the line's core count and this core's place in it
+ *        (the line's cores take turns reading a K step's block and
+ *        multicasting it), the line's NoC rectangle in the reader's NoC
+ *        direction, and the two semaphore ids of the handshake. After them
+ *        the host appends the NoC x of each core of the row, then the NoC y
+ *        of each core of the column (the senders' addresses).
+ */
+std::vector<RuntimeArg> McastReaderArgs() {
+  std::vector<RuntimeArg> args;
+  for (const char *cb : {"in0", "in1"}) {
+    const std::string p = cb;
+    args.push_back({p + "_cores",
+                    p == "in0" ? "cores of this row; they take turns sending A"
+                               : "cores of this column; they take turns "
+                                 "sending B",
+                    kMcastArg});
+    args.push_back({p + "_index", "this core's place among them", kMcastArg});
+    args.push_back({p + "_start_x", "their NoC rectangle: start x", kMcastArg});
+    args.push_back({p + "_start_y", "start y", kMcastArg});
+    args.push_back({p + "_end_x", "end x", kMcastArg});
+    args.push_back({p + "_end_y", "end y", kMcastArg});
+    args.push_back(
+        {p + "_sender_sem", "semaphore: receivers ready", kMcastArg});
+    args.push_back({p + "_receiver_sem", "semaphore: block landed", kMcastArg});
+  }
+  return args;
+}
+
 } // namespace
 
 const TensorInfo &ProgramInfo::Tensor(const tvm::tirx::VarNode *data) const {
@@ -94,27 +125,6 @@ std::vector<RuntimeArg> ProgramInfo::KernelArgs(const std::string &role) const {
     for (const RuntimeArg &a : McastReaderArgs()) {
       args.push_back(a);
     }
-  }
-  return args;
-}
-
-std::vector<RuntimeArg> McastReaderArgs() {
-  std::vector<RuntimeArg> args;
-  for (const char *cb : {"in0", "in1"}) {
-    const std::string p = cb;
-    args.push_back({p + "_cores",
-                    p == "in0" ? "cores of this row; they take turns sending A"
-                               : "cores of this column; they take turns "
-                                 "sending B",
-                    kMcastArg});
-    args.push_back({p + "_index", "this core's place among them", kMcastArg});
-    args.push_back({p + "_start_x", "their NoC rectangle: start x", kMcastArg});
-    args.push_back({p + "_start_y", "start y", kMcastArg});
-    args.push_back({p + "_end_x", "end x", kMcastArg});
-    args.push_back({p + "_end_y", "end y", kMcastArg});
-    args.push_back(
-        {p + "_sender_sem", "semaphore: receivers ready", kMcastArg});
-    args.push_back({p + "_receiver_sem", "semaphore: block landed", kMcastArg});
   }
   return args;
 }

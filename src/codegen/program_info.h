@@ -74,18 +74,6 @@ struct RuntimeArg {
 };
 constexpr int64_t kMcastArg = -2;
 
-/*!
- * \brief mcast2d: the reader's multicast arguments, after the schema's. For
- *        each operand CB (in0 = A, shared by a core row; in1 = B, shared by
- *        a core column): the line's core count and this core's place in it
- *        (the line's cores take turns reading a K step's block and
- *        multicasting it), the line's NoC rectangle in the reader's NoC
- *        direction, and the two semaphore ids of the handshake. After them
- *        the host appends the NoC x of each core of the row, then the NoC y
- *        of each core of the column (the senders' addresses).
- */
-std::vector<RuntimeArg> McastReaderArgs();
-
 /*! \brief What the program computes and how (tt.compute). */
 struct ComputeInfo {
   std::string op, a, b, c, accumulator, math_fidelity;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "tt_sim/kernel_api.hpp"
@@ -264,6 +265,18 @@ void ReadBarrier() {
 }
 
 namespace {
+/// The id of the semaphore whose slot starts at L1 `offset` of `core`, or
+/// nullopt when no semaphore the program created there starts at it.
+std::optional<uint32_t> SemaphoreAt(const Core &core, uint32_t offset) {
+  const uint32_t base = SemaphoreBase(Ctx().device->arch());
+  if (offset < base || (offset - base) % kSemaphoreStride != 0)
+    return std::nullopt;
+  const uint32_t id = (offset - base) / kSemaphoreStride;
+  if (!core.HasSemaphore(id))
+    return std::nullopt;
+  return id;
+}
+
 /// A write from this core into `core`'s L1 at `offset` must hit what the
 /// protocol has that core hold there: a semaphore the program created on
 /// it (4 bytes, the start of its slot), or whole pages of one CB that the
@@ -271,16 +284,12 @@ namespace {
 /// the write is issued and again when it lands.
 void CheckRemoteL1(const Core &core, uint32_t offset, uint32_t bytes,
                    bool semaphore, const char *what) {
-  const ArchConfig &arch = Ctx().device->arch();
   const std::string where = std::string(what) + " into " + core.Where() +
                             " at L1 offset " + std::to_string(offset);
   if (semaphore) {
-    const uint32_t base = SemaphoreBase(arch);
-    const uint32_t id = (offset - base) / kSemaphoreStride;
-    if (offset < base || (offset - base) % kSemaphoreStride != 0 ||
-        !core.HasSemaphore(id) || bytes != 4) {
+    if (!SemaphoreAt(core, offset) || bytes != 4) {
       KernelFault(where + ", which is no semaphore of that core (it has " +
-                  std::to_string(__builtin_popcount(core.semaphore_ids)) +
+                  std::to_string(core.semaphore_count()) +
                   "; CreateSemaphore on its cores, get_semaphore(id) for the "
                   "address)");
     }
@@ -391,14 +400,13 @@ volatile uint32_t *OwnSemaphore(volatile uint32_t *addr, const char *what,
   const Core &core = *Ctx().core;
   const uint32_t a = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(addr));
   const uint32_t offset = OwnL1Offset(a, 4, what);
-  const uint32_t base = SemaphoreBase(Ctx().device->arch());
-  *id = (offset - base) / kSemaphoreStride;
-  if (offset < base || (offset - base) % kSemaphoreStride != 0 ||
-      !core.HasSemaphore(*id)) {
+  const std::optional<uint32_t> found = SemaphoreAt(core, offset);
+  if (!found) {
     KernelFault(std::string(what) + " at L1 offset " + std::to_string(offset) +
                 ", which is no semaphore of this core (it has " +
-                std::to_string(__builtin_popcount(core.semaphore_ids)) + ")");
+                std::to_string(core.semaphore_count()) + ")");
   }
+  *id = *found;
   return addr;
 }
 } // namespace
@@ -419,8 +427,7 @@ uint32_t Semaphore(uint32_t id) {
   const Core &core = *Ctx().core;
   if (!core.HasSemaphore(id)) {
     KernelFault("get_semaphore(" + std::to_string(id) + ") but the program " +
-                "created " +
-                std::to_string(__builtin_popcount(core.semaphore_ids)) +
+                "created " + std::to_string(core.semaphore_count()) +
                 " semaphore(s) on this core (CreateSemaphore)");
   }
   return core.l1_base + SemaphoreBase(Ctx().device->arch()) +

@@ -64,6 +64,7 @@ struct Core {
   bool HasSemaphore(uint32_t id) const {
     return id < 32 && (semaphore_ids >> id & 1) != 0;
   }
+  uint32_t semaphore_count() const { return __builtin_popcount(semaphore_ids); }
   std::string Where() const {
     return "core (" + std::to_string(x) + ", " + std::to_string(y) + ")";
   }
