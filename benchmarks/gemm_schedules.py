@@ -11,9 +11,8 @@ shape and fidelity from tt-metal's tech_reports/GEMM_FLOPS/GEMM_FLOPS.md ("Manua
 tables, bfloat16, DRAM in / DRAM out, no trace; p150 from its 11 x 10-grid table). Writes
 benchmarks/results/gemm_schedules.json.
 
-A benchmark, not a test: it asserts nothing. The cost model has no per-tile overheads yet (unpack,
-pack, partial sums between K steps, semaphore round trips): its figures are upper bounds, not
-calibrated predictions (docs/performance.md).
+A benchmark, not a test: it asserts nothing. The cost model is the calibrated one (docs/performance.md,
+"Calibration"); ttnn's figures here are host-timed, its kernel times are in cost_model_calibration.py.
 """
 
 from __future__ import annotations

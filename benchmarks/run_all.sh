@@ -10,6 +10,7 @@ python sim_throughput.py
 python canonical_gemm.py
 python cost_model.py --arch wormhole_b0
 python cost_model.py --arch blackhole
+python cost_model_calibration.py
 python gemm_schedules.py
 python numerics.py
 python call_latency.py

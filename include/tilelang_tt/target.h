@@ -50,7 +50,19 @@ struct ArchSpec {
   int64_t core_dram_read_bytes_per_cycle;
   int64_t core_dram_write_bytes_per_cycle;
   int64_t core_multicast_bytes_per_cycle;
+  /*! \brief What the board's DRAM delivers to all cores at once, measured
+   *         (below dram_gb_per_s): the bandwidth the cost model times
+   *         DRAM traffic at. */
+  int64_t dram_measured_gb_per_s;
+  /*! \brief Bytes a cycle one core's unpackers read from L1 (both
+   *         together) and its packers write into L1. */
+  int64_t unpack_bytes_per_cycle;
+  int64_t pack_bytes_per_cycle;
 };
+
+/*! \brief The cost model's facts of `spec` as one JSON object: the plan's
+ *         `device` section, and `tl.tt.DeviceFacts` for Python. */
+std::string DeviceFactsJson(const ArchSpec &spec);
 
 /*! \brief The architectures the target accepts, default first. */
 const std::vector<ArchSpec> &KnownArchs();

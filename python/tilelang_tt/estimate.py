@@ -2,15 +2,17 @@
 
     tilelang-tt estimate DIR [--fidelity HiFi4|HiFi3|HiFi2|LoFi]
 
-Per core it counts DRAM bytes (tiles read and written), NoC bytes, bytes
-multicast to other cores and tile matmuls -- from the simulator's statistics
-when DIR/sim/sim_stats.json exists and records this plan's digest, otherwise
-derived from the plan by the same rules the kernels follow (tiles past the end
-of a tensor are neither read nor written). Its modeled time is max(FPU time,
-its share of the DRAM bandwidth, its busier data-movement kernel's time at one
-core's NoC rates); the device time is the slowest core's. The FPU time is at the plan's math fidelity (the target's
-``math_fidelity``) unless --fidelity asks for another. Constants and their
-sources: docs/performance.md.
+Per core it counts DRAM bytes (tiles read and written), bytes multicast to other cores, tile matmuls
+and the compute kernel's L1 traffic (bytes its unpackers read, bytes its packers write) -- from the
+simulator's statistics when DIR/sim/sim_stats.json exists and records this plan's digest, otherwise
+derived from the plan by the same rules the kernels follow. A core's modeled time is the longest of
+  compute: max(its matmuls at the fidelity's cycles a tile, its unpacking at the unpackers' rate)
+           + its packing at the packers' rate (the pack of partial sums sits on the compute path),
+  data movement: its busier data-movement kernel at one core's DRAM and multicast rates,
+  DRAM: its share of the board's measured bandwidth;
+the device time is the slowest core's. The same model times ttnn's published matmul configurations
+(``ttnn_matmul_core_stats``), which is how it is calibrated (docs/performance.md, "Calibration").
+Constants and their sources: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -36,22 +38,163 @@ class CoreCost:
     noc_bytes: int
     matmul_tiles: int
     l1_bytes_sent: int
+    #: The matrix engine's time, the unpackers' and the packers' (compute kernel).
     fpu_s: float
+    unpack_s: float
+    pack_s: float
     dram_s: float
     #: The busier data-movement kernel: the reader's DRAM reads and multicasts, or the writer's writes.
     noc_s: float = 0.0
 
     @property
+    def compute_s(self) -> float:
+        return max(self.fpu_s, self.unpack_s) + self.pack_s
+
+    @property
     def time_s(self) -> float:
-        return max(self.fpu_s, self.dram_s, self.noc_s)
+        return max(self.compute_s, self.dram_s, self.noc_s)
 
     @property
     def bound(self) -> str:
-        return max((self.fpu_s, "FPU"), (self.dram_s, "DRAM"), (self.noc_s, "NoC"))[1]
+        compute = "FPU" if self.fpu_s >= self.unpack_s else "unpack"
+        return max((self.compute_s, compute), (self.dram_s, "DRAM"), (self.noc_s, "NoC"))[1]
+
+
+def arch_facts(device: dict) -> dict:
+    """The plan's ``device`` section as the cost model uses it (rates per second or per cycle)."""
+    return {
+        "clock_hz": device["clock_mhz"] * 1e6,
+        "dram_bytes_per_s": device["dram_measured_gb_per_s"] * 1e9,
+        **{k: device[k] for k in ("core_dram_read_bytes_per_cycle", "core_dram_write_bytes_per_cycle",
+                                  "core_multicast_bytes_per_cycle", "unpack_bytes_per_cycle",
+                                  "pack_bytes_per_cycle", "cycles_per_tile_matmul")},
+    }  # fmt: skip
+
+
+#: Bytes a cycle the packers accumulate into L1 (packer L1 accumulation, which ttnn's tuned matmuls use and
+#: our kernels do not): four packers, one 128-bit non-atomic accumulate every two cycles each
+#: (tt-isa-documentation WormholeB0/TensixTile/L1.md).
+PACK_L1_ACC_BYTES_PER_CYCLE = 32
+
+
+def core_cost(
+    s: dict, arch: dict, fidelity: str, dram_share_bytes_per_s: float, page: int, out_page: int, blocks: int = 0
+) -> CoreCost:
+    """One core's modeled times from its counts ``s`` (a sim_stats.json core, or ttnn_matmul_core_stats):
+    the reader's DRAM reads and multicasts and the writer's writes on separate data-movement RISC-Vs
+    unless ``s`` gives ``dm_cycles`` itself."""
+    clock = arch["clock_hz"]
+    dram = s["tiles_read"] * page + s["tiles_written"] * out_page
+    sent = s.get("l1_bytes_sent", 0)
+    if "dm_cycles" in s:
+        dm_cycles = s["dm_cycles"]
+    else:
+        reader = s["tiles_read"] * page / arch["core_dram_read_bytes_per_cycle"] + sent / arch[
+            "core_multicast_bytes_per_cycle"]  # fmt: skip
+        writer = s["tiles_written"] * out_page / arch["core_dram_write_bytes_per_cycle"]
+        dm_cycles = max(reader, writer)
+    pack_cycles = s["packed_bytes"] / arch["pack_bytes_per_cycle"] + s.get("packed_acc_bytes", 0) / (
+        PACK_L1_ACC_BYTES_PER_CYCLE)  # fmt: skip
+    return CoreCost(s["x"], s["y"], blocks, dram, s.get("noc_bytes", dram), s["matmul_tiles"], sent,
+                    fpu_s=s["matmul_tiles"] * arch["cycles_per_tile_matmul"][fidelity] / clock,
+                    unpack_s=s["unpacked_bytes"] / arch["unpack_bytes_per_cycle"] / clock,
+                    pack_s=pack_cycles / clock, dram_s=dram / dram_share_bytes_per_s,
+                    noc_s=dm_cycles / clock)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TtnnMatmulConfig:
+    """One of ttnn's 2-D multicast matmuls: the shape, the core grid (x, y) and the program configuration
+    (``MatmulMultiCoreReuseMultiCastProgramConfig``: in0_block_w, the output block and subblock in tiles)."""
+
+    m: int
+    k: int
+    n: int
+    grid: tuple[int, int]
+    in0_block_w: int
+    out_block: tuple[int, int]
+    subblock: tuple[int, int]
+
+
+def ttnn_matmul_core_stats(device: dict, c: TtnnMatmulConfig) -> dict:
+    """The busiest core's counts under ttnn's 2-D multicast matmul (``MatmulMultiCoreReuseMultiCastProgramConfig``
+    with bf16 operands and output, bf16 DST, packer L1 accumulation -- the configuration of tt-metal's
+    GEMM_FLOPS benchmark): per core a per_core_M x per_core_N tile block walked in out_block blocks; per
+    output block and K block of in0_block_w tiles the first core of a row reads A's out_block_h x
+    in0_block_w tiles and multicasts them along the row on one data-movement RISC-V, the first core of a
+    column B's down the column on the other, which also writes the output. Compute multiplies each
+    subblock with matmul_block (per K tile, one unpack of each of the subblock's A rows and B columns)
+    and packs each output block once per K block: the first plainly, the rest accumulating in L1."""
+    tile = 2048
+    gx, gy = c.grid
+    mt, kt, nt = c.m // 32, c.k // 32, c.n // 32
+    per_m, per_n = mt // gy, nt // gx
+    (obh, obw), (sh, sw), in0_block_w = c.out_block, c.subblock, c.in0_block_w
+    kblocks = kt // in0_block_w
+    out_blocks = (per_m // obh) * (per_n // obw)
+    steps = out_blocks * kblocks
+    a_block, b_block = obh * in0_block_w, in0_block_w * obw
+    unpacked = steps * (obh * obw // (sh * sw)) * in0_block_w * (sh + sw) * tile
+    # A sender reads its block from DRAM, then multicasts it.
+    step_cycles = tile * (1 / device["core_dram_read_bytes_per_cycle"] + 1 / device["core_multicast_bytes_per_cycle"])
+    a_cycles, b_cycles = steps * a_block * step_cycles, steps * b_block * step_cycles
+    writes = per_m * per_n * tile / device["core_dram_write_bytes_per_cycle"]
+    return {
+        "x": 0, "y": 0,
+        "tiles_read": steps * (a_block + b_block), "tiles_written": per_m * per_n,
+        "matmul_tiles": per_m * per_n * kt, "l1_bytes_sent": steps * (a_block + b_block) * tile,
+        "unpacked_bytes": unpacked, "packed_bytes": out_blocks * obh * obw * tile,
+        "packed_acc_bytes": out_blocks * (kblocks - 1) * obh * obw * tile,
+        "dm_cycles": max(a_cycles, b_cycles + writes),
+        # All cores' DRAM traffic: A's blocks by the gy row senders, B's by the gx column senders.
+        "board_dram_bytes": (gy * steps * a_block + gx * steps * b_block + mt * nt) * tile,
+    }  # fmt: skip
+
+
+def model_ttnn_matmul(device: dict, fidelity: str, config: TtnnMatmulConfig) -> dict:
+    """The modeled kernel time of one of ttnn's matmul configurations (see ``ttnn_matmul_core_stats``):
+    the busiest core's time or the board's DRAM time, whichever is longer."""
+    arch = arch_facts(device)
+    s = ttnn_matmul_core_stats(device, config)
+    cost = core_cost(s, arch, fidelity, float("inf"), 2048, 2048)
+    board_dram_s = s["board_dram_bytes"] / arch["dram_bytes_per_s"]
+    seconds = max(cost.time_s, board_dram_s)
+    return {"seconds": seconds, "tflops": 2 * config.m * config.n * config.k / seconds / 1e12,
+            "bound": cost.bound if cost.time_s >= board_dram_s else "DRAM", "core": cost.__dict__}  # fmt: skip
 
 
 def _ceil(a: int, b: int) -> int:
     return -(-a // b)
+
+
+def _compute_traffic(plan: dict, mt: int, nt: int, kb: int, steps: int) -> tuple[int, int]:
+    """Bytes the compute kernel's unpackers read from L1 and its packers write into L1 for one output
+    block (mt x nt tiles, `steps` K steps of kb tiles), as the emitted kernel does it (every block whole,
+    padding included): each matmul_tiles unpacks one tile of each operand; with partial sums every K
+    step but the first reloads the block's partials and every one but the last packs them; a transposed
+    A goes through DST into cb_transposed each K step; an epilogue operand is loaded after the last."""
+    page = {cb["role"] if cb["role"] in ("partials", "transposed", "output") else cb["tensor"]: cb["page_bytes"]
+            for cb in plan["cbs"]}  # fmt: skip
+    compute = plan["compute"]
+    a_page = page["transposed"] if compute["transpose_a"] else page[compute["a"]]
+    tiles = mt * nt
+    unpacked = steps * kb * tiles * (a_page + page[compute["b"]])
+    packed = tiles * page["output"]
+    if compute["partials"]:
+        unpacked += (steps - 1) * tiles * page["partials"]
+        packed += (steps - 1) * tiles * page["partials"]
+    if compute["transpose_a"]:  # transpose_tile from A's CB, pack_tile into cb_transposed
+        unpacked += steps * mt * kb * page[compute["a"]]
+        packed += steps * mt * kb * page["transposed"]
+    # An operand's tile is loaded into DST once per tile of each DST sub-block, a broadcast bias once per
+    # tile row (a column vector) or tile column (a row vector) of it.
+    sub_m, sub_n = compute["subblock"]
+    per_subblock = {"col": sub_m, "row": sub_n, "none": sub_m * sub_n}
+    for step in compute["epilogue"]:
+        if "operand" in step:
+            loads = tiles // (sub_m * sub_n) * per_subblock[step["broadcast"]]
+            unpacked += loads * page[step["operand"]]
+    return unpacked, packed
 
 
 def derived_stats(plan: dict) -> list[dict]:
@@ -75,9 +218,10 @@ def derived_stats(plan: dict) -> list[dict]:
     row_blocks = _ceil(mt_tiles, mt)  # grid_y is batch * row_blocks: matrix after matrix
     in_page, out_page = inputs[0]["page_bytes"], output["page_bytes"]
     mcast = schedule["policy"] == "mcast2d"
+    block_unpacked, block_packed = _compute_traffic(plan, mt, nt, kb, steps)
     out = []
     for core in plan["cores"]:
-        read = written = matmuls = sent = received = 0
+        read = written = matmuls = sent = received = unpacked = packed = 0
         if mcast:  # core (x, y): a rectangle core_block_cols wide from start_id
             cols_per_core = schedule["core_block_cols"]
             blocks = [
@@ -117,9 +261,12 @@ def derived_stats(plan: dict) -> list[dict]:
                     read += {"row": cols, "col": rows, "none": rows * cols}[step["broadcast"]]
             written += rows * cols
             matmuls += steps * kb * mt * nt
+            unpacked += block_unpacked
+            packed += block_packed
         out.append({"x": core["x"], "y": core["y"], "tiles_read": read, "tiles_written": written,
                     "noc_bytes": read * in_page + written * out_page, "matmul_tiles": matmuls,
-                    "l1_bytes_sent": sent, "l1_bytes_received": received})  # fmt: skip
+                    "l1_bytes_sent": sent, "l1_bytes_received": received,
+                    "unpacked_bytes": unpacked, "packed_bytes": packed})  # fmt: skip
     return sorted(out, key=lambda s: (s["x"], s["y"]))  # the simulator's order
 
 
@@ -136,15 +283,9 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
         )
     fidelity = fidelity or plan["compute"]["math_fidelity"]
     device = plan["device"]
-    cycles_of = device["cycles_per_tile_matmul"]
-    if fidelity not in cycles_of:
-        raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(cycles_of)}")
-    arch = {
-        "clock_hz": device["clock_mhz"] * 1e6,
-        "dram_bytes_per_s": device["dram_gb_per_s"] * 1e9,
-        **{k: device[k] for k in ("core_dram_read_bytes_per_cycle", "core_dram_write_bytes_per_cycle",
-                                  "core_multicast_bytes_per_cycle")},
-    }  # fmt: skip
+    if fidelity not in device["cycles_per_tile_matmul"]:
+        raise TTError(f"unknown fidelity {fidelity!r}; choose one of {', '.join(device['cycles_per_tile_matmul'])}")
+    arch = arch_facts(device)
     stats, source = None, "derived from the plan"
     stats_path = artifact_dir / "sim" / "sim_stats.json"
     if stats_path.exists():
@@ -166,20 +307,9 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     out_page = plan["buffers"][plan["compute"]["c"]]["page_bytes"]
     active = len(plan["cores"])
     share = arch["dram_bytes_per_s"] / active
-    cycles = cycles_of[fidelity]
-    cores = []
-    for core in plan["cores"]:
-        s = by_xy[(core["x"], core["y"])]
-        dram = s["tiles_read"] * page + s["tiles_written"] * out_page
-        sent = s.get("l1_bytes_sent", 0)
-        reader_cycles = (
-            s["tiles_read"] * page / arch["core_dram_read_bytes_per_cycle"]
-            + sent / arch["core_multicast_bytes_per_cycle"]
-        )
-        writer_cycles = s["tiles_written"] * out_page / arch["core_dram_write_bytes_per_cycle"]
-        cores.append(CoreCost(core["x"], core["y"], core["count"], dram, s["noc_bytes"], s["matmul_tiles"], sent,
-                              s["matmul_tiles"] * cycles / arch["clock_hz"], dram / share,
-                              max(reader_cycles, writer_cycles) / arch["clock_hz"]))  # fmt: skip
+    cycles = arch["cycles_per_tile_matmul"][fidelity]
+    cores = [core_cost(by_xy[(core["x"], core["y"])], arch, fidelity, share, page, out_page, core["count"])
+             for core in plan["cores"]]  # fmt: skip
     slowest = max(cores, key=lambda c: c.time_s)
     device_s = slowest.time_s
     a, c = (plan["buffers"][plan["compute"][x]] for x in "ac")
@@ -191,10 +321,10 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     total_dram = sum(c.dram_bytes for c in cores)
     # Every tensor's tiles moved once: the least traffic any schedule of this computation needs.
     min_dram = sum(b["num_tiles"] * b["page_bytes"] for b in plan["buffers"].values() if b["role"] != "unused")
-    # The device's roofline, not the program's: its peak FPU rate, or the DRAM bandwidth at the minimal
-    # traffic's arithmetic intensity, whichever binds (a schedule that re-reads its operands cannot look
-    # better than it is).
-    roofline = min(peak_flops, flops / min_dram * arch["dram_bytes_per_s"])
+    # The device's roofline, not the program's: its peak FPU rate, or the board's DRAM bandwidth at the
+    # minimal traffic's arithmetic intensity, whichever binds (a schedule that re-reads its operands
+    # cannot look better than it is).
+    roofline = min(peak_flops, flops / min_dram * device["dram_gb_per_s"] * 1e9)
     counts = [c.blocks for c in cores]
     return {
         "kernel": plan["kernel_name"],
@@ -214,7 +344,7 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
         "dram_bytes": total_dram,
         "dram_bytes_over_minimum": total_dram / min_dram,
         "load_imbalance": max(counts) / (sum(counts) / len(counts)),
-        "cores": [c.__dict__ | {"time_s": c.time_s, "bound": c.bound} for c in cores],
+        "cores": [c.__dict__ | {"compute_s": c.compute_s, "time_s": c.time_s, "bound": c.bound} for c in cores],
     }
 
 

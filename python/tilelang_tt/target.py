@@ -13,6 +13,7 @@ The target kind itself, its options and their per-arch defaults are C++
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -49,6 +50,12 @@ class TTTargetInfo:
 def known_archs() -> tuple[str, ...]:
     """The accepted values of the ``arch`` option, default first."""
     return tuple(str(name) for name in tvm_ffi.get_global_func("tl.tt.KnownArchs")())
+
+
+def device_facts(arch: str) -> dict:
+    """The cost model's facts of ``arch`` (clock, DRAM and NoC rates, cycles of a tile matmul by fidelity):
+    the plan's ``device`` section, from the compiler's one table (target.h ``ArchSpec``)."""
+    return json.loads(str(tvm_ffi.get_global_func("tl.tt.DeviceFacts")(arch)))
 
 
 def make_target(arch: str | None = None, **options: int) -> Target:

@@ -646,22 +646,7 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   w.Line("\"l1_unreserved_base\": " + U(info.target.l1_unreserved_base) + ",");
   // The cost model's facts of the arch (target.h ArchSpec), read by
   // tilelang_tt.estimate.
-  const ArchSpec &spec = ArchSpecOf(info.target.arch);
-  std::string cycles;
-  for (const char *f : {value::kFidelityHiFi4, value::kFidelityHiFi3,
-                        value::kFidelityHiFi2, value::kFidelityLoFi}) {
-    cycles += std::string(cycles.empty() ? "" : ", ") + Quote(f) + ": " +
-              U(CyclesPerTileMatmul(f));
-  }
-  w.Line("\"device\": {\"board\": " + Quote(spec.board) + ", \"clock_mhz\": " +
-         U(spec.clock_mhz) + ", \"dram_gb_per_s\": " + U(spec.dram_gb_per_s) +
-         ", \"core_dram_read_bytes_per_cycle\": " +
-         U(spec.core_dram_read_bytes_per_cycle) +
-         ", \"core_dram_write_bytes_per_cycle\": " +
-         U(spec.core_dram_write_bytes_per_cycle) +
-         ", \"core_multicast_bytes_per_cycle\": " +
-         U(spec.core_multicast_bytes_per_cycle) +
-         ", \"cycles_per_tile_matmul\": {" + cycles + "}},");
+  w.Line("\"device\": " + DeviceFactsJson(ArchSpecOf(info.target.arch)) + ",");
   w.Line(
       "\"schedule\": {\"policy\": " + Quote(info.policy) +
       ", \"order\": " + Quote(info.order) + ", \"grid_x\": " + U(info.grid_x) +

@@ -810,6 +810,7 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
     MatmulTile(a, fa, b, fb, core->dst.tiles[dst_index].data(), core->dst.mode);
   }
   core->stats.matmul_tiles++;
+  core->stats.unpacked_bytes += TileBytesOf(fa) + TileBytesOf(fb);
 }
 
 void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
@@ -843,6 +844,7 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
   }
   const auto &acc = Ctx().core->dst.tiles[dst_index];
   uint8_t *page_bytes = L1(out.write_page(page), out.page_bytes());
+  Ctx().core->stats.packed_bytes += out.page_bytes();
   if (out.format() == Format::kFloat32) {
     // DST's values as they are: fp32 DST's exactly, 16-bit DST's bf16 values
     // widened (README: the packer's Float32 output).
@@ -880,6 +882,7 @@ CircularBuffer &UnpackToDst(EngineConfig::Op op, const char *name,
                 " pages at its front (cb_wait_front)");
   }
   CheckSrcFormat(e.srca, cb, "SrcA", name);
+  Ctx().core->stats.unpacked_bytes += in.page_bytes();
   return in;
 }
 

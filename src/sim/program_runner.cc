@@ -156,6 +156,8 @@ void WriteStats(Device &dev, const std::map<std::pair<uint32_t, uint32_t>,
         << ", \"matmul_tiles\": " << core->stats.matmul_tiles
         << ", \"l1_bytes_sent\": " << core->stats.l1_bytes_sent
         << ", \"l1_bytes_received\": " << core->stats.l1_bytes_received
+        << ", \"unpacked_bytes\": " << core->stats.unpacked_bytes
+        << ", \"packed_bytes\": " << core->stats.packed_bytes
         << ", \"cb_peak_pages\": {";
     bool first_cb = true;
     auto it = used_cbs.find(xy);

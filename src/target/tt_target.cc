@@ -42,13 +42,39 @@ const std::vector<ArchSpec> &KnownArchs() {
   constexpr int64_t kGiB = int64_t(1) << 30;
   static const std::vector<ArchSpec> archs = {
       // clock, DRAM bandwidth: the boards' published figures; per-core
-      // rates: tt-metal's data-movement measurements (ideal_performance.md).
+      // rates: tt-metal's data-movement measurements (ideal_performance.md);
+      // measured DRAM bandwidth: tt-metal's Saturating_DRAM_bandwidth
+      // reports; unpacker and packer rates: tt-isa-documentation's
+      // UNPACR_Regular.md and L1.md (docs/performance.md).
       {"wormhole_b0", "n150", 8, 8, 12, 1464 * 1024, 1 * kGiB, 105824, 1000,
-       288, 22, 21, 15},
+       288, 22, 21, 15, 267, 64, 64},
       {"blackhole", "p150", 11, 10, 8, 1464 * 1024, 4 * kGiB, 111744, 1350, 512,
-       33, 34, 24},
+       33, 34, 24, 500, 64, 64},
   };
   return archs;
+}
+
+std::string DeviceFactsJson(const ArchSpec &spec) {
+  auto u = [](int64_t v) { return std::to_string(v); };
+  std::string cycles;
+  for (const char *f : {value::kFidelityHiFi4, value::kFidelityHiFi3,
+                        value::kFidelityHiFi2, value::kFidelityLoFi}) {
+    cycles += std::string(cycles.empty() ? "" : ", ") + "\"" + f +
+              "\": " + u(CyclesPerTileMatmul(f));
+  }
+  return std::string("{\"board\": \"") + spec.board +
+         "\", \"clock_mhz\": " + u(spec.clock_mhz) +
+         ", \"dram_gb_per_s\": " + u(spec.dram_gb_per_s) +
+         ", \"core_dram_read_bytes_per_cycle\": " +
+         u(spec.core_dram_read_bytes_per_cycle) +
+         ", \"core_dram_write_bytes_per_cycle\": " +
+         u(spec.core_dram_write_bytes_per_cycle) +
+         ", \"core_multicast_bytes_per_cycle\": " +
+         u(spec.core_multicast_bytes_per_cycle) +
+         ", \"dram_measured_gb_per_s\": " + u(spec.dram_measured_gb_per_s) +
+         ", \"unpack_bytes_per_cycle\": " + u(spec.unpack_bytes_per_cycle) +
+         ", \"pack_bytes_per_cycle\": " + u(spec.pack_bytes_per_cycle) +
+         ", \"cycles_per_tile_matmul\": {" + cycles + "}}";
 }
 
 std::string KnownArchNames() {
@@ -260,6 +286,10 @@ TVM_FFI_STATIC_INIT_BLOCK() {
              out.Set(target_option::kTileCols, info.tile_cols);
              out.Set(target_option::kMathFidelity, String(info.math_fidelity));
              return out;
+           })
+      .def("tl.tt.DeviceFacts",
+           [](const String &arch) {
+             return String(DeviceFactsJson(ArchSpecOf(arch)));
            })
       .def("tl.tt.KnownArchs", []() {
         tvm::ffi::Array<String> names;

@@ -143,6 +143,8 @@ def test_stats_are_written(tmp_path):
     assert json.loads((artifacts / "tt.plan.json").read_text())["schedule"]["policy"] == "mcast2d"
     assert core["tiles_read"] == 2 and core["tiles_written"] == 1 and core["matmul_tiles"] == 2
     assert core["noc_bytes"] == 3 * 2048
+    # Compute: two matmul_tiles of two bf16 tiles each (fp32 DST holds the block), one bf16 tile packed.
+    assert core["unpacked_bytes"] == 2 * 2 * 2048 and core["packed_bytes"] == 2048
     assert core["l1_bytes_sent"] == 2 * (2048 + 4) + 2 * 4  # two sends, two increments
     # Step 0: the increments of the other core of its row and the 3 others of its column; step 1: the blocks.
     assert core["l1_bytes_received"] == (1 + 3) * 4 + 2 * (2048 + 4)

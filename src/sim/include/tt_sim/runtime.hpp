@@ -48,6 +48,10 @@ struct DramBuffer {
 struct CoreStats {
   uint64_t tiles_read = 0, tiles_written = 0, noc_bytes = 0, matmul_tiles = 0;
   uint64_t l1_bytes_sent = 0, l1_bytes_received = 0;
+  /// Bytes the unpackers read from L1 (into SrcA / SrcB or straight into
+  /// DST) and bytes the packers wrote from DST into L1: the compute kernel's
+  /// traffic, which the cost model times at the unpackers' and packers' rates.
+  uint64_t unpacked_bytes = 0, packed_bytes = 0;
 };
 
 struct Core {
