@@ -18,6 +18,9 @@ namespace tilelang_tt {
 #define TILELANG_TT_FUNC_ATTRS(X)                                              \
   X(kSchedulePolicy, "tt.schedule_policy",                                     \
     "How output blocks are split over cores (values below).")                  \
+  X(kKGroup, "tt.k_group",                                                     \
+    "Kernel K steps per CB push: absent, the backend's choice; 1, each step "  \
+    "its own; n > 1, n (GroupKStepsTT).")                                      \
   X(kScheduleOrder, "tt.schedule_order",                                       \
     "Order in which output blocks are enumerated before the split.")           \
   X(kLayout, "tt.layout", "Where and how global tensors are stored.")          \
@@ -193,6 +196,9 @@ namespace tilelang_tt {
 #define TILELANG_TT_IR_NAMES(X)                                                \
   X(kPersistentLoop, "tt.persistent",                                          \
     "For annotation: the per-core loop over assigned blocks.")                 \
+  X(kKGroupLoop, "tt.k_grouped",                                               \
+    "For annotation: the K loop moves this many of the kernel's K steps a "    \
+    "push (GroupKStepsTT).")                                                   \
   X(kRoleAttr, "tt.role",                                                      \
     "AttrStmt key: the RISC-V kernel the body belongs to.")                    \
   X(kRoleReader, "reader", "tt.role value: DRAM -> CB data movement.")         \

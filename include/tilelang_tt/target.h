@@ -109,6 +109,45 @@ inline std::string DstModeName(bool fp32_dest_acc_en, bool dst_full_sync_en) {
          (dst_full_sync_en ? "full-sync" : "half-sync");
 }
 
+/*! \brief What PlanKGroup weighs: the K loop (steps of kb tiles), whether
+ *         the output block's partial sums leave DST between steps, whether
+ *         they leave it exactly (fp32 partials of fp32 DST), a transposed A,
+ *         the L1 left for CBs and what A's and B's CBs take per kernel step. */
+struct KGroupRequest {
+  int64_t steps = 1, kb = 1;
+  bool partials = false, exact = false, transpose_a = false;
+  int64_t l1_free = 0, l1_per_step = 0;
+};
+
+/*! \brief K tiles a grouped step moves at most: the deepest in0_block_w of
+ *         tt-metal's tuned GEMM configurations (GEMM_FLOPS benchmark). */
+constexpr int64_t kMaxKGroupTiles = 16;
+
+/*!
+ * \brief How many of the kernel's K steps one CB push carries (GroupKStepsTT).
+ *        Grouping pays where the output block is walked in DST sub-blocks
+ *        whose partial sums are packed and reloaded every K step: g steps
+ *        a push do that once per g steps. It changes no value only when the
+ *        partials are exact (fp32 partials of fp32 DST: the sums are the same
+ *        fp32 additions in the same order), so a bf16 accumulator, whose
+ *        partials round every step as the kernel says, keeps its steps; so
+ *        does a transposed A (its transpose stage works per step). The
+ *        largest divisor of the steps within kMaxKGroupTiles and the L1 left.
+ */
+inline int64_t PlanKGroup(const KGroupRequest &r) {
+  if (!r.partials || !r.exact || r.transpose_a) {
+    return 1;
+  }
+  int64_t best = 1;
+  for (int64_t g = 2; g <= r.steps; ++g) {
+    if (r.steps % g == 0 && g * r.kb <= kMaxKGroupTiles &&
+        (g - 1) * r.l1_per_step <= r.l1_free) {
+      best = g;
+    }
+  }
+  return best;
+}
+
 /*!
  * \brief How an output block of mt x nt tiles uses DST.
  *

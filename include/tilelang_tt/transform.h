@@ -148,6 +148,32 @@ Pass TTShardToCoreMap();
 Pass MemorySpaceLowerTT();
 
 /*!
+ * \brief Carry several of the kernel's K steps per CB push.
+ *
+ * Reads:    tt.compute (partials, fp32_dest_acc_en, accumulator,
+ *           transpose_a, transpose_b), tt.cbs (A's and B's input CBs, L1
+ *           use), the K loop around the gemm_block (`for k in range(S)`,
+ *           its reader blocks of A and B and compute's wait / gemm_block /
+ *           pop), the target's L1.
+ * Writes:   with g = PlanKGroup(...) > 1 (target.h: fp32 partials that leave
+ *           DST every step, S divisible by g, g * kb <= 16 K tiles, the L1
+ *           left): `for k in range(S / g)` annotated tt.k_group = g; each
+ *           of A's and B's reader blocks reserves and pushes g blocks,
+ *           reading kernel step k * g + ks for ks in range(g) into the slots
+ *           of the one block of g * kb K tiles they form (A row-major mt x
+ *           (g * kb), B (g * kb) x nt); compute waits for and pops g blocks
+ *           and its gemm_block takes g * kb K tiles; A's and B's CB entries
+ *           in tt.cbs have g times the block_tiles and num_pages. The values
+ *           computed are the same: the fp32 sums are added in the same order
+ *           and the partials between steps were exact copies of DST.
+ *           Anything else (no partials, a bf16 accumulator, a transposed A,
+ *           other statements using k) is left as it is.
+ * Requires: MemorySpaceLowerTT; before InferDefaultTTSchedule (which weighs
+ *           the grouped blocks).
+ */
+Pass GroupKStepsTT();
+
+/*!
  * \brief Guard tile reads/writes that can reach past the tensor's tiles.
  *
  * Reads:    tt_read_tile / tt_write_tile calls, tt.buffers (tiles per axis),

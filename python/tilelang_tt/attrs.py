@@ -15,6 +15,7 @@ class FuncAttr:
     """PrimFunc attribute keys (``func.attrs[...]``)."""
 
     kSchedulePolicy = "tt.schedule_policy"
+    kKGroup = "tt.k_group"
     kScheduleOrder = "tt.schedule_order"
     kLayout = "tt.layout"
     kTileShape = "tt.tile_shape"
@@ -126,6 +127,7 @@ class IRName:
     """Names used inside the TIR body: annotations, AttrStmt keys, runtime args."""
 
     kPersistentLoop = "tt.persistent"
+    kKGroupLoop = "tt.k_grouped"
     kRoleAttr = "tt.role"
     kRoleReader = "reader"
     kRoleCompute = "compute"

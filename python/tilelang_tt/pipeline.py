@@ -21,6 +21,7 @@ TT_PASSES = (
     "tl.tt.AnnotateTTDefaults",
     "tl.tt.InferDefaultTTShard",
     "tl.tt.MemorySpaceLowerTT",
+    "tl.tt.GroupKStepsTT",
     "tl.tt.InferDefaultTTSchedule",
     "tl.tt.TTShardToCoreMap",
     "tl.tt.TilePadTT",
@@ -47,6 +48,10 @@ def TTPassPipelineBody(mod: IRModule, target: Target) -> IRModule:  # noqa: N802
     # persistent loops, guards) and replaces that nest by the output's block
     # grid, which the schedule passes then split over the cores.
     mod = transform.MemorySpaceLowerTT()(mod)
+    # Where the output block's fp32 partial sums leave DST every K step,
+    # several of the kernel's K steps move per CB push (same values, fewer
+    # reloads); the schedule then weighs the grouped blocks.
+    mod = transform.GroupKStepsTT()(mod)
     mod = transform.InferDefaultTTSchedule()(mod)
     mod = transform.TTShardToCoreMap()(mod)
 

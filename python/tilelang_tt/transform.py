@@ -60,6 +60,11 @@ def MemorySpaceLowerTT() -> TTPass:  # noqa: N802
     return TTPass("MemorySpaceLowerTT")
 
 
+def GroupKStepsTT() -> TTPass:  # noqa: N802
+    """Several of the kernel's K steps per CB push where fp32 partial sums leave DST every step."""
+    return TTPass("GroupKStepsTT")
+
+
 def TilePadTT() -> TTPass:  # noqa: N802
     """Guard tile reads/writes that can reach past the tensor (zero fill / skip)."""
     return TTPass("TilePadTT")

@@ -8,6 +8,7 @@
 #include <tvm/ffi/error.h>
 #include <tvm/ffi/extra/structural_equal.h>
 #include <tvm/tirx/builtin.h>
+#include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
 #include "tilelang_tt/attr.h"
@@ -308,6 +309,7 @@ void RoleKernelEmitter::EmitStmt(const Stmt &stmt) {
         {"mi", "each tile row of the output block"},
         {"ni", "each tile column of the output block"},
         {"kk", "each K tile of this step"},
+        {"ks", "each of the kernel's K steps this step carries"},
         {"sm", "each row of DST sub-blocks of the output block"},
         {"sn", "each sub-block of that row"},
         {"g", "each group of the block's tiles that DST holds"},
@@ -317,6 +319,12 @@ void RoleKernelEmitter::EmitStmt(const Stmt &stmt) {
     } else if (auto it = kLoopComments.find(loop->loop_var->name_hint);
                in_role_ && it != kLoopComments.end()) {
       Line("// For " + it->second + ".");
+    } else if (auto group = loop->annotations.find(ir::kKGroupLoop);
+               group != loop->annotations.end()) {
+      Line("// The kernel's loop over " + v + ", " +
+           std::to_string((*group).second.cast<tvm::Integer>()->value) +
+           " of its steps at a time (" + Expr(loop->extent) +
+           (tvm::tirx::is_one(loop->extent) ? " step)." : " steps)."));
     } else {
       Line("// The kernel's loop over " + v + " (" + Expr(loop->extent) +
            " steps).");

@@ -411,6 +411,15 @@ CASES = [
     Case("policy-mcast2d-order", "tt.schedule_policy = 'mcast2d' with tt.schedule_order = 'column_major'",
          lower_with_attrs({"tt.schedule_policy": "mcast2d", "tt.schedule_order": "column_major"}), E,
          ("tt.schedule_policy 'mcast2d' cannot schedule", "row-major", "'column_major'")),
+    Case("k-group-zero", "tt.k_group = 0", lower(lambda: K.gemm_kernel(256, 256, 256, 128, 128, 32).with_attr(
+        "tt.k_group", 0)), E, ("'tt.k_group' = 0 is not supported", "a positive integer")),
+    Case("k-group-not-divisor", "tt.k_group = 3 on a kernel of 8 K steps", lower(
+        lambda: K.gemm_kernel(256, 256, 256, 128, 128, 32).with_attr("tt.k_group", 3)), E,
+        ("'tt.k_group' = 3 does not divide the kernel's 8 K steps", "a divisor of 8")),
+    Case("k-group-bf16-partials", "tt.k_group = 2 where the partial sums are bf16 (a bfloat16 accumulator)", lower(
+        lambda: K.gemm_kernel(256, 256, 256, 256, 128, 32, accum_dtype="bfloat16").with_attr("tt.k_group", 2)), E,
+        ("'tt.k_group' = 2: the kernel's K steps cannot be grouped", "would change their rounding",
+         "Supported here: 1")),
     Case("order", "tt.schedule_order = 'zigzag'", lower_with_attrs({"tt.schedule_order": "zigzag"}), E,
          ("tt.schedule_order", "'row_major', 'column_major'")),
     Case("layout", "tt.layout = 'l1_sharded'", lower_with_attrs({"tt.layout": "l1_sharded"}), E,

@@ -718,6 +718,12 @@ ENTRIES = [
     _gemm("quickstart_contiguous_forced", QUICKSTART,
           lambda: quickstart_matmul(256, 256, 256, 64, 64, 32).with_attr("tt.schedule_policy", "contiguous"),
           256, 256, 256, schedule="contiguous"),
+    # K steps grouped (GroupKStepsTT): the 128 x 128 block's fp32 partials leave DST between steps, so 16
+    # of the kernel's 32 one-tile K steps move per push; and the same kernel with tt.k_group = 1, each step
+    # its own push (the values are the same bit for bit: test_simulator.py).
+    _gemm("quickstart_deep_k_grouped", QUICKSTART, lambda: quickstart_matmul(256, 256, 1024), 256, 256, 1024),
+    _gemm("quickstart_deep_k_ungrouped", QUICKSTART,
+          lambda: quickstart_matmul(256, 256, 512).with_attr("tt.k_group", 1), 256, 256, 512),
     _gemm("quickstart_bf16_accum", QUICKSTART, lambda: quickstart_matmul(256, 256, 128, accum_dtype="bfloat16"),
           256, 256, 128, accum="bfloat16"),
     _gemm("autotune_nt_staged", AUTOTUNE, lambda: autotune_nt_staged(256, 256, 256), 256, 256, 256, nt,

@@ -260,8 +260,10 @@ def test_pack_tile_must_agree_with_the_dst_mode(tmp_path):
 
 
 def subblocked(tmp_path, accum="float32"):
-    """128 x 128 output blocks over 3 K steps: 2 x 2 DST sub-blocks whose partials are reloaded."""
-    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, accum_dtype=accum))
+    """128 x 128 output blocks over 3 K steps: 2 x 2 DST sub-blocks whose partials are reloaded (each K step
+    its own push, tt.k_group = 1: grouped, the three steps would be one)."""
+    kernel = gemm_kernel(128, 128, 96, 128, 128, 32, accum_dtype=accum).with_attr("tt.k_group", 1)
+    artifacts = lowered(tmp_path, kernel)
     compute = (artifacts / "compute.cpp").read_text()
     assert "copy_tile(cb_partials, t, t);" in compute
     return artifacts
@@ -319,7 +321,7 @@ def test_transposed_b_needs_the_unpackers_transpose(tmp_path):
 
 def test_copy_init_turns_the_transpose_off(tmp_path):
     # After a reload of partials (copy_init) the re-init must ask for the transpose again.
-    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, trans_B=True))
+    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, trans_B=True).with_attr("tt.k_group", 1))
     assert simulate(artifacts, seed=3).ok
     break_kernel(artifacts, "compute.cpp", "              matmul_init(cb_in0, cb_in1, /*transpose=*/1);",
                  "              matmul_init(cb_in0, cb_in1);")  # fmt: skip
@@ -790,7 +792,7 @@ def test_float32_operands_are_multiplied_as_tf32(tmp_path):
 def test_float32_partials_beside_float32_operands_need_a_srca_reconfig(tmp_path):
     """Float32 B unpacks to TF32 in SrcA, Float32 partials straight to DST: SrcA needs reconfiguring
     between them although both CBs are Float32."""
-    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, dtype="float32"))
+    artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, dtype="float32").with_attr("tt.k_group", 1))
     assert simulate(artifacts, seed=2).ok
     break_kernel(artifacts, "compute.cpp", "reconfig_data_format_srca(cb_partials, cb_in1);", "")
     expect_fault(artifacts, "matmul_tiles with SrcA's unpacker set up to unpack straight to DST")

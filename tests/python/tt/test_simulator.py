@@ -239,3 +239,24 @@ def test_an_operand_the_epilogue_reads_too_is_not_multicast(tmp_path):
     assert simulate(artifacts).ok
     with pytest.raises(tilelang_tt.TTError, match="are the same tensor or also read by the epilogue"):
         tilelang_tt.lower(gemm_plus_a().with_attr("tt.schedule_policy", "mcast2d"))
+
+
+def test_grouped_k_steps_compute_the_same_bits(tmp_path):
+    """GroupKStepsTT moves 16 one-tile K steps per push where the 128 x 128 block's fp32 partials leave DST;
+    the sums are the same fp32 additions in the same order, so the output equals the ungrouped program's
+    (tt.k_group = 1) bit for bit, and the grouped program reloads and packs the partials twice, not 32 times."""
+    outputs = {}
+    for group in (None, 1):
+        kernel = gemm_kernel(256, 256, 1024, 128, 128, 32)
+        if group is not None:
+            kernel = kernel.with_attr("tt.k_group", group)
+        out = tmp_path / f"g{group}"
+        tilelang_tt.lower(kernel).write(out)
+        result = simulate(out)
+        assert result.ok, result.summary()
+        outputs[group] = ((out / "sim" / "C.bf16").read_bytes(), result.stats["cores"][0]["packed_bytes"])
+    assert "16 of its steps at a time" in (tmp_path / "gNone" / "compute.cpp").read_text()
+    assert outputs[None][0] == outputs[1][0]
+    tiles = 16  # one 4 x 4-tile block a core
+    assert outputs[None][1] == (2 - 1) * tiles * 4096 + tiles * 2048
+    assert outputs[1][1] == (32 - 1) * tiles * 4096 + tiles * 2048

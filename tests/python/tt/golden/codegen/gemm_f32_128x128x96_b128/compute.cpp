@@ -4,17 +4,15 @@
 // Compute kernel (TRISC 0-2): C = A @ B on the matrix engine.
 // The output block is larger than DST: each K step walks it in sub-blocks of 2
 // x 2 tiles. DST holds fp32 values, 4 tiles (fp32 DST, half-sync; the host's
-// ComputeConfig sets the mode). Between K steps a sub-block's partial sums wait
-// in cb_partials (Float32) and are reloaded; the last K step packs the
-// sub-block into cb_out0 for the writer.
+// ComputeConfig sets the mode). Each sub-block is packed into cb_out0 for the
+// writer.
 //
 // Runtime arguments:
 //   0  count: number of output blocks of this core
 // Circular buffers:
-//   cb_in0 (c_0): 4 tile(s) of A per block, 8 pages of 4096 bytes
-//   cb_in1 (c_1): 4 tile(s) of B per block, 8 pages of 4096 bytes
+//   cb_in0 (c_0): 12 tile(s) of A per block, 24 pages of 4096 bytes
+//   cb_in1 (c_1): 12 tile(s) of B per block, 24 pages of 4096 bytes
 //   cb_out0 (c_16): 16 tile(s) of C per block, 32 pages of 4096 bytes
-//   cb_partials (c_24): 16 tile(s) of C_local per block, 16 pages of 4096 bytes
 #include <cstdint>
 
 #include "api/compute/cb_api.h"
@@ -22,9 +20,7 @@
 #include "api/compute/compute_kernel_hw_startup.h"
 #include "api/compute/matmul.h"
 #include "api/compute/pack.h"
-#include "api/compute/reconfig_data_format.h"
 #include "api/compute/reg_api.h"
-#include "api/compute/tile_move_copy.h"
 
 void kernel_main() {
   uint32_t count =
@@ -33,7 +29,6 @@ void kernel_main() {
   constexpr uint32_t cb_in0 = tt::CBIndex::c_0;
   constexpr uint32_t cb_in1 = tt::CBIndex::c_1;
   constexpr uint32_t cb_out0 = tt::CBIndex::c_16;
-  constexpr uint32_t cb_partials = tt::CBIndex::c_24;
 
   // Configure unpacker, FPU and packer for C = A @ B (once).
   {
@@ -42,59 +37,42 @@ void kernel_main() {
   }
   // For each output block assigned to this core.
   for (uint32_t i = 0; i < count; ++i) {
-    // The kernel's loop over k (3 steps).
-    for (uint32_t k = 0; k < 3; ++k) {
+    // The kernel's loop over k, 3 of its steps at a time (1 step).
+    for (uint32_t k = 0; k < 1; ++k) {
       // Add this K step's A block @ B block to the output block, one DST
       // sub-block at a time (A's tiles row-major in cb_in0, B's in cb_in1).
       {
-        cb_wait_front(cb_in0, 4);
-        cb_wait_front(cb_in1, 4);
+        cb_wait_front(cb_in0, 12);
+        cb_wait_front(cb_in1, 12);
         // For each row of DST sub-blocks of the output block.
         for (uint32_t sm = 0; sm < 2; ++sm) {
           // For each sub-block of that row.
           for (uint32_t sn = 0; sn < 2; ++sn) {
             tile_regs_acquire();
-            if (0 < k) {
-              reconfig_data_format_srca(cb_in1, cb_partials);
-              copy_init(cb_partials);
-              cb_wait_front(cb_partials, 4);
-              // For each tile of the output block.
-              for (uint32_t t = 0; t < 4; ++t) {
-                copy_tile(cb_partials, t, t);
-              }
-              cb_pop_front(cb_partials, 4);
-              reconfig_data_format_srca(cb_partials, cb_in1);
-              matmul_init(cb_in0, cb_in1);
-            }
             // For each tile row of the block.
             for (uint32_t r = 0; r < 2; ++r) {
               // For each tile column of the block.
               for (uint32_t c = 0; c < 2; ++c) {
-                matmul_tiles(cb_in0, cb_in1, sm * 2 + r, sn * 2 + c, r * 2 + c);
+                // For each K tile of this step.
+                for (uint32_t kk = 0; kk < 3; ++kk) {
+                  matmul_tiles(cb_in0, cb_in1, sm * 6 + r * 3 + kk,
+                               kk * 4 + sn * 2 + c, r * 2 + c);
+                }
               }
             }
             tile_regs_commit();
             tile_regs_wait();
-            if (k == 2) {
-              cb_reserve_back(cb_out0, 4);
-              // For each tile of the output block.
-              for (uint32_t t_1 = 0; t_1 < 4; ++t_1) {
-                pack_tile(t_1, cb_out0);
-              }
-              cb_push_back(cb_out0, 4);
-            } else {
-              cb_reserve_back(cb_partials, 4);
-              // For each tile of the output block.
-              for (uint32_t t_2 = 0; t_2 < 4; ++t_2) {
-                pack_tile(t_2, cb_partials);
-              }
-              cb_push_back(cb_partials, 4);
+            cb_reserve_back(cb_out0, 4);
+            // For each tile of the output block.
+            for (uint32_t t = 0; t < 4; ++t) {
+              pack_tile(t, cb_out0);
             }
+            cb_push_back(cb_out0, 4);
             tile_regs_release();
           }
         }
-        cb_pop_front(cb_in0, 4);
-        cb_pop_front(cb_in1, 4);
+        cb_pop_front(cb_in0, 12);
+        cb_pop_front(cb_in1, 12);
       }
     }
   }

@@ -25,7 +25,6 @@
 #include <vector>
 
 #include <tt-metalium/bfloat16.hpp>
-#include <tt-metalium/circular_buffer_constants.h>
 #include <tt-metalium/distributed.hpp>
 #include <tt-metalium/host_api.hpp>
 #include <tt-metalium/tensor_accessor_args.hpp>
@@ -169,26 +168,20 @@ int main(int argc, char **argv) {
           dram_config_fp32, mesh_device.get()); // 4 x 4 tiles
 
       // Circular buffers: 2 blocks each, so data movement overlaps compute
-      // (double buffering). cb_partials holds one block of partial sums in
-      // Float32 between K steps (compute's own).
+      // (double buffering).
       CreateCircularBuffer(
-          program, cores, // cb_in0: A, 4 tile(s) per block
-          CircularBufferConfig(8 * 4096, {{CBIndex::c_0, DataFormat::Float32}})
+          program, cores, // cb_in0: A, 12 tile(s) per block
+          CircularBufferConfig(24 * 4096, {{CBIndex::c_0, DataFormat::Float32}})
               .set_page_size(CBIndex::c_0, 4096));
       CreateCircularBuffer(
-          program, cores, // cb_in1: B, 4 tile(s) per block
-          CircularBufferConfig(8 * 4096, {{CBIndex::c_1, DataFormat::Float32}})
+          program, cores, // cb_in1: B, 12 tile(s) per block
+          CircularBufferConfig(24 * 4096, {{CBIndex::c_1, DataFormat::Float32}})
               .set_page_size(CBIndex::c_1, 4096));
       CreateCircularBuffer(
           program, cores, // cb_out0: C, 16 tile(s) per block
           CircularBufferConfig(32 * 4096,
                                {{CBIndex::c_16, DataFormat::Float32}})
               .set_page_size(CBIndex::c_16, 4096));
-      CreateCircularBuffer(
-          program, cores, // cb_partials: C_local, 16 tile(s) per block
-          CircularBufferConfig(16 * 4096,
-                               {{CBIndex::c_24, DataFormat::Float32}})
-              .set_page_size(CBIndex::c_24, 4096));
 
       // Kernels: the reader on RISCV_1 (NoC 1), the writer on RISCV_0 (NoC 0),
       // compute on the TRISCs. The tensor accessors' compile-time args are
@@ -209,17 +202,12 @@ int main(int argc, char **argv) {
                              .noc = NOC::RISCV_0_default,
                              .compile_args = writer_compile_args});
       // Compute: C = A @ B with a float32 accumulator, so DST holds fp32 values
-      // (4 tiles in half-sync mode). Float32 partials are reloaded straight
-      // into fp32 DST: through SrcA they would keep TF32 only.
-      std::vector<UnpackToDestMode> unpack_to_dest_mode(
-          NUM_CIRCULAR_BUFFERS, UnpackToDestMode::Default);
-      unpack_to_dest_mode[CBIndex::c_24] = UnpackToDestMode::UnpackToDestFp32;
-      KernelHandle compute = CreateKernel(
-          program, artifact_dir + "/compute.cpp", cores,
-          ComputeConfig{.math_fidelity = MathFidelity::HiFi4,
-                        .fp32_dest_acc_en = true,
-                        .dst_full_sync_en = false,
-                        .unpack_to_dest_mode = unpack_to_dest_mode});
+      // (4 tiles in half-sync mode).
+      KernelHandle compute =
+          CreateKernel(program, artifact_dir + "/compute.cpp", cores,
+                       ComputeConfig{.math_fidelity = MathFidelity::HiFi4,
+                                     .fp32_dest_acc_en = true,
+                                     .dst_full_sync_en = false});
 
       // Runtime arguments of each core, in each kernel's read order.
       for (const CoreWork &work : kCoreWork) {

@@ -12,8 +12,8 @@
 //   3  count: number of output blocks of this core
 //   4  grid_x: output blocks along x (columns)
 // Circular buffers:
-//   cb_in0 (c_0): 4 tile(s) of A per block, 8 pages of 4096 bytes
-//   cb_in1 (c_1): 4 tile(s) of B per block, 8 pages of 4096 bytes
+//   cb_in0 (c_0): 12 tile(s) of A per block, 24 pages of 4096 bytes
+//   cb_in1 (c_1): 12 tile(s) of B per block, 24 pages of 4096 bytes
 #include <cstdint>
 
 #include "api/dataflow/dataflow_api.h"
@@ -49,33 +49,39 @@ void kernel_main() {
     uint32_t block_id = start_id + i;
     uint32_t by = block_id / grid_x;
     uint32_t bx = block_id % grid_x;
-    // The kernel's loop over k (3 steps).
-    for (uint32_t k = 0; k < 3; ++k) {
+    // The kernel's loop over k, 3 of its steps at a time (1 step).
+    for (uint32_t k = 0; k < 1; ++k) {
       // Read this step's block of A into cb_in0: reserve, read each tile, wait,
       // push.
       {
-        cb_reserve_back(cb_in0, 4);
+        cb_reserve_back(cb_in0, 12);
         uint32_t cb_in0_write_addr = get_write_ptr(cb_in0);
-        // For each tile row of the block.
-        for (uint32_t r = 0; r < 4; ++r) {
-          noc_async_read_page((by * 4 + r) * A_tiles_per_row + k, A_accessor,
-                              cb_in0_write_addr + r * tile_bytes);
+        // For each of the kernel's K steps this step carries.
+        for (uint32_t ks = 0; ks < 3; ++ks) {
+          // For each tile row of the block.
+          for (uint32_t r = 0; r < 4; ++r) {
+            noc_async_read_page((by * 4 + r) * A_tiles_per_row + ks, A_accessor,
+                                cb_in0_write_addr + (r * 3 + ks) * tile_bytes);
+          }
         }
         noc_async_read_barrier();
-        cb_push_back(cb_in0, 4);
+        cb_push_back(cb_in0, 12);
       }
       // Read this step's block of B into cb_in1: reserve, read each tile, wait,
       // push.
       {
-        cb_reserve_back(cb_in1, 4);
+        cb_reserve_back(cb_in1, 12);
         uint32_t cb_in1_write_addr = get_write_ptr(cb_in1);
-        // For each tile column of the block.
-        for (uint32_t c = 0; c < 4; ++c) {
-          noc_async_read_page(k * B_tiles_per_row + (bx * 4 + c), B_accessor,
-                              cb_in1_write_addr + c * tile_bytes);
+        // For each of the kernel's K steps this step carries.
+        for (uint32_t ks = 0; ks < 3; ++ks) {
+          // For each tile column of the block.
+          for (uint32_t c = 0; c < 4; ++c) {
+            noc_async_read_page(ks * B_tiles_per_row + (bx * 4 + c), B_accessor,
+                                cb_in1_write_addr + (ks * 4 + c) * tile_bytes);
+          }
         }
         noc_async_read_barrier();
-        cb_push_back(cb_in1, 4);
+        cb_push_back(cb_in1, 12);
       }
     }
   }
