@@ -42,6 +42,16 @@ namespace tilelang_tt {
     "(cb_a, cb_b, m_tiles, n_tiles, k_tiles, transpose_b): DST[m, n] += "      \
     "A[m, k] @ B[k, n] over row-major tile blocks at the CB fronts (B's "      \
     "block N x K when transpose_b); lowered by TensorizeTT.")                  \
+  X(matmul_block_init, 7,                                                      \
+    "(cb_a, cb_b, cb_out, transpose_b, ct, rt, kt): configure the FPU for "    \
+    "matmul_block on rt x ct-tile sub-blocks (A's block rt x kt tiles).")      \
+  X(matmul_block_reinit, 6,                                                    \
+    "(cb_a, cb_b, transpose_b, ct, rt, kt): set the unpacker and FPU up for "  \
+    "matmul_block again.")                                                     \
+  X(matmul_block, 9,                                                           \
+    "(cb_a, cb_b, a_slot, b_slot, dst, transpose_b, ct, rt, kt): for r < rt, " \
+    "c < ct: DST[dst + r * ct + c] += A tile a_slot + r * kt @ B tile "        \
+    "b_slot + c.")                                                             \
   X(matmul_tiles, 5,                                                           \
     "(cb_a, cb_b, a_slot, b_slot, dst): DST[dst] += A tile @ B tile.")         \
   X(pack_tile, 3, "(dst, cb, slot): convert DST[dst] into the CB slot.")       \

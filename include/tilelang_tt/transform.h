@@ -189,7 +189,8 @@ Pass GroupKStepsTT();
 Pass TilePadTT();
 
 /*!
- * \brief Lower gemm_block to matmul_tiles loops accumulating in DST.
+ * \brief Lower gemm_block to matmul_block / matmul_tiles loops accumulating
+ *        in DST.
  *
  * Reads:    tt_gemm_block(cb_a, cb_b, mt, nt, kt), tt_transpose_block(cb_in,
  *           cb_out, rows, cols), tt.cbs (the output and partials CBs),
@@ -210,7 +211,16 @@ Pass TilePadTT();
  *           a reserve of cb_out, per group of tiles that fits DST: acquire,
  *           transpose_tile per tile (output tile q from input slot
  *           (q % rows) * cols + q / rows), commit, wait, pack in order,
- *           release; and a push.
+ *           release; and a push. Where the (sub-)block has more than one
+ *           tile and B is not transposed, matmul_block replaces the
+ *           matmul_tiles loops: matmul_block_init(cb_a, cb_b, cb_out,
+ *           transpose_b, ct, rt, kt) (ct x rt the sub-block's columns and
+ *           rows, kt the K tiles of a step), matmul_block_reinit for each
+ *           re-init, and per K tile kk one matmul_block(cb_a, cb_b, (sm * sh)
+ *           * kt + kk, kk * nt + sn * sw, 0, 0, ct, rt, kt): the same
+ *           products in the same order per output tile, each of the
+ *           sub-block's A and B tiles unpacked once per K tile (the
+ *           unpacker holds one operand's tile while it streams the other's).
  * Requires: MemorySpaceLowerTT.
  * \note A sub-block larger than tt.compute's dst_tiles is a ValueError.
  */

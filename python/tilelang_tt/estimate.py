@@ -123,8 +123,9 @@ def ttnn_matmul_core_stats(device: dict, c: TtnnMatmulConfig) -> dict:
     output block and K block of in0_block_w tiles the first core of a row reads A's out_block_h x
     in0_block_w tiles and multicasts them along the row on one data-movement RISC-V, the first core of a
     column B's down the column on the other, which also writes the output. Compute multiplies each
-    subblock with matmul_block (per K tile, one unpack of each of the subblock's A rows and B columns)
-    and packs each output block once per K block: the first plainly, the rest accumulating in L1."""
+    subblock with matmul_block (per K tile the unpacker holds each of the subblock's rows of A in turn and
+    streams its columns of B, or the other way round when the subblock is taller than wide) and packs each
+    output block once per K block: the first plainly, the rest accumulating in L1."""
     tile = 2048
     gx, gy = c.grid
     mt, kt, nt = c.m // 32, c.k // 32, c.n // 32
@@ -134,7 +135,10 @@ def ttnn_matmul_core_stats(device: dict, c: TtnnMatmulConfig) -> dict:
     out_blocks = (per_m // obh) * (per_n // obw)
     steps = out_blocks * kblocks
     a_block, b_block = obh * in0_block_w, in0_block_w * obw
-    unpacked = steps * (obh * obw // (sh * sw)) * in0_block_w * (sh + sw) * tile
+    # matmul_block per K tile and subblock (sh = rt, sw = ct), counted as the release's unpacker does it
+    # (see _compute_traffic).
+    per_k = sh + sh * sw if sw >= sh else sw + sh * sw
+    unpacked = steps * (obh * obw // (sh * sw)) * in0_block_w * per_k * tile
     # A sender reads its block from DRAM, then multicasts it.
     step_cycles = tile * (1 / device["core_dram_read_bytes_per_cycle"] + 1 / device["core_multicast_bytes_per_cycle"])
     a_cycles, b_cycles = steps * a_block * step_cycles, steps * b_block * step_cycles
@@ -177,8 +181,19 @@ def _compute_traffic(plan: dict, mt: int, nt: int, kb: int, steps: int) -> tuple
             for cb in plan["cbs"]}  # fmt: skip
     compute = plan["compute"]
     a_page = page["transposed"] if compute["transpose_a"] else page[compute["a"]]
+    b_page = page[compute["b"]]
     tiles = mt * nt
-    unpacked = steps * kb * tiles * (a_page + page[compute["b"]])
+    sub_m, sub_n = compute["subblock"]
+    subblocks = tiles // (sub_m * sub_n)
+    if sub_m * sub_n > 1 and not compute["transpose_b"]:
+        # matmul_block per K tile and sub-block: the unpacker keeps one operand's tile while it streams the
+        # other's (the release's llk_unpack_AB_matmul.h): with ct >= rt each of the rt A tiles once and ct B
+        # tiles for each, else each of the ct B tiles once and rt A tiles for each.
+        rt, ct = sub_m, sub_n
+        per_k = rt * a_page + rt * ct * b_page if ct >= rt else ct * b_page + rt * ct * a_page
+        unpacked = steps * kb * subblocks * per_k
+    else:  # matmul_tiles: both tiles of every product
+        unpacked = steps * kb * tiles * (a_page + b_page)
     packed = tiles * page["output"]
     if compute["partials"]:
         unpacked += (steps - 1) * tiles * page["partials"]
@@ -188,11 +203,10 @@ def _compute_traffic(plan: dict, mt: int, nt: int, kb: int, steps: int) -> tuple
         packed += steps * mt * kb * page["transposed"]
     # An operand's tile is loaded into DST once per tile of each DST sub-block, a broadcast bias once per
     # tile row (a column vector) or tile column (a row vector) of it.
-    sub_m, sub_n = compute["subblock"]
     per_subblock = {"col": sub_m, "row": sub_n, "none": sub_m * sub_n}
     for step in compute["epilogue"]:
         if "operand" in step:
-            loads = tiles // (sub_m * sub_n) * per_subblock[step["broadcast"]]
+            loads = subblocks * per_subblock[step["broadcast"]]
             unpacked += loads * page[step["operand"]]
     return unpacked, packed
 

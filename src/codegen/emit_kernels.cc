@@ -318,7 +318,8 @@ private:
       if (call == nullptr) {
         return;
       }
-      init = init || call->op.same_as(builtin::matmul_init());
+      init = init || call->op.same_as(builtin::matmul_init()) ||
+             call->op.same_as(builtin::matmul_block_init());
       startup = startup || call->op.same_as(builtin::hw_startup());
       if (call->op.same_as(builtin::copy_tile()) && copy == nullptr) {
         copy = call;
@@ -326,7 +327,9 @@ private:
       acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
       sfpu = sfpu || call->op.same_as(builtin::sfpu_tile()) ||
              call->op.same_as(builtin::sfpu_binary_tile());
-      if (call->op.same_as(builtin::matmul_tiles()) && matmul == nullptr) {
+      if ((call->op.same_as(builtin::matmul_tiles()) ||
+           call->op.same_as(builtin::matmul_block())) &&
+          matmul == nullptr) {
         matmul = call;
       }
       if (call->op.same_as(builtin::pack_tile()) && pack == nullptr) {
@@ -422,9 +425,30 @@ private:
     }
   }
 
+  /*! \brief matmul_block_init (a[0..5] = cb_a, cb_b, transpose, ct, rt,
+   *         kt): the unpacker and FPU set up for rt x ct-tile sub-blocks. */
+  void EmitMatmulBlockInit(const tvm::ffi::Array<tvm::PrimExpr> &a) {
+    Line("matmul_block_init(" + CBName(a[0]) + ", " + CBName(a[1]) +
+         ", /*transpose=*/" + Expr(a[2]) + ", /*ct_dim=*/" + Expr(a[3]) +
+         ", /*rt_dim=*/" + Expr(a[4]) + ", /*kt_dim=*/" + Expr(a[5]) + ");");
+  }
+
   void EmitIntrinsic(const CallNode *call) final {
     const auto &a = call->args;
-    if (call->op.same_as(builtin::hw_startup())) {
+    if (call->op.same_as(builtin::matmul_block_init())) {
+      Line("compute_kernel_hw_startup<SrcOrder::Reverse>(" + CBName(a[0]) +
+           ", " + CBName(a[1]) + ", " + CBName(a[2]) + ");");
+      EmitMatmulBlockInit({a[0], a[1], a[3], a[4], a[5], a[6]});
+    } else if (call->op.same_as(builtin::matmul_block_reinit())) {
+      EmitMatmulBlockInit(a);
+    } else if (call->op.same_as(builtin::matmul_block())) {
+      // One K tile of the rt x ct sub-block: A's tile a_slot + r * kt_dim
+      // times B's b_slot + c into DST[dst + r * ct_dim + c].
+      Line("matmul_block(" + CBName(a[0]) + ", " + CBName(a[1]) + ", " +
+           Expr(a[2]) + ", " + Expr(a[3]) + ", " + Expr(a[4]) + ", " +
+           Expr(a[5]) + ", " + Expr(a[6]) + ", " + Expr(a[7]) + ", " +
+           Expr(a[8]) + ");");
+    } else if (call->op.same_as(builtin::hw_startup())) {
       Line("compute_kernel_hw_startup(" + CBName(a[0]) + ", " + CBName(a[1]) +
            ");");
     } else if (call->op.same_as(builtin::matmul_init())) {

@@ -609,6 +609,7 @@ void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse) {
 
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose) {
   EngineConfig &e = Engines("matmul_init");
+  e.ct_dim = e.rt_dim = e.kt_dim = 1;
   e.sfpu = SfpuInit::kNone; // an FPU init reprograms what SFPU ops use
   CB(in0), CB(in1);
   e.transpose_in1 = transpose != 0;
@@ -740,46 +741,57 @@ void TileRegsRelease() {
   Ctx().core->dst.state = DstState::kIdle;
 }
 
-void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
-                 uint32_t dst_index) {
-  Core *core = Ctx().core;
-  EngineConfig &e = Engines("matmul_tiles");
+namespace {
+/// The unpacker and FPU are set up for a matmul of in0 by in1 (`init`: the
+/// call that sets them up).
+EngineConfig &MatmulEngines(const char *name, const char *init, uint32_t in0,
+                            uint32_t in1) {
+  EngineConfig &e = Engines(name);
   if (e.op != EngineConfig::Op::kMatmul || e.in0 != in0 || e.in1 != in1) {
-    KernelFault("matmul_tiles(c_" + std::to_string(in0) + ", c_" +
+    KernelFault(std::string(name) + "(c_" + std::to_string(in0) + ", c_" +
                 std::to_string(in1) + ") but the unpacker is set up for " +
-                UnpackerOp(e) + "; call matmul_init(c_" + std::to_string(in0) +
+                UnpackerOp(e) + "; call " + init + "(c_" + std::to_string(in0) +
                 ", c_" + std::to_string(in1) + ") first");
   }
+  return e;
+}
+
+/// One tile product of matmul_tiles / matmul_block (`name`), with their
+/// checks: DST[dst_index] += tile i0 of in0 @ tile i1 of in1.
+void MatmulProduct(const char *name, const EngineConfig &e, uint32_t in0,
+                   uint32_t in1, uint32_t i0, uint32_t i1, uint32_t dst_index) {
+  Core *core = Ctx().core;
   // Matmul unpacks in0 into SrcB and in1 into SrcA.
-  CheckSrcFormat(e.srcb, in0, "SrcB", "matmul_tiles");
-  CheckSrcFormat(e.srca, in1, "SrcA", "matmul_tiles");
+  CheckSrcFormat(e.srcb, in0, "SrcB", name);
+  CheckSrcFormat(e.srca, in1, "SrcA", name);
   for (uint32_t cb : {in0, in1}) {
-    CheckTilePages(cb, "matmul_tiles");
+    CheckTilePages(cb, name);
     if (CB(cb).format() != Format::kFloat32)
       continue;
     // A Float32 operand unpacks to TF32 in its source register, which the
     // LLK allows only with fp32 DST; an UnpackToDestFp32 CB would not.
     if (!Ctx().core->dst.mode.fp32_dest_acc_en)
-      KernelFault("matmul_tiles on Float32 CB c_" + std::to_string(cb) +
+      KernelFault(std::string(name) + " on Float32 CB c_" + std::to_string(cb) +
                   " with 16-bit DST: TF32 sources need fp32_dest_acc_en");
     if (e.unpack_to_dest_fp32[cb])
-      KernelFault("matmul_tiles on Float32 CB c_" + std::to_string(cb) +
+      KernelFault(std::string(name) + " on Float32 CB c_" + std::to_string(cb) +
                   ", whose unpack_to_dest_mode is UnpackToDestFp32: it would "
                   "bypass the source registers");
   }
   if (e.srca_to_dest) {
-    KernelFault("matmul_tiles with SrcA's unpacker set up to unpack straight "
+    KernelFault(std::string(name) +
+                " with SrcA's unpacker set up to unpack straight "
                 "to DST (an UnpackToDestFp32 CB); reconfig_data_format_srca "
                 "to c_" +
                 std::to_string(in1) + " first");
   }
   if (CB(in0).format() != CB(in1).format()) {
-    KernelFault("matmul_tiles multiplies " + CBName(in0) + " by " +
+    KernelFault(std::string(name) + " multiplies " + CBName(in0) + " by " +
                 CBName(in1) + "; the matrix unit needs one source format");
   }
-  CheckDst16Format(CB(in0).format(), "matmul_tiles");
-  ExpectDst(DstState::kMath, "matmul_tiles");
-  CheckDstIndex(dst_index, "matmul_tiles");
+  CheckDst16Format(CB(in0).format(), name);
+  ExpectDst(DstState::kMath, name);
+  CheckDstIndex(dst_index, name);
   CircularBuffer &a_cb = CB(in0);
   CircularBuffer &b_cb = CB(in1);
   // Only pages the compute kernel itself waited for: on the chip the
@@ -787,10 +799,11 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
   const uint32_t a_waited = a_cb.waited_pages();
   const uint32_t b_waited = b_cb.waited_pages();
   if (i0 >= a_waited || i1 >= b_waited) {
-    KernelFault("matmul_tiles reads tile " + std::to_string(i0) + " of c_" +
-                std::to_string(in0) + " and tile " + std::to_string(i1) +
-                " of c_" + std::to_string(in1) + " but the kernel waited for " +
-                std::to_string(a_waited) + " and " + std::to_string(b_waited) +
+    KernelFault(std::string(name) + " reads tile " + std::to_string(i0) +
+                " of c_" + std::to_string(in0) + " and tile " +
+                std::to_string(i1) + " of c_" + std::to_string(in1) +
+                " but the kernel waited for " + std::to_string(a_waited) +
+                " and " + std::to_string(b_waited) +
                 " pages at their fronts (cb_wait_front)");
   }
   const Format fa = a_cb.format(), fb = b_cb.format();
@@ -810,7 +823,77 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
     MatmulTile(a, fa, b, fb, core->dst.tiles[dst_index].data(), core->dst.mode);
   }
   core->stats.matmul_tiles++;
-  core->stats.unpacked_bytes += TileBytesOf(fa) + TileBytesOf(fb);
+}
+} // namespace
+
+void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
+                 uint32_t dst_index) {
+  const EngineConfig &e =
+      MatmulEngines("matmul_tiles", "matmul_init", in0, in1);
+  if (e.ct_dim != 1 || e.rt_dim != 1) {
+    KernelFault("matmul_tiles but matmul_block_init set the unpacker and FPU "
+                "up for " +
+                std::to_string(e.rt_dim) + " x " + std::to_string(e.ct_dim) +
+                "-tile sub-blocks (rt_dim x ct_dim); call matmul_init first");
+  }
+  MatmulProduct("matmul_tiles", e, in0, in1, i0, i1, dst_index);
+  // Each call unpacks its tile of in0 into SrcB and its tile of in1 into SrcA.
+  Ctx().core->stats.unpacked_bytes +=
+      TileBytesOf(CB(in0).format()) + TileBytesOf(CB(in1).format());
+}
+
+void MatmulBlockInit(uint32_t in0, uint32_t in1, uint32_t transpose,
+                     uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim) {
+  if (ct_dim < 1 || rt_dim < 1 || kt_dim < 1 || ct_dim > 16 || rt_dim > 16) {
+    KernelFault("matmul_block_init(c_" + std::to_string(in0) + ", c_" +
+                std::to_string(in1) +
+                ", ..., ct_dim = " + std::to_string(ct_dim) +
+                ", rt_dim = " + std::to_string(rt_dim) +
+                ", kt_dim = " + std::to_string(kt_dim) +
+                "): the release allows ct_dim and rt_dim of 1 to 16 and a "
+                "positive kt_dim");
+  }
+  MatmulInit(in0, in1, transpose);
+  EngineConfig &e = Ctx().core->engines;
+  e.ct_dim = ct_dim;
+  e.rt_dim = rt_dim;
+  e.kt_dim = kt_dim;
+}
+
+void MatmulBlock(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
+                 uint32_t idst, uint32_t transpose, uint32_t ct_dim,
+                 uint32_t rt_dim, uint32_t kt_dim) {
+  const EngineConfig &e =
+      MatmulEngines("matmul_block", "matmul_block_init", in0, in1);
+  if (ct_dim != e.ct_dim || rt_dim != e.rt_dim || kt_dim != e.kt_dim ||
+      (transpose != 0) != e.transpose_in1) {
+    KernelFault("matmul_block(..., transpose = " + std::to_string(transpose) +
+                ", ct_dim = " + std::to_string(ct_dim) +
+                ", rt_dim = " + std::to_string(rt_dim) +
+                ", kt_dim = " + std::to_string(kt_dim) +
+                ") but the unpacker and FPU are set up for transpose = " +
+                std::to_string(e.transpose_in1 ? 1 : 0) +
+                ", ct_dim = " + std::to_string(e.ct_dim) +
+                ", rt_dim = " + std::to_string(e.rt_dim) +
+                ", kt_dim = " + std::to_string(e.kt_dim) +
+                " (matmul_init / matmul_block_init); they must be equal");
+  }
+  CheckDstIndex(idst + rt_dim * ct_dim - 1, "matmul_block");
+  // The release's order (llk_math_matmul.h): output tile (r, c) is
+  // A's tile i0 + r * kt_dim times B's i1 + c into DST[idst + r * ct + c].
+  for (uint32_t r = 0; r < rt_dim; ++r)
+    for (uint32_t c = 0; c < ct_dim; ++c)
+      MatmulProduct("matmul_block", e, in0, in1, i0 + r * kt_dim, i1 + c,
+                    idst + r * ct_dim + c);
+  // The unpacker (llk_unpack_AB_matmul.h) keeps one operand's tile in its
+  // source register while it streams the other's: with ct_dim >= rt_dim
+  // each of the rt tiles of A once and B's ct tiles for each of them,
+  // else each of the ct tiles of B once and A's rt tiles for each.
+  const uint64_t a = TileBytesOf(CB(in0).format());
+  const uint64_t b = TileBytesOf(CB(in1).format());
+  Ctx().core->stats.unpacked_bytes +=
+      ct_dim >= rt_dim ? rt_dim * a + uint64_t(rt_dim) * ct_dim * b
+                       : ct_dim * b + uint64_t(rt_dim) * ct_dim * a;
 }
 
 void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,

@@ -11,6 +11,7 @@
 #include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -133,9 +134,17 @@ private:
       return stmt;
     }
     inside_launch_ = false;
+    Array<PrimExpr> args = init_args_.value();
+    if (block_dims_) {
+      for (int64_t d : *block_dims_) {
+        args.push_back(detail::I32(d));
+      }
+    }
     Stmt init = detail::RoleScope(
         ir::kRoleCompute,
-        detail::Intrin(builtin::matmul_init(), init_args_.value()));
+        detail::Intrin(block_dims_ ? builtin::matmul_block_init()
+                                   : builtin::matmul_init(),
+                       args));
     return detail::Seq({init, stmt});
   }
 
@@ -253,8 +262,21 @@ private:
              "per kernel is supported.";
     }
     init_args_ = init;
+    // matmul_block where a sub-block has more than one tile and B's tiles
+    // of a K row sit side by side (not transposed): it unpacks each of the
+    // sub-block's A rows and B columns once per K tile, matmul_tiles both
+    // tiles of every product.
+    if (!transpose_b_ && sub_h_ * sub_w_ > 1) {
+      block_dims_ = std::array<int64_t, 3>{sub_w_, sub_h_, kt};
+    }
     if (sub_h_ != mt || sub_w_ != nt || transpose_a_) {
       return Subblocks(cb_a, cb_b, output_cbs_.front(), mt, nt, kt);
+    }
+    if (block_dims_) {
+      return detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
+        return MatmulBlock(detail::I32(cb_a), detail::I32(cb_b), kk,
+                           kk * detail::I32(nt));
+      });
     }
     return detail::SerialLoop("mi", mt, [&](PrimExpr mi) {
       return detail::SerialLoop("ni", nt, [&](PrimExpr ni) {
@@ -305,10 +327,8 @@ private:
             {detail::I32(op.cb), detail::I32(OperandTiles(op))}));
       }
     }
-    const Array<PrimExpr> &init = init_args_.value();
     body.push_back(detail::LowerEpilogue(epilogue_, block));
-    body.push_back(
-        detail::Intrin(builtin::matmul_reinit(), {init[0], init[1], init[3]}));
+    body.push_back(Reinit());
     return detail::Seq(body);
   }
 
@@ -457,20 +477,28 @@ private:
           if (srca_reconfig) {
             reload.push_back(Intrin(builtin::reconfig_srca(), {p, b}));
           }
-          reload.push_back(Intrin(builtin::matmul_reinit(),
-                                  {a, b, I32(transpose_b_ ? 1 : 0)}));
+          reload.push_back(Reinit());
           body.push_back(tvm::tirx::IfThenElse(!first, detail::Seq(reload)));
         }
-        body.push_back(detail::SerialLoop("r", sh, [&](PrimExpr r) {
-          return detail::SerialLoop("c", sw, [&](PrimExpr c) {
-            return detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
-              return Intrin(builtin::matmul_tiles(),
-                            {a, b, (sm * I32(sh) + r) * I32(kt) + kk,
-                             BSlot(kk, sn * I32(sw) + c, nt, kt),
-                             r * I32(sw) + c});
+        if (block_dims_) {
+          // One matmul_block per K tile: the sub-block's rows of A and
+          // columns of B, each unpacked once.
+          body.push_back(detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
+            return MatmulBlock(a, b, sm * I32(sh * kt) + kk,
+                               kk * I32(nt) + sn * I32(sw));
+          }));
+        } else {
+          body.push_back(detail::SerialLoop("r", sh, [&](PrimExpr r) {
+            return detail::SerialLoop("c", sw, [&](PrimExpr c) {
+              return detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
+                return Intrin(builtin::matmul_tiles(),
+                              {a, b, (sm * I32(sh) + r) * I32(kt) + kk,
+                               BSlot(kk, sn * I32(sw) + c, nt, kt),
+                               r * I32(sw) + c});
+              });
             });
-          });
-        }));
+          }));
+        }
         if (!epilogue_.empty()) {
           // The epilogue acts on the finished sums: in the last K step.
           Stmt epilogue = Epilogue(n, sm * I32(sh), sn * I32(sw));
@@ -498,9 +526,7 @@ private:
     }
     if (transpose_a_) {
       // This K step's transpose left the unpacker and FPU set up for it.
-      subblocks = detail::Seq(
-          {Intrin(builtin::matmul_reinit(), {a, b, I32(transpose_b_ ? 1 : 0)}),
-           subblocks});
+      subblocks = detail::Seq({Reinit(), subblocks});
     }
     if (partials_cb_ < 0 || output_cbs_.empty() ||
         formats_.at(partials_cb_) == formats_.at(output_cbs_.front())) {
@@ -517,6 +543,31 @@ private:
                                Intrin(builtin::pack_reconfig(), {p, out}))});
   }
 
+  /*! \brief matmul_block of the (sub-)block at A's slot a_slot and B's
+   *         b_slot into DST from 0 (block_dims_: ct, rt, kt). */
+  Stmt MatmulBlock(const PrimExpr &a, const PrimExpr &b, const PrimExpr &a_slot,
+                   const PrimExpr &b_slot) const {
+    const auto &[ct, rt, kt] = *block_dims_;
+    return detail::Intrin(builtin::matmul_block(),
+                          {a, b, a_slot, b_slot, detail::I32(0),
+                           detail::I32(transpose_b_ ? 1 : 0), detail::I32(ct),
+                           detail::I32(rt), detail::I32(kt)});
+  }
+
+  /*! \brief The matmul set up again after another op used the unpacker and
+   *         FPU: matmul_reinit, or matmul_block_reinit with the block dims. */
+  Stmt Reinit() const {
+    const Array<PrimExpr> &init = init_args_.value();
+    if (!block_dims_) {
+      return detail::Intrin(builtin::matmul_reinit(),
+                            {init[0], init[1], init[3]});
+    }
+    const auto &[ct, rt, kt] = *block_dims_;
+    return detail::Intrin(builtin::matmul_block_reinit(),
+                          {init[0], init[1], init[3], detail::I32(ct),
+                           detail::I32(rt), detail::I32(kt)});
+  }
+
   /*! \brief B's CB slot of tile (kk, n) of the K x N operand: row-major
    *         K x N, or N x K when B is transposed (the unpacker transposes
    *         each tile). */
@@ -526,6 +577,8 @@ private:
   }
 
   bool transpose_b_ = false;
+  /*! \brief matmul_block's (ct, rt, kt) when the kernel multiplies with it. */
+  std::optional<std::array<int64_t, 3>> block_dims_;
   /*! \brief tt.compute transpose_a: cb_a is compute's transpose of A's
    *         block, DST is taken per K step (sub-blocks). */
   bool transpose_a_ = false;

@@ -123,6 +123,15 @@ private:
       max_dst_index = std::max(max_dst_index, bound->max_value);
       min_dst_index = std::min(min_dst_index, bound->min_value);
     }
+    if (op->op.same_as(builtin::matmul_block())) {
+      // DST tiles dst .. dst + rt * ct - 1.
+      const auto first = analyzer_.const_int_bound(op->args[4]);
+      const auto *ct = op->args[6].as<tvm::IntImmNode>();
+      const auto *rt = op->args[7].as<tvm::IntImmNode>();
+      const int64_t tiles = ct && rt ? ct->value * rt->value : 1 << 20;
+      max_dst_index = std::max(max_dst_index, first->max_value + tiles - 1);
+      min_dst_index = std::min(min_dst_index, first->min_value);
+    }
     if (auto it = kCBOps.find(opnode); it != kCBOps.end()) {
       const auto *cb = op->args[0].as<tvm::IntImmNode>();
       cb_uses[cb ? cb->value : -1].insert(role_ + ":" + it->second);
@@ -371,7 +380,8 @@ void Verify(const PrimFunc &f) {
   }
   if (scan.max_dst_index >= dst_tiles || scan.min_dst_index < 0) {
     TVM_FFI_THROW(ValueError)
-        << where << ": a matmul_tiles / pack_tile can use DST tile "
+        << where
+        << ": a matmul_tiles / matmul_block / pack_tile can use DST tile "
         << (scan.min_dst_index < 0 ? scan.min_dst_index : scan.max_dst_index)
         << ", but DST holds tiles 0.." << dst_tiles - 1 << " ("
         << DstModeName(fp32, full) << ").";

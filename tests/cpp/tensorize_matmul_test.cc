@@ -38,13 +38,17 @@ TEST(TensorizeTT, OneTileBlockIsOneMatmul) {
 
 TEST(TensorizeTT, WalksBlocksLargerThanDstInSubblocks) {
   // 128 x 128 fp32 (16 tiles) in 2 x 2 sub-blocks: reload the partials after
-  // the first K step, pack into the output CB in the last, else into c_24.
+  // the first K step, pack into the output CB in the last, else into c_24;
+  // each sub-block is one matmul_block per K tile (A's rows sm * 2.., B's
+  // columns sn * 2..), set up again after the reload.
   std::string text =
       testing::BodyScript(Tensorized({256, 256, 64, 128, 128, 32}));
   for (const char *want :
        {"for sm, sn in T.grid(2, 2)", "if not k == 0", "tt_copy_init(24)",
         "tt_copy_tile(24, t, t)", "tt_reconfig_srca(1, 24)",
-        "tt_reconfig_srca(24, 1)", "tt_matmul_reinit(0, 1, 0)",
+        "tt_reconfig_srca(24, 1)", "tt_matmul_block_reinit(0, 1, 0, 2, 2, 1)",
+        "T.tt_matmul_block(0, 1, sm * 2, sn * 2, 0, 0, 2, 2, 1)",
+        "T.tt_matmul_block_init(0, 1, 16, 0, 2, 2, 1)",
         "tt_pack_reconfig(16, 24)", "tt_pack_tile(t, 24, t)"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   }
@@ -62,7 +66,8 @@ TEST(TensorizeTT, TransposesABlockThroughDstBeforeTheMatmul) {
        {"T.tt_transpose_init(0)", "T.tt_cb_reserve_back(25, 4)",
         "T.tt_transpose_tile(0, T.truncmod(gt, 2) * 2 + T.Div(gt, 2), gt)",
         "T.tt_pack_tile(gt, 25, gt)", "T.tt_cb_push_back(25, 4)",
-        "T.tt_matmul_reinit(25, 1, 0)", "T.tt_matmul_tiles(25, 1,",
+        "T.tt_matmul_block_reinit(25, 1, 0, 2, 2, 2)",
+        "T.tt_matmul_block(25, 1, kk, kk * 2, 0, 0, 2, 2, 2)",
         "tt_copy_tile(24, t, t)"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   }
@@ -99,9 +104,23 @@ TEST(TensorizeTT, PlanDstLeavesTheScratchTilesFree) {
 }
 
 TEST(TensorizeTT, EightTilesFit) {
+  // A 2 x 4-tile block in full-sync fp32 DST: one matmul_block (rt 2, ct 4)
+  // per K tile.
   std::string text =
       testing::BodyScript(Tensorized({128, 256, 64, 64, 128, 32}));
-  EXPECT_NE(text.find("mi * 4 + ni"), std::string::npos) << text;
+  EXPECT_NE(text.find("T.tt_matmul_block(0, 1, 0, 0, 0, 0, 4, 2, 1)"),
+            std::string::npos)
+      << text;
+}
+
+TEST(TensorizeTT, TransposedBKeepsMatmulTiles) {
+  // B stored N x K: a K row's tiles are not side by side, which matmul_block
+  // needs, so each product is its own matmul_tiles.
+  GemmSpec spec{128, 128, 64, 64, 64, 32};
+  spec.transpose_b = true;
+  std::string text = testing::BodyScript(Tensorized(spec));
+  EXPECT_NE(text.find("T.tt_matmul_tiles(0, 1,"), std::string::npos) << text;
+  EXPECT_EQ(text.find("tt_matmul_block"), std::string::npos) << text;
 }
 
 TEST(TensorizeTT, ChecksTheBlockAgainstTTCompute) {
@@ -150,7 +169,8 @@ TEST(TensorizeTT, AppliesTheEpilogueToEachSubblockInTheLastKStep) {
   const size_t tiles =
       text.find("T.tt_sfpu_tile(\"mul\", t, T.uint32(1056964608))");
   const size_t relu = text.find("T.tt_sfpu_init(\"relu\")");
-  const size_t reinit = text.find("T.tt_matmul_reinit(0, 1, 0)", relu);
+  const size_t reinit =
+      text.find("T.tt_matmul_block_reinit(0, 1, 0, 2, 2, 1)", relu);
   const size_t commit = text.find("T.tt_tile_regs_commit()", relu);
   ASSERT_NE(last, std::string::npos) << text;
   EXPECT_TRUE(last < mul && mul < tiles && tiles < relu && relu < reinit &&

@@ -117,10 +117,18 @@ def test_kernels_use_the_current_api():
     files = lower_case("gemm_100x70x50_b64").files
     compute, reader, writer = files["compute.cpp"], files["reader.cpp"], files["writer.cpp"]
     assert "compute_kernel_hw_startup<SrcOrder::Reverse>(cb_in0, cb_in1, cb_out0);" in compute
-    assert "matmul_init(cb_in0, cb_in1);" in compute
+    # A 2 x 2-tile block: matmul_block_init then matmul_block (the release's block API), not mm_block_init.
+    assert "matmul_block_init(cb_in0, cb_in1, /*transpose=*/0, /*ct_dim=*/2," in compute
+    assert "matmul_block(cb_in0, cb_in1, 0, 0, 0, 0, 2, 2, 1);" in compute
     assert '#include "api/dataflow/dataflow_api.h"' in reader and "void kernel_main()" in reader
     assert "TensorAccessorArgs<A_args.next_compile_time_args_offset()>()" in reader
     assert "noc_async_write_page(" in writer
     for text in (compute, reader, writer, files["main.cpp"]):
-        for deprecated in ("mm_init(", "noc_async_read_tile", "noc_async_write_tile", "InterleavedAddrGenFast"):
+        for deprecated in (
+            "mm_init(",
+            "mm_block_init(",
+            "noc_async_read_tile",
+            "noc_async_write_tile",
+            "InterleavedAddrGenFast",
+        ):
             assert deprecated not in text

@@ -240,14 +240,15 @@ def test_dst_capacity_follows_the_compute_config(tmp_path):
     # 8 fp32 tiles fit only in full-sync mode; a host that asks for half-sync leaves 4.
     artifacts = lowered(tmp_path, gemm_kernel(128, 256, 64, 64, 128, 32))
     break_kernel(artifacts, "main.cpp", ".dst_full_sync_en = true", ".dst_full_sync_en = false")
-    expect_fault(artifacts, "uses DST[4]", "DST holds 4 tiles in this mode (fp32 DST, half-sync")
+    # The 2 x 4-tile block is one matmul_block per K tile, into DST[0..7].
+    expect_fault(artifacts, "matmul_block uses DST[7]", "DST holds 4 tiles in this mode (fp32 DST, half-sync")
 
 
 def test_16_bit_dst_capacity_follows_the_compute_config(tmp_path):
     # A bfloat16 accumulator: 16 tiles (128 x 128) fit 16-bit DST only in full-sync mode.
     artifacts = lowered(tmp_path, gemm_kernel(128, 128, 64, 128, 128, 32, accum_dtype="bfloat16"))
     break_kernel(artifacts, "main.cpp", ".dst_full_sync_en = true", ".dst_full_sync_en = false")
-    expect_fault(artifacts, "uses DST[8]", "DST holds 8 tiles in this mode (16-bit DST, half-sync")
+    expect_fault(artifacts, "matmul_block uses DST[15]", "DST holds 8 tiles in this mode (16-bit DST, half-sync")
 
 
 def test_pack_tile_must_agree_with_the_dst_mode(tmp_path):
@@ -284,16 +285,32 @@ def test_matmul_after_copy_needs_matmul_init(tmp_path):
     break_kernel(
         artifacts,
         "compute.cpp",
-        "reconfig_data_format_srca(cb_partials, cb_in1);\n              matmul_init(cb_in0, cb_in1);",
+        "reconfig_data_format_srca(cb_partials, cb_in1);\n"
+        "              matmul_block_init(cb_in0, cb_in1, /*transpose=*/0, /*ct_dim=*/2,\n"
+        "                                /*rt_dim=*/2, /*kt_dim=*/1);",
         "reconfig_data_format_srca(cb_partials, cb_in1);",
     )
-    expect_fault(artifacts, "matmul_tiles(c_0, c_1) but the unpacker is set up for copy_tile from c_24 (copy_init)")
+    expect_fault(artifacts, "matmul_block(c_0, c_1) but the unpacker is set up for copy_tile from c_24 (copy_init)")
+
+
+def test_matmul_block_takes_the_dims_of_its_init(tmp_path):
+    """The release programs the unpacker's and the math's loops at matmul_block_init: a call with another
+    sub-block is a fault, and so is a matmul_tiles after a 2 x 2 matmul_block_init."""
+    artifacts = subblocked(tmp_path)
+    call = "matmul_block(cb_in0, cb_in1, sm * 2, sn * 2, 0, 0, 2, 2, 1);"
+    break_kernel(artifacts, "compute.cpp", call, call.replace("0, 0, 2, 2, 1", "0, 0, 1, 2, 1"))
+    expect_fault(artifacts, "matmul_block(..., transpose = 0, ct_dim = 1, rt_dim = 2, kt_dim = 1)",
+                 "set up for transpose = 0, ct_dim = 2, rt_dim = 2, kt_dim = 1", "they must be equal")  # fmt: skip
+    artifacts = subblocked(tmp_path / "tiles")
+    break_kernel(artifacts, "compute.cpp", call, "matmul_tiles(cb_in0, cb_in1, sm * 2, sn * 2, 0);")
+    expect_fault(artifacts, "matmul_tiles but matmul_block_init set the unpacker and FPU up for 2 x 2-tile",
+                 "call matmul_init first")  # fmt: skip
 
 
 def test_matmul_needs_srca_back_in_the_operand_format(tmp_path):
     artifacts = subblocked(tmp_path)
     break_kernel(artifacts, "compute.cpp", "reconfig_data_format_srca(cb_partials, cb_in1);", "")
-    expect_fault(artifacts, "matmul_tiles unpacks CB c_1 (Float16_b) into SrcA, which is configured for Float32")
+    expect_fault(artifacts, "matmul_block unpacks CB c_1 (Float16_b) into SrcA, which is configured for Float32")
 
 
 def test_pack_into_float32_partials_needs_pack_reconfig(tmp_path):
@@ -425,9 +442,12 @@ def test_transpose_tile_needs_transpose_init(tmp_path):
 
 def test_matmul_after_a_transpose_needs_matmul_init_again(tmp_path):
     artifacts = transposed_a(tmp_path)
-    reinit = "        matmul_init(cb_transposed, cb_in1);\n        tile_regs_acquire();"
-    break_kernel(artifacts, "compute.cpp", reinit, "        tile_regs_acquire();")
-    expect_fault(artifacts, "matmul_tiles(c_25, c_1) but the unpacker is set up for transpose_tile from c_0")
+    reinit = (
+        "        matmul_block_init(cb_transposed, cb_in1, /*transpose=*/0, /*ct_dim=*/2,\n"
+        "                          /*rt_dim=*/2, /*kt_dim=*/2);\n"
+    )
+    break_kernel(artifacts, "compute.cpp", reinit, "")
+    expect_fault(artifacts, "matmul_block(c_25, c_1) but the unpacker is set up for transpose_tile from c_0")
 
 
 def test_a_block_transposed_tile_by_tile_only_is_wrong(tmp_path):
@@ -472,9 +492,12 @@ def test_an_sfpu_op_needs_its_init(tmp_path):
 
 def test_matmul_after_an_sfpu_op_needs_matmul_init(tmp_path):
     artifacts = epilogue_kernel(tmp_path)
-    break_kernel(artifacts, "compute.cpp", "relu_tile(t);\n      }\n      matmul_init(cb_in0, cb_in1);\n",
-                 "relu_tile(t);\n      }\n")  # fmt: skip
-    expect_fault(artifacts, "matmul_tiles", "an SFPU op (relu_tile_init", "call matmul_init(c_0, c_1")
+    reinit = (
+        "relu_tile(t);\n      }\n      matmul_block_init(cb_in0, cb_in1, /*transpose=*/0, /*ct_dim=*/2,\n"
+        "                        /*rt_dim=*/2, /*kt_dim=*/2);\n"
+    )
+    break_kernel(artifacts, "compute.cpp", reinit, "relu_tile(t);\n      }\n")
+    expect_fault(artifacts, "matmul_block", "an SFPU op (relu_tile_init", "call matmul_block_init(c_0, c_1")
 
 
 def test_a_nan_under_relu_may_become_zero_or_stay_nan_and_nothing_else():
@@ -795,7 +818,7 @@ def test_float32_partials_beside_float32_operands_need_a_srca_reconfig(tmp_path)
     artifacts = lowered(tmp_path, gemm_kernel(128, 128, 96, 128, 128, 32, dtype="float32").with_attr("tt.k_group", 1))
     assert simulate(artifacts, seed=2).ok
     break_kernel(artifacts, "compute.cpp", "reconfig_data_format_srca(cb_partials, cb_in1);", "")
-    expect_fault(artifacts, "matmul_tiles with SrcA's unpacker set up to unpack straight to DST")
+    expect_fault(artifacts, "matmul_block with SrcA's unpacker set up to unpack straight to DST")
 
 
 # --- math fidelity (#18): the target's math_fidelity, in the plan and the ComputeConfig --------

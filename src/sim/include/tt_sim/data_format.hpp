@@ -99,6 +99,9 @@ struct EngineConfig {
   /// matmul_init(..., transpose): in1's tiles are transposed into SrcA.
   /// copy_init turns the unpacker's transpose off (matmul_init sets it).
   bool transpose_in1 = false;
+  /// matmul_block_init's sub-block (rt_dim x ct_dim tiles) and A's block
+  /// width kt_dim; matmul_init's are 1.
+  uint32_t ct_dim = 1, rt_dim = 1, kt_dim = 1;
   /// unary_bcast_init's BroadcastType (1 = COL, 2 = ROW, as the release's).
   uint32_t bcast = 0;
   /// The SFPU op the last SFPU init set the Vector Unit up for.

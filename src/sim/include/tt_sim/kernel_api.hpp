@@ -62,6 +62,8 @@ void CheckNoTransfersInFlight();
 /// `reverse`: SrcOrder::Reverse (in0 -> SrcB, in1 -> SrcA).
 void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse);
 void MatmulInit(uint32_t in0, uint32_t in1, uint32_t transpose);
+void MatmulBlockInit(uint32_t in0, uint32_t in1, uint32_t transpose,
+                     uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim);
 void CopyInit(uint32_t cb, uint32_t transpose, uint32_t transpose_in_face);
 void CopyTile(uint32_t cb, uint32_t index, uint32_t dst);
 void TransposeInit(uint32_t cb);
@@ -87,6 +89,9 @@ void TileRegsWait();
 void TileRegsRelease();
 void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t in0_index,
                  uint32_t in1_index, uint32_t dst);
+void MatmulBlock(uint32_t in0, uint32_t in1, uint32_t in0_index,
+                 uint32_t in1_index, uint32_t idst, uint32_t transpose,
+                 uint32_t ct_dim, uint32_t rt_dim, uint32_t kt_dim);
 void PackTile(uint32_t dst, uint32_t cb, uint32_t out_index,
               bool out_of_order_output, bool is_fp32_dest_acc_en);
 } // namespace tt_sim::kapi

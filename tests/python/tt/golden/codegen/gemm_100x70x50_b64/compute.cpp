@@ -33,7 +33,8 @@ void kernel_main() {
   // Configure unpacker, FPU and packer for C = A @ B (once).
   {
     compute_kernel_hw_startup<SrcOrder::Reverse>(cb_in0, cb_in1, cb_out0);
-    matmul_init(cb_in0, cb_in1);
+    matmul_block_init(cb_in0, cb_in1, /*transpose=*/0, /*ct_dim=*/2,
+                      /*rt_dim=*/2, /*kt_dim=*/1);
   }
   // For each output block assigned to this core.
   for (uint32_t i = 0; i < count; ++i) {
@@ -48,13 +49,7 @@ void kernel_main() {
       {
         cb_wait_front(cb_in0, 2);
         cb_wait_front(cb_in1, 2);
-        // For each tile row of the output block.
-        for (uint32_t mi = 0; mi < 2; ++mi) {
-          // For each tile column of the output block.
-          for (uint32_t ni = 0; ni < 2; ++ni) {
-            matmul_tiles(cb_in0, cb_in1, mi, ni, mi * 2 + ni);
-          }
-        }
+        matmul_block(cb_in0, cb_in1, 0, 0, 0, 0, 2, 2, 1);
         cb_pop_front(cb_in0, 2);
         cb_pop_front(cb_in1, 2);
       }

@@ -38,7 +38,8 @@ void kernel_main() {
   // Configure unpacker, FPU and packer for C = A @ B (once).
   {
     compute_kernel_hw_startup<SrcOrder::Reverse>(cb_in0, cb_in1, cb_out0);
-    matmul_init(cb_in0, cb_in1);
+    matmul_block_init(cb_in0, cb_in1, /*transpose=*/0, /*ct_dim=*/2,
+                      /*rt_dim=*/2, /*kt_dim=*/2);
   }
   // For each output block assigned to this core.
   for (uint32_t i = 0; i < count; ++i) {
@@ -53,16 +54,9 @@ void kernel_main() {
       {
         cb_wait_front(cb_in0, 4);
         cb_wait_front(cb_in1, 4);
-        // For each tile row of the output block.
-        for (uint32_t mi = 0; mi < 2; ++mi) {
-          // For each tile column of the output block.
-          for (uint32_t ni = 0; ni < 2; ++ni) {
-            // For each K tile of this step.
-            for (uint32_t kk = 0; kk < 2; ++kk) {
-              matmul_tiles(cb_in0, cb_in1, mi * 2 + kk, kk * 2 + ni,
-                           mi * 2 + ni);
-            }
-          }
+        // For each K tile of this step.
+        for (uint32_t kk = 0; kk < 2; ++kk) {
+          matmul_block(cb_in0, cb_in1, kk, kk * 2, 0, 0, 2, 2, 2);
         }
         cb_pop_front(cb_in0, 4);
         cb_pop_front(cb_in1, 4);
@@ -82,7 +76,8 @@ void kernel_main() {
           add_binary_tile(r * 2 + c, 4, r * 2 + c);
         }
       }
-      matmul_init(cb_in0, cb_in1);
+      matmul_block_init(cb_in0, cb_in1, /*transpose=*/0, /*ct_dim=*/2,
+                        /*rt_dim=*/2, /*kt_dim=*/2);
       cb_pop_front(cb_in2, 2);
       tile_regs_commit();
       tile_regs_wait();

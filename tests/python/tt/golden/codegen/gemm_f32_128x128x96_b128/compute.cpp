@@ -33,7 +33,8 @@ void kernel_main() {
   // Configure unpacker, FPU and packer for C = A @ B (once).
   {
     compute_kernel_hw_startup<SrcOrder::Reverse>(cb_in0, cb_in1, cb_out0);
-    matmul_init(cb_in0, cb_in1);
+    matmul_block_init(cb_in0, cb_in1, /*transpose=*/0, /*ct_dim=*/2,
+                      /*rt_dim=*/2, /*kt_dim=*/3);
   }
   // For each output block assigned to this core.
   for (uint32_t i = 0; i < count; ++i) {
@@ -49,16 +50,10 @@ void kernel_main() {
           // For each sub-block of that row.
           for (uint32_t sn = 0; sn < 2; ++sn) {
             tile_regs_acquire();
-            // For each tile row of the block.
-            for (uint32_t r = 0; r < 2; ++r) {
-              // For each tile column of the block.
-              for (uint32_t c = 0; c < 2; ++c) {
-                // For each K tile of this step.
-                for (uint32_t kk = 0; kk < 3; ++kk) {
-                  matmul_tiles(cb_in0, cb_in1, sm * 6 + r * 3 + kk,
-                               kk * 4 + sn * 2 + c, r * 2 + c);
-                }
-              }
+            // For each K tile of this step.
+            for (uint32_t kk = 0; kk < 3; ++kk) {
+              matmul_block(cb_in0, cb_in1, sm * 6 + kk, kk * 4 + sn * 2, 0, 0,
+                           2, 2, 3);
             }
             tile_regs_commit();
             tile_regs_wait();
