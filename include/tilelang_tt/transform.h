@@ -157,7 +157,8 @@ Pass MemorySpaceLowerTT();
  *           pop), the target's L1.
  * Writes:   with g = PlanKGroup(...) > 1 (target.h: fp32 partials that leave
  *           DST every step, S divisible by g, g * kb <= 16 K tiles, the L1
- *           left): `for k in range(S / g)` annotated tt.k_group = g; each
+ *           left; or the user's tt.k_group): `for k in range(S / g)`
+ *           annotated tt.k_grouped = g; each
  *           of A's and B's reader blocks reserves and pushes g blocks,
  *           reading kernel step k * g + ks for ks in range(g) into the slots
  *           of the one block of g * kb K tiles they form (A row-major mt x
@@ -165,9 +166,12 @@ Pass MemorySpaceLowerTT();
  *           and its gemm_block takes g * kb K tiles; A's and B's CB entries
  *           in tt.cbs have g times the block_tiles and num_pages. The values
  *           computed are the same: the fp32 sums are added in the same order
- *           and the partials between steps were exact copies of DST.
- *           Anything else (no partials, a bf16 accumulator, a transposed A,
- *           other statements using k) is left as it is.
+ *           and the partials between steps were exact copies of DST. When
+ *           g = S (one step covers K) the partials CB leaves tt.cbs and
+ *           tt.compute.partials becomes false. Anything else (no partials, a
+ *           bf16 accumulator, a transposed A, other reads or uses of k in the
+ *           K loop) is left as it is; a tt.k_group > 1 that cannot apply (or
+ *           whose CBs exceed the L1) is a ValueError saying why.
  * Requires: MemorySpaceLowerTT; before InferDefaultTTSchedule (which weighs
  *           the grouped blocks).
  */

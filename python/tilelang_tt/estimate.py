@@ -123,9 +123,8 @@ def ttnn_matmul_core_stats(device: dict, c: TtnnMatmulConfig) -> dict:
     output block and K block of in0_block_w tiles the first core of a row reads A's out_block_h x
     in0_block_w tiles and multicasts them along the row on one data-movement RISC-V, the first core of a
     column B's down the column on the other, which also writes the output. Compute multiplies each
-    subblock with matmul_block (per K tile the unpacker holds each of the subblock's rows of A in turn and
-    streams its columns of B, or the other way round when the subblock is taller than wide) and packs each
-    output block once per K block: the first plainly, the rest accumulating in L1."""
+    subblock with matmul_block (its unpacking: ``matmul_block_unpacked``) and packs each output block once
+    per K block: the first plainly, the rest accumulating in L1."""
     tile = 2048
     gx, gy = c.grid
     mt, kt, nt = c.m // 32, c.k // 32, c.n // 32
@@ -135,10 +134,8 @@ def ttnn_matmul_core_stats(device: dict, c: TtnnMatmulConfig) -> dict:
     out_blocks = (per_m // obh) * (per_n // obw)
     steps = out_blocks * kblocks
     a_block, b_block = obh * in0_block_w, in0_block_w * obw
-    # matmul_block per K tile and subblock (sh = rt, sw = ct), counted as the release's unpacker does it
-    # (see _compute_traffic).
-    per_k = sh + sh * sw if sw >= sh else sw + sh * sw
-    unpacked = steps * (obh * obw // (sh * sw)) * in0_block_w * per_k * tile
+    # matmul_block per K tile and subblock (sh = rt, sw = ct), counted as the release's unpacker does it.
+    unpacked = steps * (obh * obw // (sh * sw)) * in0_block_w * matmul_block_unpacked(sh, sw, tile, tile)
     # A sender reads its block from DRAM, then multicasts it.
     step_cycles = tile * (1 / device["core_dram_read_bytes_per_cycle"] + 1 / device["core_multicast_bytes_per_cycle"])
     a_cycles, b_cycles = steps * a_block * step_cycles, steps * b_block * step_cycles
@@ -171,6 +168,16 @@ def _ceil(a: int, b: int) -> int:
     return -(-a // b)
 
 
+def matmul_block_unpacked(rt: int, ct: int, a_bytes: int, b_bytes: int) -> int:
+    """Bytes one matmul_block of an rt x ct sub-block unpacks, as the release's llk_unpack_AB_matmul.h does:
+    it reuses A's rt tiles when ct >= rt, else B's ct tiles, each unpacked once, two at a time (the source
+    register's two banks), and for each pair (or last single) streams the other operand's tiles once."""
+    reuse_a = ct >= rt
+    reused, streamed = (rt, ct) if reuse_a else (ct, rt)
+    reused_bytes, streamed_bytes = (a_bytes, b_bytes) if reuse_a else (b_bytes, a_bytes)
+    return reused * reused_bytes + -(-reused // 2) * streamed * streamed_bytes
+
+
 def _compute_traffic(plan: dict, mt: int, nt: int, kb: int, steps: int) -> tuple[int, int]:
     """Bytes the compute kernel's unpackers read from L1 and its packers write into L1 for one output
     block (mt x nt tiles, `steps` K steps of kb tiles), as the emitted kernel does it (every block whole,
@@ -186,12 +193,7 @@ def _compute_traffic(plan: dict, mt: int, nt: int, kb: int, steps: int) -> tuple
     sub_m, sub_n = compute["subblock"]
     subblocks = tiles // (sub_m * sub_n)
     if sub_m * sub_n > 1 and not compute["transpose_b"]:
-        # matmul_block per K tile and sub-block: the unpacker keeps one operand's tile while it streams the
-        # other's (the release's llk_unpack_AB_matmul.h): with ct >= rt each of the rt A tiles once and ct B
-        # tiles for each, else each of the ct B tiles once and rt A tiles for each.
-        rt, ct = sub_m, sub_n
-        per_k = rt * a_page + rt * ct * b_page if ct >= rt else ct * b_page + rt * ct * a_page
-        unpacked = steps * kb * subblocks * per_k
+        unpacked = steps * kb * subblocks * matmul_block_unpacked(sub_m, sub_n, a_page, b_page)
     else:  # matmul_tiles: both tiles of every product
         unpacked = steps * kb * tiles * (a_page + b_page)
     packed = tiles * page["output"]
@@ -215,7 +217,11 @@ def derived_stats(plan: dict) -> list[dict]:
     """Per-core counters the program would produce, from the plan alone (a GEMM's): DRAM tiles read and
     written (and their bytes, ``noc_bytes``), tile matmuls, and under the mcast2d schedule the bytes each
     core multicasts to / receives from the others (``l1_bytes_sent`` / ``l1_bytes_received``)."""
-    cb_of = {cb["tensor"]: cb for cb in plan["cbs"]}
+    # A's and B's matmul CBs are the first input CBs of their tensors (an epilogue that reads A again has
+    # a CB of its own after them).
+    cb_of = {}
+    for cb in plan["cbs"]:
+        cb_of.setdefault(cb["tensor"], cb)
     inputs = [cb_of[plan["compute"]["a"]], cb_of[plan["compute"]["b"]]]
     output = cb_of[plan["compute"]["c"]]
     a, c = plan["buffers"][plan["compute"]["a"]], plan["buffers"][plan["compute"]["c"]]

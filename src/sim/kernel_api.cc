@@ -885,15 +885,18 @@ void MatmulBlock(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
     for (uint32_t c = 0; c < ct_dim; ++c)
       MatmulProduct("matmul_block", e, in0, in1, i0 + r * kt_dim, i1 + c,
                     idst + r * ct_dim + c);
-  // The unpacker (llk_unpack_AB_matmul.h) keeps one operand's tile in its
-  // source register while it streams the other's: with ct_dim >= rt_dim
-  // each of the rt tiles of A once and B's ct tiles for each of them,
-  // else each of the ct tiles of B once and A's rt tiles for each.
+  // The unpacker (llk_unpack_AB_matmul.h) reuses one operand: with
+  // ct_dim >= rt_dim A's rt tiles, else B's ct tiles, each unpacked once,
+  // two at a time into the source register's two banks; for each pair (or
+  // last single) it streams the other operand's tiles once (its MOP).
   const uint64_t a = TileBytesOf(CB(in0).format());
   const uint64_t b = TileBytesOf(CB(in1).format());
+  const bool reuse_a = ct_dim >= rt_dim;
+  const uint64_t reused = reuse_a ? rt_dim : ct_dim;
+  const uint64_t streamed = reuse_a ? ct_dim : rt_dim;
   Ctx().core->stats.unpacked_bytes +=
-      ct_dim >= rt_dim ? rt_dim * a + uint64_t(rt_dim) * ct_dim * b
-                       : ct_dim * b + uint64_t(rt_dim) * ct_dim * a;
+      reused * (reuse_a ? a : b) +
+      (reused + 1) / 2 * streamed * (reuse_a ? b : a);
 }
 
 void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,

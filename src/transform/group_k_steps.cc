@@ -111,6 +111,9 @@ public:
     }
     Map<String, Any> annotations = op->annotations;
     annotations.Set(ir::kKGroupLoop, tvm::Integer(g_));
+    // Statements after the K loop (an epilogue operand's reads) are not
+    // this loop's: leave them as they are.
+    k_ = Var();
     return tvm::tirx::For(ko_, op->min, detail::I32(steps / g_), op->kind, body,
                           std::nullopt, annotations);
   }
@@ -203,6 +206,12 @@ private:
     int64_t block = 0, kb = 1, g = 1;
     Var ks;
     tvm::arith::Analyzer *analyzer = nullptr;
+    /*! \brief The read loops' ranges, so the slots simplify. */
+    Stmt VisitStmt_(const ForNode *op) final {
+      analyzer->Bind(op->loop_var,
+                     tvm::Range::FromMinExtent(op->min, op->extent));
+      return StmtExprMutator::VisitStmt_(op);
+    }
     Stmt VisitStmt_(const EvaluateNode *op) final {
       const auto *call = op->value.as<CallNode>();
       if (!call || !call->op.same_as(builtin::read_tile())) {
@@ -243,10 +252,12 @@ int64_t UserKGroup(const PrimFunc &f, const Any &given,
                    const KGroupRequest &r) {
   const std::string where = "PrimFunc '" + detail::FuncName(f) +
                             "': attribute '" + attr::kKGroup + "'";
-  std::optional<int64_t> value = given.try_cast<int64_t>();
-  if (!value) {
+  std::optional<int64_t> value;
+  if (given.type_index() == tvm::ffi::TypeIndex::kTVMFFIInt) {
+    value = given.cast<int64_t>();
+  } else if (given.type_index() != tvm::ffi::TypeIndex::kTVMFFIBool) {
     if (auto imm = given.try_cast<tvm::IntImm>();
-        imm && imm.value()->dtype.is_int()) {
+        imm && imm.value()->dtype.is_int() && imm.value()->dtype.bits() > 1) {
       value = imm.value()->value;
     }
   }
@@ -271,6 +282,13 @@ int64_t UserKGroup(const PrimFunc &f, const Any &given,
     TVM_FFI_THROW(ValueError)
         << where << " = " << *value << ": the kernel's K steps cannot be "
         << "grouped: " << why << ". Supported here: 1.";
+  }
+  if ((*value - 1) * r.l1_per_step > r.l1_free) {
+    TVM_FFI_THROW(ValueError)
+        << where << " = " << *value << ": A's and B's circular buffers of "
+        << *value << " K steps need " << *value * r.l1_per_step
+        << " bytes of L1, and " << r.l1_free + r.l1_per_step
+        << " are left for them; supported: a smaller tt.k_group.";
   }
   if (r.steps % *value != 0) {
     TVM_FFI_THROW(ValueError)
@@ -327,10 +345,12 @@ PrimFunc Apply(PrimFunc f) {
   request.l1_free = target.l1_cb_bytes() - l1_used;
   request.l1_per_step = bytes_of(ia) + bytes_of(ib);
   int64_t g = PlanKGroup(request);
+  bool forced = false;
   if (f->attrs.defined()) {
     if (auto it = f->attrs->dict.find(attr::kKGroup);
         it != f->attrs->dict.end()) {
       g = UserKGroup(f, (*it).second, request);
+      forced = true;
     }
   }
   if (g <= 1) {
@@ -342,6 +362,14 @@ PrimFunc Apply(PrimFunc f) {
                    detail::BoolField(*compute, field::kFieldTransposeB));
   Stmt body = grouper(f->body);
   if (!grouper.ok) {
+    if (forced) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << detail::FuncName(f) << "': attribute '"
+          << attr::kKGroup << "' = " << g
+          << ": the kernel's K loop holds statements GroupKStepsTT cannot "
+             "group (reads of other tensors, or uses of k besides A's and "
+             "B's reads); supported here: 1.";
+    }
     return f;
   }
   // One grouped step covers all of K: no partial sums leave DST any more,
