@@ -320,15 +320,14 @@ PrimFunc Apply(PrimFunc f) {
     return f;
   }
   const TTTargetInfo target = detail::RequireTTTarget(f, kPassName);
-  int64_t l1_used = 0;
-  for (const auto &cb : *cbs) {
-    l1_used += detail::IntField(cb, field::kFieldNumPages) *
-               detail::IntField(cb, field::kFieldPageBytes);
-  }
   auto bytes_of = [&](int64_t i) {
     return detail::IntField((*cbs)[i], field::kFieldNumPages) *
            detail::IntField((*cbs)[i], field::kFieldPageBytes);
   };
+  int64_t l1_used = 0;
+  for (int64_t i = 0; i < static_cast<int64_t>((*cbs).size()); ++i) {
+    l1_used += bytes_of(i);
+  }
   const auto *kb_imm = finder.gemm->args[4].as<tvm::IntImmNode>();
   const auto *nt_imm = finder.gemm->args[3].as<tvm::IntImmNode>();
   if (!kb_imm || !nt_imm) {
