@@ -576,6 +576,10 @@ std::string UnpackerOp(const EngineConfig &e) {
   case EngineConfig::Op::kSfpu:
     return std::string("an SFPU op (") + SfpuInitName(e.sfpu) +
            ", which reprograms state the FPU ops use)";
+  case EngineConfig::Op::kReduce:
+    return std::string("reduce_tile<") + (e.reduce_type == 2 ? "MAX" : "SUM") +
+           ", REDUCE_ROW> on c_" + std::to_string(e.in0) + ", c_" +
+           std::to_string(e.in1) + " (reduce_init)";
   case EngineConfig::Op::kNone:
     break;
   }
@@ -692,8 +696,10 @@ void TileRegsAcquire() {
   RequireCompute("tile_regs_acquire");
   ExpectDst(DstState::kIdle, "tile_regs_acquire");
   auto &dst = Ctx().core->dst;
-  for (uint32_t i = 0; i < dst.mode.capacity(); ++i)
+  for (uint32_t i = 0; i < dst.mode.capacity(); ++i) {
     dst.tiles[i].fill(0.0f);
+    dst.undefined[i] = true;
+  }
   dst.state = DstState::kMath;
 }
 
@@ -822,6 +828,7 @@ void MatmulProduct(const char *name, const EngineConfig &e, uint32_t in0,
   } else {
     MatmulTile(a, fa, b, fb, core->dst.tiles[dst_index].data(), core->dst.mode);
   }
+  core->dst.undefined[dst_index] = false;
   core->stats.matmul_tiles++;
 }
 } // namespace
@@ -899,6 +906,17 @@ void MatmulBlock(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
       (reused + 1) / 2 * streamed * (reuse_a ? b : a);
 }
 
+namespace {
+/// The packer's edge mask after reduce_init<..., REDUCE_ROW>: every datum
+/// of a packed tile but column 0 of each row is written as zero.
+void MaskToColumn0(void *tile, uint32_t datum_bytes) {
+  auto *bytes = static_cast<uint8_t *>(tile);
+  for (uint32_t r = 0; r < kTileDim; ++r)
+    for (uint32_t c = 1; c < kTileDim; ++c)
+      std::memset(bytes + FaceIndex(r, c) * datum_bytes, 0, datum_bytes);
+}
+} // namespace
+
 void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
               bool out_of_order_output, bool is_fp32_dest_acc_en) {
   ExpectDst(DstState::kPacking, "pack_tile");
@@ -935,12 +953,16 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
     // DST's values as they are: fp32 DST's exactly, 16-bit DST's bf16 values
     // widened (README: the packer's Float32 output).
     std::memcpy(page_bytes, acc.data(), TileBytesOf(Format::kFloat32));
+    if (e.pack_row_mask)
+      MaskToColumn0(page_bytes, 4);
     return;
   }
   auto *dst = reinterpret_cast<uint16_t *>(page_bytes);
   const bool fp16 = out.format() == Format::kFloat16;
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
     dst[i] = fp16 ? PackToFp16(acc[i], mode) : PackToBf16(acc[i], mode);
+  if (e.pack_row_mask)
+    MaskToColumn0(dst, 2);
 }
 
 namespace {
@@ -969,6 +991,7 @@ CircularBuffer &UnpackToDst(EngineConfig::Op op, const char *name,
   }
   CheckSrcFormat(e.srca, cb, "SrcA", name);
   Ctx().core->stats.unpacked_bytes += in.page_bytes();
+  Ctx().core->dst.undefined[dst_index] = false;
   return in;
 }
 
@@ -1113,6 +1136,7 @@ void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
     const float v = SfpuBinaryApply(op, x[i], y[i], fp32);
     z[i] = StoreToDst(v, fp32, regs.mode.fp16);
   }
+  regs.undefined[out] = false;
 }
 
 void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
@@ -1133,6 +1157,132 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
   for (float &v : regs.tiles[dst]) {
     v = StoreToDst(SfpuApply(op, v, param, fp32), fp32, regs.mode.fp16);
   }
+  regs.undefined[dst] = false;
+}
+
+namespace {
+constexpr uint32_t kPoolSum = 0, kPoolMax = 2, kReduceRow = 0;
+
+std::string ReduceName(uint32_t type, uint32_t dim) {
+  static const char *types[] = {"SUM", "AVG", "MAX", "MIN"};
+  static const char *dims[] = {"REDUCE_ROW", "REDUCE_COL", "REDUCE_SCALAR"};
+  return std::string("<PoolType::") + (type < 4 ? types[type] : "?") +
+         ", ReduceDim::" + (dim < 3 ? dims[dim] : "?") + ">";
+}
+
+/// The DST mode a reduce call was compiled for must be DST's (the release
+/// picks its MOPs and data paths from is_fp32_dest_acc_en).
+void CheckReduceDstMode(const char *op, bool is_fp32_dest_acc_en) {
+  const DstMode &mode = Ctx().core->dst.mode;
+  if (is_fp32_dest_acc_en != mode.fp32_dest_acc_en) {
+    KernelFault(std::string(op) + "<..., is_fp32_dest_acc_en = " +
+                (is_fp32_dest_acc_en ? "true" : "false") + "> but DST is in " +
+                mode.name() + " mode");
+  }
+}
+} // namespace
+
+void ReduceInit(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
+                uint32_t ocb, bool is_fp32_dest_acc_en) {
+  EngineConfig &e = Engines("reduce_init");
+  if ((type != kPoolSum && type != kPoolMax) || dim != kReduceRow) {
+    KernelFault("reduce_init" + ReduceName(type, dim) +
+                ": only SUM and MAX along rows (REDUCE_ROW) are simulated");
+  }
+  CheckReduceDstMode("reduce_init", is_fp32_dest_acc_en);
+  CB(icb), CB(scaler_cb), CB(ocb);
+  e.sfpu = SfpuInit::kNone; // an FPU init reprograms what SFPU ops use
+  e.op = EngineConfig::Op::kReduce;
+  e.in0 = icb;
+  e.in1 = scaler_cb;
+  e.reduce_type = type;
+  e.reduce_dim = dim;
+  e.transpose_in1 = false;
+  e.pack_row_mask = true;
+}
+
+void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
+                uint32_t itile, uint32_t itile_scaler, uint32_t dst_index,
+                bool is_fp32_dest_acc_en) {
+  const std::string name = "reduce_tile" + ReduceName(type, dim);
+  EngineConfig &e = Engines(name.c_str());
+  if (e.op != EngineConfig::Op::kReduce || e.in0 != icb || e.in1 != scaler_cb ||
+      e.reduce_type != type || e.reduce_dim != dim) {
+    KernelFault(name + "(c_" + std::to_string(icb) + ", c_" +
+                std::to_string(scaler_cb) +
+                ") but the unpacker is set up for " + UnpackerOp(e) +
+                "; call reduce_init" + ReduceName(type, dim) +
+                " with these CBs first");
+  }
+  CheckReduceDstMode(name.c_str(), is_fp32_dest_acc_en);
+  ExpectDst(DstState::kMath, name.c_str());
+  CheckDstIndex(dst_index, name.c_str());
+  for (uint32_t cb : {icb, scaler_cb}) {
+    CheckTilePages(cb, name.c_str());
+    if (CB(cb).format() != Format::kFloat16_b) {
+      KernelFault(name + " on CB " + CBName(cb) +
+                  ": only Float16_b data and scaler tiles are simulated");
+    }
+  }
+  // SUM along rows multiplies with MVMUL, the scaler in SrcA and the data in
+  // SrcB (reduce.h: reconfig_data_format(icb_scaler, icb) first); MAX pools
+  // the data in SrcA, scaled by the exponents of the scaler in SrcB.
+  const bool sum = type == kPoolSum;
+  CheckSrcFormat(sum ? e.srca : e.srcb, scaler_cb, sum ? "SrcA" : "SrcB",
+                 name.c_str());
+  CheckSrcFormat(sum ? e.srcb : e.srca, icb, sum ? "SrcB" : "SrcA",
+                 name.c_str());
+  CheckDst16Format(Format::kFloat16_b, name.c_str());
+  CircularBuffer &in = CB(icb);
+  CircularBuffer &sc = CB(scaler_cb);
+  if (itile >= in.waited_pages() || itile_scaler >= sc.waited_pages()) {
+    KernelFault(name + " reads tile " + std::to_string(itile) + " of c_" +
+                std::to_string(icb) + " and tile " +
+                std::to_string(itile_scaler) + " of c_" +
+                std::to_string(scaler_cb) + " but the kernel waited for " +
+                std::to_string(in.waited_pages()) + " and " +
+                std::to_string(sc.waited_pages()) +
+                " pages at their fronts (cb_wait_front)");
+  }
+  const auto *data =
+      reinterpret_cast<const uint16_t *>(L1(in.read_page(itile), kTileBytes));
+  const auto *scaler = reinterpret_cast<const uint16_t *>(
+      L1(sc.read_page(itile_scaler), kTileBytes));
+  Core *core = Ctx().core;
+  if (!sum) {
+    // GMPOOL scales each datum by 2^exponent of its scaler datum (row 0 of
+    // the scaler's faces); only 1.0, the release's advice for MAX, is
+    // simulated.
+    for (uint32_t f = 0; f < 4; ++f)
+      for (uint32_t c = 0; c < kFaceDim; ++c)
+        if (scaler[f * kFaceDim * kFaceDim + c] != 0x3f80u)
+          KernelFault(name + ": the scaler tile (c_" +
+                      std::to_string(scaler_cb) +
+                      ") must hold 1.0 in the first row of each face; other "
+                      "scalers of MAX are not simulated");
+  }
+  float *acc = core->dst.tiles[dst_index].data();
+  if (sum) {
+    ReduceRowSumTile(data, Format::kFloat16_b, scaler, Format::kFloat16_b, acc,
+                     core->dst.mode);
+  } else {
+    ReduceRowMaxTile(data, acc, core->dst.undefined[dst_index], core->dst.mode);
+  }
+  core->dst.undefined[dst_index] = false;
+  // The unpackers read the data tile and the scaler tile for each call.
+  core->stats.unpacked_bytes += 2 * kTileBytes;
+}
+
+void ReduceUninit(uint32_t /*icb*/) {
+  EngineConfig &e = Engines("reduce_uninit");
+  e.pack_row_mask = false;
+}
+
+void ReconfigSrcs(uint32_t srca_cb, uint32_t srcb_cb) {
+  EngineConfig &e = Engines("reconfig_data_format");
+  e.srca = CB(srca_cb).format();
+  e.srca_to_dest = e.unpack_to_dest_fp32[srca_cb];
+  e.srcb = CB(srcb_cb).format();
 }
 
 } // namespace kapi

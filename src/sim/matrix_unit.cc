@@ -210,6 +210,71 @@ void MatmulTile(const void *a, Format fa, const void *b, Format fb, float *dst,
   }
 }
 
+void ReduceRowSumTile(const void *data, Format fd, const void *scaler,
+                      Format fs, float *dst, const DstMode &mode) {
+  // SrcA holds each scaler face transposed: as a matmul's second operand,
+  // faces 0 and 1 of the scaler, transposed, multiply data faces 0/2 and
+  // 1/3, which is the tile's transpose in the rows the LLK uses.
+  const uint32_t size = TileBytesOf(fs) / (kTileDim * kTileDim);
+  uint8_t st[4 * kTileDim * kTileDim];
+  const auto *s = static_cast<const uint8_t *>(scaler);
+  for (uint32_t r = 0; r < kTileDim; ++r)
+    for (uint32_t c = 0; c < kTileDim; ++c)
+      std::memcpy(st + FaceIndex(r, c) * size, s + FaceIndex(c, r) * size,
+                  size);
+  // The LLK's MVMULs write DST rows 0-15 and 32-47 (faces 0 and 2) only.
+  constexpr uint32_t kFace = kFaceDim * kFaceDim;
+  float kept[2][kFace];
+  std::memcpy(kept[0], dst + 1 * kFace, sizeof(kept[0]));
+  std::memcpy(kept[1], dst + 3 * kFace, sizeof(kept[1]));
+  MatmulTile(data, fd, st, fs, dst, mode);
+  std::memcpy(dst + 1 * kFace, kept[0], sizeof(kept[0]));
+  std::memcpy(dst + 3 * kFace, kept[1], sizeof(kept[1]));
+}
+
+namespace {
+/// GMPOOL's order (AsComparable): sign-magnitude on (exponent, mantissa);
+/// `e` is the datum's biased exponent plus 127 as GMPOOL forms it (an
+/// unscaled source datum of exponent 0 is +0 with exponent 0), `man` its
+/// top 10 mantissa bits.
+int64_t GmpoolKey(uint32_t sign, uint32_t e, uint32_t man) {
+  const int64_t magnitude = (int64_t(e) << 10) + man;
+  return sign ? -magnitude : magnitude;
+}
+} // namespace
+
+void ReduceRowMaxTile(const uint16_t *data, float *dst, bool undefined,
+                      const DstMode &mode) {
+  for (uint32_t r = 0; r < kTileDim; ++r) {
+    // The running maximum: DST read as GMPOOL reads it (BF16, or TF32 in
+    // fp32 DST: 10 mantissa bits), or minus infinity (all bits set) where
+    // ZEROACC left the tile undefined.
+    int64_t best = GmpoolKey(1, 0x1ff, 0x3ff);
+    uint32_t best_bits = 0xff800000u; // written as -inf if nothing beats it
+    if (!undefined) {
+      const uint32_t w = FloatBits(dst[FaceIndex(r, 0)]) &
+                         (mode.fp32_dest_acc_en ? 0xffffe000u : 0xffff0000u);
+      best = GmpoolKey(w >> 31, ((w >> 23) & 0xff) + 127, (w >> 13) & 0x3ff);
+      best_bits = w;
+    }
+    for (uint32_t c = 0; c < kTileDim; ++c) {
+      const uint32_t w = uint32_t(data[FaceIndex(r, c)]) << 16;
+      const uint32_t exp = (w >> 23) & 0xff;
+      // Source data at BF16 precision; exponent 0 (zero, denormal) is +0.
+      const uint32_t bits = exp == 0 ? 0u : w;
+      const int64_t key =
+          exp == 0 ? 0 : GmpoolKey(w >> 31, exp + 127, (w >> 13) & 0x3f8);
+      if (key >= best) {
+        best = key;
+        best_bits = bits;
+      }
+    }
+    for (uint32_t c = 0; c < kTileDim; ++c)
+      dst[FaceIndex(r, c)] = 0.0f;
+    dst[FaceIndex(r, 0)] = BitsFloat(best_bits);
+  }
+}
+
 uint16_t PackToBf16(float v, const DstMode &mode) {
   const uint32_t w = FloatBits(v);
   if (!mode.fp32_dest_acc_en) {

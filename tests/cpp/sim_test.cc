@@ -207,6 +207,100 @@ TEST(MatrixUnit, HiFi3DropsOnlyTheLowTimesLowSlice) {
     EXPECT_NEAR(d_fast[i], d_phased[i], 0.02f) << i;
 }
 
+/// The reduce scaler tile: `v` in the first row of each face, 0 elsewhere.
+std::vector<uint16_t> ScalerTile(float v) {
+  std::vector<uint16_t> t(kTileDim * kTileDim, 0);
+  for (uint32_t f = 0; f < 4; ++f)
+    for (uint32_t c = 0; c < kFaceDim; ++c)
+      t[f * kFaceDim * kFaceDim + c] = FloatToBf16(v);
+  return t;
+}
+
+TEST(MatrixUnit, ReduceRowSumLandsInColumn0) {
+  // Row r of the data holds r + c / 64 in column c: row sums 32 r + 7.75.
+  std::vector<uint16_t> data(kTileDim * kTileDim);
+  for (uint32_t r = 0; r < kTileDim; ++r)
+    for (uint32_t c = 0; c < kTileDim; ++c)
+      data[FaceIndex(r, c)] = FloatToBf16(float(r) + float(c) / 64);
+  const auto ones = ScalerTile(1.0f);
+  DstMode fp32;
+  fp32.fp32_dest_acc_en = true;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  ReduceRowSumTile(data.data(), Format::kFloat16_b, ones.data(),
+                   Format::kFloat16_b, dst.data(), fp32);
+  for (uint32_t r = 0; r < kTileDim; ++r) {
+    float expect = 0.0f;
+    for (uint32_t c = 0; c < kTileDim; ++c)
+      expect += Bf16ToFloat(data[FaceIndex(r, c)]);
+    EXPECT_EQ(dst[FaceIndex(r, 0)], expect) << r;
+    // Columns 1..15: rows 1..15 of the scaler faces are zero.
+    EXPECT_EQ(dst[FaceIndex(r, 1)], 0.0f) << r;
+  }
+  // A second tile of the same rows accumulates into the same DST tile.
+  ReduceRowSumTile(data.data(), Format::kFloat16_b, ones.data(),
+                   Format::kFloat16_b, dst.data(), fp32);
+  EXPECT_EQ(dst[FaceIndex(3, 0)], 2 * (32 * 3 + 7.75f));
+}
+
+TEST(MatrixUnit, ReduceRowSumDropsTheLastBf16BitBelowHiFi3) {
+  // The data sit in SrcB, whose first fidelity slice keeps 6 of bf16's 7
+  // mantissa bits; the scaler 1.0 in SrcA has no low slice, so LoFi and
+  // HiFi2 sum the data without their last mantissa bit (1 + 2^-7 counts as
+  // 1), HiFi3 / HiFi4 (phase 2: SrcB low x SrcA high) add it back.
+  std::vector<uint16_t> data(kTileDim * kTileDim, 0);
+  data[FaceIndex(5, 0)] = FloatToBf16(1.0f + 1.0f / 128);
+  const auto ones = ScalerTile(1.0f);
+  for (uint32_t phases : {1u, 2u, 3u, 4u}) {
+    DstMode mode;
+    mode.fp32_dest_acc_en = true;
+    mode.fidelity_phases = phases;
+    std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+    ReduceRowSumTile(data.data(), Format::kFloat16_b, ones.data(),
+                     Format::kFloat16_b, dst.data(), mode);
+    EXPECT_EQ(dst[FaceIndex(5, 0)], phases >= 3 ? 1.0f + 1.0f / 128 : 1.0f)
+        << phases << " phases";
+  }
+}
+
+TEST(MatrixUnit, ReduceRowMaxStartsFromMinusInfinityOnAFreshTile) {
+  // All-negative rows: a fresh (ZEROACC'd) DST tile is read as minus
+  // infinity, so the maximum is the row's, not 0.
+  std::vector<uint16_t> data(kTileDim * kTileDim);
+  for (uint32_t r = 0; r < kTileDim; ++r)
+    for (uint32_t c = 0; c < kTileDim; ++c)
+      data[FaceIndex(r, c)] = FloatToBf16(-1.0f - float((r + c) % 32));
+  DstMode mode;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  ReduceRowMaxTile(data.data(), dst.data(), /*undefined=*/true, mode);
+  for (uint32_t r = 0; r < kTileDim; ++r)
+    EXPECT_EQ(dst[FaceIndex(r, 0)], -1.0f) << r;
+  EXPECT_EQ(dst[FaceIndex(2, 5)], 0.0f);
+  // On a defined tile the running maximum takes part: 0 beats them all.
+  std::vector<float> zeros(kTileDim * kTileDim, 0.0f);
+  ReduceRowMaxTile(data.data(), zeros.data(), /*undefined=*/false, mode);
+  EXPECT_EQ(zeros[FaceIndex(7, 0)], 0.0f);
+  // A second tile with a larger value in row 4 raises only row 4.
+  std::vector<uint16_t> more(kTileDim * kTileDim, FloatToBf16(-100.0f));
+  more[FaceIndex(4, 31)] = FloatToBf16(3.5f);
+  ReduceRowMaxTile(more.data(), dst.data(), /*undefined=*/false, mode);
+  EXPECT_EQ(dst[FaceIndex(4, 0)], 3.5f);
+  EXPECT_EQ(dst[FaceIndex(5, 0)], -1.0f);
+}
+
+TEST(MatrixUnit, ReduceRowMaxFlushesDenormalsAndLetsNaNBeatInfinity) {
+  std::vector<uint16_t> data(kTileDim * kTileDim, 0xff80u); // -inf
+  data[FaceIndex(0, 3)] = 0x8001u;                          // -denormal
+  data[FaceIndex(1, 3)] = 0x7f80u;                          // +inf
+  data[FaceIndex(1, 9)] = 0x7fc0u;                          // NaN
+  DstMode fp32;
+  fp32.fp32_dest_acc_en = true;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  ReduceRowMaxTile(data.data(), dst.data(), /*undefined=*/true, fp32);
+  EXPECT_EQ(FloatBits(dst[FaceIndex(0, 0)]), 0u); // the denormal as +0
+  EXPECT_TRUE(std::isnan(dst[FaceIndex(1, 0)]));
+  EXPECT_EQ(dst[FaceIndex(2, 0)], -INFINITY);
+}
+
 /// A tile of fp16 bit patterns, `bits` at (0, 0) and zeros elsewhere.
 std::vector<uint16_t> Fp16CornerTile(uint16_t bits) {
   std::vector<uint16_t> t(kTileDim * kTileDim, 0);

@@ -92,9 +92,10 @@ struct EngineConfig {
   bool srca_to_dest = false;
   /// kSfpu: an SFPU init ran last (vector_unit.hpp); the FPU ops need their
   /// init again.
-  enum class Op { kNone, kMatmul, kCopy, kTranspose, kBcast, kSfpu };
+  enum class Op { kNone, kMatmul, kCopy, kTranspose, kBcast, kSfpu, kReduce };
   Op op = Op::kNone;
-  /// matmul_init's in0 / in1, or copy_init's / transpose_init's CB in in0.
+  /// matmul_init's in0 / in1, copy_init's / transpose_init's CB in in0,
+  /// reduce_init's data CB in in0 and its scaler CB in in1.
   uint32_t in0 = 0, in1 = 0;
   /// matmul_init(..., transpose): in1's tiles are transposed into SrcA.
   /// copy_init turns the unpacker's transpose off (matmul_init sets it).
@@ -104,6 +105,11 @@ struct EngineConfig {
   uint32_t ct_dim = 1, rt_dim = 1, kt_dim = 1;
   /// unary_bcast_init's BroadcastType (1 = COL, 2 = ROW, as the release's).
   uint32_t bcast = 0;
+  /// reduce_init's PoolType and ReduceDim (the release's values).
+  uint32_t reduce_type = 0, reduce_dim = 0;
+  /// reduce_init<..., REDUCE_ROW> set the packer's edge mask: every pack
+  /// writes column 0 of each row and zeros, until reduce_uninit.
+  bool pack_row_mask = false;
   /// The SFPU op the last SFPU init set the Vector Unit up for.
   SfpuInit sfpu = SfpuInit::kNone;
   /// ComputeConfig::unpack_to_dest_mode, per CB: UnpackToDestFp32.

@@ -6,7 +6,10 @@
 //   kCommitted --tile_regs_wait--> kPacking --tile_regs_release--> kIdle
 // matmul_tiles writes DST only in kMath, pack_tile reads it only in kPacking;
 // any other order is a Fault. Acquire hands math zeroed tiles (the packer
-// clears DST as it releases it).
+// clears DST as it releases it): ZEROACC marks the rows undefined, which the
+// matrix unit reads as its op's identity: zero for MVMUL and ELWADD, minus
+// infinity for GMPOOL (reduce_tile<MAX>); `undefined` keeps that per tile
+// until an op writes it.
 //
 // Storage precision and capacity follow the mode (src/sim/README.md cites
 // the sources):
@@ -86,6 +89,7 @@ struct DstRegisterFile {
   DstState state = DstState::kIdle;
   DstMode mode;
   std::array<std::array<float, kTileDim * kTileDim>, kDstMaxTiles> tiles{};
+  std::array<bool, kDstMaxTiles> undefined{};
 };
 
 } // namespace tt_sim

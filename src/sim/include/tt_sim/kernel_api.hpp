@@ -79,6 +79,16 @@ void BcastTile(uint32_t cb, uint32_t index, uint32_t dst, uint32_t type);
 /// add_binary_tile: DST[out] = DST[a] + DST[b] on the SFPU.
 void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
                     const char *name);
+/// reduce_init / reduce_tile / reduce_uninit; `type` and `dim` are the
+/// release's PoolType and ReduceDim values.
+void ReduceInit(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
+                uint32_t ocb, bool is_fp32_dest_acc_en);
+void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
+                uint32_t itile, uint32_t itile_scaler, uint32_t dst,
+                bool is_fp32_dest_acc_en);
+void ReduceUninit(uint32_t icb);
+/// reconfig_data_format(srca_cb, srcb_cb): both sources' formats.
+void ReconfigSrcs(uint32_t srca_cb, uint32_t srcb_cb);
 /// reconfig_data_format_srca / pack_reconfig_data_format; `old_cb` < 0 for
 /// the one-argument forms (always reconfigure).
 void ReconfigSrcA(int64_t old_cb, uint32_t new_cb);

@@ -44,6 +44,25 @@ namespace tt_sim {
 void MatmulTile(const void *a, Format fa, const void *b, Format fb, float *dst,
                 const DstMode &mode);
 
+/// dst (one DST tile) += the sums along the rows of `data`, as
+/// reduce_tile<SUM, REDUCE_ROW> computes them: MVMULs with the data tile in
+/// SrcB and the scaler tile, each face transposed, in SrcA, so DST column c
+/// of row r gets sum_k data[r][k] * scaler[c][k] (column 0: the row sum with
+/// a scaler of ones in the first row of its faces), with matmul_tiles'
+/// fidelity phases, K-face order and DST rounding. Only DST faces 0 and 2
+/// (columns 0..15) are written.
+void ReduceRowSumTile(const void *data, Format fd, const void *scaler,
+                      Format fs, float *dst, const DstMode &mode);
+
+/// Column 0 of dst (one DST tile) becomes the maximum of each row of the
+/// bf16 tile `data` and of what column 0 held (minus infinity where the tile
+/// is `undefined`), as reduce_tile<MAX, REDUCE_ROW> computes it: GMPOOL's
+/// comparison of sign, exponent and 7 mantissa bits (an exponent-0 datum is
+/// +0; a NaN pattern beats infinity), a scaler of 1.0. The other datums
+/// become 0 (the packer's edge mask writes only column 0).
+void ReduceRowMaxTile(const uint16_t *data, float *dst, bool undefined,
+                      const DstMode &mode);
+
 /// The bf16 bits pack_tile writes for the DST value `v` in `mode`.
 uint16_t PackToBf16(float v, const DstMode &mode);
 
