@@ -72,9 +72,16 @@ namespace tilelang_tt {
     "tt.cbs role: compute's own partial sums between K steps.")                \
   X(kCBRoleTransposed, "transposed",                                           \
     "tt.cbs role: compute's transpose of an input block (transpose_A).")       \
+  X(kCBRoleScaler, "scaler",                                                   \
+    "tt.cbs role: the reduce scaler tile (1.0 in the first row of each "       \
+    "face), filled once by the reader.")                                       \
   X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
   X(kOpEltwise, "eltwise",                                                     \
     "tt.compute op: c = epilogue(a), element by element (no matmul).")         \
+  X(kOpReduce, "reduce",                                                       \
+    "tt.compute op: c[i] = reduce(a[i, :]), one value per row of a.")          \
+  X(kReduceSum, "sum", "tt.compute reduce: the sum along each row.")           \
+  X(kReduceMax, "max", "tt.compute reduce: the maximum along each row.")       \
   X(kEpilogueRelu, "relu", "tt.compute epilogue op: x = max(x, 0).")           \
   X(kEpilogueAdd, "add", "tt.compute epilogue op: x = x + value.")             \
   X(kEpilogueMul, "mul", "tt.compute epilogue op: x = x * value.")             \
@@ -190,7 +197,9 @@ namespace tilelang_tt {
     "none).")                                                                  \
   X(kFieldCB, "cb",                                                            \
     "tt.compute epilogue: the index of the CB the reader streams the operand " \
-    "into.")
+    "into.")                                                                   \
+  X(kFieldReduce, "reduce",                                                    \
+    "tt.compute (op reduce): sum or max, along each row of a.")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

@@ -97,7 +97,25 @@ namespace tilelang_tt {
     "(op): set the SFPU up for the epilogue op `op` between two DST tiles.")   \
   X(sfpu_binary_tile, 4,                                                       \
     "(op, dst0, dst1, out): DST[out] = op(DST[dst0], DST[dst1]) on the "       \
-    "SFPU.")
+    "SFPU.")                                                                   \
+  X(reduce_block, 4,                                                           \
+    "(cb_in, cb_scaler, m_tiles, n_tiles): a reduce kernel's block: each row " \
+    "of the m x n-tile block at cb_in's front reduced (tt.compute reduce) "    \
+    "into column 0 of one tile, packed into the output CB; lowered by "        \
+    "TensorizeTT.")                                                            \
+  X(reduce_init, 4,                                                            \
+    "(cb_in, cb_scaler, cb_out, reduce): set the unpackers, the FPU and the "  \
+    "packer up for reduce_tile (reduce: attr.h kReduceSum / kReduceMax).")     \
+  X(reduce_tile, 5,                                                            \
+    "(cb_in, cb_scaler, slot, dst, reduce): column 0 of DST[dst] gets the "    \
+    "reduction of each row of the CB's waited-for slot, accumulated.")         \
+  X(reduce_uninit, 1, "(cb_in): the packer's edge mask back to its default.")  \
+  X(reconfig_srcs, 2,                                                          \
+    "(cb_srca, cb_srcb): SrcA's data format becomes cb_srca's, SrcB's "        \
+    "cb_srcb's.")                                                              \
+  X(fill_scaler, 2,                                                            \
+    "(cb, slot): write the reduce scaler tile (1.0 in the first row of each "  \
+    "face, 0 elsewhere) into the reserved CB slot.")
 
 namespace builtin {
 #define TILELANG_TT_DECLARE_BUILTIN(name, num_inputs, doc)                     \

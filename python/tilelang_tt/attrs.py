@@ -45,8 +45,12 @@ class Value:
     kCBRoleOutput = "output"
     kCBRolePartials = "partials"
     kCBRoleTransposed = "transposed"
+    kCBRoleScaler = "scaler"
     kOpMatmul = "matmul"
     kOpEltwise = "eltwise"
+    kOpReduce = "reduce"
+    kReduceSum = "sum"
+    kReduceMax = "max"
     kEpilogueRelu = "relu"
     kEpilogueAdd = "add"
     kEpilogueMul = "mul"
@@ -121,6 +125,7 @@ class Field:
     kFieldOperand = "operand"
     kFieldBroadcast = "broadcast"
     kFieldCB = "cb"
+    kFieldReduce = "reduce"
 
 
 class IRName:

@@ -298,8 +298,8 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     if plan["compute"]["op"] != "matmul":
         raise TTError(
             f"{artifact_dir}: the plan computes {plan['compute']['op']!r}; the cost model covers GEMMs "
-            "only (an element-wise kernel is DRAM-bound: its tiles read and written are in the "
-            "simulator's statistics, sim/sim_stats.json)"
+            "only (an element-wise kernel or a reduction is DRAM-bound: its tiles read and written are in "
+            "the simulator's statistics, sim/sim_stats.json)"
         )
     fidelity = fidelity or plan["compute"]["math_fidelity"]
     device = plan["device"]

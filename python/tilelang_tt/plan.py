@@ -119,6 +119,9 @@ def check_plan(plan, path) -> None:
         b = b[:-2] + b[-2:][::-1] if compute["transpose_b"] else b
         if a[-1] != b[-2] or c[-2:] != [a[-2], b[-1]] or any(x[:-2] not in ([], batch) for x in (a, b)):
             fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
+    elif compute["op"] == "reduce":
+        if len(a) != 2 or c != a[:1]:
+            fail(f"the reduction of a {a} along its rows gives one value per row; c is {c}")
     elif a != c:
         fail(f"the element-wise compute reads a {a} for c {c}; they must have one shape")
     if compute["batch"] != math.prod(batch):
@@ -137,7 +140,7 @@ def check_plan(plan, path) -> None:
             )
     pages = {f.data_format: f.page_bytes for f in TILE_FORMATS.values()}
     for cb in plan["cbs"]:
-        if cb["role"] != "partials" and cb["tensor"] not in plan["buffers"]:
+        if cb["role"] not in ("partials", "scaler") and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")
         if cb["page_bytes"] != pages[cb["data_format"]]:
             fail(f"CB {cb['name']} has {cb['page_bytes']}-byte pages for {cb['data_format']} tiles")

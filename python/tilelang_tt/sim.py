@@ -42,7 +42,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -468,11 +468,15 @@ def reference_operands(plan: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray
     """The float64 left and right operands of the plan's ``compute``, transposes applied; for an
     element-wise kernel (``c = epilogue(a)``) ``a`` and None."""
     compute = plan["compute"]
-    if compute["op"] not in ("matmul", "eltwise"):
-        raise SimulationError(f"the plan computes {compute['op']!r}; the harness checks 'matmul' and 'eltwise'")
+    if compute["op"] not in ("matmul", "eltwise", "reduce"):
+        raise SimulationError(
+            f"the plan computes {compute['op']!r}; the harness checks 'matmul', 'eltwise' and 'reduce'"
+        )
     a = inputs[compute["a"]].astype(np.float64)
     if compute["op"] == "eltwise":
         return a, None
+    if compute["op"] == "reduce":  # a row sum is a @ ones: the data in SrcB, the scaler's 1.0 in SrcA
+        return a, (np.ones((a.shape[-1], 1)) if compute["reduce"] == "sum" else None)
     b = inputs[compute["b"]].astype(np.float64)
     # A batched operand is (batch, rows, cols): a transpose swaps the matrix axes of each.
     return (
@@ -777,6 +781,10 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
         # Stamp the statistics with the plan they belong to (tilelang-tt estimate checks it).
         stats |= {"plan_sha256": plan_digest(plan_text)}
         (work / "sim_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    if plan["compute"]["op"] == "reduce":
+        return compare_reduce(
+            out_values, a, plan["compute"], out_dtype=out_desc["dtype"], stats=stats, run_seconds=run_seconds
+        )
     return compare(
         out_values,
         a,
@@ -863,6 +871,51 @@ def compare(
         max_ulp=int(ulps.max(initial=0)),
         mismatches=int(((dist > allowed) | wrong_special).sum()),
         non_finite=int((wrong_special & finite_target).sum()),
+        **extra,
+    )
+
+
+def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
+    """Judge a reduction's output ``out`` (one value per row of ``a``). A row sum is judged as the
+    matrix unit computes it: ``a @ ones`` (``compare``: the data in SrcB, the scaler's 1.0 in SrcA,
+    the fidelity's phases, DST's precision). A row maximum must be exact: GMPOOL selects one of the
+    bf16 data (an exponent-0 datum as +0), and DST and the packer keep it."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.asarray(out, dtype=np.float32)
+    if compute["reduce"] == "sum":
+        result = compare(out.reshape(-1, 1), a, np.ones((a.shape[-1], 1)), compute, out_dtype=out_dtype, **extra)
+        return replace(
+            result,
+            output=result.output.reshape(-1),
+            reference=result.reference.reshape(-1),
+            reference_scale=result.reference_scale.reshape(-1),
+            expected=result.expected.reshape(-1),
+            scale_name="sum of |a| along the row",
+        )
+    flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)  # exponent-0 data count as +0
+    with np.errstate(invalid="ignore"):
+        target = flushed.max(axis=-1)
+        finite_target, finite_out = np.isfinite(target), np.isfinite(out)
+        wrong_special = np.where(finite_target, ~finite_out, finite_out | (np.isinf(target) & (out != target)))
+        both = finite_target & finite_out
+        dist = np.where(both, np.abs(out.astype(np.float64) - target), 0.0)
+    scale = np.abs(a).max(axis=-1)
+    ulps = np.where(both, bf16_ulp_distance(to_bf16_bits(np.where(both, out, 0)), to_bf16_bits(
+        np.where(both, target, 0).astype(np.float32))), 0)  # fmt: skip
+    tiny = np.finfo(np.float64).tiny
+    return SimResult(
+        output=out,
+        reference=target,
+        reference_scale=scale,
+        expected=target.astype(np.float32),
+        rule="the exact maximum (GMPOOL selects one of the bf16 data; DST and the packer keep it)",
+        max_abs_error=float(dist.max(initial=0.0)),
+        max_scaled_error=float((dist / np.maximum(scale, tiny)).max(initial=0.0)),
+        worst_of_bound=float(np.where(dist > 0, np.inf, 0.0).max(initial=0.0)),
+        max_ulp=int(ulps.max(initial=0)),
+        mismatches=int(((dist > 0) | wrong_special).sum()),
+        non_finite=int((wrong_special & finite_target).sum()),
+        scale_name="max of |a| along the row",
         **extra,
     )
 

@@ -128,6 +128,10 @@ private:
       EmitElementwisePreamble();
       return;
     }
+    if (c.op == value::kOpReduce) {
+      EmitReducePreamble();
+      return;
+    }
     // transpose_A takes DST per K step even for a block it holds whole.
     const bool whole = c.sub_h * c.sub_w == OutputTiles() && !c.transpose_a;
     const std::string dst =
@@ -232,6 +236,32 @@ private:
     return chain;
   }
 
+  /*! \brief A reduction's doc block and includes. */
+  void EmitReducePreamble() {
+    const ComputeInfo &c = info_.compute;
+    const bool sum = c.reduce == value::kReduceSum;
+    const std::vector<std::string> purpose = {
+        "For each output block of this core, row of tiles by row of tiles: "
+        "take DST, reduce the",
+        "row's tiles of cb_in0 into DST[0] (reduce_tile accumulates each "
+        "row's " +
+            std::string(sum ? "sum" : "maximum") + " into column 0),",
+        "pack DST[0] into cb_out0 for the writer (the packer writes column "
+        "0, zeros elsewhere).",
+        sum ? "The matrix engine multiplies the data by the scaler's 1.0 in "
+              "the fidelity's phases;"
+            : "GMPOOL takes the maximum; a fresh DST tile counts as minus "
+              "infinity;",
+        std::string("DST holds ") +
+            (c.fp32_dest_acc_en ? "fp32" : "16-bit (bf16)") +
+            " values (the host's ComputeConfig sets the mode)."};
+    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c +
+                     "[row] = " + (sum ? "sum" : "max") + "(" + c.a +
+                     "[row, :]) on the matrix engine.",
+                 purpose, AllCBs());
+    EmitIncludes();
+  }
+
   /*! \brief An element-wise kernel's doc block and includes. */
   void EmitElementwisePreamble() {
     const ComputeInfo &c = info_.compute;
@@ -268,12 +298,14 @@ private:
         "api/compute/cb_api.h", "api/compute/common.h",
         "api/compute/compute_kernel_hw_startup.h", "api/compute/pack.h",
         "api/compute/reg_api.h"};
-    headers.insert(elementwise ? "api/compute/tile_move_copy.h"
-                               : "api/compute/matmul.h");
+    headers.insert(elementwise                ? "api/compute/tile_move_copy.h"
+                   : c.op == value::kOpReduce ? "api/compute/reduce.h"
+                                              : "api/compute/matmul.h");
     // TensorizeTT decides where the unpacker or the packer is reconfigured;
     // the header comes with its calls.
     for (const tvm::tirx::CallNode *call : RoleCalls()) {
       if (call->op.same_as(builtin::reconfig_srca()) ||
+          call->op.same_as(builtin::reconfig_srcs()) ||
           call->op.same_as(builtin::pack_reconfig())) {
         headers.insert("api/compute/reconfig_data_format.h");
       }
@@ -342,6 +374,19 @@ private:
     if (init) {
       return "Configure unpacker, FPU and packer for C = A @ B (once).";
     }
+    if (info_.compute.op == value::kOpReduce) {
+      if (startup) {
+        return "Configure unpackers, FPU and packer for the reduction along "
+               "rows; wait for the scaler tile (once).";
+      }
+      if (acquire) {
+        return "The output block, one row of tiles at a time: reduce its "
+               "tiles into DST[0], pack it.";
+      }
+      if (pack == nullptr && !acquire) {
+        return "Done: free the scaler tile, reset the packer's edge mask.";
+      }
+    }
     if (startup) {
       return "Configure unpacker, FPU and packer for the element-wise ops "
              "(once).";
@@ -383,6 +428,19 @@ private:
 
   static std::string OpName(const tvm::PrimExpr &e) {
     return std::string(e.as<tvm::tirx::StringImmNode>()->value);
+  }
+
+  /*! \brief reduce_init's / reduce_tile's template arguments for
+   *         attr.h's kReduceSum / kReduceMax, along rows. */
+  static std::string ReduceTemplate(const tvm::PrimExpr &e) {
+    const std::string r = OpName(e);
+    if (r != value::kReduceSum && r != value::kReduceMax) {
+      TVM_FFI_THROW(ValueError)
+          << "TT codegen: unknown reduction '" << r << "'.";
+    }
+    return std::string(r == value::kReduceSum ? "PoolType::SUM"
+                                              : "PoolType::MAX") +
+           ", ReduceDim::REDUCE_ROW";
   }
 
   /*! \brief The release's BroadcastType of attr.h's kBroadcastRow / Col. */
@@ -483,6 +541,20 @@ private:
     } else if (call->op.same_as(builtin::copy_tile())) {
       Line("copy_tile(" + CBName(a[0]) + ", " + Expr(a[1]) + ", " + Expr(a[2]) +
            ");");
+    } else if (call->op.same_as(builtin::reconfig_srcs())) {
+      Line("reconfig_data_format(" + CBName(a[0]) + ", " + CBName(a[1]) + ");");
+    } else if (call->op.same_as(builtin::reduce_init())) {
+      if (OpName(a[3]) == value::kReduceSum) {
+        Line("// SUM along rows multiplies with the scaler in SrcA and the "
+             "data in SrcB (set above).");
+      }
+      Line("reduce_init<" + ReduceTemplate(a[3]) + ">(" + CBName(a[0]) + ", " +
+           CBName(a[1]) + ", " + CBName(a[2]) + ");");
+    } else if (call->op.same_as(builtin::reduce_tile())) {
+      Line("reduce_tile<" + ReduceTemplate(a[4]) + ">(" + CBName(a[0]) + ", " +
+           CBName(a[1]) + ", " + Expr(a[2]) + ", 0, " + Expr(a[3]) + ");");
+    } else if (call->op.same_as(builtin::reduce_uninit())) {
+      Line("reduce_uninit(" + CBName(a[0]) + ");");
     } else if (call->op.same_as(builtin::reconfig_srca())) {
       Line("reconfig_data_format_srca(" + CBName(a[0]) + ", " + CBName(a[1]) +
            ");");

@@ -477,7 +477,9 @@ std::string EmitHostProgram(const ProgramInfo &info) {
                                  ? std::string("kTileBytes")
                                  : U(cb.page_bytes);
     w.Line("CreateCircularBuffer(program, cores,  // " + cb.name + ": " +
-           cb.tensor + ", " + U(cb.block_tiles) + " tile(s) per block");
+           (cb.role == value::kCBRoleScaler
+                ? std::string("the reduce scaler tile, written once")
+                : cb.tensor + ", " + U(cb.block_tiles) + " tile(s) per block"));
     w.Line("    CircularBufferConfig(" + U(cb.num_pages) + " * " + page +
            ", {{" + idx + ", DataFormat::" + cb.data_format +
            "}}).set_page_size(" + idx + ", " + page + "));");
@@ -525,7 +527,12 @@ std::string EmitHostProgram(const ProgramInfo &info) {
            "_default, .compile_args = " + args + "});");
   }
   const ComputeInfo &c = info.compute;
-  if (c.op == value::kOpEltwise) {
+  if (c.op == value::kOpReduce) {
+    w.Line("// Compute: " + c.c + " = the " + c.reduce + " of each row of " +
+           c.a + " with a " + c.accumulator + " result, so DST holds " +
+           (c.fp32_dest_acc_en ? "fp32" : "16-bit") + " values (" +
+           U(c.dst_tiles) + " tiles in half-sync mode).");
+  } else if (c.op == value::kOpEltwise) {
     w.Line("// Compute: " + c.c + " from " + c.a +
            " element by element on the SFPU, so DST holds " +
            (c.fp32_dest_acc_en ? "fp32" : "fp16") + " values (" +
@@ -700,9 +707,13 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   const ComputeInfo &c = info.compute;
   auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
   // An element-wise kernel's c = epilogue(a) has no b and no transposes.
+  // A reduction's c[i] = reduce(a[i, :]) names its reduction instead.
   const std::string operands =
       c.op == value::kOpEltwise
           ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c)
+      : c.op == value::kOpReduce
+          ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c) +
+                ", \"reduce\": " + Quote(c.reduce)
           : ", \"a\": " + Quote(c.a) + ", \"b\": " + Quote(c.b) +
                 ", \"c\": " + Quote(c.c) +
                 ", \"transpose_a\": " + flag(c.transpose_a) +

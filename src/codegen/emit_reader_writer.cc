@@ -32,7 +32,9 @@ protected:
   std::vector<const CBInfo *> MyCBs(const std::string &cb_role) const {
     std::vector<const CBInfo *> out;
     for (const CBInfo &cb : info_.cbs) {
-      if (cb.role == cb_role) {
+      // The reader also fills the reduce scaler's CB.
+      if (cb.role == cb_role ||
+          (cb_role == value::kCBRoleInput && cb.role == value::kCBRoleScaler)) {
         out.push_back(&cb);
       }
     }
@@ -153,6 +155,11 @@ private:
       purpose = {"For each output block of this core, streams the block of "
                  "each input into its CB,",
                  "one block per push (double-buffered)."};
+    } else if (c.op == value::kOpReduce) {
+      purpose = {"First writes the reduce scaler tile into cb_scaler (once); "
+                 "then, for each output",
+                 "block of this core, streams the block's rows of " + c.a +
+                     " (all columns) into cb_in0, one block per push."};
     } else {
       purpose = {"For each output block of this core, streams the A and B "
                  "blocks of every K step",
@@ -176,6 +183,26 @@ private:
     Blank();
     Line("#include \"api/dataflow/dataflow_api.h\"");
     Blank();
+    if (NeedsScaler()) {
+      Line("// The scaler tile reduce_tile multiplies (SUM) or scales (MAX) "
+           "by: 1.0 (bf16) in");
+      Line("// the first row of each 16 x 16 face, 0 elsewhere "
+           "(api/compute/reduce.h).");
+      Line("inline void fill_reduce_scaler(uint32_t l1_addr) {");
+      Line("  constexpr uint32_t kOneOne = 0x3f803f80;  // two bf16 1.0");
+      Line("  volatile tt_l1_ptr uint32_t* ptr = "
+           "reinterpret_cast<volatile tt_l1_ptr uint32_t*>(l1_addr);");
+      Line("  for (uint32_t i = 0; i < 512; ++i) {");
+      Line("    ptr[i] = 0;");
+      Line("  }");
+      Line("  for (uint32_t face = 0; face < 4; ++face) {");
+      Line("    for (uint32_t i = 0; i < 8; ++i) {");
+      Line("      ptr[face * 128 + i] = kOneOne;");
+      Line("    }");
+      Line("  }");
+      Line("}");
+      Blank();
+    }
     if (NeedsZeroFill()) {
       Line("// Fill one tile of L1 with zeros: a tile past the tensor's last "
            "tile contributes nothing.");
@@ -188,6 +215,15 @@ private:
       Line("}");
       Blank();
     }
+  }
+
+  bool NeedsScaler() {
+    for (const CallNode *call : RoleCalls()) {
+      if (call->op.same_as(builtin::fill_scaler())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   bool NeedsZeroFill() {
@@ -300,7 +336,18 @@ private:
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
     auto [tensor, cb] = TensorAndCB(body, builtin::read_tile());
     if (tensor.empty()) {
-      return "";
+      bool scaler = false;
+      tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
+        const auto *call = n.as<CallNode>();
+        scaler = scaler || (call && call->op.same_as(builtin::fill_scaler()));
+      });
+      return scaler ? "The scaler tile, once for all blocks: reserve, write, "
+                      "push (compute never pops it before the end)."
+                    : "";
+    }
+    if (info_.compute.op == value::kOpReduce) {
+      return "Read the output block's rows of " + tensor + " into " + cb +
+             ": reserve, read each tile, wait, push.";
     }
     if (info_.compute.op == value::kOpEltwise) {
       return "Read the output block's tiles of " + tensor + " into " + cb +
@@ -347,6 +394,9 @@ private:
       const TensorInfo &t = info_.Tensor(a[0].as<tvm::tirx::VarNode>());
       Line("noc_async_read_page(" + PageId(call) + ", " + SafeIdent(t.name) +
            "_accessor, " + SlotAddr(cb + "_write_addr", a[4]) + ");");
+    } else if (call->op.same_as(builtin::fill_scaler())) {
+      Line("fill_reduce_scaler(" +
+           SlotAddr(CBName(a[0]) + "_write_addr", a[1]) + ");");
     } else if (call->op.same_as(builtin::zero_tile())) {
       Line("fill_tile_zeros(" + SlotAddr(CBName(a[0]) + "_write_addr", a[1]) +
            ", tile_bytes);");

@@ -403,9 +403,13 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
   }
   Line("// Circular buffers:");
   for (const CBInfo *cb : cbs) {
+    const std::string what = cb->role == value::kCBRoleScaler
+                                 ? "the reduce scaler, written once"
+                                 : std::to_string(cb->block_tiles) +
+                                       " tile(s) of " + cb->tensor +
+                                       " per block";
     Line("//   " + cb->name + " (c_" + std::to_string(cb->index) +
-         "): " + std::to_string(cb->block_tiles) + " tile(s) of " + cb->tensor +
-         " per block, " + std::to_string(cb->num_pages) + " pages of " +
+         "): " + what + ", " + std::to_string(cb->num_pages) + " pages of " +
          std::to_string(cb->page_bytes) + " bytes");
   }
 }

@@ -258,6 +258,9 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
   c.partials = detail::BoolField(compute, field::kFieldPartials);
   c.batch = detail::IntField(compute, field::kFieldBatch);
   c.epilogue = detail::EpilogueFromAttr(compute);
+  if (compute.count(field::kFieldReduce)) {
+    c.reduce = detail::StrField(compute, field::kFieldReduce);
+  }
   return info;
 }
 

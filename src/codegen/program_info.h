@@ -27,7 +27,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 8;
+constexpr int kPlanSchemaVersion = 9;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -88,6 +88,8 @@ struct ComputeInfo {
   int64_t batch = 1;
   /*! \brief Element-wise ops on the accumulator before it is packed. */
   std::vector<detail::EpilogueOp> epilogue;
+  /*! \brief op reduce: kReduceSum or kReduceMax (along rows). */
+  std::string reduce;
 };
 
 /*! \brief Everything the emitters need. */

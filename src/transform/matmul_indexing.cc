@@ -389,6 +389,52 @@ OutputBlocks ProveBlockCoverage(const std::string &func, const BlockNest &nest,
                        [](IndexEvaluator &, const auto &) {});
 }
 
+OutputBlocks ProveRowReduction(const std::string &func, const BlockNest &nest,
+                               const BlockAccess &a, const BlockAccess &c,
+                               int64_t tile) {
+  const std::string where = "PrimFunc '" + func + "': ";
+  // c is the column vector (M, 1) of a's M rows.
+  if (a.shape.size() != 2 || c.shape.size() != 2 || c.shape[1] != 1 ||
+      c.shape[0] != a.shape[0] || c.batch.defined() || a.batch.defined()) {
+    TVM_FFI_THROW(ValueError)
+        << where << "the reduction computes '" << c.tensor
+        << "' from the rows of " << Shape(a) << "; expected a 2-D (M, N) "
+        << "tensor and an (M,) result, got '" << c.tensor << "' with "
+        << c.shape[0] << " values.";
+  }
+  const int64_t n_tiles = CeilDiv(a.shape[1], tile);
+  if (a.cols != n_tiles || a.rows != c.rows) {
+    TVM_FFI_THROW(ValueError)
+        << where << a.copy << ": a block of " << a.rows * tile << "x"
+        << a.cols * tile << " of " << Shape(a) << " for " << c.rows * tile
+        << " values of '" << c.tensor << "'; a reduction along rows reads "
+        << "whole rows: a block of the output's " << c.rows * tile
+        << " rows and all " << a.shape[1] << " columns (padded to "
+        << n_tiles * tile << ").";
+  }
+  return ProveCoverage(
+      func, nest, c, tile, [&](IndexEvaluator &eval, const auto &cannot) {
+        int64_t a_row = 0, a_col = 0, c_row = 0;
+        if (!eval.Eval(a.row, &a_row)) {
+          cannot(a, a.row, "");
+        }
+        if (!eval.Eval(a.col, &a_col)) {
+          cannot(a, a.col, "");
+        }
+        if (!eval.Eval(c.row, &c_row)) {
+          cannot(c, c.row, "");
+        }
+        if (a_row != c_row || a_col != 0) {
+          TVM_FFI_THROW(ValueError)
+              << where << a.copy << " reads the block at element ("
+              << a_row * tile << ", " << a_col * tile << ") of '" << a.tensor
+              << "' for the values " << c_row * tile << ".. of '" << c.tensor
+              << "'; a reduction along rows must read the rows of its own "
+                 "output block, from column 0.";
+        }
+      });
+}
+
 OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
                                  const std::vector<const ForNode *> &k_loops,
                                  const BlockAccess &a, const BlockAccess &b,

@@ -159,6 +159,16 @@ private:
         transpose_a_ = transpose_a_ || flag == nullptr || flag->value != 0;
       }
       has_gemm_ = has_gemm_ || (call && detail::IsTileOp(call, "gemm"));
+      // A fragment a T.reduce reads may be filled straight from DRAM.
+      if (call && detail::IsTileOp(call, "reduce") && !call->args.empty()) {
+        if (const auto *region = call->args[0].as<CallNode>();
+            region && !region->args.empty()) {
+          if (const auto *load =
+                  region->args[0].as<tvm::tirx::BufferLoadNode>()) {
+            reduce_srcs_.insert(load->buffer.get());
+          }
+        }
+      }
       // An epilogue that reads a tensor loads its tiles into a DST tile the
       // accumulator leaves free; known before T.clear plans DST.
       const auto *loop = n.as<ForNode>();
@@ -302,6 +312,9 @@ private:
     if (detail::IsTileOp(call, "gemm")) {
       return LowerGemm(call);
     }
+    if (detail::IsTileOp(call, "reduce")) {
+      return LowerReduce(call);
+    }
     if (const auto *opnode = call->op.as<tvm::OpNode>()) {
       const std::string name = opnode->name;
       if (name.rfind("tl.tileop.", 0) == 0) {
@@ -310,7 +323,8 @@ private:
             << name.substr(std::string("tl.tileop.").size())
             << " is not supported by the Tenstorrent backend yet; supported "
                "tile ops: T.copy (DRAM <-> shared/fragment), T.clear / "
-               "T.fill(0) of the accumulator, T.gemm.";
+               "T.fill(0) of the accumulator, T.gemm, T.reduce_sum / "
+               "T.reduce_max along rows.";
       }
     }
     return StmtExprMutator::VisitStmt_(op);
@@ -329,6 +343,16 @@ private:
         store = n.as<tvm::tirx::BufferStoreNode>();
       }
     });
+    if (!reduce_srcs_.empty()) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.Parallel")
+          << (store ? " writing '" + std::string(store->buffer->name) + "'"
+                    : std::string())
+          << ": element-wise work in a kernel with a T.reduce_sum / "
+             "T.reduce_max is not supported yet (a norm's or softmax's ops "
+             "around the reduction); a reduction kernel copies a block of "
+             "rows in, reduces it and copies the result out.";
+    }
     if (store != nullptr && !has_gemm_ &&
         (globals_.count(store->buffer.get()) ||
          fragments_.count(store->buffer.get()) ||
@@ -868,7 +892,8 @@ private:
         detail::DecodeRegion(call->args[1], Where("T.copy"));
     const bool src_global = globals_.count(src.buffer.get());
     const bool dst_global = globals_.count(dst.buffer.get());
-    if (src_global && shared_.count(dst.buffer.get())) {
+    if (src_global && (shared_.count(dst.buffer.get()) ||
+                       reduce_srcs_.count(dst.buffer.get()))) {
       return LowerInputCopy(src, dst);
     }
     if (fragments_.count(src.buffer.get()) && dst_global) {
@@ -936,6 +961,35 @@ private:
     *col0 = start[1];
     *rows = ext[0] / tile[0];
     *cols = ext[1] / tile[1];
+  }
+
+  /*! \brief TileGeometry of a region of a 1-D tensor stored as a column
+   *         vector (a reduction's result): its values in column 0 of one
+   *         column of tiles. */
+  void ColumnGeometry(const detail::RegionOperand &global,
+                      const std::string &what, PrimExpr *row0, PrimExpr *col0,
+                      int64_t *rows, int64_t *cols) {
+    const int64_t tile = target_.tile_rows;
+    const PrimExpr min = global.mins[0];
+    if (global.extents[0] % tile != 0) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": " << global.extents[0] << " values of '"
+          << global.buffer->name << "' is not a multiple of " << tile
+          << "; the reduced block's rows must be a multiple of 32.";
+    }
+    if (!analyzer_.CanProve(
+            tvm::floormod(min, tvm::IntImm(min.dtype(), tile)) == 0)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": offset " << min << " into '" << global.buffer->name
+          << "' is not provably a multiple of 32; blocks must start on "
+             "tile boundaries.";
+    }
+    *row0 = analyzer_.Simplify(
+        tvm::cast(tvm::DataType::Int(32),
+                  tvm::floordiv(min, tvm::IntImm(min.dtype(), tile))));
+    *col0 = detail::I32(0);
+    *rows = global.extents[0] / tile;
+    *cols = 1;
   }
 
   /*! \brief The block a copy moves, for ProveIndexing: its offsets with the
@@ -1137,7 +1191,8 @@ private:
                   const std::vector<int64_t> &extents,
                   const std::string &dest) {
     const bool elementwise = src.buffer.get() == eltwise_out_;
-    if (!accumulated_.count(src.buffer.get()) && !elementwise) {
+    const bool reduced = src.buffer.get() == reduce_out_;
+    if (!accumulated_.count(src.buffer.get()) && !elementwise && !reduced) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << src.buffer->name
           << "' is copied out but no T.gemm accumulates into it"
@@ -1155,10 +1210,16 @@ private:
     RequireOncePerBlock(what + " from '" + std::string(src.buffer->name) + "'",
                         "the accumulator leaves DST once per output block: "
                         "copy it out after the K loop");
-    const std::vector<int64_t> frag = detail::StaticShape(src.buffer, func_);
+    std::vector<int64_t> frag = detail::StaticShape(src.buffer, func_);
     // A region of a batched tensor is one matrix: (1, rows, cols).
     const bool one_matrix =
         extents.size() == 3 && extents[0] == 1 && frag.size() == 2;
+    if (reduced && frag != extents) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the region " << detail::ShapeString(extents)
+          << " must cover the whole result " << detail::ShapeString(frag)
+          << " of the reduction.";
+    }
     if (frag != (one_matrix ? detail::MatrixShape(extents) : extents)) {
       TVM_FFI_THROW(ValueError)
           << what << ": the region " << detail::ShapeString(extents)
@@ -1171,6 +1232,9 @@ private:
     cb.name = "cb_out" + std::to_string(num_outputs_++);
     cb.buffer = src.buffer->name;
     cb.role = value::kCBRoleOutput;
+    if (reduced) {
+      frag = {frag[0], target_.tile_cols}; // a column vector: column 0
+    }
     cb.rows_tiles = frag[0] / target_.tile_rows;
     cb.cols_tiles = frag[1] / target_.tile_cols;
     cb.staged = dest;
@@ -1178,7 +1242,7 @@ private:
     const PrimExpr cb_id = detail::I32(index);
     const PrimExpr n = detail::I32(cb.block_tiles());
     compute_->packed = true;
-    if (compute_->subblocked || elementwise) {
+    if (compute_->subblocked || elementwise || reduced) {
       // TensorizeTT packs the sub-blocks / the element-wise tiles.
       pack_stmt_ = tvm::tirx::Evaluate(0);
       return cbs_.size() - 1;
@@ -1211,7 +1275,11 @@ private:
                               "block: copy it out after the K loop");
     PrimExpr row0, col0, batch;
     int64_t rows, cols;
-    TileGeometry(dst, what, &row0, &col0, &rows, &cols, &batch);
+    if (reduce_out_ != nullptr && dst.extents.size() == 1) {
+      ColumnGeometry(dst, what, &row0, &col0, &rows, &cols);
+    } else {
+      TileGeometry(dst, what, &row0, &col0, &rows, &cols, &batch);
+    }
     CBInfo &cb = cbs_[pos];
     if (rows != cb.rows_tiles || cols != cb.cols_tiles) {
       TVM_FFI_THROW(ValueError)
@@ -1222,6 +1290,9 @@ private:
     }
     cb.tensor = dst.buffer->name;
     cb.access = Access(what, dst, row0, col0, rows, cols, batch);
+    if (dst.extents.size() == 1) {
+      cb.access.shape.push_back(1); // the (M, 1) column vector
+    }
     Placeholders(&cb);
     const PrimExpr cb_id = detail::I32(cb.index);
     const tvm::tirx::Var data = dst.buffer->data;
@@ -1244,6 +1315,154 @@ private:
                      writes,
                      detail::Intrin(builtin::noc_async_write_barrier(), {}),
                      detail::Intrin(builtin::cb_pop_front(), {cb_id, n})}));
+  }
+
+  /*!
+   * \brief T.reduce_sum / T.reduce_max(A_local, S, dim=1): one value per row
+   *        of a block of whole rows (issue #19). A_local is a block a T.copy
+   *        read from DRAM (into A_local itself, or into a shared buffer
+   *        copied into it, as TileLang's frontend does for a shared source):
+   *        its CB feeds compute, which reduces each row of tiles into column
+   *        0 of one tile (reduce_tile along rows, TensorizeTT) and packs it
+   *        for the output T.copy of S. The reader writes the scaler tile
+   *        reduce_tile needs once (Canonicalize). tt.compute records c[i] =
+   *        sum or max of a[i, :], which ProveRowReduction proves.
+   */
+  Stmt LowerReduce(const CallNode *call) {
+    const std::string what0 = Where("T.reduce");
+    if (call->args.size() < 5) {
+      TVM_FFI_THROW(ValueError) << what0 << " has " << call->args.size()
+                                << " arguments; expected (src, dst, type, "
+                                   "dim, clear).";
+    }
+    const detail::RegionOperand src =
+        detail::DecodeRegion(call->args[0], what0);
+    const detail::RegionOperand dst =
+        detail::DecodeRegion(call->args[1], what0);
+    const auto *type_node = call->args[2].as<tvm::tirx::StringImmNode>();
+    const auto *dim_node = call->args[3].as<tvm::IntImmNode>();
+    const auto *clear_node = call->args[4].as<tvm::IntImmNode>();
+    const std::string type = type_node ? std::string(type_node->value) : "?";
+    const std::string what =
+        Where("T.reduce_" + type + "('" + std::string(src.buffer->name) +
+              "' -> '" + std::string(dst.buffer->name) + "')");
+    if (type != value::kReduceSum && type != value::kReduceMax) {
+      TVM_FFI_THROW(ValueError)
+          << what << " is not supported; supported reductions: T.reduce_sum "
+          << "and T.reduce_max along dim=1 (the Tenstorrent reduce along "
+             "rows).";
+    }
+    if (dim_node == nullptr || dim_node->value != 1) {
+      TVM_FFI_THROW(ValueError)
+          << what
+          << ": dim=" << (dim_node ? std::to_string(dim_node->value) : "?")
+          << " is not supported; only dim=1 of a 2-D fragment (one value "
+             "per row, the Tenstorrent reduce along rows) is.";
+    }
+    const std::vector<int64_t> src_shape =
+        detail::StaticShape(src.buffer, func_);
+    const std::vector<int64_t> dst_shape =
+        detail::StaticShape(dst.buffer, func_);
+    if (src_shape.size() != 2 || src.extents != src_shape ||
+        dst_shape.size() != 1 || dst.extents != dst_shape ||
+        dst_shape[0] != src_shape[0]) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": reduces " << detail::ShapeString(src.extents) << " of "
+          << detail::ShapeString(src_shape) << " into "
+          << detail::ShapeString(dst.extents) << " of "
+          << detail::ShapeString(dst_shape)
+          << "; supported: a whole 2-D (rows, cols) fragment into a whole "
+             "(rows,) fragment.";
+    }
+    if (clear_node == nullptr || clear_node->value == 0) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": clear=False (combining with what '" << dst.buffer->name
+          << "' held) is not supported; reduce with clear=True.";
+    }
+    if (has_gemm_) {
+      TVM_FFI_THROW(ValueError)
+          << what
+          << ": a reduction in a kernel with a T.gemm is not supported "
+             "yet; a kernel either multiplies, maps element-wise or reduces.";
+    }
+    if (block_.set) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": a second reduction or element-wise update (after one "
+          << "into '" << block_.accumulator << "'); one per kernel is "
+          << "supported.";
+    }
+    RequireBlockGuards("T.reduce_" + type);
+    // The block: read from DRAM into the fragment itself, or into a shared
+    // buffer the fragment is a copy of.
+    auto filled = cb_of_.find(src.buffer.get());
+    if (filled == cb_of_.end()) {
+      if (auto op = operand_of_.find(src.buffer.get());
+          op != operand_of_.end()) {
+        filled = cb_of_.find(op->second.get());
+      }
+    }
+    if (filled == cb_of_.end() ||
+        cbs_[filled->second].role != value::kCBRoleInput) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << src.buffer->name
+          << "' holds no block read from a global tensor; supported: "
+             "T.copy(A[...], A_local) or T.copy(A[...], A_shared) then "
+             "T.copy(A_shared, A_local), reduced after the copy.";
+    }
+    const CBInfo in = cbs_[filled->second];
+    if (!SameLoops(in.loops, loops_)) {
+      TVM_FFI_THROW(ValueError)
+          << what << " is not in the loop that fills '" << in.buffer
+          << "'; reduce each block right after reading it (a reduction "
+             "over blocks read in a loop is not supported yet).";
+    }
+    if (in.format != TileFormat::kBfloat16) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << in.tensor << "' is " << SpecOf(in.format).dtype
+          << "; reductions of bfloat16 tensors are supported (reduce_tile on "
+             "float16 or float32 tiles is not modelled by the simulator yet).";
+    }
+    const std::optional<TileFormat> acc = TileFormatOf(dst.buffer->dtype);
+    if (!acc || *acc == TileFormat::kFloat16) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the result '" << dst.buffer->name << "' has dtype "
+          << dst.buffer->dtype
+          << "; supported: float32 (fp32 DST) or bfloat16 (16-bit DST).";
+    }
+    block_.set = true;
+    block_.accumulator = dst.buffer->name;
+    block_.loops = loops_;
+    block_.guards = guards_;
+    ComputeInfo info;
+    info.reduce = type;
+    info.accumulator = dst.buffer->name;
+    info.a = in.tensor;
+    info.cb_a = in.index;
+    info.mt = in.rows_tiles;
+    info.nt = in.cols_tiles;
+    info.fp32 = *acc == TileFormat::kFloat32;
+    info.acc_format = *acc;
+    info.sub_h = 1;
+    info.sub_w = 1;
+    compute_ = info;
+    reduce_out_ = dst.buffer.get();
+    // The scaler tile reduce_tile multiplies (SUM) or scales (MAX) by: 1.0
+    // in the first row of each face, bf16 like the data (the matrix unit
+    // needs one source format).
+    CBInfo scaler = NewInputCB(what);
+    scaler.name = "cb_scaler";
+    scaler.role = value::kCBRoleScaler;
+    scaler.rows_tiles = 1;
+    scaler.cols_tiles = 1;
+    scaler.depth = 1;
+    scaler.format = TileFormat::kBfloat16;
+    scaler_cb_ = scaler.index;
+    cbs_.push_back(scaler);
+    return detail::RoleScope(
+        ir::kRoleCompute,
+        detail::Intrin(builtin::reduce_block(),
+                       {detail::I32(in.index), detail::I32(scaler.index),
+                        detail::I32(info.mt), detail::I32(info.nt)}));
   }
 
   /*!
@@ -1646,6 +1865,14 @@ private:
       return detail::ProveBlockCoverage(func_, nest, out->access,
                                         target_.tile_rows);
     }
+    if (!compute_->reduce.empty()) {
+      for (const CBInfo &cb : cbs_) {
+        if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a) {
+          return detail::ProveRowReduction(func_, nest, cb.access, out->access,
+                                           target_.tile_rows);
+        }
+      }
+    }
     auto input = [&](int64_t index) -> const CBInfo & {
       for (const CBInfo &cb : cbs_) {
         if (cb.role == value::kCBRoleInput && cb.index == index) {
@@ -1718,6 +1945,9 @@ private:
         if (cb.offsets.size() == 3) {
           offsets.Set(cb.batch, batch);
         }
+      } else if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a &&
+                 !compute_->reduce.empty()) {
+        place(cb, c_row, detail::I32(0)); // whole rows (ProveRowReduction)
       } else if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a) {
         if (compute_->transpose_a) { // A_shared is K x M
           place(cb, k * detail::I32(cb.rows_tiles), c_row);
@@ -1757,9 +1987,23 @@ private:
         return copy;
       }
       prologue.push_back(stmt);
-      return launch(bx, blocks.block_cols, "blockIdx.x",
-                    launch(by, blocks.batch * blocks.block_rows, "blockIdx.y",
-                           detail::Seq(prologue)));
+      Stmt grid = launch(bx, blocks.block_cols, "blockIdx.x",
+                         launch(by, blocks.batch * blocks.block_rows,
+                                "blockIdx.y", detail::Seq(prologue)));
+      if (scaler_cb_ < 0) {
+        return grid;
+      }
+      // The reduce scaler tile: written once, used by every block.
+      const PrimExpr cb = detail::I32(scaler_cb_), one = detail::I32(1);
+      return detail::Seq(
+          {detail::RoleScope(
+               ir::kRoleReader,
+               detail::Seq(
+                   {detail::Intrin(builtin::cb_reserve_back(), {cb, one}),
+                    detail::Intrin(builtin::fill_scaler(),
+                                   {cb, detail::I32(0)}),
+                    detail::Intrin(builtin::cb_push_back(), {cb, one})})),
+           grid});
     };
     body = DropUnusedBinds(wrap(body));
     // Nothing but the tile ops may use the nest's indices.
@@ -1834,10 +2078,19 @@ private:
     }
     Map<String, Any> updated = buffers.value();
     for (const CBInfo &cb : cbs_) {
-      if (cb.broadcast != value::kBroadcastCol) {
+      // A reduction's (M,) result: one value per row, in column 0.
+      const bool reduced = compute_ && !compute_->reduce.empty() &&
+                           cb.role == value::kCBRoleOutput &&
+                           cb.access.shape.size() == 2 &&
+                           cb.access.shape[1] == 1;
+      if (cb.broadcast != value::kBroadcastCol && !reduced) {
         continue;
       }
       auto desc = updated.at(cb.tensor).cast<Map<String, Any>>();
+      if (reduced &&
+          detail::IntArrayField(desc, field::kFieldShape).size() != 1) {
+        continue;
+      }
       for (const char *key : {field::kFieldMatrix, field::kFieldPaddedShape,
                               field::kFieldTiles, field::kFieldPadded}) {
         std::vector<int64_t> v = detail::IntArrayField(desc, key);
@@ -1948,7 +2201,12 @@ private:
     }
     Map<String, Any> m;
     m.Set(field::kFieldOp,
-          String(compute_->elementwise ? value::kOpEltwise : value::kOpMatmul));
+          String(compute_->elementwise       ? value::kOpEltwise
+                 : !compute_->reduce.empty() ? value::kOpReduce
+                                             : value::kOpMatmul));
+    if (!compute_->reduce.empty()) {
+      m.Set(field::kFieldReduce, String(compute_->reduce));
+    }
     m.Set(field::kFieldOperandA, String(compute_->a));
     m.Set(field::kFieldOperandB, String(compute_->b));
     m.Set(field::kFieldOperandC, String(c));
@@ -1979,6 +2237,16 @@ private:
       TVM_FFI_THROW(ValueError) << what << " inside the loop over '"
                                 << loops_.back()->loop_var->name_hint
                                 << "' is not supported; " << how << ".";
+    }
+    if (common < nest.size() && reduce_out_ != nullptr) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.reduce_" + compute_->reduce + " into '" +
+                   block_.accumulator + "'")
+          << " inside the loop over '" << nest.back()->loop_var->name_hint
+          << "', its result copied out after it: a reduction over blocks "
+             "read in a loop is not supported yet; read whole rows (one "
+             "T.copy of the block's rows and all columns) and reduce them "
+             "once per output block.";
     }
     if (common < nest.size()) {
       TVM_FFI_THROW(ValueError)
@@ -2240,6 +2508,9 @@ private:
          transpose_b = false;
     /*! \brief An element-wise kernel: c = epilogue(a), no matmul. */
     bool elementwise = false;
+    /*! \brief A reduction c[i] = reduce(a[i, :]): kReduceSum / kReduceMax
+     *         (empty otherwise). */
+    std::string reduce;
     /*! \brief T.Parallel epilogues on the accumulator, in order; whether the
      *         accumulator has been copied out (no epilogue may follow). */
     std::vector<detail::EpilogueOp> epilogue;
@@ -2277,6 +2548,11 @@ private:
   /*! \brief A staged element-wise kernel's result (C_local), which its
    *         output T.copy writes out. */
   const tvm::tirx::BufferNode *eltwise_out_ = nullptr;
+  /*! \brief The fragments T.reduce reads, and its result. */
+  std::set<const tvm::tirx::BufferNode *> reduce_srcs_;
+  const tvm::tirx::BufferNode *reduce_out_ = nullptr;
+  /*! \brief The reduce scaler's CB (-1: none). */
+  int64_t scaler_cb_ = -1;
 };
 
 } // namespace

@@ -83,6 +83,10 @@ public:
     tensorizer.transpose_a_ =
         detail::BoolField(compute.value(), field::kFieldTransposeA);
     tensorizer.epilogue_ = detail::EpilogueFromAttr(compute.value());
+    if (compute.value().count(field::kFieldReduce)) {
+      tensorizer.reduce_ =
+          detail::StrField(compute.value(), field::kFieldReduce);
+    }
     for (const auto &cb : cbs) {
       const std::string role = detail::StrField(cb, field::kFieldRole);
       const int64_t index = detail::IntField(cb, field::kFieldIndex);
@@ -124,11 +128,16 @@ private:
     }
     if (outermost && startup_args_) {
       inside_launch_ = false;
+      Stmt startup =
+          detail::Intrin(builtin::hw_startup(), startup_args_.value());
+      if (reduce_.empty()) {
+        return detail::Seq(
+            {detail::RoleScope(ir::kRoleCompute, startup), stmt});
+      }
       return detail::Seq(
-          {detail::RoleScope(
-               ir::kRoleCompute,
-               detail::Intrin(builtin::hw_startup(), startup_args_.value())),
-           stmt});
+          {detail::RoleScope(ir::kRoleCompute,
+                             detail::Seq({startup, reduce_setup_})),
+           stmt, detail::RoleScope(ir::kRoleCompute, reduce_teardown_)});
     }
     if (!outermost || !init_args_) {
       return stmt;
@@ -222,6 +231,10 @@ private:
     if (call != nullptr && call->op.same_as(builtin::eltwise_block())) {
       return Elementwise(ConstArg(call, 0), ConstArg(call, 1),
                          ConstArg(call, 2));
+    }
+    if (call != nullptr && call->op.same_as(builtin::reduce_block())) {
+      return Reduce(ConstArg(call, 0), ConstArg(call, 1), ConstArg(call, 2),
+                    ConstArg(call, 3));
     }
     if (call != nullptr && call->op.same_as(builtin::epilogue_block())) {
       // The whole block in DST: its operands' blocks are used up here.
@@ -390,6 +403,57 @@ private:
     body.push_back(Intrin(builtin::cb_pop_front(), {in, n}));
     body.push_back(PopOperands());
     return detail::Seq(body);
+  }
+
+  /*!
+   * \brief reduce_block(cb_in, cb_scaler, mt, nt): each of the block's mt
+   *        rows of tiles in turn: take DST, reduce its nt tiles into DST[0]
+   *        (reduce_tile accumulates each row's values into column 0), pack
+   *        it into the output CB, release. Once per kernel, before the
+   *        launch loops: hw_startup, reduce_init, the wait for the scaler
+   *        tile (for SUM, which multiplies with the scaler in SrcA and the
+   *        data in SrcB, first reconfig_data_format(cb_scaler, cb_in), as
+   *        the release's reduce.h asks); after them: pop the scaler,
+   *        reduce_uninit (the packer's edge mask back to its default).
+   */
+  Stmt Reduce(int64_t cb_in, int64_t cb_scaler, int64_t mt, int64_t nt) {
+    using detail::I32;
+    using detail::Intrin;
+    if (output_cbs_.size() != 1) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': a reduction needs exactly one "
+          << "output circular buffer, found " << output_cbs_.size() << ".";
+    }
+    const PrimExpr in = I32(cb_in), scaler = I32(cb_scaler),
+                   out = I32(output_cbs_.front());
+    const PrimExpr kind = tvm::tirx::StringImm(reduce_);
+    const PrimExpr n = I32(mt * nt), one = I32(1), zero = I32(0);
+    startup_args_ = Array<PrimExpr>{in, out};
+    std::vector<Stmt> setup;
+    if (reduce_ == value::kReduceSum) {
+      setup.push_back(Intrin(builtin::reconfig_srcs(), {scaler, in}));
+    }
+    setup.push_back(Intrin(builtin::reduce_init(), {in, scaler, out, kind}));
+    setup.push_back(Intrin(builtin::cb_wait_front(), {scaler, one}));
+    reduce_setup_ = detail::Seq(setup);
+    reduce_teardown_ =
+        detail::Seq({Intrin(builtin::cb_pop_front(), {scaler, one}),
+                     Intrin(builtin::reduce_uninit(), {in})});
+    Stmt rows = detail::SerialLoop("r", mt, [&](PrimExpr r) {
+      Stmt tiles = detail::SerialLoop("c", nt, [&](PrimExpr c) {
+        return Intrin(builtin::reduce_tile(),
+                      {in, scaler, r * I32(nt) + c, zero, kind});
+      });
+      return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}), tiles,
+                          Intrin(builtin::tile_regs_commit(), {}),
+                          Intrin(builtin::tile_regs_wait(), {}),
+                          Intrin(builtin::cb_reserve_back(), {out, one}),
+                          Intrin(builtin::pack_tile(), {zero, out, zero}),
+                          Intrin(builtin::cb_push_back(), {out, one}),
+                          Intrin(builtin::tile_regs_release(), {})});
+    });
+    return detail::Seq({Intrin(builtin::cb_wait_front(), {in, n}), rows,
+                        Intrin(builtin::cb_pop_front(), {in, n})});
   }
 
   /*! \brief Tiles of an epilogue operand's block in its CB. */
@@ -582,8 +646,14 @@ private:
   /*! \brief tt.compute transpose_a: cb_a is compute's transpose of A's
    *         block, DST is taken per K step (sub-blocks). */
   bool transpose_a_ = false;
-  /*! \brief An element-wise kernel's hw_startup (cb_in, cb_out). */
+  /*! \brief An element-wise kernel's or a reduction's hw_startup (cb_in,
+   *         cb_out). */
   std::optional<Array<PrimExpr>> startup_args_;
+  /*! \brief tt.compute reduce (kReduceSum / kReduceMax), or empty; a
+   *         reduction's calls before and after the launch loops. */
+  std::string reduce_;
+  Stmt reduce_setup_ = tvm::tirx::Evaluate(0);
+  Stmt reduce_teardown_ = tvm::tirx::Evaluate(0);
   /*! \brief The output block's tiles (the T.gemm's m_tiles, n_tiles). */
   int64_t mt_ = 0, nt_ = 0;
   /*! \brief tt.compute's epilogue (none when it has none). */

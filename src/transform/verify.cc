@@ -301,6 +301,8 @@ void Verify(const PrimFunc &f) {
       dtype = detail::BoolField(*compute_attr, field::kFieldFp32DestAccEn)
                   ? "float32"
                   : detail::StrField(*compute_attr, field::kFieldAccumulator);
+    } else if (role == value::kCBRoleScaler) {
+      dtype = "bfloat16"; // the reduce scaler tile
     } else if (buffers.count(tensor)) {
       dtype = detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
                                field::kFieldDtype);
@@ -318,7 +320,9 @@ void Verify(const PrimFunc &f) {
           << ") with pages of one tile.";
     }
     const std::string producer =
-        role == value::kCBRoleInput ? ir::kRoleReader : ir::kRoleCompute;
+        role == value::kCBRoleInput || role == value::kCBRoleScaler
+            ? ir::kRoleReader
+            : ir::kRoleCompute;
     const std::string consumer =
         role == value::kCBRoleOutput ? ir::kRoleWriter : ir::kRoleCompute;
     const std::set<std::string> expected{producer + ":reserve",

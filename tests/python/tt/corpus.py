@@ -689,6 +689,7 @@ def _gemm(name, style, build, m, n, k, reference=nn, b_shape=None, batch=None, a
     return Entry(name, style, build, inputs, reference, k=k, **kw)
 
 
+TEST_REDUCE = "testing/python/language/test_tilelang_language_reduce.py"
 QUICKSTART = "examples/quickstart.py"
 AUTOTUNE = "examples/gemm/example_gemm_autotune.py"
 TEST_GEMM = "testing/python/kernel/test_tilelang_kernel_gemm.py"
@@ -704,6 +705,32 @@ SCALED = scaled_nt(0.125, -0.5, -1.0, 2.5)
 F16 = {"A": "float16", "B": "float16", "C": "float16"}
 F32 = {"A": "float32", "B": "float32", "C": "float32"}
 SCALED_PLUS = scaled_plus(0.5, "D")
+
+
+def tested_reduce(M, N, block_M, kind="sum", via_shared=True, accum="float32", out_dtype="float32"):  # noqa: N803
+    """testing/python/language/test_tilelang_language_reduce.py: a block copied into a fragment (through a
+    shared buffer, or straight from the tensor), T.reduce_sum / T.reduce_max along dim=1, the per-row
+    result copied out; here over a grid of row blocks rather than one block."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M,), out_dtype)):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            A_frag = T.alloc_fragment((block_M, N), accum)
+            S = T.alloc_fragment((block_M,), accum)
+            if via_shared:
+                A_shared = T.alloc_shared((block_M, N), "bfloat16")
+                T.copy(A[bx * block_M, 0], A_shared)
+                T.copy(A_shared, A_frag)
+            else:
+                T.copy(A[bx * block_M, 0], A_frag)
+            if kind == "sum":
+                T.reduce_sum(A_frag, S, dim=1)
+            else:
+                T.reduce_max(A_frag, S, dim=1)
+            T.copy(S, B[bx * block_M])
+
+    return main
+
 
 ENTRIES = [
     _gemm("quickstart_256", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256),
@@ -926,6 +953,21 @@ ENTRIES = [
     _gemm("quickstart_f32_relu_padded", QUICKSTART,
           lambda: quickstart_activation(200, 136, 72, "relu", 64, 64, 32, dtype="float32"), 200, 136, 72, relu(nn),
           dtypes=F32),
+    # Reductions along rows (issue #19): reduce_tile's sum on the matrix engine, its maximum with GMPOOL.
+    Entry("test_reduce_sum_rows", TEST_REDUCE, lambda: tested_reduce(192, 320, 64), {"A": (192, 320)},
+          lambda i: i["A"].sum(axis=1), output="B", k=320),
+    Entry("test_reduce_sum_rows_bf16_accum", TEST_REDUCE,
+          lambda: tested_reduce(128, 256, 32, via_shared=False, accum="bfloat16", out_dtype="bfloat16"),
+          {"A": (128, 256)}, lambda i: i["A"].sum(axis=1), output="B", accum="bfloat16", k=256,
+          notes="16-bit DST: each K-face's sum rounded to bf16, as the chip does"),
+    Entry("test_reduce_max_rows", TEST_REDUCE,
+          lambda: tested_reduce(96, 224, 32, kind="max", accum="bfloat16", out_dtype="bfloat16"),
+          {"A": (96, 224)}, lambda i: i["A"].max(axis=1), output="B", accum="bfloat16",
+          magnitude=lambda i: np.abs(i["A"]).max(axis=1)),
+    Entry("test_reduce_max_rows_hifi2", TEST_REDUCE,
+          lambda: tested_reduce(64, 96, 64, kind="max", via_shared=False), {"A": (64, 96)},
+          lambda i: i["A"].max(axis=1), output="B", target={"math_fidelity": "HiFi2"},
+          magnitude=lambda i: np.abs(i["A"]).max(axis=1)),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}

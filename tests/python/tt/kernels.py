@@ -279,7 +279,8 @@ def no_kernel(n: int = 64):
 
 
 def row_sum(n: int = 64):
-    """B[i, 0] = sum_j A[i, j] with T.reduce_sum: a reduction the backend cannot lower yet."""
+    """B[i, 0] = sum_j A[i, j] with T.reduce_sum, stored by a T.Parallel loop: not lowered yet (a
+    reduction's result is copied out with T.copy)."""
 
     @T.prim_func
     def rowsum(A: T.Tensor((n, n), "bfloat16"), B: T.Tensor((n, 32), "bfloat16")):
@@ -777,3 +778,55 @@ def gemm_named_in0(M=128, N=128, K=64):  # noqa: N803
             T.copy(C_local, out[by * 32, bx * 32])
 
     return named
+
+
+def row_reduce(where: str = "sum", M=128, N=256, block_M=64, dtype="bfloat16", accum="float32", out_dtype="float32"):  # noqa: N803
+    """testing/python/language/test_tilelang_language_reduce.py's form, over row blocks: a block of whole
+    rows into a fragment, T.reduce_* along dim=1, the (block_M,) result copied out. ``where`` picks the
+    variant: "sum" / "max" (supported), and the refused "dim0", "accumulate" (clear=False), "min",
+    "in-loop" (the rows' column blocks reduced one by one), "broadcast" (the row sums used by a
+    T.Parallel update, as a norm does)."""
+    S_len = N if where == "dim0" else block_M
+    B_len = N if where == "dim0" else M
+
+    @T.prim_func
+    def reduce_rows(A: T.Tensor((M, N), dtype), B: T.Tensor((B_len,), out_dtype)):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            A_shared = T.alloc_shared((block_M, N), dtype)
+            A_local = T.alloc_fragment((block_M, N), accum)
+            S = T.alloc_fragment((S_len,), accum)
+            T.copy(A[bx * block_M, 0], A_shared)
+            T.copy(A_shared, A_local)
+            if where == "max":
+                T.reduce_max(A_local, S, dim=1)
+            elif where == "min":
+                T.reduce_min(A_local, S, dim=1)
+            elif where == "dim0":
+                T.reduce_sum(A_local, S, dim=0)
+            elif where == "accumulate":
+                T.fill(S, 0)
+                T.reduce_sum(A_local, S, dim=1, clear=False)
+            else:
+                T.reduce_sum(A_local, S, dim=1)
+            if where == "broadcast":
+                for i, j in T.Parallel(block_M, N):
+                    A_local[i, j] = A_local[i, j] - S[i]
+            T.copy(S, B[0] if where == "dim0" else B[bx * block_M])
+
+    return reduce_rows
+
+
+def row_reduce_in_loop(M=64, N=128, block_M=32, block_N=64):  # noqa: N803
+    """A row sum accumulated over column blocks read in a loop (clear=False after the first)."""
+
+    @T.prim_func
+    def reduce_loop(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M,), "float32")):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            A_local = T.alloc_fragment((block_M, block_N), "float32")
+            S = T.alloc_fragment((block_M,), "float32")
+            for k in T.serial(N // block_N):
+                T.copy(A[bx * block_M, k * block_N], A_local)
+                T.reduce_sum(A_local, S, dim=1)
+            T.copy(S, B[bx * block_M])
+
+    return reduce_loop

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kernels import gemm_epilogue, gemm_kernel, gemm_operand_epilogue
+from kernels import gemm_epilogue, gemm_kernel, gemm_operand_epilogue, row_reduce
 
 import tilelang_tt
 
@@ -253,3 +253,26 @@ def test_an_unreachable_wheel_is_a_skip_not_a_failure(tmp_path, monkeypatch):
     monkeypatch.setenv("TT_CONFORMANCE_CACHE", str(tmp_path / "cache"))
     (tmp_path / "cache").mkdir()
     assert tt_conformance.main([str(artifacts)]) == tt_conformance.EXIT_SKIPPED
+
+
+@pytest.mark.parametrize("where, accum", [("sum", "float32"), ("sum", "bfloat16"), ("max", "float32")])
+def test_reductions_compile_against_the_release(headers, tmp_path, where, accum):
+    """reduce_init / reduce_tile / reduce_uninit (reduce.h), reconfig_data_format(scaler, data) before a
+    row sum, and the reader's scaler tile written through an L1 pointer."""
+    out = tmp_path / f"reduce_{where}_{accum}"
+    tilelang_tt.lower(row_reduce(where, 128, 256, 64, accum=accum, out_dtype=accum)).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert f"reduce_tile<PoolType::{where.upper()}, ReduceDim::REDUCE_ROW>(" in text
+    assert ("reconfig_data_format(cb_scaler, cb_in0);" in text) == (where == "sum")
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+def test_a_reduce_tile_missing_its_scaler_tile_index_fails(headers, tmp_path):
+    out = tmp_path / "reduce"
+    tilelang_tt.lower(row_reduce("sum", 64, 64, 32)).write(out)
+    text = (out / "compute.cpp").read_text()
+    broken, count = re.subn(r"(reduce_tile<[^>]*>\(cb_in0,\s*cb_scaler,\s*[^,]+),\s*0,\s*0\);", r"\1, 0);", text)
+    assert count == 1
+    (out / "compute.cpp").write_text(broken)
+    assert not tt_conformance.check(out).api_ok
