@@ -19,4 +19,5 @@ printf '\n== C++ tests (ctest)\n'
 ctest --test-dir build/cmake --output-on-failure
 
 printf '\n== Python tests (pytest)\n'
-python -m pytest tests/python "$@"
+# One worker per CPU (pytest-xdist): most tests compile and run a host program.
+python -m pytest tests/python -n auto "$@"
