@@ -1385,6 +1385,13 @@ private:
           << ": a reduction in a kernel with a T.gemm is not supported "
              "yet; a kernel either multiplies, maps element-wise or reduces.";
     }
+    if (block_.set && block_.accumulator == std::string(dst.buffer->name)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << dst.buffer->name << "' is filled (T.fill / "
+          << "T.clear) before a reduction with clear=True, which starts from "
+          << "the reduction's identity; drop the fill (filling the result is "
+          << "supported only as that of a T.gemm accumulator).";
+    }
     if (block_.set) {
       TVM_FFI_THROW(ValueError)
           << what << ": a second reduction or element-wise update (after one "
@@ -1410,6 +1417,24 @@ private:
              "T.copy(A_shared, A_local), reduced after the copy.";
     }
     const CBInfo in = cbs_[filled->second];
+    if (in.access.batch.defined()) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << in.tensor << "' is a batched (batch, rows, "
+          << "cols) tensor; reductions of the rows of a 2-D tensor are "
+             "supported.";
+    }
+    // The tensor's last tile column is padded with zeros in DRAM: they add
+    // nothing to a sum, but would take part in a maximum.
+    if (type == value::kReduceMax && !in.access.shape.empty() &&
+        in.access.shape.back() % target_.tile_cols != 0) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << in.tensor << "' has " << in.access.shape.back()
+          << " columns, not a multiple of " << target_.tile_cols
+          << "; the zeros padding its last tile would take part in the "
+             "maximum (a row of negative values would give 0). Supported: "
+             "T.reduce_max of rows whose length is a multiple of 32 "
+             "(T.reduce_sum of any length).";
+    }
     if (!SameLoops(in.loops, loops_)) {
       TVM_FFI_THROW(ValueError)
           << what << " is not in the loop that fills '" << in.buffer

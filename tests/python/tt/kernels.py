@@ -780,23 +780,36 @@ def gemm_named_in0(M=128, N=128, K=64):  # noqa: N803
     return named
 
 
-def row_reduce(where: str = "sum", M=128, N=256, block_M=64, dtype="bfloat16", accum="float32", out_dtype="float32"):  # noqa: N803
+def row_reduce(
+    where: str = "sum",
+    M=128,
+    N=256,
+    block_M=64,
+    dtype="bfloat16",
+    accum="float32",
+    out_dtype="float32",  # noqa: N803
+    width=None,
+):
     """testing/python/language/test_tilelang_language_reduce.py's form, over row blocks: a block of whole
     rows into a fragment, T.reduce_* along dim=1, the (block_M,) result copied out. ``where`` picks the
     variant: "sum" / "max" (supported), and the refused "dim0", "accumulate" (clear=False), "min",
-    "in-loop" (the rows' column blocks reduced one by one), "broadcast" (the row sums used by a
-    T.Parallel update, as a norm does)."""
+    "filled" (T.fill of the result before a clear=True reduction), "in-loop" (the rows' column blocks
+    reduced one by one), "broadcast" (the row sums used by a T.Parallel update, as a norm does).
+    ``width``: the block's columns when wider than N (the padding of N's last tile read too)."""
     S_len = N if where == "dim0" else block_M
     B_len = N if where == "dim0" else M
+    W = width or N
 
     @T.prim_func
     def reduce_rows(A: T.Tensor((M, N), dtype), B: T.Tensor((B_len,), out_dtype)):
         with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
-            A_shared = T.alloc_shared((block_M, N), dtype)
-            A_local = T.alloc_fragment((block_M, N), accum)
+            A_shared = T.alloc_shared((block_M, W), dtype)
+            A_local = T.alloc_fragment((block_M, W), accum)
             S = T.alloc_fragment((S_len,), accum)
             T.copy(A[bx * block_M, 0], A_shared)
             T.copy(A_shared, A_local)
+            if where == "filled":
+                T.fill(S, 0)
             if where == "max":
                 T.reduce_max(A_local, S, dim=1)
             elif where == "min":

@@ -23,6 +23,7 @@ from kernels import (
     gemm_kernel,
     gemm_left_operand_is_b,
     gemm_operand_epilogue,
+    row_reduce,
 )
 
 import tilelang_tt
@@ -845,3 +846,32 @@ def test_hifi4_where_the_plan_says_hifi4_and_lofi_in_the_kernel_is_a_mismatch(tm
     artifacts = lowered(tmp_path, gemm_kernel(64, 64, 256, 32, 32, 32))
     break_kernel(artifacts, "main.cpp", "MathFidelity::HiFi4", "MathFidelity::LoFi")
     assert not simulate(artifacts, seed=7).ok
+
+
+@pytest.mark.parametrize("accum", ["float32", "bfloat16"])
+def test_a_row_max_of_negative_rows_starts_from_minus_infinity(tmp_path, accum):
+    """reduce_tile<MAX> on a fresh DST tile: GMPOOL reads ZEROACC's undefined rows as minus infinity, so
+    rows of negative values give their (negative) maximum, not the 0 a zeroed DST would hold."""
+    tilelang_tt.lower(row_reduce("max", 64, 96, 32, accum=accum, out_dtype=accum)).write(tmp_path / "a")
+    values = -np.random.default_rng(7).uniform(0.5, 1.0, (64, 96)).astype(np.float32)
+    values = bf16_bits_to_float(to_bf16_bits(values)).reshape(64, 96)
+    result = simulate(tmp_path / "a", inputs={"A": values})
+    assert result.ok, result.summary()
+    np.testing.assert_array_equal(result.output, values.max(axis=1))
+    assert (result.output < 0).all()
+
+
+def test_a_row_sum_below_hifi3_drops_the_last_bf16_bit(tmp_path):
+    """The row sum runs on the matrix engine: the data sit in SrcB, whose first fidelity slice keeps 6 of
+    bf16's 7 mantissa bits, and the scaler's 1.0 in SrcA has no low slice, so at HiFi2 1 + 2^-7 counts as
+    1 (as the harness's own model of the multiplier says), at HiFi4 it is exact."""
+    values = np.zeros((32, 64), np.float32)
+    values[:, 0] = 1.0 + 2.0**-7
+    for fidelity, want in (("HiFi2", 1.0), ("HiFi4", 1.0 + 2.0**-7)):
+        out = tmp_path / fidelity
+        tilelang_tt.lower(
+            row_reduce("sum", 32, 64, 32), target={"kind": "tenstorrent", "math_fidelity": fidelity}
+        ).write(out)
+        result = simulate(out, inputs={"A": values})
+        assert result.ok, result.summary()
+        assert (result.output == want).all(), (fidelity, result.output[:4])
