@@ -298,17 +298,50 @@ int64_t UserKGroup(const PrimFunc &f, const Any &given,
   return *value;
 }
 
+/*! \brief `f` unchanged, unless the user forced a tt.k_group other than 1
+ *         on a kernel with no K loop to group (`why`): then an error. */
+PrimFunc NothingToGroup(PrimFunc f, const char *why) {
+  if (!f->attrs.defined()) {
+    return f;
+  }
+  auto it = f->attrs->dict.find(attr::kKGroup);
+  if (it == f->attrs->dict.end()) {
+    return f;
+  }
+  const Any &given = (*it).second;
+  std::optional<int64_t> value;
+  if (given.type_index() == tvm::ffi::TypeIndex::kTVMFFIInt) {
+    value = given.cast<int64_t>();
+  } else if (auto imm = given.try_cast<tvm::IntImm>();
+             given.type_index() != tvm::ffi::TypeIndex::kTVMFFIBool && imm &&
+             imm.value()->dtype.is_int() && imm.value()->dtype.bits() > 1) {
+    value = imm.value()->value;
+  }
+  if (!value || *value < 1) {
+    UserKGroup(f, given, KGroupRequest()); // says what a value may be
+  }
+  if (*value == 1) {
+    return f;
+  }
+  TVM_FFI_THROW(ValueError)
+      << "PrimFunc '" << detail::FuncName(f) << "': attribute '"
+      << attr::kKGroup << "' = " << given << ": " << why
+      << "; supported here: 1.";
+}
+
 PrimFunc Apply(PrimFunc f) {
   auto compute = f->GetAttr<Map<String, Any>>(attr::kCompute);
   auto cbs = f->GetAttr<Array<Map<String, Any>>>(attr::kCBs);
   if (!compute || !cbs ||
       detail::StrField(*compute, field::kFieldOp) != value::kOpMatmul) {
-    return f;
+    return NothingToGroup(f, "the kernel computes no T.gemm, so it has no K "
+                             "steps to group");
   }
   GemmLoopFinder finder;
   finder(f->body);
   if (!finder.gemm || !finder.loop) {
-    return f;
+    return NothingToGroup(f, "the T.gemm has no K loop around it (one K "
+                             "step), so there are no K steps to group");
   }
   const auto *extent = finder.loop->extent.as<tvm::IntImmNode>();
   const auto *min = finder.loop->min.as<tvm::IntImmNode>();
