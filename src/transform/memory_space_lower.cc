@@ -1460,6 +1460,7 @@ private:
     block_.guards = guards_;
     ComputeInfo info;
     info.reduce = type;
+    info.loops = loops_; // the block nest's: no K loop
     info.accumulator = dst.buffer->name;
     info.a = in.tensor;
     info.cb_a = in.index;
@@ -1825,10 +1826,12 @@ private:
       }
       if (!compute_ ||
           (cb.index != compute_->cb_a && cb.index != compute_->cb_b)) {
+        const std::string op =
+            compute_ && !compute_->reduce.empty() ? "reduction" : "T.gemm";
         TVM_FFI_THROW(ValueError)
             << "PrimFunc '" << func_ << "': T.copy into '" << cb.buffer
-            << "' fills a shared buffer no T.gemm reads; every "
-               "T.alloc_shared buffer must be an operand of the T.gemm.";
+            << "' fills a shared buffer no " << op << " reads; every "
+            << "T.alloc_shared buffer must be an operand of the " << op << ".";
       }
       if (!SameLoops(cb.loops, compute_->loops)) {
         TVM_FFI_THROW(ValueError)

@@ -562,6 +562,8 @@ CASES = [
     Case("reduce-part-of-rows", "T.reduce_sum of a block of 128 of the rows' 256 columns",
          lower(lambda: K.row_reduce("sum", 64, 256, 32, width=128)), E,
          ("a block of 32x128 of 'A' (64, 256) for 32 values of 'B'", "reads whole rows")),
+    Case("reduce-waves", "a row sum in a loop over waves of row blocks, the whole block inside it (supported)",
+         simulate_kernel(lambda: K.row_reduce_waves()), None),
     Case("reduce-dim0", "T.reduce_sum along dim=0 (one value per column)",
          lower(lambda: K.row_reduce("dim0")), E,
          ("T.reduce_sum('A_local' -> 'S')", "dim=0 is not supported", "only dim=1 of a 2-D fragment")),

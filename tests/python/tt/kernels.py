@@ -843,3 +843,19 @@ def row_reduce_in_loop(M=64, N=128, block_M=32, block_N=64):  # noqa: N803
             T.copy(S, B[bx * block_M])
 
     return reduce_loop
+
+
+def row_reduce_waves(M=192, N=96, block_M=32, cores=2):  # noqa: N803
+    """A row sum over waves: a 1-D grid of `cores` blocks, each taking row block w * cores + bx in turn."""
+
+    @T.prim_func
+    def reduce_waves(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M,), "float32")):
+        with T.Kernel(cores, threads=128) as bx:
+            A_frag = T.alloc_fragment((block_M, N), "float32")
+            S = T.alloc_fragment((block_M,), "float32")
+            for w in T.serial(M // block_M // cores):
+                T.copy(A[(w * cores + bx) * block_M, 0], A_frag)
+                T.reduce_sum(A_frag, S, dim=1)
+                T.copy(S, B[(w * cores + bx) * block_M])
+
+    return reduce_waves
