@@ -348,13 +348,22 @@ void Verify(const PrimFunc &f) {
     }
   }
   if (l1_total > target.l1_cb_bytes()) {
+    // A reduction reads whole rows: only its rows per block can shrink.
+    const bool reduce =
+        compute_attr && detail::StrField(*compute_attr, field::kFieldOp) ==
+                            std::string(value::kOpReduce);
     TVM_FFI_THROW(ValueError)
         << where << ": the circular buffers need " << l1_total
         << " bytes of L1 per core (" << plan.str() << ") but a " << target.arch
         << " core has " << target.l1_bytes << " bytes of L1, of which the "
         << target.l1_unreserved_base
         << " below the unreserved base are taken by firmware and kernel "
-           "config; use smaller blocks (block_M, block_N, block_K).";
+           "config; "
+        << (reduce ? "use fewer rows per block (block_M): a reduction "
+                     "reads whole rows, two blocks of them at a time (rows "
+                     "too long for 32 of them to fit are not supported yet)"
+                   : "use smaller blocks (block_M, block_N, block_K)")
+        << ".";
   }
   // Step 5
   if (!scan.leftovers.empty()) {
