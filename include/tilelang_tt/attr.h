@@ -79,9 +79,15 @@ namespace tilelang_tt {
   X(kOpEltwise, "eltwise",                                                     \
     "tt.compute op: c = epilogue(a), element by element (no matmul).")         \
   X(kOpReduce, "reduce",                                                       \
-    "tt.compute op: c[i] = reduce(a[i, :]), one value per row of a.")          \
+    "tt.compute op: c = reduce(a) along its rows or its columns.")             \
   X(kReduceSum, "sum", "tt.compute reduce: the sum along each row.")           \
   X(kReduceMax, "max", "tt.compute reduce: the maximum along each row.")       \
+  X(kReduceDimRow, "row",                                                      \
+    "tt.compute reduce_dim: one value per row of a, c[i] = reduce(a[i, :]) "   \
+    "(the release's ReduceDim::REDUCE_ROW).")                                  \
+  X(kReduceDimCol, "col",                                                      \
+    "tt.compute reduce_dim: one value per column of a, c[j] = "                \
+    "reduce(a[:, j]) (ReduceDim::REDUCE_COL).")                                \
   X(kEpilogueRelu, "relu", "tt.compute epilogue op: x = max(x, 0).")           \
   X(kEpilogueAdd, "add", "tt.compute epilogue op: x = x + value.")             \
   X(kEpilogueMul, "mul", "tt.compute epilogue op: x = x * value.")             \
@@ -199,7 +205,9 @@ namespace tilelang_tt {
     "tt.compute epilogue: the index of the CB the reader streams the operand " \
     "into.")                                                                   \
   X(kFieldReduce, "reduce",                                                    \
-    "tt.compute (op reduce): sum or max, along each row of a.")
+    "tt.compute (op reduce): sum or max, along each row or column of a.")      \
+  X(kFieldReduceDim, "reduce_dim",                                             \
+    "tt.compute (op reduce): row (one value per row) or col (per column).")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

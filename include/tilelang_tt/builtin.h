@@ -100,15 +100,17 @@ namespace tilelang_tt {
     "SFPU.")                                                                   \
   X(reduce_block, 4,                                                           \
     "(cb_in, cb_scaler, m_tiles, n_tiles): a reduce kernel's block: each row " \
-    "of the m x n-tile block at cb_in's front reduced (tt.compute reduce) "    \
-    "into column 0 of one tile, packed into the output CB; lowered by "        \
-    "TensorizeTT.")                                                            \
-  X(reduce_init, 4,                                                            \
-    "(cb_in, cb_scaler, cb_out, reduce): set the unpackers, the FPU and the "  \
-    "packer up for reduce_tile (reduce: attr.h kReduceSum / kReduceMax).")     \
-  X(reduce_tile, 5,                                                            \
-    "(cb_in, cb_scaler, slot, dst, reduce): column 0 of DST[dst] gets the "    \
-    "reduction of each row of the CB's waited-for slot, accumulated.")         \
+    "(column) of tiles of the m x n-tile block at cb_in's front reduced "      \
+    "along its rows (columns: tt.compute reduce, reduce_dim) into one tile, "  \
+    "packed into the output CB; lowered by TensorizeTT.")                      \
+  X(reduce_init, 5,                                                            \
+    "(cb_in, cb_scaler, cb_out, reduce, dim): set the unpackers, the FPU and " \
+    "the packer up for reduce_tile (reduce: attr.h kReduceSum / kReduceMax; "  \
+    "dim: kReduceDimRow / kReduceDimCol).")                                    \
+  X(reduce_tile, 6,                                                            \
+    "(cb_in, cb_scaler, slot, dst, reduce, dim): column 0 (row 0) of "         \
+    "DST[dst] gets the reduction of each row (column) of the CB's "            \
+    "waited-for slot, accumulated.")                                           \
   X(reduce_uninit, 1, "(cb_in): the packer's edge mask back to its default.")  \
   X(reconfig_srcs, 2,                                                          \
     "(cb_srca, cb_srcb): SrcA's data format becomes cb_srca's, SrcB's "        \

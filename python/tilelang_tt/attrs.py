@@ -51,6 +51,8 @@ class Value:
     kOpReduce = "reduce"
     kReduceSum = "sum"
     kReduceMax = "max"
+    kReduceDimRow = "row"
+    kReduceDimCol = "col"
     kEpilogueRelu = "relu"
     kEpilogueAdd = "add"
     kEpilogueMul = "mul"
@@ -126,6 +128,7 @@ class Field:
     kFieldBroadcast = "broadcast"
     kFieldCB = "cb"
     kFieldReduce = "reduce"
+    kFieldReduceDim = "reduce_dim"
 
 
 class IRName:

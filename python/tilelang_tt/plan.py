@@ -120,8 +120,10 @@ def check_plan(plan, path) -> None:
         if a[-1] != b[-2] or c[-2:] != [a[-2], b[-1]] or any(x[:-2] not in ([], batch) for x in (a, b)):
             fail(f"compute does not chain: a {a} @ b {b} -> c {c}")
     elif compute["op"] == "reduce":
-        if len(a) != 2 or c != a[:1]:
-            fail(f"the reduction of a {a} along its rows gives one value per row; c is {c}")
+        rows = compute["reduce_dim"] == "row"
+        if len(a) != 2 or c != (a[:1] if rows else a[1:]):
+            what = "row" if rows else "column"
+            fail(f"the reduction of a {a} gives one value per {what}; c is {c}")
     elif a != c:
         fail(f"the element-wise compute reads a {a} for c {c}; they must have one shape")
     if compute["batch"] != math.prod(batch):

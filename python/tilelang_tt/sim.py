@@ -475,8 +475,8 @@ def reference_operands(plan: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray
     a = inputs[compute["a"]].astype(np.float64)
     if compute["op"] == "eltwise":
         return a, None
-    if compute["op"] == "reduce":  # a row sum is a @ ones: the data in SrcB, the scaler's 1.0 in SrcA
-        return a, (np.ones((a.shape[-1], 1)) if compute["reduce"] == "sum" else None)
+    if compute["op"] == "reduce":  # judged by compare_reduce
+        return a, None
     b = inputs[compute["b"]].astype(np.float64)
     # A batched operand is (batch, rows, cols): a transpose swaps the matrix axes of each.
     return (
@@ -876,30 +876,36 @@ def compare(
 
 
 def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
-    """Judge a reduction's output ``out`` (one value per row of ``a``). A row sum is judged as the
-    matrix unit computes it: ``a @ ones`` (``compare``: the data in SrcB, the scaler's 1.0 in SrcA,
-    the fidelity's phases, DST's precision). A row maximum must be exact: GMPOOL selects one of the
-    bf16 data (an exponent-0 datum as +0), and DST and the packer keep it."""
+    """Judge a reduction's output ``out`` (one value per row of ``a``, or per column). A sum is judged
+    as the matrix unit computes it (``compare``): along rows ``a @ ones`` (the data in SrcB, the scaler's
+    1.0 in SrcA: MVMUL), along columns ``ones @ a`` (the scaler in SrcB, the data in SrcA: GAPOOL), with
+    the fidelity's phases and DST's precision. A maximum must be exact: GMPOOL selects one of the bf16
+    data (an exponent-0 datum as +0), and DST and the packer keep it."""
     a = np.asarray(a, dtype=np.float64)
     out = np.asarray(out, dtype=np.float32)
+    rows = compute.get("reduce_dim", "row") == "row"
+    axis = 1 if rows else 0
     if compute["reduce"] == "sum":
-        result = compare(out.reshape(-1, 1), a, np.ones((a.shape[-1], 1)), compute, out_dtype=out_dtype, **extra)
+        if rows:
+            result = compare(out.reshape(-1, 1), a, np.ones((a.shape[1], 1)), compute, out_dtype=out_dtype, **extra)
+        else:
+            result = compare(out.reshape(1, -1), np.ones((1, a.shape[0])), a, compute, out_dtype=out_dtype, **extra)
         return replace(
             result,
             output=result.output.reshape(-1),
             reference=result.reference.reshape(-1),
             reference_scale=result.reference_scale.reshape(-1),
             expected=result.expected.reshape(-1),
-            scale_name="sum of |a| along the row",
+            scale_name=f"sum of |a| along the {'row' if rows else 'column'}",
         )
     flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)  # exponent-0 data count as +0
     with np.errstate(invalid="ignore"):
-        target = flushed.max(axis=-1)
+        target = flushed.max(axis=axis)
         finite_target, finite_out = np.isfinite(target), np.isfinite(out)
         wrong_special = np.where(finite_target, ~finite_out, finite_out | (np.isinf(target) & (out != target)))
         both = finite_target & finite_out
         dist = np.where(both, np.abs(out.astype(np.float64) - target), 0.0)
-    scale = np.abs(a).max(axis=-1)
+    scale = np.abs(a).max(axis=axis)
     ulps = np.where(both, bf16_ulp_distance(to_bf16_bits(np.where(both, out, 0)), to_bf16_bits(
         np.where(both, target, 0).astype(np.float32))), 0)  # fmt: skip
     tiny = np.finfo(np.float64).tiny
@@ -915,7 +921,8 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
         max_ulp=int(ulps.max(initial=0)),
         mismatches=int(((dist > 0) | wrong_special).sum()),
         non_finite=int((wrong_special & finite_target).sum()),
-        scale_name="max of |a| along the row",
+        scale_name=f"max of |a| along the {'row' if rows else 'column'}",
+        ulp_unit="bf16",
         **extra,
     )
 

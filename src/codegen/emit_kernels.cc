@@ -240,14 +240,17 @@ private:
   void EmitReducePreamble() {
     const ComputeInfo &c = info_.compute;
     const bool sum = c.reduce == value::kReduceSum;
+    const bool rows = c.reduce_dim == value::kReduceDimRow;
+    const std::string line = rows ? "row" : "column";
+    const std::string cross = rows ? "column" : "row";
     const std::vector<std::string> purpose = {
-        "For each output block of this core, row of tiles by row of tiles: "
-        "take DST, reduce the",
-        "row's tiles of cb_in0 into DST[0] (reduce_tile accumulates each "
-        "row's " +
-            std::string(sum ? "sum" : "maximum") + " into column 0),",
-        "pack DST[0] into cb_out0 for the writer (the packer writes column "
-        "0, zeros elsewhere).",
+        "For each output block of this core, " + line + " of tiles by " + line +
+            " of tiles: take DST, reduce the",
+        line + "'s tiles of cb_in0 into DST[0] (reduce_tile accumulates each " +
+            line + "'s " + (sum ? "sum" : "maximum") + " into " + cross +
+            " 0),",
+        "pack DST[0] into cb_out0 for the writer (the packer writes " + cross +
+            " 0, zeros elsewhere).",
         sum ? "The matrix engine multiplies the data by the scaler's 1.0 in "
               "the fidelity's phases;"
             : "GMPOOL takes the maximum; a fresh DST tile counts as minus "
@@ -255,10 +258,11 @@ private:
         std::string("DST holds ") +
             (c.fp32_dest_acc_en ? "fp32" : "16-bit (bf16)") +
             " values (the host's ComputeConfig sets the mode)."};
-    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c +
-                     "[row] = " + (sum ? "sum" : "max") + "(" + c.a +
-                     "[row, :]) on the matrix engine.",
-                 purpose, AllCBs());
+    EmitDocBlock(
+        "Compute kernel (TRISC 0-2): " + c.c + (rows ? "[row]" : "[col]") +
+            " = " + (sum ? "sum" : "max") + "(" + c.a +
+            (rows ? "[row, :]" : "[:, col]") + ") on the matrix engine.",
+        purpose, AllCBs());
     EmitIncludes();
   }
 
@@ -376,12 +380,17 @@ private:
     }
     if (info_.compute.op == value::kOpReduce) {
       if (startup) {
-        return "Configure unpackers, FPU and packer for the reduction along "
-               "rows; wait for the scaler tile (once).";
+        return std::string("Configure unpackers, FPU and packer for the "
+                           "reduction along ") +
+               (info_.compute.reduce_dim == value::kReduceDimRow ? "rows"
+                                                                 : "columns") +
+               "; wait for the scaler tile (once).";
       }
       if (acquire) {
-        return "The output block, one row of tiles at a time: reduce its "
-               "tiles into DST[0], pack it.";
+        return std::string("The output block, one ") +
+               (info_.compute.reduce_dim == value::kReduceDimRow ? "row"
+                                                                 : "column") +
+               " of tiles at a time: reduce its tiles into DST[0], pack it.";
       }
       if (pack == nullptr && !acquire) {
         return "Done: free the scaler tile, reset the packer's edge mask.";
@@ -431,16 +440,19 @@ private:
   }
 
   /*! \brief reduce_init's / reduce_tile's template arguments for
-   *         attr.h's kReduceSum / kReduceMax, along rows. */
-  static std::string ReduceTemplate(const tvm::PrimExpr &e) {
-    const std::string r = OpName(e);
-    if (r != value::kReduceSum && r != value::kReduceMax) {
-      TVM_FFI_THROW(ValueError)
-          << "TT codegen: unknown reduction '" << r << "'.";
+   *         attr.h's kReduceSum / kReduceMax along kReduceDimRow / Col. */
+  static std::string ReduceTemplate(const tvm::PrimExpr &e,
+                                    const tvm::PrimExpr &d) {
+    const std::string r = OpName(e), dim = OpName(d);
+    if ((r != value::kReduceSum && r != value::kReduceMax) ||
+        (dim != value::kReduceDimRow && dim != value::kReduceDimCol)) {
+      TVM_FFI_THROW(ValueError) << "TT codegen: unknown reduction '" << r
+                                << "' along '" << dim << "'.";
     }
     return std::string(r == value::kReduceSum ? "PoolType::SUM"
                                               : "PoolType::MAX") +
-           ", ReduceDim::REDUCE_ROW";
+           (dim == value::kReduceDimRow ? ", ReduceDim::REDUCE_ROW"
+                                        : ", ReduceDim::REDUCE_COL");
   }
 
   /*! \brief The release's BroadcastType of attr.h's kBroadcastRow / Col. */
@@ -544,15 +556,17 @@ private:
     } else if (call->op.same_as(builtin::reconfig_srcs())) {
       Line("reconfig_data_format(" + CBName(a[0]) + ", " + CBName(a[1]) + ");");
     } else if (call->op.same_as(builtin::reduce_init())) {
-      if (OpName(a[3]) == value::kReduceSum) {
+      if (OpName(a[3]) == value::kReduceSum &&
+          OpName(a[4]) == value::kReduceDimRow) {
         Line("// SUM along rows multiplies with the scaler in SrcA and the "
              "data in SrcB (set above).");
       }
-      Line("reduce_init<" + ReduceTemplate(a[3]) + ">(" + CBName(a[0]) + ", " +
-           CBName(a[1]) + ", " + CBName(a[2]) + ");");
+      Line("reduce_init<" + ReduceTemplate(a[3], a[4]) + ">(" + CBName(a[0]) +
+           ", " + CBName(a[1]) + ", " + CBName(a[2]) + ");");
     } else if (call->op.same_as(builtin::reduce_tile())) {
-      Line("reduce_tile<" + ReduceTemplate(a[4]) + ">(" + CBName(a[0]) + ", " +
-           CBName(a[1]) + ", " + Expr(a[2]) + ", 0, " + Expr(a[3]) + ");");
+      Line("reduce_tile<" + ReduceTemplate(a[4], a[5]) + ">(" + CBName(a[0]) +
+           ", " + CBName(a[1]) + ", " + Expr(a[2]) + ", 0, " + Expr(a[3]) +
+           ");");
     } else if (call->op.same_as(builtin::reduce_uninit())) {
       Line("reduce_uninit(" + CBName(a[0]) + ");");
     } else if (call->op.same_as(builtin::reconfig_srca())) {

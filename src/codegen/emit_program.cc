@@ -528,7 +528,8 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   }
   const ComputeInfo &c = info.compute;
   if (c.op == value::kOpReduce) {
-    w.Line("// Compute: " + c.c + " = the " + c.reduce + " of each row of " +
+    w.Line("// Compute: " + c.c + " = the " + c.reduce + " of each " +
+           (c.reduce_dim == value::kReduceDimRow ? "row" : "column") + " of " +
            c.a + " with a " + c.accumulator + " result, so DST holds " +
            (c.fp32_dest_acc_en ? "fp32" : "16-bit") + " values (" +
            U(c.dst_tiles) + " tiles in half-sync mode).");
@@ -713,7 +714,8 @@ std::string EmitPlanJson(const ProgramInfo &info) {
           ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c)
       : c.op == value::kOpReduce
           ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c) +
-                ", \"reduce\": " + Quote(c.reduce)
+                ", \"reduce\": " + Quote(c.reduce) +
+                ", \"reduce_dim\": " + Quote(c.reduce_dim)
           : ", \"a\": " + Quote(c.a) + ", \"b\": " + Quote(c.b) +
                 ", \"c\": " + Quote(c.c) +
                 ", \"transpose_a\": " + flag(c.transpose_a) +

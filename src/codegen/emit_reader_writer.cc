@@ -158,8 +158,11 @@ private:
     } else if (c.op == value::kOpReduce) {
       purpose = {"First writes the reduce scaler tile into cb_scaler (once); "
                  "then, for each output",
-                 "block of this core, streams the block's rows of " + c.a +
-                     " (all columns) into cb_in0, one block per push."};
+                 "block of this core, streams the block's " +
+                     std::string(c.reduce_dim == value::kReduceDimRow
+                                     ? "rows of " + c.a + " (all columns)"
+                                     : "columns of " + c.a + " (all rows)") +
+                     " into cb_in0, one block per push."};
     } else {
       purpose = {"For each output block of this core, streams the A and B "
                  "blocks of every K step",
@@ -346,7 +349,11 @@ private:
                     : "";
     }
     if (info_.compute.op == value::kOpReduce) {
-      return "Read the output block's rows of " + tensor + " into " + cb +
+      return "Read the output block's " +
+             std::string(info_.compute.reduce_dim == value::kReduceDimRow
+                             ? "rows"
+                             : "columns") +
+             " of " + tensor + " into " + cb +
              ": reserve, read each tile, wait, push.";
     }
     if (info_.compute.op == value::kOpEltwise) {

@@ -260,6 +260,7 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
   c.epilogue = detail::EpilogueFromAttr(compute);
   if (compute.count(field::kFieldReduce)) {
     c.reduce = detail::StrField(compute, field::kFieldReduce);
+    c.reduce_dim = detail::StrField(compute, field::kFieldReduceDim);
   }
   return info;
 }

@@ -88,8 +88,9 @@ struct ComputeInfo {
   int64_t batch = 1;
   /*! \brief Element-wise ops on the accumulator before it is packed. */
   std::vector<detail::EpilogueOp> epilogue;
-  /*! \brief op reduce: kReduceSum or kReduceMax (along rows). */
-  std::string reduce;
+  /*! \brief op reduce: kReduceSum or kReduceMax, along kReduceDimRow or
+   *         kReduceDimCol. */
+  std::string reduce, reduce_dim;
 };
 
 /*! \brief Everything the emitters need. */

@@ -578,8 +578,9 @@ std::string UnpackerOp(const EngineConfig &e) {
            ", which reprograms state the FPU ops use)";
   case EngineConfig::Op::kReduce:
     return std::string("reduce_tile<") + (e.reduce_type == 2 ? "MAX" : "SUM") +
-           ", REDUCE_ROW> on c_" + std::to_string(e.in0) + ", c_" +
-           std::to_string(e.in1) + " (reduce_init)";
+           (e.reduce_dim == 1 ? ", REDUCE_COL" : ", REDUCE_ROW") + "> on c_" +
+           std::to_string(e.in0) + ", c_" + std::to_string(e.in1) +
+           " (reduce_init)";
   case EngineConfig::Op::kNone:
     break;
   }
@@ -907,13 +908,15 @@ void MatmulBlock(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1,
 }
 
 namespace {
-/// The packer's edge mask after reduce_init<..., REDUCE_ROW>: every datum
-/// of a packed tile but column 0 of each row is written as zero.
-void MaskToColumn0(void *tile, uint32_t datum_bytes) {
+/// The packer's edge mask after reduce_init: every datum of a packed tile
+/// but column 0 of each row (REDUCE_ROW, `dim` 0) or row 0 of each column
+/// (REDUCE_COL, 1) is written as zero.
+void MaskReduced(void *tile, uint32_t datum_bytes, int dim) {
   auto *bytes = static_cast<uint8_t *>(tile);
   for (uint32_t r = 0; r < kTileDim; ++r)
-    for (uint32_t c = 1; c < kTileDim; ++c)
-      std::memset(bytes + FaceIndex(r, c) * datum_bytes, 0, datum_bytes);
+    for (uint32_t c = 0; c < kTileDim; ++c)
+      if (dim == 0 ? c != 0 : r != 0)
+        std::memset(bytes + FaceIndex(r, c) * datum_bytes, 0, datum_bytes);
 }
 } // namespace
 
@@ -953,16 +956,16 @@ void PackTile(uint32_t dst_index, uint32_t cb, uint32_t out_index,
     // DST's values as they are: fp32 DST's exactly, 16-bit DST's bf16 values
     // widened (README: the packer's Float32 output).
     std::memcpy(page_bytes, acc.data(), TileBytesOf(Format::kFloat32));
-    if (e.pack_row_mask)
-      MaskToColumn0(page_bytes, 4);
+    if (e.pack_mask >= 0)
+      MaskReduced(page_bytes, 4, e.pack_mask);
     return;
   }
   auto *dst = reinterpret_cast<uint16_t *>(page_bytes);
   const bool fp16 = out.format() == Format::kFloat16;
   for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
     dst[i] = fp16 ? PackToFp16(acc[i], mode) : PackToBf16(acc[i], mode);
-  if (e.pack_row_mask)
-    MaskToColumn0(dst, 2);
+  if (e.pack_mask >= 0)
+    MaskReduced(dst, 2, e.pack_mask);
 }
 
 namespace {
@@ -1161,7 +1164,7 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
 }
 
 namespace {
-constexpr uint32_t kPoolSum = 0, kPoolMax = 2, kReduceRow = 0;
+constexpr uint32_t kPoolSum = 0, kPoolMax = 2, kReduceRow = 0, kReduceCol = 1;
 
 std::string ReduceName(uint32_t type, uint32_t dim) {
   static const char *types[] = {"SUM", "AVG", "MAX", "MIN"};
@@ -1185,9 +1188,11 @@ void CheckReduceDstMode(const char *op, bool is_fp32_dest_acc_en) {
 void ReduceInit(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
                 uint32_t ocb, bool is_fp32_dest_acc_en) {
   EngineConfig &e = Engines("reduce_init");
-  if ((type != kPoolSum && type != kPoolMax) || dim != kReduceRow) {
+  if ((type != kPoolSum && type != kPoolMax) ||
+      (dim != kReduceRow && dim != kReduceCol)) {
     KernelFault("reduce_init" + ReduceName(type, dim) +
-                ": only SUM and MAX along rows (REDUCE_ROW) are simulated");
+                ": only SUM and MAX along rows or columns (REDUCE_ROW, "
+                "REDUCE_COL) are simulated");
   }
   CheckReduceDstMode("reduce_init", is_fp32_dest_acc_en);
   CB(icb), CB(scaler_cb), CB(ocb);
@@ -1198,7 +1203,7 @@ void ReduceInit(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
   e.reduce_type = type;
   e.reduce_dim = dim;
   e.transpose_in1 = false;
-  e.pack_row_mask = true;
+  e.pack_mask = static_cast<int>(dim);
 }
 
 void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
@@ -1225,12 +1230,14 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
     }
   }
   // SUM along rows multiplies with MVMUL, the scaler in SrcA and the data in
-  // SrcB (reduce.h: reconfig_data_format(icb_scaler, icb) first); MAX pools
-  // the data in SrcA, scaled by the exponents of the scaler in SrcB.
+  // SrcB (reduce.h: reconfig_data_format(icb_scaler, icb) first); MAX, and
+  // SUM along columns (GAPOOL), pool the data in SrcA with the scaler in
+  // SrcB.
   const bool sum = type == kPoolSum;
-  CheckSrcFormat(sum ? e.srca : e.srcb, scaler_cb, sum ? "SrcA" : "SrcB",
-                 name.c_str());
-  CheckSrcFormat(sum ? e.srcb : e.srca, icb, sum ? "SrcB" : "SrcA",
+  const bool swapped = sum && dim == kReduceRow;
+  CheckSrcFormat(swapped ? e.srca : e.srcb, scaler_cb,
+                 swapped ? "SrcA" : "SrcB", name.c_str());
+  CheckSrcFormat(swapped ? e.srcb : e.srca, icb, swapped ? "SrcB" : "SrcA",
                  name.c_str());
   CheckDst16Format(Format::kFloat16_b, name.c_str());
   CircularBuffer &in = CB(icb);
@@ -1262,11 +1269,14 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
                       "scalers of MAX are not simulated");
   }
   float *acc = core->dst.tiles[dst_index].data();
-  if (sum) {
+  if (sum && dim == kReduceRow) {
     ReduceRowSumTile(data, Format::kFloat16_b, scaler, Format::kFloat16_b, acc,
                      core->dst.mode);
+  } else if (sum) {
+    ReduceColSumTile(data, scaler, acc, core->dst.mode);
   } else {
-    ReduceRowMaxTile(data, acc, core->dst.undefined[dst_index], core->dst.mode);
+    ReduceMaxTile(data, acc, core->dst.undefined[dst_index], dim == kReduceCol,
+                  core->dst.mode);
   }
   core->dst.undefined[dst_index] = false;
   // The unpackers read the data tile and the scaler tile for each call.
@@ -1275,7 +1285,7 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
 
 void ReduceUninit(uint32_t /*icb*/) {
   EngineConfig &e = Engines("reduce_uninit");
-  e.pack_row_mask = false;
+  e.pack_mask = -1;
 }
 
 void ReconfigSrcs(uint32_t srca_cb, uint32_t srcb_cb) {

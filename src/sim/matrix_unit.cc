@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "tt_sim/tile.hpp"
 
@@ -243,22 +244,30 @@ int64_t GmpoolKey(uint32_t sign, uint32_t e, uint32_t man) {
 }
 } // namespace
 
-void ReduceRowMaxTile(const uint16_t *data, float *dst, bool undefined,
-                      const DstMode &mode) {
-  for (uint32_t r = 0; r < kTileDim; ++r) {
+void ReduceMaxTile(const uint16_t *data, float *dst, bool undefined,
+                   bool columns, const DstMode &mode) {
+  // Output o: row o of the data into DST (o, 0) (REDUCE_ROW: the LLK
+  // transposes the pooled row into column 0), or column o into DST (0, o)
+  // (REDUCE_COL: GMPOOL's own column maximum in row 0).
+  auto at = [&](uint32_t o, uint32_t i) {
+    return columns ? FaceIndex(i, o) : FaceIndex(o, i);
+  };
+  std::vector<float> out(kTileDim);
+  for (uint32_t o = 0; o < kTileDim; ++o) {
     // The running maximum: DST read as GMPOOL reads it (BF16, or TF32 in
     // fp32 DST: 10 mantissa bits), or minus infinity (all bits set) where
     // ZEROACC left the tile undefined.
     int64_t best = GmpoolKey(1, 0x1ff, 0x3ff);
     uint32_t best_bits = 0xff800000u; // written as -inf if nothing beats it
     if (!undefined) {
-      const uint32_t w = FloatBits(dst[FaceIndex(r, 0)]) &
-                         (mode.fp32_dest_acc_en ? 0xffffe000u : 0xffff0000u);
+      const uint32_t w =
+          FloatBits(dst[columns ? FaceIndex(0, o) : FaceIndex(o, 0)]) &
+          (mode.fp32_dest_acc_en ? 0xffffe000u : 0xffff0000u);
       best = GmpoolKey(w >> 31, ((w >> 23) & 0xff) + 127, (w >> 13) & 0x3ff);
       best_bits = w;
     }
-    for (uint32_t c = 0; c < kTileDim; ++c) {
-      const uint32_t w = uint32_t(data[FaceIndex(r, c)]) << 16;
+    for (uint32_t i = 0; i < kTileDim; ++i) {
+      const uint32_t w = uint32_t(data[at(o, i)]) << 16;
       const uint32_t exp = (w >> 23) & 0xff;
       // Source data at BF16 precision; exponent 0 (zero, denormal) is +0.
       const uint32_t bits = exp == 0 ? 0u : w;
@@ -269,9 +278,52 @@ void ReduceRowMaxTile(const uint16_t *data, float *dst, bool undefined,
         best_bits = bits;
       }
     }
-    for (uint32_t c = 0; c < kTileDim; ++c)
+    out[o] = BitsFloat(best_bits);
+  }
+  for (uint32_t i = 0; i < kTileDim * kTileDim; ++i)
+    dst[i] = 0.0f;
+  for (uint32_t o = 0; o < kTileDim; ++o)
+    dst[columns ? FaceIndex(0, o) : FaceIndex(o, 0)] = out[o];
+}
+
+void ReduceColSumTile(const uint16_t *data, const uint16_t *scaler, float *dst,
+                      const DstMode &mode) {
+  // GAPOOL: Dst row 0 += SrcB row 0 (the scaler face's first row) @ SrcA
+  // (the data face), one face at a time -- data faces 0 then 2 into DST
+  // columns 0..15, 1 then 3 into 16..31 -- each face in all its fidelity
+  // phases before the next (the MOP's inner loop). Phase p multiplies
+  // (SrcB slice p / 2) x (SrcA slice p % 2), as MVMUL does.
+  for (uint32_t c = 0; c < kTileDim; ++c) {
+    float d = dst[FaceIndex(0, c)];
+    for (uint32_t fr = 0; fr < 2; ++fr) {
+      const uint32_t face = fr * 2 + c / kFaceDim;
+      for (uint32_t p = 0; p < mode.fidelity_phases; ++p) {
+        float sum = 0.0f;
+        for (uint32_t k = 0; k < kFaceDim; ++k) {
+          const float s = BitsFloat(SrcBits(
+              scaler, face * kFaceDim * kFaceDim + k, Format::kFloat16_b));
+          const float a = BitsFloat(SrcBits(
+              data, FaceIndex(fr * kFaceDim + k, c), Format::kFloat16_b));
+          auto slice = [](float full, uint32_t mask, bool high) {
+            const uint32_t w = FloatBits(full);
+            const float h =
+                (w & 0x7f800000u) == 0x7f800000u ? full : BitsFloat(w & mask);
+            return high ? h : LowSlice(full, h);
+          };
+          const float x = slice(s, kSrcBHighMask, p / 2 == 0);
+          const float y = slice(a, kSrcAHighMask, p % 2 == 0);
+          if (p != 0 && (x == 0.0f || y == 0.0f))
+            continue;
+          sum += x * y;
+        }
+        d = WriteDst(d + sum, mode);
+      }
+    }
+    dst[FaceIndex(0, c)] = d;
+    // Rows 1..3 of the 4-row block GAPOOL writes hold the scaler's (zero)
+    // rows 1..3 times the data; the packer's edge mask keeps row 0 only.
+    for (uint32_t r = 1; r < 4; ++r)
       dst[FaceIndex(r, c)] = 0.0f;
-    dst[FaceIndex(r, 0)] = BitsFloat(best_bits);
   }
 }
 

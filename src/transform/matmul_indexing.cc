@@ -389,48 +389,58 @@ OutputBlocks ProveBlockCoverage(const std::string &func, const BlockNest &nest,
                        [](IndexEvaluator &, const auto &) {});
 }
 
-OutputBlocks ProveRowReduction(const std::string &func, const BlockNest &nest,
-                               const BlockAccess &a, const BlockAccess &c,
-                               int64_t tile) {
+OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
+                            const BlockAccess &a, const BlockAccess &c,
+                            bool rows, int64_t tile) {
   const std::string where = "PrimFunc '" + func + "': ";
-  // c is the column vector (M, 1) of a's M rows.
-  if (a.shape.size() != 2 || c.shape.size() != 2 || c.shape[1] != 1 ||
-      c.shape[0] != a.shape[0] || c.batch.defined() || a.batch.defined()) {
+  // c is the column vector (M, 1) of a's M rows, or the row vector (1, N)
+  // of its N columns.
+  const size_t kept = rows ? 0 : 1, along = rows ? 1 : 0;
+  const std::string unit = rows ? "rows" : "columns",
+                    other = rows ? "columns" : "rows";
+  if (a.shape.size() != 2 || c.shape.size() != 2 || c.shape[along] != 1 ||
+      c.shape[kept] != a.shape[kept] || c.batch.defined() ||
+      a.batch.defined()) {
     TVM_FFI_THROW(ValueError)
-        << where << "the reduction computes '" << c.tensor
-        << "' from the rows of " << Shape(a) << "; expected a 2-D (M, N) "
-        << "tensor and an (M,) result, got '" << c.tensor << "' with "
-        << c.shape[0] << " values.";
+        << where << "the reduction computes '" << c.tensor << "' from the "
+        << unit << " of " << Shape(a) << "; expected a 2-D (M, N) tensor and "
+        << (rows ? "an (M,)" : "an (N,)") << " result, got '" << c.tensor
+        << "' with " << c.shape[0] * c.shape[1] << " values.";
   }
-  const int64_t n_tiles = CeilDiv(a.shape[1], tile);
-  if (a.cols != n_tiles || a.rows != c.rows) {
+  const int64_t whole = CeilDiv(a.shape[along], tile);
+  const int64_t a_along = rows ? a.cols : a.rows,
+                a_kept = rows ? a.rows : a.cols;
+  const int64_t c_kept = rows ? c.rows : c.cols;
+  if (a_along != whole || a_kept != c_kept) {
     TVM_FFI_THROW(ValueError)
         << where << a.copy << ": a block of " << a.rows * tile << "x"
-        << a.cols * tile << " of " << Shape(a) << " for " << c.rows * tile
-        << " values of '" << c.tensor << "'; a reduction along rows reads "
-        << "whole rows: a block of the output's " << c.rows * tile
-        << " rows and all " << a.shape[1] << " columns (padded to "
-        << n_tiles * tile << ").";
+        << a.cols * tile << " of " << Shape(a) << " for " << c_kept * tile
+        << " values of '" << c.tensor << "'; a reduction along " << unit
+        << " reads whole " << unit << ": a block of the output's "
+        << c_kept * tile << " " << unit << " and all " << a.shape[along] << " "
+        << other << " (padded to " << whole * tile << ").";
   }
   return ProveCoverage(
       func, nest, c, tile, [&](IndexEvaluator &eval, const auto &cannot) {
-        int64_t a_row = 0, a_col = 0, c_row = 0;
+        int64_t a_row = 0, a_col = 0, c_at = 0;
         if (!eval.Eval(a.row, &a_row)) {
           cannot(a, a.row, "");
         }
         if (!eval.Eval(a.col, &a_col)) {
           cannot(a, a.col, "");
         }
-        if (!eval.Eval(c.row, &c_row)) {
-          cannot(c, c.row, "");
+        const PrimExpr &c_off = rows ? c.row : c.col;
+        if (!eval.Eval(c_off, &c_at)) {
+          cannot(c, c_off, "");
         }
-        if (a_row != c_row || a_col != 0) {
+        if ((rows ? a_row : a_col) != c_at || (rows ? a_col : a_row) != 0) {
           TVM_FFI_THROW(ValueError)
               << where << a.copy << " reads the block at element ("
               << a_row * tile << ", " << a_col * tile << ") of '" << a.tensor
-              << "' for the values " << c_row * tile << ".. of '" << c.tensor
-              << "'; a reduction along rows must read the rows of its own "
-                 "output block, from column 0.";
+              << "' for the values " << c_at * tile << ".. of '" << c.tensor
+              << "'; a reduction along " << unit << " must read the " << unit
+              << " of its own output block, from " << (rows ? "column" : "row")
+              << " 0.";
         }
       });
 }

@@ -105,15 +105,17 @@ OutputBlocks ProveBlockCoverage(const std::string &func, const BlockNest &nest,
 
 /*!
  * \brief ValueError (naming `func`) unless the kernel computes c[i] =
- *        reduce(a[i, :]): a is 2-D (M, N), c the column vector (M, 1) of an
- *        (M,) tensor; a's block spans all of N and has c's rows; at every
- *        point of the nest whose guards hold a's block starts at c's block
- *        row and column 0, and c's blocks tile the output exactly once.
+ *        reduce(a[i, :]) (`rows`) or c[j] = reduce(a[:, j]): a is 2-D
+ *        (M, N), c the column vector (M, 1) or the row vector (1, N) of a
+ *        1-D tensor; a's block spans all of N (M) and has c's rows (columns);
+ *        at every point of the nest whose guards hold a's block starts at
+ *        c's block row and column 0 (c's block column and row 0), and c's
+ *        blocks tile the output exactly once.
  * \return The output's block grid.
  */
-OutputBlocks ProveRowReduction(const std::string &func, const BlockNest &nest,
-                               const BlockAccess &a, const BlockAccess &c,
-                               int64_t tile);
+OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
+                            const BlockAccess &a, const BlockAccess &c,
+                            bool rows, int64_t tile);
 
 } // namespace detail
 } // namespace tilelang_tt

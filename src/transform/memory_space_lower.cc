@@ -963,19 +963,20 @@ private:
     *cols = ext[1] / tile[1];
   }
 
-  /*! \brief TileGeometry of a region of a 1-D tensor stored as a column
-   *         vector (a reduction's result): its values in column 0 of one
-   *         column of tiles. */
-  void ColumnGeometry(const detail::RegionOperand &global,
-                      const std::string &what, PrimExpr *row0, PrimExpr *col0,
-                      int64_t *rows, int64_t *cols) {
+  /*! \brief TileGeometry of a region of a 1-D tensor a reduction writes:
+   *         a column vector (`column`: its values in column 0 of one column
+   *         of tiles) or a row vector (row 0 of one row of tiles). */
+  void VectorGeometry(const detail::RegionOperand &global,
+                      const std::string &what, bool column, PrimExpr *row0,
+                      PrimExpr *col0, int64_t *rows, int64_t *cols) {
     const int64_t tile = target_.tile_rows;
     const PrimExpr min = global.mins[0];
     if (global.extents[0] % tile != 0) {
       TVM_FFI_THROW(ValueError)
           << what << ": " << global.extents[0] << " values of '"
           << global.buffer->name << "' is not a multiple of " << tile
-          << "; the reduced block's rows must be a multiple of 32.";
+          << "; the reduced block's " << (column ? "rows" : "columns")
+          << " must be a multiple of 32.";
     }
     if (!analyzer_.CanProve(
             tvm::floormod(min, tvm::IntImm(min.dtype(), tile)) == 0)) {
@@ -984,12 +985,13 @@ private:
           << "' is not provably a multiple of 32; blocks must start on "
              "tile boundaries.";
     }
-    *row0 = analyzer_.Simplify(
+    const PrimExpr start = analyzer_.Simplify(
         tvm::cast(tvm::DataType::Int(32),
                   tvm::floordiv(min, tvm::IntImm(min.dtype(), tile))));
-    *col0 = detail::I32(0);
-    *rows = global.extents[0] / tile;
-    *cols = 1;
+    *row0 = column ? start : detail::I32(0);
+    *col0 = column ? detail::I32(0) : start;
+    *rows = column ? global.extents[0] / tile : 1;
+    *cols = column ? 1 : global.extents[0] / tile;
   }
 
   /*! \brief The block a copy moves, for ProveIndexing: its offsets with the
@@ -1233,7 +1235,10 @@ private:
     cb.buffer = src.buffer->name;
     cb.role = value::kCBRoleOutput;
     if (reduced) {
-      frag = {frag[0], target_.tile_cols}; // a column vector: column 0
+      // A column vector's values in column 0, a row vector's in row 0.
+      frag = compute_->reduce_dim == value::kReduceDimRow
+                 ? std::vector<int64_t>{frag[0], target_.tile_cols}
+                 : std::vector<int64_t>{target_.tile_rows, frag[0]};
     }
     cb.rows_tiles = frag[0] / target_.tile_rows;
     cb.cols_tiles = frag[1] / target_.tile_cols;
@@ -1276,7 +1281,8 @@ private:
     PrimExpr row0, col0, batch;
     int64_t rows, cols;
     if (reduce_out_ != nullptr && dst.extents.size() == 1) {
-      ColumnGeometry(dst, what, &row0, &col0, &rows, &cols);
+      VectorGeometry(dst, what, compute_->reduce_dim == value::kReduceDimRow,
+                     &row0, &col0, &rows, &cols);
     } else {
       TileGeometry(dst, what, &row0, &col0, &rows, &cols, &batch);
     }
@@ -1291,7 +1297,12 @@ private:
     cb.tensor = dst.buffer->name;
     cb.access = Access(what, dst, row0, col0, rows, cols, batch);
     if (dst.extents.size() == 1) {
-      cb.access.shape.push_back(1); // the (M, 1) column vector
+      // The (M, 1) column vector of a reduction along rows, the (1, N) row
+      // vector of one along columns.
+      cb.access.shape.insert(compute_->reduce_dim == value::kReduceDimRow
+                                 ? cb.access.shape.end()
+                                 : cb.access.shape.begin(),
+                             1);
     }
     Placeholders(&cb);
     const PrimExpr cb_id = detail::I32(cb.index);
@@ -1326,7 +1337,9 @@ private:
    *        0 of one tile (reduce_tile along rows, TensorizeTT) and packs it
    *        for the output T.copy of S. The reader writes the scaler tile
    *        reduce_tile needs once (Canonicalize). tt.compute records c[i] =
-   *        sum or max of a[i, :], which ProveRowReduction proves.
+   *        sum or max of a[i, :], which ProveReduction proves. dim=0 is the
+   *        same along columns: a block of whole columns, reduce_tile along
+   *        columns, the (N,) result stored as the row vector (1, N).
    */
   Stmt LowerReduce(const CallNode *call) {
     const std::string what0 = Where("T.reduce");
@@ -1352,27 +1365,32 @@ private:
           << "and T.reduce_max along dim=1 (the Tenstorrent reduce along "
              "rows).";
     }
-    if (dim_node == nullptr || dim_node->value != 1) {
-      TVM_FFI_THROW(ValueError)
-          << what
-          << ": dim=" << (dim_node ? std::to_string(dim_node->value) : "?")
-          << " is not supported; only dim=1 of a 2-D fragment (one value "
-             "per row, the Tenstorrent reduce along rows) is.";
-    }
     const std::vector<int64_t> src_shape =
         detail::StaticShape(src.buffer, func_);
     const std::vector<int64_t> dst_shape =
         detail::StaticShape(dst.buffer, func_);
-    if (src_shape.size() != 2 || src.extents != src_shape ||
-        dst_shape.size() != 1 || dst.extents != dst_shape ||
-        dst_shape[0] != src_shape[0]) {
+    if (dim_node == nullptr || src_shape.size() != 2 ||
+        (dim_node->value != 0 && dim_node->value != 1)) {
+      TVM_FFI_THROW(ValueError)
+          << what
+          << ": dim=" << (dim_node ? std::to_string(dim_node->value) : "?")
+          << " of a " << src_shape.size()
+          << "-D fragment is not supported; supported: dim=1 (one value per "
+             "row, the Tenstorrent reduce along rows) or dim=0 (one value per "
+             "column) of a 2-D fragment.";
+    }
+    // dim=1 keeps axis 0 (a value per row, REDUCE_ROW), dim=0 axis 1.
+    const bool rows = dim_node->value == 1;
+    const int64_t kept = src_shape[rows ? 0 : 1];
+    if (src.extents != src_shape || dst_shape.size() != 1 ||
+        dst.extents != dst_shape || dst_shape[0] != kept) {
       TVM_FFI_THROW(ValueError)
           << what << ": reduces " << detail::ShapeString(src.extents) << " of "
           << detail::ShapeString(src_shape) << " into "
           << detail::ShapeString(dst.extents) << " of "
           << detail::ShapeString(dst_shape)
           << "; supported: a whole 2-D (rows, cols) fragment into a whole "
-             "(rows,) fragment.";
+          << (rows ? "(rows,)" : "(cols,)") << " fragment.";
     }
     if (clear_node == nullptr || clear_node->value == 0) {
       TVM_FFI_THROW(ValueError)
@@ -1423,17 +1441,27 @@ private:
           << "cols) tensor; reductions of the rows of a 2-D tensor are "
              "supported.";
     }
-    // The tensor's last tile column is padded with zeros in DRAM: they add
-    // nothing to a sum, but would take part in a maximum.
-    if (type == value::kReduceMax && !in.access.shape.empty() &&
-        in.access.shape.back() % target_.tile_cols != 0) {
+    // The tensor's last tile column (row) is padded with zeros in DRAM:
+    // they add nothing to a sum, but would take part in a maximum.
+    const size_t axis = rows ? 1 : 0;
+    if (type == value::kReduceMax && in.access.shape.size() == 2 &&
+        in.access.shape[axis] % target_.tile_cols != 0) {
+      const std::string unit = rows ? "columns" : "rows";
       TVM_FFI_THROW(ValueError)
-          << what << ": '" << in.tensor << "' has " << in.access.shape.back()
-          << " columns, not a multiple of " << target_.tile_cols
+          << what << ": '" << in.tensor << "' has " << in.access.shape[axis]
+          << " " << unit << ", not a multiple of " << target_.tile_cols
           << "; the zeros padding its last tile would take part in the "
-             "maximum (a row of negative values would give 0). Supported: "
-             "T.reduce_max of rows whose length is a multiple of 32 "
+             "maximum (negative values would give 0). Supported: "
+             "T.reduce_max over a length that is a multiple of 32 "
              "(T.reduce_sum of any length).";
+    }
+    if (!rows && *TileFormatOf(dst.buffer->dtype) != TileFormat::kFloat32) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": a reduction along columns (dim=0) into the "
+          << dst.buffer->dtype << " '" << dst.buffer->name
+          << "' (16-bit DST) is not supported "
+             "yet (the simulator's reference does not model its rounding "
+             "order, face by face); reduce into a float32 fragment.";
     }
     if (!SameLoops(in.loops, loops_)) {
       TVM_FFI_THROW(ValueError)
@@ -1460,6 +1488,7 @@ private:
     block_.guards = guards_;
     ComputeInfo info;
     info.reduce = type;
+    info.reduce_dim = rows ? value::kReduceDimRow : value::kReduceDimCol;
     info.loops = loops_; // the block nest's: no K loop
     info.accumulator = dst.buffer->name;
     info.a = in.tensor;
@@ -1896,8 +1925,9 @@ private:
     if (!compute_->reduce.empty()) {
       for (const CBInfo &cb : cbs_) {
         if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a) {
-          return detail::ProveRowReduction(func_, nest, cb.access, out->access,
-                                           target_.tile_rows);
+          return detail::ProveReduction(
+              func_, nest, cb.access, out->access,
+              compute_->reduce_dim == value::kReduceDimRow, target_.tile_rows);
         }
       }
     }
@@ -1975,7 +2005,12 @@ private:
         }
       } else if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a &&
                  !compute_->reduce.empty()) {
-        place(cb, c_row, detail::I32(0)); // whole rows (ProveRowReduction)
+        // Whole rows, or whole columns (ProveReduction).
+        if (compute_->reduce_dim == value::kReduceDimRow) {
+          place(cb, c_row, detail::I32(0));
+        } else {
+          place(cb, detail::I32(0), c_col);
+        }
       } else if (cb.role == value::kCBRoleInput && cb.index == compute_->cb_a) {
         if (compute_->transpose_a) { // A_shared is K x M
           place(cb, k * detail::I32(cb.rows_tiles), c_row);
@@ -2107,10 +2142,10 @@ private:
     Map<String, Any> updated = buffers.value();
     for (const CBInfo &cb : cbs_) {
       // A reduction's (M,) result: one value per row, in column 0.
-      const bool reduced = compute_ && !compute_->reduce.empty() &&
-                           cb.role == value::kCBRoleOutput &&
-                           cb.access.shape.size() == 2 &&
-                           cb.access.shape[1] == 1;
+      const bool reduced =
+          compute_ && compute_->reduce_dim == value::kReduceDimRow &&
+          cb.role == value::kCBRoleOutput && cb.access.shape.size() == 2 &&
+          cb.access.shape[1] == 1;
       if (cb.broadcast != value::kBroadcastCol && !reduced) {
         continue;
       }
@@ -2234,6 +2269,7 @@ private:
                                              : value::kOpMatmul));
     if (!compute_->reduce.empty()) {
       m.Set(field::kFieldReduce, String(compute_->reduce));
+      m.Set(field::kFieldReduceDim, String(compute_->reduce_dim));
     }
     m.Set(field::kFieldOperandA, String(compute_->a));
     m.Set(field::kFieldOperandB, String(compute_->b));
@@ -2536,9 +2572,10 @@ private:
          transpose_b = false;
     /*! \brief An element-wise kernel: c = epilogue(a), no matmul. */
     bool elementwise = false;
-    /*! \brief A reduction c[i] = reduce(a[i, :]): kReduceSum / kReduceMax
-     *         (empty otherwise). */
-    std::string reduce;
+    /*! \brief A reduction c = reduce(a): kReduceSum / kReduceMax (empty
+     *         otherwise), along rows (kReduceDimRow: c[i] = reduce(a[i, :]))
+     *         or columns (kReduceDimCol: c[j] = reduce(a[:, j])). */
+    std::string reduce, reduce_dim;
     /*! \brief T.Parallel epilogues on the accumulator, in order; whether the
      *         accumulator has been copied out (no epilogue may follow). */
     std::vector<detail::EpilogueOp> epilogue;

@@ -86,6 +86,8 @@ public:
     if (compute.value().count(field::kFieldReduce)) {
       tensorizer.reduce_ =
           detail::StrField(compute.value(), field::kFieldReduce);
+      tensorizer.reduce_dim_ =
+          detail::StrField(compute.value(), field::kFieldReduceDim);
     }
     for (const auto &cb : cbs) {
       const std::string role = detail::StrField(cb, field::kFieldRole);
@@ -427,32 +429,40 @@ private:
     const PrimExpr in = I32(cb_in), scaler = I32(cb_scaler),
                    out = I32(output_cbs_.front());
     const PrimExpr kind = tvm::tirx::StringImm(reduce_);
+    const PrimExpr dim = tvm::tirx::StringImm(reduce_dim_);
+    const bool rows = reduce_dim_ == value::kReduceDimRow;
     const PrimExpr n = I32(mt * nt), one = I32(1), zero = I32(0);
     startup_args_ = Array<PrimExpr>{in, out};
     std::vector<Stmt> setup;
-    if (reduce_ == value::kReduceSum) {
+    if (reduce_ == value::kReduceSum && rows) {
       setup.push_back(Intrin(builtin::reconfig_srcs(), {scaler, in}));
     }
-    setup.push_back(Intrin(builtin::reduce_init(), {in, scaler, out, kind}));
+    setup.push_back(
+        Intrin(builtin::reduce_init(), {in, scaler, out, kind, dim}));
     setup.push_back(Intrin(builtin::cb_wait_front(), {scaler, one}));
     reduce_setup_ = detail::Seq(setup);
     reduce_teardown_ =
         detail::Seq({Intrin(builtin::cb_pop_front(), {scaler, one}),
                      Intrin(builtin::reduce_uninit(), {in})});
-    Stmt rows = detail::SerialLoop("r", mt, [&](PrimExpr r) {
-      Stmt tiles = detail::SerialLoop("c", nt, [&](PrimExpr c) {
-        return Intrin(builtin::reduce_tile(),
-                      {in, scaler, r * I32(nt) + c, zero, kind});
-      });
-      return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}), tiles,
-                          Intrin(builtin::tile_regs_commit(), {}),
-                          Intrin(builtin::tile_regs_wait(), {}),
-                          Intrin(builtin::cb_reserve_back(), {out, one}),
-                          Intrin(builtin::pack_tile(), {zero, out, zero}),
-                          Intrin(builtin::cb_push_back(), {out, one}),
-                          Intrin(builtin::tile_regs_release(), {})});
-    });
-    return detail::Seq({Intrin(builtin::cb_wait_front(), {in, n}), rows,
+    // Along rows: each row of tiles into one tile; along columns: each
+    // column of tiles (its tiles nt apart in the row-major block).
+    Stmt lines =
+        detail::SerialLoop(rows ? "r" : "c", rows ? mt : nt, [&](PrimExpr o) {
+          Stmt tiles = detail::SerialLoop(
+              rows ? "c" : "r", rows ? nt : mt, [&](PrimExpr i) {
+                const PrimExpr slot = rows ? o * I32(nt) + i : i * I32(nt) + o;
+                return Intrin(builtin::reduce_tile(),
+                              {in, scaler, slot, zero, kind, dim});
+              });
+          return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}), tiles,
+                              Intrin(builtin::tile_regs_commit(), {}),
+                              Intrin(builtin::tile_regs_wait(), {}),
+                              Intrin(builtin::cb_reserve_back(), {out, one}),
+                              Intrin(builtin::pack_tile(), {zero, out, zero}),
+                              Intrin(builtin::cb_push_back(), {out, one}),
+                              Intrin(builtin::tile_regs_release(), {})});
+        });
+    return detail::Seq({Intrin(builtin::cb_wait_front(), {in, n}), lines,
                         Intrin(builtin::cb_pop_front(), {in, n})});
   }
 
@@ -651,7 +661,7 @@ private:
   std::optional<Array<PrimExpr>> startup_args_;
   /*! \brief tt.compute reduce (kReduceSum / kReduceMax), or empty; a
    *         reduction's calls before and after the launch loops. */
-  std::string reduce_;
+  std::string reduce_, reduce_dim_;
   Stmt reduce_setup_ = tvm::tirx::Evaluate(0);
   Stmt reduce_teardown_ = tvm::tirx::Evaluate(0);
   /*! \brief The output block's tiles (the T.gemm's m_tiles, n_tiles). */

@@ -271,18 +271,18 @@ TEST(MatrixUnit, ReduceRowMaxStartsFromMinusInfinityOnAFreshTile) {
       data[FaceIndex(r, c)] = FloatToBf16(-1.0f - float((r + c) % 32));
   DstMode mode;
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-  ReduceRowMaxTile(data.data(), dst.data(), /*undefined=*/true, mode);
+  ReduceMaxTile(data.data(), dst.data(), /*undefined=*/true, false, mode);
   for (uint32_t r = 0; r < kTileDim; ++r)
     EXPECT_EQ(dst[FaceIndex(r, 0)], -1.0f) << r;
   EXPECT_EQ(dst[FaceIndex(2, 5)], 0.0f);
   // On a defined tile the running maximum takes part: 0 beats them all.
   std::vector<float> zeros(kTileDim * kTileDim, 0.0f);
-  ReduceRowMaxTile(data.data(), zeros.data(), /*undefined=*/false, mode);
+  ReduceMaxTile(data.data(), zeros.data(), /*undefined=*/false, false, mode);
   EXPECT_EQ(zeros[FaceIndex(7, 0)], 0.0f);
   // A second tile with a larger value in row 4 raises only row 4.
   std::vector<uint16_t> more(kTileDim * kTileDim, FloatToBf16(-100.0f));
   more[FaceIndex(4, 31)] = FloatToBf16(3.5f);
-  ReduceRowMaxTile(more.data(), dst.data(), /*undefined=*/false, mode);
+  ReduceMaxTile(more.data(), dst.data(), /*undefined=*/false, false, mode);
   EXPECT_EQ(dst[FaceIndex(4, 0)], 3.5f);
   EXPECT_EQ(dst[FaceIndex(5, 0)], -1.0f);
 }
@@ -295,10 +295,46 @@ TEST(MatrixUnit, ReduceRowMaxFlushesDenormalsAndLetsNaNBeatInfinity) {
   DstMode fp32;
   fp32.fp32_dest_acc_en = true;
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-  ReduceRowMaxTile(data.data(), dst.data(), /*undefined=*/true, fp32);
+  ReduceMaxTile(data.data(), dst.data(), /*undefined=*/true, false, fp32);
   EXPECT_EQ(FloatBits(dst[FaceIndex(0, 0)]), 0u); // the denormal as +0
   EXPECT_TRUE(std::isnan(dst[FaceIndex(1, 0)]));
   EXPECT_EQ(dst[FaceIndex(2, 0)], -INFINITY);
+}
+
+TEST(MatrixUnit, ReduceColSumLandsInRow0AndKeepsFourBitsAtLoFi) {
+  // GAPOOL multiplies the data in SrcA, whose first fidelity slice keeps 4 of
+  // bf16's 7 mantissa bits (the second the other 3), by the scaler's 1.0 in
+  // SrcB: LoFi sums the data without their low 3 bits, HiFi2 and up exactly.
+  std::vector<uint16_t> data(kTileDim * kTileDim, 0);
+  data[FaceIndex(3, 5)] = FloatToBf16(1.0f + 3.0f / 128);   // column 5
+  data[FaceIndex(20, 5)] = FloatToBf16(2.0f);               // face 2
+  data[FaceIndex(7, 30)] = FloatToBf16(-(1.0f + 1.0f / 8)); // column 30
+  const auto ones = ScalerTile(1.0f);
+  for (uint32_t phases : {1u, 2u, 4u}) {
+    DstMode mode;
+    mode.fp32_dest_acc_en = true;
+    mode.fidelity_phases = phases;
+    std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+    ReduceColSumTile(data.data(), ones.data(), dst.data(), mode);
+    EXPECT_EQ(dst[FaceIndex(0, 5)], phases == 1 ? 3.0f : 3.0f + 3.0f / 128)
+        << phases << " phases";
+    EXPECT_EQ(dst[FaceIndex(0, 30)], -(1.0f + 1.0f / 8)) << phases;
+    EXPECT_EQ(dst[FaceIndex(0, 6)], 0.0f);
+  }
+}
+
+TEST(MatrixUnit, ReduceColMaxLandsInRow0) {
+  std::vector<uint16_t> data(kTileDim * kTileDim, FloatToBf16(-3.0f));
+  data[FaceIndex(31, 2)] = FloatToBf16(-0.5f);
+  data[FaceIndex(0, 17)] = FloatToBf16(4.0f);
+  DstMode mode;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  ReduceMaxTile(data.data(), dst.data(), /*undefined=*/true, /*columns=*/true,
+                mode);
+  EXPECT_EQ(dst[FaceIndex(0, 2)], -0.5f);
+  EXPECT_EQ(dst[FaceIndex(0, 17)], 4.0f);
+  EXPECT_EQ(dst[FaceIndex(0, 9)], -3.0f);
+  EXPECT_EQ(dst[FaceIndex(1, 2)], 0.0f);
 }
 
 /// A tile of fp16 bit patterns, `bits` at (0, 0) and zeros elsewhere.

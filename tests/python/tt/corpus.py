@@ -734,6 +734,26 @@ def tested_reduce(M, N, block_M, kind="sum", via_shared=True, accum="float32", o
     return main
 
 
+def tested_reduce_cols(M, N, block_N, kind="sum"):  # noqa: N803
+    """The same test's dim=0 form: a block of whole columns, one value per column, over column blocks."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((N,), "float32")):
+        with T.Kernel(T.ceildiv(N, block_N), threads=128) as bx:
+            A_shared = T.alloc_shared((M, block_N), "bfloat16")
+            A_frag = T.alloc_fragment((M, block_N), "float32")
+            S = T.alloc_fragment((block_N,), "float32")
+            T.copy(A[0, bx * block_N], A_shared)
+            T.copy(A_shared, A_frag)
+            if kind == "sum":
+                T.reduce_sum(A_frag, S, dim=0)
+            else:
+                T.reduce_max(A_frag, S, dim=0)
+            T.copy(S, B[bx * block_N])
+
+    return main
+
+
 ENTRIES = [
     _gemm("quickstart_256", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256),
     _gemm("example_gemm_384x256x128", EXAMPLE_GEMM, lambda: quickstart_matmul(384, 256, 128), 384, 256, 128),
@@ -966,6 +986,11 @@ ENTRIES = [
           lambda: tested_reduce(96, 224, 32, kind="max", accum="bfloat16", out_dtype="bfloat16"),
           {"A": (96, 224)}, lambda i: i["A"].max(axis=1), output="B", accum="bfloat16",
           magnitude=lambda i: np.abs(i["A"]).max(axis=1)),
+    Entry("test_reduce_sum_cols_lofi", TEST_REDUCE, lambda: tested_reduce_cols(96, 256, 64), {"A": (96, 256)},
+          lambda i: i["A"].sum(axis=0), output="B", target={"math_fidelity": "LoFi"}, k=96,
+          notes="dim=0: GAPOOL, the data in SrcA keep 4 of bf16's 7 mantissa bits at LoFi"),
+    Entry("test_reduce_max_cols", TEST_REDUCE, lambda: tested_reduce_cols(64, 160, 32, kind="max"), {"A": (64, 160)},
+          lambda i: i["A"].max(axis=0), output="B", magnitude=lambda i: np.abs(i["A"]).max(axis=0)),
     Entry("test_reduce_sum_rows_hifi2_padded", TEST_REDUCE,
           lambda: tested_reduce(64, 200, 64, via_shared=False, width=224), {"A": (64, 200)},
           lambda i: i["A"].sum(axis=1), output="B", target={"math_fidelity": "HiFi2"}, k=200,

@@ -859,3 +859,24 @@ def row_reduce_waves(M=192, N=96, block_M=32, cores=2):  # noqa: N803
                 T.copy(S, B[(w * cores + bx) * block_M])
 
     return reduce_waves
+
+
+def col_reduce(where: str = "sum", M=96, N=256, block_N=64, accum="float32", out_dtype="float32"):  # noqa: N803
+    """T.reduce_sum / T.reduce_max along dim=0: a block of whole columns, one value per column, over a grid of
+    column blocks."""
+
+    @T.prim_func
+    def reduce_cols(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((N,), out_dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), threads=128) as bx:
+            A_shared = T.alloc_shared((M, block_N), "bfloat16")
+            A_local = T.alloc_fragment((M, block_N), accum)
+            S = T.alloc_fragment((block_N,), accum)
+            T.copy(A[0, bx * block_N], A_shared)
+            T.copy(A_shared, A_local)
+            if where == "max":
+                T.reduce_max(A_local, S, dim=0)
+            else:
+                T.reduce_sum(A_local, S, dim=0)
+            T.copy(S, B[bx * block_N])
+
+    return reduce_cols

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kernels import gemm_epilogue, gemm_kernel, gemm_operand_epilogue, row_reduce
+from kernels import col_reduce, gemm_epilogue, gemm_kernel, gemm_operand_epilogue, row_reduce
 
 import tilelang_tt
 
@@ -255,15 +255,19 @@ def test_an_unreachable_wheel_is_a_skip_not_a_failure(tmp_path, monkeypatch):
     assert tt_conformance.main([str(artifacts)]) == tt_conformance.EXIT_SKIPPED
 
 
-@pytest.mark.parametrize("where, accum", [("sum", "float32"), ("sum", "bfloat16"), ("max", "float32")])
-def test_reductions_compile_against_the_release(headers, tmp_path, where, accum):
+@pytest.mark.parametrize("where, accum, dim", [("sum", "float32", "ROW"), ("sum", "bfloat16", "ROW"),
+                                              ("max", "float32", "ROW"), ("sum", "float32", "COL"),
+                                              ("max", "float32", "COL")])  # fmt: skip
+def test_reductions_compile_against_the_release(headers, tmp_path, where, accum, dim):
     """reduce_init / reduce_tile / reduce_uninit (reduce.h), reconfig_data_format(scaler, data) before a
     row sum, and the reader's scaler tile written through an L1 pointer."""
-    out = tmp_path / f"reduce_{where}_{accum}"
-    tilelang_tt.lower(row_reduce(where, 128, 256, 64, accum=accum, out_dtype=accum)).write(out)
+    out = tmp_path / f"reduce_{where}_{accum}_{dim}"
+    kernel = (row_reduce(where, 128, 256, 64, accum=accum, out_dtype=accum) if dim == "ROW"
+              else col_reduce(where))  # fmt: skip
+    tilelang_tt.lower(kernel).write(out)
     text = (out / "compute.cpp").read_text()
-    assert f"reduce_tile<PoolType::{where.upper()}, ReduceDim::REDUCE_ROW>(" in text
-    assert ("reconfig_data_format(cb_scaler, cb_in0);" in text) == (where == "sum")
+    assert f"reduce_tile<PoolType::{where.upper()}, ReduceDim::REDUCE_{dim}>(" in text
+    assert ("reconfig_data_format(cb_scaler, cb_in0);" in text) == (where == "sum" and dim == "ROW")
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

@@ -107,9 +107,10 @@ struct EngineConfig {
   uint32_t bcast = 0;
   /// reduce_init's PoolType and ReduceDim (the release's values).
   uint32_t reduce_type = 0, reduce_dim = 0;
-  /// reduce_init<..., REDUCE_ROW> set the packer's edge mask: every pack
-  /// writes column 0 of each row and zeros, until reduce_uninit.
-  bool pack_row_mask = false;
+  /// The packer's edge mask a reduce_init set, until reduce_uninit:
+  /// REDUCE_ROW (0) keeps column 0 of each row, REDUCE_COL (1) row 0 of each
+  /// column, every other datum packed as zero; -1: none.
+  int pack_mask = -1;
   /// The SFPU op the last SFPU init set the Vector Unit up for.
   SfpuInit sfpu = SfpuInit::kNone;
   /// ComputeConfig::unpack_to_dest_mode, per CB: UnpackToDestFp32.

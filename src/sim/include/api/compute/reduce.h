@@ -1,10 +1,11 @@
 // Simulated "api/compute/reduce.h": reduce_tile<type, REDUCE_ROW> reduces each
-// row of a CB tile into column 0 of DST[idst], accumulating into what that
-// DST tile holds (several tiles of one row block into one DST tile);
-// reduce_init sets the unpacker, the FPU and the packer's edge mask up for it
-// (until reduce_uninit, every pack writes column 0 and zeros), with the
-// matrix unit's numerics (tt_sim/matrix_unit.hpp). SUM and MAX along rows are
-// simulated; AVG, MIN and the COL / SCALAR reductions are faults.
+// row of a CB tile into column 0 of DST[idst] (REDUCE_COL: each column into
+// row 0), accumulating into what that DST tile holds (several tiles of one
+// row / column of tiles into one DST tile); reduce_init sets the unpackers,
+// the FPU and the packer's edge mask up for it (until reduce_uninit, every
+// pack writes that column / row and zeros), with the matrix unit's numerics
+// (tt_sim/matrix_unit.hpp). SUM and MAX along rows and columns are simulated;
+// AVG, MIN and REDUCE_SCALAR are faults.
 #pragma once
 #include <cstdint>
 
