@@ -80,8 +80,8 @@ namespace tilelang_tt {
     "tt.compute op: c = epilogue(a), element by element (no matmul).")         \
   X(kOpReduce, "reduce",                                                       \
     "tt.compute op: c = reduce(a) along its rows or its columns.")             \
-  X(kReduceSum, "sum", "tt.compute reduce: the sum along each row.")           \
-  X(kReduceMax, "max", "tt.compute reduce: the maximum along each row.")       \
+  X(kReduceSum, "sum", "tt.compute reduce: the sum of each row / column.")     \
+  X(kReduceMax, "max", "tt.compute reduce: the maximum of each row / column.") \
   X(kReduceDimRow, "row",                                                      \
     "tt.compute reduce_dim: one value per row of a, c[i] = reduce(a[i, :]) "   \
     "(the release's ReduceDim::REDUCE_ROW).")                                  \

@@ -320,8 +320,9 @@ void ReduceColSumTile(const uint16_t *data, const uint16_t *scaler, float *dst,
       }
     }
     dst[FaceIndex(0, c)] = d;
-    // Rows 1..3 of the 4-row block GAPOOL writes hold the scaler's (zero)
-    // rows 1..3 times the data; the packer's edge mask keeps row 0 only.
+    // Rows 1..3 of the 4-row block GAPOOL writes hold SrcB's rows 1..3 (stale:
+    // only the scaler's first row is unpacked) times the data; the packer's
+    // edge mask keeps row 0 only, and the model writes zeros there.
     for (uint32_t r = 1; r < 4; ++r)
       dst[FaceIndex(r, c)] = 0.0f;
   }

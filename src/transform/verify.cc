@@ -352,6 +352,9 @@ void Verify(const PrimFunc &f) {
     const bool reduce =
         compute_attr && detail::StrField(*compute_attr, field::kFieldOp) ==
                             std::string(value::kOpReduce);
+    const bool columns =
+        reduce && detail::StrField(*compute_attr, field::kFieldReduceDim) ==
+                      std::string(value::kReduceDimCol);
     TVM_FFI_THROW(ValueError)
         << where << ": the circular buffers need " << l1_total
         << " bytes of L1 per core (" << plan.str() << ") but a " << target.arch
@@ -359,10 +362,15 @@ void Verify(const PrimFunc &f) {
         << target.l1_unreserved_base
         << " below the unreserved base are taken by firmware and kernel "
            "config; "
-        << (reduce ? "use fewer rows per block (block_M): a reduction "
-                     "reads whole rows, two blocks of them at a time (rows "
-                     "too long for 32 of them to fit are not supported yet)"
-                   : "use smaller blocks (block_M, block_N, block_K)")
+        << (!reduce ? "use smaller blocks (block_M, block_N, block_K)"
+            : columns
+                ? "use fewer columns per block (block_N): a reduction along "
+                  "columns reads whole columns, two blocks of them at a time "
+                  "(columns too long for 32 of them to fit are not supported "
+                  "yet)"
+                : "use fewer rows per block (block_M): a reduction reads "
+                  "whole rows, two blocks of them at a time (rows too long "
+                  "for 32 of them to fit are not supported yet)")
         << ".";
   }
   // Step 5

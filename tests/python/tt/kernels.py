@@ -861,15 +861,16 @@ def row_reduce_waves(M=192, N=96, block_M=32, cores=2):  # noqa: N803
     return reduce_waves
 
 
-def col_reduce(where: str = "sum", M=96, N=256, block_N=64, accum="float32", out_dtype="float32"):  # noqa: N803
+def col_reduce(where: str = "sum", M=96, N=256, block_N=64, accum="float32", out_dtype="float32", block_M=None):  # noqa: N803
     """T.reduce_sum / T.reduce_max along dim=0: a block of whole columns, one value per column, over a grid of
-    column blocks."""
+    column blocks (``block_M``: the block's rows when M is not a multiple of 32)."""
+    BM = block_M or M
 
     @T.prim_func
     def reduce_cols(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((N,), out_dtype)):
         with T.Kernel(T.ceildiv(N, block_N), threads=128) as bx:
-            A_shared = T.alloc_shared((M, block_N), "bfloat16")
-            A_local = T.alloc_fragment((M, block_N), accum)
+            A_shared = T.alloc_shared((BM, block_N), "bfloat16")
+            A_local = T.alloc_fragment((BM, block_N), accum)
             S = T.alloc_fragment((block_N,), accum)
             T.copy(A[0, bx * block_N], A_shared)
             T.copy(A_shared, A_local)
