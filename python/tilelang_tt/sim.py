@@ -473,9 +473,7 @@ def reference_operands(plan: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray
             f"the plan computes {compute['op']!r}; the harness checks 'matmul', 'eltwise' and 'reduce'"
         )
     a = inputs[compute["a"]].astype(np.float64)
-    if compute["op"] == "eltwise":
-        return a, None
-    if compute["op"] == "reduce":  # judged by compare_reduce
+    if compute["op"] in ("eltwise", "reduce"):  # a reduction: judged by compare_reduce
         return a, None
     b = inputs[compute["b"]].astype(np.float64)
     # A batched operand is (batch, rows, cols): a transpose swaps the matrix axes of each.
@@ -841,6 +839,12 @@ def compare(
         take = np.isnan(target) & np.isfinite(out) & ~np.isnan(other)
         target = np.where(take, other, target)
         allowed = np.where(take, other_allowed, allowed)
+    return _verdict(out, target, allowed, ref, scale, rule, out_dtype, **extra)
+
+
+def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extra) -> SimResult:
+    """The SimResult of the output ``out`` against ``target`` within ``allowed`` (both as the chip's DST
+    mode gives them), with its errors against the exact value ``ref`` in the scale ``scale``."""
     finite_target, finite_out = np.isfinite(target), np.isfinite(out)
     # Non-finite values: a finite expectation needs a finite output; an infinite one the same
     # infinity; a NaN one any non-finite value (the packer turns NaN into infinity).
@@ -901,28 +905,16 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
     flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)  # exponent-0 data count as +0
     with np.errstate(invalid="ignore"):
         target = flushed.max(axis=axis)
-        finite_target, finite_out = np.isfinite(target), np.isfinite(out)
-        wrong_special = np.where(finite_target, ~finite_out, finite_out | (np.isinf(target) & (out != target)))
-        both = finite_target & finite_out
-        dist = np.where(both, np.abs(out.astype(np.float64) - target), 0.0)
-    scale = np.abs(a).max(axis=axis)
-    ulps = np.where(both, bf16_ulp_distance(to_bf16_bits(np.where(both, out, 0)), to_bf16_bits(
-        np.where(both, target, 0).astype(np.float32))), 0)  # fmt: skip
-    tiny = np.finfo(np.float64).tiny
-    return SimResult(
-        output=out,
-        reference=target,
-        reference_scale=scale,
-        expected=target.astype(np.float32),
-        rule="the exact maximum (GMPOOL selects one of the bf16 data; DST and the packer keep it)",
-        max_abs_error=float(dist.max(initial=0.0)),
-        max_scaled_error=float((dist / np.maximum(scale, tiny)).max(initial=0.0)),
-        worst_of_bound=float(np.where(dist > 0, np.inf, 0.0).max(initial=0.0)),
-        max_ulp=int(ulps.max(initial=0)),
-        mismatches=int(((dist > 0) | wrong_special).sum()),
-        non_finite=int((wrong_special & finite_target).sum()),
-        scale_name=f"max of |a| along the {'row' if rows else 'column'}",
-        ulp_unit="bf16",
+    rule = "the exact maximum (GMPOOL selects one of the bf16 data; DST and the packer keep it)"
+    extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
+    return _verdict(
+        out,
+        target.astype(np.float32),
+        np.zeros_like(target),
+        target,
+        np.abs(a).max(axis=axis),
+        rule,
+        out_dtype,
         **extra,
     )
 

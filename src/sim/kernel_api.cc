@@ -559,6 +559,17 @@ EngineConfig &Engines(const char *op) {
   return e;
 }
 
+/// The release's PoolType and ReduceDim values the simulator models.
+constexpr uint32_t kPoolSum = 0, kPoolMax = 2, kReduceRow = 0, kReduceCol = 1;
+
+/// reduce_init's / reduce_tile's template arguments, for messages.
+std::string ReduceName(uint32_t type, uint32_t dim) {
+  static const char *types[] = {"SUM", "AVG", "MAX", "MIN"};
+  static const char *dims[] = {"REDUCE_ROW", "REDUCE_COL", "REDUCE_SCALAR"};
+  return std::string("<PoolType::") + (type < 4 ? types[type] : "?") +
+         ", ReduceDim::" + (dim < 3 ? dims[dim] : "?") + ">";
+}
+
 /// What the unpacker is set up for, for messages.
 std::string UnpackerOp(const EngineConfig &e) {
   switch (e.op) {
@@ -577,8 +588,7 @@ std::string UnpackerOp(const EngineConfig &e) {
     return std::string("an SFPU op (") + SfpuInitName(e.sfpu) +
            ", which reprograms state the FPU ops use)";
   case EngineConfig::Op::kReduce:
-    return std::string("reduce_tile<") + (e.reduce_type == 2 ? "MAX" : "SUM") +
-           (e.reduce_dim == 1 ? ", REDUCE_COL" : ", REDUCE_ROW") + "> on c_" +
+    return "reduce_tile" + ReduceName(e.reduce_type, e.reduce_dim) + " on c_" +
            std::to_string(e.in0) + ", c_" + std::to_string(e.in1) +
            " (reduce_init)";
   case EngineConfig::Op::kNone:
@@ -598,12 +608,20 @@ void CheckSrcFormat(Format configured, uint32_t cb, const char *src,
 }
 } // namespace
 
+namespace {
+/// The unpackers feed SrcA from `srca_cb`'s format (straight to DST for an
+/// UnpackToDestFp32 CB) and SrcB from `srcb_cb`'s.
+void SetSourceFormats(EngineConfig &e, uint32_t srca_cb, uint32_t srcb_cb) {
+  e.srca = CB(srca_cb).format();
+  e.srca_to_dest = e.unpack_to_dest_fp32[srca_cb];
+  e.srcb = CB(srcb_cb).format();
+}
+} // namespace
+
 void HwStartup(uint32_t in0, uint32_t in1, uint32_t out, bool reverse) {
   RequireCompute("compute_kernel_hw_startup");
   EngineConfig &e = Ctx().core->engines;
-  e.srca = CB(reverse ? in1 : in0).format();
-  e.srca_to_dest = e.unpack_to_dest_fp32[reverse ? in1 : in0];
-  e.srcb = CB(reverse ? in0 : in1).format();
+  SetSourceFormats(e, reverse ? in1 : in0, reverse ? in0 : in1);
   e.pack = CB(out).format();
   e.op = EngineConfig::Op::kNone;
   e.sfpu = SfpuInit::kNone;
@@ -749,6 +767,22 @@ void TileRegsRelease() {
 }
 
 namespace {
+/// Tile i0 of CB in0 and tile i1 of in1 are among the pages the compute
+/// kernel itself waited for: on the chip the unpacker reads whatever is at
+/// the front, filled or not.
+void CheckWaitedFor(const std::string &name, uint32_t in0, uint32_t i0,
+                    uint32_t in1, uint32_t i1) {
+  const uint32_t a_waited = CB(in0).waited_pages();
+  const uint32_t b_waited = CB(in1).waited_pages();
+  if (i0 >= a_waited || i1 >= b_waited) {
+    KernelFault(name + " reads tile " + std::to_string(i0) + " of c_" +
+                std::to_string(in0) + " and tile " + std::to_string(i1) +
+                " of c_" + std::to_string(in1) + " but the kernel waited for " +
+                std::to_string(a_waited) + " and " + std::to_string(b_waited) +
+                " pages at their fronts (cb_wait_front)");
+  }
+}
+
 /// The unpacker and FPU are set up for a matmul of in0 by in1 (`init`: the
 /// call that sets them up).
 EngineConfig &MatmulEngines(const char *name, const char *init, uint32_t in0,
@@ -801,18 +835,7 @@ void MatmulProduct(const char *name, const EngineConfig &e, uint32_t in0,
   CheckDstIndex(dst_index, name);
   CircularBuffer &a_cb = CB(in0);
   CircularBuffer &b_cb = CB(in1);
-  // Only pages the compute kernel itself waited for: on the chip the
-  // unpacker reads whatever is at the front, filled or not.
-  const uint32_t a_waited = a_cb.waited_pages();
-  const uint32_t b_waited = b_cb.waited_pages();
-  if (i0 >= a_waited || i1 >= b_waited) {
-    KernelFault(std::string(name) + " reads tile " + std::to_string(i0) +
-                " of c_" + std::to_string(in0) + " and tile " +
-                std::to_string(i1) + " of c_" + std::to_string(in1) +
-                " but the kernel waited for " + std::to_string(a_waited) +
-                " and " + std::to_string(b_waited) +
-                " pages at their fronts (cb_wait_front)");
-  }
+  CheckWaitedFor(name, in0, i0, in1, i1);
   const Format fa = a_cb.format(), fb = b_cb.format();
   const uint8_t *a = L1(a_cb.read_page(i0), TileBytesOf(fa));
   const uint8_t *b = L1(b_cb.read_page(i1), TileBytesOf(fb));
@@ -1164,14 +1187,6 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
 }
 
 namespace {
-constexpr uint32_t kPoolSum = 0, kPoolMax = 2, kReduceRow = 0, kReduceCol = 1;
-
-std::string ReduceName(uint32_t type, uint32_t dim) {
-  static const char *types[] = {"SUM", "AVG", "MAX", "MIN"};
-  static const char *dims[] = {"REDUCE_ROW", "REDUCE_COL", "REDUCE_SCALAR"};
-  return std::string("<PoolType::") + (type < 4 ? types[type] : "?") +
-         ", ReduceDim::" + (dim < 3 ? dims[dim] : "?") + ">";
-}
 
 /// The DST mode a reduce call was compiled for must be DST's (the release
 /// picks its MOPs and data paths from is_fp32_dest_acc_en).
@@ -1240,17 +1255,9 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
   CheckSrcFormat(swapped ? e.srcb : e.srca, icb, swapped ? "SrcB" : "SrcA",
                  name.c_str());
   CheckDst16Format(Format::kFloat16_b, name.c_str());
+  CheckWaitedFor(name, icb, itile, scaler_cb, itile_scaler);
   CircularBuffer &in = CB(icb);
   CircularBuffer &sc = CB(scaler_cb);
-  if (itile >= in.waited_pages() || itile_scaler >= sc.waited_pages()) {
-    KernelFault(name + " reads tile " + std::to_string(itile) + " of c_" +
-                std::to_string(icb) + " and tile " +
-                std::to_string(itile_scaler) + " of c_" +
-                std::to_string(scaler_cb) + " but the kernel waited for " +
-                std::to_string(in.waited_pages()) + " and " +
-                std::to_string(sc.waited_pages()) +
-                " pages at their fronts (cb_wait_front)");
-  }
   const auto *data =
       reinterpret_cast<const uint16_t *>(L1(in.read_page(itile), kTileBytes));
   const auto *scaler = reinterpret_cast<const uint16_t *>(
@@ -1289,10 +1296,7 @@ void ReduceUninit(uint32_t /*icb*/) {
 }
 
 void ReconfigSrcs(uint32_t srca_cb, uint32_t srcb_cb) {
-  EngineConfig &e = Engines("reconfig_data_format");
-  e.srca = CB(srca_cb).format();
-  e.srca_to_dest = e.unpack_to_dest_fp32[srca_cb];
-  e.srcb = CB(srcb_cb).format();
+  SetSourceFormats(Engines("reconfig_data_format"), srca_cb, srcb_cb);
 }
 
 } // namespace kapi

@@ -2,9 +2,9 @@
 
 #include "tt_sim/matrix_unit.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstring>
-#include <vector>
 
 #include "tt_sim/tile.hpp"
 
@@ -252,7 +252,7 @@ void ReduceMaxTile(const uint16_t *data, float *dst, bool undefined,
   auto at = [&](uint32_t o, uint32_t i) {
     return columns ? FaceIndex(i, o) : FaceIndex(o, i);
   };
-  std::vector<float> out(kTileDim);
+  std::array<float, kTileDim> out;
   for (uint32_t o = 0; o < kTileDim; ++o) {
     // The running maximum: DST read as GMPOOL reads it (BF16, or TF32 in
     // fp32 DST: 10 mantissa bits), or minus infinity (all bits set) where
@@ -292,26 +292,28 @@ void ReduceColSumTile(const uint16_t *data, const uint16_t *scaler, float *dst,
   // (the data face), one face at a time -- data faces 0 then 2 into DST
   // columns 0..15, 1 then 3 into 16..31 -- each face in all its fidelity
   // phases before the next (the MOP's inner loop). Phase p multiplies
-  // (SrcB slice p / 2) x (SrcA slice p % 2), as MVMUL does.
+  // (SrcB slice p / 2) x (SrcA slice p % 2), as MVMUL does (and as
+  // MatmulTilePhased unpacks them).
+  static thread_local RowMajorTile s_hi, s_full, a_hi, a_full;
+  Unpack(scaler, Format::kFloat16_b, s_full);
+  Unpack(scaler, Format::kFloat16_b, s_hi, kSrcBHighMask);
+  Unpack(data, Format::kFloat16_b, a_full, SrcAFullMask(Format::kFloat16_b));
+  Unpack(data, Format::kFloat16_b, a_hi, kSrcAHighMask);
   for (uint32_t c = 0; c < kTileDim; ++c) {
     float d = dst[FaceIndex(0, c)];
     for (uint32_t fr = 0; fr < 2; ++fr) {
-      const uint32_t face = fr * 2 + c / kFaceDim;
+      // The scaler face of data face (fr, c / 16) and its first row.
+      const uint32_t srow = fr * kFaceDim, scol = (c / kFaceDim) * kFaceDim;
       for (uint32_t p = 0; p < mode.fidelity_phases; ++p) {
         float sum = 0.0f;
         for (uint32_t k = 0; k < kFaceDim; ++k) {
-          const float s = BitsFloat(SrcBits(
-              scaler, face * kFaceDim * kFaceDim + k, Format::kFloat16_b));
-          const float a = BitsFloat(SrcBits(
-              data, FaceIndex(fr * kFaceDim + k, c), Format::kFloat16_b));
-          auto slice = [](float full, uint32_t mask, bool high) {
-            const uint32_t w = FloatBits(full);
-            const float h =
-                (w & 0x7f800000u) == 0x7f800000u ? full : BitsFloat(w & mask);
-            return high ? h : LowSlice(full, h);
-          };
-          const float x = slice(s, kSrcBHighMask, p / 2 == 0);
-          const float y = slice(a, kSrcAHighMask, p % 2 == 0);
+          const float sh = s_hi[srow][scol + k];
+          const float ah = a_hi[fr * kFaceDim + k][c];
+          const float x =
+              p / 2 == 0 ? sh : LowSlice(s_full[srow][scol + k], sh);
+          const float y =
+              p % 2 == 0 ? ah : LowSlice(a_full[fr * kFaceDim + k][c], ah);
+          // A zero low slice feeds the multiplier no bits (MatmulTilePhased).
           if (p != 0 && (x == 0.0f || y == 0.0f))
             continue;
           sum += x * y;

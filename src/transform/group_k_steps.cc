@@ -247,11 +247,9 @@ int64_t FindCB(const Array<Map<String, Any>> &cbs, const char *role,
   return -1;
 }
 
-/*! \brief The user's tt.k_group, checked: 1, or a factor the kernel allows. */
-int64_t UserKGroup(const PrimFunc &f, const Any &given,
-                   const KGroupRequest &r) {
-  const std::string where = "PrimFunc '" + detail::FuncName(f) +
-                            "': attribute '" + attr::kKGroup + "'";
+/*! \brief The value of the user's tt.k_group: a positive integer, or an
+ *         error saying what it may be. */
+int64_t PositiveKGroup(const PrimFunc &f, const Any &given) {
   std::optional<int64_t> value;
   if (given.type_index() == tvm::ffi::TypeIndex::kTVMFFIInt) {
     value = given.cast<int64_t>();
@@ -263,11 +261,21 @@ int64_t UserKGroup(const PrimFunc &f, const Any &given,
   }
   if (!value || *value < 1) {
     TVM_FFI_THROW(ValueError)
-        << where << " = " << given
+        << "PrimFunc '" << detail::FuncName(f) << "': attribute '"
+        << attr::kKGroup << "' = " << given
         << " is not supported; supported: a positive integer (1: each of "
            "the kernel's K steps its own CB push).";
   }
-  if (*value == 1) {
+  return *value;
+}
+
+/*! \brief The user's tt.k_group, checked: 1, or a factor the kernel allows. */
+int64_t UserKGroup(const PrimFunc &f, const Any &given,
+                   const KGroupRequest &r) {
+  const std::string where = "PrimFunc '" + detail::FuncName(f) +
+                            "': attribute '" + attr::kKGroup + "'";
+  const int64_t value = PositiveKGroup(f, given);
+  if (value == 1) {
     return 1;
   }
   const char *why = !r.partials ? "the output block stays in DST over all K "
@@ -280,22 +288,22 @@ int64_t UserKGroup(const PrimFunc &f, const Any &given,
                                     : nullptr;
   if (why != nullptr) {
     TVM_FFI_THROW(ValueError)
-        << where << " = " << *value << ": the kernel's K steps cannot be "
+        << where << " = " << value << ": the kernel's K steps cannot be "
         << "grouped: " << why << ". Supported here: 1.";
   }
-  if ((*value - 1) * r.l1_per_step > r.l1_free) {
+  if ((value - 1) * r.l1_per_step > r.l1_free) {
     TVM_FFI_THROW(ValueError)
-        << where << " = " << *value << ": A's and B's circular buffers of "
-        << *value << " K steps need " << *value * r.l1_per_step
+        << where << " = " << value << ": A's and B's circular buffers of "
+        << value << " K steps need " << value * r.l1_per_step
         << " bytes of L1, and " << r.l1_free + r.l1_per_step
         << " are left for them; supported: a smaller tt.k_group.";
   }
-  if (r.steps % *value != 0) {
+  if (r.steps % value != 0) {
     TVM_FFI_THROW(ValueError)
-        << where << " = " << *value << " does not divide the kernel's "
+        << where << " = " << value << " does not divide the kernel's "
         << r.steps << " K steps; supported: a divisor of " << r.steps << ".";
   }
-  return *value;
+  return value;
 }
 
 /*! \brief `f` unchanged, unless the user forced a tt.k_group other than 1
@@ -309,18 +317,7 @@ PrimFunc NothingToGroup(PrimFunc f, const char *why) {
     return f;
   }
   const Any &given = (*it).second;
-  std::optional<int64_t> value;
-  if (given.type_index() == tvm::ffi::TypeIndex::kTVMFFIInt) {
-    value = given.cast<int64_t>();
-  } else if (auto imm = given.try_cast<tvm::IntImm>();
-             given.type_index() != tvm::ffi::TypeIndex::kTVMFFIBool && imm &&
-             imm.value()->dtype.is_int() && imm.value()->dtype.bits() > 1) {
-    value = imm.value()->value;
-  }
-  if (!value || *value < 1) {
-    UserKGroup(f, given, KGroupRequest()); // says what a value may be
-  }
-  if (*value == 1) {
+  if (PositiveKGroup(f, given) == 1) {
     return f;
   }
   TVM_FFI_THROW(ValueError)

@@ -944,23 +944,30 @@ private:
             << global.buffer->name << "' is not a multiple of the " << tile[0]
             << "x" << tile[1] << " tile; block sizes must be multiples of 32.";
       }
-      PrimExpr min = global.mins[rank - 2 + axis];
-      if (!analyzer_.CanProve(
-              tvm::floormod(min, tvm::IntImm(min.dtype(), tile[axis])) == 0)) {
-        TVM_FFI_THROW(ValueError)
-            << what << ": offset " << min << " into axis " << rank - 2 + axis
-            << " of '" << global.buffer->name
-            << "' is not provably a multiple of 32; blocks must start on "
-               "tile boundaries.";
-      }
-      start[axis] = analyzer_.Simplify(
-          tvm::cast(tvm::DataType::Int(32),
-                    tvm::floordiv(min, tvm::IntImm(min.dtype(), tile[axis]))));
+      start[axis] = TileStart(global, rank - 2 + axis, tile[axis], what);
     }
     *row0 = start[0];
     *col0 = start[1];
     *rows = ext[0] / tile[0];
     *cols = ext[1] / tile[1];
+  }
+
+  /*! \brief The first tile along `axis` of the region `global` (its offset
+   *         there over `tile`), which must provably start a tile. */
+  PrimExpr TileStart(const detail::RegionOperand &global, size_t axis,
+                     int64_t tile, const std::string &what) {
+    const PrimExpr min = global.mins[axis];
+    if (!analyzer_.CanProve(
+            tvm::floormod(min, tvm::IntImm(min.dtype(), tile)) == 0)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": offset " << min << " into axis " << axis << " of '"
+          << global.buffer->name
+          << "' is not provably a multiple of 32; blocks must start on "
+             "tile boundaries.";
+    }
+    return analyzer_.Simplify(
+        tvm::cast(tvm::DataType::Int(32),
+                  tvm::floordiv(min, tvm::IntImm(min.dtype(), tile))));
   }
 
   /*! \brief TileGeometry of a region of a 1-D tensor a reduction writes:
@@ -970,7 +977,6 @@ private:
                       const std::string &what, bool column, PrimExpr *row0,
                       PrimExpr *col0, int64_t *rows, int64_t *cols) {
     const int64_t tile = target_.tile_rows;
-    const PrimExpr min = global.mins[0];
     if (global.extents[0] % tile != 0) {
       TVM_FFI_THROW(ValueError)
           << what << ": " << global.extents[0] << " values of '"
@@ -978,16 +984,7 @@ private:
           << "; the reduced block's " << (column ? "rows" : "columns")
           << " must be a multiple of 32.";
     }
-    if (!analyzer_.CanProve(
-            tvm::floormod(min, tvm::IntImm(min.dtype(), tile)) == 0)) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": offset " << min << " into '" << global.buffer->name
-          << "' is not provably a multiple of 32; blocks must start on "
-             "tile boundaries.";
-    }
-    const PrimExpr start = analyzer_.Simplify(
-        tvm::cast(tvm::DataType::Int(32),
-                  tvm::floordiv(min, tvm::IntImm(min.dtype(), tile))));
+    const PrimExpr start = TileStart(global, 0, tile, what);
     *row0 = column ? start : detail::I32(0);
     *col0 = column ? detail::I32(0) : start;
     *rows = column ? global.extents[0] / tile : 1;
@@ -1216,16 +1213,13 @@ private:
     // A region of a batched tensor is one matrix: (1, rows, cols).
     const bool one_matrix =
         extents.size() == 3 && extents[0] == 1 && frag.size() == 2;
-    if (reduced && frag != extents) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": the region " << detail::ShapeString(extents)
-          << " must cover the whole result " << detail::ShapeString(frag)
-          << " of the reduction.";
-    }
     if (frag != (one_matrix ? detail::MatrixShape(extents) : extents)) {
       TVM_FFI_THROW(ValueError)
           << what << ": the region " << detail::ShapeString(extents)
-          << " must cover the whole accumulator " << detail::ShapeString(frag)
+          << " must cover the whole "
+          << (reduced
+                  ? "result " + detail::ShapeString(frag) + " of the reduction"
+                  : "accumulator " + detail::ShapeString(frag))
           << ".";
     }
     const int64_t index = kFirstOutputCB + num_outputs_;
@@ -1513,7 +1507,6 @@ private:
     scaler.cols_tiles = 1;
     scaler.depth = 1;
     scaler.format = TileFormat::kBfloat16;
-    scaler_cb_ = scaler.index;
     cbs_.push_back(scaler);
     return detail::RoleScope(
         ir::kRoleCompute,
@@ -2055,11 +2048,14 @@ private:
       Stmt grid = launch(bx, blocks.block_cols, "blockIdx.x",
                          launch(by, blocks.batch * blocks.block_rows,
                                 "blockIdx.y", detail::Seq(prologue)));
-      if (scaler_cb_ < 0) {
+      auto scaler = std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &c) {
+        return c.role == value::kCBRoleScaler;
+      });
+      if (scaler == cbs_.end()) {
         return grid;
       }
       // The reduce scaler tile: written once, used by every block.
-      const PrimExpr cb = detail::I32(scaler_cb_), one = detail::I32(1);
+      const PrimExpr cb = detail::I32(scaler->index), one = detail::I32(1);
       return detail::Seq(
           {detail::RoleScope(
                ir::kRoleReader,
@@ -2143,19 +2139,15 @@ private:
     }
     Map<String, Any> updated = buffers.value();
     for (const CBInfo &cb : cbs_) {
-      // A reduction's (M,) result: one value per row, in column 0.
-      const bool reduced =
-          compute_ && compute_->reduce_dim == value::kReduceDimRow &&
-          cb.role == value::kCBRoleOutput && cb.access.shape.size() == 2 &&
-          cb.access.shape[1] == 1;
+      // A reduction's (M,) result: one value per row, in column 0 (its
+      // output is always a whole 1-D tensor region, PackSide).
+      const bool reduced = compute_ &&
+                           compute_->reduce_dim == value::kReduceDimRow &&
+                           cb.role == value::kCBRoleOutput;
       if (cb.broadcast != value::kBroadcastCol && !reduced) {
         continue;
       }
       auto desc = updated.at(cb.tensor).cast<Map<String, Any>>();
-      if (reduced &&
-          detail::IntArrayField(desc, field::kFieldShape).size() != 1) {
-        continue;
-      }
       for (const char *key : {field::kFieldMatrix, field::kFieldPaddedShape,
                               field::kFieldTiles, field::kFieldPadded}) {
         std::vector<int64_t> v = detail::IntArrayField(desc, key);
@@ -2618,8 +2610,6 @@ private:
   /*! \brief The fragments T.reduce reads, and its result. */
   std::set<const tvm::tirx::BufferNode *> reduce_srcs_;
   const tvm::tirx::BufferNode *reduce_out_ = nullptr;
-  /*! \brief The reduce scaler's CB (-1: none). */
-  int64_t scaler_cb_ = -1;
 };
 
 } // namespace

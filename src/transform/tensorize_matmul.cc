@@ -412,12 +412,13 @@ private:
    *        rows of tiles in turn (along columns: each of its nt columns of
    *        tiles): take DST, reduce its nt (mt) tiles into DST[0]
    *        (reduce_tile accumulates each row's values into column 0, each
-   *        column's into row 0), pack it into the output CB, release. Once per
-   * kernel, before the launch loops: hw_startup, reduce_init, the wait for the
-   * scaler tile (for SUM, which multiplies with the scaler in SrcA and the data
-   * in SrcB, first reconfig_data_format(cb_scaler, cb_in), as the release's
-   * reduce.h asks); after them: pop the scaler, reduce_uninit (the packer's
-   * edge mask back to its default).
+   *        column's into row 0), pack it into the output CB, release. Once
+   *        per kernel, before the launch loops: hw_startup, reduce_init,
+   *        the wait for the scaler tile (for a sum along rows, which
+   *        multiplies with the scaler in SrcA and the data in SrcB, first
+   *        reconfig_data_format(cb_scaler, cb_in), as the release's reduce.h
+   *        asks); after them: pop the scaler, reduce_uninit (the packer's
+   *        edge mask back to its default).
    */
   Stmt Reduce(int64_t cb_in, int64_t cb_scaler, int64_t mt, int64_t nt) {
     using detail::I32;
