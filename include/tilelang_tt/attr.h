@@ -75,11 +75,16 @@ namespace tilelang_tt {
   X(kCBRoleScaler, "scaler",                                                   \
     "tt.cbs role: the reduce scaler tile (1.0 in the first row of each "       \
     "face), filled once by the reader.")                                       \
+  X(kCBRoleIntermediate, "intermediate",                                       \
+    "tt.cbs role: a stage's result a later stage reads (compute's own).")      \
   X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
   X(kOpEltwise, "eltwise",                                                     \
     "tt.compute op: c = epilogue(a), element by element (no matmul).")         \
   X(kOpReduce, "reduce",                                                       \
     "tt.compute op: c = reduce(a) along its rows or its columns.")             \
+  X(kOpStages, "stages",                                                       \
+    "tt.compute op: the stages (eltwise, reduce) in order, each a value of "   \
+    "the block from tensors and earlier stages' values.")                      \
   X(kReduceSum, "sum", "tt.compute reduce: the sum of each row / column.")     \
   X(kReduceMax, "max", "tt.compute reduce: the maximum of each row / column.") \
   X(kReduceDimRow, "row",                                                      \
@@ -207,7 +212,14 @@ namespace tilelang_tt {
   X(kFieldReduce, "reduce",                                                    \
     "tt.compute (op reduce): sum or max, along each row or column of a.")      \
   X(kFieldReduceDim, "reduce_dim",                                             \
-    "tt.compute (op reduce): row (one value per row) or col (per column).")
+    "tt.compute (op reduce): row (one value per row) or col (per column).")    \
+  X(kFieldStages, "stages",                                                    \
+    "tt.compute (op stages): [{op, in, out, cb_in, cb_out, ...}], in order.")  \
+  X(kFieldIn, "in",                                                            \
+    "tt.compute stage: the tensor or earlier stage value it starts from.")     \
+  X(kFieldOut, "out", "tt.compute stage: its value (c for the last stage).")   \
+  X(kFieldCBIn, "cb_in", "tt.compute stage: the CB `in` is read from.")        \
+  X(kFieldCBOut, "cb_out", "tt.compute stage: the CB `out` is packed into.")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

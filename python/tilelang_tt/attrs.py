@@ -46,9 +46,11 @@ class Value:
     kCBRolePartials = "partials"
     kCBRoleTransposed = "transposed"
     kCBRoleScaler = "scaler"
+    kCBRoleIntermediate = "intermediate"
     kOpMatmul = "matmul"
     kOpEltwise = "eltwise"
     kOpReduce = "reduce"
+    kOpStages = "stages"
     kReduceSum = "sum"
     kReduceMax = "max"
     kReduceDimRow = "row"
@@ -129,6 +131,11 @@ class Field:
     kFieldCB = "cb"
     kFieldReduce = "reduce"
     kFieldReduceDim = "reduce_dim"
+    kFieldStages = "stages"
+    kFieldIn = "in"
+    kFieldOut = "out"
+    kFieldCBIn = "cb_in"
+    kFieldCBOut = "cb_out"
 
 
 class IRName:

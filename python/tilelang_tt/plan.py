@@ -71,6 +71,40 @@ def read_plan(artifact_dir) -> dict:
     return read_plan_text(artifact_dir)[0]
 
 
+def _check_stages(plan, fail) -> None:
+    """A staged program's stages chain: each reads input tensors or earlier stages' values, of the
+    shapes its op needs, and the last one makes c; a value between stages has an intermediate CB."""
+    compute, buffers = plan["compute"], plan["buffers"]
+    cbs = {cb["index"]: cb for cb in plan["cbs"]}
+    shapes = {name: buf["shape"] for name, buf in buffers.items() if buf["role"] == "input"}
+    stages = compute["stages"]
+    for n, stage in enumerate(stages):
+        last = n + 1 == len(stages)
+        what = f"stage {n} ({stage['op']} into {stage['out']!r})"
+        if stage["in"] not in shapes:
+            fail(f"{what} reads {stage['in']!r}, neither an input tensor nor an earlier stage's value")
+        shape = shapes[stage["in"]]
+        if stage["op"] == "reduce":
+            rows = stage["reduce_dim"] == "row"
+            if len(shape) != 2:
+                fail(f"{what} reduces {stage['in']!r} of shape {shape}; a reduction reads a 2-D value")
+            out = shape[:1] if rows else shape[1:]
+        else:
+            out = shape
+            for step in stage["epilogue"]:
+                if "operand" not in step:
+                    continue
+                want = {"row": [shape[-1]], "col": [shape[-2]], "none": shape}[step["broadcast"]]
+                if shapes.get(step["operand"]) != want:
+                    fail(f"{what} takes {step['operand']!r} as {step['broadcast']!r}; it needs a value of shape {want}")
+        role = cbs.get(stage["cb_out"], {}).get("role")
+        if role != ("output" if last else "intermediate"):
+            fail(f"{what} packs into CB {stage['cb_out']}, not an {'output' if last else 'intermediate'} CB")
+        if last and (stage["out"] != compute["c"] or out != buffers[compute["c"]]["shape"]):
+            fail(f"the last stage makes {stage['out']!r} of shape {out}; c is {compute['c']!r}")
+        shapes[stage["out"]] = out
+
+
 def check_plan(plan, path) -> None:
     """Raise PlanError unless ``plan`` is a valid plan (schema and cross-field facts)."""
     import jsonschema
@@ -124,6 +158,8 @@ def check_plan(plan, path) -> None:
         if len(a) != 2 or c != (a[:1] if rows else a[1:]):
             what = "row" if rows else "column"
             fail(f"the reduction of a {a} gives one value per {what}; c is {c}")
+    elif compute["op"] == "stages":
+        _check_stages(plan, fail)
     elif a != c:
         fail(f"the element-wise compute reads a {a} for c {c}; they must have one shape")
     if compute["batch"] != math.prod(batch):
@@ -142,7 +178,7 @@ def check_plan(plan, path) -> None:
             )
     pages = {f.data_format: f.page_bytes for f in TILE_FORMATS.values()}
     for cb in plan["cbs"]:
-        if cb["role"] not in ("partials", "scaler") and cb["tensor"] not in plan["buffers"]:
+        if cb["role"] not in ("partials", "scaler", "intermediate") and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")
         if cb["page_bytes"] != pages[cb["data_format"]]:
             fail(f"CB {cb['name']} has {cb['page_bytes']}-byte pages for {cb['data_format']} tiles")

@@ -361,6 +361,7 @@ def expected_output(
     operands: dict | None = None,
     out_dtype: str = "bfloat16",
     in_dtype: str = "bfloat16",
+    operand_errors: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
     given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64 (before the epilogue). Batched operands
@@ -369,6 +370,8 @@ def expected_output(
     DST's value as it is: with fp32 DST the packer's bf16 ulp becomes one fp32 ulp; a float16 one
     keeps that bf16 ulp (the packer goes through bf16) and may be 0 below 2^-14. ``in_dtype``: the
     operands' dtype (float16 and float32 operands are those SrcA / SrcB hold, ``matrix_unit_operands``).
+    ``operand_errors``: by name, how far each operand's given values may be from those the chip holds
+    (an earlier stage's value, known within its own bound), carried through the ops with the rest.
 
     An epilogue is applied to the accumulator as the SFPU does. With fp32 DST the bound is carried
     through it: max / min / relu select (the error stays), x + c adds one fp32 rounding (2^-24 of
@@ -380,6 +383,12 @@ def expected_output(
     if b is None and not compute["fp32_dest_acc_en"] and compute.get("accumulator") != "float16":
         raise SimulationError("an element-wise plan with 16-bit DST: the harness models fp32 DST and FP16 DST")
     steps = epilogue_steps(compute, operands)
+    known = {name: np.zeros_like(np.asarray(v, dtype=np.float64)) for name, v in (operands or {}).items()}
+    errors = [
+        e if isinstance(e, np.ndarray) else 0.0 for _, e in epilogue_steps(compute, known | (operand_errors or {}))
+    ]
+    if operand_errors and not compute["fp32_dest_acc_en"]:
+        raise SimulationError("an operand known within a bound on 16-bit DST: the harness models it with fp32 DST")
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore", invalid="ignore"):
             value = exact.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
@@ -387,13 +396,14 @@ def expected_output(
             phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
             rounds = k if phases == 4 else phases * k
             err = 2 * rounds * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
-            for op, c in steps:
+            for (op, c), c_err in zip(steps, errors, strict=True):
                 before = value
                 value = _exact_op(value, op, c, nan_selects)
                 if op in ("add", "sub"):
-                    err = err + FP32_EPS * np.abs(value) + FP32_TINY
+                    err = err + c_err + FP32_EPS * np.abs(value) + FP32_TINY
                 elif op == "mul":
-                    err = err * np.abs(c) + FP32_EPS * np.abs(value) + FP32_TINY * (1 + np.abs(c))
+                    err = err * (np.abs(c) + c_err) + np.abs(before) * c_err
+                    err = err + FP32_EPS * np.abs(value) + FP32_TINY * (1 + np.abs(c))
                 elif op in FUNCTIONS:  # the input's error through f, the routine's own, the flush
                     # (silu is 0 where its sigmoid falls below the normal range: |x| * 2^-126)
                     flush = FP32_TINY * (1 + np.abs(before)) if op == "silu" else FP32_TINY
@@ -468,12 +478,12 @@ def reference_operands(plan: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray
     """The float64 left and right operands of the plan's ``compute``, transposes applied; for an
     element-wise kernel (``c = epilogue(a)``) ``a`` and None."""
     compute = plan["compute"]
-    if compute["op"] not in ("matmul", "eltwise", "reduce"):
+    if compute["op"] not in ("matmul", "eltwise", "reduce", "stages"):
         raise SimulationError(
-            f"the plan computes {compute['op']!r}; the harness checks 'matmul', 'eltwise' and 'reduce'"
+            f"the plan computes {compute['op']!r}; the harness checks 'matmul', 'eltwise', 'reduce' and 'stages'"
         )
     a = inputs[compute["a"]].astype(np.float64)
-    if compute["op"] in ("eltwise", "reduce"):  # a reduction: judged by compare_reduce
+    if compute["op"] in ("eltwise", "reduce", "stages"):  # reductions and stages: their own compare
         return a, None
     b = inputs[compute["b"]].astype(np.float64)
     # A batched operand is (batch, rows, cols): a transpose swaps the matrix axes of each.
@@ -779,6 +789,10 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
         # Stamp the statistics with the plan they belong to (tilelang-tt estimate checks it).
         stats |= {"plan_sha256": plan_digest(plan_text)}
         (work / "sim_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    if plan["compute"]["op"] == "stages":
+        return compare_stages(
+            out_values, host_inputs, plan, out_dtype=out_desc["dtype"], stats=stats, run_seconds=run_seconds
+        )
     if plan["compute"]["op"] == "reduce":
         return compare_reduce(
             out_values, a, plan["compute"], out_dtype=out_desc["dtype"], stats=stats, run_seconds=run_seconds
@@ -804,12 +818,16 @@ def compare(
     operands: dict | None = None,
     out_dtype: str = "bfloat16",
     in_dtype: str = "bfloat16",
+    operand_errors: dict | None = None,
+    exact_operands: dict | None = None,
     **extra,
 ) -> SimResult:
     """Judge the device output ``out`` against ``a @ b`` (``a`` itself when ``b`` is None: an element-wise
     kernel) under the numerics of ``compute`` (module doc); ``operands``: the input tensors the epilogue
     adds, by name; ``out_dtype`` / ``in_dtype``: the output tensor's and the operands' dtypes. Float16
-    and float32 operands are judged as the matrix unit multiplies them (``matrix_unit_operands``)."""
+    and float32 operands are judged as the matrix unit multiplies them (``matrix_unit_operands``).
+    ``operand_errors``: see ``expected_output``; ``exact_operands``: the operands' exact values for the
+    reference (default ``operands``), where ``operands`` are those the chip holds."""
     a = np.asarray(a, dtype=np.float64)
     b = None if b is None else np.asarray(b, dtype=np.float64)
     if b is not None and in_dtype != "bfloat16":  # exact in the source registers as it is
@@ -827,15 +845,18 @@ def compare(
                     scale = scale * np.abs(c)
             extra.setdefault("scale_name", "|a| with the tensors it adds or is multiplied by")
     target, allowed, rule = expected_output(
-        a, b, product, scale, compute, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype
-    )
-    ref = apply_epilogue(exact, compute, operands=operands)  # what the program means: the exact value
+        a, b, product, scale, compute, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype,
+        operand_errors=operand_errors,
+    )  # fmt: skip
+    # What the program means: the exact value.
+    ref = apply_epilogue(exact, compute, operands=operands if exact_operands is None else exact_operands)
     out = np.asarray(out, dtype=np.float32)
     if compute.get("epilogue"):
         # Where a NaN met max / min / relu, the chip may give the constant instead (apply_epilogue).
         other, other_allowed, _ = expected_output(
-            a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype
-        )
+            a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=out_dtype,
+            in_dtype=in_dtype, operand_errors=operand_errors,
+        )  # fmt: skip
         take = np.isnan(target) & np.isfinite(out) & ~np.isnan(other)
         target = np.where(take, other, target)
         allowed = np.where(take, other_allowed, allowed)
@@ -917,6 +938,61 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
         out_dtype,
         **extra,
     )
+
+
+def _reduce_value(a: np.ndarray, stage: dict, compute: dict, dtype: str) -> tuple[np.ndarray, ...]:
+    """A reduce stage's value as the chip packs it into its intermediate CB of ``dtype``: (what it is
+    close to, the allowed distance, the exact value), one per row (column) of ``a``."""
+    rows = stage["reduce_dim"] == "row"
+    exact_max = a.max(axis=1 if rows else 0)
+    if stage["reduce"] == "max":  # GMPOOL selects one of the data, an exponent-0 datum as +0
+        flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)
+        target = flushed.max(axis=1 if rows else 0)
+        return target, np.zeros_like(target), exact_max
+    left, right = (a, np.ones((a.shape[1], 1))) if rows else (np.ones((1, a.shape[0])), a)
+    sub = {k: v for k, v in compute.items() if k not in ("stages", "epilogue")}
+    phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
+    with np.errstate(invalid="ignore", over="ignore"):
+        product = multiplier_product(left, right, "bfloat16", phases)
+        scale = np.abs(left) @ np.abs(right)
+    target, allowed, _ = expected_output(left, right, product, scale, sub, out_dtype=dtype)
+    return target.reshape(-1), allowed.reshape(-1), (left @ right).reshape(-1)
+
+
+def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
+    """Judge a staged program's output (``compute.stages``), evaluating its stages in order. A reduction's
+    value is known within its own bound (``compare_reduce``'s rules, then the packer's rounding into its
+    intermediate CB's format); a later element-wise stage that reads it carries that bound through its ops
+    (``expected_output``'s ``operand_errors``), and the last stage is judged like an element-wise kernel."""
+    compute = plan["compute"]
+    formats = {cb["index"]: cb["data_format"] for cb in plan["cbs"]}
+    dtypes = {f.data_format: name for name, f in TILE_FORMATS.items()}
+    chip = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
+    exact, errors = dict(chip), {}
+    stages = compute["stages"]
+    for n, stage in enumerate(stages):
+        if stage["in"] in errors:
+            raise SimulationError(
+                f"stage {n} starts from the value {stage['in']!r}; the harness judges stages that start from tensors"
+            )
+        x = chip[stage["in"]]
+        if stage["op"] == "reduce":
+            if n + 1 == len(stages):
+                raise SimulationError(
+                    "a staged program ending in a reduction: the harness judges an element-wise last stage"
+                )
+            dtype = dtypes[formats[stage["cb_out"]]]
+            chip[stage["out"]], errors[stage["out"]], exact[stage["out"]] = _reduce_value(x, stage, compute, dtype)
+            continue
+        sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage["epilogue"]}
+        if n + 1 < len(stages):
+            raise SimulationError("an element-wise stage before the last: the harness judges it only as the last stage")
+        extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
+        return compare(
+            out, x, None, sub, operands=chip, out_dtype=out_dtype, in_dtype=plan["buffers"][stage["in"]]["dtype"],
+            operand_errors=errors, exact_operands=exact, **extra,
+        )  # fmt: skip
+    raise SimulationError("the plan's stages are empty")
 
 
 def main(argv=None) -> int:

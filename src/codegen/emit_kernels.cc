@@ -132,6 +132,10 @@ private:
       EmitReducePreamble();
       return;
     }
+    if (c.op == value::kOpStages) {
+      EmitStagesPreamble();
+      return;
+    }
     // transpose_A takes DST per K step even for a block it holds whole.
     const bool whole = c.sub_h * c.sub_w == OutputTiles() && !c.transpose_a;
     const std::string dst =
@@ -195,9 +199,13 @@ private:
   /*! \brief tt.compute's epilogue applied to `x`, as text: "max(x * 2.0,
    *         0) + Bias[col]". */
   std::string Chain(std::string chain) const {
-    const ComputeInfo &c = info_.compute;
+    return Chain(std::move(chain), info_.compute.epilogue);
+  }
+
+  std::string Chain(std::string chain,
+                    const std::vector<detail::EpilogueOp> &ops) const {
     {
-      for (const detail::EpilogueOp &e : c.epilogue) {
+      for (const detail::EpilogueOp &e : ops) {
         const std::string v = Literal(e.value);
         if (!e.operand.empty()) {
           const std::string operand =
@@ -266,6 +274,51 @@ private:
     EmitIncludes();
   }
 
+  /*! \brief A staged program's doc block and includes: one line a stage. */
+  void EmitStagesPreamble() {
+    const ComputeInfo &c = info_.compute;
+    auto cb_name = [&](int64_t index) {
+      for (const CBInfo &cb : info_.cbs) {
+        if (cb.index == index) {
+          return cb.name;
+        }
+      }
+      return std::string("?");
+    };
+    std::vector<std::string> purpose = {
+        "For each output block of this core, its stages in turn, each "
+        "waiting for the CBs it reads",
+        "(the block of a tensor once, a stage's value once) and popping "
+        "those no later stage reads:"};
+    for (size_t i = 0; i < c.stages.size(); ++i) {
+      const detail::ComputeStage &s = c.stages[i];
+      const std::string n = std::to_string(i + 1) + ". ";
+      if (s.op == value::kOpReduce) {
+        const bool rows = s.reduce_dim == value::kReduceDimRow;
+        purpose.push_back(n + s.out + (rows ? "[row]" : "[col]") + " = " +
+                          s.reduce + "(" + s.in +
+                          (rows ? "[row, :]" : "[:, col]") + ") into " +
+                          cb_name(s.cb_out) + ": reduce_tile per " +
+                          (rows ? "row" : "column") + " of tiles,");
+        purpose.push_back("   between the stage's own reduce_init and "
+                          "reduce_uninit.");
+      } else {
+        purpose.push_back(n + s.out + " = " +
+                          Chain(s.in + "[row, col]", s.epilogue) + " into " +
+                          cb_name(s.cb_out) + ", tile by tile through DST");
+        purpose.push_back("   (a vector's tile loaded with unary_bcast, the "
+                          "ops on the SFPU).");
+      }
+    }
+    purpose.push_back(std::string("DST holds ") +
+                      (c.fp32_dest_acc_en ? "fp32" : "16-bit") +
+                      " values (the host's ComputeConfig sets the mode).");
+    EmitDocBlock("Compute kernel (TRISC 0-2): " + c.c + " from " + c.a +
+                     " in " + std::to_string(c.stages.size()) + " stages.",
+                 purpose, AllCBs());
+    EmitIncludes();
+  }
+
   /*! \brief An element-wise kernel's doc block and includes. */
   void EmitElementwisePreamble() {
     const ComputeInfo &c = info_.compute;
@@ -302,9 +355,19 @@ private:
         "api/compute/cb_api.h", "api/compute/common.h",
         "api/compute/compute_kernel_hw_startup.h", "api/compute/pack.h",
         "api/compute/reg_api.h"};
-    headers.insert(elementwise                ? "api/compute/tile_move_copy.h"
-                   : c.op == value::kOpReduce ? "api/compute/reduce.h"
-                                              : "api/compute/matmul.h");
+    std::vector<detail::EpilogueOp> ops = c.epilogue;
+    if (c.op == value::kOpStages) {
+      for (const detail::ComputeStage &s : c.stages) {
+        headers.insert(s.op == value::kOpReduce
+                           ? "api/compute/reduce.h"
+                           : "api/compute/tile_move_copy.h");
+        ops.insert(ops.end(), s.epilogue.begin(), s.epilogue.end());
+      }
+    } else {
+      headers.insert(elementwise                ? "api/compute/tile_move_copy.h"
+                     : c.op == value::kOpReduce ? "api/compute/reduce.h"
+                                                : "api/compute/matmul.h");
+    }
     // TensorizeTT decides where the unpacker or the packer is reconfigured;
     // the header comes with its calls.
     for (const tvm::tirx::CallNode *call : RoleCalls()) {
@@ -320,7 +383,7 @@ private:
     if (c.transpose_a) {
       headers.insert("api/compute/transpose.h");
     }
-    for (const detail::EpilogueOp &e : c.epilogue) {
+    for (const detail::EpilogueOp &e : ops) {
       if (e.operand.empty()) {
         headers.insert(SfpuOp(e.op).header);
         continue;
@@ -347,7 +410,7 @@ private:
   /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
     const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr,
-                   *copy = nullptr;
+                   *copy = nullptr, *reduce = nullptr;
     bool init = false, startup = false, acquire = false, sfpu = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *call = n.as<CallNode>();
@@ -359,6 +422,9 @@ private:
       startup = startup || call->op.same_as(builtin::hw_startup());
       if (call->op.same_as(builtin::copy_tile()) && copy == nullptr) {
         copy = call;
+      }
+      if (call->op.same_as(builtin::reduce_tile()) && reduce == nullptr) {
+        reduce = call;
       }
       acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
       sfpu = sfpu || call->op.same_as(builtin::sfpu_tile()) ||
@@ -394,6 +460,22 @@ private:
       }
       if (pack == nullptr && !acquire) {
         return "Done: free the scaler tile, reset the packer's edge mask.";
+      }
+    }
+    if (info_.compute.op == value::kOpStages) {
+      if (startup) {
+        return "Configure unpacker, FPU and packer for the first stage; wait "
+               "for the scaler tile (once).";
+      }
+      if (reduce != nullptr && pack != nullptr) {
+        const bool rows = info_.compute.ReduceDim() == value::kReduceDimRow;
+        return std::string("Reduce the block one ") +
+               (rows ? "row" : "column") +
+               " of tiles at a time into DST[0], each packed into " +
+               CBName(pack->args[1]) + ".";
+      }
+      if (pack == nullptr && !acquire) {
+        return "Done: free the scaler tile.";
       }
     }
     if (startup) {

@@ -64,6 +64,23 @@ std::string EpilogueJson(const std::vector<detail::EpilogueOp> &ops) {
   return s;
 }
 
+/*! \brief tt.compute's stages as the plan's JSON list items. */
+std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
+  std::string s;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const detail::ComputeStage &st = stages[i];
+    s += std::string(i ? ", " : "") + "{\"op\": " + Quote(st.op) +
+         ", \"in\": " + Quote(st.in) + ", \"out\": " + Quote(st.out) +
+         ", \"cb_in\": " + U(st.cb_in) + ", \"cb_out\": " + U(st.cb_out) +
+         (st.op == value::kOpReduce
+              ? ", \"reduce\": " + Quote(st.reduce) +
+                    ", \"reduce_dim\": " + Quote(st.reduce_dim)
+              : ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]") +
+         "}";
+  }
+  return s;
+}
+
 std::string IntList(const std::vector<int64_t> &v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) {
@@ -479,6 +496,9 @@ std::string EmitHostProgram(const ProgramInfo &info) {
     w.Line("CreateCircularBuffer(program, cores,  // " + cb.name + ": " +
            (cb.role == value::kCBRoleScaler
                 ? std::string("the reduce scaler tile, written once")
+            : cb.role == value::kCBRoleIntermediate
+                ? cb.buffer + " between compute's stages, " +
+                      U(cb.block_tiles) + " tile(s) per block"
                 : cb.tensor + ", " + U(cb.block_tiles) + " tile(s) per block"));
     w.Line("    CircularBufferConfig(" + U(cb.num_pages) + " * " + page +
            ", {{" + idx + ", DataFormat::" + cb.data_format +
@@ -533,6 +553,16 @@ std::string EmitHostProgram(const ProgramInfo &info) {
            c.a + " with a " + c.accumulator + " result, so DST holds " +
            (c.fp32_dest_acc_en ? "fp32" : "16-bit") + " values (" +
            U(c.dst_tiles) + " tiles in half-sync mode).");
+  } else if (c.op == value::kOpStages) {
+    std::string stages;
+    for (const detail::ComputeStage &st : c.stages) {
+      stages += (stages.empty() ? "" : ", then ") +
+                (st.op == value::kOpReduce ? "the " + st.reduce + " " + st.out
+                                           : "the update " + st.out);
+    }
+    w.Line("// Compute: " + c.c + " from " + c.a + " in stages (" + stages +
+           "), so DST holds " + (c.fp32_dest_acc_en ? "fp32" : "16-bit") +
+           " values (" + U(c.dst_tiles) + " tiles in half-sync mode).");
   } else if (c.op == value::kOpEltwise) {
     w.Line("// Compute: " + c.c + " from " + c.a +
            " element by element on the SFPU, so DST holds " +
@@ -712,6 +742,9 @@ std::string EmitPlanJson(const ProgramInfo &info) {
   const std::string operands =
       c.op == value::kOpEltwise
           ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c)
+      : c.op == value::kOpStages
+          ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c) +
+                ", \"stages\": [" + StagesJson(c.stages) + "]"
       : c.op == value::kOpReduce
           ? ", \"a\": " + Quote(c.a) + ", \"c\": " + Quote(c.c) +
                 ", \"reduce\": " + Quote(c.reduce) +

@@ -155,11 +155,11 @@ private:
       purpose = {"For each output block of this core, streams the block of "
                  "each input into its CB,",
                  "one block per push (double-buffered)."};
-    } else if (c.op == value::kOpReduce) {
+    } else if (c.op == value::kOpReduce || c.op == value::kOpStages) {
       purpose = {"First writes the reduce scaler tile into cb_scaler (once); "
                  "then, for each output",
                  "block of this core, streams the block's " +
-                     std::string(c.reduce_dim == value::kReduceDimRow
+                     std::string(c.ReduceDim() == value::kReduceDimRow
                                      ? "rows of " + c.a + " (all columns)"
                                      : "columns of " + c.a + " (all rows)") +
                      " into cb_in0, one block per push."};
@@ -348,9 +348,10 @@ private:
                       "push (compute never pops it before the end)."
                     : "";
     }
-    if (info_.compute.op == value::kOpReduce) {
+    if (info_.compute.op == value::kOpReduce ||
+        info_.compute.op == value::kOpStages) {
       return "Read the output block's " +
-             std::string(info_.compute.reduce_dim == value::kReduceDimRow
+             std::string(info_.compute.ReduceDim() == value::kReduceDimRow
                              ? "rows"
                              : "columns") +
              " of " + tensor + " into " + cb +

@@ -403,11 +403,13 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
   }
   Line("// Circular buffers:");
   for (const CBInfo *cb : cbs) {
-    const std::string what = cb->role == value::kCBRoleScaler
-                                 ? "the reduce scaler, written once"
-                                 : std::to_string(cb->block_tiles) +
-                                       " tile(s) of " + cb->tensor +
-                                       " per block";
+    const std::string what =
+        cb->role == value::kCBRoleScaler ? "the reduce scaler, written once"
+        : cb->role == value::kCBRoleIntermediate
+            ? std::to_string(cb->block_tiles) + " tile(s) of " + cb->buffer +
+                  " per block, between compute's stages"
+            : std::to_string(cb->block_tiles) + " tile(s) of " + cb->tensor +
+                  " per block";
     Line("//   " + cb->name + " (c_" + std::to_string(cb->index) +
          "): " + what + ", " + std::to_string(cb->num_pages) + " pages of " +
          std::to_string(cb->page_bytes) + " bytes");

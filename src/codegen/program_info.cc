@@ -262,6 +262,7 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
     c.reduce = detail::StrField(compute, field::kFieldReduce);
     c.reduce_dim = detail::StrField(compute, field::kFieldReduceDim);
   }
+  c.stages = detail::StagesFromAttr(compute);
   return info;
 }
 

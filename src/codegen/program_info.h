@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../transform/epilogue.h"
+#include "../transform/stages.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/data_format.h"
 #include "tilelang_tt/target.h"
@@ -27,7 +28,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 9;
+constexpr int kPlanSchemaVersion = 10;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -91,6 +92,18 @@ struct ComputeInfo {
   /*! \brief op reduce: kReduceSum or kReduceMax, along kReduceDimRow or
    *         kReduceDimCol. */
   std::string reduce, reduce_dim;
+  /*! \brief op stages: the stages in order (stages.h). */
+  std::vector<detail::ComputeStage> stages;
+  /*! \brief The reduction along kReduceDimRow / kReduceDimCol the program
+   *         makes (op reduce, or a reduce stage); empty if none. */
+  std::string ReduceDim() const {
+    for (const detail::ComputeStage &s : stages) {
+      if (s.op == value::kOpReduce) {
+        return s.reduce_dim;
+      }
+    }
+    return reduce_dim;
+  }
 };
 
 /*! \brief Everything the emitters need. */

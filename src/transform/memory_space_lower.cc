@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "epilogue.h"
 #include "ir_builder.h"
 #include "matmul_indexing.h"
+#include "stages.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
 #include "tilelang_tt/data_format.h"
@@ -60,6 +62,8 @@ constexpr int64_t kMaxInputCBs = 16;
 constexpr int64_t kPartialsCB = 24;
 /*! \brief The transpose of A's block (transpose_A), an intermediate too. */
 constexpr int64_t kTransposedCB = 25;
+/*! \brief The first CB of a value between compute stages (stages.h). */
+constexpr int64_t kFirstIntermediateCB = 26;
 
 /*! \brief One circular buffer of the plan. */
 struct CBInfo {
@@ -125,6 +129,9 @@ public:
           << "' moves no tile between DRAM and the cores (no T.copy into a "
              "T.alloc_shared buffer or out of a T.alloc_fragment); nothing to "
              "lower for Tenstorrent.";
+    }
+    if (!lowerer.column_sum_16bit_.empty() && lowerer.stages_.empty()) {
+      TVM_FFI_THROW(ValueError) << lowerer.column_sum_16bit_;
     }
     lowerer.RejectInPlace();
     lowerer.CheckProgramFormats();
@@ -344,14 +351,21 @@ private:
       }
     });
     if (!reduce_srcs_.empty()) {
+      const auto *inner = op->body.as<ForNode>();
+      const bool block_nest =
+          inner != nullptr && inner->kind == tvm::tirx::ForKind::kParallel;
+      if (reduce_out_ != nullptr && compute_ && !compute_->packed &&
+          block_nest && Reads(op, reduce_out_)) {
+        return LowerBroadcast(op);
+      }
       TVM_FFI_THROW(ValueError)
           << Where("T.Parallel")
           << (store ? " writing '" + std::string(store->buffer->name) + "'"
                     : std::string())
           << ": element-wise work in a kernel with a T.reduce_sum / "
-             "T.reduce_max is not supported yet (a norm's or softmax's ops "
-             "around the reduction); a reduction kernel copies a block of "
-             "rows in, reduces it and copies the result out.";
+             "T.reduce_max is supported only after the reduction, reading "
+             "its result (x - max[i], x * sum[i]); work before it (a norm's "
+             "x * x) or on the result alone is not supported yet.";
     }
     if (store != nullptr && !has_gemm_ &&
         (globals_.count(store->buffer.get()) ||
@@ -401,6 +415,90 @@ private:
       compute_->epilogue.push_back(e);
     }
     return detail::Seq(reads);
+  }
+
+  /*! \brief Whether the T.Parallel nest `op` reads `buffer`. */
+  static bool Reads(const ForNode *op, const tvm::tirx::BufferNode *buffer) {
+    bool found = false;
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *load = n.as<tvm::tirx::BufferLoadNode>();
+      found = found || (load && load->buffer.get() == buffer);
+    });
+    return found;
+  }
+
+  /*!
+   * \brief An element-wise update that reads the result of the reduction
+   *        before it (`B_local[i, j] = A_local[i, j] - A_max[i]`), as a
+   *        softmax or a norm does: the program becomes two stages
+   *        (stages.h). The reduction packs its result into an intermediate
+   *        CB instead of an output CB; the update is lowered as an
+   *        element-wise kernel's, the result one of its operands, broadcast
+   *        over the block from that CB (unary_bcast, as a bias vector).
+   */
+  Stmt LowerBroadcast(const ForNode *op) {
+    const ComputeInfo reduce = *compute_;
+    const std::string name = reduce.accumulator;
+    const std::string what = Where("T.Parallel reading the result '" + name +
+                                   "' of T.reduce_" + reduce.reduce);
+    const bool rows = reduce.reduce_dim == value::kReduceDimRow;
+    if (reduce.acc_format != TileFormat::kBfloat16) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << name << "' is " << SpecOf(reduce.acc_format).dtype
+          << "; a reduction result read back by an element-wise update must "
+             "be bfloat16 for now (its tiles are loaded with unary_bcast, "
+             "which the simulator models for bfloat16 tiles only).";
+    }
+    const CBInfo *in = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.index == reduce.cb_a) {
+        in = &cb;
+      }
+    }
+    // The reduction covers whole rows (columns) only if the block does.
+    const size_t axis = rows ? 1 : 0;
+    const int64_t tiles = rows ? in->cols_tiles : in->rows_tiles;
+    const int64_t extent = in->access.shape.at(axis);
+    if (tiles * target_.tile_rows < extent) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the block of '" << in->tensor << "' holds "
+          << tiles * target_.tile_rows << " of its " << extent << " "
+          << (rows ? "columns" : "rows") << "; a reduction read back must see "
+          << "whole " << (rows ? "rows" : "columns") << ".";
+    }
+    CBInfo cb;
+    cb.index = kFirstIntermediateCB + static_cast<int64_t>(stages_.size());
+    cb.name = "cb_" + reduce.reduce;
+    cb.role = value::kCBRoleIntermediate;
+    cb.buffer = name;
+    cb.rows_tiles = rows ? reduce.mt : 1;
+    cb.cols_tiles = rows ? 1 : reduce.nt;
+    cb.depth = 1;
+    cb.format = reduce.acc_format;
+    cb.loops = loops_;
+    detail::ComputeStage stage;
+    stage.op = value::kOpReduce;
+    stage.in = reduce.a;
+    stage.out = name;
+    stage.cb_in = reduce.cb_a;
+    stage.cb_out = cb.index;
+    stage.reduce = reduce.reduce;
+    stage.reduce_dim = reduce.reduce_dim;
+    stages_.push_back(stage);
+    stage_values_[reduce_out_] = cbs_.size();
+    cbs_.push_back(cb);
+    // The update shares the reduction's block nest and block.
+    reduce_out_ = nullptr;
+    block_.set = false;
+    compute_.reset();
+    Stmt lowered = LowerElementwise(op);
+    if (compute_->mt != reduce.mt || compute_->nt != reduce.nt) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the update covers " << compute_->mt << "x"
+          << compute_->nt << " tiles, the reduced block " << reduce.mt << "x"
+          << reduce.nt << "; they must be the same block.";
+    }
+    return lowered;
   }
 
   /*!
@@ -488,7 +586,9 @@ private:
     // shared buffers its T.copy's filled.
     detail::ElementwiseExpr expr =
         detail::MatchElementwise(value, vars, what, [&](const Buffer &b) {
-          return globals_.count(b.get()) > 0 || cb_of_.count(b.get()) > 0;
+          return globals_.count(b.get()) > 0 || cb_of_.count(b.get()) > 0 ||
+                 stage_values_.count(b.get()) > 0 ||
+                 (!stage_values_.empty() && operand_of_.count(b.get()) > 0);
         });
     for (size_t a = 0; a < 2; ++a) {
       if (extents[a] % target_.tile_rows != 0) {
@@ -532,7 +632,38 @@ private:
     // Inputs: the base tensor, then each operand, each in a CB of its own.
     std::vector<Stmt> lowered;
     auto input = [&](detail::EpilogueOp *e) {
+      if (auto v = stage_values_.find(e->buffer.get());
+          v != stage_values_.end()) {
+        // An earlier stage's value: a vector over the block's rows (one
+        // value per row, broadcast along the columns) or its columns.
+        const CBInfo &cb = cbs_[v->second];
+        bool per_row = false;
+        for (const detail::ComputeStage &stage : stages_) {
+          if (stage.cb_out == cb.index) {
+            per_row = stage.reduce_dim == value::kReduceDimRow;
+          }
+        }
+        const std::string want =
+            per_row ? value::kBroadcastCol : value::kBroadcastRow;
+        if (e->broadcast != want || e->offsets.size() != 1 ||
+            !tvm::tirx::is_zero(e->offsets[0])) {
+          TVM_FFI_THROW(ValueError)
+              << what << ": '" << cb.buffer << "' must be read at the "
+              << "element's own " << (per_row ? "row" : "column") << ", "
+              << cb.buffer << (per_row ? "[i]" : "[j]") << ".";
+        }
+        e->cb = cb.index;
+        e->operand = cb.buffer;
+        return;
+      }
       auto it = cb_of_.find(e->buffer.get());
+      if (it == cb_of_.end() && !stage_values_.empty()) {
+        // A fragment copied from the shared block a stage read.
+        if (auto op = operand_of_.find(e->buffer.get());
+            op != operand_of_.end()) {
+          it = cb_of_.find(op->second.get());
+        }
+      }
       if (it == cb_of_.end()) {
         lowered.push_back(LowerOperand(e, what));
         return;
@@ -1191,6 +1322,13 @@ private:
                   const std::string &dest) {
     const bool elementwise = src.buffer.get() == eltwise_out_;
     const bool reduced = src.buffer.get() == reduce_out_;
+    if (stage_values_.count(src.buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << src.buffer->name << "' is read by the "
+          << "element-wise update after it, which writes the kernel's output; "
+             "writing out a value between stages too is not supported yet "
+             "(one output per kernel).";
+    }
     if (!accumulated_.count(src.buffer.get()) && !elementwise && !reduced) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << src.buffer->name
@@ -1470,13 +1608,15 @@ private:
     }
     // A maximum is exact in any DST; a column sum on 16-bit DST rounds face
     // by face, an order the harness's 16-bit reference does not follow.
+    // (A staged program runs in fp32 DST: checked once the kernel is seen.)
     if (!rows && type == value::kReduceSum && *acc != TileFormat::kFloat32) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": a sum along columns (dim=0) into the "
-          << dst.buffer->dtype << " '" << dst.buffer->name
-          << "' (16-bit DST) is not supported yet (the simulator's reference "
-             "does not model its rounding order, face by face); reduce into a "
-             "float32 fragment.";
+      std::ostringstream os;
+      os << what << ": a sum along columns (dim=0) into the "
+         << dst.buffer->dtype << " '" << dst.buffer->name
+         << "' (16-bit DST) is not supported yet (the simulator's reference "
+            "does not model its rounding order, face by face); reduce into a "
+            "float32 fragment.";
+      column_sum_16bit_ = os.str();
     }
     block_.set = true;
     block_.accumulator = dst.buffer->name;
@@ -2258,14 +2398,35 @@ private:
     }
     Map<String, Any> m;
     m.Set(field::kFieldOp,
-          String(compute_->elementwise       ? value::kOpEltwise
+          String(!stages_.empty()            ? value::kOpStages
+                 : compute_->elementwise     ? value::kOpEltwise
                  : !compute_->reduce.empty() ? value::kOpReduce
                                              : value::kOpMatmul));
+    if (!stages_.empty()) {
+      // The last stage is compute_'s update; the program starts from the
+      // first stage's tensor.
+      std::vector<detail::ComputeStage> stages = stages_;
+      detail::ComputeStage last;
+      last.op = value::kOpEltwise;
+      last.in = compute_->a;
+      last.out = c;
+      last.cb_in = compute_->cb_a;
+      for (const CBInfo &cb : cbs_) {
+        if (cb.role == value::kCBRoleOutput &&
+            cb.buffer == compute_->accumulator) {
+          last.cb_out = cb.index;
+        }
+      }
+      last.epilogue = compute_->epilogue;
+      stages.push_back(last);
+      m.Set(field::kFieldStages, detail::StagesAttr(stages));
+    }
     if (!compute_->reduce.empty()) {
       m.Set(field::kFieldReduce, String(compute_->reduce));
       m.Set(field::kFieldReduceDim, String(compute_->reduce_dim));
     }
-    m.Set(field::kFieldOperandA, String(compute_->a));
+    m.Set(field::kFieldOperandA,
+          String(stages_.empty() ? compute_->a : stages_.front().in));
     m.Set(field::kFieldOperandB, String(compute_->b));
     m.Set(field::kFieldOperandC, String(c));
     m.Set(field::kFieldTransposeA, compute_->transpose_a);
@@ -2279,7 +2440,7 @@ private:
           Array<Integer>{compute_->sub_h, compute_->sub_w});
     m.Set(field::kFieldPartials, compute_->partials);
     m.Set(field::kFieldBatch, batch_);
-    if (!compute_->epilogue.empty()) {
+    if (!compute_->epilogue.empty() && stages_.empty()) {
       m.Set(field::kFieldEpilogue, detail::EpilogueAttr(compute_->epilogue));
     }
     return m;
@@ -2610,6 +2771,13 @@ private:
   /*! \brief The fragments T.reduce reads, and its result. */
   std::set<const tvm::tirx::BufferNode *> reduce_srcs_;
   const tvm::tirx::BufferNode *reduce_out_ = nullptr;
+  /*! \brief The stages before the current compute_ (stages.h), and each
+   *         stage value's fragment -> its intermediate CB's position. */
+  std::vector<detail::ComputeStage> stages_;
+  std::map<const tvm::tirx::BufferNode *, size_t> stage_values_;
+  /*! \brief The error for a column sum on 16-bit DST, raised unless the
+   *         reduction turns out to be a stage (fp32 DST). */
+  std::string column_sum_16bit_;
 };
 
 } // namespace

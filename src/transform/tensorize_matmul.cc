@@ -20,6 +20,7 @@
 #include "common.h"
 #include "epilogue.h"
 #include "ir_builder.h"
+#include "stages.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
 #include "tilelang_tt/target.h"
@@ -83,6 +84,7 @@ public:
     tensorizer.transpose_a_ =
         detail::BoolField(compute.value(), field::kFieldTransposeA);
     tensorizer.epilogue_ = detail::EpilogueFromAttr(compute.value());
+    tensorizer.stages_ = detail::StagesFromAttr(compute.value());
     if (compute.value().count(field::kFieldReduce)) {
       tensorizer.reduce_ =
           detail::StrField(compute.value(), field::kFieldReduce);
@@ -132,7 +134,7 @@ private:
       inside_launch_ = false;
       Stmt startup =
           detail::Intrin(builtin::hw_startup(), startup_args_.value());
-      if (reduce_.empty()) {
+      if (reduce_.empty() && stages_.empty()) {
         return detail::Seq(
             {detail::RoleScope(ir::kRoleCompute, startup), stmt});
       }
@@ -230,11 +232,18 @@ private:
     if (call != nullptr && call->op.same_as(builtin::transpose_block())) {
       return LowerTranspose(call);
     }
-    if (call != nullptr && call->op.same_as(builtin::eltwise_block())) {
+    const bool eltwise =
+        call != nullptr && call->op.same_as(builtin::eltwise_block());
+    const bool reduce =
+        call != nullptr && call->op.same_as(builtin::reduce_block());
+    if ((eltwise || reduce) && !stages_.empty()) {
+      return Stage(call);
+    }
+    if (eltwise) {
       return Elementwise(ConstArg(call, 0), ConstArg(call, 1),
                          ConstArg(call, 2));
     }
-    if (call != nullptr && call->op.same_as(builtin::reduce_block())) {
+    if (reduce) {
       return Reduce(ConstArg(call, 0), ConstArg(call, 1), ConstArg(call, 2),
                     ConstArg(call, 3));
     }
@@ -356,36 +365,81 @@ private:
    */
   Stmt Elementwise(int64_t cb_in, int64_t mt, int64_t nt) {
     using detail::I32;
-    using detail::Intrin;
     if (output_cbs_.size() != 1) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_ << "': an element-wise block needs exactly "
           << "one output circular buffer, found " << output_cbs_.size() << ".";
     }
+    RequireScratchTile();
+    detail::ComputeStage stage;
+    stage.cb_in = cb_in;
+    stage.cb_out = output_cbs_.front();
+    stage.epilogue = epilogue_;
+    startup_args_ = Array<PrimExpr>{I32(cb_in), I32(stage.cb_out)};
+    mt_ = mt;
+    nt_ = nt;
+    std::vector<int64_t> inputs{cb_in};
+    for (const detail::EpilogueOp &op : epilogue_) {
+      if (op.cb >= 0) {
+        inputs.push_back(op.cb);
+      }
+    }
+    return ElementwiseStage(stage, inputs, inputs);
+  }
+
+  void RequireScratchTile() const {
     if (dst_tiles_ < 2) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_ << "': an element-wise block needs 2 DST "
           << "tiles; " << dst_mode_ << " holds " << dst_tiles_ << ".";
     }
-    const PrimExpr in = I32(cb_in), out = I32(output_cbs_.front());
-    const PrimExpr n = I32(mt * nt);
-    startup_args_ = Array<PrimExpr>{in, out};
-    mt_ = mt;
-    nt_ = nt;
-    std::vector<Stmt> body{Intrin(builtin::cb_wait_front(), {in, n})};
+  }
+
+  /*! \brief Tiles of the block `cb` holds for a stage: a stage value's
+   *         vector (a reduction's result), an operand's vector or the whole
+   *         mt_ x nt_ block. */
+  int64_t StageTiles(int64_t cb) const {
     for (const detail::EpilogueOp &op : epilogue_) {
-      if (op.cb >= 0) {
-        body.push_back(Intrin(builtin::cb_wait_front(),
-                              {I32(op.cb), I32(OperandTiles(op))}));
+      if (op.cb == cb) {
+        return OperandTiles(op);
       }
     }
+    for (const detail::ComputeStage &s : stages_) {
+      if (s.op == value::kOpReduce && s.cb_out == cb) {
+        return s.reduce_dim == value::kReduceDimRow ? mt_ : nt_;
+      }
+      for (const detail::EpilogueOp &op : s.epilogue) {
+        if (op.cb == cb) {
+          return OperandTiles(op);
+        }
+      }
+    }
+    return mt_ * nt_;
+  }
+
+  /*!
+   * \brief An element-wise stage on the mt_ x nt_ block: wait for the CBs in
+   *        `waits`; each tile (r, c) in turn: take DST, copy the tile of
+   *        cb_in into DST[0], apply the stage's epilogue to it (an operand's
+   *        tile through DST[1]), pack it into cb_out, release; then pop the
+   *        CBs in `pops`.
+   */
+  Stmt ElementwiseStage(const detail::ComputeStage &stage,
+                        const std::vector<int64_t> &waits,
+                        const std::vector<int64_t> &pops) {
+    using detail::I32;
+    using detail::Intrin;
+    const PrimExpr in = I32(stage.cb_in), out = I32(stage.cb_out);
+    const PrimExpr n = I32(mt_ * nt_);
+    const int64_t nt = nt_;
+    std::vector<Stmt> body = Waits(waits);
     body.push_back(Intrin(builtin::cb_reserve_back(), {out, n}));
-    body.push_back(detail::SerialLoop("r", mt, [&](PrimExpr r) {
-      return detail::SerialLoop("c", nt, [&](PrimExpr c) {
+    body.push_back(detail::SerialLoop("r", mt_, [&](PrimExpr r) {
+      return detail::SerialLoop("c", nt_, [&](PrimExpr c) {
         detail::EpilogueBlock block;
         block.sub_h = block.sub_w = 1;
-        block.mt = mt;
-        block.nt = nt;
+        block.mt = mt_;
+        block.nt = nt_;
         block.row0 = r;
         block.col0 = c;
         block.scratch = 1;
@@ -394,7 +448,7 @@ private:
             {Intrin(builtin::tile_regs_acquire(), {}),
              Intrin(builtin::copy_init(), {in}),
              Intrin(builtin::copy_tile(), {in, r * I32(nt) + c, zero}),
-             detail::LowerEpilogue(epilogue_, block),
+             detail::LowerEpilogue(stage.epilogue, block),
              Intrin(builtin::tile_regs_commit(), {}),
              Intrin(builtin::tile_regs_wait(), {}),
              Intrin(builtin::pack_tile(), {zero, out, zero}),
@@ -402,8 +456,119 @@ private:
       });
     }));
     body.push_back(Intrin(builtin::cb_push_back(), {out, n}));
-    body.push_back(Intrin(builtin::cb_pop_front(), {in, n}));
-    body.push_back(PopOperands());
+    body.push_back(Pops(pops));
+    return detail::Seq(body);
+  }
+
+  /*! \brief cb_wait_front for each CB, its block's tiles (StageTiles). */
+  std::vector<Stmt> Waits(const std::vector<int64_t> &cbs) const {
+    std::vector<Stmt> out;
+    for (int64_t cb : cbs) {
+      out.push_back(
+          detail::Intrin(builtin::cb_wait_front(),
+                         {detail::I32(cb), detail::I32(StageTiles(cb))}));
+    }
+    return out;
+  }
+
+  Stmt Pops(const std::vector<int64_t> &cbs) const {
+    std::vector<Stmt> out;
+    for (int64_t cb : cbs) {
+      out.push_back(
+          detail::Intrin(builtin::cb_pop_front(),
+                         {detail::I32(cb), detail::I32(StageTiles(cb))}));
+    }
+    return detail::Seq(out);
+  }
+
+  /*!
+   * \brief One stage of a staged program (stages.h), the next in
+   *        tt.compute's `stages` order: each CB a stage reads is waited for
+   *        by the first stage that reads it and popped by the last. The
+   *        first stage's visit sets up the kernel (hw_startup from the first
+   *        stage's input into the last stage's output; the scaler tile's
+   *        wait and, after the launch loops, its pop). A reduction's
+   *        reduce_init and reduce_uninit surround its own stage, since the
+   *        element-wise stages set the unpacker, FPU and packer up for
+   *        themselves; the packer is reconfigured around a stage whose
+   *        output has another format than the one before.
+   */
+  Stmt Stage(const CallNode *call) {
+    using detail::I32;
+    using detail::Intrin;
+    if (next_stage_ >= stages_.size()) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': more stage blocks in the IR than "
+          << "tt.compute's " << stages_.size() << " stages.";
+    }
+    const size_t index = next_stage_++;
+    const detail::ComputeStage &stage = stages_[index];
+    const bool reduce = call->op.same_as(builtin::reduce_block());
+    if (reduce != (stage.op == value::kOpReduce) ||
+        ConstArg(call, 0) != stage.cb_in) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': the IR's block " << index
+          << " does not match tt.compute's stage " << index << " (" << stage.op
+          << " from CB " << stage.cb_in << ").";
+    }
+    mt_ = ConstArg(call, reduce ? 2 : 1);
+    nt_ = ConstArg(call, reduce ? 3 : 2);
+    // Which CBs each stage reads, in order: its input, then its operands.
+    std::map<int64_t, size_t> first, last;
+    for (size_t i = 0; i < stages_.size(); ++i) {
+      std::vector<int64_t> reads{stages_[i].cb_in};
+      for (const detail::EpilogueOp &op : stages_[i].epilogue) {
+        if (op.cb >= 0) {
+          reads.push_back(op.cb);
+        }
+      }
+      for (int64_t cb : reads) {
+        first.emplace(cb, i);
+        last[cb] = i;
+      }
+    }
+    std::vector<int64_t> waits, pops;
+    std::vector<int64_t> reads{stage.cb_in};
+    for (const detail::EpilogueOp &op : stage.epilogue) {
+      if (op.cb >= 0) {
+        reads.push_back(op.cb);
+      }
+    }
+    for (int64_t cb : reads) {
+      if (first.at(cb) == index &&
+          std::find(waits.begin(), waits.end(), cb) == waits.end()) {
+        waits.push_back(cb);
+      }
+      if (last.at(cb) == index &&
+          std::find(pops.begin(), pops.end(), cb) == pops.end()) {
+        pops.push_back(cb);
+      }
+    }
+    std::vector<Stmt> body;
+    // The packer's format: the last stage's output's at the block's start.
+    const int64_t before =
+        index == 0 ? stages_.back().cb_out : stages_[index - 1].cb_out;
+    if (formats_.at(before) != formats_.at(stage.cb_out)) {
+      body.push_back(
+          Intrin(builtin::pack_reconfig(), {I32(before), I32(stage.cb_out)}));
+    }
+    if (index == 0) {
+      startup_args_ =
+          Array<PrimExpr>{I32(stage.cb_in), I32(stages_.back().cb_out)};
+    }
+    if (reduce) {
+      const int64_t scaler = ConstArg(call, 1);
+      if (!scaler_cb_) {
+        scaler_cb_ = scaler;
+        reduce_setup_ = Intrin(builtin::cb_wait_front(), {I32(scaler), I32(1)});
+        reduce_teardown_ =
+            Intrin(builtin::cb_pop_front(), {I32(scaler), I32(1)});
+      }
+      body.push_back(ReduceStage(stage, scaler, waits, pops, true));
+    } else {
+      RequireScratchTile();
+      body.push_back(ElementwiseStage(stage, waits, pops));
+    }
     return detail::Seq(body);
   }
 
@@ -428,24 +593,68 @@ private:
           << "PrimFunc '" << func_ << "': a reduction needs exactly one "
           << "output circular buffer, found " << output_cbs_.size() << ".";
     }
-    const PrimExpr in = I32(cb_in), scaler = I32(cb_scaler),
-                   out = I32(output_cbs_.front());
-    const PrimExpr kind = tvm::tirx::StringImm(reduce_);
-    const PrimExpr dim = tvm::tirx::StringImm(reduce_dim_);
-    const bool rows = reduce_dim_ == value::kReduceDimRow;
-    const PrimExpr n = I32(mt * nt), one = I32(1), zero = I32(0);
-    startup_args_ = Array<PrimExpr>{in, out};
-    std::vector<Stmt> setup;
-    if (reduce_ == value::kReduceSum && rows) {
-      setup.push_back(Intrin(builtin::reconfig_srcs(), {scaler, in}));
-    }
-    setup.push_back(
-        Intrin(builtin::reduce_init(), {in, scaler, out, kind, dim}));
+    detail::ComputeStage stage;
+    stage.cb_in = cb_in;
+    stage.cb_out = output_cbs_.front();
+    stage.reduce = reduce_;
+    stage.reduce_dim = reduce_dim_;
+    mt_ = mt;
+    nt_ = nt;
+    startup_args_ = Array<PrimExpr>{I32(cb_in), I32(stage.cb_out)};
+    const PrimExpr in = I32(cb_in), scaler = I32(cb_scaler), one = I32(1);
+    // Once per kernel: the block is all the kernel reduces.
+    std::vector<Stmt> setup = ReduceInit(stage, cb_scaler);
     setup.push_back(Intrin(builtin::cb_wait_front(), {scaler, one}));
     reduce_setup_ = detail::Seq(setup);
     reduce_teardown_ =
         detail::Seq({Intrin(builtin::cb_pop_front(), {scaler, one}),
                      Intrin(builtin::reduce_uninit(), {in})});
+    return ReduceStage(stage, cb_scaler, {cb_in}, {cb_in}, false);
+  }
+
+  /*! \brief reduce_init for `stage`; for a sum along rows, which multiplies
+   *         with the scaler in SrcA and the data in SrcB, first
+   *         reconfig_data_format(cb_scaler, cb_in), as the release's
+   *         reduce.h asks. */
+  std::vector<Stmt> ReduceInit(const detail::ComputeStage &stage,
+                               int64_t cb_scaler) const {
+    using detail::I32;
+    using detail::Intrin;
+    const PrimExpr in = I32(stage.cb_in), scaler = I32(cb_scaler);
+    std::vector<Stmt> init;
+    if (stage.reduce == value::kReduceSum &&
+        stage.reduce_dim == value::kReduceDimRow) {
+      init.push_back(Intrin(builtin::reconfig_srcs(), {scaler, in}));
+    }
+    init.push_back(Intrin(builtin::reduce_init(),
+                          {in, scaler, I32(stage.cb_out),
+                           tvm::tirx::StringImm(stage.reduce),
+                           tvm::tirx::StringImm(stage.reduce_dim)}));
+    return init;
+  }
+
+  /*!
+   * \brief A reduction stage on the mt_ x nt_ block at cb_in's front: wait
+   *        for the CBs in `waits`; each of its mt_ rows of tiles in turn
+   *        (along columns: each of its nt_ columns of tiles): take DST,
+   *        reduce its tiles into DST[0] (reduce_tile accumulates each row's
+   *        values into column 0, each column's into row 0), pack it into
+   *        cb_out, release; pop the CBs in `pops`. `own_init`: the stage
+   *        calls reduce_init and reduce_uninit around itself (a staged
+   *        program) instead of the kernel doing so once.
+   */
+  Stmt ReduceStage(const detail::ComputeStage &stage, int64_t cb_scaler,
+                   const std::vector<int64_t> &waits,
+                   const std::vector<int64_t> &pops, bool own_init) {
+    using detail::I32;
+    using detail::Intrin;
+    const PrimExpr in = I32(stage.cb_in), scaler = I32(cb_scaler),
+                   out = I32(stage.cb_out);
+    const PrimExpr kind = tvm::tirx::StringImm(stage.reduce);
+    const PrimExpr dim = tvm::tirx::StringImm(stage.reduce_dim);
+    const bool rows = stage.reduce_dim == value::kReduceDimRow;
+    const int64_t mt = mt_, nt = nt_;
+    const PrimExpr one = I32(1), zero = I32(0);
     // Along rows: each row of tiles into one tile; along columns: each
     // column of tiles (its tiles nt apart in the row-major block).
     Stmt lines =
@@ -464,8 +673,18 @@ private:
                               Intrin(builtin::cb_push_back(), {out, one}),
                               Intrin(builtin::tile_regs_release(), {})});
         });
-    return detail::Seq({Intrin(builtin::cb_wait_front(), {in, n}), lines,
-                        Intrin(builtin::cb_pop_front(), {in, n})});
+    std::vector<Stmt> body = Waits(waits);
+    if (own_init) {
+      for (Stmt &s : ReduceInit(stage, cb_scaler)) {
+        body.push_back(s);
+      }
+    }
+    body.push_back(lines);
+    if (own_init) {
+      body.push_back(Intrin(builtin::reduce_uninit(), {in}));
+    }
+    body.push_back(Pops(pops));
+    return detail::Seq(body);
   }
 
   /*! \brief Tiles of an epilogue operand's block in its CB. */
@@ -664,6 +883,11 @@ private:
   /*! \brief tt.compute reduce (kReduceSum / kReduceMax), or empty; a
    *         reduction's calls before and after the launch loops. */
   std::string reduce_, reduce_dim_;
+  /*! \brief tt.compute's stages (a staged program), the next one to
+   *         expand, and the scaler CB its reductions share. */
+  std::vector<detail::ComputeStage> stages_;
+  size_t next_stage_ = 0;
+  std::optional<int64_t> scaler_cb_;
   Stmt reduce_setup_ = tvm::tirx::Evaluate(0);
   Stmt reduce_teardown_ = tvm::tirx::Evaluate(0);
   /*! \brief The output block's tiles (the T.gemm's m_tiles, n_tiles). */

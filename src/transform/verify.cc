@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common.h"
+#include "stages.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
 #include "tilelang_tt/data_format.h"
@@ -303,6 +304,8 @@ void Verify(const PrimFunc &f) {
                   : detail::StrField(*compute_attr, field::kFieldAccumulator);
     } else if (role == value::kCBRoleScaler) {
       dtype = "bfloat16"; // the reduce scaler tile
+    } else if (role == value::kCBRoleIntermediate) {
+      dtype = detail::StrField(cb, field::kFieldDtype); // its fragment's
     } else if (buffers.count(tensor)) {
       dtype = detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
                                field::kFieldDtype);
@@ -349,12 +352,19 @@ void Verify(const PrimFunc &f) {
   }
   if (l1_total > target.l1_cb_bytes()) {
     // A reduction reads whole rows: only its rows per block can shrink.
-    const bool reduce =
-        compute_attr && detail::StrField(*compute_attr, field::kFieldOp) ==
-                            std::string(value::kOpReduce);
-    const bool columns =
-        reduce && detail::StrField(*compute_attr, field::kFieldReduceDim) ==
-                      std::string(value::kReduceDimCol);
+    std::string reduce_dim;
+    if (compute_attr && compute_attr.value().count(field::kFieldReduceDim)) {
+      reduce_dim = detail::StrField(*compute_attr, field::kFieldReduceDim);
+    }
+    for (const detail::ComputeStage &stage :
+         compute_attr ? detail::StagesFromAttr(*compute_attr)
+                      : std::vector<detail::ComputeStage>{}) {
+      if (stage.op == value::kOpReduce) {
+        reduce_dim = stage.reduce_dim;
+      }
+    }
+    const bool reduce = !reduce_dim.empty();
+    const bool columns = reduce_dim == value::kReduceDimCol;
     TVM_FFI_THROW(ValueError)
         << where << ": the circular buffers need " << l1_total
         << " bytes of L1 per core (" << plan.str() << ") but a " << target.arch

@@ -66,15 +66,15 @@ def malformed_plan(tmp):
     return tmp / "a"
 
 
-def edited_plan(edit):
-    """An artifact directory whose plan was edited by ``edit(plan) -> plan``."""
+def edited_plan(edit, kernel=None):
+    """An artifact directory (of ``kernel()``, default a GEMM) whose plan was edited by ``edit(plan) -> plan``."""
 
     def prepare(tmp):
         import json
 
         import tilelang_tt
 
-        tilelang_tt.lower(K.gemm_kernel(64, 64, 64)).write(tmp / "a")
+        tilelang_tt.lower(kernel() if kernel else K.gemm_kernel(64, 64, 64)).write(tmp / "a")
         path = tmp / "a" / "tt.plan.json"
         path.write_text(json.dumps(edit(json.loads(path.read_text()))))
         return tmp / "a"
@@ -441,6 +441,10 @@ CASES = [
     Case("plan-edited-shape", "a plan whose shape was edited (64 -> 96)",
          simulate_dir(edited_plan(lambda p: _set(p, ["buffers", "A", "shape"], [96, 64]))), S,
          ("inconsistent plan", "buffer 'A' has shape [96, 64] but tiles [2, 2]")),
+    Case("plan-stage-operand", "a staged plan whose update reads a value no stage makes ('S' -> 'T')",
+         simulate_dir(edited_plan(lambda p: _set(p, ["compute", "stages", 1, "epilogue", 0, "operand"], "T"),
+                                  lambda: K.reduce_broadcast("max-sub"))), S,
+         ("inconsistent plan", "stage 1 (eltwise into 'B') takes 'T' as 'col'; it needs a value of shape [128]")),
     Case("plan-unknown-arch", 'a plan with "arch": "grayskull"',
          simulate_dir(edited_plan(lambda p: _set(p, ["arch"], "grayskull"))), S,
          ("not a tilelang-tt plan: at arch", "'grayskull' is not one of")),
@@ -595,10 +599,20 @@ CASES = [
          lower(lambda: K.row_reduce_in_loop()), E,
          ("T.reduce_sum into 'S' inside the loop over 'k'", "a reduction over blocks read in a loop is not supported",
           "read whole rows")),
-    Case("reduce-broadcast", "the row sums used by a T.Parallel update of the rows (a norm's broadcast)",
+    Case("reduce-broadcast", "a row maximum read back by an update, x - max[i] (supported: two compute stages)",
+         simulate_kernel(lambda: K.reduce_broadcast("max-sub")), None),
+    Case("reduce-broadcast-f32", "a float32 row sum read back by an update of the rows (a norm's broadcast)",
          lower(lambda: K.row_reduce("broadcast")), E,
-         ("T.Parallel writing 'A_local'", "element-wise work in a kernel with a T.reduce_sum / T.reduce_max",
-          "not supported yet")),
+         ("T.Parallel reading the result 'S' of T.reduce_sum", "'S' is float32",
+          "must be bfloat16 for now")),
+    Case("reduce-broadcast-index", "a row maximum read back at the column, x - max[j]",
+         lower(lambda: K.reduce_broadcast("wrong-index")), E, ("'S' must be read at the element's own row, S[i]",)),
+    Case("reduce-broadcast-write-both", "a row maximum read back by an update and also copied out",
+         lower(lambda: K.reduce_broadcast("write-both")), E,
+         ("T.copy into 'S_out'", "writing out a value between stages too is not supported yet")),
+    Case("reduce-work-before", "element-wise work before a reduction (a norm's square)",
+         lower(lambda: K.reduce_broadcast("before")), E,
+         ("T.Parallel writing 'A_local'", "supported only after the reduction", "not supported yet")),
 ]  # fmt: skip
 
 BY_ID = {case.id: case for case in CASES}

@@ -754,6 +754,87 @@ def tested_reduce_cols(M, N, block_N, kind="sum"):  # noqa: N803
     return main
 
 
+ONLINE_SOFTMAX = "examples/online_softmax/online_softmax.py"
+RMS_NORM = "examples/norm/rms_norm.py"
+
+
+def softmax_shift(M, N, block_M, dtype="bfloat16"):  # noqa: N803
+    """examples/online_softmax/online_softmax.py's first steps on a block of whole rows: T.reduce_max into a
+    per-row fragment, then exp(x - max) element by element into a fragment copied out (natural exp, and
+    the whole row in one block: no running max across blocks yet)."""
+
+    @T.prim_func
+    def main(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as i_m:
+            x = T.alloc_fragment((block_M, N), dtype)
+            max_x = T.alloc_fragment((block_M,), dtype)
+            y = T.alloc_fragment((block_M, N), dtype)
+            T.copy(X[i_m * block_M, 0], x)
+            T.reduce_max(x, max_x, dim=1)
+            for i, j in T.Parallel(block_M, N):
+                y[i, j] = T.exp(x[i, j] - max_x[i])
+            T.copy(y, Y[i_m * block_M, 0])
+
+    return main
+
+
+def norm_scale(M, N, blk_m, dtype="bfloat16"):  # noqa: N803
+    """examples/norm/rms_norm.py's shape (a block of whole rows through shared memory into a fragment, a
+    row sum, the block scaled in place by it, copied out) with its broadcast step only: A * sum(A) per row
+    (x^2, the mean and rsqrt are not lowered yet)."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, N), dtype)
+            A_local = T.alloc_fragment((blk_m, N), dtype)
+            A_sum = T.alloc_fragment((blk_m,), dtype)
+            T.copy(A[bx * blk_m : (bx + 1) * blk_m, :], A_shared)
+            T.copy(A_shared, A_local)
+            T.reduce_sum(A_local, A_sum, dim=1)
+            for i, j in T.Parallel(blk_m, N):
+                A_local[i, j] *= A_sum[i]
+            T.copy(A_local, B[bx * blk_m : (bx + 1) * blk_m, :])
+
+    return main
+
+
+def tested_reduce_cols_centred(M, N, block_N):  # noqa: N803
+    """test_tilelang_language_reduce.py's dim=0 form with the result read back: each column minus its
+    maximum, over column blocks."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(N, block_N), threads=128) as bx:
+            A_shared = T.alloc_shared((M, block_N), "bfloat16")
+            A_frag = T.alloc_fragment((M, block_N), "bfloat16")
+            S = T.alloc_fragment((block_N,), "bfloat16")
+            T.copy(A[0, bx * block_N], A_shared)
+            T.copy(A_shared, A_frag)
+            T.reduce_max(A_frag, S, dim=0)
+            for i, j in T.Parallel(M, block_N):
+                A_frag[i, j] = A_frag[i, j] - S[j]
+            T.copy(A_frag, B[0, bx * block_N])
+
+    return main
+
+
+def _softmax_shift_ref(inputs):
+    x = inputs["X"]
+    return np.exp(x - x.max(axis=1, keepdims=True))
+
+
+def _norm_scale_ref(inputs):
+    a = inputs["A"]
+    return a * a.sum(axis=1, keepdims=True)
+
+
+def _norm_scale_magnitude(inputs):
+    # The sum is rounded to bf16 before the product (2^-8 of |a| * sum|a|), then the product once more.
+    a = np.abs(inputs["A"])
+    return 2 * a * a.sum(axis=1, keepdims=True)
+
+
 ENTRIES = [
     _gemm("quickstart_256", QUICKSTART, lambda: quickstart_matmul(256, 256, 256), 256, 256, 256),
     _gemm("example_gemm_384x256x128", EXAMPLE_GEMM, lambda: quickstart_matmul(384, 256, 128), 384, 256, 128),
@@ -996,6 +1077,17 @@ ENTRIES = [
           lambda i: i["A"].sum(axis=1), output="B", target={"math_fidelity": "HiFi2"}, k=200,
           notes="HiFi2: the data in SrcB lose their last bf16 mantissa bit (the scaler's 1.0 has no low slice); "
                 "the zeros padding columns 200..223 add nothing"),
+    # A reduction read back by an element-wise update (issue #19): two compute stages, the reduced vector
+    # in an intermediate CB, broadcast over the block with unary_bcast.
+    Entry("online_softmax_exp_shift", ONLINE_SOFTMAX, lambda: softmax_shift(128, 256, 64), {"X": (128, 256)},
+          _softmax_shift_ref, output="Y", magnitude=lambda i: np.abs(_softmax_shift_ref(i)) * 2,
+          notes="exp(x - max): the exact maximum, the SFPU's exp (2 fp32 ulp) before the bf16 pack"),
+    Entry("rms_norm_broadcast_in_place", RMS_NORM, lambda: norm_scale(96, 192, 32), {"A": (96, 192)},
+          _norm_scale_ref, output="B", magnitude=_norm_scale_magnitude, k=192,
+          notes="the row sum packed to bf16 between the stages, then the block scaled by it in place"),
+    Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
+          {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
+          magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in ENTRIES}

@@ -881,3 +881,59 @@ def col_reduce(where: str = "sum", M=96, N=256, block_N=64, accum="float32", out
             T.copy(S, B[bx * block_N])
 
     return reduce_cols
+
+
+def reduce_broadcast(where: str = "max-sub", M=128, N=256, block=64, out_dtype="bfloat16"):  # noqa: N803
+    """A reduction read back by an element-wise update of the block it reduced (a softmax's x - max[i], a
+    norm's x * s[i]): two compute stages. ``where``: "max-sub", "sum-mul", "max-exp" (exp(x - max[i])),
+    "in-place" (A_local[i, j] -= S[i], A_local copied out), "global" (the update stores into B itself),
+    "cols-max" (dim=0, x - max[j]) (supported); "f32-result" (S float32), "wrong-index" (S[j] of a row
+    reduction), "write-both" (S copied out too), "before" (x * x before the reduction) (refused)."""
+    cols = where == "cols-max"
+    BM, BN = (M, block) if cols else (block, N)
+    s_dtype = "float32" if where == "f32-result" else "bfloat16"
+
+    @T.prim_func
+    def reduce_bcast(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), out_dtype), S_out: T.Tensor((M,), s_dtype)):
+        with T.Kernel(T.ceildiv(N if cols else M, block), threads=128) as bx:
+            A_shared = T.alloc_shared((BM, BN), "bfloat16")
+            A_local = T.alloc_fragment((BM, BN), "bfloat16")
+            S = T.alloc_fragment((BN if cols else BM,), s_dtype)
+            B_local = T.alloc_fragment((BM, BN), out_dtype)
+            if cols:
+                T.copy(A[0, bx * block], A_shared)
+            else:
+                T.copy(A[bx * block, 0], A_shared)
+            T.copy(A_shared, A_local)
+            if where == "before":
+                for i, j in T.Parallel(BM, BN):
+                    A_local[i, j] = A_local[i, j] * A_local[i, j]
+            if where in ("max-sub", "max-exp", "in-place", "global", "wrong-index", "write-both"):
+                T.reduce_max(A_local, S, dim=1)
+            elif cols:
+                T.reduce_max(A_local, S, dim=0)
+            else:
+                T.reduce_sum(A_local, S, dim=1)
+            for i, j in T.Parallel(BM, BN):
+                if where == "sum-mul":
+                    B_local[i, j] = A_local[i, j] * S[i]
+                elif where == "max-exp":
+                    B_local[i, j] = T.exp(A_local[i, j] - S[i])
+                elif where == "in-place":
+                    A_local[i, j] = A_local[i, j] - S[i]
+                elif where == "global":
+                    B[bx * block + i, j] = A_local[i, j] - S[i]
+                elif where in ("wrong-index", "cols-max"):
+                    B_local[i, j] = A_local[i, j] - S[j]
+                else:
+                    B_local[i, j] = A_local[i, j] - S[i]
+            if where == "write-both":
+                T.copy(S, S_out[bx * block])
+            if where == "in-place":
+                T.copy(A_local, B[bx * block, 0])
+            elif cols:
+                T.copy(B_local, B[0, bx * block])
+            elif where != "global":
+                T.copy(B_local, B[bx * block, 0])
+
+    return reduce_bcast

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kernels import col_reduce, gemm_epilogue, gemm_kernel, gemm_operand_epilogue, row_reduce
+from kernels import col_reduce, gemm_epilogue, gemm_kernel, gemm_operand_epilogue, reduce_broadcast, row_reduce
 
 import tilelang_tt
 
@@ -268,6 +268,22 @@ def test_reductions_compile_against_the_release(headers, tmp_path, where, accum,
     text = (out / "compute.cpp").read_text()
     assert f"reduce_tile<PoolType::{where.upper()}, ReduceDim::REDUCE_{dim}>(" in text
     assert ("reconfig_data_format(cb_scaler, cb_in0);" in text) == (where == "sum" and dim == "ROW")
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+@pytest.mark.parametrize("where", ["max-exp", "sum-mul", "cols-max"])
+def test_staged_programs_compile_against_the_release(headers, tmp_path, where):
+    """A reduction read back by an element-wise update: reduce_init / reduce_uninit around the first
+    stage, unary_bcast of the reduced vector and the SFPU's binary op in the second, and (for a float32
+    output) pack_reconfig_data_format around the pack into the bf16 intermediate CB."""
+    out = tmp_path / where
+    kernel = reduce_broadcast(where, out_dtype="float32" if where == "sum-mul" else "bfloat16")
+    tilelang_tt.lower(kernel).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert "reduce_uninit(cb_in0);" in text
+    assert ("pack_reconfig_data_format(cb_out0, cb_sum);" in text) == (where == "sum-mul")
+    assert f"unary_bcast<BroadcastType::{'ROW' if where == 'cols-max' else 'COL'}>(" in text
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

@@ -23,6 +23,7 @@ from kernels import (
     gemm_kernel,
     gemm_left_operand_is_b,
     gemm_operand_epilogue,
+    reduce_broadcast,
     row_reduce,
 )
 
@@ -875,3 +876,44 @@ def test_a_row_sum_below_hifi3_drops_the_last_bf16_bit(tmp_path):
         result = simulate(out, inputs={"A": values})
         assert result.ok, result.summary()
         assert (result.output == want).all(), (fidelity, result.output[:4])
+
+
+# --- a reduction read back (two compute stages) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "old, new, fragment",
+    [
+        # The vector broadcast along the wrong axis: each tile gets the maxima of its columns' rows.
+        ("BroadcastType::COL", "BroadcastType::ROW", "MISMATCH"),
+        # The packer's edge mask left on after the reduction: the update writes column 0 of each face.
+        ("      reduce_uninit(cb_in0);\n", "", "MISMATCH"),
+        # The update reads the block the reduction already popped.
+        (
+            "      reduce_uninit(cb_in0);\n",
+            "      reduce_uninit(cb_in0);\n      cb_pop_front(cb_in0, 16);\n",
+            "copy_tile reads tile 0 of c_0 but the kernel waited for 0 pages",
+        ),
+    ],
+    ids=["wrong-broadcast", "edge-mask-kept", "input-popped-early"],
+)
+def test_a_wrong_staged_program_is_caught(tmp_path, old, new, fragment):
+    """The stages' protocol is what the chip needs: each mistake a kernel author could make changes the
+    simulated output or faults, naming what went wrong."""
+    artifacts = lowered(tmp_path, reduce_broadcast("max-sub"))
+    assert simulate(artifacts, timeout=120).ok
+    break_kernel(artifacts, "compute.cpp", old, new, count=2 if "BroadcastType" in old else 1)
+    if fragment == "MISMATCH":
+        result = simulate(artifacts, timeout=120)
+        assert not result.ok and result.mismatches > 0, result.summary()
+    else:
+        expect_fault(artifacts, fragment)
+
+
+def test_the_intermediate_cb_needs_the_packer_in_its_format(tmp_path):
+    """A float32 output with the bfloat16 intermediate CB: without pack_reconfig_data_format around the
+    reduction's pack, the packer would write Float32 tiles into a Float16_b CB."""
+    artifacts = lowered(tmp_path, reduce_broadcast("max-sub", out_dtype="float32"))
+    text = (artifacts / "compute.cpp").read_text()
+    (artifacts / "compute.cpp").write_text(re.sub(r"\n *pack_reconfig_data_format\([^)]*\);", "", text))
+    expect_fault(artifacts, "pack_tile into CB c_26 (Float16_b)", "configured for Float32")

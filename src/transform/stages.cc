@@ -1,0 +1,61 @@
+/*!
+ * \file stages.cc
+ * \brief tt.compute's `stages` to and from the attribute (stages.h).
+ */
+#include "stages.h"
+
+#include "common.h"
+#include "tilelang_tt/attr.h"
+
+namespace tilelang_tt {
+namespace detail {
+
+tvm::ffi::Array<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>>
+StagesAttr(const std::vector<ComputeStage> &stages) {
+  tvm::ffi::Array<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>> out;
+  for (const ComputeStage &s : stages) {
+    tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> m;
+    m.Set(field::kFieldOp, String(s.op));
+    m.Set(field::kFieldIn, String(s.in));
+    m.Set(field::kFieldOut, String(s.out));
+    m.Set(field::kFieldCBIn, s.cb_in);
+    m.Set(field::kFieldCBOut, s.cb_out);
+    if (s.op == value::kOpReduce) {
+      m.Set(field::kFieldReduce, String(s.reduce));
+      m.Set(field::kFieldReduceDim, String(s.reduce_dim));
+    } else {
+      m.Set(field::kFieldEpilogue, EpilogueAttr(s.epilogue));
+    }
+    out.push_back(m);
+  }
+  return out;
+}
+
+std::vector<ComputeStage>
+StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
+  std::vector<ComputeStage> stages;
+  auto it = compute.find(field::kFieldStages);
+  if (it == compute.end()) {
+    return stages;
+  }
+  for (const auto &item :
+       (*it).second.cast<tvm::ffi::Array<tvm::ffi::Map<String, Any>>>()) {
+    ComputeStage s;
+    s.op = StrField(item, field::kFieldOp);
+    s.in = StrField(item, field::kFieldIn);
+    s.out = StrField(item, field::kFieldOut);
+    s.cb_in = IntField(item, field::kFieldCBIn);
+    s.cb_out = IntField(item, field::kFieldCBOut);
+    if (s.op == value::kOpReduce) {
+      s.reduce = StrField(item, field::kFieldReduce);
+      s.reduce_dim = StrField(item, field::kFieldReduceDim);
+    } else {
+      s.epilogue = EpilogueFromAttr(item);
+    }
+    stages.push_back(s);
+  }
+  return stages;
+}
+
+} // namespace detail
+} // namespace tilelang_tt

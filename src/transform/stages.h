@@ -1,0 +1,58 @@
+/*!
+ * \file stages.h
+ * \brief The stages of a compute program that is more than one step
+ *        (tt.compute op `stages`, issue #19): a reduction whose result an
+ *        element-wise update reads back, as a norm or a softmax does.
+ *
+ * Each stage computes one value of the output block from tensors and the
+ * values of earlier stages: `reduce` (c[i] = reduce(in[i, :]) or along
+ * columns) or `eltwise` (c = epilogue(in), the epilogue's operands tensors or
+ * earlier values, a reduced vector broadcast over the block). A value
+ * between stages lives in an intermediate CB (compute's own): the stage that
+ * makes it packs it there, the stages that read it wait for it once and the
+ * last one pops it. MemorySpaceLowerTT records the stages once; TensorizeTT
+ * expands them, the emitters describe them and the plan copies them, where
+ * the simulator's reference evaluates them in order.
+ */
+#ifndef TILELANG_TT_SRC_TRANSFORM_STAGES_H_
+#define TILELANG_TT_SRC_TRANSFORM_STAGES_H_
+
+#include <tvm/ffi/container/array.h>
+#include <tvm/ffi/container/map.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "epilogue.h"
+
+namespace tilelang_tt {
+namespace detail {
+
+/*! \brief One stage of tt.compute's `stages`. */
+struct ComputeStage {
+  /*! \brief attr.h kOpEltwise or kOpReduce. */
+  std::string op;
+  /*! \brief The tensor or earlier value it starts from, and its value (the
+   *         output tensor for the last stage, else the fragment's name). */
+  std::string in, out;
+  /*! \brief The CBs `in` is read from and `out` is packed into. */
+  int64_t cb_in = -1, cb_out = -1;
+  /*! \brief op reduce: kReduceSum / kReduceMax along kReduceDim*. */
+  std::string reduce, reduce_dim;
+  /*! \brief op eltwise: the ops on `in`, operands tensors or values. */
+  std::vector<EpilogueOp> epilogue;
+};
+
+/*! \brief tt.compute's `stages` field. */
+tvm::ffi::Array<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>>
+StagesAttr(const std::vector<ComputeStage> &stages);
+
+/*! \brief The stages of tt.compute (op stages); empty for other ops. */
+std::vector<ComputeStage>
+StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute);
+
+} // namespace detail
+} // namespace tilelang_tt
+
+#endif // TILELANG_TT_SRC_TRANSFORM_STAGES_H_
