@@ -77,6 +77,7 @@ def _check_stages(plan, fail) -> None:
     compute, buffers = plan["compute"], plan["buffers"]
     cbs = {cb["index"]: cb for cb in plan["cbs"]}
     shapes = {name: buf["shape"] for name, buf in buffers.items() if buf["role"] == "input"}
+    vectors = {}  # a reduction's value -> the broadcast that reads it (one value per row: col)
     stages = compute["stages"]
     for n, stage in enumerate(stages):
         last = n + 1 == len(stages)
@@ -89,6 +90,7 @@ def _check_stages(plan, fail) -> None:
             if len(shape) != 2:
                 fail(f"{what} reduces {stage['in']!r} of shape {shape}; a reduction reads a 2-D value")
             out = shape[:1] if rows else shape[1:]
+            vectors[stage["out"]] = "col" if rows else "row"
         else:
             out = shape
             for step in stage["epilogue"]:
@@ -97,6 +99,8 @@ def _check_stages(plan, fail) -> None:
                 want = {"row": [shape[-1]], "col": [shape[-2]], "none": shape}[step["broadcast"]]
                 if shapes.get(step["operand"]) != want:
                     fail(f"{what} takes {step['operand']!r} as {step['broadcast']!r}; it needs a value of shape {want}")
+                if vectors.get(step["operand"], step["broadcast"]) != step["broadcast"]:
+                    fail(f"{what} takes the reduction {step['operand']!r} as {step['broadcast']!r}, not along its axis")
         role = cbs.get(stage["cb_out"], {}).get("role")
         if role != ("output" if last else "intermediate"):
             fail(f"{what} packs into CB {stage['cb_out']}, not an {'output' if last else 'intermediate'} CB")

@@ -358,6 +358,24 @@ private:
           block_nest && Reads(op, reduce_out_)) {
         return LowerBroadcast(op);
       }
+      if (reduce_out_ != nullptr && compute_ && compute_->packed &&
+          Reads(op, reduce_out_)) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel") << " reads '" << reduce_out_->name
+            << "' after a T.copy wrote it out; writing a reduction's result "
+               "out and reading it back is not supported yet (one output per "
+               "kernel).";
+      }
+      if (!stages_.empty()) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel")
+            << (store ? " writing '" + std::string(store->buffer->name) + "'"
+                      : std::string())
+            << ": a second element-wise update after the one that reads '"
+            << cbs_[stage_values_.begin()->second].buffer
+            << "'; one update after a reduction is supported (fold the ops "
+               "into it).";
+      }
       TVM_FFI_THROW(ValueError)
           << Where("T.Parallel")
           << (store ? " writing '" + std::string(store->buffer->name) + "'"
@@ -449,22 +467,39 @@ private:
              "be bfloat16 for now (its tiles are loaded with unary_bcast, "
              "which the simulator models for bfloat16 tiles only).";
     }
-    const CBInfo *in = nullptr;
-    for (const CBInfo &cb : cbs_) {
+    CBInfo *in = nullptr;
+    for (CBInfo &cb : cbs_) {
       if (cb.index == reduce.cb_a) {
         in = &cb;
       }
     }
-    // The reduction covers whole rows (columns) only if the block does.
+    // The reduction covers whole rows (columns) only if the block holds
+    // exactly their tiles (ProveReduction's rule: a wider block would read
+    // the zeros past the tensor into a maximum).
     const size_t axis = rows ? 1 : 0;
     const int64_t tiles = rows ? in->cols_tiles : in->rows_tiles;
     const int64_t extent = in->access.shape.at(axis);
-    if (tiles * target_.tile_rows < extent) {
+    const int64_t want = (extent + target_.tile_rows - 1) / target_.tile_rows;
+    if (tiles != want) {
       TVM_FFI_THROW(ValueError)
-          << what << ": the block of '" << in->tensor << "' holds "
-          << tiles * target_.tile_rows << " of its " << extent << " "
-          << (rows ? "columns" : "rows") << "; a reduction read back must see "
-          << "whole " << (rows ? "rows" : "columns") << ".";
+          << what << ": the block of '" << in->tensor << "' is "
+          << tiles * target_.tile_rows << " " << (rows ? "columns" : "rows")
+          << " wide, the tensor has " << extent << "; a reduction read back "
+          << "must read whole " << (rows ? "rows" : "columns") << ", in "
+          << want << " tiles.";
+    }
+    // The reduced block is read at the output block's own offsets, as the
+    // update's inputs are (ProveOperands), so each row reduces its own row.
+    if (in->broadcast.empty()) {
+      const PrimExpr tile = detail::I32(target_.tile_rows);
+      in->broadcast = value::kBroadcastNone;
+      in->where = what;
+      in->offsets.clear();
+      if (in->access.batch.defined()) {
+        in->offsets.push_back(in->access.batch);
+      }
+      in->offsets.push_back(in->access.row * tile);
+      in->offsets.push_back(in->access.col * tile);
     }
     CBInfo cb;
     cb.index = kFirstIntermediateCB + static_cast<int64_t>(stages_.size());
@@ -676,8 +711,12 @@ private:
             << "the update is not in; copy each input block once per output "
             << "block, next to the update.";
       }
+      // (A block an earlier stage reduced is read as it is, once more.)
+      const bool reduced = std::any_of(
+          stages_.begin(), stages_.end(),
+          [&](const detail::ComputeStage &s) { return s.cb_in == cb.index; });
       if (cb.rows_tiles != info.mt || cb.cols_tiles != info.nt ||
-          !cb.broadcast.empty()) {
+          (!cb.broadcast.empty() && !reduced)) {
         TVM_FFI_THROW(ValueError)
             << what << ": '" << e->operand << "' holds a "
             << cb.rows_tiles * target_.tile_rows << "x"

@@ -305,7 +305,7 @@ void Verify(const PrimFunc &f) {
     } else if (role == value::kCBRoleScaler) {
       dtype = "bfloat16"; // the reduce scaler tile
     } else if (role == value::kCBRoleIntermediate) {
-      dtype = detail::StrField(cb, field::kFieldDtype); // its fragment's
+      dtype = detail::StrField(cb, field::kFieldDtype); // (the value's own)
     } else if (buffers.count(tensor)) {
       dtype = detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
                                field::kFieldDtype);

@@ -937,3 +937,47 @@ def reduce_broadcast(where: str = "max-sub", M=128, N=256, block=64, out_dtype="
                 T.copy(B_local, B[bx * block, 0])
 
     return reduce_bcast
+
+
+def reduce_broadcast_refused(where: str, M=64, N=256, block=32):  # noqa: N803
+    """Reductions read back: "c-base" (C minus the row maxima of A, supported) and, refused, "wide" (a block
+    of 512 columns over the tensor's 256: the padding's zeros would join the maximum), "other-rows" (the
+    update reads C's block at the output's rows, the reduction the other row block of A), "copied-first"
+    (S written out before the update reads it), "second-update" (a second T.Parallel after the one that
+    reads S)."""
+    W = 512 if where == "wide" else N
+
+    @T.prim_func
+    def reduce_odd(
+        A: T.Tensor((M, N), "bfloat16"),
+        C: T.Tensor((M, N), "bfloat16"),
+        B: T.Tensor((M, N), "bfloat16"),
+        S_out: T.Tensor((M,), "bfloat16"),
+    ):
+        with T.Kernel(T.ceildiv(M, block), threads=128) as bx:
+            A_local = T.alloc_fragment((block, W), "bfloat16")
+            C_shared = T.alloc_shared((block, W), "bfloat16")
+            S = T.alloc_fragment((block,), "bfloat16")
+            B_local = T.alloc_fragment((block, W), "bfloat16")
+            if where == "other-rows":
+                T.copy(A[((bx + 1) % (M // block)) * block, 0], A_local)
+                T.copy(C[bx * block, 0], C_shared)
+            elif where == "c-base":
+                T.copy(A[bx * block, 0], A_local)
+                T.copy(C[bx * block, 0], C_shared)
+            else:
+                T.copy(A[bx * block, 0], A_local)
+            T.reduce_max(A_local, S, dim=1)
+            if where == "copied-first":
+                T.copy(S, S_out[bx * block])
+            for i, j in T.Parallel(block, W):
+                if where in ("other-rows", "c-base"):
+                    B_local[i, j] = C_shared[i, j] - S[i]
+                else:
+                    B_local[i, j] = A_local[i, j] - S[i]
+            if where == "second-update":
+                for i, j in T.Parallel(block, W):
+                    B_local[i, j] = B_local[i, j] * S[i]
+            T.copy(B_local, B[bx * block, 0])
+
+    return reduce_odd
