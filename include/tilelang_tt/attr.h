@@ -114,6 +114,11 @@ namespace tilelang_tt {
   X(kEpilogueGelu, "gelu",                                                     \
     "tt.compute epilogue op: x = x * 0.5 * (1 + erf(x / sqrt 2)) (the "        \
     "release's accurate gelu_tile).")                                          \
+  X(kEpilogueDiv, "div",                                                       \
+    "tt.compute epilogue op: x = x / operand (a tensor or a stage value: "     \
+    "recip_tile of it, then a product).")                                      \
+  X(kSfpuRecip, "recip",                                                       \
+    "SFPU op (not an epilogue op): x = 1 / x, recip_tile, a div's divisor.")   \
   X(kBroadcastRow, "row",                                                      \
     "epilogue operand: a vector with one value per output column, the same "   \
     "for every row (a bias Bias[col]).")                                       \

@@ -67,6 +67,8 @@ class Value:
     kEpilogueTanh = "tanh"
     kEpilogueSilu = "silu"
     kEpilogueGelu = "gelu"
+    kEpilogueDiv = "div"
+    kSfpuRecip = "recip"
     kBroadcastRow = "row"
     kBroadcastCol = "col"
     kBroadcastNone = "none"

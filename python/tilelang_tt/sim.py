@@ -234,6 +234,9 @@ FUNCTIONS = {
 #: 0.5 + 0.5 * erf cancels where erf nears -1, so its error there is absolute, about |x| * 2^-24
 #: (measured 2.50).
 FUNCTION_ULPS = {"exp": 2, "exp2": 2, "sigmoid": 4, "silu": 4, "tanh": 5, "gelu": 4}
+#: recip_tile's relative error on fp32 DST (a div's divisor), in 2^-24: measured 1.38 over every 1021st
+#: fp32 input with a normal reciprocal (tests/cpp/sfpu_test.cc checks it stays within this).
+RECIP_ULPS = 2
 #: Functions whose allowance also scales with |x| (see FUNCTION_ULPS).
 GELU_ABS_X = {"gelu"}
 #: (argmin, minimum) of the functions that are not monotone: silu, x * sigmoid(x), and gelu, x * Phi(x).
@@ -254,6 +257,17 @@ def _function_spread(op: str, v: np.ndarray, e: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(spread), 0.0, spread)
 
 
+def _chip_reciprocal(c) -> np.ndarray:
+    """1 / c as recip_tile gives it apart from its rounding (src/sim/README.md): the scale it builds from
+    the exponent, 254 - e, makes the reciprocal of a magnitude from 2^126 (and of an infinity or NaN) a
+    zero of c's sign, and that of a zero or denormal an infinity of its sign."""
+    c = np.asarray(c, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big = ~np.isfinite(c) | (np.abs(c) >= 2.0**126)
+        tiny = np.abs(c) < FP32_TINY
+        return np.where(big, np.copysign(0.0, c), np.where(tiny, np.copysign(np.inf, c), 1.0 / c))
+
+
 def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray:
     """One epilogue op in exact (float64) arithmetic; see ``apply_epilogue`` for ``nan_selects``."""
     maximum, minimum = (np.fmax, np.fmin) if nan_selects else (np.maximum, np.minimum)
@@ -270,6 +284,9 @@ def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray
             return x - c
         if op == "mul":
             return x * c
+        if op == "div":
+            with np.errstate(divide="ignore"):
+                return x / c
         if op in FUNCTIONS:
             return FUNCTIONS[op](x)
     raise SimulationError(f"the plan's epilogue has an op {op!r} the harness does not know")
@@ -312,6 +329,8 @@ def sfpu_on_16bit_dst(
     is +0 where either factor is +0. With ``dst`` float16 (DST holding FP16) the datum is an fp16 value
     and the store truncates to fp16 (``_store_fp16_dst``); the functions are not modelled there."""
     x = np.asarray(value, dtype=np.float32)
+    if op == "div":
+        raise SimulationError("the plan divides on 16-bit DST, which the harness does not model")
     if op in FUNCTIONS and dst == "float16":
         raise SimulationError(f"the plan applies {op} on 16-bit DST holding FP16, which the harness does not model")
     if op in FUNCTIONS:
@@ -362,6 +381,7 @@ def expected_output(
     out_dtype: str = "bfloat16",
     in_dtype: str = "bfloat16",
     operand_errors: dict | None = None,
+    input_error: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(what the output must be close to, the allowed distance, the rule as text) for ``compute``'s mode,
     given ``exact`` = a @ b and ``scale`` = |a| @ |b| in float64 (before the epilogue). Batched operands
@@ -371,7 +391,9 @@ def expected_output(
     keeps that bf16 ulp (the packer goes through bf16) and may be 0 below 2^-14. ``in_dtype``: the
     operands' dtype (float16 and float32 operands are those SrcA / SrcB hold, ``matrix_unit_operands``).
     ``operand_errors``: by name, how far each operand's given values may be from those the chip holds
-    (an earlier stage's value, known within its own bound), carried through the ops with the rest.
+    (an earlier stage's value, known within its own bound), carried through the ops with the rest;
+    ``input_error`` likewise for ``a`` of an element-wise kernel (``b`` None). A division multiplies by
+    recip_tile of the divisor: its relative error ``RECIP_ULPS`` and the divisor's own bound carried.
 
     An epilogue is applied to the accumulator as the SFPU does. With fp32 DST the bound is carried
     through it: max / min / relu select (the error stays), x + c adds one fp32 rounding (2^-24 of
@@ -387,7 +409,7 @@ def expected_output(
     errors = [
         e if isinstance(e, np.ndarray) else 0.0 for _, e in epilogue_steps(compute, known | (operand_errors or {}))
     ]
-    if operand_errors and not compute["fp32_dest_acc_en"]:
+    if (operand_errors or input_error is not None) and not compute["fp32_dest_acc_en"]:
         raise SimulationError("an operand known within a bound on 16-bit DST: the harness models it with fp32 DST")
     if compute["fp32_dest_acc_en"]:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -396,14 +418,31 @@ def expected_output(
             phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
             rounds = k if phases == 4 else phases * k
             err = 2 * rounds * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
+            if input_error is not None:
+                err = err + input_error
             for (op, c), c_err in zip(steps, errors, strict=True):
                 before = value
-                value = _exact_op(value, op, c, nan_selects)
+                if op == "div":  # a 16-bit divisor reaches DST through SrcA: exponent-0 data as +0
+                    held = c if in_dtype == "float32" else np.where(np.abs(c) < FP32_TINY, 0.0, c)
+                    value = before * _chip_reciprocal(held)
+                else:
+                    value = _exact_op(value, op, c, nan_selects)
                 if op in ("add", "sub"):
                     err = err + c_err + FP32_EPS * np.abs(value) + FP32_TINY
                 elif op == "mul":
                     err = err * (np.abs(c) + c_err) + np.abs(before) * c_err
                     err = err + FP32_EPS * np.abs(value) + FP32_TINY * (1 + np.abs(c))
+                elif op == "div":  # x * recip(c'), |c' - c| <= c_err: 1/c' within 1/(|c| - c_err)
+                    if np.any(np.isfinite(c) & (c_err > 0) & (np.abs(c) <= c_err)):
+                        raise SimulationError(
+                            "the plan divides by a value the harness knows only within a bound that reaches "
+                            "zero; it cannot judge the quotient"
+                        )
+                    recip = RECIP_ULPS * FP32_EPS
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        d = np.abs(c) - c_err
+                        err = err * (1 + recip) / d + np.abs(before) * (recip / d + c_err / (np.abs(c) * d))
+                        err = err + FP32_EPS * np.abs(value) + FP32_TINY * (1 + 1 / d)
                 elif op in FUNCTIONS:  # the input's error through f, the routine's own, the flush
                     # (silu is 0 where its sigmoid falls below the normal range: |x| * 2^-126)
                     flush = FP32_TINY * (1 + np.abs(before)) if op == "silu" else FP32_TINY
@@ -435,6 +474,8 @@ def expected_output(
             functions = sorted({op for op, _ in steps if op in FUNCTIONS})
             if functions:
                 rule += ", " + ", ".join(f"{FUNCTION_ULPS[f]} ulp for {f}" for f in functions)
+            if any(op == "div" for op, _ in steps):
+                rule += f", {RECIP_ULPS} ulp for the divisor's recip_tile"
             rule += ")"
         return target, allowed, rule
     phases = FIDELITY_PHASES[compute["math_fidelity"]]
@@ -820,14 +861,17 @@ def compare(
     in_dtype: str = "bfloat16",
     operand_errors: dict | None = None,
     exact_operands: dict | None = None,
+    input_error: np.ndarray | None = None,
+    exact_input: np.ndarray | None = None,
     **extra,
 ) -> SimResult:
     """Judge the device output ``out`` against ``a @ b`` (``a`` itself when ``b`` is None: an element-wise
     kernel) under the numerics of ``compute`` (module doc); ``operands``: the input tensors the epilogue
     adds, by name; ``out_dtype`` / ``in_dtype``: the output tensor's and the operands' dtypes. Float16
     and float32 operands are judged as the matrix unit multiplies them (``matrix_unit_operands``).
-    ``operand_errors``: see ``expected_output``; ``exact_operands``: the operands' exact values for the
-    reference (default ``operands``), where ``operands`` are those the chip holds."""
+    ``operand_errors``, ``input_error``: see ``expected_output``; ``exact_operands``, ``exact_input``: the
+    operands' and ``a``'s exact values for the reference (default ``operands`` and ``a``), where
+    ``operands`` and ``a`` are those the chip holds."""
     a = np.asarray(a, dtype=np.float64)
     b = None if b is None else np.asarray(b, dtype=np.float64)
     if b is not None and in_dtype != "bfloat16":  # exact in the source registers as it is
@@ -843,19 +887,23 @@ def compare(
                     scale = scale + np.abs(c)
                 elif op == "mul" and isinstance(c, np.ndarray):
                     scale = scale * np.abs(c)
+                elif op == "div" and isinstance(c, np.ndarray):
+                    with np.errstate(divide="ignore"):
+                        scale = scale / np.abs(c)
             extra.setdefault("scale_name", "|a| with the tensors it adds or is multiplied by")
     target, allowed, rule = expected_output(
         a, b, product, scale, compute, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype,
-        operand_errors=operand_errors,
+        operand_errors=operand_errors, input_error=input_error,
     )  # fmt: skip
     # What the program means: the exact value.
-    ref = apply_epilogue(exact, compute, operands=operands if exact_operands is None else exact_operands)
+    meant = exact if exact_input is None else np.asarray(exact_input, dtype=np.float64)
+    ref = apply_epilogue(meant, compute, operands=operands if exact_operands is None else exact_operands)
     out = np.asarray(out, dtype=np.float32)
     if compute.get("epilogue"):
         # Where a NaN met max / min / relu, the chip may give the constant instead (apply_epilogue).
         other, other_allowed, _ = expected_output(
             a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=out_dtype,
-            in_dtype=in_dtype, operand_errors=operand_errors,
+            in_dtype=in_dtype, operand_errors=operand_errors, input_error=input_error,
         )  # fmt: skip
         take = np.isnan(target) & np.isfinite(out) & ~np.isnan(other)
         target = np.where(take, other, target)
@@ -940,15 +988,19 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
     )
 
 
-def _reduce_value(a: np.ndarray, stage: dict, compute: dict, dtype: str) -> tuple[np.ndarray, ...]:
-    """A reduce stage's value as the chip packs it into its intermediate CB of ``dtype``: (what it is
-    close to, the allowed distance, the exact value), one per row (column) of ``a``."""
+def _reduce_value(
+    a: np.ndarray, error: np.ndarray | None, exact: np.ndarray, stage: dict, compute: dict, dtype: str
+) -> tuple[np.ndarray, ...]:
+    """A reduce stage's value as the chip packs it into its intermediate CB of ``dtype``, from ``a`` (as
+    the chip holds it, within ``error`` when an earlier stage made it; ``exact``: its exact value): (what
+    it is close to, the allowed distance, the exact value), one per row (column) of ``a``. A maximum
+    moves by at most the data's largest error, a sum by their sum."""
     rows = stage["reduce_dim"] == "row"
-    exact_max = a.max(axis=1 if rows else 0)
+    axis = 1 if rows else 0
+    spread = np.zeros(a.shape[0 if rows else 1]) if error is None else error.max(axis=axis)
     if stage["reduce"] == "max":  # GMPOOL selects one of the data, an exponent-0 datum as +0
         flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)
-        target = flushed.max(axis=1 if rows else 0)
-        return target, np.zeros_like(target), exact_max
+        return flushed.max(axis=axis), spread, exact.max(axis=axis)
     left, right = (a, np.ones((a.shape[1], 1))) if rows else (np.ones((1, a.shape[0])), a)
     sub = {k: v for k, v in compute.items() if k not in ("stages", "epilogue")}
     phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
@@ -956,14 +1008,28 @@ def _reduce_value(a: np.ndarray, stage: dict, compute: dict, dtype: str) -> tupl
         product = multiplier_product(left, right, "bfloat16", phases)
         scale = np.abs(left) @ np.abs(right)
     target, allowed, _ = expected_output(left, right, product, scale, sub, out_dtype=dtype)
-    return target.reshape(-1), allowed.reshape(-1), (left @ right).reshape(-1)
+    if error is not None:
+        allowed = allowed.reshape(-1) + error.sum(axis=axis)
+    return target.reshape(-1), allowed.reshape(-1), exact.sum(axis=axis)
+
+
+def _held(target: np.ndarray, allowed: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """A stage's value as its CB of ``dtype`` holds it: the estimate rounded to that format (the chip's
+    value is within ``allowed`` of ``target``, so within the returned bound of the rounded one)."""
+    if dtype != "bfloat16":
+        return target, allowed
+    held = bf16_bits_to_float(to_bf16_bits(np.asarray(target, dtype=np.float32))).reshape(np.shape(target))
+    with np.errstate(invalid="ignore"):
+        moved = np.where(np.isfinite(target), np.abs(held.astype(np.float64) - target), 0.0)
+    return held.astype(np.float64), allowed + moved
 
 
 def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
-    """Judge a staged program's output (``compute.stages``), evaluating its stages in order. A reduction's
-    value is known within its own bound (``compare_reduce``'s rules, then the packer's rounding into its
-    intermediate CB's format); a later element-wise stage that reads it carries that bound through its ops
-    (``expected_output``'s ``operand_errors``), and the last stage is judged like an element-wise kernel."""
+    """Judge a staged program's output (``compute.stages``), evaluating its stages in order. Each value
+    between stages is known within a bound: a reduction's by ``compare_reduce``'s rules, an element-wise
+    update's by ``expected_output``'s, each then packed into its intermediate CB's format; a later stage
+    carries the bounds of what it reads through its own ops (``input_error``, ``operand_errors``), and the
+    last stage is judged like an element-wise kernel. The reference is every stage on the exact values."""
     compute = plan["compute"]
     formats = {cb["index"]: cb["data_format"] for cb in plan["cbs"]}
     dtypes = {f.data_format: name for name, f in TILE_FORMATS.items()}
@@ -971,27 +1037,33 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
     exact, errors = dict(chip), {}
     stages = compute["stages"]
     for n, stage in enumerate(stages):
-        if stage["in"] in errors:
-            raise SimulationError(
-                f"stage {n} starts from the value {stage['in']!r}; the harness judges stages that start from tensors"
-            )
-        x = chip[stage["in"]]
+        last = n + 1 == len(stages)
+        name = stage["in"]
+        x, x_err, x_exact = chip[name], errors.get(name), exact[name]
+        sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
         if stage["op"] == "reduce":
-            if n + 1 == len(stages):
+            if last:
                 raise SimulationError(
                     "a staged program ending in a reduction: the harness judges an element-wise last stage"
                 )
             dtype = dtypes[formats[stage["cb_out"]]]
-            chip[stage["out"]], errors[stage["out"]], exact[stage["out"]] = _reduce_value(x, stage, compute, dtype)
-            continue
-        sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage["epilogue"]}
-        if n + 1 < len(stages):
-            raise SimulationError("an element-wise stage before the last: the harness judges it only as the last stage")
-        extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
-        return compare(
-            out, x, None, sub, operands=chip, out_dtype=out_dtype, in_dtype=plan["buffers"][stage["in"]]["dtype"],
-            operand_errors=errors, exact_operands=exact, **extra,
-        )  # fmt: skip
+            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, compute, dtype)
+        elif last:
+            extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
+            return compare(
+                out, x, None, sub, operands=chip, out_dtype=out_dtype, in_dtype="bfloat16",
+                operand_errors=errors, exact_operands=exact, input_error=x_err, exact_input=x_exact, **extra,
+            )  # fmt: skip
+        else:
+            dtype = dtypes[formats[stage["cb_out"]]]
+            with np.errstate(invalid="ignore", over="ignore"):
+                target, allowed, _ = expected_output(
+                    x, None, x, np.abs(x), sub, operands=chip, out_dtype=dtype, operand_errors=errors,
+                    input_error=x_err,
+                )  # fmt: skip
+            meant = apply_epilogue(x_exact, sub, operands=exact)
+        chip[stage["out"]], errors[stage["out"]] = _held(target.astype(np.float64), allowed, dtype)
+        exact[stage["out"]] = meant
     raise SimulationError("the plan's stages are empty")
 
 

@@ -85,6 +85,12 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/eltwise_unary/gelu.h", "gelu_tile_init<false>",
             "gelu_tile<false>", false};
   }
+  // A division's divisor (epilogue op div): calculate_reciprocal in DST's
+  // precision (the template arguments' defaults follow the ComputeConfig).
+  if (op == value::kSfpuRecip) {
+    return {"api/compute/eltwise_unary/recip.h", "recip_tile_init",
+            "recip_tile", false};
+  }
   TVM_FFI_THROW(ValueError)
       << "TT codegen: unknown epilogue op '" << op << "'.";
 }
@@ -213,7 +219,9 @@ private:
                            : e.broadcast == value::kBroadcastCol
                                ? "[row]"
                                : "[row, col]");
-          if (e.op == value::kEpilogueMul) {
+          if (e.op == value::kEpilogueDiv) {
+            chain = "(" + chain + ") / " + operand;
+          } else if (e.op == value::kEpilogueMul) {
             // A call or a single term needs no parentheses.
             int depth = 0;
             bool bare = true;
@@ -389,6 +397,9 @@ private:
         continue;
       }
       headers.insert("api/compute/eltwise_binary_sfpu.h");
+      if (e.op == value::kEpilogueDiv) {
+        headers.insert(SfpuOp(value::kSfpuRecip).header);
+      }
       headers.insert(e.broadcast == value::kBroadcastNone
                          ? "api/compute/tile_move_copy.h"
                          : "api/compute/bcast.h");

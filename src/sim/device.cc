@@ -277,6 +277,9 @@ CreateKernel(Program &program, const std::string &file, const CoreSpec &cores,
     reject(!cc.defines.empty(), "ComputeConfig::defines");
     reject(!cc.named_compile_args.empty(), "ComputeConfig::named_compile_args");
     reject(cc.bfp8_pack_precise, "ComputeConfig::bfp8_pack_precise");
+    // APPROX selects the SFPU routines' approximate variants (recip_tile's,
+    // exp_tile's defaults follow it), which are not simulated.
+    reject(cc.math_approx_mode, "ComputeConfig::math_approx_mode");
     mode.fp32_dest_acc_en = cc.fp32_dest_acc_en;
     mode.dst_full_sync_en = cc.dst_full_sync_en;
     // MathFidelity's value is its number of phases, LoFi (0) has one.

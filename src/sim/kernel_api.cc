@@ -1180,6 +1180,12 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
                 " on 16-bit DST: the release's piecewise bf16 GELU is not "
                 "simulated (only its fp32 DST routine is)");
   }
+  if (op == SfpuOp::kRecip && !fp32) {
+    KernelFault(std::string(name) +
+                " on 16-bit DST: the release's one-step reciprocal rounded "
+                "to bf16 (with its own seed) is not simulated (only the fp32 "
+                "DST routine is)");
+  }
   for (float &v : regs.tiles[dst]) {
     v = StoreToDst(SfpuApply(op, v, param, fp32), fp32, regs.mode.fp16);
   }

@@ -262,6 +262,10 @@ private:
         n && with_tensor(n->a, n->b, value::kEpilogueSub, false)) {
       return;
     }
+    if (const auto *n = e.as<DivNode>();
+        n && with_tensor(n->a, n->b, value::kEpilogueDiv, false)) {
+      return;
+    }
     // A bfloat16 accumulator's element read as float32 (TileLang computes a
     // bf16 fragment's epilogue in float32), or a 16-bit tensor's in an
     // element-wise kernel: the element itself.
@@ -340,7 +344,8 @@ private:
       Fail(e, "a tensor minus the element (x - D[...] is supported, D[...] - "
               "x is not)");
     } else if (HasGlobalOperand(e)) {
-      Fail(e, "an op with a tensor other than adding, subtracting or "
+      Fail(e, "an op with a tensor other than adding, subtracting, "
+              "dividing by or "
               "multiplying by it (x + D[...], x - D[...], x * D[...])");
     } else if (e.as<MulNode>() && ErfCall(e) != nullptr) {
       Fail(e, std::string("T.erf in a product that is not GELU's ") +
@@ -696,8 +701,22 @@ tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
     // SFPU adds it to each DST tile it covers; each unit needs its init.
     const PrimExpr cb = I32(op.cb);
     const StringImm bcast(op.broadcast);
+    // A division multiplies by the divisor's reciprocal (recip_tile on the
+    // scratch tile, once per load of it).
+    const bool div = op.op == value::kEpilogueDiv;
+    const StringImm binary(div ? value::kEpilogueMul : op.op);
+    const StringImm recip(value::kSfpuRecip);
     auto add = [&](const PrimExpr &t) {
-      return Intrin(builtin::sfpu_binary_tile(), {name, t, scratch, t});
+      return Intrin(builtin::sfpu_binary_tile(), {binary, t, scratch, t});
+    };
+    auto divisor = [&]() -> tvm::tirx::Stmt {
+      if (!div) {
+        return tvm::tirx::Evaluate(0);
+      }
+      return Seq(
+          {Intrin(builtin::sfpu_init(), {recip}),
+           Intrin(builtin::sfpu_tile(),
+                  {recip, scratch, tvm::IntImm(tvm::DataType::UInt(32), 0)})});
     };
     if (op.broadcast == value::kBroadcastRow) {
       // One tile of the row vector per tile column of the block.
@@ -706,7 +725,7 @@ tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
             {Intrin(builtin::bcast_init(), {cb, bcast}),
              Intrin(builtin::bcast_tile(),
                     {cb, block.col0 + c, scratch, bcast}),
-             Intrin(builtin::sfpu_binary_init(), {name}),
+             divisor(), Intrin(builtin::sfpu_binary_init(), {binary}),
              SerialLoop("r", sh, [&](PrimExpr r) { return add(dst(r, c)); })});
       }));
     } else if (op.broadcast == value::kBroadcastCol) {
@@ -715,7 +734,7 @@ tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
             {Intrin(builtin::bcast_init(), {cb, bcast}),
              Intrin(builtin::bcast_tile(),
                     {cb, block.row0 + r, scratch, bcast}),
-             Intrin(builtin::sfpu_binary_init(), {name}),
+             divisor(), Intrin(builtin::sfpu_binary_init(), {binary}),
              SerialLoop("c", sw, [&](PrimExpr c) { return add(dst(r, c)); })});
       }));
     } else {
@@ -726,7 +745,7 @@ tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
               (block.row0 + r) * I32(block.nt) + block.col0 + c;
           return Seq({Intrin(builtin::copy_init(), {cb}),
                       Intrin(builtin::copy_tile(), {cb, slot, scratch}),
-                      Intrin(builtin::sfpu_binary_init(), {name}),
+                      divisor(), Intrin(builtin::sfpu_binary_init(), {binary}),
                       add(dst(r, c))});
         });
       }));

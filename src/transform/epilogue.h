@@ -16,7 +16,9 @@
  * (T.max(x, 0) is ReLU), x * c, x + c, x - c, T.exp(x), T.exp2(x),
  * T.sigmoid(x), T.tanh(x), x * T.sigmoid(x) (SiLU), GELU in its erf form
  * x * 0.5 * (1 + T.erf(x * 0.7071...)) (gelu_tile), and x +, - or * an element
- * of a global bfloat16 tensor at the output element's own position: a bias
+ * of a global bfloat16 tensor at the output element's own position (and, in an
+ * element-wise kernel or stage, x / a tensor or a stage's value: recip_tile of
+ * it, then a product): a bias
  * vector Bias[col] (broadcast over the rows) or Bias[row] (over the columns),
  * or a residual D[row, col] of the output's shape. tt.compute records the
  * chain as `epilogue: [{op, value}]` / `[{op, operand, broadcast}]`, the plan

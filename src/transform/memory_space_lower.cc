@@ -64,6 +64,8 @@ constexpr int64_t kPartialsCB = 24;
 constexpr int64_t kTransposedCB = 25;
 /*! \brief The first CB of a value between compute stages (stages.h). */
 constexpr int64_t kFirstIntermediateCB = 26;
+/*! \brief The last CB index a core has (NUM_CIRCULAR_BUFFERS = 32). */
+constexpr int64_t kLastCB = 31;
 
 /*! \brief One circular buffer of the plan. */
 struct CBInfo {
@@ -133,6 +135,7 @@ public:
     if (!lowerer.column_sum_16bit_.empty() && lowerer.stages_.empty()) {
       TVM_FFI_THROW(ValueError) << lowerer.column_sum_16bit_;
     }
+    lowerer.RequireBfloat16Stages();
     lowerer.RejectInPlace();
     lowerer.CheckProgramFormats();
     lowerer.RequireOperandsInTheGemmsLoop();
@@ -358,6 +361,19 @@ private:
           block_nest && Reads(op, reduce_out_)) {
         return LowerBroadcast(op);
       }
+      if (store != nullptr && block_nest && !compute_ &&
+          reduce_srcs_.count(store->buffer.get()) &&
+          fragments_.count(store->buffer.get())) {
+        // An update whose value a reduction reads (a norm's x * x).
+        return LowerElementwise(op);
+      }
+      if (reduce_out_ != nullptr && !block_nest && Reads(op, reduce_out_)) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel") << " over the result '" << reduce_out_->name
+            << "' of a reduction alone (a norm's rsqrt(s / N)) is not "
+               "supported yet; supported: an update of the block that reads it "
+               "at the element's own row, x[i, j] - s[i], x[i, j] / s[i].";
+      }
       if (reduce_out_ != nullptr && compute_ && compute_->packed &&
           Reads(op, reduce_out_)) {
         TVM_FFI_THROW(ValueError)
@@ -381,9 +397,11 @@ private:
           << (store ? " writing '" + std::string(store->buffer->name) + "'"
                     : std::string())
           << ": element-wise work in a kernel with a T.reduce_sum / "
-             "T.reduce_max is supported only after the reduction, reading "
-             "its result (x - max[i], x * sum[i]); work before it (a norm's "
-             "x * x) or on the result alone is not supported yet.";
+             "T.reduce_max is supported as the program's stages: an update "
+             "whose value the next reduction reads (p = x * x), or one after a "
+             "reduction that reads its result at the element's own row (x - "
+             "max[i], x / sum[i]); this one is neither (a second update before "
+             "a reduction is not supported yet: fold it into the first).";
     }
     if (store != nullptr && !has_gemm_ &&
         (globals_.count(store->buffer.get()) ||
@@ -422,6 +440,14 @@ private:
          })) {
       if (!e.operand.empty()) {
         reads.push_back(LowerOperand(&e, what));
+      }
+      if (e.op == value::kEpilogueDiv && !compute_->fp32) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": a division by '" << e.operand
+            << "' on the bfloat16 accumulator '" << name
+            << "' is not supported yet (the release's 16-bit reciprocal, one "
+               "step rounded to bf16, is not modelled by the simulator); "
+               "accumulate in float32.";
       }
       if (e.op == value::kEpilogueGelu && !compute_->fp32) {
         TVM_FFI_THROW(ValueError)
@@ -490,7 +516,7 @@ private:
     }
     // The reduced block is read at the output block's own offsets, as the
     // update's inputs are (ProveOperands), so each row reduces its own row.
-    if (in->broadcast.empty()) {
+    if (in->broadcast.empty() && in->role == value::kCBRoleInput) {
       const PrimExpr tile = detail::I32(target_.tile_rows);
       in->broadcast = value::kBroadcastNone;
       in->where = what;
@@ -502,8 +528,8 @@ private:
       in->offsets.push_back(in->access.col * tile);
     }
     CBInfo cb;
-    cb.index = kFirstIntermediateCB + static_cast<int64_t>(stages_.size());
-    cb.name = "cb_" + reduce.reduce;
+    cb.index = IntermediateCB(what);
+    cb.name = UniqueCBName("cb_" + reduce.reduce);
     cb.role = value::kCBRoleIntermediate;
     cb.buffer = name;
     cb.rows_tiles = rows ? reduce.mt : 1;
@@ -522,6 +548,7 @@ private:
     stages_.push_back(stage);
     stage_values_[reduce_out_] = cbs_.size();
     cbs_.push_back(cb);
+    RequireBfloat16Stages();
     // The update shares the reduction's block nest and block.
     reduce_out_ = nullptr;
     block_.set = false;
@@ -534,6 +561,101 @@ private:
           << reduce.nt << "; they must be the same block.";
     }
     return lowered;
+  }
+
+  /*! \brief A staged program reads bfloat16 tensors: its stages unpack
+   *         them through SrcA (copy_tile, unary_bcast, reduce_tile), which
+   *         the simulator models for bfloat16 tiles in fp32 DST only. */
+  void RequireBfloat16Stages() const {
+    if (stages_.empty()) {
+      return;
+    }
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleInput &&
+          cb.format != TileFormat::kBfloat16) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': '" << cb.tensor << "' is "
+            << SpecOf(cb.format).dtype
+            << "; a kernel of several stages (a reduction with element-wise "
+               "updates around it) reads bfloat16 tensors for now.";
+      }
+    }
+  }
+
+  /*! \brief The next intermediate CB's index (c_26 .. c_31), one a stage. */
+  int64_t IntermediateCB(const std::string &what) const {
+    const int64_t index =
+        kFirstIntermediateCB + static_cast<int64_t>(stages_.size());
+    if (index > kLastCB) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": more than " << kLastCB - kFirstIntermediateCB + 1
+          << " values between stages (each has a CB of its own, c_"
+          << kFirstIntermediateCB << " to c_" << kLastCB
+          << "); use fewer reductions and updates in one kernel.";
+    }
+    return index;
+  }
+
+  /*! \brief `base`, or `base` and a number when a CB already has it. */
+  std::string UniqueCBName(const std::string &base) const {
+    auto taken = [&](const std::string &name) {
+      return std::any_of(cbs_.begin(), cbs_.end(),
+                         [&](const CBInfo &cb) { return cb.name == name; });
+    };
+    std::string name = base;
+    for (int i = 1; taken(name); ++i) {
+      name = base + std::to_string(i);
+    }
+    return name;
+  }
+
+  /*!
+   * \brief The element-wise update lowered last (compute_) becomes a stage
+   *        whose value, the fragment `value`, a later stage reads (a
+   *        reduction of exp(x - max), of x * x): it is packed into an
+   *        intermediate CB of the block's tiles, in the fragment's format.
+   */
+  void PushEltwiseStage(const std::string &what, const Buffer &value) {
+    const ComputeInfo e = *compute_;
+    const std::optional<TileFormat> format = TileFormatOf(value->dtype);
+    if (format != TileFormat::kBfloat16) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << value->name << "' is " << value->dtype
+          << "; a value between stages that a reduction reads must be "
+             "bfloat16 for now (reduce_tile of float32 tiles is not modelled "
+             "by the simulator).";
+    }
+    const CBInfo *base = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.index == e.cb_a) {
+        base = &cb;
+      }
+    }
+    CBInfo cb;
+    cb.index = IntermediateCB(what);
+    cb.name = UniqueCBName("cb_" + std::string(value->name));
+    cb.role = value::kCBRoleIntermediate;
+    cb.buffer = value->name;
+    cb.rows_tiles = e.mt;
+    cb.cols_tiles = e.nt;
+    cb.depth = 1;
+    cb.format = *format;
+    cb.loops = base->loops;
+    cb.access = base->access; // the block's place in the tensors
+    detail::ComputeStage stage;
+    stage.op = value::kOpEltwise;
+    stage.in = e.a;
+    stage.out = value->name;
+    stage.cb_in = e.cb_a;
+    stage.cb_out = cb.index;
+    stage.epilogue = e.epilogue;
+    stages_.push_back(stage);
+    stage_values_[value.get()] = cbs_.size();
+    cbs_.push_back(cb);
+    RequireBfloat16Stages();
+    compute_.reset();
+    block_.set = false;
+    eltwise_out_ = nullptr;
   }
 
   /*!
@@ -623,7 +745,7 @@ private:
         detail::MatchElementwise(value, vars, what, [&](const Buffer &b) {
           return globals_.count(b.get()) > 0 || cb_of_.count(b.get()) > 0 ||
                  stage_values_.count(b.get()) > 0 ||
-                 (!stage_values_.empty() && operand_of_.count(b.get()) > 0);
+                 (!reduce_srcs_.empty() && operand_of_.count(b.get()) > 0);
         });
     for (size_t a = 0; a < 2; ++a) {
       if (extents[a] % target_.tile_rows != 0) {
@@ -666,17 +788,35 @@ private:
     }
     // Inputs: the base tensor, then each operand, each in a CB of its own.
     std::vector<Stmt> lowered;
+    std::vector<int64_t> read_here; // the CBs of the blocks read so far
     auto input = [&](detail::EpilogueOp *e) {
       if (auto v = stage_values_.find(e->buffer.get());
           v != stage_values_.end()) {
         // An earlier stage's value: a vector over the block's rows (one
         // value per row, broadcast along the columns) or its columns.
         const CBInfo &cb = cbs_[v->second];
-        bool per_row = false;
+        bool per_row = false, block = false;
         for (const detail::ComputeStage &stage : stages_) {
           if (stage.cb_out == cb.index) {
             per_row = stage.reduce_dim == value::kReduceDimRow;
+            block = stage.op == value::kOpEltwise;
           }
+        }
+        if (block) {
+          // An earlier update's block, read at the element's own position.
+          bool own =
+              e->broadcast == value::kBroadcastNone && e->offsets.size() == 2;
+          for (const PrimExpr &off : e->offsets) {
+            own = own && tvm::tirx::is_zero(off);
+          }
+          if (!own) {
+            TVM_FFI_THROW(ValueError)
+                << what << ": '" << cb.buffer << "' must be read at the "
+                << "element's own position, " << cb.buffer << "[i, j].";
+          }
+          e->cb = cb.index;
+          e->operand = cb.buffer;
+          return;
         }
         const std::string want =
             per_row ? value::kBroadcastCol : value::kBroadcastRow;
@@ -692,7 +832,7 @@ private:
         return;
       }
       auto it = cb_of_.find(e->buffer.get());
-      if (it == cb_of_.end() && !stage_values_.empty()) {
+      if (it == cb_of_.end() && !reduce_srcs_.empty()) {
         // A fragment copied from the shared block a stage read.
         if (auto op = operand_of_.find(e->buffer.get());
             op != operand_of_.end()) {
@@ -705,6 +845,17 @@ private:
       }
       // A shared block its T.copy filled: read at the output's offsets.
       CBInfo &cb = cbs_[it->second];
+      if (std::count(read_here.begin(), read_here.end(), cb.index) &&
+          e->broadcast == value::kBroadcastNone &&
+          std::all_of(
+              e->offsets.begin(), e->offsets.end(),
+              [](const PrimExpr &o) { return tvm::tirx::is_zero(o); })) {
+        // Read a second time at the element's own position (x * x).
+        e->cb = cb.index;
+        e->operand = cb.tensor;
+        return;
+      }
+      read_here.push_back(cb.index);
       if (!SameLoops(cb.loops, loops_)) {
         TVM_FFI_THROW(ValueError)
             << what << ": '" << e->buffer->name << "' is filled inside a loop "
@@ -776,14 +927,19 @@ private:
       compute_->fp32 = false;
       compute_->acc_format = TileFormat::kFloat16;
       for (const detail::EpilogueOp &e : compute_->epilogue) {
-        const bool product = e.op == value::kEpilogueMul && !e.operand.empty();
+        const bool product =
+            (e.op == value::kEpilogueMul || e.op == value::kEpilogueDiv) &&
+            !e.operand.empty();
         if (product || e.op == value::kEpilogueExp ||
             e.op == value::kEpilogueExp2 || e.op == value::kEpilogueSigmoid ||
             e.op == value::kEpilogueTanh || e.op == value::kEpilogueSilu ||
             e.op == value::kEpilogueGelu) {
           TVM_FFI_THROW(ValueError)
               << what << ": "
-              << (product ? "a product with the tensor '" + e.operand + "'"
+              << (product ? std::string(e.op == value::kEpilogueDiv
+                                            ? "a division by"
+                                            : "a product with") +
+                                " the tensor '" + e.operand + "'"
                           : "T." + e.op)
               << " in a float16 element-wise kernel is not supported yet "
                  "(float16 runs in 16-bit DST, where the release rounds "
@@ -1062,8 +1218,12 @@ private:
         detail::DecodeRegion(call->args[1], Where("T.copy"));
     const bool src_global = globals_.count(src.buffer.get());
     const bool dst_global = globals_.count(dst.buffer.get());
-    if (src_global && (shared_.count(dst.buffer.get()) ||
-                       reduce_srcs_.count(dst.buffer.get()))) {
+    // (In a kernel with a reduction, a fragment may hold a block of a tensor
+    // an update or the reduction reads.)
+    if (src_global &&
+        (shared_.count(dst.buffer.get()) ||
+         reduce_srcs_.count(dst.buffer.get()) ||
+         (!reduce_srcs_.empty() && fragments_.count(dst.buffer.get())))) {
       return LowerInputCopy(src, dst);
     }
     if (fragments_.count(src.buffer.get()) && dst_global) {
@@ -1188,6 +1348,7 @@ private:
    */
   Stmt LowerInputCopy(const detail::RegionOperand &src,
                       const detail::RegionOperand &dst) {
+    RejectStageValueOverwrite(dst.buffer);
     const std::string what =
         Where("T.copy into '" + std::string(dst.buffer->name) + "'");
     const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
@@ -1251,8 +1412,22 @@ private:
    *        moves: the T.gemm reads A_shared's CB. The copy must be the whole
    *        buffer, in the same loop as the T.copy that fills A_shared.
    */
+  /*! \brief A ValueError when a copy overwrites a fragment holding a
+   *         stage's value (the stages read values by fragment, not by
+   *         program order). */
+  void RejectStageValueOverwrite(const Buffer &dst) const {
+    if (stage_values_.count(dst.get()) || dst.get() == eltwise_out_) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.copy into '" + std::string(dst->name) + "'")
+          << " overwrites the value an element-wise update wrote there; "
+             "copying into a fragment after an update in a kernel with a "
+             "reduction is not supported (use another fragment).";
+    }
+  }
+
   Stmt LowerOperandCopy(const detail::RegionOperand &src,
                         const detail::RegionOperand &dst) {
+    RejectStageValueOverwrite(dst.buffer);
     const std::string what =
         Where("T.copy into '" + std::string(dst.buffer->name) + "'");
     auto filled = cb_of_.find(src.buffer.get());
@@ -1361,7 +1536,7 @@ private:
                   const std::string &dest) {
     const bool elementwise = src.buffer.get() == eltwise_out_;
     const bool reduced = src.buffer.get() == reduce_out_;
-    if (stage_values_.count(src.buffer.get())) {
+    if (stage_values_.count(src.buffer.get()) && !elementwise) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << src.buffer->name << "' is read by the "
           << "element-wise update after it, which writes the kernel's output; "
@@ -1574,6 +1749,12 @@ private:
           << ": a reduction in a kernel with a T.gemm is not supported "
              "yet; a kernel either multiplies, maps element-wise or reduces.";
     }
+    if (compute_ && compute_->elementwise && !compute_->packed &&
+        src.buffer.get() == eltwise_out_) {
+      // The reduction reads the update before it: that update becomes a
+      // stage, its value a block in an intermediate CB.
+      PushEltwiseStage(what, src.buffer);
+    }
     if (block_.set && block_.accumulator == std::string(dst.buffer->name)) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << dst.buffer->name << "' is filled (T.fill / "
@@ -1590,22 +1771,37 @@ private:
     RequireBlockGuards("T.reduce_" + type);
     // The block: read from DRAM into the fragment itself, or into a shared
     // buffer the fragment is a copy of.
-    auto filled = cb_of_.find(src.buffer.get());
-    if (filled == cb_of_.end()) {
-      if (auto op = operand_of_.find(src.buffer.get());
-          op != operand_of_.end()) {
-        filled = cb_of_.find(op->second.get());
-      }
+    // (Or the value of the update before it, a stage's.)
+    std::optional<size_t> filled;
+    if (auto v = stage_values_.find(src.buffer.get());
+        v != stage_values_.end()) {
+      filled = v->second;
+    } else if (auto it = cb_of_.find(src.buffer.get()); it != cb_of_.end()) {
+      filled = it->second;
+    } else if (auto op = operand_of_.find(src.buffer.get());
+               op != operand_of_.end() && cb_of_.count(op->second.get())) {
+      filled = cb_of_.at(op->second.get());
     }
-    if (filled == cb_of_.end() ||
-        cbs_[filled->second].role != value::kCBRoleInput) {
+    if (!filled || (cbs_[*filled].role != value::kCBRoleInput &&
+                    cbs_[*filled].rows_tiles * cbs_[*filled].cols_tiles == 0)) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << src.buffer->name
           << "' holds no block read from a global tensor; supported: "
              "T.copy(A[...], A_local) or T.copy(A[...], A_shared) then "
              "T.copy(A_shared, A_local), reduced after the copy.";
     }
-    const CBInfo in = cbs_[filled->second];
+    const CBInfo in = cbs_[*filled];
+    const bool value_in = in.role == value::kCBRoleIntermediate;
+    if (value_in && in.access.shape.size() == 2 &&
+        in.access.shape[rows ? 1 : 0] % target_.tile_rows != 0) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the tensor under '" << src.buffer->name << "' has "
+          << in.access.shape[rows ? 1 : 0] << " " << (rows ? "columns" : "rows")
+          << ", not a multiple of " << target_.tile_rows
+          << "; the update made the zeros padding its last tile into values "
+             "(f(0)) that the reduction would take in. Supported: a "
+             "reduction of an update over a length that is a multiple of 32.";
+    }
     if (in.access.batch.defined()) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << in.tensor << "' is a batched (batch, rows, "
@@ -1666,7 +1862,7 @@ private:
     info.reduce_dim = rows ? value::kReduceDimRow : value::kReduceDimCol;
     info.loops = loops_; // the block nest's: no K loop
     info.accumulator = dst.buffer->name;
-    info.a = in.tensor;
+    info.a = value_in ? in.buffer : in.tensor;
     info.cb_a = in.index;
     info.mt = in.rows_tiles;
     info.nt = in.cols_tiles;
@@ -1679,6 +1875,16 @@ private:
     // The scaler tile reduce_tile multiplies (SUM) or scales (MAX) by: 1.0
     // in the first row of each face, bf16 like the data (the matrix unit
     // needs one source format).
+    // One scaler tile serves every reduction of the kernel.
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleScaler) {
+        return detail::RoleScope(
+            ir::kRoleCompute,
+            detail::Intrin(builtin::reduce_block(),
+                           {detail::I32(in.index), detail::I32(cb.index),
+                            detail::I32(info.mt), detail::I32(info.nt)}));
+      }
+    }
     CBInfo scaler = NewInputCB(what);
     scaler.name = "cb_scaler";
     scaler.role = value::kCBRoleScaler;
@@ -2029,12 +2235,21 @@ private:
       }
       if (!compute_ ||
           (cb.index != compute_->cb_a && cb.index != compute_->cb_b)) {
-        const std::string op =
-            compute_ && !compute_->reduce.empty() ? "reduction" : "T.gemm";
+        const std::string op = !stages_.empty() ? "stage"
+                               : compute_ && !compute_->reduce.empty()
+                                   ? "reduction"
+                                   : "T.gemm";
         TVM_FFI_THROW(ValueError)
             << "PrimFunc '" << func_ << "': T.copy into '" << cb.buffer
-            << "' fills a shared buffer no " << op << " reads; every "
-            << "T.alloc_shared buffer must be an operand of the " << op << ".";
+            << "' fills a " << (stages_.empty() ? "shared buffer" : "buffer")
+            << " no " << op << " reads; every "
+            << (stages_.empty() ? "T.alloc_shared buffer must be an operand "
+                                  "of the " +
+                                      op
+                                : std::string("block read in must be read by a "
+                                              "stage (a reduction or an "
+                                              "update)"))
+            << ".";
       }
       if (!SameLoops(cb.loops, compute_->loops)) {
         TVM_FFI_THROW(ValueError)

@@ -380,8 +380,9 @@ private:
     nt_ = nt;
     std::vector<int64_t> inputs{cb_in};
     for (const detail::EpilogueOp &op : epilogue_) {
-      if (op.cb >= 0) {
-        inputs.push_back(op.cb);
+      if (op.cb >= 0 &&
+          std::find(inputs.begin(), inputs.end(), op.cb) == inputs.end()) {
+        inputs.push_back(op.cb); // (a block read twice is waited for once)
       }
     }
     return ElementwiseStage(stage, inputs, inputs);

@@ -277,3 +277,32 @@ TEST(SfpuRoutines, SpecialValues) {
 }
 
 } // namespace
+
+TEST(SfpuRoutines, ReciprocalOnFp32DstIsWithinTheHarnessBound) {
+  // calculate_reciprocal on fp32 DST (sfpu_reciprocal_iter<2>) against 1 / x
+  // in float64, every 1021st fp32 input whose reciprocal is a normal number:
+  // within RECIP_ULPS (python/tilelang_tt/sim.py) x 2^-24 relative.
+  double worst = 0.0;
+  int checked = 0;
+  for (uint64_t w = 0; w <= 0xffffffffu; w += 1021) {
+    const auto x = static_cast<uint32_t>(w);
+    const float xf = F(x);
+    if (!std::isfinite(xf) || std::fabs(xf) < 0x1p-126 ||
+        std::fabs(xf) > 0x1p126) {
+      continue;
+    }
+    const double exact = 1.0 / static_cast<double>(xf);
+    const double got = F(fn::Reciprocal(x, 2));
+    worst =
+        std::max(worst, std::fabs(got - exact) / (std::fabs(exact) * 0x1p-24));
+    ++checked;
+  }
+  EXPECT_GT(checked, 3000000);
+  EXPECT_LE(worst, 2.0);
+  std::printf("recip on fp32 DST: worst %.3f x 2^-24 relative\n", worst);
+  // Its special values: 1 / +-0 is an infinity of that sign, 1 / +-inf a
+  // zero (sfpu_reciprocal_iter's scale: 255 - the input's exponent).
+  EXPECT_EQ(fn::Reciprocal(B(2.0f), 2), B(0.5f));
+  EXPECT_EQ(fn::Reciprocal(B(-4.0f), 2), B(-0.25f));
+  EXPECT_TRUE(std::isinf(F(fn::Reciprocal(B(0.0f), 2))));
+}

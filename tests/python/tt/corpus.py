@@ -799,6 +799,54 @@ def norm_scale(M, N, blk_m, dtype="bfloat16"):  # noqa: N803
     return main
 
 
+def softmax_rows(M, N, block_M, dtype="bfloat16"):  # noqa: N803
+    """examples/online_softmax/online_softmax.py's computation on a block of whole rows: the row maximum,
+    exp(x - max) into a fragment, its row sum, and the exponentials divided by it, copied out (natural
+    exp; the whole row in one block, so no running max and sum across blocks)."""
+
+    @T.prim_func
+    def main(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as i_m:
+            x = T.alloc_fragment((block_M, N), dtype)
+            max_x = T.alloc_fragment((block_M,), dtype)
+            exp_x = T.alloc_fragment((block_M, N), dtype)
+            sum_exp_x = T.alloc_fragment((block_M,), dtype)
+            y = T.alloc_fragment((block_M, N), dtype)
+            T.copy(X[i_m * block_M, 0], x)
+            T.reduce_max(x, max_x, dim=1)
+            for i, j in T.Parallel(block_M, N):
+                exp_x[i, j] = T.exp(x[i, j] - max_x[i])
+            T.reduce_sum(exp_x, sum_exp_x, dim=1)
+            for i, j in T.Parallel(block_M, N):
+                y[i, j] = exp_x[i, j] / sum_exp_x[i]
+            T.copy(y, Y[i_m * block_M, 0])
+
+    return main
+
+
+def norm_by_sum_of_squares(M, N, blk_m, dtype="bfloat16"):  # noqa: N803
+    """examples/norm/rms_norm.py's steps up to its broadcast: A_pow_local = A_local * A_local, its row sum,
+    then A_local divided by that sum (rms_norm's mean, rsqrt and epsilon on the sum are not lowered yet)."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, N), dtype)
+            A_pow_local = T.alloc_fragment((blk_m, N), dtype)
+            A_local = T.alloc_fragment((blk_m, N), dtype)
+            A_powsum = T.alloc_fragment((blk_m,), dtype)
+            T.copy(A[bx * blk_m : (bx + 1) * blk_m, :], A_shared)
+            T.copy(A_shared, A_local)
+            for i, j in T.Parallel(blk_m, N):
+                A_pow_local[i, j] = A_local[i, j] * A_local[i, j]
+            T.reduce_sum(A_pow_local, A_powsum, dim=1)
+            for i, j in T.Parallel(blk_m, N):
+                A_local[i, j] = A_local[i, j] / A_powsum[i]
+            T.copy(A_local, B[bx * blk_m : (bx + 1) * blk_m, :])
+
+    return main
+
+
 def tested_reduce_cols_centred(M, N, block_N):  # noqa: N803
     """test_tilelang_language_reduce.py's dim=0 form with the result read back: each column minus its
     maximum, over column blocks."""
@@ -822,6 +870,16 @@ def tested_reduce_cols_centred(M, N, block_N):  # noqa: N803
 def _softmax_shift_ref(inputs):
     x = inputs["X"]
     return np.exp(x - x.max(axis=1, keepdims=True))
+
+
+def _softmax_ref(inputs):
+    e = _softmax_shift_ref(inputs)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _sum_of_squares_ref(inputs):
+    a = inputs["A"]
+    return a / (a * a).sum(axis=1, keepdims=True)
 
 
 def _norm_scale_ref(inputs):
@@ -1085,6 +1143,13 @@ ENTRIES = [
     Entry("rms_norm_broadcast_in_place", RMS_NORM, lambda: norm_scale(96, 192, 32), {"A": (96, 192)},
           _norm_scale_ref, output="B", magnitude=_norm_scale_magnitude, k=192,
           notes="the row sum packed to bf16 between the stages, then the block scaled by it in place"),
+    Entry("online_softmax_rows", ONLINE_SOFTMAX, lambda: softmax_rows(128, 320, 32), {"X": (128, 320)},
+          _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
+          notes="four stages: max, exp(x - max) packed to bf16, its sum packed to bf16, then each "
+                "exponential times recip_tile of the sum"),
+    Entry("rms_norm_sum_of_squares", RMS_NORM, lambda: norm_by_sum_of_squares(96, 256, 32), {"A": (96, 256)},
+          _sum_of_squares_ref, output="B", magnitude=lambda i: np.abs(_sum_of_squares_ref(i)) * 4,
+          notes="x * x packed to bf16 between the stages, its row sum, x times its reciprocal"),
     Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
           {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
           magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),

@@ -887,8 +887,9 @@ def reduce_broadcast(where: str = "max-sub", M=128, N=256, block=64, out_dtype="
     """A reduction read back by an element-wise update of the block it reduced (a softmax's x - max[i], a
     norm's x * s[i]): two compute stages. ``where``: "max-sub", "sum-mul", "max-exp" (exp(x - max[i])),
     "in-place" (A_local[i, j] -= S[i], A_local copied out), "global" (the update stores into B itself),
-    "cols-max" (dim=0, x - max[j]) (supported); "f32-result" (S float32), "wrong-index" (S[j] of a row
-    reduction), "write-both" (S copied out too), "before" (x * x before the reduction) (refused)."""
+    "cols-max" (dim=0, x - max[j]), "before" (x * x in place, then its row sum read back) (supported);
+    "f32-result" (S float32), "wrong-index" (S[j] of a row reduction), "write-both" (S copied out too)
+    (refused)."""
     cols = where == "cols-max"
     BM, BN = (M, block) if cols else (block, N)
     s_dtype = "float32" if where == "f32-result" else "bfloat16"
@@ -981,3 +982,53 @@ def reduce_broadcast_refused(where: str, M=64, N=256, block=32):  # noqa: N803
             T.copy(B_local, B[bx * block, 0])
 
     return reduce_odd
+
+
+def softmax_rows(
+    where: str = "softmax", M=128, N=256, block=64, value_dtype="bfloat16", x_dtype="bfloat16", width=None
+):  # noqa: N803
+    """A block of whole rows through several stages: "softmax" (max, e = exp(x - max), s = sum(e), e / s),
+    "square-sum" (p = x * x, s = sum(p), x / s) (supported); ``value_dtype`` float32 (p a float32 fragment a
+    reduction reads), ``x_dtype`` float32 (a float32 tensor), "vector-update" (s = s * 0.5 on the (block,)
+    result alone, rms_norm.py's rsqrt step), "refill" (e overwritten by a copy of X before e / s), a softmax
+    with ``width`` > N (the padding's exp(0) = 1 would join the sum), "chain" (seven stages: more values
+    between stages than CBs c_26..c_31) (refused)."""
+    W = width or N
+
+    @T.prim_func
+    def softmax(X: T.Tensor((M, N), x_dtype), Y: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(M, block), threads=128) as bx:
+            x = T.alloc_fragment((block, W), x_dtype)
+            m = T.alloc_fragment((block,), "bfloat16")
+            e = T.alloc_fragment((block, W), value_dtype)
+            s = T.alloc_fragment((block,), "bfloat16")
+            y = T.alloc_fragment((block, W), "bfloat16")
+            T.copy(X[bx * block, 0], x)
+            if where in ("softmax", "refill", "chain"):
+                T.reduce_max(x, m, dim=1)
+                for i, j in T.Parallel(block, W):
+                    e[i, j] = T.exp(x[i, j] - m[i])
+            else:
+                for i, j in T.Parallel(block, W):
+                    e[i, j] = x[i, j] * x[i, j]
+            T.reduce_sum(e, s, dim=1)
+            if where == "vector-update":
+                for i in T.Parallel(block):
+                    s[i] = s[i] * 0.5
+            if where == "refill":
+                T.copy(X[bx * block, 0], e)
+            if where == "chain":
+                for i, j in T.Parallel(block, W):
+                    y[i, j] = e[i, j] - s[i]
+                T.reduce_max(y, m, dim=1)
+                for i, j in T.Parallel(block, W):
+                    e[i, j] = y[i, j] - m[i]
+                T.reduce_sum(e, s, dim=1)
+            for i, j in T.Parallel(block, W):
+                if where in ("softmax", "refill", "chain"):
+                    y[i, j] = e[i, j] / s[i]
+                else:
+                    y[i, j] = x[i, j] / s[i]
+            T.copy(y, Y[bx * block, 0])
+
+    return softmax

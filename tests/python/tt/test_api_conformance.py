@@ -17,7 +17,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from kernels import col_reduce, gemm_epilogue, gemm_kernel, gemm_operand_epilogue, reduce_broadcast, row_reduce
+from kernels import (
+    col_reduce,
+    gemm_epilogue,
+    gemm_kernel,
+    gemm_operand_epilogue,
+    reduce_broadcast,
+    row_reduce,
+    softmax_rows,
+)
 
 import tilelang_tt
 
@@ -284,6 +292,18 @@ def test_staged_programs_compile_against_the_release(headers, tmp_path, where):
     assert "reduce_uninit(cb_in0);" in text
     assert ("pack_reconfig_data_format(cb_out0, cb_sum);" in text) == (where == "sum-mul")
     assert f"unary_bcast<BroadcastType::{'ROW' if where == 'cols-max' else 'COL'}>(" in text
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+def test_a_softmax_compiles_against_the_release(headers, tmp_path):
+    """Four stages: two reductions sharing the scaler tile, an intermediate block (cb_e), and a division
+    as recip_tile (eltwise_unary/recip.h) of the broadcast sum times the block."""
+    out = tmp_path / "softmax"
+    tilelang_tt.lower(softmax_rows("softmax")).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert "recip_tile_init();" in text and "recip_tile(1);" in text
+    assert text.count("reduce_uninit(") == 2
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

@@ -15,7 +15,15 @@ import jsonschema
 import pytest
 import tilelang
 from golden import assert_matches_golden
-from kernels import elementwise, gemm_epilogue, gemm_kernel, gemm_operand_epilogue, reduce_broadcast, row_reduce
+from kernels import (
+    elementwise,
+    gemm_epilogue,
+    gemm_kernel,
+    gemm_operand_epilogue,
+    reduce_broadcast,
+    row_reduce,
+    softmax_rows,
+)
 
 import tilelang_tt
 from tilelang_tt.codegen import ARTIFACT_FILES, CLANG_FORMAT_STYLE, PLAN_SCHEMA_PATH
@@ -37,6 +45,8 @@ CASES = {
     "reduce_sum_96x160_b32": lambda: row_reduce("sum", 96, 160, 32),
     # a row maximum read back by exp(x - max[i]): two compute stages, the vector in cb_max between them (#19)
     "reduce_bcast_max_exp_128x256_b64": lambda: reduce_broadcast("max-exp"),
+    # a softmax of whole rows: four stages, the exponentials in cb_e, the division a recip_tile (#19)
+    "softmax_128x256_b64": lambda: softmax_rows("softmax"),
     # a float32 output: Float32 output CB and DRAM pages, packed from fp32 DST exactly (#17)
     "gemm_f32out_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, out_dtype="float32"),
     # float16 tensors: Float16 CBs and .f16 files (uint16_t bit patterns on the host) (#17)

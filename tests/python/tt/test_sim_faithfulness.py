@@ -25,6 +25,7 @@ from kernels import (
     gemm_operand_epilogue,
     reduce_broadcast,
     row_reduce,
+    softmax_rows,
 )
 
 import tilelang_tt
@@ -917,3 +918,14 @@ def test_the_intermediate_cb_needs_the_packer_in_its_format(tmp_path):
     text = (artifacts / "compute.cpp").read_text()
     (artifacts / "compute.cpp").write_text(re.sub(r"\n *pack_reconfig_data_format\([^)]*\);", "", text))
     expect_fault(artifacts, "pack_tile into CB c_26 (Float16_b)", "configured for Float32")
+
+
+def test_a_softmax_without_the_reciprocal_is_caught(tmp_path):
+    """The division by the row sum is recip_tile of the sum, then a product: without the reciprocal the
+    output is e * sum, far outside the bound the harness carries through the stages."""
+    artifacts = lowered(tmp_path, softmax_rows("softmax"))
+    assert simulate(artifacts, timeout=120).ok
+    text = (artifacts / "compute.cpp").read_text()
+    (artifacts / "compute.cpp").write_text(re.sub(r"\n *recip_tile(_init)?\([^)]*\);", "", text))
+    result = simulate(artifacts, timeout=120)
+    assert not result.ok and result.mismatches > 0, result.summary()

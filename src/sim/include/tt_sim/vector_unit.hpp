@@ -19,6 +19,8 @@
 //     DST[out] = DST[a] op DST[b], the same SFPMAD per datum, stored back as
 //     above; on 16-bit DST the product is first rounded to bf16, ties to
 //     even (SfpuBinaryApply);
+//   - recip: calculate_reciprocal on fp32 DST, sfpu_reciprocal_iter<2>
+//     (tt_sim/sfpu_functions.hpp Reciprocal; 16-bit DST not simulated);
 //   - exp, exp2, sigmoid, tanh, silu: the release's accurate routines,
 //     instruction by instruction (tt_sim/sfpu_functions.hpp); they differ
 //     between fp32 and 16-bit DST (on 16-bit DST each rounds its result to
@@ -28,7 +30,7 @@
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
 //     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
 //     exp_tile_init, exp2_tile_init, sigmoid_tile_init, tanh_tile_init,
-//     silu_tile_init, gelu_tile_init).
+//     silu_tile_init, gelu_tile_init, recip_tile_init).
 #pragma once
 
 #include <cmath>
@@ -53,7 +55,8 @@ enum class SfpuOp {
   kSub, // between two DST tiles only
   kTanh,
   kExp2,
-  kGelu
+  kGelu,
+  kRecip
 };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
 enum class SfpuInit {
@@ -70,7 +73,8 @@ enum class SfpuInit {
   kMulBinary,
   kTanh,
   kExp2,
-  kGelu
+  kGelu,
+  kRecip
 };
 
 inline SfpuInit InitOf(SfpuOp op) {
@@ -96,6 +100,8 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kExp2;
   case SfpuOp::kGelu:
     return SfpuInit::kGelu;
+  case SfpuOp::kRecip:
+    return SfpuInit::kRecip;
   case SfpuOp::kSub:
     break;
   }
@@ -130,6 +136,8 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "exp2_tile_init";
   case SfpuInit::kGelu:
     return "gelu_tile_init";
+  case SfpuInit::kRecip:
+    return "recip_tile_init";
   case SfpuInit::kNone:
     break;
   }
@@ -199,6 +207,10 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
     return BitsFloat(sfpu_fn::Exp2(v, fp32_dest));
   case SfpuOp::kGelu:
     return BitsFloat(sfpu_fn::GeluFp32(v)); // fp32 DST only (kernel_api.cc)
+  case SfpuOp::kRecip:
+    // calculate_reciprocal on fp32 DST: sfpu_reciprocal_iter<2> (its 16-bit
+    // DST variant, one step rounded to bf16, is refused: kernel_api.cc).
+    return BitsFloat(sfpu_fn::Reciprocal(v, 2));
   case SfpuOp::kSub:
     break;
   }
