@@ -116,7 +116,9 @@ namespace tilelang_tt {
     "release's accurate gelu_tile).")                                          \
   X(kEpilogueDiv, "div",                                                       \
     "tt.compute epilogue op: x = x / operand (a tensor or a stage value: "     \
-    "recip_tile of it, then a product).")                                      \
+    "recip_tile of it, then a product), or x / value (x * fp32(1 / value)).")  \
+  X(kEpilogueRsqrt, "rsqrt",                                                   \
+    "tt.compute epilogue op: x = 1 / sqrt(x) (the release's rsqrt_tile).")     \
   X(kSfpuRecip, "recip",                                                       \
     "SFPU op (not an epilogue op): x = 1 / x, recip_tile, a div's divisor.")   \
   X(kBroadcastRow, "row",                                                      \

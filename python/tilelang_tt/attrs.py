@@ -68,6 +68,7 @@ class Value:
     kEpilogueSilu = "silu"
     kEpilogueGelu = "gelu"
     kEpilogueDiv = "div"
+    kEpilogueRsqrt = "rsqrt"
     kSfpuRecip = "recip"
     kBroadcastRow = "row"
     kBroadcastCol = "col"

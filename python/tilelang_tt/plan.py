@@ -93,6 +93,8 @@ def _check_stages(plan, fail) -> None:
             vectors[stage["out"]] = "col" if rows else "row"
         else:
             out = shape
+            if stage["in"] in vectors:  # an update of a reduction's vector
+                vectors[stage["out"]] = vectors[stage["in"]]
             for step in stage["epilogue"]:
                 if "operand" not in step:
                     continue

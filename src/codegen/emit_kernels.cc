@@ -85,6 +85,14 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/eltwise_unary/gelu.h", "gelu_tile_init<false>",
             "gelu_tile<false>", false};
   }
+  // x / c multiplies by c's fp32 reciprocal (LowerEpilogue).
+  if (op == value::kEpilogueDiv) {
+    return SfpuOp(value::kEpilogueMul);
+  }
+  if (op == value::kEpilogueRsqrt) {
+    return {"api/compute/eltwise_unary/rsqrt.h", "rsqrt_tile_init",
+            "rsqrt_tile", false};
+  }
   // A division's divisor (epilogue op div): calculate_reciprocal in DST's
   // precision (the template arguments' defaults follow the ComputeConfig).
   if (op == value::kSfpuRecip) {
@@ -226,7 +234,9 @@ private:
             int depth = 0;
             bool bare = true;
             for (char ch : chain) {
-              depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+              depth += ch == '(' || ch == '['   ? 1
+                       : ch == ')' || ch == ']' ? -1
+                                                : 0;
               bare = bare && !(depth == 0 && ch == ' ');
             }
             chain = (bare ? chain : "(" + chain + ")") + " * " + operand;
@@ -237,8 +247,13 @@ private:
         }
         if (e.op == value::kEpilogueExp || e.op == value::kEpilogueExp2 ||
             e.op == value::kEpilogueSigmoid || e.op == value::kEpilogueTanh ||
-            e.op == value::kEpilogueSilu || e.op == value::kEpilogueGelu) {
+            e.op == value::kEpilogueSilu || e.op == value::kEpilogueGelu ||
+            e.op == value::kEpilogueRsqrt) {
           chain = e.op + "(" + chain + ")";
+          continue;
+        }
+        if (e.op == value::kEpilogueDiv) {
+          chain += " / " + v;
           continue;
         }
         chain = e.op == value::kEpilogueRelu  ? "max(" + chain + ", 0)"
@@ -298,24 +313,39 @@ private:
         "waiting for the CBs it reads",
         "(the block of a tensor once, a stage's value once) and popping "
         "those no later stage reads:"};
+    // The values that are vectors: a reduction's, and an update of one.
+    std::map<std::string, std::string> vectors;
     for (size_t i = 0; i < c.stages.size(); ++i) {
       const detail::ComputeStage &s = c.stages[i];
       const std::string n = std::to_string(i + 1) + ". ";
+      if (s.op != value::kOpReduce && vectors.count(s.in)) {
+        const std::string at =
+            vectors[s.in] == value::kReduceDimRow ? "[row]" : "[col]";
+        purpose.push_back(n + s.out + at + " = " +
+                          Chain(s.in + at, s.epilogue));
+        purpose.push_back("   into " + cb_name(s.cb_out) +
+                          ", on the vector's tiles through DST (the SFPU).");
+        vectors[s.out] = vectors[s.in];
+        continue;
+      }
+      vectors.erase(s.out);
+      if (s.op == value::kOpReduce) {
+        vectors[s.out] = s.reduce_dim;
+      }
       if (s.op == value::kOpReduce) {
         const bool rows = s.reduce_dim == value::kReduceDimRow;
         purpose.push_back(n + s.out + (rows ? "[row]" : "[col]") + " = " +
                           s.reduce + "(" + s.in +
-                          (rows ? "[row, :]" : "[:, col]") + ") into " +
-                          cb_name(s.cb_out) + ": reduce_tile per " +
-                          (rows ? "row" : "column") + " of tiles,");
-        purpose.push_back("   between the stage's own reduce_init and "
+                          (rows ? "[row, :]" : "[:, col]") + ")");
+        purpose.push_back("   into " + cb_name(s.cb_out) +
+                          ": reduce_tile per " + (rows ? "row" : "column") +
+                          " of tiles, between its reduce_init and "
                           "reduce_uninit.");
       } else {
         purpose.push_back(n + s.out + " = " +
-                          Chain(s.in + "[row, col]", s.epilogue) + " into " +
-                          cb_name(s.cb_out) + ", tile by tile through DST");
-        purpose.push_back("   (a vector's tile loaded with unary_bcast, the "
-                          "ops on the SFPU).");
+                          Chain(s.in + "[row, col]", s.epilogue));
+        purpose.push_back("   into " + cb_name(s.cb_out) +
+                          ", tile by tile through DST (ops on the SFPU).");
       }
     }
     purpose.push_back(std::string("DST holds ") +

@@ -406,8 +406,8 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
     const std::string what =
         cb->role == value::kCBRoleScaler ? "the reduce scaler, written once"
         : cb->role == value::kCBRoleIntermediate
-            ? std::to_string(cb->block_tiles) + " tile(s) of " + cb->buffer +
-                  " per block, between compute's stages"
+            ? cb->buffer + " between stages, " +
+                  std::to_string(cb->block_tiles) + " tile(s)"
             : std::to_string(cb->block_tiles) + " tile(s) of " + cb->tensor +
                   " per block";
     Line("//   " + cb->name + " (c_" + std::to_string(cb->index) +

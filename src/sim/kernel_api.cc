@@ -1180,6 +1180,11 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
                 " on 16-bit DST: the release's piecewise bf16 GELU is not "
                 "simulated (only its fp32 DST routine is)");
   }
+  if (op == SfpuOp::kRsqrt && !fp32) {
+    KernelFault(std::string(name) +
+                " on 16-bit DST: the release's result rounded to bf16 is not "
+                "simulated (only the fp32 DST routine is)");
+  }
   if (op == SfpuOp::kRecip && !fp32) {
     KernelFault(std::string(name) +
                 " on 16-bit DST: the release's one-step reciprocal rounded "

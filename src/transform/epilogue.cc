@@ -36,11 +36,11 @@ constexpr const char *kGeluForm =
     "x * 0.5 * (1 + T.erf(x * 0.7071067811865476))";
 
 const char *kSupported =
-    "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c and "
-    "x - c with constants c, T.exp(x), T.exp2(x), T.sigmoid(x), T.tanh(x), x * "
-    "T.sigmoid(x) (SiLU), x * 0.5 * (1 + T.erf(x * 0.7071067811865476)) "
-    "(GELU), "
-    "and x + / - / * a bfloat16 tensor at the element's own "
+    "supported: T.max(x, c) (ReLU with c = 0), T.min(x, c), x * c, x + c, "
+    "x - c and x / c with constants c, T.exp(x), T.exp2(x), T.sigmoid(x), "
+    "T.tanh(x), T.rsqrt(x), x * T.sigmoid(x) (SiLU), x * 0.5 * (1 + "
+    "T.erf(x * 0.7071067811865476)) (GELU), "
+    "and x + / - / * / / a bfloat16 tensor at the element's own "
     "position (Bias[bx * block_N + j], Bias[by * block_M + i] or "
     "D[by * block_M + i, bx * block_N + j]), nested, on the element being "
     "written";
@@ -129,6 +129,13 @@ private:
   }
 
   /*! \brief `x op c` or `c op x`: the non-constant side, the constant. */
+  /*! \brief Whether fp32(1 / c), which x / c multiplies by, is a normal
+   *         number (the SFPU takes a denormal constant as zero). */
+  static bool NormalReciprocal(float c) {
+    const float r = 1.0f / c;
+    return std::isfinite(r) && std::fabs(r) >= 1.17549435e-38f;
+  }
+
   bool Split(const PrimExpr &a, const PrimExpr &b, bool commutative,
              PrimExpr *x, float *c) {
     if (auto v = Constant(b)) {
@@ -276,6 +283,17 @@ private:
       Walk(cast->value, ops);
       return;
     }
+    // A bfloat16 value computed from the element, widened to float32
+    // (TileLang types T.rsqrt of a bf16 fragment's element bf16): the SFPU
+    // computes the chain in fp32, with bf16's range (a float16 one would
+    // overflow at 65504, which fp32 does not: refused below).
+    if (const auto *cast = e.as<CastNode>();
+        cast && cast->dtype == tvm::DataType::Float(32) &&
+        !cast->value.as<BufferLoadNode>() &&
+        cast->value.dtype() == tvm::DataType::BFloat(16)) {
+      Walk(cast->value, ops);
+      return;
+    }
     if (const auto *load = e.as<BufferLoadNode>(); load && !acc_.defined()) {
       // Element-wise mode: the chain starts from this tensor's element.
       if (!is_global_(load->buffer)) {
@@ -336,8 +354,15 @@ private:
     } else if (const auto *n = e.as<CastNode>()) {
       Fail(e, "a cast to " + tvm::ffi::DLDataTypeToString(n->dtype) +
                   " (write constants as float32)");
+    } else if (const auto *n = e.as<DivNode>();
+               n && Constant(n->b) && NormalReciprocal(*Constant(n->b))) {
+      // x / c: the SFPU multiplies by c's fp32 reciprocal (LowerEpilogue).
+      x = n->a;
+      c = *Constant(n->b);
+      op = value::kEpilogueDiv;
     } else if (e.as<DivNode>() || e.as<FloorDivNode>()) {
-      Fail(e, "a division (multiply by the reciprocal instead)");
+      Fail(e, "a division other than by a tensor or a constant whose fp32 "
+              "reciprocal is a normal number");
     } else if (const auto *n = e.as<SubNode>(); n && Constant(n->a)) {
       Fail(e, "a constant minus the element");
     } else if (const auto *n = e.as<SubNode>(); n && GlobalLoad(n->a)) {
@@ -389,6 +414,7 @@ private:
            : name == "tirx.exp2"    ? value::kEpilogueExp2
            : name == "tirx.sigmoid" ? value::kEpilogueSigmoid
            : name == "tirx.tanh"    ? value::kEpilogueTanh
+           : name == "tirx.rsqrt"   ? value::kEpilogueRsqrt
                                     : "";
   }
 
@@ -687,10 +713,12 @@ tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
   };
   std::vector<tvm::tirx::Stmt> body;
   for (const EpilogueOp &op : ops) {
-    const StringImm name(op.op);
+    const bool by_constant = op.op == value::kEpilogueDiv && op.operand.empty();
+    const StringImm name(by_constant ? value::kEpilogueMul : op.op);
     if (op.operand.empty()) {
       const PrimExpr bits =
-          tvm::IntImm(tvm::DataType::UInt(32), FloatBits(op.value));
+          tvm::IntImm(tvm::DataType::UInt(32),
+                      FloatBits(by_constant ? 1.0f / op.value : op.value));
       body.push_back(Intrin(builtin::sfpu_init(), {name}));
       body.push_back(SerialLoop("t", sh * sw, [&](PrimExpr t) {
         return Intrin(builtin::sfpu_tile(), {name, t, bits});

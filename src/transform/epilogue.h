@@ -14,7 +14,8 @@
  * in DST, before they are packed: no extra pass over L1 or DRAM. Supported
  * ops (a chain of them, innermost first): T.max / T.min with a constant
  * (T.max(x, 0) is ReLU), x * c, x + c, x - c, T.exp(x), T.exp2(x),
- * T.sigmoid(x), T.tanh(x), x * T.sigmoid(x) (SiLU), GELU in its erf form
+ * T.sigmoid(x), T.tanh(x), T.rsqrt(x), x / c (a product by fp32(1 / c)),
+ * x * T.sigmoid(x) (SiLU), GELU in its erf form
  * x * 0.5 * (1 + T.erf(x * 0.7071...)) (gelu_tile), and x +, - or * an element
  * of a global bfloat16 tensor at the output element's own position (and, in an
  * element-wise kernel or stage, x / a tensor or a stage's value: recip_tile of

@@ -105,6 +105,10 @@ struct CBInfo {
    *         the read_tile / write_tile calls; Canonicalize replaces them by
    *         the output block grid's offsets once the indexing is proven. */
   tvm::tirx::Var row0, col0, batch;
+  /*! \brief An intermediate CB holding a vector, one value per row
+   *         (kReduceDimRow) or per column (kReduceDimCol); empty for a block.
+   */
+  std::string vector_dim;
 };
 
 /*! \brief The `if`s around the visit; `in_else` for their else branches. */
@@ -367,12 +371,27 @@ private:
         // An update whose value a reduction reads (a norm's x * x).
         return LowerElementwise(op);
       }
+      if (reduce_out_ != nullptr && compute_ && !compute_->packed &&
+          !block_nest && store != nullptr &&
+          store->buffer.get() == reduce_out_) {
+        return LowerVectorStage(op);
+      }
+      if (!compute_ && block_nest && ReadsStageValue(op)) {
+        return LowerElementwise(op); // an update of an earlier stage's value
+      }
       if (reduce_out_ != nullptr && !block_nest && Reads(op, reduce_out_)) {
         TVM_FFI_THROW(ValueError)
             << Where("T.Parallel") << " over the result '" << reduce_out_->name
-            << "' of a reduction alone (a norm's rsqrt(s / N)) is not "
-               "supported yet; supported: an update of the block that reads it "
-               "at the element's own row, x[i, j] - s[i], x[i, j] / s[i].";
+            << "' of a reduction alone"
+            << (store ? ", writing '" + std::string(store->buffer->name) + "'"
+                      : std::string())
+            << ", is not supported; supported: an update of the result in "
+               "place ("
+            << reduce_out_->name << "[i] = " << reduce_out_->name
+            << "[i] * c, with the element-wise kernels' constants and "
+               "functions), or of the block at the element's own row (x[i, j] "
+               "- "
+            << reduce_out_->name << "[i]).";
       }
       if (reduce_out_ != nullptr && compute_ && compute_->packed &&
           Reads(op, reduce_out_)) {
@@ -441,12 +460,16 @@ private:
       if (!e.operand.empty()) {
         reads.push_back(LowerOperand(&e, what));
       }
-      if (e.op == value::kEpilogueDiv && !compute_->fp32) {
+      if (((e.op == value::kEpilogueDiv && !e.operand.empty()) ||
+           e.op == value::kEpilogueRsqrt) &&
+          !compute_->fp32) {
         TVM_FFI_THROW(ValueError)
-            << what << ": a division by '" << e.operand
-            << "' on the bfloat16 accumulator '" << name
-            << "' is not supported yet (the release's 16-bit reciprocal, one "
-               "step rounded to bf16, is not modelled by the simulator); "
+            << what << ": "
+            << (e.op == value::kEpilogueRsqrt ? std::string("T.rsqrt")
+                                              : "a division")
+            << " on the bfloat16 accumulator '" << name
+            << "' is not supported yet (the release's 16-bit routines, "
+               "rounded to bf16, are not modelled by the simulator); "
                "accumulate in float32.";
       }
       if (e.op == value::kEpilogueGelu && !compute_->fp32) {
@@ -459,6 +482,12 @@ private:
       compute_->epilogue.push_back(e);
     }
     return detail::Seq(reads);
+  }
+
+  /*! \brief Whether the T.Parallel nest `op` reads a stage's value. */
+  bool ReadsStageValue(const ForNode *op) const {
+    return std::any_of(stage_values_.begin(), stage_values_.end(),
+                       [&](const auto &kv) { return Reads(op, kv.first); });
   }
 
   /*! \brief Whether the T.Parallel nest `op` reads `buffer`. */
@@ -482,9 +511,87 @@ private:
    */
   Stmt LowerBroadcast(const ForNode *op) {
     const ComputeInfo reduce = *compute_;
+    const std::string what =
+        Where("T.Parallel reading the result '" + reduce.accumulator +
+              "' of T.reduce_" + reduce.reduce);
+    PushReduceStage(what);
+    Stmt lowered = LowerElementwise(op);
+    if (compute_->mt != reduce.mt || compute_->nt != reduce.nt) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the update covers " << compute_->mt << "x"
+          << compute_->nt << " tiles, the reduced block " << reduce.mt << "x"
+          << reduce.nt << "; they must be the same block.";
+    }
+    return lowered;
+  }
+
+  /*!
+   * \brief An update of a reduction's result alone, in place, as the norms
+   *        write it (`S[i] = S[i] * c`, `mean[i] = mean[i] * (1 / N)`): the
+   *        reduction becomes a stage, and so does the update, on the
+   *        vector's tiles (one column of tiles; a row of them along columns),
+   *        the constants and functions of the element-wise ops applied to
+   *        every datum (only column 0, row 0 along columns, carries values).
+   *        Its value replaces the vector's for later stages.
+   */
+  Stmt LowerVectorStage(const ForNode *op) {
+    const ComputeInfo reduce = *compute_;
     const std::string name = reduce.accumulator;
-    const std::string what = Where("T.Parallel reading the result '" + name +
+    const Buffer vector =
+        tvm::ffi::GetRef<Buffer>(reduce_out_) /* the reduction's result */;
+    const std::string what = Where("T.Parallel over the result '" + name +
                                    "' of T.reduce_" + reduce.reduce);
+    const auto *min = op->min.as<tvm::IntImmNode>();
+    const auto *extent = op->extent.as<tvm::IntImmNode>();
+    const std::vector<int64_t> shape = detail::StaticShape(vector, func_);
+    if (min == nullptr || min->value != 0 || extent == nullptr ||
+        shape.size() != 1 || extent->value != shape[0]) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the loop must run over all of '" << name << "' "
+          << detail::ShapeString(shape) << " from 0.";
+    }
+    PushReduceStage(what);
+    // The ops on the vector's element, in place (no tensor operands).
+    std::vector<detail::EpilogueOp> ops = detail::MatchEpilogue(
+        op, vector, what, [](const Buffer &) { return false; });
+    const CBInfo in = cbs_[stage_values_.at(reduce_out_saved_)];
+    CBInfo cb;
+    cb.index = IntermediateCB(what);
+    cb.name = UniqueCBName("cb_" + name);
+    cb.role = value::kCBRoleIntermediate;
+    cb.buffer = name;
+    cb.rows_tiles = in.rows_tiles;
+    cb.cols_tiles = in.cols_tiles;
+    cb.depth = 1;
+    cb.format = in.format;
+    cb.loops = in.loops;
+    cb.vector_dim = in.vector_dim;
+    detail::ComputeStage stage;
+    stage.op = value::kOpEltwise;
+    stage.in = name;
+    stage.out = name;
+    stage.cb_in = in.index;
+    stage.cb_out = cb.index;
+    stage.epilogue = ops;
+    stages_.push_back(stage);
+    stage_values_[reduce_out_saved_] = cbs_.size();
+    cbs_.push_back(cb);
+    return detail::RoleScope(
+        ir::kRoleCompute,
+        detail::Intrin(builtin::eltwise_block(),
+                       {detail::I32(in.index), detail::I32(in.rows_tiles),
+                        detail::I32(in.cols_tiles)}));
+  }
+
+  /*!
+   * \brief The reduction lowered last (compute_) becomes a stage whose
+   *        result, a vector, a later stage reads: packed into an
+   *        intermediate CB of the vector's tiles. The next update shares the
+   *        reduction's block nest and block.
+   */
+  void PushReduceStage(const std::string &what) {
+    const ComputeInfo reduce = *compute_;
+    const std::string name = reduce.accumulator;
     const bool rows = reduce.reduce_dim == value::kReduceDimRow;
     if (reduce.acc_format != TileFormat::kBfloat16) {
       TVM_FFI_THROW(ValueError)
@@ -536,6 +643,7 @@ private:
     cb.cols_tiles = rows ? 1 : reduce.nt;
     cb.depth = 1;
     cb.format = reduce.acc_format;
+    cb.vector_dim = reduce.reduce_dim;
     cb.loops = loops_;
     detail::ComputeStage stage;
     stage.op = value::kOpReduce;
@@ -549,18 +657,10 @@ private:
     stage_values_[reduce_out_] = cbs_.size();
     cbs_.push_back(cb);
     RequireBfloat16Stages();
-    // The update shares the reduction's block nest and block.
+    reduce_out_saved_ = reduce_out_;
     reduce_out_ = nullptr;
     block_.set = false;
     compute_.reset();
-    Stmt lowered = LowerElementwise(op);
-    if (compute_->mt != reduce.mt || compute_->nt != reduce.nt) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": the update covers " << compute_->mt << "x"
-          << compute_->nt << " tiles, the reduced block " << reduce.mt << "x"
-          << reduce.nt << "; they must be the same block.";
-    }
-    return lowered;
   }
 
   /*! \brief A staged program reads bfloat16 tensors: its stages unpack
@@ -795,13 +895,8 @@ private:
         // An earlier stage's value: a vector over the block's rows (one
         // value per row, broadcast along the columns) or its columns.
         const CBInfo &cb = cbs_[v->second];
-        bool per_row = false, block = false;
-        for (const detail::ComputeStage &stage : stages_) {
-          if (stage.cb_out == cb.index) {
-            per_row = stage.reduce_dim == value::kReduceDimRow;
-            block = stage.op == value::kOpEltwise;
-          }
-        }
+        const bool per_row = cb.vector_dim == value::kReduceDimRow;
+        const bool block = cb.vector_dim.empty();
         if (block) {
           // An earlier update's block, read at the element's own position.
           bool own =
@@ -933,7 +1028,8 @@ private:
         if (product || e.op == value::kEpilogueExp ||
             e.op == value::kEpilogueExp2 || e.op == value::kEpilogueSigmoid ||
             e.op == value::kEpilogueTanh || e.op == value::kEpilogueSilu ||
-            e.op == value::kEpilogueGelu) {
+            e.op == value::kEpilogueGelu || e.op == value::kEpilogueRsqrt ||
+            e.op == value::kEpilogueDiv) {
           TVM_FFI_THROW(ValueError)
               << what << ": "
               << (product ? std::string(e.op == value::kEpilogueDiv
@@ -3029,6 +3125,8 @@ private:
    *         stage value's fragment -> its intermediate CB's position. */
   std::vector<detail::ComputeStage> stages_;
   std::map<const tvm::tirx::BufferNode *, size_t> stage_values_;
+  /*! \brief The fragment of the reduction PushReduceStage made a stage. */
+  const tvm::tirx::BufferNode *reduce_out_saved_ = nullptr;
   /*! \brief The error for a column sum on 16-bit DST, raised unless the
    *         reduction turns out to be a stage (fp32 DST). */
   std::string column_sum_16bit_;

@@ -306,3 +306,25 @@ TEST(SfpuRoutines, ReciprocalOnFp32DstIsWithinTheHarnessBound) {
   EXPECT_EQ(fn::Reciprocal(B(-4.0f), 2), B(-0.25f));
   EXPECT_TRUE(std::isinf(F(fn::Reciprocal(B(0.0f), 2))));
 }
+
+TEST(SfpuRoutines, RsqrtOnFp32DstIsWithinTheHarnessBound) {
+  // calculate_rsqrt on fp32 DST against 1 / sqrt(x) in float64, every 1021st
+  // positive normal fp32 input: within FUNCTION_ULPS["rsqrt"]
+  // (python/tilelang_tt/sim.py) x 2^-24 relative.
+  double worst = 0.0;
+  int checked = 0;
+  for (uint64_t w = 0x00800000u; w < 0x7f800000u; w += 1021) {
+    const auto x = static_cast<uint32_t>(w);
+    const double exact = 1.0 / std::sqrt(static_cast<double>(F(x)));
+    const double got = F(fn::Rsqrt(x));
+    worst = std::max(worst, std::fabs(got - exact) / (exact * 0x1p-24));
+    ++checked;
+  }
+  EXPECT_GT(checked, 2000000);
+  EXPECT_LE(worst, 2.0);
+  std::printf("rsqrt on fp32 DST: worst %.3f x 2^-24 relative\n", worst);
+  EXPECT_EQ(fn::Rsqrt(B(4.0f)), B(0.5f));
+  EXPECT_EQ(fn::Rsqrt(B(0.0f)), B(INFINITY));
+  EXPECT_EQ(fn::Rsqrt(B(INFINITY)), 0u);
+  EXPECT_TRUE(std::isnan(F(fn::Rsqrt(B(-4.0f)))));
+}

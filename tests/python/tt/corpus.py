@@ -824,9 +824,10 @@ def softmax_rows(M, N, block_M, dtype="bfloat16"):  # noqa: N803
     return main
 
 
-def norm_by_sum_of_squares(M, N, blk_m, dtype="bfloat16"):  # noqa: N803
-    """examples/norm/rms_norm.py's steps up to its broadcast: A_pow_local = A_local * A_local, its row sum,
-    then A_local divided by that sum (rms_norm's mean, rsqrt and epsilon on the sum are not lowered yet)."""
+def rms_norm(M, N, blk_m, dtype="bfloat16"):  # noqa: N803
+    """examples/norm/rms_norm.py's rms_norm, step by step: a block of whole rows through shared memory into a
+    fragment, A_pow_local = A_local * A_local, its row sum, A_powsum[i] = T.rsqrt(A_powsum[i] / N) + 1e-12
+    in place, A_local[i, j] *= A_powsum[i], copied out (bfloat16 fragments where the example has float)."""
 
     @T.prim_func
     def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
@@ -840,11 +841,52 @@ def norm_by_sum_of_squares(M, N, blk_m, dtype="bfloat16"):  # noqa: N803
             for i, j in T.Parallel(blk_m, N):
                 A_pow_local[i, j] = A_local[i, j] * A_local[i, j]
             T.reduce_sum(A_pow_local, A_powsum, dim=1)
+            for i in T.Parallel(blk_m):
+                A_powsum[i] = T.rsqrt(A_powsum[i] / N) + 1e-12
             for i, j in T.Parallel(blk_m, N):
-                A_local[i, j] = A_local[i, j] / A_powsum[i]
+                A_local[i, j] *= A_powsum[i]
             T.copy(A_local, B[bx * blk_m : (bx + 1) * blk_m, :])
 
     return main
+
+
+LAYERNORM = "examples/norm/layernorm.py"
+
+
+def layernorm_centre(N, D, blk_m, dtype="bfloat16"):  # noqa: N803
+    """examples/norm/layernorm.py's first steps: the row sum of a block of whole rows scaled in place into
+    the mean (the example writes mean_row from sum_row; here the one fragment), then X - mean[i] copied
+    out (the variance, rsqrt, gamma and beta are not lowered yet)."""
+    inv_D = 1.0 / D
+
+    @T.prim_func
+    def main(X: T.Tensor((N, D), dtype), Y: T.Tensor((N, D), dtype)):
+        with T.Kernel(T.ceildiv(N, blk_m), threads=256) as bx:
+            X_smem = T.alloc_shared((blk_m, D), dtype)
+            X_local = T.alloc_fragment((blk_m, D), dtype)
+            mean_row = T.alloc_fragment((blk_m,), dtype)
+            Y_local = T.alloc_fragment((blk_m, D), dtype)
+            T.copy(X[bx * blk_m, 0], X_smem)
+            T.copy(X_smem, X_local)
+            T.reduce_sum(X_local, mean_row, dim=1)
+            for i in T.Parallel(blk_m):
+                mean_row[i] = mean_row[i] * inv_D
+            for i, j in T.Parallel(blk_m, D):
+                Y_local[i, j] = X_local[i, j] - mean_row[i]
+            T.copy(Y_local, Y[bx * blk_m, 0])
+
+    return main
+
+
+def _centred_ref(inputs):
+    x = inputs["X"]
+    return x - x.mean(axis=1, keepdims=True)
+
+
+def _centred_magnitude(inputs):
+    # The mean is rounded to bf16 before the difference (2^-8 of |x| summed over the row / D).
+    x = np.abs(inputs["X"])
+    return x + 2 * x.mean(axis=1, keepdims=True)
 
 
 def tested_reduce_cols_centred(M, N, block_N):  # noqa: N803
@@ -877,9 +919,9 @@ def _softmax_ref(inputs):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _sum_of_squares_ref(inputs):
+def _rms_norm_ref(inputs):
     a = inputs["A"]
-    return a / (a * a).sum(axis=1, keepdims=True)
+    return a * (1.0 / np.sqrt((a * a).mean(axis=1, keepdims=True)) + 1e-12)
 
 
 def _norm_scale_ref(inputs):
@@ -1147,9 +1189,14 @@ ENTRIES = [
           _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
           notes="four stages: max, exp(x - max) packed to bf16, its sum packed to bf16, then each "
                 "exponential times recip_tile of the sum"),
-    Entry("rms_norm_sum_of_squares", RMS_NORM, lambda: norm_by_sum_of_squares(96, 256, 32), {"A": (96, 256)},
-          _sum_of_squares_ref, output="B", magnitude=lambda i: np.abs(_sum_of_squares_ref(i)) * 4,
-          notes="x * x packed to bf16 between the stages, its row sum, x times its reciprocal"),
+    Entry("rms_norm_bf16", RMS_NORM, lambda: rms_norm(96, 256, 32), {"A": (96, 256)},
+          _rms_norm_ref, output="B", magnitude=lambda i: np.abs(_rms_norm_ref(i)) * 4,
+          notes="four stages: x * x packed to bf16, its row sum, rsqrt(sum / N) + 1e-12 on the vector's tiles "
+                "(rsqrt_tile, the division a product by fp32(1 / N)), the block scaled by it"),
+    Entry("layernorm_mean_centred", LAYERNORM, lambda: layernorm_centre(96, 320, 32), {"X": (96, 320)},
+          _centred_ref, output="Y", magnitude=_centred_magnitude, k=320,
+          notes="three stages: the row sum, the mean on the vector's tiles (times 1/320 in fp32), packed to "
+                "bf16, then X - mean"),
     Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
           {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
           magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),

@@ -519,6 +519,7 @@ EPILOGUE_UPDATES = {
     "chain": lambda C, i, j: T.max(C[i, j] * 2.0 - 0.25, 0),
     "transposed": lambda C, i, j: C[j, i] * 2.0,
     "division": lambda C, i, j: C[i, j] / 3.0,
+    "rsqrt": lambda C, i, j: T.rsqrt(T.max(C[i, j], 0) + 1.0),
     "exp": lambda C, i, j: T.exp(C[i, j]),
     "silu": lambda C, i, j: C[i, j] * T.sigmoid(C[i, j]),
     "tanh": lambda C, i, j: T.tanh(C[i, j]),
@@ -988,11 +989,12 @@ def softmax_rows(
     where: str = "softmax", M=128, N=256, block=64, value_dtype="bfloat16", x_dtype="bfloat16", width=None
 ):  # noqa: N803
     """A block of whole rows through several stages: "softmax" (max, e = exp(x - max), s = sum(e), e / s),
-    "square-sum" (p = x * x, s = sum(p), x / s) (supported); ``value_dtype`` float32 (p a float32 fragment a
-    reduction reads), ``x_dtype`` float32 (a float32 tensor), "vector-update" (s = s * 0.5 on the (block,)
-    result alone, rms_norm.py's rsqrt step), "refill" (e overwritten by a copy of X before e / s), a softmax
-    with ``width`` > N (the padding's exp(0) = 1 would join the sum), "chain" (seven stages: more values
-    between stages than CBs c_26..c_31) (refused)."""
+    "square-sum" (p = x * x, s = sum(p), x / s), "vector-update" (s = s * 0.5 in place on the (block,)
+    result before x / s) (supported); ``value_dtype`` float32 (p a float32 fragment a reduction reads),
+    ``x_dtype`` float32 (a float32 tensor), "vector-out-of-place" (m = s * 0.5, another fragment),
+    "refill" (e overwritten by a copy of X before e / s), a softmax with ``width`` > N (the padding's
+    exp(0) = 1 would join the sum), "chain" (seven stages: more values between stages than CBs
+    c_26..c_31) (refused)."""
     W = width or N
 
     @T.prim_func
@@ -1015,6 +1017,9 @@ def softmax_rows(
             if where == "vector-update":
                 for i in T.Parallel(block):
                     s[i] = s[i] * 0.5
+            if where == "vector-out-of-place":
+                for i in T.Parallel(block):
+                    m[i] = s[i] * 0.5
             if where == "refill":
                 T.copy(X[bx * block, 0], e)
             if where == "chain":
@@ -1027,8 +1032,33 @@ def softmax_rows(
             for i, j in T.Parallel(block, W):
                 if where in ("softmax", "refill", "chain"):
                     y[i, j] = e[i, j] / s[i]
+                elif where == "vector-out-of-place":
+                    y[i, j] = x[i, j] / m[i]
                 else:
                     y[i, j] = x[i, j] / s[i]
             T.copy(y, Y[bx * block, 0])
 
     return softmax
+
+
+def rms_norm_rows(M=128, N=256, blk_m=32, eps=1e-12):  # noqa: N803
+    """examples/norm/rms_norm.py's rms_norm with bfloat16 fragments: x * x, the row sum, rsqrt(s / N) + eps
+    in place on the (blk_m,) result, x * it."""
+
+    @T.prim_func
+    def rms(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_local = T.alloc_fragment((blk_m, N), "bfloat16")
+            A_pow = T.alloc_fragment((blk_m, N), "bfloat16")
+            A_powsum = T.alloc_fragment((blk_m,), "bfloat16")
+            T.copy(A[bx * blk_m, 0], A_local)
+            for i, j in T.Parallel(blk_m, N):
+                A_pow[i, j] = A_local[i, j] * A_local[i, j]
+            T.reduce_sum(A_pow, A_powsum, dim=1)
+            for i in T.Parallel(blk_m):
+                A_powsum[i] = T.rsqrt(A_powsum[i] / N) + eps
+            for i, j in T.Parallel(blk_m, N):
+                A_local[i, j] *= A_powsum[i]
+            T.copy(A_local, B[bx * blk_m, 0])
+
+    return rms

@@ -23,6 +23,7 @@ from kernels import (
     gemm_kernel,
     gemm_operand_epilogue,
     reduce_broadcast,
+    rms_norm_rows,
     row_reduce,
     softmax_rows,
 )
@@ -296,14 +297,26 @@ def test_staged_programs_compile_against_the_release(headers, tmp_path, where):
     assert result.api_ok, failures(result)
 
 
-def test_a_softmax_compiles_against_the_release(headers, tmp_path):
+@pytest.mark.parametrize("where", ["softmax", "vector-update"])
+def test_a_softmax_compiles_against_the_release(headers, tmp_path, where):
     """Four stages: two reductions sharing the scaler tile, an intermediate block (cb_e), and a division
-    as recip_tile (eltwise_unary/recip.h) of the broadcast sum times the block."""
-    out = tmp_path / "softmax"
-    tilelang_tt.lower(softmax_rows("softmax")).write(out)
+    as recip_tile (eltwise_unary/recip.h) of the broadcast sum times the block; or a stage on the row
+    sums' own tiles (mul_unary_tile) before the division."""
+    out = tmp_path / where
+    tilelang_tt.lower(softmax_rows(where)).write(out)
     text = (out / "compute.cpp").read_text()
     assert "recip_tile_init();" in text and "recip_tile(1);" in text
-    assert text.count("reduce_uninit(") == 2
+    assert text.count("reduce_uninit(") == (2 if where == "softmax" else 1)
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+def test_an_rms_norm_compiles_against_the_release(headers, tmp_path):
+    """rsqrt_tile (eltwise_unary/rsqrt.h) on the row sums' tiles, the division by N a mul_unary_tile."""
+    out = tmp_path / "rms"
+    tilelang_tt.lower(rms_norm_rows()).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert "rsqrt_tile_init();" in text and "rsqrt_tile(0);" in text
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

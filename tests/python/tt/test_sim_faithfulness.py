@@ -24,6 +24,7 @@ from kernels import (
     gemm_left_operand_is_b,
     gemm_operand_epilogue,
     reduce_broadcast,
+    rms_norm_rows,
     row_reduce,
     softmax_rows,
 )
@@ -927,5 +928,31 @@ def test_a_softmax_without_the_reciprocal_is_caught(tmp_path):
     assert simulate(artifacts, timeout=120).ok
     text = (artifacts / "compute.cpp").read_text()
     (artifacts / "compute.cpp").write_text(re.sub(r"\n *recip_tile(_init)?\([^)]*\);", "", text))
+    result = simulate(artifacts, timeout=120)
+    assert not result.ok and result.mismatches > 0, result.summary()
+
+
+def test_a_mean_without_its_scale_is_caught(tmp_path):
+    """softmax_rows("vector-update") scales the row sum by 0.5 on the vector's tiles before x / s: a
+    kernel that skips that stage's op divides by the sum instead, twice too small an output."""
+    artifacts = lowered(tmp_path, softmax_rows("vector-update"))
+    assert simulate(artifacts, timeout=120).ok
+    text = (artifacts / "compute.cpp").read_text()
+    broken, count = re.subn(r"\n *mul_unary_tile\([^;]*;", "", text)
+    assert count == 1
+    (artifacts / "compute.cpp").write_text(broken)
+    result = simulate(artifacts, timeout=120)
+    assert not result.ok and result.mismatches > 0, result.summary()
+
+
+def test_an_rms_norm_without_its_rsqrt_is_caught(tmp_path):
+    """The row scale is rsqrt(sum / N) + eps on the vector's tiles: without rsqrt_tile the block is scaled
+    by the mean square itself."""
+    artifacts = lowered(tmp_path, rms_norm_rows())
+    assert simulate(artifacts, timeout=120).ok
+    text = (artifacts / "compute.cpp").read_text()
+    broken, count = re.subn(r"\n *rsqrt_tile(_init)?\([^)]*\);", "", text)
+    assert count == 2
+    (artifacts / "compute.cpp").write_text(broken)
     result = simulate(artifacts, timeout=120)
     assert not result.ok and result.mismatches > 0, result.summary()

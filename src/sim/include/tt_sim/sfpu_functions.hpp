@@ -1,9 +1,11 @@
 // tt_sim/sfpu_functions.hpp -- the release's accurate SFPU routines behind
-// exp_tile, exp2_tile, sigmoid_tile, tanh_tile, silu_tile and gelu_tile
+// exp_tile, exp2_tile, sigmoid_tile, tanh_tile, silu_tile, gelu_tile,
+// recip_tile and rsqrt_tile
 // (TT-Metalium v0.81.1, Wormhole: hw/ckernels/wormhole_b0/metal/llk_api/
 // llk_sfpu/ckernel_sfpu_exp.h, ckernel_sfpu_exp2.h, ckernel_sfpu_recip.h,
 // ckernel_sfpu_sigmoid.h, ckernel_sfpu_tanh.h, ckernel_sfpu_silu.h,
-// ckernel_sfpu_gelu.h, ckernel_sfpu_piecewise_rational.h), step by step on
+// ckernel_sfpu_gelu.h, ckernel_sfpu_piecewise_rational.h, ckernel_sfpu_sqrt.h,
+// ckernel_sfpu_rsqrt.h), step by step on
 // the instructions of tt_sim/sfpu_isa.hpp, for one lane value.
 //
 // Each step is the instruction the release's code issues (its TTI_* calls)
@@ -313,6 +315,37 @@ inline uint32_t GeluFp32(uint32_t x) {
 inline uint32_t Silu(uint32_t x, bool fp32_dest) {
   const uint32_t s = isa::Mul(x, SigmoidInner(x, fp32_dest));
   return fp32_dest ? s : isa::RoundToBf16(s);
+}
+
+/// rsqrt_tile (RsqrtMode::Default, not approximate) on fp32 DST:
+/// _calculate_sqrt_body_<false, true, false>, the SQRT_23-bits algorithm of
+/// Kokosinski et al. for the reciprocal with sqrt_init<false>'s constants
+/// (vConstIntPrgm0 = 0x5f1110a0, k1 = 2.2825186, k2 = 2.2533049): a magic-
+/// number estimate y from the bits (logical shift right by one, integer
+/// subtract), y * (k1 + c * (k2 + c)) for c = -y * (x * y), then one step
+/// y + (1 - x * y * y) * y / 2 (SFPDIVP2 halves y). +-0 gives an infinity
+/// of that sign and +inf zero (the integer inf - x), a negative x NaN.
+inline uint32_t Rsqrt(uint32_t x) {
+  using namespace isa;
+  const uint32_t k1 = Bits(2.2825186f), k2 = Bits(2.2533049f);
+  uint32_t y = 0x5f1110a0u - (x >> 1);
+  uint32_t xy = Mul(x, y);
+  uint32_t neg_y = Negate(y);
+  const uint32_t c = Mul(neg_y, xy);
+  y = Mul(y, Mad(c, Add(k2, c), k1));
+  xy = Mul(x, y);
+  neg_y = Negate(y);
+  const uint32_t one_minus_xyy = Mad(neg_y, xy, detail::kOne);
+  const uint32_t half_y = SetExp(y, ExponentField(y) - 1u); // y normal here
+  const uint32_t inf_minus_x = detail::kPlusInf - x;
+  if (inf_minus_x != 0u && (x << 1) != 0u) {
+    y = Mad(one_minus_xyy, half_y, y);
+    if ((x & kSign) != 0u) {
+      y = 0x7fc00000u; // quiet NaN
+    }
+    return y;
+  }
+  return inf_minus_x;
 }
 
 } // namespace sfpu_fn

@@ -19,6 +19,7 @@
 //     DST[out] = DST[a] op DST[b], the same SFPMAD per datum, stored back as
 //     above; on 16-bit DST the product is first rounded to bf16, ties to
 //     even (SfpuBinaryApply);
+//   - rsqrt: calculate_rsqrt on fp32 DST (tt_sim/sfpu_functions.hpp Rsqrt);
 //   - recip: calculate_reciprocal on fp32 DST, sfpu_reciprocal_iter<2>
 //     (tt_sim/sfpu_functions.hpp Reciprocal; 16-bit DST not simulated);
 //   - exp, exp2, sigmoid, tanh, silu: the release's accurate routines,
@@ -30,7 +31,7 @@
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
 //     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
 //     exp_tile_init, exp2_tile_init, sigmoid_tile_init, tanh_tile_init,
-//     silu_tile_init, gelu_tile_init, recip_tile_init).
+//     silu_tile_init, gelu_tile_init, recip_tile_init, rsqrt_tile_init).
 #pragma once
 
 #include <cmath>
@@ -56,7 +57,8 @@ enum class SfpuOp {
   kTanh,
   kExp2,
   kGelu,
-  kRecip
+  kRecip,
+  kRsqrt
 };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
 enum class SfpuInit {
@@ -74,7 +76,8 @@ enum class SfpuInit {
   kTanh,
   kExp2,
   kGelu,
-  kRecip
+  kRecip,
+  kRsqrt
 };
 
 inline SfpuInit InitOf(SfpuOp op) {
@@ -102,6 +105,8 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kGelu;
   case SfpuOp::kRecip:
     return SfpuInit::kRecip;
+  case SfpuOp::kRsqrt:
+    return SfpuInit::kRsqrt;
   case SfpuOp::kSub:
     break;
   }
@@ -138,6 +143,8 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "gelu_tile_init";
   case SfpuInit::kRecip:
     return "recip_tile_init";
+  case SfpuInit::kRsqrt:
+    return "rsqrt_tile_init";
   case SfpuInit::kNone:
     break;
   }
@@ -211,6 +218,10 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
     // calculate_reciprocal on fp32 DST: sfpu_reciprocal_iter<2> (its 16-bit
     // DST variant, one step rounded to bf16, is refused: kernel_api.cc).
     return BitsFloat(sfpu_fn::Reciprocal(v, 2));
+  case SfpuOp::kRsqrt:
+    // calculate_rsqrt on fp32 DST (its 16-bit DST variant rounds the result
+    // to bf16: not simulated, kernel_api.cc).
+    return BitsFloat(sfpu_fn::Rsqrt(v));
   case SfpuOp::kSub:
     break;
   }

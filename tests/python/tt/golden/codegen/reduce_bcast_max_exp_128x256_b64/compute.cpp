@@ -5,10 +5,11 @@
 // For each output block of this core, its stages in turn, each waiting for the
 // CBs it reads (the block of a tensor once, a stage's value once) and popping
 // those no later stage reads:
-// 1. S[row] = max(A[row, :]) into cb_max: reduce_tile per row of tiles,
-//    between the stage's own reduce_init and reduce_uninit.
-// 2. B = exp(A[row, col] - S[row]) into cb_out0, tile by tile through DST
-//    (a vector's tile loaded with unary_bcast, the ops on the SFPU).
+// 1. S[row] = max(A[row, :])
+//    into cb_max: reduce_tile per row of tiles, between its reduce_init and
+//    reduce_uninit.
+// 2. B = exp(A[row, col] - S[row])
+//    into cb_out0, tile by tile through DST (ops on the SFPU).
 // DST holds fp32 values (the host's ComputeConfig sets the mode).
 //
 // Runtime arguments:
@@ -17,8 +18,7 @@
 //   cb_in0 (c_0): 16 tile(s) of A per block, 32 pages of 2048 bytes
 //   cb_scaler (c_1): the reduce scaler, written once, 1 pages of 2048 bytes
 //   cb_out0 (c_16): 16 tile(s) of B per block, 32 pages of 2048 bytes
-//   cb_max (c_26): 2 tile(s) of S per block, between compute's stages, 2 pages
-//   of 2048 bytes
+//   cb_max (c_26): S between stages, 2 tile(s), 2 pages of 2048 bytes
 #include <cstdint>
 
 #include "api/compute/bcast.h"

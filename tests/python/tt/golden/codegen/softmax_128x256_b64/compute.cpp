@@ -5,14 +5,16 @@
 // For each output block of this core, its stages in turn, each waiting for the
 // CBs it reads (the block of a tensor once, a stage's value once) and popping
 // those no later stage reads:
-// 1. m[row] = max(X[row, :]) into cb_max: reduce_tile per row of tiles,
-//    between the stage's own reduce_init and reduce_uninit.
-// 2. e = exp(X[row, col] - m[row]) into cb_e, tile by tile through DST
-//    (a vector's tile loaded with unary_bcast, the ops on the SFPU).
-// 3. s[row] = sum(e[row, :]) into cb_sum: reduce_tile per row of tiles,
-//    between the stage's own reduce_init and reduce_uninit.
-// 4. Y = (e[row, col]) / s[row] into cb_out0, tile by tile through DST
-//    (a vector's tile loaded with unary_bcast, the ops on the SFPU).
+// 1. m[row] = max(X[row, :])
+//    into cb_max: reduce_tile per row of tiles, between its reduce_init and
+//    reduce_uninit.
+// 2. e = exp(X[row, col] - m[row])
+//    into cb_e, tile by tile through DST (ops on the SFPU).
+// 3. s[row] = sum(e[row, :])
+//    into cb_sum: reduce_tile per row of tiles, between its reduce_init and
+//    reduce_uninit.
+// 4. Y = (e[row, col]) / s[row]
+//    into cb_out0, tile by tile through DST (ops on the SFPU).
 // DST holds fp32 values (the host's ComputeConfig sets the mode).
 //
 // Runtime arguments:
@@ -21,10 +23,9 @@
 //   cb_in0 (c_0): 16 tile(s) of X per block, 32 pages of 2048 bytes
 //   cb_scaler (c_1): the reduce scaler, written once, 1 pages of 2048 bytes
 //   cb_out0 (c_16): 16 tile(s) of Y per block, 32 pages of 2048 bytes
-//   cb_max (c_26): 2 tile(s) of m per block, between compute's stages, 2 pages
-//   of 2048 bytes cb_e (c_27): 16 tile(s) of e per block, between compute's
-//   stages, 16 pages of 2048 bytes cb_sum (c_28): 2 tile(s) of s per block,
-//   between compute's stages, 2 pages of 2048 bytes
+//   cb_max (c_26): m between stages, 2 tile(s), 2 pages of 2048 bytes
+//   cb_e (c_27): e between stages, 16 tile(s), 16 pages of 2048 bytes
+//   cb_sum (c_28): s between stages, 2 tile(s), 2 pages of 2048 bytes
 #include <cstdint>
 
 #include "api/compute/bcast.h"
