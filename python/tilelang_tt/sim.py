@@ -975,10 +975,8 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
     rows = compute.get("reduce_dim", "row") == "row"
     axis = 1 if rows else 0
     if compute["reduce"] == "sum":
-        if rows:
-            result = compare(out.reshape(-1, 1), a, np.ones((a.shape[1], 1)), compute, out_dtype=out_dtype, **extra)
-        else:
-            result = compare(out.reshape(1, -1), np.ones((1, a.shape[0])), a, compute, out_dtype=out_dtype, **extra)
+        left, right = _reduction_operands(a, rows)
+        result = compare(out.reshape(left.shape[0], right.shape[1]), left, right, compute, out_dtype=out_dtype, **extra)
         return replace(
             result,
             output=result.output.reshape(-1),
@@ -987,9 +985,7 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
             expected=result.expected.reshape(-1),
             scale_name=f"sum of |a| along the {'row' if rows else 'column'}",
         )
-    flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)  # exponent-0 data count as +0
-    with np.errstate(invalid="ignore"):
-        target = flushed.max(axis=axis)
+    target = _gmpool_max(a, axis)
     rule = "the exact maximum (GMPOOL selects one of the bf16 data; DST and the packer keep it)"
     extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
     return _verdict(
@@ -1004,26 +1000,39 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
     )
 
 
+def _reduction_operands(a: np.ndarray, rows: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A sum of ``a`` as the matrix unit forms it: along rows ``a @ ones`` (the data in SrcB, the
+    scaler's 1.0 in SrcA: MVMUL), along columns ``ones @ a`` (the scaler in SrcB, the data in SrcA:
+    GAPOOL)."""
+    return (a, np.ones((a.shape[1], 1))) if rows else (np.ones((1, a.shape[0])), a)
+
+
+def _gmpool_max(a: np.ndarray, axis: int) -> np.ndarray:
+    """GMPOOL's maximum along ``axis``: one of the data, an exponent-0 datum counting as +0."""
+    flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)
+    with np.errstate(invalid="ignore"):
+        return flushed.max(axis=axis)
+
+
 def _reduce_value(
     a: np.ndarray, error: np.ndarray | None, exact: np.ndarray, stage: dict, compute: dict, dtype: str
 ) -> tuple[np.ndarray, ...]:
     """A reduce stage's value as the chip packs it into its intermediate CB of ``dtype``, from ``a`` (as
     the chip holds it, within ``error`` when an earlier stage made it; ``exact``: its exact value): (what
     it is close to, the allowed distance, the exact value), one per row (column) of ``a``. A maximum
-    moves by at most the data's largest error, a sum by their sum."""
+    moves by at most the data's largest error, a sum by their sum. ``compute``: the program's DST mode
+    and fidelity (no epilogue)."""
     rows = stage["reduce_dim"] == "row"
     axis = 1 if rows else 0
     spread = np.zeros(a.shape[0 if rows else 1]) if error is None else error.max(axis=axis)
-    if stage["reduce"] == "max":  # GMPOOL selects one of the data, an exponent-0 datum as +0
-        flushed = np.where(np.abs(a) < np.finfo(np.float32).tiny, 0.0, a)
-        return flushed.max(axis=axis), spread, exact.max(axis=axis)
-    left, right = (a, np.ones((a.shape[1], 1))) if rows else (np.ones((1, a.shape[0])), a)
-    sub = {k: v for k, v in compute.items() if k not in ("stages", "epilogue")}
+    if stage["reduce"] == "max":
+        return _gmpool_max(a, axis), spread, exact.max(axis=axis)
+    left, right = _reduction_operands(a, rows)
     phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
     with np.errstate(invalid="ignore", over="ignore"):
         product = multiplier_product(left, right, "bfloat16", phases)
         scale = np.abs(left) @ np.abs(right)
-    target, allowed, _ = expected_output(left, right, product, scale, sub, out_dtype=dtype)
+    target, allowed, _ = expected_output(left, right, product, scale, compute, out_dtype=dtype)
     if error is not None:
         allowed = allowed.reshape(-1) + error.sum(axis=axis)
     return target.reshape(-1), allowed.reshape(-1), exact.sum(axis=axis)
@@ -1057,13 +1066,13 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
         name = stage["in"]
         x, x_err, x_exact = chip[name], errors.get(name), exact[name]
         sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
+        dtype = dtypes[formats[stage["cb_out"]]]  # the value's CB's format (the output's, last)
         if stage["op"] == "reduce":
             if last:
                 raise SimulationError(
                     "a staged program ending in a reduction: the harness judges an element-wise last stage"
                 )
-            dtype = dtypes[formats[stage["cb_out"]]]
-            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, compute, dtype)
+            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, dtype)
         elif last:
             extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
             return compare(
@@ -1071,7 +1080,6 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
                 operand_errors=errors, exact_operands=exact, input_error=x_err, exact_input=x_exact, **extra,
             )  # fmt: skip
         else:
-            dtype = dtypes[formats[stage["cb_out"]]]
             with np.errstate(invalid="ignore", over="ignore"):
                 target, allowed, _ = expected_output(
                     x, None, x, np.abs(x), sub, operands=chip, out_dtype=dtype, operand_errors=errors,

@@ -300,14 +300,7 @@ private:
   /*! \brief A staged program's doc block and includes: one line a stage. */
   void EmitStagesPreamble() {
     const ComputeInfo &c = info_.compute;
-    auto cb_name = [&](int64_t index) {
-      for (const CBInfo &cb : info_.cbs) {
-        if (cb.index == index) {
-          return cb.name;
-        }
-      }
-      return std::string("?");
-    };
+    auto cb_name = [&](int64_t index) { return info_.CB(index).name; };
     std::vector<std::string> purpose = {
         "For each output block of this core, its stages in turn, each "
         "waiting for the CBs it reads",
@@ -331,8 +324,6 @@ private:
       vectors.erase(s.out);
       if (s.op == value::kOpReduce) {
         vectors[s.out] = s.reduce_dim;
-      }
-      if (s.op == value::kOpReduce) {
         const bool rows = s.reduce_dim == value::kReduceDimRow;
         purpose.push_back(n + s.out + (rows ? "[row]" : "[col]") + " = " +
                           s.reduce + "(" + s.in +

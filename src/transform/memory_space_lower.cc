@@ -550,32 +550,16 @@ private:
           << what << ": the loop must run over all of '" << name << "' "
           << detail::ShapeString(shape) << " from 0.";
     }
-    PushReduceStage(what);
+    const CBInfo in = cbs_[PushReduceStage(what)];
     // The ops on the vector's element, in place (no tensor operands).
-    std::vector<detail::EpilogueOp> ops = detail::MatchEpilogue(
-        op, vector, what, [](const Buffer &) { return false; });
-    const CBInfo in = cbs_[stage_values_.at(reduce_out_saved_)];
-    CBInfo cb;
-    cb.index = IntermediateCB(what);
-    cb.name = UniqueCBName("cb_" + name);
-    cb.role = value::kCBRoleIntermediate;
-    cb.buffer = name;
-    cb.rows_tiles = in.rows_tiles;
-    cb.cols_tiles = in.cols_tiles;
-    cb.depth = 1;
-    cb.format = in.format;
-    cb.loops = in.loops;
-    cb.vector_dim = in.vector_dim;
     detail::ComputeStage stage;
     stage.op = value::kOpEltwise;
     stage.in = name;
-    stage.out = name;
     stage.cb_in = in.index;
-    stage.cb_out = cb.index;
-    stage.epilogue = ops;
-    stages_.push_back(stage);
-    stage_values_[reduce_out_saved_] = cbs_.size();
-    cbs_.push_back(cb);
+    stage.epilogue = detail::MatchEpilogue(
+        op, vector, what, [](const Buffer &) { return false; });
+    CBInfo cb = in; // the vector's tiles, in the vector's format
+    AddStage(what, vector.get(), "cb_" + name, stage, cb);
     return detail::RoleScope(
         ir::kRoleCompute,
         detail::Intrin(builtin::eltwise_block(),
@@ -586,10 +570,11 @@ private:
   /*!
    * \brief The reduction lowered last (compute_) becomes a stage whose
    *        result, a vector, a later stage reads: packed into an
-   *        intermediate CB of the vector's tiles. The next update shares the
-   *        reduction's block nest and block.
+   *        intermediate CB of the vector's tiles, whose position in cbs_ it
+   *        returns. The next update shares the reduction's block nest and
+   *        block.
    */
-  void PushReduceStage(const std::string &what) {
+  size_t PushReduceStage(const std::string &what) {
     const ComputeInfo reduce = *compute_;
     const std::string name = reduce.accumulator;
     const bool rows = reduce.reduce_dim == value::kReduceDimRow;
@@ -635,32 +620,47 @@ private:
       in->offsets.push_back(in->access.col * tile);
     }
     CBInfo cb;
-    cb.index = IntermediateCB(what);
-    cb.name = UniqueCBName("cb_" + reduce.reduce);
-    cb.role = value::kCBRoleIntermediate;
-    cb.buffer = name;
     cb.rows_tiles = rows ? reduce.mt : 1;
     cb.cols_tiles = rows ? 1 : reduce.nt;
-    cb.depth = 1;
     cb.format = reduce.acc_format;
     cb.vector_dim = reduce.reduce_dim;
     cb.loops = loops_;
     detail::ComputeStage stage;
     stage.op = value::kOpReduce;
     stage.in = reduce.a;
-    stage.out = name;
     stage.cb_in = reduce.cb_a;
-    stage.cb_out = cb.index;
     stage.reduce = reduce.reduce;
     stage.reduce_dim = reduce.reduce_dim;
+    const size_t pos =
+        AddStage(what, reduce_out_, "cb_" + reduce.reduce, stage, cb);
+    reduce_out_ = nullptr;
+    return pos;
+  }
+
+  /*!
+   * \brief Records `stage`, whose value is the fragment `value`: its
+   *        intermediate CB `cb` (tiles, format, loops, place given) gets the
+   *        next index and a name from `name`; later stages read the value
+   *        from it. The next stage starts afresh (compute_, block_.set).
+   *        Returns the CB's position in cbs_.
+   */
+  size_t AddStage(const std::string &what, const tvm::tirx::BufferNode *value,
+                  const std::string &name, detail::ComputeStage stage,
+                  CBInfo cb) {
+    cb.index = IntermediateCB(what);
+    cb.name = UniqueCBName(name);
+    cb.role = value::kCBRoleIntermediate;
+    cb.buffer = value->name;
+    cb.depth = 1;
+    stage.out = value->name;
+    stage.cb_out = cb.index;
     stages_.push_back(stage);
-    stage_values_[reduce_out_] = cbs_.size();
+    stage_values_[value] = cbs_.size();
     cbs_.push_back(cb);
     RequireBfloat16Stages();
-    reduce_out_saved_ = reduce_out_;
-    reduce_out_ = nullptr;
-    block_.set = false;
     compute_.reset();
+    block_.set = false;
+    return cbs_.size() - 1;
   }
 
   /*! \brief A staged program reads bfloat16 tensors: its stages unpack
@@ -732,29 +732,17 @@ private:
       }
     }
     CBInfo cb;
-    cb.index = IntermediateCB(what);
-    cb.name = UniqueCBName("cb_" + std::string(value->name));
-    cb.role = value::kCBRoleIntermediate;
-    cb.buffer = value->name;
     cb.rows_tiles = e.mt;
     cb.cols_tiles = e.nt;
-    cb.depth = 1;
     cb.format = *format;
     cb.loops = base->loops;
     cb.access = base->access; // the block's place in the tensors
     detail::ComputeStage stage;
     stage.op = value::kOpEltwise;
     stage.in = e.a;
-    stage.out = value->name;
     stage.cb_in = e.cb_a;
-    stage.cb_out = cb.index;
     stage.epilogue = e.epilogue;
-    stages_.push_back(stage);
-    stage_values_[value.get()] = cbs_.size();
-    cbs_.push_back(cb);
-    RequireBfloat16Stages();
-    compute_.reset();
-    block_.set = false;
+    AddStage(what, value.get(), "cb_" + std::string(value->name), stage, cb);
     eltwise_out_ = nullptr;
   }
 
@@ -926,20 +914,16 @@ private:
         e->operand = cb.buffer;
         return;
       }
-      auto it = cb_of_.find(e->buffer.get());
-      if (it == cb_of_.end() && !reduce_srcs_.empty()) {
-        // A fragment copied from the shared block a stage read.
-        if (auto op = operand_of_.find(e->buffer.get());
-            op != operand_of_.end()) {
-          it = cb_of_.find(op->second.get());
-        }
-      }
-      if (it == cb_of_.end()) {
+      // (In a kernel with a reduction, also a fragment copied from the
+      // shared block a stage read.)
+      const std::optional<size_t> filled =
+          InputCBOf(e->buffer.get(), !reduce_srcs_.empty());
+      if (!filled) {
         lowered.push_back(LowerOperand(e, what));
         return;
       }
       // A shared block its T.copy filled: read at the output's offsets.
-      CBInfo &cb = cbs_[it->second];
+      CBInfo &cb = cbs_[*filled];
       if (std::count(read_here.begin(), read_here.end(), cb.index) &&
           e->broadcast == value::kBroadcastNone &&
           std::all_of(
@@ -1502,12 +1486,23 @@ private:
     return detail::Seq({pack, WriterSide(pos, dst, what)});
   }
 
-  /*!
-   * \brief T.copy(A_shared, A_local): a T.gemm operand moved into a fragment
-   *        first. The matrix engine reads operands from CBs, so nothing
-   *        moves: the T.gemm reads A_shared's CB. The copy must be the whole
-   *        buffer, in the same loop as the T.copy that fills A_shared.
-   */
+  /*! \brief The position in cbs_ of the input CB a T.copy filled `buffer`
+   *         with, or (`through_copies`) the shared buffer a fragment was
+   *         copied from; none if neither. */
+  std::optional<size_t> InputCBOf(const tvm::tirx::BufferNode *buffer,
+                                  bool through_copies) const {
+    if (auto it = cb_of_.find(buffer); it != cb_of_.end()) {
+      return it->second;
+    }
+    if (auto op = operand_of_.find(buffer);
+        through_copies && op != operand_of_.end()) {
+      if (auto it = cb_of_.find(op->second.get()); it != cb_of_.end()) {
+        return it->second;
+      }
+    }
+    return std::nullopt;
+  }
+
   /*! \brief A ValueError when a copy overwrites a fragment holding a
    *         stage's value (the stages read values by fragment, not by
    *         program order). */
@@ -1521,6 +1516,12 @@ private:
     }
   }
 
+  /*!
+   * \brief T.copy(A_shared, A_local): a T.gemm operand moved into a fragment
+   *        first. The matrix engine reads operands from CBs, so nothing
+   *        moves: the T.gemm reads A_shared's CB. The copy must be the whole
+   *        buffer, in the same loop as the T.copy that fills A_shared.
+   */
   Stmt LowerOperandCopy(const detail::RegionOperand &src,
                         const detail::RegionOperand &dst) {
     RejectStageValueOverwrite(dst.buffer);
@@ -1872,14 +1873,10 @@ private:
     if (auto v = stage_values_.find(src.buffer.get());
         v != stage_values_.end()) {
       filled = v->second;
-    } else if (auto it = cb_of_.find(src.buffer.get()); it != cb_of_.end()) {
-      filled = it->second;
-    } else if (auto op = operand_of_.find(src.buffer.get());
-               op != operand_of_.end() && cb_of_.count(op->second.get())) {
-      filled = cb_of_.at(op->second.get());
+    } else {
+      filled = InputCBOf(src.buffer.get(), true);
     }
-    if (!filled || (cbs_[*filled].role != value::kCBRoleInput &&
-                    cbs_[*filled].rows_tiles * cbs_[*filled].cols_tiles == 0)) {
+    if (!filled) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << src.buffer->name
           << "' holds no block read from a global tensor; supported: "
@@ -1970,29 +1967,27 @@ private:
     reduce_out_ = dst.buffer.get();
     // The scaler tile reduce_tile multiplies (SUM) or scales (MAX) by: 1.0
     // in the first row of each face, bf16 like the data (the matrix unit
-    // needs one source format).
-    // One scaler tile serves every reduction of the kernel.
-    for (const CBInfo &cb : cbs_) {
-      if (cb.role == value::kCBRoleScaler) {
-        return detail::RoleScope(
-            ir::kRoleCompute,
-            detail::Intrin(builtin::reduce_block(),
-                           {detail::I32(in.index), detail::I32(cb.index),
-                            detail::I32(info.mt), detail::I32(info.nt)}));
-      }
+    // needs one source format). One serves every reduction of the kernel.
+    const auto scaler =
+        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleScaler;
+        });
+    int64_t scaler_index = scaler == cbs_.end() ? -1 : scaler->index;
+    if (scaler == cbs_.end()) {
+      CBInfo cb = NewInputCB(what);
+      cb.name = "cb_scaler";
+      cb.role = value::kCBRoleScaler;
+      cb.rows_tiles = 1;
+      cb.cols_tiles = 1;
+      cb.depth = 1;
+      cb.format = TileFormat::kBfloat16;
+      scaler_index = cb.index;
+      cbs_.push_back(cb);
     }
-    CBInfo scaler = NewInputCB(what);
-    scaler.name = "cb_scaler";
-    scaler.role = value::kCBRoleScaler;
-    scaler.rows_tiles = 1;
-    scaler.cols_tiles = 1;
-    scaler.depth = 1;
-    scaler.format = TileFormat::kBfloat16;
-    cbs_.push_back(scaler);
     return detail::RoleScope(
         ir::kRoleCompute,
         detail::Intrin(builtin::reduce_block(),
-                       {detail::I32(in.index), detail::I32(scaler.index),
+                       {detail::I32(in.index), detail::I32(scaler_index),
                         detail::I32(info.mt), detail::I32(info.nt)}));
   }
 
@@ -3125,8 +3120,6 @@ private:
    *         stage value's fragment -> its intermediate CB's position. */
   std::vector<detail::ComputeStage> stages_;
   std::map<const tvm::tirx::BufferNode *, size_t> stage_values_;
-  /*! \brief The fragment of the reduction PushReduceStage made a stage. */
-  const tvm::tirx::BufferNode *reduce_out_saved_ = nullptr;
   /*! \brief The error for a column sum on 16-bit DST, raised unless the
    *         reduction turns out to be a stage (fp32 DST). */
   std::string column_sum_16bit_;

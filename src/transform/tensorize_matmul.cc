@@ -378,14 +378,21 @@ private:
     startup_args_ = Array<PrimExpr>{I32(cb_in), I32(stage.cb_out)};
     mt_ = mt;
     nt_ = nt;
-    std::vector<int64_t> inputs{cb_in};
-    for (const detail::EpilogueOp &op : epilogue_) {
+    const std::vector<int64_t> inputs = StageReads(stage);
+    return ElementwiseStage(stage, inputs, inputs);
+  }
+
+  /*! \brief The CBs a stage reads, each once, in order: its input, then
+   *         its operands' (a block read twice, as in x * x, is one). */
+  static std::vector<int64_t> StageReads(const detail::ComputeStage &stage) {
+    std::vector<int64_t> reads{stage.cb_in};
+    for (const detail::EpilogueOp &op : stage.epilogue) {
       if (op.cb >= 0 &&
-          std::find(inputs.begin(), inputs.end(), op.cb) == inputs.end()) {
-        inputs.push_back(op.cb); // (a block read twice is waited for once)
+          std::find(reads.begin(), reads.end(), op.cb) == reads.end()) {
+        reads.push_back(op.cb);
       }
     }
-    return ElementwiseStage(stage, inputs, inputs);
+    return reads;
   }
 
   void RequireScratchTile() const {
@@ -514,34 +521,20 @@ private:
     }
     mt_ = ConstArg(call, reduce ? 2 : 1);
     nt_ = ConstArg(call, reduce ? 3 : 2);
-    // Which CBs each stage reads, in order: its input, then its operands.
+    // The first and the last stage that read each CB.
     std::map<int64_t, size_t> first, last;
     for (size_t i = 0; i < stages_.size(); ++i) {
-      std::vector<int64_t> reads{stages_[i].cb_in};
-      for (const detail::EpilogueOp &op : stages_[i].epilogue) {
-        if (op.cb >= 0) {
-          reads.push_back(op.cb);
-        }
-      }
-      for (int64_t cb : reads) {
+      for (int64_t cb : StageReads(stages_[i])) {
         first.emplace(cb, i);
         last[cb] = i;
       }
     }
     std::vector<int64_t> waits, pops;
-    std::vector<int64_t> reads{stage.cb_in};
-    for (const detail::EpilogueOp &op : stage.epilogue) {
-      if (op.cb >= 0) {
-        reads.push_back(op.cb);
-      }
-    }
-    for (int64_t cb : reads) {
-      if (first.at(cb) == index &&
-          std::find(waits.begin(), waits.end(), cb) == waits.end()) {
+    for (int64_t cb : StageReads(stage)) {
+      if (first.at(cb) == index) {
         waits.push_back(cb);
       }
-      if (last.at(cb) == index &&
-          std::find(pops.begin(), pops.end(), cb) == pops.end()) {
+      if (last.at(cb) == index) {
         pops.push_back(cb);
       }
     }
@@ -558,13 +551,11 @@ private:
           Array<PrimExpr>{I32(stage.cb_in), I32(stages_.back().cb_out)};
     }
     if (reduce) {
+      // Every reduction reads the kernel's one scaler tile, waited for
+      // before the launch loops and popped after them.
       const int64_t scaler = ConstArg(call, 1);
-      if (!scaler_cb_) {
-        scaler_cb_ = scaler;
-        reduce_setup_ = Intrin(builtin::cb_wait_front(), {I32(scaler), I32(1)});
-        reduce_teardown_ =
-            Intrin(builtin::cb_pop_front(), {I32(scaler), I32(1)});
-      }
+      reduce_setup_ = Intrin(builtin::cb_wait_front(), {I32(scaler), I32(1)});
+      reduce_teardown_ = Intrin(builtin::cb_pop_front(), {I32(scaler), I32(1)});
       body.push_back(ReduceStage(stage, scaler, waits, pops, true));
     } else {
       RequireScratchTile();
@@ -884,11 +875,10 @@ private:
   /*! \brief tt.compute reduce (kReduceSum / kReduceMax), or empty; a
    *         reduction's calls before and after the launch loops. */
   std::string reduce_, reduce_dim_;
-  /*! \brief tt.compute's stages (a staged program), the next one to
-   *         expand, and the scaler CB its reductions share. */
+  /*! \brief tt.compute's stages (a staged program) and the next one to
+   *         expand. */
   std::vector<detail::ComputeStage> stages_;
   size_t next_stage_ = 0;
-  std::optional<int64_t> scaler_cb_;
   Stmt reduce_setup_ = tvm::tirx::Evaluate(0);
   Stmt reduce_teardown_ = tvm::tirx::Evaluate(0);
   /*! \brief The output block's tiles (the T.gemm's m_tiles, n_tiles). */
