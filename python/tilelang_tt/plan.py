@@ -98,11 +98,14 @@ def _check_stages(plan, fail) -> None:
             for step in stage["epilogue"]:
                 if "operand" not in step:
                     continue
-                want = {"row": [shape[-1]], "col": [shape[-2]], "none": shape}[step["broadcast"]]
+                broadcast = step["broadcast"]
+                want = shape if broadcast == "none" else [shape[-1] if broadcast == "row" else shape[-2]]
                 if shapes.get(step["operand"]) != want:
-                    fail(f"{what} takes {step['operand']!r} as {step['broadcast']!r}; it needs a value of shape {want}")
-                if vectors.get(step["operand"], step["broadcast"]) != step["broadcast"]:
-                    fail(f"{what} takes the reduction {step['operand']!r} as {step['broadcast']!r}, not along its axis")
+                    fail(f"{what} takes {step['operand']!r} as {broadcast!r}; it needs a value of shape {want}")
+                # A vector stage reads vectors along its own axis; a block's update broadcasts them along theirs.
+                along = vectors.get(stage["in"], broadcast) if broadcast == "none" else broadcast
+                if vectors.get(step["operand"], along) != along:
+                    fail(f"{what} takes the reduction {step['operand']!r} as {broadcast!r}, not along its axis")
         role = cbs.get(stage["cb_out"], {}).get("role")
         if role != ("output" if last else "intermediate"):
             fail(f"{what} packs into CB {stage['cb_out']}, not an {'output' if last else 'intermediate'} CB")

@@ -216,17 +216,19 @@ private:
     return Chain(std::move(chain), info_.compute.epilogue);
   }
 
+  /*! \brief `chain` with `ops` applied, as text; an operand read at the
+   *         element is indexed `at` (a vector stage's "[row]"). */
   std::string Chain(std::string chain,
-                    const std::vector<detail::EpilogueOp> &ops) const {
+                    const std::vector<detail::EpilogueOp> &ops,
+                    const std::string &at = "[row, col]") const {
     {
       for (const detail::EpilogueOp &e : ops) {
         const std::string v = Literal(e.value);
         if (!e.operand.empty()) {
           const std::string operand =
-              e.operand + (e.broadcast == value::kBroadcastRow ? "[col]"
-                           : e.broadcast == value::kBroadcastCol
-                               ? "[row]"
-                               : "[row, col]");
+              e.operand + (e.broadcast == value::kBroadcastRow   ? "[col]"
+                           : e.broadcast == value::kBroadcastCol ? "[row]"
+                                                                 : at);
           if (e.op == value::kEpilogueDiv) {
             chain = "(" + chain + ") / " + operand;
           } else if (e.op == value::kEpilogueMul) {
@@ -303,9 +305,8 @@ private:
     auto cb_name = [&](int64_t index) { return info_.CB(index).name; };
     std::vector<std::string> purpose = {
         "For each output block of this core, its stages in turn, each "
-        "waiting for the CBs it reads",
-        "(the block of a tensor once, a stage's value once) and popping "
-        "those no later stage reads:"};
+        "waiting for the CBs it reads (the block of a tensor once, a stage's "
+        "value once) and popping those no later stage reads:"};
     // The values that are vectors: a reduction's, and an update of one.
     std::map<std::string, std::string> vectors;
     for (size_t i = 0; i < c.stages.size(); ++i) {
@@ -315,7 +316,7 @@ private:
         const std::string at =
             vectors[s.in] == value::kReduceDimRow ? "[row]" : "[col]";
         purpose.push_back(n + s.out + at + " = " +
-                          Chain(s.in + at, s.epilogue));
+                          Chain(s.in + at, s.epilogue, at));
         purpose.push_back("   into " + cb_name(s.cb_out) +
                           ", on the vector's tiles through DST (the SFPU).");
         vectors[s.out] = vectors[s.in];
@@ -513,6 +514,12 @@ private:
     if (startup) {
       return "Configure unpacker, FPU and packer for the element-wise ops "
              "(once).";
+    }
+    if (copy != nullptr && pack != nullptr && matmul == nullptr &&
+        !info_.compute.stages.empty()) {
+      return "Each tile of " + CBName(copy->args[0]) +
+             "'s block in turn into DST, the ops, packed into " +
+             CBName(pack->args[1]) + ".";
     }
     if (copy != nullptr && pack != nullptr && matmul == nullptr) {
       return "The output block, tile by tile: " + CBName(copy->args[0]) +

@@ -5,6 +5,8 @@
 
 #include "kernel_emitter.h"
 
+#include <cctype>
+
 #include <tvm/ffi/error.h>
 #include <tvm/ffi/extra/structural_equal.h>
 #include <tvm/tirx/builtin.h>
@@ -28,6 +30,31 @@ using tvm::tirx::SeqStmtNode;
 using tvm::tirx::Stmt;
 
 namespace {
+
+/*!
+ * \brief `text` as comment lines of at most 80 columns: the first after
+ *        `first`, the rest after `rest`, broken at spaces (clang-format
+ *        would otherwise reflow a long line into the next one).
+ */
+std::vector<std::string> CommentLines(const std::string &first,
+                                      const std::string &text,
+                                      const std::string &rest) {
+  constexpr size_t kColumns = 80;
+  std::vector<std::string> lines;
+  std::string prefix = first, left = text;
+  while (prefix.size() + left.size() > kColumns) {
+    const size_t room = kColumns - prefix.size();
+    const size_t cut = left.rfind(' ', room);
+    if (cut == std::string::npos || cut == 0) {
+      break; // one word longer than the line: leave it whole
+    }
+    lines.push_back(prefix + left.substr(0, cut));
+    left = left.substr(cut + 1);
+    prefix = rest;
+  }
+  lines.push_back(prefix + left);
+  return lines;
+}
 
 bool IsRoleScope(const AttrStmtNode *op, std::string *role) {
   if (op->attr_key != ir::kRoleAttr) {
@@ -392,7 +419,21 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
   Line("//");
   Line("// " + title);
   for (const std::string &p : purpose) {
-    Line("// " + p);
+    // A numbered step continues under its text, an indented line under it;
+    // other lines are one paragraph (clang-format reflows them).
+    const size_t indent = p.find_first_not_of(' ');
+    const bool step =
+        p.size() > 2 && std::isdigit(p[0]) &&
+        p.compare(p.find_first_not_of("0123456789"), 2, ". ") == 0;
+    if (!step && indent == 0) {
+      Line("// " + p);
+      continue;
+    }
+    const std::string rest =
+        "// " + std::string(step ? p.find(". ") + 2 : indent, ' ');
+    for (const std::string &line : CommentLines("// ", p, rest)) {
+      Line(line);
+    }
   }
   Line("//");
   Line("// Runtime arguments:");
@@ -410,9 +451,14 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
                   std::to_string(cb->block_tiles) + " tile(s)"
             : std::to_string(cb->block_tiles) + " tile(s) of " + cb->tensor +
                   " per block";
-    Line("//   " + cb->name + " (c_" + std::to_string(cb->index) +
-         "): " + what + ", " + std::to_string(cb->num_pages) + " pages of " +
-         std::to_string(cb->page_bytes) + " bytes");
+    for (const std::string &line : CommentLines(
+             "//   ",
+             cb->name + " (c_" + std::to_string(cb->index) + "): " + what +
+                 ", " + std::to_string(cb->num_pages) + " pages of " +
+                 std::to_string(cb->page_bytes) + " bytes",
+             "//     ")) {
+      Line(line);
+    }
   }
 }
 

@@ -192,6 +192,17 @@ private:
       return UsesLoopVar(off, 0) || UsesLoopVar(off, 1) ? PrimExpr() : off;
     };
     const auto &idx = load->indices;
+    if (vars_.size() == 1 && idx.size() == 1) {
+      // A 1-D nest (a vector stage): another vector read at the element.
+      const PrimExpr off = analyzer.Simplify(idx[0] - vars_[0]);
+      if (UsesLoopVar(off, 0)) {
+        Fail(e, "the index of the vector '" + name +
+                    "' (it must be the element's own, " + name + "[i])");
+      }
+      op.broadcast = value::kBroadcastNone;
+      op.offsets = {off};
+      return op;
+    }
     if (vars_.size() != 2) {
       Fail(e, "a tensor operand of a " + std::to_string(vars_.size()) +
                   "-D fragment");

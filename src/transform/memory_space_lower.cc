@@ -27,6 +27,7 @@
 #include "epilogue.h"
 #include "ir_builder.h"
 #include "matmul_indexing.h"
+#include "parallel_split.h"
 #include "stages.h"
 #include "tilelang_tt/attr.h"
 #include "tilelang_tt/builtin.h"
@@ -141,6 +142,7 @@ public:
     }
     lowerer.RequireBfloat16Stages();
     lowerer.RejectInPlace();
+    lowerer.RequireStageValuesRead();
     lowerer.CheckProgramFormats();
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireClearedSharedAreOperands();
@@ -350,7 +352,28 @@ private:
    *        leaves the IR (the compute kernel applies it in DST before the
    *        pack); element-wise work anywhere else is refused, naming it.
    */
-  Stmt LowerParallel(const ForNode *op) {
+  Stmt LowerParallel(const ForNode *op0) {
+    For loop = ReadVectorCopies(tvm::ffi::GetRef<For>(op0));
+    const ForNode *op = loop.get();
+    if (!reduce_srcs_.empty()) {
+      // Several updates in one nest, or one whose operand is an expression
+      // of tensors: a nest each, in order (parallel_split.h).
+      detail::SplitNests split = detail::SplitParallel(loop);
+      if (!split.nests.empty()) {
+        for (const Buffer &temp : split.temps) {
+          fragments_.insert(temp.get());
+          temps_.push_back(temp);
+        }
+        std::vector<Stmt> lowered;
+        for (const For &nest : split.nests) {
+          lowered.push_back(LowerParallel(nest.get()));
+        }
+        return detail::Seq(lowered);
+      }
+      if (std::optional<Stmt> copy = LowerParallelCopy(op)) {
+        return *copy;
+      }
+    }
     const tvm::tirx::BufferStoreNode *store = nullptr;
     tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
       if (store == nullptr) {
@@ -361,8 +384,19 @@ private:
       const auto *inner = op->body.as<ForNode>();
       const bool block_nest =
           inner != nullptr && inner->kind == tvm::tirx::ForKind::kParallel;
+      if (reduce_out_ != nullptr && compute_ && compute_->packed &&
+          Reads(op, reduce_out_)) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel") << " reads '" << reduce_out_->name
+            << "' after a T.copy wrote it out; writing a reduction's result "
+               "out and reading it back is not supported yet (one output per "
+               "kernel).";
+      }
+      // (An update reading earlier stages' values but not the reduction
+      // just made: that reduction is a stage too, which RequireStageValuesRead
+      // then finds unread.)
       if (reduce_out_ != nullptr && compute_ && !compute_->packed &&
-          block_nest && Reads(op, reduce_out_)) {
+          block_nest && (Reads(op, reduce_out_) || ReadsStageValue(op))) {
         return LowerBroadcast(op);
       }
       if (store != nullptr && block_nest && !compute_ &&
@@ -371,9 +405,19 @@ private:
         // An update whose value a reduction reads (a norm's x * x).
         return LowerElementwise(op);
       }
-      if (reduce_out_ != nullptr && compute_ && !compute_->packed &&
-          !block_nest && store != nullptr &&
-          store->buffer.get() == reduce_out_) {
+      if (!block_nest && store != nullptr &&
+          globals_.count(store->buffer.get())) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel writing '" + std::string(store->buffer->name) +
+                     "'")
+            << ": storing a vector into the tensor '" << store->buffer->name
+            << "' element by element is not supported; a kernel with a "
+               "reduction writes one output, with T.copy (a block, or a "
+               "reduction's result: T.copy(sum_row, Out[bx * blk_m]) in a "
+               "kernel of its own).";
+      }
+      if (!block_nest && store != nullptr &&
+          fragments_.count(store->buffer.get()) && ReadsVectorsOnly(op)) {
         return LowerVectorStage(op);
       }
       if (!compute_ && block_nest && ReadsStageValue(op)) {
@@ -392,14 +436,6 @@ private:
                "functions), or of the block at the element's own row (x[i, j] "
                "- "
             << reduce_out_->name << "[i]).";
-      }
-      if (reduce_out_ != nullptr && compute_ && compute_->packed &&
-          Reads(op, reduce_out_)) {
-        TVM_FFI_THROW(ValueError)
-            << Where("T.Parallel") << " reads '" << reduce_out_->name
-            << "' after a T.copy wrote it out; writing a reduction's result "
-               "out and reading it back is not supported yet (one output per "
-               "kernel).";
       }
       if (!stages_.empty()) {
         TVM_FFI_THROW(ValueError)
@@ -484,6 +520,128 @@ private:
     return detail::Seq(reads);
   }
 
+  /*!
+   * \brief `loop` with each read of a shared vector a rank-1 T.copy filled
+   *        (`G_smem[j]` after `T.copy(gamma, G_smem)`) reading the tensor
+   *        itself (`gamma[j]`): an operand vector is streamed by the reader
+   *        from DRAM for the update that reads it (LowerOperand), so the
+   *        staging copy moves nothing of its own.
+   */
+  For ReadVectorCopies(const For &loop) {
+    if (vector_copies_.empty()) {
+      return loop;
+    }
+    class Reads : public tvm::tirx::StmtExprMutator {
+    public:
+      Reads(const MemorySpaceLowerer *self) : self_(self) {}
+      PrimExpr VisitExpr_(const tvm::tirx::BufferLoadNode *op) final {
+        auto it = self_->vector_copies_.find(op->buffer.get());
+        if (it == self_->vector_copies_.end() || op->indices.size() != 1) {
+          return StmtExprMutator::VisitExpr_(op);
+        }
+        const PrimExpr index = VisitExpr(op->indices[0]);
+        return tvm::tirx::BufferLoad(it->second.first,
+                                     {it->second.second + index});
+      }
+      Stmt VisitStmt_(const tvm::tirx::BufferStoreNode *op) final {
+        auto it = self_->vector_copies_.find(op->buffer.get());
+        if (it != self_->vector_copies_.end()) {
+          TVM_FFI_THROW(ValueError)
+              << self_->Where("T.Parallel") << " writes '" << op->buffer->name
+              << "', which a T.copy filled from '" << it->second.first->name
+              << "'; a shared vector copied from a tensor is supported as an "
+                 "operand read by updates only.";
+        }
+        return StmtExprMutator::VisitStmt_(op);
+      }
+
+    private:
+      const MemorySpaceLowerer *self_;
+    };
+    return tvm::Downcast<For>(Reads(this)(loop));
+  }
+
+  /*!
+   * \brief A T.Parallel nest that only copies a shared block a T.copy
+   *        filled into a fragment of its shape, `X_local[i, j] =
+   *        X_smem[i, j]` (layernorm.py's form of T.copy(X_smem, X_local)):
+   *        lowered as that T.copy (LowerOperandCopy), in a kernel with a
+   *        reduction; nothing when `op` is something else.
+   */
+  std::optional<Stmt> LowerParallelCopy(const ForNode *op) {
+    std::vector<const tvm::tirx::VarNode *> vars;
+    Stmt body = tvm::ffi::GetRef<Stmt>(op);
+    while (const auto *f = body.as<ForNode>()) {
+      vars.push_back(f->loop_var.get());
+      body = f->body;
+    }
+    const auto *store = body.as<tvm::tirx::BufferStoreNode>();
+    const auto *load =
+        store ? store->value.as<tvm::tirx::BufferLoadNode>() : nullptr;
+    if (load == nullptr || !fragments_.count(store->buffer.get()) ||
+        !shared_.count(load->buffer.get()) ||
+        store->buffer->dtype != load->buffer->dtype) {
+      return std::nullopt;
+    }
+    auto at_element = [&](const Array<PrimExpr> &indices) {
+      if (indices.size() != vars.size()) {
+        return false;
+      }
+      for (size_t a = 0; a < vars.size(); ++a) {
+        if (indices[a].get() != vars[a]) {
+          return false;
+        }
+      }
+      return true;
+    };
+    if (!at_element(store->indices) || !at_element(load->indices)) {
+      return std::nullopt;
+    }
+    auto whole = [&](const Buffer &buffer) {
+      detail::RegionOperand region;
+      region.buffer = buffer;
+      region.extents = detail::StaticShape(buffer, func_);
+      for (size_t a = 0; a < region.extents.size(); ++a) {
+        region.mins.push_back(detail::I32(0));
+      }
+      return region;
+    };
+    // The loops must cover the buffers (LowerOperandCopy checks the shapes).
+    Stmt nest = tvm::ffi::GetRef<Stmt>(op);
+    for (size_t a = 0; a < vars.size(); ++a) {
+      const auto *f = nest.as<ForNode>();
+      const auto *extent = f->extent.as<tvm::IntImmNode>();
+      const std::vector<int64_t> shape =
+          detail::StaticShape(store->buffer, func_);
+      if (!tvm::tirx::is_zero(f->min) || extent == nullptr ||
+          extent->value != shape.at(a)) {
+        return std::nullopt;
+      }
+      nest = f->body;
+    }
+    return LowerOperandCopy(whole(load->buffer), whole(store->buffer));
+  }
+
+  /*! \brief Whether the T.Parallel nest `op` reads vectors only: a
+   *         reduction's result (pending, or a stage's value) or the value of
+   *         a vector stage. */
+  bool ReadsVectorsOnly(const ForNode *op) const {
+    bool any = false, only = true;
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *load = n.as<tvm::tirx::BufferLoadNode>();
+      if (load == nullptr) {
+        return;
+      }
+      any = true;
+      auto v = stage_values_.find(load->buffer.get());
+      only =
+          only &&
+          (load->buffer.get() == reduce_out_ ||
+           (v != stage_values_.end() && !cbs_[v->second].vector_dim.empty()));
+    });
+    return any && only;
+  }
+
   /*! \brief Whether the T.Parallel nest `op` reads a stage's value. */
   bool ReadsStageValue(const ForNode *op) const {
     return std::any_of(stage_values_.begin(), stage_values_.end(),
@@ -526,45 +684,122 @@ private:
   }
 
   /*!
-   * \brief An update of a reduction's result alone, in place, as the norms
-   *        write it (`S[i] = S[i] * c`, `mean[i] = mean[i] * (1 / N)`): the
-   *        reduction becomes a stage, and so does the update, on the
-   *        vector's tiles (one column of tiles; a row of them along columns),
-   *        the constants and functions of the element-wise ops applied to
-   *        every datum (only column 0, row 0 along columns, carries values).
-   *        Its value replaces the vector's for later stages.
+   * \brief An update of vectors alone, as the norms write their statistics
+   *        (`S[i] = S[i] * c`, `mean[i] = sum[i] * (1 / N)`, `rstd[i] =
+   *        T.rsqrt(sq[i] * c - msq[i] + eps)`): a stage on the vectors' tiles
+   *        (one column of tiles; a row of them along columns), the chain of
+   *        the element-wise ops applied to every datum (only column 0, row 0
+   *        along columns, carries values), another vector an operand read at
+   *        the element (copy_tile of its tile). What it reads is a
+   *        reduction's result (the one pending becomes a stage) or an
+   *        earlier vector stage's value; its value is the fragment written,
+   *        in place or another.
    */
   Stmt LowerVectorStage(const ForNode *op) {
-    const ComputeInfo reduce = *compute_;
-    const std::string name = reduce.accumulator;
-    const Buffer vector =
-        tvm::ffi::GetRef<Buffer>(reduce_out_) /* the reduction's result */;
-    const std::string what = Where("T.Parallel over the result '" + name +
-                                   "' of T.reduce_" + reduce.reduce);
     const auto *min = op->min.as<tvm::IntImmNode>();
     const auto *extent = op->extent.as<tvm::IntImmNode>();
+    // Binds (`a = s[i] * c`), then the one store (SplitParallel made it so).
+    Map<tvm::tirx::Var, PrimExpr> local;
+    std::vector<Stmt> stmts{op->body};
+    if (const auto *seq = op->body.as<tvm::tirx::SeqStmtNode>()) {
+      stmts.assign(seq->seq.begin(), seq->seq.end());
+    }
+    for (size_t i = 0; i + 1 < stmts.size(); ++i) {
+      const auto *bind = stmts[i].as<tvm::tirx::BindNode>();
+      if (bind == nullptr) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel") << ": " << detail::Brief(stmts[i])
+            << " in an update of vectors; supported: assignments, then one "
+               "store.";
+      }
+      local.Set(bind->var, tvm::tirx::Substitute(bind->value, local));
+    }
+    const auto *store = stmts.back().as<tvm::tirx::BufferStoreNode>();
+    if (store == nullptr) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.Parallel") << ": an update of vectors ends in "
+          << detail::Brief(stmts.back()) << "; supported: one store.";
+    }
+    const Buffer vector = store->buffer;
+    const std::string name = vector->name;
+    const std::string what = Where("T.Parallel writing '" + name + "'");
+    if (compute_ && compute_->elementwise && !compute_->packed) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": an update of vectors after the update of the block '"
+          << compute_->accumulator
+          << "'; a kernel of several stages updates its vectors before the "
+             "block update that reads them (move this T.Parallel up).";
+    }
     const std::vector<int64_t> shape = detail::StaticShape(vector, func_);
     if (min == nullptr || min->value != 0 || extent == nullptr ||
-        shape.size() != 1 || extent->value != shape[0]) {
+        shape.size() != 1 || extent->value != shape[0] ||
+        store->indices.size() != 1 ||
+        store->indices[0].get() != op->loop_var.get()) {
       TVM_FFI_THROW(ValueError)
-          << what << ": the loop must run over all of '" << name << "' "
-          << detail::ShapeString(shape) << " from 0.";
+          << what << ": an update of vectors must write all of '" << name
+          << "' " << detail::ShapeString(shape) << " at the loop's index, "
+          << name << "[i], the loop running over it from 0.";
     }
-    const CBInfo in = cbs_[PushReduceStage(what)];
-    // The ops on the vector's element, in place (no tensor operands).
+    if (reduce_out_ != nullptr && compute_ && !compute_->packed &&
+        !compute_->reduce.empty()) {
+      PushReduceStage(what);
+    }
+    PrimExpr value = tvm::tirx::Substitute(store->value, local);
+    if (const auto *cast = value.as<tvm::tirx::CastNode>();
+        cast && cast->dtype == vector->dtype) {
+      value = cast->value; // computed in float32, stored as the vector's type
+    }
+    detail::ElementwiseExpr expr = detail::MatchElementwise(
+        value, {op->loop_var}, what,
+        [&](const Buffer &b) { return stage_values_.count(b.get()) > 0; });
+    // Every vector read is a stage's value of one shape, read at the element.
+    const CBInfo *in = nullptr;
+    auto input = [&](detail::EpilogueOp *e) {
+      const CBInfo &cb = cbs_[stage_values_.at(e->buffer.get())];
+      if (e->offsets.size() != 1 || !tvm::tirx::is_zero(e->offsets[0])) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << cb.buffer << "' must be read at the element, "
+            << cb.buffer << "[i].";
+      }
+      if (in != nullptr &&
+          (cb.vector_dim != in->vector_dim || cb.rows_tiles != in->rows_tiles ||
+           cb.cols_tiles != in->cols_tiles)) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << cb.buffer << "' and '" << in->buffer
+            << "' are vectors of different reductions' shapes; an update of "
+               "vectors reads vectors of one shape.";
+      }
+      e->cb = cb.index;
+      e->operand = cb.buffer;
+      return &cb;
+    };
+    in = input(&expr.base);
+    for (detail::EpilogueOp &e : expr.ops) {
+      if (!e.operand.empty()) {
+        input(&e);
+      }
+    }
+    const std::optional<TileFormat> format = TileFormatOf(vector->dtype);
+    if (format != TileFormat::kBfloat16) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << name << "' is " << vector->dtype
+          << "; a vector between stages must be bfloat16 for now (reduce_tile "
+             "and unary_bcast of float32 tiles are not modelled by the "
+             "simulator).";
+    }
     detail::ComputeStage stage;
     stage.op = value::kOpEltwise;
-    stage.in = name;
-    stage.cb_in = in.index;
-    stage.epilogue = detail::MatchEpilogue(
-        op, vector, what, [](const Buffer &) { return false; });
-    CBInfo cb = in; // the vector's tiles, in the vector's format
+    stage.in = in->buffer;
+    stage.cb_in = in->index;
+    stage.epilogue = expr.ops;
+    CBInfo cb = *in; // the vector's tiles, in the vector's format
+    const int64_t cb_in = in->index, rows = in->rows_tiles,
+                  cols = in->cols_tiles;
     AddStage(what, vector.get(), "cb_" + name, stage, cb);
     return detail::RoleScope(
-        ir::kRoleCompute,
-        detail::Intrin(builtin::eltwise_block(),
-                       {detail::I32(in.index), detail::I32(in.rows_tiles),
-                        detail::I32(in.cols_tiles)}));
+        ir::kRoleCompute, detail::Intrin(builtin::eltwise_block(),
+                                         {detail::I32(cb_in), detail::I32(rows),
+                                          detail::I32(cols)}));
   }
 
   /*!
@@ -661,6 +896,38 @@ private:
     compute_.reset();
     block_.set = false;
     return cbs_.size() - 1;
+  }
+
+  /*! \brief Every stage's value is read by a later stage (its CB is popped
+   *         by the last stage that reads it: an unread one would fill and
+   *         stop the next block). */
+  void RequireStageValuesRead() const {
+    for (size_t i = 0; i < stages_.size(); ++i) {
+      const detail::ComputeStage &s = stages_[i];
+      bool read = false;
+      for (size_t j = i + 1; j < stages_.size() && !read; ++j) {
+        read = stages_[j].cb_in == s.cb_out;
+        for (const detail::EpilogueOp &op : stages_[j].epilogue) {
+          read = read || op.cb == s.cb_out;
+        }
+      }
+      // (The last update is compute_ itself until ComputeAttr appends it.)
+      if (compute_ && !read) {
+        read = compute_->cb_a == s.cb_out;
+        for (const detail::EpilogueOp &op : compute_->epilogue) {
+          read = read || op.cb == s.cb_out;
+        }
+      }
+      if (!read) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': '" << s.out << "' ("
+            << (s.op == value::kOpReduce
+                    ? "T.reduce_" + s.reduce + " of '" + s.in + "'"
+                    : "an update of '" + s.in + "'")
+            << ") is not read by a later update; every reduction and update "
+               "in a kernel with several must feed the output (drop it).";
+      }
+    }
   }
 
   /*! \brief A staged program reads bfloat16 tensors: its stages unpack
@@ -1298,6 +1565,10 @@ private:
         detail::DecodeRegion(call->args[1], Where("T.copy"));
     const bool src_global = globals_.count(src.buffer.get());
     const bool dst_global = globals_.count(dst.buffer.get());
+    if (src_global && shared_.count(dst.buffer.get()) &&
+        detail::StaticShape(dst.buffer, func_).size() == 1) {
+      return LowerVectorCopy(src, dst);
+    }
     // (In a kernel with a reduction, a fragment may hold a block of a tensor
     // an update or the reduction reads.)
     if (src_global &&
@@ -1308,6 +1579,23 @@ private:
     }
     if (fragments_.count(src.buffer.get()) && dst_global) {
       return LowerOutputCopy(src, dst);
+    }
+    if (auto v = vector_copies_.find(src.buffer.get());
+        v != vector_copies_.end() && fragments_.count(dst.buffer.get())) {
+      // A shared vector copied on into a fragment: its reads read the tensor
+      // too (the whole buffer into one of its shape and dtype).
+      const std::vector<int64_t> shape = detail::StaticShape(src.buffer, func_);
+      if (src.extents != shape || dst.extents != shape ||
+          detail::StaticShape(dst.buffer, func_) != shape ||
+          src.buffer->dtype != dst.buffer->dtype) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.copy into '" + std::string(dst.buffer->name) + "'")
+            << ": the shared vector '" << src.buffer->name
+            << "' is copied into a fragment whole, into one of its shape and "
+               "dtype.";
+      }
+      vector_copies_[dst.buffer.get()] = v->second;
+      return tvm::tirx::Evaluate(0);
     }
     if (fragments_.count(src.buffer.get()) && shared_.count(dst.buffer.get())) {
       return LowerStageOut(src, dst);
@@ -1325,6 +1613,43 @@ private:
         << ") is not supported; supported: a global tensor into a "
            "T.alloc_shared buffer, and a T.alloc_fragment accumulator into a "
            "global tensor.";
+  }
+
+  /*!
+   * \brief T.copy(gamma, G_smem): a rank-1 tensor's values into a shared
+   *        vector, which updates then read as `G_smem[j]` (layernorm.py's
+   *        weight and bias). The reads become reads of the tensor
+   *        (ReadVectorCopies), streamed by the reader as operand vectors.
+   */
+  Stmt LowerVectorCopy(const detail::RegionOperand &src,
+                       const detail::RegionOperand &dst) {
+    const std::string what =
+        Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
+    if (src.extents.size() != 1 || dst.extents != shape ||
+        src.extents != shape || !tvm::tirx::is_zero(dst.mins[0])) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": a shared vector " << detail::ShapeString(shape)
+          << " is filled from a rank-1 tensor's region of its own length; got "
+          << detail::ShapeString(src.extents) << " of '" << src.buffer->name
+          << "' into " << detail::ShapeString(dst.extents) << ".";
+    }
+    if (vector_copies_.count(dst.buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << dst.buffer->name
+          << "' is filled by more than one T.copy; one producer per shared "
+             "buffer is supported.";
+    }
+    if (src.buffer->dtype != dst.buffer->dtype) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << src.buffer->name << "' is " << src.buffer->dtype
+          << ", the shared vector '" << dst.buffer->name << "' "
+          << dst.buffer->dtype
+          << "; a shared vector an update reads is copied without a "
+             "conversion (the same dtype).";
+    }
+    vector_copies_[dst.buffer.get()] = {src.buffer, src.mins[0]};
+    return tvm::tirx::Evaluate(0);
   }
 
   /*! \brief Tile coordinates (row0, col0) and tile counts of a global
@@ -1635,10 +1960,11 @@ private:
     const bool reduced = src.buffer.get() == reduce_out_;
     if (stage_values_.count(src.buffer.get()) && !elementwise) {
       TVM_FFI_THROW(ValueError)
-          << what << ": '" << src.buffer->name << "' is read by the "
-          << "element-wise update after it, which writes the kernel's output; "
-             "writing out a value between stages too is not supported yet "
-             "(one output per kernel).";
+          << what << ": '" << src.buffer->name
+          << "' is a value between stages (a reduction's or an update's that "
+             "later stages read); writing it out is not supported yet: a "
+             "kernel of several stages writes one output, the block its last "
+             "update makes.";
     }
     if (!accumulated_.count(src.buffer.get()) && !elementwise && !reduced) {
       TVM_FFI_THROW(ValueError)
@@ -1847,10 +2173,15 @@ private:
              "yet; a kernel either multiplies, maps element-wise or reduces.";
     }
     if (compute_ && compute_->elementwise && !compute_->packed &&
-        src.buffer.get() == eltwise_out_) {
-      // The reduction reads the update before it: that update becomes a
-      // stage, its value a block in an intermediate CB.
-      PushEltwiseStage(what, src.buffer);
+        eltwise_out_ != nullptr && reduce_srcs_.count(eltwise_out_)) {
+      // A reduction reads the update before it (this one or a later one):
+      // that update becomes a stage, its value a block in an intermediate CB.
+      PushEltwiseStage(what, tvm::ffi::GetRef<Buffer>(eltwise_out_));
+    } else if (compute_ && !compute_->reduce.empty() && !compute_->packed &&
+               reduce_out_ != nullptr) {
+      // Two reductions before the updates that read them (a norm's sum and
+      // sum of squares): the first becomes a stage.
+      PushReduceStage(what);
     }
     if (block_.set && block_.accumulator == std::string(dst.buffer->name)) {
       TVM_FFI_THROW(ValueError)
@@ -3115,6 +3446,12 @@ private:
   const tvm::tirx::BufferNode *eltwise_out_ = nullptr;
   /*! \brief The fragments T.reduce reads, and its result. */
   std::set<const tvm::tirx::BufferNode *> reduce_srcs_;
+  /*! \brief A shared vector a rank-1 T.copy filled: the tensor and the
+   *         offset its reads add (ReadVectorCopies). */
+  std::map<const tvm::tirx::BufferNode *, std::pair<Buffer, PrimExpr>>
+      vector_copies_;
+  /*! \brief The fragments SplitParallel made (fragments_ points at them). */
+  std::vector<Buffer> temps_;
   const tvm::tirx::BufferNode *reduce_out_ = nullptr;
   /*! \brief The stages before the current compute_ (stages.h), and each
    *         stage value's fragment -> its intermediate CB's position. */

@@ -96,6 +96,8 @@ public:
       const int64_t index = detail::IntField(cb, field::kFieldIndex);
       tensorizer.formats_[index] =
           detail::StrField(cb, field::kFieldDataFormat);
+      tensorizer.block_tiles_[index] =
+          detail::IntField(cb, field::kFieldBlockTiles);
       if (role == value::kCBRoleOutput) {
         tensorizer.output_cbs_.push_back(index);
       } else if (role == value::kCBRolePartials) {
@@ -403,27 +405,10 @@ private:
     }
   }
 
-  /*! \brief Tiles of the block `cb` holds for a stage: a stage value's
-   *         vector (a reduction's result), an operand's vector or the whole
-   *         mt_ x nt_ block. */
-  int64_t StageTiles(int64_t cb) const {
-    for (const detail::EpilogueOp &op : epilogue_) {
-      if (op.cb == cb) {
-        return OperandTiles(op);
-      }
-    }
-    for (const detail::ComputeStage &s : stages_) {
-      if (s.op == value::kOpReduce && s.cb_out == cb) {
-        return s.reduce_dim == value::kReduceDimRow ? mt_ : nt_;
-      }
-      for (const detail::EpilogueOp &op : s.epilogue) {
-        if (op.cb == cb) {
-          return OperandTiles(op);
-        }
-      }
-    }
-    return mt_ * nt_;
-  }
+  /*! \brief Tiles of the block `cb` holds for a stage (its block in
+   *         tt.cbs): a vector (a reduction's result, a vector stage's
+   *         value, an operand vector) or a whole block. */
+  int64_t StageTiles(int64_t cb) const { return block_tiles_.at(cb); }
 
   /*!
    * \brief An element-wise stage on the mt_ x nt_ block: wait for the CBs in
@@ -893,6 +878,8 @@ private:
    *         CB of another format than the packer's / SrcA's needs a
    *         reconfig around it. */
   std::map<int64_t, std::string> formats_;
+  /*! \brief Each CB's tiles a block (tt.cbs' block_tiles). */
+  std::map<int64_t, int64_t> block_tiles_;
   /*! \brief The kernel's own loops around the visit (innermost: K). */
   std::vector<const ForNode *> loops_;
   /*! \brief DST capacity and mode name from tt.compute. */

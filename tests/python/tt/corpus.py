@@ -878,6 +878,70 @@ def layernorm_centre(N, D, blk_m, dtype="bfloat16"):  # noqa: N803
     return main
 
 
+def layernorm(N, D, blk_m, eps=1e-5, dtype="bfloat16"):  # noqa: N803
+    """examples/norm/layernorm.py's forward as written there, with bfloat16 fragments and 32-row blocks (the
+    example has float fragments and blk_m = 1) and without its Mean / Rstd outputs: gamma and beta through
+    shared vectors, X_local filled by a T.Parallel, both row sums, mean and rstd in one T.Parallel (the
+    variance E[x^2] - mean^2), the normalised block written back into X_smem and copied out."""
+    inv_D = 1.0 / D
+
+    @T.prim_func
+    def main(
+        X: T.Tensor((N, D), dtype),
+        gamma: T.Tensor((D,), dtype),
+        beta: T.Tensor((D,), dtype),
+        Y: T.Tensor((N, D), dtype),
+    ):
+        with T.Kernel(T.ceildiv(N, blk_m), threads=256) as bx:
+            X_smem = T.alloc_shared((blk_m, D), dtype)
+            G_smem = T.alloc_shared((D,), dtype)
+            B_smem = T.alloc_shared((D,), dtype)
+            X_local = T.alloc_fragment((blk_m, D), dtype)
+            X_sq_local = T.alloc_fragment((blk_m, D), dtype)
+            sum_row = T.alloc_fragment((blk_m,), dtype)
+            sumsq_row = T.alloc_fragment((blk_m,), dtype)
+            mean_row = T.alloc_fragment((blk_m,), dtype)
+            rstd_row = T.alloc_fragment((blk_m,), dtype)
+
+            T.copy(X[bx * blk_m, 0], X_smem)
+            T.copy(gamma, G_smem)
+            T.copy(beta, B_smem)
+            for i, j in T.Parallel(blk_m, D):
+                X_local[i, j] = X_smem[i, j]
+            for i, j in T.Parallel(blk_m, D):
+                X_sq_local[i, j] = X_local[i, j] * X_local[i, j]
+            T.reduce_sum(X_local, sum_row, dim=1)
+            T.reduce_sum(X_sq_local, sumsq_row, dim=1)
+            for i in T.Parallel(blk_m):
+                mean_row[i] = sum_row[i] * inv_D
+                rstd_row[i] = T.rsqrt(sumsq_row[i] * inv_D - mean_row[i] * mean_row[i] + eps)
+            for i, j in T.Parallel(blk_m, D):
+                norm = (X_local[i, j] - mean_row[i]) * rstd_row[i]
+                X_smem[i, j] = norm * G_smem[j] + B_smem[j]
+            T.copy(X_smem, Y[bx * blk_m, 0])
+
+    return main
+
+
+def _layernorm_ref(inputs, eps=1e-5):
+    x = inputs["X"]
+    mean = x.mean(axis=1, keepdims=True)
+    return (x - mean) / np.sqrt(x.var(axis=1, keepdims=True) + eps) * inputs["gamma"] + inputs["beta"]
+
+
+def _layernorm_magnitude(inputs, eps=1e-5):
+    # Each of mean, mean^2, the squares and their sum is rounded to bf16 (2^-9 each) before the variance
+    # E[x^2] - mean^2 is formed: its error grows by E[x^2] / var (cancellation) and reaches the output
+    # through rstd, as does the mean's through x - mean.
+    x = inputs["X"]
+    mean = x.mean(axis=1, keepdims=True)
+    var = x.var(axis=1, keepdims=True) + eps
+    growth = (x * x).mean(axis=1, keepdims=True) / var
+    scale = np.abs(inputs["gamma"]) / np.sqrt(var)
+    # The output is rounded to bf16 last (up to 2^-8 of it).
+    return 4 * growth * (np.abs(x - mean) + np.abs(mean)) * scale + 2 * np.abs(_layernorm_ref(inputs))
+
+
 def _centred_ref(inputs):
     x = inputs["X"]
     return x - x.mean(axis=1, keepdims=True)
@@ -1197,6 +1261,11 @@ ENTRIES = [
           _centred_ref, output="Y", magnitude=_centred_magnitude, k=320,
           notes="three stages: the row sum, the mean on the vector's tiles (times 1/320 in fp32), packed to "
                 "bf16, then X - mean"),
+    Entry("layernorm", LAYERNORM, lambda: layernorm(100, 320, 32), {"X": (100, 320), "gamma": (320,),
+          "beta": (320,)}, _layernorm_ref, output="Y", magnitude=_layernorm_magnitude,
+          notes="seven stages: x * x packed to bf16, both row sums, the mean (times fp32(1/320)), its square, "
+                "rsqrt(E[x^2] - mean^2 + eps) on the vectors' tiles, then (x - mean) * rstd * gamma[j] + "
+                "beta[j] with gamma and beta streamed as row vectors; 100 rows (the last block padded)"),
     Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
           {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
           magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),

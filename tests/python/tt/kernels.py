@@ -990,9 +990,9 @@ def softmax_rows(
 ):  # noqa: N803
     """A block of whole rows through several stages: "softmax" (max, e = exp(x - max), s = sum(e), e / s),
     "square-sum" (p = x * x, s = sum(p), x / s), "vector-update" (s = s * 0.5 in place on the (block,)
-    result before x / s) (supported); ``value_dtype`` float32 (p a float32 fragment a reduction reads),
-    ``x_dtype`` float32 (a float32 tensor), "vector-out-of-place" (m = s * 0.5, another fragment),
-    "refill" (e overwritten by a copy of X before e / s), a softmax with ``width`` > N (the padding's
+    result before x / s), "vector-out-of-place" (m = s * 0.5, another fragment, then x / m) (supported);
+    ``value_dtype`` float32 (p a float32 fragment a reduction reads), ``x_dtype`` float32 (a float32
+    tensor), "refill" (e overwritten by a copy of X before e / s), a softmax with ``width`` > N (the padding's
     exp(0) = 1 would join the sum), "chain" (seven stages: more values between stages than CBs
     c_26..c_31) (refused)."""
     W = width or N
@@ -1039,6 +1039,123 @@ def softmax_rows(
             T.copy(y, Y[bx * block, 0])
 
     return softmax
+
+
+def layernorm_rows(M=96, N=256, blk_m=32, eps=1e-5, where="layernorm"):  # noqa: N803
+    """examples/norm/layernorm.py's forward with bfloat16 fragments: X through shared memory, copied into a
+    fragment by a T.Parallel, x * x, the row sums of both, mean and rstd in one T.Parallel (the variance
+    E[x^2] - mean^2), then (x - mean) * rstd * gamma[j] + beta[j] into the shared block, copied out
+    (supported). Refused: "stats-out" (mean also stored element by element into a tensor, as the example
+    does), "unread" (the row sum of x reduced but never read), "gamma-written" (the shared copy of gamma
+    written by an update), "gamma-part" (half of gamma copied into a shared vector of all of it)."""
+    inv = 1.0 / N
+
+    @T.prim_func
+    def layernorm(
+        X: T.Tensor((M, N), "bfloat16"),
+        gamma: T.Tensor((N,), "bfloat16"),
+        beta: T.Tensor((N,), "bfloat16"),
+        Y: T.Tensor((M, N), "bfloat16"),
+        Mean: T.Tensor((M,), "bfloat16"),
+    ):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            X_smem = T.alloc_shared((blk_m, N), "bfloat16")
+            G_smem = T.alloc_shared((N,), "bfloat16")
+            B_smem = T.alloc_shared((N,), "bfloat16")
+            X_local = T.alloc_fragment((blk_m, N), "bfloat16")
+            X_sq = T.alloc_fragment((blk_m, N), "bfloat16")
+            sum_row = T.alloc_fragment((blk_m,), "bfloat16")
+            sumsq_row = T.alloc_fragment((blk_m,), "bfloat16")
+            mean_row = T.alloc_fragment((blk_m,), "bfloat16")
+            rstd_row = T.alloc_fragment((blk_m,), "bfloat16")
+            T.copy(X[bx * blk_m, 0], X_smem)
+            if where == "gamma-part":
+                T.copy(gamma[0 : N // 2], G_smem[0 : N // 2])
+            else:
+                T.copy(gamma, G_smem)
+            T.copy(beta, B_smem)
+            for i, j in T.Parallel(blk_m, N):
+                X_local[i, j] = X_smem[i, j]
+            for i, j in T.Parallel(blk_m, N):
+                X_sq[i, j] = X_local[i, j] * X_local[i, j]
+            T.reduce_sum(X_local, sum_row, dim=1)
+            T.reduce_sum(X_sq, sumsq_row, dim=1)
+            for i in T.Parallel(blk_m):
+                if where == "unread":
+                    mean_row[i] = sumsq_row[i] * inv
+                else:
+                    mean_row[i] = sum_row[i] * inv
+                rstd_row[i] = T.rsqrt(sumsq_row[i] * inv - mean_row[i] * mean_row[i] + eps)
+                if where == "stats-out":
+                    Mean[bx * blk_m + i] = mean_row[i]
+            for i, j in T.Parallel(blk_m, N):
+                if where == "gamma-written":
+                    G_smem[j] = X_local[i, j]
+                norm = (X_local[i, j] - mean_row[i]) * rstd_row[i]
+                X_smem[i, j] = norm * G_smem[j] + B_smem[j]
+            T.copy(X_smem, Y[bx * blk_m, 0])
+
+    return layernorm
+
+
+def vector_updates(where: str, M=96, N=256, blk_m=32):  # noqa: N803
+    """Updates of a block's row vectors between a row sum s and the block's update, written as TileLang
+    allows (supported): "bind-capture" (t = s[i]; s[i] = s[i] * 2; m[i] = t * 0.5: the Bind is s's value
+    before the store; Y = X * s[i] / m[i] = 4 X), "two-binds" (a = s[i] / N; b = a * 2; m[i] = b;
+    Y = X - m[i]), "silu" (r[i] = rsqrt(s[i] / N + 1e-5), then SiLU of X * r[i]), "vector-product"
+    (Y = 2 X - m[i] * m[i], the product of vectors in a block's update), "gamma-fragment" (gamma through a
+    shared vector copied on into a fragment, Y = X / s[i] * g[j]). Refused: "unread" (a row maximum no
+    update reads), "vector-after-block" (m updated after the block update that reads s)."""
+    inv = 1.0 / N
+
+    @T.prim_func
+    def vectors(X: T.Tensor((M, N), "bfloat16"), gamma: T.Tensor((N,), "bfloat16"), Y: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            G_smem = T.alloc_shared((N,), "bfloat16")
+            g = T.alloc_fragment((N,), "bfloat16")
+            x = T.alloc_fragment((blk_m, N), "bfloat16")
+            y = T.alloc_fragment((blk_m, N), "bfloat16")
+            s = T.alloc_fragment((blk_m,), "bfloat16")
+            q = T.alloc_fragment((blk_m,), "bfloat16")
+            m = T.alloc_fragment((blk_m,), "bfloat16")
+            T.copy(X[bx * blk_m, 0], x)
+            T.copy(gamma, G_smem)
+            T.copy(G_smem, g)
+            T.reduce_sum(x, s, dim=1)
+            if where == "unread":
+                T.reduce_max(x, q, dim=1)
+            if where == "bind-capture":
+                for i in T.Parallel(blk_m):
+                    t = s[i]
+                    s[i] = s[i] * 2.0
+                    m[i] = t * 0.5
+            elif where in ("two-binds", "vector-product"):
+                for i in T.Parallel(blk_m):
+                    a = s[i] * inv
+                    b = a * 2.0
+                    m[i] = b
+            elif where == "silu":
+                for i in T.Parallel(blk_m):
+                    m[i] = T.rsqrt(s[i] * inv + 1e-5)
+            for i, j in T.Parallel(blk_m, N):
+                if where == "bind-capture":
+                    y[i, j] = x[i, j] * s[i] / m[i]
+                elif where == "two-binds":
+                    y[i, j] = x[i, j] - m[i]
+                elif where == "vector-after-block":
+                    y[i, j] = x[i, j] / s[i]
+                elif where == "silu":
+                    y[i, j] = (x[i, j] * m[i]) * T.sigmoid(x[i, j] * m[i])
+                elif where == "vector-product":
+                    y[i, j] = x[i, j] * 2.0 - m[i] * m[i]
+                else:
+                    y[i, j] = x[i, j] / s[i] * g[j]
+            if where == "vector-after-block":
+                for i in T.Parallel(blk_m):
+                    m[i] = s[i] * 2.0
+            T.copy(y, Y[bx * blk_m, 0])
+
+    return vectors
 
 
 def rms_norm_rows(M=128, N=256, blk_m=32, eps=1e-12):  # noqa: N803

@@ -22,6 +22,7 @@ from kernels import (
     gemm_epilogue,
     gemm_kernel,
     gemm_operand_epilogue,
+    layernorm_rows,
     reduce_broadcast,
     rms_norm_rows,
     row_reduce,
@@ -317,6 +318,17 @@ def test_an_rms_norm_compiles_against_the_release(headers, tmp_path):
     tilelang_tt.lower(rms_norm_rows()).write(out)
     text = (out / "compute.cpp").read_text()
     assert "rsqrt_tile_init();" in text and "rsqrt_tile(0);" in text
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+def test_a_layernorm_compiles_against_the_release(headers, tmp_path):
+    """Seven stages: two reductions, stages on the vectors' tiles with another vector an operand
+    (copy_tile of its tile, sub_binary_tile), and gamma / beta as row vectors (unary_bcast ROW)."""
+    out = tmp_path / "layernorm"
+    tilelang_tt.lower(layernorm_rows()).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert "copy_tile(cb_mean_row, 0, 1);" in text and "unary_bcast<BroadcastType::ROW>(cb_in2" in text
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

@@ -20,6 +20,7 @@ from kernels import (
     gemm_epilogue,
     gemm_kernel,
     gemm_operand_epilogue,
+    layernorm_rows,
     reduce_broadcast,
     row_reduce,
     softmax_rows,
@@ -47,6 +48,8 @@ CASES = {
     "reduce_bcast_max_exp_128x256_b64": lambda: reduce_broadcast("max-exp"),
     # a softmax of whole rows: four stages, the exponentials in cb_e, the division a recip_tile (#19)
     "softmax_128x256_b64": lambda: softmax_rows("softmax"),
+    # layernorm.py's forward: seven stages, vector stages with vector operands, gamma / beta row vectors (#19)
+    "layernorm_96x256_b32": lambda: layernorm_rows(),
     # a float32 output: Float32 output CB and DRAM pages, packed from fp32 DST exactly (#17)
     "gemm_f32out_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, out_dtype="float32"),
     # float16 tensors: Float16 CBs and .f16 files (uint16_t bit patterns on the host) (#17)

@@ -23,6 +23,7 @@ from kernels import (
     gemm_kernel,
     gemm_left_operand_is_b,
     gemm_operand_epilogue,
+    layernorm_rows,
     reduce_broadcast,
     rms_norm_rows,
     row_reduce,
@@ -955,4 +956,42 @@ def test_an_rms_norm_without_its_rsqrt_is_caught(tmp_path):
     assert count == 2
     (artifacts / "compute.cpp").write_text(broken)
     result = simulate(artifacts, timeout=120)
+    assert not result.ok and result.mismatches > 0, result.summary()
+
+
+def _shifted_layernorm_inputs(M=96, N=256, shift=1.0):  # noqa: N803
+    # Rows with mean about 1: the mean square is as large as the variance, so its sign in the
+    # variance E[x^2] - mean^2 decides rstd.
+    rng = np.random.default_rng(7)
+    raw = {"X": rng.uniform(-1, 1, (M, N)) + shift, "gamma": rng.uniform(-1, 1, N), "beta": rng.uniform(-1, 1, N)}
+    return {k: bf16_bits_to_float(to_bf16_bits(v.astype(np.float32))).reshape(v.shape) for k, v in raw.items()}
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        # The variance's stage adds the mean square instead of subtracting it.
+        (
+            r"(copy_tile\(cb_rstd_row_t0, 0, 1\);\s*)sub_binary_tile_init\(\);(\s*)sub_binary_tile\(",
+            r"\1add_binary_tile_init();\2add_binary_tile(",
+        ),
+        # gamma's row vector read from beta's CB.
+        (
+            r"unary_bcast_init<BroadcastType::ROW>\(cb_in2\);(\s*)unary_bcast<BroadcastType::ROW>\(cb_in2,",
+            r"unary_bcast_init<BroadcastType::ROW>(cb_in3);\1unary_bcast<BroadcastType::ROW>(cb_in3,",
+        ),
+    ],
+    ids=["variance-plus-mean-square", "gamma-from-beta"],
+)
+def test_a_wrong_layernorm_is_caught(tmp_path, old, new):
+    """layernorm.py's seven stages judged from the plan: a kernel that adds the mean square in the variance,
+    or scales by beta where gamma is meant, is outside the bounds the harness carries through them."""
+    artifacts = lowered(tmp_path, layernorm_rows())
+    inputs = _shifted_layernorm_inputs()
+    assert simulate(artifacts, inputs=inputs, timeout=120).ok
+    text = (artifacts / "compute.cpp").read_text()
+    broken, count = re.subn(old, new, text)
+    assert count == 1
+    (artifacts / "compute.cpp").write_text(broken)
+    result = simulate(artifacts, inputs=inputs, timeout=120)
     assert not result.ok and result.mismatches > 0, result.summary()

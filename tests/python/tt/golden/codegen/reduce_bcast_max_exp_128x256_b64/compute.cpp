@@ -72,8 +72,8 @@ void kernel_main() {
       }
       reduce_uninit(cb_in0);
     }
-    // The output block, tile by tile: cb_in0's tile into DST, the ops, packed
-    // into cb_out0.
+    // Each tile of cb_in0's block in turn into DST, the ops, packed into
+    // cb_out0.
     {
       cb_wait_front(cb_max, 2);
       cb_reserve_back(cb_out0, 16);

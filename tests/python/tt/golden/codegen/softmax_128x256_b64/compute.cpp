@@ -83,8 +83,7 @@ void kernel_main() {
       }
       reduce_uninit(cb_in0);
     }
-    // The output block, tile by tile: cb_in0's tile into DST, the ops, packed
-    // into cb_e.
+    // Each tile of cb_in0's block in turn into DST, the ops, packed into cb_e.
     {
       cb_wait_front(cb_max, 2);
       cb_reserve_back(cb_e, 16);
@@ -137,8 +136,7 @@ void kernel_main() {
       }
       reduce_uninit(cb_e);
     }
-    // The output block, tile by tile: cb_e's tile into DST, the ops, packed
-    // into cb_out0.
+    // Each tile of cb_e's block in turn into DST, the ops, packed into cb_out0.
     {
       cb_wait_front(cb_sum, 2);
       cb_reserve_back(cb_out0, 16);
