@@ -1015,22 +1015,39 @@ def _gmpool_max(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _reduce_value(
-    a: np.ndarray, error: np.ndarray | None, exact: np.ndarray, stage: dict, compute: dict, dtype: str
+    a: np.ndarray,
+    error: np.ndarray | None,
+    exact: np.ndarray,
+    stage: dict,
+    compute: dict,
+    dtype: str,
+    in_dtype: str = "bfloat16",
 ) -> tuple[np.ndarray, ...]:
     """A reduce stage's value as the chip packs it into its intermediate CB of ``dtype``, from ``a`` (as
     the chip holds it, within ``error`` when an earlier stage made it; ``exact``: its exact value): (what
     it is close to, the allowed distance, the exact value), one per row (column) of ``a``. A maximum
     moves by at most the data's largest error, a sum by their sum. ``compute``: the program's DST mode
-    and fidelity (no epilogue)."""
+    and fidelity (no epilogue). A float32 ``in_dtype`` (its CB Float32) reaches the matrix unit as TF32,
+    its low 13 mantissa bits dropped (``source_register``); a datum known within an error keeps that
+    error and may lose one more TF32 unit in the truncation."""
     rows = stage["reduce_dim"] == "row"
     axis = 1 if rows else 0
+    if in_dtype == "float32":
+        # GAPOOL's data (a column sum) is in SrcA, whose multiplier drops TF32's last bit too.
+        src = "srca" if not rows and stage["reduce"] == "sum" else "srcb"
+        held = source_register(a, "float32", src)
+        if error is not None:  # truncation is monotonic: the chip's datum is between those of a -/+ error
+            with np.errstate(invalid="ignore", over="ignore"):
+                lo, hi = (source_register(a + d, "float32", src).astype(np.float64) for d in (-error, error))
+            error = np.maximum(np.abs(hi - held), np.abs(held - lo))
+        a = held.astype(np.float64)
     spread = np.zeros(a.shape[0 if rows else 1]) if error is None else error.max(axis=axis)
     if stage["reduce"] == "max":
         return _gmpool_max(a, axis), spread, exact.max(axis=axis)
     left, right = _reduction_operands(a, rows)
     phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
     with np.errstate(invalid="ignore", over="ignore"):
-        product = multiplier_product(left, right, "bfloat16", phases)
+        product = multiplier_product(left, right, in_dtype, phases)
         scale = np.abs(left) @ np.abs(right)
     target, allowed, _ = expected_output(left, right, product, scale, compute, out_dtype=dtype)
     if error is not None:
@@ -1072,7 +1089,8 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
                 raise SimulationError(
                     "a staged program ending in a reduction: the harness judges an element-wise last stage"
                 )
-            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, dtype)
+            in_dtype = dtypes[formats[stage["cb_in"]]]
+            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, dtype, in_dtype)
         elif last:
             extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
             return compare(

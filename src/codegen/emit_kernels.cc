@@ -444,7 +444,8 @@ private:
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
     const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr,
                    *copy = nullptr, *reduce = nullptr;
-    bool init = false, startup = false, acquire = false, sfpu = false;
+    bool init = false, startup = false, acquire = false, sfpu = false,
+         reconfig = false, other = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *call = n.as<CallNode>();
       if (call == nullptr) {
@@ -453,6 +454,10 @@ private:
       init = init || call->op.same_as(builtin::matmul_init()) ||
              call->op.same_as(builtin::matmul_block_init());
       startup = startup || call->op.same_as(builtin::hw_startup());
+      const bool unpack_reconfig = call->op.same_as(builtin::reconfig_srca()) ||
+                                   call->op.same_as(builtin::reconfig_srcs());
+      reconfig = reconfig || unpack_reconfig;
+      other = other || !unpack_reconfig;
       if (call->op.same_as(builtin::copy_tile()) && copy == nullptr) {
         copy = call;
       }
@@ -496,6 +501,10 @@ private:
       }
     }
     if (info_.compute.op == value::kOpStages) {
+      if (reconfig && !other) {
+        return "Set the unpackers up for the CBs each block starts with "
+               "(once; the stages reconfigure them between formats).";
+      }
       if (startup) {
         return "Configure unpacker, FPU and packer for the first stage; wait "
                "for the scaler tile (once).";

@@ -181,13 +181,21 @@ void EmitSetRuntimeArgs(Writer &w, const ProgramInfo &info,
   w.Line("SetRuntimeArgs(program, " + kernel + ", core, " + kernel + "_args);");
 }
 
-/*! \brief The Float32 CBs compute copies into DST: the partials and an
- *         element-wise kernel's inputs (UnpackToDestFp32). */
+/*! \brief The Float32 CBs compute copies into DST: the partials, an
+ *         element-wise kernel's inputs, and a staged program's inputs and
+ *         values that no reduction reads (UnpackToDestFp32; a reduction
+ *         reads through the source registers, stages.h ReadsOf). */
 std::vector<const CBInfo *> UnpackToDestCBs(const ProgramInfo &info) {
   std::vector<const CBInfo *> out;
+  const bool staged = info.compute.op == value::kOpStages;
   for (const CBInfo &cb : info.cbs) {
+    const bool staged_read =
+        staged &&
+        (cb.role == value::kCBRoleInput ||
+         cb.role == value::kCBRoleIntermediate) &&
+        !detail::ReadsOf(info.compute.stages, cb.index).reduced;
     if (cb.data_format == value::kFormatFloat32 &&
-        (cb.role == value::kCBRolePartials ||
+        (cb.role == value::kCBRolePartials || staged_read ||
          (cb.role == value::kCBRoleInput &&
           info.compute.op == value::kOpEltwise))) {
       out.push_back(&cb);

@@ -615,6 +615,7 @@ void SetSourceFormats(EngineConfig &e, uint32_t srca_cb, uint32_t srcb_cb) {
   e.srca = CB(srca_cb).format();
   e.srca_to_dest = e.unpack_to_dest_fp32[srca_cb];
   e.srcb = CB(srcb_cb).format();
+  e.srcb_to_dest = e.unpack_to_dest_fp32[srcb_cb];
 }
 } // namespace
 
@@ -825,6 +826,13 @@ void MatmulProduct(const char *name, const EngineConfig &e, uint32_t in0,
                 "to DST (an UnpackToDestFp32 CB); reconfig_data_format_srca "
                 "to c_" +
                 std::to_string(in1) + " first");
+  }
+  if (e.srcb_to_dest) {
+    KernelFault(std::string(name) +
+                " with SrcB's unpacker set up to unpack straight to DST (an "
+                "UnpackToDestFp32 CB); reconfig_data_format to c_" +
+                std::to_string(in1) + " and c_" + std::to_string(in0) +
+                " first");
   }
   if (CB(in0).format() != CB(in1).format()) {
     KernelFault(std::string(name) + " multiplies " + CBName(in0) + " by " +
@@ -1127,9 +1135,34 @@ void BcastTile(uint32_t cb, uint32_t index, uint32_t dst_index, uint32_t type) {
                 "> but unary_bcast_init set the unpacker up for " +
                 UnpackerOp(e));
   }
-  const uint16_t *bf16 = Bf16Tile(in, cb, index, "unary_bcast");
   auto &tile = Ctx().core->dst.tiles[dst_index];
   const DstMode &mode = Ctx().core->dst.mode;
+  if (in.format() == Format::kFloat32) {
+    // 32-bit tiles broadcast through the unpack-to-DST path: exact fp32
+    // (README); only from an UnpackToDestFp32 CB into fp32 DST.
+    if (!e.unpack_to_dest_fp32[cb] || !mode.fp32_dest_acc_en) {
+      KernelFault("unary_bcast from Float32 CB c_" + std::to_string(cb) +
+                  " through SrcB, which keeps TF32 at most (not simulated); "
+                  "set ComputeConfig::unpack_to_dest_mode[c_" +
+                  std::to_string(cb) +
+                  "] = UnpackToDestFp32 with fp32_dest_acc_en");
+    }
+    if (!e.srca_to_dest) {
+      KernelFault("unary_bcast from c_" + std::to_string(cb) +
+                  " (UnpackToDestFp32) while SrcA's unpacker is set up for a "
+                  "CB through the source registers; "
+                  "reconfig_data_format_srca to c_" +
+                  std::to_string(cb) + " first");
+    }
+    const auto *fp32 = reinterpret_cast<const float *>(
+        L1(in.read_page(index), TileBytesOf(Format::kFloat32)));
+    for (uint32_t r = 0; r < kTileDim; ++r)
+      for (uint32_t c = 0; c < kTileDim; ++c)
+        tile[FaceIndex(r, c)] =
+            fp32[type == 1 ? FaceIndex(r, 0) : FaceIndex(0, c)];
+    return;
+  }
+  const uint16_t *bf16 = Bf16Tile(in, cb, index, "unary_bcast");
   for (uint32_t r = 0; r < kTileDim; ++r) {
     for (uint32_t c = 0; c < kTileDim; ++c) {
       const uint16_t v = bf16[type == 1 ? FaceIndex(r, 0) : FaceIndex(0, c)];
@@ -1250,10 +1283,26 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
   CheckDstIndex(dst_index, name.c_str());
   for (uint32_t cb : {icb, scaler_cb}) {
     CheckTilePages(cb, name.c_str());
-    if (CB(cb).format() != Format::kFloat16_b) {
-      KernelFault(name + " on CB " + CBName(cb) +
-                  ": only Float16_b data and scaler tiles are simulated");
-    }
+  }
+  // The data: bf16, or Float32 unpacked as TF32 into its source register
+  // (fp32 DST only; an UnpackToDestFp32 CB cannot feed a source register);
+  // the scaler: bf16, which the matrix unit mixes with TF32 (README).
+  const Format fd = CB(icb).format();
+  if (CB(scaler_cb).format() != Format::kFloat16_b ||
+      (fd != Format::kFloat16_b && fd != Format::kFloat32)) {
+    KernelFault(name + " on CBs " + CBName(icb) + " and " + CBName(scaler_cb) +
+                ": only Float16_b or Float32 data with a Float16_b scaler "
+                "tile are simulated");
+  }
+  if (fd == Format::kFloat32 && e.unpack_to_dest_fp32[icb]) {
+    KernelFault(name + " on CB " + CBName(icb) +
+                ", which is UnpackToDestFp32: its tiles unpack straight into "
+                "DST, not into a source register (a reduction's input needs "
+                "ComputeConfig::unpack_to_dest_mode Default for it)");
+  }
+  if (fd == Format::kFloat32 && !Ctx().core->dst.mode.fp32_dest_acc_en) {
+    KernelFault(name + " on Float32 CB " + CBName(icb) +
+                ": TF32 source data needs fp32 DST (fp32_dest_acc_en)");
   }
   // SUM along rows multiplies with MVMUL, the scaler in SrcA and the data in
   // SrcB (reduce.h: reconfig_data_format(icb_scaler, icb) first); MAX, and
@@ -1265,12 +1314,17 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
                  swapped ? "SrcA" : "SrcB", name.c_str());
   CheckSrcFormat(swapped ? e.srcb : e.srca, icb, swapped ? "SrcB" : "SrcA",
                  name.c_str());
+  if (e.srca_to_dest || e.srcb_to_dest) {
+    KernelFault(name + ": " + (e.srca_to_dest ? "SrcA" : "SrcB") +
+                "'s unpacker is set up for unpacking straight to DST (from "
+                "an UnpackToDestFp32 CB); reconfig_data_format to these CBs "
+                "first");
+  }
   CheckDst16Format(Format::kFloat16_b, name.c_str());
   CheckWaitedFor(name, icb, itile, scaler_cb, itile_scaler);
   CircularBuffer &in = CB(icb);
   CircularBuffer &sc = CB(scaler_cb);
-  const auto *data =
-      reinterpret_cast<const uint16_t *>(L1(in.read_page(itile), kTileBytes));
+  const void *data = L1(in.read_page(itile), TileBytesOf(fd));
   const auto *scaler = reinterpret_cast<const uint16_t *>(
       L1(sc.read_page(itile_scaler), kTileBytes));
   Core *core = Ctx().core;
@@ -1288,17 +1342,16 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
   }
   float *acc = core->dst.tiles[dst_index].data();
   if (sum && dim == kReduceRow) {
-    ReduceRowSumTile(data, Format::kFloat16_b, scaler, Format::kFloat16_b, acc,
-                     core->dst.mode);
+    ReduceRowSumTile(data, fd, scaler, Format::kFloat16_b, acc, core->dst.mode);
   } else if (sum) {
-    ReduceColSumTile(data, scaler, acc, core->dst.mode);
+    ReduceColSumTile(data, fd, scaler, acc, core->dst.mode);
   } else {
-    ReduceMaxTile(data, acc, core->dst.undefined[dst_index], dim == kReduceCol,
-                  core->dst.mode);
+    ReduceMaxTile(data, fd, acc, core->dst.undefined[dst_index],
+                  dim == kReduceCol, core->dst.mode);
   }
   core->dst.undefined[dst_index] = false;
   // The unpackers read the data tile and the scaler tile for each call.
-  core->stats.unpacked_bytes += 2 * kTileBytes;
+  core->stats.unpacked_bytes += TileBytesOf(fd) + kTileBytes;
 }
 
 void ReduceUninit(uint32_t /*icb*/) {

@@ -244,7 +244,7 @@ int64_t GmpoolKey(uint32_t sign, uint32_t e, uint32_t man) {
 }
 } // namespace
 
-void ReduceMaxTile(const uint16_t *data, float *dst, bool undefined,
+void ReduceMaxTile(const void *data, Format fd, float *dst, bool undefined,
                    bool columns, const DstMode &mode) {
   // Output o: row o of the data into DST (o, 0) (REDUCE_ROW: the LLK
   // transposes the pooled row into column 0), or column o into DST (0, o)
@@ -267,12 +267,17 @@ void ReduceMaxTile(const uint16_t *data, float *dst, bool undefined,
       best_bits = w;
     }
     for (uint32_t i = 0; i < kTileDim; ++i) {
-      const uint32_t w = uint32_t(data[at(o, i)]) << 16;
+      // The source datum: bf16, or TF32 (fp32's low 13 bits dropped).
+      const uint32_t w =
+          fd == Format::kFloat32
+              ? static_cast<const uint32_t *>(data)[at(o, i)] & 0xffffe000u
+              : uint32_t(static_cast<const uint16_t *>(data)[at(o, i)]) << 16;
       const uint32_t exp = (w >> 23) & 0xff;
-      // Source data at BF16 precision; exponent 0 (zero, denormal) is +0.
+      // Source data at BF16 or TF32 precision (a bf16 datum's low TF32 bits
+      // are 0); exponent 0 (zero, denormal) is +0.
       const uint32_t bits = exp == 0 ? 0u : w;
       const int64_t key =
-          exp == 0 ? 0 : GmpoolKey(w >> 31, exp + 127, (w >> 13) & 0x3f8);
+          exp == 0 ? 0 : GmpoolKey(w >> 31, exp + 127, (w >> 13) & 0x3ff);
       if (key >= best) {
         best = key;
         best_bits = bits;
@@ -286,8 +291,8 @@ void ReduceMaxTile(const uint16_t *data, float *dst, bool undefined,
     dst[columns ? FaceIndex(0, o) : FaceIndex(o, 0)] = out[o];
 }
 
-void ReduceColSumTile(const uint16_t *data, const uint16_t *scaler, float *dst,
-                      const DstMode &mode) {
+void ReduceColSumTile(const void *data, Format fd, const uint16_t *scaler,
+                      float *dst, const DstMode &mode) {
   // GAPOOL: Dst row 0 += SrcB row 0 (the scaler face's first row) @ SrcA
   // (the data face), one face at a time -- data faces 0 then 2 into DST
   // columns 0..15, 1 then 3 into 16..31 -- each face in all its fidelity
@@ -297,8 +302,8 @@ void ReduceColSumTile(const uint16_t *data, const uint16_t *scaler, float *dst,
   static thread_local RowMajorTile s_hi, s_full, a_hi, a_full;
   Unpack(scaler, Format::kFloat16_b, s_full);
   Unpack(scaler, Format::kFloat16_b, s_hi, kSrcBHighMask);
-  Unpack(data, Format::kFloat16_b, a_full, SrcAFullMask(Format::kFloat16_b));
-  Unpack(data, Format::kFloat16_b, a_hi, kSrcAHighMask);
+  Unpack(data, fd, a_full, SrcAFullMask(fd));
+  Unpack(data, fd, a_hi, kSrcAHighMask);
   for (uint32_t c = 0; c < kTileDim; ++c) {
     float d = dst[FaceIndex(0, c)];
     for (uint32_t fr = 0; fr < 2; ++fr) {

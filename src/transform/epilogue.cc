@@ -85,6 +85,22 @@ std::optional<float> Constant(const PrimExpr &e) {
       return Constant(c->value);
     }
   }
+  // A float32 expression of constants (layernorm.py's inv_D = 1.0 / D):
+  // its fp32 value, each op rounded to fp32 as a kernel computes it.
+  if (e.dtype() == tvm::DataType::Float(32)) {
+    if (const auto *d = e.as<tvm::tirx::DivNode>()) {
+      const std::optional<float> a = Constant(d->a), b = Constant(d->b);
+      if (a && b && *b != 0.0f) {
+        return *a / *b;
+      }
+    }
+    if (const auto *m = e.as<tvm::tirx::MulNode>()) {
+      const std::optional<float> a = Constant(m->a), b = Constant(m->b);
+      if (a && b) {
+        return *a * *b;
+      }
+    }
+  }
   return std::nullopt;
 }
 

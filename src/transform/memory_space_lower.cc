@@ -143,6 +143,7 @@ public:
     lowerer.RequireBfloat16Stages();
     lowerer.RejectInPlace();
     lowerer.RequireStageValuesRead();
+    lowerer.RequireOneWayFloat32Reads();
     lowerer.CheckProgramFormats();
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireClearedSharedAreOperands();
@@ -576,11 +577,20 @@ private:
       body = f->body;
     }
     const auto *store = body.as<tvm::tirx::BufferStoreNode>();
-    const auto *load =
-        store ? store->value.as<tvm::tirx::BufferLoadNode>() : nullptr;
+    PrimExpr value = store ? store->value : PrimExpr();
+    // (Widened from bfloat16 to float32, or a cast to its own type: the same
+    // values.)
+    if (const auto *cast = value.as<tvm::tirx::CastNode>();
+        cast && cast->value.dtype() == tvm::DataType::BFloat(16) &&
+        (cast->dtype == tvm::DataType::Float(32) ||
+         cast->dtype == cast->value.dtype())) {
+      value = cast->value;
+    }
+    const auto *load = value.as<tvm::tirx::BufferLoadNode>();
     if (load == nullptr || !fragments_.count(store->buffer.get()) ||
         !shared_.count(load->buffer.get()) ||
-        store->buffer->dtype != load->buffer->dtype) {
+        (store->buffer->dtype != load->buffer->dtype &&
+         store->buffer->dtype != tvm::DataType::Float(32))) {
       return std::nullopt;
     }
     auto at_element = [&](const Array<PrimExpr> &indices) {
@@ -699,7 +709,7 @@ private:
     const auto *min = op->min.as<tvm::IntImmNode>();
     const auto *extent = op->extent.as<tvm::IntImmNode>();
     // Binds (`a = s[i] * c`), then the one store (SplitParallel made it so).
-    Map<tvm::tirx::Var, PrimExpr> local;
+    Map<tvm::tirx::Var, PrimExpr> local = binds_; // (inv_D = 1 / D above)
     std::vector<Stmt> stmts{op->body};
     if (const auto *seq = op->body.as<tvm::tirx::SeqStmtNode>()) {
       stmts.assign(seq->seq.begin(), seq->seq.end());
@@ -779,14 +789,7 @@ private:
         input(&e);
       }
     }
-    const std::optional<TileFormat> format = TileFormatOf(vector->dtype);
-    if (format != TileFormat::kBfloat16) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": '" << name << "' is " << vector->dtype
-          << "; a vector between stages must be bfloat16 for now (reduce_tile "
-             "and unary_bcast of float32 tiles are not modelled by the "
-             "simulator).";
-    }
+    RequireStageFormat(what, vector);
     detail::ComputeStage stage;
     stage.op = value::kOpEltwise;
     stage.in = in->buffer;
@@ -813,13 +816,7 @@ private:
     const ComputeInfo reduce = *compute_;
     const std::string name = reduce.accumulator;
     const bool rows = reduce.reduce_dim == value::kReduceDimRow;
-    if (reduce.acc_format != TileFormat::kBfloat16) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": '" << name << "' is " << SpecOf(reduce.acc_format).dtype
-          << "; a reduction result read back by an element-wise update must "
-             "be bfloat16 for now (its tiles are loaded with unary_bcast, "
-             "which the simulator models for bfloat16 tiles only).";
-    }
+    RequireStageFormat(what, tvm::ffi::GetRef<Buffer>(reduce_out_));
     CBInfo *in = nullptr;
     for (CBInfo &cb : cbs_) {
       if (cb.index == reduce.cb_a) {
@@ -930,21 +927,70 @@ private:
     }
   }
 
-  /*! \brief A staged program reads bfloat16 tensors: its stages unpack
-   *         them through SrcA (copy_tile, unary_bcast, reduce_tile), which
-   *         the simulator models for bfloat16 tiles in fp32 DST only. */
+  /*! \brief A staged program reads bfloat16 or float32 tensors: a Float16
+   *         CB would make every Float32 CB's unpack format Float16 (the
+   *         JIT's rule, src/sim/README.md), and float16 tiles cannot be moved
+   *         into fp32 DST, which the stages share. */
   void RequireBfloat16Stages() const {
     if (stages_.empty()) {
       return;
     }
     for (const CBInfo &cb : cbs_) {
       if (cb.role == value::kCBRoleInput &&
-          cb.format != TileFormat::kBfloat16) {
+          cb.format != TileFormat::kBfloat16 &&
+          cb.format != TileFormat::kFloat32) {
         TVM_FFI_THROW(ValueError)
             << "PrimFunc '" << func_ << "': '" << cb.tensor << "' is "
             << SpecOf(cb.format).dtype
             << "; a kernel of several stages (a reduction with element-wise "
-               "updates around it) reads bfloat16 tensors for now.";
+               "updates around it) reads bfloat16 or float32 tensors.";
+      }
+    }
+  }
+
+  /*! \brief The format of a value between stages, `value`'s: bfloat16, or
+   *         float32 (the examples' accum_dtype), which its CB holds exactly. */
+  std::optional<TileFormat> RequireStageFormat(const std::string &what,
+                                               const Buffer &value) const {
+    const std::optional<TileFormat> format = TileFormatOf(value->dtype);
+    if (format != TileFormat::kBfloat16 && format != TileFormat::kFloat32) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << value->name << "' is " << value->dtype
+          << "; a value between stages is bfloat16 or float32.";
+    }
+    return format;
+  }
+
+  /*!
+   * \brief A float32 tensor or value between stages is read one way: by
+   *        reductions (through the source registers, as TF32) or by updates
+   *        (copy_tile / unary_bcast straight into DST, exactly). Its CB is
+   *        configured for one of the two (stages.h ReadsOf).
+   */
+  void RequireOneWayFloat32Reads() const {
+    std::vector<detail::ComputeStage> stages = stages_;
+    if (compute_ && !stages.empty()) {
+      detail::ComputeStage last; // the final update (ComputeAttr's)
+      last.op = value::kOpEltwise;
+      last.cb_in = compute_->cb_a;
+      last.epilogue = compute_->epilogue;
+      stages.push_back(last);
+    }
+    for (const CBInfo &cb : cbs_) {
+      if (cb.format != TileFormat::kFloat32 || stages_.empty()) {
+        continue;
+      }
+      const detail::StageReadsOf reads = detail::ReadsOf(stages, cb.index);
+      if (reads.reduced && reads.moved) {
+        const std::string name =
+            cb.role == value::kCBRoleIntermediate ? cb.buffer : cb.tensor;
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': the float32 '" << name
+            << "' is read both by a reduction and by an update; a float32 CB "
+               "is unpacked either through the source registers (a "
+               "reduction's input, as TF32) or straight into DST (an "
+               "update's, exactly), not both yet. Make '"
+            << name << "' bfloat16, or compute it twice into two fragments.";
       }
     }
   }
@@ -984,14 +1030,7 @@ private:
    */
   void PushEltwiseStage(const std::string &what, const Buffer &value) {
     const ComputeInfo e = *compute_;
-    const std::optional<TileFormat> format = TileFormatOf(value->dtype);
-    if (format != TileFormat::kBfloat16) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": '" << value->name << "' is " << value->dtype
-          << "; a value between stages that a reduction reads must be "
-             "bfloat16 for now (reduce_tile of float32 tiles is not modelled "
-             "by the simulator).";
-    }
+    const std::optional<TileFormat> format = RequireStageFormat(what, value);
     const CBInfo *base = nullptr;
     for (const CBInfo &cb : cbs_) {
       if (cb.index == e.cb_a) {
@@ -2252,11 +2291,15 @@ private:
           << "'; reduce each block right after reading it (a reduction "
              "over blocks read in a loop is not supported yet).";
     }
-    if (in.format != TileFormat::kBfloat16) {
+    // (A float32 value between stages is reduced as TF32, as the matrix
+    // unit reads it.)
+    if (in.format != TileFormat::kBfloat16 &&
+        !(value_in && in.format == TileFormat::kFloat32)) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << in.tensor << "' is " << SpecOf(in.format).dtype
-          << "; reductions of bfloat16 tensors are supported (reduce_tile on "
-             "float16 or float32 tiles is not modelled by the simulator yet).";
+          << "; reductions of bfloat16 tensors, or of float32 values an "
+             "update made, are supported (reduce_tile on a float16 or float32 "
+             "tensor's tiles is not yet).";
     }
     const std::optional<TileFormat> acc = TileFormatOf(dst.buffer->dtype);
     if (!acc || *acc == TileFormat::kFloat16) {

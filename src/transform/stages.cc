@@ -57,5 +57,18 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
   return stages;
 }
 
+StageReadsOf ReadsOf(const std::vector<ComputeStage> &stages, int64_t cb) {
+  StageReadsOf reads;
+  for (const ComputeStage &s : stages) {
+    if (s.cb_in == cb) {
+      (s.op == value::kOpReduce ? reads.reduced : reads.moved) = true;
+    }
+    for (const EpilogueOp &op : s.epilogue) {
+      reads.moved = reads.moved || op.cb == cb;
+    }
+  }
+  return reads;
+}
+
 } // namespace detail
 } // namespace tilelang_tt

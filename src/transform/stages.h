@@ -48,6 +48,19 @@ struct ComputeStage {
 tvm::ffi::Array<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>>
 StagesAttr(const std::vector<ComputeStage> &stages);
 
+/*!
+ * \brief How the stages read CB `cb`: through the matrix unit's source
+ *        registers (a reduction's input: a Float32 tile arrives as TF32) and
+ *        by moving tiles into DST (copy_tile, unary_bcast: a Float32 CB set
+ *        to UnpackToDestFp32 arrives exactly). A Float32 CB is configured
+ *        for one of the two (ComputeConfig::unpack_to_dest_mode), so its
+ *        stages may read it one way only.
+ */
+struct StageReadsOf {
+  bool reduced = false, moved = false;
+};
+StageReadsOf ReadsOf(const std::vector<ComputeStage> &stages, int64_t cb);
+
 /*! \brief The stages of tt.compute (op stages); empty for other ops. */
 std::vector<ComputeStage>
 StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute);

@@ -52,6 +52,115 @@ int64_t ConstArg(const CallNode *call, int i) {
 }
 
 /*!
+ * \brief The unpackers' source formats through a staged program: each
+ *        unpack of a CB (copy_init, unary_bcast_init: SrcA; a reduction's
+ *        two CBs: SrcA and SrcB) needs the unpacker configured from a CB of
+ *        the same format and unpack destination (a Float32 CB either
+ *        through the source registers as TF32, or UnpackToDestFp32 straight
+ *        into DST), so a reconfig_data_format_srca (or, for a reduction,
+ *        reconfig_data_format) goes before each unpack whose CB differs from
+ *        the one the unpacker was last set up from. A loop's body starts from
+ *        the state it ends in (the back edge), reached before the loop; the
+ *        kernel starts from compute_kernel_hw_startup's CB.
+ */
+class SourceFormats : public tvm::tirx::StmtExprMutator {
+public:
+  SourceFormats(std::map<int64_t, std::string> classes, int64_t startup)
+      : classes_(std::move(classes)), srca_(startup), srcb_(startup) {}
+
+  Stmt VisitStmt_(const tvm::tirx::AttrStmtNode *op) final {
+    const bool compute = op->attr_key == ir::kRoleAttr;
+    const bool outer = in_compute_;
+    in_compute_ = in_compute_ || compute;
+    Stmt stmt = StmtExprMutator::VisitStmt_(op);
+    in_compute_ = outer;
+    return stmt;
+  }
+
+  Stmt VisitStmt_(const ForNode *op) final {
+    const int64_t a = srca_, b = srcb_;
+    Stmt once = StmtExprMutator::VisitStmt_(op);
+    if (Same(srca_, a) && Same(srcb_, b)) {
+      return once;
+    }
+    // The back edge arrives in the state the body ends in: start from it.
+    const int64_t end_a = srca_, end_b = srcb_;
+    Stmt loop = StmtExprMutator::VisitStmt_(op);
+    Stmt before =
+        Same(srcb_, b)
+            ? detail::Intrin(builtin::reconfig_srca(),
+                             {detail::I32(a), detail::I32(end_a)})
+            : detail::Intrin(builtin::reconfig_srcs(),
+                             {detail::I32(end_a), detail::I32(end_b)});
+    if (!in_compute_) {
+      before = detail::RoleScope(ir::kRoleCompute, before);
+    }
+    return detail::Seq({before, loop});
+  }
+
+  Stmt VisitStmt_(const EvaluateNode *op) final {
+    const auto *call = op->value.as<CallNode>();
+    if (call == nullptr) {
+      return tvm::ffi::GetRef<Stmt>(op);
+    }
+    auto arg = [&](size_t i) {
+      return call->args[i].as<tvm::IntImmNode>()->value;
+    };
+    const Stmt self = tvm::ffi::GetRef<Stmt>(op);
+    if (call->op.same_as(builtin::reconfig_srcs())) {
+      srca_ = arg(0);
+      srcb_ = arg(1);
+      return self;
+    }
+    if (call->op.same_as(builtin::reconfig_srca())) {
+      srca_ = arg(1);
+      return self;
+    }
+    if (call->op.same_as(builtin::copy_init()) ||
+        call->op.same_as(builtin::bcast_init())) {
+      const int64_t cb = arg(0);
+      if (Same(srca_, cb)) {
+        return self;
+      }
+      Stmt reconfig = detail::Intrin(builtin::reconfig_srca(),
+                                     {detail::I32(srca_), detail::I32(cb)});
+      srca_ = cb;
+      return detail::Seq({reconfig, self});
+    }
+    if (call->op.same_as(builtin::reduce_init())) {
+      // A sum along rows has the scaler in SrcA (its reconfig comes first);
+      // the others the data in SrcA, the scaler in SrcB.
+      const int64_t in = arg(0), scaler = arg(1);
+      const bool swapped =
+          call->args[3].as<tvm::tirx::StringImmNode>()->value ==
+              value::kReduceSum &&
+          call->args[4].as<tvm::tirx::StringImmNode>()->value ==
+              value::kReduceDimRow;
+      const int64_t a = swapped ? scaler : in, b = swapped ? in : scaler;
+      if (Same(srca_, a) && Same(srcb_, b)) {
+        return self;
+      }
+      srca_ = a;
+      srcb_ = b;
+      return detail::Seq({detail::Intrin(builtin::reconfig_srcs(),
+                                         {detail::I32(a), detail::I32(b)}),
+                          self});
+    }
+    return self;
+  }
+
+private:
+  /*! \brief Whether CBs x and y unpack alike (format and destination). */
+  bool Same(int64_t x, int64_t y) const {
+    return classes_.at(x) == classes_.at(y);
+  }
+
+  std::map<int64_t, std::string> classes_;
+  int64_t srca_, srcb_;
+  bool in_compute_ = false;
+};
+
+/*!
  * \brief Replaces each gemm_block with matmul_tiles loops and puts one
  *        matmul_init in front of the kernel's launch loops.
  */
@@ -139,6 +248,21 @@ private:
       if (reduce_.empty() && stages_.empty()) {
         return detail::Seq(
             {detail::RoleScope(ir::kRoleCompute, startup), stmt});
+      }
+      if (!stages_.empty()) {
+        // Each CB a stage unpacks: its format, and a Float32 one's way in
+        // (stages.h ReadsOf: UnpackToDestFp32 unless a reduction reads it).
+        std::map<int64_t, std::string> classes;
+        for (const auto &[cb, format] : formats_) {
+          classes[cb] = format;
+          if (format == value::kFormatFloat32 &&
+              !detail::ReadsOf(stages_, cb).reduced) {
+            classes[cb] += "/to_dest";
+          }
+        }
+        const int64_t first =
+            startup_args_.value()[0].as<tvm::IntImmNode>()->value;
+        stmt = SourceFormats(classes, first)(stmt);
       }
       return detail::Seq(
           {detail::RoleScope(ir::kRoleCompute,

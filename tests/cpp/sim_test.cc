@@ -271,18 +271,21 @@ TEST(MatrixUnit, ReduceRowMaxStartsFromMinusInfinityOnAFreshTile) {
       data[FaceIndex(r, c)] = FloatToBf16(-1.0f - float((r + c) % 32));
   DstMode mode;
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-  ReduceMaxTile(data.data(), dst.data(), /*undefined=*/true, false, mode);
+  ReduceMaxTile(data.data(), Format::kFloat16_b, dst.data(), /*undefined=*/true,
+                false, mode);
   for (uint32_t r = 0; r < kTileDim; ++r)
     EXPECT_EQ(dst[FaceIndex(r, 0)], -1.0f) << r;
   EXPECT_EQ(dst[FaceIndex(2, 5)], 0.0f);
   // On a defined tile the running maximum takes part: 0 beats them all.
   std::vector<float> zeros(kTileDim * kTileDim, 0.0f);
-  ReduceMaxTile(data.data(), zeros.data(), /*undefined=*/false, false, mode);
+  ReduceMaxTile(data.data(), Format::kFloat16_b, zeros.data(),
+                /*undefined=*/false, false, mode);
   EXPECT_EQ(zeros[FaceIndex(7, 0)], 0.0f);
   // A second tile with a larger value in row 4 raises only row 4.
   std::vector<uint16_t> more(kTileDim * kTileDim, FloatToBf16(-100.0f));
   more[FaceIndex(4, 31)] = FloatToBf16(3.5f);
-  ReduceMaxTile(more.data(), dst.data(), /*undefined=*/false, false, mode);
+  ReduceMaxTile(more.data(), Format::kFloat16_b, dst.data(),
+                /*undefined=*/false, false, mode);
   EXPECT_EQ(dst[FaceIndex(4, 0)], 3.5f);
   EXPECT_EQ(dst[FaceIndex(5, 0)], -1.0f);
 }
@@ -295,7 +298,8 @@ TEST(MatrixUnit, ReduceRowMaxFlushesDenormalsAndLetsNaNBeatInfinity) {
   DstMode fp32;
   fp32.fp32_dest_acc_en = true;
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-  ReduceMaxTile(data.data(), dst.data(), /*undefined=*/true, false, fp32);
+  ReduceMaxTile(data.data(), Format::kFloat16_b, dst.data(), /*undefined=*/true,
+                false, fp32);
   EXPECT_EQ(FloatBits(dst[FaceIndex(0, 0)]), 0u); // the denormal as +0
   EXPECT_TRUE(std::isnan(dst[FaceIndex(1, 0)]));
   EXPECT_EQ(dst[FaceIndex(2, 0)], -INFINITY);
@@ -315,7 +319,8 @@ TEST(MatrixUnit, ReduceColSumLandsInRow0AndKeepsFourBitsAtLoFi) {
     mode.fp32_dest_acc_en = true;
     mode.fidelity_phases = phases;
     std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-    ReduceColSumTile(data.data(), ones.data(), dst.data(), mode);
+    ReduceColSumTile(data.data(), Format::kFloat16_b, ones.data(), dst.data(),
+                     mode);
     EXPECT_EQ(dst[FaceIndex(0, 5)], phases == 1 ? 3.0f : 3.0f + 3.0f / 128)
         << phases << " phases";
     EXPECT_EQ(dst[FaceIndex(0, 30)], -(1.0f + 1.0f / 8)) << phases;
@@ -329,12 +334,75 @@ TEST(MatrixUnit, ReduceColMaxLandsInRow0) {
   data[FaceIndex(0, 17)] = FloatToBf16(4.0f);
   DstMode mode;
   std::vector<float> dst(kTileDim * kTileDim, 0.0f);
-  ReduceMaxTile(data.data(), dst.data(), /*undefined=*/true, /*columns=*/true,
-                mode);
+  ReduceMaxTile(data.data(), Format::kFloat16_b, dst.data(), /*undefined=*/true,
+                /*columns=*/true, mode);
   EXPECT_EQ(dst[FaceIndex(0, 2)], -0.5f);
   EXPECT_EQ(dst[FaceIndex(0, 17)], 4.0f);
   EXPECT_EQ(dst[FaceIndex(0, 9)], -3.0f);
   EXPECT_EQ(dst[FaceIndex(1, 2)], 0.0f);
+}
+
+/// A Float32 tile: `v` at the given (row, col) positions, 0 elsewhere.
+std::vector<float>
+Fp32Tile(std::initializer_list<std::pair<uint32_t, float>> at,
+         float fill = 0.0f) {
+  std::vector<float> t(kTileDim * kTileDim, fill);
+  for (const auto &[i, v] : at)
+    t[i] = v;
+  return t;
+}
+
+TEST(MatrixUnit, ReduceRowSumOfFloat32ReadsTf32) {
+  // Float32 data reach SrcB as TF32 (10 mantissa bits, the low 13 dropped):
+  // 1 + 2^-12 sums as 1; 1 + 2^-10 keeps its last TF32 bit at HiFi3 / HiFi4
+  // (SrcB's second slice) and loses it at LoFi / HiFi2 (the first keeps 6).
+  const auto data = Fp32Tile({{FaceIndex(2, 7), 1.0f + 1.0f / 4096},
+                              {FaceIndex(9, 20), 1.0f + 1.0f / 1024}});
+  const auto ones = ScalerTile(1.0f);
+  for (uint32_t phases : {1u, 2u, 3u, 4u}) {
+    DstMode mode;
+    mode.fp32_dest_acc_en = true;
+    mode.fidelity_phases = phases;
+    std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+    ReduceRowSumTile(data.data(), Format::kFloat32, ones.data(),
+                     Format::kFloat16_b, dst.data(), mode);
+    EXPECT_EQ(dst[FaceIndex(2, 0)], 1.0f) << phases;
+    EXPECT_EQ(dst[FaceIndex(9, 0)], phases >= 3 ? 1.0f + 1.0f / 1024 : 1.0f)
+        << phases;
+  }
+}
+
+TEST(MatrixUnit, ReduceColSumOfFloat32DropsSrcAsLastTf32Bit) {
+  // GAPOOL's data sit in SrcA, whose multiplier never uses TF32's last
+  // mantissa bit: 1 + 2^-10 sums as 1, 1 + 2^-9 exactly (HiFi4).
+  const auto data = Fp32Tile({{FaceIndex(4, 3), 1.0f + 1.0f / 1024},
+                              {FaceIndex(4, 8), 1.0f + 1.0f / 512}});
+  const auto ones = ScalerTile(1.0f);
+  DstMode mode;
+  mode.fp32_dest_acc_en = true;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  ReduceColSumTile(data.data(), Format::kFloat32, ones.data(), dst.data(),
+                   mode);
+  EXPECT_EQ(dst[FaceIndex(0, 3)], 1.0f);
+  EXPECT_EQ(dst[FaceIndex(0, 8)], 1.0f + 1.0f / 512);
+}
+
+TEST(MatrixUnit, ReduceMaxOfFloat32ComparesAndWritesTf32) {
+  // GMPOOL compares TF32 values and writes the TF32 it selects: 1 + 2^-10 +
+  // 2^-20 arrives as 1 + 2^-10; 1 + 2^-11 and 1 + 2^-12 both as 1.
+  const auto data =
+      Fp32Tile({{FaceIndex(0, 1), 1.0f + 1.0f / 1024 + 1.0f / (1 << 20)},
+                {FaceIndex(1, 2), 1.0f + 1.0f / 2048},
+                {FaceIndex(1, 3), 1.0f + 1.0f / 4096}},
+               -2.0f);
+  DstMode mode;
+  mode.fp32_dest_acc_en = true;
+  std::vector<float> dst(kTileDim * kTileDim, 0.0f);
+  ReduceMaxTile(data.data(), Format::kFloat32, dst.data(), /*undefined=*/true,
+                false, mode);
+  EXPECT_EQ(dst[FaceIndex(0, 0)], 1.0f + 1.0f / 1024);
+  EXPECT_EQ(dst[FaceIndex(1, 0)], 1.0f);
+  EXPECT_EQ(dst[FaceIndex(2, 0)], -2.0f);
 }
 
 /// A tile of fp16 bit patterns, `bits` at (0, 0) and zeros elsewhere.

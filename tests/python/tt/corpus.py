@@ -942,6 +942,93 @@ def _layernorm_magnitude(inputs, eps=1e-5):
     return 4 * growth * (np.abs(x - mean) + np.abs(mean)) * scale + 2 * np.abs(_layernorm_ref(inputs))
 
 
+def rms_norm_float(M, N, blk_m):  # noqa: N803
+    """examples/norm/rms_norm.py's rms_norm exactly as written there (dtype = "float" for the tensors and
+    the fragments), with 32-row blocks: float32 values between the stages."""
+    dtype = "float"
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, N), dtype)
+            A_pow_local = T.alloc_fragment((blk_m, N), dtype)
+            A_local = T.alloc_fragment((blk_m, N), dtype)
+            A_powsum = T.alloc_fragment((blk_m,), dtype)
+
+            T.copy(A[bx * blk_m : (bx + 1) * blk_m, :], A_shared)
+            T.copy(A_shared, A_local)
+            for i, j in T.Parallel(blk_m, N):
+                A_pow_local[i, j] = A_local[i, j] * A_local[i, j]
+            T.reduce_sum(A_pow_local, A_powsum, dim=1)
+            for i in T.Parallel(blk_m):
+                A_powsum[i] = T.rsqrt(A_powsum[i] / N) + 1e-12
+            for i, j in T.Parallel(blk_m, N):
+                A_local[i, j] *= A_powsum[i]
+            T.copy(A_local, B[bx * blk_m : (bx + 1) * blk_m, :])
+
+    return main
+
+
+def layernorm_float(N, D, blk_m, eps=1e-5, in_dtype="bfloat16", out_dtype="bfloat16"):  # noqa: N803
+    """examples/norm/layernorm.py's forward as written there, accum_dtype = "float" (float32 fragments
+    between the stages), but with 32-row blocks (the example has blk_m = 1) and without its Mean / Rstd
+    outputs."""
+    accum_dtype = "float"
+
+    @T.prim_func
+    def main(
+        X: T.Tensor((N, D), in_dtype),
+        gamma: T.Tensor((D,), in_dtype),
+        beta: T.Tensor((D,), in_dtype),
+        Y: T.Tensor((N, D), out_dtype),
+    ):
+        with T.Kernel(T.ceildiv(N, blk_m), threads=256) as bx:
+            X_smem = T.alloc_shared((blk_m, D), in_dtype)
+            G_smem = T.alloc_shared((D,), in_dtype)
+            B_smem = T.alloc_shared((D,), in_dtype)
+            X_local = T.alloc_fragment((blk_m, D), accum_dtype)
+            X_sq_local = T.alloc_fragment((blk_m, D), accum_dtype)
+            sum_row = T.alloc_fragment((blk_m,), accum_dtype)
+            sumsq_row = T.alloc_fragment((blk_m,), accum_dtype)
+            mean_row = T.alloc_fragment((blk_m,), accum_dtype)
+            rstd_row = T.alloc_fragment((blk_m,), accum_dtype)
+
+            T.copy(X[bx * blk_m, 0], X_smem)
+            T.copy(gamma, G_smem)
+            T.copy(beta, B_smem)
+            for i, j in T.Parallel(blk_m, D):
+                X_local[i, j] = T.Cast(accum_dtype, X_smem[i, j])
+            for i, j in T.Parallel(blk_m, D):
+                X_sq_local[i, j] = X_local[i, j] * X_local[i, j]
+            T.reduce_sum(X_local, sum_row, dim=1)
+            T.reduce_sum(X_sq_local, sumsq_row, dim=1)
+            inv_D = T.float32(1.0) / T.Cast(accum_dtype, D)
+            for i in T.Parallel(blk_m):
+                mean_row[i] = sum_row[i] * inv_D
+                rstd_row[i] = T.rsqrt(sumsq_row[i] * inv_D - mean_row[i] * mean_row[i] + T.Cast(accum_dtype, eps))
+            for i, j in T.Parallel(blk_m, D):
+                norm = (X_local[i, j] - mean_row[i]) * rstd_row[i]
+                X_smem[i, j] = T.Cast(out_dtype, norm * T.Cast(accum_dtype, G_smem[j]) + T.Cast(accum_dtype, B_smem[j]))
+            T.copy(X_smem, Y[bx * blk_m, 0])
+
+    return main
+
+
+def _rms_norm_f32_ref(inputs):
+    a = inputs["A"]
+    return a * (1.0 / np.sqrt((a * a).mean(axis=1, keepdims=True)) + 1e-12)
+
+
+def _layernorm_f32_magnitude(inputs, eps=1e-5):
+    # float32 values between stages: only the squares' TF32 truncation (2^-10 of each, one way) in the
+    # reduction reaches the variance, and the output's bf16 rounding (2^-8 of it).
+    x = inputs["X"]
+    var = x.var(axis=1, keepdims=True) + eps
+    growth = (x * x).mean(axis=1, keepdims=True) / var
+    scale = np.abs(inputs["gamma"]) / np.sqrt(var)
+    return growth * np.abs(x - x.mean(axis=1, keepdims=True)) * scale + 2 * np.abs(_layernorm_ref(inputs))
+
+
 def _centred_ref(inputs):
     x = inputs["X"]
     return x - x.mean(axis=1, keepdims=True)
@@ -1266,6 +1353,16 @@ ENTRIES = [
           notes="seven stages: x * x packed to bf16, both row sums, the mean (times fp32(1/320)), its square, "
                 "rsqrt(E[x^2] - mean^2 + eps) on the vectors' tiles, then (x - mean) * rstd * gamma[j] + "
                 "beta[j] with gamma and beta streamed as row vectors; 100 rows (the last block padded)"),
+    Entry("rms_norm_float", RMS_NORM, lambda: rms_norm_float(96, 256, 32), {"A": (96, 256)}, _rms_norm_f32_ref,
+          output="B", dtypes={"A": "float32", "B": "float32"},
+          magnitude=lambda i: np.abs(_rms_norm_f32_ref(i)) * 2.0**-2,
+          notes="as written (float32 tensors and fragments): the squares in a Float32 CB the row sum reads as "
+                "TF32, the sum and its rsqrt in Float32 CBs copied into DST exactly (UnpackToDestFp32)"),
+    Entry("layernorm_float", LAYERNORM, lambda: layernorm_float(100, 320, 32), {"X": (100, 320), "gamma": (320,),
+          "beta": (320,)}, _layernorm_ref, output="Y", magnitude=_layernorm_f32_magnitude,
+          notes="accum_dtype float: X widened (the bf16 CB itself), the squares reduced as TF32, the sums, "
+                "mean, mean^2 and rstd in Float32 CBs broadcast exactly (unary_bcast from UnpackToDestFp32), "
+                "unpackers reconfigured between bf16 and Float32 CBs"),
     Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
           {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
           magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),

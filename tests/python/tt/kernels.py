@@ -1041,8 +1041,9 @@ def softmax_rows(
     return softmax
 
 
-def layernorm_rows(M=96, N=256, blk_m=32, eps=1e-5, where="layernorm"):  # noqa: N803
-    """examples/norm/layernorm.py's forward with bfloat16 fragments: X through shared memory, copied into a
+def layernorm_rows(M=96, N=256, blk_m=32, eps=1e-5, where="layernorm", accum="bfloat16"):  # noqa: N803
+    """examples/norm/layernorm.py's forward with ``accum`` fragments (the example's "float" too: float32
+    values between the stages): X through shared memory, copied (widened) into a
     fragment by a T.Parallel, x * x, the row sums of both, mean and rstd in one T.Parallel (the variance
     E[x^2] - mean^2), then (x - mean) * rstd * gamma[j] + beta[j] into the shared block, copied out
     (supported). Refused: "stats-out" (mean also stored element by element into a tensor, as the example
@@ -1062,12 +1063,12 @@ def layernorm_rows(M=96, N=256, blk_m=32, eps=1e-5, where="layernorm"):  # noqa:
             X_smem = T.alloc_shared((blk_m, N), "bfloat16")
             G_smem = T.alloc_shared((N,), "bfloat16")
             B_smem = T.alloc_shared((N,), "bfloat16")
-            X_local = T.alloc_fragment((blk_m, N), "bfloat16")
-            X_sq = T.alloc_fragment((blk_m, N), "bfloat16")
-            sum_row = T.alloc_fragment((blk_m,), "bfloat16")
-            sumsq_row = T.alloc_fragment((blk_m,), "bfloat16")
-            mean_row = T.alloc_fragment((blk_m,), "bfloat16")
-            rstd_row = T.alloc_fragment((blk_m,), "bfloat16")
+            X_local = T.alloc_fragment((blk_m, N), accum)
+            X_sq = T.alloc_fragment((blk_m, N), accum)
+            sum_row = T.alloc_fragment((blk_m,), accum)
+            sumsq_row = T.alloc_fragment((blk_m,), accum)
+            mean_row = T.alloc_fragment((blk_m,), accum)
+            rstd_row = T.alloc_fragment((blk_m,), accum)
             T.copy(X[bx * blk_m, 0], X_smem)
             if where == "gamma-part":
                 T.copy(gamma[0 : N // 2], G_smem[0 : N // 2])
@@ -1075,7 +1076,7 @@ def layernorm_rows(M=96, N=256, blk_m=32, eps=1e-5, where="layernorm"):  # noqa:
                 T.copy(gamma, G_smem)
             T.copy(beta, B_smem)
             for i, j in T.Parallel(blk_m, N):
-                X_local[i, j] = X_smem[i, j]
+                X_local[i, j] = T.Cast(accum, X_smem[i, j])
             for i, j in T.Parallel(blk_m, N):
                 X_sq[i, j] = X_local[i, j] * X_local[i, j]
             T.reduce_sum(X_local, sum_row, dim=1)
@@ -1092,7 +1093,7 @@ def layernorm_rows(M=96, N=256, blk_m=32, eps=1e-5, where="layernorm"):  # noqa:
                 if where == "gamma-written":
                     G_smem[j] = X_local[i, j]
                 norm = (X_local[i, j] - mean_row[i]) * rstd_row[i]
-                X_smem[i, j] = norm * G_smem[j] + B_smem[j]
+                X_smem[i, j] = T.Cast("bfloat16", norm * G_smem[j] + B_smem[j])
             T.copy(X_smem, Y[bx * blk_m, 0])
 
     return layernorm

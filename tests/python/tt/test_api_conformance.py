@@ -322,13 +322,17 @@ def test_an_rms_norm_compiles_against_the_release(headers, tmp_path):
     assert result.api_ok, failures(result)
 
 
-def test_a_layernorm_compiles_against_the_release(headers, tmp_path):
+@pytest.mark.parametrize("accum", ["bfloat16", "float32"])
+def test_a_layernorm_compiles_against_the_release(headers, tmp_path, accum):
     """Seven stages: two reductions, stages on the vectors' tiles with another vector an operand
-    (copy_tile of its tile, sub_binary_tile), and gamma / beta as row vectors (unary_bcast ROW)."""
+    (copy_tile of its tile, sub_binary_tile), and gamma / beta as row vectors (unary_bcast ROW); with
+    float32 values between them, SrcA reconfigured between bf16 and Float32 CBs and the host's
+    unpack_to_dest_mode."""
     out = tmp_path / "layernorm"
-    tilelang_tt.lower(layernorm_rows()).write(out)
+    tilelang_tt.lower(layernorm_rows(accum=accum)).write(out)
     text = (out / "compute.cpp").read_text()
     assert "copy_tile(cb_mean_row, 0, 1);" in text and "unary_bcast<BroadcastType::ROW>(cb_in2" in text
+    assert ("reconfig_data_format_srca(" in text) == (accum == "float32")
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

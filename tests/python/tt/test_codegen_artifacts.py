@@ -50,6 +50,9 @@ CASES = {
     "softmax_128x256_b64": lambda: softmax_rows("softmax"),
     # layernorm.py's forward: seven stages, vector stages with vector operands, gamma / beta row vectors (#19)
     "layernorm_96x256_b32": lambda: layernorm_rows(),
+    # the same with float32 fragments as the example has them: Float32 CBs between the stages, reduced as
+    # TF32 or unpacked straight to DST (UnpackToDestFp32), SrcA reconfigured between the formats (#19)
+    "layernorm_f32_96x256_b32": lambda: layernorm_rows(accum="float32"),
     # a float32 output: Float32 output CB and DRAM pages, packed from fp32 DST exactly (#17)
     "gemm_f32out_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, out_dtype="float32"),
     # float16 tensors: Float16 CBs and .f16 files (uint16_t bit patterns on the host) (#17)

@@ -995,3 +995,55 @@ def test_a_wrong_layernorm_is_caught(tmp_path, old, new):
     (artifacts / "compute.cpp").write_text(broken)
     result = simulate(artifacts, inputs=inputs, timeout=120)
     assert not result.ok and result.mismatches > 0, result.summary()
+
+
+@pytest.mark.parametrize(
+    "name, pattern, replacement, fragments",
+    [
+        # Without SrcA's reconfig the bf16 unpack would read the Float32 vector's tile as bf16.
+        (
+            "compute.cpp",
+            r"\n *reconfig_data_format_srca\([^)]*\);",
+            "",
+            ("unpacks CB c_", "into SrcA, which is configured for"),
+        ),
+        # A Float32 value the update broadcasts needs UnpackToDestFp32 (SrcB keeps TF32 at most).
+        (
+            "main.cpp",
+            r"\n *unpack_to_dest_mode\[CBIndex::c_31\] = [^;]*;",
+            "",
+            ("unary_bcast from Float32 CB c_31 through SrcB",),
+        ),
+        # A Float32 value the reduction reads cannot unpack straight to DST.
+        (
+            "main.cpp",
+            r"(\n *)(unpack_to_dest_mode\[CBIndex::c_27\])",
+            r"\1unpack_to_dest_mode[CBIndex::c_26] = UnpackToDestMode::UnpackToDestFp32;\1\2",
+            ("on CB c_26", "which is UnpackToDestFp32"),
+        ),
+        # SrcB set up from a Float32 CB that unpacks to DST before the row sum of the squares.
+        (
+            "compute.cpp",
+            r"reconfig_data_format\(cb_scaler, cb_X_sq\);",
+            "reconfig_data_format(cb_scaler, cb_sum);",
+            ("SrcB's unpacker is set up for unpacking straight to DST",),
+        ),
+    ],
+    ids=[
+        "srca-not-reconfigured",
+        "vector-not-unpacked-to-dest",
+        "reduced-cb-unpacked-to-dest",
+        "srcb-from-to-dest-cb",
+    ],
+)
+def test_float32_values_between_stages_need_the_unpackers_set_up(tmp_path, name, pattern, replacement, fragments):
+    """layernorm.py with float32 fragments: Float32 CBs either feed the reductions through the source
+    registers (TF32) or are broadcast / copied straight into DST, and SrcA is reconfigured between them
+    and the bf16 CBs; each step left out is a fault naming it."""
+    artifacts = lowered(tmp_path, layernorm_rows(accum="float32"))
+    assert simulate(artifacts, timeout=120).ok
+    path = artifacts / name
+    broken, count = re.subn(pattern, replacement, path.read_text(), count=1)
+    assert count == 1
+    path.write_text(broken)
+    expect_fault(artifacts, *fragments)

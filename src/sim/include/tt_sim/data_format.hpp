@@ -90,6 +90,9 @@ struct EngineConfig {
   /// configured from is UnpackToDestFp32): copy_tile's path for Float32
   /// partials; a Float32 matmul operand instead unpacks to TF32 in SrcA.
   bool srca_to_dest = false;
+  /// SrcB's unpacker likewise was configured from an UnpackToDestFp32 CB
+  /// (reconfig_data_format sets both): no FPU op may read SrcB from it.
+  bool srcb_to_dest = false;
   /// kSfpu: an SFPU init ran last (vector_unit.hpp); the FPU ops need their
   /// init again.
   enum class Op { kNone, kMatmul, kCopy, kTranspose, kBcast, kSfpu, kReduce };

@@ -55,23 +55,25 @@ void ReduceRowSumTile(const void *data, Format fd, const void *scaler,
                       Format fs, float *dst, const DstMode &mode);
 
 /// The maximum of each row (REDUCE_ROW: into column 0 of dst) or of each
-/// column (`columns`, REDUCE_COL: into row 0) of the bf16 tile `data` and of
-/// what that DST datum held (minus infinity where the tile is `undefined`),
-/// as reduce_tile<MAX, ...> computes it: GMPOOL's comparison of sign,
-/// exponent and 7 mantissa bits (an exponent-0 datum is +0; a NaN pattern
-/// beats infinity), a scaler of 1.0. The other datums become 0 (the
+/// column (`columns`, REDUCE_COL: into row 0) of the tile `data` (format
+/// `fd`: Float16_b, or Float32 read as TF32) and of what that DST datum held
+/// (minus infinity where the tile is `undefined`), as reduce_tile<MAX, ...>
+/// computes it: GMPOOL's comparison of sign, exponent and the source's 7
+/// (bf16) or 10 (TF32) mantissa bits (an exponent-0 datum is +0; a NaN
+/// pattern beats infinity), a scaler of 1.0. The other datums become 0 (the
 /// packer's edge mask writes only that column / row).
-void ReduceMaxTile(const uint16_t *data, float *dst, bool undefined,
+void ReduceMaxTile(const void *data, Format fd, float *dst, bool undefined,
                    bool columns, const DstMode &mode);
 
-/// Row 0 of dst += the sums down the columns of the bf16 tile `data`, as
+/// Row 0 of dst += the sums down the columns of the tile `data` (format
+/// `fd`: Float16_b, or Float32 read as TF32 without its last bit), as
 /// reduce_tile<SUM, REDUCE_COL> computes them with GAPOOL: the scaler's
 /// first row (of the data face's own scaler face) in SrcB times the data in
 /// SrcA, face after face (0 then 2, 1 then 3), each face in all its fidelity
 /// phases before the next, every phase its own write to DST. Rows 1..3 of
 /// the first face rows become 0.
-void ReduceColSumTile(const uint16_t *data, const uint16_t *scaler, float *dst,
-                      const DstMode &mode);
+void ReduceColSumTile(const void *data, Format fd, const uint16_t *scaler,
+                      float *dst, const DstMode &mode);
 
 /// The bf16 bits pack_tile writes for the DST value `v` in `mode`.
 uint16_t PackToBf16(float v, const DstMode &mode);
