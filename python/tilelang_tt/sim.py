@@ -1033,7 +1033,8 @@ def _reduce_value(
     rows = stage["reduce_dim"] == "row"
     axis = 1 if rows else 0
     if in_dtype == "float32":
-        # GAPOOL's data (a column sum) is in SrcA, whose multiplier drops TF32's last bit too.
+        # GAPOOL's data (a column sum) is in SrcA, whose multiplier drops TF32's last bit too; a row sum's
+        # are in SrcB, and GMPOOL (a maximum, data in SrcA) compares all 10 TF32 bits, as SrcB keeps them.
         src = "srca" if not rows and stage["reduce"] == "sum" else "srcb"
         held = source_register(a, "float32", src)
         if error is not None:  # truncation is monotonic: the chip's datum is between those of a -/+ error

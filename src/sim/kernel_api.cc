@@ -1036,31 +1036,40 @@ float Bf16IntoDst(uint16_t v, const DstMode &mode) {
   const float f = Bf16ToFloat(v);
   return mode.fp32_dest_acc_en && f == 0.0f ? 0.0f : f;
 }
+
+/// A Float32 tile `op` moves into DST (copy_tile, unary_bcast) takes the
+/// release's unpack-to-DST path, exact (README): only from an
+/// UnpackToDestFp32 CB into fp32 DST, with SrcA's unpacker set up from such
+/// a CB. Through `reg` it would keep TF32 at most, which is not simulated.
+void RequireUnpackToDest(const char *op, uint32_t cb, const char *reg) {
+  const EngineConfig &e = Ctx().core->engines;
+  if (!e.unpack_to_dest_fp32[cb] || !Ctx().core->dst.mode.fp32_dest_acc_en) {
+    KernelFault(std::string(op) + " from Float32 CB c_" + std::to_string(cb) +
+                " through " + reg +
+                ", which keeps TF32 at most (not simulated); set "
+                "ComputeConfig::unpack_to_dest_mode[c_" +
+                std::to_string(cb) +
+                "] = UnpackToDestFp32 with fp32_dest_acc_en");
+  }
+  if (!e.srca_to_dest) {
+    KernelFault(std::string(op) + " from c_" + std::to_string(cb) +
+                " (UnpackToDestFp32) while SrcA's unpacker is set up for a CB "
+                "through the source registers; reconfig_data_format_srca to "
+                "c_" +
+                std::to_string(cb) + " first");
+  }
+}
 } // namespace
 
 void CopyTile(uint32_t cb, uint32_t index, uint32_t dst_index) {
   CircularBuffer &in = UnpackToDst(EngineConfig::Op::kCopy, "copy_tile",
                                    "copy_init", cb, index, dst_index);
-  const EngineConfig &e = Ctx().core->engines;
   Core *core = Ctx().core;
   const DstMode &mode = core->dst.mode;
   auto &tile = core->dst.tiles[dst_index];
   const uint8_t *src = L1(in.read_page(index), in.page_bytes());
   if (in.format() == Format::kFloat32) {
-    if (e.unpack_to_dest_fp32[cb] && !e.srca_to_dest) {
-      KernelFault("copy_tile from c_" + std::to_string(cb) +
-                  " (UnpackToDestFp32) while SrcA's unpacker is set up for a "
-                  "Float32 CB through SrcA (TF32); reconfig_data_format_srca "
-                  "to c_" +
-                  std::to_string(cb) + " first");
-    }
-    if (!e.unpack_to_dest_fp32[cb] || !mode.fp32_dest_acc_en) {
-      KernelFault("copy_tile from Float32 CB c_" + std::to_string(cb) +
-                  " through SrcA, which keeps TF32 at most (not simulated); "
-                  "set ComputeConfig::unpack_to_dest_mode[c_" +
-                  std::to_string(cb) +
-                  "] = UnpackToDestFp32 with fp32_dest_acc_en");
-    }
+    RequireUnpackToDest("copy_tile", cb, "SrcA");
     std::memcpy(tile.data(), src, TileBytesOf(Format::kFloat32));
     return;
   }
@@ -1138,22 +1147,8 @@ void BcastTile(uint32_t cb, uint32_t index, uint32_t dst_index, uint32_t type) {
   auto &tile = Ctx().core->dst.tiles[dst_index];
   const DstMode &mode = Ctx().core->dst.mode;
   if (in.format() == Format::kFloat32) {
-    // 32-bit tiles broadcast through the unpack-to-DST path: exact fp32
-    // (README); only from an UnpackToDestFp32 CB into fp32 DST.
-    if (!e.unpack_to_dest_fp32[cb] || !mode.fp32_dest_acc_en) {
-      KernelFault("unary_bcast from Float32 CB c_" + std::to_string(cb) +
-                  " through SrcB, which keeps TF32 at most (not simulated); "
-                  "set ComputeConfig::unpack_to_dest_mode[c_" +
-                  std::to_string(cb) +
-                  "] = UnpackToDestFp32 with fp32_dest_acc_en");
-    }
-    if (!e.srca_to_dest) {
-      KernelFault("unary_bcast from c_" + std::to_string(cb) +
-                  " (UnpackToDestFp32) while SrcA's unpacker is set up for a "
-                  "CB through the source registers; "
-                  "reconfig_data_format_srca to c_" +
-                  std::to_string(cb) + " first");
-    }
+    // 32-bit tiles broadcast through the unpack-to-DST path: exact fp32.
+    RequireUnpackToDest("unary_bcast", cb, "SrcB");
     const auto *fp32 = reinterpret_cast<const float *>(
         L1(in.read_page(index), TileBytesOf(Format::kFloat32)));
     for (uint32_t r = 0; r < kTileDim; ++r)
