@@ -191,9 +191,7 @@ std::vector<const CBInfo *> UnpackToDestCBs(const ProgramInfo &info) {
   for (const CBInfo &cb : info.cbs) {
     const bool staged_read =
         staged &&
-        (cb.role == value::kCBRoleInput ||
-         cb.role == value::kCBRoleIntermediate) &&
-        !detail::ReadsOf(info.compute.stages, cb.index).reduced;
+        detail::UnpacksToDest(info.compute.stages, cb.index, cb.data_format);
     if (cb.data_format == value::kFormatFloat32 &&
         (cb.role == value::kCBRolePartials || staged_read ||
          (cb.role == value::kCBRoleInput &&

@@ -899,23 +899,11 @@ private:
    *         by the last stage that reads it: an unread one would fill and
    *         stop the next block). */
   void RequireStageValuesRead() const {
-    for (size_t i = 0; i < stages_.size(); ++i) {
-      const detail::ComputeStage &s = stages_[i];
-      bool read = false;
-      for (size_t j = i + 1; j < stages_.size() && !read; ++j) {
-        read = stages_[j].cb_in == s.cb_out;
-        for (const detail::EpilogueOp &op : stages_[j].epilogue) {
-          read = read || op.cb == s.cb_out;
-        }
-      }
-      // (The last update is compute_ itself until ComputeAttr appends it.)
-      if (compute_ && !read) {
-        read = compute_->cb_a == s.cb_out;
-        for (const detail::EpilogueOp &op : compute_->epilogue) {
-          read = read || op.cb == s.cb_out;
-        }
-      }
-      if (!read) {
+    // (Only a later stage can read a stage's CB: each has a new index.)
+    const std::vector<detail::ComputeStage> stages = ProgramStages();
+    for (const detail::ComputeStage &s : stages_) {
+      const detail::StageReadsOf reads = detail::ReadsOf(stages, s.cb_out);
+      if (!reads.reduced && !reads.moved) {
         TVM_FFI_THROW(ValueError)
             << "PrimFunc '" << func_ << "': '" << s.out << "' ("
             << (s.op == value::kOpReduce
@@ -968,14 +956,7 @@ private:
    *        configured for one of the two (stages.h ReadsOf).
    */
   void RequireOneWayFloat32Reads() const {
-    std::vector<detail::ComputeStage> stages = stages_;
-    if (compute_ && !stages.empty()) {
-      detail::ComputeStage last; // the final update (ComputeAttr's)
-      last.op = value::kOpEltwise;
-      last.cb_in = compute_->cb_a;
-      last.epilogue = compute_->epilogue;
-      stages.push_back(last);
-    }
+    const std::vector<detail::ComputeStage> stages = ProgramStages();
     for (const CBInfo &cb : cbs_) {
       if (cb.format != TileFormat::kFloat32 || stages_.empty()) {
         continue;
@@ -3095,6 +3076,30 @@ private:
     }
   }
 
+  /*! \brief A staged program's stages: stages_ and, last, compute_'s
+   *         update into the output tensor; stages_ alone before compute_
+   *         exists, none in a program of one step. */
+  std::vector<detail::ComputeStage> ProgramStages() const {
+    std::vector<detail::ComputeStage> stages = stages_;
+    if (stages.empty() || !compute_) {
+      return stages;
+    }
+    detail::ComputeStage last;
+    last.op = value::kOpEltwise;
+    last.in = compute_->a;
+    last.cb_in = compute_->cb_a;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleOutput &&
+          cb.buffer == compute_->accumulator) {
+        last.out = cb.tensor;
+        last.cb_out = cb.index;
+      }
+    }
+    last.epilogue = compute_->epilogue;
+    stages.push_back(last);
+    return stages;
+  }
+
   /*! \brief tt.compute, with c the tensor the accumulator is copied to. */
   Map<String, Any> ComputeAttr() const {
     std::string c, staged;
@@ -3122,23 +3127,8 @@ private:
                  : !compute_->reduce.empty() ? value::kOpReduce
                                              : value::kOpMatmul));
     if (!stages_.empty()) {
-      // The last stage is compute_'s update; the program starts from the
-      // first stage's tensor.
-      std::vector<detail::ComputeStage> stages = stages_;
-      detail::ComputeStage last;
-      last.op = value::kOpEltwise;
-      last.in = compute_->a;
-      last.out = c;
-      last.cb_in = compute_->cb_a;
-      for (const CBInfo &cb : cbs_) {
-        if (cb.role == value::kCBRoleOutput &&
-            cb.buffer == compute_->accumulator) {
-          last.cb_out = cb.index;
-        }
-      }
-      last.epilogue = compute_->epilogue;
-      stages.push_back(last);
-      m.Set(field::kFieldStages, detail::StagesAttr(stages));
+      // The program starts from the first stage's tensor.
+      m.Set(field::kFieldStages, detail::StagesAttr(ProgramStages()));
     }
     if (!compute_->reduce.empty()) {
       m.Set(field::kFieldReduce, String(compute_->reduce));

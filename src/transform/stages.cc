@@ -70,5 +70,11 @@ StageReadsOf ReadsOf(const std::vector<ComputeStage> &stages, int64_t cb) {
   return reads;
 }
 
+bool UnpacksToDest(const std::vector<ComputeStage> &stages, int64_t cb,
+                   const std::string &data_format) {
+  const StageReadsOf reads = ReadsOf(stages, cb);
+  return data_format == value::kFormatFloat32 && reads.moved && !reads.reduced;
+}
+
 } // namespace detail
 } // namespace tilelang_tt

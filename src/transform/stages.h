@@ -61,6 +61,13 @@ struct StageReadsOf {
 };
 StageReadsOf ReadsOf(const std::vector<ComputeStage> &stages, int64_t cb);
 
+/*! \brief Whether a staged program's CB `cb` (of attr.h `data_format`) is
+ *         UnpackToDestFp32: a Float32 CB its stages move into DST and no
+ *         reduction reads (the host's ComputeConfig and TensorizeTT's
+ *         unpacker reconfigs agree through this). */
+bool UnpacksToDest(const std::vector<ComputeStage> &stages, int64_t cb,
+                   const std::string &data_format);
+
 /*! \brief The stages of tt.compute (op stages); empty for other ops. */
 std::vector<ComputeStage>
 StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute);

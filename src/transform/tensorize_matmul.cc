@@ -251,12 +251,11 @@ private:
       }
       if (!stages_.empty()) {
         // Each CB a stage unpacks: its format, and a Float32 one's way in
-        // (stages.h ReadsOf: UnpackToDestFp32 unless a reduction reads it).
+        // (stages.h UnpacksToDest).
         std::map<int64_t, std::string> classes;
         for (const auto &[cb, format] : formats_) {
           classes[cb] = format;
-          if (format == value::kFormatFloat32 &&
-              !detail::ReadsOf(stages_, cb).reduced) {
+          if (detail::UnpacksToDest(stages_, cb, format)) {
             classes[cb] += "/to_dest";
           }
         }
