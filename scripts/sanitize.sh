@@ -32,5 +32,5 @@ printf '\n== a simulated GEMM under ASan + UBSan (host program, simulator and ke
 out="$build/gemm"
 python examples/gemm.py --M 192 --N 160 --K 96 --out "$out" >/dev/null  # 128 x 128 x 32: sub-blocks, padding
 TT_SIM_LIB_DIR="$PWD/$build" TT_SIM_CXXFLAGS="$flags" TILELANG_TT_CACHE_DIR="$PWD/$build/sim-cache" \
-  python -m tilelang_tt.sim "$out"
+  tilelang-tt simulate "$out"
 echo "sanitizers: no reports"

@@ -70,5 +70,5 @@ python -c 'import tilelang_tt, tilelang_tt._lib as lib; print("ok:", lib.library
 if [ "$run_main_job" -eq 1 ]; then
   step "5/5 main job: dry run of examples/gemm.py, then its simulation"
   python examples/gemm.py --out out/gemm
-  python -m tilelang_tt.sim out/gemm
+  tilelang-tt simulate out/gemm
 fi
