@@ -333,6 +333,16 @@ private:
                           ": reduce_tile per " + (rows ? "row" : "column") +
                           " of tiles, between its reduce_init and "
                           "reduce_uninit.");
+      } else if (s.epilogue.empty()) {
+        purpose.push_back(n + s.out + " = " + s.in + "[row, col]");
+        purpose.push_back(
+            "   into " + cb_name(s.cb_out) +
+            ", tile by tile through DST: a copy of the Float32 " +
+            cb_name(s.cb_in) +
+            " for the reduction (the unpacker takes a "
+            "Float32 CB either through the source registers or straight "
+            "into DST, so the reduction and the updates each read their "
+            "own).");
       } else {
         purpose.push_back(n + s.out + " = " +
                           Chain(s.in + "[row, col]", s.epilogue));
@@ -523,6 +533,12 @@ private:
     if (startup) {
       return "Configure unpacker, FPU and packer for the element-wise ops "
              "(once).";
+    }
+    if (copy != nullptr && pack != nullptr && matmul == nullptr &&
+        !info_.compute.stages.empty() && !sfpu) {
+      return "Each tile of " + CBName(copy->args[0]) +
+             "'s block in turn through DST into " + CBName(pack->args[1]) +
+             ", unchanged (a copy for the reduction).";
     }
     if (copy != nullptr && pack != nullptr && matmul == nullptr &&
         !info_.compute.stages.empty()) {

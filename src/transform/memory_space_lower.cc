@@ -143,7 +143,7 @@ public:
     lowerer.RequireBfloat16Stages();
     lowerer.RejectInPlace();
     lowerer.RequireStageValuesRead();
-    lowerer.RequireOneWayFloat32Reads();
+    n->body = lowerer.CopyFloat32ReadBothWays(n->body);
     lowerer.CheckProgramFormats();
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireClearedSharedAreOperands();
@@ -952,28 +952,129 @@ private:
   /*!
    * \brief A float32 tensor or value between stages is read one way: by
    *        reductions (through the source registers, as TF32) or by updates
-   *        (copy_tile / unary_bcast straight into DST, exactly). Its CB is
-   *        configured for one of the two (stages.h ReadsOf).
+   *        (copy_tile / unary_bcast straight into DST, exactly); its CB is
+   *        configured for one of the two (stages.h ReadsOf). One read both
+   *        ways (a float32 softmax's exponentials, summed and divided) gets
+   *        a copy: a stage before the first reduction that reads it moves
+   *        it through DST into a CB of its own (exact: Float32 in, Float32
+   *        out), and the reductions read that copy. Returns `body` with the
+   *        copy stages' blocks inserted and the reductions' inputs renamed.
    */
-  void RequireOneWayFloat32Reads() const {
-    const std::vector<detail::ComputeStage> stages = ProgramStages();
-    for (const CBInfo &cb : cbs_) {
-      if (cb.format != TileFormat::kFloat32 || stages_.empty()) {
+  Stmt CopyFloat32ReadBothWays(Stmt body) {
+    const std::vector<detail::ComputeStage> program = ProgramStages();
+    std::map<int64_t, size_t> copies; // CB read both ways -> its copy's cbs_
+    std::map<size_t, detail::ComputeStage> before; // IR block -> copy stage
+    for (size_t s = 0; s < stages_.size(); ++s) {
+      const int64_t cb_in = stages_[s].cb_in;
+      auto source =
+          std::find_if(cbs_.begin(), cbs_.end(),
+                       [&](const CBInfo &c) { return c.index == cb_in; });
+      if (stages_[s].op != value::kOpReduce ||
+          source->format != TileFormat::kFloat32 ||
+          !detail::ReadsOf(program, cb_in).moved) {
         continue;
       }
-      const detail::StageReadsOf reads = detail::ReadsOf(stages, cb.index);
-      if (reads.reduced && reads.moved) {
-        const std::string name =
-            cb.role == value::kCBRoleIntermediate ? cb.buffer : cb.tensor;
-        TVM_FFI_THROW(ValueError)
-            << "PrimFunc '" << func_ << "': the float32 '" << name
-            << "' is read both by a reduction and by an update; a float32 CB "
-               "is unpacked either through the source registers (a "
-               "reduction's input, as TF32) or straight into DST (an "
-               "update's, exactly), not both yet. Make '"
-            << name << "' bfloat16, or compute it twice into two fragments.";
+      if (!copies.count(cb_in)) {
+        const std::string name = source->role == value::kCBRoleIntermediate
+                                     ? source->buffer
+                                     : source->tensor;
+        CBInfo cb;
+        cb.rows_tiles = source->rows_tiles;
+        cb.cols_tiles = source->cols_tiles;
+        cb.format = source->format;
+        cb.loops = source->loops;
+        cb.access = source->access;
+        cb.vector_dim = source->vector_dim;
+        cb.index = IntermediateCB("PrimFunc '" + func_ +
+                                  "': the copy of the float32 '" + name +
+                                  "' that its reduction reads");
+        cb.name = UniqueCBName(source->name + "_copy");
+        cb.role = value::kCBRoleIntermediate;
+        cb.buffer = UniqueValueName(name + "_copy");
+        cb.depth = 1;
+        detail::ComputeStage copy;
+        copy.op = value::kOpEltwise;
+        copy.in = name;
+        copy.cb_in = cb_in;
+        copy.out = cb.buffer;
+        copy.cb_out = cb.index;
+        copies[cb_in] = cbs_.size();
+        cbs_.push_back(cb);
+        before[s] = copy;
       }
+      stages_[s].in = cbs_[copies.at(cb_in)].buffer;
+      stages_[s].cb_in = cbs_[copies.at(cb_in)].index;
     }
+    if (copies.empty()) {
+      return body;
+    }
+    // stages_ in order with the copies, and the IR's stage blocks (in
+    // stages_' order) likewise, the reductions reading the copies.
+    std::vector<detail::ComputeStage> stages;
+    for (size_t s = 0; s < stages_.size(); ++s) {
+      if (before.count(s)) {
+        stages.push_back(before.at(s));
+      }
+      stages.push_back(stages_[s]);
+    }
+    // The IR's stage blocks, in stages_' order.
+    struct Inserter : public tvm::tirx::StmtMutator {
+      std::function<std::optional<Stmt>(const CallNode *)> at;
+      Stmt VisitStmt_(const tvm::tirx::AttrStmtNode *op) final {
+        const auto *eval = op->body.as<EvaluateNode>();
+        const auto *call = eval ? eval->value.as<CallNode>() : nullptr;
+        if (call && (call->op.same_as(builtin::reduce_block()) ||
+                     call->op.same_as(builtin::eltwise_block()))) {
+          if (std::optional<Stmt> s = at(call)) {
+            return *s;
+          }
+          return tvm::ffi::GetRef<Stmt>(op);
+        }
+        return StmtMutator::VisitStmt_(op);
+      }
+    } inserter;
+    size_t next = 0;
+    inserter.at = [&](const CallNode *call) -> std::optional<Stmt> {
+      const size_t index = next++;
+      if (!before.count(index)) {
+        return std::nullopt;
+      }
+      const detail::ComputeStage &copy = before.at(index);
+      const CBInfo &cb = cbs_[copies.at(copy.cb_in)];
+      Array<PrimExpr> args = call->args;
+      args.Set(0, detail::I32(cb.index));
+      return detail::Seq(
+          {detail::RoleScope(ir::kRoleCompute,
+                             detail::Intrin(builtin::eltwise_block(),
+                                            {detail::I32(copy.cb_in),
+                                             detail::I32(cb.rows_tiles),
+                                             detail::I32(cb.cols_tiles)})),
+           detail::RoleScope(
+               ir::kRoleCompute,
+               detail::Intrin(tvm::Downcast<tvm::Op>(call->op), args))});
+    };
+    body = inserter(std::move(body));
+    stages_ = std::move(stages);
+    return body;
+  }
+
+  /*! \brief `base`, or `base` and a number when a value or a buffer of the
+   *         kernel already has that name. */
+  std::string UniqueValueName(const std::string &base) const {
+    auto taken = [&](const std::string &name) {
+      return std::any_of(stages_.begin(), stages_.end(),
+                         [&](const detail::ComputeStage &s) {
+                           return s.in == name || s.out == name;
+                         }) ||
+             std::any_of(cbs_.begin(), cbs_.end(), [&](const CBInfo &cb) {
+               return cb.buffer == name || cb.tensor == name;
+             });
+    };
+    std::string name = base;
+    for (int i = 1; taken(name); ++i) {
+      name = base + std::to_string(i);
+    }
+    return name;
   }
 
   /*! \brief The next intermediate CB's index (c_26 .. c_31), one a stage. */

@@ -54,7 +54,8 @@ StagesAttr(const std::vector<ComputeStage> &stages);
  *        by moving tiles into DST (copy_tile, unary_bcast: a Float32 CB set
  *        to UnpackToDestFp32 arrives exactly). A Float32 CB is configured
  *        for one of the two (ComputeConfig::unpack_to_dest_mode), so its
- *        stages may read it one way only.
+ *        stages may read it one way only (MemorySpaceLowerTT gives the
+ *        reductions of one read both ways a copy of their own).
  */
 struct StageReadsOf {
   bool reduced = false, moved = false;

@@ -799,18 +799,20 @@ def norm_scale(M, N, blk_m, dtype="bfloat16"):  # noqa: N803
     return main
 
 
-def softmax_rows(M, N, block_M, dtype="bfloat16"):  # noqa: N803
+def softmax_rows(M, N, block_M, dtype="bfloat16", accum_dtype=None):  # noqa: N803
     """examples/online_softmax/online_softmax.py's computation on a block of whole rows: the row maximum,
     exp(x - max) into a fragment, its row sum, and the exponentials divided by it, copied out (natural
-    exp; the whole row in one block, so no running max and sum across blocks)."""
+    exp; the whole row in one block, so no running max and sum across blocks). ``accum_dtype`` "float32":
+    the exponentials and their sum in float fragments, as the example's ``accum_dtype = "float"``."""
+    accum_dtype = accum_dtype or dtype
 
     @T.prim_func
     def main(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(M, block_M), threads=128) as i_m:
             x = T.alloc_fragment((block_M, N), dtype)
             max_x = T.alloc_fragment((block_M,), dtype)
-            exp_x = T.alloc_fragment((block_M, N), dtype)
-            sum_exp_x = T.alloc_fragment((block_M,), dtype)
+            exp_x = T.alloc_fragment((block_M, N), accum_dtype)
+            sum_exp_x = T.alloc_fragment((block_M,), accum_dtype)
             y = T.alloc_fragment((block_M, N), dtype)
             T.copy(X[i_m * block_M, 0], x)
             T.reduce_max(x, max_x, dim=1)
@@ -1340,6 +1342,10 @@ ENTRIES = [
           _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
           notes="four stages: max, exp(x - max) packed to bf16, its sum packed to bf16, then each "
                 "exponential times recip_tile of the sum"),
+    Entry("online_softmax_rows_float", ONLINE_SOFTMAX, lambda: softmax_rows(128, 320, 32, accum_dtype="float32"),
+          {"X": (128, 320)}, _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
+          notes="the example's float exponentials and sum: exp(x - max) packed to fp32, copied for the row sum "
+                "(read through the source registers as TF32) while the division reads them exactly"),
     Entry("rms_norm_bf16", RMS_NORM, lambda: rms_norm(96, 256, 32), {"A": (96, 256)},
           _rms_norm_ref, output="B", magnitude=lambda i: np.abs(_rms_norm_ref(i)) * 4,
           notes="four stages: x * x packed to bf16, its row sum, rsqrt(sum / N) + 1e-12 on the vector's tiles "

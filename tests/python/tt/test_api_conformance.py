@@ -298,16 +298,19 @@ def test_staged_programs_compile_against_the_release(headers, tmp_path, where):
     assert result.api_ok, failures(result)
 
 
-@pytest.mark.parametrize("where", ["softmax", "vector-update"])
-def test_a_softmax_compiles_against_the_release(headers, tmp_path, where):
+@pytest.mark.parametrize("where, value", [("softmax", "bfloat16"), ("vector-update", "bfloat16"),
+                                          ("softmax", "float32")])  # fmt: skip
+def test_a_softmax_compiles_against_the_release(headers, tmp_path, where, value):
     """Four stages: two reductions sharing the scaler tile, an intermediate block (cb_e), and a division
     as recip_tile (eltwise_unary/recip.h) of the broadcast sum times the block; or a stage on the row
-    sums' own tiles (mul_unary_tile) before the division."""
-    out = tmp_path / where
-    tilelang_tt.lower(softmax_rows(where)).write(out)
+    sums' own tiles (mul_unary_tile) before the division; with float32 exponentials, a fifth that copies
+    them for the sum (copy_tile into a second Float32 CB)."""
+    out = tmp_path / f"{where}_{value}"
+    tilelang_tt.lower(softmax_rows(where, value_dtype=value)).write(out)
     text = (out / "compute.cpp").read_text()
     assert "recip_tile_init();" in text and "recip_tile(1);" in text
     assert text.count("reduce_uninit(") == (2 if where == "softmax" else 1)
+    assert ("pack_tile(0, cb_e_copy);" in text) == (value == "float32")
     result = tt_conformance.check(out)
     assert result.api_ok, failures(result)
 

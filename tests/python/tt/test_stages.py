@@ -70,3 +70,29 @@ def test_layernorm_computes_torch_s_layer_norm(tmp_path):
     want = (xd - xd.mean(1, keepdims=True)) / np.sqrt(xd.var(1, keepdims=True) + 1e-5) * gamma + beta
     # The variance from bf16 sums of squares (mean 1: E[x^2] about 4 var) is good to a few 2^-9.
     np.testing.assert_allclose(result.output, want, rtol=0, atol=0.05)
+
+
+def test_float32_exponentials_summed_and_divided(tmp_path):
+    """A softmax whose float32 exponentials are both summed (through the source registers, TF32) and
+    divided (straight into DST): the sum reads a copy of them in a CB of its own, the division the
+    original; the output is the softmax to bf16 rounding."""
+    from kernels import softmax_rows
+
+    artifacts = tilelang_tt.lower(softmax_rows("softmax", value_dtype="float32"))
+    artifacts.write(tmp_path)
+    stages = artifacts.plan["compute"]["stages"]
+    assert [(s["op"], s["in"], s["out"]) for s in stages] == [
+        ("reduce", "X", "m"),
+        ("eltwise", "X", "e"),
+        ("eltwise", "e", "e_copy"),
+        ("reduce", "e_copy", "s"),
+        ("eltwise", "e", "Y"),
+    ]
+    rng = np.random.default_rng(5)
+    x = _bf16(rng.uniform(-4, 4, (128, 256)))
+    result = simulate(tmp_path, inputs={"X": x}, timeout=120)
+    assert result.ok, result.summary()
+    e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
+    want = e / e.sum(axis=1, keepdims=True)
+    # The max and sum vectors are bf16 between stages (2^-9 each), the output once more.
+    np.testing.assert_allclose(result.output, want, rtol=2.0**-6, atol=0)
