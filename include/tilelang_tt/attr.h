@@ -119,6 +119,8 @@ namespace tilelang_tt {
     "recip_tile of it, then a product), or x / value (x * fp32(1 / value)).")  \
   X(kEpilogueRsqrt, "rsqrt",                                                   \
     "tt.compute epilogue op: x = 1 / sqrt(x) (the release's rsqrt_tile).")     \
+  X(kEpilogueAbs, "abs",                                                       \
+    "tt.compute epilogue op: x = |x| (abs_tile, SFPABS: exact).")              \
   X(kSfpuRecip, "recip",                                                       \
     "SFPU op (not an epilogue op): x = 1 / x, recip_tile, a div's divisor.")   \
   X(kBroadcastRow, "row",                                                      \

@@ -69,6 +69,7 @@ class Value:
     kEpilogueGelu = "gelu"
     kEpilogueDiv = "div"
     kEpilogueRsqrt = "rsqrt"
+    kEpilogueAbs = "abs"
     kSfpuRecip = "recip"
     kBroadcastRow = "row"
     kBroadcastCol = "col"

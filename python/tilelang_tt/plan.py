@@ -91,6 +91,8 @@ def _check_stages(plan, fail) -> None:
                 fail(f"{what} reduces {stage['in']!r} of shape {shape}; a reduction reads a 2-D value")
             out = shape[:1] if rows else shape[1:]
             vectors[stage["out"]] = "col" if rows else "row"
+            if any("operand" in step for step in stage.get("epilogue", [])):
+                fail(f"{what} applies an op with a tensor to its result; a reduction's ops take constants")
         else:
             out = shape
             if stage["in"] in vectors:  # an update of a reduction's vector

@@ -277,6 +277,8 @@ def _exact_op(x: np.ndarray, op: str, c: float, nan_selects: bool) -> np.ndarray
     with np.errstate(invalid="ignore", over="ignore"):
         if op == "relu":
             return maximum(x, 0.0)
+        if op == "abs":
+            return np.abs(x)
         if op == "max":
             return maximum(x, c)
         if op == "min":
@@ -346,6 +348,11 @@ def sfpu_on_16bit_dst(
             exact = FUNCTIONS[op](x.astype(np.float64)).astype(np.float32)  # ties: either neighbour
             exact = np.where(np.abs(exact) < FP32_TINY, np.float32(0.0), exact)  # denormals: 0
         return bf16_bits_to_float(to_bf16_bits(exact)).astype(np.float32)
+    if op == "abs":  # SFPABS clears the sign bit; the store keeps a 16-bit value as it is
+        y = np.abs(x)
+        if dst == "float16":
+            return _store_fp16_dst(y)
+        return y.astype(np.float32)
     const = np.asarray(c, dtype=np.float32)
     # SFPMAD counts a denormal input as zero (a tensor operand's element may be one; constants are not).
     const = np.where(np.abs(const) < FP32_TINY, np.float32(0.0), const).astype(np.float32)
@@ -559,7 +566,8 @@ class SimulationError(TTError):
 
 
 def to_bf16_bits(x: np.ndarray) -> np.ndarray:
-    """float32 -> bf16 bit patterns, round to nearest even (as the simulator's pack)."""
+    """float32 -> bf16 bit patterns, round to nearest even (how the host writes bf16 inputs; the chip's
+    packer rounds ties away from zero: ``_pack_bf16``)."""
     u = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
     rounded = ((u + np.uint32(0x7FFF) + ((u >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)).astype(np.uint16)
     nan = ((u & 0x7F800000) == 0x7F800000) & ((u & 0x007FFFFF) != 0)
@@ -852,7 +860,13 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
         )
     if plan["compute"]["op"] == "reduce":
         return compare_reduce(
-            out_values, a, plan["compute"], out_dtype=out_desc["dtype"], stats=stats, run_seconds=run_seconds
+            out_values,
+            a,
+            plan["compute"],
+            out_dtype=out_desc["dtype"],
+            in_dtype=buffers[plan["compute"]["a"]]["dtype"],
+            stats=stats,
+            run_seconds=run_seconds,
         )
     return compare(
         out_values,
@@ -964,19 +978,30 @@ def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extr
     )
 
 
-def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
+def compare_reduce(
+    out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str = "bfloat16", in_dtype: str = "bfloat16", **extra
+) -> SimResult:
     """Judge a reduction's output ``out`` (one value per row of ``a``, or per column). A sum is judged
     as the matrix unit computes it (``compare``): along rows ``a @ ones`` (the data in SrcB, the scaler's
     1.0 in SrcA: MVMUL), along columns ``ones @ a`` (the scaler in SrcB, the data in SrcA: GAPOOL), with
-    the fidelity's phases and DST's precision. A maximum must be exact: GMPOOL selects one of the bf16
-    data (an exponent-0 datum as +0), and DST and the packer keep it."""
+    the fidelity's phases and DST's precision. A maximum must be exact: GMPOOL selects one of the data
+    (an exponent-0 datum as +0), and DST and the packer keep it. A float32 ``a`` (``in_dtype``) reaches
+    the matrix unit as TF32 (``source_register``; GMPOOL compares all 10 of its mantissa bits)."""
     a = np.asarray(a, dtype=np.float64)
     out = np.asarray(out, dtype=np.float32)
     rows = compute.get("reduce_dim", "row") == "row"
     axis = 1 if rows else 0
     if compute["reduce"] == "sum":
         left, right = _reduction_operands(a, rows)
-        result = compare(out.reshape(left.shape[0], right.shape[1]), left, right, compute, out_dtype=out_dtype, **extra)
+        result = compare(
+            out.reshape(left.shape[0], right.shape[1]),
+            left,
+            right,
+            compute,
+            out_dtype=out_dtype,
+            in_dtype=in_dtype,
+            **extra,
+        )
         return replace(
             result,
             output=result.output.reshape(-1),
@@ -985,8 +1010,21 @@ def compare_reduce(out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str
             expected=result.expected.reshape(-1),
             scale_name=f"sum of |a| along the {'row' if rows else 'column'}",
         )
+    if in_dtype == "float32":
+        a = source_register(a, "float32", "srcb").astype(np.float64)
+    if compute.get("epilogue"):  # clear=False's combine, a minimum's negation: judged as a stage's value
+        stage = {"reduce": "max", "reduce_dim": compute.get("reduce_dim", "row")}
+        target, allowed, meant = _reduce_value(a, None, a, stage, compute, out_dtype)
+        target, allowed = _held(target, allowed, out_dtype)
+        rule = "the exact maximum (GMPOOL), then the SFPU's op on it"
+        extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
+        return _verdict(out, target, allowed, meant, np.abs(a).max(axis=axis), rule, out_dtype, **extra)
     target = _gmpool_max(a, axis)
-    rule = "the exact maximum (GMPOOL selects one of the bf16 data; DST and the packer keep it)"
+    rule = (
+        "the exact maximum (GMPOOL selects one of the "
+        + ("TF32 data" if in_dtype == "float32" else "bf16 data")
+        + "; DST and the packer keep it)"
+    )
     extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
     return _verdict(
         out,
@@ -1023,7 +1061,8 @@ def _reduce_value(
     dtype: str,
     in_dtype: str = "bfloat16",
 ) -> tuple[np.ndarray, ...]:
-    """A reduce stage's value as the chip packs it into its intermediate CB of ``dtype``, from ``a`` (as
+    """A reduce stage's value as DST holds it before the pack into its CB of ``dtype`` (``_held`` packs
+    it), from ``a`` (as
     the chip holds it, within ``error`` when an earlier stage made it; ``exact``: its exact value): (what
     it is close to, the allowed distance, the exact value), one per row (column) of ``a``. A maximum
     moves by at most the data's largest error, a sum by their sum. ``compute``: the program's DST mode
@@ -1044,27 +1083,47 @@ def _reduce_value(
         a = held.astype(np.float64)
     spread = np.zeros(a.shape[0 if rows else 1]) if error is None else error.max(axis=axis)
     if stage["reduce"] == "max":
-        return _gmpool_max(a, axis), spread, exact.max(axis=axis)
+        target, meant = _gmpool_max(a, axis), exact.max(axis=axis)
+        if not compute.get("epilogue"):
+            return target, spread, meant
+        # clear=False's combine (or a minimum's negation) on the SFPU, from the maximum in DST.
+        with np.errstate(invalid="ignore", over="ignore"):  # DST's value: the caller packs it (_held)
+            target, allowed, _ = expected_output(
+                target, None, target, np.abs(target), compute, out_dtype="float32", input_error=spread
+            )
+        return target.reshape(-1), allowed.reshape(-1), apply_epilogue(meant, compute)
     left, right = _reduction_operands(a, rows)
     phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
     with np.errstate(invalid="ignore", over="ignore"):
         product = multiplier_product(left, right, in_dtype, phases)
         scale = np.abs(left) @ np.abs(right)
-    target, allowed, _ = expected_output(left, right, product, scale, compute, out_dtype=dtype)
+    # DST's value (one fp32 ulp of its own): the caller packs it into the CB's format (_held).
+    target, allowed, _ = expected_output(left, right, product, scale, compute, out_dtype="float32")
     if error is not None:
         allowed = allowed.reshape(-1) + error.sum(axis=axis)
-    return target.reshape(-1), allowed.reshape(-1), exact.sum(axis=axis)
+    return target.reshape(-1), allowed.reshape(-1), apply_epilogue(exact.sum(axis=axis), compute)
+
+
+def _pack_bf16(v: np.ndarray) -> np.ndarray:
+    """fp32 DST values packed into a bfloat16 CB, as the packer does it (src/sim/README.md): to nearest,
+    ties away from zero, a denormal a zero."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        v32 = np.asarray(v, dtype=np.float32)
+    return _round_ties_away(_flush_denormals(v32), 7).astype(np.float64)
 
 
 def _held(target: np.ndarray, allowed: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray]:
-    """A stage's value as its CB of ``dtype`` holds it: the estimate rounded to that format (the chip's
-    value is within ``allowed`` of ``target``, so within the returned bound of the rounded one)."""
+    """A stage's value as its CB of ``dtype`` holds it: the estimate packed into that format, and how far
+    the chip's packed value may be from it. The chip's value is within ``allowed`` of ``target``; packing
+    is monotonic, so its packed value lies between the packs of ``target -/+ allowed`` (a tie, frequent
+    for TF32 data, goes away from zero, and one ulp either side of a rounding boundary counts)."""
     if dtype != "bfloat16":
         return target, allowed
-    held = bf16_bits_to_float(to_bf16_bits(np.asarray(target, dtype=np.float32))).reshape(np.shape(target))
-    with np.errstate(invalid="ignore"):
-        moved = np.where(np.isfinite(target), np.abs(held.astype(np.float64) - target), 0.0)
-    return held.astype(np.float64), allowed + moved
+    held = _pack_bf16(target)
+    with np.errstate(invalid="ignore", over="ignore"):
+        lo, hi = _pack_bf16(target - allowed), _pack_bf16(target + allowed)
+        bound = np.where(np.isfinite(target), np.maximum(np.abs(hi - held), np.abs(held - lo)), allowed)
+    return held, bound
 
 
 def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
@@ -1086,12 +1145,19 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
         sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
         dtype = dtypes[formats[stage["cb_out"]]]  # the value's CB's format (the output's, last)
         if stage["op"] == "reduce":
-            if last:
-                raise SimulationError(
-                    "a staged program ending in a reduction: the harness judges an element-wise last stage"
-                )
             in_dtype = dtypes[formats[stage["cb_in"]]]
             target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, dtype, in_dtype)
+            if last:  # the output is the reduction's result (a sum of squares), packed into its CB
+                rows = stage["reduce_dim"] == "row"
+                held, bound = _held(target.astype(np.float64), allowed, out_dtype)
+                scale = np.abs(x_exact).sum(axis=1 if rows else 0)
+                if stage["reduce"] == "max":
+                    scale = np.abs(x_exact).max(axis=1 if rows else 0)
+                rule = f"the {stage['reduce']} of the last stage's input as the chip reduces it, within the bounds "
+                rule += "carried from the earlier stages"
+                extra.setdefault("scale_name", f"{stage['reduce']} of |a| along the {'row' if rows else 'column'}")
+                out = np.asarray(out, dtype=np.float32).reshape(-1)
+                return _verdict(out, held, bound, meant, scale, rule, out_dtype, **extra)
         elif last:
             extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
             return compare(
@@ -1099,9 +1165,9 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
                 operand_errors=errors, exact_operands=exact, input_error=x_err, exact_input=x_exact, **extra,
             )  # fmt: skip
         else:
-            with np.errstate(invalid="ignore", over="ignore"):
+            with np.errstate(invalid="ignore", over="ignore"):  # DST's value, packed by _held below
                 target, allowed, _ = expected_output(
-                    x, None, x, np.abs(x), sub, operands=chip, out_dtype=dtype, operand_errors=errors,
+                    x, None, x, np.abs(x), sub, operands=chip, out_dtype="float32", operand_errors=errors,
                     input_error=x_err,
                 )  # fmt: skip
             meant = apply_epilogue(x_exact, sub, operands=exact)

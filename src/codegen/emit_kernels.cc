@@ -93,6 +93,10 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/eltwise_unary/rsqrt.h", "rsqrt_tile_init",
             "rsqrt_tile", false};
   }
+  if (op == value::kEpilogueAbs) {
+    return {"api/compute/compute_kernel_api.h", "abs_tile_init", "abs_tile",
+            false};
+  }
   // A division's divisor (epilogue op div): calculate_reciprocal in DST's
   // precision (the template arguments' defaults follow the ComputeConfig).
   if (op == value::kSfpuRecip) {
@@ -250,7 +254,7 @@ private:
         if (e.op == value::kEpilogueExp || e.op == value::kEpilogueExp2 ||
             e.op == value::kEpilogueSigmoid || e.op == value::kEpilogueTanh ||
             e.op == value::kEpilogueSilu || e.op == value::kEpilogueGelu ||
-            e.op == value::kEpilogueRsqrt) {
+            e.op == value::kEpilogueRsqrt || e.op == value::kEpilogueAbs) {
           chain = e.op + "(" + chain + ")";
           continue;
         }
@@ -299,6 +303,14 @@ private:
     EmitIncludes();
   }
 
+  /*! \brief Whether stage `s` only moves a Float32 value into another
+   *         Float32 CB (MemorySpaceLowerTT's copy for a reduction). */
+  bool IsFloat32Copy(const detail::ComputeStage &s) const {
+    const std::string f32 = SpecOf(TileFormat::kFloat32).data_format;
+    return s.epilogue.empty() && info_.CB(s.cb_in).data_format == f32 &&
+           info_.CB(s.cb_out).data_format == f32;
+  }
+
   /*! \brief A staged program's doc block and includes: one line a stage. */
   void EmitStagesPreamble() {
     const ComputeInfo &c = info_.compute;
@@ -326,14 +338,20 @@ private:
       if (s.op == value::kOpReduce) {
         vectors[s.out] = s.reduce_dim;
         const bool rows = s.reduce_dim == value::kReduceDimRow;
-        purpose.push_back(n + s.out + (rows ? "[row]" : "[col]") + " = " +
-                          s.reduce + "(" + s.in +
-                          (rows ? "[row, :]" : "[:, col]") + ")");
-        purpose.push_back("   into " + cb_name(s.cb_out) +
-                          ": reduce_tile per " + (rows ? "row" : "column") +
-                          " of tiles, between its reduce_init and "
-                          "reduce_uninit.");
-      } else if (s.epilogue.empty()) {
+        const std::string reduced =
+            s.reduce + "(" + s.in + (rows ? "[row, :]" : "[:, col]") + ")";
+        purpose.push_back(
+            n + s.out + (rows ? "[row]" : "[col]") + " = " +
+            (s.epilogue.empty() ? reduced : Chain(reduced, s.epilogue)));
+        purpose.push_back(
+            "   into " + cb_name(s.cb_out) + ": reduce_tile per " +
+            (rows ? "row" : "column") +
+            " of tiles, between its reduce_init and reduce_uninit" +
+            (s.epilogue.empty()
+                 ? std::string(".")
+                 : ", the ops on the SFPU before each pack (and the "
+                   "reduction set up again after them)."));
+      } else if (IsFloat32Copy(s)) {
         purpose.push_back(n + s.out + " = " + s.in + "[row, col]");
         purpose.push_back(
             "   into " + cb_name(s.cb_out) +
@@ -536,9 +554,13 @@ private:
     }
     if (copy != nullptr && pack != nullptr && matmul == nullptr &&
         !info_.compute.stages.empty() && !sfpu) {
+      detail::ComputeStage moved;
+      moved.cb_in = copy->args[0].as<tvm::IntImmNode>()->value;
+      moved.cb_out = pack->args[1].as<tvm::IntImmNode>()->value;
       return "Each tile of " + CBName(copy->args[0]) +
              "'s block in turn through DST into " + CBName(pack->args[1]) +
-             ", unchanged (a copy for the reduction).";
+             (IsFloat32Copy(moved) ? ", unchanged (a copy for the reduction)."
+                                   : ", in its format.");
     }
     if (copy != nullptr && pack != nullptr && matmul == nullptr &&
         !info_.compute.stages.empty()) {

@@ -75,7 +75,11 @@ std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
          (st.op == value::kOpReduce
               ? ", \"reduce\": " + Quote(st.reduce) +
                     ", \"reduce_dim\": " + Quote(st.reduce_dim)
-              : ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]") +
+              : std::string()) +
+         // (A reduction's ops on its result, if any; an update's always.)
+         (st.op != value::kOpReduce || !st.epilogue.empty()
+              ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
+              : std::string()) +
          "}";
   }
   return s;

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "common.h"
@@ -80,6 +81,14 @@ std::optional<float> Constant(const PrimExpr &e) {
   if (const auto *i = e.as<tvm::IntImmNode>()) {
     return static_cast<float>(i->value);
   }
+  // T.infinity(dtype) (-T.infinity(dtype) is it times -1 below).
+  if (const auto *call = e.as<tvm::tirx::CallNode>()) {
+    const auto *op = call->op.as<tvm::OpNode>();
+    const std::string name = op ? std::string(op->name) : std::string();
+    if (name.size() >= 8 && name.compare(name.size() - 8, 8, "infinity") == 0) {
+      return std::numeric_limits<float>::infinity();
+    }
+  }
   if (const auto *c = e.as<tvm::tirx::CastNode>()) {
     if (c->dtype == tvm::DataType::Float(32)) {
       return Constant(c->value);
@@ -99,6 +108,15 @@ std::optional<float> Constant(const PrimExpr &e) {
       if (a && b) {
         return *a * *b;
       }
+    }
+  }
+  // -T.infinity(dtype) of any float dtype: infinity times -1 is exact.
+  if (const auto *m = e.as<tvm::tirx::MulNode>();
+      m && (e.dtype().is_float() || e.dtype().is_bfloat16())) {
+    const std::optional<float> a = Constant(m->a), b = Constant(m->b);
+    if (a && b && (std::isinf(*a) || std::isinf(*b)) &&
+        (*a == -1.0f || *b == -1.0f)) {
+      return *a * *b;
     }
   }
   return std::nullopt;
@@ -432,6 +450,12 @@ private:
   static std::string CallOp(const PrimExpr &e) {
     const auto *call = e.as<tvm::tirx::CallNode>();
     const auto *op = call ? call->op.as<tvm::OpNode>() : nullptr;
+    // |x| is exact in any float dtype (SFPABS clears the sign bit).
+    if (op != nullptr && call->args.size() == 1 &&
+        (call->dtype.is_float() || call->dtype.is_bfloat16()) &&
+        std::string(op->name) == "tirx.fabs") {
+      return value::kEpilogueAbs;
+    }
     if (op == nullptr || call->args.size() != 1 ||
         (call->dtype != tvm::DataType::Float(32) && !Widens(call->dtype))) {
       return "";
@@ -808,6 +832,8 @@ tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
   }
   return Seq(body);
 }
+
+std::optional<float> ConstantValue(const PrimExpr &e) { return Constant(e); }
 
 } // namespace detail
 } // namespace tilelang_tt

@@ -38,6 +38,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,13 @@ struct EpilogueBlock {
  */
 tvm::tirx::Stmt LowerEpilogue(const std::vector<EpilogueOp> &ops,
                               const EpilogueBlock &block);
+
+/*!
+ * \brief The fp32 value of a constant expression as the epilogue reads one
+ *        (a float or integer immediate, a product or quotient of them, a
+ *        cast to float32, +/-T.infinity); nullopt for anything else.
+ */
+std::optional<float> ConstantValue(const tvm::PrimExpr &e);
 
 } // namespace detail
 } // namespace tilelang_tt

@@ -14,6 +14,7 @@
 #include <tvm/tirx/transform.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <optional>
@@ -166,16 +167,35 @@ private:
         target_(detail::RequireTTTarget(f, kPassName)) {
     for (const auto &kv : f->buffer_map) {
       globals_.insert(kv.second.get());
+      buffers_.insert(kv.second->name);
     }
     // A transposed A needs DST in each K step (for its transpose) before the
     // T.clear that would otherwise take DST for the whole block is lowered.
     tvm::tirx::PostOrderVisit(f->body, [&](const tvm::ffi::ObjectRef &n) {
+      // Every buffer's name, which a value the backend names must avoid.
+      if (const auto *block = n.as<tvm::tirx::SBlockNode>()) {
+        for (const Buffer &b : block->alloc_buffers) {
+          buffers_.insert(b->name);
+        }
+      }
       const auto *call = n.as<CallNode>();
       if (call && detail::IsTileOp(call, "gemm") && call->args.size() > 3) {
         const auto *flag = call->args[3].as<tvm::IntImmNode>();
         transpose_a_ = transpose_a_ || flag == nullptr || flag->value != 0;
       }
       has_gemm_ = has_gemm_ || (call && detail::IsTileOp(call, "gemm"));
+      // A reduction with clear=False combines with what its result holds:
+      // the T.fill before it is its starting value (LowerFill).
+      if (call && detail::IsTileOp(call, "reduce") && call->args.size() > 4) {
+        const auto *clear = call->args[4].as<tvm::IntImmNode>();
+        const auto *dst = call->args[1].as<CallNode>();
+        const auto *load = dst && !dst->args.empty()
+                               ? dst->args[0].as<tvm::tirx::BufferLoadNode>()
+                               : nullptr;
+        if (clear && clear->value == 0 && load) {
+          combined_reduce_dsts_.insert(load->buffer.get());
+        }
+      }
       // A fragment a T.reduce reads may be filled straight from DRAM.
       if (call && detail::IsTileOp(call, "reduce") && !call->args.empty()) {
         if (const auto *region = call->args[0].as<CallNode>();
@@ -863,6 +883,7 @@ private:
     stage.cb_in = reduce.cb_a;
     stage.reduce = reduce.reduce;
     stage.reduce_dim = reduce.reduce_dim;
+    stage.epilogue = reduce.epilogue; // clear=False's combine, if any
     const size_t pos =
         AddStage(what, reduce_out_, "cb_" + reduce.reduce, stage, cb);
     reduce_out_ = nullptr;
@@ -964,6 +985,7 @@ private:
     const std::vector<detail::ComputeStage> program = ProgramStages();
     std::map<int64_t, size_t> copies; // CB read both ways -> its copy's cbs_
     std::map<size_t, detail::ComputeStage> before; // IR block -> copy stage
+    std::map<size_t, int64_t> renamed; // IR block -> the copy it reduces
     for (size_t s = 0; s < stages_.size(); ++s) {
       const int64_t cb_in = stages_[s].cb_in;
       auto source =
@@ -1004,6 +1026,7 @@ private:
       }
       stages_[s].in = cbs_[copies.at(cb_in)].buffer;
       stages_[s].cb_in = cbs_[copies.at(cb_in)].index;
+      renamed[s] = stages_[s].cb_in;
     }
     if (copies.empty()) {
       return body;
@@ -1036,22 +1059,26 @@ private:
     size_t next = 0;
     inserter.at = [&](const CallNode *call) -> std::optional<Stmt> {
       const size_t index = next++;
-      if (!before.count(index)) {
+      if (!renamed.count(index)) {
         return std::nullopt;
+      }
+      Array<PrimExpr> args = call->args;
+      args.Set(0, detail::I32(renamed.at(index)));
+      Stmt reduce = detail::RoleScope(
+          ir::kRoleCompute,
+          detail::Intrin(tvm::Downcast<tvm::Op>(call->op), args));
+      if (!before.count(index)) {
+        return reduce;
       }
       const detail::ComputeStage &copy = before.at(index);
       const CBInfo &cb = cbs_[copies.at(copy.cb_in)];
-      Array<PrimExpr> args = call->args;
-      args.Set(0, detail::I32(cb.index));
       return detail::Seq(
           {detail::RoleScope(ir::kRoleCompute,
                              detail::Intrin(builtin::eltwise_block(),
                                             {detail::I32(copy.cb_in),
                                              detail::I32(cb.rows_tiles),
                                              detail::I32(cb.cols_tiles)})),
-           detail::RoleScope(
-               ir::kRoleCompute,
-               detail::Intrin(tvm::Downcast<tvm::Op>(call->op), args))});
+           reduce});
     };
     body = inserter(std::move(body));
     stages_ = std::move(stages);
@@ -1066,9 +1093,12 @@ private:
                          [&](const detail::ComputeStage &s) {
                            return s.in == name || s.out == name;
                          }) ||
-             std::any_of(cbs_.begin(), cbs_.end(), [&](const CBInfo &cb) {
-               return cb.buffer == name || cb.tensor == name;
-             });
+             std::any_of(cbs_.begin(), cbs_.end(),
+                         [&](const CBInfo &cb) {
+                           return cb.buffer == name || cb.tensor == name;
+                         }) ||
+             std::any_of(buffers_.begin(), buffers_.end(),
+                         [&](const std::string &b) { return b == name; });
     };
     std::string name = base;
     for (int i = 1; taken(name); ++i) {
@@ -1079,8 +1109,12 @@ private:
 
   /*! \brief The next intermediate CB's index (c_26 .. c_31), one a stage. */
   int64_t IntermediateCB(const std::string &what) const {
+    // (One a stage's value, and one a copy CopyFloat32ReadBothWays makes.)
     const int64_t index =
-        kFirstIntermediateCB + static_cast<int64_t>(stages_.size());
+        kFirstIntermediateCB +
+        std::count_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleIntermediate;
+        });
     if (index > kLastCB) {
       TVM_FFI_THROW(ValueError)
           << what << ": more than " << kLastCB - kFirstIntermediateCB + 1
@@ -1536,6 +1570,23 @@ private:
         out = &cb;
       }
     }
+    if (!compute_->reduce.empty()) {
+      // A reduction's result is the output (one value per row or column):
+      // the blocks it is made from are proven by ProveReduction; an operand
+      // vector along the reduced axis has no output element to match.
+      for (const CBInfo &cb : cbs_) {
+        if (cb.broadcast == value::kBroadcastRow ||
+            cb.broadcast == value::kBroadcastCol) {
+          TVM_FFI_THROW(ValueError)
+              << cb.where << ": '" << cb.tensor
+              << "' is read as a vector by an update whose value a "
+                 "reduction turns into the output; supported before a final "
+                 "reduction: updates of the block and of earlier reductions' "
+                 "results.";
+        }
+      }
+      return;
+    }
     const std::vector<int64_t> &shape = out->access.shape;
     const int64_t rows = shape[shape.size() - 2], cols = shape.back();
     const PrimExpr tile = detail::I32(target_.tile_rows);
@@ -1623,6 +1674,22 @@ private:
     const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
     const bool zero =
         (value && value->value == 0) || (fvalue && fvalue->value == 0.0);
+    if (combined_reduce_dsts_.count(dst.buffer.get())) {
+      // The starting value of a reduction with clear=False (TileLang's
+      // test_reduce_clear: T.fill(dst, 1) then dst = 1 + sum): LowerReduce
+      // combines the result with it.
+      const std::optional<float> start = detail::ConstantValue(call->args[1]);
+      if (!start) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.fill") << " of '" << dst.buffer->name << "' with "
+            << call->args[1]
+            << ": a reduction with clear=False starts from a constant; this "
+               "is not one (supported: a number, or -T.infinity / "
+               "T.infinity).";
+      }
+      reduce_starts_[dst.buffer.get()] = {*start, loops_};
+      return tvm::tirx::Evaluate(0);
+    }
     if (shared_.count(dst.buffer.get()) && !cb_of_.count(dst.buffer.get())) {
       // T.clear(A_shared) before the T.copy that fills it: the T.gemm reads
       // only the region each K step's T.copy overwrites (LowerGemm checks),
@@ -2249,10 +2316,14 @@ private:
     const std::string what =
         Where("T.reduce_" + type + "('" + std::string(src.buffer->name) +
               "' -> '" + std::string(dst.buffer->name) + "')");
+    if (type == "min" || type == "abssum" || type == "absmax") {
+      return LowerComposedReduce(call, src, dst, type, what);
+    }
     if (type != value::kReduceSum && type != value::kReduceMax) {
       TVM_FFI_THROW(ValueError)
-          << what << " is not supported; supported reductions: T.reduce_sum "
-          << "and T.reduce_max along dim=1 or dim=0 (the Tenstorrent reduce "
+          << what << " is not supported; supported reductions: T.reduce_sum, "
+          << "T.reduce_max, T.reduce_min, T.reduce_abssum and "
+             "T.reduce_absmax along dim=1 or dim=0 (the Tenstorrent reduce "
              "along rows or columns).";
     }
     const std::vector<int64_t> src_shape =
@@ -2282,10 +2353,49 @@ private:
           << "; supported: a whole 2-D (rows, cols) fragment into a whole "
           << (rows ? "(rows,)" : "(cols,)") << " fragment.";
     }
+    // clear=False combines the result with the value a T.fill gave `dst`
+    // before: c + sum, or max(c, max), an op on the result in DST.
+    std::vector<detail::EpilogueOp> combine;
     if (clear_node == nullptr || clear_node->value == 0) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": clear=False (combining with what '" << dst.buffer->name
-          << "' held) is not supported; reduce with clear=True.";
+      auto start = reduce_starts_.find(dst.buffer.get());
+      if (start == reduce_starts_.end()) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": clear=False combines with what '" << dst.buffer->name
+            << "' held, and nothing the backend can see set it; supported: "
+               "T.fill('"
+            << dst.buffer->name
+            << "', c) with a constant c right before (c + sum, max(c, "
+               "max)), or clear=True.";
+      }
+      // (A loop of one iteration adds nothing up.)
+      auto running = [](const std::vector<For> &loops) {
+        std::vector<For> kept;
+        for (const For &loop : loops) {
+          if (!tvm::tirx::is_one(loop->extent)) {
+            kept.push_back(loop);
+          }
+        }
+        return kept;
+      };
+      if (!SameLoops(running(start->second.loops), running(loops_))) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": the T.fill of '" << dst.buffer->name
+            << "' is not in the loops the reduction with clear=False is in; "
+               "TileLang then adds each iteration's reduction into the last "
+               "one's result, a running value the backend does not carry "
+               "between blocks yet. Fill it in the same loop, right before.";
+      }
+      const float c = start->second.value;
+      reduce_starts_.erase(start);
+      const bool identity =
+          type == value::kReduceSum ? c == 0.0f : std::isinf(c) && c < 0.0f;
+      if (!identity) {
+        detail::EpilogueOp op;
+        op.op = type == value::kReduceSum ? value::kEpilogueAdd
+                                          : value::kEpilogueMax;
+        op.value = c;
+        combine.push_back(op);
+      }
     }
     if (has_gemm_) {
       TVM_FFI_THROW(ValueError)
@@ -2373,15 +2483,15 @@ private:
           << "'; reduce each block right after reading it (a reduction "
              "over blocks read in a loop is not supported yet).";
     }
-    // (A float32 value between stages is reduced as TF32, as the matrix
-    // unit reads it.)
+    // (A float32 tensor or value is reduced as TF32, as the matrix unit
+    // reads it.)
     if (in.format != TileFormat::kBfloat16 &&
-        !(value_in && in.format == TileFormat::kFloat32)) {
+        in.format != TileFormat::kFloat32) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << in.tensor << "' is " << SpecOf(in.format).dtype
-          << "; reductions of bfloat16 tensors, or of float32 values an "
-             "update made, are supported (reduce_tile on a float16 or float32 "
-             "tensor's tiles is not yet).";
+          << "; reductions of bfloat16 or float32 tensors and values are "
+             "supported (reduce_tile on a float16 tensor's tiles is not "
+             "yet: its scaler tile would have to be float16 too).";
     }
     const std::optional<TileFormat> acc = TileFormatOf(dst.buffer->dtype);
     if (!acc || *acc == TileFormat::kFloat16) {
@@ -2415,10 +2525,15 @@ private:
     info.cb_a = in.index;
     info.mt = in.rows_tiles;
     info.nt = in.cols_tiles;
-    info.fp32 = *acc == TileFormat::kFloat32;
+    // fp32 DST for a float32 result, for TF32 data (the matrix unit writes
+    // them only there) and for the SFPU's combine with a starting value
+    // (modelled on fp32 DST); a bfloat16 result is then packed from it.
+    info.fp32 = *acc == TileFormat::kFloat32 ||
+                in.format == TileFormat::kFloat32 || !combine.empty();
     info.acc_format = *acc;
     info.sub_h = 1;
     info.sub_w = 1;
+    info.epilogue = combine;
     compute_ = info;
     reduce_out_ = dst.buffer.get();
     // The scaler tile reduce_tile multiplies (SUM) or scales (MAX) by: 1.0
@@ -2445,6 +2560,73 @@ private:
         detail::Intrin(builtin::reduce_block(),
                        {detail::I32(in.index), detail::I32(scaler_index),
                         detail::I32(info.mt), detail::I32(info.nt)}));
+  }
+
+  /*!
+   * \brief T.reduce_abssum / T.reduce_absmax / T.reduce_min of `src` as the
+   *        reductions the chip has (reduce_tile: a sum or a maximum): an
+   *        update first makes t = |src| (abs_tile) or t = src * -1 (exact)
+   *        in a fragment of src's shape and dtype, a stage as any update a
+   *        reduction reads; then t is summed or maximised, and a minimum's
+   *        maximum multiplied by -1 on the SFPU before the pack (min(x) =
+   *        -max(-x); a starting value c of clear=False becomes -c).
+   */
+  Stmt LowerComposedReduce(const CallNode *call,
+                           const detail::RegionOperand &src,
+                           const detail::RegionOperand &dst,
+                           const std::string &type, const std::string &what) {
+    const std::vector<int64_t> shape = detail::StaticShape(src.buffer, func_);
+    if (shape.size() != 2 || src.extents != shape) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": reduces " << detail::ShapeString(src.extents) << " of "
+          << detail::ShapeString(shape)
+          << "; supported: a whole 2-D (rows, cols) fragment.";
+    }
+    const bool negate = type == "min";
+    const Buffer t = tvm::tirx::decl_buffer(
+        {detail::I32(shape[0]), detail::I32(shape[1])}, src.buffer->dtype,
+        UniqueValueName(std::string(src.buffer->name) +
+                        (negate ? "_neg" : "_abs")),
+        "local.fragment");
+    fragments_.insert(t.get());
+    temps_.push_back(t);
+    reduce_srcs_.insert(t.get());
+    const tvm::tirx::Var i("i"), j("j");
+    const PrimExpr x = tvm::tirx::BufferLoad(src.buffer, {i, j});
+    const PrimExpr value =
+        negate ? x * tvm::tirx::make_const(x.dtype(), -1.0) : tvm::abs(x);
+    const For nest(i, detail::I32(0), detail::I32(shape[0]),
+                   tvm::tirx::ForKind::kParallel,
+                   For(j, detail::I32(0), detail::I32(shape[1]),
+                       tvm::tirx::ForKind::kParallel,
+                       tvm::tirx::BufferStore(t, value, {i, j})));
+    Stmt update = LowerParallel(nest.get());
+    // TileLang combines a starting value c as min(c, min x) = -max(-c,
+    // max(-x)), and absmax's as max(|c|, max |x|).
+    if (auto start = reduce_starts_.find(dst.buffer.get());
+        start != reduce_starts_.end()) {
+      float &c = start->second.value;
+      c = negate ? -c : type == "absmax" ? std::fabs(c) : c;
+    }
+    // The reduction the chip has, of t.
+    const auto *region = call->args[0].as<CallNode>();
+    Array<PrimExpr> region_args = region->args;
+    region_args.Set(0,
+                    tvm::tirx::BufferLoad(t, {detail::I32(0), detail::I32(0)}));
+    Array<PrimExpr> args = call->args;
+    args.Set(0, tvm::tirx::Call(region->dtype, region->op, region_args));
+    args.Set(2, tvm::tirx::StringImm(negate || type == "absmax"
+                                         ? value::kReduceMax
+                                         : value::kReduceSum));
+    const tvm::tirx::Call inner(call->dtype, call->op, args);
+    Stmt reduce = LowerReduce(inner.get());
+    if (negate) {
+      detail::EpilogueOp op;
+      op.op = value::kEpilogueMul;
+      op.value = -1.0f;
+      compute_->epilogue.push_back(op);
+    }
+    return detail::Seq({update, reduce});
   }
 
   /*!
@@ -2866,6 +3048,21 @@ private:
               compute_->reduce_dim == value::kReduceDimRow, target_.tile_rows);
         }
       }
+      // A staged program ending in a reduction (a sum of squares): the
+      // value it reduces is made, element by element, from the blocks its
+      // stages read, each of which must hold the output's own rows, whole.
+      std::optional<detail::OutputBlocks> blocks;
+      for (const CBInfo &cb : cbs_) {
+        if (cb.role == value::kCBRoleInput &&
+            (cb.broadcast.empty() || cb.broadcast == value::kBroadcastNone)) {
+          blocks = detail::ProveReduction(
+              func_, nest, cb.access, out->access,
+              compute_->reduce_dim == value::kReduceDimRow, target_.tile_rows);
+        }
+      }
+      if (blocks) {
+        return blocks;
+      }
     }
     auto input = [&](int64_t index) -> const CBInfo & {
       for (const CBInfo &cb : cbs_) {
@@ -3127,7 +3324,9 @@ private:
                       "T.gemm operands only.");
       }
     }
-    if (!compute_ || compute_->elementwise) {
+    // (A T.gemm's operands: an element-wise or reduce program, staged or
+    // not, has none.)
+    if (!compute_ || compute_->elementwise || !compute_->reduce.empty()) {
       return;
     }
     const auto a =
@@ -3185,8 +3384,12 @@ private:
     if (stages.empty() || !compute_) {
       return stages;
     }
+    // The last step: an update of the block, or a reduction whose result
+    // is the output (a sum of squares).
     detail::ComputeStage last;
-    last.op = value::kOpEltwise;
+    last.op = compute_->reduce.empty() ? value::kOpEltwise : value::kOpReduce;
+    last.reduce = compute_->reduce;
+    last.reduce_dim = compute_->reduce_dim;
     last.in = compute_->a;
     last.cb_in = compute_->cb_a;
     for (const CBInfo &cb : cbs_) {
@@ -3242,9 +3445,11 @@ private:
     m.Set(field::kFieldTransposeA, compute_->transpose_a);
     m.Set(field::kFieldTransposeB, compute_->transpose_b);
     m.Set(field::kFieldAccumulator, String(SpecOf(compute_->acc_format).dtype));
-    m.Set(field::kFieldFp32DestAccEn, compute_->fp32);
+    // The stages share fp32 DST, a last reduction into bfloat16 too.
+    const bool fp32 = compute_->fp32 || !stages_.empty();
+    m.Set(field::kFieldFp32DestAccEn, fp32);
     m.Set(field::kFieldDstFullSyncEn, compute_->full_sync);
-    m.Set(field::kFieldDstTiles, DstTiles(compute_->fp32, compute_->full_sync));
+    m.Set(field::kFieldDstTiles, DstTiles(fp32, compute_->full_sync));
     m.Set(field::kFieldMathFidelity, String(target_.math_fidelity));
     m.Set(field::kFieldSubblock,
           Array<Integer>{compute_->sub_h, compute_->sub_w});
@@ -3551,6 +3756,16 @@ private:
   /*! \brief Loop variables of the kernel's own loops around the visit. */
   /*! \brief (Loops are told apart by their variable, not their name: two
    *         loops may both be called `i`.) */
+  /*! \brief The results of reductions with clear=False, and the
+   *         constant each was last filled with (LowerFill, LowerReduce). */
+  std::set<const tvm::tirx::BufferNode *> combined_reduce_dsts_;
+  /*! \brief The names of the function's buffers (UniqueValueName). */
+  std::set<std::string> buffers_;
+  struct ReduceStart {
+    float value = 0.0f;
+    std::vector<For> loops; // the loops around the T.fill
+  };
+  std::map<const tvm::tirx::BufferNode *, ReduceStart> reduce_starts_;
   std::vector<For> loops_;
   /*! \brief Bind variables seen so far and their (substituted) values. */
   Map<tvm::tirx::Var, PrimExpr> binds_;

@@ -23,7 +23,10 @@ StagesAttr(const std::vector<ComputeStage> &stages) {
     if (s.op == value::kOpReduce) {
       m.Set(field::kFieldReduce, String(s.reduce));
       m.Set(field::kFieldReduceDim, String(s.reduce_dim));
-    } else {
+    }
+    // A reduction's ops on its result (clear=False's combine, a minimum's
+    // negation), if any; an update's always.
+    if (s.op != value::kOpReduce || !s.epilogue.empty()) {
       m.Set(field::kFieldEpilogue, EpilogueAttr(s.epilogue));
     }
     out.push_back(m);
@@ -49,9 +52,8 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
     if (s.op == value::kOpReduce) {
       s.reduce = StrField(item, field::kFieldReduce);
       s.reduce_dim = StrField(item, field::kFieldReduceDim);
-    } else {
-      s.epilogue = EpilogueFromAttr(item);
     }
+    s.epilogue = EpilogueFromAttr(item);
     stages.push_back(s);
   }
   return stages;

@@ -698,12 +698,24 @@ private:
     stage.cb_out = output_cbs_.front();
     stage.reduce = reduce_;
     stage.reduce_dim = reduce_dim_;
+    stage.epilogue = epilogue_;
     mt_ = mt;
     nt_ = nt;
     startup_args_ = Array<PrimExpr>{I32(cb_in), I32(stage.cb_out)};
     const PrimExpr in = I32(cb_in), scaler = I32(cb_scaler), one = I32(1);
-    // Once per kernel: the block is all the kernel reduces.
-    std::vector<Stmt> setup = ReduceInit(stage, cb_scaler);
+    // Once per kernel: the block is all the kernel reduces. Only a sum
+    // along rows puts the scaler in SrcA (ReduceInit's reconfig); the
+    // others put it in SrcB, which hw_startup set up from the data's CB: a
+    // Float32 tensor's needs SrcB set up again for the bf16 scaler.
+    std::vector<Stmt> setup;
+    if (!(stage.reduce == value::kReduceSum &&
+          stage.reduce_dim == value::kReduceDimRow) &&
+        formats_.at(cb_in) != formats_.at(cb_scaler)) {
+      setup.push_back(Intrin(builtin::reconfig_srcs(), {in, scaler}));
+    }
+    for (Stmt s : ReduceInit(stage, cb_scaler)) {
+      setup.push_back(s);
+    }
     setup.push_back(Intrin(builtin::cb_wait_front(), {scaler, one}));
     reduce_setup_ = detail::Seq(setup);
     reduce_teardown_ =
@@ -765,8 +777,27 @@ private:
                 return Intrin(builtin::reduce_tile(),
                               {in, scaler, slot, zero, kind, dim});
               });
-          return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}), tiles,
-                              Intrin(builtin::tile_regs_commit(), {}),
+          // clear=False's combine with the result's starting value (a
+          // constant: c + sum, max(c, max)) on the SFPU, before the pack.
+          detail::EpilogueBlock block;
+          block.sub_h = block.sub_w = 1;
+          block.mt = rows ? mt : 1;
+          block.nt = rows ? 1 : nt;
+          block.row0 = rows ? o : zero;
+          block.col0 = rows ? zero : o;
+          block.scratch = 1;
+          Stmt combine = stage.epilogue.empty()
+                             ? detail::Seq({})
+                             : detail::LowerEpilogue(stage.epilogue, block);
+          // The SFPU op's init reprograms state the reduction uses
+          // (src/sim/README.md): set the reduction up again for each line.
+          std::vector<Stmt> again;
+          if (!stage.epilogue.empty()) {
+            again = ReduceInit(stage, cb_scaler);
+          }
+          return detail::Seq({detail::Seq(again),
+                              Intrin(builtin::tile_regs_acquire(), {}), tiles,
+                              combine, Intrin(builtin::tile_regs_commit(), {}),
                               Intrin(builtin::tile_regs_wait(), {}),
                               Intrin(builtin::cb_reserve_back(), {out, one}),
                               Intrin(builtin::pack_tile(), {zero, out, zero}),

@@ -734,6 +734,59 @@ def tested_reduce(M, N, block_M, kind="sum", via_shared=True, accum="float32", o
     return main
 
 
+def tested_reduce_whole(M, N, dtype="float32", kind="sum", src_scope="fragment", dst_scope="fragment"):  # noqa: N803
+    """test_tilelang_language_reduce.py's test_reduce as it writes it: one block (T.Kernel(1)) over the
+    whole (M, N) tensor of ``dtype``, copied into a fragment or a shared buffer of that dtype, reduced
+    along dim=1 into a fragment or a shared (M,) buffer, copied out to an (M,) tensor of the same dtype."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M,), dtype)):
+        with T.Kernel(1, threads=32):
+            if src_scope == "fragment":
+                src = T.alloc_fragment((M, N), dtype)
+            else:
+                src = T.alloc_shared((M, N), dtype)
+            if dst_scope == "fragment":
+                dst = T.alloc_fragment((M,), dtype)
+            else:
+                dst = T.alloc_shared((M,), dtype)
+            T.copy(A, src)
+            if kind == "sum":
+                T.reduce_sum(src, dst, dim=1)
+            elif kind == "max":
+                T.reduce_max(src, dst, dim=1)
+            elif kind == "min":
+                T.reduce_min(src, dst, dim=1)
+            elif kind == "abssum":
+                T.reduce_abssum(src, dst, dim=1)
+            else:
+                T.reduce_absmax(src, dst, dim=1)
+            T.copy(dst, B)
+
+    return main
+
+
+def tested_reduce_clear(M, N, dtype="float32", kind="sum"):  # noqa: N803
+    """test_tilelang_language_reduce.py's test_reduce_clear as it writes it: the result filled first
+    (T.fill(dst, 1) for a sum, -T.infinity for a maximum), then reduced into with clear=False."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M,), dtype)):
+        with T.Kernel(1, threads=32):
+            src = T.alloc_fragment((M, N), dtype)
+            dst = T.alloc_fragment((M,), dtype)
+            T.copy(A, src)
+            if kind == "sum":
+                T.fill(dst, 1)
+                T.reduce_sum(src, dst, dim=1, clear=False)
+            else:
+                T.fill(dst, -T.infinity(dtype))
+                T.reduce_max(src, dst, dim=1, clear=False)
+            T.copy(dst, B)
+
+    return main
+
+
 def tested_reduce_cols(M, N, block_N, kind="sum"):  # noqa: N803
     """The same test's dim=0 form: a block of whole columns, one value per column, over column blocks."""
 
@@ -1325,6 +1378,45 @@ ENTRIES = [
           notes="dim=0: GAPOOL, the data in SrcA keep 4 of bf16's 7 mantissa bits at LoFi"),
     Entry("test_reduce_max_cols", TEST_REDUCE, lambda: tested_reduce_cols(64, 160, 32, kind="max"), {"A": (64, 160)},
           lambda i: i["A"].max(axis=0), output="B", magnitude=lambda i: np.abs(i["A"]).max(axis=0)),
+    # test_reduce's own form on float32 tensors: the data reach the matrix unit as TF32 (the low 13
+    # mantissa bits dropped), the bf16 scaler beside them in the other source register.
+    Entry("test_reduce_sum_f32_fragment", TEST_REDUCE, lambda: tested_reduce_whole(128, 128), {"A": (128, 128)},
+          lambda i: i["A"].sum(axis=1), output="B", k=128, dtypes={"A": "float32", "B": "float32"},
+          notes="a row sum of TF32 data in SrcB (MVMUL with the scaler's 1.0 in SrcA)"),
+    Entry("test_reduce_sum_f32_shared", TEST_REDUCE,
+          lambda: tested_reduce_whole(32, 32, src_scope="shared", dst_scope="shared"), {"A": (32, 32)},
+          lambda i: i["A"].sum(axis=1), output="B", k=32, dtypes={"A": "float32", "B": "float32"},
+          notes="shared source and result buffers, one tile"),
+    Entry("test_reduce_max_f32_fragment", TEST_REDUCE, lambda: tested_reduce_whole(128, 128, kind="max"),
+          {"A": (128, 128)}, lambda i: i["A"].max(axis=1), output="B", dtypes={"A": "float32", "B": "float32"},
+          magnitude=lambda i: np.abs(i["A"]).max(axis=1),
+          notes="GMPOOL on TF32 data: the maximum of the truncated values (within 2^-10 of the float32 one); "
+                "SrcB set up again for the bf16 scaler"),
+    # The reductions the chip lacks, as a stage and the reductions it has: |x| (abs_tile) summed or
+    # maximised, and min(x) = -max(-x), the negation on the SFPU after GMPOOL.
+    Entry("test_reduce_min_f32", TEST_REDUCE, lambda: tested_reduce_whole(128, 128, kind="min"), {"A": (128, 128)},
+          lambda i: i["A"].min(axis=1), output="B", dtypes={"A": "float32", "B": "float32"},
+          magnitude=lambda i: np.abs(i["A"]).max(axis=1),
+          notes="-x into a Float32 CB, its maximum (TF32 data), times -1 on the SFPU before the pack"),
+    Entry("test_reduce_abssum_f32", TEST_REDUCE, lambda: tested_reduce_whole(128, 128, kind="abssum"),
+          {"A": (128, 128)}, lambda i: np.abs(i["A"]).sum(axis=1), output="B", k=128,
+          dtypes={"A": "float32", "B": "float32"}, notes="abs_tile (SFPABS) into a Float32 CB, then its row sum"),
+    Entry("test_reduce_absmax_bf16", TEST_REDUCE,
+          lambda: tested_reduce_whole(64, 128, dtype="bfloat16", kind="absmax"), {"A": (64, 128)},
+          lambda i: np.abs(i["A"]).max(axis=1), output="B", accum="bfloat16",
+          magnitude=lambda i: np.abs(i["A"]).max(axis=1), notes="|x| in a bf16 CB (exact), GMPOOL, fp32 DST"),
+    # test_reduce_clear: clear=False starts from the fill; c + sum is one SFPU add after the reduction.
+    Entry("test_reduce_clear_sum_f32", TEST_REDUCE, lambda: tested_reduce_clear(128, 128), {"A": (128, 128)},
+          lambda i: i["A"].sum(axis=1) + 1, output="B", k=128, dtypes={"A": "float32", "B": "float32"},
+          magnitude=lambda i: np.abs(i["A"]).sum(axis=1) + 1,
+          notes="T.fill(dst, 1) then clear=False: add_unary_tile(1.0) on the row sums before the pack"),
+    Entry("test_reduce_clear_max_f32", TEST_REDUCE, lambda: tested_reduce_clear(128, 128, kind="max"),
+          {"A": (128, 128)}, lambda i: i["A"].max(axis=1), output="B", dtypes={"A": "float32", "B": "float32"},
+          magnitude=lambda i: np.abs(i["A"]).max(axis=1),
+          notes="T.fill(dst, -inf) then clear=False: max(-inf, m) = m, nothing to combine"),
+    Entry("test_reduce_sum_bf16_fragment", TEST_REDUCE, lambda: tested_reduce_whole(128, 128, dtype="bfloat16"),
+          {"A": (128, 128)}, lambda i: i["A"].sum(axis=1), output="B", accum="bfloat16", k=128,
+          notes="a bf16 result: 16-bit DST, each K-face's sum rounded to bf16"),
     Entry("test_reduce_sum_rows_hifi2_padded", TEST_REDUCE,
           lambda: tested_reduce(64, 200, 64, via_shared=False, width=224), {"A": (64, 200)},
           lambda i: i["A"].sum(axis=1), output="B", target={"math_fidelity": "HiFi2"}, k=200,

@@ -793,7 +793,8 @@ def row_reduce(
 ):
     """testing/python/language/test_tilelang_language_reduce.py's form, over row blocks: a block of whole
     rows into a fragment, T.reduce_* along dim=1, the (block_M,) result copied out. ``where`` picks the
-    variant: "sum" / "max" (supported), and the refused "dim0", "accumulate" (clear=False), "min",
+    variant: "sum" / "max" / "min" / "accumulate" (T.fill(S, 0), clear=False) / "accumulate-one" (T.fill(S, 1))
+    (supported), and the refused "dim0", "accumulate-unfilled" (clear=False after no fill),
     "filled" (T.fill of the result before a clear=True reduction), "in-loop" (the rows' column blocks
     reduced one by one), "broadcast" (the row sums used by a T.Parallel update, as a norm does).
     ``width``: the block's columns when wider than N (the padding of N's last tile read too)."""
@@ -819,6 +820,11 @@ def row_reduce(
                 T.reduce_sum(A_local, S, dim=0)
             elif where == "accumulate":
                 T.fill(S, 0)
+                T.reduce_sum(A_local, S, dim=1, clear=False)
+            elif where == "accumulate-one":
+                T.fill(S, 1)
+                T.reduce_sum(A_local, S, dim=1, clear=False)
+            elif where == "accumulate-unfilled":
                 T.reduce_sum(A_local, S, dim=1, clear=False)
             else:
                 T.reduce_sum(A_local, S, dim=1)
@@ -1039,6 +1045,98 @@ def softmax_rows(
             T.copy(y, Y[bx * block, 0])
 
     return softmax
+
+
+def sum_of_update(op="sq", M=64, N=128, block=32):  # noqa: N803
+    """A row sum of an update of the block (op "sq": x * x, "abs": T.abs(x), "neg": -x) in a float32
+    fragment, the sums copied out: a staged program whose last stage is the reduction."""
+
+    @T.prim_func
+    def sums(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M,), "float32")):
+        with T.Kernel(T.ceildiv(M, block), threads=128) as bx:
+            x = T.alloc_fragment((block, N), "bfloat16")
+            p = T.alloc_fragment((block, N), "float32")
+            s = T.alloc_fragment((block,), "float32")
+            T.copy(A[bx * block, 0], x)
+            for i, j in T.Parallel(block, N):
+                if op == "sq":
+                    p[i, j] = x[i, j] * x[i, j]
+                elif op == "abs":
+                    p[i, j] = T.abs(x[i, j])
+                else:
+                    p[i, j] = -x[i, j]
+            T.reduce_sum(p, s, dim=1)
+            T.copy(s, B[bx * block])
+
+    return sums
+
+
+def reduce_filled(
+    kind="max",
+    fill=0.5,
+    M=64,
+    N=128,
+    block_M=32,
+    dtype="bfloat16",
+    out_dtype="bfloat16",
+    where="",  # noqa: N803
+):
+    """T.fill(S, fill) then T.reduce_<kind>(..., clear=False) over a block of whole rows of a ``dtype``
+    tensor, S of ``out_dtype`` copied out (``fill`` None: no fill; "-inf": -T.infinity). ``where``
+    "waves": the fill before a loop over waves of row blocks, the reduction and the copy inside it
+    (TileLang then adds each wave's reduction into the last one's result)."""
+    waves = 2 if where == "waves" else 1
+
+    @T.prim_func
+    def filled(A: T.Tensor((M, N), dtype), B: T.Tensor((M,), out_dtype)):
+        with T.Kernel(T.ceildiv(M, block_M * waves), threads=128) as bx:
+            A_local = T.alloc_fragment((block_M, N), out_dtype)
+            S = T.alloc_fragment((block_M,), out_dtype)
+            if fill == "-inf":
+                T.fill(S, -T.infinity(out_dtype))
+            elif fill is not None:
+                T.fill(S, fill)
+            for w in T.serial(waves):
+                T.copy(A[(bx * waves + w) * block_M, 0], A_local)
+                getattr(T, "reduce_" + kind)(A_local, S, dim=1, clear=False)
+                T.copy(S, B[(bx * waves + w) * block_M])
+
+    return filled
+
+
+def float32_values(where="two-values", M=64, N=128, block=32):  # noqa: N803
+    """Float32 values both reduced and read by updates, each reduction given a copy of its own:
+    "two-values" (e = exp(x) summed and divided, then y = e / s maximised and shifted: two values read
+    both ways), "two-reductions" (e = exp(x) maximised and summed, then (e - max) / sum: one value, two
+    reductions of its copy)."""
+
+    @T.prim_func
+    def values(X: T.Tensor((M, N), "bfloat16"), Y: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(M, block), threads=128) as bx:
+            x = T.alloc_fragment((block, N), "bfloat16")
+            e = T.alloc_fragment((block, N), "float32")
+            s = T.alloc_fragment((block,), "bfloat16")
+            t = T.alloc_fragment((block,), "bfloat16")
+            y = T.alloc_fragment((block, N), "float32")
+            z = T.alloc_fragment((block, N), "bfloat16")
+            T.copy(X[bx * block, 0], x)
+            for i, j in T.Parallel(block, N):
+                e[i, j] = T.exp(x[i, j])
+            if where == "two-values":
+                T.reduce_sum(e, s, dim=1)
+                for i, j in T.Parallel(block, N):
+                    y[i, j] = e[i, j] / s[i]
+                T.reduce_max(y, t, dim=1)
+                for i, j in T.Parallel(block, N):
+                    z[i, j] = y[i, j] - t[i]
+            else:
+                T.reduce_max(e, t, dim=1)
+                T.reduce_sum(e, s, dim=1)
+                for i, j in T.Parallel(block, N):
+                    z[i, j] = (e[i, j] - t[i]) / s[i]
+            T.copy(z, Y[bx * block, 0])
+
+    return values
 
 
 def layernorm_rows(M=96, N=256, blk_m=32, eps=1e-5, where="layernorm", accum="bfloat16"):  # noqa: N803

@@ -282,6 +282,42 @@ def test_reductions_compile_against_the_release(headers, tmp_path, where, accum,
     assert result.api_ok, failures(result)
 
 
+@pytest.mark.parametrize("where", ["sum", "max"])
+def test_float32_tensor_reductions_compile_against_the_release(headers, tmp_path, where):
+    """A float32 tensor reduced: the scaler's source register set up again with reconfig_data_format
+    (SrcA for a row sum, SrcB for a maximum) beside the Float32 data."""
+    out = tmp_path / f"reduce_f32_{where}"
+    tilelang_tt.lower(row_reduce(where, dtype="float32")).write(out)
+    text = (out / "compute.cpp").read_text()
+    call = "reconfig_data_format(cb_scaler, cb_in0);" if where == "sum" else "reconfig_data_format(cb_in0, cb_scaler);"
+    assert call in text
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
+@pytest.mark.parametrize(
+    "kind, call",
+    [("clear-sum", "add_unary_tile(0, 0x3F800000u"), ("absmax", "abs_tile(0);"),
+     ("min", "mul_unary_tile(0, 0xBF800000u")],
+)  # fmt: skip
+def test_composed_reductions_compile_against_the_release(headers, tmp_path, kind, call):
+    """test_tilelang_language_reduce.py's clear=False, reduce_absmax and reduce_min: an SFPU op
+    (binop_with_scalar.h, abs_tile of compute_kernel_api.h) between reduce_tile and the pack, the
+    reduction set up again for each row; abs_tile / mul_unary_tile in the stage before it."""
+    from corpus import tested_reduce_clear, tested_reduce_whole
+
+    kernel = {
+        "clear-sum": lambda: tested_reduce_clear(128, 128),
+        "absmax": lambda: tested_reduce_whole(64, 128, kind="absmax"),
+        "min": lambda: tested_reduce_whole(64, 128, kind="min"),
+    }[kind]()
+    out = tmp_path / kind
+    tilelang_tt.lower(kernel).write(out)
+    assert call in (out / "compute.cpp").read_text()
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
 @pytest.mark.parametrize("where", ["max-exp", "sum-mul", "cols-max"])
 def test_staged_programs_compile_against_the_release(headers, tmp_path, where):
     """A reduction read back by an element-wise update: reduce_init / reduce_uninit around the first

@@ -1047,3 +1047,77 @@ def test_float32_values_between_stages_need_the_unpackers_set_up(tmp_path, name,
     assert count == 1
     path.write_text(broken)
     expect_fault(artifacts, *fragments)
+
+
+@pytest.mark.parametrize("kind", ["max", "sum"])
+def test_a_float32_tensor_reduction_needs_the_scalers_source_register_set_up(tmp_path, kind):
+    """A float32 tensor's reduction: hw_startup sets both source registers up from its Float32 CB, so
+    the bf16 scaler's register must be set up again (SrcB for a maximum, SrcA for a row sum); without
+    that reconfig the unpack of the scaler is a fault, not a silently misread tile."""
+    from kernels import row_reduce
+
+    artifacts = lowered(tmp_path, row_reduce(kind, dtype="float32"))
+    call = "reconfig_data_format(cb_in0, cb_scaler);" if kind == "max" else "reconfig_data_format(cb_scaler, cb_in0);"
+    break_kernel(artifacts, "compute.cpp", call, "")
+    with pytest.raises(
+        SimulationError, match=r"unpacks CB c_1 \(Float16_b\) into Src[AB], which is configured for Float32"
+    ):
+        simulate(artifacts, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "kind, pattern, replacement, fault",
+    [
+        # clear=False's c + sum: without the SFPU's add the sums miss the 1.
+        ("clear-sum", r"\n *add_unary_tile\(0, 0x3F800000u /\* 1.0f \*/\);", "", None),
+        # The SFPU's init reprograms what the reduction uses: without setting it up again, a fault.
+        ("clear-sum", r"(for \(uint32_t r = 0; r < 4; \+\+r\) \{\n)( *reconfig_data_format\([^;]*;\n)?"
+         r"(?: *//[^\n]*\n)* *reduce_init<[^;]*;", r"\1", "the unpacker is set up for an SFPU op"),
+        # |x| before the maximum: without abs_tile the maximum of the signed values.
+        ("absmax", r"\n *abs_tile\(0\);", "", None),
+        # min(x) = -max(-x): without the last negation, the maximum of -x.
+        ("min", r"(reduce_tile<[^;]*;\n *\}\n)( *binop_with_scalar_tile_init\(\);\n *mul_unary_tile\([^;]*;\n)", r"\1",
+         None),
+    ],
+    ids=["clear-add", "clear-reinit", "absmax-abs", "min-negation"],
+)  # fmt: skip
+def test_composed_reductions_are_judged_by_their_plan(tmp_path, kind, pattern, replacement, fault):
+    """The reductions TileLang has and the chip lacks (min, |x|'s, clear=False's starting value) are a
+    stage and the chip's reductions plus SFPU ops; each op the plan records must run, and the SFPU's
+    init between two reductions must be followed by the reduction's own again."""
+    from corpus import tested_reduce_clear, tested_reduce_whole
+
+    kernel = {
+        "clear-sum": lambda: tested_reduce_clear(128, 128),
+        "absmax": lambda: tested_reduce_whole(64, 128, kind="absmax"),
+        "min": lambda: tested_reduce_whole(64, 128, kind="min"),
+    }[kind]()
+    artifacts = lowered(tmp_path, kernel)
+    text = (artifacts / "compute.cpp").read_text()
+    broken = re.sub(pattern, replacement, text, count=1)
+    assert broken != text, pattern
+    (artifacts / "compute.cpp").write_text(broken)
+    if fault:
+        with pytest.raises(SimulationError, match=fault):
+            simulate(artifacts, timeout=60)
+        return
+    result = simulate(artifacts, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()
+
+
+def test_a_staged_value_packed_to_bf16_is_judged_to_its_last_bit(tmp_path):
+    """T.reduce_min of bfloat16 data into bfloat16 is exact (a bf16 datum negated, selected by GMPOOL,
+    negated again, packed): the harness's bound carries the packer's rounding once, so an output one
+    bf16 ulp off is a mismatch."""
+    from corpus import tested_reduce_whole
+
+    from tilelang_tt.sim import compare_stages
+
+    artifacts = lowered(tmp_path, tested_reduce_whole(64, 128, dtype="bfloat16", kind="min"))
+    rng = np.random.default_rng(19)
+    x = bf16_bits_to_float(to_bf16_bits(rng.uniform(-1, 1, (64, 128)).astype(np.float32))).reshape(64, 128)
+    result = simulate(artifacts, inputs={"A": x}, timeout=60)
+    assert result.ok and result.max_ulp == 0, result.summary()
+    plan = json.loads((artifacts / "tt.plan.json").read_text())
+    off = bf16_bits_to_float(to_bf16_bits(result.output) + np.uint16(1))
+    assert compare_stages(off, {"A": x}, plan, stats={}).mismatches == 64

@@ -96,3 +96,71 @@ def test_float32_exponentials_summed_and_divided(tmp_path):
     want = e / e.sum(axis=1, keepdims=True)
     # The max and sum vectors are bf16 between stages (2^-9 each), the output once more.
     np.testing.assert_allclose(result.output, want, rtol=2.0**-6, atol=0)
+
+
+@pytest.mark.parametrize("where", ["two-values", "two-reductions"])
+def test_each_float32_value_read_both_ways_gets_its_copy(tmp_path, where):
+    """Two float32 values read both ways (a copy CB each), or one value reduced twice (both reductions
+    read its one copy), against NumPy's reading of the program."""
+    from kernels import float32_values
+
+    artifacts = tilelang_tt.lower(float32_values(where))
+    artifacts.write(tmp_path)
+    stages = artifacts.plan["compute"]["stages"]
+    reduced = [s["in"] for s in stages if s["op"] == "reduce"]
+    assert reduced == (["e_copy", "y_copy"] if where == "two-values" else ["e_copy", "e_copy"])
+    cbs = [cb["index"] for cb in artifacts.plan["cbs"]]
+    assert len(cbs) == len(set(cbs))
+    rng = np.random.default_rng(7)
+    x = _bf16(rng.uniform(-2, 2, (64, 128)))
+    result = simulate(tmp_path, inputs={"X": x}, timeout=120)
+    assert result.ok, result.summary()
+    e = np.exp(x.astype(np.float64))
+    if where == "two-values":
+        y = e / _bf16(e.sum(axis=1, keepdims=True))
+        want = y - y.max(axis=1, keepdims=True)
+    else:
+        want = (e - e.max(axis=1, keepdims=True)) / e.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(result.output, want, rtol=2.0**-6, atol=2.0**-6 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("op", ["sq", "abs", "neg"])
+def test_a_staged_program_may_end_in_a_reduction(tmp_path, op):
+    """An update whose value a reduction turns into the output (a sum of squares, of |x|, of -x): the
+    last stage is the reduction, packed into the output CB, and the result is the sum NumPy computes."""
+    from kernels import sum_of_update
+
+    artifacts = tilelang_tt.lower(sum_of_update(op))
+    artifacts.write(tmp_path)
+    stages = artifacts.plan["compute"]["stages"]
+    assert [s["op"] for s in stages] == ["eltwise", "reduce"] and stages[-1]["out"] == "B"
+    rng = np.random.default_rng(13)
+    x = _bf16(rng.uniform(-1, 1, (64, 128)))
+    result = simulate(tmp_path, inputs={"A": x}, timeout=120)
+    assert result.ok, result.summary()
+    f = {"sq": np.square, "abs": np.abs, "neg": np.negative}[op]
+    want = f(x.astype(np.float64)).sum(axis=1)
+    # The float32 values reach the matrix unit as TF32 (2^-11 each, relative).
+    np.testing.assert_allclose(result.output, want, rtol=0, atol=2.0**-10 * np.abs(f(x)).sum(axis=1).max())
+
+
+@pytest.mark.parametrize("kind, fill", [("absmax", -2.0), ("absmax", 0.25), ("min", 0.25), ("max", 0.5), ("sum", 1.0)])
+def test_clear_false_starts_from_the_fill_as_tilelang_does(tmp_path, kind, fill):
+    """clear=False combines with the fill as TileLang's reduce does: absmax takes |c| (max(|c|, max|x|)),
+    min min(c, min x), max max(c, max x), sum c + sum x."""
+    from kernels import reduce_filled
+
+    tilelang_tt.lower(reduce_filled(kind, fill, dtype="float32", out_dtype="float32")).write(tmp_path)
+    rng = np.random.default_rng(17)
+    x = rng.uniform(-1, 1, (64, 128)).astype(np.float32)
+    result = simulate(tmp_path, inputs={"A": x}, timeout=120)
+    assert result.ok, result.summary()
+    xd = x.astype(np.float64)
+    want = {
+        "absmax": lambda: np.maximum(abs(fill), np.abs(xd).max(axis=1)),
+        "min": lambda: np.minimum(fill, xd.min(axis=1)),
+        "max": lambda: np.maximum(fill, xd.max(axis=1)),
+        "sum": lambda: fill + xd.sum(axis=1),
+    }[kind]()
+    # float32 data reach the matrix unit as TF32 (2^-10 relative each).
+    np.testing.assert_allclose(result.output, want, rtol=0, atol=2.0**-10 * (np.abs(xd).sum(axis=1).max() + 1))

@@ -31,7 +31,9 @@
 //     binop_with_scalar_tile_init, unary_max_tile_init, unary_min_tile_init,
 //     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
 //     exp_tile_init, exp2_tile_init, sigmoid_tile_init, tanh_tile_init,
-//     silu_tile_init, gelu_tile_init, recip_tile_init, rsqrt_tile_init).
+//     silu_tile_init, gelu_tile_init, recip_tile_init, rsqrt_tile_init,
+//     abs_tile_init);
+//   - abs: the sign bit cleared (SFPABS), a NaN left as it is.
 #pragma once
 
 #include <cmath>
@@ -58,7 +60,8 @@ enum class SfpuOp {
   kExp2,
   kGelu,
   kRecip,
-  kRsqrt
+  kRsqrt,
+  kAbs
 };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
 enum class SfpuInit {
@@ -77,7 +80,8 @@ enum class SfpuInit {
   kExp2,
   kGelu,
   kRecip,
-  kRsqrt
+  kRsqrt,
+  kAbs
 };
 
 inline SfpuInit InitOf(SfpuOp op) {
@@ -107,6 +111,8 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kRecip;
   case SfpuOp::kRsqrt:
     return SfpuInit::kRsqrt;
+  case SfpuOp::kAbs:
+    return SfpuInit::kAbs;
   case SfpuOp::kSub:
     break;
   }
@@ -145,6 +151,8 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "recip_tile_init";
   case SfpuInit::kRsqrt:
     return "rsqrt_tile_init";
+  case SfpuInit::kAbs:
+    return "abs_tile_init";
   case SfpuInit::kNone:
     break;
   }
@@ -222,6 +230,11 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
     // calculate_rsqrt on fp32 DST (its 16-bit DST variant rounds the result
     // to bf16: not simulated, kernel_api.cc).
     return BitsFloat(sfpu_fn::Rsqrt(v));
+  case SfpuOp::kAbs:
+    // calculate_abs: sfpi::abs, SFPABS with the float modifier, clears the
+    // sign bit of every datum but a NaN's.
+    return (v & 0x80000000u) && v <= 0xff800000u ? BitsFloat(v & 0x7fffffffu)
+                                                 : x;
   case SfpuOp::kSub:
     break;
   }

@@ -50,6 +50,13 @@ inline void sigmoid_tile(uint32_t idst) {
   tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kSigmoid, idst, 0, "sigmoid_tile");
 }
 
+// abs_tile: |x| (tt_sim/vector_unit.hpp), exact in any DST mode.
+inline void abs_tile_init() { tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kAbs); }
+
+inline void abs_tile(uint32_t idst) {
+  tt_sim::kapi::SfpuTile(tt_sim::SfpuOp::kAbs, idst, 0, "abs_tile");
+}
+
 inline void silu_tile_init() {
   tt_sim::kapi::SfpuSetUp(tt_sim::SfpuInit::kSilu);
 }
