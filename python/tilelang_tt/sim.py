@@ -1020,6 +1020,8 @@ def compare_reduce(
         extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
         return _verdict(out, target, allowed, meant, np.abs(a).max(axis=axis), rule, out_dtype, **extra)
     target = _gmpool_max(a, axis)
+    if in_dtype == "float32":  # a TF32 maximum packed into a narrower result rounds there
+        target, _ = _held(target, np.zeros_like(target), out_dtype)
     rule = (
         "the exact maximum (GMPOOL selects one of the "
         + ("TF32 data" if in_dtype == "float32" else "bf16 data")
@@ -1122,7 +1124,11 @@ def _held(target: np.ndarray, allowed: np.ndarray, dtype: str) -> tuple[np.ndarr
     held = _pack_bf16(target)
     with np.errstate(invalid="ignore", over="ignore"):
         lo, hi = _pack_bf16(target - allowed), _pack_bf16(target + allowed)
-        bound = np.where(np.isfinite(target), np.maximum(np.abs(hi - held), np.abs(held - lo)), allowed)
+        bound = np.fmax(np.abs(hi - held), np.abs(held - lo))
+        # A pack that may overflow to infinity (or a bound that reaches it) decides nothing here.
+        reaches_inf = ~(np.isfinite(held) & np.isfinite(lo) & np.isfinite(hi))
+        bound = np.where(reaches_inf, np.inf, bound)
+        bound = np.where(np.isfinite(target), bound, allowed)
     return held, bound
 
 

@@ -1687,7 +1687,11 @@ private:
                "is not one (supported: a number, or -T.infinity / "
                "T.infinity).";
       }
-      reduce_starts_[dst.buffer.get()] = {*start, loops_};
+      std::vector<const tvm::tirx::IfThenElseNode *> ifs;
+      for (const Guard &g : guards_) {
+        ifs.push_back(g.in_else ? nullptr : g.node);
+      }
+      reduce_starts_[dst.buffer.get()] = {*start, loops_, ifs};
       return tvm::tirx::Evaluate(0);
     }
     if (shared_.count(dst.buffer.get()) && !cb_of_.count(dst.buffer.get())) {
@@ -2356,7 +2360,9 @@ private:
     // clear=False combines the result with the value a T.fill gave `dst`
     // before: c + sum, or max(c, max), an op on the result in DST.
     std::vector<detail::EpilogueOp> combine;
-    if (clear_node == nullptr || clear_node->value == 0) {
+    if (clear_node != nullptr && clear_node->value != 0) {
+      reduce_starts_.erase(dst.buffer.get()); // overwritten, not combined
+    } else {
       auto start = reduce_starts_.find(dst.buffer.get());
       if (start == reduce_starts_.end()) {
         TVM_FFI_THROW(ValueError)
@@ -2377,10 +2383,16 @@ private:
         }
         return kept;
       };
-      if (!SameLoops(running(start->second.loops), running(loops_))) {
+      std::vector<const tvm::tirx::IfThenElseNode *> ifs;
+      for (const Guard &g : guards_) {
+        ifs.push_back(g.in_else ? nullptr : g.node);
+      }
+      if (!SameLoops(running(start->second.loops), running(loops_)) ||
+          start->second.ifs != ifs) {
         TVM_FFI_THROW(ValueError)
             << what << ": the T.fill of '" << dst.buffer->name
-            << "' is not in the loops the reduction with clear=False is in; "
+            << "' is not in the loops and `if`s the reduction with "
+               "clear=False is in; "
                "TileLang then adds each iteration's reduction into the last "
                "one's result, a running value the backend does not carry "
                "between blocks yet. Fill it in the same loop, right before.";
@@ -2503,7 +2515,12 @@ private:
     // A maximum is exact in any DST; a column sum on 16-bit DST rounds face
     // by face, an order the harness's 16-bit reference does not follow.
     // (A staged program runs in fp32 DST: checked once the kernel is seen.)
-    if (!rows && type == value::kReduceSum && *acc != TileFormat::kFloat32) {
+    // fp32 DST for a float32 result, for TF32 data (the matrix unit writes
+    // them only there) and for the SFPU's combine with a starting value
+    // (modelled on fp32 DST); a bfloat16 result is then packed from it.
+    const bool fp32_dst = *acc == TileFormat::kFloat32 ||
+                          in.format == TileFormat::kFloat32 || !combine.empty();
+    if (!rows && type == value::kReduceSum && !fp32_dst) {
       std::ostringstream os;
       os << what << ": a sum along columns (dim=0) into the "
          << dst.buffer->dtype << " '" << dst.buffer->name
@@ -2525,11 +2542,7 @@ private:
     info.cb_a = in.index;
     info.mt = in.rows_tiles;
     info.nt = in.cols_tiles;
-    // fp32 DST for a float32 result, for TF32 data (the matrix unit writes
-    // them only there) and for the SFPU's combine with a starting value
-    // (modelled on fp32 DST); a bfloat16 result is then packed from it.
-    info.fp32 = *acc == TileFormat::kFloat32 ||
-                in.format == TileFormat::kFloat32 || !combine.empty();
+    info.fp32 = fp32_dst;
     info.acc_format = *acc;
     info.sub_h = 1;
     info.sub_w = 1;
@@ -2601,12 +2614,11 @@ private:
                        tvm::tirx::ForKind::kParallel,
                        tvm::tirx::BufferStore(t, value, {i, j})));
     Stmt update = LowerParallel(nest.get());
-    // TileLang combines a starting value c as min(c, min x) = -max(-c,
-    // max(-x)), and absmax's as max(|c|, max |x|).
+    // TileLang (0.1.15, reduce.h MakeUpdate) combines a starting value c
+    // as min(c, min x) = -max(-c, max(-x)), absmax's as max(c, max |x|).
     if (auto start = reduce_starts_.find(dst.buffer.get());
-        start != reduce_starts_.end()) {
-      float &c = start->second.value;
-      c = negate ? -c : type == "absmax" ? std::fabs(c) : c;
+        negate && start != reduce_starts_.end()) {
+      start->second.value = -start->second.value;
     }
     // The reduction the chip has, of t.
     const auto *region = call->args[0].as<CallNode>();
@@ -3764,6 +3776,7 @@ private:
   struct ReduceStart {
     float value = 0.0f;
     std::vector<For> loops; // the loops around the T.fill
+    std::vector<const tvm::tirx::IfThenElseNode *> ifs; // and its `if`s
   };
   std::map<const tvm::tirx::BufferNode *, ReduceStart> reduce_starts_;
   std::vector<For> loops_;

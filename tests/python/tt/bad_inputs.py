@@ -602,8 +602,14 @@ CASES = [
          "before the pack)", simulate_kernel(lambda: K.row_reduce("accumulate-one")), None),
     Case("reduce-accumulate-waves", "T.fill(S, 1) before a loop whose reductions add into S with clear=False",
          lower(lambda: K.reduce_filled("sum", 1.0, where="waves")), E,
-         ("the T.fill of 'S' is not in the loops the reduction with clear=False is in",
+         ("the T.fill of 'S' is not in the loops and `if`s the reduction with clear=False is in",
           "a running value the backend does not carry")),
+    Case("reduce-accumulate-if", "T.fill(S, 1) in the first wave only (under an `if`), the reductions into S with "
+         "clear=False in every wave", lower(lambda: K.reduce_filled("sum", 1.0, where="if")), E,
+         ("the T.fill of 'S' is not in the loops and `if`s the reduction with clear=False is in",)),
+    Case("reduce-fp32-max-into-bf16", "the maximum of a float32 tensor into a bfloat16 result (supported: the TF32 "
+         "maximum packed to bf16)",
+         simulate_kernel(lambda: K.row_reduce("max", dtype="float32", accum="bfloat16", out_dtype="bfloat16")), None),
     Case("reduce-clear-max-half", "T.fill(S, 0.5) then T.reduce_max(..., clear=False) into bfloat16 (supported: "
          "unary_max_tile(0.5) on fp32 DST before the pack)",
          simulate_kernel(lambda: K.reduce_filled("max", 0.5)), None),

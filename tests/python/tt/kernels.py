@@ -1084,8 +1084,9 @@ def reduce_filled(
     """T.fill(S, fill) then T.reduce_<kind>(..., clear=False) over a block of whole rows of a ``dtype``
     tensor, S of ``out_dtype`` copied out (``fill`` None: no fill; "-inf": -T.infinity). ``where``
     "waves": the fill before a loop over waves of row blocks, the reduction and the copy inside it
-    (TileLang then adds each wave's reduction into the last one's result)."""
-    waves = 2 if where == "waves" else 1
+    (TileLang then adds each wave's reduction into the last one's result); "if": the fill inside that
+    loop, but only in its first wave."""
+    waves = 2 if where in ("waves", "if") else 1
 
     @T.prim_func
     def filled(A: T.Tensor((M, N), dtype), B: T.Tensor((M,), out_dtype)):
@@ -1094,9 +1095,11 @@ def reduce_filled(
             S = T.alloc_fragment((block_M,), out_dtype)
             if fill == "-inf":
                 T.fill(S, -T.infinity(out_dtype))
-            elif fill is not None:
+            elif fill is not None and where != "if":
                 T.fill(S, fill)
             for w in T.serial(waves):
+                if where == "if" and w == 0:
+                    T.fill(S, fill)
                 T.copy(A[(bx * waves + w) * block_M, 0], A_local)
                 getattr(T, "reduce_" + kind)(A_local, S, dim=1, clear=False)
                 T.copy(S, B[(bx * waves + w) * block_M])

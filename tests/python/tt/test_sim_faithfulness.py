@@ -1105,6 +1105,29 @@ def test_composed_reductions_are_judged_by_their_plan(tmp_path, kind, pattern, r
     assert not result.ok and result.mismatches > 0, result.summary()
 
 
+@pytest.mark.parametrize(
+    "kind, fill, old, new",
+    [
+        # max(c, max x): without unary_max_tile the rows whose maximum is below c are wrong.
+        ("max", 0.5, "unary_max_tile(0, 0x3F000000u /* 0.5f */);", ""),
+        # min(c, min x) = -max(-c, max(-x)): the start negated; with c itself the rows go wrong.
+        ("min", -0.5, "unary_max_tile(0, 0x3F000000u /* 0.5f */);", "unary_max_tile(0, 0xBF000000u /* -0.5f */);"),
+    ],
+    ids=["max-combine", "min-start"],
+)
+def test_a_maximum_combined_with_its_fill_is_checked(tmp_path, kind, fill, old, new):
+    """clear=False's max / min combine with the fill on the SFPU: dropped, or with the start's sign
+    wrong, the rows where the fill should win mismatch (rows of several scales: it wins in some)."""
+    from kernels import reduce_filled
+
+    artifacts = lowered(tmp_path, reduce_filled(kind, fill, dtype="float32", out_dtype="float32"))
+    break_kernel(artifacts, "compute.cpp", old, new)
+    rng = np.random.default_rng(23)
+    x = (rng.uniform(-1, 1, (64, 128)) * np.linspace(0.1, 1.0, 64)[:, None]).astype(np.float32)
+    result = simulate(artifacts, inputs={"A": x}, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()
+
+
 def test_a_staged_value_packed_to_bf16_is_judged_to_its_last_bit(tmp_path):
     """T.reduce_min of bfloat16 data into bfloat16 is exact (a bf16 datum negated, selected by GMPOOL,
     negated again, packed): the harness's bound carries the packer's rounding once, so an output one
