@@ -1014,7 +1014,7 @@ def compare_reduce(
         a = source_register(a, "float32", "srcb").astype(np.float64)
     if compute.get("epilogue"):  # clear=False's combine, a minimum's negation: judged as a stage's value
         stage = {"reduce": "max", "reduce_dim": compute.get("reduce_dim", "row")}
-        target, allowed, meant = _reduce_value(a, None, a, stage, compute, out_dtype)
+        target, allowed, meant = _reduce_value(a, None, a, stage, compute)
         target, allowed = _held(target, allowed, out_dtype)
         rule = "the exact maximum (GMPOOL), then the SFPU's op on it"
         extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
@@ -1060,17 +1060,16 @@ def _reduce_value(
     exact: np.ndarray,
     stage: dict,
     compute: dict,
-    dtype: str,
     in_dtype: str = "bfloat16",
 ) -> tuple[np.ndarray, ...]:
-    """A reduce stage's value as DST holds it before the pack into its CB of ``dtype`` (``_held`` packs
-    it), from ``a`` (as
-    the chip holds it, within ``error`` when an earlier stage made it; ``exact``: its exact value): (what
-    it is close to, the allowed distance, the exact value), one per row (column) of ``a``. A maximum
-    moves by at most the data's largest error, a sum by their sum. ``compute``: the program's DST mode
-    and fidelity (no epilogue). A float32 ``in_dtype`` (its CB Float32) reaches the matrix unit as TF32,
-    its low 13 mantissa bits dropped (``source_register``); a datum known within an error keeps that
-    error and may lose one more TF32 unit in the truncation."""
+    """A reduce stage's value as DST holds it before the pack into its CB (``_held`` packs it), from
+    ``a`` (as the chip holds it, within ``error`` when an earlier stage made it; ``exact``: its exact
+    value): (what it is close to, the allowed distance, the exact value), one per row (column) of
+    ``a``. A maximum moves by at most the data's largest error, a sum by their sum. ``compute``: the
+    program's DST mode and fidelity, and the stage's ops on its result (``epilogue``). A float32
+    ``in_dtype`` (its CB Float32) reaches the matrix unit as TF32, its low 13 mantissa bits dropped
+    (``source_register``); a datum known within an error keeps that error and may lose one more TF32
+    unit in the truncation."""
     rows = stage["reduce_dim"] == "row"
     axis = 1 if rows else 0
     if in_dtype == "float32":
@@ -1152,13 +1151,11 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
         dtype = dtypes[formats[stage["cb_out"]]]  # the value's CB's format (the output's, last)
         if stage["op"] == "reduce":
             in_dtype = dtypes[formats[stage["cb_in"]]]
-            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, dtype, in_dtype)
+            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, in_dtype)
             if last:  # the output is the reduction's result (a sum of squares), packed into its CB
                 rows = stage["reduce_dim"] == "row"
                 held, bound = _held(target.astype(np.float64), allowed, out_dtype)
-                scale = np.abs(x_exact).sum(axis=1 if rows else 0)
-                if stage["reduce"] == "max":
-                    scale = np.abs(x_exact).max(axis=1 if rows else 0)
+                scale = (np.max if stage["reduce"] == "max" else np.sum)(np.abs(x_exact), axis=1 if rows else 0)
                 rule = f"the {stage['reduce']} of the last stage's input as the chip reduces it, within the bounds "
                 rule += "carried from the earlier stages"
                 extra.setdefault("scale_name", f"{stage['reduce']} of |a| along the {'row' if rows else 'column'}")

@@ -1687,11 +1687,7 @@ private:
                "is not one (supported: a number, or -T.infinity / "
                "T.infinity).";
       }
-      std::vector<const tvm::tirx::IfThenElseNode *> ifs;
-      for (const Guard &g : guards_) {
-        ifs.push_back(g.in_else ? nullptr : g.node);
-      }
-      reduce_starts_[dst.buffer.get()] = {*start, loops_, ifs};
+      reduce_starts_[dst.buffer.get()] = {*start, loops_, Branches()};
       return tvm::tirx::Evaluate(0);
     }
     if (shared_.count(dst.buffer.get()) && !cb_of_.count(dst.buffer.get())) {
@@ -2383,12 +2379,8 @@ private:
         }
         return kept;
       };
-      std::vector<const tvm::tirx::IfThenElseNode *> ifs;
-      for (const Guard &g : guards_) {
-        ifs.push_back(g.in_else ? nullptr : g.node);
-      }
       if (!SameLoops(running(start->second.loops), running(loops_)) ||
-          start->second.ifs != ifs) {
+          start->second.branches != Branches()) {
         TVM_FFI_THROW(ValueError)
             << what << ": the T.fill of '" << dst.buffer->name
             << "' is not in the loops and `if`s the reduction with "
@@ -3776,8 +3768,20 @@ private:
   struct ReduceStart {
     float value = 0.0f;
     std::vector<For> loops; // the loops around the T.fill
-    std::vector<const tvm::tirx::IfThenElseNode *> ifs; // and its `if`s
+    /*! \brief Its `if`s, each with the branch taken (Branches()). */
+    std::vector<std::pair<const tvm::tirx::IfThenElseNode *, bool>> branches;
   };
+
+  /*! \brief The `if`s around the visit, each with whether it is in the
+   *         else branch. */
+  std::vector<std::pair<const tvm::tirx::IfThenElseNode *, bool>>
+  Branches() const {
+    std::vector<std::pair<const tvm::tirx::IfThenElseNode *, bool>> out;
+    for (const Guard &g : guards_) {
+      out.emplace_back(g.node, g.in_else);
+    }
+    return out;
+  }
   std::map<const tvm::tirx::BufferNode *, ReduceStart> reduce_starts_;
   std::vector<For> loops_;
   /*! \brief Bind variables seen so far and their (substituted) values. */
