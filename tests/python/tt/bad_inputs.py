@@ -2,8 +2,9 @@
 
 Each case builds an input (a kernel, a target or an artifact directory) and
 names the exception tilelang-tt must raise and fragments its message must
-contain. ``python _bad_input_case.py <id>`` runs one case in its own process
-and prints the outcome as JSON, so a crash is a test failure, not a lost run.
+contain. ``python _bad_input_case.py <id> <dir>`` runs one case in a process
+of its own and prints the outcome as JSON; test_bad_input.py runs them in a
+server process of that script, so a crash is a test failure, not a lost run.
 """
 
 from __future__ import annotations
