@@ -122,6 +122,24 @@ TEST(SfpuBinary, MulBinaryTileRoundsToNearestEvenOnSixteenBitDst) {
   EXPECT_EQ(SfpuBinaryApply(SfpuOp::kSub, 1.0f, 0.25f, true), 0.75f);
 }
 
+TEST(SfpuFill, EveryDatumTheConstantStoredAsAnyResult) {
+  using tt_sim::SfpuApply;
+  using tt_sim::SfpuOp;
+  using tt_sim::StoreToDst;
+  // _calculate_fill_: the constant whatever DST held (a NaN, say), an fp32
+  // immediate; the store makes it what DST's mode holds.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const uint32_t c = B(1.00390625f) | 0x1u; // not a bf16 value
+  EXPECT_EQ(B(SfpuApply(SfpuOp::kFill, nan, c, true)), c);
+  EXPECT_EQ(B(StoreToDst(SfpuApply(SfpuOp::kFill, 2.0f, c, true), true, false)),
+            c);
+  EXPECT_EQ(
+      B(StoreToDst(SfpuApply(SfpuOp::kFill, 2.0f, c, false), false, false)),
+      B(1.0f)); // 16-bit DST: truncated toward zero
+  EXPECT_EQ(B(SfpuApply(SfpuOp::kFill, 3.0f, B(-0.0f), true)), B(-0.0f));
+  EXPECT_EQ(tt_sim::InitOf(SfpuOp::kFill), tt_sim::SfpuInit::kFill);
+}
+
 // --- the routines ---------------------------------------------------------
 
 double Exact(const std::string &name, double x) {

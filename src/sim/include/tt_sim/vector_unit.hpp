@@ -32,8 +32,10 @@
 //     add_binary_tile_init, sub_binary_tile_init, mul_binary_tile_init,
 //     exp_tile_init, exp2_tile_init, sigmoid_tile_init, tanh_tile_init,
 //     silu_tile_init, gelu_tile_init, recip_tile_init, rsqrt_tile_init,
-//     abs_tile_init);
-//   - abs: the sign bit cleared (SFPABS), a NaN left as it is.
+//     abs_tile_init, fill_tile_init);
+//   - abs: the sign bit cleared (SFPABS), a NaN left as it is;
+//   - fill: every datum the constant (an fp32 immediate, SFPLOADI), stored
+//     as any op's result.
 #pragma once
 
 #include <cmath>
@@ -61,7 +63,8 @@ enum class SfpuOp {
   kGelu,
   kRecip,
   kRsqrt,
-  kAbs
+  kAbs,
+  kFill
 };
 /// What an SFPU init set the unit up for (binop_with_scalar covers add, mul).
 enum class SfpuInit {
@@ -81,7 +84,8 @@ enum class SfpuInit {
   kGelu,
   kRecip,
   kRsqrt,
-  kAbs
+  kAbs,
+  kFill
 };
 
 inline SfpuInit InitOf(SfpuOp op) {
@@ -113,6 +117,8 @@ inline SfpuInit InitOf(SfpuOp op) {
     return SfpuInit::kRsqrt;
   case SfpuOp::kAbs:
     return SfpuInit::kAbs;
+  case SfpuOp::kFill:
+    return SfpuInit::kFill;
   case SfpuOp::kSub:
     break;
   }
@@ -153,6 +159,8 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "rsqrt_tile_init";
   case SfpuInit::kAbs:
     return "abs_tile_init";
+  case SfpuInit::kFill:
+    return "fill_tile_init";
   case SfpuInit::kNone:
     break;
   }
@@ -235,6 +243,10 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
     // sign bit of every datum but a NaN's.
     return (v & 0x80000000u) && v <= 0xff800000u ? BitsFloat(v & 0x7fffffffu)
                                                  : x;
+  case SfpuOp::kFill:
+    // _calculate_fill_: the constant, an fp32 immediate (SFPLOADI, exact),
+    // whatever the datum held.
+    return BitsFloat(param);
   case SfpuOp::kSub:
     break;
   }
