@@ -85,6 +85,9 @@ namespace tilelang_tt {
   X(kOpStages, "stages",                                                       \
     "tt.compute op: the stages (eltwise, reduce) in order, each a value of "   \
     "the block from tensors and earlier stages' values.")                      \
+  X(kOpFill, "fill",                                                           \
+    "tt.compute stage op: every datum of the value the constant `value` "      \
+    "(fill_tile), the start of a value a loop of stages updates.")             \
   X(kReduceSum, "sum", "tt.compute reduce: the sum of each row / column.")     \
   X(kReduceMax, "max", "tt.compute reduce: the maximum of each row / column.") \
   X(kReduceDimRow, "row",                                                      \
@@ -123,6 +126,8 @@ namespace tilelang_tt {
     "tt.compute epilogue op: x = |x| (abs_tile, SFPABS: exact).")              \
   X(kSfpuRecip, "recip",                                                       \
     "SFPU op (not an epilogue op): x = 1 / x, recip_tile, a div's divisor.")   \
+  X(kSfpuFill, "fill",                                                         \
+    "SFPU op (not an epilogue op): x = value, fill_tile, a fill stage's.")     \
   X(kBroadcastRow, "row",                                                      \
     "epilogue operand: a vector with one value per output column, the same "   \
     "for every row (a bias Bias[col]).")                                       \
@@ -228,7 +233,21 @@ namespace tilelang_tt {
     "tt.compute stage: the tensor or earlier stage value it starts from.")     \
   X(kFieldOut, "out", "tt.compute stage: its value (c for the last stage).")   \
   X(kFieldCBIn, "cb_in", "tt.compute stage: the CB `in` is read from.")        \
-  X(kFieldCBOut, "cb_out", "tt.compute stage: the CB `out` is packed into.")
+  X(kFieldCBOut, "cb_out", "tt.compute stage: the CB `out` is packed into.")   \
+  X(kFieldLoop, "loop",                                                        \
+    "tt.compute stage: the loop of stages it runs in, {id, extent, slices}; "  \
+    "absent outside one.")                                                     \
+  X(kFieldLoopId, "id",                                                        \
+    "tt.compute stage loop: its number, the same for the stages of one loop.") \
+  X(kFieldExtent, "extent", "tt.compute stage loop: its iterations.")          \
+  X(kFieldSlices, "slices",                                                    \
+    "tt.compute stage loop: [{tensor, axis, size, step, start}]: iteration k " \
+    "reads elements [(step * k + start) * size, + size) of the tensor along "  \
+    "axis, all of it along the other axes.")                                   \
+  X(kFieldAxis, "axis", "tt.compute stage loop slice: the tensor's axis.")     \
+  X(kFieldSize, "size", "tt.compute stage loop slice: elements per step.")     \
+  X(kFieldStep, "step", "tt.compute stage loop slice: blocks per iteration.")  \
+  X(kFieldStart, "start", "tt.compute stage loop slice: block at k = 0.")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

@@ -51,6 +51,7 @@ class Value:
     kOpEltwise = "eltwise"
     kOpReduce = "reduce"
     kOpStages = "stages"
+    kOpFill = "fill"
     kReduceSum = "sum"
     kReduceMax = "max"
     kReduceDimRow = "row"
@@ -71,6 +72,7 @@ class Value:
     kEpilogueRsqrt = "rsqrt"
     kEpilogueAbs = "abs"
     kSfpuRecip = "recip"
+    kSfpuFill = "fill"
     kBroadcastRow = "row"
     kBroadcastCol = "col"
     kBroadcastNone = "none"
@@ -140,6 +142,14 @@ class Field:
     kFieldOut = "out"
     kFieldCBIn = "cb_in"
     kFieldCBOut = "cb_out"
+    kFieldLoop = "loop"
+    kFieldLoopId = "id"
+    kFieldExtent = "extent"
+    kFieldSlices = "slices"
+    kFieldAxis = "axis"
+    kFieldSize = "size"
+    kFieldStep = "step"
+    kFieldStart = "start"
 
 
 class IRName:

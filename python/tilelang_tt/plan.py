@@ -79,12 +79,35 @@ def _check_stages(plan, fail) -> None:
     shapes = {name: buf["shape"] for name, buf in buffers.items() if buf["role"] == "input"}
     vectors = {}  # a reduction's value -> the broadcast that reads it (one value per row: col)
     stages = compute["stages"]
+    loops_done = set()  # the loops of stages before the current one (a loop's stages are consecutive)
     for n, stage in enumerate(stages):
         last = n + 1 == len(stages)
         what = f"stage {n} ({stage['op']} into {stage['out']!r})"
+        loop = stage.get("loop")
+        if n and stages[n - 1].get("loop") and stages[n - 1]["loop"]["id"] != (loop or {}).get("id"):
+            loops_done.add(stages[n - 1]["loop"]["id"])
+        if loop and loop["id"] in loops_done:
+            fail(f"{what} runs in loop {loop['id']}, whose stages are not consecutive")
+        sliced = {}
+        for sl in (loop or {}).get("slices", []):
+            buf = buffers.get(sl["tensor"])
+            if buf is None or buf["role"] != "input" or sl["axis"] >= len(buf["shape"]):
+                fail(f"{what} slices {sl['tensor']!r} along axis {sl['axis']}, not an input tensor's axis")
+            blocks = [sl["step"] * k + sl["start"] for k in range(loop["extent"])]
+            if min(blocks) < 0 or (max(blocks) + 1) * sl["size"] > buf["padded_shape"][sl["axis"]]:
+                fail(f"{what} reads blocks {blocks} of {sl['size']} along axis {sl['axis']} of {sl['tensor']!r}, "
+                     f"beyond its padded shape {buf['padded_shape']}")  # fmt: skip
+            sliced[sl["tensor"]] = [sl["size"] if a == sl["axis"] else d for a, d in enumerate(buf["shape"])]
+        if stage["op"] == "fill":  # a constant: its shape is the update's that first reads it
+            if last or cbs.get(stage["cb_out"], {}).get("role") != "intermediate":
+                fail(f"{what}: a fill packs into an intermediate CB a later stage reads")
+            shapes[stage["out"]] = None
+            continue
         if stage["in"] not in shapes:
             fail(f"{what} reads {stage['in']!r}, neither an input tensor nor an earlier stage's value")
-        shape = shapes[stage["in"]]
+        shape = sliced.get(stage["in"], shapes[stage["in"]])
+        if shape is None:
+            fail(f"{what} starts from the fill {stage['in']!r}; an update starts from a tensor or a computed value")
         if stage["op"] == "reduce":
             rows = stage["reduce_dim"] == "row"
             if len(shape) != 2:
@@ -102,7 +125,8 @@ def _check_stages(plan, fail) -> None:
                     continue
                 broadcast = step["broadcast"]
                 want = shape if broadcast == "none" else [shape[-1] if broadcast == "row" else shape[-2]]
-                if shapes.get(step["operand"]) != want:
+                have = sliced.get(step["operand"], shapes.get(step["operand"], want))
+                if step["operand"] not in shapes or (have is not None and have != want):
                     fail(f"{what} takes {step['operand']!r} as {broadcast!r}; it needs a value of shape {want}")
                 # A vector stage reads vectors along its own axis; a block's update broadcasts them along theirs.
                 along = vectors.get(stage["in"], broadcast) if broadcast == "none" else broadcast

@@ -1131,52 +1131,110 @@ def _held(target: np.ndarray, allowed: np.ndarray, dtype: str) -> tuple[np.ndarr
     return held, bound
 
 
+def _loop_slice(v: np.ndarray, sl: dict, k: int) -> np.ndarray:
+    """Iteration ``k``'s block of a tensor a loop of stages slices (the plan's ``loop.slices``): elements
+    ``[(step * k + start) * size, + size)`` along ``axis``, the zeros that pad its last tile included."""
+    block = sl["step"] * k + sl["start"]
+    lo, hi, axis = block * sl["size"], (block + 1) * sl["size"], sl["axis"]
+    if hi > v.shape[axis]:
+        pad = [(0, 0)] * v.ndim
+        pad[axis] = (0, hi - v.shape[axis])
+        v = np.pad(v, pad)
+    return np.take(v, np.arange(lo, hi), axis=axis)
+
+
 def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
     """Judge a staged program's output (``compute.stages``), evaluating its stages in order. Each value
     between stages is known within a bound: a reduction's by ``compare_reduce``'s rules, an element-wise
     update's by ``expected_output``'s, each then packed into its intermediate CB's format; a later stage
     carries the bounds of what it reads through its own ops (``input_error``, ``operand_errors``), and the
-    last stage is judged like an element-wise kernel. The reference is every stage on the exact values."""
+    last stage is judged like an element-wise kernel. The reference is every stage on the exact values.
+    A fill stage's value is its constant, packed; the stages of a loop run once an iteration, each
+    reading its iteration's block of the tensors the loop slices, a value they update carried across
+    iterations (its bound grows with each update)."""
     compute = plan["compute"]
     formats = {cb["index"]: cb["data_format"] for cb in plan["cbs"]}
     dtypes = {f.data_format: name for name, f in TILE_FORMATS.items()}
     chip = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
     exact, errors = dict(chip), {}
     stages = compute["stages"]
-    for n, stage in enumerate(stages):
-        last = n + 1 == len(stages)
-        name = stage["in"]
-        x, x_err, x_exact = chip[name], errors.get(name), exact[name]
-        sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
-        dtype = dtypes[formats[stage["cb_out"]]]  # the value's CB's format (the output's, last)
-        if stage["op"] == "reduce":
-            in_dtype = dtypes[formats[stage["cb_in"]]]
-            target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, in_dtype)
-            if last:  # the output is the reduction's result (a sum of squares), packed into its CB
-                rows = stage["reduce_dim"] == "row"
-                held, bound = _held(target.astype(np.float64), allowed, out_dtype)
-                scale = (np.max if stage["reduce"] == "max" else np.sum)(np.abs(x_exact), axis=1 if rows else 0)
-                rule = f"the {stage['reduce']} of the last stage's input as the chip reduces it, within the bounds "
-                rule += "carried from the earlier stages"
-                extra.setdefault("scale_name", f"{stage['reduce']} of |a| along the {'row' if rows else 'column'}")
-                out = np.asarray(out, dtype=np.float32).reshape(-1)
-                return _verdict(out, held, bound, meant, scale, rule, out_dtype, **extra)
-        elif last:
-            extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
-            return compare(
-                out, x, None, sub, operands=chip, out_dtype=out_dtype, in_dtype="bfloat16",
-                operand_errors=errors, exact_operands=exact, input_error=x_err, exact_input=x_exact, **extra,
-            )  # fmt: skip
-        else:
-            with np.errstate(invalid="ignore", over="ignore"):  # DST's value, packed by _held below
-                target, allowed, _ = expected_output(
-                    x, None, x, np.abs(x), sub, operands=chip, out_dtype="float32", operand_errors=errors,
-                    input_error=x_err,
-                )  # fmt: skip
-            meant = apply_epilogue(x_exact, sub, operands=exact)
-        chip[stage["out"]], errors[stage["out"]] = _held(target.astype(np.float64), allowed, dtype)
-        exact[stage["out"]] = meant
+    n = 0
+    while n < len(stages):
+        loop = stages[n].get("loop")
+        group = [n]
+        ids = [(st.get("loop") or {}).get("id") for st in stages]
+        while loop and group[-1] + 1 < len(stages) and ids[group[-1] + 1] == loop["id"]:
+            group.append(group[-1] + 1)
+        for k in range(loop["extent"] if loop else 1):
+            views = [chip, exact, errors]
+            if loop:
+                views = [dict(chip), dict(exact), dict(errors)]
+                for sl in loop["slices"]:
+                    for view in views[:2]:
+                        view[sl["tensor"]] = _loop_slice(view[sl["tensor"]], sl, k)
+            for m in group:
+                stage = stages[m]
+                dtype = dtypes[formats[stage["cb_out"]]]  # the value's CB's format (the output's, last)
+                if m + 1 == len(stages):
+                    if loop:
+                        raise SimulationError("the plan's last stage runs in a loop; the harness judges a last "
+                                              "stage after its loops")  # fmt: skip
+                    in_dtype = dtypes[formats[stage["cb_in"]]]
+                    return _last_stage(out, stage, views, compute, out_dtype, in_dtype, extra)
+                if stage["op"] == "fill":
+                    held, bound = _held(np.asarray(float(stage["value"])), np.asarray(0.0), dtype)
+                    value, allowed, meant = held, bound, np.asarray(float(stage["value"]))
+                else:
+                    target, allowed, meant = _stage_value(stage, views, compute, formats, dtypes)
+                    value, allowed = _held(target.astype(np.float64), allowed, dtype)
+                for view, v in zip(views, (value, meant, allowed), strict=True):
+                    view[stage["out"]] = v
+                if loop:  # a value a loop makes lives on after it
+                    chip[stage["out"]], exact[stage["out"]], errors[stage["out"]] = value, meant, allowed
+        n = group[-1] + 1
     raise SimulationError("the plan's stages are empty")
+
+
+def _stage_value(stage: dict, views: list, compute: dict, formats: dict, dtypes: dict) -> tuple[np.ndarray, ...]:
+    """A stage's value before its pack (not the last stage's): what DST holds, its bound, the exact value."""
+    chip, exact, errors = views
+    name = stage["in"]
+    x, x_err, x_exact = chip[name], errors.get(name), exact[name]
+    sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
+    if stage["op"] == "reduce":
+        in_dtype = dtypes[formats[stage["cb_in"]]]
+        return _reduce_value(x, x_err, x_exact, stage, sub, in_dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # DST's value, packed by _held
+        target, allowed, _ = expected_output(
+            x, None, x, np.abs(x), sub, operands=chip, out_dtype="float32", operand_errors=errors,
+            input_error=x_err,
+        )  # fmt: skip
+    return target, allowed, apply_epilogue(x_exact, sub, operands=exact)
+
+
+def _last_stage(
+    out: np.ndarray, stage: dict, views: list, compute: dict, out_dtype: str, in_dtype: str, extra: dict
+) -> SimResult:
+    """The verdict on the output, the last stage's value (``in_dtype``: its input CB's format)."""
+    chip, exact, errors = views
+    name = stage["in"]
+    x, x_err, x_exact = chip[name], errors.get(name), exact[name]
+    sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
+    if stage["op"] == "reduce":  # the output is the reduction's result (a sum of squares), packed into its CB
+        target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, in_dtype)
+        rows = stage["reduce_dim"] == "row"
+        held, bound = _held(target.astype(np.float64), allowed, out_dtype)
+        scale = (np.max if stage["reduce"] == "max" else np.sum)(np.abs(x_exact), axis=1 if rows else 0)
+        rule = f"the {stage['reduce']} of the last stage's input as the chip reduces it, within the bounds "
+        rule += "carried from the earlier stages"
+        extra.setdefault("scale_name", f"{stage['reduce']} of |a| along the {'row' if rows else 'column'}")
+        out = np.asarray(out, dtype=np.float32).reshape(-1)
+        return _verdict(out, held, bound, meant, scale, rule, out_dtype, **extra)
+    extra.setdefault("scale_name", "|a| with the values it adds or is multiplied by")
+    return compare(
+        out, x, None, sub, operands=chip, out_dtype=out_dtype, in_dtype="bfloat16",
+        operand_errors=errors, exact_operands=exact, input_error=x_err, exact_input=x_exact, **extra,
+    )  # fmt: skip
 
 
 def main(argv=None) -> int:

@@ -97,6 +97,11 @@ SfpuCall SfpuOp(const std::string &op) {
     return {"api/compute/compute_kernel_api.h", "abs_tile_init", "abs_tile",
             false};
   }
+  // A fill stage's constant, as the bit pattern of its fp32 value.
+  if (op == value::kSfpuFill) {
+    return {"api/compute/eltwise_unary/fill.h", "fill_tile_init",
+            "fill_tile_bitcast", true};
+  }
   // A division's divisor (epilogue op div): calculate_reciprocal in DST's
   // precision (the template arguments' defaults follow the ComputeConfig).
   if (op == value::kSfpuRecip) {
@@ -335,7 +340,12 @@ private:
         continue;
       }
       vectors.erase(s.out);
-      if (s.op == value::kOpReduce) {
+      if (s.op == value::kOpFill) {
+        purpose.push_back(n + s.out + " = " +
+                          Literal(static_cast<float>(s.value)));
+        purpose.push_back("   into " + cb_name(s.cb_out) +
+                          ", tile by tile: fill_tile on the SFPU.");
+      } else if (s.op == value::kOpReduce) {
         vectors[s.out] = s.reduce_dim;
         const bool rows = s.reduce_dim == value::kReduceDimRow;
         const std::string reduced =
@@ -366,6 +376,17 @@ private:
                           Chain(s.in + "[row, col]", s.epilogue));
         purpose.push_back("   into " + cb_name(s.cb_out) +
                           ", tile by tile through DST (ops on the SFPU).");
+      }
+      if (s.loop.defined()) {
+        const std::vector<int64_t> reads = detail::StageReads(s);
+        const bool carried =
+            std::count(reads.begin(), reads.end(), s.cb_out) > 0;
+        purpose.push_back(
+            "   In loop " + std::to_string(s.loop.id) + ", each of its " +
+            std::to_string(s.loop.extent) + " iterations" +
+            (carried ? " (in place: the value before is popped once the "
+                       "new one is packed behind it)."
+                     : "."));
       }
     }
     purpose.push_back(std::string("DST holds ") +
@@ -416,8 +437,9 @@ private:
     std::vector<detail::EpilogueOp> ops = c.epilogue;
     if (c.op == value::kOpStages) {
       for (const detail::ComputeStage &s : c.stages) {
-        headers.insert(s.op == value::kOpReduce
-                           ? "api/compute/reduce.h"
+        headers.insert(s.op == value::kOpReduce ? "api/compute/reduce.h"
+                       : s.op == value::kOpFill
+                           ? SfpuOp(value::kSfpuFill).header
                            : "api/compute/tile_move_copy.h");
         ops.insert(ops.end(), s.epilogue.begin(), s.epilogue.end());
       }
@@ -468,17 +490,22 @@ private:
     }
   }
 
+  /*! \brief Groups of unpacker reconfigs alone named so far. */
+  int reconfig_groups_ = 0;
+
   /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
     const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr,
                    *copy = nullptr, *reduce = nullptr;
     bool init = false, startup = false, acquire = false, sfpu = false,
-         reconfig = false, other = false;
+         reconfig = false, other = false, fill = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *call = n.as<CallNode>();
       if (call == nullptr) {
         return;
       }
+      fill = fill || (call->op.same_as(builtin::sfpu_init()) &&
+                      OpName(call->args[0]) == value::kSfpuFill);
       init = init || call->op.same_as(builtin::matmul_init()) ||
              call->op.same_as(builtin::matmul_block_init());
       startup = startup || call->op.same_as(builtin::hw_startup());
@@ -529,9 +556,18 @@ private:
       }
     }
     if (info_.compute.op == value::kOpStages) {
-      if (reconfig && !other) {
+      if (fill && pack != nullptr) {
+        return "Fill " + CBName(pack->args[1]) +
+               "'s block with the constant, tile by tile (the value the loop "
+               "below updates in place).";
+      }
+      if (reconfig && !other && reconfig_groups_++ == 0) {
         return "Set the unpackers up for the CBs each block starts with "
                "(once; the stages reconfigure them between formats).";
+      }
+      if (reconfig && !other) {
+        return "Set the unpackers up for the formats the next stages start "
+               "from (the loop below reads CBs of other formats).";
       }
       if (startup) {
         return "Configure unpacker, FPU and packer for the first stage; wait "

@@ -65,22 +65,43 @@ std::string EpilogueJson(const std::vector<detail::EpilogueOp> &ops) {
 }
 
 /*! \brief tt.compute's stages as the plan's JSON list items. */
+/*! \brief A stage's `loop` member (stages.h StageLoop), if it has one. */
+std::string LoopJson(const detail::StageLoop &loop) {
+  if (!loop.defined()) {
+    return "";
+  }
+  std::string slices;
+  for (size_t i = 0; i < loop.slices.size(); ++i) {
+    const detail::LoopSlice &x = loop.slices[i];
+    slices += std::string(i ? ", " : "") + "{\"tensor\": " + Quote(x.tensor) +
+              ", \"axis\": " + U(x.axis) + ", \"size\": " + U(x.size) +
+              ", \"step\": " + U(x.step) + ", \"start\": " + U(x.start) + "}";
+  }
+  return ", \"loop\": {\"id\": " + U(loop.id) +
+         ", \"extent\": " + U(loop.extent) + ", \"slices\": [" + slices + "]}";
+}
+
 std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
   std::string s;
   for (size_t i = 0; i < stages.size(); ++i) {
     const detail::ComputeStage &st = stages[i];
-    s += std::string(i ? ", " : "") + "{\"op\": " + Quote(st.op) +
-         ", \"in\": " + Quote(st.in) + ", \"out\": " + Quote(st.out) +
-         ", \"cb_in\": " + U(st.cb_in) + ", \"cb_out\": " + U(st.cb_out) +
-         (st.op == value::kOpReduce
-              ? ", \"reduce\": " + Quote(st.reduce) +
-                    ", \"reduce_dim\": " + Quote(st.reduce_dim)
-              : std::string()) +
-         // (A reduction's ops on its result, if any; an update's always.)
-         (st.op != value::kOpReduce || !st.epilogue.empty()
-              ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
-              : std::string()) +
-         "}";
+    s +=
+        std::string(i ? ", " : "") + "{\"op\": " + Quote(st.op) +
+        ", \"in\": " + Quote(st.in) + ", \"out\": " + Quote(st.out) +
+        ", \"cb_in\": " + U(st.cb_in) + ", \"cb_out\": " + U(st.cb_out) +
+        (st.op == value::kOpReduce
+             ? ", \"reduce\": " + Quote(st.reduce) +
+                   ", \"reduce_dim\": " + Quote(st.reduce_dim)
+             : std::string()) +
+        // (A reduction's ops on its result, if any; an update's always.)
+        (st.op == value::kOpEltwise ||
+                 (st.op == value::kOpReduce && !st.epilogue.empty())
+             ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
+             : std::string()) +
+        (st.op == value::kOpFill
+             ? ", \"value\": " + detail::FloatText(static_cast<float>(st.value))
+             : std::string()) +
+        LoopJson(st.loop) + "}";
   }
   return s;
 }

@@ -391,7 +391,7 @@ OutputBlocks ProveBlockCoverage(const std::string &func, const BlockNest &nest,
 
 OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
                             const BlockAccess &a, const BlockAccess &c,
-                            bool rows, int64_t tile) {
+                            bool rows, int64_t tile, const ForNode *loop) {
   const std::string where = "PrimFunc '" + func + "': ";
   // c is the column vector (M, 1) of a's M rows, or the row vector (1, N)
   // of its N columns.
@@ -411,7 +411,31 @@ OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
   const int64_t a_along = rows ? a.cols : a.rows,
                 a_kept = rows ? a.rows : a.cols;
   const int64_t c_kept = rows ? c.rows : c.cols;
-  if (a_along != whole || a_kept != c_kept) {
+  int64_t steps = 1;
+  if (loop != nullptr) {
+    const auto *min = loop->min.as<tvm::IntImmNode>();
+    const auto *extent = loop->extent.as<tvm::IntImmNode>();
+    if (min == nullptr || extent == nullptr || min->value != 0) {
+      TVM_FFI_THROW(ValueError)
+          << where << "the loop over '" << loop->loop_var->name_hint
+          << "' around " << a.copy << " runs from " << loop->min << " for "
+          << loop->extent
+          << " steps; a loop of stages runs from 0 for a constant count.";
+    }
+    steps = extent->value;
+  }
+  if (loop != nullptr && (a_along * steps != whole || a_kept != c_kept)) {
+    TVM_FFI_THROW(ValueError)
+        << where << a.copy << ": " << steps << " blocks of " << a.rows * tile
+        << "x" << a.cols * tile << " of " << Shape(a) << " (the loop over '"
+        << loop->loop_var->name_hint << "') for " << c_kept * tile
+        << " values of '" << c.tensor << "'; a reduction along " << unit
+        << " of blocks summed over a loop reads whole " << unit
+        << ": the loop's blocks of the output's " << c_kept * tile << " "
+        << unit << " must cover all " << a.shape[along] << " " << other
+        << " (padded to " << whole * tile << "), each once.";
+  }
+  if (loop == nullptr && (a_along != whole || a_kept != c_kept)) {
     TVM_FFI_THROW(ValueError)
         << where << a.copy << ": a block of " << a.rows * tile << "x"
         << a.cols * tile << " of " << Shape(a) << " for " << c_kept * tile
@@ -422,18 +446,59 @@ OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
   }
   return ProveCoverage(
       func, nest, c, tile, [&](IndexEvaluator &eval, const auto &cannot) {
-        int64_t a_row = 0, a_col = 0, c_at = 0;
-        if (!eval.Eval(a.row, &a_row)) {
-          cannot(a, a.row, "");
-        }
-        if (!eval.Eval(a.col, &a_col)) {
-          cannot(a, a.col, "");
-        }
         const PrimExpr &c_off = rows ? c.row : c.col;
+        int64_t c_at = 0;
         if (!eval.Eval(c_off, &c_at)) {
           cannot(c, c_off, "");
         }
-        if ((rows ? a_row : a_col) != c_at || (rows ? a_col : a_row) != 0) {
+        std::vector<int64_t> starts; // along the reduced axis, per step
+        for (int64_t k = 0; k < steps; ++k) {
+          std::string kv;
+          if (loop != nullptr) {
+            eval.env[loop->loop_var.get()] = k;
+            kv = ", " + std::string(loop->loop_var->name_hint) + "=" +
+                 std::to_string(k);
+          }
+          int64_t a_row = 0, a_col = 0;
+          if (!eval.Eval(a.row, &a_row)) {
+            cannot(a, a.row, kv);
+          }
+          if (!eval.Eval(a.col, &a_col)) {
+            cannot(a, a.col, kv);
+          }
+          if ((rows ? a_row : a_col) != c_at) {
+            TVM_FFI_THROW(ValueError)
+                << where << a.copy << " reads the block at element ("
+                << a_row * tile << ", " << a_col * tile << ") of '" << a.tensor
+                << "'" << kv << " for the values " << c_at * tile << ".. of '"
+                << c.tensor << "'; a reduction along " << unit
+                << " must read the " << unit << " of its own output block"
+                << (loop ? std::string(".")
+                         : std::string(", from ") + (rows ? "column" : "row") +
+                               " 0.");
+          }
+          starts.push_back(rows ? a_col : a_row);
+        }
+        if (loop != nullptr) {
+          eval.env.erase(loop->loop_var.get());
+          std::sort(starts.begin(), starts.end());
+          for (int64_t k = 0; k < steps; ++k) {
+            if (starts[k] != k * a_along) {
+              TVM_FFI_THROW(ValueError)
+                  << where << a.copy << " in the loop over '"
+                  << loop->loop_var->name_hint << "' reads the " << other
+                  << " of '" << a.tensor << "' from " << (starts[k] * tile)
+                  << " where the blocks of the loop "
+                  << "must be each of its " << steps << " blocks of " << other
+                  << " once, for the values " << c_at * tile << ".. of '"
+                  << c.tensor << "'.";
+            }
+          }
+          return;
+        }
+        const int64_t a_row = rows ? c_at : starts[0],
+                      a_col = rows ? starts[0] : c_at;
+        if (starts[0] != 0) {
           TVM_FFI_THROW(ValueError)
               << where << a.copy << " reads the block at element ("
               << a_row * tile << ", " << a_col * tile << ") of '" << a.tensor

@@ -111,11 +111,17 @@ OutputBlocks ProveBlockCoverage(const std::string &func, const BlockNest &nest,
  *        at every point of the nest whose guards hold a's block starts at
  *        c's block row and column 0 (c's block column and row 0), and c's
  *        blocks tile the output exactly once.
+ *        With `loop` (a loop of stages around a's T.copy, summing its
+ *        blocks into a value the reduction reads: rms_norm_splitk), a's
+ *        block spans N (M) over the loop's iterations instead: at every point
+ *        of the nest, the blocks of the iterations start at c's block row
+ *        (column) and their columns (rows) are each of N's blocks once.
  * \return The output's block grid.
  */
 OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
                             const BlockAccess &a, const BlockAccess &c,
-                            bool rows, int64_t tile);
+                            bool rows, int64_t tile,
+                            const tvm::tirx::ForNode *loop = nullptr);
 
 } // namespace detail
 } // namespace tilelang_tt

@@ -149,6 +149,7 @@ public:
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireClearedSharedAreOperands();
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
+      lowerer.LoopSlices();
       lowerer.ProveOperands();
       n->body = lowerer.Canonicalize(n->body, *blocks);
       lowerer.batch_ = blocks->batch;
@@ -169,6 +170,36 @@ private:
       globals_.insert(kv.second.get());
       buffers_.insert(kv.second->name);
     }
+    // A fragment updated in place by a T.Parallel inside a serial loop: a
+    // value that loop carries, if it is filled before it (LowerFill).
+    struct Carried : public tvm::tirx::StmtVisitor {
+      std::vector<const ForNode *> serial;
+      std::map<const tvm::tirx::BufferNode *, const ForNode *> *out;
+      void VisitStmt_(const ForNode *op) final {
+        const bool own = op->kind == tvm::tirx::ForKind::kSerial;
+        if (own) {
+          serial.push_back(op);
+        }
+        StmtVisitor::VisitStmt_(op);
+        if (own) {
+          serial.pop_back();
+        }
+      }
+      void VisitStmt_(const tvm::tirx::BufferStoreNode *op) final {
+        bool reads_itself = false;
+        tvm::tirx::PostOrderVisit(op->value, [&](const tvm::ffi::ObjectRef &n) {
+          const auto *load = n.as<tvm::tirx::BufferLoadNode>();
+          reads_itself =
+              reads_itself || (load && load->buffer.same_as(op->buffer));
+        });
+        if (reads_itself && !serial.empty() && !out->count(op->buffer.get())) {
+          (*out)[op->buffer.get()] = serial.back();
+        }
+        StmtVisitor::VisitStmt_(op);
+      }
+    } carried;
+    carried.out = &carried_;
+    carried(f->body);
     // A transposed A needs DST in each K step (for its transpose) before the
     // T.clear that would otherwise take DST for the whole block is lowered.
     tvm::tirx::PostOrderVisit(f->body, [&](const tvm::ffi::ObjectRef &n) {
@@ -395,6 +426,9 @@ private:
         return *copy;
       }
     }
+    if (const ForNode *stage_loop = StageLoopHere()) {
+      return LowerInStageLoop(op, stage_loop);
+    }
     const tvm::tirx::BufferStoreNode *store = nullptr;
     tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
       if (store == nullptr) {
@@ -539,6 +573,54 @@ private:
       compute_->epilogue.push_back(e);
     }
     return detail::Seq(reads);
+  }
+
+  /*!
+   * \brief A T.Parallel nest inside a loop of stages (a loop that carries a
+   *        value, filled before it: LowerCarriedFill): an update of the
+   *        carried value in place (A_local[i, j] = A_local[i, j] + t[i, j]),
+   *        or of a fragment it reads next (SplitParallel's t = x * x). Each
+   *        becomes a stage of the loop; the update before it, if pending,
+   *        first (it is read here).
+   */
+  Stmt LowerInStageLoop(const ForNode *op, const ForNode *stage_loop) {
+    const tvm::tirx::BufferStoreNode *store = nullptr;
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      if (store == nullptr) {
+        store = n.as<tvm::tirx::BufferStoreNode>();
+      }
+    });
+    const std::string what =
+        Where("T.Parallel" +
+              (store ? " writing '" + std::string(store->buffer->name) + "'"
+                     : std::string()) +
+              " in the loop over '" + stage_loop->loop_var->name_hint + "'");
+    if (compute_ && compute_->elementwise && !compute_->packed &&
+        eltwise_out_ != nullptr && compute_->stage_loop == stage_loop &&
+        Reads(op, eltwise_out_)) {
+      PushEltwiseStage(what, tvm::ffi::GetRef<Buffer>(eltwise_out_));
+    }
+    const bool temp =
+        store &&
+        std::any_of(temps_.begin(), temps_.end(), [&](const Buffer &b) {
+          return b.get() == store->buffer.get();
+        });
+    auto carried = store ? carried_.find(store->buffer.get()) : carried_.end();
+    const bool update = carried != carried_.end() &&
+                        carried->second == stage_loop &&
+                        stage_values_.count(store->buffer.get());
+    if (compute_ || store == nullptr || !(temp || update)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": in a loop that carries a value ("
+          << (carried_.empty() ? std::string("?")
+                               : std::string(carried_.begin()->first->name))
+          << "), supported: one update of that value in place, "
+             "v[i, j] = v[i, j] + f(blocks read in the loop); "
+             "this is something else.";
+    }
+    Stmt lowered = LowerElementwise(op);
+    compute_->stage_loop = stage_loop;
+    return lowered;
   }
 
   /*!
@@ -843,6 +925,15 @@ private:
         in = &cb;
       }
     }
+    if (in->role == value::kCBRoleIntermediate && !stage_loops_.empty()) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": reads the " << reduce.reduce << " of '" << in->buffer
+          << "', a value a loop of stages made (over '"
+          << stage_loops_.front()->loop_var->name_hint
+          << "'); a reduction after such a loop is supported as the kernel's "
+             "last step, its result written out with T.copy (a second loop "
+             "that reads it, as rms_norm_splitk's, is not supported yet).";
+    }
     // The reduction covers whole rows (columns) only if the block holds
     // exactly their tiles (ProveReduction's rule: a wider block would read
     // the zeros past the tensor into a maximum).
@@ -986,12 +1077,14 @@ private:
     std::map<int64_t, size_t> copies; // CB read both ways -> its copy's cbs_
     std::map<size_t, detail::ComputeStage> before; // IR block -> copy stage
     std::map<size_t, int64_t> renamed; // IR block -> the copy it reduces
-    for (size_t s = 0; s < stages_.size(); ++s) {
-      const int64_t cb_in = stages_[s].cb_in;
+    // (The program's last step too: a reduction whose result is the
+    // output, of a value a loop updated.)
+    for (size_t s = 0; s < program.size(); ++s) {
+      const int64_t cb_in = program[s].cb_in;
       auto source =
           std::find_if(cbs_.begin(), cbs_.end(),
                        [&](const CBInfo &c) { return c.index == cb_in; });
-      if (stages_[s].op != value::kOpReduce ||
+      if (program[s].op != value::kOpReduce || cb_in < 0 ||
           source->format != TileFormat::kFloat32 ||
           !detail::ReadsOf(program, cb_in).moved) {
         continue;
@@ -1024,9 +1117,14 @@ private:
         cbs_.push_back(cb);
         before[s] = copy;
       }
-      stages_[s].in = cbs_[copies.at(cb_in)].buffer;
-      stages_[s].cb_in = cbs_[copies.at(cb_in)].index;
-      renamed[s] = stages_[s].cb_in;
+      if (s < stages_.size()) {
+        stages_[s].in = cbs_[copies.at(cb_in)].buffer;
+        stages_[s].cb_in = cbs_[copies.at(cb_in)].index;
+      } else {
+        compute_->a = cbs_[copies.at(cb_in)].buffer;
+        compute_->cb_a = cbs_[copies.at(cb_in)].index;
+      }
+      renamed[s] = cbs_[copies.at(cb_in)].index;
     }
     if (copies.empty()) {
       return body;
@@ -1034,11 +1132,13 @@ private:
     // stages_ in order with the copies, and the IR's stage blocks (in
     // stages_' order) likewise, the reductions reading the copies.
     std::vector<detail::ComputeStage> stages;
-    for (size_t s = 0; s < stages_.size(); ++s) {
+    for (size_t s = 0; s <= stages_.size(); ++s) {
       if (before.count(s)) {
         stages.push_back(before.at(s));
       }
-      stages.push_back(stages_[s]);
+      if (s < stages_.size()) {
+        stages.push_back(stages_[s]);
+      }
     }
     // The IR's stage blocks, in stages_' order.
     struct Inserter : public tvm::tirx::StmtMutator {
@@ -1164,6 +1264,37 @@ private:
     stage.in = e.a;
     stage.cb_in = e.cb_a;
     stage.epilogue = e.epilogue;
+    if (e.stage_loop != nullptr) {
+      stage.loop = StageLoopOf(e.stage_loop, what);
+    }
+    auto carried = carried_.find(value.get());
+    if (e.stage_loop != nullptr && carried != carried_.end() &&
+        carried->second == e.stage_loop && stage_values_.count(value.get())) {
+      // The update of a carried value, in place: it reads the version
+      // before its own (stages.h WaitsAndPops), so its CB holds two blocks.
+      CBInfo &own = cbs_[stage_values_.at(value.get())];
+      const std::vector<int64_t> reads = detail::StageReads(stage);
+      if (!std::count(reads.begin(), reads.end(), own.index) ||
+          own.rows_tiles != e.mt || own.cols_tiles != e.nt) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << value->name << "' is updated in the loop over '"
+            << e.stage_loop->loop_var->name_hint
+            << "' without reading its own value at the element, or as a "
+               "block of another shape; supported: "
+            << value->name << "[i, j] = " << value->name << "[i, j] + ....";
+      }
+      own.depth = 2;
+      if (own.access.shape.empty()) {
+        own.access = base->access; // the block's place in the tensors
+      }
+      stage.out = value->name;
+      stage.cb_out = own.index;
+      stages_.push_back(stage);
+      compute_.reset();
+      block_.set = false;
+      eltwise_out_ = nullptr;
+      return;
+    }
     AddStage(what, value.get(), "cb_" + std::string(value->name), stage, cb);
     eltwise_out_ = nullptr;
   }
@@ -1268,7 +1399,7 @@ private:
     }
     block_.set = true;
     block_.accumulator = out->name;
-    block_.loops = loops_;
+    block_.loops = NestLoopsHere();
     block_.guards = guards_;
     ComputeInfo info;
     info.elementwise = true;
@@ -1400,7 +1531,12 @@ private:
     compute_->cb_a = expr.base.cb;
     // copy_tile takes a float32 input straight into DST and a 16-bit one
     // through SrcA, configured once: the inputs share one format.
-    const TileFormat in = cbs_[0].format;
+    // (The first input CB's: a fill stage's value may come before it.)
+    const CBInfo &first =
+        *std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleInput;
+        });
+    const TileFormat in = first.format;
     for (const CBInfo &cb : cbs_) {
       if (in != TileFormat::kBfloat16 &&
           (cb.broadcast == value::kBroadcastRow ||
@@ -1416,8 +1552,7 @@ private:
         const std::string x = SpecOf(in).dtype, y = SpecOf(cb.format).dtype;
         TVM_FFI_THROW(ValueError)
             << what << ": the inputs mix " << std::min(x, y) << " and "
-            << std::max(x, y) << " ('" << cbs_[0].tensor << "' and '"
-            << cb.tensor
+            << std::max(x, y) << " ('" << first.tensor << "' and '" << cb.tensor
             << "'); an element-wise kernel's inputs must share one dtype.";
       }
     }
@@ -1690,6 +1825,13 @@ private:
       reduce_starts_[dst.buffer.get()] = {*start, loops_, Branches()};
       return tvm::tirx::Evaluate(0);
     }
+    if (auto c = carried_.find(dst.buffer.get());
+        c != carried_.end() && !has_gemm_ &&
+        fragments_.count(dst.buffer.get()) &&
+        std::none_of(loops_.begin(), loops_.end(),
+                     [&](const For &l) { return l.get() == c->second; })) {
+      return LowerCarriedFill(call, dst);
+    }
     if (shared_.count(dst.buffer.get()) && !cb_of_.count(dst.buffer.get())) {
       // T.clear(A_shared) before the T.copy that fills it: the T.gemm reads
       // only the region each K step's T.copy overwrites (LowerGemm checks),
@@ -1743,6 +1885,190 @@ private:
     }
     return detail::RoleScope(ir::kRoleCompute,
                              detail::Intrin(builtin::tile_regs_acquire(), {}));
+  }
+
+  /*!
+   * \brief T.clear / T.fill of a fragment that a loop then updates in place
+   *        (rms_norm_splitk's T.clear(A_local) before `for k: A_local[i, j]
+   *        += ...`): a fill stage, every datum the constant (fill_tile),
+   *        packed into the value's CB, which the loop's update then reads
+   *        and writes in place, iteration after iteration (PushEltwiseStage).
+   */
+  Stmt LowerCarriedFill(const CallNode *call,
+                        const detail::RegionOperand &dst) {
+    const std::string name = dst.buffer->name;
+    const std::string what = Where("T.fill of '" + name + "'");
+    const std::optional<float> c = detail::ConstantValue(call->args[1]);
+    if (!c) {
+      TVM_FFI_THROW(ValueError)
+          << what << " with " << call->args[1]
+          << ": a value a loop updates starts from a constant (T.clear, or "
+             "T.fill with a number).";
+    }
+    const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
+    if (shape.size() != 2 || dst.extents != shape ||
+        shape[0] % target_.tile_rows != 0 ||
+        shape[1] % target_.tile_cols != 0) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": " << detail::ShapeString(dst.extents) << " of "
+          << detail::ShapeString(shape)
+          << "; a value a loop updates is a whole 2-D fragment whose sides "
+             "are multiples of 32.";
+    }
+    RequireBlockGuards("T.fill");
+    const std::optional<TileFormat> format =
+        RequireStageFormat(what, dst.buffer);
+    CBInfo cb;
+    cb.rows_tiles = shape[0] / target_.tile_rows;
+    cb.cols_tiles = shape[1] / target_.tile_cols;
+    cb.format = *format;
+    cb.loops = loops_;
+    detail::ComputeStage stage;
+    stage.op = value::kOpFill;
+    stage.value = *c;
+    const int64_t rows = cb.rows_tiles, cols = cb.cols_tiles;
+    AddStage(what, dst.buffer.get(), "cb_" + name, stage, cb);
+    return detail::RoleScope(ir::kRoleCompute,
+                             detail::Intrin(builtin::eltwise_block(),
+                                            {detail::I32(-1), detail::I32(rows),
+                                             detail::I32(cols)}));
+  }
+
+  /*! \brief The loop of stages around the visit (the first of loops_ a
+   *         value is carried across), or nullptr. */
+  const ForNode *StageLoopHere() const {
+    for (const For &loop : loops_) {
+      for (const auto &kv : carried_) {
+        if (kv.second == loop.get() && stage_values_.count(kv.first)) {
+          return loop.get();
+        }
+      }
+    }
+    return nullptr;
+  }
+
+  /*! \brief The loops of the block nest around the visit: loops_ up to a
+   *         loop of stages. */
+  std::vector<For> NestLoopsHere() const {
+    std::vector<For> out;
+    for (const For &loop : loops_) {
+      if (loop.get() == StageLoopHere()) {
+        break;
+      }
+      out.push_back(loop);
+    }
+    return out;
+  }
+
+  /*!
+   * \brief Each loop stage's slices (stages.h LoopSlice): the block of each
+   *        tensor it reads in its loop, at iteration k. The block lies at
+   *        the output block's rows (ProveReduction) and at column block
+   *        `step * k + start`, the same at every block of the nest (the
+   *        harness evaluates the loop on whole columns of the tensor, and
+   *        sums in another order would round otherwise).
+   */
+  void LoopSlices() {
+    if (!stage_loops_.empty() &&
+        (!compute_ || compute_->reduce_dim != value::kReduceDimRow)) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': a loop that carries '"
+          << carried_.begin()->first->name
+          << "' is supported before a reduction along rows (dim=1) that "
+             "ends the kernel (rms_norm_splitk's sum of squares) for now.";
+    }
+    for (detail::ComputeStage &stage : stages_) {
+      if (!stage.loop.defined()) {
+        continue;
+      }
+      const ForNode *loop = stage_loops_.at(stage.loop.id);
+      stage.loop.slices.clear();
+      for (int64_t index : detail::StageReads(stage)) {
+        const CBInfo &cb =
+            *std::find_if(cbs_.begin(), cbs_.end(),
+                          [&](const CBInfo &c) { return c.index == index; });
+        if (cb.role != value::kCBRoleInput) {
+          continue;
+        }
+        const std::string what =
+            Where("T.copy into '" + cb.buffer + "' in the loop over '" +
+                  std::string(loop->loop_var->name_hint) + "'");
+        if (StageLoopOf(cb) != loop || cb.access.shape.size() != 2 ||
+            cb.access.batch.defined()) {
+          TVM_FFI_THROW(ValueError)
+              << what
+              << ": a loop of stages reads blocks of 2-D tensors "
+                 "copied in the loop itself.";
+        }
+        auto at = [&](int64_t k) {
+          Map<tvm::tirx::Var, PrimExpr> vmap;
+          vmap.Set(loop->loop_var, detail::I32(k));
+          return analyzer_.Simplify(tvm::tirx::Substitute(cb.access.col, vmap));
+        };
+        const PrimExpr first = at(0), second = at(1);
+        const auto *start = first.as<tvm::IntImmNode>();
+        const auto *next = second.as<tvm::IntImmNode>();
+        bool linear = start && next;
+        for (int64_t k = 0; linear && k < stage.loop.extent; ++k) {
+          const PrimExpr v = at(k);
+          linear = v.as<tvm::IntImmNode>() &&
+                   v.as<tvm::IntImmNode>()->value ==
+                       start->value + k * (next->value - start->value);
+        }
+        if (!linear || start->value % cb.cols_tiles != 0 ||
+            (next->value - start->value) % cb.cols_tiles != 0) {
+          TVM_FFI_THROW(ValueError)
+              << what << ": the block's column offset `"
+              << detail::Brief(cb.access.col) << "` * 32 is not "
+              << "(a * " << loop->loop_var->name_hint
+              << " + b) * block columns with constants a and b; a loop of "
+                 "stages reads the same column block at every output block "
+                 "in an iteration (T.copy(A[bx * blk_m, k * blk_k], ...)).";
+        }
+        detail::LoopSlice slice;
+        slice.tensor = cb.tensor;
+        slice.axis = 1;
+        slice.size = cb.cols_tiles * target_.tile_cols;
+        slice.step = (next->value - start->value) / cb.cols_tiles;
+        slice.start = start->value / cb.cols_tiles;
+        stage.loop.slices.push_back(slice);
+      }
+    }
+  }
+
+  /*! \brief The loop of stages `cb`'s T.copy is in, or nullptr. */
+  const ForNode *StageLoopOf(const CBInfo &cb) const {
+    for (const For &loop : cb.loops) {
+      if (std::count(stage_loops_.begin(), stage_loops_.end(), loop.get())) {
+        return loop.get();
+      }
+    }
+    return nullptr;
+  }
+
+  /*! \brief `loop` as a stage's (stages.h StageLoop); its slices are filled
+   *         in once the indexing is proven (LoopSlices). */
+  detail::StageLoop StageLoopOf(const ForNode *loop, const std::string &what) {
+    const auto *min = loop->min.as<tvm::IntImmNode>();
+    const auto *extent = loop->extent.as<tvm::IntImmNode>();
+    const auto *step =
+        loop->step ? loop->step.value().as<tvm::IntImmNode>() : nullptr;
+    if (min == nullptr || extent == nullptr || min->value != 0 ||
+        (loop->step && (step == nullptr || step->value != 1))) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the loop over '" << loop->loop_var->name_hint
+          << "' runs from " << loop->min << " for " << loop->extent
+          << " steps; a loop that carries a value runs from 0 for a constant "
+             "count, step 1.";
+    }
+    auto it = std::find(stage_loops_.begin(), stage_loops_.end(), loop);
+    detail::StageLoop out;
+    out.id = it - stage_loops_.begin();
+    if (it == stage_loops_.end()) {
+      stage_loops_.push_back(loop);
+    }
+    out.extent = extent->value;
+    return out;
   }
 
   /*! \brief T.copy: DRAM -> shared (reader) or fragment -> DRAM (output). */
@@ -3055,13 +3381,16 @@ private:
       // A staged program ending in a reduction (a sum of squares): the
       // value it reduces is made, element by element, from the blocks its
       // stages read, each of which must hold the output's own rows, whole.
+      // (A block read in a loop of stages is summed into the value over
+      // the loop's iterations, which together hold the whole rows.)
       std::optional<detail::OutputBlocks> blocks;
       for (const CBInfo &cb : cbs_) {
         if (cb.role == value::kCBRoleInput &&
             (cb.broadcast.empty() || cb.broadcast == value::kBroadcastNone)) {
-          blocks = detail::ProveReduction(
-              func_, nest, cb.access, out->access,
-              compute_->reduce_dim == value::kReduceDimRow, target_.tile_rows);
+          blocks = detail::ProveReduction(func_, nest, cb.access, out->access,
+                                          compute_->reduce_dim ==
+                                              value::kReduceDimRow,
+                                          target_.tile_rows, StageLoopOf(cb));
         }
       }
       if (blocks) {
@@ -3133,6 +3462,10 @@ private:
     for (const CBInfo &cb : cbs_) {
       if (cb.role == value::kCBRoleOutput) {
         place(cb, c_row, c_col);
+      } else if (cb.role == value::kCBRoleInput && StageLoopOf(cb)) {
+        // A block a loop of stages reads: the output block's rows, its
+        // iteration's columns (LoopSlices: the same at every block).
+        place(cb, c_row, cb.access.col);
       } else if (!cb.broadcast.empty()) {
         // An epilogue operand: the output block's own tiles (ProveOperands).
         place(cb, cb.broadcast == value::kBroadcastRow ? detail::I32(0) : c_row,
@@ -3442,8 +3775,13 @@ private:
       m.Set(field::kFieldReduce, String(compute_->reduce));
       m.Set(field::kFieldReduceDim, String(compute_->reduce_dim));
     }
-    m.Set(field::kFieldOperandA,
-          String(stages_.empty() ? compute_->a : stages_.front().in));
+    // (A staged program's a: the first tensor a stage reads; a fill reads
+    // none.)
+    std::string a = compute_->a;
+    for (auto s = stages_.rbegin(); s != stages_.rend(); ++s) {
+      a = s->in.empty() ? a : s->in;
+    }
+    m.Set(field::kFieldOperandA, String(a));
     m.Set(field::kFieldOperandB, String(compute_->b));
     m.Set(field::kFieldOperandC, String(c));
     m.Set(field::kFieldTransposeA, compute_->transpose_a);
@@ -3755,6 +4093,8 @@ private:
     std::vector<detail::EpilogueOp> epilogue;
     bool packed = false;
     int64_t mt = 0, nt = 0, sub_h = 0, sub_w = 0;
+    /*! \brief A stage lowered inside a loop of stages: that loop. */
+    const ForNode *stage_loop = nullptr;
   };
   std::optional<ComputeInfo> compute_;
   /*! \brief Loop variables of the kernel's own loops around the visit. */
@@ -3823,6 +4163,12 @@ private:
    *         stage value's fragment -> its intermediate CB's position. */
   std::vector<detail::ComputeStage> stages_;
   std::map<const tvm::tirx::BufferNode *, size_t> stage_values_;
+  /*! \brief A fragment a T.Parallel inside a serial loop updates in place
+   *         (A_local[i, j] += ...) -> that loop: filled before it, the value
+   *         is carried across the loop's iterations (a loop of stages). */
+  std::map<const tvm::tirx::BufferNode *, const ForNode *> carried_;
+  /*! \brief The loops of stages seen (stages.h StageLoop ids: positions). */
+  std::vector<const ForNode *> stage_loops_;
   /*! \brief The error for a column sum on 16-bit DST, raised unless the
    *         reduction turns out to be a stage (fp32 DST). */
   std::string column_sum_16bit_;

@@ -6,8 +6,11 @@
  *
  * Each stage computes one value of the output block from tensors and the
  * values of earlier stages: `reduce` (c[i] = reduce(in[i, :]) or along
- * columns) or `eltwise` (c = epilogue(in), the epilogue's operands tensors or
- * earlier values, a reduced vector broadcast over the block). A value
+ * columns), `eltwise` (c = epilogue(in), the epilogue's operands tensors or
+ * earlier values, a reduced vector broadcast over the block) or `fill` (c =
+ * a constant, the start of a value a loop carries). Stages may run in a
+ * loop (`loop`): each iteration reads a block of the tensors it slices and
+ * may update a value in place (rms_norm_splitk's A_local += x * x). A value
  * between stages lives in an intermediate CB (compute's own): the stage that
  * makes it packs it there, the stages that read it wait for it once and the
  * last one pops it. MemorySpaceLowerTT records the stages once; TensorizeTT
@@ -29,9 +32,25 @@
 namespace tilelang_tt {
 namespace detail {
 
+/*! \brief A tensor a loop of stages reads a block of per iteration: at
+ *         iteration k, elements [(step * k + start) * size, + size) along
+ *         `axis` (all of the other axis). */
+struct LoopSlice {
+  std::string tensor;
+  int64_t axis = 1, size = 0, step = 1, start = 0;
+};
+
+/*! \brief The loop of stages a stage runs in (TIR's serial loop around
+ *         them, kept in the IR): stages of one loop share `id`. */
+struct StageLoop {
+  int64_t id = -1, extent = 0;
+  std::vector<LoopSlice> slices;
+  bool defined() const { return id >= 0; }
+};
+
 /*! \brief One stage of tt.compute's `stages`. */
 struct ComputeStage {
-  /*! \brief attr.h kOpEltwise or kOpReduce. */
+  /*! \brief attr.h kOpEltwise, kOpReduce or kOpFill. */
   std::string op;
   /*! \brief The tensor or earlier value it starts from, and its value (the
    *         output tensor for the last stage, else the fragment's name). */
@@ -42,7 +61,29 @@ struct ComputeStage {
   std::string reduce, reduce_dim;
   /*! \brief op eltwise: the ops on `in`, operands tensors or values. */
   std::vector<EpilogueOp> epilogue;
+  /*! \brief op fill: the constant (no `in`; cb_in -1). */
+  double value = 0;
+  /*! \brief The loop it runs in, if any. */
+  StageLoop loop;
 };
+
+/*! \brief The CBs a stage reads, each once, in order: its input, then its
+ *         operands' (a block read twice, as in x * x, is one). */
+std::vector<int64_t> StageReads(const ComputeStage &stage);
+
+/*!
+ * \brief Which of the CBs stage `index` reads it waits for and pops. A
+ *        version of a CB is a block pushed into it: by the stage that writes
+ *        it (its value), or by the reader (a tensor's block, once per output
+ *        block, or per iteration of the loop its T.copy is in). The first
+ *        stage that reads a version waits for it, the last pops it; a stage
+ *        that writes the CB it reads (a value a loop carries, updated in
+ *        place) reads the version before its own, and is its last reader.
+ */
+struct StageCBUse {
+  std::vector<int64_t> waits, pops;
+};
+StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index);
 
 /*! \brief tt.compute's `stages` field. */
 tvm::ffi::Array<tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any>>

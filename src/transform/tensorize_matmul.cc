@@ -503,21 +503,8 @@ private:
     startup_args_ = Array<PrimExpr>{I32(cb_in), I32(stage.cb_out)};
     mt_ = mt;
     nt_ = nt;
-    const std::vector<int64_t> inputs = StageReads(stage);
+    const std::vector<int64_t> inputs = detail::StageReads(stage);
     return ElementwiseStage(stage, inputs, inputs);
-  }
-
-  /*! \brief The CBs a stage reads, each once, in order: its input, then
-   *         its operands' (a block read twice, as in x * x, is one). */
-  static std::vector<int64_t> StageReads(const detail::ComputeStage &stage) {
-    std::vector<int64_t> reads{stage.cb_in};
-    for (const detail::EpilogueOp &op : stage.epilogue) {
-      if (op.cb >= 0 &&
-          std::find(reads.begin(), reads.end(), op.cb) == reads.end()) {
-        reads.push_back(op.cb);
-      }
-    }
-    return reads;
   }
 
   void RequireScratchTile() const {
@@ -576,6 +563,38 @@ private:
     return detail::Seq(body);
   }
 
+  /*!
+   * \brief A fill stage on the mt_ x nt_ block: each tile in turn: take DST,
+   *        fill DST[0] with the constant (fill_tile on the SFPU), pack it
+   *        into cb_out, release.
+   */
+  Stmt FillStage(const detail::ComputeStage &stage) {
+    using detail::I32;
+    using detail::Intrin;
+    const PrimExpr out = I32(stage.cb_out), n = I32(mt_ * nt_);
+    detail::EpilogueOp fill;
+    fill.op = value::kSfpuFill;
+    fill.value = static_cast<float>(stage.value);
+    detail::EpilogueBlock block;
+    block.sub_h = block.sub_w = 1;
+    block.mt = mt_;
+    block.nt = nt_;
+    block.row0 = block.col0 = I32(0);
+    block.scratch = 1;
+    const PrimExpr zero = I32(0);
+    std::vector<Stmt> body{Intrin(builtin::cb_reserve_back(), {out, n})};
+    body.push_back(detail::SerialLoop("t", mt_ * nt_, [&](PrimExpr) {
+      return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}),
+                          detail::LowerEpilogue({fill}, block),
+                          Intrin(builtin::tile_regs_commit(), {}),
+                          Intrin(builtin::tile_regs_wait(), {}),
+                          Intrin(builtin::pack_tile(), {zero, out, zero}),
+                          Intrin(builtin::tile_regs_release(), {})});
+    }));
+    body.push_back(Intrin(builtin::cb_push_back(), {out, n}));
+    return detail::Seq(body);
+  }
+
   /*! \brief cb_wait_front for each CB, its block's tiles (StageTiles). */
   std::vector<Stmt> Waits(const std::vector<int64_t> &cbs) const {
     std::vector<Stmt> out;
@@ -629,23 +648,8 @@ private:
     }
     mt_ = ConstArg(call, reduce ? 2 : 1);
     nt_ = ConstArg(call, reduce ? 3 : 2);
-    // The first and the last stage that read each CB.
-    std::map<int64_t, size_t> first, last;
-    for (size_t i = 0; i < stages_.size(); ++i) {
-      for (int64_t cb : StageReads(stages_[i])) {
-        first.emplace(cb, i);
-        last[cb] = i;
-      }
-    }
-    std::vector<int64_t> waits, pops;
-    for (int64_t cb : StageReads(stage)) {
-      if (first.at(cb) == index) {
-        waits.push_back(cb);
-      }
-      if (last.at(cb) == index) {
-        pops.push_back(cb);
-      }
-    }
+    const detail::StageCBUse use = detail::WaitsAndPops(stages_, index);
+    const std::vector<int64_t> &waits = use.waits, &pops = use.pops;
     std::vector<Stmt> body;
     // The packer's format: the last stage's output's at the block's start.
     const int64_t before =
@@ -655,8 +659,13 @@ private:
           Intrin(builtin::pack_reconfig(), {I32(before), I32(stage.cb_out)}));
     }
     if (index == 0) {
+      // (The first stage a fill: hw_startup from the first CB read.)
+      int64_t first_in = stage.cb_in;
+      for (size_t s = 0; first_in < 0 && s < stages_.size(); ++s) {
+        first_in = stages_[s].cb_in;
+      }
       startup_args_ =
-          Array<PrimExpr>{I32(stage.cb_in), I32(stages_.back().cb_out)};
+          Array<PrimExpr>{I32(first_in), I32(stages_.back().cb_out)};
     }
     if (reduce) {
       // Every reduction reads the kernel's one scaler tile, waited for
@@ -665,6 +674,8 @@ private:
       reduce_setup_ = Intrin(builtin::cb_wait_front(), {I32(scaler), I32(1)});
       reduce_teardown_ = Intrin(builtin::cb_pop_front(), {I32(scaler), I32(1)});
       body.push_back(ReduceStage(stage, scaler, waits, pops, true));
+    } else if (stage.op == value::kOpFill) {
+      body.push_back(FillStage(stage));
     } else {
       RequireScratchTile();
       body.push_back(ElementwiseStage(stage, waits, pops));

@@ -7,6 +7,7 @@
 
 #include <utility>
 
+#include "../../src/transform/stages.h"
 #include "gemm_ir.h"
 #include "test_util.h"
 #include "tilelang_tt/attr.h"
@@ -189,3 +190,56 @@ TEST(TensorizeTT, NeedsTheCBPlan) {
 
 } // namespace
 } // namespace tilelang_tt
+
+// --- the CB versions of a staged program (stages.h WaitsAndPops) -----------
+
+namespace {
+
+tilelang_tt::detail::ComputeStage Stage(const std::string &op, int64_t in,
+                                        int64_t out,
+                                        std::vector<int64_t> operands = {}) {
+  tilelang_tt::detail::ComputeStage s;
+  s.op = op;
+  s.cb_in = in;
+  s.cb_out = out;
+  for (int64_t cb : operands) {
+    tilelang_tt::detail::EpilogueOp e;
+    e.op = "add";
+    e.operand = "v";
+    e.cb = cb;
+    s.epilogue.push_back(e);
+  }
+  return s;
+}
+
+} // namespace
+
+TEST(StageCBVersions, FirstReaderWaitsLastReaderPops) {
+  using tilelang_tt::detail::WaitsAndPops;
+  // A softmax's shape: max of c_0 into c_26; exp(c_0 - c_26) into c_27;
+  // sum of c_27 into c_28; c_27 / c_28 into c_16.
+  const std::vector<tilelang_tt::detail::ComputeStage> stages = {
+      Stage("reduce", 0, 26), Stage("eltwise", 0, 27, {26}),
+      Stage("reduce", 27, 28), Stage("eltwise", 27, 16, {28})};
+  EXPECT_EQ(WaitsAndPops(stages, 0).waits, std::vector<int64_t>{0});
+  EXPECT_TRUE(WaitsAndPops(stages, 0).pops.empty());
+  EXPECT_EQ(WaitsAndPops(stages, 1).waits, std::vector<int64_t>{26});
+  EXPECT_EQ(WaitsAndPops(stages, 1).pops, (std::vector<int64_t>{0, 26}));
+  EXPECT_EQ(WaitsAndPops(stages, 3).waits, std::vector<int64_t>{28});
+  EXPECT_EQ(WaitsAndPops(stages, 3).pops, (std::vector<int64_t>{27, 28}));
+}
+
+TEST(StageCBVersions, AnInPlaceUpdateReadsAndPopsTheVersionBefore) {
+  using tilelang_tt::detail::WaitsAndPops;
+  // rms_norm_splitk: fill c_26; in the loop c_26 = c_0 * c_0 + c_26; then
+  // the row sum of c_26 into c_16.
+  const std::vector<tilelang_tt::detail::ComputeStage> stages = {
+      Stage("fill", -1, 26), Stage("eltwise", 0, 26, {0, 26}),
+      Stage("reduce", 26, 16)};
+  EXPECT_TRUE(WaitsAndPops(stages, 0).waits.empty());
+  EXPECT_EQ(WaitsAndPops(stages, 1).waits, (std::vector<int64_t>{0, 26}));
+  EXPECT_EQ(WaitsAndPops(stages, 1).pops, (std::vector<int64_t>{0, 26}));
+  // The reduction after the loop reads the last version: it waits, pops.
+  EXPECT_EQ(WaitsAndPops(stages, 2).waits, std::vector<int64_t>{26});
+  EXPECT_EQ(WaitsAndPops(stages, 2).pops, std::vector<int64_t>{26});
+}

@@ -1074,6 +1074,30 @@ def _rms_norm_f32_ref(inputs):
     return a * (1.0 / np.sqrt((a * a).mean(axis=1, keepdims=True)) + 1e-12)
 
 
+def rms_norm_splitk_sumsq(M, N, blk_m, blk_k, dtype="float", accum_dtype="float"):  # noqa: N803
+    """examples/norm/rms_norm.py's rms_norm_splitk, its first loop as written there (T.clear(A_local),
+    then per column block A_local += A_shared * A_shared, then the row sum), with 32-row blocks and the
+    row sums of squares written out: a loop of stages carrying A_local."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), S: T.Tensor((M,), accum_dtype)):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, blk_k), dtype)
+            A_local = T.alloc_fragment((blk_m, blk_k), accum_dtype)
+            A_powsum = T.alloc_fragment((blk_m,), accum_dtype)
+
+            num_k_step = T.ceildiv(N, blk_k)
+            T.clear(A_local)
+            for k in range(num_k_step):
+                T.copy(A[bx * blk_m, k * blk_k], A_shared)
+                for i, j in T.Parallel(blk_m, blk_k):
+                    A_local[i, j] += A_shared[i, j] * A_shared[i, j]
+            T.reduce_sum(A_local, A_powsum, dim=1)
+            T.copy(A_powsum, S[bx * blk_m])
+
+    return main
+
+
 def _layernorm_f32_magnitude(inputs, eps=1e-5):
     # float32 values between stages: only the squares' TF32 truncation (2^-10 of each, one way) in the
     # reduction reaches the variance, and the output's bf16 rounding (2^-8 of it).
@@ -1461,6 +1485,16 @@ ENTRIES = [
           notes="accum_dtype float: X widened (the bf16 CB itself), the squares reduced as TF32, the sums, "
                 "mean, mean^2 and rstd in Float32 CBs broadcast exactly (unary_bcast from UnpackToDestFp32), "
                 "unpackers reconfigured between bf16 and Float32 CBs"),
+    Entry("rms_norm_splitk_sumsq", RMS_NORM, lambda: rms_norm_splitk_sumsq(96, 320, 32, 64), {"A": (96, 320)},
+          lambda i: (i["A"] * i["A"]).sum(axis=1), output="S", dtypes={"A": "float32", "S": "float32"}, k=320,
+          magnitude=lambda i: (i["A"] * i["A"]).sum(axis=1) * 2.0**-2,
+          notes="a loop of stages: A_local filled with 0 (fill_tile), then in each of the 5 column steps "
+                "A_local = A * A + A_local in place (its CB holds the value before and the new one), then the "
+                "row sum of the Float32 A_local, copied once (it is read both into DST and as TF32)"),
+    Entry("rms_norm_splitk_sumsq_bf16", RMS_NORM, lambda: rms_norm_splitk_sumsq(64, 256, 32, 128, "bfloat16"),
+          {"A": (64, 256)}, lambda i: (i["A"] * i["A"]).sum(axis=1), output="S", dtypes={"S": "float32"}, k=256,
+          magnitude=lambda i: (i["A"] * i["A"]).sum(axis=1) * 2.0**-2,
+          notes="bfloat16 blocks of A summed into a float32 A_local across 2 column steps of 128"),
     Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
           {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
           magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),

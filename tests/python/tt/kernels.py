@@ -1281,3 +1281,75 @@ def rms_norm_rows(M=128, N=256, blk_m=32, eps=1e-12):  # noqa: N803
             T.copy(A_local, B[bx * blk_m, 0])
 
     return rms
+
+
+def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
+    """rms_norm_splitk's loop (T.clear(A_local), then A_local += f(block k) per column block): `sumsq` (the
+    row sums of squares written out, supported), and the forms the backend refuses: `col-reduce` (blocks
+    of rows, summed along columns), `nest-offset` (each row block reads the column blocks in its own
+    order), `second-update` (another T.Parallel in the loop), `second-loop` (rms_norm_splitk whole: a
+    second loop reads the row sums)."""
+    dtype = "float"
+    steps = N // blk_k
+    if where == "col-reduce":
+
+        @T.prim_func
+        def cols(A: T.Tensor((N, M), dtype), S: T.Tensor((M,), dtype)):
+            with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+                A_shared = T.alloc_shared((blk_k, blk_m), dtype)
+                A_local = T.alloc_fragment((blk_k, blk_m), dtype)
+                A_sum = T.alloc_fragment((blk_m,), dtype)
+                T.clear(A_local)
+                for k in range(steps):
+                    T.copy(A[k * blk_k, bx * blk_m], A_shared)
+                    for i, j in T.Parallel(blk_k, blk_m):
+                        A_local[i, j] += A_shared[i, j]
+                T.reduce_sum(A_local, A_sum, dim=0)
+                T.copy(A_sum, S[bx * blk_m])
+
+        return cols
+    if where == "second-loop":
+
+        @T.prim_func
+        def whole(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+            with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+                A_shared = T.alloc_shared((blk_m, blk_k), dtype)
+                A_local = T.alloc_fragment((blk_m, blk_k), dtype)
+                A_powsum = T.alloc_fragment((blk_m,), dtype)
+                T.clear(A_local)
+                for k in range(steps):
+                    T.copy(A[bx * blk_m, k * blk_k], A_shared)
+                    for i, j in T.Parallel(blk_m, blk_k):
+                        A_local[i, j] += A_shared[i, j] * A_shared[i, j]
+                T.reduce_sum(A_local, A_powsum, dim=1)
+                for i in T.Parallel(blk_m):
+                    A_powsum[i] = T.rsqrt(A_powsum[i] / N) + 1e-12
+                for k in range(steps):
+                    T.copy(A[bx * blk_m, (steps - 1 - k) * blk_k], A_shared)
+                    for i, j in T.Parallel(blk_m, blk_k):
+                        A_shared[i, j] *= A_powsum[i]
+                    T.copy(A_shared, B[bx * blk_m, (steps - 1 - k) * blk_k])
+
+        return whole
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), S: T.Tensor((M,), dtype)):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, blk_k), dtype)
+            A_local = T.alloc_fragment((blk_m, blk_k), dtype)
+            A_powsum = T.alloc_fragment((blk_m,), dtype)
+            T.clear(A_local)
+            for k in range(steps):
+                if where == "nest-offset":
+                    T.copy(A[bx * blk_m, ((k + bx) % steps) * blk_k], A_shared)
+                else:
+                    T.copy(A[bx * blk_m, k * blk_k], A_shared)
+                if where == "second-update":
+                    for i, j in T.Parallel(blk_m, blk_k):
+                        A_shared[i, j] = A_shared[i, j] * 2.0
+                for i, j in T.Parallel(blk_m, blk_k):
+                    A_local[i, j] += A_shared[i, j] * A_shared[i, j]
+            T.reduce_sum(A_local, A_powsum, dim=1)
+            T.copy(A_powsum, S[bx * blk_m])
+
+    return main

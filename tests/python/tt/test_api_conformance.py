@@ -376,6 +376,21 @@ def test_a_layernorm_compiles_against_the_release(headers, tmp_path, accum):
     assert result.api_ok, failures(result)
 
 
+@pytest.mark.parametrize("dtype", ["float", "bfloat16"])
+def test_a_loop_of_stages_compiles_against_the_release(headers, tmp_path, dtype):
+    """rms_norm_splitk's first loop: fill_tile_bitcast (eltwise_unary/fill.h) into the carried CB, the
+    in-place update in the loop (copy_tile of the value before, add_binary_tile), the row sum after it."""
+    from corpus import rms_norm_splitk_sumsq
+
+    out = tmp_path / dtype
+    tilelang_tt.lower(rms_norm_splitk_sumsq(64, 256, 32, 64, dtype)).write(out)
+    text = (out / "compute.cpp").read_text()
+    assert "fill_tile_init();" in text and "fill_tile_bitcast(0, 0x00000000u" in text
+    assert "for (uint32_t k = 0; k < 4; ++k) {" in text and "copy_tile(cb_A_local, c, 1);" in text
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
 def test_a_reduce_tile_missing_its_scaler_tile_index_fails(headers, tmp_path):
     out = tmp_path / "reduce"
     tilelang_tt.lower(row_reduce("sum", 64, 64, 32)).write(out)

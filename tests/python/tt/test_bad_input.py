@@ -67,7 +67,9 @@ class CaseServer:
             self.pending += chunk
 
 
-@pytest.fixture(scope="module")
+# (Session-wide: pytest-xdist hands a worker this module's tests between other modules', and a module
+# fixture would start a server again each time.)
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
     s = CaseServer(tmp_path_factory.mktemp("bad_input_server"))
     yield s

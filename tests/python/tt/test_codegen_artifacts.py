@@ -16,6 +16,7 @@ import pytest
 import tilelang
 from golden import assert_matches_golden
 from kernels import (
+    carried_loop,
     elementwise,
     gemm_epilogue,
     gemm_kernel,
@@ -53,6 +54,9 @@ CASES = {
     # the same with float32 fragments as the example has them: Float32 CBs between the stages, reduced as
     # TF32 or unpacked straight to DST (UnpackToDestFp32), SrcA reconfigured between the formats (#19)
     "layernorm_f32_96x256_b32": lambda: layernorm_rows(accum="float32"),
+    # rms_norm_splitk's first loop: a fill stage, the in-place update of the carried A_local per column
+    # block (its CB two blocks deep), the row sum after the loop (#19)
+    "rms_splitk_sumsq_64x256_b32x64": lambda: carried_loop("sumsq"),
     # a float32 output: Float32 output CB and DRAM pages, packed from fp32 DST exactly (#17)
     "gemm_f32out_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, out_dtype="float32"),
     # float16 tensors: Float16 CBs and .f16 files (uint16_t bit patterns on the host) (#17)

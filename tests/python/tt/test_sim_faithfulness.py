@@ -1144,3 +1144,34 @@ def test_a_staged_value_packed_to_bf16_is_judged_to_its_last_bit(tmp_path):
     plan = json.loads((artifacts / "tt.plan.json").read_text())
     off = bf16_bits_to_float(to_bf16_bits(result.output) + np.uint16(1))
     assert compare_stages(off, {"A": x}, plan, stats={}).mismatches == 64
+
+
+@pytest.mark.parametrize(
+    "name, old, new, fault",
+    [
+        # The update without its addition: each step overwrites the sum.
+        ("compute.cpp", "add_binary_tile(0, 1, 0);", "", None),
+        # The fill with another constant: every row sum off by 64 of it.
+        ("compute.cpp", "fill_tile_bitcast(0, 0x00000000u", "fill_tile_bitcast(0, 0x3F800000u", None),
+        # The reader reading the first column block at every step.
+        ("reader.cpp", "(k * 2 + c)", "(c)", None),
+        # The update not popping the value before: its CB fills, and the next step waits forever.
+        ("compute.cpp", "cb_pop_front(cb_A_local, 2);\n      }\n    }", "}\n    }", "deadlock"),
+    ],
+    ids=["no-add", "fill-one", "same-block", "no-pop"],
+)  # fmt: skip
+def test_a_loop_of_stages_is_judged_by_its_plan(tmp_path, name, old, new, fault):
+    """rms_norm_splitk's first loop: a fill, an in-place update per column block, the row sum after it.
+    Each step the plan records must run on its own block, and the carried CB's protocol (the value
+    before popped once the new one is pushed) must hold."""
+    from corpus import rms_norm_splitk_sumsq
+
+    artifacts = lowered(tmp_path, rms_norm_splitk_sumsq(64, 256, 32, 64))
+    assert simulate(artifacts, timeout=120).ok
+    break_kernel(artifacts, name, old, new)
+    if fault:
+        with pytest.raises(SimulationError, match=fault):
+            simulate(artifacts, timeout=60)
+        return
+    result = simulate(artifacts, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()
