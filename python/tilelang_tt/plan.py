@@ -106,8 +106,13 @@ def _check_stages(plan, fail) -> None:
         if stage["in"] not in shapes:
             fail(f"{what} reads {stage['in']!r}, neither an input tensor nor an earlier stage's value")
         shape = sliced.get(stage["in"], shapes[stage["in"]])
-        if shape is None:
-            fail(f"{what} starts from the fill {stage['in']!r}; an update starts from a tensor or a computed value")
+        if shape is None:  # an update starting from a fill: the shape of the blocks it combines with it
+            known = [sliced.get(st["operand"], shapes.get(st["operand"])) for st in stage.get("epilogue", [])
+                     if st.get("broadcast") == "none"]  # fmt: skip
+            known = [k for k in known if k is not None]
+            if stage["op"] != "eltwise" or not known:
+                fail(f"{what} starts from the fill {stage['in']!r} and reads no block that gives it a shape")
+            shape = known[0]
         if stage["op"] == "reduce":
             rows = stage["reduce_dim"] == "row"
             if len(shape) != 2:

@@ -595,6 +595,40 @@ private:
               (store ? " writing '" + std::string(store->buffer->name) + "'"
                      : std::string()) +
               " in the loop over '" + stage_loop->loop_var->name_hint + "'");
+    // The value this loop carries, and the loops its fill is in: the
+    // updates run in those and the loop of stages, nothing else (a loop
+    // between would repeat the updates, one inside would too).
+    const tvm::tirx::BufferNode *value = nullptr;
+    for (const auto &kv : carried_) {
+      if (kv.second == stage_loop && carried_filled_.count(kv.first)) {
+        value = value ? value : kv.first;
+      }
+    }
+    const std::vector<For> &fill_loops = cbs_[stage_values_.at(value)].loops;
+    std::vector<For> want = fill_loops;
+    want.push_back(tvm::ffi::GetRef<For>(stage_loop));
+    auto repeating = [](const std::vector<For> &loops) { // (not extent 1)
+      std::vector<For> kept;
+      for (const For &loop : loops) {
+        if (!tvm::tirx::is_one(loop->extent)) {
+          kept.push_back(loop);
+        }
+      }
+      return kept;
+    };
+    if (!SameLoops(repeating(loops_), repeating(want))) {
+      std::string loops;
+      for (size_t i = fill_loops.size(); i < loops_.size(); ++i) {
+        loops += std::string(loops.empty() ? "'" : ", '") +
+                 loops_[i]->loop_var->name_hint + "'";
+      }
+      TVM_FFI_THROW(ValueError)
+          << what << ": the update of '" << value->name
+          << "' is inside the loops over " << loops << " after its T.fill; "
+          << "a value a loop carries is updated in that one loop, directly "
+             "inside the loops its T.fill is in.";
+    }
+    StageLoopOf(stage_loop, what); // (its bounds checked here)
     if (compute_ && compute_->elementwise && !compute_->packed &&
         eltwise_out_ != nullptr && compute_->stage_loop == stage_loop &&
         Reads(op, eltwise_out_)) {
@@ -611,12 +645,11 @@ private:
                         stage_values_.count(store->buffer.get());
     if (compute_ || store == nullptr || !(temp || update)) {
       TVM_FFI_THROW(ValueError)
-          << what << ": in a loop that carries a value ("
-          << (carried_.empty() ? std::string("?")
-                               : std::string(carried_.begin()->first->name))
-          << "), supported: one update of that value in place, "
-             "v[i, j] = v[i, j] + f(blocks read in the loop); "
-             "this is something else.";
+          << what << ": in the loop that carries '" << value->name
+          << "', supported: updates of '" << value->name << "' in place, "
+          << value->name << "[i, j] = " << value->name
+          << "[i, j] + f(blocks read in the loop) and the like; this "
+             "T.Parallel writes something else.";
     }
     Stmt lowered = LowerElementwise(op);
     compute_->stage_loop = stage_loop;
@@ -1020,7 +1053,8 @@ private:
             << "PrimFunc '" << func_ << "': '" << s.out << "' ("
             << (s.op == value::kOpReduce
                     ? "T.reduce_" + s.reduce + " of '" + s.in + "'"
-                    : "an update of '" + s.in + "'")
+                : s.op == value::kOpFill ? std::string("its T.fill / T.clear")
+                                         : "an update of '" + s.in + "'")
             << ") is not read by a later update; every reduction and update "
                "in a kernel with several must feed the output (drop it).";
       }
@@ -1279,9 +1313,12 @@ private:
         TVM_FFI_THROW(ValueError)
             << what << ": '" << value->name << "' is updated in the loop over '"
             << e.stage_loop->loop_var->name_hint
-            << "' without reading its own value at the element, or as a "
-               "block of another shape; supported: "
-            << value->name << "[i, j] = " << value->name << "[i, j] + ....";
+            << "' from parts computed apart (its own value inside a "
+               "sub-expression), or as a block of another shape; supported: "
+            << value->name << "[i, j] = f(blocks read in the loop) op "
+            << value->name
+            << "[i, j], its own value one operand of the "
+               "outermost op.";
       }
       own.depth = 2;
       if (own.access.shape.empty()) {
@@ -1928,6 +1965,7 @@ private:
     stage.value = *c;
     const int64_t rows = cb.rows_tiles, cols = cb.cols_tiles;
     AddStage(what, dst.buffer.get(), "cb_" + name, stage, cb);
+    carried_filled_.insert(dst.buffer.get());
     return detail::RoleScope(ir::kRoleCompute,
                              detail::Intrin(builtin::eltwise_block(),
                                             {detail::I32(-1), detail::I32(rows),
@@ -1939,7 +1977,7 @@ private:
   const ForNode *StageLoopHere() const {
     for (const For &loop : loops_) {
       for (const auto &kv : carried_) {
-        if (kv.second == loop.get() && stage_values_.count(kv.first)) {
+        if (kv.second == loop.get() && carried_filled_.count(kv.first)) {
           return loop.get();
         }
       }
@@ -3777,10 +3815,20 @@ private:
     }
     // (A staged program's a: the first tensor a stage reads; a fill reads
     // none.)
-    std::string a = compute_->a;
-    for (auto s = stages_.rbegin(); s != stages_.rend(); ++s) {
-      a = s->in.empty() ? a : s->in;
+    // (Or an operand's: an update of a carried value may start from it.)
+    std::string a;
+    auto tensor = [&](const std::string &name) {
+      return std::any_of(cbs_.begin(), cbs_.end(), [&](const CBInfo &cb) {
+        return cb.role == value::kCBRoleInput && cb.tensor == name;
+      });
+    };
+    for (const detail::ComputeStage &s : stages_) {
+      a = a.empty() && tensor(s.in) ? s.in : a;
+      for (const detail::EpilogueOp &e : s.epilogue) {
+        a = a.empty() && tensor(e.operand) ? e.operand : a;
+      }
     }
+    a = a.empty() ? compute_->a : a;
     m.Set(field::kFieldOperandA, String(a));
     m.Set(field::kFieldOperandB, String(compute_->b));
     m.Set(field::kFieldOperandC, String(c));
@@ -4167,6 +4215,8 @@ private:
    *         (A_local[i, j] += ...) -> that loop: filled before it, the value
    *         is carried across the loop's iterations (a loop of stages). */
   std::map<const tvm::tirx::BufferNode *, const ForNode *> carried_;
+  /*! \brief The carried values whose fill was lowered (LowerCarriedFill). */
+  std::set<const tvm::tirx::BufferNode *> carried_filled_;
   /*! \brief The loops of stages seen (stages.h StageLoop ids: positions). */
   std::vector<const ForNode *> stage_loops_;
   /*! \brief The error for a column sum on 16-bit DST, raised unless the

@@ -630,9 +630,18 @@ CASES = [
     Case("loop-carried-nest-offset", "a loop of stages whose row blocks read the column blocks in their own order",
          lower(lambda: K.carried_loop("nest-offset")), E,
          ("T.copy into 'A_shared' in the loop over 'k'", "is not (a * k + b) * block columns")),
-    Case("loop-carried-second-update", "a second T.Parallel in the loop that carries a value (A_shared * 2)",
-         lower(lambda: K.carried_loop("second-update")), E,
-         ("in the loop over 'k'", "supported: one update of that value in place")),
+    Case("loop-carried-second-update", "a T.Parallel in the loop that carries a value updating a shared block "
+         "(A_shared * 2)", lower(lambda: K.carried_loop("second-update")), E,
+         ("in the loop that carries 'A_local', supported: updates of 'A_local' in place",)),
+    Case("loop-carried-repeated", "a serial loop between the T.clear and the loop of stages (the updates repeated)",
+         lower(lambda: K.carried_loop("repeated")), E,
+         ("the update of 'A_local' is inside the loops over '_r', 'k' after its T.fill",)),
+    Case("loop-carried-product", "a running product: T.fill(A_local, 1), then A_local = A_local * A_shared per "
+         "column block (supported: the update starts from the carried value)",
+         simulate_kernel(lambda: K.carried_loop("product")), None),
+    Case("loop-waves-in-place", "a softmax-like staged program in a loop over waves of row blocks, updating its "
+         "exponentials in place (supported: not a carried value, no fill before the loop)",
+         simulate_kernel(lambda: K.carried_loop("waves")), None),
     Case("reduce-accumulate-unfilled", "T.reduce_sum(..., clear=False) with nothing written into the result before",
          lower(lambda: K.row_reduce("accumulate-unfilled")), E,
          ("clear=False combines with what 'S' held", "T.fill('S', c) with a constant c right before")),

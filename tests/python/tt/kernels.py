@@ -1285,7 +1285,9 @@ def rms_norm_rows(M=128, N=256, blk_m=32, eps=1e-12):  # noqa: N803
 
 def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
     """rms_norm_splitk's loop (T.clear(A_local), then A_local += f(block k) per column block): `sumsq` (the
-    row sums of squares written out, supported), and the forms the backend refuses: `col-reduce` (blocks
+    row sums of squares written out, supported), `product` (a running product from T.fill(A_local, 1)),
+    `waves` (no carried value: a staged program in a loop over waves, updating a value in place), and the
+    forms the backend refuses: `repeated` (a loop between the fill and the loop of stages), `col-reduce` (blocks
     of rows, summed along columns), `nest-offset` (each row block reads the column blocks in its own
     order), `second-update` (another T.Parallel in the loop), `second-loop` (rms_norm_splitk whole: a
     second loop reads the row sums)."""
@@ -1308,6 +1310,24 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
                 T.copy(A_sum, S[bx * blk_m])
 
         return cols
+    if where == "waves":
+
+        @T.prim_func
+        def waves(X: T.Tensor((M, N), "bfloat16"), Y: T.Tensor((M, N), "bfloat16")):
+            with T.Kernel(T.ceildiv(M, blk_m * 2), threads=128) as bx:
+                x = T.alloc_fragment((blk_m, N), "bfloat16")
+                e = T.alloc_fragment((blk_m, N), "float32")
+                s = T.alloc_fragment((blk_m,), "float32")
+                for w in T.serial(2):
+                    T.copy(X[(bx * 2 + w) * blk_m, 0], x)
+                    for i, j in T.Parallel(blk_m, N):
+                        e[i, j] = T.exp(x[i, j])
+                    T.reduce_sum(e, s, dim=1)
+                    for i, j in T.Parallel(blk_m, N):
+                        e[i, j] = e[i, j] / s[i]
+                    T.copy(e, Y[(bx * 2 + w) * blk_m, 0])
+
+        return waves
     if where == "second-loop":
 
         @T.prim_func
@@ -1338,17 +1358,25 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
             A_shared = T.alloc_shared((blk_m, blk_k), dtype)
             A_local = T.alloc_fragment((blk_m, blk_k), dtype)
             A_powsum = T.alloc_fragment((blk_m,), dtype)
-            T.clear(A_local)
-            for k in range(steps):
-                if where == "nest-offset":
-                    T.copy(A[bx * blk_m, ((k + bx) % steps) * blk_k], A_shared)
-                else:
-                    T.copy(A[bx * blk_m, k * blk_k], A_shared)
-                if where == "second-update":
-                    for i, j in T.Parallel(blk_m, blk_k):
-                        A_shared[i, j] = A_shared[i, j] * 2.0
-                for i, j in T.Parallel(blk_m, blk_k):
-                    A_local[i, j] += A_shared[i, j] * A_shared[i, j]
+            if where == "product":
+                T.fill(A_local, 1.0)
+            else:
+                T.clear(A_local)
+            for _r in range(2 if where == "repeated" else 1):
+                for k in range(steps):
+                    if where == "nest-offset":
+                        T.copy(A[bx * blk_m, ((k + bx) % steps) * blk_k], A_shared)
+                    else:
+                        T.copy(A[bx * blk_m, k * blk_k], A_shared)
+                    if where == "second-update":
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_shared[i, j] = A_shared[i, j] * 2.0
+                    if where == "product":
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_local[i, j] = A_local[i, j] * A_shared[i, j]
+                    else:
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_local[i, j] += A_shared[i, j] * A_shared[i, j]
             T.reduce_sum(A_local, A_powsum, dim=1)
             T.copy(A_powsum, S[bx * blk_m])
 
