@@ -1525,6 +1525,15 @@ private:
         return;
       }
       read_here.push_back(cb.index);
+      if (!SameLoops(cb.loops, loops_) && cb.loops.size() < loops_.size()) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << e->buffer->name
+            << "' is filled outside the loop over '"
+            << loops_.back()->loop_var->name_hint
+            << "' the update is in; copy each input block in the loops of "
+               "the update that reads it (in a loop of stages, each "
+               "iteration's block in the loop).";
+      }
       if (!SameLoops(cb.loops, loops_)) {
         TVM_FFI_THROW(ValueError)
             << what << ": '" << e->buffer->name << "' is filled inside a loop "

@@ -636,6 +636,9 @@ CASES = [
     Case("loop-carried-repeated", "a serial loop between the T.clear and the loop of stages (the updates repeated)",
          lower(lambda: K.carried_loop("repeated")), E,
          ("the update of 'A_local' is inside the loops over '_r', 'k' after its T.fill",)),
+    Case("loop-carried-copy-outside", "the block a loop of stages reads copied once, before the loop",
+         lower(lambda: K.carried_loop("copy-outside")), E,
+         ("'A_shared' is filled outside the loop over 'k' the update is in",)),
     Case("loop-carried-product", "a running product: T.fill(A_local, 1), then A_local = A_local * A_shared per "
          "column block (supported: the update starts from the carried value)",
          simulate_kernel(lambda: K.carried_loop("product")), None),

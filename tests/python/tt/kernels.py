@@ -1287,7 +1287,8 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
     """rms_norm_splitk's loop (T.clear(A_local), then A_local += f(block k) per column block): `sumsq` (the
     row sums of squares written out, supported), `product` (a running product from T.fill(A_local, 1)),
     `waves` (no carried value: a staged program in a loop over waves, updating a value in place), and the
-    forms the backend refuses: `repeated` (a loop between the fill and the loop of stages), `col-reduce` (blocks
+    forms the backend refuses: `repeated` (a loop between the fill and the loop of stages), `copy-outside`
+    (the block copied once, before the loop that reads it), `col-reduce` (blocks
     of rows, summed along columns), `nest-offset` (each row block reads the column blocks in its own
     order), `second-update` (another T.Parallel in the loop), `second-loop` (rms_norm_splitk whole: a
     second loop reads the row sums)."""
@@ -1362,9 +1363,13 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
                 T.fill(A_local, 1.0)
             else:
                 T.clear(A_local)
+            if where == "copy-outside":
+                T.copy(A[bx * blk_m, 0], A_shared)
             for _r in range(2 if where == "repeated" else 1):
                 for k in range(steps):
-                    if where == "nest-offset":
+                    if where == "copy-outside":
+                        pass
+                    elif where == "nest-offset":
                         T.copy(A[bx * blk_m, ((k + bx) % steps) * blk_k], A_shared)
                     else:
                         T.copy(A[bx * blk_m, k * blk_k], A_shared)
