@@ -598,25 +598,11 @@ private:
     // The value this loop carries, and the loops its fill is in: the
     // updates run in those and the loop of stages, nothing else (a loop
     // between would repeat the updates, one inside would too).
-    const tvm::tirx::BufferNode *value = nullptr;
-    for (const auto &kv : carried_) {
-      if (kv.second == stage_loop && carried_filled_.count(kv.first)) {
-        value = value ? value : kv.first;
-      }
-    }
+    const tvm::tirx::BufferNode *value = CarriedBy(stage_loop);
     const std::vector<For> &fill_loops = cbs_[stage_values_.at(value)].loops;
     std::vector<For> want = fill_loops;
     want.push_back(tvm::ffi::GetRef<For>(stage_loop));
-    auto repeating = [](const std::vector<For> &loops) { // (not extent 1)
-      std::vector<For> kept;
-      for (const For &loop : loops) {
-        if (!tvm::tirx::is_one(loop->extent)) {
-          kept.push_back(loop);
-        }
-      }
-      return kept;
-    };
-    if (!SameLoops(repeating(loops_), repeating(want))) {
+    if (!SameLoops(RepeatingLoops(loops_), RepeatingLoops(want))) {
       std::string loops;
       for (size_t i = fill_loops.size(); i < loops_.size(); ++i) {
         loops += std::string(loops.empty() ? "'" : ", '") +
@@ -1985,10 +1971,19 @@ private:
    *         value is carried across), or nullptr. */
   const ForNode *StageLoopHere() const {
     for (const For &loop : loops_) {
-      for (const auto &kv : carried_) {
-        if (kv.second == loop.get() && carried_filled_.count(kv.first)) {
-          return loop.get();
-        }
+      if (CarriedBy(loop.get()) != nullptr) {
+        return loop.get();
+      }
+    }
+    return nullptr;
+  }
+
+  /*! \brief The value `loop` carries (filled before it: LowerCarriedFill),
+   *         or nullptr. */
+  const tvm::tirx::BufferNode *CarriedBy(const ForNode *loop) const {
+    for (const auto &kv : carried_) {
+      if (kv.second == loop && carried_filled_.count(kv.first)) {
+        return kv.first;
       }
     }
     return nullptr;
@@ -2743,16 +2738,8 @@ private:
                "max)), or clear=True.";
       }
       // (A loop of one iteration adds nothing up.)
-      auto running = [](const std::vector<For> &loops) {
-        std::vector<For> kept;
-        for (const For &loop : loops) {
-          if (!tvm::tirx::is_one(loop->extent)) {
-            kept.push_back(loop);
-          }
-        }
-        return kept;
-      };
-      if (!SameLoops(running(start->second.loops), running(loops_)) ||
+      if (!SameLoops(RepeatingLoops(start->second.loops),
+                     RepeatingLoops(loops_)) ||
           start->second.branches != Branches()) {
         TVM_FFI_THROW(ValueError)
             << what << ": the T.fill of '" << dst.buffer->name
@@ -3903,6 +3890,17 @@ private:
   }
 
   /*! \brief The same loops, by variable. */
+  /*! \brief `loops` without those of one iteration (which repeat nothing). */
+  static std::vector<For> RepeatingLoops(const std::vector<For> &loops) {
+    std::vector<For> kept;
+    for (const For &loop : loops) {
+      if (!tvm::tirx::is_one(loop->extent)) {
+        kept.push_back(loop);
+      }
+    }
+    return kept;
+  }
+
   static bool SameLoops(const std::vector<For> &x, const std::vector<For> &y) {
     return x.size() == y.size() && CommonLoops(x, y) == x.size();
   }
