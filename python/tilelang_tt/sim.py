@@ -1195,12 +1195,19 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
     raise SimulationError("the plan's stages are empty")
 
 
+def _stage_input(stage: dict, views: list, compute: dict) -> tuple:
+    """What a stage starts from (as the chip holds it, its bound, its exact value) and the program's fields
+    with the stage's own ops."""
+    chip, exact, errors = views
+    name = stage["in"]
+    sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
+    return chip[name], errors.get(name), exact[name], sub
+
+
 def _stage_value(stage: dict, views: list, compute: dict, formats: dict, dtypes: dict) -> tuple[np.ndarray, ...]:
     """A stage's value before its pack (not the last stage's): what DST holds, its bound, the exact value."""
     chip, exact, errors = views
-    name = stage["in"]
-    x, x_err, x_exact = chip[name], errors.get(name), exact[name]
-    sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
+    x, x_err, x_exact, sub = _stage_input(stage, views, compute)
     if stage["op"] == "reduce":
         in_dtype = dtypes[formats[stage["cb_in"]]]
         return _reduce_value(x, x_err, x_exact, stage, sub, in_dtype)
@@ -1217,9 +1224,7 @@ def _last_stage(
 ) -> SimResult:
     """The verdict on the output, the last stage's value (``in_dtype``: its input CB's format)."""
     chip, exact, errors = views
-    name = stage["in"]
-    x, x_err, x_exact = chip[name], errors.get(name), exact[name]
-    sub = {k: v for k, v in compute.items() if k != "stages"} | {"epilogue": stage.get("epilogue", [])}
+    x, x_err, x_exact, sub = _stage_input(stage, views, compute)
     if stage["op"] == "reduce":  # the output is the reduction's result (a sum of squares), packed into its CB
         target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, in_dtype)
         rows = stage["reduce_dim"] == "row"
