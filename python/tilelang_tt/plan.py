@@ -91,13 +91,19 @@ def _check_stages(plan, fail) -> None:
         sliced = {}
         for sl in (loop or {}).get("slices", []):
             buf = buffers.get(sl["tensor"])
-            if buf is None or buf["role"] != "input" or sl["axis"] >= len(buf["shape"]):
+            written = last and sl["tensor"] == compute["c"]  # the last stage writes c a block an iteration
+            if buf is None or (buf["role"] != "input" and not written) or sl["axis"] >= len(buf["shape"]):
                 fail(f"{what} slices {sl['tensor']!r} along axis {sl['axis']}, not an input tensor's axis")
             blocks = [sl["step"] * k + sl["start"] for k in range(loop["extent"])]
             if min(blocks) < 0 or (max(blocks) + 1) * sl["size"] > buf["padded_shape"][sl["axis"]]:
                 fail(f"{what} reads blocks {blocks} of {sl['size']} along axis {sl['axis']} of {sl['tensor']!r}, "
                      f"beyond its padded shape {buf['padded_shape']}")  # fmt: skip
+            if written and sorted(blocks) != list(range(-(-buf["shape"][sl["axis"]] // sl["size"]))):
+                fail(f"{what} writes blocks {blocks} of {sl['size']} along axis {sl['axis']} of {sl['tensor']!r} "
+                     f"{buf['shape']}; the loop writes each of its blocks once")  # fmt: skip
             sliced[sl["tensor"]] = [sl["size"] if a == sl["axis"] else d for a, d in enumerate(buf["shape"])]
+        if last and loop and compute["c"] not in sliced:
+            fail(f"{what} runs in loop {loop['id']} but writes no block of {compute['c']!r} an iteration")
         if stage["op"] == "fill":  # a constant: its shape is the update's that first reads it
             if last or cbs.get(stage["cb_out"], {}).get("role") != "intermediate":
                 fail(f"{what}: a fill packs into an intermediate CB a later stage reads")
@@ -140,7 +146,7 @@ def _check_stages(plan, fail) -> None:
         role = cbs.get(stage["cb_out"], {}).get("role")
         if role != ("output" if last else "intermediate"):
             fail(f"{what} packs into CB {stage['cb_out']}, not an {'output' if last else 'intermediate'} CB")
-        if last and (stage["out"] != compute["c"] or out != buffers[compute["c"]]["shape"]):
+        if last and (stage["out"] != compute["c"] or out != sliced.get(compute["c"], buffers[compute["c"]]["shape"])):
             fail(f"the last stage makes {stage['out']!r} of shape {out}; c is {compute['c']!r}")
         shapes[stage["out"]] = out
 

@@ -496,7 +496,7 @@ private:
   /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
     const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr,
-                   *copy = nullptr, *reduce = nullptr;
+                   *copy = nullptr, *reduce = nullptr, *pop = nullptr;
     bool init = false, startup = false, acquire = false, sfpu = false,
          reconfig = false, other = false, fill = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
@@ -518,6 +518,9 @@ private:
       }
       if (call->op.same_as(builtin::reduce_tile()) && reduce == nullptr) {
         reduce = call;
+      }
+      if (call->op.same_as(builtin::cb_pop_front()) && pop == nullptr) {
+        pop = call;
       }
       acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
       sfpu = sfpu || call->op.same_as(builtin::sfpu_tile()) ||
@@ -579,6 +582,11 @@ private:
                (rows ? "row" : "column") +
                " of tiles at a time into DST[0], each packed into " +
                CBName(pack->args[1]) + ".";
+      }
+      if (pack == nullptr && !acquire && pop != nullptr &&
+          CBName(pop->args[0]) != "cb_scaler") {
+        return "The loop above is done: free " + CBName(pop->args[0]) +
+               "'s block (made before it, read by each of its iterations).";
       }
       if (pack == nullptr && !acquire) {
         return "Done: free the scaler tile.";

@@ -269,6 +269,10 @@ private:
     if (own) {
       loops_.push_back(tvm::ffi::GetRef<For>(op));
     }
+    if (op->kind == tvm::tirx::ForKind::kSerial && !has_gemm_ &&
+        CarriedBy(op) == nullptr && ReadsValueMadeBefore(op)) {
+      reading_loops_.insert(op); // a loop of stages (StageLoopHere)
+    }
     Stmt stmt = StmtExprMutator::VisitStmt_(op);
     if (own) {
       loops_.pop_back();
@@ -426,7 +430,8 @@ private:
         return *copy;
       }
     }
-    if (const ForNode *stage_loop = StageLoopHere()) {
+    if (const ForNode *stage_loop = StageLoopHere();
+        stage_loop != nullptr && !reading_loops_.count(stage_loop)) {
       return LowerInStageLoop(op, stage_loop);
     }
     const tvm::tirx::BufferStoreNode *store = nullptr;
@@ -944,23 +949,16 @@ private:
         in = &cb;
       }
     }
-    if (in->role == value::kCBRoleIntermediate && !stage_loops_.empty()) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": reads the " << reduce.reduce << " of '" << in->buffer
-          << "', a value a loop of stages made (over '"
-          << stage_loops_.front()->loop_var->name_hint
-          << "'); a reduction after such a loop is supported as the kernel's "
-             "last step, its result written out with T.copy (a second loop "
-             "that reads it, as rms_norm_splitk's, is not supported yet).";
-    }
     // The reduction covers whole rows (columns) only if the block holds
     // exactly their tiles (ProveReduction's rule: a wider block would read
-    // the zeros past the tensor into a maximum).
+    // the zeros past the tensor into a maximum). A value a loop of stages
+    // carried holds its blocks over the loop's iterations: ProveIndexing
+    // proves those cover the rows (ProveReduction with the loop).
     const size_t axis = rows ? 1 : 0;
     const int64_t tiles = rows ? in->cols_tiles : in->rows_tiles;
     const int64_t extent = in->access.shape.at(axis);
     const int64_t want = (extent + target_.tile_rows - 1) / target_.tile_rows;
-    if (tiles != want) {
+    if (tiles != want && !CarriedCB(*in)) {
       TVM_FFI_THROW(ValueError)
           << what << ": the block of '" << in->tensor << "' is "
           << tiles * target_.tile_rows << " " << (rows ? "columns" : "rows")
@@ -1617,6 +1615,12 @@ private:
         }
       }
     }
+    if (const ForNode *loop = StageLoopHere();
+        loop != nullptr && reading_loops_.count(loop)) {
+      // A stage of a loop that reads a value made before it.
+      compute_->stage_loop = loop;
+      StageLoopOf(loop, what);
+    }
     // Compute: each tile of the block through DST (TensorizeTT).
     lowered.push_back(detail::RoleScope(
         ir::kRoleCompute,
@@ -1774,7 +1778,11 @@ private:
       }
     };
     for (const CBInfo &cb : cbs_) {
-      if (cb.broadcast.empty()) {
+      // (A loop that carries a value reads the output's rows, over its
+      // iterations all of their columns: ProveReduction.)
+      const ForNode *loop = StageLoopOf(cb);
+      if (cb.broadcast.empty() ||
+          (loop != nullptr && !reading_loops_.count(loop))) {
         continue;
       }
       const std::vector<int64_t> &got = cb.access.shape;
@@ -1971,11 +1979,28 @@ private:
    *         value is carried across), or nullptr. */
   const ForNode *StageLoopHere() const {
     for (const For &loop : loops_) {
-      if (CarriedBy(loop.get()) != nullptr) {
+      if (CarriedBy(loop.get()) != nullptr ||
+          reading_loops_.count(loop.get())) {
         return loop.get();
       }
     }
     return nullptr;
+  }
+
+  /*! \brief Whether the serial loop `op` reads a value of the stages made
+   *         before it (rms_norm_splitk's second loop, x * rstd[i] per column
+   *         block): its iterations are stages of the output block, not
+   *         blocks of their own (a loop over waves makes all it reads; a
+   *         value a loop carries is that loop's). */
+  bool ReadsValueMadeBefore(const ForNode *op) const {
+    bool found = false;
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *load = n.as<tvm::tirx::BufferLoadNode>();
+      found = found || (load && !carried_.count(load->buffer.get()) &&
+                        (stage_values_.count(load->buffer.get()) ||
+                         load->buffer.get() == reduce_out_));
+    });
+    return found;
   }
 
   /*! \brief The value `loop` carries (filled before it: LowerCarriedFill),
@@ -1987,6 +2012,18 @@ private:
       }
     }
     return nullptr;
+  }
+
+  /*! \brief Whether `cb` holds a value a loop of stages carries. */
+  bool CarriedCB(const CBInfo &cb) const {
+    for (const auto &kv : carried_) {
+      auto v = stage_values_.find(kv.first);
+      if (carried_filled_.count(kv.first) && v != stage_values_.end() &&
+          cbs_[v->second].index == cb.index) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /*! \brief The loops of the block nest around the visit: loops_ up to a
@@ -2011,71 +2048,104 @@ private:
    *        sums in another order would round otherwise).
    */
   void LoopSlices() {
-    if (!stage_loops_.empty() &&
-        (!compute_ || compute_->reduce_dim != value::kReduceDimRow)) {
-      TVM_FFI_THROW(ValueError)
-          << "PrimFunc '" << func_ << "': a loop that carries '"
-          << carried_.begin()->first->name
-          << "' is supported before a reduction along rows (dim=1) that "
-             "ends the kernel (rms_norm_splitk's sum of squares) for now.";
-    }
-    for (detail::ComputeStage &stage : stages_) {
-      if (!stage.loop.defined()) {
+    // The value a loop carries is read by a reduction along rows: the
+    // loop's blocks together are the rows (ProveIndexing).
+    const std::vector<detail::ComputeStage> stages = ProgramStages();
+    for (const CBInfo &cb : cbs_) {
+      if (!CarriedCB(cb)) {
         continue;
       }
-      const ForNode *loop = stage_loops_.at(stage.loop.id);
-      stage.loop.slices.clear();
-      for (int64_t index : detail::StageReads(stage)) {
-        const CBInfo &cb =
-            *std::find_if(cbs_.begin(), cbs_.end(),
-                          [&](const CBInfo &c) { return c.index == index; });
-        if (cb.role != value::kCBRoleInput) {
-          continue;
+      // (Or a copy of it: CopyFloat32ReadBothWays.)
+      std::set<int64_t> value{cb.index};
+      for (const detail::ComputeStage &s : stages) {
+        if (s.op == value::kOpEltwise && s.epilogue.empty() &&
+            value.count(s.cb_in)) {
+          value.insert(s.cb_out);
         }
-        const std::string what =
-            Where("T.copy into '" + cb.buffer + "' in the loop over '" +
-                  std::string(loop->loop_var->name_hint) + "'");
-        if (StageLoopOf(cb) != loop || cb.access.shape.size() != 2 ||
-            cb.access.batch.defined()) {
-          TVM_FFI_THROW(ValueError)
-              << what
-              << ": a loop of stages reads blocks of 2-D tensors "
-                 "copied in the loop itself.";
-        }
-        auto at = [&](int64_t k) {
-          Map<tvm::tirx::Var, PrimExpr> vmap;
-          vmap.Set(loop->loop_var, detail::I32(k));
-          return analyzer_.Simplify(tvm::tirx::Substitute(cb.access.col, vmap));
-        };
-        const PrimExpr first = at(0), second = at(1);
-        const auto *start = first.as<tvm::IntImmNode>();
-        const auto *next = second.as<tvm::IntImmNode>();
-        bool linear = start && next;
-        for (int64_t k = 0; linear && k < stage.loop.extent; ++k) {
-          const PrimExpr v = at(k);
-          linear = v.as<tvm::IntImmNode>() &&
-                   v.as<tvm::IntImmNode>()->value ==
-                       start->value + k * (next->value - start->value);
-        }
-        if (!linear || start->value % cb.cols_tiles != 0 ||
-            (next->value - start->value) % cb.cols_tiles != 0) {
-          TVM_FFI_THROW(ValueError)
-              << what << ": the block's column offset `"
-              << detail::Brief(cb.access.col) << "` * 32 is not "
-              << "(a * " << loop->loop_var->name_hint
-              << " + b) * block columns with constants a and b; a loop of "
-                 "stages reads the same column block at every output block "
-                 "in an iteration (T.copy(A[bx * blk_m, k * blk_k], ...)).";
-        }
-        detail::LoopSlice slice;
-        slice.tensor = cb.tensor;
-        slice.axis = 1;
-        slice.size = cb.cols_tiles * target_.tile_cols;
-        slice.step = (next->value - start->value) / cb.cols_tiles;
-        slice.start = start->value / cb.cols_tiles;
-        stage.loop.slices.push_back(slice);
+      }
+      const bool reduced =
+          std::any_of(stages.begin(), stages.end(), [&](const auto &s) {
+            return s.op == value::kOpReduce && value.count(s.cb_in) &&
+                   s.reduce_dim == value::kReduceDimRow;
+          });
+      if (!reduced) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': a loop that carries '" << cb.buffer
+            << "' is supported before a reduction along rows (dim=1) that "
+               "reads it (rms_norm_splitk's sum of squares) for now.";
       }
     }
+    for (detail::ComputeStage &stage : stages_) {
+      if (stage.loop.defined()) {
+        stage.loop.slices = Slices(stage);
+      }
+    }
+    if (OutputLoop() != nullptr) {
+      last_slices_ = Slices(ProgramStages().back());
+    }
+  }
+
+  /*! \brief The slices of the tensors `stage` reads in its loop, and of the
+   *         output it writes there (LoopSlices). */
+  std::vector<detail::LoopSlice> Slices(const detail::ComputeStage &stage) {
+    const ForNode *loop = stage_loops_.at(stage.loop.id);
+    std::vector<detail::LoopSlice> slices;
+    std::vector<int64_t> blocks = detail::StageReads(stage);
+    blocks.push_back(stage.cb_out);
+    for (int64_t index : blocks) {
+      const CBInfo &cb =
+          *std::find_if(cbs_.begin(), cbs_.end(),
+                        [&](const CBInfo &c) { return c.index == index; });
+      if (cb.role != value::kCBRoleInput && cb.role != value::kCBRoleOutput) {
+        continue;
+      }
+      const bool out = cb.role == value::kCBRoleOutput;
+      const std::string what =
+          Where("T.copy " + std::string(out ? "out of '" : "into '") +
+                cb.buffer + "' in the loop over '" +
+                std::string(loop->loop_var->name_hint) + "'");
+      if ((!out && StageLoopOf(cb) != loop) || cb.access.shape.size() != 2 ||
+          cb.access.batch.defined()) {
+        TVM_FFI_THROW(ValueError)
+            << what
+            << ": a loop of stages reads blocks of 2-D tensors "
+               "copied in the loop itself"
+            << (out ? " and writes blocks of a 2-D tensor." : ".");
+      }
+      auto at = [&](int64_t k) {
+        Map<tvm::tirx::Var, PrimExpr> vmap;
+        vmap.Set(loop->loop_var, detail::I32(k));
+        return analyzer_.Simplify(tvm::tirx::Substitute(cb.access.col, vmap));
+      };
+      const PrimExpr first = at(0), second = at(1);
+      const auto *start = first.as<tvm::IntImmNode>();
+      const auto *next = second.as<tvm::IntImmNode>();
+      bool linear = start && next;
+      for (int64_t k = 0; linear && k < stage.loop.extent; ++k) {
+        const PrimExpr v = at(k);
+        linear = v.as<tvm::IntImmNode>() &&
+                 v.as<tvm::IntImmNode>()->value ==
+                     start->value + k * (next->value - start->value);
+      }
+      if (!linear || start->value % cb.cols_tiles != 0 ||
+          (next->value - start->value) % cb.cols_tiles != 0) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": the block's column offset `"
+            << detail::Brief(cb.access.col) << "` * 32 is not "
+            << "(a * " << loop->loop_var->name_hint
+            << " + b) * block columns with constants a and b; a loop of "
+               "stages reads the same column block at every output block "
+               "in an iteration (T.copy(A[bx * blk_m, k * blk_k], ...)).";
+      }
+      detail::LoopSlice slice;
+      slice.tensor = cb.tensor;
+      slice.axis = 1;
+      slice.size = cb.cols_tiles * target_.tile_cols;
+      slice.step = (next->value - start->value) / cb.cols_tiles;
+      slice.start = start->value / cb.cols_tiles;
+      slices.push_back(slice);
+    }
+    return slices;
   }
 
   /*! \brief The loop of stages `cb`'s T.copy is in, or nullptr. */
@@ -2327,11 +2397,21 @@ private:
           << detail::ShapeString(shape) << " of the same shape, got the region "
           << detail::ShapeString(dst.extents) << ".";
     }
-    if (cb_of_.count(dst.buffer.get())) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": '" << dst.buffer->name
-          << "' is filled by more than one T.copy; one producer per shared "
-             "buffer is supported.";
+    if (auto it = cb_of_.find(dst.buffer.get()); it != cb_of_.end()) {
+      // Refilled after a loop of stages that read it (rms_norm_splitk's
+      // second loop reads A again): a CB of its own, read from here on.
+      const ForNode *before = StageLoopOf(cbs_[it->second]);
+      const bool after =
+          before != nullptr &&
+          std::none_of(loops_.begin(), loops_.end(),
+                       [&](const For &l) { return l.get() == before; }) &&
+          !(compute_ && compute_->cb_a == cbs_[it->second].index);
+      if (!after) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << dst.buffer->name
+            << "' is filled by more than one T.copy; one producer per shared "
+               "buffer is supported (or one in each loop of stages).";
+      }
     }
     const TileFormat format = TensorFormat(src.buffer, what);
     PrimExpr row0, col0, batch;
@@ -3400,9 +3480,31 @@ private:
       nest.guards.push_back(g.condition);
     }
     if (compute_->elementwise) {
-      // Its inputs are read at the output's own offsets (ProveOperands).
-      return detail::ProveBlockCoverage(func_, nest, out->access,
-                                        target_.tile_rows);
+      // Its inputs are read at the output's own offsets (ProveOperands);
+      // the blocks a loop of stages reads, summed into the value a
+      // reduction of the rows reads, hold the output's rows, whole.
+      const ForNode *out_loop = OutputLoop();
+      detail::BlockAccess rows = out->access;
+      if (out_loop != nullptr) {
+        // The output block is the rows a loop of stages writes, a block of
+        // their columns an iteration (rms_norm_splitk's second loop).
+        rows.shape = {out->access.shape.at(0), 1};
+        rows.col = detail::I32(0);
+        rows.cols = 1;
+      }
+      for (const CBInfo &cb : cbs_) {
+        const ForNode *loop = StageLoopOf(cb);
+        if (cb.role == value::kCBRoleInput && loop != nullptr &&
+            !reading_loops_.count(loop)) {
+          detail::ProveReduction(func_, nest, cb.access, rows,
+                                 /*rows=*/true, target_.tile_rows, loop);
+        }
+      }
+      if (out_loop == nullptr) {
+        return detail::ProveBlockCoverage(func_, nest, out->access,
+                                          target_.tile_rows);
+      }
+      return ProveOutputLoop(nest, *out, rows, out_loop);
     }
     if (!compute_->reduce.empty()) {
       for (const CBInfo &cb : cbs_) {
@@ -3444,6 +3546,55 @@ private:
         func_, nest, loops, input(compute_->cb_a).access,
         input(compute_->cb_b).access, out->access, compute_->transpose_a,
         compute_->transpose_b, target_.tile_rows);
+  }
+
+  /*! \brief The loop of stages the output is written in (one that reads a
+   *         value made before it), or nullptr. */
+  const ForNode *OutputLoop() const {
+    if (compute_ && compute_->stage_loop != nullptr &&
+        reading_loops_.count(compute_->stage_loop)) {
+      return compute_->stage_loop;
+    }
+    return nullptr;
+  }
+
+  /*!
+   * \brief The output written a block an iteration of the loop of stages
+   *        `loop`: over the nest and the loop, its blocks tile the output
+   *        once, and at each point of the nest the loop writes the blocks of
+   *        one block of rows (`rows`, which must not move with the loop),
+   *        each read from that iteration's blocks of the inputs, read in a
+   *        loop of stages too. The block grid is the blocks of rows.
+   */
+  detail::OutputBlocks ProveOutputLoop(const detail::BlockNest &nest,
+                                       const CBInfo &out,
+                                       const detail::BlockAccess &rows,
+                                       const ForNode *loop) const {
+    const std::string what = "PrimFunc '" + func_ + "': T.copy into '" +
+                             out.tensor + "' in the loop over '" +
+                             std::string(loop->loop_var->name_hint) + "'";
+    if (tvm::tirx::UsesVar(out.access.row, [&](const tvm::tirx::VarNode *v) {
+          return v == loop->loop_var.get();
+        })) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the block's row `" << detail::Brief(out.access.row)
+          << "` * 32 moves with the loop; a loop of stages writes blocks of "
+             "the columns of one block of rows.";
+    }
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleInput && StageLoopOf(cb) == nullptr) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << cb.buffer << "' (from '" << cb.tensor
+            << "') is copied outside a loop of stages; in a kernel that "
+               "writes its output in a loop of stages, each block read is "
+               "copied in the loop of stages that reads it.";
+      }
+    }
+    detail::BlockNest with_loop = nest;
+    const auto *extent = loop->extent.as<tvm::IntImmNode>();
+    with_loop.dims.push_back({loop->loop_var, 0, extent->value});
+    detail::ProveBlockCoverage(func_, with_loop, out.access, target_.tile_rows);
+    return detail::ProveBlockCoverage(func_, nest, rows, target_.tile_rows);
   }
 
   /*!
@@ -3494,7 +3645,10 @@ private:
     const PrimExpr c_row = row_block * detail::I32(out->rows_tiles);
     const PrimExpr c_col = bx * detail::I32(out->cols_tiles);
     for (const CBInfo &cb : cbs_) {
-      if (cb.role == value::kCBRoleOutput) {
+      if (cb.role == value::kCBRoleOutput && OutputLoop() != nullptr) {
+        // Written a block of columns an iteration (ProveOutputLoop).
+        place(cb, c_row, cb.access.col);
+      } else if (cb.role == value::kCBRoleOutput) {
         place(cb, c_row, c_col);
       } else if (cb.role == value::kCBRoleInput && StageLoopOf(cb)) {
         // A block a loop of stages reads: the output block's rows, its
@@ -3771,6 +3925,12 @@ private:
       }
     }
     last.epilogue = compute_->epilogue;
+    if (const ForNode *loop = OutputLoop()) {
+      last.loop.id = std::find(stage_loops_.begin(), stage_loops_.end(), loop) -
+                     stage_loops_.begin();
+      last.loop.extent = loop->extent.as<tvm::IntImmNode>()->value;
+      last.loop.slices = last_slices_;
+    }
     stages.push_back(last);
     return stages;
   }
@@ -3853,7 +4013,13 @@ private:
   void RequireOncePerBlock(const std::string &what, const std::string &how) {
     const std::vector<For> &nest = block_.loops;
     const size_t common = CommonLoops(nest, loops_);
-    if (common < loops_.size()) {
+    // (Once an iteration of a loop of stages that writes the output block
+    // by block, reading a value made before it: rms_norm_splitk's second.)
+    const bool stage_loop = common == nest.size() &&
+                            common + 1 == loops_.size() && compute_ &&
+                            compute_->stage_loop == loops_.back().get() &&
+                            reading_loops_.count(loops_.back().get());
+    if (common < loops_.size() && !stage_loop) {
       TVM_FFI_THROW(ValueError) << what << " inside the loop over '"
                                 << loops_.back()->loop_var->name_hint
                                 << "' is not supported; " << how << ".";
@@ -4224,6 +4390,11 @@ private:
   std::map<const tvm::tirx::BufferNode *, const ForNode *> carried_;
   /*! \brief The carried values whose fill was lowered (LowerCarriedFill). */
   std::set<const tvm::tirx::BufferNode *> carried_filled_;
+  /*! \brief Loops of stages that carry nothing but read a value made before
+   *         them (ReadsValueMadeBefore). */
+  std::set<const ForNode *> reading_loops_;
+  /*! \brief The last stage's slices, when it runs in a loop (OutputLoop). */
+  std::vector<detail::LoopSlice> last_slices_;
   /*! \brief The loops of stages seen (stages.h StageLoop ids: positions). */
   std::vector<const ForNode *> stage_loops_;
   /*! \brief The error for a column sum on 16-bit DST, raised unless the

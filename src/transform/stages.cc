@@ -146,11 +146,22 @@ StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
         }
       }
     }
+    // A version a stage made before the loop this stage runs in is read by
+    // every iteration: its last reader pops it after the loop.
+    bool outside = false;
+    if (last && stages[index].loop.defined() && stages[index].cb_out != cb) {
+      for (size_t s = index; s-- > 0;) {
+        if (stages[s].cb_out == cb) {
+          outside = stages[s].loop.id != stages[index].loop.id;
+          break;
+        }
+      }
+    }
     if (first) {
       use.waits.push_back(cb);
     }
     if (last) {
-      use.pops.push_back(cb);
+      (outside ? use.pops_after_loop : use.pops).push_back(cb);
     }
   }
   return use;

@@ -79,9 +79,13 @@ std::vector<int64_t> StageReads(const ComputeStage &stage);
  *        stage that reads a version waits for it, the last pops it; a stage
  *        that writes the CB it reads (a value a loop carries, updated in
  *        place) reads the version before its own, and is its last reader.
+ *        A stage in a loop reading a version made before the loop (by a
+ *        stage outside it) waits for it in every iteration (the wait returns
+ *        at once while it is there) and, the last reader, pops it after the
+ *        loop (`pops_after_loop`).
  */
 struct StageCBUse {
-  std::vector<int64_t> waits, pops;
+  std::vector<int64_t> waits, pops, pops_after_loop;
 };
 StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index);
 

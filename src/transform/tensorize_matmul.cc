@@ -241,6 +241,11 @@ private:
     if (!launch) {
       loops_.pop_back();
     }
+    if (auto after = pops_after_.find(op); after != pops_after_.end()) {
+      // Values made before a loop of stages, popped once it is done.
+      stmt = detail::Seq(
+          {stmt, detail::RoleScope(ir::kRoleCompute, Pops(after->second))});
+    }
     if (outermost && startup_args_) {
       inside_launch_ = false;
       Stmt startup =
@@ -650,6 +655,16 @@ private:
     nt_ = ConstArg(call, reduce ? 3 : 2);
     const detail::StageCBUse use = detail::WaitsAndPops(stages_, index);
     const std::vector<int64_t> &waits = use.waits, &pops = use.pops;
+    if (!use.pops_after_loop.empty()) {
+      if (loops_.empty()) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': tt.compute's stage " << index
+            << " runs in a loop the IR's block " << index << " is not in.";
+      }
+      for (int64_t cb : use.pops_after_loop) {
+        pops_after_[loops_.back()].push_back(cb);
+      }
+    }
     std::vector<Stmt> body;
     // The packer's format: the last stage's output's at the block's start.
     const int64_t before =
@@ -1047,6 +1062,8 @@ private:
   std::map<int64_t, int64_t> block_tiles_;
   /*! \brief The kernel's own loops around the visit (innermost: K). */
   std::vector<const ForNode *> loops_;
+  /*! \brief CBs popped after a loop of stages (stages.h pops_after_loop). */
+  std::map<const ForNode *, std::vector<int64_t>> pops_after_;
   /*! \brief DST capacity and mode name from tt.compute. */
   int64_t dst_tiles_ = 0;
   std::string dst_mode_;

@@ -243,3 +243,25 @@ TEST(StageCBVersions, AnInPlaceUpdateReadsAndPopsTheVersionBefore) {
   EXPECT_EQ(WaitsAndPops(stages, 2).waits, std::vector<int64_t>{26});
   EXPECT_EQ(WaitsAndPops(stages, 2).pops, std::vector<int64_t>{26});
 }
+
+TEST(StageCBVersions, AValueMadeBeforeALoopIsPoppedAfterIt) {
+  using tilelang_tt::detail::WaitsAndPops;
+  // rms_norm_splitk whole: fill c_26, the loop 0 update of c_26, its row
+  // sum into c_27, the rsqrt into c_28; then in loop 1 c_2 * c_28 into c_16.
+  std::vector<tilelang_tt::detail::ComputeStage> stages = {
+      Stage("fill", -1, 26), Stage("eltwise", 0, 26, {0, 26}),
+      Stage("reduce", 26, 27), Stage("eltwise", 27, 28),
+      Stage("eltwise", 2, 16, {28})};
+  stages[1].loop.id = 0;
+  stages[4].loop.id = 1;
+  const auto use = WaitsAndPops(stages, 4);
+  EXPECT_EQ(use.waits, (std::vector<int64_t>{2, 28}));
+  // The loop's own block each iteration; the vector once, after the loop.
+  EXPECT_EQ(use.pops, std::vector<int64_t>{2});
+  EXPECT_EQ(use.pops_after_loop, std::vector<int64_t>{28});
+  // The carried value's update pops the version before its own in the loop.
+  EXPECT_TRUE(WaitsAndPops(stages, 1).pops_after_loop.empty());
+  // Made in the same loop: popped in it.
+  stages[3].loop.id = 1;
+  EXPECT_EQ(WaitsAndPops(stages, 4).pops, (std::vector<int64_t>{2, 28}));
+}

@@ -1098,6 +1098,37 @@ def rms_norm_splitk_sumsq(M, N, blk_m, blk_k, dtype="float", accum_dtype="float"
     return main
 
 
+def rms_norm_splitk(M, N, blk_m, blk_k, dtype="float", accum_dtype="float"):  # noqa: N803
+    """examples/norm/rms_norm.py's rms_norm_splitk as written there: the sum of squares over column
+    blocks (a loop carrying A_local), the row sum and its rsqrt, then a second loop over the column
+    blocks in reverse, each block times the rows' factor and written out; with 32-row blocks."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, blk_k), dtype)
+            A_local = T.alloc_fragment((blk_m, blk_k), accum_dtype)
+            A_powsum = T.alloc_fragment((blk_m,), accum_dtype)
+
+            num_k_step = T.ceildiv(N, blk_k)
+            T.clear(A_local)
+            for k in range(num_k_step):
+                T.copy(A[bx * blk_m, k * blk_k], A_shared)
+                for i, j in T.Parallel(blk_m, blk_k):
+                    A_local[i, j] += A_shared[i, j] * A_shared[i, j]
+            T.reduce_sum(A_local, A_powsum, dim=1)
+            for i in T.Parallel(blk_m):
+                A_powsum[i] = T.rsqrt(A_powsum[i] / N) + 1e-12
+            for k in range(num_k_step):
+                # reverse, better cache hit rate
+                T.copy(A[bx * blk_m, (num_k_step - 1 - k) * blk_k], A_shared)
+                for i, j in T.Parallel(blk_m, blk_k):
+                    A_shared[i, j] *= A_powsum[i]
+                T.copy(A_shared, B[bx * blk_m, (num_k_step - 1 - k) * blk_k])
+
+    return main
+
+
 def _layernorm_f32_magnitude(inputs, eps=1e-5):
     # float32 values between stages: only the squares' TF32 truncation (2^-10 of each, one way) in the
     # reduction reaches the variance, and the output's bf16 rounding (2^-8 of it).
@@ -1495,6 +1526,17 @@ ENTRIES = [
           {"A": (64, 256)}, lambda i: (i["A"] * i["A"]).sum(axis=1), output="S", dtypes={"S": "float32"}, k=256,
           magnitude=lambda i: (i["A"] * i["A"]).sum(axis=1) * 2.0**-2,
           notes="bfloat16 blocks of A summed into a float32 A_local across 2 column steps of 128"),
+    Entry("rms_norm_splitk", RMS_NORM, lambda: rms_norm_splitk(96, 320, 32, 64), {"A": (96, 320)},
+          _rms_norm_f32_ref, output="B", dtypes={"A": "float32", "B": "float32"},
+          magnitude=lambda i: np.abs(_rms_norm_f32_ref(i)) * 2.0**-2,
+          notes="two loops of stages: the split-K sum of squares (A_local carried, as in "
+                "rms_norm_splitk_sumsq), the row sum and its rsqrt (a Float32 vector), then a loop over the 5 "
+                "column blocks in reverse, each A block times the vector, written out block by block; the "
+                "vector is waited for in every iteration and popped after the loop"),
+    Entry("rms_norm_splitk_bf16", RMS_NORM, lambda: rms_norm_splitk(64, 256, 32, 128, "bfloat16"),
+          {"A": (64, 256)}, _rms_norm_f32_ref, output="B", magnitude=lambda i: np.abs(_rms_norm_f32_ref(i)) * 2,
+          notes="bfloat16 blocks of A, float32 A_local and A_powsum, 2 column steps of 128 in each loop; the "
+                "output rounded to bf16 (half an ulp: up to 2^-8 of it)"),
     Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
           {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
           magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),

@@ -1291,7 +1291,8 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
     (the block copied once, before the loop that reads it), `col-reduce` (blocks
     of rows, summed along columns), `nest-offset` (each row block reads the column blocks in its own
     order), `second-update` (another T.Parallel in the loop), `second-loop` (rms_norm_splitk whole: a
-    second loop reads the row sums)."""
+    second loop reads the row sums, supported; `second-loop-same-block` writes one block every
+    iteration), `rows-then-loop` (a maximum of whole rows read back by a loop over column blocks)."""
     dtype = "float"
     steps = N // blk_k
     if where == "col-reduce":
@@ -1329,7 +1330,7 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
                     T.copy(e, Y[(bx * 2 + w) * blk_m, 0])
 
         return waves
-    if where == "second-loop":
+    if where.startswith("second-loop"):
 
         @T.prim_func
         def whole(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
@@ -1349,9 +1350,29 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
                     T.copy(A[bx * blk_m, (steps - 1 - k) * blk_k], A_shared)
                     for i, j in T.Parallel(blk_m, blk_k):
                         A_shared[i, j] *= A_powsum[i]
-                    T.copy(A_shared, B[bx * blk_m, (steps - 1 - k) * blk_k])
+                    if where == "second-loop-same-block":
+                        T.copy(A_shared, B[bx * blk_m, 0])
+                    else:
+                        T.copy(A_shared, B[bx * blk_m, (steps - 1 - k) * blk_k])
 
         return whole
+    if where == "rows-then-loop":
+
+        @T.prim_func
+        def rows_then_loop(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+            with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+                A_rows = T.alloc_shared((blk_m, N), dtype)
+                A_shared = T.alloc_shared((blk_m, blk_k), dtype)
+                A_max = T.alloc_fragment((blk_m,), dtype)
+                T.copy(A[bx * blk_m, 0], A_rows)
+                T.reduce_max(A_rows, A_max, dim=1)
+                for k in range(steps):
+                    T.copy(A[bx * blk_m, k * blk_k], A_shared)
+                    for i, j in T.Parallel(blk_m, blk_k):
+                        A_shared[i, j] = A_shared[i, j] - A_max[i]
+                    T.copy(A_shared, B[bx * blk_m, k * blk_k])
+
+        return rows_then_loop
 
     @T.prim_func
     def main(A: T.Tensor((M, N), dtype), S: T.Tensor((M,), dtype)):

@@ -57,6 +57,10 @@ CASES = {
     # rms_norm_splitk's first loop: a fill stage, the in-place update of the carried A_local per column
     # block (its CB two blocks deep), the row sum after the loop (#19)
     "rms_splitk_sumsq_64x256_b32x64": lambda: carried_loop("sumsq"),
+    # rms_norm_splitk whole: then the rsqrt of the row sums, a second loop over the column blocks in reverse
+    # reading that vector (waited for in each iteration, popped after the loop), the writer writing a block
+    # an iteration (#19)
+    "rms_splitk_64x256_b32x64": lambda: carried_loop("second-loop"),
     # a float32 output: Float32 output CB and DRAM pages, packed from fp32 DST exactly (#17)
     "gemm_f32out_96x64x128_b32": lambda: gemm_kernel(96, 64, 128, out_dtype="float32"),
     # float16 tensors: Float16 CBs and .f16 files (uint16_t bit patterns on the host) (#17)

@@ -1175,3 +1175,36 @@ def test_a_loop_of_stages_is_judged_by_its_plan(tmp_path, name, old, new, fault)
         return
     result = simulate(artifacts, timeout=60)
     assert not result.ok and result.mismatches > 0, result.summary()
+
+
+@pytest.mark.parametrize(
+    "name, old, new, fault",
+    [
+        # The rows' factor popped in the loop: the next iteration waits for it forever.
+        ("compute.cpp", "cb_pop_front(cb_in2, 2);", "cb_pop_front(cb_in2, 2);\ncb_pop_front(cb_A_powsum, 1);",
+         "deadlock"),
+        # The writer writing the blocks in the loop's order, not in the reverse the reader reads them in.
+        ("writer.cpp", "(c + 6 - k * 2)", "(c + k * 2)", None),
+        # The second loop's reader reading the first column block at every step.
+        ("reader.cpp", "(c_1 + 6 - k_1 * 2)", "(c_1)", None),
+        # The first loop's reader reading the first column block at every step: the factor is wrong.
+        ("reader.cpp", "(k * 2 + c)", "(c)", None),
+    ],
+    ids=["pop-in-loop", "writer-forward", "second-reader-same-block", "first-reader-same-block"],
+)  # fmt: skip
+def test_a_second_loop_of_stages_is_judged_by_its_plan(tmp_path, name, old, new, fault):
+    """rms_norm_splitk whole: after the first loop and the rows' factor, a second loop reads the column
+    blocks in reverse, multiplies each by the factor and writes it out. The factor made before the loop
+    must stay in its CB for every iteration, and each iteration's block must be written where the plan
+    says its slice of the output lies."""
+    from corpus import rms_norm_splitk
+
+    artifacts = lowered(tmp_path, rms_norm_splitk(64, 256, 32, 64))
+    assert simulate(artifacts, timeout=120).ok
+    break_kernel(artifacts, name, old, new)
+    if fault:
+        with pytest.raises(SimulationError, match=fault):
+            simulate(artifacts, timeout=60)
+        return
+    result = simulate(artifacts, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()
