@@ -41,7 +41,7 @@ STALE_SECONDS = 3600.0
 SECTIONS = ("programs", "host", "kernels", "device")
 
 #: What this process built or found in the cache (keys: ``programs_lowered``,
-#: ``programs_from_disk``, ``kernels_from_memory``, ``host_programs_built``,
+#: ``programs_from_disk``, ``kernels_from_memory``, ``host_programs_built``, ``host_headers_built``,
 #: ``sim_kernels_compiled``, ``device_programs_built``, ``runs``, ``entries_evicted``).
 counters: collections.Counter = collections.Counter()
 

@@ -649,17 +649,61 @@ def sim_paths() -> tuple[Path, Path]:
 BUILD_TIMEOUT = 600.0
 
 
+def _host_headers(includes: list, flags: list, lib: Path, include: Path) -> Path | None:
+    """The headers a host program includes first, precompiled with its flags (``host_headers.hpp`` and
+    its ``.gch`` in the build cache's ``host`` section), or None if they cannot be. Every host
+    program includes the TT-Metalium host API, whose parsing is most of its build; g++ takes the
+    ``.gch`` for ``-include host_headers.hpp`` when the flags match, and the headers themselves
+    otherwise. Keyed by the include lines, the flags, the library and the newest header."""
+    newest = max((f.stat().st_mtime_ns for f in include.rglob("*") if f.is_file()), default=0)
+    text = "".join(f"{line}\n" for line in includes)
+    key = hashlib.sha256(f"{text}\0{flags}\0{lib}\0{lib.stat().st_mtime_ns}\0{newest}".encode()).hexdigest()[:16]
+
+    def make(out: Path) -> None:
+        out.mkdir()
+        (out / "host_headers.hpp").write_text(text)
+        cmd = [
+            "g++",
+            *flags,
+            "-x",
+            "c++-header",
+            str(out / "host_headers.hpp"),
+            "-o",
+            str(out / "host_headers.hpp.gch"),
+        ]
+        proc = _process.run(cmd, timeout=BUILD_TIMEOUT)
+        if proc.returncode != 0:
+            raise OSError(f"precompiling the host headers failed: {proc.stderr}")
+
+    try:
+        entry = cache.build(cache.section("host") / f"headers-{key}", make, counter="host_headers_built",
+                            product="host_headers.hpp.gch")  # fmt: skip
+    except (OSError, TTError, _process.Timeout):
+        return None  # (the host program then parses the headers itself)
+    return entry / "host_headers.hpp"
+
+
 def build_host_program(artifact_dir: Path, include: Path, lib_dir: Path) -> Path:
     """Compile main.cpp against the simulator (cached by content hash in the build cache's
-    ``host`` section, cache.py)."""
+    ``host`` section, cache.py), the headers it includes first precompiled (``_host_headers``)."""
     source = (artifact_dir / "main.cpp").read_text()
     lib = lib_dir / "libtt_sim.so"
     extra = os.environ.get("TT_SIM_CXXFLAGS", "").split()
     key = hashlib.sha256(f"{source}\0{include}\0{lib}\0{lib.stat().st_mtime_ns}\0{extra}".encode()).hexdigest()[:16]
+    # C++20: the TT-Metalium host API takes std::span (the kernels are C++17).
+    flags = ["-std=c++20", "-O1", *extra, f"-I{include}"]
+    # The #include lines before the code (after the file's comments): the same in every host program.
+    includes = []
+    for line in source.splitlines():
+        if line.startswith("#include"):
+            includes.append(line)
+        elif line.strip() and not line.startswith("//") and includes:
+            break
 
     def make(out: Path) -> None:
-        # C++20: the TT-Metalium host API takes std::span (the kernels are C++17).
-        cmd = ["g++", "-std=c++20", "-O1", *extra, f"-I{include}", str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
+        headers = _host_headers(includes, flags, lib, include) if includes else None
+        forced = ["-include", str(headers)] if headers else []
+        cmd = ["g++", *flags, *forced, str(artifact_dir / "main.cpp"), f"-L{lib_dir}",
                "-ltt_sim", f"-Wl,-rpath,{lib_dir}", "-o", str(out)]  # fmt: skip
         try:
             proc = _process.run(cmd, timeout=BUILD_TIMEOUT)

@@ -260,3 +260,20 @@ def test_grouped_k_steps_compute_the_same_bits(tmp_path):
     tiles = 16  # one 4 x 4-tile block a core
     assert outputs[None][1] == (2 - 1) * tiles * 4096 + tiles * 2048
     assert outputs[1][1] == (32 - 1) * tiles * 4096 + tiles * 2048
+
+
+def test_host_programs_share_their_precompiled_headers(tmp_path, monkeypatch):
+    """The host API headers every main.cpp includes first are precompiled once per cache (their parse is
+    most of a host program's build); g++ takes them for a second program, and its result is the same."""
+    from tilelang_tt import cache
+
+    monkeypatch.setenv(cache.ROOT_ENV, str(tmp_path / "cache"))
+    before = cache.counters.copy()
+    first = simulate(lowered(tmp_path / "a", (64, 64, 64, 32, 32, 32)))
+    second = simulate(lowered(tmp_path / "b", (96, 64, 64, 32, 32, 32)))
+    built = cache.counters - before
+    assert first.ok and second.ok
+    assert built["host_programs_built"] == 2 and built["host_headers_built"] == 1
+    (headers,) = (tmp_path / "cache" / "host").glob("headers-*")
+    assert (headers / "host_headers.hpp.gch").stat().st_size > 0
+    assert "#include <tt-metalium/host_api.hpp>" in (headers / "host_headers.hpp").read_text()
