@@ -1251,15 +1251,19 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
 def _assemble(parts: list, varying: set, loop: dict, c: str, c_shape: list) -> list:
     """The views (chip, exact, errors) of a last stage that runs in a loop, whole: each block a loop's
     iteration reads or makes placed where that iteration writes its block of ``c`` (the loop's slice of
-    ``c``), so the stage's values line up with the output; values made before the loop as they are."""
+    ``c``), so the stage's values line up with the output; a block made before the loop in every
+    iteration's place, and the other values (vectors, whole tensors) as they are."""
     (sl,) = [s for s in loop["slices"] if s["tensor"] == c]
     axis, size = sl["axis"], sl["size"]
     views = [dict(v) for v in parts[0]]
     for i in range(3):
-        for name in varying - {c}:
+        for name, value in parts[0][i].items():
             per = [p[i].get(name) for p in parts]
-            if any(v is None or np.ndim(v) <= axis for v in per):
+            if name == c or any(v is None or np.ndim(v) <= axis for v in per):
                 continue
+            if name not in varying and np.shape(value)[axis] != size:
+                continue  # a whole tensor, or a vector: as it is
+            # Each iteration's block in its place (a block made before the loop: the same in every place).
             shape = list(np.shape(per[0]))
             shape[axis] = len(per) * size
             whole = np.zeros(shape)

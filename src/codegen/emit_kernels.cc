@@ -490,13 +490,24 @@ private:
     }
   }
 
+  /*! \brief The scaler CB's index, or -1. */
+  int64_t ScalerCB() const {
+    for (const CBInfo &cb : info_.cbs) {
+      if (cb.role == value::kCBRoleScaler) {
+        return cb.index;
+      }
+    }
+    return -1;
+  }
+
   /*! \brief Groups of unpacker reconfigs alone named so far. */
   int reconfig_groups_ = 0;
 
   /*! \brief Name the group by the intrinsics it holds. */
   std::string GroupComment(const tvm::tirx::Stmt &body) final {
     const CallNode *matmul = nullptr, *pack = nullptr, *transpose = nullptr,
-                   *copy = nullptr, *reduce = nullptr, *pop = nullptr;
+                   *copy = nullptr, *reduce = nullptr;
+    std::vector<std::string> pops; // the CBs it pops, but the scaler's
     bool init = false, startup = false, acquire = false, sfpu = false,
          reconfig = false, other = false, fill = false;
     tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
@@ -519,8 +530,9 @@ private:
       if (call->op.same_as(builtin::reduce_tile()) && reduce == nullptr) {
         reduce = call;
       }
-      if (call->op.same_as(builtin::cb_pop_front()) && pop == nullptr) {
-        pop = call;
+      if (call->op.same_as(builtin::cb_pop_front()) &&
+          call->args[0].as<tvm::IntImmNode>()->value != ScalerCB()) {
+        pops.push_back(CBName(call->args[0]));
       }
       acquire = acquire || call->op.same_as(builtin::tile_regs_acquire());
       sfpu = sfpu || call->op.same_as(builtin::sfpu_tile()) ||
@@ -583,10 +595,16 @@ private:
                " of tiles at a time into DST[0], each packed into " +
                CBName(pack->args[1]) + ".";
       }
-      if (pack == nullptr && !acquire && pop != nullptr &&
-          CBName(pop->args[0]) != "cb_scaler") {
-        return "The loop above is done: free " + CBName(pop->args[0]) +
-               "'s block (made before it, read by each of its iterations).";
+      if (pack == nullptr && !acquire && !pops.empty()) {
+        std::string names;
+        for (size_t i = 0; i < pops.size(); ++i) {
+          names += (i == 0                 ? ""
+                    : i + 1 == pops.size() ? " and "
+                                           : ", ") +
+                   pops[i];
+        }
+        return "The loop above is done: free the blocks of " + names +
+               " (made before it, read by each of its iterations).";
       }
       if (pack == nullptr && !acquire) {
         return "Done: free the scaler tile.";

@@ -433,6 +433,8 @@ private:
     if (const ForNode *stage_loop = StageLoopHere();
         stage_loop != nullptr && !reading_loops_.count(stage_loop)) {
       return LowerInStageLoop(op, stage_loop);
+    } else if (stage_loop != nullptr) {
+      RequireNoValueUpdated(op, stage_loop);
     }
     const tvm::tirx::BufferStoreNode *store = nullptr;
     tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
@@ -578,6 +580,28 @@ private:
       compute_->epilogue.push_back(e);
     }
     return detail::Seq(reads);
+  }
+
+  /*! \brief A T.Parallel nest in a loop of stages that reads a value made
+   *         before it writes blocks of this iteration only: updating a value
+   *         made before the loop in place would carry it across iterations
+   *         (refused: such a loop carries nothing). */
+  void RequireNoValueUpdated(const ForNode *op, const ForNode *loop) const {
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *store = n.as<tvm::tirx::BufferStoreNode>();
+      if (store != nullptr && (stage_values_.count(store->buffer.get()) ||
+                               store->buffer.get() == reduce_out_)) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel writing '" + std::string(store->buffer->name) +
+                     "'")
+            << " in the loop over '" << loop->loop_var->name_hint << "': '"
+            << store->buffer->name
+            << "' is a value made before the loop, updated in it; a loop "
+               "that reads values made before it writes blocks of its own "
+               "iteration only (a value carried across its iterations is not "
+               "supported there).";
+      }
+    });
   }
 
   /*!
@@ -859,6 +883,13 @@ private:
     const Buffer vector = store->buffer;
     const std::string name = vector->name;
     const std::string what = Where("T.Parallel writing '" + name + "'");
+    if (const ForNode *loop = StageLoopHere()) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": an update of vectors inside the loop over '"
+          << loop->loop_var->name_hint
+          << "', a loop of stages; update the vectors before the loop (each "
+             "iteration of a loop of stages updates blocks).";
+    }
     if (compute_ && compute_->elementwise && !compute_->packed) {
       TVM_FFI_THROW(ValueError)
           << what << ": an update of vectors after the update of the block '"
@@ -956,6 +987,12 @@ private:
     // proves those cover the rows (ProveReduction with the loop).
     const size_t axis = rows ? 1 : 0;
     const int64_t tiles = rows ? in->cols_tiles : in->rows_tiles;
+    if (in->access.shape.size() <= axis) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the " << reduce.reduce << " of '" << in->buffer
+          << "', a value not made from a block of a tensor; a reduction read "
+             "back reduces a value made from the blocks of a tensor.";
+    }
     const int64_t extent = in->access.shape.at(axis);
     const int64_t want = (extent + target_.tile_rows - 1) / target_.tile_rows;
     if (tiles != want && !CarriedCB(*in)) {
@@ -1306,7 +1343,16 @@ private:
       }
       own.depth = 2;
       if (own.access.shape.empty()) {
-        own.access = base->access; // the block's place in the tensors
+        // The block's place in the tensors: the first block of a tensor the
+        // update reads (its base may be the value itself).
+        for (int64_t index : reads) {
+          for (const CBInfo &cb : cbs_) {
+            if (cb.index == index && cb.role == value::kCBRoleInput &&
+                own.access.shape.empty()) {
+              own.access = cb.access;
+            }
+          }
+        }
       }
       stage.out = value->name;
       stage.cb_out = own.index;
@@ -1991,14 +2037,28 @@ private:
    *         before it (rms_norm_splitk's second loop, x * rstd[i] per column
    *         block): its iterations are stages of the output block, not
    *         blocks of their own (a loop over waves makes all it reads; a
-   *         value a loop carries is that loop's). */
+   *         value a loop in it carries is that loop's). */
   bool ReadsValueMadeBefore(const ForNode *op) const {
     bool found = false;
     tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
       const auto *load = n.as<tvm::tirx::BufferLoadNode>();
-      found = found || (load && !carried_.count(load->buffer.get()) &&
-                        (stage_values_.count(load->buffer.get()) ||
-                         load->buffer.get() == reduce_out_));
+      if (load == nullptr) {
+        return;
+      }
+      auto carried = carried_.find(load->buffer.get());
+      const bool own = carried != carried_.end() &&
+                       (carried->second == op || Contains(op, carried->second));
+      found = found || (!own && (stage_values_.count(load->buffer.get()) ||
+                                 load->buffer.get() == reduce_out_));
+    });
+    return found;
+  }
+
+  /*! \brief Whether `loop` is nested in `op`. */
+  static bool Contains(const ForNode *op, const ForNode *loop) {
+    bool found = false;
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      found = found || n.get() == loop;
     });
     return found;
   }
@@ -2104,6 +2164,15 @@ private:
           Where("T.copy " + std::string(out ? "out of '" : "into '") +
                 cb.buffer + "' in the loop over '" +
                 std::string(loop->loop_var->name_hint) + "'");
+      if (!out && cb.access.shape.size() == 1) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.Parallel") << ": '" << cb.tensor
+            << "' is read as a vector in the loop of stages over '"
+            << loop->loop_var->name_hint
+            << "'; a loop of stages reads blocks of 2-D tensors copied in the "
+               "loop itself (a vector such as a norm's weight is not "
+               "supported there yet).";
+      }
       if ((!out && StageLoopOf(cb) != loop) || cb.access.shape.size() != 2 ||
           cb.access.batch.defined()) {
         TVM_FFI_THROW(ValueError)
@@ -2170,8 +2239,8 @@ private:
       TVM_FFI_THROW(ValueError)
           << what << ": the loop over '" << loop->loop_var->name_hint
           << "' runs from " << loop->min << " for " << loop->extent
-          << " steps; a loop that carries a value runs from 0 for a constant "
-             "count, step 1.";
+          << " steps; a loop of stages runs from 0 for a constant count, step "
+             "1.";
     }
     auto it = std::find(stage_loops_.begin(), stage_loops_.end(), loop);
     detail::StageLoop out;
@@ -2617,9 +2686,21 @@ private:
             << "'); one output copy per accumulator is supported.";
       }
     }
-    RequireOncePerBlock(what + " from '" + std::string(src.buffer->name) + "'",
-                        "the accumulator leaves DST once per output block: "
-                        "copy it out after the K loop");
+    RequireOncePerBlock(
+        what + " from '" + std::string(src.buffer->name) + "'",
+        has_gemm_ ? "the accumulator leaves DST once per output block: copy "
+                    "it out after the K loop"
+                  : "a block is written once per output block, or once an "
+                    "iteration of a loop of stages: copy it out next to the "
+                    "update that makes it");
+    if (const ForNode *loop = OutputLoop();
+        loop != nullptr && (loops_.empty() || loops_.back().get() != loop)) {
+      TVM_FFI_THROW(ValueError)
+          << what << " from '" << src.buffer->name << "' after the loop over '"
+          << loop->loop_var->name_hint
+          << "' whose update makes it; the block of each iteration is "
+             "written in the loop (T.copy next to the update).";
+    }
     std::vector<int64_t> frag = detail::StaticShape(src.buffer, func_);
     // A region of a batched tensor is one matrix: (1, rows, cols).
     const bool one_matrix =
@@ -3485,6 +3566,19 @@ private:
       // reduction of the rows reads, hold the output's rows, whole.
       const ForNode *out_loop = OutputLoop();
       detail::BlockAccess rows = out->access;
+      const bool carried =
+          std::any_of(cbs_.begin(), cbs_.end(),
+                      [&](const CBInfo &cb) { return CarriedCB(cb); });
+      if (carried && out_loop == nullptr && out->access.shape.size() == 2 &&
+          out->access.shape[1] != 1) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': T.copy into '" << out->tensor
+            << "' writes a block of the 2-D tensor outside a loop of stages, "
+               "in a kernel whose loop carries a value; supported after such "
+               "a loop: the reduction's result written out, or a second loop "
+               "of stages over the column blocks that writes the output "
+               "(rms_norm_splitk's).";
+      }
       if (out_loop != nullptr) {
         // The output block is the rows a loop of stages writes, a block of
         // their columns an iteration (rms_norm_splitk's second loop).

@@ -635,6 +635,23 @@ CASES = [
     Case("loop-second-same-block", "a second loop of stages writing the same output block in every iteration",
          lower(lambda: K.carried_loop("second-loop-same-block")), E,
          ("T.copy into 'B': blocks (bx=0, k=0) and (bx=0, k=1) both write the block at element (0, 0) of 'B'",)),
+    Case("loop-second-waves", "rms_norm_splitk whole in a loop over two row blocks (supported)",
+         simulate_kernel(lambda: K.second_loop("waves")), None),
+    Case("loop-second-block-before", "a second loop adding the block the first loop carried, "
+         "x * rstd[i] + A_local[i, j] (supported)", simulate_kernel(lambda: K.second_loop("block-before")), None),
+    Case("loop-second-mean", "a split-K row sum (A_local += A_shared), the mean, then x - mean[i] per column "
+         "block (supported)", simulate_kernel(lambda: K.second_loop("mean")), None),
+    Case("loop-second-recarry", "a second loop that keeps adding into A_local, the value the first carried",
+         lower(lambda: K.second_loop("recarry")), E,
+         ("T.Parallel writing 'A_local' in the loop over 'k'", "'A_local' is a value made before the loop, updated "
+          "in it")),
+    Case("loop-second-vector", "the rows' factor computed inside the second loop (an update of vectors there)",
+         lower(lambda: K.second_loop("vector")), E,
+         ("T.Parallel writing 'A_r': an update of vectors inside the loop over 'k'", "update the vectors before "
+          "the loop")),
+    Case("loop-second-copy-after", "the second loop's scaled block copied out after the loop",
+         lower(lambda: K.second_loop("copy-after")), E,
+         ("T.copy into 'B' from 'A_shared' after the loop over 'k' whose update makes it",)),
     Case("loop-rows-then-loop", "a maximum of whole rows read back by a loop over column blocks",
          lower(lambda: K.carried_loop("rows-then-loop")), E,
          ("reading the result 'A_max' of T.reduce_max: the update covers 1x2 tiles, the reduced block 1x8",)),

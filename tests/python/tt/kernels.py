@@ -1407,3 +1407,68 @@ def carried_loop(where="sumsq", M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
             T.copy(A_powsum, S[bx * blk_m])
 
     return main
+
+
+def second_loop(where, M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
+    """rms_norm_splitk's second loop (each column block scaled by a vector made before the loop, written
+    out block by block) in other forms: `waves` (the whole kernel in a loop over two row blocks,
+    supported), `block-before` (the update also adds A_local, the block the first loop carried:
+    supported), `mean` (the first loop sums A itself, A_local += A_shared; the second subtracts the
+    mean: supported), and refused: `recarry` (the second loop keeps adding into A_local), `vector` (the
+    rows' factor computed inside the second loop), `copy-after` (the scaled block copied out after the
+    loop)."""
+    dtype = "float"
+    steps = N // blk_k
+    rows = 2 * M if where == "waves" else M
+    waves = 2 if where == "waves" else 1
+
+    @T.prim_func
+    def main(A: T.Tensor((rows, N), dtype), B: T.Tensor((rows, N), dtype)):
+        with T.Kernel(T.ceildiv(M, blk_m), threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, blk_k), dtype)
+            A_local = T.alloc_fragment((blk_m, blk_k), dtype)
+            A_powsum = T.alloc_fragment((blk_m,), dtype)
+            A_r = T.alloc_fragment((blk_m,), dtype)
+            for w in T.serial(waves):
+                T.clear(A_local)
+                for k in range(steps):
+                    T.copy(A[(bx * waves + w) * blk_m, k * blk_k], A_shared)
+                    for i, j in T.Parallel(blk_m, blk_k):
+                        if where == "mean":
+                            A_local[i, j] += A_shared[i, j]
+                        else:
+                            A_local[i, j] += A_shared[i, j] * A_shared[i, j]
+                T.reduce_sum(A_local, A_powsum, dim=1)
+                if where == "mean":
+                    for i in T.Parallel(blk_m):
+                        A_powsum[i] = A_powsum[i] / N
+                elif where != "vector":
+                    for i in T.Parallel(blk_m):
+                        A_powsum[i] = T.rsqrt(A_powsum[i] / N) + 1e-12
+                for k in range(steps):
+                    T.copy(A[(bx * waves + w) * blk_m, (steps - 1 - k) * blk_k], A_shared)
+                    if where == "vector":
+                        for i in T.Parallel(blk_m):
+                            A_r[i] = T.rsqrt(A_powsum[i] / N) + 1e-12
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_shared[i, j] *= A_r[i]
+                    elif where == "recarry":
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_local[i, j] += A_shared[i, j] * A_powsum[i]
+                    elif where == "block-before":
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_shared[i, j] = A_shared[i, j] * A_powsum[i] + A_local[i, j]
+                    elif where == "mean":
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_shared[i, j] = A_shared[i, j] - A_powsum[i]
+                    else:
+                        for i, j in T.Parallel(blk_m, blk_k):
+                            A_shared[i, j] *= A_powsum[i]
+                    if where == "recarry":
+                        T.copy(A_local, B[(bx * waves + w) * blk_m, (steps - 1 - k) * blk_k])
+                    elif where != "copy-after":
+                        T.copy(A_shared, B[(bx * waves + w) * blk_m, (steps - 1 - k) * blk_k])
+                if where == "copy-after":
+                    T.copy(A_shared, B[(bx * waves + w) * blk_m, 0])
+
+    return main

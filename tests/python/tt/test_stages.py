@@ -165,3 +165,29 @@ def test_clear_false_starts_from_the_fill_as_tilelang_does(tmp_path, kind, fill)
         assert 0 < np.sum(want == c) < len(want)  # the fill decides some rows, not all
     # float32 data reach the matrix unit as TF32 (2^-10 relative each).
     np.testing.assert_allclose(result.output, want, rtol=0, atol=2.0**-10 * (np.abs(xd).sum(axis=1).max() + 1))
+
+
+def _second_loop_meaning(where, a):
+    """rms_norm_splitk's two loops as TileLang runs them, per block of 32 rows and of 64 columns."""
+    blocks = [a[:, c : c + 64] for c in range(0, a.shape[1], 64)]
+    carried = sum(blocks) if where == "mean" else sum(b * b for b in blocks)  # A_local after the first loop
+    s = carried.sum(axis=1, keepdims=True)
+    factor = s / a.shape[1] if where == "mean" else 1 / np.sqrt(s / a.shape[1]) + 1e-12
+    if where == "mean":
+        return np.concatenate([b - factor for b in blocks], axis=1)
+    if where == "block-before":
+        return np.concatenate([b * factor + carried for b in blocks], axis=1)
+    return np.concatenate([b * factor for b in blocks], axis=1)
+
+
+@pytest.mark.parametrize("where", ["waves", "block-before", "mean"])
+def test_a_second_loop_computes_what_tilelang_means(tmp_path, where):
+    from kernels import second_loop
+
+    tilelang_tt.lower(second_loop(where)).write(tmp_path)
+    rows = 128 if where == "waves" else 64
+    a = np.random.default_rng(5).uniform(-1, 1, (rows, 256)).astype(np.float32)
+    result = simulate(tmp_path, inputs={"A": a})
+    assert result.ok, result.summary()
+    want = np.concatenate([_second_loop_meaning(where, a[r : r + 32]) for r in range(0, rows, 32)])
+    np.testing.assert_allclose(result.output, want, rtol=2e-3, atol=2e-3)

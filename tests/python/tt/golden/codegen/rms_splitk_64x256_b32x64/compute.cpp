@@ -218,8 +218,8 @@ void kernel_main() {
         cb_pop_front(cb_in2, 2);
       }
     }
-    // The loop above is done: free cb_A_powsum's block (made before it, read by
-    // each of its iterations).
+    // The loop above is done: free the blocks of cb_A_powsum (made before it,
+    // read by each of its iterations).
     {
       cb_pop_front(cb_A_powsum, 1);
     }
