@@ -781,6 +781,9 @@ class SimResult:
     mismatches: int  # elements outside the bound, non-finite ones included (see module doc)
     non_finite: int  # NaN / infinite outputs where the reference is finite
     stats: dict = field(repr=False)
+    #: Finite outputs whose bound is NaN (its arithmetic overflowed, inf - inf): not judgeable, so
+    #: counted among the mismatches rather than passed.
+    unbounded: int = 0
     #: Wall time of the simulated program (the host program's process: tilize, DRAM writes, every
     #: kernel of every core, the read back), with its kernels already compiled; not the harness's
     #: input generation and NumPy check.
@@ -806,6 +809,11 @@ class SimResult:
             verdict = (
                 f"MISMATCH: {self.mismatches} of {self.output.size} elements outside their bound"
                 + (f", {self.non_finite} of them NaN or infinite" if self.non_finite else "")
+                + (
+                    f", {self.unbounded} of them without a bound (NaN: its arithmetic overflowed)"
+                    if self.unbounded
+                    else ""
+                )
                 + f" (the worst finite one at {self.worst_of_bound:.3g} times it; {bound})"
             )
         return (
@@ -994,6 +1002,9 @@ def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extr
     with np.errstate(invalid="ignore"):
         wrong_special = np.where(finite_target, ~finite_out, finite_out | (np.isinf(target) & (out != target)))
         both = finite_target & finite_out
+        # A bound that is NaN judges nothing (dist > NaN is false): such an element is not passed.
+        unbounded = both & np.isnan(allowed)
+        both = both & ~unbounded
         dist = np.where(both, np.abs(out.astype(np.float64) - target), 0.0)
         abs_err = np.where(both & np.isfinite(ref), np.abs(out.astype(np.float64) - ref), 0.0)
     tiny = np.finfo(np.float64).tiny
@@ -1014,10 +1025,11 @@ def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extr
         rule=rule,
         max_abs_error=float(abs_err.max(initial=0.0)),
         max_scaled_error=float((abs_err / np.maximum(scale, tiny)).max(initial=0.0)),
-        worst_of_bound=float((dist / np.maximum(allowed, tiny)).max(initial=0.0)),
+        worst_of_bound=float(np.where(both, dist / np.maximum(allowed, tiny), 0.0).max(initial=0.0)),
         max_ulp=int(ulps.max(initial=0)),
-        mismatches=int(((dist > allowed) | wrong_special).sum()),
+        mismatches=int(((dist > allowed) | wrong_special | unbounded).sum()),
         non_finite=int((wrong_special & finite_target).sum()),
+        unbounded=int(unbounded.sum()),
         **extra,
     )
 

@@ -1208,3 +1208,15 @@ def test_a_second_loop_of_stages_is_judged_by_its_plan(tmp_path, name, old, new,
         return
     result = simulate(artifacts, timeout=60)
     assert not result.ok and result.mismatches > 0, result.summary()
+
+
+def test_an_element_whose_bound_is_nan_is_not_passed():
+    """A bound whose arithmetic overflowed (inf - inf) is NaN, and |out - expected| > NaN is false: such an
+    element would pass whatever the output. It counts as a mismatch instead, and the verdict says why."""
+    from tilelang_tt.sim import _verdict
+
+    out = np.array([1.0, 5.0, 2.0], dtype=np.float32)
+    target = np.array([1.0, 1.0, 2.0])
+    result = _verdict(out, target, np.array([0.0, np.nan, np.inf]), target, np.ones(3), "r", "float32", stats={})
+    assert result.mismatches == 1 and result.unbounded == 1 and result.worst_of_bound == 0.0
+    assert "1 of them without a bound" in result.summary()
