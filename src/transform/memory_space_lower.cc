@@ -2386,7 +2386,8 @@ private:
    *         there over `tile`), which must provably start a tile. */
   PrimExpr TileStart(const detail::RegionOperand &global, size_t axis,
                      int64_t tile, const std::string &what) {
-    const PrimExpr min = global.mins[axis];
+    // (`row = bx * blk_m` before the copy: proven in the launch indices.)
+    const PrimExpr min = tvm::tirx::Substitute(global.mins[axis], binds_);
     if (!analyzer_.CanProve(
             tvm::floormod(min, tvm::IntImm(min.dtype(), tile)) == 0)) {
       TVM_FFI_THROW(ValueError)

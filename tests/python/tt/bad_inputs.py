@@ -652,6 +652,8 @@ CASES = [
     Case("loop-second-copy-after", "the second loop's scaled block copied out after the loop",
          lower(lambda: K.second_loop("copy-after")), E,
          ("T.copy into 'B' from 'A_shared' after the loop over 'k' whose update makes it",)),
+    Case("bind-offset", "T.copy offsets through a variable bound before them, row = bx * blk_m (supported)",
+         simulate_kernel(lambda: K.bound_offsets()), None),
     Case("loop-rows-then-loop", "a maximum of whole rows read back by a loop over column blocks",
          lower(lambda: K.carried_loop("rows-then-loop")), E,
          ("reading the result 'A_max' of T.reduce_max: the update covers 1x2 tiles, the reduced block 1x8",)),

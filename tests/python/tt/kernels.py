@@ -1472,3 +1472,21 @@ def second_loop(where, M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
                     T.copy(A_shared, B[(bx * waves + w) * blk_m, 0])
 
     return main
+
+
+def bound_offsets(M=128, N=64, blk_m=32):  # noqa: N803
+    """An element-wise kernel whose copies start at a variable bound before them, `row = bx * blk_m` (a
+    TIR Bind): the offsets are proven in the launch index it stands for."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(M // blk_m, threads=128) as bx:
+            A_shared = T.alloc_shared((blk_m, N), "bfloat16")
+            A_local = T.alloc_fragment((blk_m, N), "bfloat16")
+            row = bx * blk_m
+            T.copy(A[row, 0], A_shared)
+            for i, j in T.Parallel(blk_m, N):
+                A_local[i, j] = A_shared[i, j] * 2.0
+            T.copy(A_local, B[row, 0])
+
+    return main
