@@ -4111,9 +4111,8 @@ private:
     // (Once an iteration of a loop of stages that writes the output block
     // by block, reading a value made before it: rms_norm_splitk's second.)
     const bool stage_loop = common == nest.size() &&
-                            common + 1 == loops_.size() && compute_ &&
-                            compute_->stage_loop == loops_.back().get() &&
-                            reading_loops_.count(loops_.back().get());
+                            common + 1 == loops_.size() &&
+                            OutputLoop() == loops_.back().get();
     if (common < loops_.size() && !stage_loop) {
       TVM_FFI_THROW(ValueError) << what << " inside the loop over '"
                                 << loops_.back()->loop_var->name_hint
@@ -4150,7 +4149,6 @@ private:
     return n;
   }
 
-  /*! \brief The same loops, by variable. */
   /*! \brief `loops` without those of one iteration (which repeat nothing). */
   static std::vector<For> RepeatingLoops(const std::vector<For> &loops) {
     std::vector<For> kept;
@@ -4162,6 +4160,7 @@ private:
     return kept;
   }
 
+  /*! \brief The same loops, by variable. */
   static bool SameLoops(const std::vector<For> &x, const std::vector<For> &y) {
     return x.size() == y.size() && CommonLoops(x, y) == x.size();
   }
