@@ -5,6 +5,9 @@
 #include "stages.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <string>
 
 #include "common.h"
 #include "tilelang_tt/attr.h"
@@ -115,53 +118,161 @@ std::vector<int64_t> StageReads(const ComputeStage &stage) {
   return reads;
 }
 
+namespace {
+
+/*! \brief One step of a staged program's run on one output block, its
+ *         loops unrolled (WaitsAndPops): a stage in an iteration, or the
+ *         reader's push of a tensor's block (`stage` npos, `cb` the CB). */
+struct RunStep {
+  size_t stage = std::string::npos;
+  int64_t cb = -1;
+  int iteration = 0, iterations = 1;
+};
+
+/*! \brief The run of `stages` on one output block, each loop unrolled to
+ *         three iterations (first, one in the middle, last; fewer if it has
+ *         fewer), which every longer run repeats. A tensor's block (a CB no
+ *         stage writes) is pushed by the reader at the start of each
+ *         iteration of the loop its readers are in, or once, at the start,
+ *         when they are in none. */
+std::vector<RunStep> UnrolledRun(const std::vector<ComputeStage> &stages) {
+  std::map<int64_t, int64_t> tensor_loop; // tensor CB -> its readers' loop
+  std::set<int64_t> written;
+  for (const ComputeStage &s : stages) {
+    written.insert(s.cb_out);
+  }
+  for (const ComputeStage &s : stages) {
+    const int64_t loop = s.loop.defined() ? s.loop.id : -1;
+    for (int64_t cb : StageReads(s)) {
+      if (written.count(cb)) {
+        continue;
+      }
+      auto [it, fresh] = tensor_loop.emplace(cb, loop);
+      if (!fresh && it->second != loop) {
+        TVM_FFI_THROW(InternalError)
+            << "tt.compute's stages read the tensor block in CB " << cb
+            << " in two loops (or in a loop and outside it); the reader "
+               "pushes a block for one.";
+      }
+    }
+  }
+  std::vector<RunStep> run;
+  auto pushes = [&](int64_t loop, int iteration, int iterations) {
+    for (const auto &[cb, l] : tensor_loop) {
+      if (l == loop) {
+        run.push_back({std::string::npos, cb, iteration, iterations});
+      }
+    }
+  };
+  pushes(-1, 0, 1);
+  for (size_t s = 0; s < stages.size();) {
+    size_t end = s + 1;
+    const bool looped = stages[s].loop.defined();
+    while (looped && end < stages.size() &&
+           stages[end].loop.id == stages[s].loop.id) {
+      ++end;
+    }
+    const int iterations =
+        looped ? static_cast<int>(
+                     std::max<int64_t>(1, std::min<int64_t>(
+                                              stages[s].loop.extent, 3)))
+               : 1;
+    for (int k = 0; k < iterations; ++k) {
+      if (looped) {
+        pushes(stages[s].loop.id, k, iterations);
+      }
+      for (size_t t = s; t < end; ++t) {
+        run.push_back({t, stages[t].cb_out, k, iterations});
+      }
+    }
+    s = end;
+  }
+  return run;
+}
+
+} // namespace
+
 StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
-  auto reads = [&](size_t s, int64_t cb) {
-    const std::vector<int64_t> r = StageReads(stages[s]);
+  const std::vector<RunStep> run = UnrolledRun(stages);
+  auto reads = [&](const RunStep &step, int64_t cb) {
+    if (step.stage == std::string::npos) {
+      return false;
+    }
+    const std::vector<int64_t> r = StageReads(stages[step.stage]);
     return std::find(r.begin(), r.end(), cb) != r.end();
   };
+  auto writes = [](const RunStep &step, int64_t cb) { return step.cb == cb; };
   StageCBUse use;
+  const int64_t output = stages.empty() ? -1 : stages.back().cb_out;
   for (int64_t cb : StageReads(stages[index])) {
-    // Waits unless a stage since the version's writer read it first.
-    bool first = true;
-    for (size_t s = index; s-- > 0;) {
-      if (stages[s].cb_out == cb) {
-        break; // (a stage updating it in place read the version before)
+    // Each run of the stage reads the version of `cb` pushed last before
+    // it: the first of that version's readers waits, the last pops.
+    bool waits = false;
+    std::vector<bool> pops;
+    for (size_t e = 0; e < run.size(); ++e) {
+      if (run[e].stage != index) {
+        continue;
       }
-      if (reads(s, cb)) {
-        first = false;
+      bool first = true;
+      for (size_t p = e; p-- > 0 && !writes(run[p], cb);) {
+        first = first && !reads(run[p], cb);
+      }
+      // (A stage that writes the CB it reads, updating a value in place,
+      // reads the version before its own: it is that version's last reader.)
+      bool last = true;
+      if (stages[index].cb_out != cb) {
+        for (size_t n = e + 1; n < run.size() && !writes(run[n], cb); ++n) {
+          last = last && !reads(run[n], cb);
+        }
+      }
+      waits = waits || first;
+      pops.push_back(last);
+    }
+    if (waits) {
+      // (A wait again for a version at the CB's front returns at once.)
+      use.waits.push_back(cb);
+    }
+    const bool all = std::all_of(pops.begin(), pops.end(),
+                                 [](bool p) { return p; });
+    const bool none = std::none_of(pops.begin(), pops.end(),
+                                   [](bool p) { return p; });
+    if (all && !pops.empty()) {
+      use.pops.push_back(cb);
+    } else if (!none && pops.back() &&
+               std::count(pops.begin(), pops.end(), true) == 1) {
+      // A version made before the loop, read in every iteration: popped
+      // once, after the loop.
+      use.pops_after_loop.push_back(cb);
+    } else if (!none) {
+      TVM_FFI_THROW(InternalError)
+          << "tt.compute's stage " << index << " would pop CB " << cb
+          << " in some iterations of its loop and not in others.";
+    }
+  }
+  // A version this stage pushes that nothing reads: the last iteration's
+  // value of a loop's in-place update (a running maximum no stage after
+  // the loop reads), popped after the loop.
+  const int64_t own = stages[index].cb_out;
+  for (size_t e = 0; e < run.size(); ++e) {
+    if (run[e].stage != index || own == output) {
+      continue;
+    }
+    bool read = false;
+    for (size_t n = e + 1; n < run.size() && !read; ++n) {
+      read = reads(run[n], own);
+      if (writes(run[n], own) && !read) {
         break;
       }
     }
-    // Pops unless a stage before the next writer reads it too.
-    bool last = true;
-    if (stages[index].cb_out != cb) {
-      for (size_t s = index + 1; s < stages.size(); ++s) {
-        if (reads(s, cb)) {
-          last = false;
-          break;
-        }
-        if (stages[s].cb_out == cb) {
-          break;
-        }
+    if (!read) {
+      const bool last_of_loop = stages[index].loop.defined() &&
+                                run[e].iteration + 1 == run[e].iterations;
+      if (!last_of_loop) {
+        TVM_FFI_THROW(InternalError)
+            << "tt.compute's stage " << index << " pushes a value of CB "
+            << own << " that no stage reads.";
       }
-    }
-    // A version a stage made before the loop this stage runs in is read by
-    // every iteration: its last reader pops it after the loop.
-    bool outside = false;
-    if (last && stages[index].loop.defined() && stages[index].cb_out != cb) {
-      for (size_t s = index; s-- > 0;) {
-        if (stages[s].cb_out == cb) {
-          outside = stages[s].loop.id != stages[index].loop.id;
-          break;
-        }
-      }
-    }
-    if (first) {
-      use.waits.push_back(cb);
-    }
-    if (last) {
-      (outside ? use.pops_after_loop : use.pops).push_back(cb);
+      use.pops_after_loop.push_back(own);
     }
   }
   return use;

@@ -75,14 +75,20 @@ std::vector<int64_t> StageReads(const ComputeStage &stage);
  * \brief Which of the CBs stage `index` reads it waits for and pops. A
  *        version of a CB is a block pushed into it: by the stage that writes
  *        it (its value), or by the reader (a tensor's block, once per output
- *        block, or per iteration of the loop its T.copy is in). The first
- *        stage that reads a version waits for it, the last pops it; a stage
- *        that writes the CB it reads (a value a loop carries, updated in
- *        place) reads the version before its own, and is its last reader.
- *        A stage in a loop reading a version made before the loop (by a
- *        stage outside it) waits for it in every iteration (the wait returns
- *        at once while it is there) and, the last reader, pops it after the
- *        loop (`pops_after_loop`).
+ *        block, or per iteration of the loop its readers are in). The rule
+ *        is read off the program's run on one output block, each loop
+ *        unrolled (first, middle and last iteration): each run of a stage
+ *        reads the version pushed last before it; the first of a version's
+ *        readers waits for it, the last pops it, and a stage that writes the
+ *        CB it reads (a value a loop carries, updated in place) reads the
+ *        version before its own and is its last reader. A stage waits if it
+ *        is the first reader in any iteration (a wait for a version already
+ *        at the front returns at once); it pops in every iteration, or, when
+ *        it is the last reader only in the last one (a version made before
+ *        the loop, read in every iteration), once after the loop
+ *        (`pops_after_loop`). The version a loop's last iteration pushes that
+ *        no later stage reads (a running maximum) is popped after the loop
+ *        by the stage that pushed it.
  */
 struct StageCBUse {
   std::vector<int64_t> waits, pops, pops_after_loop;

@@ -253,7 +253,9 @@ TEST(StageCBVersions, AValueMadeBeforeALoopIsPoppedAfterIt) {
       Stage("reduce", 26, 27), Stage("eltwise", 27, 28),
       Stage("eltwise", 2, 16, {28})};
   stages[1].loop.id = 0;
+  stages[1].loop.extent = 4;
   stages[4].loop.id = 1;
+  stages[4].loop.extent = 4;
   const auto use = WaitsAndPops(stages, 4);
   EXPECT_EQ(use.waits, (std::vector<int64_t>{2, 28}));
   // The loop's own block each iteration; the vector once, after the loop.
@@ -263,5 +265,6 @@ TEST(StageCBVersions, AValueMadeBeforeALoopIsPoppedAfterIt) {
   EXPECT_TRUE(WaitsAndPops(stages, 1).pops_after_loop.empty());
   // Made in the same loop: popped in it.
   stages[3].loop.id = 1;
+  stages[3].loop.extent = 4;
   EXPECT_EQ(WaitsAndPops(stages, 4).pops, (std::vector<int64_t>{2, 28}));
 }
