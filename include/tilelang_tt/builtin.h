@@ -63,7 +63,8 @@ namespace tilelang_tt {
   X(reconfig_srca, 2,                                                          \
     "(old_cb, new_cb): SrcA's data format becomes new_cb's.")                  \
   X(pack_reconfig, 2,                                                          \
-    "(old_cb, new_cb): the packer's output format becomes new_cb's.")          \
+    "(old_cb, new_cb): the packer's output format becomes new_cb's (old_cb "   \
+    "-1: whatever it was).")                                                   \
   X(transpose_block, 4,                                                        \
     "(cb_in, cb_out, rows, cols): push the transpose of the rows x cols-tile " \
     "block at cb_in's front into cb_out (cols x rows tiles, each tile "        \

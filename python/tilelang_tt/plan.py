@@ -104,21 +104,16 @@ def _check_stages(plan, fail) -> None:
             sliced[sl["tensor"]] = [sl["size"] if a == sl["axis"] else d for a, d in enumerate(buf["shape"])]
         if last and loop and compute["c"] not in sliced:
             fail(f"{what} runs in loop {loop['id']} but writes no block of {compute['c']!r} an iteration")
-        if stage["op"] == "fill":  # a constant: its shape is the update's that first reads it
+        if stage["op"] == "fill":  # a constant block, or a vector of one value per row
             if last or cbs.get(stage["cb_out"], {}).get("role") != "intermediate":
                 fail(f"{what}: a fill packs into an intermediate CB a later stage reads")
-            shapes[stage["out"]] = None
+            shapes[stage["out"]] = list(stage["shape"])
+            if len(stage["shape"]) == 1:
+                vectors[stage["out"]] = "col"
             continue
         if stage["in"] not in shapes:
             fail(f"{what} reads {stage['in']!r}, neither an input tensor nor an earlier stage's value")
         shape = sliced.get(stage["in"], shapes[stage["in"]])
-        if shape is None:  # an update starting from a fill: the shape of the blocks it combines with it
-            known = [sliced.get(st["operand"], shapes.get(st["operand"])) for st in stage.get("epilogue", [])
-                     if st.get("broadcast") == "none"]  # fmt: skip
-            known = [k for k in known if k is not None]
-            if stage["op"] != "eltwise" or not known:
-                fail(f"{what} starts from the fill {stage['in']!r} and reads no block that gives it a shape")
-            shape = known[0]
         if stage["op"] == "reduce":
             rows = stage["reduce_dim"] == "row"
             if len(shape) != 2:

@@ -443,6 +443,8 @@ def expected_output(
                     value = _exact_op(value, op, c, nan_selects)
                 if op in ("add", "sub"):
                     err = err + c_err + FP32_EPS * np.abs(value) + FP32_TINY
+                elif op in ("max", "min"):  # a selection: either side's error, exactly
+                    err = np.maximum(err, c_err)
                 elif op == "mul":
                     err = err * (np.abs(c) + c_err) + np.abs(before) * c_err
                     err = err + FP32_EPS * np.abs(value) + FP32_TINY * (1 + np.abs(c))
@@ -1226,13 +1228,13 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
             views = [chip, exact, errors]
             if loop:
                 views = [dict(chip), dict(exact), dict(errors)]
-                for sl in loop["slices"]:
-                    if sl["tensor"] == compute["c"]:
-                        continue  # the block the iteration writes (_assemble)
-                    for view in views[:2]:
-                        view[sl["tensor"]] = _loop_slice(view[sl["tensor"]], sl, k)
             for m in group:
                 stage = stages[m]
+                for sl in (stage.get("loop") or {}).get("slices", []):  # this stage's blocks of iteration k
+                    if sl["tensor"] == compute["c"]:
+                        continue  # the block the iteration writes (_assemble)
+                    for view, whole in zip(views[:2], (chip, exact), strict=True):
+                        view[sl["tensor"]] = _loop_slice(whole[sl["tensor"]], sl, k)
                 dtype = dtypes[formats[stage["cb_out"]]]  # the value's CB's format (the output's, last)
                 if m + 1 == len(stages):
                     if loop:
@@ -1252,8 +1254,9 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
                     chip[stage["out"]], exact[stage["out"]], errors[stage["out"]] = value, meant, allowed
         if parts:  # the output, a block an iteration: judged whole, each block from its iteration's inputs
             stage = stages[-1]
-            varying = {sl["tensor"] for sl in loop["slices"]} | {stages[m]["out"] for m in group}
-            views = _assemble(parts, varying, loop, compute["c"], plan["buffers"][compute["c"]]["shape"])
+            varying = {sl["tensor"] for m in group for sl in stages[m]["loop"]["slices"]}
+            varying |= {stages[m]["out"] for m in group}
+            views = _assemble(parts, varying, stage["loop"], compute["c"], plan["buffers"][compute["c"]]["shape"])
             in_dtype = dtypes[formats[stage["cb_in"]]]
             return _last_stage(out, stage, views, compute, out_dtype, in_dtype, extra)
         n = group[-1] + 1

@@ -313,7 +313,8 @@ private:
   bool IsFloat32Copy(const detail::ComputeStage &s) const {
     const std::string f32 = SpecOf(TileFormat::kFloat32).data_format;
     return s.epilogue.empty() && info_.CB(s.cb_in).data_format == f32 &&
-           info_.CB(s.cb_out).data_format == f32;
+           info_.CB(s.cb_out).data_format == f32 &&
+           detail::ReadsOf(info_.compute.stages, s.cb_out).reduced;
   }
 
   /*! \brief A staged program's doc block and includes: one line a stage. */
@@ -468,7 +469,9 @@ private:
         headers.insert(SfpuOp(e.op).header);
         continue;
       }
-      headers.insert("api/compute/eltwise_binary_sfpu.h");
+      headers.insert(e.op == value::kEpilogueMax || e.op == value::kEpilogueMin
+                         ? "api/compute/binary_max_min.h"
+                         : "api/compute/eltwise_binary_sfpu.h");
       if (e.op == value::kEpilogueDiv) {
         headers.insert(SfpuOp(value::kSfpuRecip).header);
       }
@@ -697,7 +700,8 @@ private:
     TVM_FFI_THROW(ValueError) << "TT codegen: unknown broadcast '" << b << "'.";
   }
 
-  /*! \brief The SFPU op between two DST tiles (eltwise_binary_sfpu.h). */
+  /*! \brief The SFPU op between two DST tiles (eltwise_binary_sfpu.h,
+   *         binary_max_min.h). */
   static std::string SfpuBinary(const std::string &op) {
     if (op == value::kEpilogueAdd) {
       return "add_binary_tile";
@@ -707,6 +711,13 @@ private:
     }
     if (op == value::kEpilogueMul) {
       return "mul_binary_tile";
+    }
+    // (binary_max_min.h: calculate_binary_max_min, SFPSWAP's min / max.)
+    if (op == value::kEpilogueMax) {
+      return "binary_max_tile";
+    }
+    if (op == value::kEpilogueMin) {
+      return "binary_min_tile";
     }
     TVM_FFI_THROW(ValueError)
         << "TT codegen: unknown epilogue op '" << op << "' between tiles.";
@@ -802,6 +813,10 @@ private:
     } else if (call->op.same_as(builtin::reconfig_srca())) {
       Line("reconfig_data_format_srca(" + CBName(a[0]) + ", " + CBName(a[1]) +
            ");");
+    } else if (call->op.same_as(builtin::pack_reconfig()) &&
+               tvm::tirx::is_const_int(a[0], -1)) {
+      // (Whatever the packer was set up for: the start of a loop's stages.)
+      Line("pack_reconfig_data_format(" + CBName(a[1]) + ");");
     } else if (call->op.same_as(builtin::pack_reconfig())) {
       Line("pack_reconfig_data_format(" + CBName(a[0]) + ", " + CBName(a[1]) +
            ");");

@@ -5,6 +5,7 @@
  */
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,18 +51,38 @@ std::string Quote(const std::string &s) {
   return out + "\"";
 }
 
+/*! \brief An fp32 constant as JSON: a number, or (JSON has none for them)
+ *         the string "inf" / "-inf" / "nan" (Python's float() reads it). */
+std::string JsonFloat(float v) {
+  if (std::isinf(v)) {
+    return v > 0 ? "\"inf\"" : "\"-inf\"";
+  }
+  if (std::isnan(v)) {
+    return "\"nan\"";
+  }
+  return detail::FloatText(v);
+}
+
 /*! \brief tt.compute's epilogue as the plan's JSON list items. */
 std::string EpilogueJson(const std::vector<detail::EpilogueOp> &ops) {
   std::string s;
   for (size_t i = 0; i < ops.size(); ++i) {
     s += std::string(i ? ", " : "") + "{\"op\": " + Quote(ops[i].op) +
          (ops[i].operand.empty()
-              ? ", \"value\": " + detail::FloatText(ops[i].value)
+              ? ", \"value\": " + JsonFloat(ops[i].value)
               : ", \"operand\": " + Quote(ops[i].operand) +
                     ", \"broadcast\": " + Quote(ops[i].broadcast)) +
          "}";
   }
   return s;
+}
+
+std::string IntList(const std::vector<int64_t> &v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    s += (i ? ", " : "") + U(v[i]);
+  }
+  return s + "]";
 }
 
 /*! \brief tt.compute's stages as the plan's JSON list items. */
@@ -85,33 +106,25 @@ std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
   std::string s;
   for (size_t i = 0; i < stages.size(); ++i) {
     const detail::ComputeStage &st = stages[i];
-    s +=
-        std::string(i ? ", " : "") + "{\"op\": " + Quote(st.op) +
-        ", \"in\": " + Quote(st.in) + ", \"out\": " + Quote(st.out) +
-        ", \"cb_in\": " + U(st.cb_in) + ", \"cb_out\": " + U(st.cb_out) +
-        (st.op == value::kOpReduce
-             ? ", \"reduce\": " + Quote(st.reduce) +
-                   ", \"reduce_dim\": " + Quote(st.reduce_dim)
-             : std::string()) +
-        // (A reduction's ops on its result, if any; an update's always.)
-        (st.op == value::kOpEltwise ||
-                 (st.op == value::kOpReduce && !st.epilogue.empty())
-             ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
-             : std::string()) +
-        (st.op == value::kOpFill
-             ? ", \"value\": " + detail::FloatText(static_cast<float>(st.value))
-             : std::string()) +
-        LoopJson(st.loop) + "}";
+    s += std::string(i ? ", " : "") + "{\"op\": " + Quote(st.op) +
+         ", \"in\": " + Quote(st.in) + ", \"out\": " + Quote(st.out) +
+         ", \"cb_in\": " + U(st.cb_in) + ", \"cb_out\": " + U(st.cb_out) +
+         (st.op == value::kOpReduce
+              ? ", \"reduce\": " + Quote(st.reduce) +
+                    ", \"reduce_dim\": " + Quote(st.reduce_dim)
+              : std::string()) +
+         // (A reduction's ops on its result, if any; an update's always.)
+         (st.op == value::kOpEltwise ||
+                  (st.op == value::kOpReduce && !st.epilogue.empty())
+              ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
+              : std::string()) +
+         (st.op == value::kOpFill
+              ? ", \"value\": " + JsonFloat(static_cast<float>(st.value)) +
+                    ", \"shape\": " + IntList(st.shape)
+              : std::string()) +
+         LoopJson(st.loop) + "}";
   }
   return s;
-}
-
-std::string IntList(const std::vector<int64_t> &v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    s += (i ? ", " : "") + U(v[i]);
-  }
-  return s + "]";
 }
 
 std::string StrList(const std::vector<std::string> &v) {

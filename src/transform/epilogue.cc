@@ -314,6 +314,16 @@ private:
         n && with_tensor(n->a, n->b, value::kEpilogueSub, false)) {
       return;
     }
+    // T.max / T.min of the chain and a tensor element or a stage's value
+    // (an online softmax's running maximum, max(m[i], t[i])).
+    if (const auto *n = e.as<MaxNode>();
+        n && with_tensor(n->a, n->b, value::kEpilogueMax, true)) {
+      return;
+    }
+    if (const auto *n = e.as<MinNode>();
+        n && with_tensor(n->a, n->b, value::kEpilogueMin, true)) {
+      return;
+    }
     if (const auto *n = e.as<DivNode>();
         n && with_tensor(n->a, n->b, value::kEpilogueDiv, false)) {
       return;

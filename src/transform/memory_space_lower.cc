@@ -150,6 +150,7 @@ public:
     lowerer.RequireClearedSharedAreOperands();
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
       lowerer.LoopSlices();
+      lowerer.FillShapes();
       lowerer.ProveOperands();
       n->body = lowerer.Canonicalize(n->body, *blocks);
       lowerer.batch_ = blocks->batch;
@@ -184,6 +185,28 @@ private:
         if (own) {
           serial.pop_back();
         }
+      }
+      // T.reduce_*(x, m, clear=False) combines with what m held: in a
+      // serial loop, a running value (an online softmax's maximum). (A loop
+      // of one iteration carries nothing.)
+      void VisitStmt_(const EvaluateNode *op) final {
+        const auto *call = op->value.as<CallNode>();
+        const auto *extent = serial.empty()
+                                 ? nullptr
+                                 : serial.back()->extent.as<tvm::IntImmNode>();
+        if (call && detail::IsTileOp(call, "reduce") && call->args.size() > 4 &&
+            !serial.empty() && !(extent && extent->value == 1)) {
+          const auto *clear = call->args[4].as<tvm::IntImmNode>();
+          const auto *dst = call->args[1].as<CallNode>();
+          const auto *load = dst && !dst->args.empty()
+                                 ? dst->args[0].as<tvm::tirx::BufferLoadNode>()
+                                 : nullptr;
+          if (clear && clear->value == 0 && load &&
+              !out->count(load->buffer.get())) {
+            (*out)[load->buffer.get()] = serial.back();
+          }
+        }
+        StmtVisitor::VisitStmt_(op);
       }
       void VisitStmt_(const tvm::tirx::BufferStoreNode *op) final {
         bool reads_itself = false;
@@ -570,6 +593,15 @@ private:
                "rounded to bf16, are not modelled by the simulator); "
                "accumulate in float32.";
       }
+      if ((e.op == value::kEpilogueMax || e.op == value::kEpilogueMin) &&
+          !e.operand.empty() && !compute_->fp32) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": T." << e.op << " with the tensor '" << e.operand
+            << "' on the bfloat16 accumulator '" << name
+            << "' is not supported yet (binary_" << e.op
+            << "_tile on 16-bit DST is not modelled by the simulator); "
+               "accumulate in float32.";
+      }
       if (e.op == value::kEpilogueGelu && !compute_->fp32) {
         TVM_FFI_THROW(ValueError)
             << what << ": GELU on the bfloat16 accumulator '" << name
@@ -658,15 +690,35 @@ private:
     const bool update = carried != carried_.end() &&
                         carried->second == stage_loop &&
                         stage_values_.count(store->buffer.get());
-    if (compute_ || store == nullptr || !(temp || update)) {
+    // (Or a block a reduction in the loop reads next, an online softmax's
+    // exponentials; or a vector of this iteration's, its scale factor.)
+    const bool vector_nest = op->body.as<ForNode>() == nullptr;
+    const bool made_here =
+        store && fragments_.count(store->buffer.get()) &&
+        !stage_values_.count(store->buffer.get()) &&
+        (vector_nest || reduce_srcs_.count(store->buffer.get()));
+    const bool pending_reduce = compute_ && !compute_->reduce.empty() &&
+                                !compute_->packed && reduce_out_ != nullptr;
+    if ((compute_ && !pending_reduce) || store == nullptr ||
+        !(temp || update || made_here)) {
       TVM_FFI_THROW(ValueError)
           << what << ": in the loop that carries '" << value->name
-          << "', supported: updates of '" << value->name << "' in place, "
+          << "', supported: updates of the values it carries in place ("
           << value->name << "[i, j] = " << value->name
-          << "[i, j] + f(blocks read in the loop) and the like; this "
+          << "[i, j] + f(blocks read in the loop) and the like), of a block "
+             "a reduction in the loop reads next, and of vectors; this "
              "T.Parallel writes something else.";
     }
-    Stmt lowered = LowerElementwise(op);
+    if (vector_nest) {
+      return LowerVectorStage(op); // (its loop: StageLoopHere)
+    }
+    if (pending_reduce && !Reads(op, reduce_out_)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the result '" << reduce_out_->name
+          << "' of the reduction before it is not read by it; in a loop of "
+             "stages, a reduction's result is read by the update after it.";
+    }
+    Stmt lowered = pending_reduce ? LowerBroadcast(op) : LowerElementwise(op);
     compute_->stage_loop = stage_loop;
     return lowered;
   }
@@ -883,13 +935,6 @@ private:
     const Buffer vector = store->buffer;
     const std::string name = vector->name;
     const std::string what = Where("T.Parallel writing '" + name + "'");
-    if (const ForNode *loop = StageLoopHere()) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": an update of vectors inside the loop over '"
-          << loop->loop_var->name_hint
-          << "', a loop of stages; update the vectors before the loop (each "
-             "iteration of a loop of stages updates blocks).";
-    }
     if (compute_ && compute_->elementwise && !compute_->packed) {
       TVM_FFI_THROW(ValueError)
           << what << ": an update of vectors after the update of the block '"
@@ -952,9 +997,15 @@ private:
     stage.in = in->buffer;
     stage.cb_in = in->index;
     stage.epilogue = expr.ops;
+    // In a loop of stages, a stage of each iteration.
+    const ForNode *loop = StageLoopHere();
+    if (loop != nullptr) {
+      stage.loop = StageLoopOf(loop, what);
+    }
     CBInfo cb = *in; // the vector's tiles, in the vector's format
     const int64_t cb_in = in->index, rows = in->rows_tiles,
                   cols = in->cols_tiles;
+    // (A vector the loop carries, a running sum, keeps its CB: AddStage.)
     AddStage(what, vector.get(), "cb_" + name, stage, cb);
     return detail::RoleScope(
         ir::kRoleCompute, detail::Intrin(builtin::eltwise_block(),
@@ -995,7 +1046,10 @@ private:
     }
     const int64_t extent = in->access.shape.at(axis);
     const int64_t want = (extent + target_.tile_rows - 1) / target_.tile_rows;
-    if (tiles != want && !CarriedCB(*in)) {
+    // (A block read in a loop of stages: the loop's blocks, proven to hold
+    // the rows whole, are reduced one an iteration.)
+    const ForNode *loop = reduce.stage_loop;
+    if (tiles != want && !CarriedCB(*in) && loop == nullptr) {
       TVM_FFI_THROW(ValueError)
           << what << ": the block of '" << in->tensor << "' is "
           << tiles * target_.tile_rows << " " << (rows ? "columns" : "rows")
@@ -1029,6 +1083,9 @@ private:
     stage.reduce = reduce.reduce;
     stage.reduce_dim = reduce.reduce_dim;
     stage.epilogue = reduce.epilogue; // clear=False's combine, if any
+    if (loop != nullptr) {
+      stage.loop = StageLoopOf(loop, what);
+    }
     const size_t pos =
         AddStage(what, reduce_out_, "cb_" + reduce.reduce, stage, cb);
     reduce_out_ = nullptr;
@@ -1040,11 +1097,35 @@ private:
    *        intermediate CB `cb` (tiles, format, loops, place given) gets the
    *        next index and a name from `name`; later stages read the value
    *        from it. The next stage starts afresh (compute_, block_.set).
-   *        Returns the CB's position in cbs_.
+   *        Returns the CB's position in cbs_. A value the stage's loop
+   *        carries keeps its one CB: each iteration pushes its new version
+   *        behind the one before (stages.h WaitsAndPops), two blocks deep.
    */
   size_t AddStage(const std::string &what, const tvm::tirx::BufferNode *value,
                   const std::string &name, detail::ComputeStage stage,
                   CBInfo cb) {
+    if (auto carried = carried_.find(value);
+        stage.loop.defined() && carried != carried_.end() &&
+        carried_filled_.count(value) &&
+        stage_loops_.at(stage.loop.id) == carried->second) {
+      const size_t pos = stage_values_.at(value);
+      CBInfo &own = cbs_[pos];
+      if (own.rows_tiles != cb.rows_tiles || own.cols_tiles != cb.cols_tiles ||
+          own.vector_dim != cb.vector_dim || own.format != cb.format) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << value->name << "', which the loop over '"
+            << carried->second->loop_var->name_hint
+            << "' carries, is made there as another shape or format than its "
+               "T.fill's; a value a loop carries keeps one.";
+      }
+      own.depth = 2;
+      stage.out = value->name;
+      stage.cb_out = own.index;
+      stages_.push_back(stage);
+      compute_.reset();
+      block_.set = false;
+      return pos;
+    }
     cb.index = IntermediateCB(what);
     cb.name = UniqueCBName(name);
     cb.role = value::kCBRoleIntermediate;
@@ -1262,22 +1343,29 @@ private:
     return name;
   }
 
-  /*! \brief The next intermediate CB's index (c_26 .. c_31), one a stage. */
+  /*! \brief The next intermediate CB's index, one a stage: c_26 .. c_31
+   *         (tt-metal's intermediates), then c_23 down to c_17, which a
+   *         program of stages (one output, c_16, no partials) leaves free. */
   int64_t IntermediateCB(const std::string &what) const {
     // (One a stage's value, and one a copy CopyFloat32ReadBothWays makes.)
-    const int64_t index =
-        kFirstIntermediateCB +
+    const int64_t n =
         std::count_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
           return cb.role == value::kCBRoleIntermediate;
         });
-    if (index > kLastCB) {
+    const int64_t high = kLastCB - kFirstIntermediateCB + 1;
+    const int64_t low = kPartialsCB - 1 - kFirstOutputCB; // c_23 .. c_17
+    if (n >= high + low || has_gemm_ || num_outputs_ > 1) {
+      if (n < high) {
+        return kFirstIntermediateCB + n;
+      }
       TVM_FFI_THROW(ValueError)
-          << what << ": more than " << kLastCB - kFirstIntermediateCB + 1
-          << " values between stages (each has a CB of its own, c_"
+          << what << ": more than " << (has_gemm_ ? high : high + low)
+          << " values between stages (each has a CB of its own: c_"
           << kFirstIntermediateCB << " to c_" << kLastCB
+          << (has_gemm_ ? "" : ", then c_23 down to c_17")
           << "); use fewer reductions and updates in one kernel.";
     }
-    return index;
+    return n < high ? kFirstIntermediateCB + n : kPartialsCB - 1 - (n - high);
   }
 
   /*! \brief `base`, or `base` and a number when a CB already has it. */
@@ -1640,7 +1728,8 @@ private:
       compute_->acc_format = TileFormat::kFloat16;
       for (const detail::EpilogueOp &e : compute_->epilogue) {
         const bool product =
-            (e.op == value::kEpilogueMul || e.op == value::kEpilogueDiv) &&
+            (e.op == value::kEpilogueMul || e.op == value::kEpilogueDiv ||
+             e.op == value::kEpilogueMax || e.op == value::kEpilogueMin) &&
             !e.operand.empty();
         if (product || e.op == value::kEpilogueExp ||
             e.op == value::kEpilogueExp2 || e.op == value::kEpilogueSigmoid ||
@@ -1651,7 +1740,9 @@ private:
               << what << ": "
               << (product ? std::string(e.op == value::kEpilogueDiv
                                             ? "a division by"
-                                            : "a product with") +
+                                        : e.op == value::kEpilogueMul
+                                            ? "a product with"
+                                            : "T." + e.op + " with") +
                                 " the tensor '" + e.operand + "'"
                           : "T." + e.op)
               << " in a float16 element-wise kernel is not supported yet "
@@ -1895,6 +1986,17 @@ private:
     const auto *fvalue = call->args[1].as<tvm::FloatImmNode>();
     const bool zero =
         (value && value->value == 0) || (fvalue && fvalue->value == 0.0);
+    // (Before a loop that updates it, a reduction with clear=False
+    // included: the value that loop carries; unless the loop writes it out,
+    // a running value of the waves of blocks, refused in LowerReduce.)
+    if (auto c = carried_.find(dst.buffer.get());
+        c != carried_.end() && !has_gemm_ &&
+        fragments_.count(dst.buffer.get()) &&
+        std::none_of(loops_.begin(), loops_.end(),
+                     [&](const For &l) { return l.get() == c->second; }) &&
+        !CopiedOut(c->second, dst.buffer.get())) {
+      return LowerCarriedFill(call, dst);
+    }
     if (combined_reduce_dsts_.count(dst.buffer.get())) {
       // The starting value of a reduction with clear=False (TileLang's
       // test_reduce_clear: T.fill(dst, 1) then dst = 1 + sum): LowerReduce
@@ -1910,13 +2012,6 @@ private:
       }
       reduce_starts_[dst.buffer.get()] = {*start, loops_, Branches()};
       return tvm::tirx::Evaluate(0);
-    }
-    if (auto c = carried_.find(dst.buffer.get());
-        c != carried_.end() && !has_gemm_ &&
-        fragments_.count(dst.buffer.get()) &&
-        std::none_of(loops_.begin(), loops_.end(),
-                     [&](const For &l) { return l.get() == c->second; })) {
-      return LowerCarriedFill(call, dst);
     }
     if (shared_.count(dst.buffer.get()) && !cb_of_.count(dst.buffer.get())) {
       // T.clear(A_shared) before the T.copy that fills it: the T.gemm reads
@@ -1992,26 +2087,34 @@ private:
              "T.fill with a number).";
     }
     const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
-    if (shape.size() != 2 || dst.extents != shape ||
+    const bool vector = shape.size() == 1;
+    if ((shape.size() != 2 && !vector) || dst.extents != shape ||
         shape[0] % target_.tile_rows != 0 ||
-        shape[1] % target_.tile_cols != 0) {
+        (!vector && shape[1] % target_.tile_cols != 0)) {
       TVM_FFI_THROW(ValueError)
           << what << ": " << detail::ShapeString(dst.extents) << " of "
           << detail::ShapeString(shape)
-          << "; a value a loop updates is a whole 2-D fragment whose sides "
-             "are multiples of 32.";
+          << "; a value a loop updates is a whole 2-D fragment, or a whole "
+             "vector of one value per row, whose sides are multiples of 32.";
     }
     RequireBlockGuards("T.fill");
     const std::optional<TileFormat> format =
         RequireStageFormat(what, dst.buffer);
     CBInfo cb;
+    // A vector a loop carries holds one value per row of the blocks it
+    // reads (a running row maximum or sum): a column of tiles, its values
+    // in column 0 as a reduction along rows leaves them.
     cb.rows_tiles = shape[0] / target_.tile_rows;
-    cb.cols_tiles = shape[1] / target_.tile_cols;
+    cb.cols_tiles = vector ? 1 : shape[1] / target_.tile_cols;
+    if (vector) {
+      cb.vector_dim = value::kReduceDimRow;
+    }
     cb.format = *format;
     cb.loops = loops_;
     detail::ComputeStage stage;
     stage.op = value::kOpFill;
     stage.value = *c;
+    stage.shape = shape;
     const int64_t rows = cb.rows_tiles, cols = cb.cols_tiles;
     AddStage(what, dst.buffer.get(), "cb_" + name, stage, cb);
     carried_filled_.insert(dst.buffer.get());
@@ -2050,6 +2153,30 @@ private:
                        (carried->second == op || Contains(op, carried->second));
       found = found || (!own && (stage_values_.count(load->buffer.get()) ||
                                  load->buffer.get() == reduce_out_));
+    });
+    return found;
+  }
+
+  /*! \brief Whether a T.copy in `op`'s body writes `buffer` to a tensor. */
+  bool CopiedOut(const ForNode *op, const tvm::tirx::BufferNode *buffer) const {
+    bool found = false;
+    tvm::tirx::PostOrderVisit(op->body, [&](const tvm::ffi::ObjectRef &n) {
+      const auto *call = n.as<CallNode>();
+      if (call == nullptr || !detail::IsTileOp(call, "copy") ||
+          call->args.size() < 2) {
+        return;
+      }
+      auto buffer_of =
+          [](const PrimExpr &region) -> const tvm::tirx::BufferNode * {
+        const auto *r = region.as<CallNode>();
+        const auto *load = r && !r->args.empty()
+                               ? r->args[0].as<tvm::tirx::BufferLoadNode>()
+                               : nullptr;
+        return load ? load->buffer.get() : nullptr;
+      };
+      const tvm::tirx::BufferNode *dst = buffer_of(call->args[1]);
+      found = found || (buffer_of(call->args[0]) == buffer && dst &&
+                        globals_.count(dst));
     });
     return found;
   }
@@ -2112,7 +2239,9 @@ private:
     // loop's blocks together are the rows (ProveIndexing).
     const std::vector<detail::ComputeStage> stages = ProgramStages();
     for (const CBInfo &cb : cbs_) {
-      if (!CarriedCB(cb)) {
+      // (A vector a loop carries holds a value per row already: a running
+      // row sum or maximum.)
+      if (!CarriedCB(cb) || cb.vector_dim == value::kReduceDimRow) {
         continue;
       }
       // (Or a copy of it: CopyFloat32ReadBothWays.)
@@ -2142,6 +2271,23 @@ private:
     }
     if (OutputLoop() != nullptr) {
       last_slices_ = Slices(ProgramStages().back());
+    }
+  }
+
+  /*! \brief Each fill stage's shape as the plan states values, over the
+   *         whole output (every block of it): the output's rows, and a
+   *         block's columns (the fragment's; the blocks a loop reads are as
+   *         wide). */
+  void FillShapes() {
+    const auto out =
+        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleOutput;
+        });
+    for (detail::ComputeStage &stage : stages_) {
+      if (stage.op == value::kOpFill && !stage.shape.empty() &&
+          out != cbs_.end() && !out->access.shape.empty()) {
+        stage.shape[0] = out->access.shape.at(0);
+      }
     }
   }
 
@@ -2292,6 +2438,10 @@ private:
       vector_copies_[dst.buffer.get()] = v->second;
       return tvm::tirx::Evaluate(0);
     }
+    if (fragments_.count(src.buffer.get()) &&
+        fragments_.count(dst.buffer.get()) && !reduce_srcs_.empty()) {
+      return LowerFragmentCopy(src, dst);
+    }
     if (fragments_.count(src.buffer.get()) && shared_.count(dst.buffer.get())) {
       return LowerStageOut(src, dst);
     }
@@ -2308,6 +2458,45 @@ private:
         << ") is not supported; supported: a global tensor into a "
            "T.alloc_shared buffer, and a T.alloc_fragment accumulator into a "
            "global tensor.";
+  }
+
+  /*!
+   * \brief T.copy(m, m_prev) between whole fragments of one shape, in a
+   *        kernel of stages (an online softmax keeps the running maximum
+   *        before this iteration's): the T.Parallel copy m_prev[i] = m[i]
+   *        (m_prev[i, j] = m[i, j]), lowered as any update (a stage whose
+   *        value is the copy).
+   */
+  Stmt LowerFragmentCopy(const detail::RegionOperand &src,
+                         const detail::RegionOperand &dst) {
+    const std::vector<int64_t> shape = detail::StaticShape(src.buffer, func_);
+    if (src.extents != shape || dst.extents != shape ||
+        detail::StaticShape(dst.buffer, func_) != shape || shape.empty() ||
+        shape.size() > 2) {
+      TVM_FFI_THROW(ValueError)
+          << Where("T.copy into '" + std::string(dst.buffer->name) + "'")
+          << ": a copy between fragments copies all of '" << src.buffer->name
+          << "' " << detail::ShapeString(shape)
+          << " into a fragment of its shape; got "
+          << detail::ShapeString(src.extents) << " into "
+          << detail::ShapeString(dst.extents) << ".";
+    }
+    std::vector<tvm::tirx::Var> vars;
+    Array<PrimExpr> index;
+    for (size_t a = 0; a < shape.size(); ++a) {
+      vars.emplace_back(a == 0 ? "i" : "j");
+      index.push_back(vars.back());
+    }
+    PrimExpr value = tvm::tirx::BufferLoad(src.buffer, index);
+    if (value.dtype() != dst.buffer->dtype) {
+      value = tvm::cast(dst.buffer->dtype, value);
+    }
+    Stmt body = tvm::tirx::BufferStore(dst.buffer, value, index);
+    for (size_t a = shape.size(); a-- > 0;) {
+      body = For(vars[a], detail::I32(0), detail::I32(shape[a]),
+                 tvm::tirx::ForKind::kParallel, body);
+    }
+    return LowerParallel(body.as<ForNode>());
   }
 
   /*!
@@ -2886,6 +3075,16 @@ private:
     // clear=False combines the result with the value a T.fill gave `dst`
     // before: c + sum, or max(c, max), an op on the result in DST.
     std::vector<detail::EpilogueOp> combine;
+    // (A T.fill right before, in the loop, starts it afresh instead:
+    // flash attention's T.fill(scores_max, -inf) each iteration.)
+    // (A running value copied out in its loop, each wave's sum of the rows
+    // so far, is refused below: the fill is not in that loop.)
+    if (clear_node != nullptr && clear_node->value == 0 &&
+        carried_filled_.count(dst.buffer.get()) &&
+        !reduce_starts_.count(dst.buffer.get()) &&
+        !CopiedOut(carried_.at(dst.buffer.get()), dst.buffer.get())) {
+      return LowerRunningReduce(call, dst, type, what);
+    }
     if (clear_node != nullptr && clear_node->value != 0) {
       reduce_starts_.erase(dst.buffer.get()); // overwritten, not combined
     } else {
@@ -3045,7 +3244,7 @@ private:
     }
     block_.set = true;
     block_.accumulator = dst.buffer->name;
-    block_.loops = loops_;
+    block_.loops = NestLoopsHere(); // (not a loop of stages it is in)
     block_.guards = guards_;
     ComputeInfo info;
     info.reduce = type;
@@ -3061,6 +3260,7 @@ private:
     info.sub_h = 1;
     info.sub_w = 1;
     info.epilogue = combine;
+    info.stage_loop = StageLoopHere(); // (a reduction of each iteration's)
     compute_ = info;
     reduce_out_ = dst.buffer.get();
     // The scaler tile reduce_tile multiplies (SUM) or scales (MAX) by: 1.0
@@ -3087,6 +3287,49 @@ private:
         detail::Intrin(builtin::reduce_block(),
                        {detail::I32(in.index), detail::I32(scaler_index),
                         detail::I32(info.mt), detail::I32(info.nt)}));
+  }
+
+  /*!
+   * \brief T.reduce_sum / T.reduce_max(x, m, clear=False) in a loop that
+   *        carries m (filled before it: LowerCarriedFill), an online
+   *        softmax's running maximum: this iteration's reduction into a
+   *        vector of its own, t, then the update of m in place, m[i] = m[i]
+   *        + t[i] (max(m[i], t[i])), each a stage of the loop.
+   */
+  Stmt LowerRunningReduce(const CallNode *call,
+                          const detail::RegionOperand &dst,
+                          const std::string &type, const std::string &what) {
+    const std::vector<int64_t> shape = detail::StaticShape(dst.buffer, func_);
+    if (shape.size() != 1 || dst.extents != shape) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the running " << type << " '" << dst.buffer->name
+          << "' " << detail::ShapeString(shape)
+          << " is a whole vector, one value per row.";
+    }
+    const Buffer t = tvm::tirx::decl_buffer(
+        {detail::I32(shape[0])}, dst.buffer->dtype,
+        UniqueValueName(std::string(dst.buffer->name) + "_" + type),
+        "local.fragment");
+    fragments_.insert(t.get());
+    temps_.push_back(t);
+    const auto *region = call->args[1].as<CallNode>();
+    Array<PrimExpr> region_args = region->args;
+    region_args.Set(0, tvm::tirx::BufferLoad(t, {detail::I32(0)}));
+    Array<PrimExpr> args = call->args;
+    args.Set(1, tvm::tirx::Call(region->dtype, region->op, region_args));
+    args.Set(4, tvm::IntImm(call->args[4].dtype(), 1));
+    const tvm::tirx::Call inner(call->dtype, call->op, args);
+    Stmt reduce = LowerReduce(inner.get());
+    const tvm::tirx::Var i("i");
+    const PrimExpr m = tvm::tirx::BufferLoad(dst.buffer, {i});
+    const PrimExpr part = tvm::tirx::BufferLoad(t, {i});
+    const PrimExpr value =
+        type == value::kReduceSum ? m + part : tvm::max(m, part);
+    const For nest(i, detail::I32(0), detail::I32(shape[0]),
+                   tvm::tirx::ForKind::kParallel,
+                   tvm::tirx::BufferStore(dst.buffer, value, {i}));
+    Stmt update = LowerParallel(nest.get());
+    return detail::Seq({reduce, update});
   }
 
   /*!

@@ -37,6 +37,8 @@ StagesAttr(const std::vector<ComputeStage> &stages) {
     }
     if (s.op == value::kOpFill) {
       m.Set(field::kFieldValue, s.value);
+      tvm::ffi::Array<int64_t> shape(s.shape.begin(), s.shape.end());
+      m.Set(field::kFieldShape, shape);
     }
     if (s.loop.defined()) {
       tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> loop;
@@ -82,6 +84,7 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
     s.epilogue = EpilogueFromAttr(item);
     if (s.op == value::kOpFill) {
       s.value = item.at(field::kFieldValue).cast<double>();
+      s.shape = IntArrayField(item, field::kFieldShape);
     }
     if (auto loop = item.find(field::kFieldLoop); loop != item.end()) {
       const auto m = (*loop).second.cast<tvm::ffi::Map<String, Any>>();
@@ -173,9 +176,8 @@ std::vector<RunStep> UnrolledRun(const std::vector<ComputeStage> &stages) {
       ++end;
     }
     const int iterations =
-        looped ? static_cast<int>(
-                     std::max<int64_t>(1, std::min<int64_t>(
-                                              stages[s].loop.extent, 3)))
+        looped ? static_cast<int>(std::max<int64_t>(
+                     1, std::min<int64_t>(stages[s].loop.extent, 3)))
                : 1;
     for (int k = 0; k < iterations; ++k) {
       if (looped) {
@@ -219,10 +221,14 @@ StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
       }
       // (A stage that writes the CB it reads, updating a value in place,
       // reads the version before its own: it is that version's last reader.)
+      // (A later stage that updates it in place reads this version too.)
       bool last = true;
       if (stages[index].cb_out != cb) {
-        for (size_t n = e + 1; n < run.size() && !writes(run[n], cb); ++n) {
-          last = last && !reads(run[n], cb);
+        for (size_t n = e + 1; n < run.size() && last; ++n) {
+          last = !reads(run[n], cb);
+          if (writes(run[n], cb)) {
+            break;
+          }
         }
       }
       waits = waits || first;
@@ -232,10 +238,10 @@ StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
       // (A wait again for a version at the CB's front returns at once.)
       use.waits.push_back(cb);
     }
-    const bool all = std::all_of(pops.begin(), pops.end(),
-                                 [](bool p) { return p; });
-    const bool none = std::none_of(pops.begin(), pops.end(),
-                                   [](bool p) { return p; });
+    const bool all =
+        std::all_of(pops.begin(), pops.end(), [](bool p) { return p; });
+    const bool none =
+        std::none_of(pops.begin(), pops.end(), [](bool p) { return p; });
     if (all && !pops.empty()) {
       use.pops.push_back(cb);
     } else if (!none && pops.back() &&
@@ -269,8 +275,8 @@ StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
                                 run[e].iteration + 1 == run[e].iterations;
       if (!last_of_loop) {
         TVM_FFI_THROW(InternalError)
-            << "tt.compute's stage " << index << " pushes a value of CB "
-            << own << " that no stage reads.";
+            << "tt.compute's stage " << index << " pushes a value of CB " << own
+            << " that no stage reads.";
       }
       use.pops_after_loop.push_back(own);
     }

@@ -61,8 +61,12 @@ struct ComputeStage {
   std::string reduce, reduce_dim;
   /*! \brief op eltwise: the ops on `in`, operands tensors or values. */
   std::vector<EpilogueOp> epilogue;
-  /*! \brief op fill: the constant (no `in`; cb_in -1). */
+  /*! \brief op fill: the constant (no `in`; cb_in -1), and the value's
+   *         shape in elements, over the whole output as the plan states
+   *         values: a block (the output's rows, the fragment's columns), or
+   *         a vector of one value per row (the output's rows). */
   double value = 0;
+  std::vector<int64_t> shape;
   /*! \brief The loop it runs in, if any. */
   StageLoop loop;
 };

@@ -669,7 +669,24 @@ private:
     // The packer's format: the last stage's output's at the block's start.
     const int64_t before =
         index == 0 ? stages_.back().cb_out : stages_[index - 1].cb_out;
-    if (formats_.at(before) != formats_.at(stage.cb_out)) {
+    // The first stage of a loop follows the loop's last stage from the
+    // second iteration on: a packer set up for either may be in place, so
+    // it is set up for this stage's CB whatever it held.
+    int64_t again = -1;
+    if (stage.loop.defined() && stage.loop.extent > 1 &&
+        (index == 0 || stages_[index - 1].loop.id != stage.loop.id)) {
+      size_t last = index;
+      while (last + 1 < stages_.size() &&
+             stages_[last + 1].loop.id == stage.loop.id) {
+        ++last;
+      }
+      again = stages_[last].cb_out;
+    }
+    if (again >= 0 && (formats_.at(again) != formats_.at(stage.cb_out) ||
+                       formats_.at(before) != formats_.at(stage.cb_out))) {
+      body.push_back(
+          Intrin(builtin::pack_reconfig(), {I32(-1), I32(stage.cb_out)}));
+    } else if (formats_.at(before) != formats_.at(stage.cb_out)) {
       body.push_back(
           Intrin(builtin::pack_reconfig(), {I32(before), I32(stage.cb_out)}));
     }

@@ -268,3 +268,38 @@ TEST(StageCBVersions, AValueMadeBeforeALoopIsPoppedAfterIt) {
   stages[3].loop.extent = 4;
   EXPECT_EQ(WaitsAndPops(stages, 4).pops, (std::vector<int64_t>{2, 28}));
 }
+
+TEST(StageCBVersions, ARunningValueIsReadBeforeAndAfterItsUpdate) {
+  using tilelang_tt::detail::WaitsAndPops;
+  // An online softmax's maximum: fill c_27; in loop 0 copy it into c_28,
+  // reduce c_0 into c_29, update c_27 = max(c_27, c_29) in place, then
+  // read it (c_27 * s into c_30); nothing after the loop reads it.
+  std::vector<tilelang_tt::detail::ComputeStage> stages = {
+      Stage("fill", -1, 27),          Stage("eltwise", 27, 28),
+      Stage("reduce", 0, 29),         Stage("eltwise", 27, 27, {29}),
+      Stage("eltwise", 27, 30, {28}), Stage("eltwise", 0, 16, {30})};
+  for (size_t s = 1; s < stages.size(); ++s) {
+    stages[s].loop.id = 0;
+    stages[s].loop.extent = 5;
+  }
+  // The copy reads the version before the update first: it waits, and
+  // leaves it for the update, which pops it once its own is pushed.
+  EXPECT_EQ(WaitsAndPops(stages, 1).waits, std::vector<int64_t>{27});
+  EXPECT_TRUE(WaitsAndPops(stages, 1).pops.empty());
+  EXPECT_TRUE(WaitsAndPops(stages, 3).waits == std::vector<int64_t>{29});
+  EXPECT_EQ(WaitsAndPops(stages, 3).pops, (std::vector<int64_t>{27, 29}));
+  // The reader after the update waits for the new version and leaves it to
+  // the next iteration's copy; the last iteration's, which it reads last,
+  // it pops after the loop.
+  const auto after = WaitsAndPops(stages, 4);
+  EXPECT_EQ(after.waits, (std::vector<int64_t>{27, 28}));
+  EXPECT_EQ(after.pops, std::vector<int64_t>{28});
+  EXPECT_EQ(after.pops_after_loop, std::vector<int64_t>{27});
+  EXPECT_TRUE(WaitsAndPops(stages, 3).pops_after_loop.empty());
+  // With no reader after the update, the update pops its last one itself.
+  stages.erase(stages.begin() + 4);
+  stages[4] = Stage("eltwise", 0, 16, {28});
+  stages[4].loop.id = 0;
+  stages[4].loop.extent = 5;
+  EXPECT_EQ(WaitsAndPops(stages, 3).pops_after_loop, std::vector<int64_t>{27});
+}

@@ -645,10 +645,8 @@ CASES = [
          lower(lambda: K.second_loop("recarry")), E,
          ("T.Parallel writing 'A_local' in the loop over 'k'", "'A_local' is a value made before the loop, updated "
           "in it")),
-    Case("loop-second-vector", "the rows' factor computed inside the second loop (an update of vectors there)",
-         lower(lambda: K.second_loop("vector")), E,
-         ("T.Parallel writing 'A_r': an update of vectors inside the loop over 'k'", "update the vectors before "
-          "the loop")),
+    Case("loop-second-vector", "the rows' factor computed inside the second loop (an update of vectors there, "
+         "supported: a stage of each iteration)", simulate_kernel(lambda: K.second_loop("vector")), None),
     Case("loop-second-copy-after", "the second loop's scaled block copied out after the loop",
          lower(lambda: K.second_loop("copy-after")), E,
          ("T.copy into 'B' from 'A_shared' after the loop over 'k' whose update makes it",)),
@@ -665,7 +663,8 @@ CASES = [
          ("T.copy into 'A_shared' in the loop over 'k'", "is not (a * k + b) * block columns")),
     Case("loop-carried-second-update", "a T.Parallel in the loop that carries a value updating a shared block "
          "(A_shared * 2)", lower(lambda: K.carried_loop("second-update")), E,
-         ("in the loop that carries 'A_local', supported: updates of 'A_local' in place",)),
+         ("in the loop that carries 'A_local', supported: updates of the values it carries in place",
+          "this T.Parallel writes something else")),
     Case("loop-carried-repeated", "a serial loop between the T.clear and the loop of stages (the updates repeated)",
          lower(lambda: K.carried_loop("repeated")), E,
          ("the update of 'A_local' is inside the loops over '_r', 'k' after its T.fill",)),
@@ -735,8 +734,12 @@ CASES = [
     Case("reduce-stage-f32-tensor", "a float32 tensor squared and summed in stages (supported: its CB "
          "UnpackToDestFp32, copied into DST exactly)",
          simulate_kernel(lambda: K.softmax_rows("square-sum", x_dtype="float32")), None),
-    Case("reduce-stage-chain", "seven stages: more values between them than CBs c_26 to c_31",
-         lower(lambda: K.softmax_rows("chain")), E, ("more than 6 values between stages",)),
+    Case("reduce-stage-chain", "seven stages lower (intermediate CBs c_26 to c_31, then c_23 down to c_17; the "
+         "chain's second row sum may be 0, so its quotient is not judged)",
+         lower(lambda: K.softmax_rows("chain")), None),
+    Case("reduce-stage-chain-long", "fifteen stages: more values between them than the 13 CBs a program of "
+         "stages has", lower(lambda: K.softmax_rows("chain-long")), E,
+         ("more than 13 values between stages", "c_26 to c_31, then c_23 down to c_17")),
     Case("reduce-vector-update", "an update of a row sum alone, in place, s[i] = s[i] times 0.5, then x / s[i] "
          "(supported: a stage on the vector's tiles)", simulate_kernel(lambda: K.softmax_rows("vector-update")), None),
     Case("reduce-vector-out-of-place", "an update of a row sum into another fragment, m[i] = s[i] times 0.5, "

@@ -1129,6 +1129,82 @@ def rms_norm_splitk(M, N, blk_m, blk_k, dtype="float", accum_dtype="float"):  # 
     return main
 
 
+LOG2E = 1.44269504  # the examples' scale: exp2(x * log2(e)) is exp(x)
+FLASH_MHA = "examples/flash_attention/example_mha_fwd_bshd.py"
+
+
+def online_softmax(M, N, block_M, block_N, dtype="bfloat16", accum_dtype="float32", refill=False):  # noqa: N803
+    """examples/online_softmax/online_softmax.py's two loops over column blocks, on blocks of block_M rows, with
+    the running statistics of flash attention's Softmax macro (examples/flash_attention): the running maximum
+    (T.fill(-inf) before the loop, T.reduce_max with clear=False in it, the one before kept by a T.copy), the
+    rescale exp2(m_prev * log2(e) - m * log2(e)), the exponentials' running sum; then a second loop writes
+    exp2(x * log2(e) - m * log2(e)) / sum block by block. ``refill``: the macro exactly, the maximum filled
+    with -inf again in each iteration before the reduction (the block's own maximum: the sum's rescaling
+    keeps the result the softmax)."""
+    scale = LOG2E
+
+    @T.prim_func
+    def main(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as i_m:
+            x = T.alloc_shared((block_M, block_N), dtype)
+            acc_s = T.alloc_fragment((block_M, block_N), accum_dtype)
+            y = T.alloc_fragment((block_M, block_N), dtype)
+            scores_max = T.alloc_fragment((block_M,), accum_dtype)
+            scores_max_prev = T.alloc_fragment((block_M,), accum_dtype)
+            scores_scale = T.alloc_fragment((block_M,), accum_dtype)
+            scores_sum = T.alloc_fragment((block_M,), accum_dtype)
+            logsum = T.alloc_fragment((block_M,), accum_dtype)
+            T.fill(logsum, 0)
+            T.fill(scores_max, -T.infinity(accum_dtype))
+            for i_n in T.Pipelined(T.ceildiv(N, block_N), num_stages=1):
+                T.copy(X[i_m * block_M, i_n * block_N], x)
+                T.copy(x, acc_s)
+                T.copy(scores_max, scores_max_prev)
+                if refill:
+                    T.fill(scores_max, -T.infinity(accum_dtype))
+                T.reduce_max(acc_s, scores_max, dim=1, clear=False)
+                for i in T.Parallel(block_M):
+                    scores_scale[i] = T.exp2(scores_max_prev[i] * scale - scores_max[i] * scale)
+                for i, j in T.Parallel(block_M, block_N):
+                    acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
+                T.reduce_sum(acc_s, scores_sum, dim=1)
+                for i in T.Parallel(block_M):
+                    logsum[i] = logsum[i] * scores_scale[i] + scores_sum[i]
+            for i_n in T.Pipelined(T.ceildiv(N, block_N), num_stages=1):
+                T.copy(X[i_m * block_M, i_n * block_N], x)
+                for i, j in T.Parallel(block_M, block_N):
+                    y[i, j] = T.exp2(x[i, j] * scale - scores_max[i] * scale) / logsum[i]
+                T.copy(y, Y[i_m * block_M, i_n * block_N])
+
+    return main
+
+
+def running_row_sum(M, N, block_M, block_N, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
+    """testing/python/language/test_tilelang_language_reduce.py's clear=False across column blocks: T.clear of
+    the row sums before a loop whose T.reduce_sum(x, s, clear=False) adds each block's into them, then a second
+    loop writing each block times its rows' sums."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            A_shared = T.alloc_shared((block_M, block_N), dtype)
+            A_local = T.alloc_fragment((block_M, block_N), accum_dtype)
+            B_local = T.alloc_fragment((block_M, block_N), dtype)
+            S = T.alloc_fragment((block_M,), accum_dtype)
+            T.clear(S)
+            for k in T.serial(T.ceildiv(N, block_N)):
+                T.copy(A[bx * block_M, k * block_N], A_shared)
+                T.copy(A_shared, A_local)
+                T.reduce_sum(A_local, S, dim=1, clear=False)
+            for k in T.serial(T.ceildiv(N, block_N)):
+                T.copy(A[bx * block_M, k * block_N], A_shared)
+                for i, j in T.Parallel(block_M, block_N):
+                    B_local[i, j] = A_shared[i, j] * S[i]
+                T.copy(B_local, B[bx * block_M, k * block_N])
+
+    return main
+
+
 def _layernorm_f32_magnitude(inputs, eps=1e-5):
     # float32 values between stages: only the squares' TF32 truncation (2^-10 of each, one way) in the
     # reduction reaches the variance, and the output's bf16 rounding (2^-8 of it).
@@ -1537,6 +1613,21 @@ ENTRIES = [
           {"A": (64, 256)}, _rms_norm_f32_ref, output="B", magnitude=lambda i: np.abs(_rms_norm_f32_ref(i)) * 2,
           notes="bfloat16 blocks of A, float32 A_local and A_powsum, 2 column steps of 128 in each loop; the "
                 "output rounded to bf16 (half an ulp: up to 2^-8 of it)"),
+    # Loops carrying vectors (issue #19): the online softmax's running maximum and sum.
+    Entry("online_softmax_running", ONLINE_SOFTMAX, lambda: online_softmax(96, 320, 32, 64), {"X": (96, 320)},
+          _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
+          notes="a loop over 5 column blocks carrying the running maximum and the exponentials' sum (float32 "
+                "vectors, each updated in place in its CB), the maximum before kept by a copy stage, the "
+                "rescale exp2 on the vectors' tiles; then a second loop writing each block's softmax"),
+    Entry("flash_softmax_macro", FLASH_MHA, lambda: online_softmax(64, 256, 64, 64, refill=True),
+          {"X": (64, 256)}, _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
+          notes="flash attention's Softmax macro as written there (the maximum filled with -inf again each "
+                "iteration, so each block's own), 64-row blocks, followed by the second loop"),
+    Entry("test_reduce_sum_running", TEST_REDUCE, lambda: running_row_sum(96, 320, 32, 64), {"A": (96, 320)},
+          lambda i: i["A"] * i["A"].sum(axis=1, keepdims=True), output="B", k=320,
+          magnitude=lambda i: np.abs(i["A"]) * np.abs(i["A"]).sum(axis=1, keepdims=True),
+          notes="T.reduce_sum(..., clear=False) over column blocks into a float32 vector (each block's sum, "
+                "then added into the running one on the SFPU), then a second loop scaling each block by it"),
     Entry("test_reduce_max_cols_centred", TEST_REDUCE, lambda: tested_reduce_cols_centred(96, 160, 32),
           {"A": (96, 160)}, lambda i: i["A"] - i["A"].max(axis=0, keepdims=True), output="B",
           magnitude=lambda i: np.abs(i["A"]) + np.abs(i["A"]).max(axis=0, keepdims=True)),

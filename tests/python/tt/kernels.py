@@ -999,8 +999,8 @@ def softmax_rows(
     result before x / s), "vector-out-of-place" (m = s * 0.5, another fragment, then x / m) (supported);
     ``value_dtype`` float32 (p a float32 fragment a reduction reads), ``x_dtype`` float32 (a float32
     tensor), "refill" (e overwritten by a copy of X before e / s), a softmax with ``width`` > N (the padding's
-    exp(0) = 1 would join the sum), "chain" (seven stages: more values between stages than CBs
-    c_26..c_31) (refused)."""
+    exp(0) = 1 would join the sum), "chain" (seven stages, supported), "chain-long" (the chain three
+    times: more values between stages than the CBs a program of stages has, refused)."""
     W = width or N
 
     @T.prim_func
@@ -1012,7 +1012,7 @@ def softmax_rows(
             s = T.alloc_fragment((block,), "bfloat16")
             y = T.alloc_fragment((block, W), "bfloat16")
             T.copy(X[bx * block, 0], x)
-            if where in ("softmax", "refill", "chain"):
+            if where in ("softmax", "refill", "chain", "chain-long"):
                 T.reduce_max(x, m, dim=1)
                 for i, j in T.Parallel(block, W):
                     e[i, j] = T.exp(x[i, j] - m[i])
@@ -1028,7 +1028,20 @@ def softmax_rows(
                     m[i] = s[i] * 0.5
             if where == "refill":
                 T.copy(X[bx * block, 0], e)
-            if where == "chain":
+            if where in ("chain", "chain-long"):
+                for i, j in T.Parallel(block, W):
+                    y[i, j] = e[i, j] - s[i]
+                T.reduce_max(y, m, dim=1)
+                for i, j in T.Parallel(block, W):
+                    e[i, j] = y[i, j] - m[i]
+                T.reduce_sum(e, s, dim=1)
+            if where == "chain-long":  # (the chain twice more)
+                for i, j in T.Parallel(block, W):
+                    y[i, j] = e[i, j] - s[i]
+                T.reduce_max(y, m, dim=1)
+                for i, j in T.Parallel(block, W):
+                    e[i, j] = y[i, j] - m[i]
+                T.reduce_sum(e, s, dim=1)
                 for i, j in T.Parallel(block, W):
                     y[i, j] = e[i, j] - s[i]
                 T.reduce_max(y, m, dim=1)
@@ -1036,7 +1049,7 @@ def softmax_rows(
                     e[i, j] = y[i, j] - m[i]
                 T.reduce_sum(e, s, dim=1)
             for i, j in T.Parallel(block, W):
-                if where in ("softmax", "refill", "chain"):
+                if where in ("softmax", "refill", "chain", "chain-long"):
                     y[i, j] = e[i, j] / s[i]
                 elif where == "vector-out-of-place":
                     y[i, j] = x[i, j] / m[i]
@@ -1414,9 +1427,9 @@ def second_loop(where, M=64, N=256, blk_m=32, blk_k=64):  # noqa: N803
     out block by block) in other forms: `waves` (the whole kernel in a loop over two row blocks,
     supported), `block-before` (the update also adds A_local, the block the first loop carried:
     supported), `mean` (the first loop sums A itself, A_local += A_shared; the second subtracts the
-    mean: supported), and refused: `recarry` (the second loop keeps adding into A_local), `vector` (the
-    rows' factor computed inside the second loop), `copy-after` (the scaled block copied out after the
-    loop)."""
+    mean: supported), `vector` (the rows' factor computed inside the second loop, each iteration:
+    supported), and refused: `recarry` (the second loop keeps adding into A_local), `copy-after` (the
+    scaled block copied out after the loop)."""
     dtype = "float"
     steps = N // blk_k
     rows = 2 * M if where == "waves" else M

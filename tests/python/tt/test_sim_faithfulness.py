@@ -1220,3 +1220,35 @@ def test_an_element_whose_bound_is_nan_is_not_passed():
     result = _verdict(out, target, np.array([0.0, np.nan, np.inf]), target, np.ones(3), "r", "float32", stats={})
     assert result.mismatches == 1 and result.unbounded == 1 and result.worst_of_bound == 0.0
     assert "1 of them without a bound" in result.summary()
+
+
+@pytest.mark.parametrize(
+    "name, old, new, fault",
+    [
+        # The maximum before this iteration's popped by its copy: the update then reads a page not waited for.
+        ("compute.cpp", "cb_push_back(cb_scores_max_prev, 1);",
+         "cb_push_back(cb_scores_max_prev, 1);\ncb_pop_front(cb_scores_max, 1);", "cb_wait_front|waited"),
+        # The second loop's first stage packing Float32 with the packer the loop's last stage left at Float16_b.
+        ("compute.cpp", "pack_reconfig_data_format(cb_y_t0);\n", "", "packer is configured for"),
+        # The running sum not rescaled by exp2(m_prev - m) when the maximum grows.
+        ("compute.cpp", "mul_binary_tile(0, 1, 0);\n        copy_init(cb_sum);", "copy_init(cb_sum);", None),
+        # The first loop's reader reading the first column block at every step.
+        ("reader.cpp", "(i_n * 2 + c)", "(c)", None),
+    ],
+    ids=["pop-in-copy", "no-loop-reconfig", "no-rescale", "first-reader-same-block"],
+)  # fmt: skip
+def test_an_online_softmax_is_judged_by_its_plan(tmp_path, name, old, new, fault):
+    """The online softmax: a loop carrying the running maximum and sum (vectors updated in place in their
+    CBs, the maximum before copied first), then a second loop writing each block. The carried CBs'
+    protocol, the packer's format at each loop's start and every step the plan records must hold."""
+    from corpus import online_softmax
+
+    artifacts = lowered(tmp_path, online_softmax(64, 256, 32, 64))
+    assert simulate(artifacts, timeout=120).ok
+    break_kernel(artifacts, name, old, new)
+    if fault:
+        with pytest.raises(SimulationError, match=fault):
+            simulate(artifacts, timeout=60)
+        return
+    result = simulate(artifacts, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()

@@ -180,7 +180,7 @@ def _second_loop_meaning(where, a):
     return np.concatenate([b * factor for b in blocks], axis=1)
 
 
-@pytest.mark.parametrize("where", ["waves", "block-before", "mean"])
+@pytest.mark.parametrize("where", ["waves", "block-before", "mean", "vector"])
 def test_a_second_loop_computes_what_tilelang_means(tmp_path, where):
     from kernels import second_loop
 

@@ -79,6 +79,8 @@ enum class SfpuInit {
   kSilu,
   kSubBinary,
   kMulBinary,
+  kMaxBinary,
+  kMinBinary,
   kTanh,
   kExp2,
   kGelu,
@@ -141,6 +143,10 @@ inline const char *SfpuInitName(SfpuInit init) {
     return "sub_binary_tile_init";
   case SfpuInit::kMulBinary:
     return "mul_binary_tile_init";
+  case SfpuInit::kMaxBinary:
+    return "binary_max_tile_init";
+  case SfpuInit::kMinBinary:
+    return "binary_min_tile_init";
   case SfpuInit::kExp:
     return "exp_tile_init";
   case SfpuInit::kSigmoid:
@@ -258,6 +264,8 @@ inline SfpuInit BinaryInitOf(SfpuOp op) {
   return op == SfpuOp::kAdd   ? SfpuInit::kAddBinary
          : op == SfpuOp::kSub ? SfpuInit::kSubBinary
          : op == SfpuOp::kMul ? SfpuInit::kMulBinary
+         : op == SfpuOp::kMax ? SfpuInit::kMaxBinary
+         : op == SfpuOp::kMin ? SfpuInit::kMinBinary
                               : SfpuInit::kNone;
 }
 
@@ -265,9 +273,17 @@ inline SfpuInit BinaryInitOf(SfpuOp op) {
 /// (calculate_sfpu_binary, calculate_sfpu_binary_mul). On 16-bit DST the
 /// product is rounded to bf16, ties to even, by integer arithmetic on its
 /// bits (float32_to_bf16_rne), and is +0 if either input's bits are zero;
-/// the sum and difference are left to the truncating store.
+/// the sum and difference are left to the truncating store. binary_max_tile
+/// / binary_min_tile (calculate_binary_max_min): the larger / smaller of the
+/// two in SFPSWAP's VEC_MIN_MAX order, the datum itself.
 inline float SfpuBinaryApply(SfpuOp op, float x, float y, bool fp32_dest) {
   const uint32_t a = FloatBits(x), b = FloatBits(y);
+  if (op == SfpuOp::kMax) {
+    return BitsFloat(isa::Max(a, b));
+  }
+  if (op == SfpuOp::kMin) {
+    return BitsFloat(isa::Min(a, b));
+  }
   if (op == SfpuOp::kAdd) {
     return BitsFloat(isa::Add(a, b));
   }
