@@ -141,10 +141,12 @@ public:
     if (!lowerer.column_sum_16bit_.empty() && lowerer.stages_.empty()) {
       TVM_FFI_THROW(ValueError) << lowerer.column_sum_16bit_;
     }
+    lowerer.RequireFillsConsumed(nullptr);
     lowerer.RequireBfloat16Stages();
     lowerer.RejectInPlace();
     lowerer.RequireStageValuesRead();
     n->body = lowerer.CopyFloat32ReadBothWays(n->body);
+    lowerer.RequireVersionsRead();
     lowerer.CheckProgramFormats();
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireClearedSharedAreOperands();
@@ -187,15 +189,11 @@ private:
         }
       }
       // T.reduce_*(x, m, clear=False) combines with what m held: in a
-      // serial loop, a running value (an online softmax's maximum). (A loop
-      // of one iteration carries nothing.)
+      // serial loop, a running value (an online softmax's maximum).
       void VisitStmt_(const EvaluateNode *op) final {
         const auto *call = op->value.as<CallNode>();
-        const auto *extent = serial.empty()
-                                 ? nullptr
-                                 : serial.back()->extent.as<tvm::IntImmNode>();
         if (call && detail::IsTileOp(call, "reduce") && call->args.size() > 4 &&
-            !serial.empty() && !(extent && extent->value == 1)) {
+            !serial.empty()) {
           const auto *clear = call->args[4].as<tvm::IntImmNode>();
           const auto *dst = call->args[1].as<CallNode>();
           const auto *load = dst && !dst->args.empty()
@@ -299,6 +297,7 @@ private:
     Stmt stmt = StmtExprMutator::VisitStmt_(op);
     if (own) {
       loops_.pop_back();
+      RequireFillsConsumed(op);
     }
     // A loop around the whole output block (T.clear .. the output T.copy) is
     // part of the block nest (a batch loop, a persistent kernel's waves).
@@ -432,6 +431,11 @@ private:
    *        pack); element-wise work anywhere else is refused, naming it.
    */
   Stmt LowerParallel(const ForNode *op0) {
+    tvm::tirx::PostOrderVisit(op0->body, [&](const tvm::ffi::ObjectRef &n) {
+      if (const auto *load = n.as<tvm::tirx::BufferLoadNode>()) {
+        RequireNoPendingFill(load->buffer.get(), "T.Parallel");
+      }
+    });
     For loop = ReadVectorCopies(tvm::ffi::GetRef<For>(op0));
     const ForNode *op = loop.get();
     if (!reduce_srcs_.empty()) {
@@ -676,9 +680,10 @@ private:
              "inside the loops its T.fill is in.";
     }
     StageLoopOf(stage_loop, what); // (its bounds checked here)
+    // (The update before it, if read here or by a reduction later: a stage.)
     if (compute_ && compute_->elementwise && !compute_->packed &&
         eltwise_out_ != nullptr && compute_->stage_loop == stage_loop &&
-        Reads(op, eltwise_out_)) {
+        (Reads(op, eltwise_out_) || reduce_srcs_.count(eltwise_out_))) {
       PushEltwiseStage(what, tvm::ffi::GetRef<Buffer>(eltwise_out_));
     }
     const bool temp =
@@ -689,13 +694,15 @@ private:
     auto carried = store ? carried_.find(store->buffer.get()) : carried_.end();
     const bool update = carried != carried_.end() &&
                         carried->second == stage_loop &&
+                        carried_filled_.count(store->buffer.get()) &&
                         stage_values_.count(store->buffer.get());
     // (Or a block a reduction in the loop reads next, an online softmax's
-    // exponentials; or a vector of this iteration's, its scale factor.)
+    // exponentials, made again from its value earlier in the iteration
+    // included; or a vector of this iteration's, its scale factor.)
     const bool vector_nest = op->body.as<ForNode>() == nullptr;
     const bool made_here =
         store && fragments_.count(store->buffer.get()) &&
-        !stage_values_.count(store->buffer.get()) &&
+        !carried_filled_.count(store->buffer.get()) &&
         (vector_nest || reduce_srcs_.count(store->buffer.get()));
     const bool pending_reduce = compute_ && !compute_->reduce.empty() &&
                                 !compute_->packed && reduce_out_ != nullptr;
@@ -1163,6 +1170,42 @@ private:
     }
   }
 
+  /*! \brief Each version of every value between stages is read before the
+   *         next replaces it, by the same stages in every iteration of a
+   *         loop (stages.h WaitsAndPops: the CB protocol has a rule for the
+   *         program). */
+  void RequireVersionsRead() const {
+    const std::vector<detail::ComputeStage> stages = ProgramStages();
+    for (size_t s = 0; s < stages.size(); ++s) {
+      const detail::StageCBUse use = detail::WaitsAndPops(stages, s);
+      if (use.fault.empty()) {
+        continue;
+      }
+      const auto cb =
+          std::find_if(cbs_.begin(), cbs_.end(), [&](const CBInfo &c) {
+            return c.index == use.fault_cb;
+          });
+      const std::string value = cb == cbs_.end() ? std::to_string(use.fault_cb)
+                                : cb->role == value::kCBRoleIntermediate
+                                    ? cb->buffer
+                                    : cb->tensor;
+      const std::string loop =
+          stages[s].loop.defined()
+              ? " in the loop over '" +
+                    std::string(stage_loops_.at(stages[s].loop.id)
+                                    ->loop_var->name_hint) +
+                    "'"
+              : std::string();
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': '" << value << "' (read or made by "
+          << "the step making '" << stages[s].out << "'" << loop
+          << "): " << use.fault
+          << "; supported: each value made in a loop read there (or after "
+             "it, its last one) before it is made again, and a value made "
+             "before a loop read before the loop makes it again.";
+    }
+  }
+
   /*! \brief A staged program reads bfloat16 or float32 tensors: a Float16
    *         CB would make every Float32 CB's unpack format Float16 (the
    *         JIT's rule, src/sim/README.md), and float16 tiles cannot be moved
@@ -1249,6 +1292,7 @@ private:
         copy.cb_in = cb_in;
         copy.out = cb.buffer;
         copy.cb_out = cb.index;
+        copy.loop = program[s].loop; // (in the reduction's loop, if any)
         copies[cb_in] = cbs_.size();
         cbs_.push_back(cb);
         before[s] = copy;
@@ -1412,7 +1456,8 @@ private:
     }
     auto carried = carried_.find(value.get());
     if (e.stage_loop != nullptr && carried != carried_.end() &&
-        carried->second == e.stage_loop && stage_values_.count(value.get())) {
+        carried->second == e.stage_loop && carried_filled_.count(value.get()) &&
+        stage_values_.count(value.get())) {
       // The update of a carried value, in place: it reads the version
       // before its own (stages.h WaitsAndPops), so its CB holds two blocks.
       CBInfo &own = cbs_[stage_values_.at(value.get())];
@@ -2157,6 +2202,46 @@ private:
     return found;
   }
 
+  /*! \brief A ValueError when `buffer` is read while its T.fill waits for
+   *         the reduction with clear=False that starts from it (the fill
+   *         becomes that reduction's combine, not a value of its own). */
+  void RequireNoPendingFill(const tvm::tirx::BufferNode *buffer,
+                            const std::string &op) const {
+    if (reduce_starts_.count(buffer)) {
+      TVM_FFI_THROW(ValueError)
+          << Where(op) << " reads '" << buffer->name
+          << "' between its T.fill and the reduction with clear=False that "
+             "starts from that fill; the fill is the reduction's starting "
+             "value only (supported: the T.fill right before the "
+             "reduction, nothing reading the value in between).";
+    }
+  }
+
+  /*! \brief A ValueError when the T.fill of `buffer` (or any, with nullptr)
+   *         that a reduction with clear=False was to start from is left
+   *         without one at the end of the loop `loop` (nullptr: of the
+   *         kernel). */
+  void RequireFillsConsumed(const ForNode *loop) const {
+    for (const auto &[buffer, start] : reduce_starts_) {
+      const bool inside =
+          loop == nullptr ||
+          std::any_of(start.loops.begin(), start.loops.end(),
+                      [&](const For &l) { return l.get() == loop; });
+      if (inside) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': the T.fill of '" << buffer->name
+            << "'"
+            << (loop ? " in the loop over '" +
+                           std::string(loop->loop_var->name_hint) + "'"
+                     : std::string())
+            << " is followed by no T.reduce_*(..., '" << buffer->name
+            << "', clear=False) that starts from it; supported: a T.fill "
+               "right before such a reduction, or before a loop that "
+               "updates the value.";
+      }
+    }
+  }
+
   /*! \brief Whether a T.copy in `op`'s body writes `buffer` to a tensor. */
   bool CopiedOut(const ForNode *op, const tvm::tirx::BufferNode *buffer) const {
     bool found = false;
@@ -2404,6 +2489,7 @@ private:
         detail::DecodeRegion(call->args[0], Where("T.copy"));
     detail::RegionOperand dst =
         detail::DecodeRegion(call->args[1], Where("T.copy"));
+    RequireNoPendingFill(src.buffer.get(), "T.copy");
     const bool src_global = globals_.count(src.buffer.get());
     const bool dst_global = globals_.count(dst.buffer.get());
     if (src_global && shared_.count(dst.buffer.get()) &&
@@ -3035,6 +3121,16 @@ private:
     const std::string what =
         Where("T.reduce_" + type + "('" + std::string(src.buffer->name) +
               "' -> '" + std::string(dst.buffer->name) + "')");
+    // clear=False into a value a loop carries (filled before it): a running
+    // reduction, of any kind. (A running value copied out in its loop, each
+    // wave's sum of the rows so far, is refused below: the fill is not in that
+    // loop.)
+    if (clear_node != nullptr && clear_node->value == 0 &&
+        carried_filled_.count(dst.buffer.get()) &&
+        !reduce_starts_.count(dst.buffer.get()) &&
+        !CopiedOut(carried_.at(dst.buffer.get()), dst.buffer.get())) {
+      return LowerRunningReduce(call, dst, type, what);
+    }
     if (type == "min" || type == "abssum" || type == "absmax") {
       return LowerComposedReduce(call, src, dst, type, what);
     }
@@ -3077,14 +3173,6 @@ private:
     std::vector<detail::EpilogueOp> combine;
     // (A T.fill right before, in the loop, starts it afresh instead:
     // flash attention's T.fill(scores_max, -inf) each iteration.)
-    // (A running value copied out in its loop, each wave's sum of the rows
-    // so far, is refused below: the fill is not in that loop.)
-    if (clear_node != nullptr && clear_node->value == 0 &&
-        carried_filled_.count(dst.buffer.get()) &&
-        !reduce_starts_.count(dst.buffer.get()) &&
-        !CopiedOut(carried_.at(dst.buffer.get()), dst.buffer.get())) {
-      return LowerRunningReduce(call, dst, type, what);
-    }
     if (clear_node != nullptr && clear_node->value != 0) {
       reduce_starts_.erase(dst.buffer.get()); // overwritten, not combined
     } else {
@@ -3292,9 +3380,10 @@ private:
   /*!
    * \brief T.reduce_sum / T.reduce_max(x, m, clear=False) in a loop that
    *        carries m (filled before it: LowerCarriedFill), an online
-   *        softmax's running maximum: this iteration's reduction into a
-   *        vector of its own, t, then the update of m in place, m[i] = m[i]
-   *        + t[i] (max(m[i], t[i])), each a stage of the loop.
+   *        softmax's running maximum: this iteration's reduction (any
+   *        kind, clear=True) into a vector of its own, t, then the update of
+   *        m in place, m[i] = m[i] + t[i] (a sum's), min(m[i], t[i]) (a
+   *        minimum's) or max(m[i], t[i]), each a stage of the loop.
    */
   Stmt LowerRunningReduce(const CallNode *call,
                           const detail::RegionOperand &dst,
@@ -3323,8 +3412,12 @@ private:
     const tvm::tirx::Var i("i");
     const PrimExpr m = tvm::tirx::BufferLoad(dst.buffer, {i});
     const PrimExpr part = tvm::tirx::BufferLoad(t, {i});
-    const PrimExpr value =
-        type == value::kReduceSum ? m + part : tvm::max(m, part);
+    // (TileLang's combine: a sum adds, a minimum keeps the smaller, the
+    // others the larger.)
+    const PrimExpr value = type == value::kReduceSum || type == "abssum"
+                               ? m + part
+                           : type == "min" ? tvm::min(m, part)
+                                           : tvm::max(m, part);
     const For nest(i, detail::I32(0), detail::I32(shape[0]),
                    tvm::tirx::ForKind::kParallel,
                    tvm::tirx::BufferStore(dst.buffer, value, {i}));

@@ -250,9 +250,10 @@ StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
       // once, after the loop.
       use.pops_after_loop.push_back(cb);
     } else if (!none) {
-      TVM_FFI_THROW(InternalError)
-          << "tt.compute's stage " << index << " would pop CB " << cb
-          << " in some iterations of its loop and not in others.";
+      use.fault = "it would be the last to read it in some iterations of "
+                  "its loop and not in others";
+      use.fault_cb = cb;
+      return use;
     }
   }
   // A version this stage pushes that nothing reads: the last iteration's
@@ -274,10 +275,12 @@ StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
       const bool last_of_loop = stages[index].loop.defined() &&
                                 run[e].iteration + 1 == run[e].iterations;
       if (!last_of_loop) {
-        TVM_FFI_THROW(InternalError)
-            << "tt.compute's stage " << index << " pushes a value of CB " << own
-            << " that no stage reads.";
+        use.fault = "no stage reads it before the next value replaces it";
+        use.fault_cb = own;
+        return use;
       }
+      // (Nothing waited for it: the wait returns at once, the tiles there.)
+      use.waits_after_loop.push_back(own);
       use.pops_after_loop.push_back(own);
     }
   }

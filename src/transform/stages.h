@@ -91,11 +91,16 @@ std::vector<int64_t> StageReads(const ComputeStage &stage);
  *        it is the last reader only in the last one (a version made before
  *        the loop, read in every iteration), once after the loop
  *        (`pops_after_loop`). The version a loop's last iteration pushes that
- *        no later stage reads (a running maximum) is popped after the loop
- *        by the stage that pushed it.
+ *        no later stage reads (a running maximum) is waited for and popped
+ *        after the loop by the stage that pushed it (`waits_after_loop`).
  */
 struct StageCBUse {
-  std::vector<int64_t> waits, pops, pops_after_loop;
+  std::vector<int64_t> waits, pops, pops_after_loop, waits_after_loop;
+  /*! \brief Why no such rule fits the stage, if none does (a value never
+   *         read before the next replaces it, a pop only in some
+   *         iterations); MemorySpaceLowerTT refuses the kernel naming it. */
+  std::string fault;
+  int64_t fault_cb = -1;
 };
 StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index);
 

@@ -242,9 +242,12 @@ private:
       loops_.pop_back();
     }
     if (auto after = pops_after_.find(op); after != pops_after_.end()) {
-      // Values made before a loop of stages, popped once it is done.
+      // Values made before a loop of stages, popped once it is done (and
+      // the last version of one no stage read, waited for first).
+      std::vector<Stmt> done = Waits(waits_after_[op]);
+      done.push_back(Pops(after->second));
       stmt = detail::Seq(
-          {stmt, detail::RoleScope(ir::kRoleCompute, Pops(after->second))});
+          {stmt, detail::RoleScope(ir::kRoleCompute, detail::Seq(done))});
     }
     if (outermost && startup_args_) {
       inside_launch_ = false;
@@ -654,6 +657,12 @@ private:
     mt_ = ConstArg(call, reduce ? 2 : 1);
     nt_ = ConstArg(call, reduce ? 3 : 2);
     const detail::StageCBUse use = detail::WaitsAndPops(stages_, index);
+    if (!use.fault.empty()) {
+      TVM_FFI_THROW(InternalError)
+          << "PrimFunc '" << func_ << "': tt.compute's stage " << index
+          << ", CB " << use.fault_cb << ": " << use.fault
+          << " (MemorySpaceLowerTT checks this).";
+    }
     const std::vector<int64_t> &waits = use.waits, &pops = use.pops;
     if (!use.pops_after_loop.empty()) {
       if (loops_.empty()) {
@@ -663,6 +672,9 @@ private:
       }
       for (int64_t cb : use.pops_after_loop) {
         pops_after_[loops_.back()].push_back(cb);
+      }
+      for (int64_t cb : use.waits_after_loop) {
+        waits_after_[loops_.back()].push_back(cb);
       }
     }
     std::vector<Stmt> body;
@@ -1081,6 +1093,8 @@ private:
   std::vector<const ForNode *> loops_;
   /*! \brief CBs popped after a loop of stages (stages.h pops_after_loop). */
   std::map<const ForNode *, std::vector<int64_t>> pops_after_;
+  /*! \brief CBs waited for first (stages.h waits_after_loop). */
+  std::map<const ForNode *, std::vector<int64_t>> waits_after_;
   /*! \brief DST capacity and mode name from tt.compute. */
   int64_t dst_tiles_ = 0;
   std::string dst_mode_;

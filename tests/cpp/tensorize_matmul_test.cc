@@ -302,4 +302,15 @@ TEST(StageCBVersions, ARunningValueIsReadBeforeAndAfterItsUpdate) {
   stages[4].loop.id = 0;
   stages[4].loop.extent = 5;
   EXPECT_EQ(WaitsAndPops(stages, 3).pops_after_loop, std::vector<int64_t>{27});
+  // (which it waits for first: no stage did.)
+  EXPECT_EQ(WaitsAndPops(stages, 3).waits_after_loop, std::vector<int64_t>{27});
+  // A copy made each iteration but read only after the loop: no rule.
+  stages[1] = Stage("eltwise", 27, 28);
+  stages[1].loop.id = 0;
+  stages[1].loop.extent = 5;
+  stages[4] = Stage("eltwise", 0, 16);
+  stages[4].loop.id = 0;
+  stages[4].loop.extent = 5;
+  stages.push_back(Stage("eltwise", 28, 17));
+  EXPECT_FALSE(WaitsAndPops(stages, 1).fault.empty());
 }

@@ -734,6 +734,19 @@ CASES = [
     Case("reduce-stage-f32-tensor", "a float32 tensor squared and summed in stages (supported: its CB "
          "UnpackToDestFp32, copied into DST exactly)",
          simulate_kernel(lambda: K.softmax_rows("square-sum", x_dtype="float32")), None),
+    Case("running-read-between", "a T.fill of the running value inside its loop, read by a T.copy before the "
+         "reduction with clear=False that starts from that fill", lower(lambda: K.running_reduce(where="read-between")),
+         E, ("T.copy reads 'S' between its T.fill and the reduction with clear=False that starts from that fill",)),
+    Case("running-fill-at-end", "a loop ending with a T.fill of the running value that no reduction starts from",
+         lower(lambda: K.running_reduce(where="fill-at-end")), E,
+         ("the T.fill of 'S' in the loop over 'k' is followed by no T.reduce_*(..., 'S', clear=False)",)),
+    Case("running-copy-read-after", "the running value copied into P each iteration, P read only after the loop",
+         lower(lambda: K.running_reduce(where="copy-read-after")), E,
+         ("'P' (read or made by the step making 'P' in the loop over 'k'): no stage reads it before the next "
+          "value replaces it",)),
+    Case("running-min", "T.reduce_min(..., clear=False) over column blocks into a value filled before the loop "
+         "(supported: this block's minimum, then min with the running one)",
+         simulate_kernel(lambda: K.running_reduce("min", 0.25)), None),
     Case("reduce-stage-chain", "seven stages lower (intermediate CBs c_26 to c_31, then c_23 down to c_17; the "
          "chain's second row sum may be 0, so its quotient is not judged)",
          lower(lambda: K.softmax_rows("chain")), None),

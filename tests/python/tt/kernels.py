@@ -1503,3 +1503,42 @@ def bound_offsets(M=128, N=64, blk_m=32):  # noqa: N803
             T.copy(A_local, B[row, 0])
 
     return main
+
+
+def running_reduce(kind="max", fill=0.25, where="", M=64, N=256, block_M=32, block_N=64):  # noqa: N803
+    """A running reduction over column blocks: T.fill(S, fill) before a loop whose T.reduce_<kind>(x, S,
+    clear=False) combines each block's into S, then a second loop writing x - S[i] block by block
+    (supported for every kind). Refused: "read-between" (a T.fill of S inside the loop, then a T.copy of
+    S read before the reduction that starts from that fill), "fill-at-end" (the loop ends with a T.fill
+    of S that no reduction starts from), "copy-read-after" (S copied each iteration into P, which only the
+    second loop reads)."""
+
+    @T.prim_func
+    def running(A: T.Tensor((M, N), "bfloat16"), B: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            A_shared = T.alloc_shared((block_M, block_N), "bfloat16")
+            A_local = T.alloc_fragment((block_M, block_N), "float32")
+            B_local = T.alloc_fragment((block_M, block_N), "bfloat16")
+            S = T.alloc_fragment((block_M,), "float32")
+            P = T.alloc_fragment((block_M,), "float32")
+            T.fill(S, fill)
+            for k in T.serial(N // block_N):
+                T.copy(A[bx * block_M, k * block_N], A_shared)
+                T.copy(A_shared, A_local)
+                if where == "read-between":
+                    T.fill(S, fill)
+                if where in ("read-between", "copy-read-after"):
+                    T.copy(S, P)
+                getattr(T, "reduce_" + kind)(A_local, S, dim=1, clear=False)
+                if where == "fill-at-end":
+                    T.fill(S, fill)
+            for k in T.serial(N // block_N):
+                T.copy(A[bx * block_M, k * block_N], A_shared)
+                for i, j in T.Parallel(block_M, block_N):
+                    if where == "copy-read-after":
+                        B_local[i, j] = A_shared[i, j] - P[i]
+                    else:
+                        B_local[i, j] = A_shared[i, j] - S[i]
+                T.copy(B_local, B[bx * block_M, k * block_N])
+
+    return running

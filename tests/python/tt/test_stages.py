@@ -191,3 +191,23 @@ def test_a_second_loop_computes_what_tilelang_means(tmp_path, where):
     assert result.ok, result.summary()
     want = np.concatenate([_second_loop_meaning(where, a[r : r + 32]) for r in range(0, rows, 32)])
     np.testing.assert_allclose(result.output, want, rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.parametrize("kind, fill", [("sum", 0.5), ("max", -0.25), ("min", 0.25), ("absmax", 0.5)])
+def test_a_running_reduction_combines_as_tilelang_does(tmp_path, kind, fill):
+    """T.reduce_<kind>(x, S, clear=False) in a loop over column blocks after T.fill(S, c) before it: S
+    combines c and every block's reduction (a sum adds, a minimum keeps the smaller, the others the
+    larger), as TileLang runs it; then each block minus S[i]."""
+    from kernels import running_reduce
+
+    tilelang_tt.lower(running_reduce(kind, fill)).write(tmp_path)
+    a = np.random.default_rng(11).uniform(-1, 1, (64, 256)).astype(np.float32)
+    a = bf16_bits_to_float(to_bf16_bits(a)).reshape(a.shape)
+    result = simulate(tmp_path, inputs={"A": a})
+    assert result.ok, result.summary()
+    x = a.astype(np.float64)
+    reduced = {"sum": x.sum(1), "max": x.max(1), "min": x.min(1), "absmax": np.abs(x).max(1)}[kind]
+    s = {"sum": np.add, "min": np.minimum}.get(kind, np.maximum)(fill, reduced)
+    want = x - s[:, None]
+    # bfloat16 output (half an ulp: 2^-9 of it); the sums in fp32 (and fp32 adds).
+    np.testing.assert_allclose(result.output, want, rtol=2.0**-8, atol=2.0**-16 * np.abs(x).sum(1).max())
