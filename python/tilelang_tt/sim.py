@@ -786,6 +786,10 @@ class SimResult:
     #: Finite outputs whose bound is NaN (its arithmetic overflowed, inf - inf): not judgeable, so
     #: counted among the mismatches rather than passed.
     unbounded: int = 0
+    #: Finite outputs whose bound is infinite (a value the harness knows only near the format's limit,
+    #: where a pack may overflow): any finite output is within it, so these elements decide nothing;
+    #: the summary says how many there are.
+    undecided: int = 0
     #: Wall time of the simulated program (the host program's process: tilize, DRAM writes, every
     #: kernel of every core, the read back), with its kernels already compiled; not the harness's
     #: input generation and NumPy check.
@@ -807,6 +811,11 @@ class SimResult:
         bound = self.rule
         if self.ok:
             verdict = f"MATCH: every element within its bound (the worst at {self.worst_of_bound:.2f} of it; {bound})"
+            if self.undecided:
+                verdict += (
+                    f"; {self.undecided} of {self.output.size} elements decided by no bound (an infinite one: "
+                    "the harness knows them only near the format's limit)"
+                )
         else:
             verdict = (
                 f"MISMATCH: {self.mismatches} of {self.output.size} elements outside their bound"
@@ -1032,6 +1041,7 @@ def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extr
         mismatches=int(((dist > allowed) | wrong_special | unbounded).sum()),
         non_finite=int((wrong_special & finite_target).sum()),
         unbounded=int(unbounded.sum()),
+        undecided=int((both & np.isinf(allowed)).sum()),
         **extra,
     )
 

@@ -1252,3 +1252,17 @@ def test_an_online_softmax_is_judged_by_its_plan(tmp_path, name, old, new, fault
         return
     result = simulate(artifacts, timeout=60)
     assert not result.ok and result.mismatches > 0, result.summary()
+
+
+def test_an_element_with_an_infinite_bound_is_reported_as_undecided():
+    """An infinite bound (a value known only near the format's limit) passes any finite output: it decides
+    nothing, and the verdict says so instead of counting the element as checked."""
+    from tilelang_tt.sim import _verdict
+
+    out = np.array([1.0, 5.0, 2.0], dtype=np.float32)
+    target = np.array([1.0, 1.0, 2.0])
+    result = _verdict(out, target, np.array([0.0, np.inf, 0.0]), target, np.ones(3), "r", "float32", stats={})
+    assert result.ok and result.undecided == 1
+    assert "1 of 3 elements decided by no bound" in result.summary()
+    exact = _verdict(out[[0, 2]], target[[0, 2]], np.zeros(2), target[[0, 2]], np.ones(2), "r", "float32", stats={})
+    assert exact.undecided == 0 and "decided by no bound" not in exact.summary()
