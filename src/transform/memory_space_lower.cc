@@ -433,7 +433,10 @@ private:
   Stmt LowerParallel(const ForNode *op0) {
     tvm::tirx::PostOrderVisit(op0->body, [&](const tvm::ffi::ObjectRef &n) {
       if (const auto *load = n.as<tvm::tirx::BufferLoadNode>()) {
-        RequireNoPendingFill(load->buffer.get(), "T.Parallel");
+        RequireNoPendingFill(load->buffer.get(), "T.Parallel", "reads");
+      }
+      if (const auto *store = n.as<tvm::tirx::BufferStoreNode>()) {
+        RequireNoPendingFill(store->buffer.get(), "T.Parallel", "writes");
       }
     });
     For loop = ReadVectorCopies(tvm::ffi::GetRef<For>(op0));
@@ -706,6 +709,32 @@ private:
         (vector_nest || reduce_srcs_.count(store->buffer.get()));
     const bool pending_reduce = compute_ && !compute_->reduce.empty() &&
                                 !compute_->packed && reduce_out_ != nullptr;
+    // A value made before the loop (by a reduction or an update, not a
+    // T.fill) and updated in it would be carried without a start the stages
+    // know: each iteration would read the version made before the loop.
+    if (store && !update && !temp) {
+      const int64_t id = StageLoopOf(stage_loop, what).id;
+      bool before = pending_reduce && reduce_out_ == store->buffer.get() &&
+                    compute_->stage_loop != stage_loop;
+      if (auto v = stage_values_.find(store->buffer.get());
+          v != stage_values_.end()) {
+        for (size_t s = stages_.size(); s-- > 0;) {
+          if (stages_[s].cb_out == cbs_[v->second].index) {
+            before = !stages_[s].loop.defined() || stages_[s].loop.id != id;
+            break;
+          }
+        }
+      }
+      if (before && Reads(op, store->buffer.get())) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << store->buffer->name
+            << "' is made before the loop (not by a T.fill) and updated in "
+               "it from its own value; a value a loop carries starts from a "
+               "T.fill before the loop (supported: T.fill('"
+            << store->buffer->name
+            << "', c) before it, or the value made again in each iteration).";
+      }
+    }
     if ((compute_ && !pending_reduce) || store == nullptr ||
         !(temp || update || made_here)) {
       TVM_FFI_THROW(ValueError)
@@ -2124,6 +2153,15 @@ private:
                         const detail::RegionOperand &dst) {
     const std::string name = dst.buffer->name;
     const std::string what = Where("T.fill of '" + name + "'");
+    // (A reduction or update still pending is a stage of its own first: the
+    // fill stage starts afresh.)
+    if (compute_ && !compute_->packed && reduce_out_ != nullptr &&
+        !compute_->reduce.empty()) {
+      PushReduceStage(what);
+    } else if (compute_ && compute_->elementwise && !compute_->packed &&
+               eltwise_out_ != nullptr) {
+      PushEltwiseStage(what, tvm::ffi::GetRef<Buffer>(eltwise_out_));
+    }
     const std::optional<float> c = detail::ConstantValue(call->args[1]);
     if (!c) {
       TVM_FFI_THROW(ValueError)
@@ -2202,18 +2240,19 @@ private:
     return found;
   }
 
-  /*! \brief A ValueError when `buffer` is read while its T.fill waits for
-   *         the reduction with clear=False that starts from it (the fill
+  /*! \brief A ValueError when `buffer` is read or written while its T.fill
+   * waits for the reduction with clear=False that starts from it (the fill
    *         becomes that reduction's combine, not a value of its own). */
   void RequireNoPendingFill(const tvm::tirx::BufferNode *buffer,
-                            const std::string &op) const {
+                            const std::string &op,
+                            const std::string &verb) const {
     if (reduce_starts_.count(buffer)) {
       TVM_FFI_THROW(ValueError)
-          << Where(op) << " reads '" << buffer->name
+          << Where(op) << " " << verb << " '" << buffer->name
           << "' between its T.fill and the reduction with clear=False that "
              "starts from that fill; the fill is the reduction's starting "
              "value only (supported: the T.fill right before the "
-             "reduction, nothing reading the value in between).";
+             "reduction, nothing reading or writing the value in between).";
     }
   }
 
@@ -2489,7 +2528,8 @@ private:
         detail::DecodeRegion(call->args[0], Where("T.copy"));
     detail::RegionOperand dst =
         detail::DecodeRegion(call->args[1], Where("T.copy"));
-    RequireNoPendingFill(src.buffer.get(), "T.copy");
+    RequireNoPendingFill(src.buffer.get(), "T.copy", "reads");
+    RequireNoPendingFill(dst.buffer.get(), "T.copy", "writes");
     const bool src_global = globals_.count(src.buffer.get());
     const bool dst_global = globals_.count(dst.buffer.get());
     if (src_global && shared_.count(dst.buffer.get()) &&

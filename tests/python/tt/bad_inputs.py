@@ -747,6 +747,9 @@ CASES = [
     Case("running-min", "T.reduce_min(..., clear=False) over column blocks into a value filled before the loop "
          "(supported: this block's minimum, then min with the running one)",
          simulate_kernel(lambda: K.running_reduce("min", 0.25)), None),
+    Case("running-made-before", "a vector made before a loop by a reduction (not a T.fill), then updated in the "
+         "loop from its own value", lower(lambda: K.carried_with_a_value_made_before("updated-in-loop")), E,
+         ("'v' is made before the loop (not by a T.fill) and updated in it from its own value",)),
     Case("reduce-stage-chain", "seven stages lower (intermediate CBs c_26 to c_31, then c_23 down to c_17; the "
          "chain's second row sum may be 0, so its quotient is not judged)",
          lower(lambda: K.softmax_rows("chain")), None),

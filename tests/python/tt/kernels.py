@@ -1542,3 +1542,37 @@ def running_reduce(kind="max", fill=0.25, where="", M=64, N=256, block_M=32, blo
                 T.copy(B_local, B[bx * block_M, k * block_N])
 
     return running
+
+
+def carried_with_a_value_made_before(where="reduce-before-fill", M=64, N=256, block_M=32, block_N=64):  # noqa: N803
+    """A loop carrying acc (acc[i, j] += x[i, j] * v[i] per column block of X, then its row sums written
+    out) that reads v, the row maxima of A made before the loop: "reduce-before-fill" (the reduction
+    before the T.fill of acc, supported), "updated-in-loop" (v also updated in the loop from its own
+    value, v[i] = v[i] * t[i]: carried without a T.fill, refused)."""
+
+    @T.prim_func
+    def main(A: T.Tensor((M, 64), "bfloat16"), X: T.Tensor((M, N), "bfloat16"), S: T.Tensor((M,), "float32")):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            a = T.alloc_fragment((block_M, 64), "float32")
+            xs = T.alloc_shared((block_M, block_N), "bfloat16")
+            x = T.alloc_fragment((block_M, block_N), "float32")
+            acc = T.alloc_fragment((block_M, block_N), "float32")
+            v = T.alloc_fragment((block_M,), "float32")
+            t = T.alloc_fragment((block_M,), "float32")
+            s = T.alloc_fragment((block_M,), "float32")
+            T.copy(A[bx * block_M, 0], a)
+            T.reduce_max(a, v, dim=1)
+            T.fill(acc, 0)
+            for k in T.serial(N // block_N):
+                T.copy(X[bx * block_M, k * block_N], xs)
+                T.copy(xs, x)
+                if where == "updated-in-loop":
+                    T.reduce_sum(x, t, dim=1)
+                    for i in T.Parallel(block_M):
+                        v[i] = v[i] * t[i]
+                for i, j in T.Parallel(block_M, block_N):
+                    acc[i, j] = acc[i, j] + x[i, j] * v[i]
+            T.reduce_sum(acc, s, dim=1)
+            T.copy(s, S[bx * block_M])
+
+    return main

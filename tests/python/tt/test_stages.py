@@ -211,3 +211,18 @@ def test_a_running_reduction_combines_as_tilelang_does(tmp_path, kind, fill):
     want = x - s[:, None]
     # bfloat16 output (half an ulp: 2^-9 of it); the sums in fp32 (and fp32 adds).
     np.testing.assert_allclose(result.output, want, rtol=2.0**-8, atol=2.0**-16 * np.abs(x).sum(1).max())
+
+
+def test_a_reduction_pending_at_a_carried_fill_is_a_stage(tmp_path):
+    """The row maxima of A reduced right before the T.fill of the value a loop carries: the reduction is a
+    stage of its own (not dropped by the fill stage), read by every iteration of the loop."""
+    from kernels import carried_with_a_value_made_before
+
+    tilelang_tt.lower(carried_with_a_value_made_before()).write(tmp_path)
+    rng = np.random.default_rng(7)
+    a, x = (bf16_bits_to_float(to_bf16_bits(rng.uniform(-1, 1, s).astype(np.float32))).reshape(s)
+            for s in ((64, 64), (64, 256)))  # fmt: skip
+    result = simulate(tmp_path, inputs={"A": a, "X": x})
+    assert result.ok, result.summary()
+    want = a.astype(np.float64).max(1) * x.astype(np.float64).sum(1)
+    np.testing.assert_allclose(result.output, want, rtol=2.0**-9, atol=2.0**-12 * np.abs(x).sum(1).max())
