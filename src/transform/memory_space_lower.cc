@@ -191,18 +191,9 @@ private:
       // T.reduce_*(x, m, clear=False) combines with what m held: in a
       // serial loop, a running value (an online softmax's maximum).
       void VisitStmt_(const EvaluateNode *op) final {
-        const auto *call = op->value.as<CallNode>();
-        if (call && detail::IsTileOp(call, "reduce") && call->args.size() > 4 &&
-            !serial.empty()) {
-          const auto *clear = call->args[4].as<tvm::IntImmNode>();
-          const auto *dst = call->args[1].as<CallNode>();
-          const auto *load = dst && !dst->args.empty()
-                                 ? dst->args[0].as<tvm::tirx::BufferLoadNode>()
-                                 : nullptr;
-          if (clear && clear->value == 0 && load &&
-              !out->count(load->buffer.get())) {
-            (*out)[load->buffer.get()] = serial.back();
-          }
+        const auto *dst = CombinedReduceDst(op->value.as<CallNode>());
+        if (dst != nullptr && !serial.empty() && !out->count(dst)) {
+          (*out)[dst] = serial.back();
         }
         StmtVisitor::VisitStmt_(op);
       }
@@ -238,24 +229,13 @@ private:
       has_gemm_ = has_gemm_ || (call && detail::IsTileOp(call, "gemm"));
       // A reduction with clear=False combines with what its result holds:
       // the T.fill before it is its starting value (LowerFill).
-      if (call && detail::IsTileOp(call, "reduce") && call->args.size() > 4) {
-        const auto *clear = call->args[4].as<tvm::IntImmNode>();
-        const auto *dst = call->args[1].as<CallNode>();
-        const auto *load = dst && !dst->args.empty()
-                               ? dst->args[0].as<tvm::tirx::BufferLoadNode>()
-                               : nullptr;
-        if (clear && clear->value == 0 && load) {
-          combined_reduce_dsts_.insert(load->buffer.get());
-        }
+      if (const auto *dst = CombinedReduceDst(call)) {
+        combined_reduce_dsts_.insert(dst);
       }
       // A fragment a T.reduce reads may be filled straight from DRAM.
       if (call && detail::IsTileOp(call, "reduce") && !call->args.empty()) {
-        if (const auto *region = call->args[0].as<CallNode>();
-            region && !region->args.empty()) {
-          if (const auto *load =
-                  region->args[0].as<tvm::tirx::BufferLoadNode>()) {
-            reduce_srcs_.insert(load->buffer.get());
-          }
+        if (const auto *src = RegionBuffer(call->args[0])) {
+          reduce_srcs_.insert(src);
         }
       }
       // An epilogue that reads a tensor loads its tiles into a DST tile the
@@ -1488,7 +1468,8 @@ private:
         carried->second == e.stage_loop && carried_filled_.count(value.get()) &&
         stage_values_.count(value.get())) {
       // The update of a carried value, in place: it reads the version
-      // before its own (stages.h WaitsAndPops), so its CB holds two blocks.
+      // before its own (stages.h WaitsAndPops) and packs into the value's
+      // CB (AddStage).
       CBInfo &own = cbs_[stage_values_.at(value.get())];
       const std::vector<int64_t> reads = detail::StageReads(stage);
       if (!std::count(reads.begin(), reads.end(), own.index) ||
@@ -1503,7 +1484,6 @@ private:
             << "[i, j], its own value one operand of the "
                "outermost op.";
       }
-      own.depth = 2;
       if (own.access.shape.empty()) {
         // The block's place in the tensors: the first block of a tensor the
         // update reads (its base may be the value itself).
@@ -1516,13 +1496,6 @@ private:
           }
         }
       }
-      stage.out = value->name;
-      stage.cb_out = own.index;
-      stages_.push_back(stage);
-      compute_.reset();
-      block_.set = false;
-      eltwise_out_ = nullptr;
-      return;
     }
     AddStage(what, value.get(), "cb_" + std::string(value->name), stage, cb);
     eltwise_out_ = nullptr;
@@ -2281,6 +2254,27 @@ private:
     }
   }
 
+  /*! \brief The buffer a tile op's region argument (tl.region) names, or
+   *         nullptr. */
+  static const tvm::tirx::BufferNode *RegionBuffer(const PrimExpr &region) {
+    const auto *r = region.as<CallNode>();
+    const auto *load = r && !r->args.empty()
+                           ? r->args[0].as<tvm::tirx::BufferLoadNode>()
+                           : nullptr;
+    return load ? load->buffer.get() : nullptr;
+  }
+
+  /*! \brief The result of a T.reduce_* with clear=False (which combines
+   *         with what it held); nullptr for any other call. */
+  static const tvm::tirx::BufferNode *CombinedReduceDst(const CallNode *call) {
+    if (call == nullptr || !detail::IsTileOp(call, "reduce") ||
+        call->args.size() <= 4) {
+      return nullptr;
+    }
+    const auto *clear = call->args[4].as<tvm::IntImmNode>();
+    return clear && clear->value == 0 ? RegionBuffer(call->args[1]) : nullptr;
+  }
+
   /*! \brief Whether a T.copy in `op`'s body writes `buffer` to a tensor. */
   bool CopiedOut(const ForNode *op, const tvm::tirx::BufferNode *buffer) const {
     bool found = false;
@@ -2290,16 +2284,8 @@ private:
           call->args.size() < 2) {
         return;
       }
-      auto buffer_of =
-          [](const PrimExpr &region) -> const tvm::tirx::BufferNode * {
-        const auto *r = region.as<CallNode>();
-        const auto *load = r && !r->args.empty()
-                               ? r->args[0].as<tvm::tirx::BufferLoadNode>()
-                               : nullptr;
-        return load ? load->buffer.get() : nullptr;
-      };
-      const tvm::tirx::BufferNode *dst = buffer_of(call->args[1]);
-      found = found || (buffer_of(call->args[0]) == buffer && dst &&
+      const tvm::tirx::BufferNode *dst = RegionBuffer(call->args[1]);
+      found = found || (RegionBuffer(call->args[0]) == buffer && dst &&
                         globals_.count(dst));
     });
     return found;
