@@ -1003,6 +1003,16 @@ def softmax_rows(
     times: more values between stages than the CBs a program of stages has, refused)."""
     W = width or N
 
+    @T.macro
+    def chain(e, s, y, m):
+        """y = e - s[i], its row maximum m, e = y - m[i], its row sum s."""
+        for i, j in T.Parallel(block, W):
+            y[i, j] = e[i, j] - s[i]
+        T.reduce_max(y, m, dim=1)
+        for i, j in T.Parallel(block, W):
+            e[i, j] = y[i, j] - m[i]
+        T.reduce_sum(e, s, dim=1)
+
     @T.prim_func
     def softmax(X: T.Tensor((M, N), x_dtype), Y: T.Tensor((M, N), "bfloat16")):
         with T.Kernel(T.ceildiv(M, block), threads=128) as bx:
@@ -1029,25 +1039,10 @@ def softmax_rows(
             if where == "refill":
                 T.copy(X[bx * block, 0], e)
             if where in ("chain", "chain-long"):
-                for i, j in T.Parallel(block, W):
-                    y[i, j] = e[i, j] - s[i]
-                T.reduce_max(y, m, dim=1)
-                for i, j in T.Parallel(block, W):
-                    e[i, j] = y[i, j] - m[i]
-                T.reduce_sum(e, s, dim=1)
+                chain(e, s, y, m)
             if where == "chain-long":  # (the chain twice more)
-                for i, j in T.Parallel(block, W):
-                    y[i, j] = e[i, j] - s[i]
-                T.reduce_max(y, m, dim=1)
-                for i, j in T.Parallel(block, W):
-                    e[i, j] = y[i, j] - m[i]
-                T.reduce_sum(e, s, dim=1)
-                for i, j in T.Parallel(block, W):
-                    y[i, j] = e[i, j] - s[i]
-                T.reduce_max(y, m, dim=1)
-                for i, j in T.Parallel(block, W):
-                    e[i, j] = y[i, j] - m[i]
-                T.reduce_sum(e, s, dim=1)
+                chain(e, s, y, m)
+                chain(e, s, y, m)
             for i, j in T.Parallel(block, W):
                 if where in ("softmax", "refill", "chain", "chain-long"):
                     y[i, j] = e[i, j] / s[i]

@@ -1146,6 +1146,20 @@ def test_a_staged_value_packed_to_bf16_is_judged_to_its_last_bit(tmp_path):
     assert compare_stages(off, {"A": x}, plan, stats={}).mismatches == 64
 
 
+def _caught_after_breaking(tmp_path, func, name, old, new, fault):
+    """``func`` lowered simulates correctly; with ``old`` replaced by ``new`` in its artifact ``name`` the
+    simulator raises ``fault`` (a pattern), or, ``fault`` None, judges the output a mismatch."""
+    artifacts = lowered(tmp_path, func)
+    assert simulate(artifacts, timeout=120).ok
+    break_kernel(artifacts, name, old, new)
+    if fault:
+        with pytest.raises(SimulationError, match=fault):
+            simulate(artifacts, timeout=60)
+        return
+    result = simulate(artifacts, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()
+
+
 @pytest.mark.parametrize(
     "name, old, new, fault",
     [
@@ -1166,15 +1180,7 @@ def test_a_loop_of_stages_is_judged_by_its_plan(tmp_path, name, old, new, fault)
     before popped once the new one is pushed) must hold."""
     from corpus import rms_norm_splitk_sumsq
 
-    artifacts = lowered(tmp_path, rms_norm_splitk_sumsq(64, 256, 32, 64))
-    assert simulate(artifacts, timeout=120).ok
-    break_kernel(artifacts, name, old, new)
-    if fault:
-        with pytest.raises(SimulationError, match=fault):
-            simulate(artifacts, timeout=60)
-        return
-    result = simulate(artifacts, timeout=60)
-    assert not result.ok and result.mismatches > 0, result.summary()
+    _caught_after_breaking(tmp_path, rms_norm_splitk_sumsq(64, 256, 32, 64), name, old, new, fault)
 
 
 @pytest.mark.parametrize(
@@ -1199,15 +1205,7 @@ def test_a_second_loop_of_stages_is_judged_by_its_plan(tmp_path, name, old, new,
     says its slice of the output lies."""
     from corpus import rms_norm_splitk
 
-    artifacts = lowered(tmp_path, rms_norm_splitk(64, 256, 32, 64))
-    assert simulate(artifacts, timeout=120).ok
-    break_kernel(artifacts, name, old, new)
-    if fault:
-        with pytest.raises(SimulationError, match=fault):
-            simulate(artifacts, timeout=60)
-        return
-    result = simulate(artifacts, timeout=60)
-    assert not result.ok and result.mismatches > 0, result.summary()
+    _caught_after_breaking(tmp_path, rms_norm_splitk(64, 256, 32, 64), name, old, new, fault)
 
 
 def test_an_element_whose_bound_is_nan_is_not_passed():
@@ -1243,15 +1241,7 @@ def test_an_online_softmax_is_judged_by_its_plan(tmp_path, name, old, new, fault
     protocol, the packer's format at each loop's start and every step the plan records must hold."""
     from corpus import online_softmax
 
-    artifacts = lowered(tmp_path, online_softmax(64, 256, 32, 64))
-    assert simulate(artifacts, timeout=120).ok
-    break_kernel(artifacts, name, old, new)
-    if fault:
-        with pytest.raises(SimulationError, match=fault):
-            simulate(artifacts, timeout=60)
-        return
-    result = simulate(artifacts, timeout=60)
-    assert not result.ok and result.mismatches > 0, result.summary()
+    _caught_after_breaking(tmp_path, online_softmax(64, 256, 32, 64), name, old, new, fault)
 
 
 def test_an_element_with_an_infinite_bound_is_reported_as_undecided():
