@@ -83,8 +83,9 @@ namespace tilelang_tt {
   X(kOpReduce, "reduce",                                                       \
     "tt.compute op: c = reduce(a) along its rows or its columns.")             \
   X(kOpStages, "stages",                                                       \
-    "tt.compute op: the stages (eltwise, reduce) in order, each a value of "   \
-    "the block from tensors and earlier stages' values.")                      \
+    "tt.compute op: the stages (eltwise, reduce, fill, matmul) in order, "     \
+    "each "                                                                    \
+    "a value of the block from tensors and earlier stages' values.")           \
   X(kOpFill, "fill",                                                           \
     "tt.compute stage op: every datum of the value the constant `value` "      \
     "(fill_tile), the start of a value a loop of stages updates.")             \
@@ -234,6 +235,8 @@ namespace tilelang_tt {
   X(kFieldOut, "out", "tt.compute stage: its value (c for the last stage).")   \
   X(kFieldCBIn, "cb_in", "tt.compute stage: the CB `in` is read from.")        \
   X(kFieldCBOut, "cb_out", "tt.compute stage: the CB `out` is packed into.")   \
+  X(kFieldCBB, "cb_b",                                                         \
+    "tt.compute stage (op matmul): the CB its right operand b is read from.")  \
   X(kFieldLoop, "loop",                                                        \
     "tt.compute stage: the loop of stages it runs in, {id, extent, slices}; "  \
     "absent outside one.")                                                     \

@@ -142,6 +142,7 @@ class Field:
     kFieldOut = "out"
     kFieldCBIn = "cb_in"
     kFieldCBOut = "cb_out"
+    kFieldCBB = "cb_b"
     kFieldLoop = "loop"
     kFieldLoopId = "id"
     kFieldExtent = "extent"

@@ -114,6 +114,18 @@ def _check_stages(plan, fail) -> None:
         if stage["in"] not in shapes:
             fail(f"{what} reads {stage['in']!r}, neither an input tensor nor an earlier stage's value")
         shape = sliced.get(stage["in"], shapes[stage["in"]])
+        if stage["op"] == "matmul":  # in @ b, or in @ b^T
+            if stage["b"] not in shapes:
+                fail(f"{what} multiplies by {stage['b']!r}, neither an input tensor nor an earlier stage's value")
+            b = sliced.get(stage["b"], shapes[stage["b"]])
+            b = b[::-1] if stage["transpose_b"] else b
+            if len(shape) != 2 or len(b) != 2 or shape[1] != b[0]:
+                fail(f"{what} multiplies {stage['in']!r} of shape {shape} by {stage['b']!r} of shape {b}"
+                     f"{' (transposed)' if stage['transpose_b'] else ''}; their shapes do not chain")  # fmt: skip
+            shapes[stage["out"]] = [shape[0], b[1]]
+            if last or cbs.get(stage["cb_out"], {}).get("role") != "intermediate":
+                fail(f"{what}: a matmul stage packs into an intermediate CB a later stage reads")
+            continue
         if stage["op"] == "reduce":
             rows = stage["reduce_dim"] == "row"
             if len(shape) != 2:

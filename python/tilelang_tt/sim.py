@@ -1310,9 +1310,41 @@ def _stage_input(stage: dict, views: list, compute: dict) -> tuple:
     return chip[name], errors.get(name), exact[name], sub
 
 
+def _matmul_value(stage: dict, views: list, compute: dict, formats: dict, dtypes: dict) -> tuple[np.ndarray, ...]:
+    """A matmul stage's value as fp32 DST holds it before its pack: in @ b (b^T with transpose_b), in in SrcB
+    and b in SrcA as the source registers hold them (a float32 operand as TF32), the products at the plan's
+    fidelity summed over K in fp32 (``expected_output``'s bound for that); an operand an earlier stage made
+    is known within its bound, which the product carries (with, for a float32 one, the truncation to TF32 of a
+    value anywhere in it); and the exact product."""
+    chip, exact, errors = views
+    dtype = dtypes[formats[stage["cb_in"]]]  # both operands' (MemorySpaceLowerTT checks)
+    a, b = np.asarray(chip[stage["in"]], np.float64), np.asarray(chip[stage["b"]], np.float64)
+    xa, xb = exact[stage["in"]], exact[stage["b"]]
+    ea = np.broadcast_to(np.asarray(errors.get(stage["in"], 0.0), np.float64), a.shape)
+    eb = np.broadcast_to(np.asarray(errors.get(stage["b"], 0.0), np.float64), b.shape)
+    if stage["transpose_b"]:
+        b, xb, eb = b.T, np.asarray(xb).T, eb.T
+    if dtype != "bfloat16":  # a value within its bound truncates to TF32 within it and one step of SrcA's
+        ea = np.where(ea > 0, ea + np.abs(a) * 2.0**-9, ea)
+        eb = np.where(eb > 0, eb + np.abs(b) * 2.0**-9, eb)
+    phases = FIDELITY_PHASES[compute.get("math_fidelity", "HiFi4")]
+    with np.errstate(invalid="ignore", over="ignore"):
+        sa = source_register(a, dtype, "srcb").astype(np.float64)
+        sb = source_register(b, dtype, "srca").astype(np.float64)
+        target = multiplier_product(sa, sb, dtype, phases)
+        scale = np.abs(sa) @ np.abs(sb)
+        rounds = a.shape[1] if phases == 4 else phases * a.shape[1]
+        allowed = 2 * rounds * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
+        allowed = allowed + ea @ (np.abs(sb) + eb) + np.abs(sa) @ eb
+        target = target.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
+    return target, allowed, np.asarray(xa, np.float64) @ np.asarray(xb, np.float64)
+
+
 def _stage_value(stage: dict, views: list, compute: dict, formats: dict, dtypes: dict) -> tuple[np.ndarray, ...]:
     """A stage's value before its pack (not the last stage's): what DST holds, its bound, the exact value."""
     chip, exact, errors = views
+    if stage["op"] == "matmul":
+        return _matmul_value(stage, views, compute, formats, dtypes)
     x, x_err, x_exact, sub = _stage_input(stage, views, compute)
     if stage["op"] == "reduce":
         in_dtype = dtypes[formats[stage["cb_in"]]]

@@ -362,6 +362,17 @@ private:
                  ? std::string(".")
                  : ", the ops on the SFPU before each pack (and the "
                    "reduction set up again after them)."));
+      } else if (s.op == value::kOpMatmul) {
+        purpose.push_back(n + s.out + " = " + s.in + " @ " + s.b +
+                          (s.transpose_b ? "^T" : ""));
+        purpose.push_back(
+            "   into " + cb_name(s.cb_out) +
+            ", tile by tile: matmul_tiles over K into DST[0] (the matrix "
+            "unit" +
+            (s.transpose_b
+                 ? "; the unpacker transposes each tile of " + cb_name(s.cb_b)
+                 : std::string()) +
+            "), after its matmul_init.");
       } else if (IsFloat32Copy(s)) {
         purpose.push_back(n + s.out + " = " + s.in + "[row, col]");
         purpose.push_back(
@@ -438,7 +449,8 @@ private:
     std::vector<detail::EpilogueOp> ops = c.epilogue;
     if (c.op == value::kOpStages) {
       for (const detail::ComputeStage &s : c.stages) {
-        headers.insert(s.op == value::kOpReduce ? "api/compute/reduce.h"
+        headers.insert(s.op == value::kOpReduce   ? "api/compute/reduce.h"
+                       : s.op == value::kOpMatmul ? "api/compute/matmul.h"
                        : s.op == value::kOpFill
                            ? SfpuOp(value::kSfpuFill).header
                            : "api/compute/tile_move_copy.h");
@@ -642,6 +654,12 @@ private:
       return "A is K x M: transpose this K step's block of it from " +
              CBName(transpose->args[0]) + " into " + CBName(pack->args[1]) +
              " through DST (each tile, and the block's tile order).";
+    }
+    if (matmul != nullptr && pack != nullptr && !info_.compute.stages.empty()) {
+      return "The product of " + CBName(matmul->args[0]) + "'s block and " +
+             CBName(matmul->args[1]) + "'s into " + CBName(pack->args[1]) +
+             ", tile by tile: each tile's products over K accumulated in "
+             "DST[0] (the matrix unit), then packed.";
     }
     if (matmul != nullptr) {
       const std::string operands = "(A's tiles row-major in " +

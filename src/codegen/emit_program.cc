@@ -118,6 +118,10 @@ std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
                   (st.op == value::kOpReduce && !st.epilogue.empty())
               ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
               : std::string()) +
+         (st.op == value::kOpMatmul
+              ? ", \"b\": " + Quote(st.b) + ", \"cb_b\": " + U(st.cb_b) +
+                    ", \"transpose_b\": " + (st.transpose_b ? "true" : "false")
+              : std::string()) +
          (st.op == value::kOpFill
               ? ", \"value\": " + JsonFloat(static_cast<float>(st.value)) +
                     ", \"shape\": " + IntList(st.shape)
@@ -601,8 +605,9 @@ std::string EmitHostProgram(const ProgramInfo &info) {
     std::string stages;
     for (const detail::ComputeStage &st : c.stages) {
       stages += (stages.empty() ? "" : ", then ") +
-                (st.op == value::kOpReduce ? "the " + st.reduce + " " + st.out
-                                           : "the update " + st.out);
+                (st.op == value::kOpReduce   ? "the " + st.reduce + " " + st.out
+                 : st.op == value::kOpMatmul ? "the product " + st.out
+                                             : "the update " + st.out);
     }
     w.Line("// Compute: " + c.c + " from " + c.a + " in stages (" + stages +
            "), so DST holds " + (c.fp32_dest_acc_en ? "fp32" : "16-bit") +

@@ -149,11 +149,13 @@ public:
     lowerer.RequireVersionsRead();
     lowerer.CheckProgramFormats();
     lowerer.RequireOperandsInTheGemmsLoop();
+    lowerer.RequireMatmulOperandsReadOneWay();
     lowerer.RequireClearedSharedAreOperands();
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
       lowerer.LoopSlices();
       lowerer.FillShapes();
       lowerer.ProveOperands();
+      lowerer.ProveMatmulStages();
       n->body = lowerer.Canonicalize(n->body, *blocks);
       lowerer.batch_ = blocks->batch;
     }
@@ -214,6 +216,7 @@ private:
     carried(f->body);
     // A transposed A needs DST in each K step (for its transpose) before the
     // T.clear that would otherwise take DST for the whole block is lowered.
+    bool has_reduce = false;
     tvm::tirx::PostOrderVisit(f->body, [&](const tvm::ffi::ObjectRef &n) {
       // Every buffer's name, which a value the backend names must avoid.
       if (const auto *block = n.as<tvm::tirx::SBlockNode>()) {
@@ -227,6 +230,12 @@ private:
         transpose_a_ = transpose_a_ || flag == nullptr || flag->value != 0;
       }
       has_gemm_ = has_gemm_ || (call && detail::IsTileOp(call, "gemm"));
+      if (call && detail::IsTileOp(call, "gemm") && call->args.size() > 2) {
+        if (const auto *c = RegionBuffer(call->args[2])) {
+          gemm_accs_.insert(c);
+        }
+      }
+      has_reduce = has_reduce || (call && detail::IsTileOp(call, "reduce"));
       // A reduction with clear=False combines with what its result holds:
       // the T.fill before it is its starting value (LowerFill).
       if (const auto *dst = CombinedReduceDst(call)) {
@@ -251,6 +260,13 @@ private:
             });
       }
     });
+    // A T.gemm in a kernel that reduces its product (attention's scores,
+    // softmaxed row by row) is a stage of the program: the value it makes
+    // is reduced and updated like any other (LowerGemmStage).
+    if (has_gemm_ && has_reduce) {
+      has_gemm_ = false;
+      gemm_stages_ = true;
+    }
   }
 
   /*! \brief Bind loop ranges so tile offsets can be proven aligned; track
@@ -1336,7 +1352,8 @@ private:
         const auto *eval = op->body.as<EvaluateNode>();
         const auto *call = eval ? eval->value.as<CallNode>() : nullptr;
         if (call && (call->op.same_as(builtin::reduce_block()) ||
-                     call->op.same_as(builtin::eltwise_block()))) {
+                     call->op.same_as(builtin::eltwise_block()) ||
+                     call->op.same_as(builtin::gemm_block()))) {
           if (std::optional<Stmt> s = at(call)) {
             return *s;
           }
@@ -2044,6 +2061,21 @@ private:
         !CopiedOut(c->second, dst.buffer.get())) {
       return LowerCarriedFill(call, dst);
     }
+    if (gemm_stages_ && gemm_accs_.count(dst.buffer.get()) &&
+        fragments_.count(dst.buffer.get())) {
+      // The zeros a T.gemm stage starts from (LowerGemmStage).
+      if (!zero) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.fill") << " of '" << dst.buffer->name << "' with "
+            << call->args[1]
+            << ": in a kernel of stages a T.gemm's product starts from zero; "
+               "supported: T.clear('"
+            << dst.buffer->name << "') right before the T.gemm.";
+      }
+      RequireBlockGuards("T.clear");
+      gemm_clears_[dst.buffer.get()] = loops_;
+      return tvm::tirx::Evaluate(0);
+    }
     if (combined_reduce_dsts_.count(dst.buffer.get())) {
       // The starting value of a reduction with clear=False (TileLang's
       // test_reduce_clear: T.fill(dst, 1) then dst = 1 + sum): LowerReduce
@@ -2115,6 +2147,18 @@ private:
                              detail::Intrin(builtin::tile_regs_acquire(), {}));
   }
 
+  /*! \brief The reduction or update lowered last (compute_), if no stage
+   *         has taken it yet, becomes one: a later step starts afresh. */
+  void PushPending(const std::string &what) {
+    if (compute_ && !compute_->packed && reduce_out_ != nullptr &&
+        !compute_->reduce.empty()) {
+      PushReduceStage(what);
+    } else if (compute_ && compute_->elementwise && !compute_->packed &&
+               eltwise_out_ != nullptr) {
+      PushEltwiseStage(what, tvm::ffi::GetRef<Buffer>(eltwise_out_));
+    }
+  }
+
   /*!
    * \brief T.clear / T.fill of a fragment that a loop then updates in place
    *        (rms_norm_splitk's T.clear(A_local) before `for k: A_local[i, j]
@@ -2128,13 +2172,7 @@ private:
     const std::string what = Where("T.fill of '" + name + "'");
     // (A reduction or update still pending is a stage of its own first: the
     // fill stage starts afresh.)
-    if (compute_ && !compute_->packed && reduce_out_ != nullptr &&
-        !compute_->reduce.empty()) {
-      PushReduceStage(what);
-    } else if (compute_ && compute_->elementwise && !compute_->packed &&
-               eltwise_out_ != nullptr) {
-      PushEltwiseStage(what, tvm::ffi::GetRef<Buffer>(eltwise_out_));
-    }
+    PushPending(what);
     const std::optional<float> c = detail::ConstantValue(call->args[1]);
     if (!c) {
       TVM_FFI_THROW(ValueError)
@@ -3523,6 +3561,9 @@ private:
    */
   Stmt LowerGemm(const CallNode *call) {
     const std::string what = Where("T.gemm");
+    if (gemm_stages_) {
+      return LowerGemmStage(call, what);
+    }
     if (call->args.size() < 10) {
       TVM_FFI_THROW(ValueError)
           << what << ": unexpected T.gemm form "
@@ -3677,6 +3718,279 @@ private:
     return detail::Seq(
         {transpose_stage,
          detail::RoleScope(ir::kRoleCompute, detail::Seq(stmts))});
+  }
+
+  /*!
+   * \brief T.gemm(A, B, C[, transpose_B]) in a kernel of stages (one that
+   *        reduces too: attention's scores Q @ K^T, then a softmax of their
+   *        rows): a matmul stage, C = A @ B (A @ B^T), after T.clear(C).
+   *        Its operands are whole blocks a T.copy read from a tensor, or
+   *        earlier stages' values, each read whole: the matrix unit
+   *        multiplies their tiles into DST, tile by tile of C (TensorizeTT),
+   *        and C's tiles are packed into an intermediate CB later stages
+   *        read. The operands' place in their tensors is proven against the
+   *        output's once the kernel is seen (ProveMatmulStages).
+   */
+  Stmt LowerGemmStage(const CallNode *call, const std::string &what) {
+    if (call->args.size() < 10) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": unexpected T.gemm form "
+          << detail::Brief(tvm::ffi::GetRef<PrimExpr>(call));
+    }
+    detail::RegionOperand a =
+        detail::DecodeRegion(call->args[0], what + " operand A");
+    detail::RegionOperand b =
+        detail::DecodeRegion(call->args[1], what + " operand B");
+    const detail::RegionOperand c =
+        detail::DecodeRegion(call->args[2], what + " operand C");
+    auto flag = [&](int i) {
+      const auto *imm = call->args[i].as<tvm::IntImmNode>();
+      return imm == nullptr || imm->value != 0;
+    };
+    const bool transpose_b = flag(4);
+    if (flag(3)) {
+      TVM_FFI_THROW(ValueError)
+          << what << " with transpose_A in a kernel of stages (one that "
+          << "reduces too) is not supported; supported there: C = A @ B and "
+             "C = A @ B^T (transpose_B).";
+    }
+    if (flag(9)) {
+      TVM_FFI_THROW(ValueError)
+          << what << " with clear_accum=True is not supported; T.clear('"
+          << c.buffer->name << "') before the T.gemm.";
+    }
+    if (const ForNode *loop = StageLoopHere()) {
+      TVM_FFI_THROW(ValueError)
+          << what << " inside the loop of stages over '"
+          << loop->loop_var->name_hint
+          << "' is not supported yet; in a kernel that reduces, a T.gemm "
+             "runs once per output block (outside a loop that carries "
+             "values), on whole blocks.";
+    }
+    // (The T.Parallel or reduction before it, if pending, is a stage of
+    // its own first: the T.gemm may read its value.)
+    PushPending(what);
+    // An operand copied from shared memory into a fragment is read from the
+    // shared buffer's CB.
+    for (detail::RegionOperand *op : {&a, &b}) {
+      if (auto it = operand_of_.find(op->buffer.get());
+          it != operand_of_.end()) {
+        op->buffer = it->second;
+      }
+    }
+    auto operand = [&](const detail::RegionOperand &op,
+                       const char *name) -> const CBInfo & {
+      const std::vector<int64_t> shape = detail::StaticShape(op.buffer, func_);
+      if (shape.size() != 2 || op.extents != shape) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": operand " << name << " is the region "
+            << detail::ShapeString(op.extents) << " of '" << op.buffer->name
+            << "' " << detail::ShapeString(shape)
+            << "; in a kernel of stages a T.gemm multiplies whole 2-D "
+               "buffers.";
+      }
+      if (auto v = stage_values_.find(op.buffer.get());
+          v != stage_values_.end()) {
+        return cbs_[v->second];
+      }
+      if (auto in = InputCBOf(op.buffer.get(), false)) {
+        return cbs_[*in];
+      }
+      TVM_FFI_THROW(ValueError)
+          << what << ": operand " << name << " '" << op.buffer->name
+          << "' holds neither a block a T.copy read from a global tensor nor "
+             "the value of an earlier step (a T.Parallel update, a "
+             "reduction, a T.gemm).";
+      TVM_FFI_UNREACHABLE();
+    };
+    const CBInfo cb_a = operand(a, "A");
+    const CBInfo cb_b = operand(b, "B");
+    if (!fragments_.count(c.buffer.get()) ||
+        c.extents != detail::StaticShape(c.buffer, func_)) {
+      TVM_FFI_THROW(ValueError) << what << ": operand C '" << c.buffer->name
+                                << "' must be a whole T.alloc_fragment.";
+    }
+    auto cleared = gemm_clears_.find(c.buffer.get());
+    if (cleared == gemm_clears_.end() || !SameLoops(cleared->second, loops_)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << c.buffer->name
+          << "' is not cleared right before it; in a kernel of stages a "
+             "T.gemm's product starts from zero: T.clear('"
+          << c.buffer->name << "') in the same loops, before the T.gemm.";
+    }
+    gemm_clears_.erase(cleared);
+    RejectStageValueOverwrite(c.buffer);
+    if (cb_a.format != cb_b.format || (cb_a.format != TileFormat::kBfloat16 &&
+                                       cb_a.format != TileFormat::kFloat32)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the operands '" << a.buffer->name << "' ("
+          << SpecOf(cb_a.format).dtype << ") and '" << b.buffer->name << "' ("
+          << SpecOf(cb_b.format).dtype
+          << ") must both be bfloat16 or both float32 (TF32 in the matrix "
+             "unit) in a kernel of stages.";
+    }
+    const std::optional<TileFormat> format = RequireStageFormat(what, c.buffer);
+    const int64_t mt = cb_a.rows_tiles, kt = cb_a.cols_tiles;
+    const int64_t nt = transpose_b ? cb_b.rows_tiles : cb_b.cols_tiles;
+    const int64_t b_kt = transpose_b ? cb_b.cols_tiles : cb_b.rows_tiles;
+    const int64_t tile = target_.tile_rows;
+    if (b_kt != kt || c.extents.size() != 2 || c.extents[0] != mt * tile ||
+        c.extents[1] != nt * tile) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": shapes do not chain: A " << mt * tile << "x"
+          << kt * tile << ", B " << cb_b.rows_tiles * tile << "x"
+          << cb_b.cols_tiles * tile << (transpose_b ? " (transposed)" : "")
+          << ", C " << detail::ShapeString(c.extents) << ".";
+    }
+    if (cb_a.access.shape.size() != 2 || cb_b.access.shape.size() != 2 ||
+        cb_a.access.batch.defined() || cb_b.access.batch.defined()) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << a.buffer->name << "' and '" << b.buffer->name
+          << "' must be blocks of 2-D tensors (or values made from them) in "
+             "a kernel of stages.";
+    }
+    // The value's place in the tensors: A's rows, B's columns (its rows,
+    // transposed), which ProveMatmulStages matches with the output's.
+    CBInfo cb;
+    cb.rows_tiles = mt;
+    cb.cols_tiles = nt;
+    cb.format = *format;
+    cb.loops = loops_;
+    cb.access.copy = what;
+    cb.access.shape = {cb_a.access.shape[0],
+                       cb_b.access.shape[transpose_b ? 0 : 1]};
+    cb.access.row = cb_a.access.row;
+    cb.access.col = transpose_b ? cb_b.access.row : cb_b.access.col;
+    cb.access.rows = mt;
+    cb.access.cols = nt;
+    detail::ComputeStage stage;
+    stage.op = value::kOpMatmul;
+    auto name = [](const CBInfo &x) {
+      return x.role == value::kCBRoleIntermediate ? x.buffer : x.tensor;
+    };
+    stage.in = name(cb_a);
+    stage.cb_in = cb_a.index;
+    stage.b = name(cb_b);
+    stage.cb_b = cb_b.index;
+    stage.transpose_b = transpose_b;
+    AddStage(what, c.buffer.get(), "cb_" + std::string(c.buffer->name), stage,
+             cb);
+    return detail::RoleScope(
+        ir::kRoleCompute,
+        detail::Intrin(builtin::gemm_block(),
+                       {detail::I32(cb_a.index), detail::I32(cb_b.index),
+                        detail::I32(mt), detail::I32(nt), detail::I32(kt),
+                        detail::I32(transpose_b ? 1 : 0)}));
+  }
+
+  /*!
+   * \brief Each matmul stage computes what the plan says, in_ @ b over the
+   *        whole tensors, at the output block: its rows are the output
+   *        block's (A's block starts at the output's block row, as tall);
+   *        its columns (B's N side) are the output block's (where they
+   *        become the output's) or all of them (where a later T.gemm sums
+   *        over them, or a reduction of the rows reads them); each operand
+   *        spans all of K (its K side starts at 0 and covers the tensor, or
+   *        the value, whole). Proven in the block nest's indices, so at
+   *        every output block.
+   */
+  void ProveMatmulStages() {
+    const auto out =
+        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleOutput;
+        });
+    auto cb_at = [&](int64_t index) -> const CBInfo & {
+      return *std::find_if(cbs_.begin(), cbs_.end(),
+                           [&](const CBInfo &cb) { return cb.index == index; });
+    };
+    auto equal = [&](const PrimExpr &x, const PrimExpr &y) {
+      return analyzer_.CanProveEqual(tvm::cast(tvm::DataType::Int(64), x),
+                                     tvm::cast(tvm::DataType::Int(64), y));
+    };
+    const int64_t tile = target_.tile_rows;
+    // Whether `cb`'s block spans all of `axis` of what it holds, from 0.
+    auto whole = [&](const CBInfo &cb, size_t axis) {
+      const PrimExpr start = axis == 1 ? cb.access.col : cb.access.row;
+      const int64_t tiles = axis == 1 ? cb.cols_tiles : cb.rows_tiles;
+      return tvm::tirx::is_zero(analyzer_.Simplify(start)) &&
+             tiles == (cb.access.shape.at(axis) + tile - 1) / tile;
+    };
+    for (const detail::ComputeStage &stage : stages_) {
+      if (stage.op != value::kOpMatmul) {
+        continue;
+      }
+      const CBInfo &value = cb_at(stage.cb_out);
+      const std::string what =
+          value.access.copy + " into '" + std::string(value.buffer) + "'";
+      for (const auto &[index, k_axis] :
+           {std::pair<int64_t, size_t>{stage.cb_in, 1},
+            std::pair<int64_t, size_t>{stage.cb_b,
+                                       stage.transpose_b ? 1 : 0}}) {
+        const CBInfo &op = cb_at(index);
+        const bool tensor = op.role == value::kCBRoleInput;
+        const std::string name = tensor ? op.tensor : op.buffer;
+        if (tensor && (!op.broadcast.empty() || stage.cb_in == stage.cb_b ||
+                       StageLoopOf(op) != nullptr)) {
+          TVM_FFI_THROW(ValueError)
+              << what << ": the block of '" << op.tensor
+              << "' it multiplies is read by another step too (an update, a "
+                 "reduction, or the T.gemm's other operand), or in a loop; a "
+                 "T.gemm stage's operand blocks are its own, read once per "
+                 "output block.";
+        }
+        if (!whole(op, k_axis)) {
+          const PrimExpr start = k_axis == 1 ? op.access.col : op.access.row;
+          const int64_t k_tiles = k_axis == 1 ? op.cols_tiles : op.rows_tiles;
+          TVM_FFI_THROW(ValueError)
+              << what << ": '" << name << "' "
+              << detail::ShapeString(op.access.shape) << " is read "
+              << k_tiles * tile << " wide along K from `"
+              << detail::Brief(start) << "` * 32; a T.gemm stage multiplies "
+              << "all of K at once (its operands span their "
+              << op.access.shape.at(k_axis) << " along K, from 0).";
+        }
+      }
+      if (out == cbs_.end() || out->access.shape.empty()) {
+        continue;
+      }
+      const CBInfo &o = *out;
+      const bool rows = equal(value.access.row, o.access.row) &&
+                        value.access.shape[0] == o.access.shape[0] &&
+                        value.rows_tiles == o.rows_tiles;
+      if (whole(value, 1)) {
+        all_columns_.insert(value.index);
+      }
+      const bool cols =
+          whole(value, 1) || (o.access.shape.size() == 2 &&
+                              equal(value.access.col, o.access.col) &&
+                              value.access.shape[1] == o.access.shape[1] &&
+                              value.cols_tiles == o.cols_tiles);
+      if (!rows || !cols || o.access.batch.defined()) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": its product "
+            << detail::ShapeString(value.access.shape) << " is made at block (`"
+            << detail::Brief(value.access.row) << "`, `"
+            << detail::Brief(value.access.col) << "`) of " << value.rows_tiles
+            << "x" << value.cols_tiles << " tiles, the output '" << o.tensor
+            << "' " << detail::ShapeString(o.access.shape) << " written at (`"
+            << detail::Brief(o.access.row) << "`, `"
+            << detail::Brief(o.access.col)
+            << "`); a T.gemm stage makes the output block's rows (A's block "
+               "at the output's rows), and its columns or all of them (B's "
+               "block at the output's columns, or all of B).";
+      }
+    }
+  }
+
+  /*! \brief The matmul stage that reads the tensor block in CB `index`, or
+   *         nullptr. */
+  const detail::ComputeStage *MatmulReading(int64_t index) const {
+    for (const detail::ComputeStage &s : stages_) {
+      if (s.op == value::kOpMatmul && (s.cb_in == index || s.cb_b == index)) {
+        return &s;
+      }
+    }
+    return nullptr;
   }
 
   /*!
@@ -3846,8 +4160,15 @@ private:
       return l.empty() ? std::string("no loop (once per output block)")
                        : "the loop(s) over " + s;
     };
+    const std::vector<detail::ComputeStage> stages = ProgramStages();
     for (const CBInfo &cb : cbs_) {
-      if (cb.role != value::kCBRoleInput || !cb.broadcast.empty()) {
+      // (A matmul stage's operands.)
+      const bool read = std::any_of(
+          stages.begin(), stages.end(), [&](const detail::ComputeStage &s) {
+            return s.op == value::kOpMatmul &&
+                   (s.cb_in == cb.index || s.cb_b == cb.index);
+          });
+      if (cb.role != value::kCBRoleInput || !cb.broadcast.empty() || read) {
         continue;
       }
       if (!compute_ ||
@@ -4111,6 +4432,19 @@ private:
         // A block a loop of stages reads: the output block's rows, its
         // iteration's columns (LoopSlices: the same at every block).
         place(cb, c_row, cb.access.col);
+      } else if (const detail::ComputeStage *mm = MatmulReading(cb.index)) {
+        // A T.gemm stage's operand: A at the output block's rows, B at its
+        // columns (those of a 2-D output; all of them else), all of K
+        // (ProveMatmulStages).
+        const PrimExpr n0 =
+            all_columns_.count(mm->cb_out) ? detail::I32(0) : c_col;
+        if (mm->cb_in == cb.index) {
+          place(cb, c_row, detail::I32(0));
+        } else if (mm->transpose_b) {
+          place(cb, n0, detail::I32(0));
+        } else {
+          place(cb, detail::I32(0), n0);
+        }
       } else if (!cb.broadcast.empty()) {
         // An epilogue operand: the output block's own tiles (ProveOperands).
         place(cb, cb.broadcast == value::kBroadcastRow ? detail::I32(0) : c_row,
@@ -4617,6 +4951,34 @@ private:
   /*! \brief A T.clear of a shared buffer is dropped (LowerFill); that is
    *         only exact for an input CB's buffer (each K step overwrites
    *         what the T.gemm reads before it reads it). */
+  /*! \brief A float32 value a T.gemm stage multiplies (TF32 in the source
+   *         registers) is not read into DST too: its CB unpacks one way
+   *         (stages.h ReadsOf). */
+  void RequireMatmulOperandsReadOneWay() const {
+    const std::vector<detail::ComputeStage> stages = ProgramStages();
+    for (const detail::ComputeStage &s : stages) {
+      if (s.op != value::kOpMatmul) {
+        continue;
+      }
+      for (int64_t index : {s.cb_in, s.cb_b}) {
+        const CBInfo &cb =
+            *std::find_if(cbs_.begin(), cbs_.end(),
+                          [&](const CBInfo &x) { return x.index == index; });
+        if (cb.format == TileFormat::kFloat32 &&
+            detail::ReadsOf(stages, index).moved) {
+          TVM_FFI_THROW(ValueError)
+              << "PrimFunc '" << func_ << "': the float32 '"
+              << (cb.role == value::kCBRoleIntermediate ? cb.buffer : cb.tensor)
+              << "' is multiplied by a T.gemm (as TF32, through the matrix "
+                 "unit's source registers) and read by an update too (into "
+                 "DST, exactly); its CB unpacks one way. Cast it to bfloat16 "
+                 "for the T.gemm (flash attention's acc_s_cast), or multiply "
+                 "a copy.";
+        }
+      }
+    }
+  }
+
   void RequireClearedSharedAreOperands() const {
     for (const Buffer &buf : cleared_shared_) {
       auto it = cb_of_.find(buf.get());
@@ -4822,8 +5184,18 @@ private:
   bool transpose_a_ = false;
   /*! \brief DST tiles an epilogue needs beside the accumulator's. */
   int64_t dst_scratch_ = 0;
-  /*! \brief The kernel has a T.gemm (else it may be element-wise). */
+  /*! \brief The kernel has a T.gemm (else it may be element-wise), whose
+   *         accumulator the output block is (not a stage: gemm_stages_). */
   bool has_gemm_ = false;
+  /*! \brief The kernel's T.gemm's are stages of a program (it reduces
+   *         too: LowerGemmStage); their accumulators, and those a T.clear
+   *         set to zero for the T.gemm after it (with the loops around). */
+  bool gemm_stages_ = false;
+  std::set<const tvm::tirx::BufferNode *> gemm_accs_;
+  std::map<const tvm::tirx::BufferNode *, std::vector<For>> gemm_clears_;
+  /*! \brief The CBs of matmul stages' values that hold all of their
+   *         columns at every block (ProveMatmulStages). */
+  std::set<int64_t> all_columns_;
   /*! \brief A staged element-wise kernel's result (C_local), which its
    *         output T.copy writes out. */
   const tvm::tirx::BufferNode *eltwise_out_ = nullptr;

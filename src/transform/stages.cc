@@ -35,6 +35,11 @@ StagesAttr(const std::vector<ComputeStage> &stages) {
         (s.op == value::kOpReduce && !s.epilogue.empty())) {
       m.Set(field::kFieldEpilogue, EpilogueAttr(s.epilogue));
     }
+    if (s.op == value::kOpMatmul) {
+      m.Set(field::kFieldOperandB, String(s.b));
+      m.Set(field::kFieldCBB, s.cb_b);
+      m.Set(field::kFieldTransposeB, s.transpose_b);
+    }
     if (s.op == value::kOpFill) {
       m.Set(field::kFieldValue, s.value);
       tvm::ffi::Array<int64_t> shape(s.shape.begin(), s.shape.end());
@@ -82,6 +87,11 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
       s.reduce_dim = StrField(item, field::kFieldReduceDim);
     }
     s.epilogue = EpilogueFromAttr(item);
+    if (s.op == value::kOpMatmul) {
+      s.b = StrField(item, field::kFieldOperandB);
+      s.cb_b = IntField(item, field::kFieldCBB);
+      s.transpose_b = BoolField(item, field::kFieldTransposeB);
+    }
     if (s.op == value::kOpFill) {
       s.value = item.at(field::kFieldValue).cast<double>();
       s.shape = IntArrayField(item, field::kFieldShape);
@@ -111,6 +121,10 @@ std::vector<int64_t> StageReads(const ComputeStage &stage) {
   std::vector<int64_t> reads;
   if (stage.cb_in >= 0) {
     reads.push_back(stage.cb_in);
+  }
+  if (stage.cb_b >= 0 &&
+      std::find(reads.begin(), reads.end(), stage.cb_b) == reads.end()) {
+    reads.push_back(stage.cb_b);
   }
   for (const EpilogueOp &op : stage.epilogue) {
     if (op.cb >= 0 &&
@@ -290,9 +304,13 @@ StageCBUse WaitsAndPops(const std::vector<ComputeStage> &stages, size_t index) {
 StageReadsOf ReadsOf(const std::vector<ComputeStage> &stages, int64_t cb) {
   StageReadsOf reads;
   for (const ComputeStage &s : stages) {
+    // (A reduction's input and a matmul's operands go through the source
+    // registers.)
+    const bool sources = s.op == value::kOpReduce || s.op == value::kOpMatmul;
     if (s.cb_in == cb) {
-      (s.op == value::kOpReduce ? reads.reduced : reads.moved) = true;
+      (sources ? reads.reduced : reads.moved) = true;
     }
+    reads.reduced = reads.reduced || (s.cb_b >= 0 && s.cb_b == cb);
     for (const EpilogueOp &op : s.epilogue) {
       reads.moved = reads.moved || op.cb == cb;
     }

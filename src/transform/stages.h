@@ -7,15 +7,16 @@
  * Each stage computes one value of the output block from tensors and the
  * values of earlier stages: `reduce` (c[i] = reduce(in[i, :]) or along
  * columns), `eltwise` (c = epilogue(in), the epilogue's operands tensors or
- * earlier values, a reduced vector broadcast over the block) or `fill` (c =
- * a constant, the start of a value a loop carries). Stages may run in a
- * loop (`loop`): each iteration reads a block of the tensors it slices and
- * may update a value in place (rms_norm_splitk's A_local += x * x). A value
- * between stages lives in an intermediate CB (compute's own): the stage that
- * makes it packs it there, the stages that read it wait for it once and the
- * last one pops it. MemorySpaceLowerTT records the stages once; TensorizeTT
- * expands them, the emitters describe them and the plan copies them, where
- * the simulator's reference evaluates them in order.
+ * earlier values, a reduced vector broadcast over the block), `fill` (c =
+ * a constant, the start of a value a loop carries) or `matmul` (c = in @ b,
+ * or in @ b^T: attention's scores Q @ K^T, multiplied by the matrix unit).
+ * Stages may run in a loop (`loop`): each iteration reads a block of the
+ * tensors it slices and may update a value in place (rms_norm_splitk's A_local
+ * += x * x). A value between stages lives in an intermediate CB (compute's
+ * own): the stage that makes it packs it there, the stages that read it wait
+ * for it once and the last one pops it. MemorySpaceLowerTT records the stages
+ * once; TensorizeTT expands them, the emitters describe them and the plan
+ * copies them, where the simulator's reference evaluates them in order.
  */
 #ifndef TILELANG_TT_SRC_TRANSFORM_STAGES_H_
 #define TILELANG_TT_SRC_TRANSFORM_STAGES_H_
@@ -50,7 +51,7 @@ struct StageLoop {
 
 /*! \brief One stage of tt.compute's `stages`. */
 struct ComputeStage {
-  /*! \brief attr.h kOpEltwise, kOpReduce or kOpFill. */
+  /*! \brief attr.h kOpEltwise, kOpReduce, kOpFill or kOpMatmul. */
   std::string op;
   /*! \brief The tensor or earlier value it starts from, and its value (the
    *         output tensor for the last stage, else the fragment's name). */
@@ -67,12 +68,19 @@ struct ComputeStage {
    *         a vector of one value per row (the output's rows). */
   double value = 0;
   std::vector<int64_t> shape;
+  /*! \brief op matmul: the right operand (a tensor or earlier value), the
+   *         CB it is read from, and whether it is used transposed (an N x K
+   *         block: T.gemm's transpose_B). `in` is the left operand. */
+  std::string b;
+  int64_t cb_b = -1;
+  bool transpose_b = false;
   /*! \brief The loop it runs in, if any. */
   StageLoop loop;
 };
 
 /*! \brief The CBs a stage reads, each once, in order: its input, then its
- *         operands' (a block read twice, as in x * x, is one). */
+ *         operands' (a matmul's b; a block read twice, as in x * x, is
+ *         one). */
 std::vector<int64_t> StageReads(const ComputeStage &stage);
 
 /*!
@@ -110,7 +118,8 @@ StagesAttr(const std::vector<ComputeStage> &stages);
 
 /*!
  * \brief How the stages read CB `cb`: through the matrix unit's source
- *        registers (a reduction's input: a Float32 tile arrives as TF32) and
+ *        registers (a reduction's input, a matmul's operands: a Float32 tile
+ *        arrives as TF32) and
  *        by moving tiles into DST (copy_tile, unary_bcast: a Float32 CB set
  *        to UnpackToDestFp32 arrives exactly). A Float32 CB is configured
  *        for one of the two (ComputeConfig::unpack_to_dest_mode), so its

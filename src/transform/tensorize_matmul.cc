@@ -127,6 +127,18 @@ public:
       srca_ = cb;
       return detail::Seq({reconfig, self});
     }
+    if (call->op.same_as(builtin::matmul_reinit())) {
+      // The matrix unit unpacks in0 into SrcB and in1 into SrcA.
+      const int64_t a = arg(1), b = arg(0);
+      if (Same(srca_, a) && Same(srcb_, b)) {
+        return self;
+      }
+      srca_ = a;
+      srcb_ = b;
+      return detail::Seq({detail::Intrin(builtin::reconfig_srcs(),
+                                         {detail::I32(a), detail::I32(b)}),
+                          self});
+    }
     if (call->op.same_as(builtin::reduce_init())) {
       // A sum along rows has the scaler in SrcA (its reconfig comes first);
       // the others the data in SrcA, the scaler in SrcB.
@@ -369,7 +381,9 @@ private:
         call != nullptr && call->op.same_as(builtin::eltwise_block());
     const bool reduce =
         call != nullptr && call->op.same_as(builtin::reduce_block());
-    if ((eltwise || reduce) && !stages_.empty()) {
+    const bool gemm =
+        call != nullptr && call->op.same_as(builtin::gemm_block());
+    if ((eltwise || reduce || gemm) && !stages_.empty()) {
       return Stage(call);
     }
     if (eltwise) {
@@ -572,6 +586,49 @@ private:
   }
 
   /*!
+   * \brief A matmul stage (gemm_block(cb_in, cb_b, mt, nt, kt, transpose))
+   *        on the mt_ x nt_ block: wait for the CBs in `waits`, set the
+   *        matrix unit up (matmul_init; the unpackers' formats by
+   *        SourceFormats); each tile (r, c) in turn: take DST, accumulate
+   *        A's tiles (r, kk) times B's (kk, c) -- (c, kk) transposed -- over
+   *        the kt K tiles into DST[0], pack it into cb_out, release; then
+   *        pop the CBs in `pops`.
+   */
+  Stmt MatmulStage(const detail::ComputeStage &stage, int64_t kt,
+                   const std::vector<int64_t> &waits,
+                   const std::vector<int64_t> &pops) {
+    using detail::I32;
+    using detail::Intrin;
+    const PrimExpr a = I32(stage.cb_in), b = I32(stage.cb_b);
+    const PrimExpr out = I32(stage.cb_out), n = I32(mt_ * nt_);
+    const int64_t nt = nt_;
+    const bool transpose = stage.transpose_b;
+    std::vector<Stmt> body = Waits(waits);
+    body.push_back(
+        Intrin(builtin::matmul_reinit(), {a, b, I32(transpose ? 1 : 0)}));
+    body.push_back(Intrin(builtin::cb_reserve_back(), {out, n}));
+    body.push_back(detail::SerialLoop("r", mt_, [&](PrimExpr r) {
+      return detail::SerialLoop("c", nt_, [&](PrimExpr c) {
+        const PrimExpr zero = I32(0);
+        Stmt products = detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
+          const PrimExpr b_slot =
+              transpose ? c * I32(kt) + kk : kk * I32(nt) + c;
+          return Intrin(builtin::matmul_tiles(),
+                        {a, b, r * I32(kt) + kk, b_slot, zero});
+        });
+        return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}), products,
+                            Intrin(builtin::tile_regs_commit(), {}),
+                            Intrin(builtin::tile_regs_wait(), {}),
+                            Intrin(builtin::pack_tile(), {zero, out, zero}),
+                            Intrin(builtin::tile_regs_release(), {})});
+      });
+    }));
+    body.push_back(Intrin(builtin::cb_push_back(), {out, n}));
+    body.push_back(Pops(pops));
+    return detail::Seq(body);
+  }
+
+  /*!
    * \brief A fill stage on the mt_ x nt_ block: each tile in turn: take DST,
    *        fill DST[0] with the constant (fill_tile on the SFPU), pack it
    *        into cb_out, release.
@@ -647,15 +704,17 @@ private:
     const size_t index = next_stage_++;
     const detail::ComputeStage &stage = stages_[index];
     const bool reduce = call->op.same_as(builtin::reduce_block());
+    const bool matmul = call->op.same_as(builtin::gemm_block());
     if (reduce != (stage.op == value::kOpReduce) ||
+        matmul != (stage.op == value::kOpMatmul) ||
         ConstArg(call, 0) != stage.cb_in) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_ << "': the IR's block " << index
           << " does not match tt.compute's stage " << index << " (" << stage.op
           << " from CB " << stage.cb_in << ").";
     }
-    mt_ = ConstArg(call, reduce ? 2 : 1);
-    nt_ = ConstArg(call, reduce ? 3 : 2);
+    mt_ = ConstArg(call, reduce || matmul ? 2 : 1);
+    nt_ = ConstArg(call, reduce || matmul ? 3 : 2);
     const detail::StageCBUse use = detail::WaitsAndPops(stages_, index);
     if (!use.fault.empty()) {
       TVM_FFI_THROW(InternalError)
@@ -720,6 +779,8 @@ private:
       body.push_back(ReduceStage(stage, scaler, waits, pops, true));
     } else if (stage.op == value::kOpFill) {
       body.push_back(FillStage(stage));
+    } else if (matmul) {
+      body.push_back(MatmulStage(stage, ConstArg(call, 4), waits, pops));
     } else {
       RequireScratchTile();
       body.push_back(ElementwiseStage(stage, waits, pops));

@@ -1179,6 +1179,95 @@ def online_softmax(M, N, block_M, block_N, dtype="bfloat16", accum_dtype="float3
     return main
 
 
+def attention_scores(M, N, D, block_M, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
+    """examples/flash_attention/example_mha_fwd_bshd.py's first T.gemm and Softmax macro on one block of keys
+    that holds all N of them: acc_s = Q_shared @ K_shared^T (T.clear, then T.gemm with transpose_B), the rows'
+    maximum, exp2((s - max) * scale) with the example's scale (1 / sqrt(dim) * log2(e)), the rows' sum, and
+    acc_s_cast = acc_s / sum written out: the attention probabilities softmax(Q @ K^T / sqrt(dim))."""
+    scale = (1.0 / D) ** 0.5 * LOG2E
+
+    @T.prim_func
+    def main(Q: T.Tensor((M, D), dtype), K: T.Tensor((N, D), dtype), P: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            Q_shared = T.alloc_shared((block_M, D), dtype)
+            K_shared = T.alloc_shared((N, D), dtype)
+            acc_s = T.alloc_fragment((block_M, N), accum_dtype)
+            acc_s_cast = T.alloc_fragment((block_M, N), dtype)
+            scores_max = T.alloc_fragment((block_M,), accum_dtype)
+            scores_sum = T.alloc_fragment((block_M,), accum_dtype)
+            T.copy(Q[bx * block_M, 0], Q_shared)
+            T.copy(K[0, 0], K_shared)
+            T.clear(acc_s)
+            T.gemm(Q_shared, K_shared, acc_s, transpose_B=True)
+            T.reduce_max(acc_s, scores_max, dim=1)
+            for i, j in T.Parallel(block_M, N):
+                acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
+            T.reduce_sum(acc_s, scores_sum, dim=1)
+            for i, j in T.Parallel(block_M, N):
+                acc_s_cast[i, j] = acc_s[i, j] / scores_sum[i]
+            T.copy(acc_s_cast, P[bx * block_M, 0])
+
+    return main
+
+
+def attention_one_block(M, N, D, block_M, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
+    """examples/flash_attention/example_mha_fwd_bshd.py's forward when the keys and values fit one block (the
+    K/V loop of one step): MMA0 (T.clear(acc_s), Q @ K^T with transpose_B), the Softmax macro's maximum,
+    exp2 and logsum, acc_s cast to acc_s_cast by a T.copy, MMA1 (acc_o = acc_s_cast @ V after T.clear), then
+    acc_o / logsum written out: softmax(Q @ K^T / sqrt(dim)) @ V."""
+    scale = (1.0 / D) ** 0.5 * LOG2E
+
+    @T.prim_func
+    def main(
+        Q: T.Tensor((M, D), dtype),
+        K: T.Tensor((N, D), dtype),
+        V: T.Tensor((N, D), dtype),
+        Output: T.Tensor((M, D), dtype),
+    ):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            Q_shared = T.alloc_shared((block_M, D), dtype)
+            K_shared = T.alloc_shared((N, D), dtype)
+            V_shared = T.alloc_shared((N, D), dtype)
+            acc_s = T.alloc_fragment((block_M, N), accum_dtype)
+            acc_s_cast = T.alloc_fragment((block_M, N), dtype)
+            acc_o = T.alloc_fragment((block_M, D), accum_dtype)
+            O_local = T.alloc_fragment((block_M, D), dtype)
+            scores_max = T.alloc_fragment((block_M,), accum_dtype)
+            logsum = T.alloc_fragment((block_M,), accum_dtype)
+            T.copy(Q[bx * block_M, 0], Q_shared)
+            T.copy(K[0, 0], K_shared)
+            T.clear(acc_s)
+            T.gemm(Q_shared, K_shared, acc_s, transpose_B=True)
+            T.reduce_max(acc_s, scores_max, dim=1)
+            for i, j in T.Parallel(block_M, N):
+                acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
+            T.reduce_sum(acc_s, logsum, dim=1)
+            T.copy(acc_s, acc_s_cast)
+            T.copy(V[0, 0], V_shared)
+            T.clear(acc_o)
+            T.gemm(acc_s_cast, V_shared, acc_o)
+            for i, j in T.Parallel(block_M, D):
+                O_local[i, j] = acc_o[i, j] / logsum[i]
+            T.copy(O_local, Output[bx * block_M, 0])
+
+    return main
+
+
+def _attention(inputs):
+    return _attention_probabilities(inputs) @ inputs["V"]
+
+
+def _attention_magnitude(inputs):
+    # The probabilities' bf16 cast (2^-8 of each) and the output's rounding, through |P| @ |V|.
+    return 4 * _attention_probabilities(inputs) @ np.abs(inputs["V"])
+
+
+def _attention_probabilities(inputs):
+    s = inputs["Q"] @ inputs["K"].T / np.sqrt(inputs["Q"].shape[1])
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def running_row_sum(M, N, block_M, block_N, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
     """testing/python/language/test_tilelang_language_reduce.py's clear=False across column blocks: T.clear of
     the row sums before a loop whose T.reduce_sum(x, s, clear=False) adds each block's into them, then a second
@@ -1623,6 +1712,18 @@ ENTRIES = [
           {"X": (64, 256)}, _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
           notes="flash attention's Softmax macro as written there (the maximum filled with -inf again each "
                 "iteration, so each block's own), 64-row blocks, followed by the second loop"),
+    # A T.gemm as a stage of the program (issue #19): attention's scores, softmaxed row by row.
+    Entry("flash_attention_scores", FLASH_MHA, lambda: attention_scores(192, 128, 64, 64),
+          {"Q": (192, 64), "K": (128, 64)}, _attention_probabilities, output="P", k=64,
+          magnitude=lambda i: np.abs(_attention_probabilities(i)) * 4,
+          notes="Q @ K^T (transpose_B) as a matmul stage into a float32 value, then the rows' max, exp2, sum "
+                "and the division: softmax(Q @ K^T / sqrt(64)) for 3 blocks of 64 query rows over 128 keys"),
+    Entry("flash_attention_one_block", FLASH_MHA, lambda: attention_one_block(192, 128, 64, 64),
+          {"Q": (192, 64), "K": (128, 64), "V": (128, 64)}, _attention, output="Output", k=128,
+          magnitude=_attention_magnitude,
+          notes="flash attention's forward with the keys and values in one block: Q @ K^T, the rows' max, "
+                "exp2 and sum, the probabilities cast to bf16 and multiplied by V (a second matmul stage, "
+                "its A an earlier stage's value), divided by the sum"),
     Entry("test_reduce_sum_running", TEST_REDUCE, lambda: running_row_sum(96, 320, 32, 64), {"A": (96, 320)},
           lambda i: i["A"] * i["A"].sum(axis=1, keepdims=True), output="B", k=320,
           magnitude=lambda i: np.abs(i["A"]) * np.abs(i["A"]).sum(axis=1, keepdims=True),

@@ -1571,3 +1571,52 @@ def carried_with_a_value_made_before(where="reduce-before-fill", M=64, N=256, bl
             T.copy(s, S[bx * block_M])
 
     return main
+
+
+def attention_stage(where, M=128, N=128, D=64, block_M=64):  # noqa: N803
+    """Flash attention's scores Q @ K^T as a T.gemm stage (corpus.attention_scores), softmaxed row by row,
+    broken one way: "no-clear" (the T.clear of acc_s left out), "transpose-a" (T.gemm with transpose_A),
+    "half-dim" (Q and K read 32 wide of their 64 along K), "same-queries" (every block reads the first
+    block of Q), "f32-read-both-ways" (float32 tensors; the product both multiplied by V, as TF32, and read
+    into DST by the exp2 update)."""
+    dtype = "float32" if where == "f32-read-both-ways" else "bfloat16"
+    width = 32 if where == "half-dim" else D
+    scale = (1.0 / D) ** 0.5 * 1.44269504
+
+    @T.prim_func
+    def main(
+        Q: T.Tensor((M, D), dtype),
+        K: T.Tensor((N, D), dtype),
+        V: T.Tensor((N, D), dtype),
+        Output: T.Tensor((M, D), dtype),
+    ):
+        with T.Kernel(T.ceildiv(M, block_M), threads=128) as bx:
+            Q_shared = T.alloc_shared((block_M, width), dtype)
+            K_shared = T.alloc_shared((N, width), dtype)
+            V_shared = T.alloc_shared((N, D), dtype)
+            acc_s = T.alloc_fragment((block_M, N), "float32")
+            acc_e = T.alloc_fragment((block_M, N), dtype)
+            acc_o = T.alloc_fragment((block_M, D), "float32")
+            o = T.alloc_fragment((block_M, D), dtype)
+            m = T.alloc_fragment((block_M,), "float32")
+            s = T.alloc_fragment((block_M,), "float32")
+            T.copy(Q[0 if where == "same-queries" else bx * block_M, 0], Q_shared)
+            T.copy(K[0, 0], K_shared)
+            if where != "no-clear":
+                T.clear(acc_s)
+            T.gemm(Q_shared, K_shared, acc_s, transpose_A=where == "transpose-a", transpose_B=True)
+            T.reduce_max(acc_s, m, dim=1)
+            for i, j in T.Parallel(block_M, N):
+                acc_e[i, j] = T.exp2(acc_s[i, j] * scale - m[i] * scale)
+            T.reduce_sum(acc_e, s, dim=1)
+            T.copy(V[0, 0], V_shared)
+            T.clear(acc_o)
+            if where == "f32-read-both-ways":
+                T.gemm(acc_s, V_shared, acc_o)
+            else:
+                T.gemm(acc_e, V_shared, acc_o)
+            for i, j in T.Parallel(block_M, D):
+                o[i, j] = acc_o[i, j] / s[i]
+            T.copy(o, Output[bx * block_M, 0])
+
+    return main

@@ -1256,3 +1256,26 @@ def test_an_element_with_an_infinite_bound_is_reported_as_undecided():
     assert "1 of 3 elements decided by no bound" in result.summary()
     exact = _verdict(out[[0, 2]], target[[0, 2]], np.zeros(2), target[[0, 2]], np.ones(2), "r", "float32", stats={})
     assert exact.undecided == 0 and "decided by no bound" not in exact.summary()
+
+
+@pytest.mark.parametrize(
+    "name, old, new, fault",
+    [
+        # K's tiles not transposed on their way into SrcA: Q @ K, not Q @ K^T.
+        ("compute.cpp", "matmul_init(cb_in0, cb_in1, /*transpose=*/1);", "matmul_init(cb_in0, cb_in1);", None),
+        # Only the first of the two K tiles of dim multiplied.
+        ("compute.cpp", "kk < 2;", "kk < 1;", None),
+        # The unpackers left as the last stage of the block before set them (Float32 straight to DST).
+        ("compute.cpp", "reconfig_data_format(cb_in1, cb_in0);\n", "", "configured for"),
+        # Every output block reading the first block of queries.
+        ("reader.cpp", "(by * 2 + r) * Q_tiles_per_row", "r * Q_tiles_per_row", None),
+    ],
+    ids=["no-transpose", "half-k", "no-reconfig", "same-queries"],
+)  # fmt: skip
+def test_attention_scores_are_judged_by_their_plan(tmp_path, name, old, new, fault):
+    """Q @ K^T as a matmul stage, then the rows' softmax: the plan records the product (its operands and
+    the transpose), so a kernel that multiplies other tiles, or fewer, or reads other queries, is a
+    mismatch, and one that leaves the unpackers set up for another format faults."""
+    from corpus import attention_scores
+
+    _caught_after_breaking(tmp_path, attention_scores(192, 128, 64, 64), name, old, new, fault)
