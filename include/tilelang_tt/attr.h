@@ -237,6 +237,9 @@ namespace tilelang_tt {
   X(kFieldCBOut, "cb_out", "tt.compute stage: the CB `out` is packed into.")   \
   X(kFieldCBB, "cb_b",                                                         \
     "tt.compute stage (op matmul): the CB its right operand b is read from.")  \
+  X(kFieldAccumulate, "accumulate",                                            \
+    "tt.compute stage (op matmul): out = out + in @ b, the version before "    \
+    "read.")                                                                   \
   X(kFieldLoop, "loop",                                                        \
     "tt.compute stage: the loop of stages it runs in, {id, extent, slices}; "  \
     "absent outside one.")                                                     \
@@ -250,7 +253,10 @@ namespace tilelang_tt {
   X(kFieldAxis, "axis", "tt.compute stage loop slice: the tensor's axis.")     \
   X(kFieldSize, "size", "tt.compute stage loop slice: elements per step.")     \
   X(kFieldStep, "step", "tt.compute stage loop slice: blocks per iteration.")  \
-  X(kFieldStart, "start", "tt.compute stage loop slice: block at k = 0.")
+  X(kFieldStart, "start", "tt.compute stage loop slice: block at k = 0.")      \
+  X(kFieldFixedBlocks, "fixed_blocks",                                         \
+    "tt.compute stage loop: the CBs of tensor blocks read in every "           \
+    "iteration, pushed once before the loop.")
 
 /*! \brief Names used inside the TIR body (annotations, AttrStmt keys). */
 #define TILELANG_TT_IR_NAMES(X)                                                \

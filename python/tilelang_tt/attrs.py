@@ -143,6 +143,7 @@ class Field:
     kFieldCBIn = "cb_in"
     kFieldCBOut = "cb_out"
     kFieldCBB = "cb_b"
+    kFieldAccumulate = "accumulate"
     kFieldLoop = "loop"
     kFieldLoopId = "id"
     kFieldExtent = "extent"
@@ -151,6 +152,7 @@ class Field:
     kFieldSize = "size"
     kFieldStep = "step"
     kFieldStart = "start"
+    kFieldFixedBlocks = "fixed_blocks"
 
 
 class IRName:

@@ -122,6 +122,11 @@ def _check_stages(plan, fail) -> None:
             if len(shape) != 2 or len(b) != 2 or shape[1] != b[0]:
                 fail(f"{what} multiplies {stage['in']!r} of shape {shape} by {stage['b']!r} of shape {b}"
                      f"{' (transposed)' if stage['transpose_b'] else ''}; their shapes do not chain")  # fmt: skip
+            if stage["accumulate"] and shapes.get(stage["out"]) not in (None, [shape[0], b[1]]):
+                fail(f"{what} adds its product {[shape[0], b[1]]} into {stage['out']!r} of shape "
+                     f"{shapes[stage['out']]}")  # fmt: skip
+            if stage["accumulate"] and stage["out"] not in shapes:
+                fail(f"{what} adds into {stage['out']!r}, which no earlier stage made")
             shapes[stage["out"]] = [shape[0], b[1]]
             if last or cbs.get(stage["cb_out"], {}).get("role") != "intermediate":
                 fail(f"{what}: a matmul stage packs into an intermediate CB a later stage reads")

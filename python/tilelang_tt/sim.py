@@ -1315,7 +1315,8 @@ def _matmul_value(stage: dict, views: list, compute: dict, formats: dict, dtypes
     and b in SrcA as the source registers hold them (a float32 operand as TF32), the products at the plan's
     fidelity summed over K in fp32 (``expected_output``'s bound for that); an operand an earlier stage made
     is known within its bound, which the product carries (with, for a float32 one, the truncation to TF32 of a
-    value anywhere in it); and the exact product."""
+    value anywhere in it); and the exact product. A stage that accumulates adds the products to its value
+    before (copied into DST exactly), within that value's bound and the fp32 sums' roundings."""
     chip, exact, errors = views
     dtype = dtypes[formats[stage["cb_in"]]]  # both operands' (MemorySpaceLowerTT checks)
     a, b = np.asarray(chip[stage["in"]], np.float64), np.asarray(chip[stage["b"]], np.float64)
@@ -1336,8 +1337,14 @@ def _matmul_value(stage: dict, views: list, compute: dict, formats: dict, dtypes
         rounds = a.shape[1] if phases == 4 else phases * a.shape[1]
         allowed = 2 * rounds * FP32_EPS * np.where(np.isfinite(scale), scale, 0)
         allowed = allowed + ea @ (np.abs(sb) + eb) + np.abs(sa) @ eb
+        meant = np.asarray(xa, np.float64) @ np.asarray(xb, np.float64)
+        if stage["accumulate"]:  # DST starts from the value before, each K step's sum added to it in fp32
+            before = np.asarray(chip[stage["out"]], np.float64)
+            target = target + before
+            allowed = allowed + np.asarray(errors.get(stage["out"], 0.0)) + 2 * rounds * FP32_EPS * np.abs(before)
+            meant = meant + np.asarray(exact[stage["out"]], np.float64)
         target = target.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
-    return target, allowed, np.asarray(xa, np.float64) @ np.asarray(xb, np.float64)
+    return target, allowed, meant
 
 
 def _stage_value(stage: dict, views: list, compute: dict, formats: dict, dtypes: dict) -> tuple[np.ndarray, ...]:

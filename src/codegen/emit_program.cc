@@ -106,27 +106,29 @@ std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
   std::string s;
   for (size_t i = 0; i < stages.size(); ++i) {
     const detail::ComputeStage &st = stages[i];
-    s += std::string(i ? ", " : "") + "{\"op\": " + Quote(st.op) +
-         ", \"in\": " + Quote(st.in) + ", \"out\": " + Quote(st.out) +
-         ", \"cb_in\": " + U(st.cb_in) + ", \"cb_out\": " + U(st.cb_out) +
-         (st.op == value::kOpReduce
-              ? ", \"reduce\": " + Quote(st.reduce) +
-                    ", \"reduce_dim\": " + Quote(st.reduce_dim)
-              : std::string()) +
-         // (A reduction's ops on its result, if any; an update's always.)
-         (st.op == value::kOpEltwise ||
-                  (st.op == value::kOpReduce && !st.epilogue.empty())
-              ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
-              : std::string()) +
-         (st.op == value::kOpMatmul
-              ? ", \"b\": " + Quote(st.b) + ", \"cb_b\": " + U(st.cb_b) +
-                    ", \"transpose_b\": " + (st.transpose_b ? "true" : "false")
-              : std::string()) +
-         (st.op == value::kOpFill
-              ? ", \"value\": " + JsonFloat(static_cast<float>(st.value)) +
-                    ", \"shape\": " + IntList(st.shape)
-              : std::string()) +
-         LoopJson(st.loop) + "}";
+    s +=
+        std::string(i ? ", " : "") + "{\"op\": " + Quote(st.op) +
+        ", \"in\": " + Quote(st.in) + ", \"out\": " + Quote(st.out) +
+        ", \"cb_in\": " + U(st.cb_in) + ", \"cb_out\": " + U(st.cb_out) +
+        (st.op == value::kOpReduce
+             ? ", \"reduce\": " + Quote(st.reduce) +
+                   ", \"reduce_dim\": " + Quote(st.reduce_dim)
+             : std::string()) +
+        // (A reduction's ops on its result, if any; an update's always.)
+        (st.op == value::kOpEltwise ||
+                 (st.op == value::kOpReduce && !st.epilogue.empty())
+             ? ", \"epilogue\": [" + EpilogueJson(st.epilogue) + "]"
+             : std::string()) +
+        (st.op == value::kOpMatmul
+             ? ", \"b\": " + Quote(st.b) + ", \"cb_b\": " + U(st.cb_b) +
+                   ", \"transpose_b\": " + (st.transpose_b ? "true" : "false") +
+                   ", \"accumulate\": " + (st.accumulate ? "true" : "false")
+             : std::string()) +
+        (st.op == value::kOpFill
+             ? ", \"value\": " + JsonFloat(static_cast<float>(st.value)) +
+                   ", \"shape\": " + IntList(st.shape)
+             : std::string()) +
+        LoopJson(st.loop) + "}";
   }
   return s;
 }

@@ -193,7 +193,13 @@ private:
       // T.reduce_*(x, m, clear=False) combines with what m held: in a
       // serial loop, a running value (an online softmax's maximum).
       void VisitStmt_(const EvaluateNode *op) final {
-        const auto *dst = CombinedReduceDst(op->value.as<CallNode>());
+        const auto *call = op->value.as<CallNode>();
+        const auto *dst = CombinedReduceDst(call);
+        // (T.gemm adds into its accumulator: in a serial loop, a value it
+        // carries unless cleared there: flash attention's acc_o.)
+        if (call && detail::IsTileOp(call, "gemm") && call->args.size() > 2) {
+          dst = RegionBuffer(call->args[2]);
+        }
         if (dst != nullptr && !serial.empty() && !out->count(dst)) {
           (*out)[dst] = serial.back();
         }
@@ -233,6 +239,11 @@ private:
       if (call && detail::IsTileOp(call, "gemm") && call->args.size() > 2) {
         if (const auto *c = RegionBuffer(call->args[2])) {
           gemm_accs_.insert(c);
+        }
+        for (int i : {0, 1}) {
+          if (const auto *op = RegionBuffer(call->args[i])) {
+            gemm_operands_.insert(op);
+          }
         }
       }
       has_reduce = has_reduce || (call && detail::IsTileOp(call, "reduce"));
@@ -682,7 +693,8 @@ private:
     // (The update before it, if read here or by a reduction later: a stage.)
     if (compute_ && compute_->elementwise && !compute_->packed &&
         eltwise_out_ != nullptr && compute_->stage_loop == stage_loop &&
-        (Reads(op, eltwise_out_) || reduce_srcs_.count(eltwise_out_))) {
+        (Reads(op, eltwise_out_) || reduce_srcs_.count(eltwise_out_) ||
+         gemm_operands_.count(eltwise_out_))) {
       PushEltwiseStage(what, tvm::ffi::GetRef<Buffer>(eltwise_out_));
     }
     const bool temp =
@@ -695,14 +707,16 @@ private:
                         carried->second == stage_loop &&
                         carried_filled_.count(store->buffer.get()) &&
                         stage_values_.count(store->buffer.get());
-    // (Or a block a reduction in the loop reads next, an online softmax's
-    // exponentials, made again from its value earlier in the iteration
-    // included; or a vector of this iteration's, its scale factor.)
+    // (Or a block a reduction or a T.gemm in the loop reads next, an online
+    // softmax's exponentials, made again from its value earlier in the
+    // iteration included, flash attention's acc_s_cast; or a vector of
+    // this iteration's, its scale factor.)
     const bool vector_nest = op->body.as<ForNode>() == nullptr;
     const bool made_here =
         store && fragments_.count(store->buffer.get()) &&
         !carried_filled_.count(store->buffer.get()) &&
-        (vector_nest || reduce_srcs_.count(store->buffer.get()));
+        (vector_nest || reduce_srcs_.count(store->buffer.get()) ||
+         gemm_operands_.count(store->buffer.get()));
     const bool pending_reduce = compute_ && !compute_->reduce.empty() &&
                                 !compute_->packed && reduce_out_ != nullptr;
     // A value made before the loop (by a reduction or an update, not a
@@ -730,6 +744,18 @@ private:
             << store->buffer->name
             << "', c) before it, or the value made again in each iteration).";
       }
+    }
+    if (store && !update && !temp && carried != carried_.end() &&
+        carried->second == stage_loop &&
+        !carried_filled_.count(store->buffer.get()) &&
+        !stage_values_.count(store->buffer.get()) &&
+        gemm_accs_.count(store->buffer.get()) &&
+        store->buffer.get() != eltwise_out_ && Reads(op, store->buffer.get())) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << store->buffer->name
+          << "' is updated in place in the loop, but no T.fill before the "
+             "loop starts it; a value a loop carries starts from a T.fill (or "
+             "T.clear) before the loop (flash attention's T.fill(acc_o, 0)).";
     }
     if ((compute_ && !pending_reduce) || store == nullptr ||
         !(temp || update || made_here)) {
@@ -2388,8 +2414,10 @@ private:
     const std::vector<detail::ComputeStage> stages = ProgramStages();
     for (const CBInfo &cb : cbs_) {
       // (A vector a loop carries holds a value per row already: a running
-      // row sum or maximum.)
-      if (!CarriedCB(cb) || cb.vector_dim == value::kReduceDimRow) {
+      // row sum or maximum; a T.gemm's accumulator, the output block's
+      // columns: ProveMatmulStages.)
+      if (!CarriedCB(cb) || cb.vector_dim == value::kReduceDimRow ||
+          MatmulAccumulates(cb.index)) {
         continue;
       }
       // (Or a copy of it: CopyFloat32ReadBothWays.)
@@ -2454,6 +2482,12 @@ private:
         continue;
       }
       const bool out = cb.role == value::kCBRoleOutput;
+      // (A T.gemm's operand copied before the loop, the same block in every
+      // iteration: flash attention's Q. Not a slice: all of it.)
+      const bool matmul = !out && MatmulReading(index) != nullptr;
+      if (matmul && StageLoopOf(cb) == nullptr) {
+        continue;
+      }
       const std::string what =
           Where("T.copy " + std::string(out ? "out of '" : "into '") +
                 cb.buffer + "' in the loop over '" +
@@ -2475,40 +2509,65 @@ private:
                "copied in the loop itself"
             << (out ? " and writes blocks of a 2-D tensor." : ".");
       }
-      auto at = [&](int64_t k) {
-        Map<tvm::tirx::Var, PrimExpr> vmap;
-        vmap.Set(loop->loop_var, detail::I32(k));
-        return analyzer_.Simplify(tvm::tirx::Substitute(cb.access.col, vmap));
-      };
-      const PrimExpr first = at(0), second = at(1);
-      const auto *start = first.as<tvm::IntImmNode>();
-      const auto *next = second.as<tvm::IntImmNode>();
-      bool linear = start && next;
-      for (int64_t k = 0; linear && k < stage.loop.extent; ++k) {
-        const PrimExpr v = at(k);
-        linear = v.as<tvm::IntImmNode>() &&
-                 v.as<tvm::IntImmNode>()->value ==
-                     start->value + k * (next->value - start->value);
-      }
-      if (!linear || start->value % cb.cols_tiles != 0 ||
-          (next->value - start->value) % cb.cols_tiles != 0) {
+      // A T.gemm's operand may move along its rows (flash attention's K and
+      // V blocks, k * block_N); every other block along its columns.
+      const bool rows =
+          matmul &&
+          tvm::tirx::UsesVar(cb.access.row, [&](const tvm::tirx::VarNode *v) {
+            return v == loop->loop_var.get();
+          });
+      const PrimExpr offset = rows ? cb.access.row : cb.access.col;
+      const int64_t tiles = rows ? cb.rows_tiles : cb.cols_tiles;
+      int64_t start = 0, step = 0;
+      if (!LinearInLoop(offset, loop, stage.loop.extent, tiles, &start,
+                        &step)) {
+        const std::string axis = rows ? "row" : "column";
         TVM_FFI_THROW(ValueError)
-            << what << ": the block's column offset `"
-            << detail::Brief(cb.access.col) << "` * 32 is not "
-            << "(a * " << loop->loop_var->name_hint
-            << " + b) * block columns with constants a and b; a loop of "
-               "stages reads the same column block at every output block "
-               "in an iteration (T.copy(A[bx * blk_m, k * blk_k], ...)).";
+            << what << ": the block's " << axis << " offset `"
+            << detail::Brief(offset) << "` * 32 is not "
+            << "(a * " << loop->loop_var->name_hint << " + b) * block " << axis
+            << "s with constants a and b; a loop of stages reads the same "
+            << axis
+            << " block at every output block in an iteration "
+               "(T.copy(A[bx * blk_m, k * blk_k], ...)).";
       }
       detail::LoopSlice slice;
       slice.tensor = cb.tensor;
-      slice.axis = 1;
-      slice.size = cb.cols_tiles * target_.tile_cols;
-      slice.step = (next->value - start->value) / cb.cols_tiles;
-      slice.start = start->value / cb.cols_tiles;
+      slice.axis = rows ? 0 : 1;
+      slice.size = tiles * target_.tile_cols;
+      slice.step = step;
+      slice.start = start;
       slices.push_back(slice);
     }
     return slices;
+  }
+
+  /*! \brief Whether `offset` (tiles) is (step * k + start) * `tiles` at each
+   *         iteration k of `loop` (`extent` of them), with constants. */
+  bool LinearInLoop(const PrimExpr &offset, const ForNode *loop, int64_t extent,
+                    int64_t tiles, int64_t *start, int64_t *step) {
+    auto at = [&](int64_t k) {
+      Map<tvm::tirx::Var, PrimExpr> vmap;
+      vmap.Set(loop->loop_var, detail::I32(k));
+      return analyzer_.Simplify(tvm::tirx::Substitute(offset, vmap));
+    };
+    const PrimExpr x0 = at(0), x1 = at(1);
+    const auto *first = x0.as<tvm::IntImmNode>();
+    const auto *second = x1.as<tvm::IntImmNode>();
+    bool linear = first && second;
+    for (int64_t k = 0; linear && k < extent; ++k) {
+      const PrimExpr xk = at(k);
+      const auto *v = xk.as<tvm::IntImmNode>();
+      linear =
+          v && v->value == first->value + k * (second->value - first->value);
+    }
+    if (!linear || first->value % tiles != 0 ||
+        (second->value - first->value) % tiles != 0) {
+      return false;
+    }
+    *start = first->value / tiles;
+    *step = (second->value - first->value) / tiles;
+    return true;
   }
 
   /*! \brief The loop of stages `cb`'s T.copy is in, or nullptr. */
@@ -3759,14 +3818,7 @@ private:
           << what << " with clear_accum=True is not supported; T.clear('"
           << c.buffer->name << "') before the T.gemm.";
     }
-    if (const ForNode *loop = StageLoopHere()) {
-      TVM_FFI_THROW(ValueError)
-          << what << " inside the loop of stages over '"
-          << loop->loop_var->name_hint
-          << "' is not supported yet; in a kernel that reduces, a T.gemm "
-             "runs once per output block (outside a loop that carries "
-             "values), on whole blocks.";
-    }
+    const ForNode *loop = StageLoopHere();
     // (The T.Parallel or reduction before it, if pending, is a stage of
     // its own first: the T.gemm may read its value.)
     PushPending(what);
@@ -3810,16 +3862,31 @@ private:
       TVM_FFI_THROW(ValueError) << what << ": operand C '" << c.buffer->name
                                 << "' must be a whole T.alloc_fragment.";
     }
+    // After T.clear, the product; in a loop that carries C (filled before
+    // it), the product added to C's value before (acc_o += P @ V).
     auto cleared = gemm_clears_.find(c.buffer.get());
-    if (cleared == gemm_clears_.end() || !SameLoops(cleared->second, loops_)) {
+    auto carried = carried_.find(c.buffer.get());
+    const bool accumulate = cleared == gemm_clears_.end() && loop != nullptr &&
+                            carried != carried_.end() &&
+                            carried->second == loop &&
+                            carried_filled_.count(c.buffer.get()) &&
+                            stage_values_.count(c.buffer.get());
+    if (!accumulate && (cleared == gemm_clears_.end() ||
+                        !SameLoops(cleared->second, loops_))) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << c.buffer->name
-          << "' is not cleared right before it; in a kernel of stages a "
-             "T.gemm's product starts from zero: T.clear('"
-          << c.buffer->name << "') in the same loops, before the T.gemm.";
+          << "' is not cleared right before it, nor a value the loop around "
+             "it carries (filled before the loop); in a kernel of stages a "
+             "T.gemm's product starts from zero (T.clear('"
+          << c.buffer->name
+          << "') in the same loops, before the T.gemm) or adds into a "
+             "carried value (T.fill before the loop, as flash attention's "
+             "acc_o).";
     }
-    gemm_clears_.erase(cleared);
-    RejectStageValueOverwrite(c.buffer);
+    if (!accumulate) {
+      gemm_clears_.erase(cleared);
+      RejectStageValueOverwrite(c.buffer);
+    }
     if (cb_a.format != cb_b.format || (cb_a.format != TileFormat::kBfloat16 &&
                                        cb_a.format != TileFormat::kFloat32)) {
       TVM_FFI_THROW(ValueError)
@@ -3873,6 +3940,17 @@ private:
     stage.b = name(cb_b);
     stage.cb_b = cb_b.index;
     stage.transpose_b = transpose_b;
+    stage.accumulate = accumulate;
+    if (loop != nullptr) {
+      stage.loop = StageLoopOf(loop, what);
+    }
+    if (accumulate) {
+      // The carried value's CB (its T.fill's) takes the product's place.
+      CBInfo &own = cbs_[stage_values_.at(c.buffer.get())];
+      if (own.access.shape.empty()) {
+        own.access = cb.access;
+      }
+    }
     AddStage(what, c.buffer.get(), "cb_" + std::string(c.buffer->name), stage,
              cb);
     return detail::RoleScope(
@@ -3884,15 +3962,20 @@ private:
   }
 
   /*!
-   * \brief Each matmul stage computes what the plan says, in_ @ b over the
-   *        whole tensors, at the output block: its rows are the output
-   *        block's (A's block starts at the output's block row, as tall);
-   *        its columns (B's N side) are the output block's (where they
-   *        become the output's) or all of them (where a later T.gemm sums
-   *        over them, or a reduction of the rows reads them); each operand
-   *        spans all of K (its K side starts at 0 and covers the tensor, or
-   *        the value, whole). Proven in the block nest's indices, so at
-   *        every output block.
+   * \brief Each matmul stage computes what the plan says, in @ b over the
+   *        whole tensors (over the slices its loop's iteration reads), at
+   *        the output block: its rows are the output block's (A's block
+   *        starts at the output's block row, as tall); its columns (B's N
+   *        side) are the output block's (where they become the output's),
+   *        all of them, or in a loop a block of them an iteration, each
+   *        once over the loop (flash attention's acc_s = Q @ K_k^T, reduced
+   *        and multiplied by V_k in the iteration); along K each operand
+   *        spans all of it (from 0, the tensor or value whole), or, in a
+   *        loop whose product is added into a carried value, both operands
+   *        take the same block of K an iteration, each once over the loop
+   *        (acc_o += P_k @ V_k). Proven in the block nest's indices and the
+   *        loop's, so at every output block; the placement of each operand
+   *        block is recorded for Canonicalize (matmul_place_).
    */
   void ProveMatmulStages() {
     const auto out =
@@ -3908,47 +3991,100 @@ private:
                                      tvm::cast(tvm::DataType::Int(64), y));
     };
     const int64_t tile = target_.tile_rows;
+    auto start_of = [](const CBInfo &cb, size_t axis) {
+      return axis == 1 ? cb.access.col : cb.access.row;
+    };
+    auto tiles_of = [](const CBInfo &cb, size_t axis) {
+      return axis == 1 ? cb.cols_tiles : cb.rows_tiles;
+    };
     // Whether `cb`'s block spans all of `axis` of what it holds, from 0.
     auto whole = [&](const CBInfo &cb, size_t axis) {
-      const PrimExpr start = axis == 1 ? cb.access.col : cb.access.row;
-      const int64_t tiles = axis == 1 ? cb.cols_tiles : cb.rows_tiles;
-      return tvm::tirx::is_zero(analyzer_.Simplify(start)) &&
-             tiles == (cb.access.shape.at(axis) + tile - 1) / tile;
+      return tvm::tirx::is_zero(analyzer_.Simplify(start_of(cb, axis))) &&
+             tiles_of(cb, axis) == (cb.access.shape.at(axis) + tile - 1) / tile;
+    };
+    // Whether `cb`'s block moves along `axis` with `loop`, block by block,
+    // covering all of it once over the iterations (its start and step).
+    auto sliced = [&](const CBInfo &cb, size_t axis, const ForNode *loop,
+                      int64_t extent, int64_t *start, int64_t *step) {
+      if (loop == nullptr || !LinearInLoop(start_of(cb, axis), loop, extent,
+                                           tiles_of(cb, axis), start, step)) {
+        return false;
+      }
+      const int64_t blocks =
+          (cb.access.shape.at(axis) + tiles_of(cb, axis) * tile - 1) /
+          (tiles_of(cb, axis) * tile);
+      std::vector<int64_t> seen;
+      for (int64_t k = 0; k < extent; ++k) {
+        seen.push_back(*step * k + *start);
+      }
+      std::sort(seen.begin(), seen.end());
+      for (int64_t i = 0; i < static_cast<int64_t>(seen.size()); ++i) {
+        if (seen[i] != i) {
+          return false;
+        }
+      }
+      return static_cast<int64_t>(seen.size()) == blocks;
     };
     for (const detail::ComputeStage &stage : stages_) {
       if (stage.op != value::kOpMatmul) {
         continue;
       }
+      const ForNode *loop =
+          stage.loop.defined() ? stage_loops_.at(stage.loop.id) : nullptr;
+      const int64_t extent = stage.loop.extent;
       const CBInfo &value = cb_at(stage.cb_out);
+      const CBInfo &a = cb_at(stage.cb_in), &b = cb_at(stage.cb_b);
       const std::string what =
           value.access.copy + " into '" + std::string(value.buffer) + "'";
-      for (const auto &[index, k_axis] :
-           {std::pair<int64_t, size_t>{stage.cb_in, 1},
-            std::pair<int64_t, size_t>{stage.cb_b,
-                                       stage.transpose_b ? 1 : 0}}) {
-        const CBInfo &op = cb_at(index);
-        const bool tensor = op.role == value::kCBRoleInput;
-        const std::string name = tensor ? op.tensor : op.buffer;
-        if (tensor && (!op.broadcast.empty() || stage.cb_in == stage.cb_b ||
-                       StageLoopOf(op) != nullptr)) {
+      auto name = [](const CBInfo &x) {
+        return x.role == value::kCBRoleInput ? x.tensor : x.buffer;
+      };
+      for (const CBInfo *op : {&a, &b}) {
+        if (op->role == value::kCBRoleInput &&
+            (!op->broadcast.empty() || a.index == b.index ||
+             (StageLoopOf(*op) != nullptr && StageLoopOf(*op) != loop))) {
           TVM_FFI_THROW(ValueError)
-              << what << ": the block of '" << op.tensor
+              << what << ": the block of '" << op->tensor
               << "' it multiplies is read by another step too (an update, a "
-                 "reduction, or the T.gemm's other operand), or in a loop; a "
-                 "T.gemm stage's operand blocks are its own, read once per "
-                 "output block.";
+                 "reduction, or the T.gemm's other operand), or copied in "
+                 "another loop; a T.gemm stage's operand blocks are its own, "
+                 "copied in its loop or before it.";
         }
-        if (!whole(op, k_axis)) {
-          const PrimExpr start = k_axis == 1 ? op.access.col : op.access.row;
-          const int64_t k_tiles = k_axis == 1 ? op.cols_tiles : op.rows_tiles;
-          TVM_FFI_THROW(ValueError)
-              << what << ": '" << name << "' "
-              << detail::ShapeString(op.access.shape) << " is read "
-              << k_tiles * tile << " wide along K from `"
-              << detail::Brief(start) << "` * 32; a T.gemm stage multiplies "
-              << "all of K at once (its operands span their "
-              << op.access.shape.at(k_axis) << " along K, from 0).";
-        }
+      }
+      // Along K: both whole, or both the same block of it an iteration.
+      const size_t b_k = stage.transpose_b ? 1 : 0, b_n = 1 - b_k;
+      int64_t a_start = 0, a_step = 0, b_start = 0, b_step = 0;
+      const bool k_whole = whole(a, 1) && whole(b, b_k);
+      const bool k_sliced = !k_whole && stage.accumulate &&
+                            a.access.shape.at(1) == b.access.shape.at(b_k) &&
+                            sliced(a, 1, loop, extent, &a_start, &a_step) &&
+                            sliced(b, b_k, loop, extent, &b_start, &b_step) &&
+                            a_start == b_start && a_step == b_step;
+      if (!k_whole && !k_sliced && stage.accumulate &&
+          sliced(a, 1, loop, extent, &a_start, &a_step) &&
+          sliced(b, b_k, loop, extent, &b_start, &b_step)) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << name(a) << "' and '" << name(b)
+            << "' take different blocks of K in an iteration (blocks " << a_step
+            << " * " << loop->loop_var->name_hint << " + " << a_start << " and "
+            << b_step << " * " << loop->loop_var->name_hint << " + " << b_start
+            << "); a T.gemm adding into a value its loop carries multiplies "
+               "the same block of K of both operands an iteration.";
+      }
+      if (!k_whole && !k_sliced) {
+        const CBInfo &part = whole(a, 1) ? b : a;
+        const size_t axis = &part == &a ? 1 : b_k;
+        TVM_FFI_THROW(ValueError)
+            << what << ": '" << name(part) << "' "
+            << detail::ShapeString(part.access.shape) << " is read "
+            << tiles_of(part, axis) * tile << " wide along K from `"
+            << detail::Brief(start_of(part, axis))
+            << "` * 32; a T.gemm stage multiplies all of K at once (its "
+               "operands span their "
+            << part.access.shape.at(axis)
+            << " along K, from 0), or, adding into a value its loop carries, "
+               "the same block of K of both operands an iteration, each "
+               "block once.";
       }
       if (out == cbs_.end() || out->access.shape.empty()) {
         continue;
@@ -3957,15 +4093,21 @@ private:
       const bool rows = equal(value.access.row, o.access.row) &&
                         value.access.shape[0] == o.access.shape[0] &&
                         value.rows_tiles == o.rows_tiles;
+      int64_t n_start = 0, n_step = 0;
+      enum Col { kAll, kOutput, kSliced, kNone };
+      Col cols = kNone;
       if (whole(value, 1)) {
-        all_columns_.insert(value.index);
+        cols = kAll;
+      } else if (o.access.shape.size() == 2 &&
+                 equal(value.access.col, o.access.col) &&
+                 value.access.shape[1] == o.access.shape[1] &&
+                 value.cols_tiles == o.cols_tiles) {
+        cols = kOutput;
+      } else if (OutputLoop() == nullptr &&
+                 sliced(value, 1, loop, extent, &n_start, &n_step)) {
+        cols = kSliced;
       }
-      const bool cols =
-          whole(value, 1) || (o.access.shape.size() == 2 &&
-                              equal(value.access.col, o.access.col) &&
-                              value.access.shape[1] == o.access.shape[1] &&
-                              value.cols_tiles == o.cols_tiles);
-      if (!rows || !cols || o.access.batch.defined()) {
+      if (!rows || cols == kNone || o.access.batch.defined()) {
         TVM_FFI_THROW(ValueError)
             << what << ": its product "
             << detail::ShapeString(value.access.shape) << " is made at block (`"
@@ -3976,10 +4118,34 @@ private:
             << detail::Brief(o.access.row) << "`, `"
             << detail::Brief(o.access.col)
             << "`); a T.gemm stage makes the output block's rows (A's block "
-               "at the output's rows), and its columns or all of them (B's "
-               "block at the output's columns, or all of B).";
+               "at the output's rows), and its columns, all of them, or in a "
+               "loop a block of them an iteration (B's block at the output's "
+               "columns, all of B, or a block of B's an iteration).";
       }
+      // Where Canonicalize puts each operand's block: all of the axis, the
+      // output block's row (column), or the loop's block.
+      auto place = [&](const CBInfo &op, size_t axis, int how) {
+        if (op.role == value::kCBRoleInput) {
+          matmul_place_[op.index][axis] = how;
+        }
+      };
+      const int k_how = k_whole ? kPlaceZero : kPlaceLoop;
+      const int n_how = cols == kAll      ? kPlaceZero
+                        : cols == kOutput ? kPlaceOutCol
+                                          : kPlaceLoop;
+      place(a, 0, kPlaceOutRow);
+      place(a, 1, k_how);
+      place(b, b_k, k_how);
+      place(b, b_n, n_how);
     }
+  }
+
+  /*! \brief Whether CB `index` holds a value a matmul stage adds into. */
+  bool MatmulAccumulates(int64_t index) const {
+    return std::any_of(stages_.begin(), stages_.end(),
+                       [&](const detail::ComputeStage &s) {
+                         return s.accumulate && s.cb_out == index;
+                       });
   }
 
   /*! \brief The matmul stage that reads the tensor block in CB `index`, or
@@ -4250,9 +4416,13 @@ private:
       // reduction of the rows reads, hold the output's rows, whole.
       const ForNode *out_loop = OutputLoop();
       detail::BlockAccess rows = out->access;
+      // (A T.gemm's accumulator holds the output block's columns:
+      // ProveMatmulStages.)
       const bool carried =
-          std::any_of(cbs_.begin(), cbs_.end(),
-                      [&](const CBInfo &cb) { return CarriedCB(cb); });
+          std::any_of(cbs_.begin(), cbs_.end(), [&](const CBInfo &cb) {
+            return CarriedCB(cb) && cb.vector_dim.empty() &&
+                   !MatmulAccumulates(cb.index);
+          });
       if (carried && out_loop == nullptr && out->access.shape.size() == 2 &&
           out->access.shape[1] != 1) {
         TVM_FFI_THROW(ValueError)
@@ -4272,8 +4442,9 @@ private:
       }
       for (const CBInfo &cb : cbs_) {
         const ForNode *loop = StageLoopOf(cb);
+        // (A T.gemm's operands: ProveMatmulStages.)
         if (cb.role == value::kCBRoleInput && loop != nullptr &&
-            !reading_loops_.count(loop)) {
+            !reading_loops_.count(loop) && MatmulReading(cb.index) == nullptr) {
           detail::ProveReduction(func_, nest, cb.access, rows,
                                  /*rows=*/true, target_.tile_rows, loop);
         }
@@ -4428,23 +4599,24 @@ private:
         place(cb, c_row, cb.access.col);
       } else if (cb.role == value::kCBRoleOutput) {
         place(cb, c_row, c_col);
+      } else if (auto mm = matmul_place_.find(cb.index);
+                 mm != matmul_place_.end()) {
+        // A T.gemm stage's operand (ProveMatmulStages): along each axis all
+        // of it, the output block's rows (columns), or the loop's block.
+        const PrimExpr own[2] = {cb.access.row, cb.access.col};
+        PrimExpr at[2];
+        for (int axis = 0; axis < 2; ++axis) {
+          const int how = mm->second[axis];
+          at[axis] = how == kPlaceZero     ? detail::I32(0)
+                     : how == kPlaceOutRow ? c_row
+                     : how == kPlaceOutCol ? c_col
+                                           : own[axis];
+        }
+        place(cb, at[0], at[1]);
       } else if (cb.role == value::kCBRoleInput && StageLoopOf(cb)) {
         // A block a loop of stages reads: the output block's rows, its
         // iteration's columns (LoopSlices: the same at every block).
         place(cb, c_row, cb.access.col);
-      } else if (const detail::ComputeStage *mm = MatmulReading(cb.index)) {
-        // A T.gemm stage's operand: A at the output block's rows, B at its
-        // columns (those of a 2-D output; all of them else), all of K
-        // (ProveMatmulStages).
-        const PrimExpr n0 =
-            all_columns_.count(mm->cb_out) ? detail::I32(0) : c_col;
-        if (mm->cb_in == cb.index) {
-          place(cb, c_row, detail::I32(0));
-        } else if (mm->transpose_b) {
-          place(cb, n0, detail::I32(0));
-        } else {
-          place(cb, detail::I32(0), n0);
-        }
       } else if (!cb.broadcast.empty()) {
         // An epilogue operand: the output block's own tiles (ProveOperands).
         place(cb, cb.broadcast == value::kBroadcastRow ? detail::I32(0) : c_row,
@@ -4697,6 +4869,7 @@ private:
    *         exists, none in a program of one step. */
   std::vector<detail::ComputeStage> ProgramStages() const {
     std::vector<detail::ComputeStage> stages = stages_;
+    FixedBlocks(&stages);
     if (stages.empty() || !compute_) {
       return stages;
     }
@@ -4723,7 +4896,29 @@ private:
       last.loop.slices = last_slices_;
     }
     stages.push_back(last);
+    FixedBlocks(&stages);
     return stages;
+  }
+
+  /*! \brief Each looped stage's tensor blocks copied outside its loop, read
+   *         in every iteration (StageLoop::fixed). */
+  void FixedBlocks(std::vector<detail::ComputeStage> *stages) const {
+    for (detail::ComputeStage &s : *stages) {
+      if (!s.loop.defined()) {
+        continue;
+      }
+      s.loop.fixed.clear();
+      for (int64_t index : detail::StageReads(s)) {
+        for (const CBInfo &cb : cbs_) {
+          if (cb.index == index && cb.role == value::kCBRoleInput &&
+              StageLoopOf(cb) == nullptr &&
+              std::count(stage_loops_.begin(), stage_loops_.end(),
+                         stage_loops_.at(s.loop.id))) {
+            s.loop.fixed.push_back(index);
+          }
+        }
+      }
+    }
   }
 
   /*! \brief tt.compute, with c the tensor the accumulator is copied to. */
@@ -5191,11 +5386,13 @@ private:
    *         too: LowerGemmStage); their accumulators, and those a T.clear
    *         set to zero for the T.gemm after it (with the loops around). */
   bool gemm_stages_ = false;
-  std::set<const tvm::tirx::BufferNode *> gemm_accs_;
+  std::set<const tvm::tirx::BufferNode *> gemm_accs_, gemm_operands_;
   std::map<const tvm::tirx::BufferNode *, std::vector<For>> gemm_clears_;
-  /*! \brief The CBs of matmul stages' values that hold all of their
-   *         columns at every block (ProveMatmulStages). */
-  std::set<int64_t> all_columns_;
+  /*! \brief Where each matmul stage's operand block lies along its rows
+   *         and columns (ProveMatmulStages, for Canonicalize): all of the
+   *         axis from 0, the output block's, or the loop's block. */
+  enum { kPlaceZero, kPlaceOutRow, kPlaceOutCol, kPlaceLoop };
+  std::map<int64_t, std::array<int, 2>> matmul_place_;
   /*! \brief A staged element-wise kernel's result (C_local), which its
    *         output T.copy writes out. */
   const tvm::tirx::BufferNode *eltwise_out_ = nullptr;

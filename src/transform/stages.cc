@@ -39,6 +39,7 @@ StagesAttr(const std::vector<ComputeStage> &stages) {
       m.Set(field::kFieldOperandB, String(s.b));
       m.Set(field::kFieldCBB, s.cb_b);
       m.Set(field::kFieldTransposeB, s.transpose_b);
+      m.Set(field::kFieldAccumulate, s.accumulate);
     }
     if (s.op == value::kOpFill) {
       m.Set(field::kFieldValue, s.value);
@@ -60,6 +61,11 @@ StagesAttr(const std::vector<ComputeStage> &stages) {
         slices.push_back(x);
       }
       loop.Set(field::kFieldSlices, slices);
+      if (!s.loop.fixed.empty()) {
+        loop.Set(
+            field::kFieldFixedBlocks,
+            tvm::ffi::Array<int64_t>(s.loop.fixed.begin(), s.loop.fixed.end()));
+      }
       m.Set(field::kFieldLoop, loop);
     }
     out.push_back(m);
@@ -91,6 +97,7 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
       s.b = StrField(item, field::kFieldOperandB);
       s.cb_b = IntField(item, field::kFieldCBB);
       s.transpose_b = BoolField(item, field::kFieldTransposeB);
+      s.accumulate = BoolField(item, field::kFieldAccumulate);
     }
     if (s.op == value::kOpFill) {
       s.value = item.at(field::kFieldValue).cast<double>();
@@ -111,6 +118,9 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
         slice.start = IntField(x, field::kFieldStart);
         s.loop.slices.push_back(slice);
       }
+      if (m.count(field::kFieldFixedBlocks)) {
+        s.loop.fixed = IntArrayField(m, field::kFieldFixedBlocks);
+      }
     }
     stages.push_back(s);
   }
@@ -125,6 +135,10 @@ std::vector<int64_t> StageReads(const ComputeStage &stage) {
   if (stage.cb_b >= 0 &&
       std::find(reads.begin(), reads.end(), stage.cb_b) == reads.end()) {
     reads.push_back(stage.cb_b);
+  }
+  if (stage.accumulate &&
+      std::find(reads.begin(), reads.end(), stage.cb_out) == reads.end()) {
+    reads.push_back(stage.cb_out);
   }
   for (const EpilogueOp &op : stage.epilogue) {
     if (op.cb >= 0 &&
@@ -151,7 +165,7 @@ struct RunStep {
  *         fewer), which every longer run repeats. A tensor's block (a CB no
  *         stage writes) is pushed by the reader at the start of each
  *         iteration of the loop its readers are in, or once, at the start,
- *         when they are in none. */
+ *         when they are in none or it is fixed in theirs (StageLoop). */
 std::vector<RunStep> UnrolledRun(const std::vector<ComputeStage> &stages) {
   std::map<int64_t, int64_t> tensor_loop; // tensor CB -> its readers' loop
   std::set<int64_t> written;
@@ -159,11 +173,13 @@ std::vector<RunStep> UnrolledRun(const std::vector<ComputeStage> &stages) {
     written.insert(s.cb_out);
   }
   for (const ComputeStage &s : stages) {
-    const int64_t loop = s.loop.defined() ? s.loop.id : -1;
     for (int64_t cb : StageReads(s)) {
       if (written.count(cb)) {
         continue;
       }
+      const bool fixed =
+          std::count(s.loop.fixed.begin(), s.loop.fixed.end(), cb) > 0;
+      const int64_t loop = s.loop.defined() && !fixed ? s.loop.id : -1;
       auto [it, fresh] = tensor_loop.emplace(cb, loop);
       if (!fresh && it->second != loop) {
         TVM_FFI_THROW(InternalError)
@@ -311,6 +327,8 @@ StageReadsOf ReadsOf(const std::vector<ComputeStage> &stages, int64_t cb) {
       (sources ? reads.reduced : reads.moved) = true;
     }
     reads.reduced = reads.reduced || (s.cb_b >= 0 && s.cb_b == cb);
+    // (A matmul that accumulates copies its value's tiles into DST first.)
+    reads.moved = reads.moved || (s.accumulate && s.cb_out == cb);
     for (const EpilogueOp &op : s.epilogue) {
       reads.moved = reads.moved || op.cb == cb;
     }

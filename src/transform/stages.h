@@ -46,6 +46,10 @@ struct LoopSlice {
 struct StageLoop {
   int64_t id = -1, extent = 0;
   std::vector<LoopSlice> slices;
+  /*! \brief The CBs of tensor blocks the stage reads in every iteration
+   *         that the reader pushes once per output block, before the loop
+   *         (a T.copy outside it: flash attention's Q block). */
+  std::vector<int64_t> fixed;
   bool defined() const { return id >= 0; }
 };
 
@@ -74,13 +78,17 @@ struct ComputeStage {
   std::string b;
   int64_t cb_b = -1;
   bool transpose_b = false;
+  /*! \brief op matmul: out = out + in @ b, the product added to the
+   *         version of `out` before (a value the stage's loop carries:
+   *         flash attention's acc_o += P @ V), which it reads. */
+  bool accumulate = false;
   /*! \brief The loop it runs in, if any. */
   StageLoop loop;
 };
 
 /*! \brief The CBs a stage reads, each once, in order: its input, then its
- *         operands' (a matmul's b; a block read twice, as in x * x, is
- *         one). */
+ *         operands' (a matmul's b, and its own value when it accumulates; a
+ *         block read twice, as in x * x, is one). */
 std::vector<int64_t> StageReads(const ComputeStage &stage);
 
 /*!

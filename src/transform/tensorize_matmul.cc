@@ -592,7 +592,10 @@ private:
    *        SourceFormats); each tile (r, c) in turn: take DST, accumulate
    *        A's tiles (r, kk) times B's (kk, c) -- (c, kk) transposed -- over
    *        the kt K tiles into DST[0], pack it into cb_out, release; then
-   *        pop the CBs in `pops`.
+   *        pop the CBs in `pops`. A stage that accumulates first copies the
+   *        tile of cb_out's version before into DST[0] (the matrix unit
+   *        then adds to it), setting the matrix unit up again after the
+   *        copy, tile by tile.
    */
   Stmt MatmulStage(const detail::ComputeStage &stage, int64_t kt,
                    const std::vector<int64_t> &waits,
@@ -603,9 +606,12 @@ private:
     const PrimExpr out = I32(stage.cb_out), n = I32(mt_ * nt_);
     const int64_t nt = nt_;
     const bool transpose = stage.transpose_b;
+    const Stmt init =
+        Intrin(builtin::matmul_reinit(), {a, b, I32(transpose ? 1 : 0)});
     std::vector<Stmt> body = Waits(waits);
-    body.push_back(
-        Intrin(builtin::matmul_reinit(), {a, b, I32(transpose ? 1 : 0)}));
+    if (!stage.accumulate) {
+      body.push_back(init);
+    }
     body.push_back(Intrin(builtin::cb_reserve_back(), {out, n}));
     body.push_back(detail::SerialLoop("r", mt_, [&](PrimExpr r) {
       return detail::SerialLoop("c", nt_, [&](PrimExpr c) {
@@ -616,7 +622,14 @@ private:
           return Intrin(builtin::matmul_tiles(),
                         {a, b, r * I32(kt) + kk, b_slot, zero});
         });
-        return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}), products,
+        std::vector<Stmt> tile{Intrin(builtin::tile_regs_acquire(), {})};
+        if (stage.accumulate) {
+          tile.push_back(Intrin(builtin::copy_init(), {out}));
+          tile.push_back(
+              Intrin(builtin::copy_tile(), {out, r * I32(nt) + c, zero}));
+          tile.push_back(init);
+        }
+        return detail::Seq({detail::Seq(tile), products,
                             Intrin(builtin::tile_regs_commit(), {}),
                             Intrin(builtin::tile_regs_wait(), {}),
                             Intrin(builtin::pack_tile(), {zero, out, zero}),

@@ -269,6 +269,40 @@ TEST(StageCBVersions, AValueMadeBeforeALoopIsPoppedAfterIt) {
   EXPECT_EQ(WaitsAndPops(stages, 4).pops, (std::vector<int64_t>{2, 28}));
 }
 
+TEST(StageCBVersions, FlashAttentionsQBlockAndAccumulator) {
+  using tilelang_tt::detail::WaitsAndPops;
+  // acc_o (c_26) filled; in loop 0 of 4: S = Q (c_0, copied before the
+  // loop) @ K (c_1, a block an iteration) into c_27, P = f(S) into c_28,
+  // acc_o = acc_o + P @ V (c_2) in place; after the loop O = acc_o.
+  std::vector<tilelang_tt::detail::ComputeStage> stages = {
+      Stage("fill", -1, 26), Stage("matmul", 0, 27), Stage("eltwise", 27, 28),
+      Stage("matmul", 28, 26), Stage("eltwise", 26, 16)};
+  stages[1].cb_b = 1;
+  stages[3].cb_b = 2;
+  stages[3].accumulate = true;
+  for (size_t s = 1; s <= 3; ++s) {
+    stages[s].loop.id = 0;
+    stages[s].loop.extent = 4;
+  }
+  stages[1].loop.fixed = {0};
+  // Q's block, pushed once: waited for in each iteration (at once after the
+  // first), popped after the loop; K's, pushed each iteration, popped there.
+  const auto scores = WaitsAndPops(stages, 1);
+  EXPECT_EQ(scores.waits, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(scores.pops, std::vector<int64_t>{1});
+  EXPECT_EQ(scores.pops_after_loop, std::vector<int64_t>{0});
+  // The product added into acc_o reads the version before its own, and
+  // pops it; P and V are its own too.
+  const auto product = WaitsAndPops(stages, 3);
+  EXPECT_EQ(product.waits, (std::vector<int64_t>{28, 2, 26}));
+  EXPECT_EQ(product.pops, (std::vector<int64_t>{28, 2, 26}));
+  EXPECT_TRUE(product.fault.empty());
+  // Without `fixed`, Q's block would be a block an iteration (one push per
+  // iteration): popped in the loop.
+  stages[1].loop.fixed.clear();
+  EXPECT_EQ(WaitsAndPops(stages, 1).pops, (std::vector<int64_t>{0, 1}));
+}
+
 TEST(StageCBVersions, ARunningValueIsReadBeforeAndAfterItsUpdate) {
   using tilelang_tt::detail::WaitsAndPops;
   // An online softmax's maximum: fill c_27; in loop 0 copy it into c_28,

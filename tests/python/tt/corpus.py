@@ -1253,6 +1253,81 @@ def attention_one_block(M, N, D, block_M, dtype="bfloat16", accum_dtype="float32
     return main
 
 
+def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
+    """examples/flash_attention/example_mha_fwd_bshd.py's forward, non-causal, on one head of 2-D (seq, dim)
+    tensors: Q's block read once, then per block of block_N keys MMA0 (K's block, T.clear(acc_s), Q @ K^T
+    with transpose_B), the Softmax macro (the running maximum, exp2 with the example's scale, the running
+    logsum, the cast to acc_s_cast), Rescale (acc_o *= scores_scale) and MMA1 (V's block, acc_o +=
+    acc_s_cast @ V); then acc_o /= logsum staged out through O_shared, each as the example writes it."""
+    scale = (1.0 / D) ** 0.5 * LOG2E
+
+    @T.macro
+    def mma0(K, Q_shared, K_shared, acc_s, k):  # noqa: N803
+        T.copy(K[k * block_N, 0], K_shared)
+        T.clear(acc_s)
+        T.gemm(Q_shared, K_shared, acc_s, transpose_B=True)
+
+    @T.macro
+    def mma1(V, V_shared, acc_s_cast, acc_o, k):  # noqa: N803
+        T.copy(V[k * block_N, 0], V_shared)
+        T.gemm(acc_s_cast, V_shared, acc_o)
+
+    @T.macro
+    def softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum):
+        T.copy(scores_max, scores_max_prev)
+        T.fill(scores_max, -T.infinity(accum_dtype))
+        T.reduce_max(acc_s, scores_max, dim=1, clear=False)
+        for i in T.Parallel(block_M):
+            scores_scale[i] = T.exp2(scores_max_prev[i] * scale - scores_max[i] * scale)
+        for i, j in T.Parallel(block_M, block_N):
+            acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
+        T.reduce_sum(acc_s, scores_sum, dim=1)
+        for i in T.Parallel(block_M):
+            logsum[i] = logsum[i] * scores_scale[i] + scores_sum[i]
+        T.copy(acc_s, acc_s_cast)
+
+    @T.macro
+    def rescale(acc_o, scores_scale):
+        for i, j in T.Parallel(block_M, D):
+            acc_o[i, j] *= scores_scale[i]
+
+    @T.prim_func
+    def main(
+        Q: T.Tensor((S, D), dtype),
+        K: T.Tensor((S, D), dtype),
+        V: T.Tensor((S, D), dtype),
+        Output: T.Tensor((S, D), dtype),
+    ):
+        with T.Kernel(T.ceildiv(S, block_M), threads=128) as bx:
+            Q_shared = T.alloc_shared([block_M, D], dtype)
+            K_shared = T.alloc_shared([block_N, D], dtype)
+            V_shared = T.alloc_shared([block_N, D], dtype)
+            O_shared = T.alloc_shared([block_M, D], dtype)
+            acc_s = T.alloc_fragment([block_M, block_N], accum_dtype)
+            acc_s_cast = T.alloc_fragment([block_M, block_N], dtype)
+            acc_o = T.alloc_fragment([block_M, D], accum_dtype)
+            scores_max = T.alloc_fragment([block_M], accum_dtype)
+            scores_max_prev = T.alloc_fragment([block_M], accum_dtype)
+            scores_scale = T.alloc_fragment([block_M], accum_dtype)
+            scores_sum = T.alloc_fragment([block_M], accum_dtype)
+            logsum = T.alloc_fragment([block_M], accum_dtype)
+            T.copy(Q[bx * block_M, 0], Q_shared)
+            T.fill(acc_o, 0)
+            T.fill(logsum, 0)
+            T.fill(scores_max, -T.infinity(accum_dtype))
+            for k in T.Pipelined(T.ceildiv(S, block_N), num_stages=1):
+                mma0(K, Q_shared, K_shared, acc_s, k)
+                softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum)
+                rescale(acc_o, scores_scale)
+                mma1(V, V_shared, acc_s_cast, acc_o, k)
+            for i, j in T.Parallel(block_M, D):
+                acc_o[i, j] /= logsum[i]
+            T.copy(acc_o, O_shared)
+            T.copy(O_shared, Output[bx * block_M, 0])
+
+    return main
+
+
 def _attention(inputs):
     return _attention_probabilities(inputs) @ inputs["V"]
 
@@ -1724,6 +1799,17 @@ ENTRIES = [
           notes="flash attention's forward with the keys and values in one block: Q @ K^T, the rows' max, "
                 "exp2 and sum, the probabilities cast to bf16 and multiplied by V (a second matmul stage, "
                 "its A an earlier stage's value), divided by the sum"),
+    Entry("flash_attention_fwd", FLASH_MHA, lambda: flash_attention(256, 64, 64, 64),
+          {"Q": (256, 64), "K": (256, 64), "V": (256, 64)}, _attention, output="Output", k=256,
+          magnitude=_attention_magnitude,
+          notes="the example's forward (non-causal) on one head, 4 blocks of 64 queries, each looping over 4 "
+                "blocks of 64 keys: Q's block read once, Q @ K^T and acc_o += acc_s_cast @ V as matmul stages "
+                "of the loop, the online softmax between them, acc_o rescaled in place, divided by the logsum "
+                "after the loop"),
+    Entry("flash_attention_fwd_d128", FLASH_MHA, lambda: flash_attention(192, 128, 64, 64),
+          {"Q": (192, 128), "K": (192, 128), "V": (192, 128)}, _attention, output="Output", k=192,
+          magnitude=_attention_magnitude,
+          notes="dim 128 (Q @ K^T over 4 K tiles, acc_o 2 x 4 tiles), 3 blocks of queries and of keys"),
     Entry("test_reduce_sum_running", TEST_REDUCE, lambda: running_row_sum(96, 320, 32, 64), {"A": (96, 320)},
           lambda i: i["A"] * i["A"].sum(axis=1, keepdims=True), output="B", k=320,
           magnitude=lambda i: np.abs(i["A"]) * np.abs(i["A"]).sum(axis=1, keepdims=True),

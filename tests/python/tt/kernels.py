@@ -1620,3 +1620,66 @@ def attention_stage(where, M=128, N=128, D=64, block_M=64):  # noqa: N803
             T.copy(o, Output[bx * block_M, 0])
 
     return main
+
+
+def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa: N803
+    """corpus.flash_attention's loop (one head, 2-D tensors) changed one way: "v-reversed" (V's blocks read
+    last to first, the keys first to last: P_k @ V_(n-1-k)), "no-fill" (acc_o not filled before the loop
+    its T.gemm adds into), "causal" (the example's causal mask: acc_s set by T.if_then_else instead of
+    T.clear before Q @ K^T)."""
+    scale = (1.0 / D) ** 0.5 * 1.44269504
+    n = S // block_N
+
+    @T.prim_func
+    def main(
+        Q: T.Tensor((S, D), "bfloat16"),
+        K: T.Tensor((S, D), "bfloat16"),
+        V: T.Tensor((S, D), "bfloat16"),
+        Output: T.Tensor((S, D), "bfloat16"),
+    ):
+        with T.Kernel(S // block_M, threads=128) as bx:
+            Q_shared = T.alloc_shared([block_M, D], "bfloat16")
+            K_shared = T.alloc_shared([block_N, D], "bfloat16")
+            V_shared = T.alloc_shared([block_N, D], "bfloat16")
+            acc_s = T.alloc_fragment([block_M, block_N], "float32")
+            acc_s_cast = T.alloc_fragment([block_M, block_N], "bfloat16")
+            acc_o = T.alloc_fragment([block_M, D], "float32")
+            o = T.alloc_fragment([block_M, D], "bfloat16")
+            m = T.alloc_fragment([block_M], "float32")
+            m_prev = T.alloc_fragment([block_M], "float32")
+            r = T.alloc_fragment([block_M], "float32")
+            s = T.alloc_fragment([block_M], "float32")
+            ls = T.alloc_fragment([block_M], "float32")
+            T.copy(Q[bx * block_M, 0], Q_shared)
+            if where != "no-fill":
+                T.fill(acc_o, 0)
+            T.fill(ls, 0)
+            T.fill(m, -T.infinity("float32"))
+            for k in T.serial(n):
+                T.copy(K[k * block_N, 0], K_shared)
+                if where == "causal":
+                    for i, j in T.Parallel(block_M, block_N):
+                        acc_s[i, j] = T.if_then_else(bx * block_M + i >= k * block_N + j, 0, -T.infinity("float32"))
+                else:
+                    T.clear(acc_s)
+                T.gemm(Q_shared, K_shared, acc_s, transpose_B=True)
+                T.copy(m, m_prev)
+                T.fill(m, -T.infinity("float32"))
+                T.reduce_max(acc_s, m, dim=1, clear=False)
+                for i in T.Parallel(block_M):
+                    r[i] = T.exp2(m_prev[i] * scale - m[i] * scale)
+                for i, j in T.Parallel(block_M, block_N):
+                    acc_s[i, j] = T.exp2(acc_s[i, j] * scale - m[i] * scale)
+                T.reduce_sum(acc_s, s, dim=1)
+                for i in T.Parallel(block_M):
+                    ls[i] = ls[i] * r[i] + s[i]
+                T.copy(acc_s, acc_s_cast)
+                for i, j in T.Parallel(block_M, D):
+                    acc_o[i, j] *= r[i]
+                T.copy(V[((n - 1 - k) if where == "v-reversed" else k) * block_N, 0], V_shared)
+                T.gemm(acc_s_cast, V_shared, acc_o)
+            for i, j in T.Parallel(block_M, D):
+                o[i, j] = acc_o[i, j] / ls[i]
+            T.copy(o, Output[bx * block_M, 0])
+
+    return main

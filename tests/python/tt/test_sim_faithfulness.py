@@ -1279,3 +1279,28 @@ def test_attention_scores_are_judged_by_their_plan(tmp_path, name, old, new, fau
     from corpus import attention_scores
 
     _caught_after_breaking(tmp_path, attention_scores(192, 128, 64, 64), name, old, new, fault)
+
+
+@pytest.mark.parametrize(
+    "name, old, new, fault",
+    [
+        # Every iteration reading the first block of keys.
+        ("reader.cpp", "(k * 2 + r_1) * K_tiles_per_row", "r_1 * K_tiles_per_row", None),
+        # K's tiles not transposed: Q @ K, not Q @ K^T.
+        ("compute.cpp", "matmul_init(cb_in0, cb_in1, /*transpose=*/1);", "matmul_init(cb_in0, cb_in1);", None),
+        # acc_o not rescaled by exp2(m_prev - m) before this block's P @ V is added.
+        ("compute.cpp", "r_12, 1);\n            mul_binary_tile_init();\n            mul_binary_tile(0, 1, 0);",
+         "r_12, 1);", None),
+        # P @ V not added to acc_o: each iteration's product replaces it.
+        ("compute.cpp", "copy_tile(cb_acc_o, r_13 * 2 + c_8, 0);\n", "", None),
+    ],
+    ids=["same-keys", "no-transpose", "no-rescale", "no-accumulate"],
+)  # fmt: skip
+def test_flash_attention_is_judged_by_its_plan(tmp_path, name, old, new, fault):
+    """Flash attention's forward: per block of keys, Q @ K^T and acc_o += P @ V as matmul stages of the loop
+    with the online softmax between them. The plan records both products, the slices of K and V each
+    iteration reads and that the second adds into acc_o, so a kernel that reads other keys, does not
+    transpose them, skips the rescale or overwrites acc_o is a mismatch."""
+    from corpus import flash_attention
+
+    _caught_after_breaking(tmp_path, flash_attention(256, 64, 64, 64), name, old, new, fault)
