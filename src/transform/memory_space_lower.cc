@@ -1109,7 +1109,8 @@ private:
     const ForNode *loop = reduce.stage_loop;
     if (tiles != want && !CarriedCB(*in) && loop == nullptr) {
       TVM_FFI_THROW(ValueError)
-          << what << ": the block of '" << in->tensor << "' is "
+          << what << ": the block of '"
+          << (in->tensor.empty() ? in->buffer : in->tensor) << "' is "
           << tiles * target_.tile_rows << " " << (rows ? "columns" : "rows")
           << " wide, the tensor has " << extent << "; a reduction read back "
           << "must read whole " << (rows ? "rows" : "columns") << ", in "
@@ -2129,6 +2130,17 @@ private:
         return tvm::tirx::Evaluate(0);
       }
     }
+    if (gemm_stages_ && fragments_.count(dst.buffer.get())) {
+      // (No accumulator: the T.gemm's are stages, each cleared or adding
+      // into a carried value; see LowerGemmStage.)
+      TVM_FFI_THROW(ValueError)
+          << Where("T.fill") << " of '" << dst.buffer->name << "' with "
+          << call->args[1]
+          << ": in a kernel of stages with a T.gemm, a fill is the start of "
+             "a value a loop then updates (before that loop), of a "
+             "reduction with clear=False (right before it), or a T.gemm's "
+             "zeros (T.clear right before it); this one is none of those.";
+    }
     if (!fragments_.count(dst.buffer.get())) {
       TVM_FFI_THROW(ValueError)
           << Where("T.fill") << " of '" << dst.buffer->name << "' (scope "
@@ -2474,6 +2486,7 @@ private:
     std::vector<detail::LoopSlice> slices;
     std::vector<int64_t> blocks = detail::StageReads(stage);
     blocks.push_back(stage.cb_out);
+    std::set<std::string> fixed_names, sliced_names;
     for (int64_t index : blocks) {
       const CBInfo &cb =
           *std::find_if(cbs_.begin(), cbs_.end(),
@@ -2485,7 +2498,20 @@ private:
       // (A T.gemm's operand copied before the loop, the same block in every
       // iteration: flash attention's Q. Not a slice: all of it.)
       const bool matmul = !out && MatmulReading(index) != nullptr;
-      if (matmul && StageLoopOf(cb) == nullptr) {
+      // (The plan names a stage's blocks by tensor: one tensor read by a
+      // step as two blocks, one of them fixed or both sliced, has no name.)
+      const bool fixed = matmul && StageLoopOf(cb) == nullptr;
+      if (!(fixed ? fixed_names : sliced_names).insert(cb.tensor).second ||
+          (fixed_names.count(cb.tensor) && sliced_names.count(cb.tensor))) {
+        TVM_FFI_THROW(ValueError)
+            << Where("T.gemm") << ": '" << cb.tensor
+            << "' is read by one step as two blocks (in the loop over '"
+            << loop->loop_var->name_hint
+            << "': one copied before it and one an iteration, or two an "
+               "iteration); each block a step of a loop reads comes from a "
+               "tensor of its own (pass the tensor twice).";
+      }
+      if (fixed) {
         continue;
       }
       const std::string what =
@@ -2935,13 +2961,15 @@ private:
   /*! \brief A ValueError when a copy overwrites a fragment holding a
    *         stage's value (the stages read values by fragment, not by
    *         program order). */
-  void RejectStageValueOverwrite(const Buffer &dst) const {
+  void RejectStageValueOverwrite(const Buffer &dst,
+                                 const std::string &op = "T.copy") const {
     if (stage_values_.count(dst.get()) || dst.get() == eltwise_out_) {
       TVM_FFI_THROW(ValueError)
-          << Where("T.copy into '" + std::string(dst->name) + "'")
-          << " overwrites the value an element-wise update wrote there; "
-             "copying into a fragment after an update in a kernel with a "
-             "reduction is not supported (use another fragment).";
+          << Where(op + " into '" + std::string(dst->name) + "'")
+          << " overwrites the value an earlier step (an update, a T.gemm) "
+             "made there; writing a fragment again after such a step in a "
+             "kernel with a reduction is not supported (use another "
+             "fragment).";
     }
   }
 
@@ -3885,7 +3913,7 @@ private:
     }
     if (!accumulate) {
       gemm_clears_.erase(cleared);
-      RejectStageValueOverwrite(c.buffer);
+      RejectStageValueOverwrite(c.buffer, "T.gemm");
     }
     if (cb_a.format != cb_b.format || (cb_a.format != TileFormat::kBfloat16 &&
                                        cb_a.format != TileFormat::kFloat32)) {
@@ -4093,34 +4121,58 @@ private:
       const bool rows = equal(value.access.row, o.access.row) &&
                         value.access.shape[0] == o.access.shape[0] &&
                         value.rows_tiles == o.rows_tiles;
+      // (The plan states a value over all of the output's rows and a
+      // block's columns: a product over part of the output's columns, one
+      // of several block columns, would be another block than the
+      // harness's; refused.)
       int64_t n_start = 0, n_step = 0;
-      enum Col { kAll, kOutput, kSliced, kNone };
-      Col cols = kNone;
-      if (whole(value, 1)) {
-        cols = kAll;
-      } else if (o.access.shape.size() == 2 &&
-                 equal(value.access.col, o.access.col) &&
-                 value.access.shape[1] == o.access.shape[1] &&
-                 value.cols_tiles == o.cols_tiles) {
-        cols = kOutput;
-      } else if (OutputLoop() == nullptr &&
-                 sliced(value, 1, loop, extent, &n_start, &n_step)) {
-        cols = kSliced;
-      }
-      if (!rows || cols == kNone || o.access.batch.defined()) {
+      const bool all = whole(value, 1);
+      const bool in_loop = !all && OutputLoop() == nullptr &&
+                           sliced(value, 1, loop, extent, &n_start, &n_step);
+      const bool linear =
+          loop != nullptr && LinearInLoop(value.access.col, loop, extent,
+                                          value.cols_tiles, &n_start, &n_step);
+      if (!rows || o.access.batch.defined()) {
         TVM_FFI_THROW(ValueError)
-            << what << ": its product "
-            << detail::ShapeString(value.access.shape) << " is made at block (`"
-            << detail::Brief(value.access.row) << "`, `"
-            << detail::Brief(value.access.col) << "`) of " << value.rows_tiles
-            << "x" << value.cols_tiles << " tiles, the output '" << o.tensor
-            << "' " << detail::ShapeString(o.access.shape) << " written at (`"
-            << detail::Brief(o.access.row) << "`, `"
+            << what << ": its product's rows start at block row `"
+            << detail::Brief(value.access.row) << "` (" << value.rows_tiles
+            << " tiles of " << value.access.shape[0] << "), the output '"
+            << o.tensor << "' " << detail::ShapeString(o.access.shape)
+            << " is written at `" << detail::Brief(o.access.row) << "` ("
+            << o.rows_tiles
+            << " tiles); a T.gemm stage makes the output block's own rows "
+               "(A's block at the output's rows).";
+      }
+      if (o.access.shape.size() == 2 && !whole(o, 1)) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": the output '" << o.tensor << "' "
+            << detail::ShapeString(o.access.shape) << " is written "
+            << o.cols_tiles * tile << " columns at a time from `"
             << detail::Brief(o.access.col)
-            << "`); a T.gemm stage makes the output block's rows (A's block "
-               "at the output's rows), and its columns, all of them, or in a "
-               "loop a block of them an iteration (B's block at the output's "
-               "columns, all of B, or a block of B's an iteration).";
+            << "` * 32; a kernel with a T.gemm stage writes whole rows of the "
+               "output (one block of all its columns per block of rows).";
+      }
+      if (!all && !in_loop) {
+        std::ostringstream cols;
+        if (linear) {
+          cols << "blocks " << n_step << " * " << loop->loop_var->name_hint
+               << " + " << n_start << " of " << value.cols_tiles * tile
+               << " over the loop's " << extent
+               << " iterations, not each of the "
+               << (value.access.shape[1] + value.cols_tiles * tile - 1) /
+                      (value.cols_tiles * tile)
+               << " blocks once";
+        } else {
+          cols << value.cols_tiles * tile << " of them from `"
+               << detail::Brief(value.access.col) << "` * 32";
+        }
+        TVM_FFI_THROW(ValueError)
+            << what << ": its product's " << value.access.shape[1]
+            << " columns (B's " << (stage.transpose_b ? "rows" : "columns")
+            << ") are made " << cols.str()
+            << "; a T.gemm stage makes all of them, or in a loop a block of "
+               "them an iteration, each block once (flash attention's keys), "
+               "and writes whole rows of the output.";
       }
       // Where Canonicalize puts each operand's block: all of the axis, the
       // output block's row (column), or the loop's block.
@@ -4130,9 +4182,7 @@ private:
         }
       };
       const int k_how = k_whole ? kPlaceZero : kPlaceLoop;
-      const int n_how = cols == kAll      ? kPlaceZero
-                        : cols == kOutput ? kPlaceOutCol
-                                          : kPlaceLoop;
+      const int n_how = all ? kPlaceZero : kPlaceLoop;
       place(a, 0, kPlaceOutRow);
       place(a, 1, k_how);
       place(b, b_k, k_how);
@@ -4609,7 +4659,6 @@ private:
           const int how = mm->second[axis];
           at[axis] = how == kPlaceZero     ? detail::I32(0)
                      : how == kPlaceOutRow ? c_row
-                     : how == kPlaceOutCol ? c_col
                                            : own[axis];
         }
         place(cb, at[0], at[1]);
@@ -5391,7 +5440,7 @@ private:
   /*! \brief Where each matmul stage's operand block lies along its rows
    *         and columns (ProveMatmulStages, for Canonicalize): all of the
    *         axis from 0, the output block's, or the loop's block. */
-  enum { kPlaceZero, kPlaceOutRow, kPlaceOutCol, kPlaceLoop };
+  enum { kPlaceZero, kPlaceOutRow, kPlaceLoop };
   std::map<int64_t, std::array<int, 2>> matmul_place_;
   /*! \brief A staged element-wise kernel's result (C_local), which its
    *         output T.copy writes out. */

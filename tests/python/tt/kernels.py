@@ -1626,9 +1626,12 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
     """corpus.flash_attention's loop (one head, 2-D tensors) changed one way: "v-reversed" (V's blocks read
     last to first, the keys first to last: P_k @ V_(n-1-k)), "no-fill" (acc_o not filled before the loop
     its T.gemm adds into), "causal" (the example's causal mask: acc_s set by T.if_then_else instead of
-    T.clear before Q @ K^T)."""
+    T.clear before Q @ K^T), "dead-fill" (T.fill(acc_s_cast, 0) before the loop, read by nothing),
+    "k-is-q" (the keys' blocks read from Q too), "part-keys" (the loop over all blocks of keys but the
+    last), "out-cols" (a 2-D grid, each block of the output half of its columns: acc_o = P @ V[:, half])."""
     scale = (1.0 / D) ** 0.5 * 1.44269504
-    n = S // block_N
+    n = S // block_N - (1 if where == "part-keys" else 0)
+    dv = D // 2 if where == "out-cols" else D
 
     @T.prim_func
     def main(
@@ -1637,14 +1640,14 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
         V: T.Tensor((S, D), "bfloat16"),
         Output: T.Tensor((S, D), "bfloat16"),
     ):
-        with T.Kernel(S // block_M, threads=128) as bx:
+        with T.Kernel(S // block_M, 2 if where == "out-cols" else 1, threads=128) as (bx, by):
             Q_shared = T.alloc_shared([block_M, D], "bfloat16")
             K_shared = T.alloc_shared([block_N, D], "bfloat16")
-            V_shared = T.alloc_shared([block_N, D], "bfloat16")
+            V_shared = T.alloc_shared([block_N, dv], "bfloat16")
             acc_s = T.alloc_fragment([block_M, block_N], "float32")
             acc_s_cast = T.alloc_fragment([block_M, block_N], "bfloat16")
-            acc_o = T.alloc_fragment([block_M, D], "float32")
-            o = T.alloc_fragment([block_M, D], "bfloat16")
+            acc_o = T.alloc_fragment([block_M, dv], "float32")
+            o = T.alloc_fragment([block_M, dv], "bfloat16")
             m = T.alloc_fragment([block_M], "float32")
             m_prev = T.alloc_fragment([block_M], "float32")
             r = T.alloc_fragment([block_M], "float32")
@@ -1653,10 +1656,15 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
             T.copy(Q[bx * block_M, 0], Q_shared)
             if where != "no-fill":
                 T.fill(acc_o, 0)
+            if where == "dead-fill":
+                T.fill(acc_s_cast, 0)
             T.fill(ls, 0)
             T.fill(m, -T.infinity("float32"))
             for k in T.serial(n):
-                T.copy(K[k * block_N, 0], K_shared)
+                if where == "k-is-q":
+                    T.copy(Q[k * block_N, 0], K_shared)
+                else:
+                    T.copy(K[k * block_N, 0], K_shared)
                 if where == "causal":
                     for i, j in T.Parallel(block_M, block_N):
                         acc_s[i, j] = T.if_then_else(bx * block_M + i >= k * block_N + j, 0, -T.infinity("float32"))
@@ -1674,12 +1682,12 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
                 for i in T.Parallel(block_M):
                     ls[i] = ls[i] * r[i] + s[i]
                 T.copy(acc_s, acc_s_cast)
-                for i, j in T.Parallel(block_M, D):
+                for i, j in T.Parallel(block_M, dv):
                     acc_o[i, j] *= r[i]
-                T.copy(V[((n - 1 - k) if where == "v-reversed" else k) * block_N, 0], V_shared)
+                T.copy(V[((n - 1 - k) if where == "v-reversed" else k) * block_N, by * dv], V_shared)
                 T.gemm(acc_s_cast, V_shared, acc_o)
-            for i, j in T.Parallel(block_M, D):
+            for i, j in T.Parallel(block_M, dv):
                 o[i, j] = acc_o[i, j] / ls[i]
-            T.copy(o, Output[bx * block_M, 0])
+            T.copy(o, Output[bx * block_M, by * dv])
 
     return main
