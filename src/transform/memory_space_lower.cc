@@ -3994,10 +3994,11 @@ private:
    *        whole tensors (over the slices its loop's iteration reads), at
    *        the output block: its rows are the output block's (A's block
    *        starts at the output's block row, as tall); its columns (B's N
-   *        side) are the output block's (where they become the output's),
-   *        all of them, or in a loop a block of them an iteration, each
-   *        once over the loop (flash attention's acc_s = Q @ K_k^T, reduced
-   *        and multiplied by V_k in the iteration); along K each operand
+   *        side) are all of them, or in a loop a block of them an
+   *        iteration, each once over the loop (flash attention's acc_s = Q
+   *        @ K_k^T, reduced and multiplied by V_k in the iteration), and
+   *        the output is written in whole rows (the plan states values
+   *        over the output's rows and a block's columns); along K each operand
    *        spans all of it (from 0, the tensor or value whole), or, in a
    *        loop whose product is added into a carried value, both operands
    *        take the same block of K an iteration, each once over the loop
