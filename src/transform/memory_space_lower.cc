@@ -4467,12 +4467,13 @@ private:
       // reduction of the rows reads, hold the output's rows, whole.
       const ForNode *out_loop = OutputLoop();
       detail::BlockAccess rows = out->access;
-      // (A T.gemm's accumulator holds the output block's columns:
-      // ProveMatmulStages.)
+      // (Unless a T.gemm adds into a value the loop carries, whose columns
+      // are all of the output's: ProveMatmulStages.)
       const bool carried =
-          std::any_of(cbs_.begin(), cbs_.end(), [&](const CBInfo &cb) {
-            return CarriedCB(cb) && cb.vector_dim.empty() &&
-                   !MatmulAccumulates(cb.index);
+          std::any_of(cbs_.begin(), cbs_.end(),
+                      [&](const CBInfo &cb) { return CarriedCB(cb); }) &&
+          std::none_of(cbs_.begin(), cbs_.end(), [&](const CBInfo &cb) {
+            return MatmulAccumulates(cb.index);
           });
       if (carried && out_loop == nullptr && out->access.shape.size() == 2 &&
           out->access.shape[1] != 1) {
