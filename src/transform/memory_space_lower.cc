@@ -1237,10 +1237,8 @@ private:
           std::find_if(cbs_.begin(), cbs_.end(), [&](const CBInfo &c) {
             return c.index == use.fault_cb;
           });
-      const std::string value = cb == cbs_.end() ? std::to_string(use.fault_cb)
-                                : cb->role == value::kCBRoleIntermediate
-                                    ? cb->buffer
-                                    : cb->tensor;
+      const std::string value =
+          cb == cbs_.end() ? std::to_string(use.fault_cb) : ValueName(*cb);
       const std::string loop =
           stages[s].loop.defined()
               ? " in the loop over '" +
@@ -1321,9 +1319,7 @@ private:
         continue;
       }
       if (!copies.count(cb_in)) {
-        const std::string name = source->role == value::kCBRoleIntermediate
-                                     ? source->buffer
-                                     : source->tensor;
+        const std::string name = ValueName(*source);
         CBInfo cb;
         cb.rows_tiles = source->rows_tiles;
         cb.cols_tiles = source->cols_tiles;
@@ -2385,6 +2381,12 @@ private:
       }
     }
     return nullptr;
+  }
+
+  /*! \brief What a stage calls the block `cb` holds: its value's fragment
+   *         (an intermediate CB), else its tensor. */
+  static std::string ValueName(const CBInfo &cb) {
+    return cb.role == value::kCBRoleIntermediate ? cb.buffer : cb.tensor;
   }
 
   /*! \brief Whether `cb` holds a value a loop of stages carries. */
@@ -3642,34 +3644,52 @@ private:
     return detail::Seq({update, reduce});
   }
 
+  /*! \brief A T.gemm's operands and flags (its tl.tileop.gemm form). */
+  struct GemmCall {
+    detail::RegionOperand a, b, c;
+    bool transpose_a = false, transpose_b = false, clear_accum = false;
+  };
+
+  /*! \brief The T.gemm `call`'s regions and flags; an operand copied from
+   *         shared memory into a fragment (TileLang's matmul_rs / matmul_sr
+   *         forms) is read from the shared buffer's CB, so it names that. */
+  GemmCall DecodeGemm(const CallNode *call, const std::string &what) const {
+    if (call->args.size() < 10) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": unexpected T.gemm form "
+          << detail::Brief(tvm::ffi::GetRef<PrimExpr>(call));
+    }
+    GemmCall gemm;
+    gemm.a = detail::DecodeRegion(call->args[0], what + " operand A");
+    gemm.b = detail::DecodeRegion(call->args[1], what + " operand B");
+    gemm.c = detail::DecodeRegion(call->args[2], what + " operand C");
+    for (detail::RegionOperand *op : {&gemm.a, &gemm.b}) {
+      if (auto it = operand_of_.find(op->buffer.get());
+          it != operand_of_.end()) {
+        op->buffer = it->second;
+      }
+    }
+    auto flag = [&](int i) {
+      const auto *imm = call->args[i].as<tvm::IntImmNode>();
+      return imm == nullptr || imm->value != 0;
+    };
+    gemm.transpose_a = flag(3);
+    gemm.transpose_b = flag(4);
+    gemm.clear_accum = flag(9);
+    return gemm;
+  }
+
   /*!
    * \brief T.gemm(A_shared, B_shared, C_local) becomes, on compute:
    *        wait A and B; gemm_block on the CB fronts; pop A and B.
    */
   Stmt LowerGemm(const CallNode *call) {
     const std::string what = Where("T.gemm");
+    GemmCall gemm = DecodeGemm(call, what);
     if (gemm_stages_) {
-      return LowerGemmStage(call, what);
+      return LowerGemmStage(gemm, what);
     }
-    if (call->args.size() < 10) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": unexpected T.gemm form "
-          << detail::Brief(tvm::ffi::GetRef<PrimExpr>(call));
-    }
-    detail::RegionOperand a =
-        detail::DecodeRegion(call->args[0], what + " operand A");
-    detail::RegionOperand b =
-        detail::DecodeRegion(call->args[1], what + " operand B");
-    // An operand copied from shared memory into a fragment (TileLang's
-    // matmul_rs / matmul_sr forms) is read from the shared buffer's CB.
-    for (detail::RegionOperand *op : {&a, &b}) {
-      if (auto it = operand_of_.find(op->buffer.get());
-          it != operand_of_.end()) {
-        op->buffer = it->second;
-      }
-    }
-    detail::RegionOperand c =
-        detail::DecodeRegion(call->args[2], what + " operand C");
+    detail::RegionOperand &a = gemm.a, &b = gemm.b, &c = gemm.c;
     // The tile engine multiplies whole CB blocks: each operand region must be
     // the region of its shared buffer the T.copy filled (the whole buffer, a
     // slice A_s[b, :, :] or a block A_s[:, 32:64]); the accumulator whole.
@@ -3699,18 +3719,14 @@ private:
             << ").";
       }
     }
-    auto flag = [&](int i) {
-      const auto *imm = call->args[i].as<tvm::IntImmNode>();
-      return imm == nullptr || imm->value != 0;
-    };
     // transpose_A: A_shared holds a K x M block. The matrix engine has no
     // transpose for in0, so compute transposes the block (transpose_tile,
     // through DST) into cb_transposed each K step and multiplies that.
-    const bool transpose_a = flag(3);
+    const bool transpose_a = gemm.transpose_a;
     // transpose_B: B_shared holds an N x K block; the unpacker transposes
     // each of its tiles into SrcA (matmul_init's transpose).
-    const bool transpose_b = flag(4);
-    if (flag(9)) {
+    const bool transpose_b = gemm.transpose_b;
+    if (gemm.clear_accum) {
       TVM_FFI_THROW(ValueError)
           << what
           << " with clear_accum=True is not supported; clear the accumulator "
@@ -3818,30 +3834,16 @@ private:
    *        read. The operands' place in their tensors is proven against the
    *        output's once the kernel is seen (ProveMatmulStages).
    */
-  Stmt LowerGemmStage(const CallNode *call, const std::string &what) {
-    if (call->args.size() < 10) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": unexpected T.gemm form "
-          << detail::Brief(tvm::ffi::GetRef<PrimExpr>(call));
-    }
-    detail::RegionOperand a =
-        detail::DecodeRegion(call->args[0], what + " operand A");
-    detail::RegionOperand b =
-        detail::DecodeRegion(call->args[1], what + " operand B");
-    const detail::RegionOperand c =
-        detail::DecodeRegion(call->args[2], what + " operand C");
-    auto flag = [&](int i) {
-      const auto *imm = call->args[i].as<tvm::IntImmNode>();
-      return imm == nullptr || imm->value != 0;
-    };
-    const bool transpose_b = flag(4);
-    if (flag(3)) {
+  Stmt LowerGemmStage(const GemmCall &gemm, const std::string &what) {
+    const detail::RegionOperand &a = gemm.a, &b = gemm.b, &c = gemm.c;
+    const bool transpose_b = gemm.transpose_b;
+    if (gemm.transpose_a) {
       TVM_FFI_THROW(ValueError)
           << what << " with transpose_A in a kernel of stages (one that "
           << "reduces too) is not supported; supported there: C = A @ B and "
              "C = A @ B^T (transpose_B).";
     }
-    if (flag(9)) {
+    if (gemm.clear_accum) {
       TVM_FFI_THROW(ValueError)
           << what << " with clear_accum=True is not supported; T.clear('"
           << c.buffer->name << "') before the T.gemm.";
@@ -3850,14 +3852,6 @@ private:
     // (The T.Parallel or reduction before it, if pending, is a stage of
     // its own first: the T.gemm may read its value.)
     PushPending(what);
-    // An operand copied from shared memory into a fragment is read from the
-    // shared buffer's CB.
-    for (detail::RegionOperand *op : {&a, &b}) {
-      if (auto it = operand_of_.find(op->buffer.get());
-          it != operand_of_.end()) {
-        op->buffer = it->second;
-      }
-    }
     auto operand = [&](const detail::RegionOperand &op,
                        const char *name) -> const CBInfo & {
       const std::vector<int64_t> shape = detail::StaticShape(op.buffer, func_);
@@ -3960,12 +3954,9 @@ private:
     cb.access.cols = nt;
     detail::ComputeStage stage;
     stage.op = value::kOpMatmul;
-    auto name = [](const CBInfo &x) {
-      return x.role == value::kCBRoleIntermediate ? x.buffer : x.tensor;
-    };
-    stage.in = name(cb_a);
+    stage.in = ValueName(cb_a);
     stage.cb_in = cb_a.index;
-    stage.b = name(cb_b);
+    stage.b = ValueName(cb_b);
     stage.cb_b = cb_b.index;
     stage.transpose_b = transpose_b;
     stage.accumulate = accumulate;
@@ -4065,9 +4056,6 @@ private:
       const CBInfo &a = cb_at(stage.cb_in), &b = cb_at(stage.cb_b);
       const std::string what =
           value.access.copy + " into '" + std::string(value.buffer) + "'";
-      auto name = [](const CBInfo &x) {
-        return x.role == value::kCBRoleInput ? x.tensor : x.buffer;
-      };
       for (const CBInfo *op : {&a, &b}) {
         if (op->role == value::kCBRoleInput &&
             (!op->broadcast.empty() || a.index == b.index ||
@@ -4093,7 +4081,7 @@ private:
           sliced(a, 1, loop, extent, &a_start, &a_step) &&
           sliced(b, b_k, loop, extent, &b_start, &b_step)) {
         TVM_FFI_THROW(ValueError)
-            << what << ": '" << name(a) << "' and '" << name(b)
+            << what << ": '" << ValueName(a) << "' and '" << ValueName(b)
             << "' take different blocks of K in an iteration (blocks " << a_step
             << " * " << loop->loop_var->name_hint << " + " << a_start << " and "
             << b_step << " * " << loop->loop_var->name_hint << " + " << b_start
@@ -4104,7 +4092,7 @@ private:
         const CBInfo &part = whole(a, 1) ? b : a;
         const size_t axis = &part == &a ? 1 : b_k;
         TVM_FFI_THROW(ValueError)
-            << what << ": '" << name(part) << "' "
+            << what << ": '" << ValueName(part) << "' "
             << detail::ShapeString(part.access.shape) << " is read "
             << tiles_of(part, axis) * tile << " wide along K from `"
             << detail::Brief(start_of(part, axis))
@@ -4920,8 +4908,8 @@ private:
    *         exists, none in a program of one step. */
   std::vector<detail::ComputeStage> ProgramStages() const {
     std::vector<detail::ComputeStage> stages = stages_;
-    FixedBlocks(&stages);
     if (stages.empty() || !compute_) {
+      FixedBlocks(&stages);
       return stages;
     }
     // The last step: an update of the block, or a reduction whose result
@@ -4962,9 +4950,7 @@ private:
       for (int64_t index : detail::StageReads(s)) {
         for (const CBInfo &cb : cbs_) {
           if (cb.index == index && cb.role == value::kCBRoleInput &&
-              StageLoopOf(cb) == nullptr &&
-              std::count(stage_loops_.begin(), stage_loops_.end(),
-                         stage_loops_.at(s.loop.id))) {
+              StageLoopOf(cb) == nullptr) {
             s.loop.fixed.push_back(index);
           }
         }
@@ -5213,8 +5199,7 @@ private:
         if (cb.format == TileFormat::kFloat32 &&
             detail::ReadsOf(stages, index).moved) {
           TVM_FFI_THROW(ValueError)
-              << "PrimFunc '" << func_ << "': the float32 '"
-              << (cb.role == value::kCBRoleIntermediate ? cb.buffer : cb.tensor)
+              << "PrimFunc '" << func_ << "': the float32 '" << ValueName(cb)
               << "' is multiplied by a T.gemm (as TF32, through the matrix "
                  "unit's source registers) and read by an update too (into "
                  "DST, exactly); its CB unpacks one way. Cast it to bfloat16 "

@@ -12,6 +12,7 @@
 #include <tvm/tirx/transform.h>
 
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -455,7 +456,7 @@ private:
           return detail::Intrin(
               builtin::matmul_tiles(),
               {detail::I32(cb_a), detail::I32(cb_b), mi * detail::I32(kt) + kk,
-               BSlot(kk, ni, nt, kt), mi * detail::I32(nt) + ni});
+               BSlot(kk, ni, nt, kt, transpose_b_), mi * detail::I32(nt) + ni});
         });
       });
     });
@@ -554,30 +555,50 @@ private:
                         const std::vector<int64_t> &pops) {
     using detail::I32;
     using detail::Intrin;
-    const PrimExpr in = I32(stage.cb_in), out = I32(stage.cb_out);
-    const PrimExpr n = I32(mt_ * nt_);
+    const PrimExpr in = I32(stage.cb_in);
     const int64_t nt = nt_;
+    return TileByTile(
+        stage.cb_out, waits, {}, pops,
+        [&](const PrimExpr &r, const PrimExpr &c) {
+          detail::EpilogueBlock block;
+          block.sub_h = block.sub_w = 1;
+          block.mt = mt_;
+          block.nt = nt_;
+          block.row0 = r;
+          block.col0 = c;
+          block.scratch = 1;
+          return detail::Seq(
+              {Intrin(builtin::copy_init(), {in}),
+               Intrin(builtin::copy_tile(), {in, r * I32(nt) + c, I32(0)}),
+               detail::LowerEpilogue(stage.epilogue, block)});
+        });
+  }
+
+  /*!
+   * \brief The frame of a stage that makes its mt_ x nt_ block tile by tile
+   *        in DST[0]: wait for the CBs in `waits`, then `setup`, reserve the
+   *        block in `cb_out`; for each tile (r, c): take DST, `tile(r, c)`,
+   *        pack DST[0] into cb_out, release; push the block, pop the CBs in
+   *        `pops`.
+   */
+  Stmt TileByTile(int64_t cb_out, const std::vector<int64_t> &waits,
+                  const std::vector<Stmt> &setup,
+                  const std::vector<int64_t> &pops,
+                  const std::function<Stmt(const PrimExpr &, const PrimExpr &)>
+                      &tile) const {
+    using detail::I32;
+    using detail::Intrin;
+    const PrimExpr out = I32(cb_out), n = I32(mt_ * nt_), zero = I32(0);
     std::vector<Stmt> body = Waits(waits);
+    body.insert(body.end(), setup.begin(), setup.end());
     body.push_back(Intrin(builtin::cb_reserve_back(), {out, n}));
     body.push_back(detail::SerialLoop("r", mt_, [&](PrimExpr r) {
       return detail::SerialLoop("c", nt_, [&](PrimExpr c) {
-        detail::EpilogueBlock block;
-        block.sub_h = block.sub_w = 1;
-        block.mt = mt_;
-        block.nt = nt_;
-        block.row0 = r;
-        block.col0 = c;
-        block.scratch = 1;
-        const PrimExpr zero = I32(0);
-        return detail::Seq(
-            {Intrin(builtin::tile_regs_acquire(), {}),
-             Intrin(builtin::copy_init(), {in}),
-             Intrin(builtin::copy_tile(), {in, r * I32(nt) + c, zero}),
-             detail::LowerEpilogue(stage.epilogue, block),
-             Intrin(builtin::tile_regs_commit(), {}),
-             Intrin(builtin::tile_regs_wait(), {}),
-             Intrin(builtin::pack_tile(), {zero, out, zero}),
-             Intrin(builtin::tile_regs_release(), {})});
+        return detail::Seq({Intrin(builtin::tile_regs_acquire(), {}),
+                            tile(r, c), Intrin(builtin::tile_regs_commit(), {}),
+                            Intrin(builtin::tile_regs_wait(), {}),
+                            Intrin(builtin::pack_tile(), {zero, out, zero}),
+                            Intrin(builtin::tile_regs_release(), {})});
       });
     }));
     body.push_back(Intrin(builtin::cb_push_back(), {out, n}));
@@ -603,42 +624,32 @@ private:
     using detail::I32;
     using detail::Intrin;
     const PrimExpr a = I32(stage.cb_in), b = I32(stage.cb_b);
-    const PrimExpr out = I32(stage.cb_out), n = I32(mt_ * nt_);
+    const PrimExpr out = I32(stage.cb_out), zero = I32(0);
     const int64_t nt = nt_;
     const bool transpose = stage.transpose_b;
     const Stmt init =
         Intrin(builtin::matmul_reinit(), {a, b, I32(transpose ? 1 : 0)});
-    std::vector<Stmt> body = Waits(waits);
+    std::vector<Stmt> setup;
     if (!stage.accumulate) {
-      body.push_back(init);
+      setup.push_back(init);
     }
-    body.push_back(Intrin(builtin::cb_reserve_back(), {out, n}));
-    body.push_back(detail::SerialLoop("r", mt_, [&](PrimExpr r) {
-      return detail::SerialLoop("c", nt_, [&](PrimExpr c) {
-        const PrimExpr zero = I32(0);
-        Stmt products = detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
-          const PrimExpr b_slot =
-              transpose ? c * I32(kt) + kk : kk * I32(nt) + c;
-          return Intrin(builtin::matmul_tiles(),
-                        {a, b, r * I32(kt) + kk, b_slot, zero});
+    return TileByTile(
+        stage.cb_out, waits, setup, pops,
+        [&](const PrimExpr &r, const PrimExpr &c) {
+          std::vector<Stmt> tile;
+          if (stage.accumulate) {
+            tile.push_back(Intrin(builtin::copy_init(), {out}));
+            tile.push_back(
+                Intrin(builtin::copy_tile(), {out, r * I32(nt) + c, zero}));
+            tile.push_back(init);
+          }
+          tile.push_back(detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
+            return Intrin(builtin::matmul_tiles(),
+                          {a, b, r * I32(kt) + kk,
+                           BSlot(kk, c, nt, kt, transpose), zero});
+          }));
+          return detail::Seq(tile);
         });
-        std::vector<Stmt> tile{Intrin(builtin::tile_regs_acquire(), {})};
-        if (stage.accumulate) {
-          tile.push_back(Intrin(builtin::copy_init(), {out}));
-          tile.push_back(
-              Intrin(builtin::copy_tile(), {out, r * I32(nt) + c, zero}));
-          tile.push_back(init);
-        }
-        return detail::Seq({detail::Seq(tile), products,
-                            Intrin(builtin::tile_regs_commit(), {}),
-                            Intrin(builtin::tile_regs_wait(), {}),
-                            Intrin(builtin::pack_tile(), {zero, out, zero}),
-                            Intrin(builtin::tile_regs_release(), {})});
-      });
-    }));
-    body.push_back(Intrin(builtin::cb_push_back(), {out, n}));
-    body.push_back(Pops(pops));
-    return detail::Seq(body);
   }
 
   /*!
@@ -1046,10 +1057,11 @@ private:
           body.push_back(detail::SerialLoop("r", sh, [&](PrimExpr r) {
             return detail::SerialLoop("c", sw, [&](PrimExpr c) {
               return detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
-                return Intrin(builtin::matmul_tiles(),
-                              {a, b, (sm * I32(sh) + r) * I32(kt) + kk,
-                               BSlot(kk, sn * I32(sw) + c, nt, kt),
-                               r * I32(sw) + c});
+                return Intrin(
+                    builtin::matmul_tiles(),
+                    {a, b, (sm * I32(sh) + r) * I32(kt) + kk,
+                     BSlot(kk, sn * I32(sw) + c, nt, kt, transpose_b_),
+                     r * I32(sw) + c});
               });
             });
           }));
@@ -1126,9 +1138,9 @@ private:
   /*! \brief B's CB slot of tile (kk, n) of the K x N operand: row-major
    *         K x N, or N x K when B is transposed (the unpacker transposes
    *         each tile). */
-  PrimExpr BSlot(const PrimExpr &kk, const PrimExpr &n, int64_t nt,
-                 int64_t kt) const {
-    return transpose_b_ ? n * detail::I32(kt) + kk : kk * detail::I32(nt) + n;
+  static PrimExpr BSlot(const PrimExpr &kk, const PrimExpr &n, int64_t nt,
+                        int64_t kt, bool transpose) {
+    return transpose ? n * detail::I32(kt) + kk : kk * detail::I32(nt) + n;
   }
 
   bool transpose_b_ = false;
