@@ -174,8 +174,13 @@ namespace tilelang_tt {
     "tt.buffers: shape rounded up to whole tiles.")                            \
   X(kFieldTiles, "tiles", "tt.buffers: tiles per dimension.")                  \
   X(kFieldMatrix, "matrix",                                                    \
-    "tt.buffers: the (rows, cols) matrix a 1-D tensor is stored as: (1, n) "   \
-    "for a row vector, (n, 1) for a column vector.")                           \
+    "tt.buffers: the shape a tensor is stored as, where not its own: the "     \
+    "(rows, cols) matrix of a 1-D tensor ((1, n) for a row vector, (n, 1) "    \
+    "for a column vector), a batched tensor's axes in their stored order.")    \
+  X(kFieldAxes, "axes",                                                        \
+    "tt.buffers: a batched tensor's axes in their stored order, where its "    \
+    "rows are not its second-last axis: the other leading axes, then the "     \
+    "rows' axis, then the last axis.")                                         \
   X(kFieldNumTiles, "num_tiles", "tt.buffers: total tiles (pages).")           \
   X(kFieldBanks, "dram_banks", "tt.buffers: interleaving bank count.")         \
   X(kFieldPadded, "padded_axes",                                               \

@@ -105,6 +105,7 @@ class Field:
     kFieldPaddedShape = "padded_shape"
     kFieldTiles = "tiles"
     kFieldMatrix = "matrix"
+    kFieldAxes = "axes"
     kFieldNumTiles = "num_tiles"
     kFieldBanks = "dram_banks"
     kFieldPadded = "padded_axes"

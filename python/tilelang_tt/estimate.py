@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TTError
-from .plan import plan_digest, read_plan_text
+from .plan import plan_digest, read_plan_text, stored_shape
 
 #: The arch's facts (clock, DRAM bandwidth, one core's NoC rates, cycles of a tile matmul by fidelity)
 #: come from the plan's ``device`` section, written from the compiler's one table (target.h ArchSpec).
@@ -333,8 +333,8 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     slowest = max(cores, key=lambda c: c.time_s)
     device_s = slowest.time_s
     a, c = (plan["buffers"][plan["compute"][x]] for x in "ac")
-    m, k = a["shape"][-2:][::-1] if plan["compute"]["transpose_a"] else a["shape"][-2:]
-    n = c["shape"][-1]
+    m, k = stored_shape(a)[-2:][::-1] if plan["compute"]["transpose_a"] else stored_shape(a)[-2:]
+    n = stored_shape(c)[-1]
     flops = 2 * m * n * k * plan["compute"]["batch"]
     grid = plan["core_grid"]["x"] * plan["core_grid"]["y"]
     peak_flops = grid * TILE_FLOPS / cycles * arch["clock_hz"]

@@ -71,12 +71,24 @@ def read_plan(artifact_dir) -> dict:
     return read_plan_text(artifact_dir)[0]
 
 
+def stored_shape(buf: dict) -> list:
+    """A tensor's shape in its stored order: a batched tensor's ``matrix`` (its axes reordered), else its
+    own shape (a 1-D tensor stays a vector)."""
+    return buf.get("matrix", buf["shape"]) if len(buf["shape"]) >= 3 else buf["shape"]
+
+
+def matrix_shape(buf: dict) -> list:
+    """The shape one matrix's computation sees of a tensor: a batched tensor's stored matrix, else its shape."""
+    shape = stored_shape(buf)
+    return shape[-2:] if len(shape) >= 3 else shape
+
+
 def _check_stages(plan, fail) -> None:
     """A staged program's stages chain: each reads input tensors or earlier stages' values, of the
     shapes its op needs, and the last one makes c; a value between stages has an intermediate CB."""
     compute, buffers = plan["compute"], plan["buffers"]
     cbs = {cb["index"]: cb for cb in plan["cbs"]}
-    shapes = {name: buf["shape"] for name, buf in buffers.items() if buf["role"] == "input"}
+    shapes = {name: matrix_shape(buf) for name, buf in buffers.items() if buf["role"] == "input"}
     vectors = {}  # a reduction's value -> the broadcast that reads it (one value per row: col)
     stages = compute["stages"]
     loops_done = set()  # the loops of stages before the current one (a loop's stages are consecutive)
@@ -92,16 +104,18 @@ def _check_stages(plan, fail) -> None:
         for sl in (loop or {}).get("slices", []):
             buf = buffers.get(sl["tensor"])
             written = last and sl["tensor"] == compute["c"]  # the last stage writes c a block an iteration
-            if buf is None or (buf["role"] != "input" and not written) or sl["axis"] >= len(buf["shape"]):
+            matrix = matrix_shape(buf) if buf else []
+            if buf is None or (buf["role"] != "input" and not written) or sl["axis"] >= len(matrix):
                 fail(f"{what} slices {sl['tensor']!r} along axis {sl['axis']}, not an input tensor's axis")
             blocks = [sl["step"] * k + sl["start"] for k in range(loop["extent"])]
-            if min(blocks) < 0 or (max(blocks) + 1) * sl["size"] > buf["padded_shape"][sl["axis"]]:
+            padded = buf["padded_shape"][-len(matrix) :] if len(buf["shape"]) >= 3 else buf["padded_shape"]
+            if min(blocks) < 0 or (max(blocks) + 1) * sl["size"] > padded[sl["axis"]]:
                 fail(f"{what} reads blocks {blocks} of {sl['size']} along axis {sl['axis']} of {sl['tensor']!r}, "
                      f"beyond its padded shape {buf['padded_shape']}")  # fmt: skip
-            if written and sorted(blocks) != list(range(-(-buf["shape"][sl["axis"]] // sl["size"]))):
+            if written and sorted(blocks) != list(range(-(-matrix[sl["axis"]] // sl["size"]))):
                 fail(f"{what} writes blocks {blocks} of {sl['size']} along axis {sl['axis']} of {sl['tensor']!r} "
-                     f"{buf['shape']}; the loop writes each of its blocks once")  # fmt: skip
-            sliced[sl["tensor"]] = [sl["size"] if a == sl["axis"] else d for a, d in enumerate(buf["shape"])]
+                     f"{matrix}; the loop writes each of its blocks once")  # fmt: skip
+            sliced[sl["tensor"]] = [sl["size"] if a == sl["axis"] else d for a, d in enumerate(matrix)]
         if last and loop and compute["c"] not in sliced:
             fail(f"{what} runs in loop {loop['id']} but writes no block of {compute['c']!r} an iteration")
         if stage["op"] == "fill":  # a constant block, or a vector of one value per row
@@ -158,7 +172,9 @@ def _check_stages(plan, fail) -> None:
         role = cbs.get(stage["cb_out"], {}).get("role")
         if role != ("output" if last else "intermediate"):
             fail(f"{what} packs into CB {stage['cb_out']}, not an {'output' if last else 'intermediate'} CB")
-        if last and (stage["out"] != compute["c"] or out != sliced.get(compute["c"], buffers[compute["c"]]["shape"])):
+        if last and (
+            stage["out"] != compute["c"] or out != sliced.get(compute["c"], matrix_shape(buffers[compute["c"]]))
+        ):
             fail(f"the last stage makes {stage['out']!r} of shape {out}; c is {compute['c']!r}")
         shapes[stage["out"]] = out
 
@@ -177,13 +193,20 @@ def check_plan(plan, path) -> None:
         raise PlanError(f"{path}: inconsistent plan: {what}")
 
     for name, buf in plan["buffers"].items():
-        # A batched (batch, rows, cols) tensor: its matrices one after another, each in whole tiles.
+        # A batched tensor: its matrices one after another, each in whole tiles, its axes in the order
+        # of axes (the rows' axis moved before the last: what the host program's FileRow lays out).
         # A 1-D tensor is stored as the matrix (1, n) or (n, 1).
-        matrix = buf.get("matrix", buf["shape"])
-        if len(buf["shape"]) == 1 and sorted(matrix) != sorted([1] + buf["shape"]):
-            fail(f"buffer {name!r} has shape {buf['shape']} but is stored as the matrix {matrix}")
-        if "matrix" in buf and len(buf["shape"]) != 1:
-            fail(f"buffer {name!r} of shape {buf['shape']} has a matrix; only 1-D tensors do")
+        matrix, shape = buf.get("matrix", buf["shape"]), buf["shape"]
+        if len(shape) == 1 and sorted(matrix) != sorted([1] + shape):
+            fail(f"buffer {name!r} has shape {shape} but is stored as the matrix {matrix}")
+        if "axes" in buf:
+            axes, rank = buf["axes"], len(shape)
+            row = axes[-2] if len(axes) == rank else None
+            moved = [a for a in range(rank - 1) if a != row] + [row, rank - 1]
+            if rank < 3 or axes != moved or row == rank - 2 or matrix != [shape[a] for a in axes]:
+                fail(f"buffer {name!r} of shape {shape} is stored in the order {axes} as {matrix}")
+        elif "matrix" in buf and len(shape) != 1:
+            fail(f"buffer {name!r} of shape {shape} has a matrix; only 1-D and reordered tensors do")
         batch = matrix[:-2]
         tiles = batch + [-(-extent // TILE) for extent in matrix[-2:]]
         if buf["tiles"] != tiles or buf["padded_shape"] != batch + [t * TILE for t in tiles[-2:]]:
@@ -203,10 +226,10 @@ def check_plan(plan, path) -> None:
         name = compute[operand]
         if name not in plan["buffers"] or plan["buffers"][name]["role"] != role:
             fail(f"compute.{operand} = {name!r} is not an {role} buffer")
-    a, c = (plan["buffers"][compute[x]]["shape"] for x in "ac")
+    a, c = (stored_shape(plan["buffers"][compute[x]]) for x in "ac")
     batch = c[:-2]
     if matmul:
-        b = plan["buffers"][compute["b"]]["shape"]
+        b = stored_shape(plan["buffers"][compute["b"]])
         a = a[:-2] + a[-2:][::-1] if compute["transpose_a"] else a
         b = b[:-2] + b[-2:][::-1] if compute["transpose_b"] else b
         if a[-1] != b[-2] or c[-2:] != [a[-2], b[-1]] or any(x[:-2] not in ([], batch) for x in (a, b)):
@@ -229,7 +252,7 @@ def check_plan(plan, path) -> None:
         if name not in plan["buffers"] or plan["buffers"][name]["role"] != "input":
             fail(f"the epilogue adds {name!r}, which is not an input buffer")
         want = {"row": [c[-1]], "col": [c[-2]], "none": c}[step["broadcast"]]
-        if plan["buffers"][name]["shape"] != want:
+        if stored_shape(plan["buffers"][name]) != want:
             fail(
                 f"the epilogue adds {name!r} of shape {plan['buffers'][name]['shape']} as {step['broadcast']!r}; "
                 f"c {c} needs {want}"

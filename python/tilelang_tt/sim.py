@@ -49,7 +49,7 @@ import numpy as np
 
 from . import _lib, _process, cache
 from .errors import TTError
-from .plan import TILE_FORMATS, PlanError, plan_digest, read_plan_text
+from .plan import TILE_FORMATS, PlanError, matrix_shape, plan_digest, read_plan_text
 
 #: bf16 ulps allowed for the final rounding (see module doc).
 MAX_ULP = 1
@@ -911,12 +911,26 @@ def _simulate(artifact_dir, *, seed: int, inputs: dict | None, work_dir, timeout
         out_values = raw.astype(np.float32).reshape(shape)
     else:
         out_values = bf16_bits_to_float(np.fromfile(work / out_desc["file"], dtype="<u2").reshape(shape))
-    # (read_plan checked that the operands chain to the output's shape.)
-    a, b = reference_operands(plan, host_inputs)
     if stats:
         # Stamp the statistics with the plan they belong to (tilelang-tt estimate checks it).
         stats |= {"plan_sha256": plan_digest(plan_text)}
         (work / "sim_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    # Judged on the stored matrices (batched tensors as (matrices, rows, cols) in the plan's order), the
+    # result's arrays then back in the output's own shape.
+    stored = {name: _matrices(v, buffers[name]) for name, v in host_inputs.items()}
+    result = _judge(plan, _matrices(out_values, out_desc), stored, stats, run_seconds)
+    if len(out_desc["shape"]) < 3:
+        return result
+    back = ("output", "reference", "reference_scale", "expected")
+    return replace(result, **{name: _from_matrices(getattr(result, name), out_desc) for name in back})
+
+
+def _judge(plan: dict, out_values: np.ndarray, host_inputs: dict, stats: dict, run_seconds: float) -> SimResult:
+    """The verdict on the output from the inputs, all of them as stored (``_matrices``)."""
+    buffers = plan["buffers"]
+    out_desc = buffers[plan["compute"]["c"]]
+    # (read_plan checked that the operands chain to the output's shape.)
+    a, b = reference_operands(plan, host_inputs)
     if plan["compute"]["op"] == "stages":
         return compare_stages(
             out_values, host_inputs, plan, out_dtype=out_desc["dtype"], stats=stats, run_seconds=run_seconds
@@ -1211,8 +1225,56 @@ def _loop_slice(v: np.ndarray, sl: dict, k: int) -> np.ndarray:
     return np.take(v, np.arange(lo, hi), axis=axis)
 
 
+def _matrices(value: np.ndarray, buf: dict) -> np.ndarray:
+    """A batched tensor's values as its stored matrices, (matrices, rows, cols): its axes in the plan's
+    order (``axes``), the leading ones flattened, the first the slowest; another tensor as it is."""
+    if len(buf["shape"]) < 3:
+        return value
+    stored = np.transpose(value, buf.get("axes", list(range(len(buf["shape"])))))
+    return stored.reshape(-1, *stored.shape[-2:])
+
+
+def _from_matrices(matrices: np.ndarray, buf: dict) -> np.ndarray:
+    """The inverse of ``_matrices``: stored matrices back in the tensor's own shape."""
+    axes = buf.get("axes", list(range(len(buf["shape"]))))
+    return np.transpose(np.reshape(matrices, [buf["shape"][a] for a in axes]), np.argsort(axes))
+
+
+def _merge(results: list) -> SimResult:
+    """The verdicts on each matrix of a batched output as one: its arrays stacked (matrices, rows,
+    cols), the worst of each figure, the counts summed."""
+    first = results[0]
+    arrays = {
+        name: np.stack([getattr(r, name) for r in results])
+        for name in ("output", "reference", "reference_scale", "expected")
+    }
+    worst = {
+        name: max(getattr(r, name) for r in results)
+        for name in ("max_abs_error", "max_scaled_error", "worst_of_bound", "max_ulp")
+    }
+    counts = {
+        name: sum(getattr(r, name) for r in results) for name in ("mismatches", "non_finite", "unbounded", "undecided")
+    }
+    return replace(first, **arrays, **worst, **counts)
+
+
 def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "bfloat16", **extra) -> SimResult:
-    """Judge a staged program's output (``compute.stages``), evaluating its stages in order. Each value
+    """Judge a staged program's output (``_compare_stages_matrix``); a batched one, its tensors given as
+    their stored matrices (``_matrices``), matrix by matrix: the stages run on each matrix of the batched
+    tensors, a tensor that is not batched read whole by every matrix."""
+    buffers = plan["buffers"]
+    if len(buffers[plan["compute"]["c"]]["shape"]) < 3:
+        return _compare_stages_matrix(out, inputs, plan, out_dtype, **extra)
+    batched = {name for name in inputs if len(buffers[name]["shape"]) >= 3}
+    results = [
+        _compare_stages_matrix(out_m, inputs | {name: inputs[name][i] for name in batched}, plan, out_dtype, **extra)
+        for i, out_m in enumerate(out)
+    ]
+    return _merge(results)
+
+
+def _compare_stages_matrix(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str, **extra) -> SimResult:
+    """Judge one matrix of a staged program's output (``compute.stages``), evaluating its stages in order. Each value
     between stages is known within a bound: a reduction's by ``compare_reduce``'s rules, an element-wise
     update's by ``expected_output``'s, each then packed into its intermediate CB's format; a later stage
     carries the bounds of what it reads through its own ops (``input_error``, ``operand_errors``), and the
@@ -1266,7 +1328,8 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
             stage = stages[-1]
             varying = {sl["tensor"] for m in group for sl in stages[m]["loop"]["slices"]}
             varying |= {stages[m]["out"] for m in group}
-            views = _assemble(parts, varying, stage["loop"], compute["c"], plan["buffers"][compute["c"]]["shape"])
+            c_shape = matrix_shape(plan["buffers"][compute["c"]])
+            views = _assemble(parts, varying, stage["loop"], compute["c"], c_shape)
             in_dtype = dtypes[formats[stage["cb_in"]]]
             return _last_stage(out, stage, views, compute, out_dtype, in_dtype, extra)
         n = group[-1] + 1

@@ -320,17 +320,31 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line();
   w.Line("// A tensor's logical shape and its shape padded to whole tiles in "
          "DRAM: batch matrices of rows x cols (batch 1 for a 2-D tensor, a 1-D "
-         "vector one row or one column), each padded on its own.");
+         "vector one row or one column), each padded on its own. In the "
+         "tensor's file, consecutive matrices are `inner` rows apart where "
+         "its rows are not its second-last axis ((batch, seq, heads, dim) as "
+         "(batch, heads) matrices of (seq, dim): inner = heads).");
   w.Line("struct TensorShape {");
   w.Line("  uint32_t batch, rows, cols, padded_rows, padded_cols;");
+  w.Line("  uint32_t inner = 1;");
   w.Line("};");
   for (const TensorInfo &t : info.tensors) {
     const size_t r = t.matrix.size() - 2;
-    w.Line("constexpr TensorShape k" + SafeIdent(t.name) + "Shape{" +
-           U(r ? t.matrix[0] : 1) + ", " + U(t.matrix[r]) + ", " +
-           U(t.matrix[r + 1]) + ", " + U(t.padded_shape[r]) + ", " +
-           U(t.padded_shape[r + 1]) + "};");
+    int64_t batch = 1;
+    for (size_t axis = 0; axis < r; ++axis) {
+      batch *= t.matrix[axis];
+    }
+    w.Line("constexpr TensorShape k" + SafeIdent(t.name) + "Shape{" + U(batch) +
+           ", " + U(t.matrix[r]) + ", " + U(t.matrix[r + 1]) + ", " +
+           U(t.padded_shape[r]) + ", " + U(t.padded_shape[r + 1]) +
+           (t.inner > 1 ? ", " + U(t.inner) : std::string()) + "};");
   }
+  w.Line();
+  w.Line("// Where row r of matrix b starts in the tensor's file (in values).");
+  w.Line("size_t FileRow(const TensorShape& s, uint32_t b, uint32_t r) {");
+  w.Line("  return ((size_t(b / s.inner) * s.rows + r) * s.inner + b % "
+         "s.inner) * s.cols;");
+  w.Line("}");
   w.Line();
   w.Line("// The schedule: each active core's logical coordinate, first output "
          "block and block count.");
@@ -403,8 +417,7 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("for (uint32_t b = 0; b < s.batch; ++b) {");
   w.Line("  for (uint32_t r = 0; r < s.rows; ++r) {");
   w.Line("    std::memcpy(&padded[(size_t(b) * s.padded_rows + r) * "
-         "s.padded_cols], &raw[(size_t(b) * s.rows + r) * s.cols], s.cols * "
-         "sizeof(T));");
+         "s.padded_cols], &raw[FileRow(s, b, r)], s.cols * sizeof(T));");
   w.Line("  }");
   w.Line("}");
   w.Line("return padded;");
@@ -417,13 +430,16 @@ std::string EmitHostProgram(const ProgramInfo &info) {
   w.Line("void WriteTensor(const std::string& path, const "
          "std::vector<T>& padded, const TensorShape& s) {");
   w.Indent();
-  w.Line("std::ofstream out(path, std::ios::binary);");
+  w.Line("std::vector<T> raw(size_t(s.batch) * s.rows * s.cols);");
   w.Line("for (uint32_t b = 0; b < s.batch; ++b) {");
   w.Line("  for (uint32_t r = 0; r < s.rows; ++r) {");
-  w.Line("    out.write(reinterpret_cast<const char*>(&padded[(size_t(b) * "
-         "s.padded_rows + r) * s.padded_cols]), s.cols * sizeof(T));");
+  w.Line("    std::memcpy(&raw[FileRow(s, b, r)], &padded[(size_t(b) * "
+         "s.padded_rows + r) * s.padded_cols], s.cols * sizeof(T));");
   w.Line("  }");
   w.Line("}");
+  w.Line("std::ofstream out(path, std::ios::binary);");
+  w.Line("out.write(reinterpret_cast<const char*>(raw.data()), raw.size() * "
+         "sizeof(T));");
   w.Line("if (!out) {");
   w.Line("  throw std::runtime_error(path + \": cannot write\");");
   w.Line("}");
@@ -822,6 +838,7 @@ std::string EmitPlanJson(const ProgramInfo &info) {
            ", \"layout\": " + Quote(value::kLayoutDramInterleaved) +
            ", \"shape\": " + IntList(t.shape) +
            (t.matrix != t.shape ? ", \"matrix\": " + IntList(t.matrix) : "") +
+           (t.axes.empty() ? "" : ", \"axes\": " + IntList(t.axes)) +
            ", \"padded_shape\": " + IntList(t.padded_shape) + ", \"tiles\": " +
            IntList(t.tiles) + ", \"num_tiles\": " + U(t.num_tiles) +
            ", \"page_bytes\": " + U(t.page_bytes) + ", \"dram_banks\": " +

@@ -71,7 +71,7 @@ protected:
     std::string prev;
     for (const TensorInfo *t : tensors_) {
       const std::string n = SafeIdent(t->name);
-      const bool batched = t->tiles.size() == 3;
+      const bool batched = t->tiles.size() >= 3;
       const bool vector = t->shape.size() == 1;
       Line("// " + t->name + " is " + DimsString(t->shape) + " elements" +
            (vector ? std::string(t->matrix[0] == 1
@@ -79,17 +79,22 @@ protected:
                                      : ", a column vector in column 0 of its "
                                        "tiles,")
                    : std::string()) +
+           (t->axes.empty() ? std::string()
+                            : ", stored as " + DimsString(t->matrix)) +
            " = " + DimsString(t->tiles) +
            (batched
-                ? " (batch x rows x cols) tiles, interleaved over the DRAM "
-                  "banks; page id = (batch * " +
+                ? std::string(t->tiles.size() == 3
+                                  ? " (batch x rows x cols)"
+                                  : " (leading axes x rows x cols)") +
+                      " tiles, interleaved over the DRAM banks; page id = "
+                      "(batch * " +
                       n + "_tile_rows + row) * " + n + "_tiles_per_row + col."
                 : " tiles, interleaved over the DRAM banks; page id = "
                   "row * " +
                       n + "_tiles_per_row + col."));
       if (batched) {
-        Line("constexpr uint32_t " + n +
-             "_tile_rows = " + std::to_string(t->tiles[1]) + ";");
+        Line("constexpr uint32_t " + n + "_tile_rows = " +
+             std::to_string(t->tiles[t->tiles.size() - 2]) + ";");
       }
       Line("constexpr uint32_t " + n +
            "_tiles_per_row = " + std::to_string(t->tiles.back()) + ";");
@@ -108,7 +113,7 @@ protected:
     const TensorInfo &t = info_.Tensor(call->args[0].as<tvm::tirx::VarNode>());
     const std::string n = SafeIdent(t.name);
     std::string row = Expr(call->args[1], kPrecMul);
-    if (t.tiles.size() == 3) {
+    if (t.tiles.size() >= 3) {
       row = "(" + Expr(call->args[5], kPrecMul) + " * " + n + "_tile_rows + " +
             Expr(call->args[1], kPrecAdd) + ")";
     } else if (tvm::tirx::is_zero(call->args[1])) {

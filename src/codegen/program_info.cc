@@ -228,6 +228,13 @@ ProgramInfo ReadProgramInfo(const tvm::tirx::PrimFunc &f) {
     t.matrix = desc.count(field::kFieldMatrix)
                    ? detail::IntArrayField(desc, field::kFieldMatrix)
                    : t.shape;
+    if (desc.count(field::kFieldAxes)) {
+      t.axes = detail::IntArrayField(desc, field::kFieldAxes);
+      for (size_t axis = t.axes[t.axes.size() - 2] + 1;
+           axis + 1 < t.shape.size(); ++axis) {
+        t.inner *= t.shape[axis];
+      }
+    }
     t.tiles = detail::IntArrayField(desc, field::kFieldTiles);
     t.page_bytes = detail::IntField(desc, field::kFieldPageBytes);
     t.dtype = detail::StrField(desc, field::kFieldDtype);

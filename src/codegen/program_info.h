@@ -28,7 +28,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 14;
+constexpr int kPlanSchemaVersion = 15;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {
@@ -39,6 +39,15 @@ struct TensorInfo {
   /*! \brief The matrix (or batch of matrices) the tensor is stored as: its
    *         shape, or (1, n) / (n, 1) for a 1-D row / column vector. */
   std::vector<int64_t> matrix;
+  /*! \brief Matrices of the stored order that are consecutive rows apart
+   *         in the tensor's own layout: 1, or for a batched tensor whose
+   *         rows are not its second-last axis, the product of the axes after
+   *         the rows' (the heads of a (batch, seq, heads, dim) tensor stored
+   *         as (batch, heads) matrices of (seq, dim)). */
+  int64_t inner = 1;
+  /*! \brief The stored order of a batched tensor's axes when not its own
+   *         (tt.buffers `axes`), else empty. */
+  std::vector<int64_t> axes;
   int64_t page_bytes = 0, num_tiles = 0;
   /*! \brief "bfloat16", "float16" or "float32". */
   std::string dtype;

@@ -4,11 +4,15 @@
  */
 
 #include <tvm/ffi/reflection/registry.h>
+#include <tvm/ir/op.h>
 #include <tvm/ir/transform.h>
 #include <tvm/tirx/function.h>
+#include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common.h"
@@ -33,32 +37,104 @@ constexpr const char *kPassName = "InferDefaultTTShard";
 constexpr int64_t kMaxBankBytes = int64_t(1) << 32;
 
 /*!
+ * \brief The axis whose blocks are a batched tensor's rows: the one axis
+ *        other than the last along which the kernel's T.copy regions of
+ *        the tensor span more than one element (`Q[bz, rows, by, :]` of a
+ *        (batch, seq, heads, dim) tensor: axis 1), the second-last when no
+ *        region says otherwise; -1 for a tensor of rank below 3. Regions
+ *        that name two different axes are an error.
+ */
+class RowAxes : public tvm::tirx::StmtExprVisitor {
+public:
+  RowAxes(const PrimFunc &f, std::string func) : func_(std::move(func)) {
+    VisitStmt(f->body);
+  }
+
+  int64_t Of(const Buffer &buffer, size_t rank) const {
+    if (rank < 3) {
+      return -1;
+    }
+    auto it = axis_.find(buffer.get());
+    return it == axis_.end() ? static_cast<int64_t>(rank) - 2
+                             : it->second.first;
+  }
+
+private:
+  void VisitExpr_(const tvm::tirx::CallNode *op) final {
+    static const tvm::Op &region_op = tvm::Op::Get("tl.region");
+    const auto *load = op->op.same_as(region_op) && !op->args.empty()
+                           ? op->args[0].as<tvm::tirx::BufferLoadNode>()
+                           : nullptr;
+    if (load != nullptr && load->indices.size() >= 3 &&
+        load->indices.size() + 2 == op->args.size()) {
+      const detail::RegionOperand region =
+          detail::DecodeRegion(tvm::ffi::GetRef<tvm::PrimExpr>(op), "T.copy");
+      std::vector<int64_t> spans;
+      for (size_t axis = 0; axis + 1 < region.extents.size(); ++axis) {
+        if (region.extents[axis] > 1) {
+          spans.push_back(static_cast<int64_t>(axis));
+        }
+      }
+      if (spans.size() == 1) {
+        Record(region, spans[0]);
+      }
+    }
+    StmtExprVisitor::VisitExpr_(op);
+  }
+
+  void Record(const detail::RegionOperand &region, int64_t axis) {
+    const std::string text = detail::ShapeString(region.extents);
+    auto [it, fresh] =
+        axis_.emplace(region.buffer.get(), std::pair{axis, text});
+    if (!fresh && it->second.first != axis) {
+      TVM_FFI_THROW(ValueError)
+          << "PrimFunc '" << func_ << "': buffer '" << region.buffer->name
+          << "' is copied in blocks " << it->second.second
+          << " (rows along axis " << it->second.first << ") and " << text
+          << " (rows along axis " << axis
+          << "); a batched tensor is stored as matrices of one (rows, last "
+             "axis) pair, so every T.copy of it must take its rows along the "
+             "same axis.";
+    }
+  }
+
+  std::string func_;
+  std::unordered_map<const tvm::tirx::BufferNode *,
+                     std::pair<int64_t, std::string>>
+      axis_;
+};
+
+/*!
  * \brief The DRAM-interleaved descriptor of one global buffer.
  *
  * Step 1: check what is supported: static bfloat16 or float32 (where a
  *         float32 tensor may be used is MemorySpaceLowerTT's check), non-empty,
- * 2-D, batched 3-D (batch, rows, cols), or a 1-D vector (an epilogue's bias),
- * stored as the 1 x n matrix of a row vector (row 0 of its tiles;
+ * 2-D, batched (rank 3 or 4), or a 1-D vector (an epilogue's bias), stored
+ * as the 1 x n matrix of a row vector (row 0 of its tiles;
  * MemorySpaceLowerTT makes it the n x 1 matrix of a column vector when the
- * kernel broadcasts it over the columns). Step 2: round the matrix axes up to
- * whole tiles; mark axes that needed padding. A batched tensor is its matrices
- * one after another, each tilized on its own: page (b * tile_rows + row) *
- * tiles_per_row + col. Step 3: check that one bank's share still fits 32-bit
- * offsets.
+ * kernel broadcasts it over the columns). A batched tensor is stored as
+ * matrices of (its `row_axis`, its last axis), one for each index of its
+ * other axes in their order: (batch, seq, heads, dim) copied in blocks
+ * `[b, rows, h, :]` as the (batch, heads) matrices of (seq, dim) -- the
+ * descriptor's `axes` (stored order) and `matrix` (stored shape). Step 2:
+ * round the matrix axes up to whole tiles; mark axes that needed padding.
+ * The matrices are one after another, each tilized on its own: page
+ * (b * tile_rows + row) * tiles_per_row + col. Step 3: check that one bank's
+ * share still fits 32-bit offsets.
  */
 Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
-                          const std::string &func) {
+                          const std::string &func, const RowAxes &row_axes) {
   // Step 1
   const std::vector<int64_t> shape = detail::StaticShape(buffer, func);
   const std::string where =
       "PrimFunc '" + func + "': buffer '" + std::string(buffer->name) + "'";
-  if (shape.size() < 1 || shape.size() > 3) {
+  if (shape.size() < 1 || shape.size() > 4) {
     TVM_FFI_THROW(ValueError)
         << where << " has rank " << shape.size() << " (shape "
         << detail::ShapeString(shape)
-        << "); the Tenstorrent backend supports 2-D tensors, batched 3-D "
-           "(batch, rows, cols) tensors and 1-D vectors (an epilogue's "
-           "bias).";
+        << "); the Tenstorrent backend supports 2-D tensors, batched tensors "
+           "of rank 3 or 4 (matrices of rows x the last axis) and 1-D "
+           "vectors (an epilogue's bias).";
   }
   if (!TileFormatOf(buffer->dtype)) {
     TVM_FFI_THROW(ValueError)
@@ -74,8 +150,24 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
     }
   }
   // Step 2
-  const std::vector<int64_t> matrix =
-      shape.size() == 1 ? std::vector<int64_t>{1, shape[0]} : shape;
+  std::vector<int64_t> axes, matrix;
+  const int64_t row_axis = row_axes.Of(buffer, shape.size());
+  for (int64_t axis = 0; axis + 1 < static_cast<int64_t>(shape.size());
+       ++axis) {
+    if (axis != row_axis) {
+      axes.push_back(axis);
+    }
+  }
+  if (row_axis >= 0) {
+    axes.push_back(row_axis);
+  }
+  axes.push_back(static_cast<int64_t>(shape.size()) - 1);
+  for (int64_t axis : axes) {
+    matrix.push_back(shape[axis]);
+  }
+  if (shape.size() == 1) {
+    matrix = {1, shape[0]};
+  }
   const int64_t tile_dims[2] = {target.tile_rows, target.tile_cols};
   std::vector<int64_t> tiles, padded, padded_axes;
   const size_t batch_axes = matrix.size() - 2;
@@ -106,8 +198,11 @@ Map<String, Any> Describe(const Buffer &buffer, const TTTargetInfo &target,
            detail::ToIntegerArray({target.tile_rows, target.tile_cols}));
   desc.Set(field::kFieldPageBytes, page_bytes);
   desc.Set(field::kFieldShape, detail::ToIntegerArray(shape));
-  if (shape.size() == 1) {
+  if (matrix != shape) {
     desc.Set(field::kFieldMatrix, detail::ToIntegerArray(matrix));
+  }
+  if (shape.size() >= 3 && row_axis != static_cast<int64_t>(shape.size()) - 2) {
+    desc.Set(field::kFieldAxes, detail::ToIntegerArray(axes));
   }
   desc.Set(field::kFieldPaddedShape, detail::ToIntegerArray(padded));
   desc.Set(field::kFieldTiles, detail::ToIntegerArray(tiles));
@@ -125,11 +220,12 @@ PrimFunc InferShard(PrimFunc f) {
   const TTTargetInfo target = detail::RequireTTTarget(f, kPassName);
   const std::string func = detail::FuncName(f);
   Map<String, Any> buffers;
+  const RowAxes row_axes(f, func);
   int64_t bank_bytes = 0;
   for (const auto &param : f->params) {
     if (auto it = f->buffer_map.find(param); it != f->buffer_map.end()) {
       const Buffer &buffer = (*it).second;
-      Map<String, Any> desc = Describe(buffer, target, func);
+      Map<String, Any> desc = Describe(buffer, target, func, row_axes);
       const int64_t tiles = detail::IntField(desc, field::kFieldNumTiles);
       bank_bytes += (tiles + target.dram_banks - 1) / target.dram_banks *
                     detail::IntField(desc, field::kFieldPageBytes);

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -238,7 +239,9 @@ private:
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 std::string Shape(const BlockAccess &t) {
-  return "'" + t.tensor + "' " + ShapeString(t.shape);
+  std::vector<int64_t> shape = t.batch_shape;
+  shape.insert(shape.end(), t.shape.begin(), t.shape.end());
+  return "'" + t.tensor + "' " + ShapeString(shape);
 }
 
 /*! \brief Step 4 of the proofs: evaluated at every point of the nest whose
@@ -252,14 +255,15 @@ OutputBlocks ProveCoverage(
              const std::function<void(const BlockAccess &, const PrimExpr &,
                                       const std::string &)> &)> &inputs) {
   const std::string where = "PrimFunc '" + func + "': ";
-  const std::vector<int64_t> cm = MatrixShape(c.shape);
-  const bool batched = c.shape.size() == 3;
+  const std::vector<int64_t> cm = c.shape;
+  const bool batched = !c.batch_shape.empty();
   const int64_t m_tiles = CeilDiv(cm[0], tile);
   const int64_t n_tiles = CeilDiv(cm[1], tile);
   // 4. Output blocks: evaluated at every point of the nest whose guards
   //    hold, C's offsets tile the output exactly once.
   OutputBlocks blocks;
-  blocks.batch = batched ? c.shape[0] : 1;
+  blocks.batch = std::accumulate(c.batch_shape.begin(), c.batch_shape.end(),
+                                 int64_t{1}, std::multiplies<int64_t>());
   blocks.block_rows = CeilDiv(m_tiles, c.rows);
   blocks.block_cols = CeilDiv(n_tiles, c.cols);
   int64_t points = 1;
@@ -398,9 +402,10 @@ OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
   const size_t kept = rows ? 0 : 1, along = rows ? 1 : 0;
   const std::string unit = rows ? "rows" : "columns",
                     other = rows ? "columns" : "rows";
+  // (A batched a: the matrix of c's, checked at every block below.)
   if (a.shape.size() != 2 || c.shape.size() != 2 || c.shape[along] != 1 ||
-      c.shape[kept] != a.shape[kept] || c.batch.defined() ||
-      a.batch.defined()) {
+      c.shape[kept] != a.shape[kept] ||
+      (!a.batch_shape.empty() && a.batch_shape != c.batch_shape)) {
     TVM_FFI_THROW(ValueError)
         << where << "the reduction computes '" << c.tensor << "' from the "
         << unit << " of " << Shape(a) << "; expected a 2-D (M, N) tensor and "
@@ -450,6 +455,19 @@ OutputBlocks ProveReduction(const std::string &func, const BlockNest &nest,
         int64_t c_at = 0;
         if (!eval.Eval(c_off, &c_at)) {
           cannot(c, c_off, "");
+        }
+        int64_t a_batch = 0, c_batch = 0;
+        if (a.batch.defined() && !eval.Eval(a.batch, &a_batch)) {
+          cannot(a, a.batch, "");
+        }
+        if (a.batch.defined() && !eval.Eval(c.batch, &c_batch)) {
+          cannot(c, c.batch, "");
+        }
+        if (a_batch != c_batch) {
+          TVM_FFI_THROW(ValueError)
+              << where << a.copy << " reads matrix " << a_batch << " of "
+              << Shape(a) << " for matrix " << c_batch << " of '" << c.tensor
+              << "'; a reduction reads the matrix of its own output block.";
         }
         std::vector<int64_t> starts; // along the reduced axis, per step
         for (int64_t k = 0; k < steps; ++k) {
@@ -520,17 +538,13 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
   //    with the batch axis in front when it has one.
   const int bk = transpose_b ? 1 : 0, bn = transpose_b ? 0 : 1;
   const int am_ = transpose_a ? 1 : 0, ak = transpose_a ? 0 : 1;
-  const std::vector<int64_t> am = MatrixShape(a.shape),
-                             bm = MatrixShape(b.shape),
-                             cm = MatrixShape(c.shape);
-  const bool batched = c.shape.size() == 3;
+  const std::vector<int64_t> &am = a.shape, &bm = b.shape, &cm = c.shape;
+  const bool batched = !c.batch_shape.empty();
   auto batch_ok = [&](const BlockAccess &t) {
-    return t.shape.size() == 2 ||
-           (batched && t.shape.size() == 3 && t.shape[0] == c.shape[0]);
+    return t.batch_shape.empty() || (batched && t.batch_shape == c.batch_shape);
   };
   if (am.size() != 2 || bm.size() != 2 || cm.size() != 2 || am[am_] != cm[0] ||
-      bm[bn] != cm[1] || am[ak] != bm[bk] || c.shape.size() > 3 ||
-      !batch_ok(a) || !batch_ok(b)) {
+      bm[bn] != cm[1] || am[ak] != bm[bk] || !batch_ok(a) || !batch_ok(b)) {
     TVM_FFI_THROW(ValueError)
         << where << "the T.gemm computes " << c.tensor << " = " << a.tensor
         << (transpose_a ? "^T" : "") << " @ " << b.tensor

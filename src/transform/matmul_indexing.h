@@ -30,12 +30,15 @@ namespace detail {
 struct BlockAccess {
   /*! \brief The copy, for messages: "T.copy into 'A_shared'". */
   std::string copy;
-  /*! \brief The global tensor, its static shape in elements. */
+  /*! \brief The global tensor, its static shape in elements: of a batched
+   *         tensor, one matrix's (rows, cols), its leading axes (in their
+   *         stored order) in `batch_shape` (empty for a 2-D or 1-D tensor). */
   std::string tensor;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape, batch_shape;
   /*! \brief First tile of the block (Bind variables substituted). */
   tvm::PrimExpr row, col;
-  /*! \brief A rank-3 tensor's batch index (undefined for a 2-D tensor). */
+  /*! \brief A batched tensor's matrix index in the stored order (undefined
+   *         for a 2-D tensor). */
   tvm::PrimExpr batch;
   /*! \brief The block's size in tiles. */
   int64_t rows = 0, cols = 0;

@@ -17,10 +17,12 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -152,6 +154,7 @@ public:
     lowerer.RequireMatmulOperandsReadOneWay();
     lowerer.RequireClearedSharedAreOperands();
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
+      lowerer.ProveBatches();
       lowerer.LoopSlices();
       lowerer.FillShapes();
       lowerer.ProveOperands();
@@ -171,9 +174,18 @@ private:
   explicit MemorySpaceLowerer(const PrimFunc &f)
       : func_(detail::FuncName(f)),
         target_(detail::RequireTTTarget(f, kPassName)) {
+    auto descs = f->GetAttr<Map<String, Any>>(attr::kBuffers);
     for (const auto &kv : f->buffer_map) {
       globals_.insert(kv.second.get());
       buffers_.insert(kv.second->name);
+      // A batched tensor stored with its axes reordered (InferDefaultTTShard).
+      if (descs && descs.value().count(kv.second->name)) {
+        auto desc = descs.value().at(kv.second->name).cast<Map<String, Any>>();
+        if (desc.count(field::kFieldAxes)) {
+          stored_axes_[kv.second.get()] =
+              detail::IntArrayField(desc, field::kFieldAxes);
+        }
+      }
     }
     // A fragment updated in place by a T.Parallel inside a serial loop: a
     // value that loop carries, if it is filled before it (LowerFill).
@@ -1943,8 +1955,21 @@ private:
     for (const PrimExpr &off : e->offsets) {
       cb.offsets.push_back(tvm::tirx::Substitute(off, binds_));
     }
+    if (const size_t rank = cb.offsets.size(); rank >= 3) {
+      // A batched residual: (its matrix's index in the stored order, row,
+      // column), as a block copy's (TileGeometry).
+      const std::vector<int64_t> axes = StoredAxes(e->buffer);
+      const std::vector<int64_t> shape = detail::StaticShape(e->buffer, func_);
+      PrimExpr index = detail::I32(0);
+      for (size_t i = 0; i + 2 < rank; ++i) {
+        index = index * detail::I32(shape[axes[i]]) +
+                tvm::cast(tvm::DataType::Int(32), cb.offsets[axes[i]]);
+      }
+      cb.offsets = {analyzer_.Simplify(index), cb.offsets[axes[rank - 2]],
+                    cb.offsets[rank - 1]};
+    }
     cb.access.tensor = e->operand;
-    cb.access.shape = detail::StaticShape(e->buffer, func_);
+    SetShape(&cb.access, e->buffer);
     Placeholders(&cb);
     cbs_.push_back(cb);
     e->cb = cb.index;
@@ -2014,19 +2039,25 @@ private:
       const bool col_vec = cb.broadcast == value::kBroadcastCol;
       const bool fits = row_vec   ? got == std::vector<int64_t>{cols}
                         : col_vec ? got == std::vector<int64_t>{rows}
-                                  : got == shape;
+                                  : got == shape && cb.access.batch_shape ==
+                                                        out->access.batch_shape;
       if (!fits) {
+        std::vector<int64_t> whole = cb.access.batch_shape;
+        whole.insert(whole.end(), got.begin(), got.end());
+        std::vector<int64_t> out_whole = out->access.batch_shape;
+        out_whole.insert(out_whole.end(), shape.begin(), shape.end());
         TVM_FFI_THROW(ValueError)
             << cb.where << ": '" << cb.tensor << "' has shape "
-            << detail::ShapeString(got) << "; added to the output '"
-            << out->tensor << "' " << detail::ShapeString(shape) << " it must "
+            << detail::ShapeString(whole) << "; added to the output '"
+            << out->tensor << "' " << detail::ShapeString(out_whole)
+            << " it must "
             << (row_vec   ? "have one value per column"
                 : col_vec ? "have one value per row"
                           : "have the output's shape")
             << " ("
             << detail::ShapeString(row_vec   ? std::vector{cols}
                                    : col_vec ? std::vector{rows}
-                                             : shape)
+                                             : out_whole)
             << ").";
       }
       if (row_vec) {
@@ -2529,8 +2560,7 @@ private:
                "loop itself (a vector such as a norm's weight is not "
                "supported there yet).";
       }
-      if ((!out && StageLoopOf(cb) != loop) || cb.access.shape.size() != 2 ||
-          cb.access.batch.defined()) {
+      if ((!out && StageLoopOf(cb) != loop) || cb.access.shape.size() != 2) {
         TVM_FFI_THROW(ValueError)
             << what
             << ": a loop of stages reads blocks of 2-D tensors "
@@ -2773,25 +2803,88 @@ private:
     return tvm::tirx::Evaluate(0);
   }
 
+  /*! \brief A global tensor's axes in their stored order
+   *         (InferDefaultTTShard): its batch axes, then the axis of its
+   *         matrices' rows, then its last axis. */
+  std::vector<int64_t> StoredAxes(const Buffer &buffer) const {
+    if (auto it = stored_axes_.find(buffer.get()); it != stored_axes_.end()) {
+      return it->second;
+    }
+    std::vector<int64_t> axes(buffer->shape.size());
+    std::iota(axes.begin(), axes.end(), 0);
+    return axes;
+  }
+
+  /*! \brief A global tensor's shape in its stored order. */
+  std::vector<int64_t> StoredShape(const Buffer &buffer) const {
+    const std::vector<int64_t> shape = detail::StaticShape(buffer, func_);
+    std::vector<int64_t> stored;
+    for (int64_t axis : StoredAxes(buffer)) {
+      stored.push_back(shape[axis]);
+    }
+    return stored;
+  }
+
+  /*! \brief A block access's tensor shape: a batched tensor's matrix and
+   *         leading axes, in their stored order. */
+  void SetShape(detail::BlockAccess *access, const Buffer &buffer) const {
+    std::vector<int64_t> shape = StoredShape(buffer);
+    const size_t lead = shape.size() >= 3 ? shape.size() - 2 : 0;
+    access->batch_shape.assign(shape.begin(), shape.begin() + lead);
+    access->shape.assign(shape.begin() + lead, shape.end());
+  }
+
+  /*! \brief A global region's extents along its tensor's matrix axes
+   *         ({rows, cols}) when it is one element along every other axis
+   *         (a block of one matrix of a batched tensor), else its extents. */
+  std::vector<int64_t> BlockExtents(const detail::RegionOperand &global) const {
+    const size_t rank = global.extents.size();
+    if (rank < 3) {
+      return global.extents;
+    }
+    const std::vector<int64_t> axes = StoredAxes(global.buffer);
+    for (size_t i = 0; i + 2 < rank; ++i) {
+      if (global.extents[axes[i]] != 1) {
+        return global.extents;
+      }
+    }
+    return {global.extents[axes[rank - 2]], global.extents[rank - 1]};
+  }
+
   /*! \brief Tile coordinates (row0, col0) and tile counts of a global
-   *         region, and the batch index of a rank-3 tensor's region;
-   *         checks alignment and whole tiles. */
+   *         region, and the batch index of a batched tensor's region (its
+   *         matrix's position in the stored order: the batch axes' indices,
+   *         the first the slowest); checks alignment and whole tiles. */
   void TileGeometry(const detail::RegionOperand &global,
                     const std::string &what, PrimExpr *row0, PrimExpr *col0,
                     int64_t *rows, int64_t *cols, PrimExpr *batch) {
     const size_t rank = global.extents.size();
-    if ((rank != 2 && rank != 3) || (rank == 3 && global.extents[0] != 1)) {
+    const std::vector<int64_t> axes = StoredAxes(global.buffer);
+    if (rank < 2 || BlockExtents(global).size() != 2) {
       TVM_FFI_THROW(ValueError)
           << what << ": the region " << detail::ShapeString(global.extents)
           << " of '" << global.buffer->name
           << "' is not one matrix block; supported: a block of a 2-D tensor, "
-             "or of one matrix of a batched (batch, rows, cols) tensor.";
+             "or of one matrix of a batched tensor (one element along each "
+             "axis but the rows' axis "
+          << axes[rank - 2] << " and the last).";
     }
-    *batch = rank == 3 ? analyzer_.Simplify(
-                             tvm::cast(tvm::DataType::Int(32), global.mins[0]))
-                       : PrimExpr();
+    *batch = PrimExpr();
+    if (rank >= 3) {
+      const std::vector<int64_t> shape =
+          detail::StaticShape(global.buffer, func_);
+      PrimExpr index = detail::I32(0);
+      for (size_t i = 0; i + 2 < rank; ++i) {
+        index = index * detail::I32(shape[axes[i]]) +
+                tvm::cast(tvm::DataType::Int(32), global.mins[axes[i]]);
+      }
+      *batch = analyzer_.Simplify(index);
+    }
     const int64_t tile[2] = {target_.tile_rows, target_.tile_cols};
-    const int64_t ext[2] = {global.extents[rank - 2], global.extents[rank - 1]};
+    const size_t matrix_axes[2] = {static_cast<size_t>(axes[rank - 2]),
+                                   rank - 1};
+    const int64_t ext[2] = {global.extents[matrix_axes[0]],
+                            global.extents[matrix_axes[1]]};
     PrimExpr start[2];
     for (int axis = 0; axis < 2; ++axis) {
       if (ext[axis] % tile[axis] != 0) {
@@ -2800,7 +2893,7 @@ private:
             << global.buffer->name << "' is not a multiple of the " << tile[0]
             << "x" << tile[1] << " tile; block sizes must be multiples of 32.";
       }
-      start[axis] = TileStart(global, rank - 2 + axis, tile[axis], what);
+      start[axis] = TileStart(global, matrix_axes[axis], tile[axis], what);
     }
     *row0 = start[0];
     *col0 = start[1];
@@ -2858,7 +2951,7 @@ private:
     detail::BlockAccess access;
     access.copy = what.substr(what.find(": ") + 2);
     access.tensor = global.buffer->name;
-    access.shape = detail::StaticShape(global.buffer, func_);
+    SetShape(&access, global.buffer);
     access.row = tvm::tirx::Substitute(row0, binds_);
     access.col = tvm::tirx::Substitute(col0, binds_);
     if (batch.defined()) {
@@ -2884,9 +2977,7 @@ private:
     // tensor, of one matrix of a batched tensor.
     const std::vector<int64_t> block = detail::MatrixShape(dst.extents);
     if (block.size() != 2 || !IsBlockRegion(dst, shape) ||
-        detail::MatrixShape(src.extents) != block ||
-        !std::all_of(src.extents.begin(), src.extents.end() - 2,
-                     [](int64_t e) { return e == 1; })) {
+        BlockExtents(src) != block) {
       TVM_FFI_THROW(ValueError)
           << what << ": the copied region " << detail::ShapeString(src.extents)
           << " must be one (rows, cols) block of the shared buffer "
@@ -2938,7 +3029,7 @@ private:
     const std::string what =
         Where("T.copy into '" + std::string(dst.buffer->name) + "'");
     const size_t pos =
-        PackSide(src, what, dst.extents, std::string(dst.buffer->name));
+        PackSide(src, what, BlockExtents(dst), std::string(dst.buffer->name));
     Stmt pack = pack_stmt_;
     return detail::Seq({pack, WriterSide(pos, dst, what)});
   }
@@ -3130,11 +3221,9 @@ private:
           << "' whose update makes it; the block of each iteration is "
              "written in the loop (T.copy next to the update).";
     }
+    // (A region of a batched tensor: its extents along the matrix axes.)
     std::vector<int64_t> frag = detail::StaticShape(src.buffer, func_);
-    // A region of a batched tensor is one matrix: (1, rows, cols).
-    const bool one_matrix =
-        extents.size() == 3 && extents[0] == 1 && frag.size() == 2;
-    if (frag != (one_matrix ? detail::MatrixShape(extents) : extents)) {
+    if (frag != extents) {
       TVM_FFI_THROW(ValueError)
           << what << ": the region " << detail::ShapeString(extents)
           << " must cover the whole "
@@ -3422,12 +3511,6 @@ private:
           << "; the update made the zeros padding its last tile into values "
              "(f(0)) that the reduction would take in. Supported: a "
              "reduction of an update over a length that is a multiple of 32.";
-    }
-    if (in.access.batch.defined()) {
-      TVM_FFI_THROW(ValueError)
-          << what << ": '" << in.tensor << "' is a batched (batch, rows, "
-          << "cols) tensor; reductions of the rows of a 2-D tensor are "
-             "supported.";
     }
     // The tensor's last tile column (row) is padded with zeros in DRAM:
     // they add nothing to a sum, but would take part in a maximum.
@@ -3931,8 +4014,7 @@ private:
           << cb_b.cols_tiles * tile << (transpose_b ? " (transposed)" : "")
           << ", C " << detail::ShapeString(c.extents) << ".";
     }
-    if (cb_a.access.shape.size() != 2 || cb_b.access.shape.size() != 2 ||
-        cb_a.access.batch.defined() || cb_b.access.batch.defined()) {
+    if (cb_a.access.shape.size() != 2 || cb_b.access.shape.size() != 2) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << a.buffer->name << "' and '" << b.buffer->name
           << "' must be blocks of 2-D tensors (or values made from them) in "
@@ -3978,6 +4060,55 @@ private:
                        {detail::I32(cb_a.index), detail::I32(cb_b.index),
                         detail::I32(mt), detail::I32(nt), detail::I32(kt),
                         detail::I32(transpose_b ? 1 : 0)}));
+  }
+
+  /*!
+   * \brief Each block the program reads of a batched tensor is of its output
+   *        block's matrix: the plan's computation runs on each matrix of the
+   *        batched tensors (a tensor that is not batched is read alike by
+   *        every matrix), so a block of another matrix, or of a batched
+   *        tensor for an output that is not batched, is refused. (A GEMM's
+   *        operands: ProveMatmulIndexing.)
+   */
+  void ProveBatches() {
+    const CBInfo *out = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleOutput && !cb.tensor.empty()) {
+        out = &cb;
+      }
+    }
+    if (out == nullptr) {
+      return;
+    }
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role != value::kCBRoleInput || !cb.access.batch.defined()) {
+        continue;
+      }
+      if (!out->access.batch.defined()) {
+        TVM_FFI_THROW(ValueError)
+            << Where(cb.access.copy) << ": '" << cb.tensor
+            << "' is batched, its leading axes "
+            << detail::ShapeString(cb.access.batch_shape)
+            << ", but the output '" << out->tensor
+            << "' is not; a kernel that reads a batched tensor writes each of "
+               "its matrices' results into a batched output of the same "
+               "leading axes.";
+      }
+      if (cb.access.batch_shape != out->access.batch_shape ||
+          !analyzer_.CanProveEqual(cb.access.batch, out->access.batch)) {
+        TVM_FFI_THROW(ValueError)
+            << Where(cb.access.copy) << " reads matrix `"
+            << detail::Brief(analyzer_.Simplify(cb.access.batch)) << "` of '"
+            << cb.tensor << "' (leading axes "
+            << detail::ShapeString(cb.access.batch_shape)
+            << ") for the output block in matrix `"
+            << detail::Brief(analyzer_.Simplify(out->access.batch)) << "` of '"
+            << out->tensor << "' (leading axes "
+            << detail::ShapeString(out->access.batch_shape)
+            << "); each block of a batched tensor is read for its own "
+               "matrix's output block.";
+      }
+    }
   }
 
   /*!
@@ -4121,7 +4252,7 @@ private:
       const bool linear =
           loop != nullptr && LinearInLoop(value.access.col, loop, extent,
                                           value.cols_tiles, &n_start, &n_step);
-      if (!rows || o.access.batch.defined()) {
+      if (!rows) {
         TVM_FFI_THROW(ValueError)
             << what << ": its product's rows start at block row `"
             << detail::Brief(value.access.row) << "` (" << value.rows_tiles
@@ -5461,6 +5592,10 @@ private:
   /*! \brief The error for a column sum on 16-bit DST, raised unless the
    *         reduction turns out to be a stage (fp32 DST). */
   std::string column_sum_16bit_;
+  /*! \brief The stored axis order of the global tensors whose rows are not
+   *         their second-last axis (tt.buffers `axes`). */
+  std::unordered_map<const tvm::tirx::BufferNode *, std::vector<int64_t>>
+      stored_axes_;
 };
 
 } // namespace

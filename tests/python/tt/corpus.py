@@ -1131,6 +1131,7 @@ def rms_norm_splitk(M, N, blk_m, blk_k, dtype="float", accum_dtype="float"):  # 
 
 LOG2E = 1.44269504  # the examples' scale: exp2(x * log2(e)) is exp(x)
 FLASH_MHA = "examples/flash_attention/example_mha_fwd_bshd.py"
+FLASH_MHA_BHSD = "examples/flash_attention/example_mha_fwd_bhsd.py"
 
 
 def online_softmax(M, N, block_M, block_N, dtype="bfloat16", accum_dtype="float32", refill=False):  # noqa: N803
@@ -1326,6 +1327,102 @@ def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float
             T.copy(O_shared, Output[bx * block_M, 0])
 
     return main
+
+
+def flash_attention_mha(batch, heads, seq_len, dim, block_M, block_N, layout="bshd"):  # noqa: N803
+    """examples/flash_attention/example_mha_fwd_bshd.py's forward, non-causal, as written there: rank-4 (batch,
+    seq_len, heads, dim) tensors, the grid (seq_len / block_M, heads, batch), the blocks Q[bz, rows, by, :], the
+    macros MMA0 / MMA1 / Softmax / Rescale taking the block indices; ``layout="bhsd"``: example_mha_fwd_bhsd.py's
+    (batch, heads, seq_len, dim) tensors and blocks Q[bz, by, rows, :]."""
+    scale = (1.0 / dim) ** 0.5 * LOG2E
+    shape = [batch, seq_len, heads, dim] if layout == "bshd" else [batch, heads, seq_len, dim]
+    dtype, accum_dtype = "bfloat16", "float32"
+
+    def rows(X, lo, hi, by, bz):  # noqa: N803
+        return X[bz, lo:hi, by, :] if layout == "bshd" else X[bz, by, lo:hi, :]
+
+    @T.macro
+    def MMA0(K, Q_shared, K_shared, acc_s, k, bx, by, bz):  # noqa: N802, N803
+        T.copy(rows(K, k * block_N, (k + 1) * block_N, by, bz), K_shared)
+        T.clear(acc_s)
+        T.gemm(Q_shared, K_shared, acc_s, transpose_B=True, policy=T.GemmWarpPolicy.FullRow)
+
+    @T.macro
+    def MMA1(V, V_shared, acc_s_cast, acc_o, k, by, bz):  # noqa: N802, N803
+        T.copy(rows(V, k * block_N, (k + 1) * block_N, by, bz), V_shared)
+        T.gemm(acc_s_cast, V_shared, acc_o, policy=T.GemmWarpPolicy.FullRow)
+
+    @T.macro
+    def Softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum):  # noqa: N802
+        T.copy(scores_max, scores_max_prev)
+        T.fill(scores_max, -T.infinity(accum_dtype))
+        T.reduce_max(acc_s, scores_max, dim=1, clear=False)
+        for i in T.Parallel(block_M):
+            scores_scale[i] = T.exp2(scores_max_prev[i] * scale - scores_max[i] * scale)
+        for i, j in T.Parallel(block_M, block_N):
+            acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
+        T.reduce_sum(acc_s, scores_sum, dim=1)
+        for i in T.Parallel(block_M):
+            logsum[i] = logsum[i] * scores_scale[i] + scores_sum[i]
+        T.copy(acc_s, acc_s_cast)
+
+    @T.macro
+    def Rescale(acc_o, scores_scale):  # noqa: N802
+        for i, j in T.Parallel(block_M, dim):
+            acc_o[i, j] *= scores_scale[i]
+
+    @T.prim_func
+    def main(
+        Q: T.Tensor(shape, dtype),  # noqa: N803
+        K: T.Tensor(shape, dtype),  # noqa: N803
+        V: T.Tensor(shape, dtype),  # noqa: N803
+        Output: T.Tensor(shape, dtype),  # noqa: N803
+    ):
+        with T.Kernel(T.ceildiv(seq_len, block_M), heads, batch, threads=128) as (bx, by, bz):
+            Q_shared = T.alloc_shared([block_M, dim], dtype)
+            K_shared = T.alloc_shared([block_N, dim], dtype)
+            V_shared = T.alloc_shared([block_N, dim], dtype)
+            O_shared = T.alloc_shared([block_M, dim], dtype)
+            acc_s = T.alloc_fragment([block_M, block_N], accum_dtype)
+            acc_s_cast = T.alloc_fragment([block_M, block_N], dtype)
+            acc_o = T.alloc_fragment([block_M, dim], accum_dtype)
+            scores_max = T.alloc_fragment([block_M], accum_dtype)
+            scores_max_prev = T.alloc_fragment([block_M], accum_dtype)
+            scores_scale = T.alloc_fragment([block_M], accum_dtype)
+            scores_sum = T.alloc_fragment([block_M], accum_dtype)
+            logsum = T.alloc_fragment([block_M], accum_dtype)
+
+            T.copy(rows(Q, bx * block_M, (bx + 1) * block_M, by, bz), Q_shared)
+            T.fill(acc_o, 0)
+            T.fill(logsum, 0)
+            T.fill(scores_max, -T.infinity(accum_dtype))
+
+            for k in T.Pipelined(T.ceildiv(seq_len, block_N), num_stages=1):
+                MMA0(K, Q_shared, K_shared, acc_s, k, bx, by, bz)
+                Softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum)
+                Rescale(acc_o, scores_scale)
+                MMA1(V, V_shared, acc_s_cast, acc_o, k, by, bz)
+            for i, j in T.Parallel(block_M, dim):
+                acc_o[i, j] /= logsum[i]
+            T.copy(acc_o, O_shared)
+            T.copy(O_shared, rows(Output, bx * block_M, (bx + 1) * block_M, by, bz))
+
+    return main
+
+
+def _per_head(function, layout):
+    """``function`` of 2-D (seq, dim) Q, K, V applied to each (batch, head) of rank-4 tensors in ``layout``."""
+
+    def apply(inputs):
+        to_bhsd = (0, 2, 1, 3) if layout == "bshd" else (0, 1, 2, 3)  # its own inverse
+        q, k, v = (np.transpose(inputs[n], to_bhsd) for n in "QKV")
+        out = np.empty(q.shape)
+        for b in range(q.shape[0]):
+            for h in range(q.shape[1]):
+                out[b, h] = function({"Q": q[b, h], "K": k[b, h], "V": v[b, h]})
+        return np.transpose(out, to_bhsd)
+
+    return apply
 
 
 def _attention(inputs):
@@ -1810,6 +1907,18 @@ ENTRIES = [
           {"Q": (192, 128), "K": (192, 128), "V": (192, 128)}, _attention, output="Output", k=192,
           magnitude=_attention_magnitude,
           notes="dim 128 (Q @ K^T over 4 K tiles, acc_o 2 x 4 tiles), 3 blocks of queries and of keys"),
+    # Rank-4 tensors and the 3-D grid (issue #19): the example itself.
+    Entry("flash_attention_mha_bshd", FLASH_MHA, lambda: flash_attention_mha(2, 2, 128, 64, 64, 64),
+          {n: (2, 128, 2, 64) for n in "QKV"}, _per_head(_attention, "bshd"), output="Output", k=128,
+          magnitude=_per_head(_attention_magnitude, "bshd"),
+          notes="(batch 2, seq 128, heads 2, dim 64) tensors over the grid (2, 2, 2): each tensor stored as its "
+                "(batch, heads) matrices of (seq, dim) (the plan's axes [0, 2, 1, 3]), each block of queries "
+                "looping over 2 blocks of keys of its own head"),
+    Entry("flash_attention_mha_bhsd_d128", FLASH_MHA_BHSD,
+          lambda: flash_attention_mha(1, 3, 128, 128, 64, 64, layout="bhsd"),
+          {n: (1, 3, 128, 128) for n in "QKV"}, _per_head(_attention, "bhsd"), output="Output", k=128,
+          magnitude=_per_head(_attention_magnitude, "bhsd"),
+          notes="(batch 1, heads 3, seq 128, dim 128) tensors, stored in their own order: 3 heads' matrices"),
     Entry("test_reduce_sum_running", TEST_REDUCE, lambda: running_row_sum(96, 320, 32, 64), {"A": (96, 320)},
           lambda i: i["A"] * i["A"].sum(axis=1, keepdims=True), output="B", k=320,
           magnitude=lambda i: np.abs(i["A"]) * np.abs(i["A"]).sum(axis=1, keepdims=True),

@@ -114,9 +114,11 @@ def grid_3d(n: int = 64):
 
 def batched_gemm(where: str = "", batch=2, M=64, N=64, K=64):  # noqa: N803
     """A batched GEMM (batch as the grid's z axis) that is wrong in one way (issue #15):
-    ``rank_4``: A has a fourth axis; ``batch_mismatch``: A has one matrix more than C;
-    ``batch_shifted``: A's matrix is (bz + 1) % batch, not C's."""
-    a_shape = (1, batch, M, K) if where == "rank_4" else (batch + (where == "batch_mismatch"), M, K)
+    ``rank_4``: A has a fourth axis (C has three); ``rank_5``: A has five axes; ``batch_mismatch``: A has
+    one matrix more than C; ``batch_shifted``: A's matrix is (bz + 1) % batch, not C's."""
+    a_shape = {"rank_4": (1, batch, M, K), "rank_5": (1, 1, batch, M, K)}.get(
+        where, (batch + (where == "batch_mismatch"), M, K)
+    )
 
     def a_batch(bz):
         return (bz + 1) % batch if where == "batch_shifted" else bz
@@ -132,6 +134,8 @@ def batched_gemm(where: str = "", batch=2, M=64, N=64, K=64):  # noqa: N803
             for k in T.serial(T.ceildiv(K, 32)):
                 if where == "rank_4":
                     T.copy(A[0, bz, by * 32, k * 32], A_s)
+                elif where == "rank_5":
+                    T.copy(A[0, 0, bz, by * 32, k * 32], A_s)
                 else:
                     T.copy(A[a_batch(bz), by * 32, k * 32], A_s)
                 T.copy(B[bz, k * 32, bx * 32], B_s)
@@ -1691,3 +1695,108 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
             T.copy(o, Output[bx * block_M, by * dv])
 
     return main
+
+
+def batched_layout(where):
+    """Batched tensors of rank 3 and 4 (issue #19), each kernel one way: "mha-other-head" (flash attention's
+    scores on (batch, seq, heads, dim) tensors, K's block read from the next head), "gemm-bshd" (C[b, :, h, :] =
+    A[b, :, h, :] @ B[b, h] over the grid (1, heads, batch)), "residual-bhsd" (a (b, h, M, N) residual added
+    to a GEMM's output, read element by element), "residual-into-2d" (a (2, M, N) residual added to a 2-D
+    output), "into-2d" (a block of matrix 1 of a (2, M, N) tensor, its rows' maximum subtracted, into a 2-D
+    output), "rows-two-axes" (X copied in blocks X[b, rows, :] and X[rows, b, :])."""
+    bf16 = "bfloat16"
+    if where == "mha-other-head":
+        B, S, H, D = 1, 64, 2, 64  # noqa: N806
+
+        @T.prim_func
+        def scores(Q: T.Tensor((B, S, H, D), bf16), K: T.Tensor((B, S, H, D), bf16),  # noqa: N803
+                   P: T.Tensor((B, S, H, S), bf16)):  # fmt: skip  # noqa: N803
+            with T.Kernel(1, H, B, threads=128) as (bx, by, bz):
+                Q_shared = T.alloc_shared([S, D], bf16)
+                K_shared = T.alloc_shared([S, D], bf16)
+                acc_s = T.alloc_fragment([S, S], "float32")
+                m = T.alloc_fragment([S], "float32")
+                p = T.alloc_fragment([S, S], bf16)
+                T.copy(Q[bz, 0:S, by, :], Q_shared)
+                T.copy(K[bz, 0:S, (by + 1) % H, :], K_shared)
+                T.clear(acc_s)
+                T.gemm(Q_shared, K_shared, acc_s, transpose_B=True)
+                T.reduce_max(acc_s, m, dim=1)
+                for i, j in T.Parallel(S, S):
+                    p[i, j] = T.exp2(acc_s[i, j] - m[i])
+                T.copy(p, P[bz, 0:S, by, :])
+
+        return scores
+    if where in ("gemm-bshd", "residual-bhsd", "residual-into-2d"):
+        B, H, M, N, KK = 2, 2, 64, 64, 64  # noqa: N806
+        a_shape, c_shape = ((B, M, H, KK), (B, M, H, N)) if where == "gemm-bshd" else ((B, H, M, KK), (B, H, M, N))
+        d_shape = (B, M, N) if where == "residual-into-2d" else (B, H, M, N)
+        w_shape, grid = (B, H, KK, N), (1, H, B)
+        if where == "residual-into-2d":
+            a_shape, w_shape, c_shape, grid = (M, KK), (KK, N), (M, N), (1, 1, 1)
+
+        @T.prim_func
+        def gemm(A: T.Tensor(a_shape, bf16), W: T.Tensor(w_shape, bf16), D: T.Tensor(d_shape, bf16),  # noqa: N803
+                 C: T.Tensor(c_shape, bf16)):  # fmt: skip  # noqa: N803
+            with T.Kernel(*grid, threads=128) as (bx, by, bz):
+                A_s = T.alloc_shared((M, KK), bf16)
+                W_s = T.alloc_shared((KK, N), bf16)
+                C_l = T.alloc_fragment((M, N), "float32")
+                T.clear(C_l)
+                if where == "gemm-bshd":
+                    T.copy(A[bz, 0:M, by, :], A_s)
+                elif where == "residual-into-2d":
+                    T.copy(A[0, 0], A_s)
+                else:
+                    T.copy(A[bz, by, 0, 0], A_s)
+                if where == "residual-into-2d":
+                    T.copy(W[0, 0], W_s)
+                else:
+                    T.copy(W[bz, by, 0, 0], W_s)
+                T.gemm(A_s, W_s, C_l)
+                if where == "residual-bhsd":
+                    for i, j in T.Parallel(M, N):
+                        C_l[i, j] = C_l[i, j] + D[bz, by, i, j]
+                elif where == "residual-into-2d":
+                    for i, j in T.Parallel(M, N):
+                        C_l[i, j] = C_l[i, j] + D[bz, i, j]
+                if where == "gemm-bshd":
+                    T.copy(C_l, C[bz, 0:M, by, :])
+                elif where == "residual-into-2d":
+                    T.copy(C_l, C[0, 0])
+                else:
+                    T.copy(C_l, C[bz, by, 0, 0])
+
+        return gemm
+    if where == "into-2d":
+
+        @T.prim_func
+        def shift(X: T.Tensor((2, 64, 64), bf16), Y: T.Tensor((64, 64), bf16)):  # noqa: N803
+            with T.Kernel(2, threads=128) as bx:
+                xs = T.alloc_shared((32, 64), bf16)
+                x = T.alloc_fragment((32, 64), "float32")
+                m = T.alloc_fragment((32,), "float32")
+                y = T.alloc_fragment((32, 64), bf16)
+                T.copy(X[1, bx * 32, 0], xs)
+                T.copy(xs, x)
+                T.reduce_max(x, m, dim=1)
+                for i, j in T.Parallel(32, 64):
+                    y[i, j] = x[i, j] - m[i]
+                T.copy(y, Y[bx * 32, 0])
+
+        return shift
+    assert where == "rows-two-axes", where
+
+    @T.prim_func
+    def add(X: T.Tensor((64, 64, 64), bf16), Y: T.Tensor((64, 64, 64), bf16)):  # noqa: N803
+        with T.Kernel(2, 64, threads=128) as (by, bz):
+            a = T.alloc_shared((32, 64), bf16)
+            b = T.alloc_shared((32, 64), bf16)
+            c = T.alloc_fragment((32, 64), bf16)
+            T.copy(X[bz, by * 32 : (by + 1) * 32, :], a)
+            T.copy(X[by * 32 : (by + 1) * 32, bz, :], b)
+            for i, j in T.Parallel(32, 64):
+                c[i, j] = a[i, j] + b[i, j]
+            T.copy(c, Y[bz, by * 32 : (by + 1) * 32, :])
+
+    return add

@@ -1304,3 +1304,26 @@ def test_flash_attention_is_judged_by_its_plan(tmp_path, name, old, new, fault):
     from corpus import flash_attention
 
     _caught_after_breaking(tmp_path, flash_attention(256, 64, 64, 64), name, old, new, fault)
+
+
+@pytest.mark.parametrize(
+    "name, old, new",
+    [
+        # Every query block reading the keys of the other head of its batch.
+        ("reader.cpp", "(batch * K_tile_rows + k * 2 + r_1)", "((batch ^ 1) * K_tile_rows + k * 2 + r_1)"),
+        # The host laying Q's file out as if its heads were its leading axis: (batch, heads) matrices read
+        # as consecutive (seq, dim) blocks of the file.
+        ("main.cpp", "kQShape{4, 128, 64, 128, 64, 2}", "kQShape{4, 128, 64, 128, 64}"),
+        # The values of the other head: V's block of head h ^ 1.
+        ("reader.cpp", "(batch * V_tile_rows + k * 2 + r_2)", "((batch ^ 1) * V_tile_rows + k * 2 + r_2)"),
+    ],
+    ids=["other-head-keys", "host-layout", "other-head-values"],
+)  # fmt: skip
+def test_batched_flash_attention_is_judged_matrix_by_matrix(tmp_path, name, old, new):
+    """example_mha_fwd_bshd.py on (batch, seq, heads, dim) tensors: the plan stores each as its (batch, heads)
+    matrices and the harness judges each matrix of the output from the same matrices of Q, K and V, so a
+    kernel that reads another head's keys or values, or a host program that lays the file out otherwise,
+    is a mismatch."""
+    from corpus import flash_attention_mha
+
+    _caught_after_breaking(tmp_path, flash_attention_mha(2, 2, 128, 64, 64, 64), name, old, new, None)

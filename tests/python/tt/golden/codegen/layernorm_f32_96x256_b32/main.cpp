@@ -42,15 +42,24 @@ constexpr uint32_t kTileBytes = 2048;
 
 // A tensor's logical shape and its shape padded to whole tiles in DRAM: batch
 // matrices of rows x cols (batch 1 for a 2-D tensor, a 1-D vector one row or
-// one column), each padded on its own.
+// one column), each padded on its own. In the tensor's file, consecutive
+// matrices are `inner` rows apart where its rows are not its second-last axis
+// ((batch, seq, heads, dim) as (batch, heads) matrices of (seq, dim): inner =
+// heads).
 struct TensorShape {
   uint32_t batch, rows, cols, padded_rows, padded_cols;
+  uint32_t inner = 1;
 };
 constexpr TensorShape kXShape{1, 96, 256, 96, 256};
 constexpr TensorShape kgammaShape{1, 1, 256, 32, 256};
 constexpr TensorShape kbetaShape{1, 1, 256, 32, 256};
 constexpr TensorShape kYShape{1, 96, 256, 96, 256};
 constexpr TensorShape kMeanShape{1, 1, 96, 32, 96};
+
+// Where row r of matrix b starts in the tensor's file (in values).
+size_t FileRow(const TensorShape &s, uint32_t b, uint32_t r) {
+  return ((size_t(b / s.inner) * s.rows + r) * s.inner + b % s.inner) * s.cols;
+}
 
 // The schedule: each active core's logical coordinate, first output block and
 // block count.
@@ -86,7 +95,7 @@ std::vector<T> ReadTensor(const std::string &path, const TensorShape &s) {
   for (uint32_t b = 0; b < s.batch; ++b) {
     for (uint32_t r = 0; r < s.rows; ++r) {
       std::memcpy(&padded[(size_t(b) * s.padded_rows + r) * s.padded_cols],
-                  &raw[(size_t(b) * s.rows + r) * s.cols], s.cols * sizeof(T));
+                  &raw[FileRow(s, b, r)], s.cols * sizeof(T));
     }
   }
   return padded;
@@ -96,14 +105,16 @@ std::vector<T> ReadTensor(const std::string &path, const TensorShape &s) {
 template <typename T>
 void WriteTensor(const std::string &path, const std::vector<T> &padded,
                  const TensorShape &s) {
-  std::ofstream out(path, std::ios::binary);
+  std::vector<T> raw(size_t(s.batch) * s.rows * s.cols);
   for (uint32_t b = 0; b < s.batch; ++b) {
     for (uint32_t r = 0; r < s.rows; ++r) {
-      out.write(reinterpret_cast<const char *>(
-                    &padded[(size_t(b) * s.padded_rows + r) * s.padded_cols]),
-                s.cols * sizeof(T));
+      std::memcpy(&raw[FileRow(s, b, r)],
+                  &padded[(size_t(b) * s.padded_rows + r) * s.padded_cols],
+                  s.cols * sizeof(T));
     }
   }
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char *>(raw.data()), raw.size() * sizeof(T));
   if (!out) {
     throw std::runtime_error(path + ": cannot write");
   }
