@@ -12,5 +12,6 @@ python cost_model.py --arch wormhole_b0
 python cost_model.py --arch blackhole
 python cost_model_calibration.py
 python gemm_schedules.py
+python flash_attention.py
 python numerics.py
 python call_latency.py

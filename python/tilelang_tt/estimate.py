@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TTError
-from .plan import plan_digest, read_plan_text, stored_shape
+from .plan import matrix_shape, plan_digest, read_plan_text, stored_shape
 
 #: The arch's facts (clock, DRAM bandwidth, one core's NoC rates, cycles of a tile matmul by fidelity)
 #: come from the plan's ``device`` section, written from the compiler's one table (target.h ArchSpec).
@@ -290,16 +290,47 @@ def derived_stats(plan: dict) -> list[dict]:
     return sorted(out, key=lambda s: (s["x"], s["y"]))  # the simulator's order
 
 
+def stage_flops(plan: dict) -> int:
+    """The matrix unit's useful work in a staged program: 2 * M * N * K of each matmul stage each time it
+    runs (once, or once an iteration of its loop, on that iteration's slices), for each matrix of a batched
+    program (flash attention's forward: 4 * batch * heads * seq^2 * dim)."""
+    compute = plan["compute"]
+    shapes = {name: matrix_shape(buf) for name, buf in plan["buffers"].items()}
+    flops = 0
+    for stage in compute["stages"]:
+        loop = stage.get("loop") or {}
+        sliced = {sl["tensor"]: [sl["size"] if axis == sl["axis"] else d for axis, d in enumerate(shapes[sl["tensor"]])]
+                  for sl in loop.get("slices", [])}  # fmt: skip
+        if stage["op"] == "fill":
+            shapes[stage["out"]] = list(stage["shape"])
+            continue
+        a = sliced.get(stage["in"], shapes[stage["in"]])
+        if stage["op"] == "matmul":
+            b = sliced.get(stage["b"], shapes[stage["b"]])
+            b = b[::-1] if stage["transpose_b"] else b
+            flops += 2 * a[0] * a[1] * b[1] * loop.get("extent", 1)
+            shapes[stage["out"]] = [a[0], b[1]]
+        elif stage["op"] == "reduce":
+            shapes[stage["out"]] = a[:1] if stage["reduce_dim"] == "row" else a[1:]
+        else:
+            shapes[stage["out"]] = a
+    return flops * compute["batch"]
+
+
 def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     """The cost model of the program in ``artifact_dir`` (see the module doc); ``fidelity``: the math
-    fidelity to time the matmuls at (default: the plan's)."""
+    fidelity to time the matmuls at (default: the plan's). A staged program with matmul stages (attention)
+    is timed from the simulator's statistics: its matmuls, unpacking, packing and data movement, not its
+    SFPU functions (exp2, reciprocals) nor the FPU's element-wise and reduce passes, so its time is a lower
+    bound (``lower_bound``)."""
     artifact_dir = Path(artifact_dir)
     plan, plan_text = read_plan_text(artifact_dir)
-    if plan["compute"]["op"] != "matmul":
+    staged = plan["compute"]["op"] == "stages" and any(st["op"] == "matmul" for st in plan["compute"]["stages"])
+    if plan["compute"]["op"] != "matmul" and not staged:
         raise TTError(
-            f"{artifact_dir}: the plan computes {plan['compute']['op']!r}; the cost model covers GEMMs "
-            "only (an element-wise kernel or a reduction is DRAM-bound: its tiles read and written are in "
-            "the simulator's statistics, sim/sim_stats.json)"
+            f"{artifact_dir}: the plan computes {plan['compute']['op']!r}; the cost model covers GEMMs and "
+            "programs with T.gemm stages (attention) only (an element-wise kernel or a reduction is "
+            "DRAM-bound: its tiles read and written are in the simulator's statistics, sim/sim_stats.json)"
         )
     fidelity = fidelity or plan["compute"]["math_fidelity"]
     device = plan["device"]
@@ -319,6 +350,11 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
             stats, source = recorded["cores"], "simulator statistics"
         else:
             source = "derived from the plan; the simulator statistics in sim/ are of another plan"
+    if stats is None and staged:
+        raise TTError(
+            f"{artifact_dir}: a program of stages is timed from the simulator's statistics; run "
+            f"`tilelang-tt simulate {artifact_dir}` first ({source})"
+        )
     if stats is None:
         stats = derived_stats(plan)
     by_xy = {(s["x"], s["y"]): s for s in stats}
@@ -333,9 +369,13 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
     slowest = max(cores, key=lambda c: c.time_s)
     device_s = slowest.time_s
     a, c = (plan["buffers"][plan["compute"][x]] for x in "ac")
-    m, k = stored_shape(a)[-2:][::-1] if plan["compute"]["transpose_a"] else stored_shape(a)[-2:]
-    n = stored_shape(c)[-1]
-    flops = 2 * m * n * k * plan["compute"]["batch"]
+    if staged:
+        m, n, k = None, None, None
+        flops = stage_flops(plan)
+    else:
+        m, k = stored_shape(a)[-2:][::-1] if plan["compute"]["transpose_a"] else stored_shape(a)[-2:]
+        n = stored_shape(c)[-1]
+        flops = 2 * m * n * k * plan["compute"]["batch"]
     grid = plan["core_grid"]["x"] * plan["core_grid"]["y"]
     peak_flops = grid * TILE_FLOPS / cycles * arch["clock_hz"]
     total_dram = sum(c.dram_bytes for c in cores)
@@ -352,8 +392,10 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
         "schedule": plan["schedule"]["policy"],
         "fidelity": fidelity,
         "source": source,
-        "shape": [m, n, k],
+        "shape": None if staged else [m, n, k],
         "batch": plan["compute"]["batch"],
+        "flops": flops,
+        "lower_bound": staged,
         "active_cores": active,
         "device_seconds": device_s,
         "tflops": flops / device_s / 1e12,
@@ -369,14 +411,26 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
 
 
 def summary(est: dict) -> str:
-    m, n, k = est["shape"]
     batch = f"{est['batch']} x " if est.get("batch", 1) > 1 else ""
-    return "\n".join([
-        f"{est['kernel']} {batch}{m}x{n}x{k} on {est['active_cores']} {est['arch']} cores, "
+    if est["shape"]:
+        m, n, k = est["shape"]
+        what = f"{batch}{m}x{n}x{k}"
+    else:
+        on = f" on {est['batch']} matrices" if est.get("batch", 1) > 1 else ""
+        what = f"stages{on} ({est['flops'] / 1e9:.3g} GFLOP in matmul stages)"
+    at_least, at_most = ("at least ", "at most ") if est.get("lower_bound") else ("", "")
+    lines = [
+        f"{est['kernel']} {what} on {est['active_cores']} {est['arch']} cores, "
         f"{est['schedule']} schedule, {est['fidelity']} ({est['source']})",
-        f"modeled device time {1e3 * est['device_seconds']:.3f} ms -> {est['tflops']:.2f} TFLOP/s "
-        f"({est['percent_of_roofline']:.0f}% of the {est['roofline_tflops']:.2f} TFLOP/s roofline; "
+        f"modeled device time {at_least}{1e3 * est['device_seconds']:.3f} ms -> {at_most}{est['tflops']:.2f} "
+        f"TFLOP/s ({est['percent_of_roofline']:.0f}% of the {est['roofline_tflops']:.2f} TFLOP/s roofline; "
         f"peak {est['peak_tflops']:.1f})",
+    ]
+    if est.get("lower_bound"):
+        lines.append("not modeled: the SFPU's functions (exp2, reciprocals) and the FPU's element-wise and "
+                     "reduce passes between the matmul stages")  # fmt: skip
+    return "\n".join([
+        *lines,
         f"binding limit: {est['binding_limit']}; DRAM traffic {est['dram_bytes_over_minimum']:.1f}x the minimum; "
         f"load imbalance (max/mean blocks) {est['load_imbalance']:.2f}",
     ])  # fmt: skip

@@ -1329,14 +1329,14 @@ def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float
     return main
 
 
-def flash_attention_mha(batch, heads, seq_len, dim, block_M, block_N, layout="bshd"):  # noqa: N803
+def flash_attention_mha(batch, heads, seq_len, dim, block_M, block_N, layout="bshd", dtype="bfloat16"):  # noqa: N803
     """examples/flash_attention/example_mha_fwd_bshd.py's forward, non-causal, as written there: rank-4 (batch,
     seq_len, heads, dim) tensors, the grid (seq_len / block_M, heads, batch), the blocks Q[bz, rows, by, :], the
     macros MMA0 / MMA1 / Softmax / Rescale taking the block indices; ``layout="bhsd"``: example_mha_fwd_bhsd.py's
     (batch, heads, seq_len, dim) tensors and blocks Q[bz, by, rows, :]."""
     scale = (1.0 / dim) ** 0.5 * LOG2E
     shape = [batch, seq_len, heads, dim] if layout == "bshd" else [batch, heads, seq_len, dim]
-    dtype, accum_dtype = "bfloat16", "float32"
+    accum_dtype = "float32"
 
     def rows(X, lo, hi, by, bz):  # noqa: N803
         return X[bz, lo:hi, by, :] if layout == "bshd" else X[bz, by, lo:hi, :]

@@ -12,6 +12,7 @@ from tilelang_tt.estimate import (
     derived_stats,
     estimate,
     model_ttnn_matmul,
+    summary,
     ttnn_matmul_core_stats,
 )
 from tilelang_tt.sim import simulate
@@ -181,3 +182,35 @@ def test_calibration_against_ttnn():
     assert set(outliers) == {(4096, "HiFi2"), (8192, "HiFi2"), (16384, "HiFi2")}
     assert all(-0.35 < e < 0 for e in outliers.values())
     assert all(abs(r["error"]) < 0.12 for r in table if r["fidelity"] == "HiFi4")
+
+
+def test_flash_attention_is_timed_from_the_simulators_counts(tmp_path):
+    """A program with T.gemm stages (flash attention's forward on (batch, seq, heads, dim) tensors): its
+    work is the matmul stages' 4 * batch * heads * seq^2 * dim, its time is modeled from the simulator's
+    statistics only (a lower bound: the SFPU's functions are not modeled, and the summary says so), and
+    without them the estimate is refused with what to run."""
+    from corpus import flash_attention_mha
+
+    batch, heads, seq, dim = 1, 2, 128, 64
+    out = tmp_path / "fa"
+    tilelang_tt.lower(flash_attention_mha(batch, heads, seq, dim, 64, 64)).write(out)
+    with pytest.raises(tilelang_tt.TTError, match="run `tilelang-tt simulate"):
+        estimate(out)
+    assert simulate(out).ok
+    est = estimate(out)
+    assert est["flops"] == 4 * batch * heads * seq * seq * dim
+    assert est["lower_bound"] and est["shape"] is None and est["batch"] == batch * heads
+    cores = est["cores"]
+    assert sum(c["matmul_tiles"] for c in cores) == est["flops"] // (2 * 32**3)  # no padding here
+    assert est["device_seconds"] == max(c["time_s"] for c in cores) > 0
+    text = summary(est)
+    assert "at least" in text and "not modeled: the SFPU's functions" in text
+
+
+def test_a_program_of_stages_without_a_gemm_is_not_estimated(tmp_path):
+    from corpus import softmax_rows
+
+    out = tmp_path / "softmax"
+    tilelang_tt.lower(softmax_rows(64, 128, 32)).write(out)
+    with pytest.raises(tilelang_tt.TTError, match="covers GEMMs and programs with T.gemm stages"):
+        estimate(out)

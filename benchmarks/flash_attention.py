@@ -1,0 +1,58 @@
+"""Flash attention's forward (example_mha_fwd_bshd.py as written, non-causal) on the simulator and the cost model.
+
+    python benchmarks/flash_attention.py [--batch 1] [--heads 8] [--seq 1024] [--dim 64] [--block 128]
+
+Lowers the kernel (the corpus's, tests/python/tt/corpus.py), simulates it (the verdict against the plan),
+and prints the cost model's figures (tilelang-tt estimate, from the simulator's statistics): the modeled
+device time, TFLOP/s of the matmul stages' 4 * batch * heads * seq^2 * dim, % of the device's roofline
+and the binding limit. The time is a lower bound: the model counts the matmuls, unpacking, packing and
+data movement, not the SFPU's exp2 and reciprocals nor the FPU's element-wise and reduce passes.
+ttnn's SDPA has no published table to set beside it: tech_reports/FlashAttention/FlashAttention.md in
+tenstorrent/tt-metal gives its n150 results only as a plot (Figure 6). Writes
+benchmarks/results/flash_attention.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import tilelang_tt
+from _common import REPO, machine, save
+from tilelang_tt.estimate import estimate, summary
+from tilelang_tt.sim import simulate
+
+sys.path.insert(0, str(REPO / "tests" / "python" / "tt"))  # the corpus's kernel, written in the example's style
+from corpus import flash_attention_mha  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--heads", type=int, default=8)
+    parser.add_argument("--seq", type=int, default=1024)
+    parser.add_argument("--dim", type=int, default=64)
+    parser.add_argument("--block", type=int, default=128, help="block_M (queries); block_N is 64")
+    parser.add_argument("--arch", default="wormhole_b0")
+    args = parser.parse_args()
+    func = flash_attention_mha(args.batch, args.heads, args.seq, args.dim, args.block, 64)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "fa"
+        tilelang_tt.lower(func, target=tilelang_tt.make_target(args.arch)).write(out)
+        start = time.perf_counter()
+        result = simulate(out)
+        sim_s = time.perf_counter() - start
+        est = estimate(out)
+    print(f"# {machine()}; {args.arch}, batch {args.batch}, heads {args.heads}, seq {args.seq}, dim {args.dim}, "
+          f"block_M {args.block}, block_N 64")  # fmt: skip
+    print(f"simulated in {sim_s:.1f} s: {result.summary().splitlines()[0][:100]}")
+    print(summary(est))
+    row = {k: v for k, v in est.items() if k != "cores"} | {"sim_seconds": sim_s, "match": result.ok}
+    print(f"wrote {save('flash_attention', [row])}")
+
+
+if __name__ == "__main__":
+    main()
