@@ -1248,8 +1248,9 @@ def _merge(results: list) -> SimResult:
         name: np.stack([getattr(r, name) for r in results])
         for name in ("output", "reference", "reference_scale", "expected")
     }
+    # (np.max: a NaN figure of any matrix is the merged one's, whatever the order.)
     worst = {
-        name: max(getattr(r, name) for r in results)
+        name: type(getattr(first, name))(np.max([getattr(r, name) for r in results]))
         for name in ("max_abs_error", "max_scaled_error", "worst_of_bound", "max_ulp")
     }
     counts = {

@@ -258,21 +258,33 @@ private:
       op.offsets = {off};
       return op;
     }
+    // The element's row along one axis (the second-last, or of a batched
+    // tensor stored in another order any but the last: D[bz, i, by, j]),
+    // its column along the last, the other axes its matrix; the offsets in
+    // the tensor's own axis order (MemorySpaceLowerTT orders them as stored).
     const size_t n = idx.size();
+    size_t row_axis = n - 2;
     for (size_t a = 0; a + 2 < n; ++a) {
-      if (UsesLoopVar(idx[a], 0) || UsesLoopVar(idx[a], 1)) {
+      if (UsesLoopVar(idx[a], 1) ||
+          (UsesLoopVar(idx[a], 0) && UsesLoopVar(idx[n - 2], 0))) {
         Fail(e, "the batch index of '" + name + "'");
       }
-      op.offsets.push_back(idx[a]);
+      if (UsesLoopVar(idx[a], 0)) {
+        row_axis = a;
+      }
     }
-    const PrimExpr r = offset(idx[n - 2], 0), c = offset(idx[n - 1], 1);
-    if (!r.defined() || !c.defined()) {
-      Fail(e, "the index of '" + name +
-                  "' (it must be the output element's own position, D[by * "
-                  "block_M + i, bx * block_N + j])");
+    for (size_t a = 0; a < n; ++a) {
+      const PrimExpr off = a == row_axis ? offset(idx[a], 0)
+                           : a == n - 1  ? offset(idx[a], 1)
+                                         : idx[a];
+      if (!off.defined() || (a != row_axis && a != n - 1 &&
+                             (UsesLoopVar(off, 0) || UsesLoopVar(off, 1)))) {
+        Fail(e, "the index of '" + name +
+                    "' (it must be the output element's own position, D[by * "
+                    "block_M + i, bx * block_N + j])");
+      }
+      op.offsets.push_back(off);
     }
-    op.offsets.push_back(r);
-    op.offsets.push_back(c);
     op.broadcast = value::kBroadcastNone;
     return op;
   }

@@ -6,10 +6,13 @@
 #include <tvm/ffi/reflection/registry.h>
 #include <tvm/ir/op.h>
 #include <tvm/ir/transform.h>
+#include <tvm/tirx/analysis.h>
 #include <tvm/tirx/function.h>
 #include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
+#include <algorithm>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -40,9 +43,11 @@ constexpr int64_t kMaxBankBytes = int64_t(1) << 32;
  * \brief The axis whose blocks are a batched tensor's rows: the one axis
  *        other than the last along which the kernel's T.copy regions of
  *        the tensor span more than one element (`Q[bz, rows, by, :]` of a
- *        (batch, seq, heads, dim) tensor: axis 1), the second-last when no
- *        region says otherwise; -1 for a tensor of rank below 3. Regions
- *        that name two different axes are an error.
+ *        (batch, seq, heads, dim) tensor: axis 1), or along which its
+ *        elements move in a T.Parallel nest with the last (a residual
+ *        `D[bz, i, by, j]`); the second-last when nothing says otherwise; -1
+ *        for a tensor of rank below 3. Accesses that name two different
+ *        axes are an error.
  */
 class RowAxes : public tvm::tirx::StmtExprVisitor {
 public:
@@ -82,23 +87,73 @@ private:
     StmtExprVisitor::VisitExpr_(op);
   }
 
+  void VisitStmt_(const tvm::tirx::ForNode *op) final {
+    const bool parallel = op->kind == tvm::tirx::ForKind::kParallel;
+    if (parallel) {
+      parallel_.push_back(op->loop_var.get());
+    }
+    StmtExprVisitor::VisitStmt_(op);
+    if (parallel) {
+      parallel_.pop_back();
+    }
+  }
+
+  // An element of a batched tensor read or written in a T.Parallel nest
+  // (a residual D[bz, i, by, j]): its rows run along the one axis but the
+  // last whose index moves with the nest's loops, its columns the last.
+  void VisitExpr_(const tvm::tirx::BufferLoadNode *op) final {
+    Element(op->buffer, op->indices);
+    StmtExprVisitor::VisitExpr_(op);
+  }
+  void VisitStmt_(const tvm::tirx::BufferStoreNode *op) final {
+    Element(op->buffer, op->indices);
+    StmtExprVisitor::VisitStmt_(op);
+  }
+
+  void Element(const tvm::tirx::Buffer &buffer,
+               const tvm::ffi::Array<tvm::PrimExpr> &indices) {
+    if (indices.size() < 3 || parallel_.empty()) {
+      return;
+    }
+    std::vector<int64_t> moving;
+    for (size_t axis = 0; axis < indices.size(); ++axis) {
+      if (tvm::tirx::UsesVar(indices[axis], [&](const tvm::tirx::VarNode *v) {
+            return std::find(parallel_.begin(), parallel_.end(), v) !=
+                   parallel_.end();
+          })) {
+        moving.push_back(static_cast<int64_t>(axis));
+      }
+    }
+    if (moving.size() == 2 &&
+        moving[1] == static_cast<int64_t>(indices.size()) - 1) {
+      std::ostringstream text;
+      text << "elements " << buffer->name << indices;
+      Record(buffer, moving[0], text.str());
+    }
+  }
+
   void Record(const detail::RegionOperand &region, int64_t axis) {
-    const std::string text = detail::ShapeString(region.extents);
-    auto [it, fresh] =
-        axis_.emplace(region.buffer.get(), std::pair{axis, text});
+    Record(region.buffer, axis,
+           "blocks " + detail::ShapeString(region.extents));
+  }
+
+  void Record(const tvm::tirx::Buffer &buffer, int64_t axis,
+              const std::string &text) {
+    auto [it, fresh] = axis_.emplace(buffer.get(), std::pair{axis, text});
     if (!fresh && it->second.first != axis) {
       TVM_FFI_THROW(ValueError)
-          << "PrimFunc '" << func_ << "': buffer '" << region.buffer->name
-          << "' is copied in blocks " << it->second.second
-          << " (rows along axis " << it->second.first << ") and " << text
-          << " (rows along axis " << axis
+          << "PrimFunc '" << func_ << "': buffer '" << buffer->name
+          << "' is accessed as " << it->second.second << " (rows along axis "
+          << it->second.first << ") and as " << text << " (rows along axis "
+          << axis
           << "); a batched tensor is stored as matrices of one (rows, last "
-             "axis) pair, so every T.copy of it must take its rows along the "
-             "same axis.";
+             "axis) pair, so every T.copy or element access of it must take "
+             "its rows along the same axis.";
     }
   }
 
   std::string func_;
+  std::vector<const tvm::tirx::VarNode *> parallel_;
   std::unordered_map<const tvm::tirx::BufferNode *,
                      std::pair<int64_t, std::string>>
       axis_;

@@ -238,10 +238,43 @@ private:
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+} // namespace
+
 std::string Shape(const BlockAccess &t) {
-  std::vector<int64_t> shape = t.batch_shape;
-  shape.insert(shape.end(), t.shape.begin(), t.shape.end());
-  return "'" + t.tensor + "' " + ShapeString(shape);
+  std::vector<int64_t> stored = t.batch_shape;
+  stored.insert(stored.end(), t.shape.begin(), t.shape.end());
+  const std::vector<int64_t> &declared =
+      t.declared.empty() ? stored : t.declared;
+  std::string text = "'" + t.tensor + "' " + ShapeString(declared);
+  if (declared != stored && declared.size() >= 3) {
+    text += " (stored as " + ShapeString(stored) + ")";
+  }
+  return text;
+}
+
+namespace {
+
+/*! \brief "(1, 64, 0, 32)": the element at (row, col) of matrix `batch` of
+ *         the tensor, in its declared axes (a 2-D tensor: (row, col)). */
+std::string ElementAt(const BlockAccess &t, int64_t batch, int64_t row,
+                      int64_t col) {
+  std::vector<int64_t> stored(t.batch_shape.size());
+  for (size_t i = stored.size(); i-- > 0;) {
+    stored[i] = batch % t.batch_shape[i];
+    batch /= t.batch_shape[i];
+  }
+  stored.push_back(row);
+  stored.push_back(col);
+  std::vector<int64_t> at = stored;
+  for (size_t i = 0; i < t.axes.size() && t.axes.size() == stored.size(); ++i) {
+    at[t.axes[i]] = stored[i];
+  }
+  std::ostringstream os;
+  for (size_t i = 0; i < at.size(); ++i) {
+    os << (i ? ", " : "(") << at[i];
+  }
+  os << ")";
+  return os.str();
 }
 
 /*! \brief Step 4 of the proofs: evaluated at every point of the nest whose
@@ -256,7 +289,6 @@ OutputBlocks ProveCoverage(
                                       const std::string &)> &)> &inputs) {
   const std::string where = "PrimFunc '" + func + "': ";
   const std::vector<int64_t> cm = c.shape;
-  const bool batched = !c.batch_shape.empty();
   const int64_t m_tiles = CeilDiv(cm[0], tile);
   const int64_t n_tiles = CeilDiv(cm[1], tile);
   // 4. Output blocks: evaluated at every point of the nest whose guards
@@ -337,9 +369,8 @@ OutputBlocks ProveCoverage(
         col >= n_tiles || batch >= blocks.batch) {
       TVM_FFI_THROW(ValueError)
           << where << c.copy << ": block " << point_name(at) << " writes the "
-          << c.rows * tile << "x" << c.cols * tile << " block at element ("
-          << (batched ? std::to_string(batch) + ", " : std::string())
-          << r * tile << ", " << col * tile << ") of " << Shape(c)
+          << c.rows * tile << "x" << c.cols * tile << " block at element "
+          << ElementAt(c, batch, r * tile, col * tile) << " of " << Shape(c)
           << ", which is not one of the output's blocks (offsets must be "
              "multiples of the block size, inside the tensor).";
     }
@@ -350,9 +381,8 @@ OutputBlocks ProveCoverage(
     if (!fresh) {
       TVM_FFI_THROW(ValueError)
           << where << c.copy << ": blocks " << point_name(it->second) << " and "
-          << point_name(at) << " both write the block at element ("
-          << (batched ? std::to_string(batch) + ", " : std::string())
-          << r * tile << ", " << col * tile << ") of '" << c.tensor
+          << point_name(at) << " both write the block at element "
+          << ElementAt(c, batch, r * tile, col * tile) << " of '" << c.tensor
           << "'; every output block must be written by exactly one block "
              "of the launch grid.";
     }
@@ -372,13 +402,13 @@ OutputBlocks ProveCoverage(
             << (nest.dims.size() > 2 || !nest.guards.empty()
                     ? " launch grid and loops"
                     : " launch grid")
-            << " writes the block at element ("
-            << (batched ? std::to_string(key / per_batch) + ", "
-                        : std::string())
-            << in / blocks.block_cols * c.rows * tile << ", "
-            << in % blocks.block_cols * c.cols * tile << ") of " << Shape(c)
-            << " (" << blocks.block_rows << " x " << blocks.block_cols
-            << " blocks of " << c.rows * tile << "x" << c.cols * tile << ").";
+            << " writes the block at element "
+            << ElementAt(c, key / per_batch,
+                         in / blocks.block_cols * c.rows * tile,
+                         in % blocks.block_cols * c.cols * tile)
+            << " of " << Shape(c) << " (" << blocks.block_rows << " x "
+            << blocks.block_cols << " blocks of " << c.rows * tile << "x"
+            << c.cols * tile << ").";
       }
     }
   }
@@ -556,8 +586,6 @@ OutputBlocks ProveMatmulIndexing(const std::string &func, const BlockNest &nest,
         << " and M x N (batched: the same batch in front of C and of A and/or "
            "B).";
   }
-  const int64_t m_tiles = CeilDiv(cm[0], tile);
-  const int64_t n_tiles = CeilDiv(cm[1], tile);
   const int64_t k_tiles = CeilDiv(am[ak], tile);
 
   tvm::arith::Analyzer analyzer;

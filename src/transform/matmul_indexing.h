@@ -35,6 +35,9 @@ struct BlockAccess {
    *         stored order) in `batch_shape` (empty for a 2-D or 1-D tensor). */
   std::string tensor;
   std::vector<int64_t> shape, batch_shape;
+  /*! \brief The tensor's shape as declared (its own axis order), and its
+   *         axes in the stored order (empty: the declared order). */
+  std::vector<int64_t> declared, axes;
   /*! \brief First tile of the block (Bind variables substituted). */
   tvm::PrimExpr row, col;
   /*! \brief A batched tensor's matrix index in the stored order (undefined
@@ -43,6 +46,11 @@ struct BlockAccess {
   /*! \brief The block's size in tiles. */
   int64_t rows = 0, cols = 0;
 };
+
+/*! \brief "'C' (2, 96, 3, 64)" for messages: the tensor and its declared
+ *         shape, and its stored shape where the order differs ("stored as
+ *         (2, 3, 96, 64)"). */
+std::string Shape(const BlockAccess &t);
 
 /*! \brief One index of the block nest: a launch index or a loop around the
  *         whole output block (a batch or persistent-wave loop). */

@@ -2042,23 +2042,19 @@ private:
                                   : got == shape && cb.access.batch_shape ==
                                                         out->access.batch_shape;
       if (!fits) {
-        std::vector<int64_t> whole = cb.access.batch_shape;
-        whole.insert(whole.end(), got.begin(), got.end());
-        std::vector<int64_t> out_whole = out->access.batch_shape;
-        out_whole.insert(out_whole.end(), shape.begin(), shape.end());
+        // (Shapes as declared: a batched tensor's stored order as well
+        // where it differs, detail::Shape.)
+        std::string has = detail::Shape(cb.access);
+        has.replace(has.find("' ") + 2, 0, "has shape ");
         TVM_FFI_THROW(ValueError)
-            << cb.where << ": '" << cb.tensor << "' has shape "
-            << detail::ShapeString(whole) << "; added to the output '"
-            << out->tensor << "' " << detail::ShapeString(out_whole)
-            << " it must "
-            << (row_vec   ? "have one value per column"
-                : col_vec ? "have one value per row"
-                          : "have the output's shape")
-            << " ("
-            << detail::ShapeString(row_vec   ? std::vector{cols}
-                                   : col_vec ? std::vector{rows}
-                                             : out_whole)
-            << ").";
+            << cb.where << ": " << has << "; added to the output "
+            << detail::Shape(out->access) << " it must "
+            << (row_vec   ? "have one value per column (" +
+                                detail::ShapeString(std::vector{cols}) + ")"
+                : col_vec ? "have one value per row (" +
+                                detail::ShapeString(std::vector{rows}) + ")"
+                          : std::string("have the output's shape"))
+            << ".";
       }
       if (row_vec) {
         require(cb, cb.offsets[0], col, "column");
@@ -2589,6 +2585,26 @@ private:
             << " block at every output block in an iteration "
                "(T.copy(A[bx * blk_m, k * blk_k], ...)).";
       }
+      // Every iteration's block within the tensor's tiles: a block past
+      // them would read pages the tensor does not have (a sequence that is
+      // not a multiple of block_N: the zeros would enter the softmax).
+      const int64_t extent = stage.loop.extent;
+      const int64_t first = std::min(start, step * (extent - 1) + start);
+      const int64_t last = std::max(start, step * (extent - 1) + start);
+      const int64_t length = cb.access.shape.at(rows ? 0 : 1);
+      const int64_t have = (length + target_.tile_rows - 1) / target_.tile_rows;
+      if (first < 0 || (last + 1) * tiles > have) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": iteration blocks " << first << " to " << last
+            << " of " << tiles * target_.tile_rows << " "
+            << (rows ? "rows" : "columns") << " reach past the " << length
+            << " " << (rows ? "rows" : "columns") << " of '" << cb.tensor
+            << "' (" << have
+            << " tiles); a loop of stages reads blocks within a tensor's "
+               "tiles: its length along the loop, rounded up to 32, must be a "
+               "multiple of the block ("
+            << tiles * target_.tile_rows << ").";
+      }
       detail::LoopSlice slice;
       slice.tensor = cb.tensor;
       slice.axis = rows ? 0 : 1;
@@ -2828,6 +2844,10 @@ private:
   /*! \brief A block access's tensor shape: a batched tensor's matrix and
    *         leading axes, in their stored order. */
   void SetShape(detail::BlockAccess *access, const Buffer &buffer) const {
+    access->declared = detail::StaticShape(buffer, func_);
+    if (stored_axes_.count(buffer.get())) {
+      access->axes = StoredAxes(buffer);
+    }
     std::vector<int64_t> shape = StoredShape(buffer);
     const size_t lead = shape.size() >= 3 ? shape.size() - 2 : 0;
     access->batch_shape.assign(shape.begin(), shape.begin() + lead);
@@ -3028,6 +3048,14 @@ private:
                        const detail::RegionOperand &dst) {
     const std::string what =
         Where("T.copy into '" + std::string(dst.buffer->name) + "'");
+    if (src.buffer.get() == reduce_out_ && dst.extents.size() >= 3) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the reduction's result '" << src.buffer->name
+          << "' is written into the batched tensor '" << dst.buffer->name
+          << "' " << detail::ShapeString(detail::StaticShape(dst.buffer, func_))
+          << "; a reduction's result is written into a 1-D tensor (a batched "
+             "one is not supported yet).";
+    }
     const size_t pos =
         PackSide(src, what, BlockExtents(dst), std::string(dst.buffer->name));
     Stmt pack = pack_stmt_;

@@ -1635,6 +1635,8 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
     last), "out-cols" (a 2-D grid, each block of the output half of its columns: acc_o = P @ V[:, half])."""
     scale = (1.0 / D) ** 0.5 * 1.44269504
     n = S // block_N - (1 if where == "part-keys" else 0)
+    if where == "pad-keys":  # the example's T.ceildiv over a sequence that is not a multiple of block_N
+        n = -(-S // block_N)
     dv = D // 2 if where == "out-cols" else D
 
     @T.prim_func
@@ -1701,9 +1703,11 @@ def batched_layout(where):
     """Batched tensors of rank 3 and 4 (issue #19), each kernel one way: "mha-other-head" (flash attention's
     scores on (batch, seq, heads, dim) tensors, K's block read from the next head), "gemm-bshd" (C[b, :, h, :] =
     A[b, :, h, :] @ B[b, h] over the grid (1, heads, batch)), "residual-bhsd" (a (b, h, M, N) residual added
-    to a GEMM's output, read element by element), "residual-into-2d" (a (2, M, N) residual added to a 2-D
+    to a GEMM's output, read element by element), "residual-bshd" (a (b, M, h, N) one, D[bz, i, by, j]: its
+    rows along axis 1), "residual-into-2d" (a (2, M, N) residual added to a 2-D
     output), "into-2d" (a block of matrix 1 of a (2, M, N) tensor, its rows' maximum subtracted, into a 2-D
-    output), "rows-two-axes" (X copied in blocks X[b, rows, :] and X[rows, b, :])."""
+    output), "reduce-into-batched" (row sums of blocks of a (b, s, h, d) tensor written into a (b, s, h)
+    one), "rows-two-axes" (X copied in blocks X[b, rows, :] and X[rows, b, :])."""
     bf16 = "bfloat16"
     if where == "mha-other-head":
         B, S, H, D = 1, 64, 2, 64  # noqa: N806
@@ -1727,10 +1731,10 @@ def batched_layout(where):
                 T.copy(p, P[bz, 0:S, by, :])
 
         return scores
-    if where in ("gemm-bshd", "residual-bhsd", "residual-into-2d"):
+    if where in ("gemm-bshd", "residual-bhsd", "residual-bshd", "residual-into-2d"):
         B, H, M, N, KK = 2, 2, 64, 64, 64  # noqa: N806
         a_shape, c_shape = ((B, M, H, KK), (B, M, H, N)) if where == "gemm-bshd" else ((B, H, M, KK), (B, H, M, N))
-        d_shape = (B, M, N) if where == "residual-into-2d" else (B, H, M, N)
+        d_shape = {"residual-into-2d": (B, M, N), "residual-bshd": (B, M, H, N)}.get(where, (B, H, M, N))
         w_shape, grid = (B, H, KK, N), (1, H, B)
         if where == "residual-into-2d":
             a_shape, w_shape, c_shape, grid = (M, KK), (KK, N), (M, N), (1, 1, 1)
@@ -1757,6 +1761,9 @@ def batched_layout(where):
                 if where == "residual-bhsd":
                     for i, j in T.Parallel(M, N):
                         C_l[i, j] = C_l[i, j] + D[bz, by, i, j]
+                elif where == "residual-bshd":
+                    for i, j in T.Parallel(M, N):
+                        C_l[i, j] = C_l[i, j] + D[bz, i, by, j]
                 elif where == "residual-into-2d":
                     for i, j in T.Parallel(M, N):
                         C_l[i, j] = C_l[i, j] + D[bz, i, j]
@@ -1768,6 +1775,20 @@ def batched_layout(where):
                     T.copy(C_l, C[bz, by, 0, 0])
 
         return gemm
+    if where == "reduce-into-batched":
+
+        @T.prim_func
+        def row_sums(X: T.Tensor((2, 64, 2, 64), bf16), Y: T.Tensor((2, 64, 2), "float32")):  # noqa: N803
+            with T.Kernel(2, 2, 2, threads=128) as (bx, by, bz):
+                xs = T.alloc_shared((32, 64), bf16)
+                x = T.alloc_fragment((32, 64), "float32")
+                s = T.alloc_fragment((32,), "float32")
+                T.copy(X[bz, bx * 32 : (bx + 1) * 32, by, :], xs)
+                T.copy(xs, x)
+                T.reduce_sum(x, s, dim=1)
+                T.copy(s, Y[bz, bx * 32 : (bx + 1) * 32, by])
+
+        return row_sums
     if where == "into-2d":
 
         @T.prim_func
