@@ -210,11 +210,32 @@ def summarize(plan: dict, files: list[Path]) -> str:
         f"blocks: {plan['schedule']['num_blocks']} ({plan['schedule']['grid_x']} x {plan['schedule']['grid_y']}), "
         f"per core min {min(counts)} max {max(counts)}",
         "schedule: " + _schedule_line(plan["schedule"]),
+        *_batched_lines(plan["buffers"]),
         f"circular buffers: {cbs}",
         f"L1 per core: {plan['l1_bytes_used_per_core']} of {plan['l1_bytes_per_core']} bytes",
         "files: " + ", ".join(str(f) for f in files),
     ]
     return "\n".join(lines)
+
+
+def _batched_lines(buffers: dict) -> list[str]:
+    """How each batched tensor is stored: 'tensor Q (2, 128, 2, 64): 4 matrices of (128, 64), one for each
+    index of axes 0, 2 (the first the slowest), rows along axis 1'."""
+    lines = []
+    for name, buf in buffers.items():
+        shape = buf["shape"]
+        if len(shape) < 3:
+            continue
+        axes = buf.get("axes", list(range(len(shape))))
+        lead = ("axis " if len(axes) == 3 else "axes ") + ", ".join(str(a) for a in axes[:-2])
+        matrices = 1
+        for a in axes[:-2]:
+            matrices *= shape[a]
+        lines.append(
+            f"tensor {name} {tuple(shape)}: {matrices} matrices of ({shape[axes[-2]]}, {shape[-1]}), one for each "
+            f"index of {lead}{' (the first the slowest)' if len(axes) > 3 else ''}, rows along axis {axes[-2]}"
+        )
+    return lines
 
 
 def _schedule_line(schedule: dict) -> str:

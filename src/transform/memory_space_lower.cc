@@ -1284,7 +1284,10 @@ private:
             << "PrimFunc '" << func_ << "': '" << cb.tensor << "' is "
             << SpecOf(cb.format).dtype
             << "; a kernel of several stages (a reduction with element-wise "
-               "updates around it) reads bfloat16 or float32 tensors.";
+               "updates around it) reads bfloat16 or float32 tensors (beside "
+               "a float16 CB TT-Metalium's JIT would unpack its float32 "
+               "values as float16); use bfloat16 for '"
+            << cb.tensor << "' (flash attention's dtype included).";
       }
     }
   }

@@ -99,5 +99,58 @@ TEST(InferDefaultTTShard, RejectsBankOffsetOverflow) {
                  "ValueError", {"buffer 'A'", "32-bit bank offset"});
 }
 
+/*! \brief A function of the (2, 96, 3, 64) tensor X whose body is `body`
+ *         (its T.copy regions and element reads decide X's layout). */
+tvm::tirx::PrimFunc OfX(const tvm::tirx::Buffer &x, tvm::tirx::Stmt body) {
+  tvm::tirx::Var h("X_handle", tvm::DataType::Handle());
+  return testing::WithTTTarget(
+      tvm::tirx::PrimFunc({h}, body, tvm::VoidType(), {{h, x}}));
+}
+
+TEST(InferDefaultTTShard, StoresABatchedTensorAsTheMatricesItsCopiesTake) {
+  // T.copy(X[b, 0:32, h, :], X_shared): rows along axis 1, so X is stored as
+  // its (2, 3) matrices of (96, 64): axes (0, 2, 1, 3).
+  using testing::I32;
+  auto x = tvm::tirx::decl_buffer({I32(2), I32(96), I32(3), I32(64)},
+                                  tvm::DataType::BFloat(16), "X");
+  auto xs = tvm::tirx::decl_buffer(
+      {I32(32), I32(64)}, tvm::DataType::BFloat(16), "X_shared", "shared.dyn");
+  auto copy = testing::TileOp(
+      "copy",
+      {testing::Region(x, {I32(1), I32(32), I32(2), I32(0)}, 1, {1, 32, 1, 64}),
+       testing::Region(xs, {I32(0), I32(0)}, 2, {32, 64})});
+  auto f = testing::RunPasses(OfX(x, copy), {transform::InferDefaultTTShard()});
+  const std::string desc = testing::JsonText(
+      f->GetAttr<Map<String, Any>>(attr::kBuffers).value().at("X"));
+  for (const char *field :
+       {R"("shape": (2, 96, 3, 64))", R"("matrix": (2, 3, 96, 64))",
+        R"("axes": (0, 2, 1, 3))", R"("padded_shape": (2, 3, 96, 64))",
+        R"("tiles": (2, 3, 3, 2))", R"("num_tiles": 36)"}) {
+    EXPECT_NE(desc.find(field), std::string::npos) << field << " in " << desc;
+  }
+}
+
+TEST(InferDefaultTTShard, RejectsCopiesOfOneTensorAlongTwoRowAxes) {
+  using testing::I32;
+  auto x = tvm::tirx::decl_buffer({I32(2), I32(96), I32(3), I32(64)},
+                                  tvm::DataType::BFloat(16), "X");
+  auto xs = tvm::tirx::decl_buffer(
+      {I32(32), I32(64)}, tvm::DataType::BFloat(16), "X_shared", "shared.dyn");
+  auto copy = [&](std::vector<int64_t> extents) {
+    return testing::TileOp(
+        "copy", {testing::Region(x, {I32(0), I32(0), I32(0), I32(0)}, 1,
+                                 std::move(extents)),
+                 testing::Region(xs, {I32(0), I32(0)}, 2, {32, 64})});
+  };
+  auto body = tvm::tirx::SeqStmt({copy({1, 32, 1, 64}), copy({1, 1, 32, 64})});
+  ExpectFfiError(
+      [&] {
+        testing::RunPasses(OfX(x, body), {transform::InferDefaultTTShard()});
+      },
+      "ValueError",
+      {"buffer 'X' is accessed as blocks (1, 32, 1, 64) (rows along axis 1)",
+       "as blocks (1, 1, 32, 64) (rows along axis 2)"});
+}
+
 } // namespace
 } // namespace tilelang_tt

@@ -239,3 +239,22 @@ def test_plan_heatmap_of_an_unknown_format_writes_nothing(tmp_path):
     assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
     assert "unknown image format '.xyz'" in one_line_error(cli("plan", out, "--png", tmp_path / "grid.xyz"), "plan")
     assert not (tmp_path / "grid.xyz").exists()
+
+
+def test_the_summary_says_how_a_batched_tensor_is_stored():
+    """A (batch, seq, heads, dim) tensor copied in blocks [b, rows, h, :] is stored as its (batch, heads)
+    matrices of (seq, dim): the dry-run summary says so, tensor by tensor."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from corpus import flash_attention_mha
+
+    import tilelang_tt
+    from tilelang_tt.cli import summarize
+
+    plan = tilelang_tt.lower(flash_attention_mha(2, 3, 128, 64, 64, 64)).plan
+    lines = summarize(plan, []).splitlines()
+    for name in ("Q", "K", "V", "Output"):
+        want = (
+            f"tensor {name} (2, 128, 3, 64): 6 matrices of (128, 64), one for each index of axes 0, 2 "
+            "(the first the slowest), rows along axis 1"
+        )
+        assert want in lines
