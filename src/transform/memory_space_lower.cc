@@ -1817,9 +1817,12 @@ private:
       if (cb.role == value::kCBRoleInput && cb.format != in) {
         const std::string x = SpecOf(in).dtype, y = SpecOf(cb.format).dtype;
         TVM_FFI_THROW(ValueError)
-            << what << ": the inputs mix " << std::min(x, y) << " and "
-            << std::max(x, y) << " ('" << first.tensor << "' and '" << cb.tensor
-            << "'); an element-wise kernel's inputs must share one dtype.";
+            << what << ": the kernel's input tensors mix " << std::min(x, y)
+            << " and " << std::max(x, y) << " ('" << first.tensor << "' is "
+            << x << ", '" << cb.tensor << "' " << y
+            << "); the tensors an element-wise kernel or a kernel of stages "
+               "reads share one dtype (copy_tile sets the unpacker up once "
+               "for all of them).";
       }
     }
     if (in == TileFormat::kFloat16) {
