@@ -1253,6 +1253,32 @@ def attention_one_block(M, N, D, block_M, dtype="bfloat16", accum_dtype="float32
     return main
 
 
+def _flash_softmax_macros(block_M, block_N, dim, scale, accum_dtype):  # noqa: N803
+    """examples/flash_attention's Softmax macro (the running maximum, exp2 with the scale, the running logsum,
+    the cast to acc_s_cast) and its Rescale (acc_o *= scores_scale), as the examples write them."""
+
+    @T.macro
+    def softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum):
+        T.copy(scores_max, scores_max_prev)
+        T.fill(scores_max, -T.infinity(accum_dtype))
+        T.reduce_max(acc_s, scores_max, dim=1, clear=False)
+        for i in T.Parallel(block_M):
+            scores_scale[i] = T.exp2(scores_max_prev[i] * scale - scores_max[i] * scale)
+        for i, j in T.Parallel(block_M, block_N):
+            acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
+        T.reduce_sum(acc_s, scores_sum, dim=1)
+        for i in T.Parallel(block_M):
+            logsum[i] = logsum[i] * scores_scale[i] + scores_sum[i]
+        T.copy(acc_s, acc_s_cast)
+
+    @T.macro
+    def rescale(acc_o, scores_scale):
+        for i, j in T.Parallel(block_M, dim):
+            acc_o[i, j] *= scores_scale[i]
+
+    return softmax, rescale
+
+
 def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
     """examples/flash_attention/example_mha_fwd_bshd.py's forward, non-causal, on one head of 2-D (seq, dim)
     tensors: Q's block read once, then per block of block_N keys MMA0 (K's block, T.clear(acc_s), Q @ K^T
@@ -1272,24 +1298,7 @@ def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float
         T.copy(V[k * block_N, 0], V_shared)
         T.gemm(acc_s_cast, V_shared, acc_o)
 
-    @T.macro
-    def softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum):
-        T.copy(scores_max, scores_max_prev)
-        T.fill(scores_max, -T.infinity(accum_dtype))
-        T.reduce_max(acc_s, scores_max, dim=1, clear=False)
-        for i in T.Parallel(block_M):
-            scores_scale[i] = T.exp2(scores_max_prev[i] * scale - scores_max[i] * scale)
-        for i, j in T.Parallel(block_M, block_N):
-            acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
-        T.reduce_sum(acc_s, scores_sum, dim=1)
-        for i in T.Parallel(block_M):
-            logsum[i] = logsum[i] * scores_scale[i] + scores_sum[i]
-        T.copy(acc_s, acc_s_cast)
-
-    @T.macro
-    def rescale(acc_o, scores_scale):
-        for i, j in T.Parallel(block_M, D):
-            acc_o[i, j] *= scores_scale[i]
+    softmax, rescale = _flash_softmax_macros(block_M, block_N, D, scale, accum_dtype)
 
     @T.prim_func
     def main(
@@ -1351,24 +1360,7 @@ def flash_attention_mha(batch, heads, seq_len, dim, block_M, block_N, layout="bs
         T.copy(rows(V, k * block_N, (k + 1) * block_N, by, bz), V_shared)
         T.gemm(acc_s_cast, V_shared, acc_o, policy=T.GemmWarpPolicy.FullRow)
 
-    @T.macro
-    def Softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum):  # noqa: N802
-        T.copy(scores_max, scores_max_prev)
-        T.fill(scores_max, -T.infinity(accum_dtype))
-        T.reduce_max(acc_s, scores_max, dim=1, clear=False)
-        for i in T.Parallel(block_M):
-            scores_scale[i] = T.exp2(scores_max_prev[i] * scale - scores_max[i] * scale)
-        for i, j in T.Parallel(block_M, block_N):
-            acc_s[i, j] = T.exp2(acc_s[i, j] * scale - scores_max[i] * scale)
-        T.reduce_sum(acc_s, scores_sum, dim=1)
-        for i in T.Parallel(block_M):
-            logsum[i] = logsum[i] * scores_scale[i] + scores_sum[i]
-        T.copy(acc_s, acc_s_cast)
-
-    @T.macro
-    def Rescale(acc_o, scores_scale):  # noqa: N802
-        for i, j in T.Parallel(block_M, dim):
-            acc_o[i, j] *= scores_scale[i]
+    Softmax, Rescale = _flash_softmax_macros(block_M, block_N, dim, scale, accum_dtype)  # noqa: N806
 
     @T.prim_func
     def main(
