@@ -77,6 +77,9 @@ namespace tilelang_tt {
     "face), filled once by the reader.")                                       \
   X(kCBRoleIntermediate, "intermediate",                                       \
     "tt.cbs role: a stage's result a later stage reads (compute's own).")      \
+  X(kCBRoleMask, "mask",                                                       \
+    "tt.cbs role: a mask stage's block, written by the reader each "           \
+    "iteration (flash attention's causal mask).")                              \
   X(kOpMatmul, "matmul", "tt.compute op: c = a @ b.")                          \
   X(kOpEltwise, "eltwise",                                                     \
     "tt.compute op: c = epilogue(a), element by element (no matmul).")         \
@@ -89,6 +92,10 @@ namespace tilelang_tt {
   X(kOpFill, "fill",                                                           \
     "tt.compute stage op: every datum of the value the constant `value` "      \
     "(fill_tile), the start of a value a loop of stages updates.")             \
+  X(kOpMask, "mask",                                                           \
+    "tt.compute stage op: out[r, c] = `value` where r + row_offset >= "        \
+    "col_step * k + col_start + c (r the output's row, k the loop's "          \
+    "iteration), else `otherwise`; written by the reader.")                    \
   X(kReduceSum, "sum", "tt.compute reduce: the sum of each row / column.")     \
   X(kReduceMax, "max", "tt.compute reduce: the maximum of each row / column.") \
   X(kReduceDimRow, "row",                                                      \
@@ -245,6 +252,17 @@ namespace tilelang_tt {
   X(kFieldAccumulate, "accumulate",                                            \
     "tt.compute stage (op matmul): out = out + in @ b, the version before "    \
     "read.")                                                                   \
+  X(kFieldCBAcc, "cb_acc",                                                     \
+    "tt.compute stage (op matmul, accumulate): the CB the value before is "    \
+    "read from (cb_out for a carried value, a mask's CB).")                    \
+  X(kFieldOtherwise, "otherwise",                                              \
+    "tt.compute stage (op mask): the value where the condition fails.")        \
+  X(kFieldRowOffset, "row_offset",                                             \
+    "tt.compute stage (op mask): added to the output's row index.")            \
+  X(kFieldColStep, "col_step",                                                 \
+    "tt.compute stage (op mask): the column index's step per iteration.")      \
+  X(kFieldColStart, "col_start",                                               \
+    "tt.compute stage (op mask): the column index at k = 0, c = 0.")           \
   X(kFieldLoop, "loop",                                                        \
     "tt.compute stage: the loop of stages it runs in, {id, extent, slices}; "  \
     "absent outside one.")                                                     \
@@ -259,6 +277,13 @@ namespace tilelang_tt {
   X(kFieldSize, "size", "tt.compute stage loop slice: elements per step.")     \
   X(kFieldStep, "step", "tt.compute stage loop slice: blocks per iteration.")  \
   X(kFieldStart, "start", "tt.compute stage loop slice: block at k = 0.")      \
+  X(kFieldBound, "bound",                                                      \
+    "tt.compute stage loop: {block_rows, add, div}: the output block whose "   \
+    "first row is r0 runs min(extent, ceil((r0 + add) / div)) iterations.")    \
+  X(kFieldBlockRows, "block_rows",                                             \
+    "tt.compute stage loop bound: the output block's rows.")                   \
+  X(kFieldAdd, "add", "tt.compute stage loop bound: added to r0.")             \
+  X(kFieldDiv, "div", "tt.compute stage loop bound: the divisor.")             \
   X(kFieldFixedBlocks, "fixed_blocks",                                         \
     "tt.compute stage loop: the CBs of tensor blocks read in every "           \
     "iteration, pushed once before the loop.")

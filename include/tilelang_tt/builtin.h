@@ -118,7 +118,11 @@ namespace tilelang_tt {
     "cb_srcb's.")                                                              \
   X(fill_scaler, 2,                                                            \
     "(cb, slot): write the reduce scaler tile (1.0 in the first row of each "  \
-    "face, 0 elsewhere) into the reserved CB slot.")
+    "face, 0 elsewhere) into the reserved CB slot.")                           \
+  X(fill_mask_tile, 4,                                                         \
+    "(cb, slot, row, col): write a Float32 mask tile into the reserved CB "    \
+    "slot: element (i, j) the mask stage's value where row + i >= col + j, "   \
+    "else its otherwise (tt.compute stage op mask).")
 
 namespace builtin {
 #define TILELANG_TT_DECLARE_BUILTIN(name, num_inputs, doc)                     \

@@ -290,10 +290,26 @@ def derived_stats(plan: dict) -> list[dict]:
     return sorted(out, key=lambda s: (s["x"], s["y"]))  # the simulator's order
 
 
+def _rows_times_iterations(rows: int, loop: dict) -> int:
+    """The rows a stage computes times the iterations it computes them in: every row in each of the loop's
+    iterations, or, in a loop bounded per output block (a causal flash attention's), each block's rows in its
+    own count of iterations."""
+    bound = loop.get("bound")
+    if bound is None:
+        return rows * loop.get("extent", 1)
+    step = bound["block_rows"]
+    return sum(
+        min(step, rows - r0) * min(loop["extent"], -(-(r0 + bound["add"]) // bound["div"]))
+        for r0 in range(0, rows, step)
+    )
+
+
 def stage_flops(plan: dict) -> int:
     """The matrix unit's useful work in a staged program: 2 * M * N * K of each matmul stage each time it
-    runs (once, or once an iteration of its loop, on that iteration's slices), for each matrix of a batched
-    program (flash attention's forward: 4 * batch * heads * seq^2 * dim)."""
+    runs (once, or once an iteration of its loop, on that iteration's slices; a loop bounded per output block
+    runs each block's rows its own count of times), for each matrix of a batched program (flash attention's
+    forward: 4 * batch * heads * seq^2 * dim; causal, about half of it: the blocks of keys past the diagonal
+    are not computed, the masked half of each diagonal block is)."""
     compute = plan["compute"]
     shapes = {name: matrix_shape(buf) for name, buf in plan["buffers"].items()}
     flops = 0
@@ -301,14 +317,14 @@ def stage_flops(plan: dict) -> int:
         loop = stage.get("loop") or {}
         sliced = {sl["tensor"]: [sl["size"] if axis == sl["axis"] else d for axis, d in enumerate(shapes[sl["tensor"]])]
                   for sl in loop.get("slices", [])}  # fmt: skip
-        if stage["op"] == "fill":
+        if stage["op"] in ("fill", "mask"):
             shapes[stage["out"]] = list(stage["shape"])
             continue
         a = sliced.get(stage["in"], shapes[stage["in"]])
         if stage["op"] == "matmul":
             b = sliced.get(stage["b"], shapes[stage["b"]])
             b = b[::-1] if stage["transpose_b"] else b
-            flops += 2 * a[0] * a[1] * b[1] * loop.get("extent", 1)
+            flops += 2 * a[1] * b[1] * _rows_times_iterations(a[0], loop)
             shapes[stage["out"]] = [a[0], b[1]]
         elif stage["op"] == "reduce":
             shapes[stage["out"]] = a[:1] if stage["reduce_dim"] == "row" else a[1:]

@@ -91,6 +91,7 @@ def _check_stages(plan, fail) -> None:
     shapes = {name: matrix_shape(buf) for name, buf in buffers.items() if buf["role"] == "input"}
     vectors = {}  # a reduction's value -> the broadcast that reads it (one value per row: col)
     stages = compute["stages"]
+    made_in = {}  # a value -> the CB its latest version is in (what an accumulating matmul reads)
     loops_done = set()  # the loops of stages before the current one (a loop's stages are consecutive)
     for n, stage in enumerate(stages):
         last = n + 1 == len(stages)
@@ -124,6 +125,13 @@ def _check_stages(plan, fail) -> None:
             shapes[stage["out"]] = list(stage["shape"])
             if len(stage["shape"]) == 1:
                 vectors[stage["out"]] = "col"
+            made_in[stage["out"]] = stage["cb_out"]
+            continue
+        if stage["op"] == "mask":  # a block the reader writes each iteration of its loop
+            if last or not loop or len(stage["shape"]) != 2 or cbs.get(stage["cb_out"], {}).get("role") != "mask":
+                fail(f"{what}: a mask is a 2-D block in a loop, written into a mask CB a later stage reads")
+            shapes[stage["out"]] = list(stage["shape"])
+            made_in[stage["out"]] = stage["cb_out"]
             continue
         if stage["in"] not in shapes:
             fail(f"{what} reads {stage['in']!r}, neither an input tensor nor an earlier stage's value")
@@ -141,6 +149,10 @@ def _check_stages(plan, fail) -> None:
                      f"{shapes[stage['out']]}")  # fmt: skip
             if stage["accumulate"] and stage["out"] not in shapes:
                 fail(f"{what} adds into {stage['out']!r}, which no earlier stage made")
+            if stage["accumulate"] and stage["cb_acc"] != made_in.get(stage["out"]):
+                fail(f"{what} reads the value it adds into from CB {stage['cb_acc']}, not from CB "
+                     f"{made_in.get(stage['out'])} where {stage['out']!r} was made")  # fmt: skip
+            made_in[stage["out"]] = stage["cb_out"]
             shapes[stage["out"]] = [shape[0], b[1]]
             if last or cbs.get(stage["cb_out"], {}).get("role") != "intermediate":
                 fail(f"{what}: a matmul stage packs into an intermediate CB a later stage reads")
@@ -177,6 +189,7 @@ def _check_stages(plan, fail) -> None:
         ):
             fail(f"the last stage makes {stage['out']!r} of shape {out}; c is {compute['c']!r}")
         shapes[stage["out"]] = out
+        made_in[stage["out"]] = stage["cb_out"]
 
 
 def check_plan(plan, path) -> None:
@@ -259,7 +272,7 @@ def check_plan(plan, path) -> None:
             )
     pages = {f.data_format: f.page_bytes for f in TILE_FORMATS.values()}
     for cb in plan["cbs"]:
-        if cb["role"] not in ("partials", "scaler", "intermediate") and cb["tensor"] not in plan["buffers"]:
+        if cb["role"] not in ("partials", "scaler", "intermediate", "mask") and cb["tensor"] not in plan["buffers"]:
             fail(f"CB {cb['name']} moves tensor {cb['tensor']!r}, which buffers does not describe")
         if cb["page_bytes"] != pages[cb["data_format"]]:
             fail(f"CB {cb['name']} has {cb['page_bytes']}-byte pages for {cb['data_format']} tiles")

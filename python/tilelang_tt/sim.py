@@ -811,6 +811,11 @@ class SimResult:
         bound = self.rule
         if self.ok:
             verdict = f"MATCH: every element within its bound (the worst at {self.worst_of_bound:.2f} of it; {bound})"
+            non_finite = int(np.size(self.output) - np.count_nonzero(np.isfinite(self.output)))
+            if non_finite:  # the program's own NaN / inf (a row a causal mask hides whole, say)
+                verdict += (
+                    f"; {non_finite} of {self.output.size} elements NaN or infinite, as the program computes them"
+                )
             if self.undecided:
                 verdict += (
                     f"; {self.undecided} of {self.output.size} elements decided by no bound (an infinite one: "
@@ -1162,7 +1167,9 @@ def _reduce_value(
         if error is not None:  # truncation is monotonic: the chip's datum is between those of a -/+ error
             with np.errstate(invalid="ignore", over="ignore"):
                 lo, hi = (source_register(a + d, "float32", src).astype(np.float64) for d in (-error, error))
-            error = np.maximum(np.abs(hi - held), np.abs(held - lo))
+                error = np.maximum(np.abs(hi - held), np.abs(held - lo))
+            # (An infinite datum known exactly, a mask's -inf, stays exact.)
+            error = np.where((lo == held) & (hi == held), 0.0, error)
         a = held.astype(np.float64)
     spread = np.zeros(a.shape[0 if rows else 1]) if error is None else error.max(axis=axis)
     if stage["reduce"] == "max":
@@ -1318,13 +1325,17 @@ def _compare_stages_matrix(out: np.ndarray, inputs: dict, plan: dict, out_dtype:
                 if stage["op"] == "fill":
                     held, bound = _held(np.asarray(float(stage["value"])), np.asarray(0.0), dtype)
                     value, allowed, meant = held, bound, np.asarray(float(stage["value"]))
+                elif stage["op"] == "mask":  # the reader writes it: fp32 constants, exactly
+                    value = meant = _mask_value(stage, k)
+                    allowed = np.zeros(value.shape)
                 else:
                     target, allowed, meant = _stage_value(stage, views, compute, formats, dtypes)
                     value, allowed = _held(target.astype(np.float64), allowed, dtype)
                 for view, v in zip(views, (value, meant, allowed), strict=True):
-                    view[stage["out"]] = v
+                    view[stage["out"]] = _bounded(loop, k, v, view.get(stage["out"]))
                 if loop:  # a value a loop makes lives on after it
-                    chip[stage["out"]], exact[stage["out"]], errors[stage["out"]] = value, meant, allowed
+                    for view, whole in zip(views, (chip, exact, errors), strict=True):
+                        whole[stage["out"]] = view[stage["out"]]
         if parts:  # the output, a block an iteration: judged whole, each block from its iteration's inputs
             stage = stages[-1]
             varying = {sl["tensor"] for m in group for sl in stages[m]["loop"]["slices"]}
@@ -1335,6 +1346,34 @@ def _compare_stages_matrix(out: np.ndarray, inputs: dict, plan: dict, out_dtype:
             return _last_stage(out, stage, views, compute, out_dtype, in_dtype, extra)
         n = group[-1] + 1
     raise SimulationError("the plan's stages are empty")
+
+
+def _bounded(loop: dict | None, k: int, new, old):
+    """A value a stage makes at iteration ``k`` of a loop bounded per output block (its ``bound``): the rows
+    of the blocks whose count ends before ``k`` keep their value before (those blocks' loops have ended, each
+    block's rows its own)."""
+    bound = (loop or {}).get("bound")
+    if bound is None or old is None or np.ndim(new) == np.ndim(old) == 0:
+        return new
+    if np.ndim(new) == 0:  # a constant (a fill's) over the old value's shape
+        new = np.broadcast_to(new, np.shape(old))
+    rows = np.shape(new)[0]
+    first = np.arange(rows) // bound["block_rows"] * bound["block_rows"]
+    active = k < np.minimum(loop["extent"], -(-(first + bound["add"]) // bound["div"]))
+    if np.shape(old) != np.shape(new):
+        old = np.broadcast_to(old, np.shape(new))
+    return np.where(active.reshape((rows,) + (1,) * (np.ndim(new) - 1)), new, old)
+
+
+def _mask_value(stage: dict, k: int) -> np.ndarray:
+    """A mask stage's block at iteration ``k`` of its loop, over the output's rows: ``value`` where
+    r + row_offset >= col_step * k + col_start + c (r the row, c the block's column), else ``otherwise``."""
+    rows, cols = stage["shape"]
+    r = np.arange(rows)[:, None] + stage["row_offset"]
+    c = np.arange(cols)[None, :] + stage["col_step"] * k + stage["col_start"]
+    keep = np.float32(float(stage["value"])).astype(np.float64)
+    masked = np.float32(float(stage["otherwise"])).astype(np.float64)
+    return np.where(r >= c, keep, masked)
 
 
 def _assemble(parts: list, varying: set, loop: dict, c: str, c_shape: list) -> list:
@@ -1405,7 +1444,13 @@ def _matmul_value(stage: dict, views: list, compute: dict, formats: dict, dtypes
         if stage["accumulate"]:  # DST starts from the value before, each K step's sum added to it in fp32
             before = np.asarray(chip[stage["out"]], np.float64)
             target = target + before
-            allowed = allowed + np.asarray(errors.get(stage["out"], 0.0)) + 2 * rounds * FP32_EPS * np.abs(before)
+            # (An infinite value before, a mask's -inf, stays that exactly: the sums add nothing to it.)
+            finite = np.isfinite(before)
+            allowed = np.where(
+                finite,
+                allowed + np.asarray(errors.get(stage["out"], 0.0)) + 2 * rounds * FP32_EPS * np.abs(before),
+                0.0,
+            )
             meant = meant + np.asarray(exact[stage["out"]], np.float64)
         target = target.astype(np.float32).astype(np.float64)  # DST: beyond fp32's range, infinity
     return target, allowed, meant

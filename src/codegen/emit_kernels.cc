@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 
@@ -362,9 +363,31 @@ private:
                  ? std::string(".")
                  : ", the ops on the SFPU before each pack (and the "
                    "reduction set up again after them)."));
+      } else if (s.op == value::kOpMask) {
+        std::string row = "row";
+        if (s.row_offset != 0) {
+          row += (s.row_offset > 0 ? " + " : " - ") +
+                 std::to_string(std::abs(s.row_offset));
+        }
+        std::string col = "col";
+        if (s.col_step != 0) {
+          col = std::to_string(s.col_step) + " * k + " + col;
+        }
+        if (s.col_start != 0) {
+          col = std::to_string(s.col_start) + " + " + col;
+        }
+        purpose.push_back(n + s.out + "[row, col] = " +
+                          detail::FloatText(static_cast<float>(s.value)) +
+                          " where " + row + " >= " + col + ", else " +
+                          detail::FloatText(static_cast<float>(s.otherwise)));
+        purpose.push_back("   (row the output's, k the loop's iteration): " +
+                          cb_name(s.cb_out) +
+                          ", written by the reader; nothing to compute.");
       } else if (s.op == value::kOpMatmul) {
-        purpose.push_back(n + s.out + " = " + s.in + " @ " + s.b +
-                          (s.transpose_b ? "^T" : ""));
+        purpose.push_back(
+            n + s.out + " = " +
+            (s.accumulate ? info_.CB(s.cb_acc).buffer + " + " : std::string()) +
+            s.in + " @ " + s.b + (s.transpose_b ? "^T" : ""));
         purpose.push_back(
             "   into " + cb_name(s.cb_out) +
             ", tile by tile: matmul_tiles over K into DST[0] (the matrix "
@@ -393,9 +416,16 @@ private:
         const std::vector<int64_t> reads = detail::StageReads(s);
         const bool carried =
             std::count(reads.begin(), reads.end(), s.cb_out) > 0;
+        const std::string count =
+            s.loop.bounded()
+                ? "min(" + std::to_string(s.loop.extent) + ", ceil((r0 + " +
+                      std::to_string(s.loop.bound_add) + ") / " +
+                      std::to_string(s.loop.bound_div) +
+                      ")) iterations for the output block at row r0"
+                : std::to_string(s.loop.extent) + " iterations";
         purpose.push_back(
             "   In loop " + std::to_string(s.loop.id) + ", each of its " +
-            std::to_string(s.loop.extent) + " iterations" +
+            count +
             (carried ? " (in place: the value before is popped once the "
                        "new one is packed behind it)."
                      : "."));

@@ -98,8 +98,14 @@ std::string LoopJson(const detail::StageLoop &loop) {
               ", \"axis\": " + U(x.axis) + ", \"size\": " + U(x.size) +
               ", \"step\": " + U(x.step) + ", \"start\": " + U(x.start) + "}";
   }
+  const std::string bound =
+      loop.bounded() ? ", \"bound\": {\"block_rows\": " + U(loop.bound_rows) +
+                           ", \"add\": " + U(loop.bound_add) +
+                           ", \"div\": " + U(loop.bound_div) + "}"
+                     : std::string();
   return ", \"loop\": {\"id\": " + U(loop.id) +
-         ", \"extent\": " + U(loop.extent) + ", \"slices\": [" + slices + "]}";
+         ", \"extent\": " + U(loop.extent) + ", \"slices\": [" + slices + "]" +
+         bound + "}";
 }
 
 std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
@@ -122,11 +128,20 @@ std::string StagesJson(const std::vector<detail::ComputeStage> &stages) {
         (st.op == value::kOpMatmul
              ? ", \"b\": " + Quote(st.b) + ", \"cb_b\": " + U(st.cb_b) +
                    ", \"transpose_b\": " + (st.transpose_b ? "true" : "false") +
-                   ", \"accumulate\": " + (st.accumulate ? "true" : "false")
+                   ", \"accumulate\": " + (st.accumulate ? "true" : "false") +
+                   (st.accumulate ? ", \"cb_acc\": " + U(st.cb_acc)
+                                  : std::string())
              : std::string()) +
-        (st.op == value::kOpFill
+        (st.op == value::kOpFill || st.op == value::kOpMask
              ? ", \"value\": " + JsonFloat(static_cast<float>(st.value)) +
                    ", \"shape\": " + IntList(st.shape)
+             : std::string()) +
+        (st.op == value::kOpMask
+             ? ", \"otherwise\": " +
+                   JsonFloat(static_cast<float>(st.otherwise)) +
+                   ", \"row_offset\": " + std::to_string(st.row_offset) +
+                   ", \"col_step\": " + std::to_string(st.col_step) +
+                   ", \"col_start\": " + std::to_string(st.col_start)
              : std::string()) +
         LoopJson(st.loop) + "}";
   }
@@ -562,6 +577,9 @@ std::string EmitHostProgram(const ProgramInfo &info) {
     w.Line("CreateCircularBuffer(program, cores,  // " + cb.name + ": " +
            (cb.role == value::kCBRoleScaler
                 ? std::string("the reduce scaler tile, written once")
+            : cb.role == value::kCBRoleMask
+                ? "the mask " + cb.buffer + " (written by the reader), " +
+                      U(cb.block_tiles) + " tile(s) per step"
             : cb.role == value::kCBRoleIntermediate
                 ? cb.buffer + " between compute's stages, " +
                       U(cb.block_tiles) + " tile(s) per block"

@@ -7,6 +7,9 @@
 #include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
+#include <cstdio>
+#include <cstring>
+
 #include "emitters.h"
 #include "kernel_emitter.h"
 #include "tilelang_tt/attr.h"
@@ -34,7 +37,8 @@ protected:
     for (const CBInfo &cb : info_.cbs) {
       // The reader also fills the reduce scaler's CB.
       if (cb.role == cb_role ||
-          (cb_role == value::kCBRoleInput && cb.role == value::kCBRoleScaler)) {
+          (cb_role == value::kCBRoleInput && (cb.role == value::kCBRoleScaler ||
+                                              cb.role == value::kCBRoleMask))) {
         out.push_back(&cb);
       }
     }
@@ -211,6 +215,9 @@ private:
       Line("}");
       Blank();
     }
+    if (const detail::ComputeStage *mask = MaskStage()) {
+      EmitMaskHelper(*mask);
+    }
     if (NeedsZeroFill()) {
       Line("// Fill one tile of L1 with zeros: a tile past the tensor's last "
            "tile contributes nothing.");
@@ -223,6 +230,51 @@ private:
       Line("}");
       Blank();
     }
+  }
+
+  /*! \brief The program's mask stage (one kind per kernel), or nullptr. */
+  const detail::ComputeStage *MaskStage() const {
+    for (const detail::ComputeStage &s : info_.compute.stages) {
+      if (s.op == value::kOpMask) {
+        return &s;
+      }
+    }
+    return nullptr;
+  }
+
+  /*! \brief `fill_mask_tile`: one Float32 tile of the mask stage's block,
+   *         element by element in the tile's face layout. */
+  void EmitMaskHelper(const detail::ComputeStage &mask) {
+    auto bits = [](double v) {
+      const float f = static_cast<float>(v);
+      uint32_t b;
+      std::memcpy(&b, &f, sizeof(b));
+      char hex[16];
+      std::snprintf(hex, sizeof(hex), "0x%08Xu", b);
+      return std::string(hex) + ";  // " + detail::FloatText(f);
+    };
+    Line("// One Float32 tile of the mask (the kernel's T.if_then_else): "
+         "element (i, j) of the");
+    Line("// tile whose first element is at row `row`, column `col` keeps "
+         "the first value where");
+    Line("// row + i >= col + j, else the second. A tile is four 16 x 16 "
+         "faces, each row-major.");
+    Line("constexpr uint32_t mask_tile_bytes = 4096;");
+    Line("inline void fill_mask_tile(uint32_t l1_addr, int32_t row, int32_t "
+         "col) {");
+    Line("  constexpr uint32_t kKeep = " + bits(mask.value));
+    Line("  constexpr uint32_t kMasked = " + bits(mask.otherwise));
+    Line("  volatile tt_l1_ptr uint32_t* ptr = "
+         "reinterpret_cast<volatile tt_l1_ptr uint32_t*>(l1_addr);");
+    Line("  for (int32_t i = 0; i < 32; ++i) {");
+    Line("    for (int32_t j = 0; j < 32; ++j) {");
+    Line("      ptr[(i / 16) * 512 + (j / 16) * 256 + (i % 16) * 16 + j % 16] "
+         "=");
+    Line("          row + i >= col + j ? kKeep : kMasked;");
+    Line("    }");
+    Line("  }");
+    Line("}");
+    Blank();
   }
 
   bool NeedsScaler() {
@@ -349,8 +401,15 @@ private:
         const auto *call = n.as<CallNode>();
         scaler = scaler || (call && call->op.same_as(builtin::fill_scaler()));
       });
+      bool mask = false;
+      tvm::tirx::PostOrderVisit(body, [&](const tvm::ffi::ObjectRef &n) {
+        const auto *call = n.as<CallNode>();
+        mask = mask || (call && call->op.same_as(builtin::fill_mask_tile()));
+      });
       return scaler ? "The scaler tile, once for all blocks: reserve, write, "
                       "push (compute never pops it before the end)."
+             : mask ? "Write this step's block of the mask into its CB: "
+                      "reserve, write each tile, push."
                     : "";
     }
     if (info_.compute.op == value::kOpReduce ||
@@ -410,6 +469,14 @@ private:
     } else if (call->op.same_as(builtin::fill_scaler())) {
       Line("fill_reduce_scaler(" +
            SlotAddr(CBName(a[0]) + "_write_addr", a[1]) + ");");
+    } else if (call->op.same_as(builtin::fill_mask_tile())) {
+      const std::string base = CBName(a[0]) + "_write_addr";
+      const auto *slot = a[1].as<tvm::IntImmNode>();
+      Line("fill_mask_tile(" +
+           (slot && slot->value == 0
+                ? base
+                : base + " + " + Expr(a[1], kPrecMul) + " * mask_tile_bytes") +
+           ", " + Expr(a[2]) + ", " + Expr(a[3]) + ");");
     } else if (call->op.same_as(builtin::zero_tile())) {
       Line("fill_tile_zeros(" + SlotAddr(CBName(a[0]) + "_write_addr", a[1]) +
            ", tile_bytes);");

@@ -287,10 +287,16 @@ std::string RoleKernelEmitter::Expr(const PrimExpr &e, int outer_prec) {
     if (const auto *call = x.as<CallNode>()) {
       // TileLang's simplifier turns // and % by powers of two into these.
       const auto &a = call->args;
+      // (A sum shifted is parenthesised, as -Wparentheses asks.)
+      auto shift = [&](const char *op) {
+        std::string s =
+            print(a[0], kPrecMul) + " " + op + " " + print(a[1], kPrecMul);
+        return kPrecShift < outer ? "(" + s + ")" : s;
+      };
       if (call->op.same_as(tb::shift_right()))
-        return bin(a[0], a[1], ">>", kPrecShift);
+        return shift(">>");
       if (call->op.same_as(tb::shift_left()))
-        return bin(a[0], a[1], "<<", kPrecShift);
+        return shift("<<");
       if (call->op.same_as(tb::bitwise_and()))
         return bin(a[0], a[1], "&", kPrecBitAnd);
       if (call->op.same_as(tb::bitwise_xor()))
@@ -446,6 +452,10 @@ void RoleKernelEmitter::EmitDocBlock(const std::string &title,
   for (const CBInfo *cb : cbs) {
     const std::string what =
         cb->role == value::kCBRoleScaler ? "the reduce scaler, written once"
+        : cb->role == value::kCBRoleMask
+            ? "the mask " + cb->buffer + ", " +
+                  std::to_string(cb->block_tiles) +
+                  " tile(s) per step, written by the reader"
         : cb->role == value::kCBRoleIntermediate
             ? cb->buffer + " between stages, " +
                   std::to_string(cb->block_tiles) + " tile(s)"

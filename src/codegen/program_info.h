@@ -28,7 +28,7 @@ constexpr const char *kTTMetaliumVersion = "v0.81.1";
 /*! \brief PyPI wheel that ships that release's headers (issue #9 checks). */
 constexpr const char *kTTMetaliumWheel = "ttnn==0.81.1";
 /*! \brief Version of tt.plan.json's layout. */
-constexpr int kPlanSchemaVersion = 15;
+constexpr int kPlanSchemaVersion = 16;
 
 /*! \brief A global tensor (tt.buffers entry). */
 struct TensorInfo {

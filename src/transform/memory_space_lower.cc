@@ -156,6 +156,8 @@ public:
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
       lowerer.ProveBatches();
       lowerer.LoopSlices();
+      lowerer.ProveMasks();
+      lowerer.ProveLoopBounds();
       lowerer.FillShapes();
       lowerer.ProveOperands();
       lowerer.ProveMatmulStages();
@@ -460,6 +462,9 @@ private:
     });
     For loop = ReadVectorCopies(tvm::ffi::GetRef<For>(op0));
     const ForNode *op = loop.get();
+    if (std::optional<Stmt> mask = LowerMask(op)) {
+      return *mask;
+    }
     if (!reduce_srcs_.empty()) {
       // Several updates in one nest, or one whose operand is an expression
       // of tensors: a nest each, in order (parallel_split.h).
@@ -1402,6 +1407,10 @@ private:
     } inserter;
     size_t next = 0;
     inserter.at = [&](const CallNode *call) -> std::optional<Stmt> {
+      // (A mask stage has no block in the IR: the reader writes it.)
+      while (next < stages_.size() && stages_[next].op == value::kOpMask) {
+        ++next;
+      }
       const size_t index = next++;
       if (!renamed.count(index)) {
         return std::nullopt;
@@ -2285,6 +2294,225 @@ private:
                                              detail::I32(cols)}));
   }
 
+  /*!
+   * \brief `for i, j in T.Parallel(M, N): s[i, j] = T.if_then_else(R >= C,
+   *        a, b)` with constants a and b, R the query row (the output
+   *        block's row + i + a constant) and C the key column of the loop's
+   *        iteration (col_step * k + col_start + j): flash attention's causal
+   *        mask, which its T.gemm then adds Q @ K^T onto. A `mask` stage
+   *        (stages.h): the reader writes the block each iteration into a
+   *        Float32 CB of its own (ttnn's SDPA builds its mask in a
+   *        data-movement kernel too), tile by tile from the block's first
+   *        row and column. The comparison may be >, <= or < too, either
+   *        side first (normalised to r + row_offset >= c, the two values
+   *        swapped for < and <=). Returns nullopt for any other nest.
+   */
+  std::optional<Stmt> LowerMask(const ForNode *op) {
+    const auto *inner = op->body.as<ForNode>();
+    if (inner == nullptr || inner->kind != tvm::tirx::ForKind::kParallel) {
+      return std::nullopt;
+    }
+    const auto *store = inner->body.as<tvm::tirx::BufferStoreNode>();
+    const auto *call = store ? store->value.as<tvm::tirx::CallNode>() : nullptr;
+    if (call == nullptr ||
+        !call->op.same_as(tvm::tirx::builtin::if_then_else()) ||
+        !detail::ConstantValue(call->args[1]) ||
+        !detail::ConstantValue(call->args[2])) {
+      return std::nullopt;
+    }
+    const std::string name = store->buffer->name;
+    const std::string what =
+        Where("T.Parallel writing '" + name + "' with T.if_then_else (a mask)");
+    const tvm::tirx::Var i = op->loop_var, j = inner->loop_var;
+    auto uses = [](const PrimExpr &e, const tvm::tirx::Var &v) {
+      return tvm::tirx::UsesVar(
+          e, [&](const tvm::tirx::VarNode *u) { return u == v.get(); });
+    };
+    const std::string supported =
+        "; supported: s[i, j] = T.if_then_else(row + i >= col + j, a, b) "
+        "(or >, <=, <) with constants a and b, row the output block's first "
+        "row plus a constant and col linear in the loop of stages' index "
+        "(flash attention's causal mask: bx * block_M + i >= k * block_N + "
+        "j), written whole in that loop and read by the T.gemm that adds "
+        "into it.";
+    const std::vector<int64_t> shape =
+        detail::StaticShape(store->buffer, func_);
+    const auto *m = op->extent.as<tvm::IntImmNode>();
+    const auto *n = inner->extent.as<tvm::IntImmNode>();
+    if (!fragments_.count(store->buffer.get()) || shape.size() != 2 ||
+        store->indices.size() != 2 || !store->indices[0].same_as(i) ||
+        !store->indices[1].same_as(j) || m == nullptr || n == nullptr ||
+        m->value != shape[0] || n->value != shape[1] ||
+        shape[0] % target_.tile_rows != 0 ||
+        shape[1] % target_.tile_cols != 0) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the mask is written at [" << store->indices
+          << "] of the " << detail::ShapeString(shape) << " '" << name
+          << "'; a mask is a whole 2-D fragment whose sides are multiples "
+             "of 32, written at [i, j] of the T.Parallel nest over it"
+          << supported;
+    }
+    const ForNode *loop = StageLoopHere();
+    if (loop == nullptr) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": outside a loop of stages" << supported;
+    }
+    // The comparison, as r_side OP c_side with i only in r_side and j
+    // only in c_side.
+    PrimExpr lhs, rhs;
+    int relation = -1; // 0 >=, 1 >, 2 <=, 3 <
+    const PrimExpr cond = call->args[0];
+    if (const auto *x = cond.as<tvm::tirx::GENode>()) {
+      lhs = x->a, rhs = x->b, relation = 0;
+    } else if (const auto *x = cond.as<tvm::tirx::GTNode>()) {
+      lhs = x->a, rhs = x->b, relation = 1;
+    } else if (const auto *x = cond.as<tvm::tirx::LENode>()) {
+      lhs = x->a, rhs = x->b, relation = 2;
+    } else if (const auto *x = cond.as<tvm::tirx::LTNode>()) {
+      lhs = x->a, rhs = x->b, relation = 3;
+    }
+    if (relation >= 0 && uses(lhs, j) && uses(rhs, i)) {
+      std::swap(lhs, rhs);
+      relation = relation ^ 2; // a >= b is b <= a
+    }
+    if (relation < 0 || !uses(lhs, i) || uses(lhs, j) || !uses(rhs, j) ||
+        uses(rhs, i)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the condition " << cond
+          << " does not compare a row term in '" << i->name_hint
+          << "' with a column term in '" << j->name_hint << "'" << supported;
+    }
+    const PrimExpr rows = analyzer_.Simplify(lhs - i);
+    const PrimExpr cols = analyzer_.Simplify(rhs - j);
+    int64_t col_start = 0, col_step = 0;
+    const detail::StageLoop stage_loop = StageLoopOf(loop, what);
+    if (uses(rows, i) || uses(cols, j) ||
+        !LinearInLoop(cols, loop, std::max<int64_t>(2, stage_loop.extent), 1,
+                      &col_start, &col_step)) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": the row term `" << detail::Brief(lhs)
+          << "` or the column term `" << detail::Brief(rhs)
+          << "` is not the index plus a term without it, or the column term "
+             "is not linear in '"
+          << loop->loop_var->name_hint << "' alone" << supported;
+    }
+    // r + delta >= c keeps `a`: >= 0, > 1; <= and < are the negations of
+    // > and >=, which keep `b`.
+    const bool swap = relation >= 2;
+    const int64_t delta = relation == 1 || relation == 2 ? -1 : 0;
+    const float keep = *detail::ConstantValue(call->args[swap ? 2 : 1]);
+    const float masked = *detail::ConstantValue(call->args[swap ? 1 : 2]);
+    const std::optional<TileFormat> format =
+        RequireStageFormat(what, store->buffer);
+    if (*format != TileFormat::kFloat32) {
+      TVM_FFI_THROW(ValueError)
+          << what << ": '" << name << "' is " << store->buffer->dtype
+          << "; a mask is a float32 fragment (accum_dtype: the reader "
+             "writes its tiles as Float32)"
+          << supported;
+    }
+    for (const detail::ComputeStage &s : stages_) {
+      if (s.op == value::kOpMask &&
+          (s.value != keep || s.otherwise != masked)) {
+        TVM_FFI_THROW(ValueError)
+            << what << ": a second mask with other values than '" << s.out
+            << "''s (" << s.value << " and " << s.otherwise
+            << "); the reader writes one kind of mask per kernel.";
+      }
+    }
+    RequireNoPendingFill(store->buffer.get(), "T.Parallel", "writes");
+    RejectStageValueOverwrite(store->buffer, "T.Parallel");
+    RequireBlockGuards("T.Parallel");
+    PushPending(what);
+    CBInfo cb = NewInputCB(what);
+    cb.name = UniqueCBName("cb_mask");
+    cb.role = value::kCBRoleMask;
+    cb.buffer = name;
+    cb.rows_tiles = shape[0] / target_.tile_rows;
+    cb.cols_tiles = shape[1] / target_.tile_cols;
+    cb.format = *format;
+    cb.loops = loops_;
+    Placeholders(&cb);
+    detail::ComputeStage stage;
+    stage.op = value::kOpMask;
+    stage.value = keep;
+    stage.otherwise = masked;
+    stage.shape = shape;
+    stage.col_step = col_step;
+    stage.col_start = col_start;
+    stage.row_offset = delta; // + the row term's constant (ProveMasks)
+    stage.loop = stage_loop;
+    stage.out = name;
+    stage.cb_out = cb.index;
+    mask_rows_.push_back({stages_.size(), rows, what});
+    stages_.push_back(stage);
+    stage_values_[store->buffer.get()] = cbs_.size();
+    cbs_.push_back(cb);
+    compute_.reset();
+    block_.set = false;
+    // The reader: each tile (r, c) from its first element's query row,
+    // (the block's first tile row + r) * 32 + the row offset (col0 stands
+    // for it until Canonicalize), and key column cols + c * 32.
+    const PrimExpr id = detail::I32(cb.index);
+    const PrimExpr tiles = detail::I32(cb.block_tiles());
+    const PrimExpr tile = detail::I32(target_.tile_rows);
+    Stmt fills = detail::SerialLoop("r", cb.rows_tiles, [&](PrimExpr r) {
+      return detail::SerialLoop("c", cb.cols_tiles, [&](PrimExpr c) {
+        return detail::Intrin(
+            builtin::fill_mask_tile(),
+            {id, r * detail::I32(cb.cols_tiles) + c,
+             (cb.row0 + r) * tile + cb.col0,
+             tvm::cast(tvm::DataType::Int(32), cols) + c * tile});
+      });
+    });
+    return detail::RoleScope(
+        ir::kRoleReader,
+        detail::Seq({detail::Intrin(builtin::cb_reserve_back(), {id, tiles}),
+                     fills,
+                     detail::Intrin(builtin::cb_push_back(), {id, tiles})}));
+  }
+
+  /*!
+   * \brief Each mask's row term is the output block's first row plus a
+   *        constant (the plan states a mask over the output's rows), and the
+   *        mask as tall as the output block; the constant joins the stage's
+   *        row_offset and the reader's row (Canonicalize).
+   */
+  void ProveMasks() {
+    const auto out =
+        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleOutput;
+        });
+    for (const MaskRows &m : mask_rows_) {
+      detail::ComputeStage &stage = stages_[m.stage];
+      if (out == cbs_.end() || out->access.shape.empty()) {
+        TVM_FFI_THROW(ValueError)
+            << m.what
+            << ": the kernel writes no output block the mask's "
+               "rows could be rows of.";
+      }
+      const PrimExpr first = out->access.row * detail::I32(target_.tile_rows);
+      const PrimExpr offset =
+          analyzer_.Simplify(tvm::cast(tvm::DataType::Int(64), m.rows) -
+                             tvm::cast(tvm::DataType::Int(64), first));
+      const auto *c = offset.as<tvm::IntImmNode>();
+      const int64_t rows = stage.shape.at(0);
+      if (c == nullptr || rows != out->rows_tiles * target_.tile_rows) {
+        TVM_FFI_THROW(ValueError)
+            << m.what << ": its rows are `"
+            << (tvm::tirx::is_zero(m.rows) ? std::string()
+                                           : detail::Brief(m.rows) + " + ")
+            << "i` over " << rows << " rows; the output '" << out->tensor
+            << "' is written from row `"
+            << detail::Brief(analyzer_.Simplify(first)) << "` in blocks of "
+            << out->rows_tiles * target_.tile_rows
+            << "; a mask's rows are the output block's own (its first row "
+               "plus a constant, as tall).";
+      }
+      stage.row_offset += c->value;
+    }
+  }
+
   /*! \brief The loop of stages around the visit (the first of loops_ a
    *         value is carried across), or nullptr. */
   const ForNode *StageLoopHere() const {
@@ -2507,8 +2735,9 @@ private:
           return cb.role == value::kCBRoleOutput;
         });
     for (detail::ComputeStage &stage : stages_) {
-      if (stage.op == value::kOpFill && !stage.shape.empty() &&
-          out != cbs_.end() && !out->access.shape.empty()) {
+      if ((stage.op == value::kOpFill || stage.op == value::kOpMask) &&
+          !stage.shape.empty() && out != cbs_.end() &&
+          !out->access.shape.empty()) {
         stage.shape[0] = out->access.shape.at(0);
       }
     }
@@ -2667,13 +2896,23 @@ private:
     const auto *extent = loop->extent.as<tvm::IntImmNode>();
     const auto *step =
         loop->step ? loop->step.value().as<tvm::IntImmNode>() : nullptr;
-    if (min == nullptr || extent == nullptr || min->value != 0 ||
+    // A count bounded per output block: T.min(n, T.ceildiv(y, d)) with y in
+    // the block indices (ProveLoopBounds).
+    std::optional<LoopBound> bound;
+    if (extent == nullptr) {
+      bound = MatchLoopBound(loop);
+    }
+    if (min == nullptr || (extent == nullptr && !bound) || min->value != 0 ||
         (loop->step && (step == nullptr || step->value != 1))) {
       TVM_FFI_THROW(ValueError)
           << what << ": the loop over '" << loop->loop_var->name_hint
-          << "' runs from " << loop->min << " for " << loop->extent
-          << " steps; a loop of stages runs from 0 for a constant count, step "
-             "1.";
+          << "' runs from " << loop->min << " for " << loop->extent << " ("
+          << tvm::tirx::Substitute(loop->extent, binds_)
+          << ") steps; a loop of stages runs from 0 for a constant count, "
+             "step 1, or for T.min(n, T.ceildiv(row + a, d)) steps, n and d "
+             "constants and row the output block's first row (flash "
+             "attention's causal loop: T.min(T.ceildiv(seq_len, block_N), "
+             "T.ceildiv((bx + 1) * block_M, block_N))).";
     }
     auto it = std::find(stage_loops_.begin(), stage_loops_.end(), loop);
     detail::StageLoop out;
@@ -2681,8 +2920,107 @@ private:
     if (it == stage_loops_.end()) {
       stage_loops_.push_back(loop);
     }
-    out.extent = extent->value;
+    if (bound) {
+      bound->what = what;
+      loop_bounds_.emplace(loop, *bound);
+      out.extent = bound->extent;
+      out.bound_div = bound->div; // (the rest: ProveLoopBounds)
+    } else {
+      out.extent = extent->value;
+    }
     return out;
+  }
+
+  /*! \brief A loop count T.min(n, T.ceildiv(y, d)): n, d and y. */
+  struct LoopBound {
+    int64_t extent = 0, div = 0;
+    PrimExpr y;
+    std::string what;
+  };
+
+  /*! \brief `loop`'s count as T.min(n, T.ceildiv(y, d)) (either order; the
+   *         count a Bind names substituted), or nullopt. */
+  std::optional<LoopBound> MatchLoopBound(const ForNode *loop) const {
+    const PrimExpr count = tvm::tirx::Substitute(loop->extent, binds_);
+    const auto *m = count.as<tvm::tirx::MinNode>();
+    if (m == nullptr) {
+      return std::nullopt;
+    }
+    for (const auto &[n, rest] : {std::pair{m->a, m->b}, {m->b, m->a}}) {
+      const auto *e = n.as<tvm::IntImmNode>();
+      const auto *f = rest.as<tvm::tirx::FloorDivNode>();
+      const auto *d = f ? f->b.as<tvm::IntImmNode>() : nullptr;
+      if (e != nullptr && e->value > 0 && d != nullptr && d->value > 0) {
+        LoopBound b;
+        b.extent = e->value;
+        b.div = d->value;
+        b.y = f->a - detail::I32(d->value - 1); // ceildiv(y, d)'s y
+        return b;
+      }
+    }
+    return std::nullopt;
+  }
+
+  /*!
+   * \brief Each loop whose count is bounded per output block (MatchLoopBound)
+   *        counts from the output block's first row: T.ceildiv(y, d) with y
+   *        that row plus a constant a, so the block at row r0 runs
+   *        min(n, ceil((r0 + a) / d)) iterations, at least one (the plan's
+   *        loop `bound`, which the harness applies to the block's rows).
+   *        Its stages do not write the output (a loop that does writes
+   *        every block of it).
+   */
+  void ProveLoopBounds() {
+    const auto out =
+        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleOutput;
+        });
+    for (auto &[loop, bound] : loop_bounds_) {
+      if (out == cbs_.end() || out->access.shape.empty() ||
+          OutputLoop() == loop) {
+        TVM_FFI_THROW(ValueError)
+            << bound.what << ": the loop over '" << loop->loop_var->name_hint
+            << "' runs a count that depends on the block and writes the "
+               "output; a loop bounded per output block (T.min(n, "
+               "T.ceildiv(...))) makes values the stages after it write out.";
+      }
+      const PrimExpr first = out->access.row * detail::I32(target_.tile_rows);
+      const PrimExpr add =
+          analyzer_.Simplify(tvm::cast(tvm::DataType::Int(64), bound.y) -
+                             tvm::cast(tvm::DataType::Int(64), first));
+      const auto *a = add.as<tvm::IntImmNode>();
+      if (a == nullptr || a->value < 1) {
+        TVM_FFI_THROW(ValueError)
+            << bound.what << ": the loop over '" << loop->loop_var->name_hint
+            << "' runs T.min(" << bound.extent << ", T.ceildiv(`"
+            << detail::Brief(analyzer_.Simplify(bound.y)) << "`, " << bound.div
+            << ")) steps; the output '" << out->tensor
+            << "' is written from row `"
+            << detail::Brief(analyzer_.Simplify(first))
+            << "`: a loop bounded per output block counts from the block's "
+               "first row plus a positive constant (T.ceildiv((bx + 1) * "
+               "block_M, block_N)), so that every block runs at least once.";
+      }
+      bound.add = a->value;
+      for (const detail::ComputeStage &stage : stages_) {
+        if (stage.loop.defined() && stage_loops_.at(stage.loop.id) == loop &&
+            stage.op == value::kOpReduce &&
+            stage.reduce_dim == value::kReduceDimCol) {
+          TVM_FFI_THROW(ValueError)
+              << bound.what << ": the loop over '" << loop->loop_var->name_hint
+              << "' runs a count per output block and reduces '" << stage.in
+              << "' along its columns; a loop bounded per output block "
+                 "reduces along rows only (each block's rows their own).";
+        }
+      }
+      for (detail::ComputeStage &stage : stages_) {
+        if (stage.loop.defined() && stage_loops_.at(stage.loop.id) == loop) {
+          stage.loop.bound_rows = out->rows_tiles * target_.tile_rows;
+          stage.loop.bound_add = a->value;
+          stage.loop.bound_div = bound.div;
+        }
+      }
+    }
   }
 
   /*! \brief T.copy: DRAM -> shared (reader) or fragment -> DRAM (output). */
@@ -4005,11 +4343,19 @@ private:
     // it), the product added to C's value before (acc_o += P @ V).
     auto cleared = gemm_clears_.find(c.buffer.get());
     auto carried = carried_.find(c.buffer.get());
-    const bool accumulate = cleared == gemm_clears_.end() && loop != nullptr &&
-                            carried != carried_.end() &&
-                            carried->second == loop &&
-                            carried_filled_.count(c.buffer.get()) &&
-                            stage_values_.count(c.buffer.get());
+    const bool carried_sum = cleared == gemm_clears_.end() && loop != nullptr &&
+                             carried != carried_.end() &&
+                             carried->second == loop &&
+                             carried_filled_.count(c.buffer.get()) &&
+                             stage_values_.count(c.buffer.get());
+    // Or onto a mask written in the same loops (flash attention's causal
+    // acc_s = mask + Q @ K^T).
+    auto before = stage_values_.find(c.buffer.get());
+    const bool onto_mask = cleared == gemm_clears_.end() &&
+                           before != stage_values_.end() &&
+                           cbs_[before->second].role == value::kCBRoleMask &&
+                           SameLoops(cbs_[before->second].loops, loops_);
+    const bool accumulate = carried_sum || onto_mask;
     if (!accumulate && (cleared == gemm_clears_.end() ||
                         !SameLoops(cleared->second, loops_))) {
       TVM_FFI_THROW(ValueError)
@@ -4022,6 +4368,8 @@ private:
              "carried value (T.fill before the loop, as flash attention's "
              "acc_o).";
     }
+    const int64_t cb_acc =
+        accumulate ? cbs_[stage_values_.at(c.buffer.get())].index : -1;
     if (!accumulate) {
       gemm_clears_.erase(cleared);
       RejectStageValueOverwrite(c.buffer, "T.gemm");
@@ -4076,10 +4424,11 @@ private:
     stage.cb_b = cb_b.index;
     stage.transpose_b = transpose_b;
     stage.accumulate = accumulate;
+    stage.cb_acc = cb_acc;
     if (loop != nullptr) {
       stage.loop = StageLoopOf(loop, what);
     }
-    if (accumulate) {
+    if (carried_sum) {
       // The carried value's CB (its T.fill's) takes the product's place.
       CBInfo &own = cbs_[stage_values_.at(c.buffer.get())];
       if (own.access.shape.empty()) {
@@ -4799,6 +5148,16 @@ private:
     const PrimExpr c_row = row_block * detail::I32(out->rows_tiles);
     const PrimExpr c_col = bx * detail::I32(out->cols_tiles);
     for (const CBInfo &cb : cbs_) {
+      if (cb.role == value::kCBRoleMask) {
+        // The output block's rows; col0 stands for the rows' offset in the
+        // reader's row term (LowerMask, ProveMasks).
+        for (const detail::ComputeStage &s : stages_) {
+          if (s.op == value::kOpMask && s.cb_out == cb.index) {
+            place(cb, c_row, detail::I32(s.row_offset));
+          }
+        }
+        continue;
+      }
       if (cb.role == value::kCBRoleOutput && OutputLoop() != nullptr) {
         // Written a block of columns an iteration (ProveOutputLoop).
         place(cb, c_row, cb.access.col);
@@ -4854,6 +5213,33 @@ private:
       }
     }
     body = tvm::tirx::Substitute(body, offsets);
+    if (!loop_bounds_.empty()) {
+      // A loop bounded per output block (ProveLoopBounds) runs min(n,
+      // ceil((r0 + a) / d)) iterations, r0 the block's first row.
+      std::map<const tvm::tirx::VarNode *, PrimExpr> counts;
+      for (const auto &[loop, b] : loop_bounds_) {
+        const PrimExpr r0 = c_row * detail::I32(target_.tile_rows);
+        counts[loop->loop_var.get()] =
+            tvm::min(detail::I32(b.extent),
+                     tvm::floordiv(r0 + detail::I32(b.add + b.div - 1),
+                                   detail::I32(b.div)));
+      }
+      struct Counts : public tvm::tirx::StmtMutator {
+        std::map<const tvm::tirx::VarNode *, PrimExpr> *counts;
+        Stmt VisitStmt_(const ForNode *op) final {
+          Stmt stmt = StmtMutator::VisitStmt_(op);
+          auto it = counts->find(op->loop_var.get());
+          if (it == counts->end()) {
+            return stmt;
+          }
+          For loop = tvm::Downcast<For>(stmt);
+          loop.CopyOnWrite()->extent = it->second;
+          return loop;
+        }
+      } mutator;
+      mutator.counts = &counts;
+      body = mutator(std::move(body));
+    }
     auto launch = [&](const tvm::tirx::Var &v, int64_t extent, const char *tag,
                       Stmt inner) {
       tvm::tirx::IterVar iv(
@@ -5616,6 +6002,22 @@ private:
   std::map<const tvm::tirx::BufferNode *, const ForNode *> carried_;
   /*! \brief The carried values whose fill was lowered (LowerCarriedFill). */
   std::set<const tvm::tirx::BufferNode *> carried_filled_;
+  /*! \brief A mask stage's row term (the query row of element (0, c),
+   *         in the kernel's block indices), proven the output block's row
+   *         plus a constant once the output is known (ProveMasks). */
+  struct MaskRows {
+    size_t stage;
+    PrimExpr rows;
+    std::string what;
+  };
+  std::vector<MaskRows> mask_rows_;
+  /*! \brief The loops of stages whose count is bounded per output block
+   *         (StageLoopOf, ProveLoopBounds: `add` once proven). */
+  struct ProvenBound : LoopBound {
+    int64_t add = 0;
+    ProvenBound(const LoopBound &b) : LoopBound(b) {} // NOLINT
+  };
+  std::map<const ForNode *, ProvenBound> loop_bounds_;
   /*! \brief Loops of stages that carry nothing but read a value made before
    *         them (ReadsValueMadeBefore). */
   std::set<const ForNode *> reading_loops_;

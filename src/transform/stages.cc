@@ -40,11 +40,20 @@ StagesAttr(const std::vector<ComputeStage> &stages) {
       m.Set(field::kFieldCBB, s.cb_b);
       m.Set(field::kFieldTransposeB, s.transpose_b);
       m.Set(field::kFieldAccumulate, s.accumulate);
+      if (s.accumulate) {
+        m.Set(field::kFieldCBAcc, s.cb_acc);
+      }
     }
-    if (s.op == value::kOpFill) {
+    if (s.op == value::kOpFill || s.op == value::kOpMask) {
       m.Set(field::kFieldValue, s.value);
       tvm::ffi::Array<int64_t> shape(s.shape.begin(), s.shape.end());
       m.Set(field::kFieldShape, shape);
+    }
+    if (s.op == value::kOpMask) {
+      m.Set(field::kFieldOtherwise, s.otherwise);
+      m.Set(field::kFieldRowOffset, s.row_offset);
+      m.Set(field::kFieldColStep, s.col_step);
+      m.Set(field::kFieldColStart, s.col_start);
     }
     if (s.loop.defined()) {
       tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> loop;
@@ -61,6 +70,13 @@ StagesAttr(const std::vector<ComputeStage> &stages) {
         slices.push_back(x);
       }
       loop.Set(field::kFieldSlices, slices);
+      if (s.loop.bounded()) {
+        tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> bound;
+        bound.Set(field::kFieldBlockRows, s.loop.bound_rows);
+        bound.Set(field::kFieldAdd, s.loop.bound_add);
+        bound.Set(field::kFieldDiv, s.loop.bound_div);
+        loop.Set(field::kFieldBound, bound);
+      }
       if (!s.loop.fixed.empty()) {
         loop.Set(
             field::kFieldFixedBlocks,
@@ -98,10 +114,19 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
       s.cb_b = IntField(item, field::kFieldCBB);
       s.transpose_b = BoolField(item, field::kFieldTransposeB);
       s.accumulate = BoolField(item, field::kFieldAccumulate);
+      if (s.accumulate) {
+        s.cb_acc = IntField(item, field::kFieldCBAcc);
+      }
     }
-    if (s.op == value::kOpFill) {
+    if (s.op == value::kOpFill || s.op == value::kOpMask) {
       s.value = item.at(field::kFieldValue).cast<double>();
       s.shape = IntArrayField(item, field::kFieldShape);
+    }
+    if (s.op == value::kOpMask) {
+      s.otherwise = item.at(field::kFieldOtherwise).cast<double>();
+      s.row_offset = IntField(item, field::kFieldRowOffset);
+      s.col_step = IntField(item, field::kFieldColStep);
+      s.col_start = IntField(item, field::kFieldColStart);
     }
     if (auto loop = item.find(field::kFieldLoop); loop != item.end()) {
       const auto m = (*loop).second.cast<tvm::ffi::Map<String, Any>>();
@@ -117,6 +142,12 @@ StagesFromAttr(const tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> &compute) {
         slice.step = IntField(x, field::kFieldStep);
         slice.start = IntField(x, field::kFieldStart);
         s.loop.slices.push_back(slice);
+      }
+      if (auto bound = m.find(field::kFieldBound); bound != m.end()) {
+        const auto b = (*bound).second.cast<tvm::ffi::Map<String, Any>>();
+        s.loop.bound_rows = IntField(b, field::kFieldBlockRows);
+        s.loop.bound_add = IntField(b, field::kFieldAdd);
+        s.loop.bound_div = IntField(b, field::kFieldDiv);
       }
       if (m.count(field::kFieldFixedBlocks)) {
         s.loop.fixed = IntArrayField(m, field::kFieldFixedBlocks);
@@ -137,8 +168,8 @@ std::vector<int64_t> StageReads(const ComputeStage &stage) {
     reads.push_back(stage.cb_b);
   }
   if (stage.accumulate &&
-      std::find(reads.begin(), reads.end(), stage.cb_out) == reads.end()) {
-    reads.push_back(stage.cb_out);
+      std::find(reads.begin(), reads.end(), stage.cb_acc) == reads.end()) {
+    reads.push_back(stage.cb_acc);
   }
   for (const EpilogueOp &op : stage.epilogue) {
     if (op.cb >= 0 &&
@@ -328,7 +359,7 @@ StageReadsOf ReadsOf(const std::vector<ComputeStage> &stages, int64_t cb) {
     }
     reads.reduced = reads.reduced || (s.cb_b >= 0 && s.cb_b == cb);
     // (A matmul that accumulates copies its value's tiles into DST first.)
-    reads.moved = reads.moved || (s.accumulate && s.cb_out == cb);
+    reads.moved = reads.moved || (s.accumulate && s.cb_acc == cb);
     for (const EpilogueOp &op : s.epilogue) {
       reads.moved = reads.moved || op.cb == cb;
     }

@@ -45,6 +45,13 @@ struct LoopSlice {
  *         them, kept in the IR): stages of one loop share `id`. */
 struct StageLoop {
   int64_t id = -1, extent = 0;
+  /*! \brief A bound per output block (flash attention's causal loop,
+   *         T.min(T.ceildiv(seq, block_N), T.ceildiv((bx + 1) * block_M,
+   *         block_N))): the block whose first row is r0 (of bound_rows rows)
+   *         runs min(extent, ceil((r0 + bound_add) / bound_div)) iterations;
+   *         none when bound_div is 0. */
+  int64_t bound_rows = 0, bound_add = 0, bound_div = 0;
+  bool bounded() const { return bound_div > 0; }
   std::vector<LoopSlice> slices;
   /*! \brief The CBs of tensor blocks the stage reads in every iteration
    *         that the reader pushes once per output block, before the loop
@@ -55,7 +62,7 @@ struct StageLoop {
 
 /*! \brief One stage of tt.compute's `stages`. */
 struct ComputeStage {
-  /*! \brief attr.h kOpEltwise, kOpReduce, kOpFill or kOpMatmul. */
+  /*! \brief attr.h kOpEltwise, kOpReduce, kOpFill, kOpMask or kOpMatmul. */
   std::string op;
   /*! \brief The tensor or earlier value it starts from, and its value (the
    *         output tensor for the last stage, else the fragment's name). */
@@ -82,6 +89,17 @@ struct ComputeStage {
    *         version of `out` before (a value the stage's loop carries:
    *         flash attention's acc_o += P @ V), which it reads. */
   bool accumulate = false;
+  /*! \brief op matmul that accumulates: the CB the version of `out` before
+   *         is read from: cb_out for a value the loop carries (updated in
+   *         place), a mask stage's CB for a product added onto a mask. */
+  int64_t cb_acc = -1;
+  /*! \brief op mask (flash attention's causal mask, a block the reader
+   *         writes each iteration): out[r, c] = `value` where r + row_offset
+   *         >= col_step * k + col_start + c, else `otherwise` (r the
+   *         output's row, c the block's column, k the loop's iteration);
+   *         `shape` as a fill's (the output's rows, the block's columns). */
+  double otherwise = 0;
+  int64_t row_offset = 0, col_step = 0, col_start = 0;
   /*! \brief The loop it runs in, if any. */
   StageLoop loop;
 };

@@ -11,6 +11,7 @@
 #include <tvm/tirx/stmt_functor.h>
 #include <tvm/tirx/transform.h>
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <map>
@@ -638,9 +639,11 @@ private:
         [&](const PrimExpr &r, const PrimExpr &c) {
           std::vector<Stmt> tile;
           if (stage.accumulate) {
-            tile.push_back(Intrin(builtin::copy_init(), {out}));
+            // The value before: the carried value's own CB, or a mask's.
+            const PrimExpr acc = I32(stage.cb_acc);
+            tile.push_back(Intrin(builtin::copy_init(), {acc}));
             tile.push_back(
-                Intrin(builtin::copy_tile(), {out, r * I32(nt) + c, zero}));
+                Intrin(builtin::copy_tile(), {acc, r * I32(nt) + c, zero}));
             tile.push_back(init);
           }
           tile.push_back(detail::SerialLoop("kk", kt, [&](PrimExpr kk) {
@@ -720,6 +723,12 @@ private:
   Stmt Stage(const CallNode *call) {
     using detail::I32;
     using detail::Intrin;
+    // (A mask stage has no block in the compute kernel: the reader writes
+    // its value.)
+    while (next_stage_ < stages_.size() &&
+           stages_[next_stage_].op == value::kOpMask) {
+      ++next_stage_;
+    }
     if (next_stage_ >= stages_.size()) {
       TVM_FFI_THROW(ValueError)
           << "PrimFunc '" << func_ << "': more stage blocks in the IR than "
@@ -762,18 +771,29 @@ private:
     }
     std::vector<Stmt> body;
     // The packer's format: the last stage's output's at the block's start.
-    const int64_t before =
-        index == 0 ? stages_.back().cb_out : stages_[index - 1].cb_out;
+    // (A mask stage packs nothing: the stage before it is the packer's.)
+    size_t prev = index;
+    do {
+      prev = prev == 0 ? stages_.size() - 1 : prev - 1;
+    } while (stages_[prev].op == value::kOpMask && prev != index);
+    const int64_t before = stages_[prev].cb_out;
     // The first stage of a loop follows the loop's last stage from the
     // second iteration on: a packer set up for either may be in place, so
     // it is set up for this stage's CB whatever it held.
+    // (Mask stages pack nothing: the first and last that pack count.)
     int64_t again = -1;
-    if (stage.loop.defined() && stage.loop.extent > 1 &&
-        (index == 0 || stages_[index - 1].loop.id != stage.loop.id)) {
+    bool first_of_loop = stage.loop.defined() && stage.loop.extent > 1;
+    for (size_t p = index;
+         first_of_loop && p-- > 0 && stages_[p].loop.id == stage.loop.id;) {
+      first_of_loop = stages_[p].op == value::kOpMask;
+    }
+    if (first_of_loop) {
       size_t last = index;
-      while (last + 1 < stages_.size() &&
-             stages_[last + 1].loop.id == stage.loop.id) {
-        ++last;
+      for (size_t n = index + 1;
+           n < stages_.size() && stages_[n].loop.id == stage.loop.id; ++n) {
+        if (stages_[n].op != value::kOpMask) {
+          last = n;
+        }
       }
       again = stages_[last].cb_out;
     }
@@ -785,7 +805,10 @@ private:
       body.push_back(
           Intrin(builtin::pack_reconfig(), {I32(before), I32(stage.cb_out)}));
     }
-    if (index == 0) {
+    if (std::all_of(stages_.begin(), stages_.begin() + index,
+                    [](const detail::ComputeStage &s) {
+                      return s.op == value::kOpMask;
+                    })) {
       // (The first stage a fill: hw_startup from the first CB read.)
       int64_t first_in = stage.cb_in;
       for (size_t s = 0; first_in < 0 && s < stages_.size(); ++s) {

@@ -304,7 +304,8 @@ void Verify(const PrimFunc &f) {
                   : detail::StrField(*compute_attr, field::kFieldAccumulator);
     } else if (role == value::kCBRoleScaler) {
       dtype = "bfloat16"; // the reduce scaler tile
-    } else if (role == value::kCBRoleIntermediate) {
+    } else if (role == value::kCBRoleIntermediate ||
+               role == value::kCBRoleMask) {
       dtype = detail::StrField(cb, field::kFieldDtype); // (the value's own)
     } else if (buffers.count(tensor)) {
       dtype = detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
@@ -322,10 +323,11 @@ void Verify(const PrimFunc &f) {
           << " (the tiles of " << (dtype.empty() ? "?" : dtype)
           << ") with pages of one tile.";
     }
-    const std::string producer =
-        role == value::kCBRoleInput || role == value::kCBRoleScaler
-            ? ir::kRoleReader
-            : ir::kRoleCompute;
+    const std::string producer = role == value::kCBRoleInput ||
+                                         role == value::kCBRoleScaler ||
+                                         role == value::kCBRoleMask
+                                     ? ir::kRoleReader
+                                     : ir::kRoleCompute;
     const std::string consumer =
         role == value::kCBRoleOutput ? ir::kRoleWriter : ir::kRoleCompute;
     const std::set<std::string> expected{producer + ":reserve",

@@ -280,6 +280,7 @@ TEST(StageCBVersions, FlashAttentionsQBlockAndAccumulator) {
   stages[1].cb_b = 1;
   stages[3].cb_b = 2;
   stages[3].accumulate = true;
+  stages[3].cb_acc = 26; // (a value the loop carries: its own CB)
   for (size_t s = 1; s <= 3; ++s) {
     stages[s].loop.id = 0;
     stages[s].loop.extent = 4;
@@ -301,6 +302,76 @@ TEST(StageCBVersions, FlashAttentionsQBlockAndAccumulator) {
   // iteration): popped in the loop.
   stages[1].loop.fixed.clear();
   EXPECT_EQ(WaitsAndPops(stages, 1).pops, (std::vector<int64_t>{0, 1}));
+}
+
+TEST(StageCBVersions, AMaskIsAVersionItsProductReadsAndPops) {
+  using tilelang_tt::detail::WaitsAndPops;
+  // A causal flash attention's scores: in loop 0 the reader's mask into
+  // c_2, then S = mask + Q (c_0, fixed) @ K (c_1) into c_27, read by P =
+  // f(S) into c_28.
+  std::vector<tilelang_tt::detail::ComputeStage> stages = {
+      Stage("fill", -1, 26), Stage("mask", -1, 2), Stage("matmul", 0, 27),
+      Stage("eltwise", 27, 28), Stage("eltwise", 26, 16, {28})};
+  stages[2].cb_b = 1;
+  stages[2].accumulate = true;
+  stages[2].cb_acc = 2;
+  for (size_t s = 1; s <= 3; ++s) {
+    stages[s].loop.id = 0;
+    stages[s].loop.extent = 3;
+  }
+  stages[2].loop.fixed = {0};
+  // The mask reads nothing; the product waits for it with its operands and
+  // pops it with K's block: a version a step, like K's.
+  EXPECT_TRUE(WaitsAndPops(stages, 1).waits.empty());
+  EXPECT_TRUE(WaitsAndPops(stages, 1).pops.empty());
+  const auto scores = WaitsAndPops(stages, 2);
+  EXPECT_EQ(scores.waits, (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(scores.pops, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(scores.pops_after_loop, std::vector<int64_t>{0});
+  EXPECT_TRUE(scores.fault.empty());
+  EXPECT_EQ(tilelang_tt::detail::StageReads(stages[2]),
+            (std::vector<int64_t>{0, 1, 2}));
+  // It moves the mask into DST: a Float32 mask CB unpacks to DST.
+  EXPECT_TRUE(tilelang_tt::detail::ReadsOf(stages, 2).moved);
+  EXPECT_FALSE(tilelang_tt::detail::ReadsOf(stages, 2).reduced);
+}
+
+TEST(StageCBVersions, AMaskAndALoopBoundSurviveTheAttribute) {
+  // tt.compute's stages to the attribute and back: the mask's fields, the
+  // product's cb_acc and the loop's bound per output block.
+  std::vector<tilelang_tt::detail::ComputeStage> stages = {
+      Stage("mask", -1, 2), Stage("matmul", 0, 27)};
+  stages[0].value = 0;
+  stages[0].otherwise = -1.5;
+  stages[0].shape = {256, 64};
+  stages[0].row_offset = -1;
+  stages[0].col_step = 64;
+  stages[0].col_start = 3;
+  stages[1].cb_b = 1;
+  stages[1].accumulate = true;
+  stages[1].cb_acc = 2;
+  for (auto &s : stages) {
+    s.loop.id = 0;
+    s.loop.extent = 4;
+    s.loop.bound_rows = 64;
+    s.loop.bound_add = 64;
+    s.loop.bound_div = 64;
+  }
+  tvm::ffi::Map<tvm::ffi::String, tvm::ffi::Any> compute;
+  compute.Set(tilelang_tt::field::kFieldStages,
+              tilelang_tt::detail::StagesAttr(stages));
+  const auto back = tilelang_tt::detail::StagesFromAttr(compute);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].otherwise, -1.5);
+  EXPECT_EQ(back[0].shape, (std::vector<int64_t>{256, 64}));
+  EXPECT_EQ(back[0].row_offset, -1);
+  EXPECT_EQ(back[0].col_step, 64);
+  EXPECT_EQ(back[0].col_start, 3);
+  EXPECT_EQ(back[1].cb_acc, 2);
+  EXPECT_TRUE(back[1].loop.bounded());
+  EXPECT_EQ(back[1].loop.bound_rows, 64);
+  EXPECT_EQ(back[1].loop.bound_add, 64);
+  EXPECT_EQ(back[1].loop.bound_div, 64);
 }
 
 TEST(StageCBVersions, ARunningValueIsReadBeforeAndAfterItsUpdate) {

@@ -1337,11 +1337,15 @@ def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float
     return main
 
 
-def flash_attention_mha(batch, heads, seq_len, dim, block_M, block_N, layout="bshd", dtype="bfloat16"):  # noqa: N803
-    """examples/flash_attention/example_mha_fwd_bshd.py's forward, non-causal, as written there: rank-4 (batch,
-    seq_len, heads, dim) tensors, the grid (seq_len / block_M, heads, batch), the blocks Q[bz, rows, by, :], the
-    macros MMA0 / MMA1 / Softmax / Rescale taking the block indices; ``layout="bhsd"``: example_mha_fwd_bhsd.py's
-    (batch, heads, seq_len, dim) tensors and blocks Q[bz, by, rows, :]."""
+def flash_attention_mha(  # noqa: N803
+    batch, heads, seq_len, dim, block_M, block_N, layout="bshd", dtype="bfloat16", is_causal=False
+):
+    """examples/flash_attention/example_mha_fwd_bshd.py's forward as written there: rank-4 (batch, seq_len,
+    heads, dim) tensors, the grid (seq_len / block_M, heads, batch), the blocks Q[bz, rows, by, :], the macros
+    MMA0 / MMA1 / Softmax / Rescale taking the block indices; ``is_causal``: MMA0 starts acc_s from the mask
+    T.if_then_else(bx * block_M + i >= k * block_N + j, 0, -inf) instead of T.clear, and the loop runs
+    T.min(T.ceildiv(seq_len, block_N), T.ceildiv((bx + 1) * block_M, block_N)) steps; ``layout="bhsd"``:
+    example_mha_fwd_bhsd.py's (batch, heads, seq_len, dim) tensors and blocks Q[bz, by, rows, :]."""
     scale = (1.0 / dim) ** 0.5 * LOG2E
     shape = [batch, seq_len, heads, dim] if layout == "bshd" else [batch, heads, seq_len, dim]
     accum_dtype = "float32"
@@ -1352,7 +1356,11 @@ def flash_attention_mha(batch, heads, seq_len, dim, block_M, block_N, layout="bs
     @T.macro
     def MMA0(K, Q_shared, K_shared, acc_s, k, bx, by, bz):  # noqa: N802, N803
         T.copy(rows(K, k * block_N, (k + 1) * block_N, by, bz), K_shared)
-        T.clear(acc_s)
+        if is_causal:
+            for i, j in T.Parallel(block_M, block_N):
+                acc_s[i, j] = T.if_then_else(bx * block_M + i >= k * block_N + j, 0, -T.infinity(acc_s.dtype))
+        else:
+            T.clear(acc_s)
         T.gemm(Q_shared, K_shared, acc_s, transpose_B=True, policy=T.GemmWarpPolicy.FullRow)
 
     @T.macro
@@ -1388,7 +1396,12 @@ def flash_attention_mha(batch, heads, seq_len, dim, block_M, block_N, layout="bs
             T.fill(logsum, 0)
             T.fill(scores_max, -T.infinity(accum_dtype))
 
-            for k in T.Pipelined(T.ceildiv(seq_len, block_N), num_stages=1):
+            loop_range = (
+                T.min(T.ceildiv(seq_len, block_N), T.ceildiv((bx + 1) * block_M, block_N))
+                if is_causal
+                else T.ceildiv(seq_len, block_N)
+            )
+            for k in T.Pipelined(loop_range, num_stages=1):
                 MMA0(K, Q_shared, K_shared, acc_s, k, bx, by, bz)
                 Softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum)
                 Rescale(acc_o, scores_scale)
@@ -1425,10 +1438,20 @@ def _attention_magnitude(inputs):
     return 4 * _attention_probabilities(inputs) @ np.abs(inputs["V"])
 
 
-def _attention_probabilities(inputs):
+def _attention_probabilities(inputs, causal=False):
     s = inputs["Q"] @ inputs["K"].T / np.sqrt(inputs["Q"].shape[1])
+    if causal:  # query i sees keys j <= i
+        s = np.where(np.arange(s.shape[0])[:, None] >= np.arange(s.shape[1])[None, :], s, -np.inf)
     e = np.exp(s - s.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
+
+
+def _causal_attention(inputs):
+    return _attention_probabilities(inputs, causal=True) @ inputs["V"]
+
+
+def _causal_attention_magnitude(inputs):
+    return 4 * _attention_probabilities(inputs, causal=True) @ np.abs(inputs["V"])
 
 
 def running_row_sum(M, N, block_M, block_N, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
@@ -1915,6 +1938,18 @@ ENTRIES = [
           magnitude=_per_head(_attention_magnitude, "bshd"),
           notes="the issue's largest sequence and head size: 2 heads, seq 1024, dim 128, block_M 128 (acc_o 4 x 4 "
                 "float32 tiles), 16 blocks of 64 keys an output block"),
+    Entry("flash_attention_mha_bshd_causal", FLASH_MHA,
+          lambda: flash_attention_mha(2, 2, 256, 64, 64, 64, is_causal=True),
+          {n: (2, 256, 2, 64) for n in "QKV"}, _per_head(_causal_attention, "bshd"), output="Output", k=256,
+          magnitude=_per_head(_causal_attention_magnitude, "bshd"),
+          notes="is_causal=True: the mask a block of 0 / -inf the reader writes each step, Q @ K^T added onto it; "
+                "block row b loops over its first b + 1 blocks of keys (the plan's loop bound)"),
+    Entry("flash_attention_mha_bhsd_causal_d128", FLASH_MHA_BHSD,
+          lambda: flash_attention_mha(1, 2, 256, 128, 64, 128, layout="bhsd", is_causal=True),
+          {n: (1, 2, 256, 128) for n in "QKV"}, _per_head(_causal_attention, "bhsd"), output="Output", k=256,
+          magnitude=_per_head(_causal_attention_magnitude, "bhsd"),
+          notes="causal, dim 128, block_M 64 and block_N 128: the diagonal inside a block of keys, block row b "
+                "looping over ceil((b + 1) / 2) of them"),
     Entry("test_reduce_sum_running", TEST_REDUCE, lambda: running_row_sum(96, 320, 32, 64), {"A": (96, 320)},
           lambda i: i["A"] * i["A"].sum(axis=1, keepdims=True), output="B", k=320,
           magnitude=lambda i: np.abs(i["A"]) * np.abs(i["A"]).sum(axis=1, keepdims=True),

@@ -1630,7 +1630,10 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
     """corpus.flash_attention's loop (one head, 2-D tensors) changed one way: "v-reversed" (V's blocks read
     last to first, the keys first to last: P_k @ V_(n-1-k)), "no-fill" (acc_o not filled before the loop
     its T.gemm adds into), "causal" (the example's causal mask: acc_s set by T.if_then_else instead of
-    T.clear before Q @ K^T), "dead-fill" (T.fill(acc_s_cast, 0) before the loop, read by nothing),
+    T.clear before Q @ K^T, the loop bounded by T.min(n, T.ceildiv((bx + 1) * block_M, block_N))), "causal-rows"
+    (the mask's row term without the block's first row), "causal-bound-zero" (the bound T.ceildiv(bx * block_M,
+    block_N): no iteration for the first block), "causal-mask-bf16" (the mask written into a bfloat16
+    fragment), "dead-fill" (T.fill(acc_s_cast, 0) before the loop, read by nothing),
     "k-is-q" (the keys' blocks read from Q too), "part-keys" (the loop over all blocks of keys but the
     last), "out-cols" (a 2-D grid, each block of the output half of its columns: acc_o = P @ V[:, half])."""
     scale = (1.0 / D) ** 0.5 * 1.44269504
@@ -1666,14 +1669,28 @@ def flash_attention_variant(where, S=256, D=64, block_M=64, block_N=64):  # noqa
                 T.fill(acc_s_cast, 0)
             T.fill(ls, 0)
             T.fill(m, -T.infinity("float32"))
-            for k in T.serial(n):
+            steps = n
+            if where in ("causal", "causal-rows", "causal-mask-bf16"):  # the example's bound per block of queries
+                steps = T.min(n, T.ceildiv((bx + 1) * block_M, block_N))
+            elif where == "causal-bound-zero":  # a count of 0 for the first block of queries
+                steps = T.min(n, T.ceildiv(bx * block_M, block_N))
+            for k in T.serial(steps):
                 if where == "k-is-q":
                     T.copy(Q[k * block_N, 0], K_shared)
                 else:
                     T.copy(K[k * block_N, 0], K_shared)
-                if where == "causal":
+                if where in ("causal", "causal-bound-zero"):
                     for i, j in T.Parallel(block_M, block_N):
                         acc_s[i, j] = T.if_then_else(bx * block_M + i >= k * block_N + j, 0, -T.infinity("float32"))
+                elif where == "causal-rows":  # the query row without its block's
+                    for i, j in T.Parallel(block_M, block_N):
+                        acc_s[i, j] = T.if_then_else(i >= k * block_N + j, 0, -T.infinity("float32"))
+                elif where == "causal-mask-bf16":  # the mask in a bfloat16 fragment
+                    for i, j in T.Parallel(block_M, block_N):
+                        acc_s_cast[i, j] = T.if_then_else(
+                            bx * block_M + i >= k * block_N + j, 0, -T.infinity("bfloat16")
+                        )
+                    T.clear(acc_s)
                 else:
                     T.clear(acc_s)
                 T.gemm(Q_shared, K_shared, acc_s, transpose_B=True)

@@ -351,6 +351,21 @@ def test_a_softmax_compiles_against_the_release(headers, tmp_path, where, value)
     assert result.api_ok, failures(result)
 
 
+def test_a_causal_flash_attention_compiles_against_the_release(headers, tmp_path):
+    """example_mha_fwd_bshd.py with is_causal: the reader writes the mask's Float32 tiles into L1
+    (get_write_ptr, tt_l1_ptr), both data-movement kernels and compute loop a count from the block index,
+    and the first product starts from the mask (copy_tile from cb_mask, then matmul_tiles)."""
+    from corpus import flash_attention_mha
+
+    out = tmp_path / "causal"
+    tilelang_tt.lower(flash_attention_mha(1, 2, 128, 64, 64, 64, is_causal=True)).write(out)
+    reader, compute = (out / "reader.cpp").read_text(), (out / "compute.cpp").read_text()
+    assert "fill_mask_tile(cb_mask_write_addr" in reader and "copy_tile(cb_mask," in compute
+    assert "k < (row_block * 64 + 127) >> 6" in reader and "k < (row_block * 64 + 127) >> 6" in compute
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
 def test_an_rms_norm_compiles_against_the_release(headers, tmp_path):
     """rsqrt_tile (eltwise_unary/rsqrt.h) on the row sums' tiles, the division by N a mul_unary_tile."""
     out = tmp_path / "rms"

@@ -1327,3 +1327,33 @@ def test_batched_flash_attention_is_judged_matrix_by_matrix(tmp_path, name, old,
     from corpus import flash_attention_mha
 
     _caught_after_breaking(tmp_path, flash_attention_mha(2, 2, 128, 64, 64, 64), name, old, new, None)
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    [
+        # The mask without its diagonal: each query no longer sees its own key.
+        [("reader.cpp", "row + i >= col + j ? kKeep : kMasked", "row + i > col + j ? kKeep : kMasked")],
+        # The mask's rows 16 further down: the diagonal moved.
+        [("reader.cpp", "row_block * 64 + r_2 * 32,", "row_block * 64 + 16 + r_2 * 32,")],
+        # The product not added onto the mask: DST starts from whatever it held.
+        [("compute.cpp", "copy_tile(cb_mask, r * 2 + c, 0);", "")],
+        # Every block of queries over every block of keys (reader and compute alike): the first block's
+        # second block of keys is wholly masked, so its rows' running maximum is -inf and the rescale NaN.
+        [("reader.cpp", "k < (row_block * 64 + 127) >> 6", "k < 2"),
+         ("compute.cpp", "k < (row_block * 64 + 127) >> 6", "k < 2")],
+    ],
+    ids=["strict-mask", "mask-rows", "not-added", "no-bound"],
+)  # fmt: skip
+def test_causal_flash_attention_is_judged_by_its_mask_and_bound(tmp_path, breaks):
+    """example_mha_fwd_bshd.py with is_causal: the plan states the mask (which rows keep which keys) and the
+    loop's count per block of queries, and the harness builds the reference from those, so a reader that
+    writes another mask, a product not added onto it, or a loop that ignores the bound is a mismatch."""
+    from corpus import flash_attention_mha
+
+    artifacts = lowered(tmp_path, flash_attention_mha(1, 2, 128, 64, 64, 64, is_causal=True))
+    assert simulate(artifacts, timeout=120).ok
+    for name, old, new in breaks:
+        break_kernel(artifacts, name, old, new)
+    result = simulate(artifacts, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()
