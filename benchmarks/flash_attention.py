@@ -1,10 +1,11 @@
-"""Flash attention's forward (example_mha_fwd_bshd.py as written, non-causal) on the simulator and the cost model.
+"""Flash attention's forward (example_mha_fwd_bshd.py as written) on the simulator and the cost model.
 
-    python benchmarks/flash_attention.py [--batch 1] [--heads 8] [--seq 1024] [--dim 64] [--block 128]
+    python benchmarks/flash_attention.py [--batch 1] [--heads 8] [--seq 1024] [--dim 64] [--block 128] [--causal]
 
 Lowers the kernel (the corpus's, tests/python/tt/corpus.py), simulates it (the verdict against the plan),
 and prints the cost model's figures (tilelang-tt estimate, from the simulator's statistics): the modeled
-device time, TFLOP/s of the matmul stages' 4 * batch * heads * seq^2 * dim, % of the device's roofline
+device time, TFLOP/s of the matmul stages' 4 * batch * heads * seq^2 * dim (causal: of the products it
+computes, each block of queries over the blocks of keys up to its diagonal), % of the device's roofline
 and the binding limit. The time is a lower bound: the model counts the matmuls, unpacking, packing and
 data movement, not the SFPU's exp2 and reciprocals nor the FPU's element-wise and reduce passes.
 ttnn's SDPA has no published table to set beside it: tech_reports/FlashAttention/FlashAttention.md in
@@ -37,8 +38,9 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--block", type=int, default=128, help="block_M (queries); block_N is 64")
     parser.add_argument("--arch", default="wormhole_b0")
+    parser.add_argument("--causal", action="store_true", help="is_causal=True: the mask and the loop bound")
     args = parser.parse_args()
-    func = flash_attention_mha(args.batch, args.heads, args.seq, args.dim, args.block, 64)
+    func = flash_attention_mha(args.batch, args.heads, args.seq, args.dim, args.block, 64, is_causal=args.causal)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "fa"
         tilelang_tt.lower(func, target=tilelang_tt.make_target(args.arch)).write(out)
@@ -47,11 +49,11 @@ def main() -> None:
         sim_s = time.perf_counter() - start
         est = estimate(out)
     print(f"# {machine()}; {args.arch}, batch {args.batch}, heads {args.heads}, seq {args.seq}, dim {args.dim}, "
-          f"block_M {args.block}, block_N 64")  # fmt: skip
+          f"block_M {args.block}, block_N 64{', causal' if args.causal else ''}")  # fmt: skip
     print(f"simulated in {sim_s:.1f} s: {result.summary().splitlines()[0][:100]}")
     print(summary(est))
     row = {k: v for k, v in est.items() if k != "cores"} | {"sim_seconds": sim_s, "match": result.ok}
-    print(f"wrote {save('flash_attention', [row])}")
+    print(f"wrote {save('flash_attention_causal' if args.causal else 'flash_attention', [row])}")
 
 
 if __name__ == "__main__":
