@@ -117,6 +117,9 @@ def _check_stages(plan, fail) -> None:
                 fail(f"{what} writes blocks {blocks} of {sl['size']} along axis {sl['axis']} of {sl['tensor']!r} "
                      f"{matrix}; the loop writes each of its blocks once")  # fmt: skip
             sliced[sl["tensor"]] = [sl["size"] if a == sl["axis"] else d for a, d in enumerate(matrix)]
+        bound = (loop or {}).get("bound")
+        if bound and last:
+            fail(f"{what} writes {compute['c']!r} in a loop counted per block of rows; such a loop makes values only")
         if last and loop and compute["c"] not in sliced:
             fail(f"{what} runs in loop {loop['id']} but writes no block of {compute['c']!r} an iteration")
         if stage["op"] == "fill":  # a constant block, or a vector of one value per row

@@ -224,20 +224,24 @@ def test_ir_dumps_of_two_runs_do_not_mix(tmp_path):
     assert not (out / "ir" / "99_stale.tir").exists() and not (out / ".ir.partial").exists()
 
 
-@pytest.mark.parametrize("name", ["grid.svg", "grid.pdf"])
-def test_plan_heatmap_in_other_formats(tmp_path, name):
-    out = tmp_path / "g"
+@pytest.fixture(scope="module")
+def gemm_64(tmp_path_factory):
+    """One dry run of the 64 x 64 x 64 GEMM that the heatmap tests only read (a dry run each is 8 s of CI)."""
+    out = tmp_path_factory.mktemp("gemm_64") / "g"
     assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
-    proc = cli("plan", out, "--png", tmp_path / name)
+    return out
+
+
+@pytest.mark.parametrize("name", ["grid.svg", "grid.pdf"])
+def test_plan_heatmap_in_other_formats(tmp_path, gemm_64, name):
+    proc = cli("plan", gemm_64, "--png", tmp_path / name)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / name).stat().st_size > 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_plan_heatmap_of_an_unknown_format_writes_nothing(tmp_path):
-    out = tmp_path / "g"
-    assert cli("dry-run", "--out", out, "-D", "M=64", "-D", "N=64", "-D", "K=64").returncode == 0
-    assert "unknown image format '.xyz'" in one_line_error(cli("plan", out, "--png", tmp_path / "grid.xyz"), "plan")
+def test_plan_heatmap_of_an_unknown_format_writes_nothing(tmp_path, gemm_64):
+    assert "unknown image format '.xyz'" in one_line_error(cli("plan", gemm_64, "--png", tmp_path / "grid.xyz"), "plan")
     assert not (tmp_path / "grid.xyz").exists()
 
 
