@@ -120,6 +120,8 @@ def _check_stages(plan, fail) -> None:
         bound = (loop or {}).get("bound")
         if bound and last:
             fail(f"{what} writes {compute['c']!r} in a loop counted per block of rows; such a loop makes values only")
+        if bound and stage["op"] == "reduce" and stage["reduce_dim"] != "row":
+            fail(f"{what} reduces along columns in a loop counted per block of rows; each block's rows are its own")
         if last and loop and compute["c"] not in sliced:
             fail(f"{what} runs in loop {loop['id']} but writes no block of {compute['c']!r} an iteration")
         if stage["op"] == "fill":  # a constant block, or a vector of one value per row

@@ -810,12 +810,11 @@ class SimResult:
         written = sum(c["tiles_written"] for c in cores)
         bound = self.rule
         if self.ok:
-            verdict = f"MATCH: every element within its bound (the worst at {self.worst_of_bound:.2f} of it; {bound})"
             non_finite = int(np.size(self.output) - np.count_nonzero(np.isfinite(self.output)))
-            if non_finite:  # the program's own NaN / inf (a row a causal mask hides whole, say)
-                verdict += (
-                    f"; {non_finite} of {self.output.size} elements NaN or infinite, as the program computes them"
-                )
+            # (The program's own NaN / inf, said first: rows a causal mask hides whole, say.)
+            own = f" ({non_finite} of {self.output.size} NaN or infinite, as the program computes them)"
+            verdict = f"MATCH{own if non_finite else ''}: every element within its bound (the worst at "
+            verdict += f"{self.worst_of_bound:.2f} of it; {bound})"
             if self.undecided:
                 verdict += (
                     f"; {self.undecided} of {self.output.size} elements decided by no bound (an infinite one: "
@@ -1172,6 +1171,14 @@ def _reduce_value(
             error = np.where((lo == held) & (hi == held), 0.0, error)
         a = held.astype(np.float64)
     spread = np.zeros(a.shape[0 if rows else 1]) if error is None else error.max(axis=axis)
+    if stage["reduce"] == "max" and error is not None:
+        # The chip's maximum of data each within its bound lies between the maxima of a - e and a + e (less
+        # one bf16 step: GMPOOL compares at bf16 precision): far tighter than the largest bound when a datum
+        # far below the maximum is known loosely (a finite mask's -1e4 through TF32).
+        with np.errstate(invalid="ignore", over="ignore"):
+            hi, lo, at = (a + error).max(axis=axis), (a - error).max(axis=axis), _gmpool_max(a, axis)
+            tight = np.maximum(hi - at, at - lo) + 2.0**-7 * np.maximum(np.abs(hi), np.abs(lo))
+        spread = np.where(np.isfinite(tight), np.minimum(spread, tight), spread)
     if stage["reduce"] == "max":
         target, meant = _gmpool_max(a, axis), exact.max(axis=axis)
         if not compute.get("epilogue"):

@@ -1232,7 +1232,9 @@ private:
             << (s.op == value::kOpReduce
                     ? "T.reduce_" + s.reduce + " of '" + s.in + "'"
                 : s.op == value::kOpFill ? std::string("its T.fill / T.clear")
-                                         : "an update of '" + s.in + "'")
+                : s.op == value::kOpMask
+                    ? std::string("its mask, T.if_then_else")
+                    : "an update of '" + s.in + "'")
             << ") is not read by a later update; every reduction and update "
                "in a kernel with several must feed the output (drop it).";
       }
@@ -2355,7 +2357,15 @@ private:
     const ForNode *loop = StageLoopHere();
     if (loop == nullptr) {
       TVM_FFI_THROW(ValueError)
-          << what << ": outside a loop of stages" << supported;
+          << what << ": "
+          << (loops_.empty()
+                  ? std::string("outside any loop")
+                  : "in the loop over '" +
+                        std::string(loops_.back()->loop_var->name_hint) +
+                        "', which is not a loop of stages (one that carries a "
+                        "value filled before it, as flash attention's acc_o, "
+                        "in a kernel that reduces)")
+          << supported;
     }
     // The comparison, as r_side OP c_side with i only in r_side and j
     // only in c_side.
@@ -2379,8 +2389,9 @@ private:
         uses(rhs, i)) {
       TVM_FFI_THROW(ValueError)
           << what << ": the condition " << cond
-          << " does not compare a row term in '" << i->name_hint
-          << "' with a column term in '" << j->name_hint << "'" << supported;
+          << " is not a comparison (>=, >, <= or <) of a row term in '"
+          << i->name_hint << "' with a column term in '" << j->name_hint << "'"
+          << supported;
     }
     const PrimExpr rows = analyzer_.Simplify(lhs - i);
     const PrimExpr cols = analyzer_.Simplify(rhs - j);

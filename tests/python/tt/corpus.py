@@ -1254,8 +1254,9 @@ def attention_one_block(M, N, D, block_M, dtype="bfloat16", accum_dtype="float32
 
 
 def _flash_softmax_macros(block_M, block_N, dim, scale, accum_dtype):  # noqa: N803
-    """examples/flash_attention's Softmax macro (the running maximum, exp2 with the scale, the running logsum,
-    the cast to acc_s_cast) and its Rescale (acc_o *= scores_scale), as the examples write them."""
+    """examples/flash_attention's Softmax macro (scores_max: T.fill(-inf), then the block's row maximum; exp2 with
+    the scale, the running logsum, the cast to acc_s_cast) and its Rescale (acc_o *= scores_scale), as the
+    examples write them."""
 
     @T.macro
     def softmax(acc_s, acc_s_cast, scores_max, scores_max_prev, scores_scale, scores_sum, logsum):
@@ -1282,7 +1283,7 @@ def _flash_softmax_macros(block_M, block_N, dim, scale, accum_dtype):  # noqa: N
 def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float32"):  # noqa: N803
     """examples/flash_attention/example_mha_fwd_bshd.py's forward, non-causal, on one head of 2-D (seq, dim)
     tensors: Q's block read once, then per block of block_N keys MMA0 (K's block, T.clear(acc_s), Q @ K^T
-    with transpose_B), the Softmax macro (the running maximum, exp2 with the example's scale, the running
+    with transpose_B), the Softmax macro (the block's row maximum, exp2 with the example's scale, the running
     logsum, the cast to acc_s_cast), Rescale (acc_o *= scores_scale) and MMA1 (V's block, acc_o +=
     acc_s_cast @ V); then acc_o /= logsum staged out through O_shared, each as the example writes it."""
     scale = (1.0 / D) ** 0.5 * LOG2E

@@ -1339,7 +1339,7 @@ def test_batched_flash_attention_is_judged_matrix_by_matrix(tmp_path, name, old,
         # The product not added onto the mask: DST starts from whatever it held.
         [("compute.cpp", "copy_tile(cb_mask, r * 2 + c, 0);", "")],
         # Every block of queries over every block of keys (reader and compute alike): the first block's
-        # second block of keys is wholly masked, so its rows' running maximum is -inf and the rescale NaN.
+        # second block of keys is wholly masked, so those rows' scores_max is -inf and the rescale NaN.
         [("reader.cpp", "k < (row_block * 64 + 127) >> 6", "k < 2"),
          ("compute.cpp", "k < (row_block * 64 + 127) >> 6", "k < 2")],
     ],
