@@ -1339,13 +1339,14 @@ def flash_attention(S, D, block_M, block_N, dtype="bfloat16", accum_dtype="float
 
 
 def flash_attention_mha(  # noqa: N803
-    batch, heads, seq_len, dim, block_M, block_N, layout="bshd", dtype="bfloat16", is_causal=False
+    batch, heads, seq_len, dim, block_M, block_N, layout="bshd", dtype="bfloat16", is_causal=False, masked=None
 ):
     """examples/flash_attention/example_mha_fwd_bshd.py's forward as written there: rank-4 (batch, seq_len,
     heads, dim) tensors, the grid (seq_len / block_M, heads, batch), the blocks Q[bz, rows, by, :], the macros
     MMA0 / MMA1 / Softmax / Rescale taking the block indices; ``is_causal``: MMA0 starts acc_s from the mask
     T.if_then_else(bx * block_M + i >= k * block_N + j, 0, -inf) instead of T.clear, and the loop runs
-    T.min(T.ceildiv(seq_len, block_N), T.ceildiv((bx + 1) * block_M, block_N)) steps; ``layout="bhsd"``:
+    T.min(T.ceildiv(seq_len, block_N), T.ceildiv((bx + 1) * block_M, block_N)) steps (``masked``: the mask's
+    value for the keys a query does not see, -inf by default, as the example); ``layout="bhsd"``:
     example_mha_fwd_bhsd.py's (batch, heads, seq_len, dim) tensors and blocks Q[bz, by, rows, :]."""
     scale = (1.0 / dim) ** 0.5 * LOG2E
     shape = [batch, seq_len, heads, dim] if layout == "bshd" else [batch, heads, seq_len, dim]
@@ -1359,7 +1360,9 @@ def flash_attention_mha(  # noqa: N803
         T.copy(rows(K, k * block_N, (k + 1) * block_N, by, bz), K_shared)
         if is_causal:
             for i, j in T.Parallel(block_M, block_N):
-                acc_s[i, j] = T.if_then_else(bx * block_M + i >= k * block_N + j, 0, -T.infinity(acc_s.dtype))
+                acc_s[i, j] = T.if_then_else(
+                    bx * block_M + i >= k * block_N + j, 0, -T.infinity(acc_s.dtype) if masked is None else masked
+                )
         else:
             T.clear(acc_s)
         T.gemm(Q_shared, K_shared, acc_s, transpose_B=True, policy=T.GemmWarpPolicy.FullRow)

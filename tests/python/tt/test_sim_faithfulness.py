@@ -1357,3 +1357,17 @@ def test_causal_flash_attention_is_judged_by_its_mask_and_bound(tmp_path, breaks
         break_kernel(artifacts, name, old, new)
     result = simulate(artifacts, timeout=60)
     assert not result.ok and result.mismatches > 0, result.summary()
+
+
+def test_a_finite_mask_keeps_the_bounds_tight(tmp_path):
+    """A causal mask of -1e4 (a common choice) instead of -inf: the masked scores reach the row maximum's
+    reduction through TF32 known only within a few units, which must not widen the maximum's bound (the
+    chip's maximum lies between those of the data less and plus their bounds), so the program is judged
+    (no "bound that reaches zero") and a mask without its diagonal is still a mismatch."""
+    from corpus import flash_attention_mha
+
+    artifacts = lowered(tmp_path, flash_attention_mha(1, 2, 128, 64, 64, 64, is_causal=True, masked=-1e4))
+    assert simulate(artifacts, timeout=120).ok
+    break_kernel(artifacts, "reader.cpp", "row + i >= col + j ? kKeep : kMasked", "row + i > col + j ? kKeep : kMasked")
+    result = simulate(artifacts, timeout=60)
+    assert not result.ok and result.mismatches > 0, result.summary()
