@@ -558,8 +558,8 @@ private:
             << Where("T.Parallel")
             << (store ? " writing '" + std::string(store->buffer->name) + "'"
                       : std::string())
-            << ": a second element-wise update after the one that reads '"
-            << cbs_[stage_values_.begin()->second].buffer
+            << ": a second element-wise update after the step that makes '"
+            << stages_.back().out
             << "'; one update after a reduction is supported (fold the ops "
                "into it).";
       }

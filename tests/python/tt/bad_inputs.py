@@ -717,7 +717,7 @@ CASES = [
          ("reads 'S' after a T.copy wrote it out", "not supported yet")),
     Case("reduce-broadcast-second-update", "a second T.Parallel update after the one reading the maximum",
          lower(lambda: K.reduce_broadcast_refused("second-update")), E,
-         ("a second element-wise update after the one that reads 'S'", "fold the ops into it")),
+         ("a second element-wise update after the step that makes 'S'", "fold the ops into it")),
     Case("reduce-work-before", "an update a reduction reads, the square in place, then its row sum read back "
          "(supported: three stages)", simulate_kernel(lambda: K.reduce_broadcast("before")), None),
     Case("reduce-softmax", "a softmax of whole rows: max, exp(x - max), their sum, e / sum (supported: four stages)",
