@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -880,10 +879,8 @@ private:
             static_cast<uint32_t>(a[2].as<tvm::IntImmNode>()->value);
         float value;
         std::memcpy(&value, &bits, sizeof(value));
-        char hex[16];
-        std::snprintf(hex, sizeof(hex), "0x%08Xu", bits);
-        Line(std::string(op.tile) + "(" + Expr(a[1]) + ", " + hex + " /* " +
-             Literal(value) + "f */);");
+        Line(std::string(op.tile) + "(" + Expr(a[1]) + ", " +
+             FloatBitsLiteral(bits) + " /* " + Literal(value) + "f */);");
       }
     } else if (call->op.same_as(builtin::bcast_init())) {
       Line("unary_bcast_init<" + BroadcastType(a[1]) + ">(" + CBName(a[0]) +

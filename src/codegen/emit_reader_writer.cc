@@ -7,7 +7,6 @@
 #include <tvm/tirx/op.h>
 #include <tvm/tirx/stmt_functor.h>
 
-#include <cstdio>
 #include <cstring>
 
 #include "emitters.h"
@@ -249,9 +248,7 @@ private:
       const float f = static_cast<float>(v);
       uint32_t b;
       std::memcpy(&b, &f, sizeof(b));
-      char hex[16];
-      std::snprintf(hex, sizeof(hex), "0x%08Xu", b);
-      return std::string(hex) + ";  // " + detail::FloatText(f);
+      return FloatBitsLiteral(b) + ";  // " + detail::FloatText(f);
     };
     Line("// One Float32 tile of the mask (the kernel's T.if_then_else): "
          "element (i, j) of the");
@@ -259,7 +256,9 @@ private:
          "the first value where");
     Line("// row + i >= col + j, else the second. A tile is four 16 x 16 "
          "faces, each row-major.");
-    Line("constexpr uint32_t mask_tile_bytes = 4096;");
+    // (The mask's CB's page: one Float32 tile.)
+    Line("constexpr uint32_t mask_tile_bytes = " +
+         std::to_string(info_.CB(mask.cb_out).page_bytes) + ";");
     Line("inline void fill_mask_tile(uint32_t l1_addr, int32_t row, int32_t "
          "col) {");
     Line("  constexpr uint32_t kKeep = " + bits(mask.value));

@@ -6,6 +6,7 @@
 #include "kernel_emitter.h"
 
 #include <cctype>
+#include <cstdio>
 
 #include <tvm/ffi/error.h>
 #include <tvm/ffi/extra/structural_equal.h>
@@ -551,6 +552,12 @@ std::set<int64_t> SchemaArgsRead(const ProgramInfo &info,
                                  const tvm::tirx::PrimFunc &f,
                                  const std::string &role) {
   return ArgScanner(info, role).SchemaArgsRead(f);
+}
+
+std::string FloatBitsLiteral(uint32_t bits) {
+  char hex[16];
+  std::snprintf(hex, sizeof(hex), "0x%08Xu", bits);
+  return hex;
 }
 
 } // namespace codegen

@@ -102,6 +102,10 @@ std::set<int64_t> SchemaArgsRead(const ProgramInfo &info,
                                  const tvm::tirx::PrimFunc &f,
                                  const std::string &role);
 
+/*! \brief An fp32 constant as a kernel writes its bit pattern:
+ *         "0x3F800000u". */
+std::string FloatBitsLiteral(uint32_t bits);
+
 } // namespace codegen
 } // namespace tilelang_tt
 

@@ -2455,7 +2455,7 @@ private:
     stage.loop = stage_loop;
     stage.out = name;
     stage.cb_out = cb.index;
-    mask_rows_.push_back({stages_.size(), rows, what});
+    mask_rows_.push_back({cb.index, rows, what});
     stages_.push_back(stage);
     stage_values_[store->buffer.get()] = cbs_.size();
     cbs_.push_back(cb);
@@ -2490,38 +2490,64 @@ private:
    *        row_offset and the reader's row (Canonicalize).
    */
   void ProveMasks() {
-    const auto out =
-        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
-          return cb.role == value::kCBRoleOutput;
-        });
+    const CBInfo *out = OutputCB();
     for (const MaskRows &m : mask_rows_) {
-      detail::ComputeStage &stage = stages_[m.stage];
-      if (out == cbs_.end() || out->access.shape.empty()) {
+      // (Found by its CB: copies inserted since (CopyFloat32ReadBothWays)
+      // move the stages after them.)
+      detail::ComputeStage &stage = *std::find_if(
+          stages_.begin(), stages_.end(), [&](const detail::ComputeStage &s) {
+            return s.op == value::kOpMask && s.cb_out == m.cb;
+          });
+      if (out == nullptr) {
         TVM_FFI_THROW(ValueError)
             << m.what
             << ": the kernel writes no output block the mask's "
                "rows could be rows of.";
       }
-      const PrimExpr first = out->access.row * detail::I32(target_.tile_rows);
-      const PrimExpr offset =
-          analyzer_.Simplify(tvm::cast(tvm::DataType::Int(64), m.rows) -
-                             tvm::cast(tvm::DataType::Int(64), first));
-      const auto *c = offset.as<tvm::IntImmNode>();
+      const std::optional<int64_t> c = PastOutputRow(m.rows, *out);
       const int64_t rows = stage.shape.at(0);
-      if (c == nullptr || rows != out->rows_tiles * target_.tile_rows) {
+      if (!c || rows != out->rows_tiles * target_.tile_rows) {
         TVM_FFI_THROW(ValueError)
             << m.what << ": its rows are `"
             << (tvm::tirx::is_zero(m.rows) ? std::string()
                                            : detail::Brief(m.rows) + " + ")
             << "i` over " << rows << " rows; the output '" << out->tensor
-            << "' is written from row `"
-            << detail::Brief(analyzer_.Simplify(first)) << "` in blocks of "
-            << out->rows_tiles * target_.tile_rows
+            << "' is written from row `" << detail::Brief(OutputRow(*out))
+            << "` in blocks of " << out->rows_tiles * target_.tile_rows
             << "; a mask's rows are the output block's own (its first row "
                "plus a constant, as tall).";
       }
-      stage.row_offset += c->value;
+      stage.row_offset += *c;
     }
+  }
+
+  /*! \brief The output CB whose block the kernel writes (its access known),
+   *         or nullptr. */
+  const CBInfo *OutputCB() const {
+    const auto out =
+        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
+          return cb.role == value::kCBRoleOutput;
+        });
+    return out == cbs_.end() || out->access.shape.empty() ? nullptr : &*out;
+  }
+
+  /*! \brief The first row (in elements) of `out`'s block, in the kernel's
+   *         block indices. */
+  PrimExpr OutputRow(const CBInfo &out) {
+    return analyzer_.Simplify(out.access.row * detail::I32(target_.tile_rows));
+  }
+
+  /*! \brief `rows` less the first row of `out`'s block, if that is the same
+   *         constant at every block (a mask's row term, a loop bound's). */
+  std::optional<int64_t> PastOutputRow(const PrimExpr &rows,
+                                       const CBInfo &out) {
+    const PrimExpr offset =
+        analyzer_.Simplify(tvm::cast(tvm::DataType::Int(64), rows) -
+                           tvm::cast(tvm::DataType::Int(64), OutputRow(out)));
+    if (const auto *c = offset.as<tvm::IntImmNode>()) {
+      return c->value;
+    }
+    return std::nullopt;
   }
 
   /*! \brief The loop of stages around the visit (the first of loops_ a
@@ -2982,37 +3008,28 @@ private:
    *        every block of it).
    */
   void ProveLoopBounds() {
-    const auto out =
-        std::find_if(cbs_.begin(), cbs_.end(), [](const CBInfo &cb) {
-          return cb.role == value::kCBRoleOutput;
-        });
+    const CBInfo *out = OutputCB();
     for (auto &[loop, bound] : loop_bounds_) {
-      if (out == cbs_.end() || out->access.shape.empty() ||
-          OutputLoop() == loop) {
+      if (out == nullptr || OutputLoop() == loop) {
         TVM_FFI_THROW(ValueError)
             << bound.what << ": the loop over '" << loop->loop_var->name_hint
             << "' runs a count that depends on the block and writes the "
                "output; a loop bounded per output block (T.min(n, "
                "T.ceildiv(...))) makes values the stages after it write out.";
       }
-      const PrimExpr first = out->access.row * detail::I32(target_.tile_rows);
-      const PrimExpr add =
-          analyzer_.Simplify(tvm::cast(tvm::DataType::Int(64), bound.y) -
-                             tvm::cast(tvm::DataType::Int(64), first));
-      const auto *a = add.as<tvm::IntImmNode>();
-      if (a == nullptr || a->value < 1) {
+      const std::optional<int64_t> a = PastOutputRow(bound.y, *out);
+      if (!a || *a < 1) {
         TVM_FFI_THROW(ValueError)
             << bound.what << ": the loop over '" << loop->loop_var->name_hint
             << "' runs T.min(" << bound.extent << ", T.ceildiv(`"
             << detail::Brief(analyzer_.Simplify(bound.y)) << "`, " << bound.div
             << ")) steps; the output '" << out->tensor
-            << "' is written from row `"
-            << detail::Brief(analyzer_.Simplify(first))
+            << "' is written from row `" << detail::Brief(OutputRow(*out))
             << "`: a loop bounded per output block counts from the block's "
                "first row plus a positive constant (T.ceildiv((bx + 1) * "
                "block_M, block_N)), so that every block runs at least once.";
       }
-      bound.add = a->value;
+      bound.add = *a;
       for (const detail::ComputeStage &stage : stages_) {
         if (stage.loop.defined() && stage_loops_.at(stage.loop.id) == loop &&
             stage.op == value::kOpReduce &&
@@ -3027,7 +3044,7 @@ private:
       for (detail::ComputeStage &stage : stages_) {
         if (stage.loop.defined() && stage_loops_.at(stage.loop.id) == loop) {
           stage.loop.bound_rows = out->rows_tiles * target_.tile_rows;
-          stage.loop.bound_add = a->value;
+          stage.loop.bound_add = *a;
           stage.loop.bound_div = bound.div;
         }
       }
@@ -6017,7 +6034,7 @@ private:
    *         in the kernel's block indices), proven the output block's row
    *         plus a constant once the output is known (ProveMasks). */
   struct MaskRows {
-    size_t stage;
+    int64_t cb; // the mask stage's CB (its value's)
     PrimExpr rows;
     std::string what;
   };
