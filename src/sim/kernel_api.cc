@@ -819,6 +819,15 @@ void MatmulProduct(const char *name, const EngineConfig &e, uint32_t in0,
       KernelFault(std::string(name) + " on Float32 CB c_" + std::to_string(cb) +
                   ", whose unpack_to_dest_mode is UnpackToDestFp32: it would "
                   "bypass the source registers");
+    // Beside a Float16 CB the JIT's conditional unpack format is Float16,
+    // not TF32: the unpacker's FP32 -> FP16 conversion, whose rounding and
+    // range the ISA pages do not give.
+    if (core->float16_cb >= 0)
+      KernelFault(std::string(name) + " on Float32 CB c_" + std::to_string(cb) +
+                  " beside Float16 CB c_" + std::to_string(core->float16_cb) +
+                  ": TT-Metalium's JIT unpacks a Float32 CB into the source "
+                  "registers as Float16 in such a program (not TF32), a "
+                  "conversion not simulated");
   }
   if (e.srca_to_dest) {
     KernelFault(std::string(name) +

@@ -320,6 +320,9 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
           static_cast<Format>(cb.format), core.Where());
       used += cb.total_size;
       used_cbs[{x, y}].push_back(cb.index);
+      if (static_cast<Format>(cb.format) == Format::kFloat16 &&
+          core.float16_cb < 0)
+        core.float16_cb = static_cast<int>(cb.index);
     }
   }
   // Step 2: one launch per kernel and core (CreateKernel compiled them).

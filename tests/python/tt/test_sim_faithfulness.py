@@ -770,6 +770,17 @@ def test_float16_and_bfloat16_cbs_in_one_program_are_refused_like_the_jit(tmp_pa
     expect_fault(artifacts, "mix exponent families", "c_0 is Float16 and c_16 Float16_b")
 
 
+def test_a_float32_matmul_operand_beside_a_float16_cb_is_a_fault(tmp_path):
+    """Beside a Float16 CB the JIT makes Float16 (not TF32) the source-register format of a Float32 CB,
+    a conversion the ISA pages do not define: the simulator stops rather than reading TF32."""
+    artifacts = lowered(tmp_path, gemm_kernel(32, 32, 32, dtype="float32"))
+    assert simulate(artifacts).ok
+    break_kernel(
+        artifacts, "main.cpp", "{{CBIndex::c_16, DataFormat::Float32}}", "{{CBIndex::c_16, DataFormat::Float16}}"
+    )
+    expect_fault(artifacts, "matmul_tiles on Float32 CB c_0 beside Float16 CB c_16", "not simulated")
+
+
 def test_a_float16_accumulator_is_judged_against_the_chips_fp16_dst(tmp_path):
     # FP16 DST rounds every K-face and phase to fp16; the harness's model agrees with the simulator ...
     artifacts = lowered(tmp_path, gemm_kernel(64, 96, 512, dtype="float16", accum_dtype="float16"))

@@ -30,7 +30,9 @@
 //     Which of the two a Float32 CB takes is part of SrcA's configuration
 //     (srca_to_dest): a matmul on Float32 operands (TF32 in SrcA) and a copy
 //     of UnpackToDestFp32 partials need a reconfig_data_format_srca between
-//     them although the CBs' formats are equal.
+//     them although the CBs' formats are equal. Beside a Float16 CB the JIT
+//     makes Float16, not TF32, a Float32 CB's source-register format (an
+//     FP32 -> FP16 conversion no ISA page defines): such a read is a fault.
 // A tile op whose CB format disagrees with the configured format reads or
 // writes garbage on the chip; the simulator faults instead.
 #pragma once

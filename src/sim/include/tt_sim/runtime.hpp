@@ -65,6 +65,10 @@ struct Core {
   /// Bit i: the program created semaphore i on this core (CreateSemaphore);
   /// it lives in L1 slot i from SemaphoreBase (noc.hpp).
   uint32_t semaphore_ids = 0;
+  /// A Float16 CB on this core (its index), or -1: beside one the JIT makes
+  /// Float16 the unpack format of every Float32 CB read through a source
+  /// register (data_format.hpp).
+  int float16_cb = -1;
   bool HasSemaphore(uint32_t id) const {
     return id < 32 && (semaphore_ids >> id & 1) != 0;
   }
