@@ -6,8 +6,9 @@ Lowers the kernel (the corpus's, tests/python/tt/corpus.py), simulates it (the v
 and prints the cost model's figures (tilelang-tt estimate, from the simulator's statistics): the modeled
 device time, TFLOP/s of the matmul stages' 4 * batch * heads * seq^2 * dim (causal: of the products it
 computes, each block of queries over the blocks of keys up to its diagonal), % of the device's roofline
-and the binding limit. The time is a lower bound: the model counts the matmuls, unpacking, packing and
-data movement, not the SFPU's exp2 and reciprocals nor the FPU's element-wise and reduce passes.
+and the binding limit. The time is a lower bound: the model counts the matmuls, the SFPU's exp2 and
+reciprocals (the instructions the simulator steps through, one a cycle), unpacking, packing and data
+movement, not the FPU's element-wise and reduce passes nor an SFPMAD's second cycle of latency.
 ttnn's SDPA has no published table to set beside it: tech_reports/FlashAttention/FlashAttention.md in
 tenstorrent/tt-metal gives its n150 results only as a plot (Figure 6). Writes
 benchmarks/results/flash_attention.json.

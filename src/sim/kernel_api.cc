@@ -2,6 +2,7 @@
 // acts on the calling thread's core and is checked against the protocol.
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -1175,6 +1176,34 @@ void BcastTile(uint32_t cb, uint32_t index, uint32_t dst_index, uint32_t type) {
   }
 }
 
+namespace {
+/// The Vector Unit runs a tile as 32 iterations of its 32 lanes
+/// (VectorUnit.md: 32 lanes; the release's SFPU loops: 8 iterations a face,
+/// 4 faces), the lanes of an iteration being 32 consecutive datums of DST.
+constexpr uint32_t kSfpuIterationsPerTile = kTileDim * kTileDim / 32;
+
+/// An iteration issues what its busiest lane needs (a lane a condition turns
+/// off still waits for the instructions the others run).
+void CountIssued(std::array<uint32_t, kSfpuIterationsPerTile> &issued,
+                 size_t datum) {
+  uint32_t &n = issued[datum / 32];
+  n = std::max(n, std::max(isa::issued, 1u));
+}
+
+/// One tile op's Vector Unit cycles: per iteration its loads from DST
+/// (SFPLOAD), the routine's instructions and one store (SFPSTORE), one
+/// instruction a cycle (VectorUnit.md). A lower bound: the condition-code
+/// instructions around a `v_if`, constant loads and a dependent SFPMAD's
+/// second cycle of latency are not counted.
+void AddSfpuCycles(const std::array<uint32_t, kSfpuIterationsPerTile> &issued,
+                   uint32_t loads) {
+  uint64_t cycles = 0;
+  for (uint32_t n : issued)
+    cycles += loads + n + 1;
+  Ctx().core->stats.sfpu_cycles += cycles;
+}
+} // namespace
+
 void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
                     const char *name) {
   EngineConfig &e = Engines(name);
@@ -1195,11 +1224,15 @@ void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
   const auto &x = regs.tiles[a];
   const auto &y = regs.tiles[b];
   auto &z = regs.tiles[out];
+  std::array<uint32_t, kSfpuIterationsPerTile> issued{};
   for (size_t i = 0; i < z.size(); ++i) {
+    isa::issued = 0;
     const float v = SfpuBinaryApply(op, x[i], y[i], fp32);
     z[i] = StoreToDst(v, fp32, regs.mode.fp16);
+    CountIssued(issued, i);
   }
   regs.undefined[out] = false;
+  AddSfpuCycles(issued, 2);
 }
 
 void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
@@ -1228,10 +1261,16 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
                 "to bf16 (with its own seed) is not simulated (only the fp32 "
                 "DST routine is)");
   }
-  for (float &v : regs.tiles[dst]) {
-    v = StoreToDst(SfpuApply(op, v, param, fp32), fp32, regs.mode.fp16);
+  std::array<uint32_t, kSfpuIterationsPerTile> issued{};
+  auto &tile = regs.tiles[dst];
+  for (size_t i = 0; i < tile.size(); ++i) {
+    isa::issued = 0;
+    tile[i] =
+        StoreToDst(SfpuApply(op, tile[i], param, fp32), fp32, regs.mode.fp16);
+    CountIssued(issued, i);
   }
   regs.undefined[dst] = false;
+  AddSfpuCycles(issued, 1);
 }
 
 namespace {

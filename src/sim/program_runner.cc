@@ -158,6 +158,7 @@ void WriteStats(Device &dev, const std::map<std::pair<uint32_t, uint32_t>,
         << ", \"l1_bytes_received\": " << core->stats.l1_bytes_received
         << ", \"unpacked_bytes\": " << core->stats.unpacked_bytes
         << ", \"packed_bytes\": " << core->stats.packed_bytes
+        << ", \"sfpu_cycles\": " << core->stats.sfpu_cycles
         << ", \"cb_peak_pages\": {";
     bool first_cb = true;
     auto it = used_cbs.find(xy);

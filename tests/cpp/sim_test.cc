@@ -116,6 +116,31 @@ TEST(VectorUnit, AddAndMulRoundOnceAndFlushDenormalsToPlusZero) {
   EXPECT_EQ(SfpuApply(SfpuOp::kMul, INFINITY, FloatBits(-2.0f)), -INFINITY);
 }
 
+TEST(VectorUnit, EachInstructionOfARoutineIsCountedOnce) {
+  using tt_sim::FloatBits;
+  using tt_sim::SfpuApply;
+  using tt_sim::SfpuBinaryApply;
+  using tt_sim::SfpuOp;
+  namespace isa = tt_sim::isa;
+  auto issued = [](auto &&op) {
+    isa::issued = 0;
+    op();
+    return isa::issued;
+  };
+  // One SFPSWAP, one SFPMAD (SFPADD / SFPMUL are SFPMADs, counted once).
+  EXPECT_EQ(issued([] { SfpuApply(SfpuOp::kRelu, 1.0f, 0); }), 1u);
+  EXPECT_EQ(issued([] { SfpuApply(SfpuOp::kAdd, 1.0f, FloatBits(2.0f)); }), 1u);
+  EXPECT_EQ(issued([] { SfpuBinaryApply(SfpuOp::kSub, 1.0f, 2.0f, true); }),
+            1u);
+  // exp2 on fp32 DST (Exp2Fp32): the rounding to an integer, the cast, eight
+  // SFPMADs (one an SFPMUL), SFPABS twice, SFPSETSGN, then under abs(x) >= 0
+  // SFPEXEXP, two integer comparisons and SFPSETEXP: 17 for any finite lane.
+  const uint32_t in_range =
+      issued([] { SfpuApply(SfpuOp::kExp2, 0.5f, 0, true); });
+  EXPECT_EQ(in_range, 17u);
+  EXPECT_EQ(issued([] { SfpuApply(SfpuOp::kExp2, -0.5f, 0, true); }), in_range);
+}
+
 TEST(VectorUnit, StoreTo16BitDstFlushesDenormalsAndTruncates) {
   using tt_sim::FloatBits;
   using tt_sim::StoreToBf16Dst;

@@ -50,8 +50,37 @@ def test_counts_derived_from_the_plan_equal_the_simulators(tmp_path, kernel):
     out = tmp_path / "a"
     tilelang_tt.lower(kernel()).write(out)
     result = simulate(out)
-    sim = [{k: v for k, v in core.items() if k != "cb_peak_pages"} for core in result.stats["cores"]]
+    # The SFPU's cycles come from the simulator only (it counts the instructions it steps through).
+    sim = [
+        {k: v for k, v in core.items() if k not in ("cb_peak_pages", "sfpu_cycles")} for core in result.stats["cores"]
+    ]
     assert derived_stats(tilelang_tt.lower(kernel()).plan) == sim
+
+
+def test_the_simulator_counts_the_sfpus_cycles(tmp_path):
+    """add_binary_tile: 32 iterations of 32 lanes a tile, each two SFPLOADs, one SFPADD and one SFPSTORE,
+    one instruction a cycle (VectorUnit.md): 128 cycles a tile; the cost model adds them to the matmuls'."""
+    from kernels import elementwise_add
+
+    out = tmp_path / "add"
+    tilelang_tt.lower(elementwise_add(64)).write(out)
+    result = simulate(out)
+    assert result.ok and [core["sfpu_cycles"] for core in result.stats["cores"]] == [128] * 4
+    add_relu = tmp_path / "add_relu"
+    tilelang_tt.lower(elementwise_add(64)).write(add_relu)
+    text = (add_relu / "compute.cpp").read_text()
+    # One more SFPU op on each tile: relu is one SFPSWAP between its load and store.
+    text = text.replace(
+        "add_binary_tile(0, 1, 0);", "add_binary_tile(0, 1, 0);\n      relu_tile_init();\n      relu_tile(0);"
+    )
+    (add_relu / "compute.cpp").write_text(
+        text.replace(
+            '#include "api/compute/pack.h"',
+            '#include "api/compute/pack.h"\n#include "api/compute/eltwise_unary/relu.h"',
+        )
+    )
+    result = simulate(add_relu)
+    assert [core["sfpu_cycles"] for core in result.stats["cores"]] == [128 + 96] * 4
 
 
 def test_256_cubed_on_wormhole_is_dram_bound(tmp_path):
@@ -187,8 +216,9 @@ def test_calibration_against_ttnn():
 def test_flash_attention_is_timed_from_the_simulators_counts(tmp_path):
     """A program with T.gemm stages (flash attention's forward on (batch, seq, heads, dim) tensors): its
     work is the matmul stages' 4 * batch * heads * seq^2 * dim, its time is modeled from the simulator's
-    statistics only (a lower bound: the SFPU's functions are not modeled, and the summary says so), and
-    without them the estimate is refused with what to run."""
+    statistics only (its SFPU functions as the instructions the simulator counts, one a cycle, beside the
+    matmuls on the math RISC-V; a lower bound, and the summary says so), and without them the estimate is
+    refused with what to run."""
     from corpus import flash_attention_mha
 
     batch, heads, seq, dim = 1, 2, 128, 64
@@ -203,8 +233,13 @@ def test_flash_attention_is_timed_from_the_simulators_counts(tmp_path):
     cores = est["cores"]
     assert sum(c["matmul_tiles"] for c in cores) == est["flops"] // (2 * 32**3)  # no padding here
     assert est["device_seconds"] == max(c["time_s"] for c in cores) > 0
+    counted = {(c["x"], c["y"]): c["sfpu_cycles"] for c in simulate(out).stats["cores"]}
+    for c in cores:
+        assert c["sfpu_s"] == counted[(c["x"], c["y"])] / 1e9 > c["fpu_s"] > 0  # exp2 on every score tile
+        assert c["compute_s"] == pytest.approx(max(c["fpu_s"] + c["sfpu_s"], c["unpack_s"]) + c["pack_s"])
+    assert est["binding_limit"] == "SFPU"
     text = summary(est)
-    assert "at least" in text and "not modeled: the SFPU's functions" in text
+    assert "at least" in text and "counted as the instructions they issue" in text
 
 
 def test_a_program_of_stages_without_a_gemm_is_not_estimated(tmp_path):

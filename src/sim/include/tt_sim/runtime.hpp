@@ -52,6 +52,10 @@ struct CoreStats {
   /// DST) and bytes the packers wrote from DST into L1: the compute kernel's
   /// traffic, which the cost model times at the unpackers' and packers' rates.
   uint64_t unpacked_bytes = 0, packed_bytes = 0;
+  /// Cycles of the Vector Unit (SFPU) tile ops: per 32-datum iteration, the
+  /// instructions its busiest lane issued, one a cycle (a lower bound;
+  /// kernel_api.cc, AddSfpuCycles).
+  uint64_t sfpu_cycles = 0;
 };
 
 struct Core {

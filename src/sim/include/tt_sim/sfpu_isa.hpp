@@ -16,6 +16,13 @@ constexpr uint32_t kInfinity = 0x7f800000u;
 
 inline uint32_t ExponentField(uint32_t v) { return (v >> 23) & 0xffu; }
 
+/// Instructions issued for the lane value being computed: each function below
+/// that is one instruction adds one (SFPMUL / SFPADD through SFPMAD, once).
+/// The Vector Unit accepts one instruction a cycle (VectorUnit.md), so the
+/// count, across the lanes an iteration runs, is that iteration's cycles at
+/// least (kernel_api.cc: statistics).
+inline thread_local uint32_t issued = 0;
+
 /// SFPMAD (and SFPMUL = x * y + 0, SFPADD = 1.0 * x + z, SFPMULI, SFPADDI):
 /// x * y + z on Wormhole (SFPMAD.md, Miscellaneous/FMA/README.md). Denormal
 /// inputs count as zero; the 48-bit product keeps 27 bits (3 below the fp32
@@ -26,6 +33,7 @@ inline uint32_t ExponentField(uint32_t v) { return (v >> 23) & 0xffu; }
 /// operation (NaN in, Inf * 0, Inf - Inf) gives a NaN of mantissa 1 into
 /// which the rest of the computation's bits leak.
 inline uint32_t Mad(uint32_t x, uint32_t y, uint32_t z) {
+  ++issued;
   const int32_t xe = static_cast<int32_t>(ExponentField(x));
   const int32_t ye = static_cast<int32_t>(ExponentField(y));
   int32_t ze = static_cast<int32_t>(ExponentField(z));
@@ -114,7 +122,10 @@ inline uint32_t Add(uint32_t x, uint32_t z) { return Mad(0x3f800000u, x, z); }
 
 /// SFPMOV with mod1 1 (sfpi's unary minus): the sign bit flipped, +0 to -0
 /// and NaN included (SFPMOV.md).
-inline uint32_t Negate(uint32_t v) { return v ^ kSign; }
+inline uint32_t Negate(uint32_t v) {
+  ++issued;
+  return v ^ kSign;
+}
 
 /// SFPSWAP with VEC_MIN_MAX: fp32 patterns ordered as sign-magnitude
 /// integers, -NaN < -Inf < ... < -0 < +0 < ... < +Inf < +NaN (SFPSWAP.md).
@@ -124,15 +135,18 @@ inline bool SignMagLess(uint32_t c, uint32_t d) {
   return static_cast<int32_t>(c) < static_cast<int32_t>(d);
 }
 inline uint32_t Max(uint32_t a, uint32_t b) {
+  ++issued;
   return SignMagLess(a, b) ? b : a;
 }
 inline uint32_t Min(uint32_t a, uint32_t b) {
+  ++issued;
   return SignMagLess(b, a) ? b : a;
 }
 
 /// SFPEXEXP: the exponent field, less 127 unless `biased` (mod1 1); the sign
 /// is ignored (SFPEXEXP.md).
 inline uint32_t ExExp(uint32_t v, bool biased) {
+  ++issued;
   return ExponentField(v) - (biased ? 0u : 127u);
 }
 
@@ -140,12 +154,14 @@ inline uint32_t ExExp(uint32_t v, bool biased) {
 /// mod1 0; set even for 0, Inf and NaN) or without it (PAD9, mod1 1)
 /// (SFPEXMAN.md).
 inline uint32_t ExMan(uint32_t v, bool implicit_one) {
+  ++issued;
   return (v & 0x7fffffu) | (implicit_one ? 0x800000u : 0u);
 }
 
 /// SFPSHFT by a register: left for a non-negative amount, logical right for
 /// a negative one, the amount's magnitude taken mod 32 (SFPSHFT.md).
 inline uint32_t Shift(uint32_t v, uint32_t amount) {
+  ++issued;
   const auto a = static_cast<int32_t>(amount);
   return a >= 0 ? v << (static_cast<uint32_t>(a) & 31u)
                 : v >> ((0u - static_cast<uint32_t>(a)) & 31u);
@@ -154,34 +170,42 @@ inline uint32_t Shift(uint32_t v, uint32_t amount) {
 /// SFPSETEXP: sign and mantissa of `v`, exponent `e & 0xff` (mod1 0, from an
 /// integer; mod1 2 takes another value's exponent field) (SFPSETEXP.md).
 inline uint32_t SetExp(uint32_t v, uint32_t e) {
+  ++issued;
   return (v & 0x807fffffu) | ((e & 0xffu) << 23);
 }
 
 /// SFPSETMAN (register form): sign and exponent of `v`, mantissa the low 23
 /// bits of `m` (SFPSETMAN.md).
 inline uint32_t SetMan(uint32_t v, uint32_t m) {
+  ++issued;
   return (v & 0xff800000u) | (m & 0x7fffffu);
 }
 
 /// SFPSETSGN (register form, sfpi's copysgn): `v` with the sign bit of `s`
 /// (SFPSETSGN.md).
 inline uint32_t CopySign(uint32_t v, uint32_t s) {
+  ++issued;
   return (v & ~kSign) | (s & kSign);
 }
 
 /// SFPABS in integer mode: two's-complement negation of a negative value;
 /// 0x80000000 stays (SFPABS.md).
-inline uint32_t AbsInt(uint32_t v) { return (v & kSign) != 0 ? 0u - v : v; }
+inline uint32_t AbsInt(uint32_t v) {
+  ++issued;
+  return (v & kSign) != 0 ? 0u - v : v;
+}
 
 /// SFPIADD's comparison of the integer `v` with `n`: the sign of v - n, mod
 /// 2^32 (SFPIADD.md; sfpi's v_if(e >= n) / v_if(e < n)).
 inline bool IntLess(uint32_t v, uint32_t n) {
+  ++issued;
   return static_cast<int32_t>(v - n) < 0;
 }
 
 /// SFPCAST mod1 0: a sign-magnitude int32 to fp32, rounded to nearest even;
 /// -0 stays -0.0 (SFPCAST.md).
 inline uint32_t CastSignMag(uint32_t v) {
+  ++issued;
   const uint32_t sign = v & kSign, mag = v & ~kSign;
   if (mag == 0) {
     return sign;
@@ -200,6 +224,7 @@ inline uint32_t CastSignMag(uint32_t v) {
 /// half); zeros and denormals become +0, NaN the infinity of its sign
 /// (SFPSTOCHRND_FloatFloat.md).
 inline uint32_t RoundToBf16(uint32_t v) {
+  ++issued;
   const uint32_t e = ExponentField(v);
   if (e == 0) {
     return 0u;
@@ -216,6 +241,7 @@ inline uint32_t RoundToBf16(uint32_t v) {
 /// the magnitude only). To the nearest, ties away from zero, saturated at
 /// `max` (Inf and NaN too); |v| < 0.5 gives +0 (SFPSTOCHRND_FloatInt.md).
 inline uint32_t RoundToInteger(uint32_t v, uint32_t max, bool keep_sign) {
+  ++issued;
   const int32_t e = static_cast<int32_t>(ExponentField(v)) - 127;
   uint32_t sign = keep_sign ? v & kSign : 0u, mag = 0;
   if (e < -1) {
@@ -245,6 +271,7 @@ inline uint32_t RoundToUint8(uint32_t v) {
 /// SFPABS in float mode: the sign cleared, except a negative NaN stays
 /// (SFPABS.md).
 inline uint32_t AbsFloat(uint32_t v) {
+  ++issued;
   return v > 0xff800000u ? v : v & ~kSign;
 }
 
