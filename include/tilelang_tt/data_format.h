@@ -93,6 +93,20 @@ inline bool SameExponentFamily(TileFormat a, TileFormat b) {
          SpecOf(a).exp8 == SpecOf(b).exp8;
 }
 
+/*!
+ * \brief Whether a program computing `compute_op` (tt.compute's op) moves
+ *        its float16 tensors through Float32 CBs: a kernel that reduces
+ *        (a reduction, or stages around one) reads Float32 values into the
+ *        source registers, which beside a Float16 CB the JIT would unpack as
+ *        FP16 (an undocumented conversion); so its reader widens each fp16
+ *        tile it reads into fp32 (exact) and its writer narrows each fp32
+ *        tile to fp16 (to nearest, ties to even, as IEEE and torch), and no
+ *        CB of the program is Float16.
+ */
+inline bool WidensFloat16(const std::string &compute_op) {
+  return compute_op == value::kOpStages || compute_op == value::kOpReduce;
+}
+
 } // namespace tilelang_tt
 
 #endif // TILELANG_TT_DATA_FORMAT_H_

@@ -940,12 +940,14 @@ def _judge(plan: dict, out_values: np.ndarray, host_inputs: dict, stats: dict, r
             out_values, host_inputs, plan, out_dtype=out_desc["dtype"], stats=stats, run_seconds=run_seconds
         )
     if plan["compute"]["op"] == "reduce":
+        a_name = plan["compute"]["a"]
         return compare_reduce(
             out_values,
             a,
             plan["compute"],
             out_dtype=out_desc["dtype"],
-            in_dtype=buffers[plan["compute"]["a"]]["dtype"],
+            in_dtype="float32" if widened(plan, a_name) else buffers[a_name]["dtype"],
+            narrowed=widened(plan, plan["compute"]["c"]),
             stats=stats,
             run_seconds=run_seconds,
         )
@@ -974,6 +976,7 @@ def compare(
     exact_operands: dict | None = None,
     input_error: np.ndarray | None = None,
     exact_input: np.ndarray | None = None,
+    narrowed: bool = False,
     **extra,
 ) -> SimResult:
     """Judge the device output ``out`` against ``a @ b`` (``a`` itself when ``b`` is None: an element-wise
@@ -1002,8 +1005,11 @@ def compare(
                     with np.errstate(divide="ignore"):
                         scale = scale / np.abs(c)
             extra.setdefault("scale_name", "|a| with the tensors it adds or is multiplied by")
+    # A widened float16 output (``narrowed``, see ``widened``): DST's value packed into a Float32 CB,
+    # then the writer's rounding to fp16.
+    packed = "float32" if narrowed else out_dtype
     target, allowed, rule = expected_output(
-        a, b, product, scale, compute, operands=operands, out_dtype=out_dtype, in_dtype=in_dtype,
+        a, b, product, scale, compute, operands=operands, out_dtype=packed, in_dtype=in_dtype,
         operand_errors=operand_errors, input_error=input_error,
     )  # fmt: skip
     # What the program means: the exact value.
@@ -1013,12 +1019,15 @@ def compare(
     if compute.get("epilogue"):
         # Where a NaN met max / min / relu, the chip may give the constant instead (apply_epilogue).
         other, other_allowed, _ = expected_output(
-            a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=out_dtype,
+            a, b, product, scale, compute, nan_selects=True, operands=operands, out_dtype=packed,
             in_dtype=in_dtype, operand_errors=operand_errors, input_error=input_error,
         )  # fmt: skip
         take = np.isnan(target) & np.isfinite(out) & ~np.isnan(other)
         target = np.where(take, other, target)
         allowed = np.where(take, other_allowed, allowed)
+    if narrowed:
+        target, allowed = _narrowed(target, allowed)
+        rule += NARROWED_RULE
     return _verdict(out, target, allowed, ref, scale, rule, out_dtype, **extra)
 
 
@@ -1065,7 +1074,13 @@ def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extr
 
 
 def compare_reduce(
-    out: np.ndarray, a: np.ndarray, compute: dict, out_dtype: str = "bfloat16", in_dtype: str = "bfloat16", **extra
+    out: np.ndarray,
+    a: np.ndarray,
+    compute: dict,
+    out_dtype: str = "bfloat16",
+    in_dtype: str = "bfloat16",
+    narrowed: bool = False,
+    **extra,
 ) -> SimResult:
     """Judge a reduction's output ``out`` (one value per row of ``a``, or per column). A sum is judged
     as the matrix unit computes it (``compare``): along rows ``a @ ones`` (the data in SrcB, the scaler's
@@ -1086,6 +1101,7 @@ def compare_reduce(
             compute,
             out_dtype=out_dtype,
             in_dtype=in_dtype,
+            narrowed=narrowed,
             **extra,
         )
         return replace(
@@ -1101,17 +1117,20 @@ def compare_reduce(
     if compute.get("epilogue"):  # clear=False's combine, a minimum's negation: judged as a stage's value
         stage = {"reduce": "max", "reduce_dim": compute.get("reduce_dim", "row")}
         target, allowed, meant = _reduce_value(a, None, a, stage, compute)
-        target, allowed = _held(target, allowed, out_dtype)
-        rule = "the exact maximum (GMPOOL), then the SFPU's op on it"
+        target, allowed = _narrowed(target, allowed) if narrowed else _held(target, allowed, out_dtype)
+        rule = "the exact maximum (GMPOOL), then the SFPU's op on it" + (NARROWED_RULE if narrowed else "")
         extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
         return _verdict(out, target, allowed, meant, np.abs(a).max(axis=axis), rule, out_dtype, **extra)
     target = _gmpool_max(a, axis)
     if in_dtype == "float32":  # a TF32 maximum packed into a narrower result rounds there
-        target, _ = _held(target, np.zeros_like(target), out_dtype)
+        target, _ = (
+            _narrowed(target, np.zeros_like(target)) if narrowed else _held(target, np.zeros_like(target), out_dtype)
+        )
     rule = (
         "the exact maximum (GMPOOL selects one of the "
         + ("TF32 data" if in_dtype == "float32" else "bf16 data")
         + "; DST and the packer keep it)"
+        + (NARROWED_RULE if narrowed else "")
     )
     extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
     return _verdict(
@@ -1227,6 +1246,40 @@ def _held(target: np.ndarray, allowed: np.ndarray, dtype: str) -> tuple[np.ndarr
     return held, bound
 
 
+def widened(plan: dict, tensor: str) -> bool:
+    """Whether the float16 ``tensor`` moves through a Float32 CB: in a kernel that reduces (its values pass
+    through the source registers from Float32 CBs, which beside a Float16 CB the JIT would unpack as FP16),
+    the reader widens each tile (exact) and the writer narrows each to the nearest fp16 (data_format.h
+    WidensFloat16)."""
+    if plan["compute"]["op"] not in ("stages", "reduce") or plan["buffers"][tensor]["dtype"] != "float16":
+        return False
+    return any(cb["tensor"] == tensor and cb["data_format"] == "Float32" for cb in plan["cbs"])
+
+
+def _narrow_fp16(v: np.ndarray) -> np.ndarray:
+    """The writer's narrowing of fp32 values to fp16: to nearest, ties to even, subnormals kept, past the
+    range infinity (IEEE, as NumPy and torch round)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.asarray(v, dtype=np.float32).astype(np.float16).astype(np.float64)
+
+
+def _narrowed(target: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A widened float16 output (``widened``) as the writer leaves it: the fp32 result, within ``allowed`` of
+    ``target``, rounded to fp16; the narrowing is monotonic, so the written value lies between the
+    narrowings of ``target -/+ allowed`` (as ``_held``)."""
+    held = _narrow_fp16(target)
+    with np.errstate(invalid="ignore", over="ignore"):
+        lo, hi = _narrow_fp16(target - allowed), _narrow_fp16(target + allowed)
+        bound = np.fmax(np.abs(hi - held), np.abs(held - lo))
+        reaches_inf = ~(np.isfinite(held) & np.isfinite(lo) & np.isfinite(hi))
+        bound = np.where(reaches_inf, np.inf, bound)
+        bound = np.where(np.isfinite(target), bound, allowed)
+    return held, bound
+
+
+NARROWED_RULE = "; then rounded to the nearest fp16 (ties to even) by the writer"
+
+
 def _loop_slice(v: np.ndarray, sl: dict, k: int) -> np.ndarray:
     """Iteration ``k``'s block of a tensor a loop of stages slices (the plan's ``loop.slices``): elements
     ``[(step * k + start) * size, + size)`` along ``axis``, the zeros that pad its last tile included."""
@@ -1278,6 +1331,7 @@ def compare_stages(out: np.ndarray, inputs: dict, plan: dict, out_dtype: str = "
     their stored matrices (``_matrices``), matrix by matrix: the stages run on each matrix of the batched
     tensors, a tensor that is not batched read whole by every matrix."""
     buffers = plan["buffers"]
+    extra = {"narrowed": widened(plan, plan["compute"]["c"])} | extra
     if len(buffers[plan["compute"]["c"]]["shape"]) < 3:
         return _compare_stages_matrix(out, inputs, plan, out_dtype, **extra)
     batched = {name for name in inputs if len(buffers[name]["shape"]) >= 3}
@@ -1487,12 +1541,14 @@ def _last_stage(
     chip, exact, errors = views
     x, x_err, x_exact, sub = _stage_input(stage, views, compute)
     if stage["op"] == "reduce":  # the output is the reduction's result (a sum of squares), packed into its CB
+        narrowed = extra.pop("narrowed", False)
         target, allowed, meant = _reduce_value(x, x_err, x_exact, stage, sub, in_dtype)
         rows = stage["reduce_dim"] == "row"
-        held, bound = _held(target.astype(np.float64), allowed, out_dtype)
+        pack = _narrowed if narrowed else lambda t, a: _held(t, a, out_dtype)
+        held, bound = pack(target.astype(np.float64), allowed)
         scale = (np.max if stage["reduce"] == "max" else np.sum)(np.abs(x_exact), axis=1 if rows else 0)
         rule = f"the {stage['reduce']} of the last stage's input as the chip reduces it, within the bounds "
-        rule += "carried from the earlier stages"
+        rule += "carried from the earlier stages" + (NARROWED_RULE if narrowed else "")
         extra.setdefault("scale_name", f"{stage['reduce']} of |a| along the {'row' if rows else 'column'}")
         out = np.asarray(out, dtype=np.float32).reshape(-1)
         return _verdict(out, held, bound, meant, scale, rule, out_dtype, **extra)

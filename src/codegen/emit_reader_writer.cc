@@ -68,9 +68,20 @@ protected:
     Line("// One " +
          (tensors_.front()->dtype == "bfloat16" ? std::string("bf16")
                                                 : tensors_.front()->dtype) +
-         " 32x32 tile: the page size of every tensor and CB.");
+         " 32x32 tile: the page size of every tensor" +
+         (AnyWidened() ? "." : " and CB."));
     Line("constexpr uint32_t tile_bytes = " +
          std::to_string(tensors_.front()->page_bytes) + ";");
+    if (AnyWidened()) {
+      Line("// Its CB holds the tile as fp32 (one Float32 tile a page): " +
+           std::string(role_ == ir::kRoleReader
+                           ? "read into the first half of a page, widened in "
+                             "place."
+                           : "narrowed in place into the first half of its "
+                             "page, then written."));
+      Line("constexpr uint32_t cb_tile_bytes = " +
+           std::to_string(info_.target.TileBytes(TileFormat::kFloat32)) + ";");
+    }
     std::string prev;
     for (const TensorInfo *t : tensors_) {
       const std::string n = SafeIdent(t->name);
@@ -126,11 +137,45 @@ protected:
            Expr(call->args[2], kPrecMul);
   }
 
-  std::string SlotAddr(const std::string &base, const PrimExpr &slot) {
+  std::string SlotAddr(const std::string &base, const PrimExpr &slot,
+                       const char *stride = "tile_bytes") {
     if (const auto *imm = slot.as<tvm::IntImmNode>(); imm && imm->value == 0) {
       return base;
     }
-    return base + " + " + Expr(slot, kPrecMul) + " * tile_bytes";
+    return base + " + " + Expr(slot, kPrecMul) + " * " + stride;
+  }
+
+  /*! \brief The page stride of `cb`'s slots: a widened CB's page is a
+   *         Float32 tile, the tensor's page a float16 one. */
+  const char *Stride(const PrimExpr &cb) const {
+    return Widened(cb) ? "cb_tile_bytes" : "tile_bytes";
+  }
+  bool Widened(const PrimExpr &cb) const {
+    const auto *imm = cb.as<tvm::IntImmNode>();
+    return imm && info_.Widened(info_.CB(imm->value));
+  }
+  /*! \brief `fn(base + t * cb_tile_bytes)` for each of the `tiles` tiles
+   *         of a widened CB's reservation. */
+  void EachTile(const PrimExpr &tiles, const std::string &fn,
+                const std::string &base) {
+    if (const auto *one = tiles.as<tvm::IntImmNode>(); one && one->value == 1) {
+      Line(fn + "(" + base + ");");
+      return;
+    }
+    Line("for (uint32_t t = 0; t < " + Expr(tiles) + "; ++t) {");
+    Line("  " + fn + "(" + base + " + t * cb_tile_bytes);");
+    Line("}");
+  }
+
+  bool AnyWidened() const {
+    for (const CBInfo &cb : info_.cbs) {
+      if (info_.Widened(cb) &&
+          (cb.role == (role_ == ir::kRoleReader ? value::kCBRoleInput
+                                                : value::kCBRoleOutput))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /*! \brief The tensor named by the first tile intrinsic in `body`. */
@@ -217,6 +262,9 @@ private:
     if (const detail::ComputeStage *mask = MaskStage()) {
       EmitMaskHelper(*mask);
     }
+    if (AnyWidened()) {
+      EmitWidenHelper();
+    }
     if (NeedsZeroFill()) {
       Line("// Fill one tile of L1 with zeros: a tile past the tensor's last "
            "tile contributes nothing.");
@@ -229,6 +277,50 @@ private:
       Line("}");
       Blank();
     }
+  }
+
+  /*! \brief `widen_fp16_tile`: a float16 tile read into the first half of
+   *         a Float32 page becomes the page's fp32 tile (IEEE: exact). */
+  void EmitWidenHelper() {
+    Line("// A float16 tensor's tile moves through a Float32 CB: the program "
+         "reduces, and beside a");
+    Line("// Float16 CB the unpacker would read its Float32 values as FP16. "
+         "fp16 -> fp32 is exact.");
+    Line("inline uint32_t fp16_to_fp32_bits(uint32_t h) {");
+    Line("  const uint32_t sign = (h & 0x8000u) << 16;");
+    Line("  const uint32_t exp = (h >> 10) & 0x1fu;");
+    Line("  uint32_t man = h & 0x3ffu;");
+    Line("  if (exp == 0x1fu) {");
+    Line("    return sign | 0x7f800000u | (man << 13);  // infinity, NaN");
+    Line("  }");
+    Line("  if (exp != 0) {");
+    Line("    return sign | ((exp + 112) << 23) | (man << 13);");
+    Line("  }");
+    Line("  if (man == 0) {");
+    Line("    return sign;  // a zero");
+    Line("  }");
+    Line("  uint32_t e = 113;  // a subnormal: normalise its mantissa");
+    Line("  while ((man & 0x400u) == 0) {");
+    Line("    man <<= 1;");
+    Line("    --e;");
+    Line("  }");
+    Line("  return sign | (e << 23) | ((man & 0x3ffu) << 13);");
+    Line("}");
+    Blank();
+    Line("// The 1024 fp16 values in the first half of the page at l1_addr "
+         "become fp32 in place,");
+    Line("// from the last down: value i's 4 bytes overwrite only fp16 "
+         "values already widened.");
+    Line("inline void widen_fp16_tile(uint32_t l1_addr) {");
+    Line("  volatile tt_l1_ptr uint16_t* half = "
+         "reinterpret_cast<volatile tt_l1_ptr uint16_t*>(l1_addr);");
+    Line("  volatile tt_l1_ptr uint32_t* word = "
+         "reinterpret_cast<volatile tt_l1_ptr uint32_t*>(l1_addr);");
+    Line("  for (int32_t i = 1023; i >= 0; --i) {");
+    Line("    word[i] = fp16_to_fp32_bits(half[i]);");
+    Line("  }");
+    Line("}");
+    Blank();
   }
 
   /*! \brief The program's mask stage (one kind per kernel), or nullptr. */
@@ -464,7 +556,8 @@ private:
       const std::string cb = CBName(a[3]);
       const TensorInfo &t = info_.Tensor(a[0].as<tvm::tirx::VarNode>());
       Line("noc_async_read_page(" + PageId(call) + ", " + SafeIdent(t.name) +
-           "_accessor, " + SlotAddr(cb + "_write_addr", a[4]) + ");");
+           "_accessor, " + SlotAddr(cb + "_write_addr", a[4], Stride(a[3])) +
+           ");");
     } else if (call->op.same_as(builtin::fill_scaler())) {
       Line("fill_reduce_scaler(" +
            SlotAddr(CBName(a[0]) + "_write_addr", a[1]) + ");");
@@ -477,7 +570,8 @@ private:
                 : base + " + " + Expr(a[1], kPrecMul) + " * mask_tile_bytes") +
            ", " + Expr(a[2]) + ", " + Expr(a[3]) + ");");
     } else if (call->op.same_as(builtin::zero_tile())) {
-      Line("fill_tile_zeros(" + SlotAddr(CBName(a[0]) + "_write_addr", a[1]) +
+      Line("fill_tile_zeros(" +
+           SlotAddr(CBName(a[0]) + "_write_addr", a[1], Stride(a[0])) +
            ", tile_bytes);");
     } else if (call->op.same_as(builtin::noc_async_read_barrier())) {
       Line("noc_async_read_barrier();");
@@ -494,6 +588,9 @@ private:
         Line("++" + mcast_operand_ + "_step;");
         mcast_operand_.clear();
         return;
+      }
+      if (Widened(a[0])) {
+        EachTile(a[1], "widen_fp16_tile", CBName(a[0]) + "_write_addr");
       }
       Line("cb_push_back(" + CBName(a[0]) + ", " + Expr(a[1]) + ");");
     } else {
@@ -523,6 +620,61 @@ private:
     Blank();
     Line("#include \"api/dataflow/dataflow_api.h\"");
     Blank();
+    if (AnyWidened()) {
+      EmitPreambleHelpers();
+    }
+  }
+
+  void EmitPreambleHelpers() {
+    Line("// The output's CB holds fp32 tiles (the program reduces, and "
+         "beside a Float16 CB the");
+    Line("// unpacker would read its Float32 values as FP16); the tensor is "
+         "float16: each value is");
+    Line("// rounded to the nearest fp16, ties to even (IEEE, as torch "
+         "rounds), past its range to inf.");
+    Line("inline uint32_t fp32_to_fp16_bits(uint32_t f) {");
+    Line("  const uint32_t sign = (f >> 16) & 0x8000u;");
+    Line("  const uint32_t exp = (f >> 23) & 0xffu;");
+    Line("  const uint32_t man = f & 0x7fffffu;");
+    Line("  if (exp == 0xffu) {");
+    Line("    return sign | 0x7c00u | (man != 0 ? 0x200u : 0u);  // infinity, "
+         "NaN");
+    Line("  }");
+    Line("  const int32_t e = static_cast<int32_t>(exp) - 112;  // fp16's "
+         "biased exponent");
+    Line("  if (e >= 31) {");
+    Line("    return sign | 0x7c00u;");
+    Line("  }");
+    Line("  uint32_t m = e > 0 ? man : (exp != 0 ? man | 0x800000u : man);");
+    Line("  const uint32_t shift = e > 0 ? 13u : static_cast<uint32_t>(14 - "
+         "e);");
+    Line("  if (shift > 24) {");
+    Line("    return sign;  // below half the least subnormal");
+    Line("  }");
+    Line("  uint32_t h = (e > 0 ? static_cast<uint32_t>(e) << 10 : 0u) | (m "
+         ">> shift);");
+    Line("  const uint32_t rest = m & ((1u << shift) - 1), half = 1u << "
+         "(shift - 1);");
+    Line("  if (rest > half || (rest == half && (h & 1u) != 0)) {");
+    Line("    ++h;  // a carry may reach the exponent (or infinity)");
+    Line("  }");
+    Line("  return sign | h;");
+    Line("}");
+    Blank();
+    Line("// The 1024 fp32 values of the page at l1_addr become fp16 in its "
+         "first half, in place,");
+    Line("// from the first up: value i's 2 bytes overwrite only fp32 values "
+         "already narrowed.");
+    Line("inline void narrow_to_fp16_tile(uint32_t l1_addr) {");
+    Line("  volatile tt_l1_ptr uint32_t* word = "
+         "reinterpret_cast<volatile tt_l1_ptr uint32_t*>(l1_addr);");
+    Line("  volatile tt_l1_ptr uint16_t* half = "
+         "reinterpret_cast<volatile tt_l1_ptr uint16_t*>(l1_addr);");
+    Line("  for (uint32_t i = 0; i < 1024; ++i) {");
+    Line("    half[i] = static_cast<uint16_t>(fp32_to_fp16_bits(word[i]));");
+    Line("  }");
+    Line("}");
+    Blank();
   }
 
   void EmitPrologue() final {
@@ -547,11 +699,15 @@ private:
       const std::string cb = CBName(a[0]);
       Line("cb_wait_front(" + cb + ", " + Expr(a[1]) + ");");
       Line("uint32_t " + cb + "_read_addr = get_read_ptr(" + cb + ");");
+      if (Widened(a[0])) {
+        EachTile(a[1], "narrow_to_fp16_tile", cb + "_read_addr");
+      }
     } else if (call->op.same_as(builtin::write_tile())) {
       const std::string cb = CBName(a[3]);
       const TensorInfo &t = info_.Tensor(a[0].as<tvm::tirx::VarNode>());
       Line("noc_async_write_page(" + PageId(call) + ", " + SafeIdent(t.name) +
-           "_accessor, " + SlotAddr(cb + "_read_addr", a[4]) + ");");
+           "_accessor, " + SlotAddr(cb + "_read_addr", a[4], Stride(a[3])) +
+           ");");
     } else if (call->op.same_as(builtin::noc_async_write_barrier())) {
       Line("noc_async_write_barrier();");
     } else if (call->op.same_as(builtin::cb_pop_front())) {

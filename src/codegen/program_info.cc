@@ -94,6 +94,19 @@ const CBInfo &ProgramInfo::CB(int64_t index) const {
   TVM_FFI_UNREACHABLE();
 }
 
+bool ProgramInfo::Widened(const CBInfo &cb) const {
+  if (!WidensFloat16(compute.op) ||
+      cb.data_format != SpecOf(TileFormat::kFloat32).data_format) {
+    return false;
+  }
+  for (const TensorInfo &t : tensors) {
+    if (t.name == cb.tensor) {
+      return t.dtype == SpecOf(TileFormat::kFloat16).dtype;
+    }
+  }
+  return false;
+}
+
 std::vector<const TensorInfo *>
 ProgramInfo::TensorsWithRole(const std::string &role) const {
   std::vector<const TensorInfo *> out;

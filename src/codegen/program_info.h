@@ -139,6 +139,10 @@ struct ProgramInfo {
 
   const TensorInfo &Tensor(const tvm::tirx::VarNode *data) const;
   const CBInfo &CB(int64_t index) const;
+  /*! \brief `cb` holds a float16 tensor's tiles as float32: the reader
+   *         widens each tile it reads, the writer narrows each it writes
+   *         (data_format.h WidensFloat16). */
+  bool Widened(const CBInfo &cb) const;
   /*! \brief The partials CB, or nullptr. */
   const CBInfo *PartialsCB() const;
   std::vector<const TensorInfo *>

@@ -292,6 +292,16 @@ private:
       has_gemm_ = false;
       gemm_stages_ = true;
     }
+    // A kernel that reduces is a program of stages, whose values pass
+    // through Float32 CBs read into the source registers; beside a Float16
+    // CB the JIT would unpack those as FP16 (src/sim/README.md), so its
+    // float16 tensors move through Float32 CBs instead: the reader widens
+    // each tile (exact), the writer narrows each to fp16 (to nearest even).
+    for (const auto &kv : f->buffer_map) {
+      widen_float16_ = widen_float16_ ||
+                       (has_reduce &&
+                        TileFormatOf(kv.second->dtype) == TileFormat::kFloat16);
+    }
   }
 
   /*! \brief Bind loop ranges so tile offsets can be proven aligned; track
@@ -1303,7 +1313,12 @@ private:
    *         float32 (the examples' accum_dtype), which its CB holds exactly. */
   std::optional<TileFormat> RequireStageFormat(const std::string &what,
                                                const Buffer &value) const {
-    const std::optional<TileFormat> format = TileFormatOf(value->dtype);
+    std::optional<TileFormat> format = TileFormatOf(value->dtype);
+    // A float16 value of a kernel whose float16 tensors are widened is held
+    // as float32 too (exactly: no fp16 rounding between the stages).
+    if (format == TileFormat::kFloat16 && widen_float16_) {
+      format = TileFormat::kFloat32;
+    }
     if (format != TileFormat::kBfloat16 && format != TileFormat::kFloat32) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << value->name << "' is " << value->dtype
@@ -3942,7 +3957,10 @@ private:
              "supported (reduce_tile on a float16 tensor's tiles is not "
              "yet: its scaler tile would have to be float16 too).";
     }
-    const std::optional<TileFormat> acc = TileFormatOf(dst.buffer->dtype);
+    std::optional<TileFormat> acc = TileFormatOf(dst.buffer->dtype);
+    if (acc == TileFormat::kFloat16 && widen_float16_) {
+      acc = TileFormat::kFloat32; // held as float32, as the kernel's tensors
+    }
     if (!acc || *acc == TileFormat::kFloat16) {
       TVM_FFI_THROW(ValueError)
           << what << ": the result '" << dst.buffer->name << "' has dtype "
@@ -5818,7 +5836,13 @@ private:
   TileFormat
   TensorFormat(const Buffer &global, const std::string &what,
                const std::function<std::string(TileFormat)> &refuse = nullptr) {
-    const std::optional<TileFormat> format = TileFormatOf(global->dtype);
+    std::optional<TileFormat> format = TileFormatOf(global->dtype);
+    // A float16 tensor of a kernel of stages: its CB holds float32 tiles,
+    // the reader widening each tile it reads and the writer narrowing each
+    // it writes (WidensFloat16).
+    if (format == TileFormat::kFloat16 && widen_float16_) {
+      format = TileFormat::kFloat32;
+    }
     const std::string why =
         !format  ? std::string("supported: bfloat16, float16 and float32 "
                                "tensors")
@@ -6001,6 +6025,10 @@ private:
    *         too: LowerGemmStage); their accumulators, and those a T.clear
    *         set to zero for the T.gemm after it (with the loops around). */
   bool gemm_stages_ = false;
+  /*! \brief float16 tensors (and values) of this kernel of stages move
+   *         through Float32 CBs: widened by the reader, narrowed by the
+   *         writer. */
+  bool widen_float16_ = false;
   std::set<const tvm::tirx::BufferNode *> gemm_accs_, gemm_operands_;
   std::map<const tvm::tirx::BufferNode *, std::vector<For>> gemm_clears_;
   /*! \brief Where each matmul stage's operand block lies along its rows

@@ -310,6 +310,12 @@ void Verify(const PrimFunc &f) {
     } else if (buffers.count(tensor)) {
       dtype = detail::StrField(buffers.at(tensor).cast<Map<String, Any>>(),
                                field::kFieldDtype);
+      // A kernel that reduces moves a float16 tensor through a Float32 CB
+      // (the reader widens its tiles, the writer narrows them).
+      if (dtype == "float16" && compute_attr &&
+          WidensFloat16(detail::StrField(*compute_attr, field::kFieldOp))) {
+        dtype = "float32";
+      }
     }
     const std::optional<TileFormat> want = TileFormatOf(dtype);
     if (!want || format != SpecOf(*want).data_format ||

@@ -1848,6 +1848,12 @@ ENTRIES = [
           {"X": (128, 320)}, _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
           notes="the example's float exponentials and sum: exp(x - max) packed to fp32, copied for the row sum "
                 "(read through the source registers as TF32) while the division reads them exactly"),
+    Entry("online_softmax_rows_float16", ONLINE_SOFTMAX,
+          lambda: softmax_rows(128, 320, 32, dtype="float16", accum_dtype="float32"), {"X": (128, 320)},
+          _softmax_ref, output="Y", magnitude=lambda i: np.abs(_softmax_ref(i)) * 4,
+          dtypes={"X": "float16", "Y": "float16"},
+          notes="float16 X and Y with float exponentials and sum: X widened to fp32 by the reader, the "
+                "softmax in fp32, Y narrowed to the nearest fp16 by the writer"),
     Entry("rms_norm_bf16", RMS_NORM, lambda: rms_norm(96, 256, 32), {"A": (96, 256)},
           _rms_norm_ref, output="B", magnitude=lambda i: np.abs(_rms_norm_ref(i)) * 4,
           notes="four stages: x * x packed to bf16, its row sum, rsqrt(sum / N) + 1e-12 on the vector's tiles "
@@ -1932,6 +1938,15 @@ ENTRIES = [
           notes="(batch 2, seq 128, heads 2, dim 64) tensors over the grid (2, 2, 2): each tensor stored as its "
                 "(batch, heads) matrices of (seq, dim) (the plan's axes [0, 2, 1, 3]), each block of queries "
                 "looping over 2 blocks of keys of its own head"),
+    Entry("flash_attention_mha_bshd_float16", FLASH_MHA,
+          lambda: flash_attention_mha(1, 2, 128, 64, 64, 64, dtype="float16"),
+          {n: (1, 128, 2, 64) for n in "QKV"}, _per_head(_attention, "bshd"), output="Output", k=128,
+          magnitude=_per_head(_attention_magnitude, "bshd"),
+          dtypes={n: "float16" for n in ("Q", "K", "V", "Output")},
+          notes="the example's own dtype = \"float16\": the reader widens each Q, K and V tile into a Float32 CB "
+                "(beside a Float16 CB the unpacker would read the Float32 scores as FP16), the program runs in "
+                "fp32 (acc_s_cast held as float32, read by the matmul as TF32), the writer narrows the output "
+                "to the nearest fp16"),
     Entry("flash_attention_mha_bhsd_d128", FLASH_MHA_BHSD,
           lambda: flash_attention_mha(1, 3, 128, 128, 64, 64, layout="bhsd"),
           {n: (1, 3, 128, 128) for n in "QKV"}, _per_head(_attention, "bhsd"), output="Output", k=128,

@@ -351,6 +351,19 @@ def test_a_softmax_compiles_against_the_release(headers, tmp_path, where, value)
     assert result.api_ok, failures(result)
 
 
+def test_a_float16_flash_attention_compiles_against_the_release(headers, tmp_path):
+    """example_mha_fwd_bshd.py with its own float16 dtype: the reader widens Q, K and V tiles in place
+    (uint16_t / uint32_t views of tt_l1_ptr L1), the writer narrows the output's."""
+    from corpus import flash_attention_mha
+
+    out = tmp_path / "fa_f16"
+    tilelang_tt.lower(flash_attention_mha(1, 2, 128, 64, 64, 64, dtype="float16")).write(out)
+    assert "widen_fp16_tile(cb_in0_write_addr" in (out / "reader.cpp").read_text()
+    assert "narrow_to_fp16_tile(cb_out0_read_addr" in (out / "writer.cpp").read_text()
+    result = tt_conformance.check(out)
+    assert result.api_ok, failures(result)
+
+
 def test_a_causal_flash_attention_compiles_against_the_release(headers, tmp_path):
     """example_mha_fwd_bshd.py with is_causal: the reader writes the mask's Float32 tiles into L1
     (get_write_ptr, tt_l1_ptr), both data-movement kernels and compute loop a count from the block index,

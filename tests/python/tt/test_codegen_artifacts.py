@@ -47,6 +47,9 @@ CASES = {
     "reduce_sum_96x160_b32": lambda: row_reduce("sum", 96, 160, 32),
     # a row maximum read back by exp(x - max[i]): two compute stages, the vector in cb_max between them (#19)
     "reduce_bcast_max_exp_128x256_b64": lambda: reduce_broadcast("max-exp"),
+    # a row sum of a float16 tensor into a float16 one: the reader widens each tile into a Float32 CB, the
+    # writer narrows each to the nearest fp16 (#19)
+    "reduce_sum_f16_96x160_b32": lambda: row_reduce("sum", 96, 160, 32, dtype="float16", out_dtype="float16"),
     # a softmax of whole rows: four stages, the exponentials in cb_e, the division a recip_tile (#19)
     "softmax_128x256_b64": lambda: softmax_rows("softmax"),
     # layernorm.py's forward: seven stages, vector stages with vector operands, gamma / beta row vectors (#19)

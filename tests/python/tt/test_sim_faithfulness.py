@@ -781,6 +781,30 @@ def test_a_float32_matmul_operand_beside_a_float16_cb_is_a_fault(tmp_path):
     expect_fault(artifacts, "matmul_tiles on Float32 CB c_0 beside Float16 CB c_16", "not simulated")
 
 
+def test_a_float16_tensor_of_a_reduction_is_widened_and_its_output_narrowed_to_nearest_even(tmp_path):
+    """A kernel that reduces moves float16 tensors through Float32 CBs: the reader widens each tile exactly
+    (an fp16 subnormal stays), the writer rounds each fp32 result to the nearest fp16, ties to even, past
+    fp16's range to infinity (IEEE, as torch)."""
+    artifacts = lowered(tmp_path, row_reduce("sum", 128, 64, 32, dtype="float16", out_dtype="float16"))
+    plan = json.loads((artifacts / "tt.plan.json").read_text())
+    assert {cb["tensor"]: cb["data_format"] for cb in plan["cbs"] if cb["tensor"]} == {"A": "Float32", "B": "Float32"}
+    assert "widen_fp16_tile(" in (artifacts / "reader.cpp").read_text()
+    assert "narrow_to_fp16_tile(" in (artifacts / "writer.cpp").read_text()
+    a = np.zeros((128, 64), np.float32)
+    a[0, :2] = 1.0, 2.0**-11  # 1 + 2^-11: halfway between 1 and 1 + 2^-10, to the even 1
+    a[1, :2] = 1.0, 3 * 2.0**-11  # halfway between 1 + 2^-10 and 1 + 2^-9, to the even 1 + 2^-9
+    a[2, 0] = 2.0**-20  # an fp16 subnormal, widened and narrowed exactly
+    a[3, :2] = 60000.0, 10000.0  # 70000: past fp16's largest finite value
+    a[4, :3] = 1.0, 2.0**-11, 2.0**-20  # just past the halfway point: up
+    result = simulate(artifacts, inputs={"A": a})
+    assert result.ok, result.summary()
+    assert list(result.output[:5]) == [1.0, 1.0 + 2.0**-9, 2.0**-20, np.inf, 1.0 + 2.0**-10]
+    assert "rounded to the nearest fp16 (ties to even) by the writer" in result.rule
+    # A writer that truncated, or rounded halfway cases away from zero, would write other values.
+    break_kernel(artifacts, "writer.cpp", "(rest == half && (h & 1u) != 0)", "rest == half")
+    assert list(simulate(artifacts, inputs={"A": a}).output[:2]) == [1.0 + 2.0**-10, 1.0 + 2.0**-9]
+
+
 def test_a_float16_accumulator_is_judged_against_the_chips_fp16_dst(tmp_path):
     # FP16 DST rounds every K-face and phase to fp16; the harness's model agrees with the simulator ...
     artifacts = lowered(tmp_path, gemm_kernel(64, 96, 512, dtype="float16", accum_dtype="float16"))
