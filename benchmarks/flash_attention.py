@@ -1,6 +1,7 @@
 """Flash attention's forward (example_mha_fwd_bshd.py as written) on the simulator and the cost model.
 
     python benchmarks/flash_attention.py [--batch 1] [--heads 8] [--seq 1024] [--dim 64] [--block 128] [--causal]
+                                         [--dtype bfloat16|float16]
 
 Lowers the kernel (the corpus's, tests/python/tt/corpus.py), simulates it (the verdict against the plan),
 and prints the cost model's figures (tilelang-tt estimate, from the simulator's statistics): the modeled
@@ -40,8 +41,14 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=128, help="block_M (queries); block_N is 64")
     parser.add_argument("--arch", default="wormhole_b0")
     parser.add_argument("--causal", action="store_true", help="is_causal=True: the mask and the loop bound")
+    parser.add_argument(
+        "--dtype", default="bfloat16", choices=["bfloat16", "float16"],
+        help="Q, K, V and the output (float16, the example's own: widened to fp32 by the reader)",
+    )  # fmt: skip
     args = parser.parse_args()
-    func = flash_attention_mha(args.batch, args.heads, args.seq, args.dim, args.block, 64, is_causal=args.causal)
+    func = flash_attention_mha(
+        args.batch, args.heads, args.seq, args.dim, args.block, 64, dtype=args.dtype, is_causal=args.causal
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "fa"
         tilelang_tt.lower(func, target=tilelang_tt.make_target(args.arch)).write(out)
@@ -50,11 +57,16 @@ def main() -> None:
         sim_s = time.perf_counter() - start
         est = estimate(out)
     print(f"# {machine()}; {args.arch}, batch {args.batch}, heads {args.heads}, seq {args.seq}, dim {args.dim}, "
-          f"block_M {args.block}, block_N 64{', causal' if args.causal else ''}")  # fmt: skip
+          f"block_M {args.block}, block_N 64, {args.dtype}{', causal' if args.causal else ''}")  # fmt: skip
     print(f"simulated in {sim_s:.1f} s: {result.summary().splitlines()[0][:100]}")
     print(summary(est))
-    row = {k: v for k, v in est.items() if k != "cores"} | {"sim_seconds": sim_s, "match": result.ok}
-    print(f"wrote {save('flash_attention_causal' if args.causal else 'flash_attention', [row])}")
+    row = {k: v for k, v in est.items() if k != "cores"} | {
+        "sim_seconds": sim_s,
+        "match": result.ok,
+        "dtype": args.dtype,
+    }
+    name = "flash_attention" + ("_causal" if args.causal else "") + ("_float16" if args.dtype == "float16" else "")
+    print(f"wrote {save(name, [row])}")
 
 
 if __name__ == "__main__":
