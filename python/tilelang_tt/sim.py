@@ -1036,9 +1036,13 @@ def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extr
     mode gives them), with its errors against the exact value ``ref`` in the scale ``scale``."""
     finite_target, finite_out = np.isfinite(target), np.isfinite(out)
     # Non-finite values: a finite expectation needs a finite output; an infinite one the same
-    # infinity; a NaN one any non-finite value (the packer turns NaN into infinity).
+    # infinity; a NaN one any non-finite value (the packer turns NaN into infinity). An expectation
+    # whose bound is infinite (a rounding that may or may not reach infinity: 65504 or infinity for a
+    # sum near fp16's 65520) decides nothing, between a finite value and an infinity either way.
     with np.errstate(invalid="ignore"):
         wrong_special = np.where(finite_target, ~finite_out, finite_out | (np.isinf(target) & (out != target)))
+        undecided_inf = wrong_special & np.isinf(allowed) & ~np.isnan(target) & ~np.isnan(out)
+        wrong_special = wrong_special & ~undecided_inf
         both = finite_target & finite_out
         # A bound that is NaN judges nothing (dist > NaN is false): such an element is not passed.
         unbounded = both & np.isnan(allowed)
@@ -1068,7 +1072,7 @@ def _verdict(out, target, allowed, ref, scale, rule: str, out_dtype: str, **extr
         mismatches=int(((dist > allowed) | wrong_special | unbounded).sum()),
         non_finite=int((wrong_special & finite_target).sum()),
         unbounded=int(unbounded.sum()),
-        undecided=int((both & np.isinf(allowed)).sum()),
+        undecided=int((both & np.isinf(allowed)).sum() + undecided_inf.sum()),
         **extra,
     )
 
@@ -1122,10 +1126,10 @@ def compare_reduce(
         extra.setdefault("scale_name", f"max of |a| along the {'row' if rows else 'column'}")
         return _verdict(out, target, allowed, meant, np.abs(a).max(axis=axis), rule, out_dtype, **extra)
     target = _gmpool_max(a, axis)
-    if in_dtype == "float32":  # a TF32 maximum packed into a narrower result rounds there
-        target, _ = (
-            _narrowed(target, np.zeros_like(target)) if narrowed else _held(target, np.zeros_like(target), out_dtype)
-        )
+    if narrowed:  # the writer narrows the maximum (bf16 or TF32) to fp16
+        target, _ = _narrowed(target, np.zeros_like(target))
+    elif in_dtype == "float32":  # a TF32 maximum packed into a narrower result rounds there
+        target, _ = _held(target, np.zeros_like(target), out_dtype)
     rule = (
         "the exact maximum (GMPOOL selects one of the "
         + ("TF32 data" if in_dtype == "float32" else "bf16 data")

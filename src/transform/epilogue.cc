@@ -418,6 +418,12 @@ private:
                n && Split(n->a, n->b, false, &x, &c)) {
       op = value::kEpilogueAdd;
       c = -c; // x - c == x + (-c) exactly in IEEE arithmetic
+    } else if (const auto *n = e.as<CastNode>();
+               n && n->value.dtype() == tvm::DataType::Float(16)) {
+      Fail(e, "a float16 value computed from the element, cast to " +
+                  tvm::ffi::DLDataTypeToString(n->dtype) +
+                  " (float16 fragments computed element by element are not "
+                  "supported yet: compute in float32 fragments)");
     } else if (const auto *n = e.as<CastNode>()) {
       Fail(e, "a cast to " + tvm::ffi::DLDataTypeToString(n->dtype) +
                   " (write constants as float32)");

@@ -153,6 +153,7 @@ public:
     lowerer.RequireOperandsInTheGemmsLoop();
     lowerer.RequireMatmulOperandsReadOneWay();
     lowerer.RequireClearedSharedAreOperands();
+    lowerer.RequireOneTileSizeRead();
     if (std::optional<detail::OutputBlocks> blocks = lowerer.ProveIndexing()) {
       lowerer.ProveBatches();
       lowerer.LoopSlices();
@@ -180,6 +181,7 @@ private:
     for (const auto &kv : f->buffer_map) {
       globals_.insert(kv.second.get());
       buffers_.insert(kv.second->name);
+      global_dtypes_[kv.second->name] = detail::DtypeString(kv.second);
       // A batched tensor stored with its axes reordered (InferDefaultTTShard).
       if (descs && descs.value().count(kv.second->name)) {
         auto desc = descs.value().at(kv.second->name).cast<Map<String, Any>>();
@@ -866,9 +868,11 @@ private:
     const auto *store = body.as<tvm::tirx::BufferStoreNode>();
     PrimExpr value = store ? store->value : PrimExpr();
     // (Widened from bfloat16 to float32, or a cast to its own type: the same
-    // values.)
+    // values; from float16 too where float16 moves as float32.)
     if (const auto *cast = value.as<tvm::tirx::CastNode>();
-        cast && cast->value.dtype() == tvm::DataType::BFloat(16) &&
+        cast &&
+        (cast->value.dtype() == tvm::DataType::BFloat(16) ||
+         (widen_float16_ && cast->value.dtype() == tvm::DataType::Float(16))) &&
         (cast->dtype == tvm::DataType::Float(32) ||
          cast->dtype == cast->value.dtype())) {
       value = cast->value;
@@ -1282,6 +1286,32 @@ private:
           << "; supported: each value made in a loop read there (or after "
              "it, its last one) before it is made again, and a value made "
              "before a loop read before the loop makes it again.";
+    }
+  }
+
+  /*! \brief The reader moves its tensors with one tile size (its accessors
+   *         share `tile_bytes`): a float16 tensor and a float32 one cannot
+   *         both be read, not even where float16 moves through a Float32 CB.
+   */
+  void RequireOneTileSizeRead() const {
+    const CBInfo *first = nullptr;
+    for (const CBInfo &cb : cbs_) {
+      if (cb.role != value::kCBRoleInput || cb.tensor.empty()) {
+        continue;
+      }
+      const std::string dtype = global_dtypes_.at(cb.tensor);
+      const int64_t bytes = target_.TileBytes(*TileFormatOf(dtype));
+      if (first == nullptr) {
+        first = &cb;
+      } else if (const std::string d0 = global_dtypes_.at(first->tensor);
+                 target_.TileBytes(*TileFormatOf(d0)) != bytes) {
+        TVM_FFI_THROW(ValueError)
+            << "PrimFunc '" << func_ << "': the kernel reads '" << first->tensor
+            << "' (" << d0 << ") and '" << cb.tensor << "' (" << dtype
+            << "), whose tiles differ in size; the tensors a kernel reads "
+               "share one tile size (bfloat16 and float16, or float32 alone): "
+               "use one dtype for them.";
+      }
     }
   }
 
@@ -1841,7 +1871,10 @@ private:
                "modelled yet).";
       }
       if (cb.role == value::kCBRoleInput && cb.format != in) {
-        const std::string x = SpecOf(in).dtype, y = SpecOf(cb.format).dtype;
+        // (As declared: a float16 tensor moves through a Float32 CB in a
+        // kernel that reduces.)
+        const std::string x = global_dtypes_.at(first.tensor),
+                          y = global_dtypes_.at(cb.tensor);
         TVM_FFI_THROW(ValueError)
             << what << ": the kernel's input tensors mix " << std::min(x, y)
             << " and " << std::max(x, y) << " ('" << first.tensor << "' is "
@@ -5978,6 +6011,9 @@ private:
   std::set<const tvm::tirx::BufferNode *> combined_reduce_dsts_;
   /*! \brief The names of the function's buffers (UniqueValueName). */
   std::set<std::string> buffers_;
+  /*! \brief Each global tensor's dtype as the kernel declares it (its CB's
+   *         format may differ: widen_float16_). */
+  std::map<std::string, std::string> global_dtypes_;
   struct ReduceStart {
     float value = 0.0f;
     std::vector<For> loops; // the loops around the T.fill

@@ -951,6 +951,25 @@ def reduce_broadcast(where: str = "max-sub", M=128, N=256, block=64, out_dtype="
     return reduce_bcast
 
 
+def reduce_update_mixed(x_dtype: str, d_dtype: str, M=128, N=256, block=64):  # noqa: N803
+    """y = x - max(x)[i] + D[i, j]: a row maximum read back by an update that adds a second tensor, X and D
+    of the given dtypes (a float16 one moves through a Float32 CB in a kernel that reduces)."""
+
+    @T.prim_func
+    def mixed(X: T.Tensor((M, N), x_dtype), D: T.Tensor((M, N), d_dtype), Y: T.Tensor((M, N), x_dtype)):
+        with T.Kernel(T.ceildiv(M, block), threads=128) as bx:
+            x = T.alloc_fragment((block, N), "float32")
+            m = T.alloc_fragment((block,), "float32")
+            y = T.alloc_fragment((block, N), "float32")
+            T.copy(X[bx * block, 0], x)
+            T.reduce_max(x, m, dim=1)
+            for i, j in T.Parallel(block, N):
+                y[i, j] = x[i, j] - m[i] + D[bx * block + i, j]
+            T.copy(y, Y[bx * block, 0])
+
+    return mixed
+
+
 def reduce_broadcast_refused(where: str, M=64, N=256, block=32):  # noqa: N803
     """Reductions read back: "c-base" (C minus the row maxima of A, supported) and, refused, "wide" (a block
     of 512 columns over the tensor's 256: the padding's zeros would join the maximum), "other-rows" (the

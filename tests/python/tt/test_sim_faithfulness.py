@@ -805,6 +805,26 @@ def test_a_float16_tensor_of_a_reduction_is_widened_and_its_output_narrowed_to_n
     assert list(simulate(artifacts, inputs={"A": a}).output[:2]) == [1.0 + 2.0**-10, 1.0 + 2.0**-9]
 
 
+def test_a_narrowed_output_near_fp16s_range_and_a_narrowed_maximum_are_judged(tmp_path):
+    """The writer's narrowing at fp16's overflow boundary: a sum the harness knows only near 65520 may be
+    written as 65504 or as infinity (both accepted, undecided); a bf16 maximum of 1e5 narrows to infinity
+    and one of -3e-8 to fp16's least subnormal, -2^-24."""
+    sums = lowered(tmp_path / "sum", row_reduce("sum", 64, 64, 32, dtype="float16", out_dtype="float16"))
+    a = np.zeros((64, 64), np.float32)
+    a[0, [0, 16, 17, 32, 48]] = 65504.0, 15.0, 0.9970703125, 0.00146484375, 0.00146484375  # 65520 exactly
+    a[1, [0, 16, 17, 32]] = 65504.0, 15.0, 0.9990234375, -0.00146484375  # just below 65520
+    a[2, :2] = 60000.0, 10000.0  # well past: infinity, decided
+    result = simulate(sums, inputs={"A": a})
+    assert result.ok, result.summary()
+    assert np.isinf(result.output[2]) and result.output[2] > 0
+    maxima = lowered(tmp_path / "max", row_reduce("max", 64, 64, 32, dtype="bfloat16", out_dtype="float16"))
+    a = np.full((64, 64), -1.0, np.float32)
+    a[0, 5], a[1, :] = 1e5, -3e-8
+    result = simulate(maxima, inputs={"A": a})
+    assert result.ok, result.summary()
+    assert list(result.output[:3]) == [np.inf, -(2.0**-24), -1.0]
+
+
 def test_a_float16_accumulator_is_judged_against_the_chips_fp16_dst(tmp_path):
     # FP16 DST rounds every K-face and phase to fp16; the harness's model agrees with the simulator ...
     artifacts = lowered(tmp_path, gemm_kernel(64, 96, 512, dtype="float16", accum_dtype="float16"))
