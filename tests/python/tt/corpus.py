@@ -1947,6 +1947,13 @@ ENTRIES = [
                 "(beside a Float16 CB the unpacker would read the Float32 scores as FP16), the program runs in "
                 "fp32 (acc_s_cast held as float32, read by the matmul as TF32), the writer narrows the output "
                 "to the nearest fp16"),
+    Entry("flash_attention_mha_bshd_float16_h8_s1024", FLASH_MHA,
+          lambda: flash_attention_mha(1, 8, 1024, 64, 128, 64, dtype="float16"),
+          {n: (1, 1024, 8, 64) for n in "QKV"}, _per_head(_attention, "bshd"), output="Output", k=1024,
+          magnitude=_per_head(_attention_magnitude, "bshd"),
+          dtypes={n: "float16" for n in ("Q", "K", "V", "Output")},
+          notes="benchmarks/flash_attention.py's shape (8 heads x 1024 x 64, block_M 128, block_N 64) in the "
+                "example's float16: 64 blocks of queries on 64 cores, each over 16 blocks of keys"),
     Entry("flash_attention_mha_bhsd_d128", FLASH_MHA_BHSD,
           lambda: flash_attention_mha(1, 3, 128, 128, 64, 64, layout="bhsd"),
           {n: (1, 3, 128, 128) for n in "QKV"}, _per_head(_attention, "bhsd"), output="Output", k=128,
