@@ -419,6 +419,8 @@ def estimate(artifact_dir, fidelity: str | None = None) -> dict:
         "batch": plan["compute"]["batch"],
         "flops": flops,
         "lower_bound": staged,
+        # Derived from the plan, a GEMM's epilogue runs on the SFPU uncounted (its count is the simulator's).
+        "sfpu_not_counted": source != "simulator statistics" and bool(plan["compute"].get("epilogue")),
         "active_cores": active,
         "device_seconds": device_s,
         "tflops": flops / device_s / 1e12,
@@ -449,6 +451,10 @@ def summary(est: dict) -> str:
         f"TFLOP/s ({est['percent_of_roofline']:.0f}% of the {est['roofline_tflops']:.2f} TFLOP/s roofline; "
         f"peak {est['peak_tflops']:.1f})",
     ]
+    if est.get("sfpu_not_counted"):
+        lines.append(
+            "not counted: the epilogue's SFPU ops (the simulator counts them: run `tilelang-tt simulate` first)"
+        )
     if est.get("lower_bound"):
         lines.append("the SFPU's functions (exp2, reciprocals) counted as the instructions they issue, one "
                      "a cycle; not modeled: the FPU's element-wise and reduce passes between the stages")  # fmt: skip

@@ -2,7 +2,6 @@
 // acts on the calling thread's core and is checked against the protocol.
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -1179,28 +1178,21 @@ void BcastTile(uint32_t cb, uint32_t index, uint32_t dst_index, uint32_t type) {
 namespace {
 /// The Vector Unit runs a tile as 32 iterations of its 32 lanes
 /// (VectorUnit.md: 32 lanes; the release's SFPU loops: 8 iterations a face,
-/// 4 faces), the lanes of an iteration being 32 consecutive datums of DST.
+/// 4 faces).
 constexpr uint32_t kSfpuIterationsPerTile = kTileDim * kTileDim / 32;
 
-/// An iteration issues what its busiest lane needs (a lane a condition turns
-/// off still waits for the instructions the others run).
-void CountIssued(std::array<uint32_t, kSfpuIterationsPerTile> &issued,
-                 size_t datum) {
-  uint32_t &n = issued[datum / 32];
-  n = std::max(n, std::max(isa::issued, 1u));
-}
-
-/// One tile op's Vector Unit cycles: per iteration its loads from DST
-/// (SFPLOAD), the routine's instructions and one store (SFPSTORE), one
-/// instruction a cycle (VectorUnit.md). A lower bound: the condition-code
-/// instructions around a `v_if`, constant loads and a dependent SFPMAD's
-/// second cycle of latency are not counted.
-void AddSfpuCycles(const std::array<uint32_t, kSfpuIterationsPerTile> &issued,
-                   uint32_t loads) {
-  uint64_t cycles = 0;
-  for (uint32_t n : issued)
-    cycles += loads + n + 1;
-  Ctx().core->stats.sfpu_cycles += cycles;
+/// One tile op's Vector Unit cycles: each iteration issues its loads from
+/// DST (SFPLOAD), the routine's instructions and one store (SFPSTORE), one
+/// instruction a cycle (VectorUnit.md). The math RISC-V issues a routine's
+/// every instruction whatever its lanes' condition flags, so each iteration
+/// costs at least what the tile's busiest datum stepped through (`issued`:
+/// the most sfpu_isa.hpp instructions any datum ran). A lower bound: the
+/// condition-code instructions around a `v_if`, constant loads, integer
+/// steps the routines compute in plain C++ and a dependent SFPMAD's second
+/// cycle of latency are not counted.
+void AddSfpuCycles(uint32_t issued, uint32_t loads) {
+  Ctx().core->stats.sfpu_cycles +=
+      uint64_t(kSfpuIterationsPerTile) * (loads + issued + 1);
 }
 } // namespace
 
@@ -1224,12 +1216,12 @@ void SfpuBinaryTile(SfpuOp op, uint32_t a, uint32_t b, uint32_t out,
   const auto &x = regs.tiles[a];
   const auto &y = regs.tiles[b];
   auto &z = regs.tiles[out];
-  std::array<uint32_t, kSfpuIterationsPerTile> issued{};
+  uint32_t issued = 0;
   for (size_t i = 0; i < z.size(); ++i) {
     isa::issued = 0;
     const float v = SfpuBinaryApply(op, x[i], y[i], fp32);
     z[i] = StoreToDst(v, fp32, regs.mode.fp16);
-    CountIssued(issued, i);
+    issued = std::max(issued, isa::issued);
   }
   regs.undefined[out] = false;
   AddSfpuCycles(issued, 2);
@@ -1261,16 +1253,17 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
                 "to bf16 (with its own seed) is not simulated (only the fp32 "
                 "DST routine is)");
   }
-  std::array<uint32_t, kSfpuIterationsPerTile> issued{};
+  uint32_t issued = 0;
   auto &tile = regs.tiles[dst];
   for (size_t i = 0; i < tile.size(); ++i) {
     isa::issued = 0;
     tile[i] =
         StoreToDst(SfpuApply(op, tile[i], param, fp32), fp32, regs.mode.fp16);
-    CountIssued(issued, i);
+    issued = std::max(issued, isa::issued);
   }
   regs.undefined[dst] = false;
-  AddSfpuCycles(issued, 1);
+  // A fill stores its constant (loaded once, SFPLOADI) without a load.
+  AddSfpuCycles(issued, op == SfpuOp::kFill ? 0 : 1);
 }
 
 namespace {
@@ -1329,7 +1322,10 @@ void ReduceTile(uint32_t type, uint32_t dim, uint32_t icb, uint32_t scaler_cb,
   }
   // The data: bf16, or Float32 unpacked as TF32 into its source register
   // (fp32 DST only; an UnpackToDestFp32 CB cannot feed a source register);
-  // the scaler: bf16, which the matrix unit mixes with TF32 (README).
+  // the scaler: bf16, which the matrix unit mixes with TF32 (README). (A
+  // Float32 CB beside a Float16 one, which the JIT would unpack as FP16,
+  // cannot reach here: the bf16 scaler and a Float16 CB cannot share a
+  // program, RunProgram.)
   const Format fd = CB(icb).format();
   if (CB(scaler_cb).format() != Format::kFloat16_b ||
       (fd != Format::kFloat16_b && fd != Format::kFloat32)) {

@@ -269,6 +269,7 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
     core->dst = DstRegisterFile{};
     core->engines = EngineConfig{};
     core->semaphore_ids = 0;
+    core->float16_cb = -1;
   }
   // Semaphores (CreateSemaphore): their slots in the kernel-config region
   // hold their initial values when the program starts.
@@ -321,9 +322,10 @@ void RunProgram(Device &dev, tt::tt_metal::Program &program) {
           static_cast<Format>(cb.format), core.Where());
       used += cb.total_size;
       used_cbs[{x, y}].push_back(cb.index);
-      if (static_cast<Format>(cb.format) == Format::kFloat16 &&
-          core.float16_cb < 0)
-        core.float16_cb = static_cast<int>(cb.index);
+      // The JIT derives the unpack formats from the CBs of the compute
+      // kernel's cores together (ProgramImpl::set_cb_data_fmt over its core
+      // ranges): the model takes the whole program's, at least as strict.
+      core.float16_cb = exp_a ? static_cast<int>(exp_a->index) : -1;
     }
   }
   // Step 2: one launch per kernel and core (CreateKernel compiled them).

@@ -83,6 +83,23 @@ def test_the_simulator_counts_the_sfpus_cycles(tmp_path):
     assert [core["sfpu_cycles"] for core in result.stats["cores"]] == [128 + 96] * 4
 
 
+def test_an_epilogues_sfpu_time_comes_from_the_simulator(tmp_path):
+    """Derived from the plan, a GEMM's epilogue runs on the SFPU uncounted, and the summary says so; from
+    the simulator's statistics its cycles join the matrix unit's."""
+    from kernels import gemm_epilogue
+
+    out = tmp_path / "relu"
+    tilelang_tt.lower(gemm_epilogue("relu", 64, 64, 64, block=32)).write(out)
+    est = estimate(out)
+    assert est["sfpu_not_counted"] and all(c["sfpu_s"] == 0 for c in est["cores"])
+    assert "not counted: the epilogue's SFPU ops" in summary(est)
+    assert simulate(out).ok
+    est = estimate(out)
+    assert not est["sfpu_not_counted"] and "not counted" not in summary(est)
+    # relu (one SFPSWAP) on each of a core's 1 output tile: 32 iterations of a load, the swap, a store.
+    assert all(c["sfpu_s"] == pytest.approx(96 / 1e9) for c in est["cores"])
+
+
 def test_256_cubed_on_wormhole_is_dram_bound(tmp_path):
     """The contiguous schedule (forced): every core reads its own panels."""
     out = tmp_path / "a"

@@ -52,9 +52,9 @@ struct CoreStats {
   /// DST) and bytes the packers wrote from DST into L1: the compute kernel's
   /// traffic, which the cost model times at the unpackers' and packers' rates.
   uint64_t unpacked_bytes = 0, packed_bytes = 0;
-  /// Cycles of the Vector Unit (SFPU) tile ops: per 32-datum iteration, the
-  /// instructions its busiest lane issued, one a cycle (a lower bound;
-  /// kernel_api.cc, AddSfpuCycles).
+  /// Cycles of the Vector Unit (SFPU) tile ops: 32 iterations a tile, each
+  /// its loads, the instructions the tile's busiest datum ran and a store,
+  /// one a cycle (a lower bound; kernel_api.cc, AddSfpuCycles).
   uint64_t sfpu_cycles = 0;
 };
 
@@ -69,9 +69,9 @@ struct Core {
   /// Bit i: the program created semaphore i on this core (CreateSemaphore);
   /// it lives in L1 slot i from SemaphoreBase (noc.hpp).
   uint32_t semaphore_ids = 0;
-  /// A Float16 CB on this core (its index), or -1: beside one the JIT makes
-  /// Float16 the unpack format of every Float32 CB read through a source
-  /// register (data_format.hpp).
+  /// A Float16 CB of the program (its index), or -1: beside one the JIT
+  /// makes Float16 the unpack format of every Float32 CB read through a
+  /// source register (data_format.hpp).
   int float16_cb = -1;
   bool HasSemaphore(uint32_t id) const {
     return id < 32 && (semaphore_ids >> id & 1) != 0;

@@ -247,8 +247,7 @@ inline float SfpuApply(SfpuOp op, float x, uint32_t param,
   case SfpuOp::kAbs:
     // calculate_abs: sfpi::abs, SFPABS with the float modifier, clears the
     // sign bit of every datum but a NaN's.
-    return (v & 0x80000000u) && v <= 0xff800000u ? BitsFloat(v & 0x7fffffffu)
-                                                 : x;
+    return BitsFloat(isa::AbsFloat(v));
   case SfpuOp::kFill:
     // _calculate_fill_: the constant, an fp32 immediate (SFPLOADI, exact),
     // whatever the datum held.
