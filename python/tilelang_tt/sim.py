@@ -1232,22 +1232,27 @@ def _pack_bf16(v: np.ndarray) -> np.ndarray:
     return _round_ties_away(_flush_denormals(v32), 7).astype(np.float64)
 
 
-def _held(target: np.ndarray, allowed: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray]:
-    """A stage's value as its CB of ``dtype`` holds it: the estimate packed into that format, and how far
-    the chip's packed value may be from it. The chip's value is within ``allowed`` of ``target``; packing
-    is monotonic, so its packed value lies between the packs of ``target -/+ allowed`` (a tie, frequent
-    for TF32 data, goes away from zero, and one ulp either side of a rounding boundary counts)."""
-    if dtype != "bfloat16":
-        return target, allowed
-    held = _pack_bf16(target)
+def _rounded(rounding, target: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``target`` put through a monotonic ``rounding`` (a pack, a narrowing), and how far the chip's rounded
+    value may be from it: the chip's value is within ``allowed`` of ``target``, so its rounded value lies
+    between the roundings of ``target -/+ allowed`` (one ulp either side of a rounding boundary counts)."""
+    held = rounding(target)
     with np.errstate(invalid="ignore", over="ignore"):
-        lo, hi = _pack_bf16(target - allowed), _pack_bf16(target + allowed)
+        lo, hi = rounding(target - allowed), rounding(target + allowed)
         bound = np.fmax(np.abs(hi - held), np.abs(held - lo))
-        # A pack that may overflow to infinity (or a bound that reaches it) decides nothing here.
+        # A rounding that may overflow to infinity (or a bound that reaches it) decides nothing here.
         reaches_inf = ~(np.isfinite(held) & np.isfinite(lo) & np.isfinite(hi))
         bound = np.where(reaches_inf, np.inf, bound)
         bound = np.where(np.isfinite(target), bound, allowed)
     return held, bound
+
+
+def _held(target: np.ndarray, allowed: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """A stage's value as its CB of ``dtype`` holds it: the estimate packed into that format (``_rounded``;
+    a tie, frequent for TF32 data, goes away from zero)."""
+    if dtype != "bfloat16":
+        return target, allowed
+    return _rounded(_pack_bf16, target, allowed)
 
 
 def widened(plan: dict, tensor: str) -> bool:
@@ -1269,16 +1274,8 @@ def _narrow_fp16(v: np.ndarray) -> np.ndarray:
 
 def _narrowed(target: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A widened float16 output (``widened``) as the writer leaves it: the fp32 result, within ``allowed`` of
-    ``target``, rounded to fp16; the narrowing is monotonic, so the written value lies between the
-    narrowings of ``target -/+ allowed`` (as ``_held``)."""
-    held = _narrow_fp16(target)
-    with np.errstate(invalid="ignore", over="ignore"):
-        lo, hi = _narrow_fp16(target - allowed), _narrow_fp16(target + allowed)
-        bound = np.fmax(np.abs(hi - held), np.abs(held - lo))
-        reaches_inf = ~(np.isfinite(held) & np.isfinite(lo) & np.isfinite(hi))
-        bound = np.where(reaches_inf, np.inf, bound)
-        bound = np.where(np.isfinite(target), bound, allowed)
-    return held, bound
+    ``target``, rounded to fp16 (``_rounded``)."""
+    return _rounded(_narrow_fp16, target, allowed)
 
 
 NARROWED_RULE = "; then rounded to the nearest fp16 (ties to even) by the writer"

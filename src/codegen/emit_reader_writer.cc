@@ -621,11 +621,13 @@ private:
     Line("#include \"api/dataflow/dataflow_api.h\"");
     Blank();
     if (AnyWidened()) {
-      EmitPreambleHelpers();
+      EmitNarrowHelper();
     }
   }
 
-  void EmitPreambleHelpers() {
+  /*! \brief `narrow_to_fp16_tile`: a Float32 page's fp32 tile becomes the
+   *         fp16 tile in its first half, each value rounded to nearest even. */
+  void EmitNarrowHelper() {
     Line("// The output's CB holds fp32 tiles (the program reduces, and "
          "beside a Float16 CB the");
     Line("// unpacker would read its Float32 values as FP16); the tensor is "

@@ -1254,11 +1254,9 @@ void SfpuTile(SfpuOp op, uint32_t dst, uint32_t param, const char *name) {
                 "DST routine is)");
   }
   uint32_t issued = 0;
-  auto &tile = regs.tiles[dst];
-  for (size_t i = 0; i < tile.size(); ++i) {
+  for (float &v : regs.tiles[dst]) {
     isa::issued = 0;
-    tile[i] =
-        StoreToDst(SfpuApply(op, tile[i], param, fp32), fp32, regs.mode.fp16);
+    v = StoreToDst(SfpuApply(op, v, param, fp32), fp32, regs.mode.fp16);
     issued = std::max(issued, isa::issued);
   }
   regs.undefined[dst] = false;

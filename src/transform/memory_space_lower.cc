@@ -1343,12 +1343,9 @@ private:
    *         float32 (the examples' accum_dtype), which its CB holds exactly. */
   std::optional<TileFormat> RequireStageFormat(const std::string &what,
                                                const Buffer &value) const {
-    std::optional<TileFormat> format = TileFormatOf(value->dtype);
-    // A float16 value of a kernel whose float16 tensors are widened is held
-    // as float32 too (exactly: no fp16 rounding between the stages).
-    if (format == TileFormat::kFloat16 && widen_float16_) {
-      format = TileFormat::kFloat32;
-    }
+    // (A float16 value of a kernel whose float16 tensors are widened is held
+    // as float32 too: no fp16 rounding between the stages.)
+    const std::optional<TileFormat> format = HeldFormat(value->dtype);
     if (format != TileFormat::kBfloat16 && format != TileFormat::kFloat32) {
       TVM_FFI_THROW(ValueError)
           << what << ": '" << value->name << "' is " << value->dtype
@@ -3990,10 +3987,7 @@ private:
              "supported (reduce_tile on a float16 tensor's tiles is not "
              "yet: its scaler tile would have to be float16 too).";
     }
-    std::optional<TileFormat> acc = TileFormatOf(dst.buffer->dtype);
-    if (acc == TileFormat::kFloat16 && widen_float16_) {
-      acc = TileFormat::kFloat32; // held as float32, as the kernel's tensors
-    }
+    const std::optional<TileFormat> acc = HeldFormat(dst.buffer->dtype);
     if (!acc || *acc == TileFormat::kFloat16) {
       TVM_FFI_THROW(ValueError)
           << what << ": the result '" << dst.buffer->name << "' has dtype "
@@ -5861,21 +5855,26 @@ private:
     cb->batch = tvm::tirx::Var(cb->name + "_batch", i32);
   }
 
+  /*! \brief The format a CB holds `dtype` in: its own, but float16 as
+   *         float32 in a kernel whose float16 tensors are widened (the
+   *         reader widens each tile it reads, the writer narrows each it
+   *         writes: WidensFloat16), its float16 values with them. */
+  std::optional<TileFormat> HeldFormat(tvm::DataType dtype) const {
+    const std::optional<TileFormat> format = TileFormatOf(dtype);
+    return format == TileFormat::kFloat16 && widen_float16_
+               ? TileFormat::kFloat32
+               : format;
+  }
+
   /*!
-   * \brief The tile format of `global`'s dtype: a ValueError if it has none
-   *        (data_format.h), or if `refuse` gives a reason not to take that
-   *        format here (it returns "" to accept it).
+   * \brief The tile format `global`'s CB holds (HeldFormat): a ValueError
+   *        if its dtype has none (data_format.h), or if `refuse` gives a
+   *        reason not to take that format here (it returns "" to accept it).
    */
   TileFormat
   TensorFormat(const Buffer &global, const std::string &what,
                const std::function<std::string(TileFormat)> &refuse = nullptr) {
-    std::optional<TileFormat> format = TileFormatOf(global->dtype);
-    // A float16 tensor of a kernel of stages: its CB holds float32 tiles,
-    // the reader widening each tile it reads and the writer narrowing each
-    // it writes (WidensFloat16).
-    if (format == TileFormat::kFloat16 && widen_float16_) {
-      format = TileFormat::kFloat32;
-    }
+    const std::optional<TileFormat> format = HeldFormat(global->dtype);
     const std::string why =
         !format  ? std::string("supported: bfloat16, float16 and float32 "
                                "tensors")

@@ -19,8 +19,8 @@ inline uint32_t ExponentField(uint32_t v) { return (v >> 23) & 0xffu; }
 /// Instructions issued for the lane value being computed: each function below
 /// that is one instruction adds one (SFPMUL / SFPADD through SFPMAD, once).
 /// The Vector Unit accepts one instruction a cycle (VectorUnit.md), so the
-/// count, across the lanes an iteration runs, is that iteration's cycles at
-/// least (kernel_api.cc: statistics).
+/// most any datum of a tile ran is each iteration's cycles at least
+/// (kernel_api.cc, AddSfpuCycles).
 inline thread_local uint32_t issued = 0;
 
 /// SFPMAD (and SFPMUL = x * y + 0, SFPADD = 1.0 * x + z, SFPMULI, SFPADDI):
